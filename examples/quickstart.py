@@ -1,0 +1,7 @@
+"""Run one prompt through your logged-in Codex CLI and print the answer and the token usage."""
+
+from oauthpy import Client
+
+result = Client("codex").run("Name three files in this directory.", cwd=".", timeout=300)
+print(result.text)
+print(result.usage)

@@ -1,0 +1,137 @@
+"""Normalized events and results: the same shapes for every provider.
+
+All types are frozen and slotted. The vendor's own record stays on ``.raw`` for callers who
+need to drop a level; it is left out of ``repr()`` so that printing an event never shows a
+credential that a vendor echoed back.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .redact import redact
+
+
+class EventKind(str, enum.Enum):
+    """What an :class:`Event` is about."""
+
+    MESSAGE = "message"
+    REASONING = "reasoning"
+    PLAN = "plan"
+    TOOL = "tool"
+    COMMAND = "command"
+    FILE_CHANGE = "file_change"
+    ERROR = "error"
+    DONE = "done"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file touched by the agent: ``kind`` is ``add``, ``update`` or ``delete``."""
+
+    path: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts of a run (summed over every model call in it) and its cost when known."""
+
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_output_tokens: int = 0
+    total_tokens: int = 0
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened during a run, as it happened.
+
+    ``delta`` is true for a partial piece of text (token streaming); the complete text of the
+    same item follows in a non-delta event. ``status`` is ``in_progress``, ``completed`` or
+    ``failed`` for items that have a lifecycle (commands, file changes, tools).
+    """
+
+    kind: EventKind
+    text: str = ""
+    timestamp: float = field(default_factory=time.time)
+    raw: Any = field(default=None, repr=False, compare=False)
+    item_id: str | None = None
+    delta: bool = False
+    status: str | None = None
+    # command details
+    command: str | None = None
+    exit_code: int | None = None
+    output: str | None = None
+    # file changes
+    changes: tuple[FileChange, ...] = ()
+    # tool details (also set on command / file_change events that come from a tool call)
+    tool_name: str | None = None
+    tool_input: Any = field(default=None, repr=False)
+    is_error: bool = False
+    # on the final ``done`` event
+    usage: Usage | None = None
+    session_id: str | None = None
+    model: str | None = None
+
+    def __repr__(self) -> str:
+        parts = [f"kind={self.kind.value!r}"]
+        if self.text:
+            shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+            parts.append(f"text={redact(shown)!r}")
+        for name in ("item_id", "status", "command", "exit_code", "tool_name", "session_id"):
+            value = getattr(self, name)
+            if value is not None:
+                shown_value = redact(value) if isinstance(value, str) else value
+                parts.append(f"{name}={shown_value!r}")
+        if self.delta:
+            parts.append("delta=True")
+        if self.changes:
+            parts.append(f"changes={list(self.changes)!r}")
+        return f"Event({', '.join(parts)})"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of one finished run."""
+
+    provider: str
+    transport: str
+    text: str
+    events: tuple[Event, ...]
+    elapsed_s: float
+    cwd: str
+    usage: Usage
+    model: str | None = None
+    session_id: str | None = None
+    output: Any = None
+    auth_source: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        return (
+            f"RunResult(provider={self.provider!r}, model={self.model!r}, "
+            f"session_id={self.session_id!r}, text={redact(shown)!r}, "
+            f"events={len(self.events)}, elapsed_s={self.elapsed_s:.3f})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthStatus:
+    """Whether a provider is installed and logged in. ``details`` never holds a secret."""
+
+    provider: str
+    installed: bool
+    authenticated: bool
+    mode: str = "unknown"
+    details: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,230 @@
+"""The one subprocess runtime every CLI provider uses.
+
+Guarantees: argv lists (never a shell); the child in its own process group; the prompt through
+stdin or stdin closed; stdout lines of any length; stderr drained concurrently into a bounded
+tail; total and idle timeouts; and on timeout, cancellation, an exception or an early close,
+the whole group is sent SIGTERM, then SIGKILL after a short grace. An exit-time hook kills any
+group still alive when the interpreter stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from .errors import ProviderNotInstalledError, TimeoutExceededError
+
+_CHUNK = 1 << 16
+_STDERR_TAIL_BYTES = 16 * 1024
+_TERM_GRACE_S = 2.0
+_KILL_WAIT_S = 5.0
+
+# Process groups of children still running, for the exit-time hook.
+_live_groups: set[int] = set()
+
+
+def _kill_live_groups() -> None:
+    for pgid in list(_live_groups):
+        _signal_group(pgid, signal.SIGKILL)
+
+
+atexit.register(_kill_live_groups)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@dataclass
+class Invocation:
+    """What to start: built by a provider, run by :class:`Process`."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    stdin: bytes | None = None
+    #: cleanup callbacks (temp files) run after the process is gone
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+    #: how to tell the user to install the binary when it is missing
+    install_hint: str = ""
+
+    def cleanup(self) -> None:
+        for fn in self.cleanups:
+            try:
+                fn()
+            except OSError:
+                pass
+        self.cleanups.clear()
+
+
+class Process:
+    """A running vendor CLI. Use :meth:`start`, iterate :meth:`lines`, always :meth:`close`."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, inv: Invocation) -> None:
+        self._proc = proc
+        self.pid = proc.pid
+        self.argv0 = inv.argv[0]
+        self._stderr = bytearray()
+        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+        self._stdin_task = asyncio.ensure_future(self._feed_stdin(inv.stdin))
+        _live_groups.add(self.pid)
+
+    @classmethod
+    async def start(cls, inv: Invocation) -> Process:
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *inv.argv,
+                stdin=asyncio.subprocess.PIPE if inv.stdin is not None else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=inv.cwd,
+                env=inv.env,
+                start_new_session=True,
+            )
+        except FileNotFoundError:
+            raise ProviderNotInstalledError(
+                f"{inv.argv[0]} was not found", hint=inv.install_hint or None
+            ) from None
+        except PermissionError:
+            raise ProviderNotInstalledError(
+                f"{inv.argv[0]} is not executable", hint=inv.install_hint or None
+            ) from None
+        return cls(proc, inv)
+
+    async def _feed_stdin(self, data: bytes | None) -> None:
+        stdin = self._proc.stdin
+        if stdin is None or data is None:
+            return
+        try:
+            stdin.write(data)
+            await stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the child exited early; its exit code and stderr tell why
+        finally:
+            try:
+                stdin.close()
+            except (BrokenPipeError, ConnectionResetError, RuntimeError):
+                pass
+
+    async def _drain_stderr(self) -> None:
+        stream = self._proc.stderr
+        assert stream is not None
+        while chunk := await stream.read(_CHUNK):
+            self._stderr += chunk
+            if len(self._stderr) > 2 * _STDERR_TAIL_BYTES:
+                del self._stderr[:-_STDERR_TAIL_BYTES]
+
+    def stderr_tail(self, limit: int = 4000) -> str:
+        """The last ``limit`` characters of stderr (not redacted: errors redact it)."""
+        return self._stderr[-limit:].decode("utf-8", "replace")
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.returncode
+
+    async def lines(
+        self, *, deadline: float | None = None, idle_timeout: float | None = None
+    ) -> AsyncIterator[str]:
+        """Yield stdout lines (without the newline), of any length, as they arrive.
+
+        ``deadline`` is a ``time.monotonic()`` value; ``idle_timeout`` bounds the wait for
+        each piece of output. Either raises :class:`TimeoutExceededError`.
+        """
+        stdout = self._proc.stdout
+        assert stdout is not None
+        pending = bytearray()
+        started = time.monotonic()
+        while True:
+            chunk = await self._read(stdout, deadline, idle_timeout, started)
+            if not chunk:
+                break
+            if b"\n" not in chunk:
+                pending += chunk
+                continue
+            pieces = chunk.split(b"\n")
+            pending += pieces[0]
+            if pending.strip():
+                yield pending.decode("utf-8", "replace")
+            for piece in pieces[1:-1]:
+                if piece.strip():
+                    yield piece.decode("utf-8", "replace")
+            pending = bytearray(pieces[-1])
+        if pending.strip():
+            yield pending.decode("utf-8", "replace")
+
+    @staticmethod
+    async def _read(
+        stdout: asyncio.StreamReader,
+        deadline: float | None,
+        idle_timeout: float | None,
+        started: float,
+    ) -> bytes:
+        if deadline is None and idle_timeout is None:
+            return await stdout.read(_CHUNK)
+        wait = idle_timeout
+        which = "idle"
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if wait is None or remaining <= wait:
+                wait, which = max(remaining, 0.0), "total"
+        try:
+            return await asyncio.wait_for(stdout.read(_CHUNK), wait)
+        except asyncio.TimeoutError:
+            elapsed = time.monotonic() - started
+            if which == "idle":
+                msg = f"idle timeout: no output for {idle_timeout:g} s (after {elapsed:.1f} s)"
+            else:
+                msg = f"total timeout fired after {elapsed:.1f} s"
+            raise TimeoutExceededError(msg, which=which, after_s=elapsed) from None
+
+    async def wait(self, deadline: float | None = None) -> int:
+        """Wait for exit (after stdout closed); bounded by ``deadline`` when given."""
+        if deadline is None:
+            rc = await self._proc.wait()
+        else:
+            remaining = max(deadline - time.monotonic(), 0.0)
+            try:
+                rc = await asyncio.wait_for(self._proc.wait(), remaining)
+            except asyncio.TimeoutError:
+                raise TimeoutExceededError(
+                    "total timeout fired while waiting for the process to exit",
+                    which="total",
+                    after_s=remaining,
+                ) from None
+        # stderr may still hold the last words; the pipe closes with the process.
+        try:
+            await asyncio.wait_for(asyncio.shield(self._stderr_task), 1.0)
+        except asyncio.TimeoutError:
+            pass  # a grandchild holds stderr open; the tail we have is enough
+        return rc
+
+    async def close(self) -> None:
+        """End the whole process group and reap the child. Safe to call more than once."""
+        pgid = self.pid
+        if self._proc.returncode is None:
+            _signal_group(pgid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(asyncio.shield(self._proc.wait()), _TERM_GRACE_S)
+            except asyncio.TimeoutError:
+                pass
+            except asyncio.CancelledError:
+                _signal_group(pgid, signal.SIGKILL)
+                raise
+        # Survivors of the group (the leader ignored SIGTERM, or left children behind).
+        _signal_group(pgid, signal.SIGKILL)
+        try:
+            if self._proc.returncode is None:
+                await asyncio.wait_for(asyncio.shield(self._proc.wait()), _KILL_WAIT_S)
+        finally:
+            _live_groups.discard(pgid)
+            for task in (self._stdin_task, self._stderr_task):
+                if not task.done():
+                    task.cancel()

@@ -1,0 +1,102 @@
+"""What a provider is, and the option-checking helpers they share.
+
+A provider is a pure translator: it checks options, builds an invocation from a validated
+request, and parses vendor records into events. It never touches a process itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import InvalidOptionsError
+from ..events import Event
+from ..options import RunRequest
+from ..process import Invocation
+
+
+class Parser(Protocol):
+    """Turns one vendor output line at a time into events; decides the outcome at the end."""
+
+    def feed(self, line: str) -> list[Event]: ...
+
+    def finish(self, returncode: int, stderr: str) -> list[Event]:
+        """The closing events (a ``done`` event on success), or raise the classified error."""
+        ...
+
+
+class Provider(Protocol):
+    name: str
+    transport: str
+
+    def check(self, request: RunRequest) -> None:
+        """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""
+
+
+class CliProvider(Provider, Protocol):
+    def build(self, request: RunRequest, env: dict[str, str]) -> Invocation: ...
+
+    def new_parser(self, request: RunRequest) -> Parser: ...
+
+
+class SdkProvider(Provider, Protocol):
+    def events(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]: ...
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One accepted ``provider_options`` key: its type(s) and, optionally, allowed values."""
+
+    types: tuple[type, ...]
+    choices: tuple[str, ...] = ()
+    items: type | None = None  # element type for list values
+    help: str = ""
+
+
+RETRY_OPTIONS: dict[str, Opt] = {
+    "max_retries": Opt((int,), help="retries of transient failures (default 0)"),
+    "retry_backoff_s": Opt((int, float)),
+    "retry_backoff_max_s": Opt((int, float)),
+    "retry_jitter_s": Opt((int, float)),
+    "retry_on_timeout": Opt((bool,)),
+}
+
+
+def check_options(provider: str, options: Mapping[str, Any], spec: Mapping[str, Opt]) -> None:
+    """Validate ``options`` against ``spec``: unknown keys and wrong types are errors."""
+    for key, value in options.items():
+        opt = spec.get(key)
+        if opt is None:
+            valid = ", ".join(sorted(spec))
+            raise InvalidOptionsError(
+                f"unknown provider_options key {key!r} for {provider}; valid keys: {valid}"
+            )
+        if value is None:
+            continue
+        ok = isinstance(value, opt.types) and not (isinstance(value, bool) and bool not in opt.types)
+        if not ok:
+            want = " or ".join(t.__name__ for t in opt.types)
+            raise InvalidOptionsError(f"provider_options[{key!r}] must be {want}, got {type(value).__name__}")
+        if opt.choices and value not in opt.choices:
+            raise InvalidOptionsError(
+                f"provider_options[{key!r}] for {provider} must be one of "
+                f"{', '.join(opt.choices)}; got {value!r}"
+            )
+        if opt.items is not None:
+            assert isinstance(value, Sequence)
+            for item in value:
+                if not isinstance(item, opt.items):
+                    raise InvalidOptionsError(
+                        f"provider_options[{key!r}] items must be {opt.items.__name__}, "
+                        f"got {type(item).__name__}"
+                    )
+        if key.startswith("retry_") and isinstance(value, (int, float)) and value < 0:
+            raise InvalidOptionsError(f"provider_options[{key!r}] must not be negative")
+        if key == "max_retries" and isinstance(value, int) and value < 0:
+            raise InvalidOptionsError("provider_options['max_retries'] must not be negative")
+
+
+def as_int(value: Any) -> int:
+    """A token count from vendor JSON: anything that is not a number counts as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

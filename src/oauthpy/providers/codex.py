@@ -1,0 +1,142 @@
+"""The Codex provider: builds ``codex exec --json`` invocations (flags of codex 0.163).
+
+The prompt always goes through stdin (``-``), so it is invisible in ``ps``, a leading ``-`` is
+never a flag, and size is not limited by argv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidOptionsError, ProviderNotInstalledError
+from ..options import RunRequest
+from ..process import Invocation
+from .base import RETRY_OPTIONS, Opt, check_options
+from .codex_parser import CodexParser
+
+EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
+DEFAULT_EFFORT = "low"
+SANDBOXES = ("read-only", "workspace-write", "danger-full-access")
+#: codex 0.163 refuses longer input ("input_too_large"); checked before spawning
+MAX_PROMPT_CHARS = 1_048_576
+INSTALL_HINT = "pip install 'oauthpy[codex]' (or install the Codex CLI: npm install -g @openai/codex)"
+
+OPTIONS: dict[str, Opt] = {
+    "reasoning_effort": Opt((str,), EFFORTS),
+    "sandbox": Opt((str,), SANDBOXES),
+    "profile": Opt((str,)),
+    "add_dirs": Opt((list, tuple), items=str),
+    "skip_git_repo_check": Opt((bool,)),
+    "ephemeral": Opt((bool,)),
+    "config": Opt((dict,)),
+    "images": Opt((list, tuple), items=str),
+    "extra_args": Opt((list, tuple), items=str),
+    **RETRY_OPTIONS,
+}
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+def toml_value(value: Any) -> str:
+    """Encode a Python value as a TOML value for ``-c key=value``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise InvalidOptionsError(f"config value of type {type(value).__name__} cannot be TOML-encoded")
+
+
+def toml_key(key: Any) -> str:
+    if not isinstance(key, str) or not key:
+        raise InvalidOptionsError(f"config keys must be non-empty strings, got {key!r}")
+    return key if _BARE_KEY.match(key) else json.dumps(key)
+
+
+def find_binary(env: Mapping[str, str]) -> str:
+    """``OAUTHPY_CODEX_BINARY``, else ``codex`` on PATH, else the openai-codex-cli-bin package."""
+    explicit = env.get("OAUTHPY_CODEX_BINARY")
+    if explicit:
+        return explicit
+    found = shutil.which("codex", path=env.get("PATH"))
+    if found:
+        return found
+    try:
+        import codex_cli_bin  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise ProviderNotInstalledError("the Codex CLI is not installed", hint=INSTALL_HINT) from None
+    return str(codex_cli_bin.bundled_codex_path())
+
+
+class CodexProvider:
+    name = "codex"
+    transport = "cli"
+
+    def check(self, request: RunRequest) -> None:
+        opts = request.provider_options
+        check_options(self.name, opts, OPTIONS)
+        if len(request.prompt) > MAX_PROMPT_CHARS:
+            raise InvalidOptionsError(
+                f"prompt is {len(request.prompt)} characters; codex accepts at most {MAX_PROMPT_CHARS}"
+            )
+        for key, value in (opts.get("config") or {}).items():
+            toml_key(key)  # each dotted part is validated by codex itself
+            toml_value(value)
+        for image in opts.get("images") or ():
+            if not Path(request.cwd, image).is_file():
+                raise InvalidOptionsError(f"image not found: {image}")
+
+    def build(self, request: RunRequest, env: dict[str, str]) -> Invocation:
+        opts = request.provider_options
+        argv = [find_binary(env), "exec", "--json"]
+        resume = request.resume
+        if resume:
+            argv.append("resume")
+        if opts.get("skip_git_repo_check", True):
+            argv.append("--skip-git-repo-check")
+        if not resume:
+            argv += ["--cd", request.cwd]
+        if request.model:
+            argv += ["-m", request.model]
+        effort = opts.get("reasoning_effort") or DEFAULT_EFFORT
+        argv += ["-c", f"model_reasoning_effort={toml_value(effort)}"]
+        if opts.get("sandbox") and not resume:
+            argv += ["--sandbox", opts["sandbox"]]
+        if opts.get("profile"):
+            argv += ["--profile", opts["profile"]]
+        for d in opts.get("add_dirs") or ():
+            argv += ["--add-dir", d]
+        if opts.get("ephemeral"):
+            argv.append("--ephemeral")
+        for key, value in (opts.get("config") or {}).items():
+            argv += ["-c", f"{key}={toml_value(value)}"]
+        for image in opts.get("images") or ():
+            argv += ["--image", str(Path(request.cwd, image))]
+        inv = Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
+        if request.output_schema is not None:
+            fd, path = tempfile.mkstemp(prefix="oauthpy-schema-", suffix=".json")
+            with os.fdopen(fd, "w") as fh:
+                json.dump(request.output_schema, fh)
+            argv += ["--output-schema", path]
+            inv.cleanups.append(lambda: os.unlink(path))
+        argv += list(opts.get("extra_args") or ())
+        if resume:
+            argv.append(resume)
+        argv.append("-")  # the prompt comes on stdin
+        inv.stdin = request.prompt.encode("utf-8")
+        return inv
+
+    def new_parser(self, request: RunRequest) -> CodexParser:
+        return CodexParser(model=request.model)

@@ -1,0 +1,33 @@
+"""Offline fake model backends that real vendor CLIs can be pointed at, for tests.
+
+Public: use them to test your own code built on oauthpy without an account or a network.
+Everything binds to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
+from .responses import FakeResponsesServer, apply_patch, shell
+from .script import Cut, Hang, HttpError, Reply, SseError, Tokens, ToolCall, text, tool_call
+from .server import FakeServer, RecordedRequest
+
+__all__ = [
+    "Cut",
+    "FakeResponsesServer",
+    "FakeServer",
+    "Hang",
+    "HttpError",
+    "RecordedRequest",
+    "Reply",
+    "SseError",
+    "Tokens",
+    "ToolCall",
+    "apply_patch",
+    "live_children",
+    "live_processes_in_group",
+    "live_processes_with_env",
+    "new_marker",
+    "shell",
+    "text",
+    "tool_call",
+]

@@ -1,0 +1,75 @@
+"""Process-leak checks for tests: find live processes a run left behind.
+
+A process counts as alive unless it is a zombie (state ``Z``): on machines whose PID 1 does
+not reap orphans, a killed grandchild can linger as a zombie, and it holds no resources.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+MARKER_VAR = "OAUTHPY_TEST_MARKER"
+
+
+def new_marker() -> dict[str, str]:
+    """An env entry that every process of one run inherits, so leftovers can be found."""
+    return {MARKER_VAR: uuid.uuid4().hex}
+
+
+def _state(pid: str) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    return stat[stat.rfind(b")") + 2 :].split(b" ", 1)[0].decode()
+
+
+def live_processes_with_env(name: str, value: str) -> list[int]:
+    """PIDs of live (non-zombie) processes whose environment holds ``name=value``."""
+    needle = f"{name}={value}".encode()
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                env = fh.read()
+        except OSError:
+            continue
+        if needle in env.split(b"\0") and _state(pid) not in (None, "Z"):
+            found.append(int(pid))
+    return found
+
+
+def live_processes_in_group(pgid: int) -> list[int]:
+    """PIDs of live (non-zombie) processes in process group ``pgid``."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if os.getpgid(int(pid)) == pgid and _state(pid) not in (None, "Z"):
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def live_children() -> list[int]:
+    """PIDs of live (non-zombie) direct children of this process."""
+    me = str(os.getpid())
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split(b" ")
+        if fields[1].decode() == me and fields[0] != b"Z":
+            found.append(int(pid))
+    return found

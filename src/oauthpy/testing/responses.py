@@ -1,0 +1,175 @@
+"""A fake OpenAI Responses API (``POST /v1/responses``, SSE) and the codex wiring for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+from .script import Cut, HttpError, Reply, SseError, chunk
+from .server import FakeServer, Handler, RecordedRequest
+
+FAKE_OPENAI_KEY = "sk-oauthpy-fake-openai-key-0000"
+KEY_VAR = "OAUTHPY_FAKE_OPENAI_KEY"
+#: a slug from codex's bundled catalog, so codex adds no "metadata not found" item
+DEFAULT_MODEL = "gpt-5.5"
+
+
+class FakeResponsesServer(FakeServer):
+    """Speaks enough of the Responses API for a real ``codex`` to run turns against it."""
+
+    def is_model_request(self, req: RecordedRequest) -> bool:
+        return req.method == "POST" and req.path.rstrip("/").endswith("/responses")
+
+    def handle(self, h: Handler, req: RecordedRequest) -> None:
+        if req.method == "GET" and req.path.endswith("/responses"):
+            h.send_json(426, {"error": {"message": "use HTTP"}})  # refuse WebSocket upgrades
+            return
+        if not self.is_model_request(req):
+            h.send_json(404, {"error": {"message": f"no route {req.path}"}})
+            return
+        step = self.next_step()
+        if isinstance(step, HttpError):
+            headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
+            err = {"message": step.message, "type": "fake_error", "code": step.code}
+            h.send_json(step.status, {"error": err}, headers)
+            return
+        if isinstance(step, Reply):
+            self._reply(h, step)
+        elif isinstance(step, Cut):
+            h.start_sse()
+            rid = "resp_cut"
+            h.sse({"type": "response.created", "response": {"id": rid}}, "response.created")
+            self._message_items(h, step.text, 2, "msg_cut", complete=False)
+        elif isinstance(step, SseError):
+            h.start_sse()
+            h.sse({"type": "response.created", "response": {"id": "resp_err"}}, "response.created")
+            failed = {"id": "resp_err", "error": {"code": "server_error", "message": step.message}}
+            h.sse({"type": "response.failed", "response": failed}, "response.failed")
+        else:
+            h.hang(step.seconds)
+
+    def _message_items(
+        self, h: Handler, text: str, parts: int, mid: str, *, complete: bool, delay: float = 0
+    ) -> None:
+        h.sse(
+            {
+                "type": "response.output_item.added",
+                "item": {"type": "message", "role": "assistant", "id": mid, "content": []},
+            },
+            "response.output_item.added",
+        )
+        for piece in chunk(text, parts):
+            self.mark_first_delta()
+            h.sse(
+                {"type": "response.output_text.delta", "item_id": mid, "delta": piece},
+                "response.output_text.delta",
+            )
+            if delay:
+                time.sleep(delay)
+        if complete:
+            item = {
+                "type": "message",
+                "role": "assistant",
+                "id": mid,
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+            h.sse({"type": "response.output_item.done", "item": item}, "response.output_item.done")
+
+    def _reply(self, h: Handler, r: Reply) -> None:
+        h.start_sse()
+        rid = f"resp_{uuid.uuid4().hex[:12]}"
+        h.sse({"type": "response.created", "response": {"id": rid}}, "response.created")
+        if r.reasoning:
+            item = {
+                "type": "reasoning",
+                "id": f"rs_{rid}",
+                "summary": [{"type": "summary_text", "text": r.reasoning}],
+            }
+            h.sse({"type": "response.output_item.done", "item": item}, "response.output_item.done")
+        if r.text:
+            self._message_items(h, r.text, r.chunks, f"msg_{rid}", complete=True, delay=r.chunk_delay_s)
+        for call in r.tool_calls:
+            if call.freeform is not None:
+                item = {
+                    "type": "custom_tool_call",
+                    "id": f"ctc_{call.call_id}",
+                    "call_id": call.call_id,
+                    "name": call.name,
+                    "input": call.freeform,
+                    "status": "completed",
+                }
+            else:
+                item = {
+                    "type": "function_call",
+                    "id": f"fc_{call.call_id}",
+                    "call_id": call.call_id,
+                    "name": call.name,
+                    "arguments": json.dumps(call.arguments),
+                    "status": "completed",
+                }
+            h.sse({"type": "response.output_item.done", "item": item}, "response.output_item.done")
+        u = r.usage
+        usage = {
+            "input_tokens": u.input,
+            "input_tokens_details": {"cached_tokens": u.cached},
+            "output_tokens": u.output,
+            "output_tokens_details": {"reasoning_tokens": u.reasoning},
+            "total_tokens": u.input + u.output,
+        }
+        h.sse({"type": "response.completed", "response": {"id": rid, "usage": usage}}, "response.completed")
+
+    # -- pointing a real codex at this server -------------------------------------------------
+
+    def codex_env(
+        self, codex_home: str | os.PathLike[str], *, api_key: str = FAKE_OPENAI_KEY
+    ) -> dict[str, str]:
+        """Write a ``config.toml`` into ``codex_home`` that sends codex here, and return the env.
+
+        The config uses a custom provider (no WebSocket, no login needed), turns background
+        network features off and vendor retries down to zero so failures are fast.
+        """
+        home = Path(codex_home)
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text(codex_config(self.url, model=DEFAULT_MODEL))
+        return {"CODEX_HOME": str(home), KEY_VAR: api_key, "RUST_BACKTRACE": "0"}
+
+
+def codex_config(base_url: str, *, model: str = DEFAULT_MODEL) -> str:
+    """The ``config.toml`` text that points codex at a fake Responses API at ``base_url``."""
+    return f"""# written by oauthpy.testing: send codex to a local fake Responses API
+model = "{model}"
+model_provider = "oauthpy-fake"
+
+[model_providers.oauthpy-fake]
+name = "oauthpy fake"
+base_url = "{base_url}/v1"
+env_key = "{KEY_VAR}"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+stream_idle_timeout_ms = 60000
+
+[analytics]
+enabled = false
+
+[features]
+plugins = false
+unbounded_connection_retries = false
+"""
+
+
+def shell(cmd: str, *, call_id: str = "call_1", say: str = "") -> Reply:
+    """A codex ``exec_command`` call that runs ``cmd`` (without a login shell, for clean output)."""
+    from .script import ToolCall
+
+    return Reply(text=say, tool_calls=(ToolCall("exec_command", {"cmd": cmd, "login": False}, call_id),))
+
+
+def apply_patch(patch: str, *, call_id: str = "call_patch") -> Reply:
+    """A codex freeform ``apply_patch`` call with ``patch`` as its input."""
+    from .script import ToolCall
+
+    return Reply(tool_calls=(ToolCall("apply_patch", {}, call_id, freeform=patch),))

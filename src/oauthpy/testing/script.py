@@ -1,0 +1,98 @@
+"""What a fake model server answers, one reply per model request, for every fake backend.
+
+A test scripts replies in order; each model request the vendor CLI makes takes the next one,
+and the last reply repeats once the script runs out (so a sticky failure is one entry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Token counts the fake reports for one model request."""
+
+    input: int = 100
+    cached: int = 0
+    output: int = 20
+    reasoning: int = 0
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """The model asks the agent to call a tool. ``arguments`` is the tool's input."""
+
+    name: str
+    arguments: dict[str, Any]
+    call_id: str = "call_1"
+    #: for freeform tools (codex ``apply_patch``): the raw input string
+    freeform: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful model reply: optional reasoning, text streamed in chunks, tool calls."""
+
+    text: str = ""
+    chunks: int = 3
+    reasoning: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    usage: Tokens = field(default_factory=Tokens)
+    #: seconds between two streamed chunks
+    chunk_delay_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class HttpError:
+    """An HTTP error answer, e.g. 401, 429 (with ``retry_after`` seconds), 500, 529."""
+
+    status: int
+    message: str = "fake error"
+    retry_after: float | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Stream ``text`` partially, then drop the connection before the reply completes."""
+
+    text: str = "partial"
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Accept the request and send nothing, until ``seconds`` pass or the server stops."""
+
+    seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class SseError:
+    """Start streaming, then send an in-stream error event (e.g. ``overloaded_error``)."""
+
+    kind: str = "overloaded_error"
+    message: str = "Overloaded"
+
+
+Step = Reply | HttpError | Cut | Hang | SseError
+
+
+def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning: str = "") -> Reply:
+    """A plain text answer streamed in ``chunks`` pieces."""
+    return Reply(text=value, chunks=chunks, usage=usage or Tokens(), reasoning=reasoning)
+
+
+def tool_call(name: str, arguments: dict[str, Any], *, call_id: str = "call_1", say: str = "") -> Reply:
+    """A reply that asks for one tool call (optionally after some text)."""
+    return Reply(text=say, tool_calls=(ToolCall(name, arguments, call_id),))
+
+
+def chunk(value: str, parts: int) -> list[str]:
+    """Split ``value`` into ``parts`` contiguous non-empty pieces (fewer if it is short)."""
+    if not value:
+        return []
+    parts = max(1, min(parts, len(value)))
+    size = -(-len(value) // parts)
+    return [value[i : i + size] for i in range(0, len(value), size)]

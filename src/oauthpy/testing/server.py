@@ -1,0 +1,170 @@
+"""The HTTP plumbing shared by the fake backends: loopback only, threaded, recorded.
+
+Each backend subclasses :class:`FakeServer` and implements :meth:`FakeServer.handle`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+
+from .script import Reply, Step
+
+_S = TypeVar("_S", bound="FakeServer")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    received_at: float
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output clean
+
+    def _dispatch(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        fake = self.server.fake
+        req = RecordedRequest(
+            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time()
+        )
+        with fake._lock:
+            fake.requests.append(req)
+        try:
+            fake.handle(self, req)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    do_POST = _dispatch
+    do_GET = _dispatch
+    do_HEAD = _dispatch
+
+    # -- helpers for backends ---------------------------------------------------------------
+
+    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def start_sse(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def sse(self, data: Any, event: str | None = None) -> None:
+        frame = (f"event: {event}\n" if event else "") + f"data: {json.dumps(data)}\n\n"
+        self.wfile.write(frame.encode())
+        self.wfile.flush()
+
+    def hang(self, seconds: float) -> None:
+        self.server.fake._stopping.wait(seconds)
+        self.close_connection = True
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    fake: FakeServer
+
+
+class FakeServer:
+    """A scripted fake model API on ``127.0.0.1``. Use as a context manager.
+
+    ``script(*steps)`` queues replies; ``requests`` lists what the vendor sent. Every
+    request for a model turn takes the next step; the last step repeats when the script
+    runs out; with no script at all, ``default`` answers.
+    """
+
+    default: Step = Reply(text="ok")
+
+    def __init__(self, steps: Iterable[Step] = ()) -> None:
+        self._lock = threading.Lock()
+        self._steps: list[Step] = list(steps)
+        self._stopping = threading.Event()
+        self.requests: list[RecordedRequest] = []
+        #: wall-clock time the first text delta was written (for latency measurements)
+        self.first_delta_at: float | None = None
+        self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd.fake = self
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name=type(self).__name__, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def script(self: _S, *steps: Step) -> _S:
+        """Replace the queue of replies."""
+        with self._lock:
+            self._steps = list(steps)
+        return self
+
+    def next_step(self) -> Step:
+        with self._lock:
+            if not self._steps:
+                return self.default
+            if len(self._steps) == 1:
+                return self._steps[0]
+            return self._steps.pop(0)
+
+    def model_requests(self) -> list[RecordedRequest]:
+        """Requests that asked for a model turn (what :meth:`next_step` answered)."""
+        return [r for r in self.requests if self.is_model_request(r)]
+
+    def is_model_request(self, req: RecordedRequest) -> bool:
+        return req.method == "POST"
+
+    def mark_first_delta(self) -> None:
+        if self.first_delta_at is None:
+            self.first_delta_at = time.time()
+
+    def handle(self, h: _Handler, req: RecordedRequest) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(5)
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+Handler = _Handler

@@ -1,0 +1,30 @@
+"""Shared fixtures: fake backends per test, isolated vendor homes, leak checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oauthpy.testing import FakeResponsesServer, new_marker
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def openai_fake() -> Iterator[FakeResponsesServer]:
+    with FakeResponsesServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def codex_env(openai_fake: FakeResponsesServer, tmp_path: Path) -> dict[str, str]:
+    env = openai_fake.codex_env(tmp_path / "codex-home")
+    env.update(new_marker())
+    return env

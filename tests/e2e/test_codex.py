@@ -1,0 +1,316 @@
+"""The real codex binary (openai-codex-cli-bin, pinned) through Client("codex"), against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from oauthpy import (
+    AuthRequiredError,
+    Client,
+    CommandExecutionError,
+    EventKind,
+    InvalidOptionsError,
+    RateLimitError,
+    StructuredOutputError,
+    TimeoutExceededError,
+)
+from oauthpy.testing import (
+    Cut,
+    Hang,
+    HttpError,
+    Reply,
+    Tokens,
+    apply_patch,
+    shell,
+    text,
+)
+from oauthpy.testing.responses import KEY_VAR
+
+from ..support import assert_no_leftovers
+
+codex = Client("codex", auth_source="external")
+
+
+def user_texts(body: dict) -> list[str]:
+    """The text of every user message the model request carries."""
+    out = []
+    for item in body.get("input", []):
+        if item.get("role") == "user":
+            out += [c.get("text", "") for c in item.get("content", []) if isinstance(c, dict)]
+    return out
+
+
+def test_final_text_and_usage_are_exactly_what_the_fake_sent(openai_fake, codex_env, workdir):
+    openai_fake.script(text("Hello from the fake, in pieces.", usage=Tokens(input=321, cached=21, output=9)))
+    result = codex.run("Say hello", cwd=workdir, env=codex_env)
+    assert result.text == "Hello from the fake, in pieces."
+    assert result.provider == "codex" and result.transport == "cli"
+    assert (result.usage.input_tokens, result.usage.cached_input_tokens) == (321, 21)
+    assert (result.usage.output_tokens, result.usage.total_tokens) == (9, 330)
+    assert result.session_id and result.events[-1].kind is EventKind.DONE
+    assert result.events[-1].session_id == result.session_id
+    assert result.cwd == str(workdir)
+    assert_no_leftovers(codex_env)
+
+
+def test_final_text_is_the_last_message_not_all_messages_joined(openai_fake, codex_env, workdir):
+    openai_fake.script(shell("echo hi", say="Let me check."), text("All done."))
+    result = codex.run("go", cwd=workdir, env=codex_env)
+    messages = [e.text for e in result.events if e.kind is EventKind.MESSAGE]
+    assert messages == ["Let me check.", "All done."]
+    assert result.text == "All done."
+
+
+def test_shell_tool_call_becomes_a_command_event_with_exit_code_and_output(openai_fake, codex_env, workdir):
+    openai_fake.script(shell("echo hello-from-shell; exit 3"), text("finished"))
+    result = codex.run("run it", cwd=workdir, env=codex_env)
+    commands = [e for e in result.events if e.kind is EventKind.COMMAND]
+    started, finished = commands
+    assert started.status == "in_progress" and started.exit_code is None
+    assert finished.status == "failed" and finished.exit_code == 3
+    assert "hello-from-shell" in (finished.output or "")
+    assert "echo hello-from-shell" in (finished.command or "")
+    assert started.item_id == finished.item_id
+    # codex really ran it and sent the output back to the model
+    follow_up = json.dumps(openai_fake.model_requests()[-1].body)
+    assert "hello-from-shell" in follow_up
+
+
+def test_apply_patch_becomes_a_file_change_event_with_the_path(openai_fake, codex_env, workdir):
+    patch = "*** Begin Patch\n*** Add File: notes.txt\n+first line\n*** End Patch\n"
+    openai_fake.script(apply_patch(patch), text("created"))
+    result = codex.run(
+        "create notes", cwd=workdir, env=codex_env, provider_options={"sandbox": "workspace-write"}
+    )
+    changes = [e for e in result.events if e.kind is EventKind.FILE_CHANGE and e.status == "completed"]
+    assert len(changes) == 1
+    assert [(Path(c.path).name, c.kind) for c in changes[0].changes] == [("notes.txt", "add")]
+    assert (workdir / "notes.txt").read_text() == "first line\n"
+
+
+class Verdict(BaseModel):
+    answer: str
+    score: int
+
+
+def test_structured_output_is_parsed_into_the_pydantic_model(openai_fake, codex_env, workdir):
+    openai_fake.script(text('{"answer": "yes", "score": 7}'))
+    result = codex.run("judge", cwd=workdir, env=codex_env, output_schema=Verdict)
+    assert result.output == Verdict(answer="yes", score=7)
+    sent = openai_fake.model_requests()[0].body["text"]["format"]
+    assert sent["type"] == "json_schema" and sent["schema"]["properties"]["score"]["type"] == "integer"
+
+
+def test_structured_output_with_a_dict_schema_and_a_nonconforming_reply_raises(
+    openai_fake, codex_env, workdir
+):
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    openai_fake.script(text('{"n": 3}'))
+    assert codex.run("n?", cwd=workdir, env=codex_env, output_schema=schema).output == {"n": 3}
+    openai_fake.script(text("not json at all"))
+    with pytest.raises(StructuredOutputError, match="not JSON"):
+        codex.run("n?", cwd=workdir, env=codex_env, output_schema=schema)
+
+
+def test_http_401_raises_auth_required(openai_fake, codex_env, workdir):
+    openai_fake.script(HttpError(401, "bad key"))
+    with pytest.raises(AuthRequiredError) as info:
+        codex.run("hi", cwd=workdir, env=codex_env)
+    assert "401" in str(info.value) and info.value.hint
+    assert_no_leftovers(codex_env)
+
+
+def test_http_429_raises_rate_limit(openai_fake, codex_env, workdir):
+    openai_fake.script(HttpError(429, "slow down", retry_after=0))
+    with pytest.raises(RateLimitError) as info:
+        codex.run("hi", cwd=workdir, env=codex_env)
+    assert info.value.transient and info.value.returncode == 1
+
+
+def test_http_500_raises_a_transient_command_error(openai_fake, codex_env, workdir):
+    openai_fake.script(HttpError(500, "boom"))
+    with pytest.raises(CommandExecutionError) as info:
+        codex.run("hi", cwd=workdir, env=codex_env)
+    assert info.value.transient and not isinstance(info.value, RateLimitError)
+
+
+def test_stream_cut_before_completion_raises(openai_fake, codex_env, workdir):
+    openai_fake.script(Cut("half an ans"))
+    with pytest.raises(CommandExecutionError, match="stream disconnected"):
+        codex.run("hi", cwd=workdir, env=codex_env)
+
+
+def test_removing_the_key_variable_through_env_none_reaches_codex(openai_fake, codex_env, workdir):
+    env = {**codex_env, KEY_VAR: None}
+    with pytest.raises(AuthRequiredError, match="Missing environment variable"):
+        codex.run("hi", cwd=workdir, env=env)
+    assert openai_fake.model_requests() == []
+
+
+def test_hang_with_timeout_raises_and_leaves_no_process(openai_fake, codex_env, workdir):
+    openai_fake.script(Hang())
+    started = time.monotonic()
+    with pytest.raises(TimeoutExceededError) as info:
+        codex.run("hi", cwd=workdir, env=codex_env, timeout=3)
+    assert 2.5 < time.monotonic() - started < 10
+    assert info.value.which == "total" and isinstance(info.value, TimeoutError)
+    assert_no_leftovers(codex_env)
+
+
+def test_idle_timeout_names_itself(openai_fake, codex_env, workdir):
+    openai_fake.script(Hang())
+    with pytest.raises(TimeoutExceededError, match="idle timeout") as info:
+        codex.run("hi", cwd=workdir, env=codex_env, idle_timeout=2, timeout=30)
+    assert info.value.which == "idle"
+    assert_no_leftovers(codex_env)
+
+
+def test_break_after_first_event_in_stream_sync_leaves_no_process(openai_fake, codex_env, workdir):
+    openai_fake.script(shell("echo one"), Hang())
+    for event in codex.stream_sync("go", cwd=workdir, env=codex_env):
+        assert event.kind is EventKind.COMMAND
+        break
+    assert_no_leftovers(codex_env)
+
+
+def test_async_stream_closed_early_leaves_no_process(openai_fake, codex_env, workdir):
+    openai_fake.script(shell("echo one"), Hang())
+
+    async def main() -> EventKind:
+        async with contextlib.aclosing(codex.stream("go", cwd=workdir, env=codex_env)) as events:
+            async for event in events:
+                return event.kind
+        raise AssertionError("no event")
+
+    assert asyncio.run(main()) is EventKind.COMMAND
+    assert_no_leftovers(codex_env)
+
+
+def test_cancelling_an_async_run_leaves_no_process(openai_fake, codex_env, workdir):
+    openai_fake.script(Hang())
+
+    async def main() -> None:
+        task = asyncio.ensure_future(codex.arun("hi", cwd=workdir, env=codex_env))
+        while not openai_fake.model_requests():  # codex reached the backend: it is mid-run
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert_no_leftovers(codex_env)
+
+
+def test_exception_in_the_consumer_stops_the_process(openai_fake, codex_env, workdir):
+    openai_fake.script(shell("echo one"), Hang())
+    with pytest.raises(KeyError):
+        for _ in codex.stream_sync("go", cwd=workdir, env=codex_env):
+            raise KeyError("consumer failed")
+    assert_no_leftovers(codex_env)
+
+
+def test_one_megabyte_prompt_goes_through_stdin_intact(openai_fake, codex_env, workdir):
+    prompt = "x" * 1_000_000 + " END"
+    openai_fake.script(text("big ok"))
+    assert codex.run(prompt, cwd=workdir, env=codex_env).text == "big ok"
+    assert prompt in user_texts(openai_fake.model_requests()[0].body)
+
+
+def test_prompt_over_codex_input_limit_is_rejected_before_spawning(openai_fake, codex_env, workdir):
+    with pytest.raises(InvalidOptionsError, match="at most 1048576"):
+        codex.run("x" * 1_048_577, cwd=workdir, env=codex_env)
+    assert openai_fake.requests == []
+
+
+def test_prompt_starting_with_dashes_is_not_a_flag(openai_fake, codex_env, workdir):
+    prompt = "--version is not a flag here"
+    openai_fake.script(text("fine"))
+    assert codex.run(prompt, cwd=workdir, env=codex_env).text == "fine"
+    assert prompt in user_texts(openai_fake.model_requests()[0].body)
+
+
+def test_prompt_is_not_visible_in_the_process_list(openai_fake, codex_env, workdir):
+    secret_prompt = "prompt-marker-7f3a9c"
+    openai_fake.script(Hang())
+    seen_argv: list[bytes] = []
+
+    async def main() -> None:
+        task = asyncio.ensure_future(codex.arun(secret_prompt, cwd=workdir, env=codex_env, timeout=20))
+        while not openai_fake.model_requests():
+            await asyncio.sleep(0.02)
+        for pid in os.listdir("/proc"):
+            with contextlib.suppress(OSError):
+                seen_argv.append(Path(f"/proc/{pid}/cmdline").read_bytes())
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert any(b"codex" in a and b"exec" in a for a in seen_argv)
+    assert not any(secret_prompt.encode() in a for a in seen_argv)
+
+
+def test_run_works_inside_a_running_event_loop(openai_fake, codex_env, workdir):
+    openai_fake.script(text("sync inside async"))
+
+    async def notebook_cell() -> str:
+        return codex.run("hi", cwd=workdir, env=codex_env).text  # what a Jupyter user does
+
+    assert asyncio.run(notebook_cell()) == "sync inside async"
+
+
+def test_reasoning_and_model_option_reach_codex(openai_fake, codex_env, workdir):
+    openai_fake.script(Reply(text="thought about it", reasoning="**Plan** think first"))
+    result = codex.run(
+        "hi", cwd=workdir, env=codex_env, model="gpt-5.5", provider_options={"reasoning_effort": "high"}
+    )
+    kinds = [e.kind for e in result.events]
+    assert EventKind.REASONING in kinds
+    assert next(e for e in result.events if e.kind is EventKind.REASONING).text == "**Plan** think first"
+    body = openai_fake.model_requests()[0].body
+    assert body["model"] == "gpt-5.5" and body["reasoning"]["effort"] == "high"
+    assert result.model == "gpt-5.5"
+
+
+def test_default_reasoning_effort_is_low(openai_fake, codex_env, workdir):
+    openai_fake.script(text("ok"))
+    codex.run("hi", cwd=workdir, env=codex_env)
+    assert openai_fake.model_requests()[0].body["reasoning"]["effort"] == "low"
+
+
+def test_unknown_option_is_rejected_before_anything_starts(openai_fake, codex_env, workdir):
+    with pytest.raises(InvalidOptionsError, match=r"valid keys: .*sandbox"):
+        codex.run("hi", cwd=workdir, env=codex_env, provider_options={"full_auto": True})
+    with pytest.raises(InvalidOptionsError, match="reasoning_effort"):
+        codex.stream("hi", cwd=workdir, provider_options={"reasoning_effort": "max"})
+    assert openai_fake.requests == []
+
+
+def test_missing_binary_says_how_to_install(workdir):
+    from oauthpy import ProviderNotInstalledError
+
+    env = {"OAUTHPY_CODEX_BINARY": str(workdir / "no-such-codex")}
+    with pytest.raises(ProviderNotInstalledError) as info:
+        codex.run("hi", cwd=workdir, env=env)
+    assert "pip install" in str(info.value)
+
+
+def test_config_overrides_are_toml_encoded_for_codex(openai_fake, codex_env, workdir):
+    openai_fake.script(text("ok"))
+    codex.run(
+        "hi",
+        cwd=workdir,
+        env=codex_env,
+        provider_options={"config": {"model_verbosity": "high", "model_reasoning_summary": "detailed"}},
+    )
+    body = openai_fake.model_requests()[0].body
+    assert body["text"]["verbosity"] == "high"
+    assert body["reasoning"]["summary"] == "detailed"
