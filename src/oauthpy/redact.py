@@ -26,7 +26,8 @@ _PATTERNS = (
 _TOKEN_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 # "Bearer <anything>" and "x-api-key: <anything>": the value is secret whatever its shape.
 _HEADER_RE = re.compile(
-    r"(?i)(\bbearer\s+|\b(?:x-api-key|x-goog-api-key|api[_-]?key|authorization)\s*[:=]\s*)"
+    r"(?i)(\b(?:x-api-key|x-goog-api-key|api[_-]?key|authorization)\s*[:=]\s*(?:bearer\s+|basic\s+)?"
+    r"|\bbearer\s+)"
     r"([^\s,;\"']{6,})"
 )
 
