@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy.testing import FakeResponsesServer, new_marker
+from oauthpy.testing.anthropic import FakeAnthropicServer
 
 
 @pytest.fixture
@@ -26,5 +27,18 @@ def openai_fake() -> Iterator[FakeResponsesServer]:
 @pytest.fixture
 def codex_env(openai_fake: FakeResponsesServer, tmp_path: Path) -> dict[str, str]:
     env = openai_fake.codex_env(tmp_path / "codex-home")
+    env.update(new_marker())
+    return env
+
+
+@pytest.fixture
+def anthropic_fake() -> Iterator[FakeAnthropicServer]:
+    with FakeAnthropicServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def claude_env(anthropic_fake: FakeAnthropicServer, tmp_path: Path) -> dict[str, str]:
+    env = anthropic_fake.claude_env(tmp_path / "claude")
     env.update(new_marker())
     return env

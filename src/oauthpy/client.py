@@ -23,6 +23,10 @@ def _load_provider(name: str) -> Provider:
         from .providers.codex import CodexProvider
 
         return CodexProvider()
+    if name == "claude":
+        from .providers.claude import ClaudeProvider
+
+        return ClaudeProvider()
     raise UnsupportedProviderError(f"provider {name!r} is not available yet")
 
 

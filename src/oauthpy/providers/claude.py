@@ -1,0 +1,221 @@
+"""The Claude provider: drives the official claude-agent-sdk (``query`` + ``ClaudeAgentOptions``).
+
+The SDK owns the CLI process and its protocol. oauthpy adds what the SDK does not guarantee:
+a total/idle timeout, and a hard stop when a run ends early. Every run's processes carry a
+marker variable, so on timeout, cancellation or an early close oauthpy kills whatever is still
+alive of that run (the SDK's own close waits up to 5 s for a graceful exit first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import os
+import signal
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from ..errors import (
+    CommandExecutionError,
+    InvalidOptionsError,
+    OauthPyError,
+    ProviderNotInstalledError,
+    TimeoutExceededError,
+)
+from ..events import Event
+from ..options import RunRequest
+from ..redact import redact, secret_values
+from .base import RETRY_OPTIONS, Opt, check_options
+from .claude_parser import ClaudeParser
+
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+DEFAULT_MODEL = "opus"
+DEFAULT_EFFORT = "low"
+PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
+INSTALL_HINT = "pip install 'oauthpy[claude]' (the claude-agent-sdk wheel bundles the claude CLI)"
+RUN_MARKER = "OAUTHPY_CLAUDE_RUN"
+_CLOSE_WAIT_S = 10.0
+
+OPTIONS: dict[str, Opt] = {
+    "reasoning_effort": Opt((str,), EFFORTS),
+    "max_turns": Opt((int,)),
+    "permission_mode": Opt((str,), PERMISSION_MODES),
+    "allowed_tools": Opt((list, tuple), items=str),
+    "disallowed_tools": Opt((list, tuple), items=str),
+    "system_prompt": Opt((str,)),
+    "append_system_prompt": Opt((str,)),
+    "mcp_servers": Opt((dict, str)),
+    "max_budget_usd": Opt((int, float)),
+    "output_format": Opt((dict,)),
+    "sdk_options": Opt((dict,)),
+    **RETRY_OPTIONS,
+}
+
+
+def _sdk_fields() -> set[str]:
+    from claude_agent_sdk import ClaudeAgentOptions
+
+    return {f.name for f in dataclasses.fields(ClaudeAgentOptions)}
+
+
+class ClaudeProvider:
+    name = "claude"
+    transport = "sdk"
+
+    def check(self, request: RunRequest) -> None:
+        opts = request.provider_options
+        check_options(self.name, opts, OPTIONS)
+        if isinstance(opts.get("max_turns"), int) and opts["max_turns"] < 1:
+            raise InvalidOptionsError("provider_options['max_turns'] must be at least 1")
+        fmt = opts.get("output_format")
+        if fmt is not None and (fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict)):
+            raise InvalidOptionsError(
+                "provider_options['output_format'] must be {'type': 'json_schema', 'schema': {...}}"
+            )
+        if fmt is not None and request.output_schema is not None:
+            raise InvalidOptionsError("give output_schema or provider_options['output_format'], not both")
+        try:
+            fields = _sdk_fields()
+        except ImportError:
+            raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
+        for key in opts.get("sdk_options") or {}:
+            if key not in fields:
+                raise InvalidOptionsError(
+                    f"the installed claude-agent-sdk does not support option {key!r} (sdk_options)"
+                )
+
+    def options(self, request: RunRequest, env: dict[str, str], marker: str, stderr: deque[str]) -> Any:
+        """The ``ClaudeAgentOptions`` for a run (imports the SDK)."""
+        from claude_agent_sdk import ClaudeAgentOptions
+
+        opts = request.provider_options
+        kw: dict[str, Any] = {
+            "model": request.model or DEFAULT_MODEL,
+            "effort": opts.get("reasoning_effort") or DEFAULT_EFFORT,
+            "cwd": request.cwd,
+            "include_partial_messages": True,
+            "stderr": stderr.append,
+        }
+        for key in ("max_turns", "permission_mode", "allowed_tools", "disallowed_tools", "mcp_servers"):
+            if opts.get(key) is not None:
+                kw[key] = list(opts[key]) if isinstance(opts[key], tuple) else opts[key]
+        if opts.get("max_budget_usd") is not None:
+            kw["max_budget_usd"] = float(opts["max_budget_usd"])
+        if opts.get("append_system_prompt"):
+            kw["system_prompt"] = {
+                "type": "preset",
+                "preset": "claude_code",
+                "append": opts["append_system_prompt"],
+            }
+        if opts.get("system_prompt") is not None:
+            kw["system_prompt"] = opts["system_prompt"]
+        schema = request.output_schema or (opts.get("output_format") or {}).get("schema")
+        if schema is not None:
+            kw["output_format"] = {"type": "json_schema", "schema": dict(schema)}
+            kw["max_turns"] = max(2, kw.get("max_turns") or 2)  # the StructuredOutput round
+        binary = env.get("OAUTHPY_CLAUDE_BINARY")
+        if binary:
+            kw["cli_path"] = binary
+        kw.update(opts.get("sdk_options") or {})
+        # The SDK starts from os.environ and can only set variables: a removed one is blanked.
+        child_env = {k: "" for k in os.environ if k not in env}
+        child_env.update(env)
+        child_env.pop("CLAUDECODE", None)  # nested runs from inside Claude Code must work
+        child_env[RUN_MARKER] = marker
+        kw["env"] = child_env
+        return ClaudeAgentOptions(**kw)
+
+    async def events(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        try:
+            from claude_agent_sdk import query
+        except ImportError:
+            raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
+        marker = uuid.uuid4().hex
+        stderr: deque[str] = deque(maxlen=200)
+        options = self.options(request, env, marker, stderr)
+        want = request.output_schema is not None or "output_format" in request.provider_options
+        parser = ClaudeParser(want_structured=want)
+        secrets = secret_values(env)
+        deadline = time.monotonic() + request.timeout if request.timeout else None
+        started = time.monotonic()
+        messages: Any = query(prompt=request.prompt, options=options)
+        finished = False
+        try:
+            while True:
+                try:
+                    msg = await _next(messages, deadline, request.idle_timeout, started)
+                except StopAsyncIteration:
+                    break
+                for event in parser.feed(msg):
+                    yield event
+            finished = True
+        except OauthPyError:
+            raise
+        except Exception as exc:
+            # After an error result the SDK raises too; the result already says it all.
+            if parser.result is None:
+                raise _wrap_sdk_error(exc, stderr, secrets) from None
+            finished = True
+        finally:
+            if not finished:  # timeout, cancellation, early close: stop now, not in 5 s
+                _kill_marked(marker, signal.SIGTERM)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(messages.aclose(), _CLOSE_WAIT_S)
+            if not finished:
+                _kill_marked(marker, signal.SIGKILL)
+        for event in parser.finish():
+            yield event
+
+
+async def _next(messages: Any, deadline: float | None, idle: float | None, started: float) -> Any:
+    if deadline is None and idle is None:
+        return await messages.__anext__()
+    wait, which = idle, "idle"
+    if deadline is not None:
+        remaining = deadline - time.monotonic()
+        if wait is None or remaining <= wait:
+            wait, which = max(remaining, 0.0), "total"
+    try:
+        return await asyncio.wait_for(messages.__anext__(), wait)
+    except asyncio.TimeoutError:
+        elapsed = time.monotonic() - started
+        msg = (
+            f"idle timeout: no message for {idle:g} s (after {elapsed:.1f} s)"
+            if which == "idle"
+            else f"total timeout fired after {elapsed:.1f} s"
+        )
+        raise TimeoutExceededError(msg, which=which, after_s=elapsed) from None
+
+
+def _wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:
+    name = type(exc).__name__
+    tail = redact("\n".join(list(stderr)[-40:]), secrets)
+    if name == "CLINotFoundError":
+        return ProviderNotInstalledError(f"the claude CLI was not found: {exc}", hint=INSTALL_HINT)
+    return CommandExecutionError(
+        f"claude-agent-sdk failed ({name}): {redact(str(exc), secrets)}",
+        returncode=getattr(exc, "exit_code", None),
+        stderr=tail,
+        details={"provider": "claude", "sdk_error": name},
+        transient=name in ("CLIConnectionError", "CLIJSONDecodeError", "ProcessError"),
+    )
+
+
+def _kill_marked(marker: str, sig: int) -> None:
+    """Signal every live process of this run (found by its env marker)."""
+    needle = f"{RUN_MARKER}={marker}".encode()
+    me = os.getpid()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == me:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if needle not in fh.read().split(b"\0"):
+                    continue
+            os.kill(int(pid), sig)
+        except OSError:
+            continue

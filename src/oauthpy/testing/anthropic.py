@@ -1,0 +1,215 @@
+"""A fake Anthropic Messages API (``POST /v1/messages``, SSE and JSON) and the claude wiring."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from .script import Cut, HttpError, Reply, SseError, ToolCall, chunk
+from .server import FakeServer, Handler, RecordedRequest
+
+FAKE_ANTHROPIC_KEY = "sk-ant-oauthpy-fake-key-0000"
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+
+
+class FakeAnthropicServer(FakeServer):
+    """Speaks enough of the Messages API for the real Claude Code CLI to run turns against it.
+
+    Tolerates ``role: "system"`` entries in ``messages`` (the CLI sends them) and answers both
+    streaming and non-streaming requests (the CLI falls back to the latter after a stream fails).
+    """
+
+    def is_model_request(self, req: RecordedRequest) -> bool:
+        return req.method == "POST" and req.path.split("?")[0].rstrip("/").endswith("/v1/messages")
+
+    def handle(self, h: Handler, req: RecordedRequest) -> None:
+        if not self.is_model_request(req):
+            if req.method == "HEAD":
+                h.send_response(200)
+                h.send_header("Content-Length", "0")
+                h.end_headers()
+                return
+            h.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": req.path}})
+            return
+        body = req.body if isinstance(req.body, dict) else {}
+        model = str(body.get("model") or "claude-fake")
+        stream = bool(body.get("stream"))
+        step = self.next_step()
+        if isinstance(step, HttpError):
+            headers = {"x-should-retry": "false"}
+            if step.retry_after is not None:
+                headers["retry-after"] = f"{step.retry_after:g}"
+            err = {"type": _ERROR_TYPES.get(step.status, "api_error"), "message": step.message}
+            h.send_json(step.status, {"type": "error", "error": err}, headers)
+        elif isinstance(step, Reply):
+            if stream:
+                self._stream(h, step, model)
+            else:
+                h.send_json(200, self._message(step, model))
+        elif isinstance(step, Cut):
+            if not stream:
+                h.close_connection = True
+                return  # nothing at all: the connection drops
+            h.start_sse()
+            h.sse(self._start(model, Reply()), "message_start")
+            h.sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+            h.sse(
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": step.text},
+                }
+            )
+        elif isinstance(step, SseError):
+            if not stream:
+                err = {"type": step.kind, "message": step.message}
+                h.send_json(529, {"type": "error", "error": err}, {"x-should-retry": "false"})
+                return
+            h.start_sse()
+            h.sse(self._start(model, Reply()), "message_start")
+            h.sse({"type": "error", "error": {"type": step.kind, "message": step.message}}, "error")
+        else:
+            h.hang(step.seconds)
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _usage(r: Reply) -> dict[str, int]:
+        u = r.usage
+        return {
+            "input_tokens": u.input - u.cached,
+            "cache_read_input_tokens": u.cached,
+            "cache_creation_input_tokens": 0,
+            "output_tokens": u.output,
+        }
+
+    def _start(self, model: str, r: Reply) -> dict[str, Any]:
+        usage = {**self._usage(r), "output_tokens": 1}
+        message: dict[str, Any] = {
+            "id": f"msg_{uuid.uuid4().hex[:16]}",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": usage,
+        }
+        return {"type": "message_start", "message": message}
+
+    @staticmethod
+    def _tool_block(call: ToolCall) -> dict[str, Any]:
+        return {"type": "tool_use", "id": f"toolu_{call.call_id}", "name": call.name, "input": call.arguments}
+
+    def _message(self, r: Reply, model: str) -> dict[str, Any]:
+        content: list[dict[str, Any]] = []
+        if r.reasoning:
+            content.append({"type": "thinking", "thinking": r.reasoning, "signature": "fake-signature"})
+        if r.text:
+            content.append({"type": "text", "text": r.text})
+        content += [self._tool_block(c) for c in r.tool_calls]
+        return {
+            **self._start(model, r)["message"],
+            "content": content,
+            "stop_reason": "tool_use" if r.tool_calls else "end_turn",
+            "usage": self._usage(r),
+        }
+
+    def _stream(self, h: Handler, r: Reply, model: str) -> None:
+        h.start_sse()
+        h.sse(self._start(model, r), "message_start")
+        index = 0
+
+        def block(start: dict[str, Any], deltas: list[dict[str, Any]]) -> None:
+            nonlocal index
+            h.sse(
+                {"type": "content_block_start", "index": index, "content_block": start}, "content_block_start"
+            )
+            for delta in deltas:
+                if delta.get("type") == "text_delta":
+                    self.mark_first_delta()
+                h.sse({"type": "content_block_delta", "index": index, "delta": delta}, "content_block_delta")
+                if r.chunk_delay_s:
+                    time.sleep(r.chunk_delay_s)
+            h.sse({"type": "content_block_stop", "index": index}, "content_block_stop")
+            index += 1
+
+        if r.reasoning:
+            thinking = [{"type": "thinking_delta", "thinking": p} for p in chunk(r.reasoning, 2)]
+            thinking.append({"type": "signature_delta", "signature": "fake-signature"})
+            block({"type": "thinking", "thinking": "", "signature": ""}, thinking)
+        if r.text:
+            block(
+                {"type": "text", "text": ""},
+                [{"type": "text_delta", "text": p} for p in chunk(r.text, r.chunks)],
+            )
+        for call in r.tool_calls:
+            start = {**self._tool_block(call), "input": {}}
+            block(start, [{"type": "input_json_delta", "partial_json": json.dumps(call.arguments)}])
+        stop = "tool_use" if r.tool_calls else "end_turn"
+        h.sse(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop, "stop_sequence": None},
+                "usage": {"output_tokens": r.usage.output},
+            },
+            "message_delta",
+        )
+        h.sse({"type": "message_stop"}, "message_stop")
+
+    # -- pointing a real claude at this server ----------------------------------------------------
+
+    def claude_env(
+        self, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY
+    ) -> dict[str, str]:
+        """The env that sends the real Claude Code CLI here, with its state under ``root``.
+
+        Isolated ``CLAUDE_CONFIG_DIR`` and ``CLAUDE_CODE_TMPDIR``, non-essential traffic off,
+        vendor retries off, and host logins blanked so they cannot win over the fake key.
+        """
+        base = Path(root)
+        config, tmp = base / "claude-config", base / "claude-tmp"
+        config.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir(parents=True, exist_ok=True)
+        return {
+            "ANTHROPIC_BASE_URL": self.url,
+            "ANTHROPIC_API_KEY": api_key,
+            "ANTHROPIC_AUTH_TOKEN": "",
+            "CLAUDE_CODE_OAUTH_TOKEN": "",
+            "CLAUDE_CONFIG_DIR": str(config),
+            "CLAUDE_CODE_TMPDIR": str(tmp),
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+            "DISABLE_AUTOUPDATER": "1",
+            "DISABLE_TELEMETRY": "1",
+            "DISABLE_ERROR_REPORTING": "1",
+            "CLAUDE_CODE_MAX_RETRIES": "0",
+        }
+
+
+def bash(command: str, *, call_id: str = "1", say: str = "") -> Reply:
+    """A Claude ``Bash`` tool call."""
+    return Reply(
+        text=say, tool_calls=(ToolCall("Bash", {"command": command, "description": "run"}, call_id),)
+    )
+
+
+def write_file(path: str, content: str, *, call_id: str = "w1") -> Reply:
+    """A Claude ``Write`` tool call."""
+    return Reply(tool_calls=(ToolCall("Write", {"file_path": path, "content": content}, call_id),))
+
+
+def structured(value: dict[str, Any], *, call_id: str = "so1") -> Reply:
+    """A ``StructuredOutput`` tool call carrying ``value`` (what the CLI asks for with a schema)."""
+    return Reply(tool_calls=(ToolCall("StructuredOutput", value, call_id),))

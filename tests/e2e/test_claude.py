@@ -1,0 +1,192 @@
+"""The real claude CLI bundled in claude-agent-sdk (pinned) through Client("claude"), against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import pytest
+from pydantic import BaseModel
+
+from oauthpy import (
+    AuthRequiredError,
+    Client,
+    CommandExecutionError,
+    EventKind,
+    InvalidOptionsError,
+    RateLimitError,
+    StructuredOutputError,
+    TimeoutExceededError,
+)
+from oauthpy.testing import Hang, HttpError, Reply, SseError, Tokens, text
+from oauthpy.testing.anthropic import bash, structured, write_file
+
+from ..support import assert_no_leftovers
+
+claude = Client("claude", auth_source="external")
+
+
+def prompt_texts(body: dict) -> str:
+    return str([m for m in body.get("messages", []) if m.get("role") == "user"])
+
+
+def test_exact_text_arrives_in_deltas_before_the_result(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(text("Streamed answer from the fake.", chunks=4))
+    events = list(claude.stream_sync("hello", cwd=workdir, env=claude_env))
+    kinds = [(e.kind, e.delta) for e in events if e.kind in (EventKind.MESSAGE, EventKind.DONE)]
+    assert kinds == [(EventKind.MESSAGE, True)] * 4 + [(EventKind.MESSAGE, False), (EventKind.DONE, False)]
+    assert "".join(e.text for e in events if e.delta) == "Streamed answer from the fake."
+    assert events[-1].text == "Streamed answer from the fake."
+    assert_no_leftovers(claude_env)
+
+
+def test_defaults_are_opus_with_low_effort_and_prompt_goes_to_the_model(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(text("ok"))
+    result = claude.run("--a prompt with dashes", cwd=workdir, env=claude_env)
+    body = anthropic_fake.model_requests()[0].body
+    assert body["model"] == result.model == "claude-opus-5-5"
+    assert body["output_config"]["effort"] == "low"
+    assert "--a prompt with dashes" in prompt_texts(body)
+    assert result.transport == "sdk" and result.session_id
+
+
+def test_model_and_effort_can_be_overridden(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(text("ok"))
+    claude.run("hi", cwd=workdir, env=claude_env, model="opus", provider_options={"reasoning_effort": "high"})
+    assert anthropic_fake.model_requests()[0].body["output_config"]["effort"] == "high"
+
+
+def test_usage_and_cost_follow_the_fake_token_counts(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(text("a", usage=Tokens(input=1000, cached=400, output=50)))
+    one = claude.run("hi", cwd=workdir, env=claude_env)
+    anthropic_fake.script(text("b", usage=Tokens(input=2000, cached=800, output=100)))
+    two = claude.run("hi", cwd=workdir, env=claude_env)
+    u = one.usage
+    assert (u.input_tokens, u.cached_input_tokens, u.output_tokens, u.total_tokens) == (1000, 400, 50, 1050)
+    assert one.usage.cost_usd and one.usage.cost_usd > 0
+    assert two.usage.cost_usd == pytest.approx(2 * one.usage.cost_usd)  # cost is linear in the counts
+
+
+def test_bash_tool_becomes_a_command_event_with_output(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(bash("echo hello-from-bash"), text("ran it"))
+    result = claude.run("run", cwd=workdir, env=claude_env)
+    done_cmd = [e for e in result.events if e.kind is EventKind.COMMAND and e.status == "completed"]
+    assert [(e.command, e.output) for e in done_cmd] == [("echo hello-from-bash", "hello-from-bash")]
+    assert result.text == "ran it"
+
+
+def test_write_tool_becomes_a_file_change_with_the_path(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(write_file(str(workdir / "notes.txt"), "one\n"), text("written"))
+    result = claude.run(
+        "write", cwd=workdir, env=claude_env, provider_options={"permission_mode": "acceptEdits"}
+    )
+    changes = [e for e in result.events if e.kind is EventKind.FILE_CHANGE and e.status == "completed"]
+    assert [c.changes[0].path for c in changes] == [str(workdir / "notes.txt")]
+    assert (workdir / "notes.txt").read_text() == "one\n"
+
+
+class Answer(BaseModel):
+    answer: str
+    confidence: int
+
+
+def test_structured_output_is_parsed_into_the_pydantic_model(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(structured({"answer": "yes", "confidence": 9}))
+    result = claude.run("judge", cwd=workdir, env=claude_env, output_schema=Answer)
+    assert result.output == Answer(answer="yes", confidence=9)
+    assert result.text == '{"answer":"yes","confidence":9}'
+    tools = [t["name"] for t in anthropic_fake.model_requests()[0].body["tools"]]
+    assert "StructuredOutput" in tools
+
+
+def test_output_format_spelling_works_too(anthropic_fake, claude_env, workdir):
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    anthropic_fake.script(structured({"n": 4}))
+    opts = {"output_format": {"type": "json_schema", "schema": schema}}
+    assert claude.run("n", cwd=workdir, env=claude_env, provider_options=opts).text == '{"n":4}'
+
+
+def test_invalid_structured_output_raises(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(structured({"wrong": "shape"}))
+    with pytest.raises(StructuredOutputError):
+        claude.run("judge", cwd=workdir, env=claude_env, output_schema=Answer, timeout=60)
+
+
+def test_http_401_raises_auth_required(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(HttpError(401, "bad key"))
+    with pytest.raises(AuthRequiredError, match="401"):
+        claude.run("hi", cwd=workdir, env=claude_env)
+    assert_no_leftovers(claude_env)
+
+
+def test_http_429_raises_rate_limit(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(HttpError(429, "slow down", retry_after=1))
+    with pytest.raises(RateLimitError) as info:
+        claude.run("hi", cwd=workdir, env=claude_env)
+    assert info.value.transient and info.value.details["status"] == 429
+
+
+@pytest.mark.parametrize("step", [HttpError(500, "boom"), HttpError(529, "overloaded"), SseError()])
+def test_server_errors_are_transient_command_errors(anthropic_fake, claude_env, workdir, step):
+    anthropic_fake.script(step)
+    with pytest.raises(CommandExecutionError) as info:
+        claude.run("hi", cwd=workdir, env=claude_env)
+    assert info.value.transient and not isinstance(info.value, RateLimitError)
+
+
+def test_hang_with_timeout_raises_and_leaves_no_process(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(Hang())
+    started = time.monotonic()
+    with pytest.raises(TimeoutExceededError) as info:
+        claude.run("hi", cwd=workdir, env=claude_env, timeout=3)
+    assert info.value.which == "total" and time.monotonic() - started < 10
+    assert_no_leftovers(claude_env)
+
+
+def test_break_after_first_delta_leaves_no_process(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(Reply(text="slow stream of many parts", chunks=10, chunk_delay_s=1.0))
+    started = time.monotonic()
+    for event in claude.stream_sync("hi", cwd=workdir, env=claude_env):
+        if event.delta:
+            break
+    assert time.monotonic() - started < 8
+    assert_no_leftovers(claude_env)
+
+
+def test_cancelled_async_run_leaves_no_process(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(Hang())
+
+    async def main() -> None:
+        task = asyncio.ensure_future(claude.arun("hi", cwd=workdir, env=claude_env))
+        while not anthropic_fake.model_requests():
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert_no_leftovers(claude_env)
+
+
+def test_inherited_claudecode_variable_does_not_break_a_nested_run(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(text("nested ok"))
+    assert claude.run("hi", cwd=workdir, env={**claude_env, "CLAUDECODE": "1"}).text == "nested ok"
+
+
+def test_options_are_checked_before_anything_starts(anthropic_fake, claude_env, workdir):
+    with pytest.raises(InvalidOptionsError, match="valid keys"):
+        claude.run("hi", cwd=workdir, env=claude_env, provider_options={"turns": 3})
+    with pytest.raises(InvalidOptionsError, match="must be int"):
+        claude.run("hi", cwd=workdir, env=claude_env, provider_options={"max_turns": "3"})
+    with pytest.raises(InvalidOptionsError, match="does not support option 'no_such_field'"):
+        claude.run("hi", cwd=workdir, env=claude_env, provider_options={"sdk_options": {"no_such_field": 1}})
+    with pytest.raises(InvalidOptionsError, match="low, medium, high, xhigh, max"):
+        claude.run("hi", cwd=workdir, env=claude_env, provider_options={"reasoning_effort": "minimal"})
+    assert anthropic_fake.requests == []
+
+
+def test_max_turns_reached_has_its_own_message(anthropic_fake, claude_env, workdir):
+    anthropic_fake.script(bash("echo again"))
+    with pytest.raises(CommandExecutionError, match="turn limit"):
+        claude.run("loop", cwd=workdir, env=claude_env, provider_options={"max_turns": 1})

@@ -1,0 +1,151 @@
+"""The claude message mapping, on stream-json recorded from the bundled CLI 2.1.329
+(scripts/record_claude.py), turned into SDK messages by the SDK's own parser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from claude_agent_sdk._internal.message_parser import parse_message
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oauthpy import (
+    AuthRequiredError,
+    CommandExecutionError,
+    EventKind,
+    OauthPyError,
+    RateLimitError,
+    StructuredOutputError,
+)
+from oauthpy.providers.claude_parser import ClaudeParser
+
+RECORDINGS = Path(__file__).parent.parent / "recordings" / "claude"
+
+
+def messages(name: str) -> list:
+    out = []
+    for line in (RECORDINGS / f"{name}.jsonl").read_text().splitlines():
+        data = json.loads(line)
+        if data.get("type") in ("control_response", "control_request"):
+            continue
+        msg = parse_message(data)
+        if msg is not None:
+            out.append(msg)
+    return out
+
+
+def replay(name: str, want_structured: bool = False):
+    parser = ClaudeParser(want_structured=want_structured)
+    events = [e for m in messages(name) for e in parser.feed(m)]
+    return [e for e in events if e.kind is not EventKind.OTHER], parser
+
+
+def test_text_arrives_as_deltas_then_once_complete_and_done_carries_usage_and_cost():
+    events, parser = replay("plain")
+    deltas = [e.text for e in events if e.kind is EventKind.MESSAGE and e.delta]
+    complete = [e.text for e in events if e.kind is EventKind.MESSAGE and not e.delta]
+    assert "".join(deltas) == "Hello there, world!" and len(deltas) > 1
+    assert complete == ["Hello there, world!"]
+    assert [e.text for e in events if e.kind is EventKind.REASONING and not e.delta] == ["thinking hard"]
+    (done,) = parser.finish()
+    assert done.text == "Hello there, world!" and done.model == "claude-opus-5-5"
+    assert (done.usage.input_tokens, done.usage.cached_input_tokens, done.usage.output_tokens) == (120, 20, 7)
+    assert done.usage.cost_usd and done.usage.cost_usd > 0
+    assert done.session_id
+
+
+def test_bash_tool_use_and_its_result_are_one_command_with_output():
+    events, _ = replay("bash")
+    commands = [e for e in events if e.kind is EventKind.COMMAND]
+    assert [(c.status, c.command) for c in commands] == [
+        ("in_progress", "echo hello-from-shell"),
+        ("completed", "echo hello-from-shell"),
+    ]
+    assert commands[1].output == "hello-from-shell" and commands[0].item_id == commands[1].item_id
+
+
+def test_write_tool_becomes_a_file_change_with_the_path():
+    events, _ = replay("write")
+    changes = [e for e in events if e.kind is EventKind.FILE_CHANGE]
+    assert [(e.status, e.changes[0].path, e.changes[0].kind) for e in changes] == [
+        ("in_progress", "notes.txt", "add"),
+        ("completed", "notes.txt", "add"),
+    ]
+
+
+def test_structured_output_becomes_compact_json_text():
+    _, parser = replay("structured", want_structured=True)
+    assert parser.finish()[0].text == '{"answer":"yes"}'
+
+
+def test_missing_structured_output_is_an_error_not_a_silent_success():
+    _, parser = replay("plain", want_structured=True)
+    with pytest.raises(StructuredOutputError, match="without structured output"):
+        parser.finish()
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "text"),
+    [
+        ("http_401", AuthRequiredError, "401 bad key"),
+        ("http_429", RateLimitError, "429"),
+        ("max_turns", CommandExecutionError, "turn limit"),
+    ],
+)
+def test_error_results_are_classified(name, error, text):
+    _, parser = replay(name)
+    with pytest.raises(error, match=text) as info:
+        parser.finish()
+    assert type(info.value) is error
+
+
+def test_no_result_at_all_is_an_error():
+    with pytest.raises(CommandExecutionError, match="without a result"):
+        ClaudeParser().finish()
+
+
+def test_unknown_messages_and_blocks_pass_through():
+    class RateLimitEvent:
+        pass
+
+    class Mystery:
+        pass
+
+    class AssistantMessage:
+        def __init__(self) -> None:
+            self.content = [Mystery()]
+            self.model, self.message_id, self.error = "m", "x", None
+
+    parser = ClaudeParser()
+    assert parser.feed(RateLimitEvent())[0].kind is EventKind.OTHER
+    assert parser.feed(AssistantMessage())[0].kind is EventKind.OTHER
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["type", "subtype", "message", "event", "session_id", "content", "is_error"]),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(),
+                lambda s: st.lists(s) | st.dictionaries(st.text(max_size=5), s),
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_arbitrary_records_never_raise_anything_but_documented_errors(records):
+    parser = ClaudeParser()
+    for data in records:
+        try:
+            msg = parse_message(data)
+        except Exception:
+            continue  # the SDK's parser rejects it: never reaches ours
+        if msg is not None:
+            parser.feed(msg)
+    try:
+        parser.finish()
+    except OauthPyError:
+        pass
