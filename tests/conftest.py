@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from oauthpy.testing import FakeResponsesServer, new_marker
 from oauthpy.testing.anthropic import FakeAnthropicServer
+from oauthpy.testing.gemini import FakeGeminiServer
 
 
 @pytest.fixture
@@ -40,5 +42,30 @@ def anthropic_fake() -> Iterator[FakeAnthropicServer]:
 @pytest.fixture
 def claude_env(anthropic_fake: FakeAnthropicServer, tmp_path: Path) -> dict[str, str]:
     env = anthropic_fake.claude_env(tmp_path / "claude")
+    env.update(new_marker())
+    return env
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def gemini_binary() -> str:
+    """The pinned Gemini CLI that scripts/test installs; its absence fails loudly, never skips."""
+    path = os.environ.get("OAUTHPY_TEST_GEMINI_BINARY") or str(REPO / "tools/gemini/node_modules/.bin/gemini")
+    if not Path(path).exists():
+        pytest.fail(f"the pinned Gemini CLI is missing at {path}: run `bash scripts/test` to install it")
+    return path
+
+
+@pytest.fixture
+def gemini_fake() -> Iterator[FakeGeminiServer]:
+    with FakeGeminiServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
+    env = gemini_fake.gemini_env(tmp_path / "gemini")
+    env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
     env.update(new_marker())
     return env

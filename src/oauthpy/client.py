@@ -27,7 +27,11 @@ def _load_provider(name: str) -> Provider:
         from .providers.claude import ClaudeProvider
 
         return ClaudeProvider()
-    raise UnsupportedProviderError(f"provider {name!r} is not available yet")
+    if name == "gemini":
+        from .providers.gemini import GeminiProvider
+
+        return GeminiProvider()
+    raise UnsupportedProviderError(f"unknown provider {name!r}")
 
 
 class _Outcome:

@@ -1,0 +1,94 @@
+"""Record real CLI output (codex, gemini) against the fakes, for the parsers' unit tests.
+
+Run: .venv/bin/python scripts/record_cli.py codex|gemini  (rewrites tests/recordings/<cli>/*.jsonl)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from oauthpy.options import build_request, merged_env
+from oauthpy.providers.codex import CodexProvider
+from oauthpy.providers.gemini import GeminiProvider
+from oauthpy.testing import Cut, FakeResponsesServer, HttpError, Reply, Tokens, apply_patch, shell, text
+from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
+
+ROOT = Path(__file__).resolve().parent.parent
+PATCH = "*** Begin Patch\n*** Add File: notes.txt\n+first line\n*** End Patch\n"
+GEMINI_BIN = os.environ.get("OAUTHPY_TEST_GEMINI_BINARY") or str(
+    ROOT / "tools/gemini/node_modules/.bin/gemini"
+)
+
+CODEX: dict[str, tuple[list[Any], dict[str, Any]]] = {
+    "plain": ([text("Hello from the fake, in pieces.", usage=Tokens(input=321, cached=21, output=9))], {}),
+    "reasoning": ([Reply(text="thought about it", reasoning="**Plan** think first")], {}),
+    "shell": ([shell("echo hello-from-shell; exit 3", say="Let me check."), text("finished")], {}),
+    "patch": ([apply_patch(PATCH), text("created")], {"sandbox": "workspace-write"}),
+    "http_401": ([HttpError(401, "bad key")], {}),
+    "http_429": ([HttpError(429, "slow down", retry_after=0)], {}),
+    "http_500": ([HttpError(500, "boom")], {}),
+    "cut": ([Cut("half an ans")], {}),
+}
+GEMINI: dict[str, tuple[list[Any], dict[str, Any]]] = {
+    "plain": ([text("Hello from the fake, in pieces.", usage=Tokens(input=321, cached=21, output=9))], {}),
+    "shell": (
+        [Reply(text="Running it.", tool_calls=shell_call("echo hi-tool").tool_calls), text("finished")],
+        {},
+    ),
+    "write": ([write_call("WORK/a.txt", "x\n"), text("written")], {}),
+    "cut": ([Cut("half an ans")], {}),
+    "http_401": ([HttpError(401, "API key not valid")], {}),
+    "http_429": ([HttpError(429, "Resource exhausted")], {}),
+    "http_500": ([HttpError(500, "boom")], {}),
+}
+
+
+def json_replace(step: Any, old: str, new: str) -> Any:
+    if not isinstance(step, Reply) or not step.tool_calls:
+        return step
+    calls = tuple(
+        dataclasses.replace(c, arguments=json.loads(json.dumps(c.arguments).replace(old, new)))
+        for c in step.tool_calls
+    )
+    return dataclasses.replace(step, tool_calls=calls)
+
+
+def record(cli: str, name: str, steps: list[Any], opts: dict[str, Any]) -> None:
+    fake_cls = FakeResponsesServer if cli == "codex" else FakeGeminiServer
+    with fake_cls() as fake, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp, "work")
+        work.mkdir()
+        # a tool call's path must lie in this run's workspace: WORK stands for it
+        fake.script(*(json_replace(s, "WORK", str(work)) for s in steps))
+        if cli == "codex":
+            env = fake.codex_env(Path(tmp, "home"))  # type: ignore[attr-defined]
+            provider: Any = CodexProvider()
+            model = None
+        else:
+            env = {**fake.gemini_env(tmp), "OAUTHPY_GEMINI_BINARY": GEMINI_BIN}  # type: ignore[attr-defined]
+            provider, model = GeminiProvider(), "gemini-2.5-flash"
+            opts = {"yolo": True, **opts}
+        req = build_request(f"scenario {name}", cwd=work, model=model, provider_options=opts)
+        inv = provider.build(req, merged_env(env))
+        proc = subprocess.run(
+            inv.argv, input=inv.stdin, capture_output=True, cwd=inv.cwd, env=inv.env, timeout=90
+        )
+        inv.cleanup()
+        lines = proc.stdout.decode().replace(tmp, "/tmp/REC").splitlines()
+        out = ROOT / "tests" / "recordings" / cli / f"{name}.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(lines) + "\n")
+        print(f"{cli} {name}: rc={proc.returncode}, {len(lines)} lines", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    which = sys.argv[1] if len(sys.argv) > 1 else "codex"
+    for scenario, (script, options) in (CODEX if which == "codex" else GEMINI).items():
+        record(which, scenario, script, options)

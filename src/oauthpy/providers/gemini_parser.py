@@ -1,0 +1,222 @@
+"""Pure parser of ``gemini --output-format stream-json`` (recorded from @google/gemini-cli 0.61.0).
+
+Traps handled here, once: exit codes that are HTTP statuses mod 256, ``result.status ==
+"error"`` with exit 0, no ``result`` line at all (auth and trust failures print no JSON), and a
+noisy stderr that is only ever used as a tail, never parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import (
+    AuthRequiredError,
+    CommandExecutionError,
+    InvalidOptionsError,
+    OauthPyError,
+    RateLimitError,
+)
+from ..events import Event, EventKind, FileChange, Usage
+from .base import as_int
+
+_loads = json.loads
+_AUTH_HINT = "log in by running `gemini` once and choosing a login method, or set GEMINI_API_KEY"
+_TRUST_HINT = (
+    "trust the folder in the Gemini CLI (run `gemini` there once), set GEMINI_CLI_TRUST_WORKSPACE=true "
+    "in env=, or pass provider_options={'extra_args': ['--skip-trust']}"
+)
+_FILE_TOOLS = {"write_file": "add", "replace": "update", "edit": "update"}
+#: exit codes the CLI documents in its source (not HTTP statuses)
+_EXIT_MEANINGS = {
+    42: "input error",
+    44: "sandbox error",
+    52: "configuration error",
+    53: "the session turn limit was reached",
+    54: "a fatal tool error",
+    130: "cancelled",
+}
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class GeminiParser:
+    """State of one gemini run: the turn text being streamed, tool calls, the result record."""
+
+    def __init__(self, model: str | None = None) -> None:
+        self.model = model
+        self.session_id: str | None = None
+        self.turn_text: list[str] = []
+        self.last_turn = ""
+        self.calls: dict[str, Event] = {}
+        self.result: dict[str, Any] | None = None
+        self.errors: list[str] = []
+
+    def _end_turn(self) -> list[Event]:
+        if not self.turn_text:
+            return []
+        self.last_turn = "".join(self.turn_text)
+        self.turn_text = []
+        return [Event(EventKind.MESSAGE, text=self.last_turn, status="completed")]
+
+    def feed(self, line: str) -> list[Event]:
+        try:
+            rec = _loads(line)
+        except ValueError:
+            return [Event(EventKind.OTHER, text=line, raw=line)]
+        if not isinstance(rec, dict):
+            return [Event(EventKind.OTHER, raw=rec)]
+        kind = rec.get("type")
+        if kind == "message":
+            if rec.get("role") != "assistant":
+                return []  # the CLI echoes the user's prompt: not output
+            text = _s(rec.get("content"))
+            if not rec.get("delta"):
+                self.turn_text = [text]
+                return self._end_turn()
+            self.turn_text.append(text)
+            return [Event(EventKind.MESSAGE, text=text, raw=rec, delta=True)]
+        if kind == "tool_use":
+            return [*self._end_turn(), self._tool_use(rec)]
+        if kind == "tool_result":
+            return [self._tool_result(rec)]
+        if kind == "init":
+            self.session_id = _s(rec.get("session_id")) or None
+            if not self.model or self.model == "auto":
+                self.model = _s(rec.get("model")) or self.model
+            return []
+        if kind == "error":
+            message = _s(rec.get("message"))
+            self.errors.append(message)
+            return [Event(EventKind.ERROR, text=message, raw=rec, status=_s(rec.get("severity")) or None)]
+        if kind == "result":
+            self.result = rec
+            return self._end_turn()
+        return [Event(EventKind.OTHER, raw=rec)]
+
+    def _tool_use(self, rec: dict[str, Any]) -> Event:
+        name = _s(rec.get("tool_name"))
+        tool_id = _s(rec.get("tool_id"))
+        params = rec.get("parameters") if isinstance(rec.get("parameters"), dict) else {}
+        assert isinstance(params, dict)
+        common: dict[str, Any] = {
+            "raw": rec,
+            "item_id": tool_id,
+            "status": "in_progress",
+            "tool_name": name,
+            "tool_input": params,
+        }
+        if name == "run_shell_command":
+            cmd = _s(params.get("command"))
+            event = Event(EventKind.COMMAND, text=cmd, command=cmd, **common)
+        elif name in _FILE_TOOLS:
+            path = _s(params.get("file_path"))
+            change = FileChange(path=path, kind=_FILE_TOOLS[name])
+            event = Event(EventKind.FILE_CHANGE, text=f"{change.kind} {path}", changes=(change,), **common)
+        else:
+            event = Event(EventKind.TOOL, text=name, **common)
+        self.calls[tool_id] = event
+        return event
+
+    def _tool_result(self, rec: dict[str, Any]) -> Event:
+        tool_id = _s(rec.get("tool_id"))
+        failed = rec.get("status") != "success"
+        err = rec.get("error")
+        output = _s(rec.get("output")) or (_s(err.get("message")) if isinstance(err, dict) else "")
+        call = self.calls.get(tool_id)
+        if call is None:
+            return Event(EventKind.TOOL, text=output, raw=rec, item_id=tool_id, is_error=failed)
+        return Event(
+            call.kind,
+            text=call.text,
+            raw=rec,
+            item_id=tool_id,
+            status="failed" if failed else "completed",
+            command=call.command,
+            output=output,
+            changes=call.changes,
+            tool_name=call.tool_name,
+            tool_input=call.tool_input,
+            is_error=failed,
+        )
+
+    def finish(self, returncode: int, stderr: str) -> list[Event]:
+        r = self.result
+        if r is not None and r.get("status") == "success" and returncode == 0:
+            stats = r.get("stats") if isinstance(r.get("stats"), dict) else {}
+            assert isinstance(stats, dict)
+            return [
+                Event(
+                    EventKind.DONE,
+                    text=self.last_turn,
+                    raw=r,
+                    usage=_usage(stats),
+                    session_id=self.session_id,
+                    model=_model_used(stats, self.model),
+                    status="completed",
+                )
+            ]
+        message = ""
+        if r is not None:
+            err = r.get("error")
+            message = _s(err.get("message")) if isinstance(err, dict) else ""
+            message = message or "; ".join(self.errors) or "the run ended with status error"
+        raise classify_failure(message, returncode, stderr)
+
+
+def _usage(stats: dict[str, Any]) -> Usage:
+    inp, out = as_int(stats.get("input_tokens")), as_int(stats.get("output_tokens"))
+    return Usage(
+        input_tokens=inp,
+        cached_input_tokens=as_int(stats.get("cached")),
+        output_tokens=out,
+        total_tokens=as_int(stats.get("total_tokens")) or inp + out,
+    )
+
+
+def _model_used(stats: dict[str, Any], fallback: str | None) -> str | None:
+    # With model "auto" a router model answers first; the main model is listed after it.
+    models = stats.get("models")
+    if isinstance(models, dict) and models:
+        return str(list(models)[-1])
+    return fallback
+
+
+def _http_status(returncode: int) -> int | None:
+    """The CLI exits with the HTTP status mod 256 on API errors (401 -> 145, 500 -> 244)."""
+    if 144 <= returncode <= 255 and returncode != 130:
+        return returncode + 256
+    return None
+
+
+def classify_failure(message: str, returncode: int, stderr: str) -> OauthPyError:
+    """Map a failed gemini run to one error type, from the exit code first."""
+    status = _http_status(returncode)
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith("[STARTUP]")]
+    text = message or (lines[-1] if lines else f"gemini exited with code {returncode}")
+    details: dict[str, Any] = {"provider": "gemini", "status": status, "exit_code": returncode}
+    if returncode == 41 or status in (401, 403) or "API key not valid" in text:
+        return AuthRequiredError(f"gemini is not authenticated: {text}", hint=_AUTH_HINT)
+    if returncode == 55:
+        return CommandExecutionError(
+            "gemini refuses to run in a folder it does not trust",
+            returncode=55,
+            details=details,
+            hint=_TRUST_HINT,
+        )
+    if returncode == 42:
+        return InvalidOptionsError(f"gemini rejected its input: {text}")
+    if status == 429:
+        return RateLimitError(
+            f"gemini was rate limited: {text}", returncode=returncode, stderr=stderr, details=details
+        )
+    meaning = _EXIT_MEANINGS.get(returncode)
+    prefix = f"gemini failed ({meaning})" if meaning else "gemini run failed"
+    if returncode == 0 and not message:
+        text = "gemini exited without a result (the stream ended early or the process was stopped)"
+    transient = (status is not None and status >= 500) or (returncode == 0 and bool(message))
+    return CommandExecutionError(
+        f"{prefix}: {text}", returncode=returncode, stderr=stderr, details=details, transient=transient
+    )

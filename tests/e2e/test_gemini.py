@@ -1,0 +1,180 @@
+"""The real Gemini CLI (@google/gemini-cli 0.61.0, pinned in tools/gemini) through Client("gemini").
+
+Each run costs about 2-3 s of Node start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from oauthpy import (
+    AuthRequiredError,
+    Client,
+    CommandExecutionError,
+    EventKind,
+    InvalidOptionsError,
+    RateLimitError,
+    StructuredOutputError,
+    TimeoutExceededError,
+)
+from oauthpy.testing import Cut, Hang, HttpError, Reply, Tokens, text
+from oauthpy.testing.gemini import shell_call, write_call
+
+from ..support import assert_no_leftovers
+
+# One xdist group: these run one after another on one worker, beside the codex and claude
+# tests. Several gemini start-ups at once on a 2-core machine made one run exit 0 without a
+# result line (cause not yet understood; see the closing notes).
+pytestmark = pytest.mark.xdist_group("gemini")
+
+gemini = Client("gemini", auth_source="external")
+MODEL = "gemini-2.5-flash"  # an explicit model avoids the CLI's router call
+
+
+def test_exact_text_from_deltas_usage_and_model(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(
+        text("Hello from the fake, in pieces.", chunks=4, usage=Tokens(input=321, cached=21, output=9))
+    )
+    result = gemini.run("say hi", cwd=workdir, env=gemini_env, model=MODEL)
+    deltas = [e.text for e in result.events if e.kind is EventKind.MESSAGE and e.delta]
+    assert len(deltas) == 4 and "".join(deltas) == result.text == "Hello from the fake, in pieces."
+    u = result.usage
+    assert (u.input_tokens, u.cached_input_tokens, u.output_tokens, u.total_tokens) == (321, 21, 9, 330)
+    assert result.model == MODEL and result.session_id
+    assert_no_leftovers(gemini_env)
+
+
+def test_default_model_is_auto_and_the_model_actually_used_is_reported(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(text("routed"))
+    result = gemini.run("hi", cwd=workdir, env=gemini_env)
+    assert result.text == "routed"
+    main_path = gemini_fake.model_requests()[0].path
+    assert result.model and result.model in main_path and result.model != "auto"
+
+
+def test_shell_tool_becomes_a_command_with_output_and_final_text_is_the_last_turn(
+    gemini_fake, gemini_env, workdir
+):
+    gemini_fake.script(
+        Reply(text="Running it.", tool_calls=shell_call("echo hello-from-tool").tool_calls), text("finished")
+    )
+    result = gemini.run("run", cwd=workdir, env=gemini_env, model=MODEL, provider_options={"yolo": True})
+    done = [e for e in result.events if e.kind is EventKind.COMMAND and e.status == "completed"]
+    assert [(e.command, e.output) for e in done] == [("echo hello-from-tool", "hello-from-tool")]
+    assert result.text == "finished"
+
+
+def test_write_file_becomes_a_file_change(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(write_call(str(workdir / "a.txt"), "x\n"), text("written"))
+    result = gemini.run(
+        "write", cwd=workdir, env=gemini_env, model=MODEL, provider_options={"approval_mode": "yolo"}
+    )
+    changes = [e for e in result.events if e.kind is EventKind.FILE_CHANGE and e.status == "completed"]
+    assert [c.changes[0].path for c in changes] == [str(workdir / "a.txt")]
+    assert (workdir / "a.txt").read_text() == "x\n"
+
+
+def test_prompt_with_leading_dashes_and_200kb_goes_through_stdin(gemini_fake, gemini_env, workdir):
+    prompt = "--not-a-flag " + "y" * 200_000
+    gemini_fake.script(text("big ok"))
+    assert gemini.run(prompt, cwd=workdir, env=gemini_env, model=MODEL).text == "big ok"
+    assert prompt in str(gemini_fake.model_requests()[0].body["contents"])
+
+
+class City(BaseModel):
+    name: str
+    population: int
+
+
+def test_structured_output_into_a_pydantic_model(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(text('```json\n{"name": "Lyon", "population": 522000}\n```'))
+    result = gemini.run("city?", cwd=workdir, env=gemini_env, model=MODEL, output_schema=City)
+    assert result.output == City(name="Lyon", population=522000)
+    assert '"population"' in str(gemini_fake.model_requests()[0].body["contents"])  # the schema was asked for
+
+
+def test_nonconforming_structured_output_raises(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(text('{"name": "Lyon"}'))
+    with pytest.raises(StructuredOutputError, match="does not match City"):
+        gemini.run("city?", cwd=workdir, env=gemini_env, model=MODEL, output_schema=City)
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [
+        (HttpError(401, "API key not valid"), AuthRequiredError),
+        (HttpError(403, "denied"), AuthRequiredError),
+        (HttpError(429, "Resource exhausted"), RateLimitError),
+        (HttpError(500, "boom"), CommandExecutionError),
+    ],
+)
+def test_http_failures_map_to_their_error_types(gemini_fake, gemini_env, workdir, step, error):
+    gemini_fake.script(step)
+    with pytest.raises(error) as info:
+        gemini.run("hi", cwd=workdir, env=gemini_env, model=MODEL)
+    if step.status == 500:
+        assert info.value.transient and info.value.returncode == 244
+
+
+def test_stream_without_finish_reason_and_exit_zero_is_an_error(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(Cut("half an ans"))
+    with pytest.raises(CommandExecutionError, match="finish reason") as info:
+        gemini.run("hi", cwd=workdir, env=gemini_env, model=MODEL)
+    assert info.value.returncode == 0
+
+
+def test_missing_auth_exits_41_as_auth_required(gemini_fake, gemini_env, workdir):
+    settings = Path(gemini_env["GEMINI_CLI_HOME"], ".gemini", "settings.json")
+    settings.write_text("{}")
+    env = {**gemini_env, "GEMINI_API_KEY": None, "GOOGLE_GEMINI_BASE_URL": None}
+    with pytest.raises(AuthRequiredError) as info:
+        gemini.run("hi", cwd=workdir, env=env, model=MODEL)
+    assert info.value.hint and gemini_fake.requests == []
+
+
+def test_untrusted_folder_says_how_to_trust_it(gemini_fake, gemini_env, workdir):
+    env = {**gemini_env, "GEMINI_CLI_TRUST_WORKSPACE": None}
+    with pytest.raises(CommandExecutionError, match="does not trust") as info:
+        gemini.run("hi", cwd=workdir, env=env, model=MODEL)
+    assert info.value.returncode == 55 and "GEMINI_CLI_TRUST_WORKSPACE=true" in str(info.value)
+
+
+def test_hang_with_timeout_leaves_no_node_process(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(Hang())
+    started = time.monotonic()
+    with pytest.raises(TimeoutExceededError):
+        gemini.run("hi", cwd=workdir, env=gemini_env, model=MODEL, timeout=6)
+    assert time.monotonic() - started < 12
+    assert_no_leftovers(gemini_env)
+
+
+def test_break_after_first_delta_leaves_no_node_process(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(Reply(text="many slow parts of text", chunks=8, chunk_delay_s=1.0))
+    for event in gemini.stream_sync("hi", cwd=workdir, env=gemini_env, model=MODEL):
+        if event.delta:
+            break
+    assert_no_leftovers(gemini_env)
+
+
+def test_writes_nothing_under_the_real_home(gemini_fake, gemini_env, workdir):
+    gemini_fake.script(text("ok"))
+    real = Path(os.path.expanduser("~/.gemini"))
+    before = sorted(real.rglob("*")) if real.exists() else None
+    gemini.run("hi", cwd=workdir, env=gemini_env, model=MODEL)
+    assert (sorted(real.rglob("*")) if real.exists() else None) == before
+    assert Path(gemini_env["GEMINI_CLI_HOME"], ".gemini", "projects.json").exists()
+
+
+def test_options_are_checked_before_anything_starts(gemini_fake, gemini_env, workdir):
+    with pytest.raises(InvalidOptionsError, match="no reasoning-effort"):
+        gemini.run("hi", cwd=workdir, env=gemini_env, provider_options={"reasoning_effort": "low"})
+    with pytest.raises(InvalidOptionsError, match="default, auto_edit, yolo, plan"):
+        gemini.run("hi", cwd=workdir, env=gemini_env, provider_options={"approval_mode": "always"})
+    with pytest.raises(InvalidOptionsError, match="valid keys"):
+        gemini.run("hi", cwd=workdir, env=gemini_env, provider_options={"max_turns": 2})
+    assert gemini_fake.requests == []
