@@ -43,6 +43,25 @@ def _signal_group(pgid: int, sig: int) -> None:
         pass
 
 
+def wait_budget(deadline: float | None, idle_timeout: float | None) -> tuple[float | None, str]:
+    """How long the next wait may take, and which timeout (``total`` or ``idle``) bounds it."""
+    wait, which = idle_timeout, "idle"
+    if deadline is not None:
+        remaining = deadline - time.monotonic()
+        if wait is None or remaining <= wait:
+            wait, which = max(remaining, 0.0), "total"
+    return wait, which
+
+
+def timeout_error(which: str, idle_timeout: float | None, started: float, what: str) -> TimeoutExceededError:
+    elapsed = time.monotonic() - started
+    if which == "idle":
+        msg = f"idle timeout: no {what} for {idle_timeout:g} s (after {elapsed:.1f} s)"
+    else:
+        msg = f"total timeout fired after {elapsed:.1f} s"
+    return TimeoutExceededError(msg, which=which, after_s=elapsed)
+
+
 @dataclass
 class Invocation:
     """What to start: built by a provider, run by :class:`Process`."""
@@ -169,21 +188,11 @@ class Process:
     ) -> bytes:
         if deadline is None and idle_timeout is None:
             return await stdout.read(_CHUNK)
-        wait = idle_timeout
-        which = "idle"
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if wait is None or remaining <= wait:
-                wait, which = max(remaining, 0.0), "total"
+        wait, which = wait_budget(deadline, idle_timeout)
         try:
             return await asyncio.wait_for(stdout.read(_CHUNK), wait)
         except asyncio.TimeoutError:
-            elapsed = time.monotonic() - started
-            if which == "idle":
-                msg = f"idle timeout: no output for {idle_timeout:g} s (after {elapsed:.1f} s)"
-            else:
-                msg = f"total timeout fired after {elapsed:.1f} s"
-            raise TimeoutExceededError(msg, which=which, after_s=elapsed) from None
+            raise timeout_error(which, idle_timeout, started, "output") from None
 
     async def wait(self, deadline: float | None = None) -> int:
         """Wait for exit (after stdout closed); bounded by ``deadline`` when given."""

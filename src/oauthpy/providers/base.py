@@ -97,6 +97,23 @@ def check_options(provider: str, options: Mapping[str, Any], spec: Mapping[str, 
             raise InvalidOptionsError("provider_options['max_retries'] must not be negative")
 
 
+def call_finished(call: Event, raw: Any, output: str, failed: bool) -> Event:
+    """The closing event of a tool call: the call's kind and details, with its outcome."""
+    return Event(
+        call.kind,
+        text=call.text,
+        raw=raw,
+        item_id=call.item_id,
+        status="failed" if failed else "completed",
+        command=call.command,
+        output=output,
+        changes=call.changes,
+        tool_name=call.tool_name,
+        tool_input=call.tool_input,
+        is_error=failed,
+    )
+
+
 def as_int(value: Any) -> int:
     """A token count from vendor JSON: anything that is not a number counts as 0."""
     return value if isinstance(value, int) and not isinstance(value, bool) else 0

@@ -24,10 +24,10 @@ from ..errors import (
     InvalidOptionsError,
     OauthPyError,
     ProviderNotInstalledError,
-    TimeoutExceededError,
 )
 from ..events import Event
 from ..options import RunRequest
+from ..process import timeout_error, wait_budget
 from ..redact import redact, secret_values
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
@@ -36,7 +36,7 @@ EFFORTS = ("low", "medium", "high", "xhigh", "max")
 DEFAULT_MODEL = "opus"
 DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
-INSTALL_HINT = "pip install 'oauthpy[claude]' (the claude-agent-sdk wheel bundles the claude CLI)"
+INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
 RUN_MARKER = "OAUTHPY_CLAUDE_RUN"
 _CLOSE_WAIT_S = 10.0
 
@@ -174,21 +174,11 @@ class ClaudeProvider:
 async def _next(messages: Any, deadline: float | None, idle: float | None, started: float) -> Any:
     if deadline is None and idle is None:
         return await messages.__anext__()
-    wait, which = idle, "idle"
-    if deadline is not None:
-        remaining = deadline - time.monotonic()
-        if wait is None or remaining <= wait:
-            wait, which = max(remaining, 0.0), "total"
+    wait, which = wait_budget(deadline, idle)
     try:
         return await asyncio.wait_for(messages.__anext__(), wait)
     except asyncio.TimeoutError:
-        elapsed = time.monotonic() - started
-        msg = (
-            f"idle timeout: no message for {idle:g} s (after {elapsed:.1f} s)"
-            if which == "idle"
-            else f"total timeout fired after {elapsed:.1f} s"
-        )
-        raise TimeoutExceededError(msg, which=which, after_s=elapsed) from None
+        raise timeout_error(which, idle, started, "message") from None
 
 
 def _wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:

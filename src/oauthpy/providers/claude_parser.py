@@ -17,7 +17,7 @@ from ..errors import (
     StructuredOutputError,
 )
 from ..events import Event, EventKind, FileChange, Usage
-from .base import as_int
+from .base import as_int, call_finished
 
 _AUTH_HINT = "log in with `claude auth login` (or `oauthpy auth login --provider claude`)"
 _FILE_TOOLS = {"Write": "add", "Edit": "update", "MultiEdit": "update", "NotebookEdit": "update"}
@@ -128,21 +128,7 @@ class ClaudeParser:
                     Event(EventKind.TOOL, text=output, raw=msg, item_id=block.tool_use_id, is_error=failed)
                 )
                 continue
-            events.append(
-                Event(
-                    call.kind,
-                    text=call.text,
-                    raw=msg,
-                    item_id=call.item_id,
-                    status="failed" if failed else "completed",
-                    command=call.command,
-                    output=output,
-                    changes=call.changes,
-                    tool_name=call.tool_name,
-                    tool_input=call.tool_input,
-                    is_error=failed,
-                )
-            )
+            events.append(call_finished(call, msg, output, failed))
         return events
 
     def finish(self) -> list[Event]:

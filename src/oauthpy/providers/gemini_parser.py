@@ -18,7 +18,7 @@ from ..errors import (
     RateLimitError,
 )
 from ..events import Event, EventKind, FileChange, Usage
-from .base import as_int
+from .base import as_int, call_finished
 
 _loads = json.loads
 _AUTH_HINT = "log in by running `gemini` once and choosing a login method, or set GEMINI_API_KEY"
@@ -128,19 +128,7 @@ class GeminiParser:
         call = self.calls.get(tool_id)
         if call is None:
             return Event(EventKind.TOOL, text=output, raw=rec, item_id=tool_id, is_error=failed)
-        return Event(
-            call.kind,
-            text=call.text,
-            raw=rec,
-            item_id=tool_id,
-            status="failed" if failed else "completed",
-            command=call.command,
-            output=output,
-            changes=call.changes,
-            tool_name=call.tool_name,
-            tool_input=call.tool_input,
-            is_error=failed,
-        )
+        return call_finished(call, rec, output, failed)
 
     def finish(self, returncode: int, stderr: str) -> list[Event]:
         r = self.result
