@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,10 @@ class RunRequest:
     output_model: Any = None
     resume: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def deadline(self) -> float | None:
+        """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
+        return time.monotonic() + self.timeout if self.timeout else None
 
 
 def _positive_number(name: str, value: Any) -> float | None:

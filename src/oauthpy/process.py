@@ -36,6 +36,27 @@ def _kill_live_groups() -> None:
 atexit.register(_kill_live_groups)
 
 
+def pids_with_env(name: str, value: str) -> list[int]:
+    """PIDs of processes (other than this one) whose environment holds ``name=value``.
+
+    Children inherit the environment, so a marker variable finds every process of one run,
+    whatever process group or session it moved to.
+    """
+    needle = f"{name}={value}".encode()
+    me = os.getpid()
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == me:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if needle in fh.read().split(b"\0"):
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
 def _signal_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -22,15 +21,11 @@ from .redact import redact, secret_values
 _FENCE_RE = re.compile(r"```(?:json)?\s*\n(.*?)\n\s*```", re.DOTALL)
 
 
-def deadline_of(request: RunRequest) -> float | None:
-    return time.monotonic() + request.timeout if request.timeout else None
-
-
 async def cli_events(
     provider: CliProvider, request: RunRequest, env: dict[str, str]
 ) -> AsyncGenerator[Event, None]:
     """Run one CLI invocation and yield its events; raise the classified error on failure."""
-    deadline = deadline_of(request)
+    deadline = request.deadline()
     inv = provider.build(request, env)
     parser = provider.new_parser(request)
     try:

@@ -159,8 +159,7 @@ def test_cancelled_async_run_leaves_no_process(anthropic_fake, claude_env, workd
 
     async def main() -> None:
         task = asyncio.ensure_future(claude.arun("hi", cwd=workdir, env=claude_env))
-        while not anthropic_fake.model_requests():
-            await asyncio.sleep(0.02)
+        await asyncio.to_thread(anthropic_fake.wait_for_model_request)  # the CLI is mid-run
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

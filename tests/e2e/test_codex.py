@@ -199,8 +199,7 @@ def test_cancelling_an_async_run_leaves_no_process(openai_fake, codex_env, workd
 
     async def main() -> None:
         task = asyncio.ensure_future(codex.arun("hi", cwd=workdir, env=codex_env))
-        while not openai_fake.model_requests():  # codex reached the backend: it is mid-run
-            await asyncio.sleep(0.02)
+        await asyncio.to_thread(openai_fake.wait_for_model_request)  # the CLI is mid-run
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -244,8 +243,7 @@ def test_prompt_is_not_visible_in_the_process_list(openai_fake, codex_env, workd
 
     async def main() -> None:
         task = asyncio.ensure_future(codex.arun(secret_prompt, cwd=workdir, env=codex_env, timeout=20))
-        while not openai_fake.model_requests():
-            await asyncio.sleep(0.02)
+        await asyncio.to_thread(openai_fake.wait_for_model_request)  # the CLI is mid-run
         for pid in os.listdir("/proc"):
             with contextlib.suppress(OSError):
                 seen_argv.append(Path(f"/proc/{pid}/cmdline").read_bytes())

@@ -6,12 +6,13 @@ request, and parses vendor records into events. It never touches a process itsel
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import InvalidOptionsError
-from ..events import Event
+from ..events import Event, EventKind
 from ..options import RunRequest
 from ..process import Invocation
 
@@ -112,6 +113,18 @@ def call_finished(call: Event, raw: Any, output: str, failed: bool) -> Event:
         tool_input=call.tool_input,
         is_error=failed,
     )
+
+
+_loads = json.loads
+
+
+def decode_record(line: str) -> dict[str, Any] | Event:
+    """One JSONL record as a dict, or, for anything else, the ``other`` event that carries it."""
+    try:
+        rec = _loads(line)
+    except ValueError:
+        return Event(EventKind.OTHER, text=line, raw=line)
+    return rec if isinstance(rec, dict) else Event(EventKind.OTHER, raw=rec)
 
 
 def as_int(value: Any) -> int:

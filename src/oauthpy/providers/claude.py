@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..events import Event
 from ..options import RunRequest
-from ..process import timeout_error, wait_budget
+from ..process import pids_with_env, timeout_error, wait_budget
 from ..redact import redact, secret_values
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
@@ -140,7 +140,7 @@ class ClaudeProvider:
         want = request.output_schema is not None or "output_format" in request.provider_options
         parser = ClaudeParser(want_structured=want)
         secrets = secret_values(env)
-        deadline = time.monotonic() + request.timeout if request.timeout else None
+        deadline = request.deadline()
         started = time.monotonic()
         messages: Any = query(prompt=request.prompt, options=options)
         finished = False
@@ -196,16 +196,7 @@ def _wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]
 
 
 def _kill_marked(marker: str, sig: int) -> None:
-    """Signal every live process of this run (found by its env marker)."""
-    needle = f"{RUN_MARKER}={marker}".encode()
-    me = os.getpid()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == me:
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if needle not in fh.read().split(b"\0"):
-                    continue
-            os.kill(int(pid), sig)
-        except OSError:
-            continue
+    """Signal every process of this run (found by its env marker)."""
+    for pid in pids_with_env(RUN_MARKER, marker):
+        with contextlib.suppress(OSError):
+            os.kill(pid, sig)

@@ -7,15 +7,13 @@ through as ``other`` events carrying ``.raw``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from ..errors import AuthRequiredError, CommandExecutionError, RateLimitError
 from ..events import Event, EventKind, FileChange, Usage
-from .base import as_int
+from .base import as_int, decode_record
 
-_loads = json.loads
 _STATUS_RE = re.compile(r"(?:last status|unexpected status|status)[:\s]+(\d{3})\b")
 _RETRY_AFTER_RE = re.compile(r"(?i)(?:retry[- ]after|try again in)[:\s]+(\d+(?:\.\d+)?)\s*s")
 _AUTH_HINT = "log in with `codex login` (or `oauthpy auth login --provider codex`)"
@@ -48,12 +46,9 @@ class CodexParser:
         self.completed = False
 
     def feed(self, line: str) -> list[Event]:
-        try:
-            rec = _loads(line)
-        except ValueError:
-            return [Event(EventKind.OTHER, text=line, raw=line)]
-        if not isinstance(rec, dict):
-            return [Event(EventKind.OTHER, raw=rec)]
+        rec = decode_record(line)
+        if isinstance(rec, Event):
+            return [rec]
         kind = rec.get("type")
         if kind == "item.completed" or kind == "item.started" or kind == "item.updated":
             item = rec.get("item")

@@ -7,7 +7,6 @@ noisy stderr that is only ever used as a tail, never parsed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import (
@@ -18,9 +17,8 @@ from ..errors import (
     RateLimitError,
 )
 from ..events import Event, EventKind, FileChange, Usage
-from .base import as_int, call_finished
+from .base import as_int, call_finished, decode_record
 
-_loads = json.loads
 _AUTH_HINT = "log in by running `gemini` once and choosing a login method, or set GEMINI_API_KEY"
 _TRUST_HINT = (
     "trust the folder in the Gemini CLI (run `gemini` there once), set GEMINI_CLI_TRUST_WORKSPACE=true "
@@ -62,12 +60,9 @@ class GeminiParser:
         return [Event(EventKind.MESSAGE, text=self.last_turn, status="completed")]
 
     def feed(self, line: str) -> list[Event]:
-        try:
-            rec = _loads(line)
-        except ValueError:
-            return [Event(EventKind.OTHER, text=line, raw=line)]
-        if not isinstance(rec, dict):
-            return [Event(EventKind.OTHER, raw=rec)]
+        rec = decode_record(line)
+        if isinstance(rec, Event):
+            return [rec]
         kind = rec.get("type")
         if kind == "message":
             if rec.get("role") != "assistant":

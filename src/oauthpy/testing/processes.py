@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import uuid
 
+from ..process import pids_with_env
+
 MARKER_VAR = "OAUTHPY_TEST_MARKER"
 
 
@@ -28,19 +30,7 @@ def _state(pid: str) -> str | None:
 
 def live_processes_with_env(name: str, value: str) -> list[int]:
     """PIDs of live (non-zombie) processes whose environment holds ``name=value``."""
-    needle = f"{name}={value}".encode()
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                env = fh.read()
-        except OSError:
-            continue
-        if needle in env.split(b"\0") and _state(pid) not in (None, "Z"):
-            found.append(int(pid))
-    return found
+    return [pid for pid in pids_with_env(name, value) if _state(str(pid)) not in (None, "Z")]
 
 
 def live_processes_in_group(pgid: int) -> list[int]:

@@ -49,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with fake._lock:
             fake.requests.append(req)
+            fake._lock.notify_all()
         try:
             fake.handle(self, req)
         except (BrokenPipeError, ConnectionResetError):
@@ -105,7 +106,8 @@ class FakeServer:
     default: Step = Reply(text="ok")
 
     def __init__(self, steps: Iterable[Step] = ()) -> None:
-        self._lock = threading.Lock()
+        # a Condition (re-entrant), so a test can wait for a request instead of polling
+        self._lock = threading.Condition()
         self._steps: list[Step] = list(steps)
         self._stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
@@ -142,7 +144,15 @@ class FakeServer:
 
     def model_requests(self) -> list[RecordedRequest]:
         """Requests that asked for a model turn (what :meth:`next_step` answered)."""
-        return [r for r in self.requests if self.is_model_request(r)]
+        with self._lock:
+            return [r for r in self.requests if self.is_model_request(r)]
+
+    def wait_for_model_request(self, timeout: float = 30.0) -> RecordedRequest:
+        """Block until the vendor CLI has sent a model request (it is mid-run); return it."""
+        with self._lock:
+            if not self._lock.wait_for(self.model_requests, timeout):
+                raise TimeoutError(f"no model request reached {type(self).__name__} in {timeout:g} s")
+            return self.model_requests()[0]
 
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST"
