@@ -140,7 +140,8 @@ def test_hang_with_timeout_raises_and_leaves_no_process(anthropic_fake, claude_e
     started = time.monotonic()
     with pytest.raises(TimeoutExceededError) as info:
         claude.run("hi", cwd=workdir, env=claude_env, timeout=3)
-    assert info.value.which == "total" and time.monotonic() - started < 10
+    # the timeout fires on time and the run is killed at once (the SDK's own close takes 5 s)
+    assert info.value.which == "total" and time.monotonic() - started < 6
     assert_no_leftovers(claude_env)
 
 

@@ -143,11 +143,12 @@ class ClaudeProvider:
         deadline = request.deadline()
         started = time.monotonic()
         messages: Any = query(prompt=request.prompt, options=options)
+        reader = _Reader(messages)
         finished = False
         try:
             while True:
                 try:
-                    msg = await _next(messages, deadline, request.idle_timeout, started)
+                    msg = await reader.next(deadline, request.idle_timeout, started)
                 except StopAsyncIteration:
                     break
                 for event in parser.feed(msg):
@@ -164,21 +165,44 @@ class ClaudeProvider:
             if not finished:  # timeout, cancellation, early close: stop now, not in 5 s
                 _kill_marked(marker, signal.SIGTERM)
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(messages.aclose(), _CLOSE_WAIT_S)
+                await asyncio.wait_for(reader.close(), _CLOSE_WAIT_S)
             if not finished:
                 _kill_marked(marker, signal.SIGKILL)
         for event in parser.finish():
             yield event
 
 
-async def _next(messages: Any, deadline: float | None, idle: float | None, started: float) -> Any:
-    if deadline is None and idle is None:
-        return await messages.__anext__()
-    wait, which = wait_budget(deadline, idle)
-    try:
-        return await asyncio.wait_for(messages.__anext__(), wait)
-    except asyncio.TimeoutError:
-        raise timeout_error(which, idle, started, "message") from None
+class _Reader:
+    """Reads the SDK's messages with a time limit, without cancelling the SDK on a timeout.
+
+    ``asyncio.wait_for`` would cancel the pending read and wait for it, and the SDK answers a
+    cancellation with its graceful close (up to 5 s) before the timeout could even be raised.
+    Here the pending read is left alone until the caller has killed the run's processes, so
+    :meth:`close` finds them gone and returns at once.
+    """
+
+    def __init__(self, messages: Any) -> None:
+        self.messages = messages
+        self.pending: asyncio.Future[Any] | None = None
+
+    async def next(self, deadline: float | None, idle: float | None, started: float) -> Any:
+        if deadline is None and idle is None:
+            return await self.messages.__anext__()
+        wait, which = wait_budget(deadline, idle)
+        if self.pending is None:
+            self.pending = asyncio.ensure_future(self.messages.__anext__())
+        done, _ = await asyncio.wait({self.pending}, timeout=wait)
+        if not done:
+            raise timeout_error(which, idle, started, "message")
+        task, self.pending = self.pending, None
+        return task.result()
+
+    async def close(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            with contextlib.suppress(BaseException):
+                await self.pending
+        await self.messages.aclose()
 
 
 def _wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:
