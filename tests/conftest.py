@@ -13,6 +13,14 @@ from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
 
 
+@pytest.fixture(autouse=True)
+def _private_oauthpy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test may touch the real ~/.oauthpy."""
+    home = tmp_path / "oauthpy-home"
+    monkeypatch.setenv("OAUTHPY_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     d = tmp_path / "work"
@@ -69,3 +77,16 @@ def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
     env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
     env.update(new_marker())
     return env
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fail loudly if xdist_group is silently ignored: some tests must never overlap."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            raise pytest.UsageError(
+                "pytest-xdist ignored xdist_group (a pytest/xdist version mismatch); "
+                "install the versions pinned in pyproject.toml"
+            )

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from ._loop import iterate_sync, run_sync
-from .errors import InvalidOptionsError, UnsupportedProviderError
-from .events import Event, EventKind, RunResult, Usage
-from .options import AUTH_SOURCES, PROVIDERS, RunRequest, build_request, merged_env
+from .auth.manager import AuthManager
+from .errors import AuthRequiredError, InvalidOptionsError, UnsupportedProviderError
+from .events import AuthStatus, Event, EventKind, RunResult, Usage
+from .options import AUTH_SOURCES, PROVIDERS, RunRequest, build_request, check_env, positive_number
 from .providers.base import Provider
 from .runtime import cli_events, parse_structured
 
@@ -34,21 +35,28 @@ def _load_provider(name: str) -> Provider:
     raise UnsupportedProviderError(f"unknown provider {name!r}")
 
 
-class _Outcome:
-    """What the event stream learned that is not an event: the parsed structured output."""
+#: default bound on an interactive login (the user has to finish it in a browser)
+LOGIN_TIMEOUT_S = 600.0
 
-    __slots__ = ("output",)
+
+class _Outcome:
+    """What a run learned that is not an event: the structured output and the auth source."""
+
+    __slots__ = ("output", "source")
 
     def __init__(self) -> None:
         self.output: Any = None
+        self.source = "external"
 
 
 class Client:
     """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
 
     ``provider`` is ``"codex"``, ``"claude"`` or ``"gemini"``. ``auth_source`` chooses whose
-    login state the vendor tool uses (see docs/auth.md); ``oauthpy_home`` overrides
-    ``$OAUTHPY_HOME`` / ``~/.oauthpy`` for the isolated state.
+    login state the vendor tool uses: ``"oauthpy"`` (isolated under ``oauthpy_home``, default
+    ``$OAUTHPY_HOME`` or ``~/.oauthpy``), ``"external"`` (the vendor's normal state) or
+    ``"auto"`` (see docs/auth.md). ``env`` is merged over ``os.environ`` for every vendor
+    process of this client (``None`` removes a variable); a run's own ``env`` goes on top.
     """
 
     def __init__(
@@ -57,6 +65,7 @@ class Client:
         *,
         auth_source: str = "auto",
         oauthpy_home: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str | None] | None = None,
     ) -> None:
         if not isinstance(provider, str) or provider not in PROVIDERS:
             raise UnsupportedProviderError(
@@ -66,10 +75,14 @@ class Client:
             raise InvalidOptionsError(
                 f"unknown auth_source {auth_source!r}; choose one of {', '.join(AUTH_SOURCES)}"
             )
+        if oauthpy_home is not None and not isinstance(oauthpy_home, (str, os.PathLike)):
+            raise InvalidOptionsError(f"oauthpy_home must be a path, got {type(oauthpy_home).__name__}")
         self.provider = provider
         self.auth_source = auth_source
         home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
-        self.oauthpy_home = Path(home).expanduser()
+        self.oauthpy_home = Path(home).expanduser().absolute()
+        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env))
+        self._auth.check_overrides({})
         self._provider = _load_provider(provider)
 
     def __repr__(self) -> str:
@@ -79,27 +92,34 @@ class Client:
 
     def _request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
         request = build_request(prompt, **kw)
+        self._auth.check_overrides(request.env)
         self._provider.check(request)
         return request
-
-    def _env(self, request: RunRequest) -> dict[str, str]:
-        # Order: the parent's environment, then the caller's overrides.
-        return merged_env(request.env)
 
     # -- streaming -------------------------------------------------------------------------
 
     async def _events(self, request: RunRequest, outcome: _Outcome) -> AsyncGenerator[Event, None]:
-        env = self._env(request)
+        env, outcome.source = await self._auth.run_env(request.env)
         provider = self._provider
         if provider.transport == "cli":
             gen = cli_events(provider, request, env)  # type: ignore[arg-type]
         else:
             gen = provider.events(request, env)  # type: ignore[attr-defined]
-        async with contextlib.aclosing(gen):
-            async for event in gen:
-                if event.kind is EventKind.DONE and request.output_schema is not None:
-                    outcome.output = parse_structured(event.text, request)
-                yield event
+        try:
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    if event.kind is EventKind.DONE and request.output_schema is not None:
+                        outcome.output = parse_structured(event.text, request)
+                    yield event
+        except AuthRequiredError as exc:
+            if outcome.source != "oauthpy":
+                raise
+            raise AuthRequiredError(
+                f"{exc.message} (the run used oauthpy's isolated login state in {self._auth.isolated_dir})",
+                hint=f"log in there with Client({self.provider!r}, auth_source='oauthpy').login() "
+                f"or `oauthpy auth login --provider {self.provider}`; or use "
+                "auth_source='external' for your normal vendor login",
+            ) from exc
 
     def stream(self, prompt: str, **kw: Any) -> AsyncGenerator[Event, None]:
         """Yield events as they happen. Options are checked now, before anything starts.
@@ -140,7 +160,7 @@ class Client:
             model=done.model if done else None,
             session_id=done.session_id if done else None,
             output=outcome.output,
-            auth_source="external",
+            auth_source=outcome.source,
         )
 
     def run(
@@ -174,3 +194,75 @@ class Client:
             },
         )
         return run_sync(self._arun(request))
+
+    # -- auth ----------------------------------------------------------------------------------
+
+    async def aauth_status(self) -> AuthStatus:
+        """Async twin of :meth:`auth_status`."""
+        return await self._auth.status()
+
+    def auth_status(self) -> AuthStatus:
+        """Whether the vendor tool is installed and logged in, for this client's auth source.
+
+        Read-only and bounded in time: it creates and writes nothing. ``details`` holds the
+        binary and version, the source asked for and used, the state dir, and the ``reason``
+        when not authenticated. Never contains a secret.
+        """
+        return run_sync(self._auth.status())
+
+    async def aavailable(self) -> bool:
+        """Async twin of :meth:`available`."""
+        status = await self._auth.status()
+        return status.installed and status.authenticated
+
+    def available(self) -> bool:
+        """Installed and authenticated."""
+        return run_sync(self.aavailable())
+
+    async def alogin(
+        self,
+        *,
+        api_key: str | None = None,
+        device_code: bool = False,
+        timeout: float = LOGIN_TIMEOUT_S,
+        provider_options: Mapping[str, Any] | None = None,
+    ) -> AuthStatus:
+        """Async twin of :meth:`login`."""
+        limit = positive_number("timeout", timeout)
+        assert limit is not None
+        return await self._auth.login(
+            api_key=api_key,
+            device_code=bool(device_code),
+            timeout=limit,
+            options=dict(provider_options or {}),
+        )
+
+    def login(
+        self,
+        *,
+        api_key: str | None = None,
+        device_code: bool = False,
+        timeout: float = LOGIN_TIMEOUT_S,
+        provider_options: Mapping[str, Any] | None = None,
+    ) -> AuthStatus:
+        """Run the vendor's official login for this client's source; returns the new status.
+
+        Without ``api_key`` the official interactive flow runs on this terminal (``codex
+        login``, ``claude auth login``, the Gemini CLI's sign-in); ``device_code=True`` asks
+        for a code-based flow where the vendor has one. ``api_key`` (codex only) is passed to
+        ``codex login --with-api-key`` on stdin, never on the command line. With
+        ``auth_source="auto"`` the login goes to the source ``auto`` resolves to.
+        """
+        return run_sync(
+            self.alogin(
+                api_key=api_key, device_code=device_code, timeout=timeout, provider_options=provider_options
+            )
+        )
+
+    async def alogout(self) -> AuthStatus:
+        """Async twin of :meth:`logout`."""
+        return await self._auth.logout()
+
+    def logout(self) -> AuthStatus:
+        """Log out with the vendor's command (codex, claude). ``auto`` logs out the isolated state only."""
+        return run_sync(self._auth.logout())

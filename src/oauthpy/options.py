@@ -14,6 +14,8 @@ from .errors import InvalidOptionsError
 
 PROVIDERS = ("codex", "claude", "gemini")
 AUTH_SOURCES = ("auto", "oauthpy", "external")
+#: how a provider is authenticated, as reported by ``AuthStatus.mode``
+AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ class RunRequest:
         return time.monotonic() + self.timeout if self.timeout else None
 
 
-def _positive_number(name: str, value: Any) -> float | None:
+def positive_number(name: str, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -69,6 +71,23 @@ def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
     return dict(value), model_cls
 
 
+def check_env(env: Any) -> dict[str, str | None]:
+    """Validate an ``env`` override mapping (``None`` values remove a variable)."""
+    env_map: dict[str, str | None] = {}
+    if env is None:
+        return env_map
+    if not isinstance(env, Mapping):
+        raise InvalidOptionsError(f"env must be a mapping, got {type(env).__name__}")
+    for k, v in env.items():
+        if not isinstance(k, str) or not k or "=" in k:
+            raise InvalidOptionsError(f"env key must be a variable name, got {k!r}")
+        if v is not None and not isinstance(v, str):
+            # The value itself may be a secret: name only the variable and the type.
+            raise InvalidOptionsError(f"env value of {k} must be a string or None, got {type(v).__name__}")
+        env_map[k] = v
+    return env_map
+
+
 def build_request(
     prompt: Any,
     *,
@@ -95,19 +114,7 @@ def build_request(
         raise InvalidOptionsError(f"cwd is not a directory: {path}")
     if model is not None and (not isinstance(model, str) or not model.strip()):
         raise InvalidOptionsError("model must be a non-empty string or None")
-    env_map: dict[str, str | None] = {}
-    if env is not None:
-        if not isinstance(env, Mapping):
-            raise InvalidOptionsError(f"env must be a mapping, got {type(env).__name__}")
-        for k, v in env.items():
-            if not isinstance(k, str) or not k or "=" in k:
-                raise InvalidOptionsError(f"env key must be a variable name, got {k!r}")
-            if v is not None and not isinstance(v, str):
-                # The value itself may be a secret: name only the variable and the type.
-                raise InvalidOptionsError(
-                    f"env value of {k} must be a string or None, got {type(v).__name__}"
-                )
-            env_map[k] = v
+    env_map = check_env(env)
     if provider_options is None:
         provider_options = {}
     if not isinstance(provider_options, Mapping):
@@ -119,8 +126,8 @@ def build_request(
         prompt=prompt,
         cwd=str(path.resolve()),
         model=model,
-        timeout=_positive_number("timeout", timeout),
-        idle_timeout=_positive_number("idle_timeout", idle_timeout),
+        timeout=positive_number("timeout", timeout),
+        idle_timeout=positive_number("idle_timeout", idle_timeout),
         env=env_map,
         provider_options=dict(provider_options),
         output_schema=schema,

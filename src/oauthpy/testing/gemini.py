@@ -119,20 +119,8 @@ class FakeGeminiServer(FakeServer):
         """
         base = Path(root)
         home, tmp = base / "gemini-home", base / "gemini-tmp"
-        (home / ".gemini").mkdir(parents=True, exist_ok=True)
+        write_settings(home, max_attempts=max_attempts)
         tmp.mkdir(parents=True, exist_ok=True)
-        settings = {
-            "security": {"auth": {"selectedType": "gemini-api-key"}},
-            "privacy": {"usageStatisticsEnabled": False},
-            "telemetry": {"enabled": False},
-            "general": {
-                "enableAutoUpdate": False,
-                "enableAutoUpdateNotification": False,
-                "maxAttempts": max_attempts,
-            },
-            "tools": {"useRipgrep": False},
-        }
-        (home / ".gemini" / "settings.json").write_text(json.dumps(settings, indent=2))
         return {
             "GEMINI_CLI_HOME": str(home),
             "TMPDIR": str(tmp),
@@ -143,6 +131,30 @@ class FakeGeminiServer(FakeServer):
             "TERM": "xterm-256color",
             "COLORTERM": "truecolor",
         }
+
+
+def write_settings(gemini_home: str | os.PathLike[str], *, max_attempts: int = 1) -> Path:
+    """Write ``<gemini_home>/.gemini/settings.json`` for headless API-key runs; returns its path.
+
+    ``gemini_home`` is what ``GEMINI_CLI_HOME`` points at. API-key auth is selected (env-only
+    auth fails in gemini 0.61), usage statistics, telemetry and auto-update are off, and
+    ``general.maxAttempts`` bounds the CLI's own retries.
+    """
+    settings = {
+        "security": {"auth": {"selectedType": "gemini-api-key"}},
+        "privacy": {"usageStatisticsEnabled": False},
+        "telemetry": {"enabled": False},
+        "general": {
+            "enableAutoUpdate": False,
+            "enableAutoUpdateNotification": False,
+            "maxAttempts": max_attempts,
+        },
+        "tools": {"useRipgrep": False},
+    }
+    path = Path(gemini_home) / ".gemini" / "settings.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2))
+    return path
 
 
 def _has_tools(body: Any) -> bool:

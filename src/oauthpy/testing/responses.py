@@ -137,8 +137,13 @@ class FakeResponsesServer(FakeServer):
         return {"CODEX_HOME": str(home), KEY_VAR: api_key, "RUST_BACKTRACE": "0"}
 
 
-def codex_config(base_url: str, *, model: str = DEFAULT_MODEL) -> str:
-    """The ``config.toml`` text that points codex at a fake Responses API at ``base_url``."""
+def codex_config(base_url: str, *, model: str = DEFAULT_MODEL, use_login: bool = False) -> str:
+    """The ``config.toml`` text that points codex at a fake Responses API at ``base_url``.
+
+    By default the key comes from ``OAUTHPY_FAKE_OPENAI_KEY``; with ``use_login`` it is the one
+    stored by ``codex login --with-api-key`` (``requires_openai_auth``).
+    """
+    auth = "requires_openai_auth = true" if use_login else f'env_key = "{KEY_VAR}"'
     return f"""# written by oauthpy.testing: send codex to a local fake Responses API
 model = "{model}"
 model_provider = "oauthpy-fake"
@@ -146,7 +151,7 @@ model_provider = "oauthpy-fake"
 [model_providers.oauthpy-fake]
 name = "oauthpy fake"
 base_url = "{base_url}/v1"
-env_key = "{KEY_VAR}"
+{auth}
 wire_api = "responses"
 request_max_retries = 0
 stream_max_retries = 0

@@ -1,0 +1,1 @@
+"""Login state: sources (isolated or external), status, login and logout per vendor."""
