@@ -14,12 +14,15 @@ from .errors import (
     ProtocolError,
     ProviderNotInstalledError,
     RateLimitError,
+    SessionBusyError,
+    SessionNotFoundError,
     StructuredOutputError,
     TimeoutExceededError,
     UnsupportedProviderError,
 )
 from .events import AuthStatus, Event, EventKind, FileChange, RunResult, Usage
 from .redact import redact
+from .session import Session
 
 __version__ = "0.1.0"
 
@@ -37,6 +40,9 @@ __all__ = [
     "ProviderNotInstalledError",
     "RateLimitError",
     "RunResult",
+    "Session",
+    "SessionBusyError",
+    "SessionNotFoundError",
     "StructuredOutputError",
     "TimeoutExceededError",
     "UnsupportedProviderError",

@@ -7,15 +7,24 @@ import os
 import time
 from collections.abc import AsyncGenerator, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._loop import iterate_sync, run_sync
 from .auth.manager import AuthManager
-from .errors import AuthRequiredError, InvalidOptionsError, UnsupportedProviderError
+from .errors import (
+    AuthRequiredError,
+    InvalidOptionsError,
+    OauthPyError,
+    SessionNotFoundError,
+    UnsupportedProviderError,
+)
 from .events import AuthStatus, Event, EventKind, RunResult, Usage
 from .options import AUTH_SOURCES, PROVIDERS, RunRequest, build_request, check_env, positive_number
 from .providers.base import Provider
 from .runtime import cli_events, parse_structured
+
+if TYPE_CHECKING:
+    from .session import Session
 
 
 def _load_provider(name: str) -> Provider:
@@ -98,10 +107,27 @@ class Client:
 
     # -- streaming -------------------------------------------------------------------------
 
-    async def _events(self, request: RunRequest, outcome: _Outcome) -> AsyncGenerator[Event, None]:
-        env, outcome.source = await self._auth.run_env(request.env)
+    def _provider_conversation(self) -> Any:
+        """What a session keeps between turns: a live connection (claude), or None (a CLI)."""
+        if self.provider == "claude":
+            from .providers.claude_session import ClaudeConversation
+
+            return ClaudeConversation(self._provider)  # type: ignore[arg-type]
+        return None
+
+    async def _events(
+        self,
+        request: RunRequest,
+        outcome: _Outcome,
+        *,
+        source: str | None = None,
+        conversation: Any = None,
+    ) -> AsyncGenerator[Event, None]:
+        env, outcome.source = await self._auth.run_env(request.env, source)
         provider = self._provider
-        if provider.transport == "cli":
+        if conversation is not None:
+            gen = conversation.events(request, env)
+        elif provider.transport == "cli":
             gen = cli_events(provider, request, env)  # type: ignore[arg-type]
         else:
             gen = provider.events(request, env)  # type: ignore[attr-defined]
@@ -111,8 +137,12 @@ class Client:
                     if event.kind is EventKind.DONE and request.output_schema is not None:
                         outcome.output = parse_structured(event.text, request)
                     yield event
-        except AuthRequiredError as exc:
-            if outcome.source != "oauthpy":
+        except SessionNotFoundError:
+            raise
+        except OauthPyError as exc:
+            if request.resume and provider.unknown_session.search(str(exc)):
+                raise SessionNotFoundError(request.resume, exc.message.splitlines()[0]) from exc
+            if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":
                 raise
             raise AuthRequiredError(
                 f"{exc.message} (the run used oauthpy's isolated login state in {self._auth.isolated_dir})",
@@ -141,10 +171,15 @@ class Client:
         return await self._arun(request)
 
     async def _arun(self, request: RunRequest) -> RunResult:
-        started = time.monotonic()
         outcome = _Outcome()
+        return await self._collect(self._events(request, outcome), request, outcome)
+
+    async def _collect(
+        self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: _Outcome
+    ) -> RunResult:
+        """Drain a run's events into its :class:`RunResult`."""
+        started = time.monotonic()
         events: list[Event] = []
-        gen = self._events(request, outcome)
         async with contextlib.aclosing(gen):
             async for event in gen:
                 events.append(event)
@@ -194,6 +229,42 @@ class Client:
             },
         )
         return run_sync(self._arun(request))
+
+    # -- sessions ----------------------------------------------------------------------------------
+
+    def session(
+        self,
+        *,
+        cwd: str | os.PathLike[str] = ".",
+        resume: str | None = None,
+        model: str | None = None,
+        timeout: float | None = None,
+        idle_timeout: float | None = None,
+        env: Mapping[str, str | None] | None = None,
+        provider_options: Mapping[str, Any] | None = None,
+        output_schema: Any = None,
+    ) -> Session:
+        """A multi-turn conversation that continues the vendor's own conversation.
+
+        ``resume`` continues an earlier one by its ``session_id`` (from any ``RunResult``).
+        The other arguments are defaults for every turn; a turn may override them, except
+        ``cwd``. Use it as a context manager (``with``), or call ``close()``.
+        """
+        from .session import Session
+
+        defaults = {
+            "model": model,
+            "timeout": timeout,
+            "idle_timeout": idle_timeout,
+            "env": env,
+            "provider_options": provider_options,
+            "output_schema": output_schema,
+        }
+        return Session(self, cwd=cwd, resume=resume, defaults=defaults)
+
+    def asession(self, **kw: Any) -> Session:
+        """:meth:`session` for ``async with``; the same object, used with the async methods."""
+        return self.session(**kw)
 
     # -- auth ----------------------------------------------------------------------------------
 

@@ -39,6 +39,23 @@ class AuthRequiredError(OauthPyError):
     """The vendor tool is not logged in or its credentials were rejected."""
 
 
+class SessionNotFoundError(OauthPyError):
+    """The vendor does not know the session id given to ``session(resume=...)``."""
+
+    def __init__(self, session_id: str, vendor_message: str, *, hint: str | None = None) -> None:
+        self.session_id = session_id
+        super().__init__(
+            f"no conversation with id {session_id!r}: {vendor_message}",
+            hint=hint
+            or "session ids are kept per login state and working directory: resume with the same "
+            "auth source and cwd as the first run, or start a new session",
+        )
+
+
+class SessionBusyError(OauthPyError, RuntimeError):
+    """A turn was started while another turn of the same session is still running."""
+
+
 class ProtocolError(OauthPyError):
     """The vendor tool produced output oauthpy cannot make sense of."""
 

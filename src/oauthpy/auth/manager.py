@@ -145,9 +145,11 @@ class AuthManager:
             ensure_private_dir(self.isolated_dir)
             self.backend.prepare_isolated(self.isolated_dir)
 
-    async def run_env(self, overrides: Mapping[str, str | None]) -> tuple[dict[str, str], str]:
-        """The env for one run and the source it uses."""
-        source = await self.resolve(overrides)
+    async def run_env(
+        self, overrides: Mapping[str, str | None], source: str | None = None
+    ) -> tuple[dict[str, str], str]:
+        """The env for one run and the source it uses (``source`` pins it, for sessions)."""
+        source = source or await self.resolve(overrides)
         self.prepare(source)
         return self.env_for(source, overrides), source
 

@@ -7,6 +7,7 @@ request, and parses vendor records into events. It never touches a process itsel
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +31,8 @@ class Parser(Protocol):
 class Provider(Protocol):
     name: str
     transport: str
+    #: matches the vendor's error for a resumed session id it does not know
+    unknown_session: re.Pattern[str]
 
     def check(self, request: RunRequest) -> None:
         """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""

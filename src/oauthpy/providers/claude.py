@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
+import re
 import signal
 import time
 import uuid
@@ -65,6 +66,8 @@ def _sdk_fields() -> set[str]:
 class ClaudeProvider:
     name = "claude"
     transport = "sdk"
+    #: how the vendor says it does not know a resumed session id
+    unknown_session = re.compile(r"No conversation found with session ID")
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
@@ -117,6 +120,8 @@ class ClaudeProvider:
         if schema is not None:
             kw["output_format"] = {"type": "json_schema", "schema": dict(schema)}
             kw["max_turns"] = max(2, kw.get("max_turns") or 2)  # the StructuredOutput round
+        if request.resume:
+            kw["resume"] = request.resume
         binary = env.get("OAUTHPY_CLAUDE_BINARY")
         if binary:
             kw["cli_path"] = binary
@@ -140,39 +145,56 @@ class ClaudeProvider:
         want = request.output_schema is not None or "output_format" in request.provider_options
         parser = ClaudeParser(want_structured=want)
         secrets = secret_values(env)
-        deadline = request.deadline()
-        started = time.monotonic()
         messages: Any = query(prompt=request.prompt, options=options)
-        reader = _Reader(messages)
+        reader = Reader(messages)
         finished = False
         try:
-            while True:
-                try:
-                    msg = await reader.next(deadline, request.idle_timeout, started)
-                except StopAsyncIteration:
-                    break
-                for event in parser.feed(msg):
+            turn = read_turn(reader, parser, request, stderr, secrets)
+            async with contextlib.aclosing(turn):
+                async for event in turn:
                     yield event
-            finished = True
-        except OauthPyError:
-            raise
-        except Exception as exc:
-            # After an error result the SDK raises too; the result already says it all.
-            if parser.result is None:
-                raise _wrap_sdk_error(exc, stderr, secrets) from None
             finished = True
         finally:
             if not finished:  # timeout, cancellation, early close: stop now, not in 5 s
-                _kill_marked(marker, signal.SIGTERM)
+                kill_marked(marker, signal.SIGTERM)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(reader.close(), _CLOSE_WAIT_S)
             if not finished:
-                _kill_marked(marker, signal.SIGKILL)
+                kill_marked(marker, signal.SIGKILL)
         for event in parser.finish():
             yield event
 
 
-class _Reader:
+async def read_turn(
+    reader: Reader,
+    parser: ClaudeParser,
+    request: RunRequest,
+    stderr: deque[str],
+    secrets: tuple[str, ...],
+) -> AsyncGenerator[Event, None]:
+    """The events of one turn's SDK messages, within the request's timeouts.
+
+    Raises the classified error; an SDK exception after the result message is not one (the
+    SDK raises after an error result too, and the result already says it all).
+    """
+    deadline = request.deadline()
+    started = time.monotonic()
+    try:
+        while True:
+            try:
+                msg = await reader.next(deadline, request.idle_timeout, started)
+            except StopAsyncIteration:
+                return
+            for event in parser.feed(msg):
+                yield event
+    except OauthPyError:
+        raise
+    except Exception as exc:
+        if parser.result is None:
+            raise wrap_sdk_error(exc, stderr, secrets) from None
+
+
+class Reader:
     """Reads the SDK's messages with a time limit, without cancelling the SDK on a timeout.
 
     ``asyncio.wait_for`` would cancel the pending read and wait for it, and the SDK answers a
@@ -205,7 +227,7 @@ class _Reader:
         await self.messages.aclose()
 
 
-def _wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:
+def wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:
     name = type(exc).__name__
     tail = redact("\n".join(list(stderr)[-40:]), secrets)
     if name == "CLINotFoundError":
@@ -219,7 +241,7 @@ def _wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]
     )
 
 
-def _kill_marked(marker: str, sig: int) -> None:
+def kill_marked(marker: str, sig: int) -> None:
     """Signal every process of this run (found by its env marker)."""
     for pid in pids_with_env(RUN_MARKER, marker):
         with contextlib.suppress(OSError):

@@ -83,6 +83,8 @@ def find_binary(env: Mapping[str, str]) -> str:
 class CodexProvider:
     name = "codex"
     transport = "cli"
+    #: how the vendor says it does not know a resumed session id
+    unknown_session = re.compile(r"no rollout found for thread id")
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options

@@ -8,6 +8,7 @@ CLI's own limit for piped input is 8 MB.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Mapping
 
@@ -46,6 +47,10 @@ def find_binary(env: Mapping[str, str]) -> str:
 class GeminiProvider:
     name = "gemini"
     transport = "cli"
+    #: how the vendor says it does not know a resumed session id
+    unknown_session = re.compile(
+        r"Error resuming session|Invalid session identifier|No previous sessions found"
+    )
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options

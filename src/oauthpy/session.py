@@ -1,0 +1,151 @@
+"""Session: a multi-turn conversation that continues the vendor's own conversation.
+
+Each turn after the first passes the vendor's session id back to the vendor (``codex exec
+resume``, gemini ``--resume``, one connected ``ClaudeSDKClient`` for claude), so the agent keeps
+its own history, tool results and cache. oauthpy never replays a transcript itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncGenerator, Iterator, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from ._loop import iterate_sync, run_sync
+from .errors import InvalidOptionsError, OauthPyError, SessionBusyError
+from .events import Event, EventKind, RunResult
+
+if TYPE_CHECKING:
+    from .client import Client, _Outcome
+
+#: what a session or a single turn may set (``cwd`` and the auth source are fixed per session)
+TURN_OPTIONS = ("model", "timeout", "idle_timeout", "env", "provider_options", "output_schema")
+
+
+class Session:
+    """One conversation with one vendor agent. Use as a context manager, or call :meth:`close`.
+
+    Made by :meth:`Client.session` (or :meth:`Client.asession` for ``async with``). Turns run
+    one at a time; different sessions may run concurrently.
+    """
+
+    def __init__(self, client: Client, *, cwd: Any, resume: str | None, defaults: Mapping[str, Any]) -> None:
+        if resume is not None and (
+            not isinstance(resume, str) or not resume.strip() or resume.startswith("-")
+        ):
+            raise InvalidOptionsError("resume must be a session id from an earlier RunResult.session_id")
+        self._client = client
+        self._defaults = _turn_options(defaults)
+        # Validates cwd and the defaults now, before any turn starts a process.
+        self._cwd = client._request("(validation only)", {**self._defaults, "cwd": cwd}).cwd
+        #: the vendor's id of this conversation; None until the first turn has finished
+        self.session_id: str | None = resume
+        self._source: str | None = None
+        self._busy = False
+        self._closed = False
+        self._conversation: Any = None
+
+    def __repr__(self) -> str:
+        return f"Session({self._client.provider!r}, session_id={self.session_id!r}, cwd={self._cwd!r})"
+
+    @property
+    def cwd(self) -> str:
+        return self._cwd
+
+    # -- turns ---------------------------------------------------------------------------------
+
+    def _request(self, prompt: Any, kw: Mapping[str, Any]) -> Any:
+        if self._closed:
+            raise OauthPyError(
+                "this session is closed", hint="open a new one with Client.session(resume=...)"
+            )
+        if "cwd" in kw:
+            raise InvalidOptionsError("a session keeps the cwd it was opened with; open another session")
+        turn = _turn_options(kw)
+        merged = {**self._defaults, **turn}
+        for key in ("env", "provider_options"):  # per-turn values go over the session's
+            if isinstance(self._defaults.get(key), Mapping) and isinstance(turn.get(key), Mapping):
+                merged[key] = {**self._defaults[key], **turn[key]}
+        return self._client._request(prompt, {**merged, "cwd": self._cwd})
+
+    async def _turn(self, request: Any, outcome: _Outcome) -> AsyncGenerator[Event, None]:
+        if self._closed:
+            raise OauthPyError("this session is closed")
+        if self._busy:
+            raise SessionBusyError(
+                "a turn of this session is still running; sessions take one turn at a time",
+                hint="wait for it to finish, or open another session for parallel work",
+            )
+        self._busy = True
+        try:
+            client = self._client
+            if self._source is None:  # the session keeps the source its first turn used
+                self._source = await client._auth.resolve(request.env)
+            if self._conversation is None:
+                self._conversation = client._provider_conversation()
+            request = dataclasses.replace(request, resume=self.session_id)
+            gen = client._events(request, outcome, source=self._source, conversation=self._conversation)
+            async for event in gen:
+                if event.kind is EventKind.DONE and event.session_id:
+                    self.session_id = event.session_id
+                yield event
+        finally:
+            self._busy = False
+
+    def stream(self, prompt: str, **kw: Any) -> AsyncGenerator[Event, None]:
+        """The next turn's events as they happen (options are checked now)."""
+        from .client import _Outcome
+
+        return self._turn(self._request(prompt, kw), _Outcome())
+
+    def stream_sync(self, prompt: str, **kw: Any) -> Iterator[Event]:
+        """Sync twin of :meth:`stream`."""
+        return iterate_sync(self.stream(prompt, **kw))
+
+    async def arun(self, prompt: str, **kw: Any) -> RunResult:
+        """Run the next turn to completion."""
+        from .client import _Outcome
+
+        request = self._request(prompt, kw)
+        outcome = _Outcome()
+        return await self._client._collect(self._turn(request, outcome), request, outcome)
+
+    def run(self, prompt: str, **kw: Any) -> RunResult:
+        """Sync twin of :meth:`arun`. Takes the keyword arguments of ``Client.run`` but ``cwd``."""
+        return run_sync(self.arun(prompt, **kw))
+
+    # -- closing ---------------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """End any process the session holds. The conversation stays resumable by its id."""
+        self._closed = True
+        conversation, self._conversation = self._conversation, None
+        if conversation is not None:
+            await conversation.aclose()
+
+    def close(self) -> None:
+        run_sync(self.aclose())
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _turn_options(kw: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(kw) - set(TURN_OPTIONS)
+    if unknown:
+        raise InvalidOptionsError(
+            f"unknown session option(s) {', '.join(sorted(unknown))}; valid: {', '.join(TURN_OPTIONS)}"
+        )
+    return {k: v for k, v in kw.items() if v is not None}
