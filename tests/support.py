@@ -8,7 +8,7 @@ from oauthpy.testing import live_processes_with_env
 from oauthpy.testing.processes import MARKER_VAR
 
 
-def assert_no_leftovers(env: dict[str, str], within_s: float = 3.0) -> None:
+def assert_no_leftovers(env: dict[str, str], within_s: float = 0.5) -> None:
     """No live process of the run (found by its env marker) remains.
 
     SIGKILL is asynchronous: a killed grandchild may need a moment to die, so this polls the

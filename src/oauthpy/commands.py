@@ -9,18 +9,15 @@ when the command ends early.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ProviderNotInstalledError, TimeoutExceededError
-from .process import _live_groups, _signal_group, pids_with_env
+from .process import RUN_ID_VAR, _live_groups, _signal_group, kill_marked, new_run_id, pids_with_env
 
 _GRACE_S = 2.0
-_MARKER_VAR = "OAUTHPY_COMMAND"
 
 
 @dataclass(frozen=True)
@@ -93,8 +90,8 @@ async def run_interactive(
 
     On timeout, cancellation or Ctrl-C, every process of the command is stopped.
     """
-    marker = uuid.uuid4().hex
-    child_env = {**env, _MARKER_VAR: marker}
+    marker = new_run_id()
+    child_env = {**env, RUN_ID_VAR: marker}
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -123,19 +120,14 @@ async def run_interactive(
 
 
 async def _stop_marked(marker: str, proc: asyncio.subprocess.Process) -> None:
-    pids = pids_with_env(_MARKER_VAR, marker)
-    if not pids and proc.returncode is not None:
+    if proc.returncode is not None and not pids_with_env(RUN_ID_VAR, marker):
         return
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in pids_with_env(_MARKER_VAR, marker):
-            try:
-                os.kill(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
+        kill_marked(marker, sig)
         if proc.returncode is None:
             try:
                 await asyncio.wait_for(asyncio.shield(proc.wait()), _GRACE_S)
             except asyncio.TimeoutError:
                 continue
-        if not pids_with_env(_MARKER_VAR, marker):
+        if not pids_with_env(RUN_ID_VAR, marker):
             return

@@ -14,6 +14,7 @@ import atexit
 import os
 import signal
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -24,16 +25,39 @@ _STDERR_TAIL_BYTES = 16 * 1024
 _TERM_GRACE_S = 2.0
 _KILL_WAIT_S = 5.0
 
-# Process groups of children still running, for the exit-time hook.
+#: every process a run starts carries this variable with the run's id, so processes that
+#: left its process group (codex starts its shell-snapshot bash in a session of its own) are
+#: still found and stopped with the run
+RUN_ID_VAR = "OAUTHPY_RUN_ID"
+
+# Process groups and run ids of children still running, for the exit-time hook.
 _live_groups: set[int] = set()
+_live_runs: set[str] = set()
 
 
-def _kill_live_groups() -> None:
+def _kill_live() -> None:
     for pgid in list(_live_groups):
         _signal_group(pgid, signal.SIGKILL)
+    for run_id in list(_live_runs):
+        kill_marked(run_id, signal.SIGKILL)
 
 
-atexit.register(_kill_live_groups)
+atexit.register(_kill_live)
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
+def kill_marked(run_id: str, sig: int) -> list[int]:
+    """Send ``sig`` to every process carrying ``run_id``; returns the pids signalled."""
+    pids = pids_with_env(RUN_ID_VAR, run_id)
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return pids
 
 
 def pids_with_env(name: str, value: str) -> list[int]:
@@ -108,17 +132,20 @@ class Invocation:
 class Process:
     """A running vendor CLI. Use :meth:`start`, iterate :meth:`lines`, always :meth:`close`."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, inv: Invocation) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, inv: Invocation, run_id: str) -> None:
         self._proc = proc
         self.pid = proc.pid
+        self.run_id = run_id
         self.argv0 = inv.argv[0]
         self._stderr = bytearray()
         self._stderr_task = asyncio.ensure_future(self._drain_stderr())
         self._stdin_task = asyncio.ensure_future(self._feed_stdin(inv.stdin))
         _live_groups.add(self.pid)
+        _live_runs.add(run_id)
 
     @classmethod
     async def start(cls, inv: Invocation) -> Process:
+        run_id = new_run_id()
         try:
             proc = await asyncio.create_subprocess_exec(
                 *inv.argv,
@@ -126,7 +153,7 @@ class Process:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=inv.cwd,
-                env=inv.env,
+                env={**inv.env, RUN_ID_VAR: run_id},
                 start_new_session=True,
             )
         except FileNotFoundError:
@@ -137,7 +164,7 @@ class Process:
             raise ProviderNotInstalledError(
                 f"{inv.argv[0]} is not executable", hint=inv.install_hint or None
             ) from None
-        return cls(proc, inv)
+        return cls(proc, inv, run_id)
 
     async def _feed_stdin(self, data: bytes | None) -> None:
         stdin = self._proc.stdin
@@ -241,15 +268,25 @@ class Process:
         pgid = self.pid
         if self._proc.returncode is None:
             _signal_group(pgid, signal.SIGTERM)
+            kill_marked(self.run_id, signal.SIGTERM)
             try:
                 await asyncio.wait_for(asyncio.shield(self._proc.wait()), _TERM_GRACE_S)
             except asyncio.TimeoutError:
                 pass
             except asyncio.CancelledError:
                 _signal_group(pgid, signal.SIGKILL)
+                kill_marked(self.run_id, signal.SIGKILL)
                 raise
-        # Survivors of the group (the leader ignored SIGTERM, or left children behind).
+        elif kill_marked(self.run_id, signal.SIGTERM):
+            # The vendor exited but left processes in a session of their own (codex's shell
+            # snapshot). SIGTERM first lets shells run their exit traps: a SIGKILLed `pyenv
+            # rehash` leaves a lock behind that stalls every later login shell for 60 s.
+            await _wait_gone(self.run_id, _TERM_GRACE_S)
+        # Survivors of the group (the leader ignored SIGTERM, or left children behind), and
+        # the run's processes that moved to a group of their own.
         _signal_group(pgid, signal.SIGKILL)
+        await _kill_all(self.run_id, _TERM_GRACE_S)
+        _live_runs.discard(self.run_id)
         try:
             if self._proc.returncode is None:
                 await asyncio.wait_for(asyncio.shield(self._proc.wait()), _KILL_WAIT_S)
@@ -258,3 +295,24 @@ class Process:
             for task in (self._stdin_task, self._stderr_task):
                 if not task.done():
                     task.cancel()
+
+
+async def _kill_all(run_id: str, limit: float) -> None:
+    """SIGKILL the run's processes until none is left, bounded.
+
+    One scan can miss a process: one that forks during it, or one in the middle of exec (its
+    environment is unreadable for that moment). So it takes two empty scans in a row.
+    """
+    deadline = time.monotonic() + limit
+    empty = 0
+    while empty < 2 and time.monotonic() < deadline:
+        empty = 0 if kill_marked(run_id, signal.SIGKILL) else empty + 1
+        if empty < 2:
+            await asyncio.sleep(0.001)
+
+
+async def _wait_gone(run_id: str, limit: float) -> None:
+    """Wait, bounded, until no process carries ``run_id`` (they are not our children: poll)."""
+    deadline = time.monotonic() + limit
+    while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)

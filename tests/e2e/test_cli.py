@@ -1,53 +1,213 @@
-"""The `oauthpy` command through its real entry point."""
+"""The `oauthpy` command through its real entry point, against the real CLIs and the fakes."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from oauthpy.testing import HttpError, shell, text
+from tests.conftest import gemini_binary
+
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 
 
-def test_demo_runs_the_real_codex_against_the_fake_and_prints_events():
-    proc = subprocess.run([*OAUTHPY, "demo"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "[command] exit 0: hello from a real shell" in proc.stdout
+def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, merge: bool = False):
+    return subprocess.run(
+        [*OAUTHPY, *args],
+        input=stdin,
+        capture_output=not merge,
+        stdout=subprocess.PIPE if merge else None,
+        stderr=subprocess.STDOUT if merge else None,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.mark.xdist_group("gemini")
+def test_demo_runs_every_installed_cli_against_the_fakes_and_prints_events():
+    proc = oauthpy("demo", env={"OAUTHPY_GEMINI_BINARY": gemini_binary()})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for provider in ("codex", "claude", "gemini"):
+        section = proc.stdout.split(f"== {provider}:")[1].split("== ")[0]
+        assert "hello from a real shell" in section, section
+        assert "[done] session" in section
     assert "[message] The command printed its greeting. All done." in proc.stdout
 
 
 def test_run_prints_the_final_text_and_reads_the_prompt_from_stdin(openai_fake, codex_env, workdir: Path):
-    from oauthpy.testing import text
-
     openai_fake.script(text("answer from codex"))
-    env = {**os.environ, **codex_env}
-    proc = subprocess.run(
-        [*OAUTHPY, "run", "--provider", "codex", "--cwd", str(workdir)],
-        input="question on stdin",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    proc = oauthpy(
+        "run", "--provider", "codex", "--cwd", str(workdir), env=codex_env, stdin="question on stdin"
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "answer from codex\n"
     assert "question on stdin" in str(openai_fake.model_requests()[0].body)
 
 
-def test_run_failure_prints_error_and_hint_without_traceback(openai_fake, codex_env, workdir: Path):
-    from oauthpy.testing import HttpError
+def test_run_json_is_one_object_with_the_documented_fields(anthropic_fake, claude_env, workdir: Path):
+    anthropic_fake.script(text("json answer"))
+    proc = oauthpy("run", "-p", "claude", "--cwd", str(workdir), "--json", "hi", env=claude_env)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {
+        "provider",
+        "transport",
+        "model",
+        "session_id",
+        "auth_source",
+        "text",
+        "output",
+        "usage",
+        "elapsed_s",
+        "events",
+    }
+    assert (out["provider"], out["transport"], out["text"]) == ("claude", "sdk", "json answer")
+    assert out["session_id"] and out["usage"]["output_tokens"] > 0 and out["elapsed_s"] > 0
+    kinds = [e["kind"] for e in out["events"]]
+    assert kinds[-1] == "done" and "message" in kinds
+    assert any(e.get("delta") for e in out["events"])  # deltas are kept, marked as such
+    assert all({"kind", "text", "timestamp"} <= set(e) for e in out["events"])
 
-    openai_fake.script(HttpError(401, "bad key"))
-    env = {**os.environ, **codex_env}
-    proc = subprocess.run(
-        [*OAUTHPY, "run", "--provider", "codex", "--cwd", str(workdir), "hi"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+
+def test_run_stream_prints_words_and_actions_in_the_order_they_happen(openai_fake, codex_env, workdir: Path):
+    openai_fake.script(shell("echo streamed-cmd", say="Let me run a command."), text("All done."))
+    both = oauthpy("run", "-p", "codex", "--cwd", str(workdir), "--stream", "go", env=codex_env, merge=True)
+    assert both.returncode == 0, both.stdout
+    lines = [ln for ln in both.stdout.splitlines() if ln.strip()]
+    order = ["Let me run a command.", "[command] $", "[command] exit 0: streamed-cmd", "All done."]
+    positions = [next(i for i, ln in enumerate(lines) if ln.startswith(want)) for want in order]
+    assert positions == sorted(positions), lines
+
+    openai_fake.script(shell("echo again", say="Running."), text("Done again."))
+    split = oauthpy("run", "-p", "codex", "--cwd", str(workdir), "--stream", "go", env=codex_env)
+    assert split.stdout == "Running.\nDone again.\n"  # only the agent's words on stdout
+    assert "[command] exit 0: again" in split.stderr
+
+
+def test_run_with_a_schema_file_prints_the_validated_output(
+    anthropic_fake, claude_env, workdir: Path, tmp_path: Path
+):
+    from oauthpy.testing.anthropic import structured
+
+    schema = {"type": "object", "properties": {"score": {"type": "integer"}}, "required": ["score"]}
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    anthropic_fake.script(structured({"score": 7}))
+    schema_file = str(tmp_path / "schema.json")
+    proc = oauthpy(
+        "run", "-p", "claude", "--cwd", str(workdir), "--schema", schema_file, "rate", env=claude_env
     )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"score": 7}
+
+
+def test_run_failure_prints_error_and_hint_without_traceback(openai_fake, codex_env, workdir: Path):
+    openai_fake.script(HttpError(401, "bad key"))
+    proc = oauthpy("run", "--provider", "codex", "--cwd", str(workdir), "hi", env=codex_env)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: codex is not authenticated")
     assert "hint: log in with `codex login`" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["run", "-p", "gemini", "--effort", "high", "x"],
+            "error: the Gemini CLI has no reasoning-effort setting",
+        ),
+        (["run", "-p", "codex", "--timeout", "-1", "x"], "error: timeout must be a positive number"),
+        (["run", "-p", "codex", "--cwd", "/no/such/dir", "x"], "error: cwd does not exist"),
+        (["run", "-p", "codex", "--schema", "/no/such.json", "x"], "error: cannot read --schema"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_2(args: list[str], message: str):
+    proc = oauthpy(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(message), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_usage_errors_exit_2():
+    proc = oauthpy("run", "--provider", "nope", "x")
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_auth_status_available_login_and_logout(tmp_path: Path):
+    env = {"OAUTHPY_HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path)}
+    status = oauthpy("auth", "status", "-p", "codex", "--source", "oauthpy", env=env)
+    assert status.returncode == 1 and "codex: not logged in (not_authenticated)" in status.stdout
+    no = oauthpy("available", "-p", "codex", "--source", "oauthpy", env=env)
+    assert (no.returncode, no.stdout) == (1, "no\n")
+
+    key = "sk-cli-login-key-9999"
+    login = oauthpy(
+        "auth", "login", "-p", "codex", "--source", "oauthpy", "--with-api-key", env=env, stdin=key + "\n"
+    )
+    assert login.returncode == 0, login.stderr
+    assert "codex: logged in (api-key)" in login.stdout and key not in login.stdout + login.stderr
+    yes = oauthpy("available", "-p", "codex", "--source", "oauthpy", env=env)
+    assert (yes.returncode, yes.stdout) == (0, "yes\n")
+    as_json = json.loads(
+        oauthpy("auth", "status", "-p", "codex", "--source", "oauthpy", "--json", env=env).stdout
+    )
+    assert as_json["authenticated"] is True and as_json["mode"] == "api-key"
+    assert as_json["details"]["state_dir"] == str(tmp_path / "home" / "codex")
+
+    logout = oauthpy("auth", "logout", "-p", "codex", "--source", "oauthpy", env=env)
+    assert logout.returncode == 0 and "not logged in" in logout.stdout
+
+
+def test_doctor_names_the_exact_fix_for_a_missing_and_an_unauthenticated_provider(tmp_path: Path):
+    env = {
+        "OAUTHPY_HOME": str(tmp_path / "home"),
+        "HOME": str(tmp_path / "user"),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",  # no gemini on it
+        "OAUTHPY_GEMINI_BINARY": "",
+        "CODEX_HOME": str(tmp_path / "codex"),  # exists, never logged in
+        "ANTHROPIC_API_KEY": "sk-ant-doctor-key-1234",  # claude is fine
+    }
+    (tmp_path / "codex").mkdir()
+    proc = oauthpy("doctor", env=env)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "gemini: not installed\n    $ npm install -g @google/gemini-cli" in out
+    assert "codex: not logged in (not_authenticated)\n    $ oauthpy auth login --provider codex" in out
+    assert "claude:" not in out.split("fixes:")[1]
+    assert "sk-ant-doctor-key-1234" not in out
+
+    report = json.loads(oauthpy("doctor", "--json", env=env).stdout)
+    by_name = {r["provider"]: r for r in report}
+    assert by_name["claude"]["authenticated"] and by_name["claude"]["problems"] == []
+    assert by_name["gemini"]["installed"] is False
+    external = by_name["codex"]["state_dirs"]["external"]
+    assert external["path"] == str(tmp_path / "codex") and external["exists"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run"],
+        ["auth", "status"],
+        ["auth", "login"],
+        ["auth", "logout"],
+        ["available"],
+        ["doctor"],
+        ["demo"],
+        ["chat"],
+    ],
+)
+def test_every_command_has_help_with_an_example(command: list[str]):
+    proc = oauthpy(*command, "--help")
+    assert proc.returncode == 0 and "example" in proc.stdout
+
+
+def test_version():
+    proc = oauthpy("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("oauthpy ")

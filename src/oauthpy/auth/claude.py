@@ -40,7 +40,7 @@ class ClaudeAuth:
         "ANTHROPIC_FOUNDRY_API_KEY",
         "AWS_BEARER_TOKEN_BEDROCK",
     )
-    install_hint = "pip install oauthpy (it depends on claude-agent-sdk, which bundles claude)"
+    install_hint = "pip install claude-agent-sdk"
     login_options: Mapping[str, type] = {"method": str, "email": str}
 
     def external_state(self, env: Mapping[str, str]) -> Path:

@@ -99,6 +99,13 @@ class AuthManager:
     def state_dir(self, source: str, env: Mapping[str, str]) -> Path:
         return self.isolated_dir if source == "oauthpy" else self.backend.external_state(env)
 
+    def state_dirs(self) -> dict[str, Path]:
+        """Both candidate state dirs, for diagnostics."""
+        return {
+            "oauthpy": self.isolated_dir,
+            "external": self.state_dir("external", self.env_for("external", {})),
+        }
+
     # -- resolution ----------------------------------------------------------------------------
 
     async def _probe(self, source: str, overrides: Mapping[str, str | None], binary: str) -> Probe:

@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import time
-import uuid
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -28,7 +27,7 @@ from ..errors import (
 )
 from ..events import Event
 from ..options import RunRequest
-from ..process import pids_with_env, timeout_error, wait_budget
+from ..process import RUN_ID_VAR, kill_marked, new_run_id, timeout_error, wait_budget
 from ..redact import redact, secret_values
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
@@ -38,7 +37,6 @@ DEFAULT_MODEL = "opus"
 DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
-RUN_MARKER = "OAUTHPY_CLAUDE_RUN"
 _CLOSE_WAIT_S = 10.0
 
 OPTIONS: dict[str, Opt] = {
@@ -130,7 +128,7 @@ class ClaudeProvider:
         child_env = {k: "" for k in os.environ if k not in env}
         child_env.update(env)
         child_env.pop("CLAUDECODE", None)  # nested runs from inside Claude Code must work
-        child_env[RUN_MARKER] = marker
+        child_env[RUN_ID_VAR] = marker
         kw["env"] = child_env
         return ClaudeAgentOptions(**kw)
 
@@ -139,7 +137,7 @@ class ClaudeProvider:
             from claude_agent_sdk import query
         except ImportError:
             raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
-        marker = uuid.uuid4().hex
+        marker = new_run_id()
         stderr: deque[str] = deque(maxlen=200)
         options = self.options(request, env, marker, stderr)
         want = request.output_schema is not None or "output_format" in request.provider_options
@@ -239,10 +237,3 @@ def wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...])
         details={"provider": "claude", "sdk_error": name},
         transient=name in ("CLIConnectionError", "CLIJSONDecodeError", "ProcessError"),
     )
-
-
-def kill_marked(marker: str, sig: int) -> None:
-    """Signal every process of this run (found by its env marker)."""
-    for pid in pids_with_env(RUN_MARKER, marker):
-        with contextlib.suppress(OSError):
-            os.kill(pid, sig)

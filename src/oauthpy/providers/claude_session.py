@@ -12,7 +12,6 @@ import asyncio
 import atexit
 import contextlib
 import signal
-import uuid
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -20,13 +19,13 @@ from typing import Any
 from ..errors import OauthPyError, ProviderNotInstalledError
 from ..events import Event
 from ..options import RunRequest
+from ..process import kill_marked, new_run_id
 from ..redact import secret_values
 from .claude import (
     _CLOSE_WAIT_S,
     INSTALL_HINT,
     ClaudeProvider,
     Reader,
-    kill_marked,
     read_turn,
     wrap_sdk_error,
 )
@@ -96,7 +95,7 @@ class ClaudeConversation:
             from claude_agent_sdk import ClaudeSDKClient
         except ImportError:
             raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
-        marker = uuid.uuid4().hex
+        marker = new_run_id()
         self._stderr = deque(maxlen=200)
         client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr))
         _open_markers.add(marker)

@@ -1,0 +1,155 @@
+"""The ``oauthpy`` command.
+
+Exit codes: 0 ok; 1 a negative answer (``available``, ``auth status``, ``doctor`` found
+problems); 2 a usage error or a failed run; 130 interrupted. Expected failures print one
+``error:`` line and, when there is a fix, a ``hint:`` line; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from .. import __version__
+from ..catalog import describe as describe_models
+from ..errors import OauthPyError
+from ..options import AUTH_SOURCES, PROVIDERS
+from .term import print_error
+
+EPILOG = """examples:
+  oauthpy run --provider codex "Explain this repository"
+  echo "Fix the failing test" | oauthpy run --provider claude --stream
+  oauthpy run --provider gemini --json --schema answer.schema.json "Rate this code"
+  oauthpy auth status --provider codex
+  oauthpy doctor
+  oauthpy chat --provider claude
+  oauthpy demo
+
+exit codes: 0 ok, 1 negative answer (status, available, doctor), 2 usage or run error,
+130 interrupted."""
+
+
+def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
+    p.add_argument("--provider", "-p", required=provider_required, choices=PROVIDERS)
+    p.add_argument(
+        "--source",
+        default="auto",
+        choices=AUTH_SOURCES,
+        help="whose login state: oauthpy (isolated), external (the vendor's), auto (default)",
+    )
+
+
+def _sub(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str, example: str, **kw: object
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help,
+        description=help,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oauthpy",
+        description="Run the coding agents you are logged in to (codex, claude, gemini) from one tool.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"oauthpy {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    models = "\n".join("  " + describe_models(p) for p in PROVIDERS)
+    run = sub.add_parser(
+        "run",
+        help="run a prompt and print the final answer",
+        description="Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json).",
+        epilog=f'examples:\n  oauthpy run -p codex "Summarize README.md"\n'
+        f"  git diff | oauthpy run -p claude --stream\n\nmodels and efforts:\n{models}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(run)
+    run.add_argument("--cwd", default=".", help="working directory of the agent (default .)")
+    run.add_argument("--model", "-m", help="model name or alias (see below)")
+    run.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help="codex/claude only")
+    run.add_argument("--timeout", type=float, help="seconds for the whole run")
+    run.add_argument("--schema", metavar="FILE", help="JSON schema file: the answer is parsed and validated")
+    shape = run.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print one JSON object (docs/cli.md)")
+    shape.add_argument("--stream", action="store_true", help="print events live as they arrive")
+    run.add_argument("prompt", nargs="?", help="the prompt; '-' or absent reads stdin")
+
+    auth = sub.add_parser("auth", help="login state: status, login, logout")
+    auth_sub = auth.add_subparsers(dest="auth_command", required=True, metavar="ACTION")
+    status = _sub(
+        auth_sub, "status", "is the provider installed and logged in", "oauthpy auth status -p codex --json"
+    )
+    _common(status)
+    status.add_argument("--json", action="store_true")
+    login = _sub(
+        auth_sub, "login", "run the vendor's official login", "oauthpy auth login -p codex --source oauthpy"
+    )
+    _common(login)
+    login.add_argument("--device-code", action="store_true", help="code-based flow where the vendor has one")
+    login.add_argument("--with-api-key", action="store_true", help="codex: read an API key from stdin")
+    logout = _sub(auth_sub, "logout", "log out with the vendor's command", "oauthpy auth logout -p codex")
+    _common(logout)
+
+    avail = _sub(
+        sub, "available", "print yes/no: installed and logged in (exit 0/1)", "oauthpy available -p gemini"
+    )
+    _common(avail)
+    doctor = _sub(sub, "doctor", "check every provider and print the fixes", "oauthpy doctor --json")
+    doctor.add_argument("--source", default="auto", choices=AUTH_SOURCES)
+    doctor.add_argument("--json", action="store_true")
+    demo = _sub(sub, "demo", "run the installed CLIs against the offline fake backends", "oauthpy demo")
+    demo.add_argument("--provider", "-p", choices=PROVIDERS, help="only this provider")
+    chat = _sub(
+        sub, "interactive", "a chat REPL over one native session", "oauthpy chat -p codex", aliases=["chat"]
+    )
+    _common(chat)
+    chat.add_argument("--cwd", default=".")
+    chat.add_argument("--model", "-m")
+    return parser
+
+
+def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
+    if args.command == "run":
+        from .run_cmd import command as run
+
+        return run
+    if args.command in ("auth", "available"):
+        from . import auth_cmd
+
+        return auth_cmd.available if args.command == "available" else getattr(auth_cmd, args.auth_command)
+    if args.command == "doctor":
+        from .doctor import command as doctor
+
+        return doctor
+    if args.command == "demo":
+        from .demo import command as demo
+
+        return demo
+    from .repl import command as repl
+
+    return repl
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _handler(args)(args)
+    except OauthPyError as exc:
+        print_error(exc.message, exc.hint)
+        return 2
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0  # the reader went away (`| head`): not an error
+
+
+__all__ = ["build_parser", "main"]

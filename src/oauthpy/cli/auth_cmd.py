@@ -1,0 +1,73 @@
+"""``oauthpy auth status|login|logout`` and ``oauthpy available``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from ..events import AuthStatus
+from .render import dumps, status_json
+from .term import style
+
+
+def status_lines(status: AuthStatus) -> list[str]:
+    d = status.details
+    out = sys.stdout
+    if not status.installed:
+        return [f"{status.provider}: {style('not installed', 'red', out)}"]
+    if status.authenticated:
+        state = style("logged in", "green", out) + f" ({status.mode})"
+        if d.get("verified") is False:
+            state += ", not verified"
+    else:
+        state = style("not logged in", "yellow", out) + f" ({d.get('reason')})"
+    return [
+        f"{status.provider}: {state}",
+        f"  binary   {d.get('binary')} ({d.get('version') or 'version unknown'})",
+        f"  source   {d.get('source_used')} (asked: {d.get('source_requested')})",
+        f"  state    {d.get('state_dir')}",
+    ]
+
+
+def status(args: argparse.Namespace) -> int:
+    from ..client import Client
+
+    result = Client(args.provider, auth_source=args.source).auth_status()
+    if args.json:
+        print(dumps(status_json(result)))
+    else:
+        print("\n".join(status_lines(result)))
+    return 0 if result.installed and result.authenticated else 1
+
+
+def available(args: argparse.Namespace) -> int:
+    from ..client import Client
+
+    ok = Client(args.provider, auth_source=args.source).available()
+    print("yes" if ok else "no")
+    return 0 if ok else 1
+
+
+def read_api_key() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("API key (not echoed): ")
+    return sys.stdin.readline().strip()
+
+
+def login(args: argparse.Namespace) -> int:
+    from ..client import Client
+
+    client = Client(args.provider, auth_source=args.source)
+    api_key = read_api_key() if args.with_api_key else None
+    result = client.login(api_key=api_key, device_code=args.device_code)
+    print("\n".join(status_lines(result)))
+    return 0 if result.authenticated else 1
+
+
+def logout(args: argparse.Namespace) -> int:
+    from ..client import Client
+
+    result = Client(args.provider, auth_source=args.source).logout()
+    print("\n".join(status_lines(result)))
+    return 0

@@ -1,0 +1,120 @@
+"""``oauthpy doctor``: every provider's install, login and state dirs, with the exact fixes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..events import AuthStatus
+from ..options import PROVIDERS
+from .render import dumps
+from .term import style
+
+_LOGIN_FIX = "oauthpy auth login --provider {p}"
+_REASON_FIXES = {
+    "api_key_missing": "set the API key variable the vendor expects (see `oauthpy auth status --provider {p}`), "
+    "or log in: " + _LOGIN_FIX,
+    "auth_type_not_selected": "select an auth type in the Gemini CLI's settings.json, or log in: "
+    + _LOGIN_FIX,
+}
+
+
+@dataclass
+class Report:
+    provider: str
+    status: AuthStatus
+    dirs: dict[str, dict[str, Any]]
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        d = self.status.details
+        return {
+            "provider": self.provider,
+            "installed": self.status.installed,
+            "binary": d.get("binary"),
+            "version": d.get("version"),
+            "authenticated": self.status.authenticated,
+            "mode": self.status.mode,
+            "source": d.get("source_used"),
+            "reason": d.get("reason"),
+            "state_dirs": self.dirs,
+            "problems": self.problems,
+        }
+
+
+def _dir_info(path: Path) -> dict[str, Any]:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return {"path": str(path), "exists": False, "mode": None}
+    return {"path": str(path), "exists": True, "mode": oct(mode)}
+
+
+async def _report(provider: str, source: str) -> Report:
+    from ..client import Client
+
+    client = Client(provider, auth_source=source)
+    status = await client.aauth_status()
+    dirs = {name: _dir_info(path) for name, path in client._auth.state_dirs().items()}
+    report = Report(provider, status, dirs)
+    if not status.installed:
+        report.problems.append({"problem": "not installed", "fix": str(status.details.get("hint"))})
+    elif not status.authenticated:
+        reason = str(status.details.get("reason"))
+        fix = _REASON_FIXES.get(reason, _LOGIN_FIX).format(p=provider)
+        report.problems.append({"problem": f"not logged in ({reason})", "fix": fix})
+    isolated = dirs["oauthpy"]
+    if isolated["exists"] and int(isolated["mode"], 8) & 0o077:
+        report.problems.append(
+            {"problem": f"{isolated['path']} is open to other users", "fix": f"chmod 700 {isolated['path']}"}
+        )
+    return report
+
+
+async def gather(source: str) -> list[Report]:
+    # Probes run concurrently: the slowest provider sets the pace, not their sum.
+    return list(await asyncio.gather(*(_report(p, source) for p in PROVIDERS)))
+
+
+def render(reports: list[Report]) -> str:
+    out = sys.stdout
+    rows = [("provider", "installed", "version", "logged in", "mode", "source", "isolated state")]
+    for r in reports:
+        d, iso = r.status.details, r.dirs["oauthpy"]
+        rows.append(
+            (
+                r.provider,
+                "yes" if r.status.installed else "no",
+                str(d.get("version") or "-"),
+                "yes" if r.status.authenticated else "no",
+                r.status.mode if r.status.authenticated else "-",
+                str(d.get("source_used") or "-"),
+                f"{iso['path']} ({iso['mode']})" if iso["exists"] else f"{iso['path']} (not created)",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines[0] = style(lines[0], "bold", out)
+    problems = [(r.provider, p) for r in reports for p in r.problems]
+    if problems:
+        lines.append("")
+        lines.append(style("fixes:", "yellow", out))
+        for provider, p in problems:
+            lines.append(f"  {provider}: {p['problem']}")
+            lines.append(f"    $ {p['fix']}")
+    else:
+        lines += ["", style("everything is set up", "green", out)]
+    return "\n".join(lines)
+
+
+def command(args: argparse.Namespace) -> int:
+    from .._loop import run_sync
+
+    reports = run_sync(gather(args.source))
+    print(dumps([r.as_json() for r in reports]) if args.json else render(reports))
+    return 1 if any(r.problems for r in reports) else 0

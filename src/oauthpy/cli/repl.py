@@ -1,0 +1,306 @@
+"""``oauthpy interactive`` (alias ``chat``): a REPL over one native session.
+
+Plain lines are turns of the current vendor session; ``/commands`` change settings. One
+command table drives dispatch (unique prefixes), ``/help`` and tab completion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..catalog import DEFAULT_MODELS, EFFORTS, MODELS
+from ..errors import InvalidOptionsError, OauthPyError
+from ..options import AUTH_SOURCES, PROVIDERS
+from .auth_cmd import status_lines
+from .render import StreamPrinter
+from .term import Spinner, print_error, style
+
+if TYPE_CHECKING:
+    from ..client import Client
+    from ..session import Session
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    help: str
+    run: Callable[[Repl, str], None]
+    aliases: tuple[str, ...] = ()
+
+
+class Repl:
+    def __init__(self, provider: str, source: str, cwd: str) -> None:
+        self.provider = provider
+        self.source = source
+        self.cwd = str(Path(cwd).expanduser().resolve())
+        self.model: str | None = None
+        self.effort: str | None = None
+        self.timeout: float | None = None
+        self.show_events = False
+        self.done = False
+        self._client: Client | None = None
+        self._session: Session | None = None
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Client:
+        from ..client import Client
+
+        if self._client is None:
+            self._client = Client(self.provider, auth_source=self.source)
+        return self._client
+
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self.client.session(cwd=self.cwd)
+        return self._session
+
+    def reset(self, *, client: bool = False) -> None:
+        """End the current session (and client): the next turn starts a new conversation."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        if client:
+            self._client = None
+
+    def turn_options(self) -> dict[str, Any]:
+        opts = {"reasoning_effort": self.effort} if self.effort else None
+        return {"model": self.model, "timeout": self.timeout, "provider_options": opts}
+
+    # -- running -----------------------------------------------------------------------------
+
+    def stream(self, events: Any) -> None:
+        """Print a run's events live; Ctrl-C stops the vendor process and returns here."""
+        printer = StreamPrinter(all_events=self.show_events)
+        spinner = Spinner(f"{self.provider} is thinking").start()
+        try:
+            for event in events:
+                spinner.stop()
+                printer.feed(event)
+        except KeyboardInterrupt:
+            spinner.stop()
+            printer.feed_end()
+            print(style("interrupted: the run was stopped", "yellow", sys.stderr), file=sys.stderr)
+            return
+        finally:
+            spinner.stop()
+        printer.feed_end()
+
+    def say(self, text: str) -> None:
+        self.stream(self.session().stream_sync(text, **self.turn_options()))
+
+    def handle(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            return
+        try:
+            if line.startswith("/"):
+                name, _, arg = line[1:].partition(" ")
+                find(name).run(self, arg.strip())
+            else:
+                self.say(line)
+        except OauthPyError as exc:
+            print_error(exc.message, exc.hint)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def _status(r: Repl, arg: str) -> None:
+    print("\n".join(status_lines(r.client.auth_status())))
+
+
+def _available(r: Repl, arg: str) -> None:
+    print("yes" if r.client.available() else "no")
+
+
+def _login(r: Repl, arg: str) -> None:
+    print("\n".join(status_lines(r.client.login(device_code=arg == "device"))))
+
+
+def _choose(value: str, choices: tuple[str, ...], what: str) -> str:
+    matches = [c for c in choices if c.startswith(value)] if value else []
+    if value in choices:
+        return value
+    if len(matches) != 1:
+        raise InvalidOptionsError(f"unknown {what} {value!r}; choose one of {', '.join(choices)}")
+    return matches[0]
+
+
+def _provider(r: Repl, arg: str) -> None:
+    if arg:
+        r.reset(client=True)
+        r.provider = _choose(arg, PROVIDERS, "provider")
+        r.model = r.effort = None  # they belong to the old provider
+    print(f"provider: {r.provider}")
+
+
+def _source(r: Repl, arg: str) -> None:
+    if arg:
+        r.reset(client=True)
+        r.source = _choose(arg, AUTH_SOURCES, "auth source")
+    print(f"auth source: {r.source}")
+
+
+def _cwd(r: Repl, arg: str) -> None:
+    if arg:
+        path = Path(arg).expanduser().resolve()
+        if not path.is_dir():
+            raise InvalidOptionsError(f"not a directory: {path}")
+        r.reset()
+        r.cwd = str(path)
+    print(f"cwd: {r.cwd}")
+
+
+def _model(r: Repl, arg: str) -> None:
+    if arg:
+        r.model = None if arg == "default" and r.provider != "claude" else arg
+    print(f"model: {r.model or DEFAULT_MODELS[r.provider]}")
+
+
+def _models(r: Repl, arg: str) -> None:
+    print(f"{r.provider} models: {', '.join(MODELS[r.provider])} (other names are passed through)")
+
+
+def _effort(r: Repl, arg: str) -> None:
+    choices = EFFORTS[r.provider]
+    if arg:
+        if not choices:
+            raise InvalidOptionsError(f"{r.provider} has no reasoning-effort setting")
+        r.effort = _choose(arg, choices, f"{r.provider} effort")
+    print(f"effort: {r.effort or 'default'}")
+
+
+def _efforts(r: Repl, arg: str) -> None:
+    print(f"{r.provider} efforts: {', '.join(EFFORTS[r.provider]) or 'none'}")
+
+
+def _timeout(r: Repl, arg: str) -> None:
+    if arg:
+        if arg in ("off", "none", "0"):
+            r.timeout = None
+        else:
+            try:
+                r.timeout = float(arg)
+            except ValueError:
+                raise InvalidOptionsError(f"timeout must be seconds or 'off', got {arg!r}") from None
+            if r.timeout <= 0:
+                raise InvalidOptionsError("timeout must be positive")
+    print(f"timeout: {f'{r.timeout:g} s' if r.timeout else 'off'}")
+
+
+def _events(r: Repl, arg: str) -> None:
+    r.show_events = {"on": True, "off": False}.get(arg, not r.show_events)
+    print(f"events: {'on' if r.show_events else 'off'}")
+
+
+def _run(r: Repl, arg: str) -> None:
+    if not arg:
+        raise InvalidOptionsError("usage: /run PROMPT")
+    with Spinner(f"{r.provider} is working"):
+        result = r.client.run(arg, cwd=r.cwd, **r.turn_options())
+    print(result.text)
+
+
+def _stream(r: Repl, arg: str) -> None:
+    if not arg:
+        raise InvalidOptionsError("usage: /stream PROMPT")
+    r.stream(r.client.stream_sync(arg, cwd=r.cwd, **r.turn_options()))
+
+
+def _clear(r: Repl, arg: str) -> None:
+    r.reset()
+    print("new session")
+
+
+def _help(r: Repl, arg: str) -> None:
+    for c in COMMANDS:
+        names = "/" + c.name + "".join(f", /{a}" for a in c.aliases)
+        print(f"  {(names + ' ' + c.usage).ljust(28)} {c.help}")
+    print("  anything else is a turn of the current session; unique prefixes work (/mo -> /model)")
+
+
+def _exit(r: Repl, arg: str) -> None:
+    r.done = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("status", "", "login state of the current provider", _status),
+    Command("available", "", "installed and logged in? yes/no", _available),
+    Command("login", "[device]", "run the vendor's login for the current source", _login),
+    Command("provider", "[codex|claude|gemini]", "show or switch provider (new session)", _provider),
+    Command("source", "[auto|oauthpy|external]", "show or switch auth source (new session)", _source),
+    Command("cwd", "[DIR]", "show or change the working directory (new session)", _cwd),
+    Command("model", "[NAME]", "show or set the model for the next turns", _model),
+    Command("models", "", "known model names of the current provider", _models),
+    Command("effort", "[LEVEL]", "show or set the reasoning effort", _effort, ("reasoning",)),
+    Command("efforts", "", "valid efforts of the current provider", _efforts),
+    Command("timeout", "[SECONDS|off]", "show or set the per-turn timeout", _timeout),
+    Command("events", "[on|off]", "show every event, not just the text", _events),
+    Command("run", "PROMPT", "one-shot run outside the session (final text)", _run),
+    Command("stream", "PROMPT", "one-shot run outside the session (live)", _stream),
+    Command("clear", "", "start a new session", _clear),
+    Command("help", "", "this list", _help),
+    Command("exit", "", "leave (also Ctrl-D)", _exit, ("quit",)),
+)
+
+
+def completions() -> list[str]:
+    return sorted("/" + n for c in COMMANDS for n in (c.name, *c.aliases))
+
+
+def find(name: str) -> Command:
+    """The command named ``name`` or by a unique prefix of its name or an alias."""
+    exact = [c for c in COMMANDS if name == c.name or name in c.aliases]
+    if exact:
+        return exact[0]
+    found = {c.name: c for c in COMMANDS for n in (c.name, *c.aliases) if name and n.startswith(name)}
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if found:
+        raise InvalidOptionsError(f"/{name} is ambiguous: {', '.join('/' + n for n in sorted(found))}")
+    raise InvalidOptionsError(f"unknown command /{name}", hint="/help lists the commands")
+
+
+def _reader() -> Callable[[str], str]:
+    """prompt-toolkit with tab completion when installed and on a terminal, else input()."""
+    if sys.stdin.isatty():
+        try:
+            from prompt_toolkit import PromptSession
+            from prompt_toolkit.completion import WordCompleter
+        except ImportError:
+            pass
+        else:
+            session: Any = PromptSession(completer=WordCompleter(completions(), sentence=True))
+            return lambda prompt: str(session.prompt(prompt))
+    return input
+
+
+def command(args: argparse.Namespace) -> int:
+    repl = Repl(args.provider, args.source, args.cwd)
+    if args.model:
+        repl.model = args.model
+    read = _reader()
+    print(f"oauthpy interactive: {repl.provider}, cwd {repl.cwd}. /help lists commands, /exit leaves.")
+    try:
+        while not repl.done:
+            try:
+                line = read(f"{repl.provider}> ")
+            except KeyboardInterrupt:
+                continue  # Ctrl-C at the prompt clears the line
+            except EOFError:
+                break
+            repl.handle(line)
+    finally:
+        repl.reset()
+    return 0
+
+
+__all__ = ["COMMANDS", "Repl", "command", "completions", "find"]

@@ -1,0 +1,69 @@
+"""``oauthpy run``: one prompt, printed as the final text, a live stream, or one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidOptionsError
+from .render import StreamPrinter, dumps, result_json
+from .term import Spinner
+
+
+def read_prompt(arg: str | None) -> str:
+    if arg not in (None, "-"):
+        return arg
+    if sys.stdin.isatty():
+        print("reading the prompt from stdin; end it with Ctrl-D", file=sys.stderr)
+    return sys.stdin.read()
+
+
+def load_schema(path: str | None) -> Any:
+    if path is None:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidOptionsError(f"cannot read --schema {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise InvalidOptionsError(f"--schema {path} is not JSON: {exc}") from None
+
+
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``Client.run`` that the flags ask for."""
+    opts: dict[str, Any] = {}
+    if getattr(args, "reasoning_effort", None):
+        opts["reasoning_effort"] = args.reasoning_effort
+    return {
+        "cwd": args.cwd,
+        "model": args.model,
+        "timeout": args.timeout,
+        "provider_options": opts or None,
+        "output_schema": load_schema(getattr(args, "schema", None)),
+    }
+
+
+def command(args: argparse.Namespace) -> int:
+    from ..client import Client
+
+    client = Client(args.provider, auth_source=args.source)
+    kw = run_options(args)
+    prompt = read_prompt(args.prompt)
+    if args.stream:
+        printer = StreamPrinter()
+        for event in client.stream_sync(prompt, **kw):
+            printer.feed(event)
+        printer.feed_end()
+        return 0
+    with Spinner(f"{args.provider} is working"):
+        result = client.run(prompt, **kw)
+    if args.json:
+        print(dumps(result_json(result)))
+    elif result.output is not None and kw["output_schema"] is not None:
+        print(dumps(result_json(result)["output"]))
+    else:
+        print(result.text)
+    return 0

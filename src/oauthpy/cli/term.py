@@ -1,0 +1,86 @@
+"""Terminal output: colour only on a TTY without NO_COLOR, a spinner only on a TTY stderr.
+
+Hand-written on purpose: three ANSI styles and a spinner do not justify importing a terminal
+library into every ``oauthpy`` start (startup time is benchmarked).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from types import TracebackType
+from typing import TextIO
+
+_STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+_FRAMES = "|/-\\"
+
+
+def use_colour(stream: TextIO) -> bool:
+    return not os.environ.get("NO_COLOR") and stream.isatty()
+
+
+def style(text: str, name: str, stream: TextIO) -> str:
+    if not use_colour(stream):
+        return text
+    return f"\x1b[{_STYLES[name]}m{text}\x1b[0m"
+
+
+def print_error(message: str, hint: str | None = None) -> None:
+    """The one error format: ``error: ...`` and, when there is a fix, ``hint: ...``."""
+    err = sys.stderr
+    print(f"{style('error:', 'red', err)} {message}", file=err)
+    if hint:
+        print(f"{style('hint:', 'yellow', err)} {hint}", file=err)
+
+
+class Spinner:
+    """Shows ``<frame> <label> 1.2s`` on stderr while waiting, on a terminal only.
+
+    ``stop()`` erases the line, so nothing of it ever mixes with the real output.
+    """
+
+    def __init__(self, label: str = "working", stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.enabled = self.stream.isatty()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> Spinner:
+        if self.enabled and self._thread is None:
+            self._thread = threading.Thread(target=self._spin, name="oauthpy-spinner", daemon=True)
+            self._thread.start()
+        return self
+
+    def _spin(self) -> None:
+        started = time.monotonic()
+        frame = 0
+        while not self._stop.wait(0.1):
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                elapsed = time.monotonic() - started
+                self.stream.write(f"\r{_FRAMES[frame % 4]} {self.label} {elapsed:.1f}s\x1b[K")
+                self.stream.flush()
+            frame += 1
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        with self._lock:
+            self._stop.set()
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+        self._thread.join(1.0)
+        self._thread = None
+
+    def __enter__(self) -> Spinner:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

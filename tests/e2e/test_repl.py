@@ -1,0 +1,92 @@
+"""`oauthpy chat` in a real pseudo-terminal, with the real codex against the fake backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from oauthpy.testing import FakeResponsesServer, Hang, live_processes_with_env, text
+from oauthpy.testing.processes import MARKER_VAR
+
+PROMPT = "codex>"  # prompt-toolkit styles the space after it separately
+
+
+@pytest.fixture
+def chat(openai_fake: FakeResponsesServer, codex_env: dict[str, str], workdir: Path):
+    env = {**os.environ, **codex_env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "NO_COLOR": "1"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "oauthpy.cli", "chat", "-p", "codex", "--cwd", str(workdir)],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 200),
+    )
+    child.expect_exact(PROMPT)
+    yield child
+    if child.isalive():
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+    child.close()
+
+
+def _vendor_processes(child: pexpect.spawn, env: dict[str, str]) -> list[int]:
+    return [pid for pid in live_processes_with_env(MARKER_VAR, env[MARKER_VAR]) if pid != child.pid]
+
+
+def test_two_turns_continue_the_session_and_model_and_completion_work(
+    chat: pexpect.spawn, openai_fake: FakeResponsesServer
+):
+    openai_fake.script(text("first answer alpha"), text("second answer beta"), text("third answer gamma"))
+    chat.sendline("first question one")
+    chat.expect_exact("first answer alpha")
+    chat.expect_exact(PROMPT)
+    chat.sendline("second question two")
+    chat.expect_exact("second answer beta")
+    chat.expect_exact(PROMPT)
+    second = json.dumps(openai_fake.model_requests()[1].body)
+    assert "first question one" in second and "first answer alpha" in second  # codex's own history
+
+    chat.send("/avai\t")  # tab completes the unique slash command
+    chat.expect_exact("/available")
+    chat.send("\r")
+    chat.expect_exact("yes")
+    chat.expect_exact(PROMPT)
+
+    chat.sendline("/mo x")  # /model and /models: not unique
+    chat.expect_exact("ambiguous")
+    chat.sendline("/ti 45")  # a unique prefix of /timeout
+    chat.expect_exact("timeout: 45 s")
+    chat.sendline("/model test-model-7")
+    chat.expect_exact("model: test-model-7")
+    chat.sendline("third question three")
+    chat.expect_exact("third answer gamma")
+    chat.expect_exact(PROMPT)
+    assert openai_fake.model_requests()[-1].body["model"] == "test-model-7"
+
+    chat.sendline("/exit")
+    chat.expect(pexpect.EOF)
+    chat.close()
+    assert chat.exitstatus == 0
+
+
+def test_ctrl_c_stops_the_run_and_returns_to_the_prompt(
+    chat: pexpect.spawn, openai_fake: FakeResponsesServer, codex_env: dict[str, str]
+):
+    openai_fake.script(Hang(60), text("after the interrupt"))
+    chat.sendline("this will hang")
+    openai_fake.wait_for_model_request()
+    assert _vendor_processes(chat, codex_env)  # codex is running the turn
+    chat.sendintr()
+    chat.expect_exact("interrupted")
+    chat.expect_exact(PROMPT)
+    left = _vendor_processes(chat, codex_env)
+    assert left == []  # and is gone, while the REPL lives on
+    chat.sendline("still there?")
+    chat.expect_exact("after the interrupt")
+    chat.expect_exact(PROMPT)
