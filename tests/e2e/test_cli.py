@@ -211,3 +211,40 @@ def test_every_command_has_help_with_an_example(command: list[str]):
 def test_version():
     proc = oauthpy("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("oauthpy ")
+
+
+def test_ctrl_c_during_run_exits_130_and_stops_the_vendor(openai_fake, codex_env, workdir: Path):
+    import signal
+
+    from oauthpy.testing import Hang
+    from tests.support import assert_no_leftovers
+
+    openai_fake.script(Hang(60))
+    proc = subprocess.Popen(
+        [*OAUTHPY, "run", "-p", "codex", "--cwd", str(workdir), "hang"],
+        env={**os.environ, **codex_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    openai_fake.wait_for_model_request()
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.startswith("error: interrupted"), err
+    assert_no_leftovers(codex_env)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path):
+    import pexpect
+
+    env = {**os.environ, "OAUTHPY_HOME": str(tmp_path), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    args = ["-m", "oauthpy.cli", "auth", "status", "-p", "codex", "--source", "oauthpy"]
+    on_tty = pexpect.run(" ".join([sys.executable, *args]), env=env, encoding="utf-8", timeout=60)
+    assert "\x1b[33mnot logged in" in on_tty
+    no_color = pexpect.run(
+        " ".join([sys.executable, *args]), env={**env, "NO_COLOR": "1"}, encoding="utf-8", timeout=60
+    )
+    assert "not logged in" in no_color and "\x1b[" not in no_color
+    piped = oauthpy(*args[2:], env={"OAUTHPY_HOME": str(tmp_path)})
+    assert "not logged in" in piped.stdout and "\x1b[" not in piped.stdout + piped.stderr
