@@ -6,11 +6,9 @@ import contextlib
 import os
 import time
 from collections.abc import AsyncGenerator, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._loop import iterate_sync, run_sync
-from .auth.manager import AuthManager
 from .errors import (
     AuthRequiredError,
     InvalidOptionsError,
@@ -20,10 +18,9 @@ from .errors import (
 )
 from .events import AuthStatus, Event, EventKind, RunResult, Usage
 from .options import AUTH_SOURCES, PROVIDERS, RunRequest, build_request, check_env, positive_number
-from .providers.base import Provider
-from .runtime import cli_events, parse_structured
 
 if TYPE_CHECKING:
+    from .providers.base import Provider
     from .session import Session
 
 
@@ -49,13 +46,14 @@ LOGIN_TIMEOUT_S = 600.0
 
 
 class _Outcome:
-    """What a run learned that is not an event: the structured output and the auth source."""
+    """What a run learned that is not an event: structured output, auth source, retries."""
 
-    __slots__ = ("output", "source")
+    __slots__ = ("output", "retry", "source")
 
     def __init__(self) -> None:
         self.output: Any = None
         self.source = "external"
+        self.retry: Any = None  # a RetryLog when the run may retry
 
 
 class Client:
@@ -89,7 +87,11 @@ class Client:
         self.provider = provider
         self.auth_source = auth_source
         home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
+        from pathlib import Path  # lazy, like everything a run needs but `import oauthpy` does not
+
         self.oauthpy_home = Path(home).expanduser().absolute()
+        from .auth.manager import AuthManager  # lazy: `import oauthpy` stays light
+
         self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env))
         self._auth.check_overrides({})
         self._provider = _load_provider(provider)
@@ -115,6 +117,27 @@ class Client:
             return ClaudeConversation(self._provider)  # type: ignore[arg-type]
         return None
 
+    def _attempts(
+        self,
+        request: RunRequest,
+        outcome: _Outcome,
+        *,
+        live: bool,
+        source: str | None = None,
+        conversation: Any = None,
+    ) -> AsyncGenerator[Event, None]:
+        """The run's events, through the retry loop when ``max_retries`` asks for one."""
+
+        def attempt() -> AsyncGenerator[Event, None]:
+            return self._events(request, outcome, source=source, conversation=conversation)
+
+        if not request.provider_options.get("max_retries"):
+            return attempt()  # the common case pays nothing for retries
+        from .retry import RetryLog, RetryPolicy, retrying
+
+        outcome.retry = RetryLog()
+        return retrying(attempt, RetryPolicy.from_options(request.provider_options), outcome.retry, live=live)
+
     async def _events(
         self,
         request: RunRequest,
@@ -123,6 +146,8 @@ class Client:
         source: str | None = None,
         conversation: Any = None,
     ) -> AsyncGenerator[Event, None]:
+        from .runtime import cli_events, parse_structured
+
         env, outcome.source = await self._auth.run_env(request.env, source)
         provider = self._provider
         if conversation is not None:
@@ -157,7 +182,7 @@ class Client:
         Accepts the same keyword arguments as :meth:`run`. Closing the generator (``aclose()``,
         or ``contextlib.aclosing``) stops the vendor process at once.
         """
-        return self._events(self._request(prompt, kw), _Outcome())
+        return self._attempts(self._request(prompt, kw), _Outcome(), live=True)
 
     def stream_sync(self, prompt: str, **kw: Any) -> Iterator[Event]:
         """Sync twin of :meth:`stream`; breaking out of the loop stops the vendor process."""
@@ -172,7 +197,7 @@ class Client:
 
     async def _arun(self, request: RunRequest) -> RunResult:
         outcome = _Outcome()
-        return await self._collect(self._events(request, outcome), request, outcome)
+        return await self._collect(self._attempts(request, outcome, live=False), request, outcome)
 
     async def _collect(
         self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: _Outcome
@@ -196,6 +221,7 @@ class Client:
             session_id=done.session_id if done else None,
             output=outcome.output,
             auth_source=outcome.source,
+            raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},
         )
 
     def run(

@@ -1,6 +1,6 @@
 """Normalized events and results: the same shapes for every provider.
 
-All types are frozen and slotted. The vendor's own record stays on ``.raw`` for callers who
+All types are slotted and, except :class:`Event` (see there), frozen. The vendor's own record stays on ``.raw`` for callers who
 need to drop a level; it is left out of ``repr()`` so that printing an event never shows a
 credential that a vendor echoed back.
 """
@@ -52,9 +52,13 @@ class Usage:
     cost_usd: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Event:
-    """One thing that happened during a run, as it happened.
+    """One thing that happened during a run, as it happened. Treat it as read-only.
+
+    Unlike the other types it is not frozen: a frozen dataclass sets each of its 17 fields
+    through ``object.__setattr__``, which made building an event cost 2.4 us more, the largest
+    part of the parsers' per-line cost (benchmarks/, docs/performance.md).
 
     ``delta`` is true for a partial piece of text (token streaming); the complete text of the
     same item follows in a non-delta event. ``status`` is ``in_progress``, ``completed`` or
@@ -82,6 +86,8 @@ class Event:
     usage: Usage | None = None
     session_id: str | None = None
     model: str | None = None
+    #: which attempt of a retried run produced this event (1 unless ``max_retries`` retried)
+    attempt: int = 1
 
     def __repr__(self) -> str:
         parts = [f"kind={self.kind.value!r}"]
@@ -95,6 +101,8 @@ class Event:
                 parts.append(f"{name}={shown_value!r}")
         if self.delta:
             parts.append("delta=True")
+        if self.attempt != 1:
+            parts.append(f"attempt={self.attempt}")
         if self.changes:
             parts.append(f"changes={list(self.changes)!r}")
         return f"Event({', '.join(parts)})"

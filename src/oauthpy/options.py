@@ -7,7 +7,6 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .errors import InvalidOptionsError
@@ -107,10 +106,11 @@ def build_request(
         raise InvalidOptionsError("prompt is empty")
     if not isinstance(cwd, (str, os.PathLike)):
         raise InvalidOptionsError(f"cwd must be a path, got {type(cwd).__name__}")
-    path = Path(cwd).expanduser()
-    if not path.exists():
+    # os.path, not pathlib: this module is imported by `import oauthpy`, pathlib is not.
+    path = os.path.expanduser(os.fspath(cwd))
+    if not os.path.exists(path):
         raise InvalidOptionsError(f"cwd does not exist: {path}")
-    if not path.is_dir():
+    if not os.path.isdir(path):
         raise InvalidOptionsError(f"cwd is not a directory: {path}")
     if model is not None and (not isinstance(model, str) or not model.strip()):
         raise InvalidOptionsError("model must be a non-empty string or None")
@@ -124,7 +124,7 @@ def build_request(
     schema, model_cls = _schema(output_schema)
     return RunRequest(
         prompt=prompt,
-        cwd=str(path.resolve()),
+        cwd=os.path.realpath(path),
         model=model,
         timeout=positive_number("timeout", timeout),
         idle_timeout=positive_number("idle_timeout", idle_timeout),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import errno
 import os
 import signal
 import time
@@ -119,6 +120,8 @@ class Invocation:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     #: how to tell the user to install the binary when it is missing
     install_hint: str = ""
+    #: give the child a pseudo-terminal as stdout instead of a pipe (see :func:`_open_pty`)
+    stdout_pty: bool = False
 
     def cleanup(self) -> None:
         for fn in self.cleanups:
@@ -132,10 +135,19 @@ class Invocation:
 class Process:
     """A running vendor CLI. Use :meth:`start`, iterate :meth:`lines`, always :meth:`close`."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, inv: Invocation, run_id: str) -> None:
+    def __init__(
+        self,
+        proc: asyncio.subprocess.Process,
+        inv: Invocation,
+        run_id: str,
+        stdout: asyncio.StreamReader | None = None,
+        pty_transport: asyncio.BaseTransport | None = None,
+    ) -> None:
         self._proc = proc
         self.pid = proc.pid
         self.run_id = run_id
+        self._stdout = stdout if stdout is not None else proc.stdout
+        self._pty_transport = pty_transport
         self.argv0 = inv.argv[0]
         self._stderr = bytearray()
         self._stderr_task = asyncio.ensure_future(self._drain_stderr())
@@ -146,25 +158,35 @@ class Process:
     @classmethod
     async def start(cls, inv: Invocation) -> Process:
         run_id = new_run_id()
+        master = slave = -1
+        if inv.stdout_pty:
+            master, slave = _open_pty()
         try:
             proc = await asyncio.create_subprocess_exec(
                 *inv.argv,
                 stdin=asyncio.subprocess.PIPE if inv.stdin is not None else asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
+                stdout=slave if inv.stdout_pty else asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=inv.cwd,
                 env={**inv.env, RUN_ID_VAR: run_id},
                 start_new_session=True,
             )
-        except FileNotFoundError:
-            raise ProviderNotInstalledError(
-                f"{inv.argv[0]} was not found", hint=inv.install_hint or None
-            ) from None
-        except PermissionError:
-            raise ProviderNotInstalledError(
-                f"{inv.argv[0]} is not executable", hint=inv.install_hint or None
-            ) from None
-        return cls(proc, inv, run_id)
+        except (FileNotFoundError, PermissionError) as exc:
+            if master >= 0:
+                os.close(master)
+            what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
+            raise ProviderNotInstalledError(f"{inv.argv[0]} {what}", hint=inv.install_hint or None) from None
+        finally:
+            if slave >= 0:
+                os.close(slave)  # the child has its own copy; EOF comes when it is gone
+        if master < 0:
+            return cls(proc, inv, run_id)
+        reader = asyncio.StreamReader(limit=_CHUNK)
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(master, "rb", buffering=0)
+        )
+        return cls(proc, inv, run_id, reader, transport)
 
     async def _feed_stdin(self, data: bytes | None) -> None:
         stdin = self._proc.stdin
@@ -205,7 +227,7 @@ class Process:
         ``deadline`` is a ``time.monotonic()`` value; ``idle_timeout`` bounds the wait for
         each piece of output. Either raises :class:`TimeoutExceededError`.
         """
-        stdout = self._proc.stdout
+        stdout = self._stdout
         assert stdout is not None
         pending = bytearray()
         started = time.monotonic()
@@ -234,13 +256,18 @@ class Process:
         idle_timeout: float | None,
         started: float,
     ) -> bytes:
-        if deadline is None and idle_timeout is None:
-            return await stdout.read(_CHUNK)
-        wait, which = wait_budget(deadline, idle_timeout)
         try:
-            return await asyncio.wait_for(stdout.read(_CHUNK), wait)
-        except asyncio.TimeoutError:
-            raise timeout_error(which, idle_timeout, started, "output") from None
+            if deadline is None and idle_timeout is None:
+                return await stdout.read(_CHUNK)
+            wait, which = wait_budget(deadline, idle_timeout)
+            try:
+                return await asyncio.wait_for(stdout.read(_CHUNK), wait)
+            except asyncio.TimeoutError:
+                raise timeout_error(which, idle_timeout, started, "output") from None
+        except OSError as exc:
+            if exc.errno == errno.EIO:  # a pty's end of file: the child closed its side
+                return b""
+            raise
 
     async def wait(self, deadline: float | None = None) -> int:
         """Wait for exit (after stdout closed); bounded by ``deadline`` when given."""
@@ -292,9 +319,29 @@ class Process:
                 await asyncio.wait_for(asyncio.shield(self._proc.wait()), _KILL_WAIT_S)
         finally:
             _live_groups.discard(pgid)
+            if self._pty_transport is not None:
+                self._pty_transport.close()
             for task in (self._stdin_task, self._stderr_task):
                 if not task.done():
                     task.cancel()
+
+
+def _open_pty() -> tuple[int, int]:
+    """A pseudo-terminal pair whose slave passes bytes through unchanged (no CR/LF mapping).
+
+    For Node CLIs: Node writes a large line to a pipe with a non-blocking write and exits
+    before it drains, so anything past the pipe's 64 KiB is lost (gemini 0.61 loses the end of
+    a 200 KB reply and its result line). Writes to a terminal block, so nothing is lost.
+    """
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST  # oflag: no output processing
+    attrs[3] &= ~termios.ECHO  # lflag
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    return master, slave
 
 
 async def _kill_all(run_id: str, limit: float) -> None:

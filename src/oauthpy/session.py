@@ -69,7 +69,7 @@ class Session:
                 merged[key] = {**self._defaults[key], **turn[key]}
         return self._client._request(prompt, {**merged, "cwd": self._cwd})
 
-    async def _turn(self, request: Any, outcome: _Outcome) -> AsyncGenerator[Event, None]:
+    async def _turn(self, request: Any, outcome: _Outcome, *, live: bool) -> AsyncGenerator[Event, None]:
         if self._closed:
             raise OauthPyError("this session is closed")
         if self._busy:
@@ -85,7 +85,9 @@ class Session:
             if self._conversation is None:
                 self._conversation = client._provider_conversation()
             request = dataclasses.replace(request, resume=self.session_id)
-            gen = client._events(request, outcome, source=self._source, conversation=self._conversation)
+            gen = client._attempts(
+                request, outcome, live=live, source=self._source, conversation=self._conversation
+            )
             async for event in gen:
                 if event.kind is EventKind.DONE and event.session_id:
                     self.session_id = event.session_id
@@ -97,7 +99,7 @@ class Session:
         """The next turn's events as they happen (options are checked now)."""
         from .client import _Outcome
 
-        return self._turn(self._request(prompt, kw), _Outcome())
+        return self._turn(self._request(prompt, kw), _Outcome(), live=True)
 
     def stream_sync(self, prompt: str, **kw: Any) -> Iterator[Event]:
         """Sync twin of :meth:`stream`."""
@@ -109,7 +111,7 @@ class Session:
 
         request = self._request(prompt, kw)
         outcome = _Outcome()
-        return await self._client._collect(self._turn(request, outcome), request, outcome)
+        return await self._client._collect(self._turn(request, outcome, live=False), request, outcome)
 
     def run(self, prompt: str, **kw: Any) -> RunResult:
         """Sync twin of :meth:`arun`. Takes the keyword arguments of ``Client.run`` but ``cwd``."""

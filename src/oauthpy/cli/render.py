@@ -58,6 +58,8 @@ def event_json(event: Event) -> dict[str, Any]:
         out["changes"] = [{"path": c.path, "kind": c.kind} for c in event.changes]
     if event.usage:
         out["usage"] = usage_json(event.usage)
+    if event.attempt != 1:
+        out["attempt"] = event.attempt
     return _clean(out)  # type: ignore[no-any-return]
 
 

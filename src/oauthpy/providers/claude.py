@@ -38,6 +38,8 @@ DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
 _CLOSE_WAIT_S = 10.0
+#: longest stdout line the SDK may buffer (its default, 1 MB, fails on long replies)
+MAX_LINE_BYTES = 256 * 1024 * 1024
 
 OPTIONS: dict[str, Opt] = {
     "reasoning_effort": Opt((str,), EFFORTS),
@@ -120,6 +122,8 @@ class ClaudeProvider:
             kw["max_turns"] = max(2, kw.get("max_turns") or 2)  # the StructuredOutput round
         if request.resume:
             kw["resume"] = request.resume
+        # The SDK refuses stdout lines over 1 MB by default; a long reply is one line.
+        kw["max_buffer_size"] = MAX_LINE_BYTES
         binary = env.get("OAUTHPY_CLAUDE_BINARY")
         if binary:
             kw["cli_path"] = binary
@@ -235,5 +239,6 @@ def wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...])
         returncode=getattr(exc, "exit_code", None),
         stderr=tail,
         details={"provider": "claude", "sdk_error": name},
-        transient=name in ("CLIConnectionError", "CLIJSONDecodeError", "ProcessError"),
+        # A crash of the SDK's reader or of the CLI may heal on a retry; option errors do not.
+        transient=name not in ("TypeError", "ValueError", "AttributeError", "KeyError"),
     )

@@ -191,6 +191,8 @@ def _usage(raw: Any) -> Usage:
 def classify_failure(message: str | None, returncode: int, stderr: str) -> Exception:
     """Map a failed codex run to one error type, from the HTTP status codex reports."""
     text = message or ""
+    if returncode < 0 and not message:  # killed by a signal before it could say anything
+        text = f"codex was killed by signal {-returncode}"
     # Config errors print nothing on stdout; their message is the last stderr line.
     if not text:
         last = [ln for ln in stderr.strip().splitlines() if ln.strip()]
@@ -214,6 +216,7 @@ def classify_failure(message: str | None, returncode: int, stderr: str) -> Excep
         )
     transient = (
         (status is not None and status >= 500)
+        or returncode < 0
         or "stream disconnected" in text
         or ("Connection failed" in text or "high demand" in text)
     )

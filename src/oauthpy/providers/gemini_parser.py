@@ -7,6 +7,7 @@ noisy stderr that is only ever used as a tail, never parsed.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import (
@@ -127,6 +128,19 @@ class GeminiParser:
 
     def finish(self, returncode: int, stderr: str) -> list[Event]:
         r = self.result
+        if (
+            r is not None
+            and r.get("status") == "success"
+            and returncode == 0
+            and not self.last_turn
+            and self.errors
+        ):
+            # e.g. "Loop detected, stopping execution": gemini stops, says success, answers nothing
+            raise CommandExecutionError(
+                f"gemini stopped without an answer: {'; '.join(self.errors)}",
+                returncode=0,
+                details={"provider": "gemini"},
+            )
         if r is not None and r.get("status") == "success" and returncode == 0:
             stats = r.get("stats") if isinstance(r.get("stats"), dict) else {}
             assert isinstance(stats, dict)
@@ -167,6 +181,11 @@ def _model_used(stats: dict[str, Any], fallback: str | None) -> str | None:
     return fallback
 
 
+_CODE_RE = re.compile(r'(?:"code":\s*|\bstatus: )(\d{3})\b')
+#: how a dropped or refused connection shows up in gemini's errors
+_CONNECTION_FAILURES = ("fetch failed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "socket hang up")
+
+
 def _http_status(returncode: int) -> int | None:
     """The CLI exits with the HTTP status mod 256 on API errors (401 -> 145, 500 -> 244)."""
     if 144 <= returncode <= 255 and returncode != 130:
@@ -177,6 +196,9 @@ def _http_status(returncode: int) -> int | None:
 def classify_failure(message: str, returncode: int, stderr: str) -> OauthPyError:
     """Map a failed gemini run to one error type, from the exit code first."""
     status = _http_status(returncode)
+    if status is None:  # statuses over 511 do not map back from the exit code (529 -> 17)
+        found = _CODE_RE.search(f"{message}\n{stderr}")
+        status = int(found.group(1)) if found else None
     lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith("[STARTUP]")]
     text = message or (lines[-1] if lines else f"gemini exited with code {returncode}")
     details: dict[str, Any] = {"provider": "gemini", "status": status, "exit_code": returncode}
@@ -199,7 +221,14 @@ def classify_failure(message: str, returncode: int, stderr: str) -> OauthPyError
     prefix = f"gemini failed ({meaning})" if meaning else "gemini run failed"
     if returncode == 0 and not message:
         text = "gemini exited without a result (the stream ended early or the process was stopped)"
-    transient = (status is not None and status >= 500) or (returncode == 0 and bool(message))
+    if returncode < 0 and not message:
+        text = f"gemini was killed by signal {-returncode}"
+    transient = (
+        (status is not None and status >= 500)
+        or (returncode == 0 and bool(message))
+        or returncode < 0
+        or any(s in f"{text}\n{stderr}" for s in _CONNECTION_FAILURES)
+    )
     return CommandExecutionError(
         f"{prefix}: {text}", returncode=returncode, stderr=stderr, details=details, transient=transient
     )

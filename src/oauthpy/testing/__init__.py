@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
 from .responses import FakeResponsesServer, apply_patch, shell
-from .script import Cut, Hang, HttpError, Reply, SseError, Tokens, ToolCall, text, tool_call
+from .script import Cut, Echo, Gate, Hang, HttpError, Reply, SseError, Tokens, ToolCall, text, tool_call
 from .server import FakeServer, RecordedRequest
 
 __all__ = [
     "Cut",
     "FakeResponsesServer",
+    "Echo",
     "FakeServer",
+    "Gate",
     "Hang",
     "HttpError",
     "RecordedRequest",

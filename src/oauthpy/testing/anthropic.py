@@ -46,7 +46,7 @@ class FakeAnthropicServer(FakeServer):
         body = req.body if isinstance(req.body, dict) else {}
         model = str(body.get("model") or "claude-fake")
         stream = bool(body.get("stream"))
-        step = self.next_step()
+        step = self.next_step(req)
         if isinstance(step, HttpError):
             headers = {"x-should-retry": "false"}
             if step.retry_after is not None:

@@ -38,7 +38,7 @@ class FakeGeminiServer(FakeServer):
         if not _has_tools(req.body):
             self._respond(h, Reply(text=_ROUTER_REPLY, chunks=1), streaming)
             return
-        step = self.next_step()
+        step = self.next_step(req)
         if isinstance(step, HttpError):
             err = {
                 "code": step.status,
@@ -148,6 +148,9 @@ def write_settings(gemini_home: str | os.PathLike[str], *, max_attempts: int = 1
             "enableAutoUpdate": False,
             "enableAutoUpdateNotification": False,
             "maxAttempts": max_attempts,
+            # gemini 0.61: a resumed session that crosses a minute boundary is rewritten to a
+            # file its own retention cleanup then deletes, with the session (docs/sessions.md)
+            "sessionRetention": {"enabled": False},
         },
         "tools": {"useRipgrep": False},
     }

@@ -30,7 +30,7 @@ class FakeResponsesServer(FakeServer):
         if not self.is_model_request(req):
             h.send_json(404, {"error": {"message": f"no route {req.path}"}})
             return
-        step = self.next_step()
+        step = self.next_step(req)
         if isinstance(step, HttpError):
             headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
             err = {"message": step.message, "type": "fake_error", "code": step.code}

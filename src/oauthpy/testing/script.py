@@ -6,6 +6,7 @@ and the last reply repeats once the script runs out (so a sticky failure is one 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +77,36 @@ class SseError:
     message: str = "Overloaded"
 
 
-Step = Reply | HttpError | Cut | Hang | SseError
+#: what a fake finally answers a request with
+Answer = Reply | HttpError | Cut | Hang | SseError
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Hold the request until the test sets ``opened``, then answer with ``then``.
+
+    For faults that must happen while the vendor CLI is mid-run (kill it, delete its cwd).
+    """
+
+    opened: threading.Event
+    then: Answer
+    timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class Echo:
+    """Answer with ``prefix`` plus the first match of ``pattern`` in the request body.
+
+    For concurrent tests: each run's prompt carries a token, and its answer must carry the
+    same one back, so a mixed-up reply is visible.
+    """
+
+    pattern: str = r"token-[0-9a-f]+"
+    prefix: str = "echo "
+    chunks: int = 4
+
+
+Step = Answer | Gate | Echo
 
 
 def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning: str = "") -> Reply:

@@ -6,6 +6,7 @@ Each backend subclasses :class:`FakeServer` and implements :meth:`FakeServer.han
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from .script import Reply, Step
+from .script import Answer, Echo, Gate, Reply, Step
 
 _S = TypeVar("_S", bound="FakeServer")
 
@@ -134,13 +135,30 @@ class FakeServer:
             self._steps = list(steps)
         return self
 
-    def next_step(self) -> Step:
+    def next_step(self, req: RecordedRequest | None = None) -> Answer:
+        step: Step
         with self._lock:
             if not self._steps:
-                return self.default
-            if len(self._steps) == 1:
-                return self._steps[0]
-            return self._steps.pop(0)
+                step = self.default
+            elif len(self._steps) == 1:
+                step = self._steps[0]
+            else:
+                step = self._steps.pop(0)
+        if isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
+            step.opened.wait(step.timeout_s)
+            return step.then
+        if isinstance(step, Echo):
+            found = re.search(step.pattern, json.dumps(req.body) if req is not None else "")
+            return Reply(text=step.prefix + (found.group(0) if found else "?"), chunks=step.chunks)
+        return step
+
+    def wait_for_model_requests(self, count: int, timeout: float = 60.0) -> None:
+        """Block until ``count`` model requests have arrived (concurrent runs are all mid-run)."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self.model_requests()) >= count, timeout):
+                raise TimeoutError(
+                    f"{len(self.model_requests())} of {count} model requests arrived in {timeout:g} s"
+                )
 
     def model_requests(self) -> list[RecordedRequest]:
         """Requests that asked for a model turn (what :meth:`next_step` answered)."""

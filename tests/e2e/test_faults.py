@@ -1,0 +1,302 @@
+"""Faults, per provider, with the real CLI and the fakes.
+
+For each: the documented error type, a redacted message that carries the vendor's own words,
+a bounded run (every run here has a total timeout, so a hang would surface as the wrong error
+type), and afterwards no process of the run and no leaked file descriptor.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import (
+    AuthRequiredError,
+    Client,
+    CommandExecutionError,
+    EventKind,
+    ProviderNotInstalledError,
+    RateLimitError,
+    TimeoutExceededError,
+)
+from oauthpy.testing import (
+    Cut,
+    FakeServer,
+    Gate,
+    Hang,
+    HttpError,
+    SseError,
+    live_processes_with_env,
+    new_marker,
+    text,
+)
+from oauthpy.testing.processes import MARKER_VAR
+from tests.conftest import gemini_binary
+from tests.support import assert_no_leftovers
+
+BOUND_S = 60  # every run's total timeout: a hang shows up as TimeoutExceededError
+
+
+@dataclass
+class Rig:
+    provider: str
+    fake: FakeServer
+    env: dict[str, str]
+    work: Path
+    root: Path
+
+    @property
+    def model(self) -> str | None:
+        return "gemini-2.5-flash" if self.provider == "gemini" else None
+
+    def run(self, prompt: str = "hi", **kw: Any) -> Any:
+        kw.setdefault("timeout", BOUND_S)
+        client = Client(self.provider, auth_source="external", env=self.env)
+        return client.run(prompt, cwd=self.work, model=self.model, **kw)
+
+    @property
+    def binary_var(self) -> str:
+        return f"OAUTHPY_{self.provider.upper()}_BINARY"
+
+    def real_binary(self) -> str:
+        if self.provider == "codex":
+            from oauthpy.providers.codex import find_binary
+
+            return find_binary(dict(os.environ))
+        if self.provider == "claude":
+            from oauthpy.auth.claude import bundled_cli
+
+            path = bundled_cli()
+            assert path is not None
+            return str(path)
+        return gemini_binary()
+
+    def point_at(self, url: str) -> None:
+        """Send the CLI to ``url`` instead of the fake."""
+        if self.provider == "codex":
+            config = Path(self.env["CODEX_HOME"]) / "config.toml"
+            config.write_text(config.read_text().replace(self.fake.url, url))
+        elif self.provider == "claude":
+            self.env["ANTHROPIC_BASE_URL"] = url
+        else:
+            self.env["GOOGLE_GEMINI_BASE_URL"] = url
+
+    def wrapper(self, body: str) -> str:
+        """An executable standing in for the vendor CLI; ``$REAL`` is the real one."""
+        path = self.root / f"fake-{self.provider}"
+        path.write_text(f"#!/bin/sh\nREAL='{self.real_binary()}'\n{body}\n")
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+        return str(path)
+
+
+@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
+    provider = request.param
+    work = tmp_path / "work"
+    work.mkdir()
+    if provider == "codex":
+        from oauthpy.testing import FakeResponsesServer
+
+        fake: Any = FakeResponsesServer()
+        env = fake.codex_env(tmp_path / "codex")
+    elif provider == "claude":
+        from oauthpy.testing.anthropic import FakeAnthropicServer
+
+        fake = FakeAnthropicServer()
+        env = fake.claude_env(tmp_path / "claude")
+    else:
+        from oauthpy.testing.gemini import FakeGeminiServer
+
+        fake = FakeGeminiServer()
+        env = {**fake.gemini_env(tmp_path / "gemini"), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    env.update(new_marker())
+    fds = _open_fds()
+    with fake:
+        yield Rig(provider, fake, env, work, tmp_path)
+    assert_no_leftovers(env)
+    assert _open_fds() <= fds, "file descriptors leaked"
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as fh:
+        stat = fh.read()
+    return int(stat[stat.rfind(")") + 2 :].split()[1])
+
+
+def _open_fds() -> set[str]:
+    """This process's open pipes and files (sockets are the in-process fake's business)."""
+    out = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if not target.startswith(("socket:", "anon_inode:")) and "/proc/" not in target:
+            out.add(f"{fd}->{target}")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("step", "error", "words"),
+    [
+        (HttpError(401, "key rejected by fake"), AuthRequiredError, "authenticat"),
+        (HttpError(403, "forbidden by fake"), AuthRequiredError, "authenticat"),
+        (HttpError(429, "slow down", retry_after=1), RateLimitError, "rate"),
+        (HttpError(500, "fake fell over"), CommandExecutionError, ""),
+        (HttpError(529, "overloaded"), CommandExecutionError, ""),
+        (Cut("half a repl"), CommandExecutionError, ""),
+        (SseError(), CommandExecutionError, ""),
+    ],
+    ids=["401", "403", "429", "500", "529", "cut", "sse-error"],
+)
+def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, words: str):
+    rig.fake.script(step)
+    with pytest.raises(error) as err:
+        rig.run()
+    assert words in str(err.value).lower()
+    if error is CommandExecutionError:
+        assert err.value.transient, f"{rig.provider}: {err.value}"
+
+
+def test_a_hang_ends_with_the_total_timeout(rig: Rig):
+    rig.fake.script(Hang(120))
+    with pytest.raises(TimeoutExceededError) as err:
+        rig.run(timeout=3)
+    assert err.value.which == "total"
+
+
+def test_backend_down_is_a_transient_error(rig: Rig):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    rig.point_at(closed)
+    with pytest.raises(CommandExecutionError) as err:
+        rig.run()
+    assert err.value.transient
+
+
+def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
+    opened = threading.Event()
+    rig.fake.script(Gate(opened, text("never sent")))
+    outcome: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            rig.run()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    rig.fake.wait_for_model_request()
+    # The vendor CLI itself (our direct child), not its helpers: SIGKILLing codex's shell
+    # snapshot mid-`pyenv rehash` would leave a lock that stalls every later login shell.
+    cli = [
+        pid for pid in live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR]) if _parent(pid) == os.getpid()
+    ]
+    assert cli
+    for pid in cli:
+        os.kill(pid, signal.SIGKILL)
+    opened.set()
+    worker.join(BOUND_S)
+    assert isinstance(outcome.get("error"), CommandExecutionError), outcome
+    assert outcome["error"].transient  # type: ignore[attr-defined]
+
+
+def test_a_missing_binary_says_how_to_install(rig: Rig):
+    rig.env[rig.binary_var] = str(rig.root / "no-such-cli")
+    with pytest.raises(ProviderNotInstalledError) as err:
+        rig.run()
+    assert err.value.hint
+
+
+def test_a_binary_that_is_not_the_vendor_cli(rig: Rig):
+    rig.env[rig.binary_var] = rig.wrapper("echo 'this is not json'; echo 'garbage-on-stderr' >&2; exit 3")
+    with pytest.raises(CommandExecutionError) as err:
+        rig.run()
+    assert "garbage-on-stderr" in str(err.value) or "exit" in str(err.value).lower()
+
+
+def test_five_megabyte_replies_arrive_whole(rig: Rig):
+    import hashlib
+
+    # varied text: gemini stops a reply it sees repeating itself ("Loop detected")
+    words = (hashlib.sha256(str(i).encode()).hexdigest()[:12] for i in range(10**6))
+    big = " ".join(words)[: 5 * 1024 * 1024]
+    rig.fake.script(text(big, chunks=1))
+    result = rig.run()
+    assert result.text == big
+
+
+def test_a_non_utf8_byte_in_the_output(rig: Rig):
+    rig.env[rig.binary_var] = rig.wrapper('printf \'noise \\377\\376 noise\\n\'; exec "$REAL" "$@"')
+    rig.fake.script(text("still fine"))
+    if rig.provider == "claude":
+        # The SDK reads claude's stdout itself and its reader dies on the byte: a transient,
+        # classified error (the real claude only ever writes JSON).
+        with pytest.raises(CommandExecutionError, match="decode") as err:
+            rig.run()
+        assert err.value.transient
+        return
+    result = rig.run()  # oauthpy's own reader replaces the byte and carries the line as `other`
+    assert result.text == "still fine"
+    others = [e for e in result.events if e.kind is EventKind.OTHER and "noise" in e.text]
+    assert others and "\ufffd" in others[0].text
+
+
+def test_a_full_disk_in_the_state_dir_is_reported(rig: Rig):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    state = {"codex": "CODEX_HOME", "claude": "CLAUDE_CONFIG_DIR", "gemini": "GEMINI_CLI_HOME"}[rig.provider]
+    full = rig.root / "full"
+    full.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)], check=True)
+    try:
+        shutil.copytree(rig.env[state], full, dirs_exist_ok=True)
+        (full / "filler").write_bytes(b"\0" * (64 * 1024 - 8192))
+        rig.env[state] = str(full)
+        rig.fake.script(text("written somewhere"))
+        try:
+            result = rig.run()
+        except CommandExecutionError as exc:
+            assert str(exc)  # a clear, classified error
+        else:
+            assert result.text == "written somewhere"  # the vendor copes without its state
+    finally:
+        subprocess.run(["umount", "-l", str(full)], check=False)
+
+
+def test_a_cwd_deleted_mid_run_ends_cleanly(rig: Rig):
+    opened = threading.Event()
+    rig.fake.script(Gate(opened, text("the folder vanished")))
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = rig.run()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    rig.fake.wait_for_model_request()
+    shutil.rmtree(rig.work)
+    opened.set()
+    worker.join(BOUND_S)
+    assert not worker.is_alive()
+    if "error" in outcome:
+        assert isinstance(outcome["error"], CommandExecutionError), outcome
+    else:
+        assert outcome["result"].text == "the folder vanished"

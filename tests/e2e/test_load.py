@@ -1,0 +1,116 @@
+"""32 concurrent runs of the real CLIs through one event loop, then the same cancelled mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import Client, EventKind
+from oauthpy.testing import Echo, Gate, new_marker, text
+from oauthpy.testing.anthropic import FakeAnthropicServer
+from oauthpy.testing.gemini import FakeGeminiServer
+from oauthpy.testing.responses import FakeResponsesServer
+from tests.conftest import gemini_binary
+from tests.support import assert_no_leftovers
+
+# The gemini runs make this the gemini group's heaviest test; it shares their worker.
+pytestmark = pytest.mark.xdist_group("gemini")
+
+MIX = {"codex": 16, "claude": 10, "gemini": 6}  # 32 runs
+
+
+def _pipes_and_files() -> set[str]:
+    out = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if not target.startswith(("socket:", "anon_inode:")) and "/proc/" not in target:
+            out.add(f"{fd}->{target}")
+    return out
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Any:
+    with FakeResponsesServer() as codex, FakeAnthropicServer() as claude, FakeGeminiServer() as gemini:
+        marker = new_marker()
+        envs = {
+            "codex": {**codex.codex_env(tmp_path / "codex"), **marker},
+            "claude": {**claude.claude_env(tmp_path / "claude"), **marker},
+            "gemini": {
+                **gemini.gemini_env(tmp_path / "gemini"),
+                "OAUTHPY_GEMINI_BINARY": gemini_binary(),
+                **marker,
+            },
+        }
+        yield {"codex": codex, "claude": claude, "gemini": gemini}, envs, marker
+
+
+def _jobs(envs: dict[str, dict[str, str]]) -> list[tuple[str, Client, str | None]]:
+    jobs = []
+    for provider, count in MIX.items():
+        client = Client(provider, auth_source="external", env=envs[provider])
+        model = "gemini-2.5-flash" if provider == "gemini" else None
+        jobs += [(provider, client, model)] * count
+    return jobs
+
+
+def test_32_concurrent_mixed_runs_each_get_exactly_their_answer(fleet: Any, workdir: Path):
+    fakes, envs, marker = fleet
+    for fake in fakes.values():
+        fake.script(Echo())
+    fds = _pipes_and_files()
+
+    async def one(provider: str, client: Client, model: str | None) -> tuple[str, str, list[Any]]:
+        token = f"token-{uuid.uuid4().hex[:12]}"
+        events = [e async for e in client.stream(f"say {token}", cwd=workdir, model=model, timeout=240)]
+        return token, provider, events
+
+    async def main() -> list[tuple[str, str, list[Any]]]:
+        return await asyncio.gather(*(one(*job) for job in _jobs(envs)))
+
+    results = asyncio.run(main())
+    assert len(results) == 32
+    for token, provider, events in results:
+        done = [e for e in events if e.kind is EventKind.DONE]
+        assert len(done) == 1 and events[-1] is done[0], f"{provider}: one done event, last"
+        assert done[0].text == f"echo {token}", provider
+        deltas = "".join(e.text for e in events if e.kind is EventKind.MESSAGE and e.delta)
+        if deltas:  # streamed in pieces: each piece exactly once, in order
+            assert deltas == f"echo {token}", provider
+    assert_no_leftovers(marker)
+    assert _pipes_and_files() <= fds
+
+
+def test_32_concurrent_runs_cancelled_mid_run_leave_nothing_behind(fleet: Any, workdir: Path):
+    fakes, envs, marker = fleet
+    opened = threading.Event()  # never opened: every run waits for its model reply
+    for fake in fakes.values():
+        fake.script(Gate(opened, text("never"), timeout_s=120))
+    fds = _pipes_and_files()
+
+    async def main() -> None:
+        tasks = [
+            asyncio.ensure_future(client.arun("wait", cwd=workdir, model=model, timeout=240))
+            for _, client, model in _jobs(envs)
+        ]
+        for provider, fake in fakes.items():  # every run is mid-flight: its request is in
+            await asyncio.to_thread(fake.wait_for_model_requests, MIX[provider], 180)
+        for task in tasks:
+            task.cancel()
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        assert all(isinstance(o, asyncio.CancelledError) for o in outcomes), outcomes
+
+    try:
+        asyncio.run(main())
+    finally:
+        opened.set()
+    assert_no_leftovers(marker, within_s=5)
+    assert _pipes_and_files() <= fds

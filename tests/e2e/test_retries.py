@@ -1,0 +1,128 @@
+"""Opt-in retries with the real CLIs: what is retried, what is not, and what the caller sees."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import AuthRequiredError, Client, CommandExecutionError, EventKind, TimeoutExceededError
+from oauthpy.testing import FakeServer, Hang, HttpError, new_marker, text
+from tests.conftest import gemini_binary
+from tests.support import assert_no_leftovers
+
+FAST = {"retry_backoff_s": 0.05, "retry_jitter_s": 0.0}
+
+
+@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
+def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    provider = request.param
+    if provider == "codex":
+        from oauthpy.testing import FakeResponsesServer
+
+        with FakeResponsesServer() as fake:
+            yield provider, fake, {**fake.codex_env(tmp_path / "c"), **new_marker()}, None
+    elif provider == "claude":
+        from oauthpy.testing.anthropic import FakeAnthropicServer
+
+        with FakeAnthropicServer() as fake:
+            yield provider, fake, {**fake.claude_env(tmp_path / "c"), **new_marker()}, None
+    else:
+        from oauthpy.testing.gemini import FakeGeminiServer
+
+        with FakeGeminiServer() as fake:
+            env = {
+                **fake.gemini_env(tmp_path / "g"),
+                "OAUTHPY_GEMINI_BINARY": gemini_binary(),
+                **new_marker(),
+            }
+            yield provider, fake, env, "gemini-2.5-flash"
+
+
+def _run(setup: Any, workdir: Path, **opts: Any) -> Any:
+    provider, _, env, model = setup
+    client = Client(provider, auth_source="external", env=env)
+    return client.run("hi", cwd=workdir, model=model, timeout=60, provider_options={**FAST, **opts})
+
+
+def _model_requests(fake: FakeServer, provider: str) -> int:
+    reqs = fake.model_requests()
+    if provider == "gemini":
+        reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
+    return len(reqs)
+
+
+def test_a_transient_failure_is_retried_and_the_result_says_so(setup: Any, workdir: Path):
+    provider, fake, env, _ = setup
+    fake.script(HttpError(500, "blip"), text("recovered"))
+    result = _run(setup, workdir, max_retries=2)
+    assert result.text == "recovered"
+    retry = result.raw["retry"]
+    assert (retry["attempts"], retry["retries"]) == (2, 1)
+    assert retry["attempt_errors"][0]["attempt"] == 1 and retry["total_backoff_s"] >= 0.05
+    assert {e.attempt for e in result.events} == {2}  # only the successful attempt's events
+    assert _model_requests(fake, provider) == 2
+    assert_no_leftovers(env)
+
+
+def test_exhausted_retries_raise_the_last_error_listing_every_attempt(setup: Any, workdir: Path):
+    provider, fake, env, _ = setup
+    fake.script(HttpError(500, "still down"))
+    with pytest.raises(CommandExecutionError) as err:
+        _run(setup, workdir, max_retries=2)
+    message = str(err.value)
+    assert "failed 3 attempts" in message
+    assert all(f"attempt {n}:" in message for n in (1, 2, 3))
+    assert err.value.retry["attempts"] == 3  # type: ignore[attr-defined]
+    assert _model_requests(fake, provider) == 3
+    assert_no_leftovers(env)
+
+
+def test_auth_failures_are_never_retried(setup: Any, workdir: Path):
+    provider, fake, _, _ = setup
+    fake.script(HttpError(401, "bad key"))
+    with pytest.raises(AuthRequiredError):
+        _run(setup, workdir, max_retries=3)
+    assert _model_requests(fake, provider) == 1
+
+
+def test_timeouts_are_retried_only_when_asked(openai_fake, codex_env, workdir: Path):
+    openai_fake.script(Hang(60), text("second try"))
+    client = Client("codex", auth_source="external", env=codex_env)
+    with pytest.raises(TimeoutExceededError):
+        client.run("hi", cwd=workdir, timeout=2, provider_options={**FAST, "max_retries": 1})
+    openai_fake.script(Hang(60), text("second try"))
+    result = client.run(
+        "hi", cwd=workdir, timeout=2, provider_options={**FAST, "max_retries": 1, "retry_on_timeout": True}
+    )
+    assert result.text == "second try" and result.raw["retry"]["attempts"] == 2
+    assert_no_leftovers(codex_env)
+
+
+def test_a_stream_marks_the_retry_and_the_events_of_the_new_attempt(
+    anthropic_fake, claude_env, workdir: Path
+):
+    anthropic_fake.script(HttpError(500, "blip"), text("streamed again"))
+    client = Client("claude", auth_source="external", env=claude_env)
+
+    async def collect() -> list[Any]:
+        return [
+            e async for e in client.stream("hi", cwd=workdir, provider_options={**FAST, "max_retries": 1})
+        ]
+
+    events = asyncio.run(collect())
+    boundary = [i for i, e in enumerate(events) if e.kind is EventKind.ERROR and e.status == "retrying"]
+    assert len(boundary) == 1
+    before, after = events[: boundary[0]], events[boundary[0] + 1 :]
+    assert all(e.attempt == 1 for e in before) and all(e.attempt == 2 for e in after)
+    assert after[-1].kind is EventKind.DONE and after[-1].text == "streamed again"
+    assert_no_leftovers(claude_env)
+
+
+def test_no_retries_by_default(openai_fake, codex_env, workdir: Path):
+    openai_fake.script(HttpError(500, "once"), text("would have worked"))
+    with pytest.raises(CommandExecutionError):
+        Client("codex", auth_source="external", env=codex_env).run("hi", cwd=workdir)
+    assert len(openai_fake.model_requests()) == 1
