@@ -7,8 +7,9 @@ vendor process has started.
 
 from __future__ import annotations
 
-from .providers.claude import EFFORTS as CLAUDE_EFFORTS
-from .providers.codex import EFFORTS as CODEX_EFFORTS
+# Defined here, not in the provider modules, so that `oauthpy --help` imports no provider.
+CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
+CLAUDE_EFFORTS = ("low", "medium", "high", "xhigh", "max")
 
 #: aliases and model ids each vendor CLI knows (codex 0.163, claude 2.1.329, gemini 0.61)
 MODELS: dict[str, tuple[str, ...]] = {

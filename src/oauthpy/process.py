@@ -24,6 +24,8 @@ from .errors import ProviderNotInstalledError, TimeoutExceededError
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024
 _TERM_GRACE_S = 2.0
+#: how long a finished run's leftover helpers may take to end on their own
+_STRAGGLER_WAIT_S = 10.0
 _KILL_WAIT_S = 5.0
 
 #: every process a run starts carries this variable with the run's id, so processes that
@@ -304,11 +306,20 @@ class Process:
                 _signal_group(pgid, signal.SIGKILL)
                 kill_marked(self.run_id, signal.SIGKILL)
                 raise
-        elif kill_marked(self.run_id, signal.SIGTERM):
-            # The vendor exited but left processes in a session of their own (codex's shell
-            # snapshot). SIGTERM first lets shells run their exit traps: a SIGKILLed `pyenv
-            # rehash` leaves a lock behind that stalls every later login shell for 60 s.
-            await _wait_gone(self.run_id, _TERM_GRACE_S)
+        else:
+            # The vendor exited by itself. Every process it left behind carries the run id,
+            # whatever group it is in: one scan finds them (the common case: none).
+            if pids_with_env(RUN_ID_VAR, self.run_id):
+                # e.g. codex's shell snapshot, a login shell in a session of its own. Killing a
+                # shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock
+                # that stalls every later login shell for 60 s), so they get a bounded time to
+                # finish on their own, in the background, off the run's latency, before
+                # SIGTERM and SIGKILL.
+                _spawn_reaper(self.run_id)
+            else:
+                _live_runs.discard(self.run_id)
+            self._done_with_group(pgid)
+            return
         # Survivors of the group (the leader ignored SIGTERM, or left children behind), and
         # the run's processes that moved to a group of their own.
         _signal_group(pgid, signal.SIGKILL)
@@ -318,12 +329,15 @@ class Process:
             if self._proc.returncode is None:
                 await asyncio.wait_for(asyncio.shield(self._proc.wait()), _KILL_WAIT_S)
         finally:
-            _live_groups.discard(pgid)
-            if self._pty_transport is not None:
-                self._pty_transport.close()
-            for task in (self._stdin_task, self._stderr_task):
-                if not task.done():
-                    task.cancel()
+            self._done_with_group(pgid)
+
+    def _done_with_group(self, pgid: int) -> None:
+        _live_groups.discard(pgid)
+        if self._pty_transport is not None:
+            self._pty_transport.close()
+        for task in (self._stdin_task, self._stderr_task):
+            if not task.done():
+                task.cancel()
 
 
 def _open_pty() -> tuple[int, int]:
@@ -342,6 +356,27 @@ def _open_pty() -> tuple[int, int]:
     attrs[3] &= ~termios.ECHO  # lflag
     termios.tcsetattr(slave, termios.TCSANOW, attrs)
     return master, slave
+
+
+_reapers: set[asyncio.Task[None]] = set()  # strong references: a task must not be collected
+
+
+def _spawn_reaper(run_id: str) -> None:
+    task = asyncio.ensure_future(_reap(run_id))
+    _reapers.add(task)
+    task.add_done_callback(_reapers.discard)
+
+
+async def _reap(run_id: str) -> None:
+    """Let a finished run's leftovers end on their own, then TERM and KILL them (bounded)."""
+    try:
+        await _wait_gone(run_id, _STRAGGLER_WAIT_S)
+        if kill_marked(run_id, signal.SIGTERM):
+            await _wait_gone(run_id, _TERM_GRACE_S)
+        await _kill_all(run_id, _TERM_GRACE_S)
+    finally:  # also when the loop shuts down and cancels us: kill at once
+        kill_marked(run_id, signal.SIGKILL)
+        _live_runs.discard(run_id)
 
 
 async def _kill_all(run_id: str, limit: float) -> None:

@@ -312,3 +312,14 @@ def test_config_overrides_are_toml_encoded_for_codex(openai_fake, codex_env, wor
     body = openai_fake.model_requests()[0].body
     assert body["text"]["verbosity"] == "high"
     assert body["reasoning"]["summary"] == "detailed"
+
+
+def test_a_finished_run_leaves_no_helper_process_at_all(openai_fake, codex_env, workdir):
+    # Checked at once, not polled: codex's shell-snapshot login shell used to outlive every
+    # short run in a session of its own.
+    from oauthpy.testing import live_processes_with_env
+    from oauthpy.testing.processes import MARKER_VAR
+
+    openai_fake.script(text("quick"))
+    codex.run("hi", cwd=workdir, env=codex_env)
+    assert live_processes_with_env(MARKER_VAR, codex_env[MARKER_VAR]) == []

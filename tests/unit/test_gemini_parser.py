@@ -142,3 +142,22 @@ def test_arbitrary_records_never_raise_anything_but_documented_errors(records, r
         parser.finish(rc, "stderr")
     except OauthPyError:
         pass
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_json | st.binary(max_size=200), max_size=8), st.integers(-20, 300), st.text(max_size=100))
+def test_arbitrary_json_values_and_bytes_never_raise_anything_but_documented_errors(items, rc, stderr):
+    parser = GeminiParser()
+    for item in items:
+        parser.feed(item.decode("utf-8", "replace") if isinstance(item, bytes) else json.dumps(item))
+    try:
+        parser.finish(rc, stderr)
+    except OauthPyError:
+        pass

@@ -111,3 +111,5 @@ def test_codex_argv_puts_the_prompt_on_stdin_and_options_in_flags(tmp_path):
     assert inv.argv[inv.argv.index("-m") : inv.argv.index("-m") + 2] == ["-m", "gpt-5.5"]
     assert 'approval_policy="never"' in inv.argv and 'model_reasoning_effort="low"' in inv.argv
     assert "--ephemeral" in inv.argv and "--sandbox" in inv.argv
+    # the shell snapshot is off, before the caller's own config (which may turn it back on)
+    assert inv.argv.index("features.shell_snapshot=false") < inv.argv.index('approval_policy="never"')

@@ -15,6 +15,13 @@ SECRETS = [
     "AIzaSyA-abcdefghijklmnopqrstuvwxyz12345",
     "AKIAIOSFODNN7EXAMPLE",
     "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "gho_abcdefghijklmnopqrstuvwxyz0123456789",
+    "ghs_abcdefghijklmnopqrstuvwxyz0123456789",
+    "ghu_abcdefghijklmnopqrstuvwxyz0123456789",
+    "ghr_abcdefghijklmnopqrstuvwxyz0123456789",
+    "sk-abcdefghijklmnopqrstuvwxyz012345",
+    "ASIAIOSFODNN7EXAMPLE",
+    "xoxp-1234567890-abcdefghij",
     "github_pat_11ABCDEFG0abcdefghijklmnop",
     "xoxb-1234567890-abcdefghij",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
@@ -40,8 +47,24 @@ def test_literal_env_secrets_are_masked_even_in_unknown_shapes():
     assert "hunter2-long" not in redact("pw is hunter2-long", ["hunter2-long"])
 
 
-secret_strategy = st.sampled_from(SECRETS) | st.builds(
-    lambda s: "sk-" + s, st.text(alphabet=string.ascii_letters + string.digits, min_size=20, max_size=40)
+_BODY = st.text(alphabet=string.ascii_letters + string.digits, min_size=35, max_size=45)  # AIza keys: 35
+_PREFIXES = (
+    "sk-",
+    "sk-proj-",
+    "sk-ant-api03-",
+    "AIza",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "ghu_",
+    "ghr_",
+    "github_pat_",
+    "xoxb-",
+)
+secret_strategy = (
+    st.sampled_from(SECRETS)
+    | st.builds(lambda p, b: p + b, st.sampled_from(_PREFIXES), _BODY)
+    | st.builds(lambda b: "AKIA" + b.upper()[:16].ljust(16, "X"), _BODY)
 )
 
 
@@ -55,3 +78,25 @@ def test_a_planted_secret_never_survives_into_errors_or_reprs(before, secret, af
     assert secret not in repr(event)
     result = RunResult("codex", "cli", text, (event,), 0.1, "/", Usage(), raw={"k": secret})
     assert secret not in repr(result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40), secret_strategy, st.text(max_size=40))
+def test_a_planted_secret_never_survives_into_json_output(before, secret, after):
+    from oauthpy.cli.render import dumps, event_json, result_json
+
+    text = f"{before} {secret} {after}"
+    event = Event(EventKind.COMMAND, text=text, command=text, output=text, tool_input={"arg": text})
+    result = RunResult("claude", "sdk", text, (event,), 0.1, "/", Usage(), output={"answer": text})
+    assert secret not in dumps(result_json(result))
+    assert secret not in dumps(event_json(event))
+
+
+def test_bearer_tokens_in_any_case_and_jwts():
+    for text in (
+        "authorization: bearer abc.def-123456",
+        "BEARER zzzzzzzzzzzz",
+        "token eyJa1234567.eyJb1234567.sig_1234567",
+    ):
+        assert "abc.def-123456" not in redact(text) and "zzzzzzzzzzzz" not in redact(text)
+    assert "eyJa1234567" not in redact("token eyJa1234567.eyJb1234567.sig_1234567")

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..catalog import CODEX_EFFORTS as EFFORTS
 from ..errors import InvalidOptionsError, ProviderNotInstalledError
 from ..options import RunRequest
 from ..process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
 from .codex_parser import CodexParser
 
-EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
 DEFAULT_EFFORT = "low"
 SANDBOXES = ("read-only", "workspace-write", "danger-full-access")
 #: codex 0.163 refuses longer input ("input_too_large"); checked before spawning
@@ -114,6 +114,10 @@ class CodexProvider:
             argv += ["-m", request.model]
         effort = opts.get("reasoning_effort") or DEFAULT_EFFORT
         argv += ["-c", f"model_reasoning_effort={toml_value(effort)}"]
+        # codex's shell snapshot is a login shell started in a session of its own that outlives
+        # short runs; killing it mid-profile can corrupt user state (a `pyenv rehash` lock).
+        # Commands still run in a login shell without it. `config` can turn it back on.
+        argv += ["-c", "features.shell_snapshot=false"]
         if opts.get("sandbox") and not resume:
             argv += ["--sandbox", opts["sandbox"]]
         if opts.get("profile"):

@@ -1,0 +1,74 @@
+"""Bad input, per provider: rejected with a message naming the problem, before anything starts.
+
+Each provider's binary is replaced by a script that leaves a file behind when it runs, so
+"nothing was spawned" is checked, not assumed.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import Client, InvalidOptionsError, UnsupportedProviderError
+
+PROVIDERS = ("codex", "claude", "gemini")
+
+
+@pytest.fixture
+def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    fired = tmp_path / "spawned"
+    script = tmp_path / "vendor"
+    script.write_text(f"#!/bin/sh\ntouch '{fired}'\nexit 1\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    env = {f"OAUTHPY_{p.upper()}_BINARY": str(script) for p in PROVIDERS}
+    return env, fired
+
+
+CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("codex", {"prompt": 7}, "prompt must be a string"),
+    ("claude", {"prompt": ""}, "prompt is empty"),
+    ("gemini", {"cwd": "/no/such/dir"}, "cwd does not exist"),
+    ("codex", {"timeout": -5}, "positive"),
+    ("claude", {"timeout": "soon"}, "number of seconds"),
+    ("gemini", {"idle_timeout": 0}, "positive"),
+    ("codex", {"provider_options": {"colour": "blue"}}, "unknown provider_options key 'colour'"),
+    ("claude", {"provider_options": {"max_turns": "3"}}, "max_turns'] must be int"),
+    ("gemini", {"provider_options": {"yolo": "yes"}}, "yolo'] must be bool"),
+    ("codex", {"provider_options": {"reasoning_effort": "max"}}, "minimal, low, medium, high, xhigh"),
+    ("claude", {"provider_options": {"reasoning_effort": "minimal"}}, "low, medium, high, xhigh, max"),
+    ("gemini", {"provider_options": {"reasoning_effort": "low"}}, "no reasoning-effort setting"),
+    ("codex", {"provider_options": {"max_retries": -1}}, "must not be negative"),
+    ("claude", {"output_schema": {"type": "bogus"}}, "not a valid JSON schema"),
+    ("gemini", {"env": {"GEMINI_API_KEY": 12345}}, "env value of GEMINI_API_KEY must be a string"),
+]
+
+
+@pytest.mark.parametrize(("provider", "kwargs", "message"), CASES)
+def test_bad_input_is_rejected_before_anything_starts(
+    provider: str, kwargs: dict[str, Any], message: str, tripwire: Any, tmp_path: Path
+):
+    env, fired = tripwire
+    args = {"prompt": "hi", "cwd": tmp_path, **kwargs}
+    client = Client(provider, auth_source="external", env=env)
+    with pytest.raises(InvalidOptionsError) as err:
+        client.run(args.pop("prompt"), **args)
+    assert message in str(err.value)
+    assert not fired.exists(), "a process was started for bad input"
+
+
+def test_unknown_provider_and_auth_source():
+    with pytest.raises(UnsupportedProviderError, match="choose one of codex, claude, gemini"):
+        Client("copilot")
+    with pytest.raises(InvalidOptionsError, match="choose one of auto, oauthpy, external"):
+        Client("codex", auth_source="somebody-else")
+
+
+def test_cwd_that_is_a_file(tmp_path: Path, tripwire: Any):
+    env, fired = tripwire
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InvalidOptionsError, match="not a directory"):
+        Client("gemini", auth_source="external", env=env).run("hi", cwd=tmp_path / "file")
+    assert not fired.exists()
