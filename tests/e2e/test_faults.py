@@ -42,7 +42,7 @@ from oauthpy.testing import (
 )
 from oauthpy.testing.processes import MARKER_VAR
 from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers
+from tests.support import assert_no_leftovers, open_pipes_and_files
 
 BOUND_S = 60  # every run's total timeout: a hang shows up as TimeoutExceededError
 
@@ -120,30 +120,17 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         fake = FakeGeminiServer()
         env = {**fake.gemini_env(tmp_path / "gemini"), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
     env.update(new_marker())
-    fds = _open_fds()
+    fds = open_pipes_and_files()
     with fake:
         yield Rig(provider, fake, env, work, tmp_path)
     assert_no_leftovers(env)
-    assert _open_fds() <= fds, "file descriptors leaked"
+    assert open_pipes_and_files() <= fds, "file descriptors leaked"
 
 
 def _parent(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as fh:
         stat = fh.read()
     return int(stat[stat.rfind(")") + 2 :].split()[1])
-
-
-def _open_fds() -> set[str]:
-    """This process's open pipes and files (sockets are the in-process fake's business)."""
-    out = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if not target.startswith(("socket:", "anon_inode:")) and "/proc/" not in target:
-            out.add(f"{fd}->{target}")
-    return out
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import uuid
 from pathlib import Path
@@ -17,24 +16,12 @@ from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
 from oauthpy.testing.responses import FakeResponsesServer
 from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers
+from tests.support import assert_no_leftovers, open_pipes_and_files
 
 # The gemini runs make this the gemini group's heaviest test; it shares their worker.
 pytestmark = pytest.mark.xdist_group("gemini")
 
 MIX = {"codex": 16, "claude": 10, "gemini": 6}  # 32 runs
-
-
-def _pipes_and_files() -> set[str]:
-    out = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if not target.startswith(("socket:", "anon_inode:")) and "/proc/" not in target:
-            out.add(f"{fd}->{target}")
-    return out
 
 
 @pytest.fixture
@@ -66,7 +53,7 @@ def test_32_concurrent_mixed_runs_each_get_exactly_their_answer(fleet: Any, work
     fakes, envs, marker = fleet
     for fake in fakes.values():
         fake.script(Echo())
-    fds = _pipes_and_files()
+    fds = open_pipes_and_files()
 
     async def one(provider: str, client: Client, model: str | None) -> tuple[str, str, list[Any]]:
         token = f"token-{uuid.uuid4().hex[:12]}"
@@ -86,7 +73,7 @@ def test_32_concurrent_mixed_runs_each_get_exactly_their_answer(fleet: Any, work
         if deltas:  # streamed in pieces: each piece exactly once, in order
             assert deltas == f"echo {token}", provider
     assert_no_leftovers(marker)
-    assert _pipes_and_files() <= fds
+    assert open_pipes_and_files() <= fds
 
 
 def test_32_concurrent_runs_cancelled_mid_run_leave_nothing_behind(fleet: Any, workdir: Path):
@@ -94,7 +81,7 @@ def test_32_concurrent_runs_cancelled_mid_run_leave_nothing_behind(fleet: Any, w
     opened = threading.Event()  # never opened: every run waits for its model reply
     for fake in fakes.values():
         fake.script(Gate(opened, text("never"), timeout_s=120))
-    fds = _pipes_and_files()
+    fds = open_pipes_and_files()
 
     async def main() -> None:
         tasks = [
@@ -113,4 +100,4 @@ def test_32_concurrent_runs_cancelled_mid_run_leave_nothing_behind(fleet: Any, w
     finally:
         opened.set()
     assert_no_leftovers(marker, within_s=5)
-    assert _pipes_and_files() <= fds
+    assert open_pipes_and_files() <= fds
