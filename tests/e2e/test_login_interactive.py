@@ -49,10 +49,10 @@ report_leftovers()
 
 
 def _spawn(
-    provider: str, home: Path, timeout: float, *, device: bool = False
+    provider: str, home: Path, timeout: float, *, device: bool = False, extra: dict[str, str] | None = None
 ) -> tuple[pexpect.spawn, dict[str, str]]:
     marker = new_marker()
-    env = {**os.environ, "OAUTHPY_HOME": str(home), **marker, "NO_COLOR": "1"}
+    env = {**os.environ, "OAUTHPY_HOME": str(home), **marker, "NO_COLOR": "1", **(extra or {})}
     child = pexpect.spawn(
         sys.executable,
         ["-c", SCRIPT, provider, str(timeout), "device" if device else "browser"],
@@ -104,3 +104,17 @@ def test_claude_login_runs_claude_auth_login_with_the_isolated_config_dir(tmp_pa
     child.sendintr()
     child.expect(["LOGIN-INTERRUPTED", "LOGIN-ERROR CommandExecutionError"])
     _expect_clean_exit(child, marker)
+
+
+@pytest.mark.xdist_group("gemini")
+def test_gemini_login_opens_the_clis_own_sign_in_in_the_isolated_home(tmp_path: Path):
+    from tests.conftest import gemini_binary
+
+    home = tmp_path / "oauthpy"
+    extra = {"OAUTHPY_GEMINI_BINARY": gemini_binary(), "TERM": "xterm", "HOME": str(tmp_path / "user")}
+    child, marker = _spawn("gemini", home, 8, extra=extra)
+    child.expect("Waiting for auth")  # the Gemini CLI's own sign-in, waiting for the browser
+    child.expect("LOGIN-ERROR TimeoutExceededError")
+    _expect_clean_exit(child, marker)
+    assert (home / "gemini" / ".gemini").is_dir()  # its state went to the isolated home
+    assert not (tmp_path / "user" / ".gemini").exists()
