@@ -41,8 +41,14 @@ MODELS: dict[str, tuple[str, ...]] = {
 #: reasoning efforts each vendor accepts; the Gemini CLI has no effort setting
 EFFORTS: dict[str, tuple[str, ...]] = {"codex": CODEX_EFFORTS, "claude": CLAUDE_EFFORTS, "gemini": ()}
 
+CLAUDE_DEFAULT_MODEL = "opus"
+GEMINI_DEFAULT_MODEL = "auto"
 #: the model each provider uses when none is given
-DEFAULT_MODELS = {"codex": "(codex's configured default)", "claude": "opus", "gemini": "auto"}
+DEFAULT_MODELS = {
+    "codex": "(codex's configured default)",
+    "claude": CLAUDE_DEFAULT_MODEL,
+    "gemini": GEMINI_DEFAULT_MODEL,
+}
 
 
 def describe(provider: str) -> str:

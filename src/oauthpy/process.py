@@ -323,7 +323,7 @@ class Process:
         # Survivors of the group (the leader ignored SIGTERM, or left children behind), and
         # the run's processes that moved to a group of their own.
         _signal_group(pgid, signal.SIGKILL)
-        await _kill_all(self.run_id, _TERM_GRACE_S)
+        await kill_all_marked(self.run_id, _TERM_GRACE_S)
         _live_runs.discard(self.run_id)
         try:
             if self._proc.returncode is None:
@@ -373,13 +373,13 @@ async def _reap(run_id: str) -> None:
         await _wait_gone(run_id, _STRAGGLER_WAIT_S)
         if kill_marked(run_id, signal.SIGTERM):
             await _wait_gone(run_id, _TERM_GRACE_S)
-        await _kill_all(run_id, _TERM_GRACE_S)
+        await kill_all_marked(run_id, _TERM_GRACE_S)
     finally:  # also when the loop shuts down and cancels us: kill at once
         kill_marked(run_id, signal.SIGKILL)
         _live_runs.discard(run_id)
 
 
-async def _kill_all(run_id: str, limit: float) -> None:
+async def kill_all_marked(run_id: str, limit: float) -> None:
     """SIGKILL the run's processes until none is left, bounded.
 
     One scan can miss a process: one that forks during it, or one in the middle of exec (its

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidOptionsError
-from .base import LoginCommand, Probe, home_of, which
+from ..errors import InvalidOptionsError, OauthPyError
+from .base import LoginCommand, Probe, home_of
 
 #: the credential variables the CLI reads; removed from an isolated run unless given explicitly
 CREDENTIAL_VARS = (
@@ -40,7 +40,12 @@ class GeminiAuth:
         return Path(env.get("GEMINI_CLI_HOME") or home_of(env))
 
     def find_binary(self, env: Mapping[str, str]) -> str | None:
-        return env.get("OAUTHPY_GEMINI_BINARY") or which("gemini", env)
+        from ..providers.gemini import find_binary
+
+        try:
+            return find_binary(env)
+        except OauthPyError:
+            return None
 
     async def version(self, binary: str, env: Mapping[str, str]) -> str | None:
         # From the npm package the binary belongs to: running it would write into its home.

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..catalog import DEFAULT_MODELS, EFFORTS, MODELS
 from ..errors import InvalidOptionsError, OauthPyError
@@ -23,6 +23,9 @@ from .term import Spinner, print_error, style
 if TYPE_CHECKING:
     from ..client import Client
     from ..session import Session
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -125,10 +128,19 @@ def _login(r: Repl, arg: str) -> None:
     print("\n".join(status_lines(r.client.login(device_code=arg == "device"))))
 
 
+def _matches(value: str, names: Mapping[str, T]) -> list[T]:
+    """The entry named exactly ``value``, else each entry with a name that starts with it."""
+    if value in names:
+        return [names[value]]
+    found: list[T] = []
+    for name, item in names.items():
+        if value and name.startswith(value) and item not in found:
+            found.append(item)
+    return found
+
+
 def _choose(value: str, choices: tuple[str, ...], what: str) -> str:
-    matches = [c for c in choices if c.startswith(value)] if value else []
-    if value in choices:
-        return value
+    matches = _matches(value, {c: c for c in choices})
     if len(matches) != 1:
         raise InvalidOptionsError(f"unknown {what} {value!r}; choose one of {', '.join(choices)}")
     return matches[0]
@@ -258,14 +270,12 @@ def completions() -> list[str]:
 
 def find(name: str) -> Command:
     """The command named ``name`` or by a unique prefix of its name or an alias."""
-    exact = [c for c in COMMANDS if name == c.name or name in c.aliases]
-    if exact:
-        return exact[0]
-    found = {c.name: c for c in COMMANDS for n in (c.name, *c.aliases) if name and n.startswith(name)}
+    found = _matches(name, {n: c for c in COMMANDS for n in (c.name, *c.aliases)})
     if len(found) == 1:
-        return next(iter(found.values()))
+        return found[0]
     if found:
-        raise InvalidOptionsError(f"/{name} is ambiguous: {', '.join('/' + n for n in sorted(found))}")
+        names = ", ".join(sorted("/" + c.name for c in found))
+        raise InvalidOptionsError(f"/{name} is ambiguous: {names}")
     raise InvalidOptionsError(f"unknown command /{name}", hint="/help lists the commands")
 
 

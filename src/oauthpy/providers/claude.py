@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from ..catalog import CLAUDE_DEFAULT_MODEL as DEFAULT_MODEL
 from ..catalog import CLAUDE_EFFORTS as EFFORTS
 from ..errors import (
     CommandExecutionError,
@@ -33,7 +34,6 @@ from ..redact import redact, secret_values
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
 
-DEFAULT_MODEL = "opus"
 DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"

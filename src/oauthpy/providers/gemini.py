@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Mapping
 
+from ..catalog import GEMINI_DEFAULT_MODEL as DEFAULT_MODEL
 from ..errors import InvalidOptionsError, ProviderNotInstalledError
 from ..options import RunRequest
 from ..process import Invocation
@@ -19,7 +20,6 @@ from .base import RETRY_OPTIONS, Opt, check_options
 from .gemini_parser import GeminiParser
 
 APPROVAL_MODES = ("default", "auto_edit", "yolo", "plan")
-DEFAULT_MODEL = "auto"
 MAX_PROMPT_BYTES = 8 * 1024 * 1024
 INSTALL_HINT = "npm install -g @google/gemini-cli (or set OAUTHPY_GEMINI_BINARY)"
 

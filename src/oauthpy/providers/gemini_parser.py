@@ -128,20 +128,14 @@ class GeminiParser:
 
     def finish(self, returncode: int, stderr: str) -> list[Event]:
         r = self.result
-        if (
-            r is not None
-            and r.get("status") == "success"
-            and returncode == 0
-            and not self.last_turn
-            and self.errors
-        ):
-            # e.g. "Loop detected, stopping execution": gemini stops, says success, answers nothing
-            raise CommandExecutionError(
-                f"gemini stopped without an answer: {'; '.join(self.errors)}",
-                returncode=0,
-                details={"provider": "gemini"},
-            )
         if r is not None and r.get("status") == "success" and returncode == 0:
+            if not self.last_turn and self.errors:
+                # e.g. "Loop detected, stopping execution": gemini says success, answers nothing
+                raise CommandExecutionError(
+                    f"gemini stopped without an answer: {'; '.join(self.errors)}",
+                    returncode=0,
+                    details={"provider": "gemini"},
+                )
             stats = r.get("stats") if isinstance(r.get("stats"), dict) else {}
             assert isinstance(stats, dict)
             return [
