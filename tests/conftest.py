@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from oauthpy.testing import FakeResponsesServer, new_marker
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
+from tests.support import Rig, gemini_binary, open_rig
 
 
 @pytest.fixture(autouse=True)
@@ -54,15 +54,11 @@ def claude_env(anthropic_fake: FakeAnthropicServer, tmp_path: Path) -> dict[str,
     return env
 
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def gemini_binary() -> str:
-    """The pinned Gemini CLI that scripts/test installs; its absence fails loudly, never skips."""
-    path = os.environ.get("OAUTHPY_TEST_GEMINI_BINARY") or str(REPO / "tools/gemini/node_modules/.bin/gemini")
-    if not Path(path).exists():
-        pytest.fail(f"the pinned Gemini CLI is missing at {path}: run `bash scripts/test` to install it")
-    return path
+@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
+    """Each provider in turn: its real CLI against its fake (for tests that hold for all three)."""
+    with open_rig(request.param, tmp_path) as r:
+        yield r
 
 
 @pytest.fixture

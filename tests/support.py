@@ -2,11 +2,86 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from oauthpy.testing import live_processes_with_env
+import pytest
+
+from oauthpy import Client, RunResult
+from oauthpy.testing import FakeServer, live_processes_with_env, new_marker
 from oauthpy.testing.processes import MARKER_VAR
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def gemini_binary() -> str:
+    """The pinned Gemini CLI that scripts/test installs; its absence fails loudly, never skips."""
+    path = os.environ.get("OAUTHPY_TEST_GEMINI_BINARY") or str(REPO / "tools/gemini/node_modules/.bin/gemini")
+    if not Path(path).exists():
+        pytest.fail(f"the pinned Gemini CLI is missing at {path}: run `bash scripts/test` to install it")
+    return path
+
+
+@dataclass
+class Rig:
+    """One provider's real CLI pointed at its fake, with isolated state under ``root``."""
+
+    provider: str
+    fake: FakeServer
+    env: dict[str, str]
+    root: Path
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def model(self) -> str | None:
+        # Always a model for gemini: "auto" adds a router call to every turn.
+        return "gemini-2.5-flash" if self.provider == "gemini" else None
+
+    def client(self) -> Client:
+        return Client(self.provider, auth_source="external", env=self.env)
+
+    def run(self, prompt: str = "hi", **kw: Any) -> RunResult:
+        kw.setdefault("timeout", 60)  # a hang surfaces as TimeoutExceededError, not a stuck test
+        return self.client().run(prompt, cwd=self.work, model=self.model, **kw)
+
+    def model_bodies(self) -> list[str]:
+        """The bodies of the model requests the fake got, as text (gemini's router calls left out)."""
+        reqs = self.fake.model_requests()
+        if self.provider == "gemini":
+            reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
+        return [json.dumps(r.body) for r in reqs]
+
+
+@contextlib.contextmanager
+def open_rig(provider: str, root: Path) -> Iterator[Rig]:
+    (root / "work").mkdir(parents=True, exist_ok=True)
+    fake: Any
+    if provider == "codex":
+        from oauthpy.testing import FakeResponsesServer
+
+        fake = FakeResponsesServer()
+        env = fake.codex_env(root / "codex")
+    elif provider == "claude":
+        from oauthpy.testing.anthropic import FakeAnthropicServer
+
+        fake = FakeAnthropicServer()
+        env = fake.claude_env(root / "claude")
+    else:
+        from oauthpy.testing.gemini import FakeGeminiServer
+
+        fake = FakeGeminiServer()
+        env = {**fake.gemini_env(root / "gemini"), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    with fake:
+        yield Rig(provider, fake, {**env, **new_marker()}, root)
 
 
 def assert_no_leftovers(env: dict[str, str], within_s: float = 0.5) -> None:

@@ -314,12 +314,15 @@ def test_config_overrides_are_toml_encoded_for_codex(openai_fake, codex_env, wor
     assert body["reasoning"]["summary"] == "detailed"
 
 
-def test_a_finished_run_leaves_no_helper_process_at_all(openai_fake, codex_env, workdir):
-    # Checked at once, not polled: codex's shell-snapshot login shell used to outlive every
-    # short run in a session of its own.
+def test_a_finished_run_leaves_no_helper_process_at_all(openai_fake, codex_env, workdir, tmp_path):
+    # codex's shell snapshot runs the user's login shell in a session of its own; a slow
+    # profile makes it outlive any run, so without `shell_snapshot=false` this fails every time.
     from oauthpy.testing import live_processes_with_env
     from oauthpy.testing.processes import MARKER_VAR
 
+    home = tmp_path / "user"
+    home.mkdir()
+    (home / ".bash_profile").write_text("sleep 5\n")
     openai_fake.script(text("quick"))
-    codex.run("hi", cwd=workdir, env=codex_env)
-    assert live_processes_with_env(MARKER_VAR, codex_env[MARKER_VAR]) == []
+    codex.run("hi", cwd=workdir, env={**codex_env, "HOME": str(home)})
+    assert live_processes_with_env(MARKER_VAR, codex_env[MARKER_VAR]) == []  # at once, not polled

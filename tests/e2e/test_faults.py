@@ -14,7 +14,6 @@ import stat
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ import pytest
 
 from oauthpy import (
     AuthRequiredError,
-    Client,
     CommandExecutionError,
     EventKind,
     ProviderNotInstalledError,
@@ -31,99 +29,62 @@ from oauthpy import (
 )
 from oauthpy.testing import (
     Cut,
-    FakeServer,
     Gate,
     Hang,
     HttpError,
     SseError,
     live_processes_with_env,
-    new_marker,
     text,
 )
 from oauthpy.testing.processes import MARKER_VAR
-from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers, open_pipes_and_files
+from tests.support import Rig, assert_no_leftovers, gemini_binary, open_pipes_and_files
 
-BOUND_S = 60  # every run's total timeout: a hang shows up as TimeoutExceededError
+BOUND_S = 60  # Rig.run bounds every run by the same: a hang shows up as TimeoutExceededError
 
 
-@dataclass
-class Rig:
-    provider: str
-    fake: FakeServer
-    env: dict[str, str]
-    work: Path
-    root: Path
+def binary_var(rig: Rig) -> str:
+    return f"OAUTHPY_{rig.provider.upper()}_BINARY"
 
-    @property
-    def model(self) -> str | None:
-        return "gemini-2.5-flash" if self.provider == "gemini" else None
 
-    def run(self, prompt: str = "hi", **kw: Any) -> Any:
-        kw.setdefault("timeout", BOUND_S)
-        client = Client(self.provider, auth_source="external", env=self.env)
-        return client.run(prompt, cwd=self.work, model=self.model, **kw)
+def real_binary(rig: Rig) -> str:
+    if rig.provider == "codex":
+        from oauthpy.providers.codex import find_binary
 
-    @property
-    def binary_var(self) -> str:
-        return f"OAUTHPY_{self.provider.upper()}_BINARY"
+        return find_binary(dict(os.environ))
+    if rig.provider == "claude":
+        from oauthpy.auth.claude import bundled_cli
 
-    def real_binary(self) -> str:
-        if self.provider == "codex":
-            from oauthpy.providers.codex import find_binary
-
-            return find_binary(dict(os.environ))
-        if self.provider == "claude":
-            from oauthpy.auth.claude import bundled_cli
-
-            path = bundled_cli()
-            assert path is not None
-            return str(path)
-        return gemini_binary()
-
-    def point_at(self, url: str) -> None:
-        """Send the CLI to ``url`` instead of the fake."""
-        if self.provider == "codex":
-            config = Path(self.env["CODEX_HOME"]) / "config.toml"
-            config.write_text(config.read_text().replace(self.fake.url, url))
-        elif self.provider == "claude":
-            self.env["ANTHROPIC_BASE_URL"] = url
-        else:
-            self.env["GOOGLE_GEMINI_BASE_URL"] = url
-
-    def wrapper(self, body: str) -> str:
-        """An executable standing in for the vendor CLI; ``$REAL`` is the real one."""
-        path = self.root / f"fake-{self.provider}"
-        path.write_text(f"#!/bin/sh\nREAL='{self.real_binary()}'\n{body}\n")
-        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+        path = bundled_cli()
+        assert path is not None
         return str(path)
+    return gemini_binary()
 
 
-@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
-def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    provider = request.param
-    work = tmp_path / "work"
-    work.mkdir()
-    if provider == "codex":
-        from oauthpy.testing import FakeResponsesServer
-
-        fake: Any = FakeResponsesServer()
-        env = fake.codex_env(tmp_path / "codex")
-    elif provider == "claude":
-        from oauthpy.testing.anthropic import FakeAnthropicServer
-
-        fake = FakeAnthropicServer()
-        env = fake.claude_env(tmp_path / "claude")
+def point_at(rig: Rig, url: str) -> None:
+    """Send the CLI to ``url`` instead of the fake."""
+    if rig.provider == "codex":
+        config = Path(rig.env["CODEX_HOME"]) / "config.toml"
+        config.write_text(config.read_text().replace(rig.fake.url, url))
+    elif rig.provider == "claude":
+        rig.env["ANTHROPIC_BASE_URL"] = url
     else:
-        from oauthpy.testing.gemini import FakeGeminiServer
+        rig.env["GOOGLE_GEMINI_BASE_URL"] = url
 
-        fake = FakeGeminiServer()
-        env = {**fake.gemini_env(tmp_path / "gemini"), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
-    env.update(new_marker())
+
+def wrapper(rig: Rig, body: str) -> str:
+    """An executable standing in for the vendor CLI; ``$REAL`` is the real one."""
+    path = rig.root / f"fake-{rig.provider}"
+    path.write_text(f"#!/bin/sh\nREAL='{real_binary(rig)}'\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+@pytest.fixture
+def rig(rig: Rig) -> Iterator[Rig]:
+    """The shared per-provider rig, checked afterwards for leftover processes and leaked fds."""
     fds = open_pipes_and_files()
-    with fake:
-        yield Rig(provider, fake, env, work, tmp_path)
-    assert_no_leftovers(env)
+    yield rig
+    assert_no_leftovers(rig.env)
     assert open_pipes_and_files() <= fds, "file descriptors leaked"
 
 
@@ -168,7 +129,7 @@ def test_backend_down_is_a_transient_error(rig: Rig):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
-    rig.point_at(closed)
+    point_at(rig, closed)
     with pytest.raises(CommandExecutionError) as err:
         rig.run()
     assert err.value.transient
@@ -203,14 +164,14 @@ def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
 
 
 def test_a_missing_binary_says_how_to_install(rig: Rig):
-    rig.env[rig.binary_var] = str(rig.root / "no-such-cli")
+    rig.env[binary_var(rig)] = str(rig.root / "no-such-cli")
     with pytest.raises(ProviderNotInstalledError) as err:
         rig.run()
     assert err.value.hint
 
 
 def test_a_binary_that_is_not_the_vendor_cli(rig: Rig):
-    rig.env[rig.binary_var] = rig.wrapper("echo 'this is not json'; echo 'garbage-on-stderr' >&2; exit 3")
+    rig.env[binary_var(rig)] = wrapper(rig, "echo 'this is not json'; echo 'garbage-on-stderr' >&2; exit 3")
     with pytest.raises(CommandExecutionError) as err:
         rig.run()
     assert "garbage-on-stderr" in str(err.value) or "exit" in str(err.value).lower()
@@ -228,7 +189,7 @@ def test_five_megabyte_replies_arrive_whole(rig: Rig):
 
 
 def test_a_non_utf8_byte_in_the_output(rig: Rig):
-    rig.env[rig.binary_var] = rig.wrapper('printf \'noise \\377\\376 noise\\n\'; exec "$REAL" "$@"')
+    rig.env[binary_var(rig)] = wrapper(rig, 'printf \'noise \\377\\376 noise\\n\'; exec "$REAL" "$@"')
     rig.fake.script(text("still fine"))
     if rig.provider == "claude":
         # The SDK reads claude's stdout itself and its reader dies on the byte: a transient,

@@ -9,83 +9,45 @@ from typing import Any
 import pytest
 
 from oauthpy import AuthRequiredError, Client, CommandExecutionError, EventKind, TimeoutExceededError
-from oauthpy.testing import FakeServer, Hang, HttpError, new_marker, text
-from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers
+from oauthpy.testing import Hang, HttpError, text
+from tests.support import Rig, assert_no_leftovers
 
 FAST = {"retry_backoff_s": 0.05, "retry_jitter_s": 0.0}
 
 
-@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
-def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    provider = request.param
-    if provider == "codex":
-        from oauthpy.testing import FakeResponsesServer
-
-        with FakeResponsesServer() as fake:
-            yield provider, fake, {**fake.codex_env(tmp_path / "c"), **new_marker()}, None
-    elif provider == "claude":
-        from oauthpy.testing.anthropic import FakeAnthropicServer
-
-        with FakeAnthropicServer() as fake:
-            yield provider, fake, {**fake.claude_env(tmp_path / "c"), **new_marker()}, None
-    else:
-        from oauthpy.testing.gemini import FakeGeminiServer
-
-        with FakeGeminiServer() as fake:
-            env = {
-                **fake.gemini_env(tmp_path / "g"),
-                "OAUTHPY_GEMINI_BINARY": gemini_binary(),
-                **new_marker(),
-            }
-            yield provider, fake, env, "gemini-2.5-flash"
+def _run(rig: Rig, **opts: Any) -> Any:
+    return rig.run(provider_options={**FAST, **opts})
 
 
-def _run(setup: Any, workdir: Path, **opts: Any) -> Any:
-    provider, _, env, model = setup
-    client = Client(provider, auth_source="external", env=env)
-    return client.run("hi", cwd=workdir, model=model, timeout=60, provider_options={**FAST, **opts})
-
-
-def _model_requests(fake: FakeServer, provider: str) -> int:
-    reqs = fake.model_requests()
-    if provider == "gemini":
-        reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
-    return len(reqs)
-
-
-def test_a_transient_failure_is_retried_and_the_result_says_so(setup: Any, workdir: Path):
-    provider, fake, env, _ = setup
-    fake.script(HttpError(500, "blip"), text("recovered"))
-    result = _run(setup, workdir, max_retries=2)
+def test_a_transient_failure_is_retried_and_the_result_says_so(rig: Rig):
+    rig.fake.script(HttpError(500, "blip"), text("recovered"))
+    result = _run(rig, max_retries=2)
     assert result.text == "recovered"
     retry = result.raw["retry"]
     assert (retry["attempts"], retry["retries"]) == (2, 1)
     assert retry["attempt_errors"][0]["attempt"] == 1 and retry["total_backoff_s"] >= 0.05
     assert {e.attempt for e in result.events} == {2}  # only the successful attempt's events
-    assert _model_requests(fake, provider) == 2
-    assert_no_leftovers(env)
+    assert len(rig.model_bodies()) == 2
+    assert_no_leftovers(rig.env)
 
 
-def test_exhausted_retries_raise_the_last_error_listing_every_attempt(setup: Any, workdir: Path):
-    provider, fake, env, _ = setup
-    fake.script(HttpError(500, "still down"))
+def test_exhausted_retries_raise_the_last_error_listing_every_attempt(rig: Rig):
+    rig.fake.script(HttpError(500, "still down"))
     with pytest.raises(CommandExecutionError) as err:
-        _run(setup, workdir, max_retries=2)
+        _run(rig, max_retries=2)
     message = str(err.value)
     assert "failed 3 attempts" in message
     assert all(f"attempt {n}:" in message for n in (1, 2, 3))
     assert err.value.retry["attempts"] == 3  # type: ignore[attr-defined]
-    assert _model_requests(fake, provider) == 3
-    assert_no_leftovers(env)
+    assert len(rig.model_bodies()) == 3
+    assert_no_leftovers(rig.env)
 
 
-def test_auth_failures_are_never_retried(setup: Any, workdir: Path):
-    provider, fake, _, _ = setup
-    fake.script(HttpError(401, "bad key"))
+def test_auth_failures_are_never_retried(rig: Rig):
+    rig.fake.script(HttpError(401, "bad key"))
     with pytest.raises(AuthRequiredError):
-        _run(setup, workdir, max_retries=3)
-    assert _model_requests(fake, provider) == 1
+        _run(rig, max_retries=3)
+    assert len(rig.model_bodies()) == 1
 
 
 def test_timeouts_are_retried_only_when_asked(openai_fake, codex_env, workdir: Path):

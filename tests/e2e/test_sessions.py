@@ -4,123 +4,77 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from oauthpy import Client
 from oauthpy.errors import CommandExecutionError, InvalidOptionsError, SessionBusyError, SessionNotFoundError
-from oauthpy.testing import FakeServer, Hang, HttpError, live_processes_with_env, new_marker, text
+from oauthpy.testing import Hang, HttpError, live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
-from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers
+from tests.support import Rig, assert_no_leftovers
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 
 
-@dataclass
-class Setup:
-    provider: str
-    fake: FakeServer
-    env: dict[str, str]
-    model: str | None
-
-    def client(self) -> Client:
-        return Client(self.provider, auth_source="external", env=self.env)
-
-    def model_bodies(self) -> list[str]:
-        """The model requests' bodies as text (gemini's router calls left out)."""
-        reqs = self.fake.model_requests()
-        if self.provider == "gemini":
-            reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
-        return [json.dumps(r.body) for r in reqs]
-
-
-@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
-def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    provider = request.param
-    if provider == "codex":
-        from oauthpy.testing import FakeResponsesServer
-
-        with FakeResponsesServer() as fake:
-            yield Setup(provider, fake, {**fake.codex_env(tmp_path / "codex"), **new_marker()}, None)
-    elif provider == "claude":
-        from oauthpy.testing.anthropic import FakeAnthropicServer
-
-        with FakeAnthropicServer() as fake:
-            yield Setup(provider, fake, {**fake.claude_env(tmp_path / "claude"), **new_marker()}, None)
-    else:
-        from oauthpy.testing.gemini import FakeGeminiServer
-
-        with FakeGeminiServer() as fake:
-            env = {
-                **fake.gemini_env(tmp_path / "gemini"),
-                "OAUTHPY_GEMINI_BINARY": gemini_binary(),
-                **new_marker(),
-            }
-            yield Setup(provider, fake, env, "gemini-2.5-flash")
-
-
-def test_second_turn_continues_the_vendors_own_conversation(setup: Setup, workdir: Path):
-    setup.fake.script(text("first answer alpha"), text("second answer beta"))
-    with setup.client().session(cwd=workdir, model=setup.model) as chat:
+def test_second_turn_continues_the_vendors_own_conversation(rig: Rig):
+    rig.fake.script(text("first answer alpha"), text("second answer beta"))
+    with rig.client().session(cwd=rig.work, model=rig.model) as chat:
         r1 = chat.run("first question one")
         r2 = chat.run("second question two")
         assert chat.session_id == r1.session_id == r2.session_id
     assert r1.session_id and (r1.text, r2.text) == ("first answer alpha", "second answer beta")
-    last = setup.model_bodies()[-1]
+    last = rig.model_bodies()[-1]
     # The vendor sent its own history: our second prompt did not carry the first exchange.
     assert "first question one" in last and "first answer alpha" in last and "second question two" in last
-    assert_no_leftovers(setup.env)
+    assert_no_leftovers(rig.env)
 
 
-def test_a_one_shot_run_is_resumed_by_id_from_a_new_client(setup: Setup, workdir: Path):
-    setup.fake.script(text("remembered fact gamma"), text("recalled"))
-    first = setup.client().run("remember gamma", cwd=workdir, model=setup.model)
+def test_a_one_shot_run_is_resumed_by_id_from_a_new_client(rig: Rig):
+    rig.fake.script(text("remembered fact gamma"), text("recalled"))
+    first = rig.client().run("remember gamma", cwd=rig.work, model=rig.model)
     assert first.session_id
-    with setup.client().session(cwd=workdir, model=setup.model, resume=first.session_id) as later:
+    with rig.client().session(cwd=rig.work, model=rig.model, resume=first.session_id) as later:
         again = later.run("what did I ask you to remember?")
     assert again.text == "recalled" and again.session_id == first.session_id
-    last = setup.model_bodies()[-1]
+    last = rig.model_bodies()[-1]
     assert "remember gamma" in last and "remembered fact gamma" in last
-    assert_no_leftovers(setup.env)
+    assert_no_leftovers(rig.env)
 
 
-def test_an_unknown_session_id_fails_fast_with_session_not_found(setup: Setup, workdir: Path):
-    setup.fake.script(text("must not be reached"))
-    chat = setup.client().session(cwd=workdir, model=setup.model, resume=UNKNOWN_ID)
+def test_an_unknown_session_id_fails_fast_with_session_not_found(rig: Rig):
+    rig.fake.script(text("must not be reached"))
+    chat = rig.client().session(cwd=rig.work, model=rig.model, resume=UNKNOWN_ID)
     # A hang would end in TimeoutExceededError instead: the vendor's own answer must come first.
     with chat, pytest.raises(SessionNotFoundError) as err:
         chat.run("hello?", timeout=20)
     assert err.value.session_id == UNKNOWN_ID and UNKNOWN_ID in str(err.value)
-    assert setup.model_bodies() == []
-    assert_no_leftovers(setup.env)
+    assert rig.model_bodies() == []
+    assert_no_leftovers(rig.env)
 
 
-def test_a_failed_turn_leaves_the_session_usable(setup: Setup, workdir: Path):
-    setup.fake.script(text("noted delta"), HttpError(500, "server fell over"), text("still here"))
-    with setup.client().session(cwd=workdir, model=setup.model) as chat:
+def test_a_failed_turn_leaves_the_session_usable(rig: Rig):
+    rig.fake.script(text("noted delta"), HttpError(500, "server fell over"), text("still here"))
+    with rig.client().session(cwd=rig.work, model=rig.model) as chat:
         chat.run("note delta")
         with pytest.raises(CommandExecutionError):
             chat.run("this one fails")
         r3 = chat.run("are you still there?")
     assert r3.text == "still here"
-    last = setup.model_bodies()[-1]
+    last = rig.model_bodies()[-1]
     assert "note delta" in last and "noted delta" in last
-    assert_no_leftovers(setup.env)
+    assert_no_leftovers(rig.env)
 
 
-def test_closing_a_session_ends_its_processes(setup: Setup, workdir: Path):
-    setup.fake.script(text("one"), text("two"))
-    chat = setup.client().session(cwd=workdir, model=setup.model)
+def test_closing_a_session_ends_its_processes(rig: Rig):
+    rig.fake.script(text("one"), text("two"))
+    chat = rig.client().session(cwd=rig.work, model=rig.model)
     chat.run("turn one")
-    if setup.provider == "claude":
+    if rig.provider == "claude":
         # claude keeps one CLI connected for the whole session (much faster turns)
-        assert live_processes_with_env(MARKER_VAR, setup.env[MARKER_VAR])
+        assert live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])
     chat.close()
-    assert_no_leftovers(setup.env)
+    assert_no_leftovers(rig.env)
     with pytest.raises(Exception, match="closed"):
         chat.run("after close")
 
