@@ -111,7 +111,14 @@ def test_gemini_login_opens_the_clis_own_sign_in_in_the_isolated_home(tmp_path: 
     from tests.conftest import gemini_binary
 
     home = tmp_path / "oauthpy"
-    extra = {"OAUTHPY_GEMINI_BINARY": gemini_binary(), "TERM": "xterm", "HOME": str(tmp_path / "user")}
+    # CI=true would make the CLI headless even on this terminal; login() must still sign in.
+    extra = {
+        "OAUTHPY_GEMINI_BINARY": gemini_binary(),
+        "TERM": "xterm",
+        "HOME": str(tmp_path / "user"),
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+    }
     child, marker = _spawn("gemini", home, 8, extra=extra)
     child.expect("Waiting for auth")  # the Gemini CLI's own sign-in, waiting for the browser
     child.expect("LOGIN-ERROR TimeoutExceededError")

@@ -6,7 +6,10 @@ Each provider's binary is replaced by a script that leaves a file behind when it
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +75,26 @@ def test_cwd_that_is_a_file(tmp_path: Path, tripwire: Any):
     with pytest.raises(InvalidOptionsError, match="not a directory"):
         Client("gemini", auth_source="external", env=env).run("hi", cwd=tmp_path / "file")
     assert not fired.exists()
+
+
+def test_gemini_login_without_a_terminal_says_so_before_anything_starts(tmp_path: Path, tripwire: Any):
+    # The Gemini CLI's sign-in is its full-screen UI: without a terminal it would only fail
+    # with a misleading "Please set an Auth method". Run where stdin and stdout are pipes.
+    env, fired = tripwire
+    script = (
+        "import sys\nfrom oauthpy import Client, InvalidOptionsError\n"
+        f"client = Client('gemini', auth_source='oauthpy', env={env!r})\n"
+        "try:\n    client.login(timeout=30)\n"
+        "except InvalidOptionsError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "OAUTHPY_HOME": str(tmp_path / "home")},
+    )
+    assert "needs a terminal" in done.stdout, done.stderr
+    assert "oauthpy auth login --provider gemini" in done.stdout
+    assert not fired.exists(), "the CLI was started without a terminal"

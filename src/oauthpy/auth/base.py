@@ -42,6 +42,10 @@ class LoginCommand:
     stdin: bytes | None = None
     #: extra variables for this command only (e.g. gemini's NO_BROWSER)
     env: Mapping[str, str] = field(default_factory=dict)
+    #: variables removed for this command only (e.g. ones that switch a UI to headless mode)
+    unset: tuple[str, ...] = ()
+    #: the flow is a full-screen UI: without a terminal it cannot even show its sign-in
+    needs_terminal: bool = False
 
 
 class AuthBackend(Protocol):

@@ -26,6 +26,8 @@ CREDENTIAL_VARS = (
     "GEMINI_CLI_USE_COMPUTE_ADC",
     "GOOGLE_CLOUD_ACCESS_TOKEN",
 )
+#: variables that make the CLI headless (no sign-in UI) even when it runs on a terminal
+HEADLESS_VARS = ("CI", "GITHUB_ACTIONS")
 LOGIN_FILES = ("oauth_creds.json", "gemini-credentials.json")
 
 
@@ -95,8 +97,15 @@ class GeminiAuth:
                 hint="pass GEMINI_API_KEY in env= and select gemini-api-key in the CLI's settings.json",
             )
         # The CLI's own sign-in lives in its interactive UI; NO_BROWSER makes it print a URL
-        # and ask for the code instead of opening a browser.
-        return LoginCommand([binary], env={"NO_BROWSER": "true"} if device_code else {})
+        # and ask for the code instead of opening a browser. The CLI treats CI=true or
+        # GITHUB_ACTIONS=true as headless even on a terminal, and then refuses to sign in
+        # ("Please set an Auth method", exit 41): a login asked for explicitly is interactive.
+        return LoginCommand(
+            [binary],
+            env={"NO_BROWSER": "true"} if device_code else {},
+            unset=HEADLESS_VARS,
+            needs_terminal=True,
+        )
 
     def logout_command(self, binary: str) -> list[str]:
         raise InvalidOptionsError(

@@ -243,7 +243,14 @@ class AuthManager:
         env = self.env_for(source, {})
         binary = self._binary(env)
         cmd = self.backend.login_command(binary, api_key=api_key, device_code=device_code, options=options)
+        if cmd.needs_terminal and not _on_a_terminal():
+            raise InvalidOptionsError(
+                f"the {self.provider} sign-in runs in the CLI's own full-screen UI and needs a terminal",
+                hint=f"run `oauthpy auth login --provider {self.provider}` in a terminal",
+            )
         self.prepare(source)
+        for name in cmd.unset:
+            env.pop(name, None)
         env.update(cmd.env)
         self._resolved.clear()
         if cmd.stdin is not None:
@@ -280,6 +287,10 @@ class AuthManager:
                 stderr=done.stderr + done.stdout,
             )
         return await self.status(source)
+
+
+def _on_a_terminal() -> bool:
+    return all(os.isatty(fd) for fd in (0, 1))
 
 
 def _check_api_key(api_key: Any) -> None:
