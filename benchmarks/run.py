@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import platform
@@ -311,6 +312,9 @@ def main() -> int:
         providers = [p for p in providers if p == "codex"] or providers[:1]
         sections = ["imports", "runs", "parsers", "concurrency", "sessions"]
         reps, levels, n_lines, turns = 1, [2], 2_000, 2
+    # An installed wheel ships compiled bytecode; an editable checkout under
+    # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
+    compileall.compile_dir(str(HERE.parent / "src" / "oauthpy"), quiet=1)
     rows: list[Row] = []
     failed: list[str] = []
     runners = {

@@ -15,7 +15,6 @@ import errno
 import os
 import signal
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -49,7 +48,7 @@ atexit.register(_kill_live)
 
 
 def new_run_id() -> str:
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # uuid would import platform, on every fresh run
 
 
 def kill_marked(run_id: str, sig: int) -> list[int]:

@@ -7,7 +7,6 @@ never opens a credential file: at most it checks that one exists.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,10 +85,6 @@ def env_auth(env: Mapping[str, str], modes: Mapping[str, str]) -> Probe | None:
         if env.get(var):
             return Probe(True, mode, details={"credential_source": f"env:{var}"})
     return None
-
-
-def which(name: str, env: Mapping[str, str]) -> str | None:
-    return shutil.which(name, path=env.get("PATH"))
 
 
 def home_of(env: Mapping[str, str]) -> Path:

@@ -10,7 +10,8 @@ from typing import Any
 
 from ..commands import run_captured
 from ..errors import InvalidOptionsError
-from .base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of, which
+from ..executables import which
+from .base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
 
 ENV_MODES = {
     "ANTHROPIC_API_KEY": "api-key",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 from ..commands import run_captured
 from ..errors import InvalidOptionsError, OauthPyError
 from .base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
-from .codex_config import ensure_credentials_store
 
 ENV_MODES = {"CODEX_API_KEY": "api-key", "CODEX_ACCESS_TOKEN": "env"}
 
@@ -34,6 +32,8 @@ class CodexAuth:
             return None
 
     async def version(self, binary: str, env: Mapping[str, str]) -> str | None:
+        import tempfile  # lazy, as below: a fresh `oauthpy run` should not load them
+
         # A throwaway home: codex writes helper files into CODEX_HOME on every start.
         with tempfile.TemporaryDirectory(prefix="oauthpy-codex-version-") as tmp:
             probe_env = {**env, "CODEX_HOME": tmp, "TMPDIR": tmp}
@@ -69,6 +69,8 @@ class CodexAuth:
         return Probe(False, reason="status_failed", details={"status_exit_code": done.returncode})
 
     def prepare_isolated(self, state: Path) -> None:
+        from .codex_config import ensure_credentials_store
+
         ensure_credentials_store(state / "config.toml")
 
     def login_command(

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..catalog import CODEX_EFFORTS as EFFORTS
 from ..errors import InvalidOptionsError, ProviderNotInstalledError
+from ..executables import which
 from ..options import RunRequest
 from ..process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
@@ -70,7 +69,7 @@ def find_binary(env: Mapping[str, str]) -> str:
     explicit = env.get("OAUTHPY_CODEX_BINARY")
     if explicit:
         return explicit
-    found = shutil.which("codex", path=env.get("PATH"))
+    found = which("codex", env)
     if found:
         return found
     try:
@@ -132,6 +131,8 @@ class CodexProvider:
             argv += ["--image", str(Path(request.cwd, image))]
         inv = Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
         if request.output_schema is not None:
+            import tempfile  # only for an output schema
+
             fd, path = tempfile.mkstemp(prefix="oauthpy-schema-", suffix=".json")
             with os.fdopen(fd, "w") as fh:
                 json.dump(request.output_schema, fh)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Mapping
 
 from ..catalog import GEMINI_DEFAULT_MODEL as DEFAULT_MODEL
 from ..errors import InvalidOptionsError, ProviderNotInstalledError
+from ..executables import which
 from ..options import RunRequest
 from ..process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
@@ -38,7 +38,7 @@ def find_binary(env: Mapping[str, str]) -> str:
     explicit = env.get("OAUTHPY_GEMINI_BINARY")
     if explicit:
         return explicit
-    found = shutil.which("gemini", path=env.get("PATH"))
+    found = which("gemini", env)
     if not found:
         raise ProviderNotInstalledError("the Gemini CLI is not installed", hint=INSTALL_HINT)
     return found
