@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ProviderNotInstalledError, TimeoutExceededError
-from .process import RUN_ID_VAR, Invocation, Process, kill_all_marked, kill_marked, new_run_id, pids_with_env
+from .process import Invocation, Process
+from .run_marks import RUN_ID_VAR, kill_all_marked, kill_marked, new_run_id, pids_with_env, release
 
 _GRACE_S = 2.0
 
@@ -71,6 +72,7 @@ async def run_interactive(
             env={**env, RUN_ID_VAR: run_id},
         )
     except OSError:
+        release(run_id)
         raise ProviderNotInstalledError(
             f"{argv[0]} was not found or is not executable", hint=install_hint or None
         ) from None
@@ -93,5 +95,6 @@ async def run_interactive(
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(proc.wait()), _GRACE_S)
             await kill_all_marked(run_id, _GRACE_S)
+        release(run_id)
     assert proc.returncode is not None
     return proc.returncode

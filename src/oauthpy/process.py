@@ -3,8 +3,9 @@
 Guarantees: argv lists (never a shell); the child in its own process group; the prompt through
 stdin or stdin closed; stdout lines of any length; stderr drained concurrently into a bounded
 tail; total and idle timeouts; and on timeout, cancellation, an exception or an early close,
-the whole group is sent SIGTERM, then SIGKILL after a short grace. An exit-time hook kills any
-group still alive when the interpreter stops.
+the whole group is sent SIGTERM, then SIGKILL after a short grace, and so is every process
+carrying the run's id (:mod:`oauthpy.run_marks`). An exit-time hook kills any group still
+alive when the interpreter stops.
 """
 
 from __future__ import annotations
@@ -19,68 +20,29 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from .errors import ProviderNotInstalledError, TimeoutExceededError
+from .run_marks import (
+    RUN_ID_VAR,
+    kill_all_marked,
+    kill_marked,
+    new_run_id,
+    pids_with_env,
+    reap_in_background,
+    release,
+)
 
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024
 _TERM_GRACE_S = 2.0
-#: how long a finished run's leftover helpers may take to end on their own
-_STRAGGLER_WAIT_S = 10.0
 _KILL_WAIT_S = 5.0
 
-#: every process a run starts carries this variable with the run's id, so processes that
-#: left its process group (codex starts its shell-snapshot bash in a session of its own) are
-#: still found and stopped with the run
-RUN_ID_VAR = "OAUTHPY_RUN_ID"
-
-# Process groups and run ids of children still running, for the exit-time hook.
+# Process groups of children still running, for the exit-time hook.
 _live_groups: set[int] = set()
-_live_runs: set[str] = set()
 
 
-def _kill_live() -> None:
+@atexit.register
+def _kill_live_groups() -> None:
     for pgid in list(_live_groups):
         _signal_group(pgid, signal.SIGKILL)
-    for run_id in list(_live_runs):
-        kill_marked(run_id, signal.SIGKILL)
-
-
-atexit.register(_kill_live)
-
-
-def new_run_id() -> str:
-    return os.urandom(16).hex()  # uuid would import platform, on every fresh run
-
-
-def kill_marked(run_id: str, sig: int) -> list[int]:
-    """Send ``sig`` to every process carrying ``run_id``; returns the pids signalled."""
-    pids = pids_with_env(RUN_ID_VAR, run_id)
-    for pid in pids:
-        try:
-            os.kill(pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-    return pids
-
-
-def pids_with_env(name: str, value: str) -> list[int]:
-    """PIDs of processes (other than this one) whose environment holds ``name=value``.
-
-    Children inherit the environment, so a marker variable finds every process of one run,
-    whatever process group or session it moved to.
-    """
-    needle = f"{name}={value}".encode()
-    me = os.getpid()
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == me:
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if needle in fh.read().split(b"\0"):
-                    found.append(int(pid))
-        except OSError:
-            continue
-    return found
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -154,7 +116,6 @@ class Process:
         self._stderr_task = asyncio.ensure_future(self._drain_stderr())
         self._stdin_task = asyncio.ensure_future(self._feed_stdin(inv.stdin))
         _live_groups.add(self.pid)
-        _live_runs.add(run_id)
 
     @classmethod
     async def start(cls, inv: Invocation) -> Process:
@@ -173,6 +134,7 @@ class Process:
                 start_new_session=True,
             )
         except (FileNotFoundError, PermissionError) as exc:
+            release(run_id)
             if master >= 0:
                 os.close(master)
             what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
@@ -309,21 +271,16 @@ class Process:
             # The vendor exited by itself. Every process it left behind carries the run id,
             # whatever group it is in: one scan finds them (the common case: none).
             if pids_with_env(RUN_ID_VAR, self.run_id):
-                # e.g. codex's shell snapshot, a login shell in a session of its own. Killing a
-                # shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock
-                # that stalls every later login shell for 60 s), so they get a bounded time to
-                # finish on their own, in the background, off the run's latency, before
-                # SIGTERM and SIGKILL.
-                _spawn_reaper(self.run_id)
+                reap_in_background(self.run_id)  # e.g. a login shell in a session of its own
             else:
-                _live_runs.discard(self.run_id)
+                release(self.run_id)
             self._done_with_group(pgid)
             return
         # Survivors of the group (the leader ignored SIGTERM, or left children behind), and
         # the run's processes that moved to a group of their own.
         _signal_group(pgid, signal.SIGKILL)
         await kill_all_marked(self.run_id, _TERM_GRACE_S)
-        _live_runs.discard(self.run_id)
+        release(self.run_id)
         try:
             if self._proc.returncode is None:
                 await asyncio.wait_for(asyncio.shield(self._proc.wait()), _KILL_WAIT_S)
@@ -355,45 +312,3 @@ def _open_pty() -> tuple[int, int]:
     attrs[3] &= ~termios.ECHO  # lflag
     termios.tcsetattr(slave, termios.TCSANOW, attrs)
     return master, slave
-
-
-_reapers: set[asyncio.Task[None]] = set()  # strong references: a task must not be collected
-
-
-def _spawn_reaper(run_id: str) -> None:
-    task = asyncio.ensure_future(_reap(run_id))
-    _reapers.add(task)
-    task.add_done_callback(_reapers.discard)
-
-
-async def _reap(run_id: str) -> None:
-    """Let a finished run's leftovers end on their own, then TERM and KILL them (bounded)."""
-    try:
-        await _wait_gone(run_id, _STRAGGLER_WAIT_S)
-        if kill_marked(run_id, signal.SIGTERM):
-            await _wait_gone(run_id, _TERM_GRACE_S)
-        await kill_all_marked(run_id, _TERM_GRACE_S)
-    finally:  # also when the loop shuts down and cancels us: kill at once
-        kill_marked(run_id, signal.SIGKILL)
-        _live_runs.discard(run_id)
-
-
-async def kill_all_marked(run_id: str, limit: float) -> None:
-    """SIGKILL the run's processes until none is left, bounded.
-
-    One scan can miss a process: one that forks during it, or one in the middle of exec (its
-    environment is unreadable for that moment). So it takes two empty scans in a row.
-    """
-    deadline = time.monotonic() + limit
-    empty = 0
-    while empty < 2 and time.monotonic() < deadline:
-        empty = 0 if kill_marked(run_id, signal.SIGKILL) else empty + 1
-        if empty < 2:
-            await asyncio.sleep(0.001)
-
-
-async def _wait_gone(run_id: str, limit: float) -> None:
-    """Wait, bounded, until no process carries ``run_id`` (they are not our children: poll)."""
-    deadline = time.monotonic() + limit
-    while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)

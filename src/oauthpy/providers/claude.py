@@ -29,8 +29,9 @@ from ..errors import (
 )
 from ..events import Event
 from ..options import RunRequest
-from ..process import RUN_ID_VAR, kill_marked, new_run_id, timeout_error, wait_budget
+from ..process import timeout_error, wait_budget
 from ..redact import redact, secret_values
+from ..run_marks import RUN_ID_VAR, kill_marked, new_run_id, release
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
 
@@ -163,6 +164,7 @@ class ClaudeProvider:
                 await asyncio.wait_for(reader.close(), _CLOSE_WAIT_S)
             if not finished:
                 kill_marked(marker, signal.SIGKILL)
+            release(marker)
         for event in parser.finish():
             yield event
 

@@ -9,7 +9,6 @@ dropped and the next turn reconnects with ``resume=<session id>``, so the conver
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import signal
 from collections import deque
@@ -19,8 +18,8 @@ from typing import Any
 from ..errors import OauthPyError, ProviderNotInstalledError
 from ..events import Event
 from ..options import RunRequest
-from ..process import kill_marked, new_run_id
 from ..redact import secret_values
+from ..run_marks import kill_marked, new_run_id, release
 from .claude import (
     _CLOSE_WAIT_S,
     INSTALL_HINT,
@@ -30,15 +29,6 @@ from .claude import (
     wrap_sdk_error,
 )
 from .claude_parser import ClaudeParser
-
-# Markers of connections still open, so an interpreter exit never leaves a claude behind.
-_open_markers: set[str] = set()
-
-
-@atexit.register
-def _kill_open() -> None:
-    for marker in list(_open_markers):
-        kill_marked(marker, signal.SIGKILL)
 
 
 class ClaudeConversation:
@@ -98,12 +88,11 @@ class ClaudeConversation:
         marker = new_run_id()
         self._stderr = deque(maxlen=200)
         client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr))
-        _open_markers.add(marker)
         try:
             await asyncio.wait_for(client.connect(), request.timeout or _CLOSE_WAIT_S * 6)
         except BaseException as exc:
             kill_marked(marker, signal.SIGKILL)
-            _open_markers.discard(marker)
+            release(marker)
             if isinstance(exc, (OauthPyError, asyncio.CancelledError)) or not isinstance(exc, Exception):
                 raise
             raise wrap_sdk_error(exc, self._stderr, secret_values(env)) from None
@@ -119,4 +108,4 @@ class ClaudeConversation:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.disconnect(), _CLOSE_WAIT_S)
         kill_marked(marker, signal.SIGKILL)
-        _open_markers.discard(marker)
+        release(marker)

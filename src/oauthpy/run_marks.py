@@ -1,0 +1,126 @@
+"""Finding and ending every process of one run by the run id in its environment.
+
+Every process a run starts carries ``OAUTHPY_RUN_ID`` with the run's id. Children inherit
+the environment, so the id finds processes that left the run's process group (codex's shell
+snapshot starts a bash in a session of its own) and processes oauthpy did not spawn itself
+(the claude CLI, started by the SDK). Ids of runs still going are kept for an exit-time hook
+that kills what is left when the interpreter stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import signal
+import time
+
+RUN_ID_VAR = "OAUTHPY_RUN_ID"
+_TERM_GRACE_S = 2.0
+#: how long a finished run's leftover helpers may take to end on their own
+_STRAGGLER_WAIT_S = 10.0
+
+_live_runs: set[str] = set()
+
+
+@atexit.register
+def _kill_live() -> None:
+    for run_id in list(_live_runs):
+        kill_marked(run_id, signal.SIGKILL)
+
+
+def new_run_id() -> str:
+    """A fresh id, registered for the exit-time kill until :func:`release` is called."""
+    run_id = os.urandom(16).hex()  # uuid would import platform, on every fresh run
+    _live_runs.add(run_id)
+    return run_id
+
+
+def release(run_id: str) -> None:
+    """The run's processes are gone: the exit-time hook no longer needs to look for them."""
+    _live_runs.discard(run_id)
+
+
+def pids_with_env(name: str, value: str) -> list[int]:
+    """PIDs of processes (other than this one) whose environment holds ``name=value``."""
+    needle = f"{name}={value}".encode()
+    me = os.getpid()
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == me:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if needle in fh.read().split(b"\0"):
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def kill_marked(run_id: str, sig: int) -> list[int]:
+    """Send ``sig`` to every process carrying ``run_id``; returns the pids signalled."""
+    pids = pids_with_env(RUN_ID_VAR, run_id)
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return pids
+
+
+async def kill_all_marked(run_id: str, limit: float) -> None:
+    """SIGKILL the run's processes until none is left, bounded.
+
+    One scan can miss a process: one that forks during it, or one in the middle of exec (its
+    environment is unreadable for that moment). So it takes two empty scans in a row.
+    """
+    deadline = time.monotonic() + limit
+    empty = 0
+    while empty < 2 and time.monotonic() < deadline:
+        empty = 0 if kill_marked(run_id, signal.SIGKILL) else empty + 1
+        if empty < 2:
+            await asyncio.sleep(0.001)
+
+
+_reapers: set[asyncio.Task[None]] = set()  # strong references: a task must not be collected
+
+
+def reap_in_background(run_id: str) -> None:
+    """Let a finished run's leftovers end on their own, then TERM and KILL them, off the run.
+
+    Killing a shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock that
+    stalls every later login shell for 60 s), so leftovers first get a bounded time to finish.
+    """
+    task = asyncio.ensure_future(_reap(run_id))
+    _reapers.add(task)
+    task.add_done_callback(_reapers.discard)
+
+
+async def _reap(run_id: str) -> None:
+    try:
+        await _wait_gone(run_id, _STRAGGLER_WAIT_S)
+        if kill_marked(run_id, signal.SIGTERM):
+            await _wait_gone(run_id, _TERM_GRACE_S)
+        await kill_all_marked(run_id, _TERM_GRACE_S)
+    finally:  # also when the loop shuts down and cancels us: kill at once
+        kill_marked(run_id, signal.SIGKILL)
+        release(run_id)
+
+
+async def _wait_gone(run_id: str, limit: float) -> None:
+    """Wait, bounded, until no process carries ``run_id`` (they are not our children: poll)."""
+    deadline = time.monotonic() + limit
+    while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
+__all__ = [
+    "RUN_ID_VAR",
+    "kill_all_marked",
+    "kill_marked",
+    "new_run_id",
+    "pids_with_env",
+    "reap_in_background",
+    "release",
+]
