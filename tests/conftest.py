@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy.testing import FakeResponsesServer, new_marker
+from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
-from tests.support import Rig, gemini_binary, open_rig
+from tests.support import (
+    Rig,
+    open_rig,
+    provider_env,
+    start_fake,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -30,28 +35,35 @@ def workdir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def openai_fake() -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as fake:
+    with start_fake("codex") as fake:
         yield fake
 
 
 @pytest.fixture
 def codex_env(openai_fake: FakeResponsesServer, tmp_path: Path) -> dict[str, str]:
-    env = openai_fake.codex_env(tmp_path / "codex-home")
-    env.update(new_marker())
-    return env
+    return provider_env("codex", openai_fake, tmp_path)
 
 
 @pytest.fixture
 def anthropic_fake() -> Iterator[FakeAnthropicServer]:
-    with FakeAnthropicServer() as fake:
+    with start_fake("claude") as fake:
         yield fake
 
 
 @pytest.fixture
 def claude_env(anthropic_fake: FakeAnthropicServer, tmp_path: Path) -> dict[str, str]:
-    env = anthropic_fake.claude_env(tmp_path / "claude")
-    env.update(new_marker())
-    return env
+    return provider_env("claude", anthropic_fake, tmp_path)
+
+
+@pytest.fixture
+def gemini_fake() -> Iterator[FakeGeminiServer]:
+    with start_fake("gemini") as fake:
+        yield fake
+
+
+@pytest.fixture
+def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
+    return provider_env("gemini", gemini_fake, tmp_path)
 
 
 @pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
@@ -59,20 +71,6 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     """Each provider in turn: its real CLI against its fake (for tests that hold for all three)."""
     with open_rig(request.param, tmp_path) as r:
         yield r
-
-
-@pytest.fixture
-def gemini_fake() -> Iterator[FakeGeminiServer]:
-    with FakeGeminiServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
-    env = gemini_fake.gemini_env(tmp_path / "gemini")
-    env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
-    env.update(new_marker())
-    return env
 
 
 @pytest.hookimpl(trylast=True)

@@ -28,6 +28,11 @@ def gemini_binary() -> str:
     return path
 
 
+def model_for(provider: str) -> str | None:
+    # Always a model for gemini: "auto" adds a router call to every turn.
+    return "gemini-2.5-flash" if provider == "gemini" else None
+
+
 @dataclass
 class Rig:
     """One provider's real CLI pointed at its fake, with isolated state under ``root``."""
@@ -43,8 +48,7 @@ class Rig:
 
     @property
     def model(self) -> str | None:
-        # Always a model for gemini: "auto" adds a router call to every turn.
-        return "gemini-2.5-flash" if self.provider == "gemini" else None
+        return model_for(self.provider)
 
     def client(self) -> Client:
         return Client(self.provider, auth_source="external", env=self.env)
@@ -61,27 +65,41 @@ class Rig:
         return [json.dumps(r.body) for r in reqs]
 
 
-@contextlib.contextmanager
-def open_rig(provider: str, root: Path) -> Iterator[Rig]:
-    (root / "work").mkdir(parents=True, exist_ok=True)
-    fake: Any
+def start_fake(provider: str) -> Any:
+    """The provider's fake backend, not yet started (use it as a context manager)."""
     if provider == "codex":
         from oauthpy.testing import FakeResponsesServer
 
-        fake = FakeResponsesServer()
-        env = fake.codex_env(root / "codex")
-    elif provider == "claude":
+        return FakeResponsesServer()
+    if provider == "claude":
         from oauthpy.testing.anthropic import FakeAnthropicServer
 
-        fake = FakeAnthropicServer()
-        env = fake.claude_env(root / "claude")
-    else:
-        from oauthpy.testing.gemini import FakeGeminiServer
+        return FakeAnthropicServer()
+    from oauthpy.testing.gemini import FakeGeminiServer
 
-        fake = FakeGeminiServer()
-        env = {**fake.gemini_env(root / "gemini"), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
-    with fake:
-        yield Rig(provider, fake, {**env, **new_marker()}, root)
+    return FakeGeminiServer()
+
+
+def provider_env(
+    provider: str, fake: Any, root: Path, marker: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The env that points the provider's real CLI at ``fake``, its state under ``root/<provider>``,
+    with a leak-check marker (a new one unless ``marker`` is shared)."""
+    state = root / provider
+    if provider == "codex":
+        env = fake.codex_env(state)
+    elif provider == "claude":
+        env = fake.claude_env(state)
+    else:
+        env = {**fake.gemini_env(state), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    return {**env, **(marker or new_marker())}
+
+
+@contextlib.contextmanager
+def open_rig(provider: str, root: Path) -> Iterator[Rig]:
+    (root / "work").mkdir(parents=True, exist_ok=True)
+    with start_fake(provider) as fake:
+        yield Rig(provider, fake, provider_env(provider, fake, root), root)
 
 
 def assert_no_leftovers(env: dict[str, str], within_s: float = 0.5) -> None:

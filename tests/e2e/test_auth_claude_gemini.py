@@ -13,8 +13,7 @@ from oauthpy.testing import new_marker, text
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer, write_settings
 from tests.auth_support import mode_of, snapshot
-from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers
+from tests.support import assert_no_leftovers, gemini_binary
 
 PARENT_ANTHROPIC_KEY = "sk-ant-parent-key-7777"
 PARENT_GEMINI_KEY = "AIzaParentGeminiKey88888888888888888888"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy.testing import HttpError, shell, text
-from tests.conftest import gemini_binary
+from tests.support import gemini_binary
 
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import uuid
 from pathlib import Path
@@ -12,11 +13,7 @@ import pytest
 
 from oauthpy import Client, EventKind
 from oauthpy.testing import Echo, Gate, new_marker, text
-from oauthpy.testing.anthropic import FakeAnthropicServer
-from oauthpy.testing.gemini import FakeGeminiServer
-from oauthpy.testing.responses import FakeResponsesServer
-from tests.conftest import gemini_binary
-from tests.support import assert_no_leftovers, open_pipes_and_files
+from tests.support import assert_no_leftovers, model_for, open_pipes_and_files, provider_env, start_fake
 
 # The gemini runs make this the gemini group's heaviest test; it shares their worker.
 pytestmark = pytest.mark.xdist_group("gemini")
@@ -26,26 +23,18 @@ MIX = {"codex": 16, "claude": 10, "gemini": 6}  # 32 runs
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> Any:
-    with FakeResponsesServer() as codex, FakeAnthropicServer() as claude, FakeGeminiServer() as gemini:
-        marker = new_marker()
-        envs = {
-            "codex": {**codex.codex_env(tmp_path / "codex"), **marker},
-            "claude": {**claude.claude_env(tmp_path / "claude"), **marker},
-            "gemini": {
-                **gemini.gemini_env(tmp_path / "gemini"),
-                "OAUTHPY_GEMINI_BINARY": gemini_binary(),
-                **marker,
-            },
-        }
-        yield {"codex": codex, "claude": claude, "gemini": gemini}, envs, marker
+    with contextlib.ExitStack() as stack:
+        fakes = {p: stack.enter_context(start_fake(p)) for p in MIX}
+        marker = new_marker()  # one for all 32 runs: one leak check covers them all
+        envs = {p: provider_env(p, fake, tmp_path, marker) for p, fake in fakes.items()}
+        yield fakes, envs, marker
 
 
 def _jobs(envs: dict[str, dict[str, str]]) -> list[tuple[str, Client, str | None]]:
     jobs = []
     for provider, count in MIX.items():
         client = Client(provider, auth_source="external", env=envs[provider])
-        model = "gemini-2.5-flash" if provider == "gemini" else None
-        jobs += [(provider, client, model)] * count
+        jobs += [(provider, client, model_for(provider))] * count
     return jobs
 
 
