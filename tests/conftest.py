@@ -12,6 +12,9 @@ from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
 from tests.support import (
     Rig,
+    assert_no_fd_leak,
+    assert_no_leftovers,
+    open_pipes_and_files,
     open_rig,
     provider_env,
     start_fake,
@@ -68,9 +71,15 @@ def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    """Each provider in turn: its real CLI against its fake (for tests that hold for all three)."""
+    """Each provider in turn: its real CLI against its fake (for tests that hold for all three).
+
+    Afterwards, no process of the test's runs may be left and no file descriptor leaked.
+    """
     with open_rig(request.param, tmp_path) as r:
+        fds = open_pipes_and_files()
         yield r
+        assert_no_leftovers(r.env)
+        assert_no_fd_leak(fds)
 
 
 @pytest.hookimpl(trylast=True)

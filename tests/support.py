@@ -115,6 +115,18 @@ def assert_no_leftovers(env: dict[str, str], within_s: float = 0.5) -> None:
     assert left == [], f"processes left behind: {left}"
 
 
+def assert_no_fd_leak(before: set[str], within_s: float = 2.0) -> None:
+    """No pipe or file opened since ``before`` is still open.
+
+    Pipes close in event-loop callbacks just after a run ends, so this polls for a bounded
+    time: what it catches is a descriptor that stays open.
+    """
+    deadline = time.monotonic() + within_s
+    while (extra := open_pipes_and_files() - before) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not extra, f"file descriptors leaked: {sorted(extra)}"
+
+
 def open_pipes_and_files() -> set[str]:
     """This process's open pipes and files, for fd-leak checks.
 

@@ -69,6 +69,16 @@ def kill_marked(run_id: str, sig: int) -> list[int]:
     return pids
 
 
+def parent_of(pid: int) -> int | None:
+    """The parent pid of ``pid``, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    return int(stat[stat.rfind(")") + 2 :].split()[1])  # the field after the state
+
+
 async def kill_all_marked(run_id: str, limit: float) -> None:
     """SIGKILL the run's processes until none is left, bounded.
 
@@ -120,6 +130,7 @@ __all__ = [
     "kill_all_marked",
     "kill_marked",
     "new_run_id",
+    "parent_of",
     "pids_with_env",
     "reap_in_background",
     "release",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -190,3 +193,37 @@ def test_max_turns_reached_has_its_own_message(anthropic_fake, claude_env, workd
     anthropic_fake.script(bash("echo again"))
     with pytest.raises(CommandExecutionError, match="turn limit"):
         claude.run("loop", cwd=workdir, env=claude_env, provider_options={"max_turns": 1})
+
+
+CLOSED_EARLY_IN_ASYNCIO_RUN = """
+import asyncio, contextlib, sys
+from oauthpy import Client
+
+async def main():
+    events = Client("claude", auth_source="external").stream("hi", cwd=sys.argv[1], timeout=60)
+    async with contextlib.aclosing(events):
+        async for _event in events:
+            return
+
+asyncio.run(main())
+import gc
+gc.collect()  # the program goes on: what the run left behind is collected now
+"""
+
+
+def test_a_stream_closed_early_inside_asyncio_run_closes_its_pipes_before_the_loop_ends(
+    anthropic_fake, claude_env, workdir
+):
+    # The SDK leaves an early-ended run's pipes to the garbage collector; if that came after
+    # asyncio.run() closed its loop, the transport's __del__ would print "Event loop is closed".
+    anthropic_fake.script(Reply(text="many slow parts of an answer", chunks=8, chunk_delay_s=1.0))
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSED_EARLY_IN_ASYNCIO_RUN, str(workdir)],
+        env={**os.environ, **claude_env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Event loop is closed" not in done.stderr and "is closed" not in done.stderr, done.stderr
+    assert_no_leftovers(claude_env)

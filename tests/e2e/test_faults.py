@@ -13,7 +13,6 @@ import signal
 import stat
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from oauthpy import (
     RateLimitError,
     TimeoutExceededError,
 )
+from oauthpy.run_marks import parent_of
 from oauthpy.testing import (
     Cut,
     Gate,
@@ -37,7 +37,7 @@ from oauthpy.testing import (
     text,
 )
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, assert_no_leftovers, gemini_binary, open_pipes_and_files
+from tests.support import Rig, gemini_binary
 
 BOUND_S = 60  # Rig.run bounds every run by the same: a hang shows up as TimeoutExceededError
 
@@ -77,21 +77,6 @@ def wrapper(rig: Rig, body: str) -> str:
     path.write_text(f"#!/bin/sh\nREAL='{real_binary(rig)}'\n{body}\n")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
-
-
-@pytest.fixture
-def rig(rig: Rig) -> Iterator[Rig]:
-    """The shared per-provider rig, checked afterwards for leftover processes and leaked fds."""
-    fds = open_pipes_and_files()
-    yield rig
-    assert_no_leftovers(rig.env)
-    assert open_pipes_and_files() <= fds, "file descriptors leaked"
-
-
-def _parent(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as fh:
-        stat = fh.read()
-    return int(stat[stat.rfind(")") + 2 :].split()[1])
 
 
 @pytest.mark.parametrize(
@@ -152,7 +137,9 @@ def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
     # The vendor CLI itself (our direct child), not its helpers: SIGKILLing codex's shell
     # snapshot mid-`pyenv rehash` would leave a lock that stalls every later login shell.
     cli = [
-        pid for pid in live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR]) if _parent(pid) == os.getpid()
+        pid
+        for pid in live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])
+        if parent_of(pid) == os.getpid()
     ]
     assert cli
     for pid in cli:

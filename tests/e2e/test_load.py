@@ -13,7 +13,14 @@ import pytest
 
 from oauthpy import Client, EventKind
 from oauthpy.testing import Echo, Gate, new_marker, text
-from tests.support import assert_no_leftovers, model_for, open_pipes_and_files, provider_env, start_fake
+from tests.support import (
+    assert_no_fd_leak,
+    assert_no_leftovers,
+    model_for,
+    open_pipes_and_files,
+    provider_env,
+    start_fake,
+)
 
 # The gemini runs make this the gemini group's heaviest test; it shares their worker.
 pytestmark = pytest.mark.xdist_group("gemini")
@@ -62,7 +69,7 @@ def test_32_concurrent_mixed_runs_each_get_exactly_their_answer(fleet: Any, work
         if deltas:  # streamed in pieces: each piece exactly once, in order
             assert deltas == f"echo {token}", provider
     assert_no_leftovers(marker)
-    assert open_pipes_and_files() <= fds
+    assert_no_fd_leak(fds)
 
 
 def test_32_concurrent_runs_cancelled_mid_run_leave_nothing_behind(fleet: Any, workdir: Path):
@@ -89,4 +96,4 @@ def test_32_concurrent_runs_cancelled_mid_run_leave_nothing_behind(fleet: Any, w
     finally:
         opened.set()
     assert_no_leftovers(marker, within_s=5)
-    assert open_pipes_and_files() <= fds
+    assert_no_fd_leak(fds)

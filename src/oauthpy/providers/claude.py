@@ -31,7 +31,7 @@ from ..events import Event
 from ..options import RunRequest
 from ..process import timeout_error, wait_budget
 from ..redact import redact, secret_values
-from ..run_marks import RUN_ID_VAR, kill_marked, new_run_id, release
+from ..run_marks import RUN_ID_VAR, kill_marked, new_run_id, parent_of, release
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
 
@@ -39,6 +39,7 @@ DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
 _CLOSE_WAIT_S = 10.0
+_REAP_WAIT_S = 2.0
 #: longest stdout line the SDK may buffer (its default, 1 MB, fails on long replies)
 MAX_LINE_BYTES = 256 * 1024 * 1024
 
@@ -158,12 +159,12 @@ class ClaudeProvider:
                     yield event
             finished = True
         finally:
-            if not finished:  # timeout, cancellation, early close: stop now, not in 5 s
-                kill_marked(marker, signal.SIGTERM)
+            cli_pids = [] if finished else kill_marked(marker, signal.SIGTERM)  # now, not in 5 s
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(reader.close(), _CLOSE_WAIT_S)
             if not finished:
                 kill_marked(marker, signal.SIGKILL)
+                await wait_until_reaped(cli_pids)
             release(marker)
         for event in parser.finish():
             yield event
@@ -229,6 +230,24 @@ class Reader:
             with contextlib.suppress(BaseException):
                 await self.pending
         await self.messages.aclose()
+
+
+async def wait_until_reaped(pids: list[int]) -> None:
+    """Return once the CLI processes of a run that ended early are reaped, bounded.
+
+    claude-agent-sdk's close can return before the killed CLI's exit reaches the event loop.
+    Its subprocess transport then stays open (two pipes) until the garbage collector finds it,
+    and when ``asyncio.run()`` has closed the loop by then, the transport's ``__del__`` prints
+    "Event loop is closed". Once the exit is delivered, the transport closes itself.
+    """
+    # Only the CLI itself is this process's child; anything it started is reparented when it
+    # dies, and on machines where PID 1 does not reap, would stay a zombie for good.
+    me = os.getpid()
+    pids = [pid for pid in pids if parent_of(pid) == me]
+    deadline = time.monotonic() + _REAP_WAIT_S
+    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)  # the loop's child watcher reaps it: not ours to wait on
+    await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
 
 
 def wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:

@@ -26,6 +26,7 @@ from .claude import (
     ClaudeProvider,
     Reader,
     read_turn,
+    wait_until_reaped,
     wrap_sdk_error,
 )
 from .claude_parser import ClaudeParser
@@ -104,8 +105,9 @@ class ClaudeConversation:
         self._client = None
         if client is None:
             return
-        kill_marked(marker, signal.SIGTERM)  # the SDK's graceful close would wait up to 5 s
+        cli_pids = kill_marked(marker, signal.SIGTERM)  # the SDK's graceful close would wait 5 s
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.disconnect(), _CLOSE_WAIT_S)
         kill_marked(marker, signal.SIGKILL)
         release(marker)
+        await wait_until_reaped(cli_pids)
