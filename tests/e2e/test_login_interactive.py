@@ -119,7 +119,9 @@ def test_gemini_login_opens_the_clis_own_sign_in_in_the_isolated_home(tmp_path: 
         "CI": "true",
         "GITHUB_ACTIONS": "true",
     }
-    child, marker = _spawn("gemini", home, 8, extra=extra)
+    # The CLI takes its terminal raw, so Ctrl-C goes to its UI, not to us: the login's own
+    # timeout ends this one. It must leave room for Node to start on a loaded CI machine.
+    child, marker = _spawn("gemini", home, 25, extra=extra)
     child.expect("Waiting for auth")  # the Gemini CLI's own sign-in, waiting for the browser
     child.expect("LOGIN-ERROR TimeoutExceededError")
     _expect_clean_exit(child, marker)
