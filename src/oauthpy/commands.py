@@ -9,18 +9,15 @@ found by its run id, and every process holding that id is stopped when the comma
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ProviderNotInstalledError, TimeoutExceededError
 from .process import Invocation, Process
-from .run_marks import RUN_ID_VAR, kill_all_marked, kill_marked, new_run_id, pids_with_env, release
-
-_GRACE_S = 2.0
+from .run_marks import RUN_ID_VAR, new_run_id, release
+from .teardown import stop, within
 
 
 @dataclass(frozen=True)
@@ -79,9 +76,9 @@ async def run_interactive(
     started = time.monotonic()
     try:
         if stdin is not None:
-            await asyncio.wait_for(proc.communicate(stdin), timeout)
+            await within(proc.communicate(stdin), timeout)
         else:
-            await asyncio.wait_for(proc.wait(), timeout)
+            await within(proc.wait(), timeout)
     except asyncio.TimeoutError:
         raise TimeoutExceededError(
             f"{argv[0].rsplit('/', 1)[-1]} {argv[1] if len(argv) > 1 else ''} did not finish "
@@ -90,11 +87,8 @@ async def run_interactive(
             after_s=time.monotonic() - started,
         ) from None
     finally:
-        if proc.returncode is None or pids_with_env(RUN_ID_VAR, run_id):
-            kill_marked(run_id, signal.SIGTERM)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.shield(proc.wait()), _GRACE_S)
-            await kill_all_marked(run_id, _GRACE_S)
-        release(run_id)
+        # The login is in the terminal's foreground group, not a group of its own: the run id
+        # finds its processes. After a normal exit this only looks for leftovers.
+        await stop(run_id, child=proc)
     assert proc.returncode is not None
     return proc.returncode

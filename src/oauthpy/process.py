@@ -2,54 +2,31 @@
 
 Guarantees: argv lists (never a shell); the child in its own process group; the prompt through
 stdin or stdin closed; stdout lines of any length; stderr drained concurrently into a bounded
-tail; total and idle timeouts; and on timeout, cancellation, an exception or an early close,
-the whole group is sent SIGTERM, then SIGKILL after a short grace, and so is every process
-carrying the run's id (:mod:`oauthpy.run_marks`). An exit-time hook kills any group still
-alive when the interpreter stops.
+tail; total and idle timeouts; and on timeout, cancellation (also during start), an exception
+or an early close, the run's processes are stopped by :func:`oauthpy.teardown.stop`: the
+group and every process carrying the run's id (:mod:`oauthpy.run_marks`) get SIGTERM, then
+SIGKILL after a short grace. Exit-time hooks kill whatever is still alive when the
+interpreter stops.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import errno
 import os
-import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import IO
 
 from .errors import ProviderNotInstalledError, TimeoutExceededError
-from .run_marks import (
-    RUN_ID_VAR,
-    kill_all_marked,
-    kill_marked,
-    new_run_id,
-    pids_with_env,
-    reap_in_background,
-    release,
-)
+from .run_marks import RUN_ID_VAR, new_run_id, pids_with_env, release
+from .teardown import forget_group, reap_in_background, register_group, stop, within
 
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024
-_TERM_GRACE_S = 2.0
-_KILL_WAIT_S = 5.0
-
-# Process groups of children still running, for the exit-time hook.
-_live_groups: set[int] = set()
-
-
-@atexit.register
-def _kill_live_groups() -> None:
-    for pgid in list(_live_groups):
-        _signal_group(pgid, signal.SIGKILL)
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
+#: how long the last words on stderr may take to arrive after the process exited
+_STDERR_SETTLE_S = 1.0
 
 
 def wait_budget(deadline: float | None, idle_timeout: float | None) -> tuple[float | None, str]:
@@ -115,10 +92,12 @@ class Process:
         self._stderr = bytearray()
         self._stderr_task = asyncio.ensure_future(self._drain_stderr())
         self._stdin_task = asyncio.ensure_future(self._feed_stdin(inv.stdin))
-        _live_groups.add(self.pid)
+        register_group(self.pid)
+        self._closed = False
 
     @classmethod
     async def start(cls, inv: Invocation) -> Process:
+        """Spawn ``inv``. Cancellation-safe: a cancel at any point leaves nothing behind."""
         run_id = new_run_id()
         master = slave = -1
         if inv.stdout_pty:
@@ -135,21 +114,29 @@ class Process:
             )
         except (FileNotFoundError, PermissionError) as exc:
             release(run_id)
-            if master >= 0:
-                os.close(master)
+            _close_fd(master)
             what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
             raise ProviderNotInstalledError(f"{inv.argv[0]} {what}", hint=inv.install_hint or None) from None
+        except BaseException:
+            # Cancelled mid-spawn: asyncio has killed the direct child, but it may have started
+            # others already. They carry the run id.
+            _close_fd(master)
+            await stop(run_id)
+            raise
         finally:
-            if slave >= 0:
-                os.close(slave)  # the child has its own copy; EOF comes when it is gone
+            _close_fd(slave)  # the child has its own copy; EOF comes when it is gone
         if master < 0:
             return cls(proc, inv, run_id)
-        reader = asyncio.StreamReader(limit=_CHUNK)
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(master, "rb", buffering=0)
-        )
-        return cls(proc, inv, run_id, reader, transport)
+        self = cls(proc, inv, run_id, stdout=asyncio.StreamReader(limit=_CHUNK))
+        pipe = os.fdopen(master, "rb", buffering=0)
+        try:
+            assert self._stdout is not None
+            self._pty_transport = await _connect_pty(self._stdout, pipe)
+        except BaseException:
+            pipe.close()
+            await self.close()
+            raise
+        return self
 
     async def _feed_stdin(self, data: bytes | None) -> None:
         stdin = self._proc.stdin
@@ -224,7 +211,7 @@ class Process:
                 return await stdout.read(_CHUNK)
             wait, which = wait_budget(deadline, idle_timeout)
             try:
-                return await asyncio.wait_for(stdout.read(_CHUNK), wait)
+                return await within(stdout.read(_CHUNK), wait)
             except asyncio.TimeoutError:
                 raise timeout_error(which, idle_timeout, started, "output") from None
         except OSError as exc:
@@ -239,61 +226,61 @@ class Process:
         else:
             remaining = max(deadline - time.monotonic(), 0.0)
             try:
-                rc = await asyncio.wait_for(self._proc.wait(), remaining)
+                rc = await within(self._proc.wait(), remaining)
             except asyncio.TimeoutError:
                 raise TimeoutExceededError(
                     "total timeout fired while waiting for the process to exit",
                     which="total",
                     after_s=remaining,
                 ) from None
-        # stderr may still hold the last words; the pipe closes with the process.
-        try:
-            await asyncio.wait_for(asyncio.shield(self._stderr_task), 1.0)
-        except asyncio.TimeoutError:
-            pass  # a grandchild holds stderr open; the tail we have is enough
+        # stderr may still hold the last words; the pipe closes with the process. A grandchild
+        # that holds stderr open gets no more time: the tail we have is enough.
+        await asyncio.wait((self._stderr_task,), timeout=_STDERR_SETTLE_S)
         return rc
 
     async def close(self) -> None:
-        """End the whole process group and reap the child. Safe to call more than once."""
-        pgid = self.pid
-        if self._proc.returncode is None:
-            _signal_group(pgid, signal.SIGTERM)
-            kill_marked(self.run_id, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(asyncio.shield(self._proc.wait()), _TERM_GRACE_S)
-            except asyncio.TimeoutError:
-                pass
-            except asyncio.CancelledError:
-                _signal_group(pgid, signal.SIGKILL)
-                kill_marked(self.run_id, signal.SIGKILL)
-                raise
-        else:
-            # The vendor exited by itself. Every process it left behind carries the run id,
-            # whatever group it is in: one scan finds them (the common case: none).
-            if pids_with_env(RUN_ID_VAR, self.run_id):
-                reap_in_background(self.run_id)  # e.g. a login shell in a session of its own
-            else:
-                release(self.run_id)
-            self._done_with_group(pgid)
+        """End the whole process group and reap the child. Safe to call more than once, and
+        finishes (bounded) even when cancelled again while it runs."""
+        if self._closed:
             return
-        # Survivors of the group (the leader ignored SIGTERM, or left children behind), and
-        # the run's processes that moved to a group of their own.
-        _signal_group(pgid, signal.SIGKILL)
-        await kill_all_marked(self.run_id, _TERM_GRACE_S)
-        release(self.run_id)
+        self._closed = True
         try:
-            if self._proc.returncode is None:
-                await asyncio.wait_for(asyncio.shield(self._proc.wait()), _KILL_WAIT_S)
+            if self._proc.returncode is not None:
+                # The vendor exited by itself. Every process it left behind carries the run
+                # id, whatever group it is in: one scan finds them (the common case: none).
+                if pids_with_env(RUN_ID_VAR, self.run_id):
+                    reap_in_background(self.run_id)  # e.g. a login shell in a session of its own
+                else:
+                    release(self.run_id)
+                forget_group(self.pid)  # reaped: its id may be recycled, never signal it again
+            else:
+                await stop(self.run_id, child=self._proc, group=True)
         finally:
-            self._done_with_group(pgid)
+            self._release_pipes()
 
-    def _done_with_group(self, pgid: int) -> None:
-        _live_groups.discard(pgid)
+    def _release_pipes(self) -> None:
         if self._pty_transport is not None:
             self._pty_transport.close()
         for task in (self._stdin_task, self._stderr_task):
             if not task.done():
                 task.cancel()
+        # Pipes a run left unread (it ended mid-stream) stay open until the subprocess
+        # transport is closed; left to the garbage collector, it warns "Event loop is closed"
+        # after asyncio.run(). The child is gone by now, so closing kills nothing.
+        transport = getattr(self._proc, "_transport", None)
+        if transport is not None:
+            transport.close()
+
+
+async def _connect_pty(reader: asyncio.StreamReader, pipe: IO[bytes]) -> asyncio.BaseTransport:
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    return transport
+
+
+def _close_fd(fd: int) -> None:
+    if fd >= 0:
+        os.close(fd)
 
 
 def _open_pty() -> tuple[int, int]:

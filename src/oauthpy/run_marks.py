@@ -16,15 +16,25 @@ import signal
 import time
 
 RUN_ID_VAR = "OAUTHPY_RUN_ID"
-_TERM_GRACE_S = 2.0
-#: how long a finished run's leftover helpers may take to end on their own
-_STRAGGLER_WAIT_S = 10.0
 
 _live_runs: set[str] = set()
+_owner = os.getpid()
+
+
+def _forget_after_fork() -> None:
+    # A forked child inherits the registry but none of the runs: its exit must not kill them.
+    global _owner
+    _owner = os.getpid()
+    _live_runs.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 @atexit.register
 def _kill_live() -> None:
+    if os.getpid() != _owner:  # forked without exec: the runs belong to the parent
+        return
     for run_id in list(_live_runs):
         kill_marked(run_id, signal.SIGKILL)
 
@@ -79,8 +89,8 @@ def parent_of(pid: int) -> int | None:
     return int(stat[stat.rfind(")") + 2 :].split()[1])  # the field after the state
 
 
-async def kill_all_marked(run_id: str, limit: float) -> None:
-    """SIGKILL the run's processes until none is left, bounded.
+async def kill_all_marked(run_id: str, limit: float) -> bool:
+    """SIGKILL the run's processes until none is left, bounded; True when none is.
 
     One scan can miss a process: one that forks during it, or one in the middle of exec (its
     environment is unreadable for that moment). So it takes two empty scans in a row.
@@ -91,38 +101,7 @@ async def kill_all_marked(run_id: str, limit: float) -> None:
         empty = 0 if kill_marked(run_id, signal.SIGKILL) else empty + 1
         if empty < 2:
             await asyncio.sleep(0.001)
-
-
-_reapers: set[asyncio.Task[None]] = set()  # strong references: a task must not be collected
-
-
-def reap_in_background(run_id: str) -> None:
-    """Let a finished run's leftovers end on their own, then TERM and KILL them, off the run.
-
-    Killing a shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock that
-    stalls every later login shell for 60 s), so leftovers first get a bounded time to finish.
-    """
-    task = asyncio.ensure_future(_reap(run_id))
-    _reapers.add(task)
-    task.add_done_callback(_reapers.discard)
-
-
-async def _reap(run_id: str) -> None:
-    try:
-        await _wait_gone(run_id, _STRAGGLER_WAIT_S)
-        if kill_marked(run_id, signal.SIGTERM):
-            await _wait_gone(run_id, _TERM_GRACE_S)
-        await kill_all_marked(run_id, _TERM_GRACE_S)
-    finally:  # also when the loop shuts down and cancels us: kill at once
-        kill_marked(run_id, signal.SIGKILL)
-        release(run_id)
-
-
-async def _wait_gone(run_id: str, limit: float) -> None:
-    """Wait, bounded, until no process carries ``run_id`` (they are not our children: poll)."""
-    deadline = time.monotonic() + limit
-    while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
+    return empty >= 2
 
 
 __all__ = [
@@ -132,6 +111,5 @@ __all__ = [
     "new_run_id",
     "parent_of",
     "pids_with_env",
-    "reap_in_background",
     "release",
 ]

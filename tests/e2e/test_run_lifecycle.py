@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 
-from oauthpy import TimeoutExceededError
+from oauthpy import TimeoutExceededError, run_marks, teardown
 from oauthpy.testing import Hang, Reply, shell
 from tests.support import Rig, assert_no_leftovers
 
@@ -84,6 +86,53 @@ def test_an_exception_in_the_consumer(rig: Rig):
     with pytest.raises(KeyError):
         for _event in rig.client().stream_sync("hi", cwd=rig.work, model=rig.model, timeout=60):
             raise KeyError("the consumer failed")
+
+
+def test_a_cancel_storm_during_teardown_leaves_nothing_registered_or_unclosed(rig: Rig):
+    # The first cancel starts the teardown; the ones after it land on every await inside it.
+    # The teardown must still finish: every process gone, the run's id and process group
+    # unregistered (a stale group id would be SIGKILLed at exit after PID reuse), and the
+    # SDK's streams closed (claude once left anyio "Unclosed MemoryObjectReceiveStream").
+    rig.fake.script(Hang(120))
+    runs_before, groups_before = set(run_marks._live_runs), set(teardown._live_groups)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(rig.client().arun("hi", cwd=rig.work, model=rig.model, timeout=60))
+        await asyncio.to_thread(rig.fake.wait_for_model_request)  # the CLI is mid-run
+        cancels = 0
+        while not task.done():
+            task.cancel()
+            cancels += 1
+            await asyncio.sleep(0)
+        assert cancels > 1, "the teardown ended before a second cancel could land"
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(main())
+        gc.collect()
+    unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert unclosed == []
+    assert set(run_marks._live_runs) == runs_before
+    assert set(teardown._live_groups) == groups_before
+
+
+@pytest.mark.parametrize("delay_s", [0, 0.001, 0.005, 0.02, 0.05])
+def test_a_cancel_in_the_first_moments_of_a_run_leaves_nothing(rig: Rig, delay_s: float):
+    # The spawn itself is cancelled here (gemini: while start() awaits the pty's read pipe).
+    rig.fake.script(Hang(120))
+    runs_before = set(run_marks._live_runs)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(rig.client().arun("hi", cwd=rig.work, model=rig.model, timeout=60))
+        await asyncio.sleep(delay_s)  # when to cancel, not a wait for something
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert set(run_marks._live_runs) == runs_before
 
 
 EXITING_SCRIPT = """

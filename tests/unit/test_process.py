@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
 import sys
 import textwrap
 import time
 
 import pytest
 
-from oauthpy import ProviderNotInstalledError, TimeoutExceededError
+from oauthpy import ProviderNotInstalledError, TimeoutExceededError, process, run_marks, teardown
 from oauthpy.options import merged_env
 from oauthpy.process import Invocation, Process
 from oauthpy.testing import live_processes_in_group, new_marker
 
-from ..support import assert_no_leftovers
+from ..support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
 
 
 def child(code: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> Invocation:
@@ -136,3 +139,234 @@ def test_missing_binary_raises_not_installed_with_the_hint():
     inv = Invocation(["/nonexistent/vendor-cli"], {}, ".", install_hint="pip install it")
     with pytest.raises(ProviderNotInstalledError, match="pip install it"):
         asyncio.run(Process.start(inv))
+
+
+# -- teardown: one shielded stop routine ---------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    """Alive and not a zombie (PID 1 does not reap orphans here: a zombie counts as dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
+def _wait_for_file(path, limit: float = 10.0) -> str:
+    """The file's text once the child has written it (a bounded poll on the child's own signal)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().endswith("\n"):
+            return path.read_text()
+        time.sleep(0.005)
+    raise AssertionError(f"the child never wrote {path}")
+
+
+def test_a_cancel_that_arrives_as_a_read_completes_is_never_swallowed():
+    # `yes` keeps stdout full, so every read completes at once: a cancel then lands between the
+    # read's completion and the reader's wake-up. asyncio.wait_for on Python 3.10/3.11 returned
+    # the data and dropped the cancel there (in almost every one of these rounds), and the run
+    # went on until its own timeout.
+    async def one_round(delay: float) -> bool:
+        proc = await Process.start(Invocation(["yes"], merged_env({}), cwd="."))
+
+        async def consume() -> None:
+            async for _ in proc.lines(deadline=time.monotonic() + 60, idle_timeout=30):
+                pass
+
+        task = asyncio.ensure_future(consume())
+        try:
+            await asyncio.sleep(delay)
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=2)
+            return bool(done) and task.cancelled()
+        finally:
+            await proc.close()
+            await asyncio.wait({task})
+
+    async def main() -> int | None:
+        for i in range(100):
+            if not await one_round((i % 10) * 0.0003):
+                return i
+        return None
+
+    assert asyncio.run(main()) is None, "this round lost its cancel"
+
+
+def test_sigterm_comes_before_sigkill(tmp_path):
+    note = tmp_path / "term.txt"
+    code = f"""
+    import signal, time
+    def on_term(signum, frame):
+        open({str(note)!r}, "w").write("SIGTERM\\n")  # then go on: SIGKILL has to end us
+    signal.signal(signal.SIGTERM, on_term)
+    print('ready', flush=True)
+    while True:
+        time.sleep(1)
+    """
+
+    async def main() -> int | None:
+        proc = await Process.start(child(code))
+        async for _ in proc.lines():
+            break
+        await proc.close()
+        return proc.returncode
+
+    assert asyncio.run(main()) == -9  # killed, after the grace
+    assert note.read_text() == "SIGTERM\n"  # but told first
+
+
+def test_a_process_that_left_the_group_is_killed_through_the_run_marker(tmp_path):
+    pid_file = tmp_path / "escaped.pid"
+    code = f"""
+    import subprocess, sys, time
+    # a session of its own: a different process group, out of reach of killpg
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    print('ready', flush=True)
+    time.sleep(600)
+    """
+
+    async def main() -> tuple[int, int]:
+        proc = await Process.start(child(code))
+        async for _ in proc.lines():
+            break
+        escaped = int(_wait_for_file(pid_file))
+        assert os.getpgid(escaped) != proc.pid
+        await proc.close()
+        return proc.pid, escaped
+
+    _, escaped = asyncio.run(main())
+    assert not _alive(escaped)
+
+
+def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
+    marker = new_marker()
+    code = """
+    import signal, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so close() sits in its grace period
+    print('ready', flush=True)
+    time.sleep(600)
+    """
+
+    async def main() -> Process:
+        proc = await Process.start(child(code, env=marker))
+        async for _ in proc.lines():
+            break
+        closing = asyncio.ensure_future(proc.close())
+        for _ in range(2):  # cancelled twice while it waits out the grace
+            await asyncio.sleep(0.05)
+            closing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await closing
+        return proc
+
+    proc = asyncio.run(main())
+    assert proc.returncode == -9
+    assert_no_leftovers(marker)
+    assert proc.run_id not in run_marks._live_runs
+    assert proc.pid not in teardown._live_groups
+
+
+def test_the_exit_hook_never_signals_a_process_group_it_no_longer_owns():
+    # A process group that is not ours (its leader is not our child): what a recycled group id
+    # of a finished run would point at.
+    other = subprocess.Popen(
+        [
+            "setsid",
+            "-f",
+            sys.executable,
+            "-c",
+            "import os; print(os.getpid(), flush=True); import time; time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert other.stdout is not None
+    stranger = int(other.stdout.readline())
+    other.wait()
+    signalled: list[int] = []
+    real_killpg = os.killpg
+
+    def recording_killpg(pgid: int, sig: int) -> None:
+        signalled.append(pgid)
+        real_killpg(pgid, sig)
+
+    try:
+        assert os.getpgid(stranger) == stranger
+        teardown.register_group(stranger)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(os, "killpg", recording_killpg)
+            teardown._kill_live_groups()
+        assert stranger not in signalled
+    finally:
+        teardown.forget_group(stranger)
+        os.kill(stranger, signal.SIGKILL)
+
+
+def test_a_cancel_during_start_leaves_no_process_descriptor_or_run_id(tmp_path, monkeypatch):
+    marker = new_marker()
+    pid_file = tmp_path / "grandchild.pid"
+    code = f"""
+    import subprocess, sys, time
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    time.sleep(600)
+    """
+    inv = child(code, env=marker)
+    inv.stdout_pty = True  # like gemini: start() still awaits the pty's read pipe after the spawn
+    run_ids: list[str] = []
+    real_new_run_id = process.new_run_id
+
+    def recording_new_run_id() -> str:
+        run_ids.append(real_new_run_id())
+        return run_ids[-1]
+
+    async def never_connects(*args: object) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(process, "new_run_id", recording_new_run_id)
+    monkeypatch.setattr(process, "_connect_pty", never_connects)
+    fds = open_pipes_and_files()
+
+    async def main() -> None:
+        starting = asyncio.ensure_future(Process.start(inv))
+        while not pid_file.exists():  # the child and its grandchild are up
+            await asyncio.sleep(0.005)
+        starting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await starting
+
+    asyncio.run(main())
+    assert_no_leftovers(marker)
+    assert_no_fd_leak(fds)
+    assert run_ids and run_ids[0] not in run_marks._live_runs
+
+
+def test_exit_hooks_act_only_in_the_process_that_registered_them(tmp_path):
+    # A forked child that exits normally must not kill the parent's run.
+    script = tmp_path / "fork.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, atexit, os, sys
+            from oauthpy.process import Invocation, Process
+
+            loop = asyncio.new_event_loop()
+            inv = Invocation([sys.executable, '-c', 'import time; time.sleep(600)'], dict(os.environ), '.')
+            proc = loop.run_until_complete(Process.start(inv))
+            child = os.fork()
+            if child == 0:
+                atexit._run_exitfuncs()  # what a normal exit of the child runs
+                os._exit(0)
+            os.waitpid(child, 0)
+            with open(f'/proc/{proc.pid}/stat') as fh:
+                state = fh.read().rsplit(')', 1)[1].split()[0]
+            print('alive' if state != 'Z' else 'dead', flush=True)
+            loop.run_until_complete(proc.close())
+            """
+        )
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "alive", out.stderr

@@ -2,8 +2,9 @@
 
 The SDK owns the CLI process and its protocol. oauthpy adds what the SDK does not guarantee:
 a total/idle timeout, and a hard stop when a run ends early. Every run's processes carry a
-marker variable, so on timeout, cancellation or an early close oauthpy kills whatever is still
-alive of that run (the SDK's own close waits up to 5 s for a graceful exit first).
+marker variable, so on timeout, cancellation or an early close :func:`oauthpy.teardown.stop`
+sends them SIGTERM first (the SDK's own close would wait up to 5 s for a graceful exit), runs
+the SDK's close within the grace, and kills whatever is left.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import dataclasses
 import os
 import re
-import signal
 import time
 from collections import deque
 from collections.abc import AsyncGenerator
@@ -31,15 +31,16 @@ from ..events import Event
 from ..options import RunRequest
 from ..process import timeout_error, wait_budget
 from ..redact import redact, secret_values
-from ..run_marks import RUN_ID_VAR, kill_marked, new_run_id, parent_of, release
+from ..run_marks import RUN_ID_VAR, new_run_id
+from ..teardown import stop
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
 
 DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
-_CLOSE_WAIT_S = 10.0
-_REAP_WAIT_S = 2.0
+#: bound on the SDK's own close (it waits for the CLI to exit)
+CLOSE_WAIT_S = 10.0
 #: longest stdout line the SDK may buffer (its default, 1 MB, fails on long replies)
 MAX_LINE_BYTES = 256 * 1024 * 1024
 
@@ -159,13 +160,9 @@ class ClaudeProvider:
                     yield event
             finished = True
         finally:
-            cli_pids = [] if finished else kill_marked(marker, signal.SIGTERM)  # now, not in 5 s
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(reader.close(), _CLOSE_WAIT_S)
-            if not finished:
-                kill_marked(marker, signal.SIGKILL)
-                await wait_until_reaped(cli_pids)
-            release(marker)
+            # A finished run's CLI ends when the SDK closes its stdin; any other gets SIGTERM
+            # now, not after the SDK's 5 s graceful wait.
+            await stop(marker, close=reader.close, term=not finished, grace=CLOSE_WAIT_S)
         for event in parser.finish():
             yield event
 
@@ -230,24 +227,6 @@ class Reader:
             with contextlib.suppress(BaseException):
                 await self.pending
         await self.messages.aclose()
-
-
-async def wait_until_reaped(pids: list[int]) -> None:
-    """Return once the CLI processes of a run that ended early are reaped, bounded.
-
-    claude-agent-sdk's close can return before the killed CLI's exit reaches the event loop.
-    Its subprocess transport then stays open (two pipes) until the garbage collector finds it,
-    and when ``asyncio.run()`` has closed the loop by then, the transport's ``__del__`` prints
-    "Event loop is closed". Once the exit is delivered, the transport closes itself.
-    """
-    # Only the CLI itself is this process's child; anything it started is reparented when it
-    # dies, and on machines where PID 1 does not reap, would stay a zombie for good.
-    me = os.getpid()
-    pids = [pid for pid in pids if parent_of(pid) == me]
-    deadline = time.monotonic() + _REAP_WAIT_S
-    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
-        await asyncio.sleep(0.005)  # the loop's child watcher reaps it: not ours to wait on
-    await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
 
 
 def wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:

@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from ..errors import OauthPyError, ProviderNotInstalledError
+from ..errors import CommandExecutionError, OauthPyError, ProviderNotInstalledError, TimeoutExceededError
 from ..events import Event
 from ..options import RunRequest
 from ..redact import secret_values
-from ..run_marks import kill_marked, new_run_id, release
-from .claude import (
-    _CLOSE_WAIT_S,
-    INSTALL_HINT,
-    ClaudeProvider,
-    Reader,
-    read_turn,
-    wait_until_reaped,
-    wrap_sdk_error,
-)
+from ..run_marks import new_run_id
+from ..teardown import stop, within
+from .claude import CLOSE_WAIT_S, INSTALL_HINT, ClaudeProvider, Reader, read_turn, wrap_sdk_error
 from .claude_parser import ClaudeParser
+
+#: bound on starting the CLI when the turn has no timeout of its own
+CONNECT_WAIT_S = 60.0
 
 
 class ClaudeConversation:
@@ -72,12 +67,10 @@ class ClaudeConversation:
         finally:
             if not finished:
                 # The CLI may still be working on this turn: it cannot take the next one.
-                kill_marked(self._marker, signal.SIGTERM)
-            if reader is not None:
+                await self.aclose(reader)
+            elif reader is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(reader.close(), _CLOSE_WAIT_S)
-            if not finished:
-                await self.aclose()
+                    await within(reader.close(), CLOSE_WAIT_S)
         for event in parser.finish():
             yield event
 
@@ -89,25 +82,40 @@ class ClaudeConversation:
         marker = new_run_id()
         self._stderr = deque(maxlen=200)
         client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr))
+        limit = request.timeout or CONNECT_WAIT_S
         try:
-            await asyncio.wait_for(client.connect(), request.timeout or _CLOSE_WAIT_S * 6)
+            await within(client.connect(), limit)
         except BaseException as exc:
-            kill_marked(marker, signal.SIGKILL)
-            release(marker)
+            await stop(marker, close=client.disconnect, grace=CLOSE_WAIT_S)
+            if isinstance(exc, asyncio.TimeoutError):
+                if request.timeout:
+                    raise TimeoutExceededError(
+                        f"total timeout fired after {limit:g} s while starting claude",
+                        which="total",
+                        after_s=limit,
+                    ) from None
+                raise CommandExecutionError(
+                    f"the claude CLI did not start within {limit:g} s", transient=True
+                ) from None
             if isinstance(exc, (OauthPyError, asyncio.CancelledError)) or not isinstance(exc, Exception):
                 raise
             raise wrap_sdk_error(exc, self._stderr, secret_values(env)) from None
         self._client, self._key, self._marker = client, key, marker
 
-    async def aclose(self) -> None:
-        """End the CLI process of this conversation (the conversation itself stays resumable)."""
+    async def aclose(self, reader: Reader | None = None) -> None:
+        """End the CLI process of this conversation (the conversation itself stays resumable).
+
+        ``reader``: a turn's message reader still open, closed first within the same grace.
+        """
         client, marker = self._client, self._marker
         self._client = None
         if client is None:
             return
-        cli_pids = kill_marked(marker, signal.SIGTERM)  # the SDK's graceful close would wait 5 s
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(client.disconnect(), _CLOSE_WAIT_S)
-        kill_marked(marker, signal.SIGKILL)
-        release(marker)
-        await wait_until_reaped(cli_pids)
+
+        async def close() -> None:
+            if reader is not None:
+                await reader.close()
+            await client.disconnect()
+
+        # SIGTERM first: the SDK's graceful close would wait 5 s for the CLI.
+        await stop(marker, close=close, grace=CLOSE_WAIT_S)

@@ -1,0 +1,260 @@
+"""The one routine that stops a run's processes, and the bounded waits it is built on.
+
+Every teardown path goes through :func:`stop`: a CLI run's :class:`~oauthpy.process.Process`,
+an interactive login, the claude one-shot and session paths, and the background reaper of a
+finished run's stragglers. The sequence is always the same:
+
+1. SIGTERM to the run's process group (while oauthpy still owns it) and to every process that
+   carries the run's id (:mod:`oauthpy.run_marks`), including ones that left the group;
+2. a bounded grace, in which an optional graceful close runs (the claude SDK's);
+3. SIGKILL to the group and to marked processes until two ``/proc`` scans in a row find none;
+4. a bounded wait until this process's own children of the run are reaped;
+5. the run is unregistered from the exit-time hooks.
+
+It runs in a task of its own and callers await it shielded: a second cancellation waits for it
+to finish (it is bounded), then propagates. A process group is signalled only while its leader
+is an unreaped child of this process, so a recycled process-group id is never hit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from .run_marks import RUN_ID_VAR, kill_all_marked, kill_marked, parent_of, pids_with_env, release
+
+T = TypeVar("T")
+
+TERM_GRACE_S = 2.0
+#: bound on the SIGKILL scans and on the wait for this process's own children to be reaped
+KILL_WAIT_S = 5.0
+#: how long a finished run's leftover helpers may take to end on their own
+STRAGGLER_WAIT_S = 10.0
+
+_POLL_S = 0.005
+
+# Process groups of children still running (leader pid == pgid), for the exit-time hook, with
+# the pid of the process that registered them: a forked child must not act on them.
+_live_groups: set[int] = set()
+_owner = os.getpid()
+# Strong references: a task the loop only holds weakly could be collected mid-way.
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def _forget_after_fork() -> None:
+    global _owner
+    _owner = os.getpid()
+    _live_groups.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+@atexit.register
+def _kill_live_groups() -> None:
+    if os.getpid() != _owner:
+        return
+    for pgid in list(_live_groups):
+        if _owns(pgid):
+            _signal_group(pgid, signal.SIGKILL)
+
+
+def register_group(pgid: int) -> None:
+    """A child leading its own process group was started: the exit-time hook covers it."""
+    _live_groups.add(pgid)
+
+
+def forget_group(pgid: int) -> None:
+    """The group's leader was reaped: the exit-time hook must not signal that id any more."""
+    _live_groups.discard(pgid)
+
+
+def _owns(pid: int) -> bool:
+    # Our child, not yet reaped (a zombie still holds its pid and group id). Once reaped, the
+    # id may be recycled for an unrelated process group.
+    return parent_of(pid) == os.getpid()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# -- bounded waits that never swallow a cancellation --------------------------------------
+
+
+async def within(aw: Awaitable[T], timeout: float | None) -> T:
+    """Await ``aw`` for at most ``timeout`` seconds (``asyncio.TimeoutError`` after that).
+
+    Unlike ``asyncio.wait_for`` on Python 3.10/3.11, a cancellation that arrives as ``aw``
+    completes is never swallowed: the caller gets its ``CancelledError``.
+    """
+    if timeout is None:
+        return await aw
+    task = asyncio.ensure_future(aw)
+    try:
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+    except BaseException:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        raise asyncio.TimeoutError
+    return task.result()
+
+
+async def settle(aw: Awaitable[object], timeout: float) -> bool:
+    """Wait up to ``timeout`` for ``aw``; True when it finished, False (and ``aw`` cancelled)
+    when the time ran out. Never raises the timeout, never swallows a cancellation."""
+    try:
+        await within(aw, timeout)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+# -- the stop routine -------------------------------------------------------------------------
+
+
+async def stop(
+    run_id: str,
+    *,
+    child: asyncio.subprocess.Process | None = None,
+    group: bool = False,
+    close: Callable[[], Awaitable[object]] | None = None,
+    term: bool = True,
+    grace: float = TERM_GRACE_S,
+) -> None:
+    """Stop every process of run ``run_id``; bounded, and finishes even when cancelled again.
+
+    ``child``: the run's direct child, if oauthpy spawned it; ``group``: it leads its own
+    process group. ``close``: a graceful close to run within the grace (an SDK's disconnect).
+    ``term=False`` skips SIGTERM, for a run that already ended and only needs ``close`` and the
+    leftovers killed.
+    """
+    task = asyncio.ensure_future(_stop(run_id, child, group, close, term, grace))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    interrupted = False
+    while True:
+        try:
+            await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.done():  # the stop itself was cancelled: the loop is shutting down
+                raise
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
+
+
+async def _stop(
+    run_id: str,
+    child: asyncio.subprocess.Process | None,
+    group: bool,
+    close: Callable[[], Awaitable[object]] | None,
+    term: bool,
+    grace: float,
+) -> None:
+    me = os.getpid()
+    pgid = child.pid if child is not None and group else None
+    # The run's processes that are this process's children: they must be reaped, not only killed.
+    ours = {child.pid} if child is not None else set()
+    completed = False
+    try:
+        if term:
+            if pgid is not None and _owns(pgid):
+                _signal_group(pgid, signal.SIGTERM)
+            ours.update(pid for pid in kill_marked(run_id, signal.SIGTERM) if parent_of(pid) == me)
+        else:
+            ours.update(pid for pid in pids_with_env(RUN_ID_VAR, run_id) if parent_of(pid) == me)
+        deadline = time.monotonic() + grace
+        if close is not None:
+            try:
+                await within(close(), grace)
+            except Exception:
+                pass  # a failed or slow graceful close still ends in SIGKILL below
+        await _wait_gone(run_id, child, deadline)
+        if pgid is not None and _owns(pgid):
+            _signal_group(pgid, signal.SIGKILL)
+        cleared = await kill_all_marked(run_id, KILL_WAIT_S)
+        await _wait_reaped(ours, child, time.monotonic() + KILL_WAIT_S)
+        completed = cleared
+    finally:
+        if not completed:
+            # Cancelled (loop shutdown) or something survived the scans: kill what is there
+            # now; the run stays registered so the exit-time hook looks once more.
+            if pgid is not None and _owns(pgid):
+                _signal_group(pgid, signal.SIGKILL)
+            kill_marked(run_id, signal.SIGKILL)
+        if pgid is not None and not _owns(pgid):
+            _live_groups.discard(pgid)
+        if completed:
+            release(run_id)
+
+
+async def _wait_gone(run_id: str, child: asyncio.subprocess.Process | None, deadline: float) -> None:
+    """Until the child is reaped and no marked process is left, or the deadline."""
+    await _wait_exit(child, deadline)
+    while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
+        await asyncio.sleep(_POLL_S)
+
+
+async def _wait_exit(child: asyncio.subprocess.Process | None, deadline: float) -> None:
+    # Polled rather than ``child.wait()``: that also waits for the child's pipes to close,
+    # which never happens while a full stdout pipe is paused (a run left mid-stream).
+    while child is not None and child.returncode is None and time.monotonic() < deadline:
+        await asyncio.sleep(_POLL_S)
+
+
+async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None, deadline: float) -> None:
+    """Until this process's children of the run are reaped by the loop's child watcher.
+
+    Reaping is what delivers a child's exit to its transport, which then closes its pipes; a
+    transport left to the garbage collector prints "Event loop is closed" after ``asyncio.run``.
+    """
+    await _wait_exit(child, deadline)
+    while any(parent_of(pid) == os.getpid() for pid in pids) and time.monotonic() < deadline:
+        await asyncio.sleep(_POLL_S)  # not ours to waitpid: the watcher reaps them
+    await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
+
+
+def reap_in_background(run_id: str) -> None:
+    """Let a finished run's leftovers end on their own, then :func:`stop` them, off the run.
+
+    Killing a shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock that
+    stalls every later login shell for 60 s), so leftovers first get a bounded time to finish.
+    """
+    task = asyncio.ensure_future(_reap(run_id))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _reap(run_id: str) -> None:
+    try:
+        deadline = time.monotonic() + STRAGGLER_WAIT_S
+        while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await stop(run_id)
+    except asyncio.CancelledError:
+        kill_marked(run_id, signal.SIGKILL)  # the loop is shutting down: kill at once
+        raise
+
+
+__all__ = [
+    "KILL_WAIT_S",
+    "TERM_GRACE_S",
+    "forget_group",
+    "reap_in_background",
+    "register_group",
+    "settle",
+    "stop",
+    "within",
+]
