@@ -77,24 +77,43 @@ def wrapper(rig: Rig, body: str) -> str:
     return str(path)
 
 
+# What each CLI says, in its own words, that oauthpy must carry into the error message.
+ALL = ("codex", "claude", "gemini")
+STREAM_END = "stream ended without a finish reason"  # gemini's words for any broken stream
+
+
 @pytest.mark.parametrize(
     ("step", "error", "words"),
     [
-        (HttpError(401, "key rejected by fake"), AuthRequiredError, "authenticat"),
-        (HttpError(403, "forbidden by fake"), AuthRequiredError, "authenticat"),
-        (HttpError(429, "slow down", retry_after=1), RateLimitError, "rate"),
-        (HttpError(500, "fake fell over"), CommandExecutionError, ""),
-        (HttpError(529, "overloaded"), CommandExecutionError, ""),
-        (Cut("half a repl"), CommandExecutionError, ""),
-        (SseError(), CommandExecutionError, ""),
+        (HttpError(401, "key rejected by fake"), AuthRequiredError, dict.fromkeys(ALL, "authenticat")),
+        (HttpError(403, "forbidden by fake"), AuthRequiredError, dict.fromkeys(ALL, "authenticat")),
+        (HttpError(429, "slow down", retry_after=1), RateLimitError, dict.fromkeys(ALL, "rate")),
+        # codex words every 500 its own way; the others pass the server's message on
+        (
+            HttpError(500, "fake fell over"),
+            CommandExecutionError,
+            {"codex": "high demand", "claude": "500 fake fell over", "gemini": "fake fell over"},
+        ),
+        (HttpError(529, "overloaded"), CommandExecutionError, dict.fromkeys(ALL, "overloaded")),
+        (
+            Cut("half a repl"),
+            CommandExecutionError,
+            {"codex": "stream disconnected", "claude": "connection dropped", "gemini": STREAM_END},
+        ),
+        (
+            SseError(),
+            CommandExecutionError,
+            {"codex": "overloaded", "claude": "overloaded", "gemini": STREAM_END},
+        ),
     ],
     ids=["401", "403", "429", "500", "529", "cut", "sse-error"],
 )
-def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, words: str):
+def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, words: dict[str, str]):
     rig.fake.script(step)
     with pytest.raises(error) as err:
         rig.run()
-    assert words in str(err.value).lower()
+    assert type(err.value) is error
+    assert words[rig.provider] in str(err.value).lower()
     if error is AuthRequiredError:
         assert err.value.hint, "an auth failure says how to log in"
     else:
@@ -147,14 +166,17 @@ def test_a_missing_binary_says_how_to_install(rig: Rig):
     rig.env[binary_var(rig)] = str(rig.root / "no-such-cli")
     with pytest.raises(ProviderNotInstalledError) as err:
         rig.run()
-    assert err.value.hint
+    install = {"codex": "pip install 'oauthpy[codex]'", "claude": "pip install claude-agent-sdk"}
+    assert install.get(rig.provider, "npm install -g @google/gemini-cli") in str(err.value.hint)
 
 
 def test_a_binary_that_is_not_the_vendor_cli(rig: Rig):
     rig.env[binary_var(rig)] = wrapper(rig, "echo 'this is not json'; echo 'garbage-on-stderr' >&2; exit 3")
     with pytest.raises(CommandExecutionError) as err:
         rig.run()
-    assert "garbage-on-stderr" in str(err.value) or "exit" in str(err.value).lower()
+    assert "garbage-on-stderr" in err.value.stderr  # its own last words
+    if rig.provider != "claude":  # the SDK may fail writing to the dead CLI before it sees the code
+        assert err.value.returncode == 3
 
 
 def test_five_megabyte_replies_arrive_whole(rig: Rig):
@@ -184,7 +206,7 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
     assert others and "\ufffd" in others[0].text
 
 
-def test_a_full_disk_in_the_state_dir_is_reported(rig: Rig):
+def test_a_full_disk_in_the_state_dir_stops_gemini_but_not_codex_or_claude(rig: Rig):
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
     state = {"codex": "CODEX_HOME", "claude": "CLAUDE_CONFIG_DIR", "gemini": "GEMINI_CLI_HOME"}[rig.provider]
@@ -196,17 +218,18 @@ def test_a_full_disk_in_the_state_dir_is_reported(rig: Rig):
         (full / "filler").write_bytes(b"\0" * (64 * 1024 - 8192))
         rig.env[state] = str(full)
         rig.fake.script(text("written somewhere"))
-        try:
-            result = rig.run()
-        except CommandExecutionError as exc:
-            assert str(exc)  # a clear, classified error
-        else:
-            assert result.text == "written somewhere"  # the vendor copes without its state
+        if rig.provider == "gemini":
+            # gemini writes ownership markers into its home before anything else, and stops
+            with pytest.raises(CommandExecutionError, match="no space left on device") as err:
+                rig.run()
+            assert not err.value.transient
+        else:  # codex and claude answer without being able to write their state
+            assert rig.run().text == "written somewhere"
     finally:
         subprocess.run(["umount", "-l", str(full)], check=False)
 
 
-def test_a_cwd_deleted_mid_run_ends_cleanly(rig: Rig):
+def test_a_cwd_deleted_mid_run_still_gives_the_answer(rig: Rig):
     opened = threading.Event()
     rig.fake.script(Gate(opened, text("the folder vanished")))
     outcome: dict[str, Any] = {}
@@ -224,7 +247,6 @@ def test_a_cwd_deleted_mid_run_ends_cleanly(rig: Rig):
     opened.set()
     worker.join(BOUND_S)
     assert not worker.is_alive()
-    if "error" in outcome:
-        assert isinstance(outcome["error"], CommandExecutionError), outcome
-    else:
-        assert outcome["result"].text == "the folder vanished"
+    # Every CLI keeps its process's working directory (an unlinked inode) and finishes.
+    assert "error" not in outcome, outcome
+    assert outcome["result"].text == "the folder vanished"
