@@ -1,6 +1,7 @@
 """The error hierarchy. Every failure oauthpy reports is one of these, classified once.
 
-Messages are redacted at construction, so no caller can leak a secret by printing one.
+Every attribute that can hold vendor text (message, hint, stderr, details, session id) is
+redacted at construction, so no caller can leak a secret by printing or logging one.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .redact import redact
+from .redact import redact, redact_data
 
 
 class OauthPyError(Exception):
@@ -43,9 +44,9 @@ class SessionNotFoundError(OauthPyError):
     """The vendor does not know the session id given to ``session(resume=...)``."""
 
     def __init__(self, session_id: str, vendor_message: str, *, hint: str | None = None) -> None:
-        self.session_id = session_id
+        self.session_id = redact(session_id)
         super().__init__(
-            f"no conversation with id {session_id!r}: {vendor_message}",
+            f"no conversation with id {self.session_id!r}: {vendor_message}",
             hint=hint
             or "session ids are kept per login state and working directory: resume with the same "
             "auth source and cwd as the first run, or start a new session",
@@ -61,7 +62,7 @@ class ProtocolError(OauthPyError):
 
 
 class CommandExecutionError(OauthPyError):
-    """The vendor run failed. ``returncode`` and a redacted ``stderr`` tail say how."""
+    """The vendor run failed. ``returncode``, a redacted ``stderr`` tail and ``details`` say how."""
 
     def __init__(
         self,
@@ -75,7 +76,8 @@ class CommandExecutionError(OauthPyError):
     ) -> None:
         self.returncode = returncode
         self.stderr = redact(stderr)
-        self.details: dict[str, Any] = dict(details or {})
+        # details carry the vendor's own words too (codex: its full error message)
+        self.details: dict[str, Any] = redact_data(dict(details or {}))
         self.transient = transient
         full = message
         if self.stderr.strip():

@@ -3,6 +3,9 @@
 All types are slotted and, except :class:`Event` (see there), frozen. The vendor's own record stays on ``.raw`` for callers who
 need to drop a level; it is left out of ``repr()`` so that printing an event never shows a
 credential that a vendor echoed back.
+
+``Event.text``, ``RunResult.text`` and ``RunResult.output`` are the model's answer and are
+returned unchanged; ``repr()`` redacts (see :mod:`oauthpy.redact`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ class EventKind(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """Cut for a repr, after redacting: cutting first would leave a key too short to recognise."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +99,11 @@ class Event:
 
     def __repr__(self) -> str:
         parts = [f"kind={self.kind.value!r}"]
-        if self.text:
-            shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
-            parts.append(f"text={redact(shown)!r}")
+        if self.text and self.delta:
+            # a piece of a stream cannot be judged alone: it may be half of a key
+            parts.append(f"text_len={len(self.text)}")
+        elif self.text:
+            parts.append(f"text={_shorten(redact(self.text))!r}")
         for name in ("item_id", "status", "command", "exit_code", "tool_name", "session_id"):
             value = getattr(self, name)
             if value is not None:
@@ -126,10 +136,9 @@ class RunResult:
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
         return (
             f"RunResult(provider={self.provider!r}, model={self.model!r}, "
-            f"session_id={self.session_id!r}, text={redact(shown)!r}, "
+            f"session_id={self.session_id!r}, text={_shorten(redact(self.text))!r}, "
             f"events={len(self.events)}, elapsed_s={self.elapsed_s:.3f})"
         )
 

@@ -66,7 +66,8 @@ def parse_structured(text: str, request: RunRequest) -> Any:
             continue
         found = True
         break
-    shown = redact(text if len(text) <= 300 else text[:297] + "...")
+    shown = redact(text)  # then cut: cutting first can leave a key too short to recognise
+    shown = shown if len(shown) <= 300 else shown[:297] + "..."
     if not found:
         raise StructuredOutputError(f"the reply is not JSON, so it does not match output_schema: {shown!r}")
     if request.output_model is not None:

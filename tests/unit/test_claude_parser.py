@@ -56,6 +56,19 @@ def test_text_arrives_as_deltas_then_once_complete_and_done_carries_usage_and_co
     assert done.session_id
 
 
+@pytest.mark.parametrize("name", ["plain", "bash"])
+def test_deltas_carry_the_item_id_of_the_complete_block_they_belong_to(name):
+    events, _ = replay(name)
+    texts = [e for e in events if e.kind in (EventKind.MESSAGE, EventKind.REASONING)]
+    for complete in (e for e in texts if not e.delta):
+        assert complete.item_id
+        pieces = [
+            e.text for e in texts if e.delta and (e.kind, e.item_id) == (complete.kind, complete.item_id)
+        ]
+        assert "".join(pieces) == complete.text  # a printer can tell they are the same text
+    assert all(e.item_id for e in texts)
+
+
 def test_bash_tool_use_and_its_result_are_one_command_with_output():
     events, _ = replay("bash")
     commands = [e for e in events if e.kind is EventKind.COMMAND]

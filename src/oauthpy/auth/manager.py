@@ -26,7 +26,7 @@ from ..errors import (
     TimeoutExceededError,
 )
 from ..events import AuthStatus
-from ..redact import redact
+from ..redact import redact, remember_secrets, secret_values
 from .base import PROBE_TIMEOUT_S, AuthBackend, Probe
 
 #: how long an ``auto`` resolution is reused before the state is probed again
@@ -94,6 +94,9 @@ class AuthManager:
                 env[key] = value
         if source == "oauthpy":
             env[self.backend.state_var] = str(self.isolated_dir)
+        # Every vendor env is built here (runs, probes, logins): its credential-looking values
+        # are masked in everything oauthpy prints or raises from now on, whatever their shape.
+        remember_secrets(secret_values(env))
         return env
 
     def state_dir(self, source: str, env: Mapping[str, str]) -> Path:
@@ -232,6 +235,8 @@ class AuthManager:
         options: Mapping[str, Any],
     ) -> AuthStatus:
         _check_api_key(api_key)
+        if api_key:
+            remember_secrets([api_key])
         for key, value in options.items():
             want = self.backend.login_options.get(key)
             if want is None:

@@ -1,7 +1,9 @@
 """How events, results and statuses look on a terminal and in ``--json`` output.
 
 The JSON shapes are a stable, documented interface (docs/cli.md). Every string in them goes
-through :func:`redact`, so a secret a vendor echoes back never reaches a pipe.
+through :func:`redact`, so a secret a vendor echoes back never reaches a pipe. Streamed text
+(message deltas) is redacted across piece boundaries (:class:`StreamRedactor`): a key the model
+streams in pieces is masked whole, on a terminal and in ``--json`` alike.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..events import AuthStatus, Event, EventKind, RunResult, Usage
-from ..redact import redact
+from ..redact import StreamRedactor, redact
 from .term import style
 
 _DETAIL_FIELDS = (
@@ -45,9 +48,14 @@ def usage_json(usage: Usage | None) -> dict[str, Any] | None:
     return dataclasses.asdict(usage) if usage else None
 
 
-def event_json(event: Event) -> dict[str, Any]:
-    """``kind``, ``text``, ``timestamp``, ``delta`` and whichever detail fields are set."""
-    out: dict[str, Any] = {"kind": event.kind.value, "text": event.text, "timestamp": event.timestamp}
+def event_json(event: Event, text: str | None = None) -> dict[str, Any]:
+    """``kind``, ``text``, ``timestamp``, ``delta`` and whichever detail fields are set.
+
+    ``text`` replaces the event's own: :func:`result_json` passes each delta's text redacted
+    jointly with the rest of its message; a delta given alone is redacted alone.
+    """
+    shown = event.text if text is None else text
+    out: dict[str, Any] = {"kind": event.kind.value, "text": shown, "timestamp": event.timestamp}
     if event.delta:
         out["delta"] = True
     for name in _DETAIL_FIELDS:
@@ -63,7 +71,31 @@ def event_json(event: Event) -> dict[str, Any]:
     return _clean(out)  # type: ignore[no-any-return]
 
 
+def delta_texts(events: Sequence[Event]) -> dict[int, str]:
+    """The text of each delta event (by index), redacted together with the other deltas of its
+    message: a key split across deltas is masked, and the texts joined read as the redacted
+    message (text is held back to a later delta of the same message where a key could start)."""
+    out: dict[int, str] = {}
+    redactor: StreamRedactor | None = None
+    group: tuple[Any, ...] | None = None
+    last = -1
+    for i, event in enumerate(events):
+        key = (event.kind, event.item_id, event.attempt) if event.delta else None
+        if key != group and redactor is not None:
+            out[last] += redactor.flush()
+            redactor = None
+        group = key
+        if key is not None:
+            redactor = redactor or StreamRedactor()
+            out[i] = redactor.feed(event.text)
+            last = i
+    if redactor is not None:
+        out[last] += redactor.flush()
+    return out
+
+
 def result_json(result: RunResult) -> dict[str, Any]:
+    deltas = delta_texts(result.events)
     return _clean(  # type: ignore[no-any-return]
         {
             "provider": result.provider,
@@ -75,7 +107,7 @@ def result_json(result: RunResult) -> dict[str, Any]:
             "output": result.output if _is_json(result.output) else _dump_model(result.output),
             "usage": usage_json(result.usage),
             "elapsed_s": round(result.elapsed_s, 3),
-            "events": [event_json(e) for e in result.events],
+            "events": [event_json(e, deltas.get(i)) for i, e in enumerate(result.events)],
         }
     )
 
@@ -109,13 +141,28 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def answer_text(result: RunResult) -> str:
+    """The final text as ``oauthpy run`` prints it: redacted, like every CLI output.
+
+    The library returns ``result.text`` unchanged (it is the model's answer); what oauthpy
+    prints is redacted.
+    """
+    return redact(result.text)
+
+
 def describe(event: Event) -> str | None:
-    """One readable line for an event, or None for events not worth a line."""
+    """One readable, redacted line for an event, or None for events not worth a line."""
+    line = _describe(event)
+    return redact(line) if line is not None else None
+
+
+def _describe(event: Event) -> str | None:
     kind = event.kind
     if kind is EventKind.COMMAND:
         if event.status == "in_progress":
             return f"[command] $ {event.command}"
-        out = (event.output or "").strip().replace("\n", " | ")
+        # redact before cutting: a cut key may be too short to recognise
+        out = redact((event.output or "").strip()).replace("\n", " | ")
         ended = f"exit {event.exit_code}" if event.exit_code is not None else event.status or "done"
         return f"[command] {ended}: {out[:120]}"
     if kind is EventKind.FILE_CHANGE and event.status != "in_progress":
@@ -136,9 +183,10 @@ def describe(event: Event) -> str | None:
 class StreamPrinter:
     """Live output of a run: the agent's words on ``out`` as they arrive, the rest on ``err``.
 
-    Message deltas are written as they come; the complete message that follows only ends the
-    line. Commands, file changes, tools, reasoning and errors go to ``err`` one line each, so
-    piping ``out`` gives just the agent's text.
+    Message deltas are written as they come, through one :class:`StreamRedactor` (a key split
+    across deltas is masked; the last word or so waits for the next delta); the complete message
+    that follows only ends the line. Commands, file changes, tools, reasoning and errors go to
+    ``err`` one line each, so piping ``out`` gives just the agent's text.
     """
 
     def __init__(
@@ -147,7 +195,9 @@ class StreamPrinter:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.all_events = all_events
+        self._redactor = StreamRedactor()
         self._line_open = False  # deltas were written without their newline yet
+        self._unnamed_open = False  # some of those deltas carried no item id
         self._streamed: set[str] = set()  # items whose text already went out as deltas
 
     def feed(self, event: Event) -> None:
@@ -157,29 +207,36 @@ class StreamPrinter:
         self._end_line()
         line = describe(event)
         if line and (self.all_events or event.kind is not EventKind.DONE):
-            self.err.write(redact(style(line, "dim", self.err)) + "\n")
+            self.err.write(style(line, "dim", self.err) + "\n")
             self.err.flush()
 
     def _message(self, event: Event) -> None:
         if event.delta:
             if event.item_id:
                 self._streamed.add(event.item_id)
-            self.out.write(redact(event.text))
-            self.out.flush()
+            else:
+                self._unnamed_open = True
+            self._write(self._redactor.feed(event.text))
             self._line_open = True
             return
-        already = event.item_id in self._streamed if event.item_id else self._line_open
+        # Open deltas without an id belong to this message whatever its id: it is not repeated.
+        already = self._unnamed_open or (
+            event.item_id in self._streamed if event.item_id else self._line_open
+        )
         self._end_line()
         if not already:
-            self.out.write(redact(event.text) + "\n")
-            self.out.flush()
+            self._write(redact(event.text) + "\n")
 
     def feed_end(self) -> None:
-        """The run is over: finish any line left open."""
+        """The run is over: write what the redactor held back and finish any open line."""
         self._end_line()
 
     def _end_line(self) -> None:
         if self._line_open:
-            self.out.write("\n")
+            self._write(self._redactor.flush() + "\n")
+            self._line_open = self._unnamed_open = False
+
+    def _write(self, text: str) -> None:
+        if text:
+            self.out.write(text)
             self.out.flush()
-            self._line_open = False

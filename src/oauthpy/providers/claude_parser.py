@@ -23,6 +23,10 @@ _AUTH_HINT = "log in with `claude auth login` (or `oauthpy auth login --provider
 _FILE_TOOLS = {"Write": "add", "Edit": "update", "MultiEdit": "update", "NotebookEdit": "update"}
 
 
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
@@ -41,6 +45,9 @@ class ClaudeParser:
         self.calls: dict[str, Event] = {}
         self.result: Any = None
         self.streamed_blocks = False
+        # message id of the message being streamed, per parent tool call (None: the main agent):
+        # deltas carry it as item_id, the same id as the complete block that follows them
+        self._streaming: dict[str | None, str] = {}
 
     def feed(self, msg: Any) -> list[Event]:
         kind = type(msg).__name__
@@ -62,13 +69,27 @@ class ClaudeParser:
 
     def _stream_event(self, msg: Any) -> list[Event]:
         event = getattr(msg, "event", None)
-        if not isinstance(event, dict) or event.get("type") != "content_block_delta":
+        if not isinstance(event, dict):
             return []
-        delta = event.get("delta") or {}
+        parent = getattr(msg, "parent_tool_use_id", None)
+        if event.get("type") == "message_start":
+            message = event.get("message")
+            mid = message.get("id") if isinstance(message, dict) else None
+            if isinstance(mid, str):
+                self._streaming[parent] = mid
+            return []
+        if event.get("type") != "content_block_delta":
+            return []
+        delta = event.get("delta")
+        if not isinstance(delta, dict):
+            return []
+        item_id = self._streaming.get(parent)
         if delta.get("type") == "text_delta":
-            return [Event(EventKind.MESSAGE, text=delta.get("text", ""), raw=msg, delta=True)]
+            text = delta.get("text")
+            return [Event(EventKind.MESSAGE, text=_str(text), raw=msg, delta=True, item_id=item_id)]
         if delta.get("type") == "thinking_delta":
-            return [Event(EventKind.REASONING, text=delta.get("thinking", ""), raw=msg, delta=True)]
+            text = delta.get("thinking")
+            return [Event(EventKind.REASONING, text=_str(text), raw=msg, delta=True, item_id=item_id)]
         return []
 
     def _assistant(self, msg: Any) -> list[Event]:
