@@ -200,18 +200,25 @@ async def _stop(
             release(run_id)
 
 
+async def _poll(until: Callable[[], bool], deadline: float) -> None:
+    """Until ``until()`` or the deadline; the first looks come quickly (most exits take ~1 ms)."""
+    pause = 0.0005
+    while not until() and time.monotonic() < deadline:
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, _POLL_S)
+
+
 async def _wait_gone(run_id: str, child: asyncio.subprocess.Process | None, deadline: float) -> None:
     """Until the child is reaped and no marked process is left, or the deadline."""
     await _wait_exit(child, deadline)
-    while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
-        await asyncio.sleep(_POLL_S)
+    await _poll(lambda: not pids_with_env(RUN_ID_VAR, run_id), deadline)
 
 
 async def _wait_exit(child: asyncio.subprocess.Process | None, deadline: float) -> None:
     # Polled rather than ``child.wait()``: that also waits for the child's pipes to close,
     # which never happens while a full stdout pipe is paused (a run left mid-stream).
-    while child is not None and child.returncode is None and time.monotonic() < deadline:
-        await asyncio.sleep(_POLL_S)
+    if child is not None:
+        await _poll(lambda: child.returncode is not None, deadline)
 
 
 async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None, deadline: float) -> None:
@@ -221,8 +228,8 @@ async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None,
     transport left to the garbage collector prints "Event loop is closed" after ``asyncio.run``.
     """
     await _wait_exit(child, deadline)
-    while any(parent_of(pid) == os.getpid() for pid in pids) and time.monotonic() < deadline:
-        await asyncio.sleep(_POLL_S)  # not ours to waitpid: the watcher reaps them
+    # not ours to waitpid: the loop's child watcher reaps them
+    await _poll(lambda: all(parent_of(pid) != os.getpid() for pid in pids), deadline)
     await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
 
 
