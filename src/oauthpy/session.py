@@ -8,6 +8,7 @@ its own history, tool results and cache. oauthpy never replays a transcript itse
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncGenerator, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,35 @@ if TYPE_CHECKING:
 #: what a session or a single turn may set (``cwd`` and the auth source are fixed per session)
 TURN_OPTIONS = ("model", "timeout", "idle_timeout", "env", "provider_options", "output_schema")
 
+#: The form of every vendor's session ids, as RunResult.session_id reports them: a UUID in its
+#: canonical 8-4-4-4-12 hex form. Seen in real runs: codex 0.163 thread ids are UUIDv7, claude and
+#: gemini session ids UUIDv4. The version is not checked (codex resumes any id that parses as a
+#: UUID, see `codex exec resume --help`). Anything else is refused before spawning, because each
+#: CLI reads it as something other than an id: codex as a thread name (an unknown name silently
+#: starts a new conversation), claude as a session title, gemini as ``latest`` or a 1-based index
+#: into the folder's own sessions.
+SESSION_ID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: a real id of each vendor, for the error message
+SESSION_ID_EXAMPLES = {
+    "codex": "01a202eb-b1a9-7800-944a-667769ecda10",
+    "claude": "b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
+    "gemini": "80fb1d47-2d28-409b-9c3d-169e33f8e617",
+}
+
+
+def check_resume_id(provider: str, resume: object) -> str:
+    """``resume`` if it has the form of the vendor's session ids, else :class:`InvalidOptionsError`."""
+    if isinstance(resume, str) and SESSION_ID_RE.fullmatch(resume):
+        return resume
+    shown = repr(resume) if isinstance(resume, str) else f"a {type(resume).__name__}"
+    if isinstance(resume, str) and len(resume) > 60:
+        shown = repr(resume[:57] + "...")
+    example = SESSION_ID_EXAMPLES.get(provider, SESSION_ID_EXAMPLES["claude"])
+    raise InvalidOptionsError(
+        f"resume must be a {provider} session id from an earlier RunResult.session_id, a UUID "
+        f"such as {example}; got {shown}"
+    )
+
 
 class Session:
     """One conversation with one vendor agent. Use as a context manager, or call :meth:`close`.
@@ -31,10 +61,8 @@ class Session:
     """
 
     def __init__(self, client: Client, *, cwd: Any, resume: str | None, defaults: Mapping[str, Any]) -> None:
-        if resume is not None and (
-            not isinstance(resume, str) or not resume.strip() or resume.startswith("-")
-        ):
-            raise InvalidOptionsError("resume must be a session id from an earlier RunResult.session_id")
+        if resume is not None:
+            resume = check_resume_id(client.provider, resume)
         self._client = client
         self._defaults = _turn_options(defaults)
         # Validates cwd and the defaults now, before any turn starts a process.

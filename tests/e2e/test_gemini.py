@@ -6,6 +6,7 @@ Each run costs about 2-3 s of Node start-up.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,37 @@ def test_prompt_with_leading_dashes_and_200kb_goes_through_stdin(gemini_fake, ge
 class City(BaseModel):
     name: str
     population: int
+
+
+def test_a_prompt_over_the_context_window_is_refused_before_anything_starts(gemini_env, workdir, tmp_path):
+    # The CLI sends a request only if it fits the model's context window at 4 characters (UTF-16
+    # code units) per token; above it, it never calls the model and still reports success.
+    fired = tmp_path / "spawned"
+    tripwire = tmp_path / "gemini-tripwire"
+    tripwire.write_text(f"#!/bin/sh\ntouch '{fired}'\nexit 1\n")
+    tripwire.chmod(tripwire.stat().st_mode | stat.S_IXUSR)
+    env = {**gemini_env, "OAUTHPY_GEMINI_BINARY": str(tripwire)}
+    with pytest.raises(
+        InvalidOptionsError, match="model 'auto' only with at most 4194304, its 1048576-token"
+    ):
+        gemini.run("y" * (4 * 1_048_576 + 1), cwd=workdir, env=env)
+    emoji = "y" * (4 * 1_048_576 - 100) + "\U0001f600" * 100  # at the limit in code points
+    with pytest.raises(InvalidOptionsError, match="is 4194404 characters"):  # an emoji is 2 units
+        gemini.run(emoji, cwd=workdir, env=env)
+    with pytest.raises(InvalidOptionsError, match="model 'gemma-4-31b-it' only with at most 1024000,"):
+        gemini.run("y" * (4 * 256_000 + 1), cwd=workdir, env=env, model="gemma-4-31b-it")
+    assert not fired.exists(), "a process was started for a prompt the CLI would never send"
+
+
+def test_a_run_that_never_calls_the_model_is_an_error_not_an_empty_answer(gemini_fake, gemini_env, workdir):
+    # At the window's size the prompt passes oauthpy's check, but the CLI's own session context
+    # tips its estimate over: it skips the model, exits 0 and says "success" with empty stats.
+    gemini_fake.script(text("must not be reached"))
+    with pytest.raises(CommandExecutionError, match="never called the model") as info:
+        gemini.run("y" * (4 * 1_048_576), cwd=workdir, env=gemini_env, model=MODEL)
+    assert info.value.returncode == 0 and not info.value.transient
+    assert gemini_fake.requests == []
+    assert_no_leftovers(gemini_env)
 
 
 def test_structured_output_into_a_pydantic_model(gemini_fake, gemini_env, workdir):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,26 @@ from oauthpy.testing.processes import MARKER_VAR
 from tests.support import Rig, assert_no_leftovers
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+
+
+def count_spawns(rig: Rig) -> Path:
+    """Put a wrapper in front of the rig's real CLI that logs a line per start; returns the log."""
+    if rig.provider == "codex":
+        from oauthpy.providers.codex import find_binary
+
+        real = find_binary({**os.environ, **rig.env})
+    elif rig.provider == "claude":
+        from oauthpy.auth.claude import bundled_cli
+
+        real = str(bundled_cli())
+    else:
+        real = rig.env["OAUTHPY_GEMINI_BINARY"]
+    log, wrapper = rig.root / "spawns.log", rig.root / f"{rig.provider}-counted"
+    log.write_text("")
+    wrapper.write_text(f"#!/bin/sh\necho started >> '{log}'\nexec '{real}' \"$@\"\n")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    rig.env[f"OAUTHPY_{rig.provider.upper()}_BINARY"] = str(wrapper)
+    return log
 
 
 def test_second_turn_continues_the_vendors_own_conversation(rig: Rig):
@@ -43,13 +65,26 @@ def test_a_one_shot_run_is_resumed_by_id_from_a_new_client(rig: Rig):
 
 
 def test_an_unknown_session_id_fails_fast_with_session_not_found(rig: Rig):
-    rig.fake.script(text("must not be reached"))
-    chat = rig.client().session(cwd=rig.work, model=rig.model, resume=UNKNOWN_ID)
-    # A hang would end in TimeoutExceededError instead: the vendor's own answer must come first.
-    with chat, pytest.raises(SessionNotFoundError) as err:
-        chat.run("hello?", timeout=20)
-    assert err.value.session_id == UNKNOWN_ID and UNKNOWN_ID in str(err.value)
+    spawns = count_spawns(rig)
+    rig.fake.script(text("the folder's own session"), text("must not be reached"))
+
+    def resume_unknown() -> None:
+        # max_retries: the vendor's answer is final, so exactly one process is started
+        chat = rig.client().session(
+            cwd=rig.work, model=rig.model, resume=UNKNOWN_ID, provider_options={"max_retries": 2}
+        )
+        # A hang would end in TimeoutExceededError instead: the vendor's own answer must come first.
+        with chat, pytest.raises(SessionNotFoundError) as err:
+            chat.run("hello?", timeout=20)
+        assert err.value.session_id == UNKNOWN_ID and UNKNOWN_ID in str(err.value)
+
+    resume_unknown()  # a folder with no session yet
+    assert spawns.read_text().splitlines() == ["started"]
     assert rig.model_bodies() == []
+    rig.run("start a session here")  # gemini answers an unknown id differently once there is one
+    resume_unknown()
+    assert spawns.read_text().splitlines() == ["started"] * 3
+    assert len(rig.model_bodies()) == 1
     assert_no_leftovers(rig.env)
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError, SessionNotFoundError
 from oauthpy.providers.codex_parser import CodexParser
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex"
@@ -80,6 +80,23 @@ def test_config_error_on_stderr_with_empty_stdout_is_reported_with_its_last_line
     with pytest.raises(CommandExecutionError, match="Model provider `nope` not found") as info:
         parser.finish(1, stderr)
     assert info.value.returncode == 1
+
+
+#: what codex 0.163 printed (exit 1, nothing on stdout) for `exec resume <unknown uuid>`
+UNKNOWN_THREAD_STDERR = (
+    "WARNING: proceeding, even though we could not create PATH aliases: Refusing to create helper "
+    'binaries under temporary dir "/tmp" (codex_home: AbsolutePathBuf("/tmp/REC/home"))\n'
+    "Error: thread/resume: thread/resume failed: no rollout found for thread id "
+    "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee (code -32600)\n"
+)
+
+
+@pytest.mark.parametrize("resume", ["0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee", None])
+def test_an_unknown_resumed_thread_is_session_not_found(resume):
+    # told the resumed id or not: codex names it in its own message
+    with pytest.raises(SessionNotFoundError, match="no rollout found") as info:
+        CodexParser(resume=resume).finish(1, UNKNOWN_THREAD_STDERR)
+    assert info.value.session_id == "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 
 
 def test_exit_zero_without_turn_completed_is_not_a_success():

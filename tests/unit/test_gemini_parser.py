@@ -16,6 +16,7 @@ from oauthpy import (
     InvalidOptionsError,
     OauthPyError,
     RateLimitError,
+    SessionNotFoundError,
 )
 from oauthpy.providers.gemini_parser import GeminiParser
 
@@ -106,6 +107,38 @@ def test_no_result_line_uses_the_exit_code_and_stderr_tail(code, error, text):
         GeminiParser().finish(code, stderr)
     if code == 55:
         assert "GEMINI_CLI_TRUST_WORKSPACE=true" in str(info.value)
+
+
+def test_a_success_result_with_no_model_call_is_an_error_not_an_empty_answer():
+    # Recorded: a 4,194,304-character prompt, which the CLI's token estimate keeps from the
+    # model; it still says "success", with no model in its stats (the prompt echo is elided).
+    events, finish = replay("no_model_call")
+    assert events == []
+    with pytest.raises(CommandExecutionError, match="never called the model") as info:
+        finish()
+    assert not info.value.transient and info.value.details["reason"] == "no_model_call"
+    assert info.value.returncode == 0 and info.value.hint
+
+
+@pytest.mark.parametrize(
+    "stderr",
+    [
+        "Error resuming session: No previous sessions found for this project.\n",
+        'Error resuming session: Invalid session identifier "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee".\n'
+        "  Searched for sessions in /tmp/REC/gemini-home/.gemini/tmp/work/chats.\n"
+        "  Use --list-sessions to see available sessions, then use --resume {number}, "
+        "--resume {uuid}, or --resume latest.\n",
+    ],
+    ids=["folder_without_sessions", "folder_with_sessions"],
+)
+def test_an_unknown_resume_id_is_session_not_found(stderr):
+    # the CLI's two answers (recorded, exit 42) in a folder without and with sessions of its own
+    parser = GeminiParser("gemini-2.5-flash", resume="0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee")
+    with pytest.raises(SessionNotFoundError, match="Error resuming session") as info:
+        parser.finish(42, stderr)
+    assert info.value.session_id == "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+    with pytest.raises(InvalidOptionsError):  # without --resume, exit 42 stays an input error
+        GeminiParser("gemini-2.5-flash").finish(42, stderr)
 
 
 def test_killed_run_with_exit_zero_and_no_result_is_an_error():

@@ -26,6 +26,7 @@ from ..errors import (
     InvalidOptionsError,
     OauthPyError,
     ProviderNotInstalledError,
+    SessionNotFoundError,
 )
 from ..events import Event
 from ..options import RunRequest
@@ -39,6 +40,8 @@ from .claude_parser import ClaudeParser
 DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
+#: how the CLI refuses a resumed session id it does not know
+_UNKNOWN_SESSION = "No conversation found with session ID"
 #: bound on the SDK's own close (it waits for the CLI to exit)
 CLOSE_WAIT_S = 10.0
 #: longest stdout line the SDK may buffer (its default, 1 MB, fails on long replies)
@@ -70,7 +73,7 @@ class ClaudeProvider:
     name = "claude"
     transport = "sdk"
     #: how the vendor says it does not know a resumed session id
-    unknown_session = re.compile(r"No conversation found with session ID")
+    unknown_session = re.compile(_UNKNOWN_SESSION)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
@@ -193,7 +196,7 @@ async def read_turn(
         raise
     except Exception as exc:
         if parser.result is None:
-            raise wrap_sdk_error(exc, stderr, secrets) from None
+            raise wrap_sdk_error(exc, stderr, secrets, resume=request.resume) from None
 
 
 class Reader:
@@ -229,9 +232,15 @@ class Reader:
         await self.messages.aclose()
 
 
-def wrap_sdk_error(exc: Exception, stderr: deque[str], secrets: tuple[str, ...]) -> Exception:
+def wrap_sdk_error(
+    exc: Exception, stderr: deque[str], secrets: tuple[str, ...], *, resume: str | None = None
+) -> Exception:
+    """The classified error for an exception of the SDK. ``resume``: the session id the run
+    resumes; the CLI's refusal of it is :class:`SessionNotFoundError` (never retried)."""
     name = type(exc).__name__
     tail = redact("\n".join(list(stderr)[-40:]), secrets)
+    if resume and _UNKNOWN_SESSION in f"{exc}\n{tail}":
+        return SessionNotFoundError(resume, f"claude: {_UNKNOWN_SESSION}: {resume}")
     if name == "CLINotFoundError":
         return ProviderNotInstalledError(f"the claude CLI was not found: {exc}", hint=INSTALL_HINT)
     return CommandExecutionError(

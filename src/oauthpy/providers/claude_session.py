@@ -57,7 +57,7 @@ class ClaudeConversation:
             try:
                 await self._client.query(request.prompt)
             except Exception as exc:
-                raise wrap_sdk_error(exc, self._stderr, secrets) from None
+                raise wrap_sdk_error(exc, self._stderr, secrets, resume=request.resume) from None
             reader = Reader(self._client.receive_response())
             turn = read_turn(reader, parser, request, self._stderr, secrets)
             async with contextlib.aclosing(turn):
@@ -99,7 +99,7 @@ class ClaudeConversation:
                 ) from None
             if isinstance(exc, (OauthPyError, asyncio.CancelledError)) or not isinstance(exc, Exception):
                 raise
-            raise wrap_sdk_error(exc, self._stderr, secret_values(env)) from None
+            raise wrap_sdk_error(exc, self._stderr, secret_values(env), resume=request.resume) from None
         self._client, self._key, self._marker = client, key, marker
 
     async def aclose(self, reader: Reader | None = None) -> None:

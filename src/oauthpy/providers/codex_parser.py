@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import AuthRequiredError, CommandExecutionError, RateLimitError
+from ..errors import AuthRequiredError, CommandExecutionError, RateLimitError, SessionNotFoundError
 from ..events import Event, EventKind, FileChange, Usage
 from .base import as_int, decode_record
 
 _STATUS_RE = re.compile(r"(?:last status|unexpected status|status)[:\s]+(\d{3})\b")
 _RETRY_AFTER_RE = re.compile(r"(?i)(?:retry[- ]after|try again in)[:\s]+(\d+(?:\.\d+)?)\s*s")
 _AUTH_HINT = "log in with `codex login` (or `oauthpy auth login --provider codex`)"
+#: codex 0.163's answer to ``exec resume <uuid>`` with an id it has no rollout for, e.g.
+#: ``Error: thread/resume: thread/resume failed: no rollout found for thread id <id> (code -32600)``
+_UNKNOWN_THREAD_RE = re.compile(r"no rollout found for thread id (\S+)")
 
 
 def _s(value: Any) -> str:
@@ -34,10 +37,21 @@ def _opt_s(value: Any) -> str | None:
 class CodexParser:
     """State of one ``codex exec --json`` run."""
 
-    __slots__ = ("completed", "failure", "final_text", "last_error", "model", "session_id", "usage")
+    __slots__ = (
+        "completed",
+        "failure",
+        "final_text",
+        "last_error",
+        "model",
+        "resume",
+        "session_id",
+        "usage",
+    )
 
-    def __init__(self, model: str | None = None) -> None:
+    def __init__(self, model: str | None = None, resume: str | None = None) -> None:
         self.model = model
+        #: the thread id this run resumes (``exec resume``), if any
+        self.resume = resume
         self.session_id: str | None = None
         self.final_text = ""
         self.usage = Usage()
@@ -171,7 +185,7 @@ class CodexParser:
                     status="completed",
                 )
             ]
-        raise classify_failure(self.failure or self.last_error, returncode, stderr)
+        raise classify_failure(self.failure or self.last_error, returncode, stderr, resume=self.resume)
 
 
 def _usage(raw: Any) -> Usage:
@@ -188,8 +202,14 @@ def _usage(raw: Any) -> Usage:
     )
 
 
-def classify_failure(message: str | None, returncode: int, stderr: str) -> Exception:
-    """Map a failed codex run to one error type, from the HTTP status codex reports."""
+def classify_failure(
+    message: str | None, returncode: int, stderr: str, *, resume: str | None = None
+) -> Exception:
+    """Map a failed codex run to one error type, from the HTTP status codex reports.
+
+    An unknown resumed thread id becomes :class:`SessionNotFoundError` (never transient, so
+    never retried), for ``resume`` or, when the parser was not told it, the id codex names.
+    """
     text = message or ""
     if returncode < 0 and not message:  # killed by a signal before it could say anything
         text = f"codex was killed by signal {-returncode}"
@@ -197,6 +217,10 @@ def classify_failure(message: str | None, returncode: int, stderr: str) -> Excep
     if not text:
         last = [ln for ln in stderr.strip().splitlines() if ln.strip()]
         text = last[-1] if last else f"codex exited with code {returncode}"
+    unknown = _UNKNOWN_THREAD_RE.search(text) or _UNKNOWN_THREAD_RE.search(stderr)
+    if unknown:
+        said = text if unknown.group(0) in text else unknown.group(0)
+        return SessionNotFoundError(resume or unknown.group(1), f"codex: {said}")
     details: dict[str, Any] = {"provider": "codex", "message": text}
     found = _STATUS_RE.search(text)
     status = int(found.group(1)) if found else None

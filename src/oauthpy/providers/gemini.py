@@ -1,8 +1,24 @@
 """The Gemini provider: builds ``gemini --output-format stream-json`` invocations (CLI 0.61.0).
 
 The prompt goes through stdin with no ``-p``: headless gemini takes piped stdin as the prompt
-(verified with 0.61.0: a leading ``--`` stays text, and it is not in the process list). The
-CLI's own limit for piped input is 8 MB.
+(verified with 0.61.0: a leading ``--`` stays text, and it is not in the process list).
+
+Two limits of the CLI, both silent in 0.61.0 and so checked here before spawning:
+
+* it reads at most 8 MiB of stdin and cuts the rest off (``readStdin``, ``MAX_STDIN_SIZE``);
+* before each model call it estimates the request at 4 characters per token (JavaScript string
+  length, so UTF-16 code units, for a text part over 100,000 of them; ``estimateTextTokens``)
+  and skips the call when that is more than the model's context window (``tokenLimit``:
+  1,048,576 tokens, 256,000 for the gemma-4 models) minus its estimate of the conversation so
+  far. Headless mode (``runNonInteractive`` in nonInteractiveCli.ts) has no branch for that
+  ``ContextWindowWillOverflow`` event: the run ends with exit 0, no error record and a
+  ``status: "success"`` result whose stats list no model. A first turn's conversation is the
+  CLI's own session context (date, paths, folder listing; about 116 tokens in an empty folder),
+  so a prompt fits only somewhat below 4 x 1,048,576 = 4,194,304 characters: measured, 4,193,843
+  ASCII characters were sent and 4,193,844 were not (the same count of ``é`` or of UTF-16 units
+  of emoji, so characters, not bytes). Prompts over the whole window are refused here; the rest
+  (session context, resumed history) is caught by :class:`GeminiParser`, which never reports a
+  run without a model call as a success.
 """
 
 from __future__ import annotations
@@ -20,7 +36,13 @@ from .base import RETRY_OPTIONS, Opt, check_options
 from .gemini_parser import GeminiParser
 
 APPROVAL_MODES = ("default", "auto_edit", "yolo", "plan")
+#: the CLI reads at most this much stdin and silently drops the rest
 MAX_PROMPT_BYTES = 8 * 1024 * 1024
+#: characters (UTF-16 code units) per token in the CLI's estimate of a request's size
+CHARS_PER_TOKEN = 4
+#: the CLI's context window per model (``tokenLimit``); every other model gets the default
+CONTEXT_WINDOW_TOKENS = {"gemma-4-31b-it": 256_000, "gemma-4-26b-a4b-it": 256_000}
+DEFAULT_CONTEXT_WINDOW_TOKENS = 1_048_576
 INSTALL_HINT = "npm install -g @google/gemini-cli (or set OAUTHPY_GEMINI_BINARY)"
 
 OPTIONS: dict[str, Opt] = {
@@ -44,6 +66,16 @@ def find_binary(env: Mapping[str, str]) -> str:
     return found
 
 
+def max_prompt_chars(model: str) -> int:
+    """The most characters (UTF-16 code units) the CLI sends to ``model`` in one request."""
+    return CONTEXT_WINDOW_TOKENS.get(model, DEFAULT_CONTEXT_WINDOW_TOKENS) * CHARS_PER_TOKEN
+
+
+def utf16_length(text: str) -> int:
+    """``text.length`` in JavaScript: characters outside the BMP (emoji) count twice."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 class GeminiProvider:
     name = "gemini"
     transport = "cli"
@@ -61,8 +93,23 @@ class GeminiProvider:
         check_options(self.name, opts, OPTIONS)
         if opts.get("yolo") and opts.get("approval_mode") not in (None, "yolo"):
             raise InvalidOptionsError("yolo=True conflicts with approval_mode; give one of them")
-        if len(self.prompt_text(request).encode()) > MAX_PROMPT_BYTES:
-            raise InvalidOptionsError(f"prompt is larger than the Gemini CLI's {MAX_PROMPT_BYTES} byte limit")
+        prompt = self.prompt_text(request)
+        size = len(prompt.encode("utf-8"))
+        if size > MAX_PROMPT_BYTES:
+            raise InvalidOptionsError(
+                f"prompt is {size} bytes (UTF-8); the Gemini CLI reads at most {MAX_PROMPT_BYTES} "
+                "bytes of input and drops the rest"
+            )
+        model = request.model or DEFAULT_MODEL
+        limit = max_prompt_chars(model)
+        # UTF-8 never takes fewer bytes than UTF-16 code units: most prompts skip the count
+        chars = utf16_length(prompt) if size > limit else size
+        if chars > limit:
+            raise InvalidOptionsError(
+                f"prompt is {chars} characters (UTF-16 code units); the Gemini CLI calls model "
+                f"{model!r} only with at most {limit}, its {limit // CHARS_PER_TOKEN}-token context "
+                f"window at {CHARS_PER_TOKEN} characters per token, less its own session context"
+            )
 
     @staticmethod
     def prompt_text(request: RunRequest) -> str:
@@ -99,4 +146,4 @@ class GeminiProvider:
         )
 
     def new_parser(self, request: RunRequest) -> GeminiParser:
-        return GeminiParser(model=request.model or DEFAULT_MODEL)
+        return GeminiParser(model=request.model or DEFAULT_MODEL, resume=request.resume)

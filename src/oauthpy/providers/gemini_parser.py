@@ -1,8 +1,11 @@
 """Pure parser of ``gemini --output-format stream-json`` (recorded from @google/gemini-cli 0.61.0).
 
 Traps handled here, once: exit codes that are HTTP statuses mod 256, ``result.status ==
-"error"`` with exit 0, no ``result`` line at all (auth and trust failures print no JSON), and a
-noisy stderr that is only ever used as a tail, never parsed.
+"error"`` with exit 0, ``status == "success"`` from a run that never called the model (the CLI
+skips a request its size estimate says overflows the context window, and says nothing), no
+``result`` line at all (auth and trust failures print no JSON), and a noisy stderr that is only
+ever used as a tail, never parsed (except for the CLI's one-line answer to an unknown
+``--resume`` id).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ..errors import (
     InvalidOptionsError,
     OauthPyError,
     RateLimitError,
+    SessionNotFoundError,
 )
 from ..events import Event, EventKind, FileChange, Usage
 from .base import as_int, call_finished, decode_record
@@ -35,6 +39,17 @@ _EXIT_MEANINGS = {
     54: "a fatal tool error",
     130: "cancelled",
 }
+#: how the CLI 0.61 answers ``--resume <id>`` with an id it does not know, on stderr with exit 42:
+#: ``Error resuming session: No previous sessions found for this project.`` in a folder without
+#: sessions, ``Error resuming session: Invalid session identifier "<id>".`` (and two more lines)
+#: in a folder with sessions of its own (``SessionError`` in sessionUtils.ts)
+_UNKNOWN_SESSION_RE = re.compile(
+    r"Error resuming session: (?:No previous sessions found|Invalid session identifier)[^\n]*"
+)
+_NO_MODEL_CALL_HINT = (
+    "shorten the prompt: the Gemini CLI estimates a request at 4 characters per token and its "
+    "context window is 1,048,576 tokens for gemini models; in a long session, start a new one"
+)
 
 
 def _s(value: Any) -> str:
@@ -44,8 +59,10 @@ def _s(value: Any) -> str:
 class GeminiParser:
     """State of one gemini run: the turn text being streamed, tool calls, the result record."""
 
-    def __init__(self, model: str | None = None) -> None:
+    def __init__(self, model: str | None = None, resume: str | None = None) -> None:
         self.model = model
+        #: the session id this run resumes (``--resume``), if any
+        self.resume = resume
         self.session_id: str | None = None
         self.turn_text: list[str] = []
         self.last_turn = ""
@@ -138,6 +155,8 @@ class GeminiParser:
                 )
             stats = r.get("stats") if isinstance(r.get("stats"), dict) else {}
             assert isinstance(stats, dict)
+            if stats.get("models") == {}:
+                raise _no_model_call()
             return [
                 Event(
                     EventKind.DONE,
@@ -154,7 +173,25 @@ class GeminiParser:
             err = r.get("error")
             message = _s(err.get("message")) if isinstance(err, dict) else ""
             message = message or "; ".join(self.errors) or "the run ended with status error"
-        raise classify_failure(message, returncode, stderr)
+        raise classify_failure(message, returncode, stderr, resume=self.resume)
+
+
+def _no_model_call() -> CommandExecutionError:
+    """A ``success`` result whose stats list no model: the CLI never sent the request.
+
+    Gemini CLI 0.61 does this when its estimate of the request (4 characters per token) is more
+    than the model's context window minus its estimate of the conversation so far (its own
+    session context, any resumed history): headless mode ignores the
+    ``ContextWindowWillOverflow`` event, so stdout has no error record and the exit code is 0.
+    Retrying cannot help, so this is not transient.
+    """
+    return CommandExecutionError(
+        "gemini never called the model, yet reported success: the request is probably larger "
+        "than the model's context window as the Gemini CLI estimates it",
+        returncode=0,
+        details={"provider": "gemini", "reason": "no_model_call"},
+        hint=_NO_MODEL_CALL_HINT,
+    )
 
 
 def _usage(stats: dict[str, Any]) -> Usage:
@@ -187,8 +224,18 @@ def _http_status(returncode: int) -> int | None:
     return None
 
 
-def classify_failure(message: str, returncode: int, stderr: str) -> OauthPyError:
-    """Map a failed gemini run to one error type, from the exit code first."""
+def classify_failure(
+    message: str, returncode: int, stderr: str, *, resume: str | None = None
+) -> OauthPyError:
+    """Map a failed gemini run to one error type, from the exit code first.
+
+    ``resume``: the session id the run was told to resume; the CLI's refusal of it becomes
+    :class:`SessionNotFoundError` (never transient, so never retried).
+    """
+    if resume and returncode == 42:
+        unknown = _UNKNOWN_SESSION_RE.search(stderr)
+        if unknown:
+            return SessionNotFoundError(resume, f"gemini: {unknown.group(0).strip()}")
     status = _http_status(returncode)
     if status is None:  # statuses over 511 do not map back from the exit code (529 -> 17)
         found = _CODE_RE.search(f"{message}\n{stderr}")
