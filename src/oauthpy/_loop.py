@@ -56,17 +56,58 @@ class _LoopThread:
                 concurrent.futures.wait([fut], timeout=_CANCEL_WAIT_S)
             raise
 
-    def iterate(self, agen: AsyncGenerator[T, None]) -> Iterator[T]:
+    def iterate(self, agen: AsyncGenerator[T, None]) -> SyncStream[T]:
         """Drive an async generator from sync code; closing the iterator closes it."""
+        return SyncStream(self, agen)
+
+
+class SyncStream(Iterator[T]):
+    """The events of a run, for a sync ``for`` loop; also a context manager.
+
+    Leaving the loop does not stop the run by itself: Python tells an iterator nothing when a
+    ``for`` loop is left. ``for e in client.stream_sync(...): break`` stops it at once anyway,
+    because nothing else holds the iterator and CPython drops it there. An iterator kept in a
+    variable keeps the run alive until :meth:`close`, the end of a ``with`` block, or garbage
+    collection.
+    """
+
+    def __init__(self, loop: _LoopThread, agen: AsyncGenerator[T, None]) -> None:
+        self._loop = loop
+        self._agen: AsyncGenerator[T, None] | None = agen
+
+    def __iter__(self) -> SyncStream[T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._agen is None:
+            raise StopIteration
         try:
-            while True:
-                try:
-                    item = self.run(agen.__anext__())
-                except StopAsyncIteration:
-                    return
-                yield item
-        finally:
-            self.run(agen.aclose())
+            return self._loop.run(self._agen.__anext__())
+        except StopAsyncIteration:
+            self._agen = None
+            raise StopIteration from None
+        except BaseException:
+            self.close()  # a failed or interrupted run is over: stop what is left of it
+            raise
+
+    def close(self) -> None:
+        """Stop the run now (its processes are gone when this returns). Safe to call twice."""
+        agen, self._agen = self._agen, None
+        if agen is not None:
+            self._loop.run(agen.aclose())
+
+    def __enter__(self) -> SyncStream[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if self._agen is not None:
+            try:
+                self.close()
+            except Exception:
+                pass  # at interpreter exit the loop may be gone; the exit hooks kill what is left
 
 
 _default = _LoopThread()

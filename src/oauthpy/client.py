@@ -5,15 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import AsyncGenerator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._loop import iterate_sync, run_sync
+from ._loop import SyncStream, iterate_sync, run_sync
 from .errors import (
     AuthRequiredError,
     InvalidOptionsError,
     OauthPyError,
-    SessionNotFoundError,
     UnsupportedProviderError,
 )
 from .events import AuthStatus, Event, EventKind, RunResult, Usage
@@ -128,15 +127,21 @@ class Client:
     ) -> AsyncGenerator[Event, None]:
         """The run's events, through the retry loop when ``max_retries`` asks for one."""
 
-        def attempt() -> AsyncGenerator[Event, None]:
-            return self._events(request, outcome, source=source, conversation=conversation)
-
         if not request.provider_options.get("max_retries"):
-            return attempt()  # the common case pays nothing for retries
+            # the common case pays nothing for retries
+            return self._events(request, outcome, source=source, conversation=conversation)
+        import dataclasses
+
         from .retry import RetryLog, RetryPolicy, retrying
 
+        def attempt(left: float | None) -> AsyncGenerator[Event, None]:
+            # `timeout` bounds the whole call: each attempt gets what the earlier ones left
+            attempt_request = request if left is None else dataclasses.replace(request, timeout=left)
+            return self._events(attempt_request, outcome, source=source, conversation=conversation)
+
         outcome.retry = RetryLog()
-        return retrying(attempt, RetryPolicy.from_options(request.provider_options), outcome.retry, live=live)
+        policy = RetryPolicy.from_options(request.provider_options)
+        return retrying(attempt, policy, outcome.retry, live=live, timeout=request.timeout)
 
     async def _events(
         self,
@@ -162,11 +167,7 @@ class Client:
                     if event.kind is EventKind.DONE and request.output_schema is not None:
                         outcome.output = parse_structured(event.text, request)
                     yield event
-        except SessionNotFoundError:
-            raise
         except OauthPyError as exc:
-            if request.resume and provider.unknown_session.search(str(exc)):
-                raise SessionNotFoundError(request.resume, exc.message.splitlines()[0]) from exc
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":
                 raise
             raise AuthRequiredError(
@@ -184,8 +185,13 @@ class Client:
         """
         return self._attempts(self._request(prompt, kw), _Outcome(), live=True)
 
-    def stream_sync(self, prompt: str, **kw: Any) -> Iterator[Event]:
-        """Sync twin of :meth:`stream`; breaking out of the loop stops the vendor process."""
+    def stream_sync(self, prompt: str, **kw: Any) -> SyncStream[Event]:
+        """Sync twin of :meth:`stream`: an iterator of events that is also a context manager.
+
+        ``for e in client.stream_sync(...): break`` stops the vendor process at once (nothing
+        else holds the iterator). An iterator kept in a variable keeps the run going until its
+        ``close()``, the end of ``with client.stream_sync(...) as events:``, or garbage collection.
+        """
         return iterate_sync(self.stream(prompt, **kw))
 
     # -- one-shot runs -----------------------------------------------------------------------

@@ -39,14 +39,40 @@ class RunRequest:
         return time.monotonic() + self.timeout if self.timeout else None
 
 
+#: the longest timeout accepted: longer ones overflow the event loop's timers; None means none
+MAX_SECONDS = 365 * 24 * 3600.0
+
+
 def positive_number(name: str, value: Any) -> float | None:
+    """A positive, finite number of seconds of at most a year, as a float, or None."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidOptionsError(f"{name} must be a number of seconds, got {type(value).__name__}")
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidOptionsError(f"{name} must be a positive number of seconds, got {value!r}")
-    return float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int too large for a float (10**400)
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InvalidOptionsError(f"{name} must be a positive number of seconds, got {value!r:.40}")
+    if seconds > MAX_SECONDS:
+        raise InvalidOptionsError(
+            f"{name} must be at most {MAX_SECONDS:.0f} s (a year); use None for no limit"
+        )
+    return seconds
+
+
+def check_text(name: str, value: str) -> None:
+    """A string that reaches a process (argv, env, stdin) must be encodable and free of NUL."""
+    if "\0" in value:
+        raise InvalidOptionsError(f"{name} contains a NUL character, which no process can receive")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidOptionsError(
+            f"{name} is not valid text: a lone surrogate at position {exc.start} "
+            "(e.g. from bytes that are not UTF-8)"
+        ) from None
 
 
 def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
@@ -61,13 +87,65 @@ def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
         raise InvalidOptionsError(
             f"output_schema must be a JSON-schema dict or a pydantic model class, got {type(value).__name__}"
         )
+    import json
+
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidOptionsError(f"output_schema is not JSON: {exc}") from None
     import jsonschema  # lazy: only runs that ask for structured output pay for it
 
     try:
         jsonschema.validators.validator_for(value).check_schema(dict(value))
     except jsonschema.SchemaError as exc:
         raise InvalidOptionsError(f"output_schema is not a valid JSON schema: {exc.message}") from None
+    _check_refs(dict(value))
     return dict(value), model_cls
+
+
+# Keywords whose values are instance data, not subschemas: a "$ref" key there is not a reference.
+_DATA_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
+
+
+def _check_refs(schema: dict[str, Any]) -> None:
+    """Every ``$ref`` in ``schema`` resolves inside it (or to a JSON Schema metaschema).
+
+    Checked before the run: jsonschema resolves references only when validation reaches them,
+    which for structured output is after the paid vendor run. Remote references are refused:
+    oauthpy never fetches anything.
+    """
+    from jsonschema_specifications import REGISTRY
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012, specification_with
+
+    spec = specification_with(schema.get("$schema", ""), default=DRAFT202012)
+    root = spec.create_resource(schema)
+    base = root.id() or "urn:oauthpy:output-schema"
+    resolver = REGISTRY.with_resource(base, root).resolver(base_uri=base)
+
+    def walk(node: Any, resolver: Any, path: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, resolver, f"{path}/{i}")
+            return
+        if not isinstance(node, dict):
+            return
+        if node is not schema and isinstance(node.get("$id"), str):
+            resolver = resolver.in_subresource(spec.create_resource(node))
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            try:
+                resolver.lookup(ref)
+            except Unresolvable:
+                raise InvalidOptionsError(
+                    f"output_schema has a $ref that does not resolve: {ref!r} at {path or '/'} "
+                    "(references must point inside the schema; nothing is fetched)"
+                ) from None
+        for key, child in node.items():
+            if key not in _DATA_KEYWORDS:
+                walk(child, resolver, f"{path}/{key}")
+
+    walk(schema, resolver, "")
 
 
 def check_env(env: Any) -> dict[str, str | None]:
@@ -79,10 +157,13 @@ def check_env(env: Any) -> dict[str, str | None]:
         raise InvalidOptionsError(f"env must be a mapping, got {type(env).__name__}")
     for k, v in env.items():
         if not isinstance(k, str) or not k or "=" in k:
-            raise InvalidOptionsError(f"env key must be a variable name, got {k!r}")
+            raise InvalidOptionsError(f"env key must be a variable name, got {k!r:.60}")
+        check_text("an env key", k)
         if v is not None and not isinstance(v, str):
             # The value itself may be a secret: name only the variable and the type.
             raise InvalidOptionsError(f"env value of {k} must be a string or None, got {type(v).__name__}")
+        if v is not None:
+            check_text(f"env value of {k}", v)  # the message never shows the value
         env_map[k] = v
     return env_map
 
@@ -104,6 +185,7 @@ def build_request(
         raise InvalidOptionsError(f"prompt must be a string, got {type(prompt).__name__}")
     if not prompt.strip():
         raise InvalidOptionsError("prompt is empty")
+    check_text("prompt", prompt)
     if not isinstance(cwd, (str, os.PathLike)):
         raise InvalidOptionsError(f"cwd must be a path, got {type(cwd).__name__}")
     # os.path, not pathlib: this module is imported by `import oauthpy`, pathlib is not.
@@ -114,6 +196,8 @@ def build_request(
         raise InvalidOptionsError(f"cwd is not a directory: {path}")
     if model is not None and (not isinstance(model, str) or not model.strip()):
         raise InvalidOptionsError("model must be a non-empty string or None")
+    if model is not None:
+        check_text("model", model)
     env_map = check_env(env)
     if provider_options is None:
         provider_options = {}

@@ -4,6 +4,10 @@ Hand-written rather than tenacity: the loop has to know whether an attempt alrea
 events to a stream consumer (then it must not be replayed), and it keeps a redacted summary of
 every attempt for ``RunResult.raw["retry"]`` and the final error.
 
+``timeout`` bounds the whole call: attempts and backoffs together. Each attempt gets what is
+left, and a retry whose backoff would end past the deadline is not made: the last error is
+raised, saying so.
+
 ``run`` buffers each attempt's events and keeps only the successful attempt's. ``stream``
 yields events as they arrive, so a consumer may already hold part of a failed attempt: before
 a retry it gets an ``error`` event with ``status="retrying"``, and every event of a later
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,34 +103,37 @@ def _summary(attempt: int, exc: BaseException) -> dict[str, Any]:
     return {"attempt": attempt, "error": type(exc).__name__, "message": redact(first)[:500]}
 
 
-def _exhausted(exc: OauthPyError, log: RetryLog) -> OauthPyError:
+def _exhausted(exc: OauthPyError, log: RetryLog, why: str = "") -> OauthPyError:
     """The last failure, its message extended with every attempt (already redacted)."""
     lines = [f"  attempt {s['attempt']}: {s['error']}: {s['message']}" for s in log.summaries]
-    exc.message = f"{exc.message}\nfailed {log.attempts} attempts:\n" + "\n".join(lines)
+    exc.message = f"{exc.message}\nfailed {log.attempts} attempts{why}:\n" + "\n".join(lines)
     exc.args = (exc.message if not exc.hint else f"{exc.message}\nhint: {exc.hint}",)
     exc.retry = log.as_dict()  # type: ignore[attr-defined]
     return exc
 
 
 async def retrying(
-    attempt_events: Callable[[], AsyncGenerator[Event, None]],
+    attempt_events: Callable[[float | None], AsyncGenerator[Event, None]],
     policy: RetryPolicy,
     log: RetryLog,
     *,
     live: bool,
+    timeout: float | None = None,
 ) -> AsyncGenerator[Event, None]:
     """Yield the events of the first attempt that succeeds, retrying transient failures.
 
-    ``live``: events go out as they arrive (``stream``), and a retry is announced by an
-    ``error`` event with ``status="retrying"``. Otherwise each attempt is buffered and only the
-    successful one is yielded. Events of attempt n > 1 carry ``attempt=n``.
+    ``attempt_events(left)`` starts one attempt with ``left`` seconds of ``timeout`` (None:
+    unbounded). ``live``: events go out as they arrive (``stream``), and a retry is announced by
+    an ``error`` event with ``status="retrying"``. Otherwise each attempt is buffered and only
+    the successful one is yielded. Events of attempt n > 1 carry ``attempt=n``.
     """
+    deadline = time.monotonic() + timeout if timeout is not None else None
     attempt = 0
     while True:
         attempt += 1
         log.attempts = attempt
         buffered: list[Event] = []
-        gen = attempt_events()
+        gen = attempt_events(None if deadline is None else max(deadline - time.monotonic(), 0.001))
         try:
             try:
                 async for event in gen:
@@ -144,6 +152,11 @@ async def retrying(
                     raise _exhausted(exc, log) from exc.__cause__
                 raise
             wait = policy.delay(attempt, exc)
+            if deadline is not None and time.monotonic() + wait >= deadline:
+                # the backoff alone would outlast the timeout: no attempt could follow it
+                raise _exhausted(exc, log, f" (no time left within timeout={timeout:g} s for another)") from (
+                    exc.__cause__
+                )
             log.backoff_s += wait
             if live:
                 yield Event(

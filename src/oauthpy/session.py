@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import AsyncGenerator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._loop import iterate_sync, run_sync
+from ._loop import SyncStream, iterate_sync, run_sync
 from .errors import InvalidOptionsError, OauthPyError, SessionBusyError
 from .events import Event, EventKind, RunResult
 
@@ -129,7 +129,7 @@ class Session:
 
         return self._turn(self._request(prompt, kw), _Outcome(), live=True)
 
-    def stream_sync(self, prompt: str, **kw: Any) -> Iterator[Event]:
+    def stream_sync(self, prompt: str, **kw: Any) -> SyncStream[Event]:
         """Sync twin of :meth:`stream`."""
         return iterate_sync(self.stream(prompt, **kw))
 

@@ -134,6 +134,51 @@ def test_bad_input_is_one_error_line_and_exit_2(args: list[str], message: str):
     assert "Traceback" not in proc.stderr
 
 
+def test_input_that_is_not_utf8_or_a_dangling_schema_ref_is_one_error_line_and_exit_2(tmp_path: Path):
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"type": "object", "properties": {"a": {"$ref": "#/$defs/gone"}}}))
+    tripwire = tmp_path / "spawned"
+    binary = tmp_path / "codex"
+    binary.write_text(f"#!/bin/sh\ntouch '{tripwire}'\n")
+    binary.chmod(0o755)
+    env = {**os.environ, "OAUTHPY_CODEX_BINARY": str(binary)}
+    runs = {
+        "argv": ([b"run", b"-p", b"codex", b"caf\xe9"], b""),
+        "stdin": ([b"run", b"-p", b"codex", b"-"], b"caf\xe9 au lait\n"),
+        "schema": ([b"run", b"-p", b"codex", b"--schema", str(schema).encode(), b"x"], b""),
+    }
+    expected = {
+        "argv": b"error: prompt is not valid text",
+        "stdin": b"error: the prompt on stdin is not UTF-8 text",
+        "schema": b"error: output_schema has a $ref that does not resolve: '#/$defs/gone'",
+    }
+    for name, (args, stdin) in runs.items():
+        proc = subprocess.run(
+            [*(a.encode() for a in OAUTHPY), *args], input=stdin, capture_output=True, timeout=120, env=env
+        )
+        assert proc.returncode == 2, (name, proc.stderr)
+        assert proc.stderr.startswith(expected[name]), (name, proc.stderr)
+        assert b"Traceback" not in proc.stderr and proc.stderr.count(b"\nerror") == 0, name
+    assert not tripwire.exists()
+
+
+def test_chat_refuses_a_line_that_is_not_utf8_and_a_timeout_that_is_not_finite(tmp_path: Path):
+    # stdin a pipe: the REPL reads lines with input(); each bad line is one error, then it goes on
+    lines = b"caf\xe9\n/timeout 30\n/timeout nan\n/timeout inf\n/timeout 1e400\n/timeout\n/exit\n"
+    proc = subprocess.run(
+        [*OAUTHPY, "chat", "-p", "codex", "--cwd", str(tmp_path)],
+        input=lines,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "OAUTHPY_CODEX_BINARY": "/bin/false", "NO_COLOR": "1"},
+    )
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert "error: prompt is not valid text" in err
+    assert err.count("error: timeout must be a positive number of seconds") == 3
+    assert out.count("timeout: 30 s") == 2  # set, then shown again: the bad values changed nothing
+
+
 def test_usage_errors_exit_2():
     proc = oauthpy("run", "--provider", "nope", "x")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +52,54 @@ def test_auth_failures_are_never_retried(rig: Rig):
 
 
 def test_timeouts_are_retried_only_when_asked(openai_fake, codex_env, workdir: Path):
+    # An idle timeout ends one attempt; `timeout` bounds the whole call, retries included.
     openai_fake.script(Hang(60), text("second try"))
     client = Client("codex", auth_source="external", env=codex_env)
     with pytest.raises(TimeoutExceededError):
-        client.run("hi", cwd=workdir, timeout=2, provider_options={**FAST, "max_retries": 1})
+        client.run("hi", cwd=workdir, idle_timeout=2, timeout=60, provider_options={**FAST, "max_retries": 1})
     openai_fake.script(Hang(60), text("second try"))
     result = client.run(
-        "hi", cwd=workdir, timeout=2, provider_options={**FAST, "max_retries": 1, "retry_on_timeout": True}
+        "hi",
+        cwd=workdir,
+        idle_timeout=2,
+        timeout=60,
+        provider_options={**FAST, "max_retries": 1, "retry_on_timeout": True},
     )
     assert result.text == "second try" and result.raw["retry"]["attempts"] == 2
+    assert_no_leftovers(codex_env)
+
+
+def test_a_backoff_that_would_outlast_the_timeout_is_not_slept(openai_fake, codex_env, workdir: Path):
+    # `timeout` bounds the whole call: a 30 s backoff within a 20 s timeout is not waited out.
+    openai_fake.script(HttpError(500, "down"))
+    client = Client("codex", auth_source="external", env=codex_env)
+    started = time.monotonic()
+    with pytest.raises(CommandExecutionError, match="no time left within timeout=20 s") as err:
+        client.run(
+            "hi",
+            cwd=workdir,
+            timeout=20,
+            provider_options={"max_retries": 3, "retry_backoff_s": 30, "retry_jitter_s": 0},
+        )
+    assert time.monotonic() - started < 20
+    assert err.value.retry["attempts"] == 1  # type: ignore[attr-defined]
+    assert len(openai_fake.model_requests()) == 1
+
+
+def test_each_attempt_gets_only_what_the_timeout_has_left(openai_fake, codex_env, workdir: Path):
+    # Hangs are retried (retry_on_timeout) until the call's one deadline, not once per attempt.
+    openai_fake.script(Hang(60))
+    client = Client("codex", auth_source="external", env=codex_env)
+    started = time.monotonic()
+    with pytest.raises(TimeoutExceededError):
+        client.run(
+            "hi",
+            cwd=workdir,
+            timeout=4,
+            idle_timeout=3,
+            provider_options={**FAST, "max_retries": 5, "retry_on_timeout": True},
+        )
+    assert time.monotonic() - started < 8  # per-attempt timeouts would take 6 x 3 s
     assert_no_leftovers(codex_env)
 
 

@@ -49,6 +49,51 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+# The same for every provider: checked by the shared validation before any provider code runs.
+GENERIC: list[tuple[dict[str, Any], str]] = [
+    ({"prompt": 42}, "prompt must be a string"),
+    ({"prompt": "   "}, "prompt is empty"),
+    ({"prompt": "bytes that were not UTF-8: \udcff"}, "lone surrogate"),
+    ({"prompt": "a NUL \0 inside"}, "NUL"),
+    ({"timeout": True}, "number of seconds"),
+    ({"timeout": 10**400}, "positive number of seconds"),
+    ({"timeout": float("nan")}, "positive number of seconds"),
+    ({"timeout": float("inf")}, "positive number of seconds"),
+    ({"idle_timeout": 1e12}, "at most 31536000 s"),
+    ({"model": "gpt\0x"}, "model contains a NUL"),
+    ({"model": "\udce9t\udce9"}, "lone surrogate"),
+    ({"env": ["A"]}, "env must be a mapping"),
+    ({"env": {"A": "x\0y"}}, "env value of A contains a NUL"),
+    ({"env": {"A\0B": "x"}}, "an env key contains a NUL"),
+    ({"provider_options": []}, "provider_options must be a mapping"),
+    ({"provider_options": {"retry_backoff_s": float("inf")}}, "finite, non-negative"),
+    ({"provider_options": {"retry_backoff_max_s": float("nan")}}, "finite, non-negative"),
+    ({"provider_options": {"retry_jitter_s": 10**400}}, "finite, non-negative"),
+    ({"output_schema": "schema"}, "JSON-schema dict or a pydantic model"),
+    ({"output_schema": {"type": "object", "default": object()}}, "output_schema is not JSON"),
+    ({"output_schema": {"type": "number", "maximum": float("nan")}}, "output_schema is not JSON"),
+    ({"output_schema": {"$ref": "#/$defs/missing"}}, "$ref that does not resolve: '#/$defs/missing'"),
+    (
+        {"output_schema": {"properties": {"a": {"$ref": "https://example.com/a.json"}}}},
+        "$ref that does not resolve: 'https://example.com/a.json' at /properties/a",
+    ),
+]
+CASES += [(provider, kwargs, message) for provider in PROVIDERS for kwargs, message in GENERIC]
+CASES += [
+    ("codex", {"provider_options": {"extra_args": ["--x\0"]}}, "extra_args'] contains a NUL"),
+    ("gemini", {"provider_options": {"extra_args": ["--x\0"]}}, "extra_args'] contains a NUL"),
+    ("codex", {"provider_options": {"config": {"model": "a\0b"}}}, "config'] contains a NUL"),
+    ("claude", {"provider_options": {"system_prompt": "be \udcff brief"}}, "lone surrogate"),
+    ("codex", {"provider_options": {"sandbox": "none"}}, "read-only, workspace-write, danger-full-access"),
+    ("codex", {"provider_options": {"ephemeral": "yes"}}, "must be bool"),
+    ("codex", {"provider_options": {"add_dirs": "src"}}, "must be list or tuple"),
+    ("codex", {"provider_options": {"add_dirs": [1]}}, "items must be str"),
+    ("codex", {"provider_options": {"max_retries": True}}, "must be int"),
+    ("codex", {"provider_options": {"config": {"x": object()}}}, "cannot be TOML-encoded"),
+    ("codex", {"provider_options": {"images": ["missing.png"]}}, "image not found"),
+]
+
+
 @pytest.mark.parametrize(("provider", "kwargs", "message"), CASES)
 def test_bad_input_is_rejected_before_anything_starts(
     provider: str, kwargs: dict[str, Any], message: str, tripwire: Any, tmp_path: Path

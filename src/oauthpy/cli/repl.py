@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..catalog import DEFAULT_MODELS, EFFORTS, MODELS
 from ..errors import InvalidOptionsError, OauthPyError
-from ..options import AUTH_SOURCES, PROVIDERS
+from ..options import AUTH_SOURCES, PROVIDERS, positive_number
 from .auth_cmd import status_lines
-from .render import StreamPrinter
+from .render import StreamPrinter, answer_text
 from .term import Spinner, print_error, style
 
 if TYPE_CHECKING:
@@ -200,11 +200,12 @@ def _timeout(r: Repl, arg: str) -> None:
             r.timeout = None
         else:
             try:
-                r.timeout = float(arg)
+                seconds = float(arg)
             except ValueError:
                 raise InvalidOptionsError(f"timeout must be seconds or 'off', got {arg!r}") from None
-            if r.timeout <= 0:
-                raise InvalidOptionsError("timeout must be positive")
+            # the API's own check: nan, inf and 1e400 (which float() reads as inf) are refused,
+            # and the old value stays
+            r.timeout = positive_number("timeout", seconds)
     print(f"timeout: {f'{r.timeout:g} s' if r.timeout else 'off'}")
 
 
@@ -218,7 +219,7 @@ def _run(r: Repl, arg: str) -> None:
         raise InvalidOptionsError("usage: /run PROMPT")
     with Spinner(f"{r.provider} is working"):
         result = r.client.run(arg, cwd=r.cwd, **r.turn_options())
-    print(result.text)
+    print(answer_text(result))
 
 
 def _stream(r: Repl, arg: str) -> None:
@@ -297,6 +298,10 @@ def command(args: argparse.Namespace) -> int:
     repl = Repl(args.provider, args.source, args.cwd)
     if args.model:
         repl.model = args.model
+    if hasattr(sys.stdin, "reconfigure"):
+        # A line that is not UTF-8 arrives as lone surrogates, which a turn refuses with one
+        # error line, instead of a UnicodeDecodeError ending the REPL.
+        sys.stdin.reconfigure(errors="surrogateescape")
     read = _reader()
     print(f"oauthpy interactive: {repl.provider}, cwd {repl.cwd}. /help lists commands, /exit leaves.")
     try:

@@ -9,16 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidOptionsError
-from .render import StreamPrinter, dumps, result_json
+from .render import StreamPrinter, answer_text, dumps, result_json
 from .term import Spinner
 
 
 def read_prompt(arg: str | None) -> str:
+    """The prompt from the argument, or from stdin for ``-`` or none (checked later, like any)."""
     if arg not in (None, "-"):
-        return arg
+        return arg  # bytes that are not UTF-8 arrive as lone surrogates: build_request refuses them
     if sys.stdin.isatty():
         print("reading the prompt from stdin; end it with Ctrl-D", file=sys.stderr)
-    return sys.stdin.read()
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidOptionsError(f"the prompt on stdin is not UTF-8 text (byte {exc.start})") from None
 
 
 def load_schema(path: str | None) -> Any:
@@ -65,5 +70,5 @@ def command(args: argparse.Namespace) -> int:
     elif result.output is not None and kw["output_schema"] is not None:
         print(dumps(result_json(result)["output"]))
     else:
-        print(result.text)
+        print(answer_text(result))
     return 0

@@ -7,14 +7,14 @@ request, and parses vendor records into events. It never touches a process itsel
 from __future__ import annotations
 
 import json
-import re
+import math
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import InvalidOptionsError
 from ..events import Event, EventKind
-from ..options import RunRequest
+from ..options import RunRequest, check_text
 from ..process import Invocation
 
 
@@ -31,8 +31,6 @@ class Parser(Protocol):
 class Provider(Protocol):
     name: str
     transport: str
-    #: matches the vendor's error for a resumed session id it does not know
-    unknown_session: re.Pattern[str]
 
     def check(self, request: RunRequest) -> None:
         """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""
@@ -95,10 +93,34 @@ def check_options(provider: str, options: Mapping[str, Any], spec: Mapping[str, 
                         f"provider_options[{key!r}] items must be {opt.items.__name__}, "
                         f"got {type(item).__name__}"
                     )
-        if key.startswith("retry_") and isinstance(value, (int, float)) and value < 0:
-            raise InvalidOptionsError(f"provider_options[{key!r}] must not be negative")
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if key.startswith("retry_") and number and (not _finite(value) or value < 0):
+            raise InvalidOptionsError(
+                f"provider_options[{key!r}] must be a finite, non-negative number of seconds, got {value!r:.40}"
+            )
+        _check_strings(f"provider_options[{key!r}]", value)
         if key == "max_retries" and isinstance(value, int) and value < 0:
             raise InvalidOptionsError("provider_options['max_retries'] must not be negative")
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _check_strings(name: str, value: Any, depth: int = 0) -> None:
+    """Every string in an option (lists and mappings included) can reach a process's argv."""
+    if isinstance(value, str):
+        check_text(name, value)
+    elif depth < 8 and isinstance(value, (list, tuple)):
+        for item in value:
+            _check_strings(name, item, depth + 1)
+    elif depth < 8 and isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_strings(name, k, depth + 1)
+            _check_strings(name, v, depth + 1)
 
 
 def call_finished(call: Event, raw: Any, output: str, failed: bool) -> Event:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-import re
 import time
 from collections import deque
 from collections.abc import AsyncGenerator
@@ -72,8 +71,6 @@ def _sdk_fields() -> set[str]:
 class ClaudeProvider:
     name = "claude"
     transport = "sdk"
-    #: how the vendor says it does not know a resumed session id
-    unknown_session = re.compile(_UNKNOWN_SESSION)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options

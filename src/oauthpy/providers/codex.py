@@ -82,8 +82,6 @@ def find_binary(env: Mapping[str, str]) -> str:
 class CodexProvider:
     name = "codex"
     transport = "cli"
-    #: how the vendor says it does not know a resumed session id
-    unknown_session = re.compile(r"no rollout found for thread id")
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
@@ -130,20 +128,24 @@ class CodexProvider:
         for image in opts.get("images") or ():
             argv += ["--image", str(Path(request.cwd, image))]
         inv = Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
-        if request.output_schema is not None:
-            import tempfile  # only for an output schema
+        try:
+            if request.output_schema is not None:
+                import tempfile  # only for an output schema
 
-            fd, path = tempfile.mkstemp(prefix="oauthpy-schema-", suffix=".json")
-            with os.fdopen(fd, "w") as fh:
-                json.dump(request.output_schema, fh)
-            argv += ["--output-schema", path]
-            inv.cleanups.append(lambda: os.unlink(path))
-        argv += list(opts.get("extra_args") or ())
-        if resume:
-            argv.append(resume)
-        argv.append("-")  # the prompt comes on stdin
-        inv.stdin = request.prompt.encode("utf-8")
+                fd, path = tempfile.mkstemp(prefix="oauthpy-schema-", suffix=".json")
+                inv.cleanups.append(lambda: os.unlink(path))
+                with os.fdopen(fd, "w") as fh:
+                    json.dump(request.output_schema, fh)
+                argv += ["--output-schema", path]
+            argv += list(opts.get("extra_args") or ())
+            if resume:
+                argv.append(resume)
+            argv.append("-")  # the prompt comes on stdin
+            inv.stdin = request.prompt.encode("utf-8")
+        except BaseException:
+            inv.cleanup()  # nobody else holds the invocation yet: its temp file goes now
+            raise
         return inv
 
     def new_parser(self, request: RunRequest) -> CodexParser:
-        return CodexParser(model=request.model)
+        return CodexParser(model=request.model, resume=request.resume)

@@ -24,7 +24,6 @@ Two limits of the CLI, both silent in 0.61.0 and so checked here before spawning
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 from ..catalog import GEMINI_DEFAULT_MODEL as DEFAULT_MODEL
@@ -79,10 +78,6 @@ def utf16_length(text: str) -> int:
 class GeminiProvider:
     name = "gemini"
     transport = "cli"
-    #: how the vendor says it does not know a resumed session id
-    unknown_session = re.compile(
-        r"Error resuming session|Invalid session identifier|No previous sessions found"
-    )
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
