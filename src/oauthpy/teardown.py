@@ -167,7 +167,7 @@ async def _stop(
     pgid = child.pid if child is not None and group else None
     # The run's processes that are this process's children: they must be reaped, not only killed.
     ours = {child.pid} if child is not None else set()
-    completed = False
+    completed = handed_off = False
     try:
         if term:
             if pgid is not None and _owns(pgid):
@@ -181,6 +181,15 @@ async def _stop(
                 await within(close(), grace)
             except Exception:
                 pass  # a failed or slow graceful close still ends in SIGKILL below
+        if not term:
+            # A run that ended by itself: the close ended its CLI. Helpers it left behind (a
+            # shell the agent backgrounded) get time to finish off the caller's path.
+            await _wait_exit(child, deadline)
+            await _wait_reaped(ours, None, deadline)
+            if pids_with_env(RUN_ID_VAR, run_id):
+                reap_in_background(run_id)  # it unregisters the run when the helpers are gone
+                completed = handed_off = True
+                return
         await _wait_gone(run_id, child, deadline)
         if pgid is not None and _owns(pgid):
             _signal_group(pgid, signal.SIGKILL)
@@ -196,7 +205,7 @@ async def _stop(
             kill_marked(run_id, signal.SIGKILL)
         if pgid is not None and not _owns(pgid):
             _live_groups.discard(pgid)
-        if completed:
+        if completed and not handed_off:
             release(run_id)
 
 
@@ -242,6 +251,14 @@ def reap_in_background(run_id: str) -> None:
     task = asyncio.ensure_future(_reap(run_id))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
+    task.add_done_callback(lambda t: _kill_if_cancelled(t, run_id))
+
+
+def _kill_if_cancelled(task: asyncio.Task[None], run_id: str) -> None:
+    # The loop shut down before the reaper finished (maybe before it even started, when its
+    # body never runs): kill what is left now rather than leave it to the exit hook.
+    if task.cancelled():
+        kill_marked(run_id, signal.SIGKILL)
 
 
 async def _reap(run_id: str) -> None:

@@ -370,3 +370,35 @@ def test_exit_hooks_act_only_in_the_process_that_registered_them(tmp_path):
     )
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "alive", out.stderr
+
+
+def test_a_finished_runs_helpers_are_left_to_finish_off_the_callers_path(tmp_path):
+    # stop(term=False) is how a run that ended by itself is closed (claude's SDK path): a helper
+    # it left behind gets time to finish in the background, and the caller does not wait for it.
+    pid_file = tmp_path / "helper.pid"
+    code = f"""
+    import subprocess, sys
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    """
+
+    async def main() -> tuple[int, bool, float]:
+        run_id = run_marks.new_run_id()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", textwrap.dedent(code), env={**os.environ, run_marks.RUN_ID_VAR: run_id}
+        )
+        await proc.wait()
+        helper = int(_wait_for_file(pid_file))
+        started = time.monotonic()
+        await teardown.stop(run_id, child=proc, term=False, grace=30)
+        took = time.monotonic() - started
+        assert _alive(helper), "a finished run's helper was killed at once"
+        return helper, run_id in run_marks._live_runs, took
+        # asyncio.run() now cancels the background reaper, which kills the helper at once
+
+    helper, still_registered, took = asyncio.run(main())
+    assert took < 30 and still_registered  # handed to the reaper, not waited out
+    deadline = time.monotonic() + 2  # SIGKILL is delivered asynchronously
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _alive(helper)
