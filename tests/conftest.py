@@ -30,6 +30,18 @@ def _private_oauthpy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 @pytest.fixture
+def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """Every provider's binary replaced by a script that leaves a file when it runs: the env
+    that selects it, and the file, so that a test checks "nothing was spawned"."""
+    fired = tmp_path / "spawned"
+    script = tmp_path / "vendor"
+    script.write_text(f"#!/bin/sh\ntouch '{fired}'\nexit 1\n")
+    script.chmod(0o755)
+    env = {f"OAUTHPY_{p.upper()}_BINARY": str(script) for p in ("codex", "claude", "gemini")}
+    return env, fired
+
+
+@pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     d = tmp_path / "work"
     d.mkdir()

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from .errors import ProviderNotInstalledError, TimeoutExceededError
-from .run_marks import RUN_ID_VAR, new_run_id, pids_with_env, release
-from .teardown import forget_group, reap_in_background, register_group, stop, within
+from .run_marks import RUN_ID_VAR, forget_group, new_run_id, pids_with_env, register_group, release
+from .teardown import reap_in_background, stop, within
 
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024

@@ -17,15 +17,19 @@ import time
 
 RUN_ID_VAR = "OAUTHPY_RUN_ID"
 
+# What the exit-time hook kills: ids of runs still going, and process groups (leader pid ==
+# pgid) of children still running, with the pid of the process that registered them.
 _live_runs: set[str] = set()
+_live_groups: set[int] = set()
 _owner = os.getpid()
 
 
 def _forget_after_fork() -> None:
-    # A forked child inherits the registry but none of the runs: its exit must not kill them.
+    # A forked child inherits the registries but none of the runs: its exit must not kill them.
     global _owner
     _owner = os.getpid()
     _live_runs.clear()
+    _live_groups.clear()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -35,8 +39,36 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 def _kill_live() -> None:
     if os.getpid() != _owner:  # forked without exec: the runs belong to the parent
         return
+    for pgid in list(_live_groups):
+        if owns_group(pgid):
+            signal_group(pgid, signal.SIGKILL)
     for run_id in list(_live_runs):
         kill_marked(run_id, signal.SIGKILL)
+
+
+def register_group(pgid: int) -> None:
+    """A child leading its own process group was started: the exit-time hook covers it."""
+    _live_groups.add(pgid)
+
+
+def forget_group(pgid: int) -> None:
+    """The group's leader was reaped: the exit-time hook must not signal that id any more."""
+    _live_groups.discard(pgid)
+
+
+def owns_group(pgid: int) -> bool:
+    """The group's leader is still this process's child, reaped or not yet.
+
+    Once reaped, its id may be recycled for an unrelated process group: never signal it then.
+    """
+    return parent_of(pgid) == os.getpid()
+
+
+def signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def new_run_id() -> str:
@@ -106,6 +138,10 @@ async def kill_all_marked(run_id: str, limit: float) -> bool:
 
 __all__ = [
     "RUN_ID_VAR",
+    "forget_group",
+    "owns_group",
+    "register_group",
+    "signal_group",
     "kill_all_marked",
     "kill_marked",
     "new_run_id",

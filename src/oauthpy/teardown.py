@@ -19,14 +19,23 @@ is an unreaped child of this process, so a recycled process-group id is never hi
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from .run_marks import RUN_ID_VAR, kill_all_marked, kill_marked, parent_of, pids_with_env, release
+from .run_marks import (
+    RUN_ID_VAR,
+    forget_group,
+    kill_all_marked,
+    kill_marked,
+    owns_group,
+    parent_of,
+    pids_with_env,
+    release,
+    signal_group,
+)
 
 T = TypeVar("T")
 
@@ -38,53 +47,8 @@ STRAGGLER_WAIT_S = 10.0
 
 _POLL_S = 0.005
 
-# Process groups of children still running (leader pid == pgid), for the exit-time hook, with
-# the pid of the process that registered them: a forked child must not act on them.
-_live_groups: set[int] = set()
-_owner = os.getpid()
 # Strong references: a task the loop only holds weakly could be collected mid-way.
 _tasks: set[asyncio.Task[None]] = set()
-
-
-def _forget_after_fork() -> None:
-    global _owner
-    _owner = os.getpid()
-    _live_groups.clear()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
-
-
-@atexit.register
-def _kill_live_groups() -> None:
-    if os.getpid() != _owner:
-        return
-    for pgid in list(_live_groups):
-        if _owns(pgid):
-            _signal_group(pgid, signal.SIGKILL)
-
-
-def register_group(pgid: int) -> None:
-    """A child leading its own process group was started: the exit-time hook covers it."""
-    _live_groups.add(pgid)
-
-
-def forget_group(pgid: int) -> None:
-    """The group's leader was reaped: the exit-time hook must not signal that id any more."""
-    _live_groups.discard(pgid)
-
-
-def _owns(pid: int) -> bool:
-    # Our child, not yet reaped (a zombie still holds its pid and group id). Once reaped, the
-    # id may be recycled for an unrelated process group.
-    return parent_of(pid) == os.getpid()
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # -- bounded waits that never swallow a cancellation --------------------------------------
@@ -170,8 +134,8 @@ async def _stop(
     completed = handed_off = False
     try:
         if term:
-            if pgid is not None and _owns(pgid):
-                _signal_group(pgid, signal.SIGTERM)
+            if pgid is not None and owns_group(pgid):
+                signal_group(pgid, signal.SIGTERM)
             ours.update(pid for pid in kill_marked(run_id, signal.SIGTERM) if parent_of(pid) == me)
         else:
             ours.update(pid for pid in pids_with_env(RUN_ID_VAR, run_id) if parent_of(pid) == me)
@@ -191,8 +155,8 @@ async def _stop(
                 completed = handed_off = True
                 return
         await _wait_gone(run_id, child, deadline)
-        if pgid is not None and _owns(pgid):
-            _signal_group(pgid, signal.SIGKILL)
+        if pgid is not None and owns_group(pgid):
+            signal_group(pgid, signal.SIGKILL)
         cleared = await kill_all_marked(run_id, KILL_WAIT_S)
         await _wait_reaped(ours, child, time.monotonic() + KILL_WAIT_S)
         completed = cleared
@@ -200,11 +164,11 @@ async def _stop(
         if not completed:
             # Cancelled (loop shutdown) or something survived the scans: kill what is there
             # now; the run stays registered so the exit-time hook looks once more.
-            if pgid is not None and _owns(pgid):
-                _signal_group(pgid, signal.SIGKILL)
+            if pgid is not None and owns_group(pgid):
+                signal_group(pgid, signal.SIGKILL)
             kill_marked(run_id, signal.SIGKILL)
-        if pgid is not None and not _owns(pgid):
-            _live_groups.discard(pgid)
+        if pgid is not None and not owns_group(pgid):
+            forget_group(pgid)
         if completed and not handed_off:
             release(run_id)
 
@@ -275,9 +239,7 @@ async def _reap(run_id: str) -> None:
 __all__ = [
     "KILL_WAIT_S",
     "TERM_GRACE_S",
-    "forget_group",
     "reap_in_background",
-    "register_group",
     "settle",
     "stop",
     "within",

@@ -18,7 +18,7 @@ import warnings
 
 import pytest
 
-from oauthpy import TimeoutExceededError, run_marks, teardown
+from oauthpy import TimeoutExceededError, run_marks
 from oauthpy.testing import Hang, Reply, shell
 from tests.support import Rig, assert_no_leftovers
 
@@ -94,7 +94,7 @@ def test_a_cancel_storm_during_teardown_leaves_nothing_registered_or_unclosed(ri
     # unregistered (a stale group id would be SIGKILLed at exit after PID reuse), and the
     # SDK's streams closed (claude once left anyio "Unclosed MemoryObjectReceiveStream").
     rig.fake.script(Hang(120))
-    runs_before, groups_before = set(run_marks._live_runs), set(teardown._live_groups)
+    runs_before, groups_before = set(run_marks._live_runs), set(run_marks._live_groups)
 
     async def main() -> None:
         task = asyncio.ensure_future(rig.client().arun("hi", cwd=rig.work, model=rig.model, timeout=60))
@@ -115,7 +115,7 @@ def test_a_cancel_storm_during_teardown_leaves_nothing_registered_or_unclosed(ri
     unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert unclosed == []
     assert set(run_marks._live_runs) == runs_before
-    assert set(teardown._live_groups) == groups_before
+    assert set(run_marks._live_groups) == groups_before
 
 
 @pytest.mark.parametrize("delay_s", [0, 0.001, 0.005, 0.02, 0.05])

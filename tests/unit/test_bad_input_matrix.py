@@ -7,7 +7,6 @@ Each provider's binary is replaced by a script that leaves a file behind when it
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -18,16 +17,6 @@ import pytest
 from oauthpy import Client, InvalidOptionsError, UnsupportedProviderError
 
 PROVIDERS = ("codex", "claude", "gemini")
-
-
-@pytest.fixture
-def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    fired = tmp_path / "spawned"
-    script = tmp_path / "vendor"
-    script.write_text(f"#!/bin/sh\ntouch '{fired}'\nexit 1\n")
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    env = {f"OAUTHPY_{p.upper()}_BINARY": str(script) for p in PROVIDERS}
-    return env, fired
 
 
 CASES: list[tuple[str, dict[str, Any], str]] = [

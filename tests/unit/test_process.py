@@ -267,7 +267,7 @@ def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
     assert proc.returncode == -9
     assert_no_leftovers(marker)
     assert proc.run_id not in run_marks._live_runs
-    assert proc.pid not in teardown._live_groups
+    assert proc.pid not in run_marks._live_groups
 
 
 def test_the_exit_hook_never_signals_a_process_group_it_no_longer_owns():
@@ -295,13 +295,13 @@ def test_the_exit_hook_never_signals_a_process_group_it_no_longer_owns():
 
     try:
         assert os.getpgid(stranger) == stranger
-        teardown.register_group(stranger)
+        run_marks.register_group(stranger)
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(os, "killpg", recording_killpg)
-            teardown._kill_live_groups()
+            run_marks._kill_live()
         assert stranger not in signalled
     finally:
-        teardown.forget_group(stranger)
+        run_marks.forget_group(stranger)
         os.kill(stranger, signal.SIGKILL)
 
 

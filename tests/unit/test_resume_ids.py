@@ -10,9 +10,6 @@ spawned" is checked, not assumed.
 
 from __future__ import annotations
 
-import stat
-from pathlib import Path
-
 import pytest
 
 from oauthpy import Client, InvalidOptionsError
@@ -37,15 +34,6 @@ MALFORMED = {
     "empty": "",
     "not_a_string": 42,
 }
-
-
-@pytest.fixture
-def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    fired = tmp_path / "spawned"
-    script = tmp_path / "vendor"
-    script.write_text(f"#!/bin/sh\ntouch '{fired}'\nexit 1\n")
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return {f"OAUTHPY_{p.upper()}_BINARY": str(script) for p in PROVIDERS}, fired
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
