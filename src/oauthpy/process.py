@@ -62,6 +62,8 @@ class Invocation:
     install_hint: str = ""
     #: give the child a pseudo-terminal as stdout instead of a pipe (see :func:`_open_pty`)
     stdout_pty: bool = False
+    #: keep stdin open for :meth:`Process.write` (a two-way protocol) instead of feeding ``stdin``
+    interactive_stdin: bool = False
 
     def cleanup(self) -> None:
         for fn in self.cleanups:
@@ -91,7 +93,9 @@ class Process:
         self.argv0 = inv.argv[0]
         self._stderr = bytearray()
         self._stderr_task = asyncio.ensure_future(self._drain_stderr())
-        self._stdin_task = asyncio.ensure_future(self._feed_stdin(inv.stdin))
+        self._stdin_task = asyncio.ensure_future(
+            self._feed_stdin(None if inv.interactive_stdin else inv.stdin)
+        )
         register_group(self.pid)
         self._closed = False
 
@@ -105,7 +109,11 @@ class Process:
         try:
             proc = await asyncio.create_subprocess_exec(
                 *inv.argv,
-                stdin=asyncio.subprocess.PIPE if inv.stdin is not None else asyncio.subprocess.DEVNULL,
+                stdin=(
+                    asyncio.subprocess.PIPE
+                    if inv.stdin is not None or inv.interactive_stdin
+                    else asyncio.subprocess.DEVNULL
+                ),
                 stdout=slave if inv.stdout_pty else asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=inv.cwd,
@@ -152,6 +160,22 @@ class Process:
                 stdin.close()
             except (BrokenPipeError, ConnectionResetError, RuntimeError):
                 pass
+
+    async def write(self, data: bytes, timeout: float | None = None) -> None:
+        """Write to the child's stdin (``interactive_stdin``), bounded by ``timeout``.
+
+        Raises ``BrokenPipeError`` or ``ConnectionResetError`` when the child has gone.
+        """
+        stdin = self._proc.stdin
+        if stdin is None:
+            raise RuntimeError("this process was not started with interactive_stdin")
+        stdin.write(data)
+        try:
+            await within(stdin.drain(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutExceededError(
+                "the agent stopped reading its input", which="total", after_s=timeout or 0.0
+            ) from None
 
     async def _drain_stderr(self) -> None:
         stream = self._proc.stderr

@@ -1,0 +1,175 @@
+"""The JSON-RPC connection, against a small Python peer (a real child process, not a mock)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+from oauthpy import CommandExecutionError, ProtocolError, TimeoutExceededError
+from oauthpy.options import merged_env
+from oauthpy.process import Invocation
+from oauthpy.rpc import INTERNAL_ERROR, Connection, Dialect, RpcError
+from oauthpy.testing import new_marker
+
+from ..support import assert_no_leftovers
+
+# A peer that speaks whatever dialect it is spoken to, one message a line.
+PEER = textwrap.dedent(
+    """
+    import json, sys
+
+    def send(message):
+        sys.stdout.write(json.dumps(message) + "\\n")
+        sys.stdout.flush()
+
+    def receive():
+        line = sys.stdin.readline()
+        return json.loads(line) if line else None
+
+    held = None
+    while (message := receive()) is not None:
+        rid, method, params = message.get("id"), message.get("method"), message.get("params")
+        dialect = {"jsonrpc": "2.0"} if "jsonrpc" in message else {}
+        if method == "echo":
+            send({**dialect, "id": rid, "result": {"params": params, "jsonrpc": "jsonrpc" in message}})
+        elif method == "hold":  # answered after the next request's answer: out of order
+            held = rid
+        elif method == "release":
+            send({**dialect, "id": rid, "result": "second"})
+            send({**dialect, "id": held, "result": "first"})
+        elif method == "fail":
+            send({**dialect, "id": rid, "error": {"code": 7, "message": "nope", "data": {"why": 1}}})
+        elif method == "silent":
+            pass
+        elif method == "notify":
+            for turn in params["turns"]:
+                send({**dialect, "method": "turn/progress", "params": {"turn": turn}})
+            send({**dialect, "id": rid, "result": "sent"})
+        elif method == "ask":  # a request from the agent, e.g. an approval
+            send({**dialect, "id": 900, "method": "approve", "params": {"command": "rm -rf /"}})
+            answer = receive()
+            send({**dialect, "id": rid, "result": answer})
+        elif method == "die":
+            sys.stderr.write("last words of the agent\\n")
+            sys.exit(3)
+        elif method == "garbage":
+            print("this is not json")
+    """
+)
+
+
+def peer(marker: dict[str, str] | None = None) -> Invocation:
+    return Invocation([sys.executable, "-c", PEER], merged_env(marker or {}), cwd=".")
+
+
+def run(body: Any, dialect: Dialect = "codex", **kw: Any) -> Any:
+    marker = new_marker()
+
+    async def main() -> Any:
+        conn = await Connection.start(peer(marker), dialect=dialect, **kw)
+        try:
+            return await body(conn)
+        finally:
+            await conn.close()
+
+    result = asyncio.run(main())
+    assert_no_leftovers(marker, within_s=0.0)  # close() stops the agent before it returns
+    return result
+
+
+@pytest.mark.parametrize("dialect", ["codex", "jsonrpc2"])
+def test_answers_find_their_requests_in_both_dialects(dialect: Dialect):
+    async def body(conn: Connection) -> Any:
+        held = asyncio.ensure_future(conn.request("hold", timeout=10))
+        await asyncio.sleep(0)  # the held request goes out first
+        second = await conn.request("release", timeout=10)
+        echo = await conn.request("echo", {"x": [1, "é"]}, timeout=10)
+        return await held, second, echo
+
+    first, second, echo = run(body, dialect)
+    assert (first, second) == ("first", "second")
+    # codex's dialect has no "jsonrpc" member; JSON-RPC 2.0 always has it
+    assert echo == {"params": {"x": [1, "é"]}, "jsonrpc": dialect == "jsonrpc2"}
+
+
+def test_an_error_answer_is_a_typed_error_with_its_code():
+    async def body(conn: Connection) -> None:
+        with pytest.raises(RpcError, match="fail failed: nope") as err:
+            await conn.request("fail", timeout=10)
+        assert err.value.code == 7 and err.value.details["data"] == {"why": 1}
+        assert await conn.request("echo", 1, timeout=10) == {"params": 1, "jsonrpc": False}  # still usable
+
+    run(body)
+
+
+def test_notifications_go_to_the_route_that_subscribed():
+    async def body(conn: Connection) -> tuple[list[Any], list[Any]]:
+        mine, others = conn.subscribe("t1"), conn.subscribe()
+        assert await conn.request("notify", {"turns": ["t1", "t2", "t1"]}, timeout=10) == "sent"
+        got_mine = [await anext(mine), await anext(mine)]
+        return got_mine, [await anext(others)]
+
+    def router(method: str, params: Any) -> str | None:
+        return params.get("turn") if params.get("turn") == "t1" else None
+
+    mine, others = run(body, router=router)
+    assert mine == [("turn/progress", {"turn": "t1"})] * 2
+    assert others == [("turn/progress", {"turn": "t2"})]
+
+
+def test_a_request_from_the_agent_gets_the_handlers_answer():
+    seen: list[tuple[str, Any]] = []
+
+    async def handler(method: str, params: Any) -> Any:
+        seen.append((method, params))
+        return {"decision": "decline"}
+
+    async def body(conn: Connection) -> Any:
+        return await conn.request("ask", timeout=10)
+
+    answer = run(body, handler=handler)
+    assert seen == [("approve", {"command": "rm -rf /"})]
+    assert answer == {"id": 900, "result": {"decision": "decline"}}
+
+
+def test_a_failing_handler_answers_with_an_error_never_a_result():
+    async def handler(method: str, params: Any) -> Any:
+        raise RuntimeError("the callback broke")
+
+    async def body(conn: Connection) -> Any:
+        return await conn.request("ask", timeout=10)
+
+    answer = run(body, handler=handler)
+    assert "result" not in answer
+    assert answer["error"] == {"code": INTERNAL_ERROR, "message": "the callback broke"}
+
+
+def test_a_request_nobody_answers_ends_at_its_timeout():
+    async def body(conn: Connection) -> None:
+        with pytest.raises(TimeoutExceededError, match=r"silent got no answer within 0\.3 s"):
+            await conn.request("silent", timeout=0.3)
+
+    run(body)
+
+
+def test_the_agent_exiting_fails_open_requests_with_its_exit_code_and_stderr():
+    async def body(conn: Connection) -> None:
+        with pytest.raises(CommandExecutionError) as err:
+            await conn.request("die", timeout=10)
+        assert err.value.returncode == 3 and "last words of the agent" in err.value.stderr
+        with pytest.raises(CommandExecutionError):  # and every later one, at once
+            await conn.request("echo", timeout=10)
+
+    run(body)
+
+
+def test_a_line_that_is_not_json_rpc_breaks_the_connection_with_a_protocol_error():
+    async def body(conn: Connection) -> None:
+        with pytest.raises(ProtocolError, match="not JSON-RPC: 'this is not json'"):
+            await conn.request("garbage", timeout=10)
+
+    run(body)
