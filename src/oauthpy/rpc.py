@@ -3,7 +3,8 @@
 The base of every live agent connection: codex ``app-server`` speaks JSON-RPC without the
 ``"jsonrpc"`` member, gemini ``--acp`` speaks JSON-RPC 2.0 (``dialect``). One reader task reads
 every line: a response resolves the request that waits for it (every wait is bounded), a
-notification goes to the route its ``router`` names (a turn subscribes to its own), and a
+notification goes to the route its ``router`` names (a turn subscribes to its own; what comes
+before the subscription is kept for it), and a
 request from the agent (an approval, a tool call) goes to ``handler``, whose answer, or an
 error when it raises, is sent back: a failed handler never approves anything. The process is
 the run's :class:`~oauthpy.process.Process` and is stopped by its ``close()``.
@@ -122,9 +123,10 @@ class Connection:
     # -- notifications ----------------------------------------------------------------------------
 
     def subscribe(self, route: str | None = None) -> AsyncIterator[tuple[str, Any]]:
-        """The notifications of ``route`` (None: those no route claims), as (method, params).
-
-        Ends when the connection closes; raises its failure if it broke.
+        """The notifications of ``route`` (None: those the router gives no route), as (method,
+        params), including those that arrived before this call. One subscriber per route; the
+        route is forgotten when its iterator ends. Ends when the connection closes; raises its
+        failure if it broke.
         """
         queue = self._routes.setdefault(route, asyncio.Queue())
         return self._drain(route, queue)
@@ -174,8 +176,9 @@ class Connection:
                 task.add_done_callback(self._handlers.discard)
                 return
             route = self._router(method, message.get("params")) if self._router else None
-            queue = self._routes.get(route) or self._routes[None]
-            queue.put_nowait((method, message.get("params")))
+            # A route nobody listens to yet keeps its notifications: a turn's first ones can
+            # arrive before the answer that tells the caller the turn's id.
+            self._routes.setdefault(route, asyncio.Queue()).put_nowait((method, message.get("params")))
             return
         rid = message.get("id")
         pending = self._pending.get(rid) if isinstance(rid, int) else None
