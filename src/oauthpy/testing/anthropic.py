@@ -176,14 +176,17 @@ class FakeAnthropicServer(FakeServer):
     ) -> dict[str, str]:
         """The env that sends the real Claude Code CLI here, with its state under ``root``.
 
-        Isolated ``CLAUDE_CONFIG_DIR`` and ``CLAUDE_CODE_TMPDIR``, non-essential traffic off,
-        vendor retries off, and host logins blanked so they cannot win over the fake key.
+        Isolated ``CLAUDE_CONFIG_DIR``, ``CLAUDE_CODE_TMPDIR`` and ``HOME``, non-essential traffic
+        off, vendor retries off, and host logins blanked so they cannot win over the fake key.
+        ``HOME`` matters because Claude's Bash tool first sources the user's shell startup files:
+        the host's ``~/.bashrc`` (pyenv, conda, nvm hooks) would otherwise print into tool output.
         """
         base = Path(root)
-        config, tmp = base / "claude-config", base / "claude-tmp"
-        config.mkdir(parents=True, exist_ok=True)
-        tmp.mkdir(parents=True, exist_ok=True)
+        config, tmp, home = base / "claude-config", base / "claude-tmp", base / "claude-home"
+        for d in (config, tmp, home):
+            d.mkdir(parents=True, exist_ok=True)
         return {
+            "HOME": str(home),
             "ANTHROPIC_BASE_URL": self.url,
             "ANTHROPIC_API_KEY": api_key,
             "ANTHROPIC_AUTH_TOKEN": "",

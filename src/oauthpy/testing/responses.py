@@ -129,12 +129,15 @@ class FakeResponsesServer(FakeServer):
         """Write a ``config.toml`` into ``codex_home`` that sends codex here, and return the env.
 
         The config uses a custom provider (no WebSocket, no login needed), turns background
-        network features off and vendor retries down to zero so failures are fast.
+        network features off and vendor retries down to zero so failures are fast. ``HOME`` is a
+        directory of its own too: codex runs commands in a login shell, and the host's shell
+        startup files (pyenv, conda, nvm hooks) would otherwise run and print into their output.
         """
         home = Path(codex_home)
-        home.mkdir(parents=True, exist_ok=True)
+        user_home = home / "home"
+        user_home.mkdir(parents=True, exist_ok=True)
         (home / "config.toml").write_text(codex_config(self.url, model=DEFAULT_MODEL))
-        return {"CODEX_HOME": str(home), KEY_VAR: api_key, "RUST_BACKTRACE": "0"}
+        return {"CODEX_HOME": str(home), "HOME": str(user_home), KEY_VAR: api_key, "RUST_BACKTRACE": "0"}
 
 
 def codex_config(base_url: str, *, model: str = DEFAULT_MODEL, use_login: bool = False) -> str:
