@@ -68,9 +68,9 @@ class Rig:
     # -- raw ------------------------------------------------------------------------------
 
     def _invocation(self) -> Any:
-        from oauthpy.client import _load_provider
+        from oauthpy._runner import load_provider
 
-        provider = _load_provider(self.provider)
+        provider = load_provider(self.provider)
         return provider.build(self.request(), merged_env(self.env))  # type: ignore[attr-defined]
 
     def _claude_options(self) -> Any:

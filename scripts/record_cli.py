@@ -1,6 +1,8 @@
 """Record real CLI output (codex, gemini) against the fakes, for the parsers' unit tests.
 
-Run: .venv/bin/python scripts/record_cli.py codex|gemini  (rewrites tests/recordings/<cli>/*.jsonl)
+Run: .venv/bin/python scripts/record_cli.py codex|codex-app|gemini
+(rewrites tests/recordings/<cli>/*.jsonl). ``codex-app`` drives ``codex app-server`` with the
+requests oauthpy builds and records every line it writes back, up to the turn's end.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 from oauthpy.options import build_request, merged_env
 from oauthpy.providers.codex import CodexProvider
+from oauthpy.providers.codex_app import CLIENT_INFO
+from oauthpy.providers.codex_app_parser import thread_params, turn_params
 from oauthpy.providers.gemini import GeminiProvider
 from oauthpy.testing import Cut, FakeResponsesServer, HttpError, Reply, Tokens, apply_patch, shell, text
 from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
@@ -88,7 +92,75 @@ def record(cli: str, name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         print(f"{cli} {name}: rc={proc.returncode}, {len(lines)} lines", file=sys.stderr)
 
 
+def record_app(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
+    """One turn on a real ``codex app-server``: the lines it writes, from initialize to turn end."""
+    with FakeResponsesServer() as fake, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp, "work")
+        work.mkdir()
+        fake.script(*steps)
+        env = merged_env(fake.codex_env(Path(tmp, "home")))
+        req = build_request(f"scenario {name}", cwd=work, provider_options=opts)
+        inv = CodexProvider().launch(req, env)
+        proc = subprocess.Popen(
+            inv.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=inv.env,
+            cwd=inv.cwd,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        lines: list[str] = []
+
+        def send(message: dict[str, Any]) -> None:
+            assert proc.stdin is not None
+            proc.stdin.write((json.dumps(message) + "\n").encode())
+            proc.stdin.flush()
+
+        def answer(rid: int) -> dict[str, Any]:
+            assert proc.stdout is not None
+            while True:
+                line = proc.stdout.readline().decode()
+                if not line:
+                    raise RuntimeError(f"app-server exited during {name}")
+                lines.append(line.rstrip("\n"))
+                msg = json.loads(line)
+                if msg.get("id") == rid and "method" not in msg:
+                    return msg
+                if msg.get("method") == "turn/completed":
+                    return msg
+
+        try:
+            send(
+                {
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}},
+                }
+            )
+            answer(1)
+            send({"method": "initialized"})
+            send({"id": 2, "method": "thread/start", "params": thread_params(req)})
+            thread_id = answer(2)["result"]["thread"]["id"]
+            send({"id": 3, "method": "turn/start", "params": turn_params(thread_id, req)})
+            answer(3)
+            while json.loads(lines[-1]).get("method") != "turn/completed":
+                answer(-1)
+        finally:
+            proc.kill()
+            proc.wait()
+        text_out = "\n".join(lines).replace(tmp, "/tmp/REC")
+        out = ROOT / "tests" / "recordings" / "codex-app" / f"{name}.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text_out + "\n")
+        print(f"codex-app {name}: {len(lines)} lines", file=sys.stderr)
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "codex"
-    for scenario, (script, options) in (CODEX if which == "codex" else GEMINI).items():
-        record(which, scenario, script, options)
+    if which == "codex-app":
+        for scenario, (script, options) in CODEX.items():
+            record_app(scenario, script, options)
+    else:
+        for scenario, (script, options) in (CODEX if which == "codex" else GEMINI).items():
+            record(which, scenario, script, options)

@@ -20,7 +20,7 @@ from .errors import (
     TimeoutExceededError,
     UnsupportedProviderError,
 )
-from .events import AuthStatus, Event, EventKind, FileChange, RunResult, Usage
+from .events import AuthStatus, Event, EventKind, FileChange, ModelInfo, RunResult, Usage
 from .redact import redact
 from .session import Session
 
@@ -35,6 +35,7 @@ __all__ = [
     "EventKind",
     "FileChange",
     "InvalidOptionsError",
+    "ModelInfo",
     "OauthPyError",
     "ProtocolError",
     "ProviderNotInstalledError",

@@ -7,6 +7,11 @@ vendor process has started.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .events import ModelInfo
+
 # Defined here, not in the provider modules, so that `oauthpy --help` imports no provider.
 CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
 CLAUDE_EFFORTS = ("low", "medium", "high", "xhigh", "max")
@@ -55,3 +60,14 @@ def describe(provider: str) -> str:
     """One paragraph for help texts: the known models and efforts of ``provider``."""
     efforts = ", ".join(EFFORTS[provider]) or "none (the Gemini CLI has no effort setting)"
     return f"{provider}: models {', '.join(MODELS[provider])}; efforts {efforts}"
+
+
+def catalog_models(provider: str) -> tuple[ModelInfo, ...]:
+    """oauthpy's own list of ``provider``'s models (``source="catalog"``)."""
+    from .events import ModelInfo
+
+    default = {"claude": CLAUDE_DEFAULT_MODEL, "gemini": GEMINI_DEFAULT_MODEL}.get(provider)
+    return tuple(
+        ModelInfo(id=name, display_name=name, is_default=name == default, efforts=EFFORTS[provider])
+        for name in MODELS[provider]
+    )

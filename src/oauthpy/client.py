@@ -2,57 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._loop import SyncStream, iterate_sync, run_sync
-from .errors import (
-    AuthRequiredError,
-    InvalidOptionsError,
-    OauthPyError,
-    UnsupportedProviderError,
-)
-from .events import AuthStatus, Event, EventKind, RunResult, Usage
-from .options import AUTH_SOURCES, PROVIDERS, RunRequest, build_request, check_env, positive_number
+from ._runner import Outcome, Runner
+from .errors import InvalidOptionsError, UnsupportedProviderError
+from .events import AuthStatus, Event, ModelInfo, RunResult
+from .options import AUTH_SOURCES, PROVIDERS, RunRequest, check_env, positive_number
 
 if TYPE_CHECKING:
-    from .providers.base import Provider
+    from pathlib import Path
+
     from .session import Session
-
-
-def _load_provider(name: str) -> Provider:
-    # Imported on demand so that a codex run never imports the claude SDK, and vice versa.
-    if name == "codex":
-        from .providers.codex import CodexProvider
-
-        return CodexProvider()
-    if name == "claude":
-        from .providers.claude import ClaudeProvider
-
-        return ClaudeProvider()
-    if name == "gemini":
-        from .providers.gemini import GeminiProvider
-
-        return GeminiProvider()
-    raise UnsupportedProviderError(f"unknown provider {name!r}")
 
 
 #: default bound on an interactive login (the user has to finish it in a browser)
 LOGIN_TIMEOUT_S = 600.0
-
-
-class _Outcome:
-    """What a run learned that is not an event: structured output, auth source, retries."""
-
-    __slots__ = ("output", "retry", "source")
-
-    def __init__(self) -> None:
-        self.output: Any = None
-        self.source = "external"
-        self.retry: Any = None  # a RetryLog when the run may retry
+#: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
+KEEP_ALIVE_S = 60.0
 
 
 class Client:
@@ -63,6 +32,15 @@ class Client:
     ``$OAUTHPY_HOME`` or ``~/.oauthpy``), ``"external"`` (the vendor's normal state) or
     ``"auto"`` (see docs/auth.md). ``env`` is merged over ``os.environ`` for every vendor
     process of this client (``None`` removes a variable); a run's own ``env`` goes on top.
+
+    ``transport`` chooses what carries the runs, where a provider has a choice: codex runs on
+    ``"app-server"`` (one live process: text deltas, fast follow-up turns) by default, or on
+    ``"exec"`` (a ``codex exec`` process per run). :attr:`transports` lists them.
+
+    Used as a context manager (``with Client(...) as c`` / ``async with``), the client keeps
+    its live vendor processes warm between runs, like an HTTP client's connection pool: a run
+    gets a fresh thread on an idle process with the same process-level settings, an idle one
+    closes after ``keep_alive`` seconds, and all close when the block ends (docs/live.md).
     """
 
     def __init__(
@@ -72,6 +50,8 @@ class Client:
         auth_source: str = "auto",
         oauthpy_home: str | os.PathLike[str] | None = None,
         env: Mapping[str, str | None] | None = None,
+        transport: str | None = None,
+        keep_alive: float = KEEP_ALIVE_S,
     ) -> None:
         if not isinstance(provider, str) or provider not in PROVIDERS:
             raise UnsupportedProviderError(
@@ -91,91 +71,64 @@ class Client:
         self.oauthpy_home = Path(home).expanduser().absolute()
         from .auth.manager import AuthManager  # lazy: `import oauthpy` stays light
 
+        if transport is not None and not isinstance(transport, str):
+            raise InvalidOptionsError(f"transport must be a string, got {type(transport).__name__}")
+        alive = positive_number("keep_alive", keep_alive)
+        assert alive is not None
+        self.keep_alive = alive
         self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env))
         self._auth.check_overrides({})
-        self._provider = _load_provider(provider)
+        self._runner = Runner(provider, self._auth, transport)
+        self._depth = 0
 
     def __repr__(self) -> str:
-        return f"Client({self.provider!r}, auth_source={self.auth_source!r})"
+        return f"Client({self.provider!r}, auth_source={self.auth_source!r}, transport={self.transport!r})"
 
-    # -- request preparation (no process is started here) --------------------------------
+    @property
+    def transport(self) -> str:
+        """What carries this client's runs (``RunResult.transport``)."""
+        return self._runner.transport
 
-    def _request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
-        request = build_request(prompt, **kw)
-        self._auth.check_overrides(request.env)
-        self._provider.check(request)
-        return request
+    @property
+    def transports(self) -> tuple[str, ...]:
+        """What can carry this provider's runs; the first is the default."""
+        return self._runner.provider.transports
+
+    def state_dirs(self) -> dict[str, Path]:
+        """Where each auth source keeps this provider's login state (``oauthpy``, ``external``)."""
+        return self._auth.state_dirs()
+
+    # -- warm agents -------------------------------------------------------------------------
+
+    def _enter(self) -> None:
+        if self._depth == 0:
+            from .pool import AgentPool
+
+            self._runner.pool = AgentPool(self.keep_alive)
+        self._depth += 1
+
+    async def _aexit(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            pool, self._runner.pool = self._runner.pool, None
+            if pool is not None:
+                await pool.aclose()
+
+    def __enter__(self) -> Client:
+        self._enter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        run_sync(self._aexit())
+
+    async def __aenter__(self) -> Client:
+        self._enter()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._aexit()
 
     # -- streaming -------------------------------------------------------------------------
-
-    def _provider_conversation(self) -> Any:
-        """What a session keeps between turns: a live connection (claude), or None (a CLI)."""
-        if self.provider == "claude":
-            from .providers.claude_session import ClaudeConversation
-
-            return ClaudeConversation(self._provider)  # type: ignore[arg-type]
-        return None
-
-    def _attempts(
-        self,
-        request: RunRequest,
-        outcome: _Outcome,
-        *,
-        live: bool,
-        source: str | None = None,
-        conversation: Any = None,
-    ) -> AsyncGenerator[Event, None]:
-        """The run's events, through the retry loop when ``max_retries`` asks for one."""
-
-        if not request.provider_options.get("max_retries"):
-            # the common case pays nothing for retries
-            return self._events(request, outcome, source=source, conversation=conversation)
-        import dataclasses
-
-        from .retry import RetryLog, RetryPolicy, retrying
-
-        def attempt(left: float | None) -> AsyncGenerator[Event, None]:
-            # `timeout` bounds the whole call: each attempt gets what the earlier ones left
-            attempt_request = request if left is None else dataclasses.replace(request, timeout=left)
-            return self._events(attempt_request, outcome, source=source, conversation=conversation)
-
-        outcome.retry = RetryLog()
-        policy = RetryPolicy.from_options(request.provider_options)
-        return retrying(attempt, policy, outcome.retry, live=live, timeout=request.timeout)
-
-    async def _events(
-        self,
-        request: RunRequest,
-        outcome: _Outcome,
-        *,
-        source: str | None = None,
-        conversation: Any = None,
-    ) -> AsyncGenerator[Event, None]:
-        from .runtime import cli_events, parse_structured
-
-        env, outcome.source = await self._auth.run_env(request.env, source)
-        provider = self._provider
-        if conversation is not None:
-            gen = conversation.events(request, env)
-        elif provider.transport == "cli":
-            gen = cli_events(provider, request, env)  # type: ignore[arg-type]
-        else:
-            gen = provider.events(request, env)  # type: ignore[attr-defined]
-        try:
-            async with contextlib.aclosing(gen):
-                async for event in gen:
-                    if event.kind is EventKind.DONE and request.output_schema is not None:
-                        outcome.output = parse_structured(event.text, request)
-                    yield event
-        except OauthPyError as exc:
-            if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":
-                raise
-            raise AuthRequiredError(
-                f"{exc.message} (the run used oauthpy's isolated login state in {self._auth.isolated_dir})",
-                hint=f"log in there with Client({self.provider!r}, auth_source='oauthpy').login() "
-                f"or `oauthpy auth login --provider {self.provider}`; or use "
-                "auth_source='external' for your normal vendor login",
-            ) from exc
 
     def stream(self, prompt: str, **kw: Any) -> AsyncGenerator[Event, None]:
         """Yield events as they happen. Options are checked now, before anything starts.
@@ -183,7 +136,7 @@ class Client:
         Accepts the same keyword arguments as :meth:`run`. Closing the generator (``aclose()``,
         or ``contextlib.aclosing``) stops the vendor process at once.
         """
-        return self._attempts(self._request(prompt, kw), _Outcome(), live=True)
+        return self._runner.one_shot(self._runner.request(prompt, kw), Outcome(), live=True)
 
     def stream_sync(self, prompt: str, **kw: Any) -> SyncStream[Event]:
         """Sync twin of :meth:`stream`: an iterator of events that is also a context manager.
@@ -198,37 +151,12 @@ class Client:
 
     async def arun(self, prompt: str, **kw: Any) -> RunResult:
         """Run a prompt to completion and return its :class:`RunResult`."""
-        request = self._request(prompt, kw)
-        return await self._arun(request)
+        return await self._arun(self._runner.request(prompt, kw))
 
     async def _arun(self, request: RunRequest) -> RunResult:
-        outcome = _Outcome()
-        return await self._collect(self._attempts(request, outcome, live=False), request, outcome)
-
-    async def _collect(
-        self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: _Outcome
-    ) -> RunResult:
-        """Drain a run's events into its :class:`RunResult`."""
-        started = time.monotonic()
-        events: list[Event] = []
-        async with contextlib.aclosing(gen):
-            async for event in gen:
-                events.append(event)
-        done = events[-1] if events and events[-1].kind is EventKind.DONE else None
-        return RunResult(
-            provider=self.provider,
-            transport=self._provider.transport,
-            text=done.text if done else "",
-            events=tuple(events),
-            elapsed_s=time.monotonic() - started,
-            cwd=request.cwd,
-            usage=(done.usage if done and done.usage else Usage()),
-            model=done.model if done else None,
-            session_id=done.session_id if done else None,
-            output=outcome.output,
-            auth_source=outcome.source,
-            raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},
-        )
+        outcome = Outcome()
+        runner = self._runner
+        return await runner.collect(runner.one_shot(request, outcome, live=False), request, outcome)
 
     def run(
         self,
@@ -248,7 +176,7 @@ class Client:
         variable). ``timeout`` bounds the whole run, ``idle_timeout`` the silence between two
         pieces of output; both raise :class:`TimeoutExceededError` after killing the process.
         """
-        request = self._request(
+        request = self._runner.request(
             prompt,
             {
                 "cwd": cwd,
@@ -292,11 +220,27 @@ class Client:
             "provider_options": provider_options,
             "output_schema": output_schema,
         }
-        return Session(self, cwd=cwd, resume=resume, defaults=defaults)
+        return Session(self._runner, cwd=cwd, resume=resume, defaults=defaults)
 
     def asession(self, **kw: Any) -> Session:
         """:meth:`session` for ``async with``; the same object, used with the async methods."""
         return self.session(**kw)
+
+    # -- models ------------------------------------------------------------------------------
+
+    async def amodels(self) -> tuple[ModelInfo, ...]:
+        """Async twin of :meth:`models`."""
+        env, _ = await self._auth.run_env({}, None)
+        return await self._runner.provider.models(env)
+
+    def models(self) -> tuple[ModelInfo, ...]:
+        """The models this provider can run, as :class:`ModelInfo`.
+
+        Codex reports its own list (``source="vendor"``, from ``model/list``; it needs no
+        network). Claude and Gemini have no way to list theirs: these come from oauthpy's
+        catalog (``source="catalog"``). A model missing here may still work.
+        """
+        return run_sync(self.amodels())
 
     # -- auth ----------------------------------------------------------------------------------
 

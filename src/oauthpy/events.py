@@ -152,3 +152,20 @@ class AuthStatus:
     authenticated: bool
     mode: str = "unknown"
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """A model a provider can run (:meth:`oauthpy.Client.models`).
+
+    ``source`` is ``"vendor"`` when the vendor tool reported it, ``"catalog"`` when it comes
+    from oauthpy's own list (the vendor tool has no way to list its models).
+    """
+
+    id: str
+    display_name: str = ""
+    description: str = ""
+    is_default: bool = False
+    #: the reasoning efforts it accepts (empty: no effort setting)
+    efforts: tuple[str, ...] = ()
+    source: str = "catalog"

@@ -179,11 +179,17 @@ def build_request(
     provider_options: Any = None,
     output_schema: Any = None,
     resume: str | None = None,
+    require_prompt: bool = True,
 ) -> RunRequest:
-    """Validate the public arguments of a run. Raises :class:`InvalidOptionsError`."""
-    if not isinstance(prompt, str):
+    """Validate the public arguments of a run. Raises :class:`InvalidOptionsError`.
+
+    ``require_prompt=False`` checks everything else (a session's defaults, before any turn).
+    """
+    if not require_prompt:
+        prompt = ""
+    elif not isinstance(prompt, str):
         raise InvalidOptionsError(f"prompt must be a string, got {type(prompt).__name__}")
-    if not prompt.strip():
+    elif not prompt.strip():
         raise InvalidOptionsError("prompt is empty")
     check_text("prompt", prompt)
     if not isinstance(cwd, (str, os.PathLike)):

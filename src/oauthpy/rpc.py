@@ -16,7 +16,8 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from .errors import CommandExecutionError, ProtocolError, TimeoutExceededError
@@ -61,10 +62,13 @@ class Connection:
         self._router = router
         self._next_id = 0
         self._pending: dict[int, tuple[str, asyncio.Future[Any]]] = {}
-        self._routes: dict[str | None, asyncio.Queue[Any]] = {None: asyncio.Queue()}
+        self._routes: dict[str | None, asyncio.Queue[Any]] = {}
+        self._dropped: set[str | None] = set()
         self._handlers: set[asyncio.Task[None]] = set()
         #: why the connection is no longer usable, once it is not
         self.broken: Exception | None = None
+        #: the last lines on stdout that were not JSON (a wrapper's output), for error messages
+        self.noise: deque[str] = deque(maxlen=5)
         self._closed = False
         self._reader = asyncio.ensure_future(self._read())
 
@@ -122,27 +126,22 @@ class Connection:
 
     # -- notifications ----------------------------------------------------------------------------
 
-    def subscribe(self, route: str | None = None) -> AsyncIterator[tuple[str, Any]]:
+    def subscribe(self, route: str | None = None) -> Subscription:
         """The notifications of ``route`` (None: those the router gives no route), as (method,
-        params), including those that arrived before this call. One subscriber per route; the
-        route is forgotten when its iterator ends. Ends when the connection closes; raises its
-        failure if it broke.
+        params), including those that arrived before this call. One subscriber per route; closing
+        the subscription forgets the route, and later notifications for it are dropped. Ends when
+        the connection closes; raises its failure if it broke.
         """
+        self._dropped.discard(route)
         queue = self._routes.setdefault(route, asyncio.Queue())
-        return self._drain(route, queue)
+        return Subscription(self, route, queue)
 
-    async def _drain(self, route: str | None, queue: asyncio.Queue[Any]) -> AsyncIterator[tuple[str, Any]]:
-        try:
-            while True:
-                item = await queue.get()
-                if item is _END:
-                    if self.broken is not None and not self._closed:
-                        raise self.broken
-                    return
-                yield item
-        finally:
-            if route is not None:
-                self._routes.pop(route, None)
+    def _forget(self, route: str | None) -> None:
+        self._routes.pop(route, None)
+        if route is not None:
+            # A long-lived agent outlives its threads: what still comes for one is dropped
+            # instead of piling up in a queue nobody reads.
+            self._dropped.add(route)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -152,10 +151,15 @@ class Connection:
                 try:
                     message = json.loads(line)
                 except ValueError:
-                    message = None
+                    # Not a frame at all: a shim or wrapper printing before it execs the agent.
+                    # Kept for the error message if the agent then dies, otherwise ignored.
+                    self.noise.append(line[:500])
+                    continue
                 if not isinstance(message, dict):
                     shown = redact(line)[:200]
-                    self._fail(ProtocolError(f"the agent wrote a line that is not JSON-RPC: {shown!r}"))
+                    self._fail(
+                        ProtocolError(f"the agent wrote JSON that is not a JSON-RPC message: {shown!r}")
+                    )
                     return
                 self._dispatch(message)
             with contextlib.suppress(TimeoutExceededError):  # its exit code, when it comes soon
@@ -176,6 +180,8 @@ class Connection:
                 task.add_done_callback(self._handlers.discard)
                 return
             route = self._router(method, message.get("params")) if self._router else None
+            if route in self._dropped or (route is None and None not in self._routes):
+                return  # a finished route's stragglers, or nobody takes unrouted ones
             # A route nobody listens to yet keeps its notifications: a turn's first ones can
             # arrive before the answer that tells the caller the turn's id.
             self._routes.setdefault(route, asyncio.Queue()).put_nowait((method, message.get("params")))
@@ -212,8 +218,10 @@ class Connection:
     def _exited(self) -> Exception:
         code = self.proc.returncode
         tail = self.proc.stderr_tail()
+        said = [ln for ln in tail.splitlines() if ln.strip()] or list(self.noise)
+        last = f": {redact(said[-1].strip())[:300]}" if said else ""
         return CommandExecutionError(
-            f"the agent exited{f' with code {code}' if code is not None else ''} while requests were open",
+            f"the agent exited{f' with code {code}' if code is not None else ''}{last}",
             returncode=code,
             stderr=tail,
             transient=True,
@@ -246,8 +254,45 @@ class Connection:
                 queue.put_nowait(_END)
 
 
+class Subscription:
+    """The notifications of one route: ``await next(timeout)`` or ``async for``; then close()."""
+
+    def __init__(self, conn: Connection, route: str | None, queue: asyncio.Queue[Any]) -> None:
+        self._conn = conn
+        self._route = route
+        self._queue = queue
+        self._ended = False
+
+    async def next(self, timeout: float | None = None) -> tuple[str, Any]:
+        """The next notification within ``timeout`` s (``asyncio.TimeoutError`` after it).
+
+        Raises ``StopAsyncIteration`` once the connection has closed, or its failure if it broke.
+        """
+        if self._ended:
+            raise StopAsyncIteration
+        item = await within(self._queue.get(), timeout)
+        if item is _END:
+            self._ended = True
+            self._queue.put_nowait(_END)  # every later call ends too
+            conn = self._conn
+            if conn.broken is not None and not conn._closed:
+                raise conn.broken
+            raise StopAsyncIteration
+        return item  # type: ignore[no-any-return]
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> tuple[str, Any]:
+        return await self.next()
+
+    def close(self) -> None:
+        if self._conn._routes.get(self._route) is self._queue:
+            self._conn._forget(self._route)
+
+
 def _params(params: Any) -> dict[str, Any]:
     return {} if params is None else {"params": params}
 
 
-__all__ = ["Connection", "Dialect", "Handler", "RpcError", "Router"]
+__all__ = ["Connection", "Dialect", "Handler", "RpcError", "Router", "Subscription"]

@@ -45,6 +45,24 @@ async def cli_events(
         inv.cleanup()
 
 
+class OneShotCli:
+    """A conversation that is one CLI process per turn (``codex exec``, ``gemini -o stream-json``).
+
+    A session's later turns pass the vendor's session id back (``request.resume``), so the
+    vendor continues its own conversation; nothing runs between turns.
+    """
+
+    def __init__(self, provider: CliProvider, transport: str) -> None:
+        self.provider = provider
+        self.transport = transport
+
+    def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        return cli_events(self.provider, request, env)
+
+    async def aclose(self) -> None:
+        pass
+
+
 def _candidates(text: str) -> list[str]:
     out = [text.strip()]
     out += [m.group(1) for m in _FENCE_RE.finditer(text)]

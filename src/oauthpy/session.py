@@ -7,6 +7,7 @@ its own history, tool results and cache. oauthpy never replays a transcript itse
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import AsyncGenerator, Mapping
@@ -18,7 +19,8 @@ from .errors import InvalidOptionsError, OauthPyError, SessionBusyError
 from .events import Event, EventKind, RunResult
 
 if TYPE_CHECKING:
-    from .client import Client, _Outcome
+    from ._runner import Outcome, Runner
+    from .providers.base import Conversation
 
 #: what a session or a single turn may set (``cwd`` and the auth source are fixed per session)
 TURN_OPTIONS = ("model", "timeout", "idle_timeout", "env", "provider_options", "output_schema")
@@ -60,22 +62,22 @@ class Session:
     one at a time; different sessions may run concurrently.
     """
 
-    def __init__(self, client: Client, *, cwd: Any, resume: str | None, defaults: Mapping[str, Any]) -> None:
+    def __init__(self, runner: Runner, *, cwd: Any, resume: str | None, defaults: Mapping[str, Any]) -> None:
         if resume is not None:
-            resume = check_resume_id(client.provider, resume)
-        self._client = client
+            resume = check_resume_id(runner.name, resume)
+        self._runner = runner
         self._defaults = _turn_options(defaults)
         # Validates cwd and the defaults now, before any turn starts a process.
-        self._cwd = client._request("(validation only)", {**self._defaults, "cwd": cwd}).cwd
+        self._cwd = runner.check_defaults({**self._defaults, "cwd": cwd})
         #: the vendor's id of this conversation; None until the first turn has finished
         self.session_id: str | None = resume
         self._source: str | None = None
         self._busy = False
         self._closed = False
-        self._conversation: Any = None
+        self._conversation: Conversation | None = None
 
     def __repr__(self) -> str:
-        return f"Session({self._client.provider!r}, session_id={self.session_id!r}, cwd={self._cwd!r})"
+        return f"Session({self._runner.name!r}, session_id={self.session_id!r}, cwd={self._cwd!r})"
 
     @property
     def cwd(self) -> str:
@@ -95,9 +97,9 @@ class Session:
         for key in ("env", "provider_options"):  # per-turn values go over the session's
             if isinstance(self._defaults.get(key), Mapping) and isinstance(turn.get(key), Mapping):
                 merged[key] = {**self._defaults[key], **turn[key]}
-        return self._client._request(prompt, {**merged, "cwd": self._cwd})
+        return self._runner.request(prompt, {**merged, "cwd": self._cwd})
 
-    async def _turn(self, request: Any, outcome: _Outcome, *, live: bool) -> AsyncGenerator[Event, None]:
+    async def _turn(self, request: Any, outcome: Outcome, *, live: bool) -> AsyncGenerator[Event, None]:
         if self._closed:
             raise OauthPyError("this session is closed")
         if self._busy:
@@ -107,27 +109,30 @@ class Session:
             )
         self._busy = True
         try:
-            client = self._client
+            runner = self._runner
             if self._source is None:  # the session keeps the source its first turn used
-                self._source = await client._auth.resolve(request.env)
+                self._source = await runner.auth.resolve(request.env)
             if self._conversation is None:
-                self._conversation = client._provider_conversation()
+                self._conversation = runner.open(session=True)
             request = dataclasses.replace(request, resume=self.session_id)
-            gen = client._attempts(
-                request, outcome, live=live, source=self._source, conversation=self._conversation
-            )
-            async for event in gen:
-                if event.kind is EventKind.DONE and event.session_id:
-                    self.session_id = event.session_id
-                yield event
+            gen = runner.attempts(request, outcome, self._conversation, live=live, source=self._source)
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    if event.kind is EventKind.DONE and event.session_id:
+                        self.session_id = event.session_id
+                    yield event
         finally:
             self._busy = False
 
     def stream(self, prompt: str, **kw: Any) -> AsyncGenerator[Event, None]:
-        """The next turn's events as they happen (options are checked now)."""
-        from .client import _Outcome
+        """The next turn's events as they happen (options are checked now).
 
-        return self._turn(self._request(prompt, kw), _Outcome(), live=True)
+        Breaking out of it (or cancelling it) interrupts the turn; the session stays usable and
+        its next turn continues the same conversation.
+        """
+        from ._runner import Outcome
+
+        return self._turn(self._request(prompt, kw), Outcome(), live=True)
 
     def stream_sync(self, prompt: str, **kw: Any) -> SyncStream[Event]:
         """Sync twin of :meth:`stream`."""
@@ -135,11 +140,11 @@ class Session:
 
     async def arun(self, prompt: str, **kw: Any) -> RunResult:
         """Run the next turn to completion."""
-        from .client import _Outcome
+        from ._runner import Outcome
 
         request = self._request(prompt, kw)
-        outcome = _Outcome()
-        return await self._client._collect(self._turn(request, outcome, live=False), request, outcome)
+        outcome = Outcome()
+        return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
 
     def run(self, prompt: str, **kw: Any) -> RunResult:
         """Sync twin of :meth:`arun`. Takes the keyword arguments of ``Client.run`` but ``cwd``."""

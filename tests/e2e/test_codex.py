@@ -31,7 +31,11 @@ from oauthpy.testing.responses import KEY_VAR
 
 from ..support import assert_no_leftovers
 
-codex = Client("codex", auth_source="external")
+
+@pytest.fixture(params=["app-server", "exec"])
+def codex(request: pytest.FixtureRequest) -> Client:
+    """Every test here runs on both transports: the live app-server and one-shot exec."""
+    return Client("codex", auth_source="external", transport=request.param)
 
 
 def user_texts(body: dict) -> list[str]:
@@ -43,11 +47,11 @@ def user_texts(body: dict) -> list[str]:
     return out
 
 
-def test_final_text_and_usage_are_exactly_what_the_fake_sent(openai_fake, codex_env, workdir):
+def test_final_text_and_usage_are_exactly_what_the_fake_sent(codex, openai_fake, codex_env, workdir):
     openai_fake.script(text("Hello from the fake, in pieces.", usage=Tokens(input=321, cached=21, output=9)))
     result = codex.run("Say hello", cwd=workdir, env=codex_env)
     assert result.text == "Hello from the fake, in pieces."
-    assert result.provider == "codex" and result.transport == "cli"
+    assert result.provider == "codex" and result.transport == codex.transport
     assert (result.usage.input_tokens, result.usage.cached_input_tokens) == (321, 21)
     assert (result.usage.output_tokens, result.usage.total_tokens) == (9, 330)
     assert result.session_id and result.events[-1].kind is EventKind.DONE
@@ -56,15 +60,17 @@ def test_final_text_and_usage_are_exactly_what_the_fake_sent(openai_fake, codex_
     assert_no_leftovers(codex_env)
 
 
-def test_final_text_is_the_last_message_not_all_messages_joined(openai_fake, codex_env, workdir):
+def test_final_text_is_the_last_message_not_all_messages_joined(codex, openai_fake, codex_env, workdir):
     openai_fake.script(shell("echo hi", say="Let me check."), text("All done."))
     result = codex.run("go", cwd=workdir, env=codex_env)
-    messages = [e.text for e in result.events if e.kind is EventKind.MESSAGE]
+    messages = [e.text for e in result.events if e.kind is EventKind.MESSAGE and not e.delta]
     assert messages == ["Let me check.", "All done."]
     assert result.text == "All done."
 
 
-def test_shell_tool_call_becomes_a_command_event_with_exit_code_and_output(openai_fake, codex_env, workdir):
+def test_shell_tool_call_becomes_a_command_event_with_exit_code_and_output(
+    codex, openai_fake, codex_env, workdir
+):
     openai_fake.script(shell("echo hello-from-shell; exit 3"), text("finished"))
     result = codex.run("run it", cwd=workdir, env=codex_env)
     commands = [e for e in result.events if e.kind is EventKind.COMMAND]
@@ -79,7 +85,7 @@ def test_shell_tool_call_becomes_a_command_event_with_exit_code_and_output(opena
     assert "hello-from-shell" in follow_up
 
 
-def test_apply_patch_becomes_a_file_change_event_with_the_path(openai_fake, codex_env, workdir):
+def test_apply_patch_becomes_a_file_change_event_with_the_path(codex, openai_fake, codex_env, workdir):
     patch = "*** Begin Patch\n*** Add File: notes.txt\n+first line\n*** End Patch\n"
     openai_fake.script(apply_patch(patch), text("created"))
     result = codex.run(
@@ -96,7 +102,7 @@ class Verdict(BaseModel):
     score: int
 
 
-def test_structured_output_is_parsed_into_the_pydantic_model(openai_fake, codex_env, workdir):
+def test_structured_output_is_parsed_into_the_pydantic_model(codex, openai_fake, codex_env, workdir):
     openai_fake.script(text('{"answer": "yes", "score": 7}'))
     result = codex.run("judge", cwd=workdir, env=codex_env, output_schema=Verdict)
     assert result.output == Verdict(answer="yes", score=7)
@@ -105,7 +111,7 @@ def test_structured_output_is_parsed_into_the_pydantic_model(openai_fake, codex_
 
 
 def test_structured_output_with_a_dict_schema_and_a_nonconforming_reply_raises(
-    openai_fake, codex_env, workdir
+    codex, openai_fake, codex_env, workdir
 ):
     schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
     openai_fake.script(text('{"n": 3}'))
@@ -115,14 +121,14 @@ def test_structured_output_with_a_dict_schema_and_a_nonconforming_reply_raises(
         codex.run("n?", cwd=workdir, env=codex_env, output_schema=schema)
 
 
-def test_removing_the_key_variable_through_env_none_reaches_codex(openai_fake, codex_env, workdir):
+def test_removing_the_key_variable_through_env_none_reaches_codex(codex, openai_fake, codex_env, workdir):
     env = {**codex_env, KEY_VAR: None}
     with pytest.raises(AuthRequiredError, match="Missing environment variable"):
         codex.run("hi", cwd=workdir, env=env)
     assert openai_fake.model_requests() == []
 
 
-def test_idle_timeout_names_itself(openai_fake, codex_env, workdir):
+def test_idle_timeout_names_itself(codex, openai_fake, codex_env, workdir):
     openai_fake.script(Hang())
     with pytest.raises(TimeoutExceededError, match="idle timeout") as info:
         codex.run("hi", cwd=workdir, env=codex_env, idle_timeout=2, timeout=30)
@@ -130,27 +136,27 @@ def test_idle_timeout_names_itself(openai_fake, codex_env, workdir):
     assert_no_leftovers(codex_env)
 
 
-def test_one_megabyte_prompt_goes_through_stdin_intact(openai_fake, codex_env, workdir):
+def test_one_megabyte_prompt_goes_through_stdin_intact(codex, openai_fake, codex_env, workdir):
     prompt = "x" * 1_000_000 + " END"
     openai_fake.script(text("big ok"))
     assert codex.run(prompt, cwd=workdir, env=codex_env).text == "big ok"
     assert prompt in user_texts(openai_fake.model_requests()[0].body)
 
 
-def test_prompt_over_codex_input_limit_is_rejected_before_spawning(openai_fake, codex_env, workdir):
+def test_prompt_over_codex_input_limit_is_rejected_before_spawning(codex, openai_fake, codex_env, workdir):
     with pytest.raises(InvalidOptionsError, match="at most 1048576"):
         codex.run("x" * 1_048_577, cwd=workdir, env=codex_env)
     assert openai_fake.requests == []
 
 
-def test_prompt_starting_with_dashes_is_not_a_flag(openai_fake, codex_env, workdir):
+def test_prompt_starting_with_dashes_is_not_a_flag(codex, openai_fake, codex_env, workdir):
     prompt = "--version is not a flag here"
     openai_fake.script(text("fine"))
     assert codex.run(prompt, cwd=workdir, env=codex_env).text == "fine"
     assert prompt in user_texts(openai_fake.model_requests()[0].body)
 
 
-def test_prompt_is_not_visible_in_the_process_list(openai_fake, codex_env, workdir):
+def test_prompt_is_not_visible_in_the_process_list(codex, openai_fake, codex_env, workdir):
     secret_prompt = "prompt-marker-7f3a9c"
     openai_fake.script(Hang())
     seen_argv: list[bytes] = []
@@ -166,11 +172,11 @@ def test_prompt_is_not_visible_in_the_process_list(openai_fake, codex_env, workd
             await task
 
     asyncio.run(main())
-    assert any(b"codex" in a and b"exec" in a for a in seen_argv)
+    assert any(b"codex" in a and codex.transport.encode() in a for a in seen_argv)
     assert not any(secret_prompt.encode() in a for a in seen_argv)
 
 
-def test_run_works_inside_a_running_event_loop(openai_fake, codex_env, workdir):
+def test_run_works_inside_a_running_event_loop(codex, openai_fake, codex_env, workdir):
     openai_fake.script(text("sync inside async"))
 
     async def notebook_cell() -> str:
@@ -179,7 +185,7 @@ def test_run_works_inside_a_running_event_loop(openai_fake, codex_env, workdir):
     assert asyncio.run(notebook_cell()) == "sync inside async"
 
 
-def test_reasoning_and_model_option_reach_codex(openai_fake, codex_env, workdir):
+def test_reasoning_and_model_option_reach_codex(codex, openai_fake, codex_env, workdir):
     openai_fake.script(Reply(text="thought about it", reasoning="**Plan** think first"))
     result = codex.run(
         "hi", cwd=workdir, env=codex_env, model="gpt-5.5", provider_options={"reasoning_effort": "high"}
@@ -192,13 +198,13 @@ def test_reasoning_and_model_option_reach_codex(openai_fake, codex_env, workdir)
     assert result.model == "gpt-5.5"
 
 
-def test_default_reasoning_effort_is_low(openai_fake, codex_env, workdir):
+def test_default_reasoning_effort_is_low(codex, openai_fake, codex_env, workdir):
     openai_fake.script(text("ok"))
     codex.run("hi", cwd=workdir, env=codex_env)
     assert openai_fake.model_requests()[0].body["reasoning"]["effort"] == "low"
 
 
-def test_unknown_option_is_rejected_before_anything_starts(openai_fake, codex_env, workdir):
+def test_unknown_option_is_rejected_before_anything_starts(codex, openai_fake, codex_env, workdir):
     with pytest.raises(InvalidOptionsError, match=r"valid keys: .*sandbox"):
         codex.run("hi", cwd=workdir, env=codex_env, provider_options={"full_auto": True})
     with pytest.raises(InvalidOptionsError, match="reasoning_effort"):
@@ -206,7 +212,7 @@ def test_unknown_option_is_rejected_before_anything_starts(openai_fake, codex_en
     assert openai_fake.requests == []
 
 
-def test_config_overrides_are_toml_encoded_for_codex(openai_fake, codex_env, workdir):
+def test_config_overrides_are_toml_encoded_for_codex(codex, openai_fake, codex_env, workdir):
     openai_fake.script(text("ok"))
     codex.run(
         "hi",
@@ -219,7 +225,7 @@ def test_config_overrides_are_toml_encoded_for_codex(openai_fake, codex_env, wor
     assert body["reasoning"]["summary"] == "detailed"
 
 
-def test_a_finished_run_leaves_no_helper_process_at_all(openai_fake, codex_env, workdir, tmp_path):
+def test_a_finished_run_leaves_no_helper_process_at_all(codex, openai_fake, codex_env, workdir, tmp_path):
     # codex's shell snapshot runs the user's login shell in a session of its own; a slow
     # profile makes it outlive any run, so without `shell_snapshot=false` this fails every time.
     from oauthpy.testing import live_processes_with_env

@@ -202,11 +202,13 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
         return
     result = rig.run()  # oauthpy's own reader replaces the byte and carries the line as `other`
     assert result.text == "still fine"
+    if rig.provider == "codex":
+        return  # on the live app-server a line that is not JSON-RPC is noise, not part of a turn
     others = [e for e in result.events if e.kind is EventKind.OTHER and "noise" in e.text]
     assert others and "\ufffd" in others[0].text
 
 
-def test_a_full_disk_in_the_state_dir_stops_gemini_but_not_codex_or_claude(rig: Rig):
+def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_claude(rig: Rig):
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
     state = {"codex": "CODEX_HOME", "claude": "CLAUDE_CONFIG_DIR", "gemini": "GEMINI_CLI_HOME"}[rig.provider]
@@ -223,7 +225,12 @@ def test_a_full_disk_in_the_state_dir_stops_gemini_but_not_codex_or_claude(rig: 
             with pytest.raises(CommandExecutionError, match="no space left on device") as err:
                 rig.run()
             assert not err.value.transient
-        else:  # codex and claude answer without being able to write their state
+        elif rig.provider == "codex":
+            # the app-server needs its sqlite state (`codex exec` answers without it); the
+            # error says what codex could not do
+            with pytest.raises(CommandExecutionError, match="sqlite state runtime"):
+                rig.run()
+        else:  # claude answers without being able to write its state
             assert rig.run().text == "written somewhere"
     finally:
         subprocess.run(["umount", "-l", str(full)], check=False)

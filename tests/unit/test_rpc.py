@@ -58,6 +58,9 @@ PEER = textwrap.dedent(
             sys.exit(3)
         elif method == "garbage":
             print("this is not json")
+            send({**dialect, "id": rid, "result": "after the noise"})
+        elif method == "array":
+            print("[1, 2]")
     """
 )
 
@@ -108,11 +111,12 @@ def test_an_error_answer_is_a_typed_error_with_its_code():
 
 def test_notifications_go_to_their_route_even_before_it_subscribes():
     async def body(conn: Connection) -> tuple[list[Any], list[Any]]:
-        # subscribed only after they arrived, as a turn learns its id from the answer
+        others = conn.subscribe()  # unrouted ones are kept only for a subscriber
+        # "t1" subscribed only after they arrived, as a turn learns its id from the answer
         assert await conn.request("notify", {"turns": ["t1", "t2", "t1"]}, timeout=10) == "sent"
-        mine, others = conn.subscribe("t1"), conn.subscribe()
-        got_mine = [await asyncio.wait_for(anext(mine), 10) for _ in range(2)]
-        return got_mine, [await asyncio.wait_for(anext(others), 10)]
+        mine = conn.subscribe("t1")
+        got_mine = [await mine.next(10) for _ in range(2)]
+        return got_mine, [await others.next(10)]
 
     def router(method: str, params: Any) -> str | None:
         return params.get("turn") if params.get("turn") == "t1" else None
@@ -120,6 +124,24 @@ def test_notifications_go_to_their_route_even_before_it_subscribes():
     mine, others = run(body, router=router)
     assert mine == [("turn/progress", {"turn": "t1"})] * 2
     assert others == [("turn/progress", {"turn": "t2"})]
+
+
+def test_a_closed_routes_stragglers_and_unrouted_notifications_are_dropped_not_kept():
+    async def body(conn: Connection) -> tuple[int, list[Any]]:
+        mine = conn.subscribe("t1")
+        mine.close()  # its thread is over; the agent lives on
+        assert await conn.request("notify", {"turns": ["t1", "t2", "t1"]}, timeout=10) == "sent"
+        assert await conn.request("echo", 1, timeout=10)  # every notification was read by now
+        again = conn.subscribe("t1")  # a route taken anew starts empty
+        with pytest.raises(asyncio.TimeoutError):
+            await again.next(0.05)
+        return len(conn._routes), list(conn._dropped)
+
+    def router(method: str, params: Any) -> str | None:
+        return params.get("turn") if params.get("turn") == "t1" else None
+
+    routes, dropped = run(body, router=router)
+    assert routes == 1 and dropped == []  # only the new "t1"; nothing queued for None
 
 
 def test_a_request_from_the_agent_gets_the_handlers_answer():
@@ -168,9 +190,19 @@ def test_the_agent_exiting_fails_open_requests_with_its_exit_code_and_stderr():
     run(body)
 
 
-def test_a_line_that_is_not_json_rpc_breaks_the_connection_with_a_protocol_error():
+def test_a_line_that_is_not_json_is_noise_and_the_connection_goes_on():
+    # what a shim or wrapper prints before it execs the agent
+    async def body(conn: Connection) -> Any:
+        answer = await conn.request("garbage", timeout=10)
+        return answer, list(conn.noise), await conn.request("echo", 1, timeout=10)
+
+    answer, noise, echo = run(body)
+    assert answer == "after the noise" and noise == ["this is not json"] and echo["params"] == 1
+
+
+def test_json_that_is_not_a_message_breaks_the_connection_with_a_protocol_error():
     async def body(conn: Connection) -> None:
-        with pytest.raises(ProtocolError, match="not JSON-RPC: 'this is not json'"):
-            await conn.request("garbage", timeout=10)
+        with pytest.raises(ProtocolError, match="not a JSON-RPC message: '\\[1, 2\\]'"):
+            await conn.request("array", timeout=10)
 
     run(body)

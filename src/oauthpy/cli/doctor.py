@@ -60,7 +60,7 @@ async def _report(provider: str, source: str) -> Report:
 
     client = Client(provider, auth_source=source)
     status = await client.aauth_status()
-    dirs = {name: _dir_info(path) for name, path in client._auth.state_dirs().items()}
+    dirs = {name: _dir_info(path) for name, path in client.state_dirs().items()}
     report = Report(provider, status, dirs)
     if not status.installed:
         report.problems.append({"problem": "not installed", "fix": str(status.details.get("hint"))})

@@ -10,12 +10,15 @@ import json
 import math
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import InvalidOptionsError
-from ..events import Event, EventKind
+from ..events import Event, EventKind, ModelInfo
 from ..options import RunRequest, check_text
 from ..process import Invocation
+
+if TYPE_CHECKING:
+    from ..pool import AgentPool
 
 
 class Parser(Protocol):
@@ -28,22 +31,47 @@ class Parser(Protocol):
         ...
 
 
+class Conversation(Protocol):
+    """What every provider offers the runner, whatever carries it: a process per turn, a live
+    JSON-RPC agent, or the claude SDK's client."""
+
+    #: the name of what carries it (``RunResult.transport``)
+    transport: str
+
+    def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        """One turn's events, ending with ``done`` or raising the classified error.
+
+        Closing the generator before the turn has finished (``break``, cancellation) stops the
+        turn: a live session's turn is interrupted and the conversation stays usable; anything
+        else ends the turn's process.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """End whatever the conversation keeps running (bounded; safe to repeat)."""
+
+
 class Provider(Protocol):
     name: str
-    transport: str
+    #: what can carry this provider's runs; the first is the default
+    transports: tuple[str, ...]
 
     def check(self, request: RunRequest) -> None:
         """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""
+
+    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> Conversation:
+        """A conversation for one run (``session=False``) or for a session's turns."""
+        ...
+
+    async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
+        """The models it can run: the vendor's list where it has one, else the catalog's."""
+        ...
 
 
 class CliProvider(Provider, Protocol):
     def build(self, request: RunRequest, env: dict[str, str]) -> Invocation: ...
 
     def new_parser(self, request: RunRequest) -> Parser: ...
-
-
-class SdkProvider(Provider, Protocol):
-    def events(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]: ...
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import os
 import time
 from collections import deque
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import CLAUDE_DEFAULT_MODEL as DEFAULT_MODEL
 from ..catalog import CLAUDE_EFFORTS as EFFORTS
@@ -35,6 +35,11 @@ from ..run_marks import RUN_ID_VAR, new_run_id
 from ..teardown import stop
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_parser import ClaudeParser
+
+if TYPE_CHECKING:
+    from ..events import ModelInfo
+    from ..pool import AgentPool
+    from .base import Conversation
 
 DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
@@ -70,7 +75,19 @@ def _sdk_fields() -> set[str]:
 
 class ClaudeProvider:
     name = "claude"
-    transport = "sdk"
+    transports: tuple[str, ...] = ("sdk",)
+
+    async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
+        from ..catalog import catalog_models
+
+        return catalog_models(self.name)
+
+    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> Conversation:
+        if session:
+            from .claude_session import ClaudeConversation
+
+            return ClaudeConversation(self)
+        return _OneShot(self)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
@@ -167,6 +184,18 @@ class ClaudeProvider:
             yield event
 
 
+class _OneShot:
+    """A run through the SDK's one-shot ``query()``: its CLI process lives for the run."""
+
+    transport = "sdk"
+
+    def __init__(self, provider: ClaudeProvider) -> None:
+        self.turn = provider.events
+
+    async def aclose(self) -> None:
+        pass
+
+
 async def read_turn(
     reader: Reader,
     parser: ClaudeParser,
@@ -210,10 +239,11 @@ class Reader:
         self.pending: asyncio.Future[Any] | None = None
 
     async def next(self, deadline: float | None, idle: float | None, started: float) -> Any:
-        if deadline is None and idle is None:
+        if deadline is None and idle is None and self.pending is None:
             return await self.messages.__anext__()
         wait, which = wait_budget(deadline, idle)
         if self.pending is None:
+            # A read left pending by a cancelled wait is picked up here, never doubled.
             self.pending = asyncio.ensure_future(self.messages.__anext__())
         done, _ = await asyncio.wait({self.pending}, timeout=wait)
         if not done:

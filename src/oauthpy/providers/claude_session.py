@@ -25,9 +25,15 @@ from .claude_parser import ClaudeParser
 
 #: bound on starting the CLI when the turn has no timeout of its own
 CONNECT_WAIT_S = 60.0
+#: how long an interrupted turn may take to end before the CLI is stopped instead
+INTERRUPT_WAIT_S = 5.0
 
 
 class ClaudeConversation:
+    """A session's turns on one connected ``ClaudeSDKClient``."""
+
+    transport = "sdk"
+
     def __init__(self, provider: ClaudeProvider) -> None:
         self._provider = provider
         self._client: Any = None
@@ -35,7 +41,7 @@ class ClaudeConversation:
         self._marker = ""
         self._stderr: deque[str] = deque(maxlen=200)
 
-    async def events(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+    async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         key = repr(
             (
                 request.model,
@@ -51,7 +57,7 @@ class ClaudeConversation:
             await self._connect(request, env, key)
         want = request.output_schema is not None or "output_format" in request.provider_options
         parser = ClaudeParser(want_structured=want)
-        finished = False
+        finished = timed_out = False
         reader: Reader | None = None
         try:
             try:
@@ -60,19 +66,43 @@ class ClaudeConversation:
                 raise wrap_sdk_error(exc, self._stderr, secrets, resume=request.resume) from None
             reader = Reader(self._client.receive_response())
             turn = read_turn(reader, parser, request, self._stderr, secrets)
-            async with contextlib.aclosing(turn):
-                async for event in turn:
-                    yield event
+            try:
+                async with contextlib.aclosing(turn):
+                    async for event in turn:
+                        yield event
+            except TimeoutExceededError:
+                timed_out = True
+                raise
             finished = parser.result is not None
         finally:
             if not finished:
-                # The CLI may still be working on this turn: it cannot take the next one.
-                await self.aclose(reader)
+                # Broken out of or cancelled: interrupt the turn and keep the CLI if it obeys.
+                # Otherwise (a timeout, an error) it may still be busy: it cannot take the next.
+                kept = reader is not None and not timed_out and await self._interrupt(reader)
+                if not kept:
+                    await self.aclose(reader)
             elif reader is not None:
                 with contextlib.suppress(Exception):
                     await within(reader.close(), CLOSE_WAIT_S)
         for event in parser.finish():
             yield event
+
+    async def _interrupt(self, reader: Reader) -> bool:
+        """``ClaudeSDKClient.interrupt()``, then read the turn out to its result; False when
+        that did not happen within :data:`INTERRUPT_WAIT_S`."""
+        client = self._client
+
+        async def interrupt() -> None:
+            await client.interrupt()
+            while type(await reader.next(None, None, 0.0)).__name__ != "ResultMessage":
+                pass
+            await reader.close()
+
+        try:
+            await within(interrupt(), INTERRUPT_WAIT_S)
+        except Exception:  # a second cancel propagates, and the CLI is then stopped
+            return False
+        return True
 
     async def _connect(self, request: RunRequest, env: dict[str, str], key: str) -> None:
         try:

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import CODEX_EFFORTS as EFFORTS
 from ..errors import InvalidOptionsError, ProviderNotInstalledError
@@ -20,6 +20,11 @@ from ..options import RunRequest
 from ..process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
 from .codex_parser import CodexParser
+
+if TYPE_CHECKING:
+    from ..events import ModelInfo
+    from ..pool import AgentPool
+    from .base import Conversation
 
 DEFAULT_EFFORT = "low"
 SANDBOXES = ("read-only", "workspace-write", "danger-full-access")
@@ -81,7 +86,44 @@ def find_binary(env: Mapping[str, str]) -> str:
 
 class CodexProvider:
     name = "codex"
-    transport = "cli"
+    #: ``app-server``: one live process, text deltas, fast follow-up turns; ``exec``: a
+    #: ``codex exec --json`` process per turn
+    transports: tuple[str, ...] = ("app-server", "exec")
+
+    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> Conversation:
+        if transport == "exec":
+            from ..runtime import OneShotCli
+
+            return OneShotCli(self, transport)
+        from .codex_app import AppServerConversation
+
+        return AppServerConversation(self.launch, session=session, pool=pool)
+
+    async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
+        """``model/list`` of the installed codex (offline: its bundled catalog)."""
+        from ..options import build_request
+        from .codex_app import REQUEST_WAIT_S, list_models
+
+        inv = self.launch(build_request(None, require_prompt=False), env)
+        home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
+        return await list_models(inv, home, REQUEST_WAIT_S)
+
+    def launch(self, request: RunRequest, env: dict[str, str]) -> Invocation:
+        """The ``codex app-server`` process for a run: only process-level settings go here
+        (thread and turn settings travel in the requests), so runs that share them share it."""
+        opts = request.provider_options
+        argv = [find_binary(env)]
+        if opts.get("profile"):
+            argv += ["--profile", opts["profile"]]
+        argv += ["app-server", "--listen", "stdio://"]
+        argv += ["-c", "features.shell_snapshot=false"]  # see build()
+        if opts.get("add_dirs"):
+            roots = [str(Path(request.cwd, d)) for d in opts["add_dirs"]]
+            argv += ["-c", f"sandbox_workspace_write.writable_roots={toml_value(roots)}"]
+        for key, value in (opts.get("config") or {}).items():
+            argv += ["-c", f"{key}={toml_value(value)}"]
+        argv += list(opts.get("extra_args") or ())
+        return Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options

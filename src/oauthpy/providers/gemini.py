@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..catalog import GEMINI_DEFAULT_MODEL as DEFAULT_MODEL
 from ..errors import InvalidOptionsError, ProviderNotInstalledError
@@ -33,6 +34,11 @@ from ..options import RunRequest
 from ..process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
 from .gemini_parser import GeminiParser
+
+if TYPE_CHECKING:
+    from ..events import ModelInfo
+    from ..pool import AgentPool
+    from ..runtime import OneShotCli
 
 APPROVAL_MODES = ("default", "auto_edit", "yolo", "plan")
 #: the CLI reads at most this much stdin and silently drops the rest
@@ -77,7 +83,17 @@ def utf16_length(text: str) -> int:
 
 class GeminiProvider:
     name = "gemini"
-    transport = "cli"
+    transports: tuple[str, ...] = ("cli",)
+
+    async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
+        from ..catalog import catalog_models
+
+        return catalog_models(self.name)
+
+    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> OneShotCli:
+        from ..runtime import OneShotCli
+
+        return OneShotCli(self, transport)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options

@@ -1,0 +1,176 @@
+"""The private core under :class:`~oauthpy.Client` and :class:`~oauthpy.Session`.
+
+It validates requests, resolves the auth env, opens the provider's conversation, runs turns
+through the retry loop, parses structured output and folds events into a :class:`RunResult`.
+What carries a turn (a CLI process, a live JSON-RPC agent, the claude SDK client) is the
+provider's :class:`~oauthpy.providers.base.Conversation`; nothing here knows which.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncGenerator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .errors import AuthRequiredError, InvalidOptionsError, OauthPyError, UnsupportedProviderError
+from .events import Event, EventKind, RunResult, Usage
+from .options import RunRequest, build_request
+
+if TYPE_CHECKING:
+    from .auth.manager import AuthManager
+    from .pool import AgentPool
+    from .providers.base import Conversation, Provider
+
+
+def load_provider(name: str) -> Provider:
+    # Imported on demand so that a codex run never imports the claude SDK, and vice versa.
+    if name == "codex":
+        from .providers.codex import CodexProvider
+
+        return CodexProvider()
+    if name == "claude":
+        from .providers.claude import ClaudeProvider
+
+        return ClaudeProvider()
+    if name == "gemini":
+        from .providers.gemini import GeminiProvider
+
+        return GeminiProvider()
+    raise UnsupportedProviderError(f"unknown provider {name!r}")
+
+
+class Outcome:
+    """What a run learned that is not an event: structured output, auth source, retries."""
+
+    __slots__ = ("output", "retry", "source")
+
+    def __init__(self) -> None:
+        self.output: Any = None
+        self.source = "external"
+        self.retry: Any = None  # a RetryLog when the run may retry
+
+
+class Runner:
+    """One provider with one auth manager and transport; the pool while ``with Client`` lasts."""
+
+    def __init__(self, name: str, auth: AuthManager, transport: str | None) -> None:
+        self.name = name
+        self.auth = auth
+        self.provider = load_provider(name)
+        choices = self.provider.transports
+        if transport is None:
+            transport = choices[0]
+        elif transport not in choices:
+            raise InvalidOptionsError(
+                f"unknown transport {transport!r} for {name}; choose one of {', '.join(choices)}"
+            )
+        self.transport = transport
+        #: warm agents, only inside ``with Client(...)``
+        self.pool: AgentPool | None = None
+
+    # -- requests (nothing starts here) ---------------------------------------------------------
+
+    def request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
+        request = build_request(prompt, **kw)
+        self.auth.check_overrides(request.env)
+        self.provider.check(request)
+        return request
+
+    def check_defaults(self, kw: Mapping[str, Any]) -> str:
+        """Validate a session's defaults before its first turn; returns its resolved cwd."""
+        request = build_request(None, require_prompt=False, **kw)
+        self.auth.check_overrides(request.env)
+        self.provider.check(request)
+        return request.cwd
+
+    def open(self, *, session: bool) -> Conversation:
+        return self.provider.open(self.transport, session=session, pool=None if session else self.pool)
+
+    # -- running ------------------------------------------------------------------------------
+
+    async def one_shot(
+        self, request: RunRequest, outcome: Outcome, *, live: bool
+    ) -> AsyncGenerator[Event, None]:
+        """A run on a conversation of its own (an agent of the pool, inside ``with Client``)."""
+        conversation = self.open(session=False)
+        try:
+            gen = self.attempts(request, outcome, conversation, live=live)
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    yield event
+        finally:
+            await conversation.aclose()
+
+    def attempts(
+        self,
+        request: RunRequest,
+        outcome: Outcome,
+        conversation: Conversation,
+        *,
+        live: bool,
+        source: str | None = None,
+    ) -> AsyncGenerator[Event, None]:
+        """The run's events, through the retry loop when ``max_retries`` asks for one."""
+        if not request.provider_options.get("max_retries"):
+            return self._events(request, outcome, conversation, source)  # no retry: no cost
+        import dataclasses
+
+        from .retry import RetryLog, RetryPolicy, retrying
+
+        def attempt(left: float | None) -> AsyncGenerator[Event, None]:
+            # `timeout` bounds the whole call: each attempt gets what the earlier ones left
+            attempt_request = request if left is None else dataclasses.replace(request, timeout=left)
+            return self._events(attempt_request, outcome, conversation, source)
+
+        outcome.retry = RetryLog()
+        policy = RetryPolicy.from_options(request.provider_options)
+        return retrying(attempt, policy, outcome.retry, live=live, timeout=request.timeout)
+
+    async def _events(
+        self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
+    ) -> AsyncGenerator[Event, None]:
+        from .runtime import parse_structured
+
+        env, outcome.source = await self.auth.run_env(request.env, source)
+        gen = conversation.turn(request, env)
+        try:
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    if event.kind is EventKind.DONE and request.output_schema is not None:
+                        outcome.output = parse_structured(event.text, request)
+                    yield event
+        except OauthPyError as exc:
+            if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":
+                raise
+            raise AuthRequiredError(
+                f"{exc.message} (the run used oauthpy's isolated login state in {self.auth.isolated_dir})",
+                hint=f"log in there with Client({self.name!r}, auth_source='oauthpy').login() "
+                f"or `oauthpy auth login --provider {self.name}`; or use "
+                "auth_source='external' for your normal vendor login",
+            ) from exc
+
+    async def collect(
+        self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome
+    ) -> RunResult:
+        """Drain a run's events into its :class:`RunResult`."""
+        started = time.monotonic()
+        events: list[Event] = []
+        async with contextlib.aclosing(gen):
+            async for event in gen:
+                events.append(event)
+        done = events[-1] if events and events[-1].kind is EventKind.DONE else None
+        return RunResult(
+            provider=self.name,
+            transport=self.transport,
+            text=done.text if done else "",
+            events=tuple(events),
+            elapsed_s=time.monotonic() - started,
+            cwd=request.cwd,
+            usage=(done.usage if done and done.usage else Usage()),
+            model=done.model if done else None,
+            session_id=done.session_id if done else None,
+            output=outcome.output,
+            auth_source=outcome.source,
+            raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},
+        )

@@ -1,0 +1,147 @@
+"""Codex over the live app-server: deltas as they happen, interrupting a session turn, warm
+agents inside ``with Client``. The real pinned binary against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from pathlib import Path
+
+from oauthpy import Client, EventKind
+from oauthpy.testing import Gate, shell, text
+from oauthpy.testing.processes import live_processes_with_env
+from tests.support import MARKER_VAR, assert_no_leftovers
+
+
+def app_servers(env: dict[str, str]) -> list[int]:
+    """The live ``codex app-server`` processes of a test (found by its env marker)."""
+    found = []
+    for pid in live_processes_with_env(MARKER_VAR, env[MARKER_VAR]):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"app-server" in argv:
+            found.append(pid)
+    return found
+
+
+def test_text_deltas_arrive_while_the_turn_is_still_running_and_join_to_the_final_text(
+    openai_fake, codex_env, workdir
+):
+    # The first model reply streams a sentence and asks for a command; the second is held
+    # back until the test has seen the sentence's deltas: they cannot have been buffered.
+    held = threading.Event()
+    openai_fake.script(shell("echo hi", say="Working on it now."), Gate(held, text("Finished.")))
+    client = Client("codex", auth_source="external")
+
+    async def main() -> tuple[list[str], list[str], str]:
+        deltas: list[str] = []
+        whole: list[str] = []
+        done = ""
+        async for event in client.stream("go", cwd=workdir, env=codex_env, timeout=60):
+            if event.kind is EventKind.MESSAGE and event.delta:
+                deltas.append(event.text)
+                if "".join(deltas) == "Working on it now.":
+                    assert not held.is_set()  # the turn is still waiting on the model
+                    held.set()
+            elif event.kind is EventKind.MESSAGE:
+                whole.append(event.text)
+            elif event.kind is EventKind.DONE:
+                done = event.text
+        return deltas, whole, done
+
+    deltas, whole, done = asyncio.run(main())
+    assert held.is_set()
+    assert "".join(deltas) == "Working on it now.Finished."
+    assert whole == ["Working on it now.", "Finished."] and done == "Finished."
+    assert_no_leftovers(codex_env)
+
+
+def test_breaking_out_of_a_session_turn_interrupts_it_and_the_next_turn_continues_on_the_same_agent(
+    openai_fake, codex_env, workdir
+):
+    held = threading.Event()  # turn 1's second model request waits here until interrupted
+    openai_fake.script(
+        shell("echo hi", say="Starting."),
+        Gate(held, text("never seen"), timeout_s=30),
+        text("Second answer."),
+    )
+    client = Client("codex", auth_source="external")
+    try:
+        with client.session(cwd=workdir, env=codex_env, timeout=60) as session:
+            for event in session.stream_sync("first question"):
+                if event.kind is EventKind.COMMAND and event.status != "in_progress":
+                    openai_fake.wait_for_model_requests(2)  # the turn now waits on the model
+                    agent = app_servers(codex_env)
+                    break  # mid-turn
+            assert len(agent) == 1
+            result = session.run("second question")
+            assert result.text == "Second answer."
+            assert app_servers(codex_env) == agent  # the same live process took the next turn
+            # the vendor conversation went on: the model saw the first question again
+            last = openai_fake.model_requests()[-1].body
+            assert "first question" in str(last["input"]) and "second question" in str(last["input"])
+            assert result.session_id and session.session_id == result.session_id
+    finally:
+        held.set()
+    assert_no_leftovers(codex_env)
+
+
+def test_runs_inside_with_client_reuse_one_warm_agent_and_nothing_is_left_after_the_block(
+    openai_fake, codex_env, workdir
+):
+    openai_fake.script(*(text(f"answer {i}") for i in range(5)))
+    with Client("codex", auth_source="external") as client:
+        first = client.run("q0", cwd=workdir, env=codex_env)
+        warm = app_servers(codex_env)
+        assert len(warm) == 1  # kept alive between runs
+        results = [client.run(f"q{i}", cwd=workdir, env=codex_env) for i in range(1, 4)]
+        answers = [r.text for r in results]
+        assert app_servers(codex_env) == warm  # runs 2..4 on the same process
+        # each run is a fresh thread: no run sees another's prompt
+        assert "q0" not in str(openai_fake.model_requests()[-1].body["input"])
+        assert len({first.session_id, *(r.session_id for r in results)}) == 4
+        # a different process-level setting (env) gets a process of its own
+        other = client.run("q4", cwd=workdir, env={**codex_env, "OAUTHPY_SOME_SETTING": "1"})
+        assert other.text == "answer 4" and len(app_servers(codex_env)) == 2
+    assert answers == ["answer 1", "answer 2", "answer 3"]
+    assert_no_leftovers(codex_env)
+
+
+def test_a_warm_agent_that_died_is_not_reused(openai_fake, codex_env, workdir):
+    openai_fake.script(text("one"), text("two"))
+    with Client("codex", auth_source="external") as client:
+        assert client.run("q1", cwd=workdir, env=codex_env).text == "one"
+        (dead,) = app_servers(codex_env)
+        os.kill(dead, signal.SIGKILL)
+        assert client.run("q2", cwd=workdir, env=codex_env).text == "two"  # a new process, not an error
+        assert dead not in app_servers(codex_env)
+    assert_no_leftovers(codex_env)
+
+
+def test_outside_a_with_block_each_run_ends_its_own_agent(openai_fake, codex_env, workdir):
+    openai_fake.script(text("one"))
+    assert Client("codex", auth_source="external").run("q", cwd=workdir, env=codex_env).text == "one"
+    assert app_servers(codex_env) == []
+    assert_no_leftovers(codex_env, within_s=0.0)
+
+
+def test_the_model_comes_from_codex_itself(openai_fake, codex_env, workdir):
+    openai_fake.script(text("hi"))
+    result = Client("codex", auth_source="external").run("q", cwd=workdir, env=codex_env)
+    assert result.transport == "app-server" and result.model == "gpt-5.5"  # the fake config's model
+
+
+def test_codex_lists_its_models_from_the_vendor_and_the_others_from_the_catalog(codex_env):
+    models = Client("codex", auth_source="external", env=codex_env).models()
+    assert models and all(m.source == "vendor" for m in models)
+    assert sum(m.is_default for m in models) == 1
+    assert all(m.efforts and m.display_name for m in models)
+    assert app_servers(codex_env) == []  # the listing process is gone
+    claude, gemini = Client("claude").models(), Client("gemini").models()
+    assert {m.source for m in claude + gemini} == {"catalog"}
+    assert [m.id for m in claude if m.is_default] == ["opus"] and "sonnet" in {m.id for m in claude}
+    assert [m.id for m in gemini if m.is_default] == ["auto"] and all(m.efforts == () for m in gemini)
