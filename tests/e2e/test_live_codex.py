@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
-from oauthpy import Client, EventKind
-from oauthpy.testing import Gate, shell, text
+import pytest
+
+from oauthpy import Client, EventKind, TimeoutExceededError
+from oauthpy.testing import Gate, Hang, shell, text
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import MARKER_VAR, assert_no_leftovers
 
@@ -145,3 +149,44 @@ def test_codex_lists_its_models_from_the_vendor_and_the_others_from_the_catalog(
     assert {m.source for m in claude + gemini} == {"catalog"}
     assert [m.id for m in claude if m.is_default] == ["opus"] and "sonnet" in {m.id for m in claude}
     assert [m.id for m in gemini if m.is_default] == ["auto"] and all(m.efforts == () for m in gemini)
+
+
+def test_an_idle_warm_agent_closes_after_keep_alive(openai_fake, codex_env, workdir):
+    openai_fake.script(text("one"))
+    with Client("codex", auth_source="external", keep_alive=0.2) as client:
+        client.run("q", cwd=workdir, env=codex_env)
+        assert_no_leftovers(codex_env, within_s=10)  # gone while the block is still open
+
+
+def test_a_run_that_timed_out_never_gives_its_agent_back(openai_fake, codex_env, workdir):
+    openai_fake.script(text("one"), Hang(30), text("three"))
+
+    async def main() -> None:
+        async with Client("codex", auth_source="external") as client:
+            await client.arun("q1", cwd=workdir, env=codex_env)
+            (first,) = app_servers(codex_env)
+            with pytest.raises(TimeoutExceededError):
+                await client.arun("q2", cwd=workdir, env=codex_env, timeout=2)
+            assert first not in app_servers(codex_env)  # stopped, not pooled
+            assert (await client.arun("q3", cwd=workdir, env=codex_env)).text == "three"
+
+    asyncio.run(main())
+    assert_no_leftovers(codex_env)
+
+
+def test_a_warm_agent_never_outlives_the_interpreter(openai_fake, codex_env, workdir):
+    openai_fake.script(text("one"))
+    script = (
+        "import sys; from oauthpy import Client\n"
+        "c = Client('codex', auth_source='external').__enter__()  # never exited\n"
+        "print(c.run('q', cwd=sys.argv[1]).text)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(workdir)],
+        env={**os.environ, **codex_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "one", done.stderr[-2000:]
+    assert_no_leftovers(codex_env)

@@ -160,3 +160,32 @@ def test_session_arguments_are_checked_before_anything_starts(workdir: Path):
             chat.run("x", cwd=workdir)
         with pytest.raises(InvalidOptionsError, match="unknown session option"):
             chat.run("x", colour="blue")
+
+
+@pytest.mark.parametrize("provider", ["codex", "claude"])
+def test_cancelling_a_live_session_turn_interrupts_it_and_the_same_agent_takes_the_next_turn(
+    provider: str, request: pytest.FixtureRequest, workdir: Path
+):
+    fake = request.getfixturevalue("openai_fake" if provider == "codex" else "anthropic_fake")
+    env = request.getfixturevalue(f"{provider}_env")
+    fake.script(text("kept zeta"), Hang(30), text("after the interrupt"))
+
+    async def main() -> tuple[list[int], list[int], str]:
+        async with Client(provider, auth_source="external", env=env).asession(cwd=workdir) as chat:
+            await chat.arun("keep zeta", timeout=60)
+            agent = live_processes_with_env(MARKER_VAR, env[MARKER_VAR])
+            hung = asyncio.ensure_future(chat.arun("this one hangs", timeout=60))
+            await asyncio.to_thread(fake.wait_for_model_requests, 2)  # the turn waits on the model
+            hung.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await hung
+            after = live_processes_with_env(MARKER_VAR, env[MARKER_VAR])
+            r3 = await chat.arun("and now?", timeout=60)
+            assert chat.session_id == r3.session_id
+            return agent, after, r3.text
+
+    agent, after, answer = asyncio.run(main())
+    assert agent and sorted(after) == sorted(agent)  # interrupted, not killed and restarted
+    assert answer == "after the interrupt"
+    assert "keep zeta" in json.dumps(fake.model_requests()[-1].body)  # the conversation went on
+    assert_no_leftovers(env)

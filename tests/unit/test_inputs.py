@@ -79,3 +79,28 @@ def test_a_failed_codex_build_leaves_no_schema_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         CodexProvider().build(request, {"OAUTHPY_CODEX_BINARY": "/bin/codex"})
     assert list(tmp_path.glob("oauthpy-schema-*")) == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "kw", "message"),
+    [
+        ("codex", {"transport": "nope"}, "unknown transport 'nope' for codex; choose one of app-server, exec"),
+        ("gemini", {"transport": "exec"}, "unknown transport 'exec' for gemini; choose one of cli"),
+        ("claude", {"transport": 3}, "transport must be a string"),
+        ("codex", {"keep_alive": -1}, "keep_alive"),
+        ("codex", {"keep_alive": float("nan")}, "keep_alive"),
+    ],
+)
+def test_bad_transport_or_keep_alive_is_refused_when_the_client_is_made(provider, kw, message):
+    from oauthpy import Client
+
+    with pytest.raises(InvalidOptionsError, match=message):
+        Client(provider, **kw)
+
+
+def test_each_provider_names_its_transports_default_first():
+    from oauthpy import Client
+
+    assert Client("codex").transports == ("app-server", "exec") and Client("codex").transport == "app-server"
+    assert Client("codex", transport="exec").transport == "exec"
+    assert (Client("claude").transport, Client("gemini").transport) == ("sdk", "cli")
