@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .events import ModelInfo
 
 # Defined here, not in the provider modules, so that `oauthpy --help` imports no provider.
-CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
+CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
 CLAUDE_EFFORTS = ("low", "medium", "high", "xhigh", "max")
 
 #: aliases and model ids each vendor CLI knows (codex 0.163, claude 2.1.329, gemini 0.61)
