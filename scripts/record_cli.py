@@ -1,6 +1,6 @@
 """Record real CLI output (codex, gemini) against the fakes, for the parsers' unit tests.
 
-Run: .venv/bin/python scripts/record_cli.py codex|codex-app|gemini
+Run: .venv/bin/python scripts/record_cli.py codex|codex-app|gemini|gemini-acp
 (rewrites tests/recordings/<cli>/*.jsonl). ``codex-app`` drives ``codex app-server`` with the
 requests oauthpy builds and records every line it writes back, up to the turn's end.
 """
@@ -156,9 +156,82 @@ def record_app(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         print(f"codex-app {name}: {len(lines)} lines", file=sys.stderr)
 
 
+GEMINI_ACP: dict[str, tuple[list[Any], dict[str, Any]]] = {
+    "plain": ([text("Hello from the fake, in pieces.", usage=Tokens(input=321, cached=21, output=9))], {}),
+    "shell": (
+        [Reply(text="Running it.", tool_calls=shell_call("echo hi-tool").tool_calls), text("finished")],
+        {"yolo": True},
+    ),
+    "write": ([write_call("WORK/a.txt", "x\n"), text("written")], {"yolo": True}),
+    "cut": ([Cut("half an ans")], {}),
+    "http_401": ([HttpError(401, "API key not valid")], {}),
+    "http_429": ([HttpError(429, "Resource exhausted")], {}),
+    "http_500": ([HttpError(500, "boom")], {}),
+}
+
+
+def record_acp(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
+    """One prompt on a real ``gemini --acp``: every line it writes, from initialize to the answer."""
+    from oauthpy.providers.gemini_acp_parser import INIT_PARAMS, mode_of, prompt_params, session_params
+
+    with FakeGeminiServer() as fake, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp, "work")
+        work.mkdir()
+        fake.script(*(json_replace(s, "WORK", str(work)) for s in steps))
+        env = merged_env({**fake.gemini_env(tmp), "OAUTHPY_GEMINI_BINARY": GEMINI_BIN})
+        req = build_request(f"scenario {name}", cwd=work, model="gemini-2.5-flash", provider_options=opts)
+        proc = subprocess.Popen(
+            [GEMINI_BIN, "--acp"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=work,
+            start_new_session=True,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        lines: list[str] = []
+
+        def call(rid: int, method: str, params: Any) -> dict[str, Any]:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(
+                (
+                    json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}) + "\n"
+                ).encode()
+            )
+            proc.stdin.flush()
+            while True:
+                line = proc.stdout.readline().decode()
+                if not line:
+                    raise RuntimeError(f"gemini exited during {name}")
+                lines.append(line.rstrip("\n"))
+                msg = json.loads(line)
+                if msg.get("id") == rid and "method" not in msg:
+                    return msg
+
+        try:
+            call(1, "initialize", INIT_PARAMS)
+            sid = call(2, "session/new", session_params(req))["result"]["sessionId"]
+            call(3, "session/set_model", {"sessionId": sid, "modelId": req.model})
+            mode = mode_of(req)
+            if mode:
+                call(4, "session/set_mode", {"sessionId": sid, "modeId": mode})
+            call(5, "session/prompt", prompt_params(sid, req.prompt))
+        finally:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        out = ROOT / "tests" / "recordings" / "gemini-acp" / f"{name}.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(lines).replace(tmp, "/tmp/REC") + "\n")
+        print(f"gemini-acp {name}: {len(lines)} lines", file=sys.stderr)
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "codex"
-    if which == "codex-app":
+    if which == "gemini-acp":
+        for scenario, (script, options) in GEMINI_ACP.items():
+            record_acp(scenario, script, options)
+    elif which == "codex-app":
         for scenario, (script, options) in CODEX.items():
             record_app(scenario, script, options)
     else:

@@ -1,0 +1,110 @@
+"""The ACP translator on messages recorded from the real Gemini CLI 0.61 (`gemini --acp`) against
+the fake (scripts/record_cli.py gemini-acp). The ACP transport itself comes with the next step;
+this pins what the recorded protocol says and how it is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy.providers.gemini_acp_parser import AcpTurn, classify_rpc_error, session_of
+
+RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
+
+
+def replay(name: str) -> tuple[list[Any], AcpTurn, dict[str, Any]]:
+    """Feed a recording's updates to a turn; returns the events, the turn and the prompt's answer."""
+    lines = [json.loads(x) for x in (RECORDINGS / f"{name}.jsonl").read_text().splitlines()]
+    sid = next(m["result"]["sessionId"] for m in lines if m.get("id") == 2)
+    turn = AcpTurn(sid, "gemini-2.5-flash")
+    events: list[Any] = []
+    for m in lines:
+        if m.get("method") == "session/update" and session_of(m["method"], m["params"]) == sid:
+            events += turn.feed(m["method"], m["params"])
+    answer = next(m for m in lines if m.get("id") == 5)
+    return events, turn, answer
+
+
+def test_plain_turn_streams_deltas_then_the_whole_message_then_done_with_usage_and_model():
+    events, turn, answer = replay("plain")
+    deltas = [e.text for e in events if e.kind is EventKind.MESSAGE and e.delta]
+    assert len(deltas) > 1 and "".join(deltas) == "Hello from the fake, in pieces."
+    closing = turn.finish(answer["result"])
+    assert [(e.kind, e.text) for e in closing] == [
+        (EventKind.MESSAGE, "Hello from the fake, in pieces."),
+        (EventKind.DONE, "Hello from the fake, in pieces."),
+    ]
+    done = closing[-1]
+    assert done.session_id == turn.session_id and done.model == "gemini-2.5-flash"
+    assert (done.usage.input_tokens, done.usage.output_tokens) == (321, 9)
+
+
+def test_a_shell_call_is_a_command_event_and_the_mode_notice_is_not_answer_text():
+    events, turn, answer = replay("shell")
+    commands = [e for e in events if e.kind is EventKind.COMMAND]
+    assert [(e.command, e.status) for e in commands] == [
+        ("echo hi-tool", "in_progress"),
+        ("echo hi-tool", "completed"),
+    ]
+    assert commands[0].tool_name == "run_shell_command"
+    # ACP 0.61 carries no shell output and no exit code (the stream-json path does)
+    assert commands[-1].output is None and commands[-1].exit_code is None
+    texts = [e.text for e in events if e.kind is EventKind.MESSAGE and not e.delta]
+    assert texts == ["Running it."] and "[MODE_UPDATE]" not in json.dumps([e.text for e in events])
+    assert turn.finish(answer["result"])[-1].text == "finished"
+
+
+def test_a_write_is_a_file_change_event_with_its_path_and_kind():
+    events, _, _ = replay("write")
+    done = [e for e in events if e.kind is EventKind.FILE_CHANGE and e.status == "completed"]
+    assert [(c.path.rsplit("/", 1)[-1], c.kind) for c in done[0].changes] == [("a.txt", "add")]
+
+
+def test_a_cut_stream_is_a_transient_failure_not_a_short_answer():
+    events, turn, answer = replay("cut")
+    assert "".join(e.text for e in events if e.delta) == "half an ans"  # what came, as it came
+    with pytest.raises(CommandExecutionError, match="cut") as err:
+        turn.finish(answer["result"])
+    assert err.value.transient
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "transient"),
+    [
+        ("http_401", AuthRequiredError, False),
+        ("http_429", RateLimitError, True),
+        ("http_500", CommandExecutionError, True),
+    ],
+)
+def test_an_api_error_is_a_json_rpc_error_with_the_http_status_as_code(name, error, transient):
+    _, _, answer = replay(name)
+    failure = classify_rpc_error(answer["error"]["code"], answer["error"]["message"])
+    assert isinstance(failure, error) and getattr(failure, "transient", False) is transient
+
+
+def test_a_cancelled_turn_does_not_finish_as_done():
+    with pytest.raises(CommandExecutionError, match="cancelled"):
+        AcpTurn("s", None).finish({"stopReason": "cancelled"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    params=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+        max_leaves=12,
+    ),
+    kind=st.sampled_from(["agent_message_chunk", "tool_call", "tool_call_update", "plan", "x"]),
+)
+def test_no_update_shape_crashes_the_translator(params, kind):
+    turn = AcpTurn("s", None)
+    turn.feed("session/update", params)
+    turn.feed("session/update", {"update": {"sessionUpdate": kind, "content": params, "locations": params}})
+    with pytest.raises(CommandExecutionError):
+        turn.finish(params if not isinstance(params, dict) else {})
