@@ -29,7 +29,11 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("codex", {"provider_options": {"colour": "blue"}}, "unknown provider_options key 'colour'"),
     ("claude", {"provider_options": {"max_turns": "3"}}, "max_turns'] must be int"),
     ("gemini", {"provider_options": {"yolo": "yes"}}, "yolo'] must be bool"),
-    ("codex", {"provider_options": {"reasoning_effort": "maximum"}}, "minimal, low, medium, high, xhigh, max, ultra"),
+    (
+        "codex",
+        {"provider_options": {"reasoning_effort": "maximum"}},
+        "minimal, low, medium, high, xhigh, max, ultra",
+    ),
     ("claude", {"provider_options": {"reasoning_effort": "minimal"}}, "low, medium, high, xhigh, max"),
     ("gemini", {"provider_options": {"reasoning_effort": "low"}}, "no reasoning-effort setting"),
     ("codex", {"provider_options": {"max_retries": -1}}, "must not be negative"),
