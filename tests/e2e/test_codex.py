@@ -208,7 +208,7 @@ def test_unknown_option_is_rejected_before_anything_starts(codex, openai_fake, c
     with pytest.raises(InvalidOptionsError, match=r"valid keys: .*sandbox"):
         codex.run("hi", cwd=workdir, env=codex_env, provider_options={"full_auto": True})
     with pytest.raises(InvalidOptionsError, match="reasoning_effort"):
-        codex.stream("hi", cwd=workdir, provider_options={"reasoning_effort": "max"})
+        codex.stream("hi", cwd=workdir, provider_options={"reasoning_effort": "extreme"})
     assert openai_fake.requests == []
 
 
