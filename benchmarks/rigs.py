@@ -2,7 +2,9 @@
 
 "Raw" means the vendor CLI without oauthpy: the very argv oauthpy would run, started with
 ``subprocess`` (codex, gemini), or ``claude_agent_sdk.query`` with the very options oauthpy
-would pass (claude).
+would pass (claude). For codex over ``app-server``, :class:`RawAppServer` drives the very
+process oauthpy would start (``CodexProvider().launch``) with the very thread and turn
+parameters oauthpy would send, in a few lines of blocking JSON-RPC.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -44,7 +45,11 @@ class Rig:
 
     @property
     def client(self) -> Client:
+        """A client on the provider's default transport (codex: ``app-server``)."""
         return Client(self.provider, auth_source="external", env=self.env)
+
+    def client_on(self, transport: str | None) -> Client:
+        return Client(self.provider, auth_source="external", env=self.env, transport=transport)
 
     def request(self, prompt: str = PROMPT) -> Any:
         return build_request(prompt, cwd=self.work, model=self.model, env=self.env)
@@ -52,16 +57,21 @@ class Rig:
     # -- through oauthpy ------------------------------------------------------------------
 
     def oauthpy_run(self, client: Client | None = None) -> None:
-        result = (client or self.client).run(PROMPT, cwd=self.work, model=self.model)
+        client = client or self.client
+        result = client.run(PROMPT, cwd=self.work, model=self.model)
         assert result.text == "ok", result.text
+        assert result.transport == client.transport, (result.transport, client.transport)
 
     def oauthpy_first_event(self, client: Client) -> float:
-        """Seconds from the fake's first delta to the first message event reaching us."""
+        """Seconds from the fake's first delta to the first message event reaching us (over
+        app-server that is a text delta; over ``codex exec``, the whole message)."""
         self.fake.first_delta_at = None
         first = None
         for event in client.stream_sync(PROMPT, cwd=self.work, model=self.model):
             if first is None and event.kind is EventKind.MESSAGE:
                 first = time.time()
+                if self.provider == "codex":  # deltas only over app-server
+                    assert event.delta == (client.transport == "app-server"), event
         assert first is not None and self.fake.first_delta_at is not None
         return first - self.fake.first_delta_at
 
@@ -72,6 +82,28 @@ class Rig:
 
         provider = load_provider(self.provider)
         return provider.build(self.request(), merged_env(self.env))  # type: ignore[attr-defined]
+
+    def app_invocation(self) -> Any:
+        """The ``codex app-server`` process oauthpy would start for this rig's runs."""
+        from oauthpy._runner import load_provider
+
+        return load_provider("codex").launch(self.request(), merged_env(self.env))  # type: ignore[attr-defined]
+
+    def raw_app(self) -> RawAppServer:
+        return RawAppServer(self.app_invocation())
+
+    def raw_app_run(self) -> None:
+        """A one-shot over app-server, raw: start it, a thread, a turn, close it."""
+        with self.raw_app() as app:
+            app.run(self.request())
+
+    def raw_app_first_event(self) -> float:
+        self.fake.first_delta_at = None
+        with self.raw_app() as app:
+            request = self.request()
+            first = app.turn(app.thread(request), request)
+        assert first is not None and self.fake.first_delta_at is not None
+        return first - self.fake.first_delta_at
 
     def _claude_options(self) -> Any:
         from oauthpy.providers.claude import ClaudeProvider
@@ -129,6 +161,115 @@ class Rig:
         return first
 
 
+class RawAppServer:
+    """``codex app-server`` driven directly over its stdio, with nothing of oauthpy's.
+
+    Codex's dialect of JSON-RPC: one JSON object per line, no ``"jsonrpc"`` member. stdin stays
+    open until :meth:`close` (the server exits at end of input). Blocking reads, one thread.
+    """
+
+    def __init__(self, inv: Any) -> None:
+        self.proc = subprocess.Popen(
+            inv.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=inv.env,
+            cwd=inv.cwd,
+        )
+        self._id = 0
+        try:
+            self.request("initialize", {"clientInfo": RAW_CLIENT, "capabilities": {"experimentalApi": True}})
+            self._send({"method": "initialized"})
+        except BaseException:
+            self.close()
+            raise
+
+    def _send(self, message: dict[str, Any]) -> int:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(message).encode() + b"\n")
+        self.proc.stdin.flush()
+        return message.get("id", 0)  # type: ignore[no-any-return]
+
+    def _read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("codex app-server closed its stdout")
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    def _call(self, method: str, params: Any) -> int:
+        self._id += 1
+        return self._send({"id": self._id, "method": method, "params": params})
+
+    def request(self, method: str, params: Any) -> Any:
+        rid = self._call(method, params)
+        while True:
+            msg = self._read()
+            if msg.get("id") == rid and "method" not in msg:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result")
+
+    def thread(self, request: Any) -> str:
+        """``thread/start`` with oauthpy's parameters; the new thread's id."""
+        from oauthpy.providers.codex_app_parser import thread_params
+
+        return self.request("thread/start", thread_params(request))["thread"]["id"]  # type: ignore[no-any-return]
+
+    def turn(self, thread_id: str, request: Any) -> float | None:
+        """``turn/start`` with oauthpy's parameters, read until its ``turn/completed``.
+
+        Returns when (``time.time()``) the first text delta arrived.
+        """
+        from oauthpy.providers.codex_app_parser import turn_params
+
+        rid = self._call("turn/start", turn_params(thread_id, request))
+        first, answered, text = None, False, None
+        while True:
+            msg = self._read()
+            method = msg.get("method")
+            if method is None:
+                if msg.get("id") == rid:
+                    assert "error" not in msg, msg
+                    answered = True
+                continue
+            params = msg.get("params") or {}
+            if method == "item/agentMessage/delta":
+                if first is None:
+                    first = time.time()
+            elif method == "item/completed" and params["item"].get("type") == "agentMessage":
+                text = params["item"].get("text")
+            elif method == "turn/completed" and params.get("threadId") == thread_id:
+                assert params["turn"]["status"] == "completed", params
+                assert answered and text == "ok", (answered, text)
+                return first
+
+    def run(self, request: Any) -> None:
+        """A new thread and one turn on it: what a run inside ``with Client`` asks of a warm process."""
+        self.turn(self.thread(request), request)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def __enter__(self) -> RawAppServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+RAW_CLIENT = {"name": "raw-bench", "title": None, "version": "0"}
+
+
 def _is_message(rec: Any) -> bool:
     if not isinstance(rec, dict):
         return False
@@ -167,11 +308,25 @@ def rig(provider: str, root: Path) -> Iterator[Rig]:
             yield Rig(provider, fake, env, work, "gemini-2.5-flash")
 
 
-def peak_rss_mb() -> float:
-    import resource
+def rss_mb() -> tuple[float, float]:
+    """This process's resident set now and its peak since :func:`reset_peak_rss` (Linux), in MB.
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 if sys.platform != "darwin" else peak / (1024 * 1024)
+    Not ``getrusage().ru_maxrss``: Linux carries a parent's peak over fork and exec, so a child
+    of a big harness reports the harness's peak, whatever it does itself.
+    """
+    found = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0]) / 1024
+    return found["VmRSS"], found["VmHWM"]
 
 
-__all__ = ["PROMPT", "Rig", "asyncio", "peak_rss_mb", "rig"]
+def reset_peak_rss() -> None:
+    """Start this process's peak RSS (VmHWM) over from its current RSS (Linux 4.0+)."""
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+
+
+__all__ = ["PROMPT", "RawAppServer", "Rig", "asyncio", "reset_peak_rss", "rig", "rss_mb"]

@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/run.py --providers codex --sections runs,parsers
 
 Prints a markdown table (medians, min-max, and each ratio as the median of A/B pairs measured
-alternately) and writes it to benchmarks/results.md (``--out``).
+alternately) and writes it to benchmarks/results.md (``--out``). codex is measured on both of
+its transports (``app-server``, the default, and ``exec``), each beside the raw work it does.
 """
 
 from __future__ import annotations
@@ -21,15 +22,25 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rigs import PROMPT, peak_rss_mb, rig
-from stats import HEADER, Row, paired
+from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
+from stats import HEADER, Row, paired, wall
 
 HERE = Path(__file__).resolve().parent
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")
-SECTIONS = ("imports", "fresh", "runs", "first-event", "parsers", "concurrency", "sessions")
+SECTIONS = ("imports", "fresh", "runs", "first-event", "parsers", "concurrency", "sessions", "pool")
+
+
+def transports(provider: str) -> list[str | None]:
+    """What each provider is measured on: codex on both of its transports."""
+    return ["exec", "app-server"] if provider == "codex" else [None]
+
+
+def tagged(provider: str, transport: str | None) -> str:
+    return f"{provider} ({transport})" if transport else provider
 
 
 def _py(code: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -133,9 +144,11 @@ def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
                 if provider == "gemini"
                 else "python + query()"
             )
+            # the command line runs codex on its default transport, app-server
+            what = "codex (oauthpy run: app-server)" if provider == "codex" else provider
             rows.append(
                 paired(
-                    Row("fresh process", provider, label, "oauthpy run", target=targets[provider]),
+                    Row("fresh process", what, label, "oauthpy run", target=targets[provider]),
                     raw,
                     mine,
                     reps,
@@ -156,32 +169,76 @@ asyncio.run(main())
 
 
 def runs(reps: int, providers: list[str], root: Path) -> list[Row]:
+    """One run in a warm Python process, beside the same vendor work done raw (no pool)."""
     rows = []
     for provider in providers:
         with rig(provider, root / f"warm-{provider}") as r:
-            client = r.client
-            row = Row("warm run", provider, "raw", "Client.run", target="<= 1.02x")
-            rows.append(paired(row, r.raw_run, lambda r=r, c=client: r.oauthpy_run(c), reps, warmup=2))
+            for transport in transports(provider):
+                client = r.client_on(transport)
+                if transport == "app-server":
+                    what, raw = "codex (app-server, a process per run)", r.raw_app_run
+                    label = "raw start + thread + turn + close"
+                else:
+                    what, raw, label = tagged(provider, transport), r.raw_run, "raw"
+                row = Row("warm run", what, label, "Client.run", target="<= 1.02x")
+                rows.append(paired(row, raw, lambda r=r, c=client: r.oauthpy_run(c), reps, warmup=2))
     return rows
 
 
 def first_event(reps: int, providers: list[str], root: Path) -> list[Row]:
+    """From the fake's first streamed delta to the first message event the consumer sees."""
+    from oauthpy.testing import Reply
+
     rows = []
     for provider in providers:
         with rig(provider, root / f"ttfe-{provider}") as r:
-            client = r.client
-            row = Row(
-                "first event",
-                f"{provider}: fake's first delta -> consumer",
-                "raw stdout/SDK",
-                "stream()",
-                unit="ms",
-                compare="diff",
-                target="< +5 ms",
-            )
-            rows.append(
-                paired(row, r.raw_first_event, lambda r=r, c=client: r.oauthpy_first_event(c), reps, warmup=1)
-            )
+            for transport in transports(provider):
+                client = r.client_on(transport)
+                what = f"{tagged(provider, transport)}: fake's first delta -> consumer"
+                raw = r.raw_first_event
+                if transport == "app-server":
+                    what = "codex (app-server): fake's first delta -> first text delta"
+                    raw = r.raw_app_first_event
+                elif transport == "exec":
+                    what = "codex (exec): fake's first delta -> first message event (whole message)"
+                row = Row(
+                    "first event",
+                    what,
+                    "raw stdout/SDK",
+                    "stream()",
+                    unit="ms",
+                    compare="diff",
+                    target="< +5 ms",
+                )
+                rows.append(paired(row, raw, lambda r=r, c=client: r.oauthpy_first_event(c), reps, warmup=1))
+            if provider != "codex":
+                continue
+            # The transports against each other: the first text a consumer of oauthpy sees.
+            on_exec, on_app = r.client_on("exec"), r.client_on("app-server")
+            for reply, how in (
+                (None, "a reply of 3 pieces at once"),
+                (Reply(text="ok", chunks=2, chunk_delay_s=0.1), "a reply streamed over 0.2 s"),
+            ):
+                if reply is not None:
+                    r.fake.script(reply)
+                row = Row(
+                    "first event",
+                    f"codex, {how}: first text on app-server (a delta) vs on exec (the message)",
+                    "exec: message event",
+                    "app-server: delta",
+                    unit="ms",
+                    compare="diff",
+                    target="- (< 0: app-server first)",
+                )
+                rows.append(
+                    paired(
+                        row,
+                        lambda r=r, c=on_exec: r.oauthpy_first_event(c),
+                        lambda r=r, c=on_app: r.oauthpy_first_event(c),
+                        reps,
+                        warmup=1,
+                    )
+                )
     return rows
 
 
@@ -203,38 +260,51 @@ def parsers(reps: int, providers: list[str], n_lines: int) -> list[Row]:
 
 
 def concurrency(reps: int, providers: list[str], levels: list[int]) -> list[Row]:
+    """N runs at once: oauthpy's ``asyncio.gather`` of ``arun`` against N raw runs on threads.
+
+    Memory is this Python process's own (the vendor processes are not counted, and are the
+    same on both sides): how much its resident set grows at the peak of N concurrent runs,
+    divided by N, and the peak of Python allocations (tracemalloc, a second batch) divided by N.
+    """
     rows = []
     for provider in providers:
-        for n in levels:
-            wall = Row(
-                "concurrency",
-                f"{provider} x{n}: wall",
-                "raw",
-                "oauthpy",
-                target="<= 1.10x" if n == 32 else "-",
-            )
-            rss = Row(
-                "concurrency",
-                f"{provider} x{n}: peak RSS",
-                "raw",
-                "oauthpy",
-                unit="MB",
-                compare="diff",
-                target=f"< +{2 * n} MB",
-            )
-            for _ in range(reps):
-                a, b = _child("raw", provider, n), _child("oauthpy", provider, n)
-                wall.a.append(a["wall"])
-                wall.b.append(b["wall"])
-                rss.a.append(a["rss_mb"])
-                rss.b.append(b["rss_mb"])
-            rows += [wall, rss]
+        for transport in transports(provider):
+            for n in levels:
+                what = f"{tagged(provider, transport)} x{n}"
+                wall_row = Row(
+                    "concurrency", f"{what}: wall", "raw", "oauthpy", target="<= 1.10x" if n == 32 else "-"
+                )
+                rss = Row(
+                    "concurrency",
+                    f"{what}: Python process RSS growth at the peak, per run (MB)",
+                    "raw",
+                    "oauthpy",
+                    unit="MB",
+                    compare="diff",
+                    target="< +2 MB",
+                )
+                heap = Row(
+                    "concurrency",
+                    f"{what}: Python allocations at the peak (tracemalloc), per run (MB)",
+                    "raw",
+                    "oauthpy",
+                    unit="MB",
+                    compare="diff",
+                    target="-",
+                )
+                for _ in range(reps):
+                    a, b = _child("raw", provider, n, transport), _child("oauthpy", provider, n, transport)
+                    for row, key in ((wall_row, "wall"), (rss, "rss_mb"), (heap, "heap_mb")):
+                        if a.get(key) is not None and b.get(key) is not None:
+                            row.a.append(a[key])
+                            row.b.append(b[key])
+                rows += [row for row in (wall_row, rss, heap) if row.a]
     return rows
 
 
-def _child(mode: str, provider: str, n: int) -> dict[str, float]:
+def _child(mode: str, provider: str, n: int, transport: str | None) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, str(HERE / "run.py"), "--child", mode, provider, str(n)],
+        [sys.executable, str(HERE / "run.py"), "--child", mode, provider, str(n), transport or "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -242,34 +312,60 @@ def _child(mode: str, provider: str, n: int) -> dict[str, float]:
     return json.loads(out.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def child(mode: str, provider: str, n: int) -> None:
-    """One concurrency measurement in a fresh process, so its peak RSS is its own."""
-    with tempfile.TemporaryDirectory() as tmp, rig(provider, Path(tmp)) as r:
-        client = r.client
-        r.raw_run() if mode == "raw" else r.oauthpy_run(client)  # warm-up
-        started = time.perf_counter()
-        if mode == "oauthpy":
+def child(mode: str, provider: str, n: int, transport: str | None) -> None:
+    """One concurrency measurement in a fresh process, so that its memory is its own."""
+    import gc
+    import tracemalloc
 
-            async def many() -> None:
+    with tempfile.TemporaryDirectory() as tmp, rig(provider, Path(tmp)) as r:
+        client = r.client_on(transport)
+        if mode == "oauthpy":
+            one = lambda: r.oauthpy_run(client)  # noqa: E731
+
+            async def many(k: int) -> None:
                 results = await asyncio.gather(
-                    *(client.arun(PROMPT, cwd=r.work, model=r.model) for _ in range(n))
+                    *(client.arun(PROMPT, cwd=r.work, model=r.model) for _ in range(k))
                 )
                 assert all(x.text == "ok" for x in results)
 
-            asyncio.run(many())
+            def batch(k: int) -> None:
+                asyncio.run(many(k))
+
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(n) as pool:
-                list(pool.map(lambda _: r.raw_run(), range(n)))
-        wall = time.perf_counter() - started
-    print(json.dumps({"wall": wall, "rss_mb": peak_rss_mb()}))
+            one = r.raw_app_run if transport == "app-server" else r.raw_run
+
+            def batch(k: int) -> None:
+                with ThreadPoolExecutor(k) as pool:
+                    list(pool.map(lambda _: one(), range(k)))
+
+        one()  # alone: the first run sets up the vendor's state dir
+        batch(min(n, 2))  # the batch path's own first-use costs (imports, caches) are not per run
+        gc.collect()
+        linux = Path("/proc/self/clear_refs").exists()
+        if linux:
+            reset_peak_rss()
+        before = rss_mb()[0] if linux else 0.0
+        took = wall(lambda: batch(n))
+        rss = (rss_mb()[1] - before) / n if linux else None
+        gc.collect()
+        tracemalloc.start()
+        batch(n)
+        heap = tracemalloc.get_traced_memory()[1] / n / 2**20
+        tracemalloc.stop()
+    print(json.dumps({"wall": took, "rss_mb": rss, "heap_mb": heap}))
 
 
 def sessions(reps: int, providers: list[str], root: Path, turns: int) -> list[Row]:
+    """Follow-up turns of a session against fresh one-shot runs (and, for codex, raw turns)."""
     rows = []
     for provider in providers:
         with rig(provider, root / f"session-{provider}") as r:
+            if provider == "codex":
+                rows += _codex_sessions(reps, r, turns)
+                continue
+            reps = min(reps, 2)  # claude and gemini: a few seconds a turn
             client = r.client
             row = Row(
                 "sessions", f"{provider}: turns 2..{turns}", "fresh one-shot run", "session turn", target="-"
@@ -288,6 +384,83 @@ def sessions(reps: int, providers: list[str], root: Path, turns: int) -> list[Ro
     return rows
 
 
+def _codex_sessions(reps: int, r: Rig, turns: int) -> list[Row]:
+    """A session turn (one app-server process and thread for the session) beside a fresh
+    one-shot run on ``codex exec`` and beside a raw follow-up turn on a live thread."""
+    what = f"codex: session turns 2..{turns} (app-server)"
+    vs_exec = Row(
+        "sessions",
+        f"{what} vs a fresh one-shot run on exec",
+        "run on exec",
+        "session turn",
+        target="<= 0.35x",
+    )
+    vs_raw = Row(
+        "sessions",
+        f"{what} vs a raw follow-up turn on a live thread",
+        "raw turn",
+        "session turn",
+        target="<= 1.05x",
+    )
+    on_exec = r.client_on("exec")
+    request = r.request()
+
+    def turn(chat: Any) -> None:
+        result = chat.run(PROMPT)
+        assert result.text == "ok" and result.transport == "app-server", result
+
+    for _ in range(reps):
+        with r.client.session(cwd=r.work, model=r.model) as chat, r.raw_app() as raw:
+            turn(chat)  # turn 1 starts the process and the thread, on both sides
+            thread = raw.thread(request)
+            raw.turn(thread, request)
+            for _ in range(turns - 1):
+                vs_exec.a.append(wall(lambda: r.oauthpy_run(on_exec)))
+                ours = wall(lambda chat=chat: turn(chat))
+                vs_exec.b.append(ours)
+                vs_raw.b.append(ours)
+                vs_raw.a.append(wall(lambda raw=raw, thread=thread: raw.turn(thread, request)))
+    return [vs_exec, vs_raw]
+
+
+def pool(reps: int, providers: list[str], root: Path, runs: int) -> list[Row]:
+    """Runs 2..N inside ``with Client("codex")``: a new thread on a warm app-server each."""
+    if "codex" not in providers:
+        return []
+    what = f"codex: runs 2..{runs} in `with Client` (app-server)"
+    vs_exec = Row(
+        "warm pool",
+        f"{what} vs a raw `codex exec` one-shot",
+        "raw codex exec",
+        "pooled run",
+        target="<= 0.6x",
+    )
+    vs_raw = Row(
+        "warm pool",
+        f"{what} vs raw new thread + turn on a live app-server",
+        "raw thread + turn",
+        "pooled run",
+        target="<= 1.05x",
+    )
+    with rig("codex", root / "pool-codex") as r:
+        request = r.request()
+        for _ in range(reps):
+            with r.client as client, r.raw_app() as raw:
+                r.oauthpy_run(client)  # run 1 starts the process, on both sides
+                raw.run(request)
+                for _ in range(runs - 1):
+                    vs_exec.a.append(wall(r.raw_run))
+                    ours = wall(lambda client=client: r.oauthpy_run(client))
+                    vs_exec.b.append(ours)
+                    vs_raw.b.append(ours)
+                    vs_raw.a.append(wall(lambda raw=raw: raw.run(request)))
+                agents = client._runner.pool
+                assert agents is not None and (agents.started, agents.reused) == (1, runs - 1), (
+                    "the runs were not warm"
+                )
+    return [vs_exec, vs_raw]
+
+
 def machine() -> str:
     cpus = os.cpu_count()
     return f"{platform.platform()}, Python {platform.python_version()}, {cpus} CPUs"
@@ -300,17 +473,20 @@ def main() -> int:
     ap.add_argument("--providers", default="codex,claude,gemini")
     ap.add_argument("--sections", default=",".join(SECTIONS))
     ap.add_argument("--out", default=str(HERE / "results.md"))
-    ap.add_argument("--child", nargs=3, metavar=("MODE", "PROVIDER", "N"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--child", nargs=4, metavar=("MODE", "PROVIDER", "N", "TRANSPORT"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], int(args.child[2]))
+        mode, provider, n, transport = args.child
+        child(mode, provider, int(n), None if transport == "-" else transport)
         return 0
     providers = args.providers.split(",")
     sections = args.sections.split(",")
     reps, levels, n_lines, turns = args.reps, [1, 8, 32], 100_000, 10
     if args.quick:
         providers = [p for p in providers if p == "codex"] or providers[:1]
-        sections = ["imports", "runs", "parsers", "concurrency", "sessions"]
+        sections = ["imports", "runs", "first-event", "parsers", "concurrency", "sessions", "pool"]
         reps, levels, n_lines, turns = 1, [2], 2_000, 2
     # An installed wheel ships compiled bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
@@ -324,7 +500,8 @@ def main() -> int:
         "first-event": lambda root: first_event(reps, providers, root),
         "parsers": lambda root: parsers(reps, providers, n_lines),
         "concurrency": lambda root: concurrency(1 if args.quick else max(1, reps // 3), providers, levels),
-        "sessions": lambda root: sessions(1 if args.quick else 2, providers, root, turns),
+        "sessions": lambda root: sessions(reps, providers, root, turns),
+        "pool": lambda root: pool(reps, providers, root, turns),
     }
     with tempfile.TemporaryDirectory(prefix="oauthpy-bench-") as tmp:
         for section in sections:

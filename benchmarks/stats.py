@@ -54,6 +54,13 @@ HEADER = (
 )
 
 
+def wall(fn: Callable[[], object]) -> float:
+    """Seconds ``fn()`` took."""
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
 def paired(
     row: Row, a: Callable[[], float | None], b: Callable[[], float | None], reps: int, warmup: int = 1
 ) -> Row:
