@@ -43,12 +43,14 @@ def load_provider(name: str) -> Provider:
 class Outcome:
     """What a run learned that is not an event: structured output, auth source, retries."""
 
-    __slots__ = ("output", "retry", "source")
+    __slots__ = ("output", "retry", "source", "transport")
 
     def __init__(self) -> None:
         self.output: Any = None
         self.source = "external"
         self.retry: Any = None  # a RetryLog when the run may retry
+        #: what carried the run (its conversation's transport)
+        self.transport: str | None = None
 
 
 class Runner:
@@ -59,13 +61,14 @@ class Runner:
         self.auth = auth
         self.provider = load_provider(name)
         choices = self.provider.transports
-        if transport is None:
-            transport = choices[0]
-        elif transport not in choices:
+        if transport is not None and transport not in choices:
             raise InvalidOptionsError(
                 f"unknown transport {transport!r} for {name}; choose one of {', '.join(choices)}"
             )
-        self.transport = transport
+        #: the transport asked for; None lets the provider choose per conversation
+        self.chosen = transport
+        #: what carries a lone run outside ``with Client`` (``RunResult.transport`` says per run)
+        self.transport = transport or choices[0]
         #: warm agents, only inside ``with Client(...)``
         self.pool: AgentPool | None = None
 
@@ -85,7 +88,7 @@ class Runner:
         return request.cwd
 
     def open(self, *, session: bool) -> Conversation:
-        return self.provider.open(self.transport, session=session, pool=None if session else self.pool)
+        return self.provider.open(self.chosen, session=session, pool=None if session else self.pool)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -137,8 +140,11 @@ class Runner:
         try:
             async with contextlib.aclosing(gen):
                 async for event in gen:
-                    if event.kind is EventKind.DONE and request.output_schema is not None:
-                        outcome.output = parse_structured(event.text, request)
+                    if event.kind is EventKind.DONE:
+                        # known once the turn is under way: a gemini session may go on headless
+                        outcome.transport = conversation.transport
+                        if request.output_schema is not None:
+                            outcome.output = parse_structured(event.text, request)
                     yield event
         except OauthPyError as exc:
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":
@@ -162,7 +168,7 @@ class Runner:
         done = events[-1] if events and events[-1].kind is EventKind.DONE else None
         return RunResult(
             provider=self.name,
-            transport=self.transport,
+            transport=outcome.transport or self.transport,
             text=done.text if done else "",
             events=tuple(events),
             elapsed_s=time.monotonic() - started,

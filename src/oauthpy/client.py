@@ -35,7 +35,10 @@ class Client:
 
     ``transport`` chooses what carries the runs, where a provider has a choice: codex runs on
     ``"app-server"`` (one live process: text deltas, fast follow-up turns) by default, or on
-    ``"exec"`` (a ``codex exec`` process per run). :attr:`transports` lists them.
+    ``"exec"`` (a ``codex exec`` process per run). gemini runs a session, and every run inside
+    ``with Client``, on ``"acp"`` (one live ``gemini --acp`` process) and a lone run on
+    ``"stream-json"`` (a process per run, which also reports shell output) unless one of the two
+    is asked for. :attr:`transports` lists them; ``RunResult.transport`` says what carried a run.
 
     Used as a context manager (``with Client(...) as c`` / ``async with``), the client keeps
     its live vendor processes warm between runs, like an HTTP client's connection pool: a run
@@ -86,7 +89,7 @@ class Client:
 
     @property
     def transport(self) -> str:
-        """What carries this client's runs (``RunResult.transport``)."""
+        """The transport asked for, else what carries a lone run outside ``with Client``."""
         return self._runner.transport
 
     @property

@@ -44,6 +44,8 @@ class RpcError(CommandExecutionError):
 
     def __init__(self, method: str, code: int | None, message: str, data: Any = None) -> None:
         self.code = code
+        #: what the agent said, redacted
+        self.said = redact(message)
         super().__init__(
             f"{method} failed: {message} (code {code})",
             details={"method": method, "code": code, "data": data},
@@ -285,6 +287,10 @@ class Subscription:
 
     async def __anext__(self) -> tuple[str, Any]:
         return await self.next()
+
+    def push(self, method: str, params: Any = None) -> None:
+        """Put a message of the caller's own after everything received so far."""
+        self._queue.put_nowait((method, params))
 
     def close(self) -> None:
         if self._conn._routes.get(self._route) is self._queue:

@@ -30,11 +30,17 @@ from ..support import assert_no_leftovers
 # result line (cause not yet understood; see the closing notes).
 pytestmark = pytest.mark.xdist_group("gemini")
 
-gemini = Client("gemini", auth_source="external")
+
+@pytest.fixture(params=["stream-json", "acp"])
+def gemini(request: pytest.FixtureRequest) -> Client:
+    """Every test here runs on both transports: a process per run, and a live ACP agent."""
+    return Client("gemini", auth_source="external", transport=request.param)
+
+
 MODEL = "gemini-2.5-flash"  # an explicit model avoids the CLI's router call
 
 
-def test_exact_text_from_deltas_usage_and_model(gemini_fake, gemini_env, workdir):
+def test_exact_text_from_deltas_usage_and_model(gemini, gemini_fake, gemini_env, workdir):
     gemini_fake.script(
         text("Hello from the fake, in pieces.", chunks=4, usage=Tokens(input=321, cached=21, output=9))
     )
@@ -42,12 +48,15 @@ def test_exact_text_from_deltas_usage_and_model(gemini_fake, gemini_env, workdir
     deltas = [e.text for e in result.events if e.kind is EventKind.MESSAGE and e.delta]
     assert len(deltas) == 4 and "".join(deltas) == result.text == "Hello from the fake, in pieces."
     u = result.usage
-    assert (u.input_tokens, u.cached_input_tokens, u.output_tokens, u.total_tokens) == (321, 21, 9, 330)
+    cached = 21 if gemini.transport == "stream-json" else 0  # ACP 0.61 reports no cached tokens
+    assert (u.input_tokens, u.cached_input_tokens, u.output_tokens, u.total_tokens) == (321, cached, 9, 330)
     assert result.model == MODEL and result.session_id
     assert_no_leftovers(gemini_env)
 
 
-def test_default_model_is_auto_and_the_model_actually_used_is_reported(gemini_fake, gemini_env, workdir):
+def test_default_model_is_auto_and_the_model_actually_used_is_reported(
+    gemini, gemini_fake, gemini_env, workdir
+):
     gemini_fake.script(text("routed"))
     result = gemini.run("hi", cwd=workdir, env=gemini_env)
     assert result.text == "routed"
@@ -56,18 +65,21 @@ def test_default_model_is_auto_and_the_model_actually_used_is_reported(gemini_fa
 
 
 def test_shell_tool_becomes_a_command_with_output_and_final_text_is_the_last_turn(
-    gemini_fake, gemini_env, workdir
+    gemini, gemini_fake, gemini_env, workdir
 ):
     gemini_fake.script(
         Reply(text="Running it.", tool_calls=shell_call("echo hello-from-tool").tool_calls), text("finished")
     )
     result = gemini.run("run", cwd=workdir, env=gemini_env, model=MODEL, provider_options={"yolo": True})
     done = [e for e in result.events if e.kind is EventKind.COMMAND and e.status == "completed"]
-    assert [(e.command, e.output) for e in done] == [("echo hello-from-tool", "hello-from-tool")]
+    # ACP 0.61 does not carry a shell command's output (docs/live.md): why stream-json stays
+    # the default for a lone run
+    output = "hello-from-tool" if gemini.transport == "stream-json" else None
+    assert [(e.command, e.output) for e in done] == [("echo hello-from-tool", output)]
     assert result.text == "finished"
 
 
-def test_write_file_becomes_a_file_change(gemini_fake, gemini_env, workdir):
+def test_write_file_becomes_a_file_change(gemini, gemini_fake, gemini_env, workdir):
     gemini_fake.script(write_call(str(workdir / "a.txt"), "x\n"), text("written"))
     result = gemini.run(
         "write", cwd=workdir, env=gemini_env, model=MODEL, provider_options={"approval_mode": "yolo"}
@@ -77,7 +89,7 @@ def test_write_file_becomes_a_file_change(gemini_fake, gemini_env, workdir):
     assert (workdir / "a.txt").read_text() == "x\n"
 
 
-def test_prompt_with_leading_dashes_and_200kb_goes_through_stdin(gemini_fake, gemini_env, workdir):
+def test_prompt_with_leading_dashes_and_200kb_goes_through_stdin(gemini, gemini_fake, gemini_env, workdir):
     prompt = "--not-a-flag " + "y" * 200_000
     gemini_fake.script(text("big ok"))
     assert gemini.run(prompt, cwd=workdir, env=gemini_env, model=MODEL).text == "big ok"
@@ -89,7 +101,9 @@ class City(BaseModel):
     population: int
 
 
-def test_a_prompt_over_the_context_window_is_refused_before_anything_starts(gemini_env, workdir, tmp_path):
+def test_a_prompt_over_the_context_window_is_refused_before_anything_starts(
+    gemini, gemini_env, workdir, tmp_path
+):
     # The CLI sends a request only if it fits the model's context window at 4 characters (UTF-16
     # code units) per token; above it, it never calls the model and still reports success.
     fired = tmp_path / "spawned"
@@ -109,38 +123,43 @@ def test_a_prompt_over_the_context_window_is_refused_before_anything_starts(gemi
     assert not fired.exists(), "a process was started for a prompt the CLI would never send"
 
 
-def test_a_run_that_never_calls_the_model_is_an_error_not_an_empty_answer(gemini_fake, gemini_env, workdir):
+def test_a_run_that_never_calls_the_model_is_an_error_not_an_empty_answer(
+    gemini, gemini_fake, gemini_env, workdir
+):
     # At the window's size the prompt passes oauthpy's check, but the CLI's own session context
     # tips its estimate over: it skips the model, exits 0 and says "success" with empty stats.
     gemini_fake.script(text("must not be reached"))
     with pytest.raises(CommandExecutionError, match="never called the model") as info:
         gemini.run("y" * (4 * 1_048_576), cwd=workdir, env=gemini_env, model=MODEL)
-    assert info.value.returncode == 0 and not info.value.transient
+    assert not info.value.transient
+    assert info.value.returncode == (0 if gemini.transport == "stream-json" else None)
     assert gemini_fake.requests == []
     assert_no_leftovers(gemini_env)
 
 
-def test_structured_output_into_a_pydantic_model(gemini_fake, gemini_env, workdir):
+def test_structured_output_into_a_pydantic_model(gemini, gemini_fake, gemini_env, workdir):
     gemini_fake.script(text('```json\n{"name": "Lyon", "population": 522000}\n```'))
     result = gemini.run("city?", cwd=workdir, env=gemini_env, model=MODEL, output_schema=City)
     assert result.output == City(name="Lyon", population=522000)
     assert '"population"' in str(gemini_fake.model_requests()[0].body["contents"])  # the schema was asked for
 
 
-def test_nonconforming_structured_output_raises(gemini_fake, gemini_env, workdir):
+def test_nonconforming_structured_output_raises(gemini, gemini_fake, gemini_env, workdir):
     gemini_fake.script(text('{"name": "Lyon"}'))
     with pytest.raises(StructuredOutputError, match="does not match City"):
         gemini.run("city?", cwd=workdir, env=gemini_env, model=MODEL, output_schema=City)
 
 
-def test_stream_without_finish_reason_and_exit_zero_is_an_error(gemini_fake, gemini_env, workdir):
+def test_stream_without_finish_reason_and_exit_zero_is_an_error(gemini, gemini_fake, gemini_env, workdir):
     gemini_fake.script(Cut("half an ans"))
-    with pytest.raises(CommandExecutionError, match="finish reason") as info:
+    said = "finish reason" if gemini.transport == "stream-json" else "model stream was cut"
+    with pytest.raises(CommandExecutionError, match=said) as info:
         gemini.run("hi", cwd=workdir, env=gemini_env, model=MODEL)
-    assert info.value.returncode == 0
+    assert info.value.transient
+    assert info.value.returncode == (0 if gemini.transport == "stream-json" else None)
 
 
-def test_missing_auth_exits_41_as_auth_required(gemini_fake, gemini_env, workdir):
+def test_missing_auth_exits_41_as_auth_required(gemini, gemini_fake, gemini_env, workdir):
     settings = Path(gemini_env["GEMINI_CLI_HOME"], ".gemini", "settings.json")
     settings.write_text("{}")
     env = {**gemini_env, "GEMINI_API_KEY": None, "GOOGLE_GEMINI_BASE_URL": None}
@@ -149,14 +168,19 @@ def test_missing_auth_exits_41_as_auth_required(gemini_fake, gemini_env, workdir
     assert info.value.hint and gemini_fake.requests == []
 
 
-def test_untrusted_folder_says_how_to_trust_it(gemini_fake, gemini_env, workdir):
+def test_untrusted_folder_says_how_to_trust_it(gemini, gemini_fake, gemini_env, workdir):
     env = {**gemini_env, "GEMINI_CLI_TRUST_WORKSPACE": None}
+    if gemini.transport == "acp":
+        # gemini --acp 0.61 does not refuse a folder it does not trust (docs/live.md)
+        gemini_fake.script(text("ran anyway"))
+        assert gemini.run("hi", cwd=workdir, env=env, model=MODEL).text == "ran anyway"
+        return
     with pytest.raises(CommandExecutionError, match="does not trust") as info:
         gemini.run("hi", cwd=workdir, env=env, model=MODEL)
     assert info.value.returncode == 55 and "GEMINI_CLI_TRUST_WORKSPACE=true" in str(info.value)
 
 
-def test_writes_nothing_under_the_real_home(gemini_fake, gemini_env, workdir):
+def test_writes_nothing_under_the_real_home(gemini, gemini_fake, gemini_env, workdir):
     gemini_fake.script(text("ok"))
     real = Path(os.path.expanduser("~/.gemini"))
     before = sorted(real.rglob("*")) if real.exists() else None
@@ -165,7 +189,7 @@ def test_writes_nothing_under_the_real_home(gemini_fake, gemini_env, workdir):
     assert Path(gemini_env["GEMINI_CLI_HOME"], ".gemini", "projects.json").exists()
 
 
-def test_options_are_checked_before_anything_starts(gemini_fake, gemini_env, workdir):
+def test_options_are_checked_before_anything_starts(gemini, gemini_fake, gemini_env, workdir):
     with pytest.raises(InvalidOptionsError, match="no reasoning-effort"):
         gemini.run("hi", cwd=workdir, env=gemini_env, provider_options={"reasoning_effort": "low"})
     with pytest.raises(InvalidOptionsError, match="default, auto_edit, yolo, plan"):

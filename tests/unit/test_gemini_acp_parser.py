@@ -1,6 +1,5 @@
 """The ACP translator on messages recorded from the real Gemini CLI 0.61 (`gemini --acp`) against
-the fake (scripts/record_cli.py gemini-acp). The ACP transport itself comes with the next step;
-this pins what the recorded protocol says and how it is read."""
+the fake (scripts/record_cli.py gemini-acp): what the recorded protocol says and how it is read."""
 
 from __future__ import annotations
 
@@ -13,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
-from oauthpy.providers.gemini_acp_parser import AcpTurn, classify_rpc_error, session_of
+from oauthpy.providers.gemini_acp_parser import (
+    AcpTurn,
+    classify_rpc_error,
+    models_of,
+    permission_refusal,
+    session_of,
+)
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
 
@@ -86,6 +91,47 @@ def test_an_api_error_is_a_json_rpc_error_with_the_http_status_as_code(name, err
     _, _, answer = replay(name)
     failure = classify_rpc_error(answer["error"]["code"], answer["error"]["message"])
     assert isinstance(failure, error) and getattr(failure, "transient", False) is transient
+
+
+def test_a_turn_without_text_and_without_a_model_call_never_called_the_model():
+    # what gemini answers when it skipped the model (its context-window estimate said no)
+    with pytest.raises(CommandExecutionError, match="never called the model") as err:
+        AcpTurn("s", None).finish({"stopReason": "end_turn", "_meta": {"quota": {"model_usage": []}}})
+    assert not err.value.transient
+
+
+def test_no_api_key_at_session_new_is_auth_required_with_a_hint():
+    failure = classify_rpc_error(-32000, "Gemini API key is missing or not configured.")
+    assert isinstance(failure, AuthRequiredError) and failure.hint
+
+
+def test_the_api_s_own_message_is_taken_out_of_its_json_body():
+    _, _, answer = replay("http_500")
+    failure = classify_rpc_error(answer["error"]["code"], answer["error"]["message"])
+    assert str(failure) == "gemini run failed: boom"
+
+
+def test_a_permission_request_is_refused_with_its_reject_option_or_cancelled():
+    recorded = {
+        "options": [
+            {"optionId": "proceed_always", "kind": "allow_always"},
+            {"optionId": "proceed_once", "kind": "allow_once"},
+            {"optionId": "cancel", "kind": "reject_once"},
+        ]
+    }
+    assert permission_refusal(recorded) == {"outcome": {"outcome": "selected", "optionId": "cancel"}}
+    only_allow = {"options": recorded["options"][:2]}
+    assert permission_refusal(only_allow) == {"outcome": {"outcome": "cancelled"}}
+    assert permission_refusal(None) == {"outcome": {"outcome": "cancelled"}}
+
+
+def test_the_models_of_a_new_session_come_from_gemini_with_its_current_one_as_default():
+    lines = [json.loads(x) for x in (RECORDINGS / "plain.jsonl").read_text().splitlines()]
+    answer = next(m for m in lines if m.get("id") == 2)["result"]
+    models = models_of(answer)
+    assert models and {m.source for m in models} == {"vendor"}
+    assert [m.id for m in models if m.is_default] == [answer["models"]["currentModelId"]]
+    assert models_of({"models": {"availableModels": [{"name": "no id"}, 3]}}) == ()
 
 
 def test_a_cancelled_turn_does_not_finish_as_done():

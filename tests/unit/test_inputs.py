@@ -89,7 +89,7 @@ def test_a_failed_codex_build_leaves_no_schema_file(tmp_path, monkeypatch):
             {"transport": "nope"},
             "unknown transport 'nope' for codex; choose one of app-server, exec",
         ),
-        ("gemini", {"transport": "exec"}, "unknown transport 'exec' for gemini; choose one of cli"),
+        ("gemini", {"transport": "exec"}, "unknown transport 'exec' for gemini; choose one of stream-json, acp"),
         ("claude", {"transport": 3}, "transport must be a string"),
         ("codex", {"keep_alive": -1}, "keep_alive"),
         ("codex", {"keep_alive": float("nan")}, "keep_alive"),
@@ -107,4 +107,19 @@ def test_each_provider_names_its_transports_default_first():
 
     assert Client("codex").transports == ("app-server", "exec") and Client("codex").transport == "app-server"
     assert Client("codex", transport="exec").transport == "exec"
-    assert (Client("claude").transport, Client("gemini").transport) == ("sdk", "cli")
+    assert (Client("claude").transport, Client("gemini").transport) == ("sdk", "stream-json")
+    assert Client("gemini").transports == ("stream-json", "acp")
+    assert Client("gemini", transport="acp").transport == "acp"
+
+
+def test_gemini_chooses_acp_for_sessions_and_warm_clients_and_stream_json_for_a_lone_run():
+    from oauthpy.pool import AgentPool
+    from oauthpy.providers.gemini import GeminiProvider
+
+    gemini = GeminiProvider()
+    assert gemini.open(None, session=False, pool=None).transport == "stream-json"
+    assert gemini.open(None, session=True, pool=None).transport == "acp"
+    assert gemini.open(None, session=False, pool=AgentPool(1.0)).transport == "acp"
+    # asked for, a transport is used whatever the conversation
+    assert gemini.open("stream-json", session=True, pool=None).transport == "stream-json"
+    assert gemini.open("acp", session=False, pool=None).transport == "acp"

@@ -299,7 +299,7 @@ def test_reprs_redact_before_cutting_so_no_key_prefix_shows():
     key = KEYS["google"]
     text = "x" * 44 + " " + key + " and more text after it"  # the cut at 77 falls inside the key
     event = Event(EventKind.MESSAGE, text=text)
-    result = RunResult("gemini", "cli", text, (event,), 0.1, "/", Usage())
+    result = RunResult("gemini", "stream-json", text, (event,), 0.1, "/", Usage())
     for shown in (repr(event), repr(result)):
         assert key[:10] not in shown and MASK in shown
 

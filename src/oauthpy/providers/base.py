@@ -35,8 +35,10 @@ class Conversation(Protocol):
     """What every provider offers the runner, whatever carries it: a process per turn, a live
     JSON-RPC agent, or the claude SDK's client."""
 
-    #: the name of what carries it (``RunResult.transport``)
-    transport: str
+    @property
+    def transport(self) -> str:
+        """The name of what carries it (``RunResult.transport``)."""
+        ...
 
     def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         """One turn's events, ending with ``done`` or raising the classified error.
@@ -59,8 +61,9 @@ class Provider(Protocol):
     def check(self, request: RunRequest) -> None:
         """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""
 
-    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> Conversation:
-        """A conversation for one run (``session=False``) or for a session's turns."""
+    def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
+        """A conversation for one run (``session=False``) or for a session's turns, on
+        ``transport`` (None: the provider's choice for that kind of conversation)."""
         ...
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:

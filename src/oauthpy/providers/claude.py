@@ -82,7 +82,7 @@ class ClaudeProvider:
 
         return catalog_models(self.name)
 
-    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> Conversation:
+    def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         if session:
             from .claude_session import ClaudeConversation
 

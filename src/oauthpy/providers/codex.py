@@ -90,7 +90,7 @@ class CodexProvider:
     #: ``codex exec --json`` process per turn
     transports: tuple[str, ...] = ("app-server", "exec")
 
-    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> Conversation:
+    def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         if transport == "exec":
             from ..runtime import OneShotCli
 
@@ -102,7 +102,8 @@ class CodexProvider:
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         """``model/list`` of the installed codex (offline: its bundled catalog)."""
         from ..options import build_request
-        from .codex_app import REQUEST_WAIT_S, list_models
+        from .codex_app import list_models
+        from .live import REQUEST_WAIT_S
 
         inv = self.launch(build_request(None, require_prompt=False), env)
         home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")

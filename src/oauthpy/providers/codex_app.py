@@ -11,27 +11,20 @@ the process comes from the client's :class:`~oauthpy.pool.AgentPool` and goes ba
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import hashlib
 import os
-import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
 from ..errors import CommandExecutionError, OauthPyError, SessionNotFoundError
 from ..events import Event, ModelInfo
 from ..options import RunRequest
-from ..pool import AgentPool
 from ..process import Invocation, timeout_error, wait_budget
 from ..rpc import Connection, RpcError, Subscription
 from ..teardown import within
 from .codex_app_parser import AppTurn, interrupt_params, thread_of, thread_params, turn_params
+from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd
 
 CLIENT_INFO = {"name": "oauthpy", "title": None, "version": "0.1.0"}
-#: bound on the handshake and on every request that is not a turn (a run's timeout cuts it)
-REQUEST_WAIT_S = 60.0
-#: how long an interrupted turn may take to report itself over before its process is stopped
-INTERRUPT_WAIT_S = 5.0
 #: how codex refuses ``thread/resume`` with an id it has no rollout for
 _NO_ROLLOUT = "no rollout found"
 
@@ -41,14 +34,8 @@ _ready_homes: set[str] = set()
 _home_locks: dict[tuple[int, str], asyncio.Lock] = {}
 
 
-class AppServer:
-    """One live ``codex app-server`` process (an :class:`~oauthpy.pool.Agent`)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._closed = False
-        #: how many runs or session turns this process has taken
-        self.served = 0
+class AppServer(LiveAgent):
+    """One live ``codex app-server`` process."""
 
     @classmethod
     async def start(cls, inv: Invocation, home: str, timeout: float | None) -> AppServer:
@@ -78,153 +65,66 @@ class AppServer:
             raise
         return cls(conn)
 
-    @property
-    def usable(self) -> bool:
-        return not self._closed and self.conn.broken is None and self.conn.proc.returncode is None
 
-    async def request(self, method: str, params: Any, deadline: float | None) -> Any:
-        wait = (
-            REQUEST_WAIT_S if deadline is None else min(max(deadline - time.monotonic(), 0.0), REQUEST_WAIT_S)
-        )
-        return await self.conn.request(method, params, timeout=wait)
-
-    async def aclose(self) -> None:
-        self._closed = True
-        await self.conn.close()
-
-
-def process_key(inv: Invocation) -> str:
-    """What makes two runs need different processes: argv and env (hashed: env holds secrets)."""
-    text = repr((inv.argv, sorted(inv.env.items())))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-class AppServerConversation:
-    """Runs of one client (``session=False``) or the turns of one session, over app-server."""
+class AppServerConversation(LiveConversation):
+    """Runs of one client (``session=False``) or the turns of one session, over app-server:
+    a thread per run, one thread for all the turns of a session."""
 
     transport = "app-server"
 
-    def __init__(self, launch: Any, *, session: bool, pool: AgentPool | None) -> None:
-        #: builds the process invocation for a request: ``launch(request, env) -> Invocation``
-        self._launch = launch
-        self._session = session
-        self._pool = pool if not session else None
-        self._agent: AppServer | None = None
-        self._key = ""
-        #: the session's thread, and the process that has it loaded
-        self._thread: str | None = None
-        self._thread_agent: AppServer | None = None
-        self._model: str | None = None
-
-    async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
-        deadline = request.deadline()
-        started = time.monotonic()
-        inv = self._launch(request, env)
-        key = process_key(inv)
-        agent = await self._agent_for(inv, key, env, request.timeout)
-        keep = False
-        parser: AppTurn | None = None
-        try:
-            try:
-                thread_id = await self._thread_for(agent, request, deadline)
-            except CommandExecutionError:
-                if agent.usable or not agent.served:
-                    raise
-                # A warm process that died while idle: the run goes on a fresh one, once.
-                await self._done_with(agent, key, keep=False)
-                agent = await self._agent_for(inv, key, env, request.timeout)
-                thread_id = await self._thread_for(agent, request, deadline)
-            agent.served += 1
-            parser = AppTurn(thread_id, self._model)
-            sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
-            turn_id: str | None = None
-            timed_out = False
-            try:
-                answer = await agent.request("turn/start", turn_params(thread_id, request), deadline)
-                turn_id = _get(answer, "turn", "id")
-                while not parser.completed:
-                    wait, which = wait_budget(deadline, request.idle_timeout)
-                    try:
-                        method, params = await sub.next(wait)
-                    except asyncio.TimeoutError:
-                        timed_out = True  # a process that timed out is never used again
-                        raise timeout_error(which, request.idle_timeout, started, "message") from None
-                    except StopAsyncIteration:
-                        raise CommandExecutionError(
-                            "codex app-server closed the connection", transient=True
-                        ) from None
-                    for event in parser.feed(method, params):
-                        yield event
-                keep = True
-            finally:
-                if not keep and not timed_out and turn_id is not None and self._session:
-                    # broken out of or cancelled: stop the turn, keep the agent if it obeys
-                    keep = await _interrupt(agent, sub, thread_id, turn_id)
-                sub.close()
-        finally:
-            await self._done_with(agent, key, keep=keep)
-        assert parser is not None
-        for event in parser.finish():
-            yield event
-
-    async def _agent_for(
-        self, inv: Invocation, key: str, env: dict[str, str], timeout: float | None
-    ) -> AppServer:
+    async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
         home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
-        if self._agent is not None:
-            if self._key == key and self._agent.usable:
-                return self._agent
-            await self._drop_agent()
-        if self._pool is not None:
-            agent = await self._pool.acquire(key, lambda: AppServer.start(inv, home, timeout))
-        else:
-            agent = await AppServer.start(inv, home, timeout)
-        self._agent, self._key = agent, key
-        return agent
+        return await AppServer.start(inv, home, timeout)
 
-    async def _thread_for(self, agent: AppServer, request: RunRequest, deadline: float | None) -> str:
-        if self._session and self._thread is not None and self._thread_agent is agent:
-            return self._thread
-        if self._session and self._thread is not None:
-            # the session's thread, on a new process (the old one broke or timed out)
-            request = dataclasses.replace(request, resume=self._thread)
-        params = thread_params(request)
+    async def _open(
+        self, agent: LiveAgent, request: RunRequest, deadline: float | None
+    ) -> tuple[str, str | None]:
         method = "thread/resume" if request.resume else "thread/start"
         try:
-            answer = await agent.request(method, params, deadline)
+            answer = await agent.request(method, thread_params(request), deadline)
         except RpcError as exc:
             if request.resume and _NO_ROLLOUT in str(exc):
                 raise SessionNotFoundError(
                     request.resume, f"codex: {_NO_ROLLOUT} for thread id {request.resume}"
                 ) from None
             raise
-        thread_id = _get(answer, "thread", "id")
         model = answer.get("model") if isinstance(answer, dict) else None
-        self._model = model if isinstance(model, str) else request.model
-        self._thread, self._thread_agent = thread_id, agent
-        return thread_id
+        return _get(answer, "thread", "id"), model if isinstance(model, str) else None
 
-    async def _done_with(self, agent: AppServer, key: str, *, keep: bool) -> None:
-        if self._session:
-            if not keep:
-                await self._drop_agent()
-            return
-        self._agent = None
-        if self._pool is not None:
-            await self._pool.release(key, agent, reuse=keep)
-        else:
-            await agent.aclose()
+    async def _turn_on(
+        self, agent: LiveAgent, thread_id: str, request: RunRequest, started: float, end: TurnEnd
+    ) -> AsyncGenerator[Event, None]:
+        deadline = request.deadline()
+        parser = AppTurn(thread_id, self._model)
+        sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
+        turn_id: str | None = None
+        timed_out = False
+        try:
+            answer = await agent.request("turn/start", turn_params(thread_id, request), deadline)
+            turn_id = _get(answer, "turn", "id")
+            while not parser.completed:
+                wait, which = wait_budget(deadline, request.idle_timeout)
+                try:
+                    method, params = await sub.next(wait)
+                except asyncio.TimeoutError:
+                    timed_out = True  # a process that timed out is never used again
+                    raise timeout_error(which, request.idle_timeout, started, "message") from None
+                except StopAsyncIteration:
+                    raise CommandExecutionError(
+                        "codex app-server closed the connection", transient=True
+                    ) from None
+                for event in parser.feed(method, params):
+                    yield event
+            end.keep = True
+            end.closing = parser.finish
+        finally:
+            if not end.keep and not timed_out and turn_id is not None and self._session:
+                # broken out of or cancelled: stop the turn, keep the agent if it obeys
+                end.keep = await _interrupt(agent, sub, thread_id, turn_id)
+            sub.close()
 
-    async def _drop_agent(self) -> None:
-        agent, self._agent = self._agent, None
-        if agent is not None:
-            await agent.aclose()
 
-    async def aclose(self) -> None:
-        await self._drop_agent()
-
-
-async def _interrupt(agent: AppServer, sub: Subscription, thread_id: str, turn_id: str) -> bool:
+async def _interrupt(agent: LiveAgent, sub: Subscription, thread_id: str, turn_id: str) -> bool:
     """Interrupt a running turn and wait for it to end; False when that did not work in time."""
 
     async def interrupt() -> None:

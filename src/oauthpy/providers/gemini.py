@@ -38,7 +38,7 @@ from .gemini_parser import GeminiParser
 if TYPE_CHECKING:
     from ..events import ModelInfo
     from ..pool import AgentPool
-    from ..runtime import OneShotCli
+    from .base import Conversation
 
 APPROVAL_MODES = ("default", "auto_edit", "yolo", "plan")
 #: the CLI reads at most this much stdin and silently drops the rest
@@ -83,17 +83,34 @@ def utf16_length(text: str) -> int:
 
 class GeminiProvider:
     name = "gemini"
-    transports: tuple[str, ...] = ("cli",)
+    #: ``stream-json``: a ``gemini -o stream-json`` process per turn; ``acp``: one live
+    #: ``gemini --acp`` process for a session or a warm client (see :meth:`open`)
+    transports: tuple[str, ...] = ("stream-json", "acp")
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
-        from ..catalog import catalog_models
+        """The models a new ACP session offers (gemini answers offline, from its own list)."""
+        from ..options import build_request
+        from .gemini_acp import list_models
+        from .live import REQUEST_WAIT_S
 
-        return catalog_models(self.name)
+        request = build_request(None, require_prompt=False)
+        return await list_models(self.launch(request, env), request, REQUEST_WAIT_S)
 
-    def open(self, transport: str, *, session: bool, pool: AgentPool | None) -> OneShotCli:
+    def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
+        """Unless asked for one transport: ACP for a session or inside ``with Client`` (one
+        process for every turn), ``stream-json`` for a lone run. ACP 0.61 does not carry a
+        shell command's output or exit code, which ``stream-json`` does (docs/live.md); a lone
+        run pays the same Node start-up on either."""
         from ..runtime import OneShotCli
 
-        return OneShotCli(self, transport)
+        headless = OneShotCli(self, "stream-json")
+        if transport is None:
+            transport = "acp" if session or pool is not None else "stream-json"
+        if transport == "stream-json":
+            return headless
+        from .gemini_acp import AcpConversation
+
+        return AcpConversation(self.launch, session=session, pool=pool, headless=headless)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
@@ -155,6 +172,18 @@ class GeminiProvider:
             # gemini drops stdout past 64 KiB when it is a pipe: see process._open_pty
             stdout_pty=True,
         )
+
+    def launch(self, request: RunRequest, env: dict[str, str]) -> Invocation:
+        """The ``gemini --acp`` process for a run: only process-level settings go here (model
+        and approval mode are set per ACP session), so runs that share them share it."""
+        opts = request.provider_options
+        argv = [find_binary(env), "--acp"]
+        if opts.get("include_directories"):
+            argv += ["--include-directories", ",".join(opts["include_directories"])]
+        if opts.get("sandbox"):
+            argv.append("--sandbox")
+        argv += list(opts.get("extra_args") or ())
+        return Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
 
     def new_parser(self, request: RunRequest) -> GeminiParser:
         return GeminiParser(model=request.model or DEFAULT_MODEL, resume=request.resume)

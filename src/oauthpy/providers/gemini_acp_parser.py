@@ -10,14 +10,17 @@ tests/recordings/gemini-acp/.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..errors import AuthRequiredError, CommandExecutionError, OauthPyError, RateLimitError
-from ..events import Event, EventKind, FileChange, Usage
+from ..events import Event, EventKind, FileChange, ModelInfo, Usage
 from ..options import RunRequest
 from .base import as_int
 
 PROTOCOL_VERSION = 1
+#: ACP's JSON-RPC error code for "authentication required"
+AUTH_REQUIRED = -32000
 #: no ``fs``/``terminal`` capability: gemini reads, writes and runs commands itself
 INIT_PARAMS: dict[str, Any] = {
     "protocolVersion": PROTOCOL_VERSION,
@@ -186,12 +189,19 @@ class AcpTurn:
             raise CommandExecutionError(
                 "gemini refused to answer", details={"provider": "gemini", "stop_reason": reason}
             )
-        if not usage_by_model:
-            # No model call was accounted for: the stream broke off, and what text came is partial.
+        if not usage_by_model and self.text:
+            # Text came, but no model call was accounted for: the stream broke off.
             raise CommandExecutionError(
                 "gemini ended the turn without a complete model reply (the model stream was cut)",
                 details={"provider": "gemini", "stop_reason": reason},
                 transient=True,
+            )
+        if not usage_by_model:
+            # gemini skips the call when it estimates the request over the model's context window
+            raise CommandExecutionError(
+                "gemini never called the model (the prompt with its session context may be over "
+                "the model's context window)",
+                details={"provider": "gemini", "stop_reason": reason},
             )
         tokens = _d(quota.get("token_count"))
         inp, out = as_int(tokens.get("input_tokens")), as_int(tokens.get("output_tokens"))
@@ -208,10 +218,57 @@ class AcpTurn:
         return [*closing, done]
 
 
+def permission_refusal(params: Any) -> dict[str, Any]:
+    """The answer to ``session/request_permission`` that refuses: its reject option, else
+    the ``cancelled`` outcome (both leave the tool unrun)."""
+    for kind in ("reject_once", "reject_always"):
+        for option in _l(_d(params).get("options")):
+            if _d(option).get("kind") == kind and isinstance(_d(option).get("optionId"), str):
+                return {"outcome": {"outcome": "selected", "optionId": option["optionId"]}}
+    return {"outcome": {"outcome": "cancelled"}}
+
+
+def models_of(answer: Any) -> tuple[ModelInfo, ...]:
+    """The models a ``session/new`` answer offers (``auto`` lets gemini route per request)."""
+    models = _d(_d(answer).get("models"))
+    current = models.get("currentModelId")
+    found = []
+    for entry in _l(models.get("availableModels")):
+        model_id = _d(entry).get("modelId")
+        if not isinstance(model_id, str):
+            continue
+        found.append(
+            ModelInfo(
+                id=model_id,
+                display_name=_s(_d(entry).get("name")) or model_id,
+                description=_s(_d(entry).get("description")),
+                is_default=model_id == current,
+                efforts=(),
+                source="vendor",
+            )
+        )
+    return tuple(found)
+
+
+def api_message(message: str) -> str:
+    """The model API's own message, when gemini passes its JSON error body on as the text."""
+    if message.startswith("{"):
+        try:
+            inner = json.loads(message)
+        except ValueError:
+            return message
+        said = _d(_d(inner).get("error")).get("message")
+        if isinstance(said, str) and said:
+            return said
+    return message
+
+
 def classify_rpc_error(code: int | None, message: str) -> OauthPyError:
     """A failed ``session/prompt`` as one error type (ACP's code is the model API's HTTP status)."""
+    message = api_message(message)
     details: dict[str, Any] = {"provider": "gemini", "status": code}
-    if code in (401, 403) or "API key not valid" in message:
+    # -32000 is ACP's "authentication required" (e.g. no API key and no login)
+    if code in (401, 403, AUTH_REQUIRED) or "API key not valid" in message:
         return AuthRequiredError(f"gemini is not authenticated: {message}", hint=_AUTH_HINT)
     if code == 429:
         return RateLimitError(f"gemini was rate limited: {message}", details=details)

@@ -1,0 +1,215 @@
+"""Gemini over ``gemini --acp``: one live process, an ACP session per conversation, a turn per run.
+
+:class:`AcpAgent` is one ``gemini --acp`` process (its own process group: the launcher re-executes
+node, and only the group takes both down) behind a JSON-RPC 2.0
+:class:`~oauthpy.rpc.Connection`. :class:`AcpConversation` runs turns on it: ``session/new`` for
+a run (each with its own cwd, model and mode), the same ACP session for every turn of a
+session; ``session/prompt`` is the turn, ``session/cancel`` interrupts it, and the session's
+``session/update`` notifications go through the pure translator :mod:`.gemini_acp_parser`.
+
+Gemini 0.61 cannot load an ACP session into a process (``session/load`` answers "No previous
+sessions found"), but it does write every ACP turn to its chat files, and headless
+``gemini --resume <id>`` carries them on. So a conversation that is only on disk (``resume=``,
+or a session whose process was lost) goes on through the headless one-shot path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from ..catalog import GEMINI_DEFAULT_MODEL
+from ..errors import CommandExecutionError, OauthPyError
+from ..events import Event, ModelInfo
+from ..options import RunRequest
+from ..pool import AgentPool
+from ..process import Invocation, timeout_error, wait_budget
+from ..rpc import Connection, RpcError
+from ..teardown import within
+from .base import Conversation
+from .gemini_acp_parser import (
+    INIT_PARAMS,
+    AcpTurn,
+    classify_rpc_error,
+    mode_of,
+    models_of,
+    permission_refusal,
+    prompt_params,
+    session_of,
+    session_params,
+)
+from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd
+
+#: put into a turn's notifications when its ``session/prompt`` has been answered
+_ANSWERED = "(session/prompt answered)"
+
+
+async def _answer_agent(method: str, params: Any) -> Any:
+    """Requests from gemini. Without a permission callback every risky tool is refused: the
+    headless CLI does not even offer the model shell and write tools outside yolo mode."""
+    if method == "session/request_permission":
+        return permission_refusal(params)
+    raise OauthPyError(f"oauthpy does not serve {method}")
+
+
+class AcpAgent(LiveAgent):
+    """One live ``gemini --acp`` process."""
+
+    @classmethod
+    async def start(cls, inv: Invocation, timeout: float | None) -> AcpAgent:
+        limit = min(timeout, REQUEST_WAIT_S) if timeout else REQUEST_WAIT_S
+        conn = await Connection.start(inv, dialect="jsonrpc2", handler=_answer_agent, router=session_of)
+        try:
+            await conn.request("initialize", INIT_PARAMS, timeout=limit)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn)
+
+
+class AcpConversation(LiveConversation):
+    """Runs of one client (``session=False``) or the turns of one session, over ACP."""
+
+    @property
+    def transport(self) -> str:  # type: ignore[override]  # a class attribute in the base
+        return "stream-json" if self._on_disk is not None else "acp"
+
+    def __init__(self, launch: Any, *, session: bool, pool: AgentPool | None, headless: Conversation) -> None:
+        super().__init__(launch, session=session, pool=pool)
+        #: carries a conversation that exists only on disk (see the module's docstring)
+        self._headless = headless
+        #: the session's id once its turns go through the headless path
+        self._on_disk: str | None = None
+        #: the ACP mode the session is in
+        self._mode = "default"
+
+    async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        if self._on_disk is None and request.resume and not self.thread_is_live():
+            self._on_disk = request.resume
+            await self._drop_agent()  # its process no longer has the session, if it ever had it
+        if self._on_disk is not None:
+            request = dataclasses.replace(request, resume=self._on_disk)
+            gen = self._headless.turn(request, env)
+        else:
+            gen = super().turn(request, env)
+        async with contextlib.aclosing(gen):
+            async for event in gen:
+                yield event
+
+    async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
+        return await AcpAgent.start(inv, timeout)
+
+    async def _open(
+        self, agent: LiveAgent, request: RunRequest, deadline: float | None
+    ) -> tuple[str, str | None]:
+        try:
+            answer = await agent.request("session/new", session_params(request), deadline)
+        except RpcError as exc:
+            raise classify_rpc_error(exc.code, exc.said) from None
+        sid = answer.get("sessionId") if isinstance(answer, dict) else None
+        if not isinstance(sid, str):
+            raise OauthPyError("gemini --acp answered session/new without a sessionId")
+        models = answer.get("models")
+        current = models.get("currentModelId") if isinstance(models, dict) else None
+        modes = answer.get("modes")
+        mode = modes.get("currentModeId") if isinstance(modes, dict) else None
+        self._mode = mode if isinstance(mode, str) else "default"
+        return sid, current if isinstance(current, str) else None
+
+    async def _configure(
+        self, agent: LiveAgent, sid: str, request: RunRequest, deadline: float | None
+    ) -> None:
+        """The run's model and approval mode on the ACP session, where they differ from its own."""
+        model = request.model or GEMINI_DEFAULT_MODEL
+        if model != self._model:
+            await agent.request("session/set_model", {"sessionId": sid, "modelId": model}, deadline)
+            self._model = model
+        mode = mode_of(request) or "default"
+        if mode != self._mode:
+            await agent.request("session/set_mode", {"sessionId": sid, "modeId": mode}, deadline)
+            self._mode = mode
+
+    async def _turn_on(
+        self, agent: LiveAgent, sid: str, request: RunRequest, started: float, end: TurnEnd
+    ) -> AsyncGenerator[Event, None]:
+        from .gemini import GeminiProvider
+
+        deadline = request.deadline()
+        await self._configure(agent, sid, request, deadline)
+        parser = AcpTurn(sid, self._model)
+        sub = agent.conn.subscribe(sid)
+        text = GeminiProvider.prompt_text(request)
+        # The turn's own bounds (idle, total) cut it, below: the request waits as long as it runs.
+        prompt = asyncio.ensure_future(
+            agent.conn.request("session/prompt", prompt_params(sid, text), timeout=None)
+        )
+        # After every notification that came before the answer (one reader, in order).
+        prompt.add_done_callback(lambda _: sub.push(_ANSWERED, None))
+        timed_out = False
+        try:
+            while True:
+                wait, which = wait_budget(deadline, request.idle_timeout)
+                try:
+                    method, params = await sub.next(wait)
+                except asyncio.TimeoutError:
+                    timed_out = True  # a process that timed out is never used again
+                    raise timeout_error(which, request.idle_timeout, started, "message") from None
+                except StopAsyncIteration:
+                    raise CommandExecutionError(
+                        "gemini --acp closed the connection", transient=True
+                    ) from None
+                if method == _ANSWERED:
+                    break
+                for event in parser.feed(method, params):
+                    yield event
+            try:
+                answer = prompt.result()
+            except RpcError as exc:
+                # the model API failed; the agent itself is fine and serves on
+                end.keep = agent.usable
+                raise classify_rpc_error(exc.code, exc.said) from None
+            end.keep = True
+            end.closing = lambda: parser.finish(answer)
+        finally:
+            if not prompt.done() and not timed_out and self._session:
+                # broken out of or cancelled: stop the turn, keep the agent if it obeys
+                end.keep = await _cancel(agent, sid, prompt)
+            if not prompt.done():
+                prompt.cancel()
+            elif not prompt.cancelled():
+                prompt.exception()  # retrieved: an agent's failure is reported once, above
+            sub.close()
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        await self._headless.aclose()
+
+
+async def _cancel(agent: LiveAgent, sid: str, prompt: asyncio.Future[Any]) -> bool:
+    """``session/cancel`` and wait for the prompt's answer; False when that did not work in time."""
+
+    async def cancel() -> None:
+        await agent.conn.notify("session/cancel", {"sessionId": sid}, timeout=INTERRUPT_WAIT_S)
+        await asyncio.wait((prompt,))
+
+    try:
+        await within(cancel(), INTERRUPT_WAIT_S)
+    except Exception:  # a second cancel propagates: the agent is then closed, not kept
+        return False
+    return agent.usable and prompt.done() and not prompt.cancelled() and prompt.exception() is None
+
+
+async def list_models(inv: Invocation, request: RunRequest, timeout: float) -> tuple[ModelInfo, ...]:
+    """The ``models`` a new ACP session offers, from a short-lived ``gemini --acp``."""
+    agent = await AcpAgent.start(inv, timeout)
+    try:
+        answer = await agent.conn.request("session/new", session_params(request), timeout=timeout)
+        return models_of(answer)
+    finally:
+        await agent.aclose()
+
+
+__all__ = ["AcpAgent", "AcpConversation", "list_models"]
