@@ -56,11 +56,12 @@ class Rig:
 
     # -- through oauthpy ------------------------------------------------------------------
 
-    def oauthpy_run(self, client: Client | None = None) -> None:
+    def oauthpy_run(self, client: Client | None = None, transport: str | None = None) -> None:
+        """One run; it must have gone on ``transport`` (default: the client's)."""
         client = client or self.client
         result = client.run(PROMPT, cwd=self.work, model=self.model)
         assert result.text == "ok", result.text
-        assert result.transport == client.transport, (result.transport, client.transport)
+        assert result.transport == (transport or client.transport), (result.transport, client.transport)
 
     def oauthpy_first_event(self, client: Client) -> float:
         """Seconds from the fake's first delta to the first message event reaching us (over

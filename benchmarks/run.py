@@ -211,6 +211,8 @@ def first_event(reps: int, providers: list[str], root: Path) -> list[Row]:
                     target="< +5 ms",
                 )
                 rows.append(paired(row, raw, lambda r=r, c=client: r.oauthpy_first_event(c), reps, warmup=1))
+            if provider == "gemini":
+                rows.append(_gemini_first_delta(reps, r))
             if provider != "codex":
                 continue
             # The transports against each other: the first text a consumer of oauthpy sees.
@@ -240,6 +242,26 @@ def first_event(reps: int, providers: list[str], root: Path) -> list[Row]:
                     )
                 )
     return rows
+
+
+def _gemini_first_delta(reps: int, r: Rig) -> Row:
+    """gemini's first text delta on a warm ACP agent against a stream-json run's."""
+    row = Row(
+        "first event",
+        "gemini: fake's first delta -> first text delta, on a warm acp agent vs on stream-json",
+        "stream-json",
+        "acp (warm)",
+        unit="ms",
+        compare="diff",
+        target="-",
+    )
+    lone = r.client_on("stream-json")
+    with r.client_on("acp") as warm:
+        r.oauthpy_first_event(warm)  # starts the process
+        row = paired(
+            row, lambda: r.oauthpy_first_event(lone), lambda: r.oauthpy_first_event(warm), min(reps, 3)
+        )
+    return row
 
 
 def parsers(reps: int, providers: list[str], n_lines: int) -> list[Row]:
@@ -367,8 +389,13 @@ def sessions(reps: int, providers: list[str], root: Path, turns: int) -> list[Ro
                 continue
             reps = min(reps, 2)  # claude and gemini: a few seconds a turn
             client = r.client
+            what = f"{provider}: turns 2..{turns}" + (" (acp)" if provider == "gemini" else "")
             row = Row(
-                "sessions", f"{provider}: turns 2..{turns}", "fresh one-shot run", "session turn", target="-"
+                "sessions",
+                what,
+                "fresh one-shot run",
+                "session turn",
+                target="<= 0.05x" if provider == "gemini" else "-",
             )
             for _ in range(reps):
                 with client.session(cwd=r.work, model=r.model) as chat:
@@ -424,9 +451,17 @@ def _codex_sessions(reps: int, r: Rig, turns: int) -> list[Row]:
 
 
 def pool(reps: int, providers: list[str], root: Path, runs: int) -> list[Row]:
-    """Runs 2..N inside ``with Client("codex")``: a new thread on a warm app-server each."""
-    if "codex" not in providers:
-        return []
+    """Runs 2..N inside ``with Client``: a new thread (codex) or ACP session (gemini) each, on
+    one warm process."""
+    rows = []
+    if "codex" in providers:
+        rows += _codex_pool(reps, root, runs)
+    if "gemini" in providers:
+        rows += _gemini_pool(min(reps, 2), root, runs)  # a raw gemini run takes seconds
+    return rows
+
+
+def _codex_pool(reps: int, root: Path, runs: int) -> list[Row]:
     what = f"codex: runs 2..{runs} in `with Client` (app-server)"
     vs_exec = Row(
         "warm pool",
@@ -454,11 +489,32 @@ def pool(reps: int, providers: list[str], root: Path, runs: int) -> list[Row]:
                     vs_exec.b.append(ours)
                     vs_raw.b.append(ours)
                     vs_raw.a.append(wall(lambda raw=raw: raw.run(request)))
-                agents = client._runner.pool
-                assert agents is not None and (agents.started, agents.reused) == (1, runs - 1), (
-                    "the runs were not warm"
-                )
+                _assert_warm(client, runs)
     return [vs_exec, vs_raw]
+
+
+def _gemini_pool(reps: int, root: Path, runs: int) -> list[Row]:
+    row = Row(
+        "warm pool",
+        f"gemini: runs 2..{runs} in `with Client` (acp) vs a raw `gemini` one-shot",
+        "raw gemini -o stream-json",
+        "pooled run",
+        target="<= 0.1x",
+    )
+    with rig("gemini", root / "pool-gemini") as r:
+        for _ in range(reps):
+            with r.client as client:
+                r.oauthpy_run(client, "acp")  # run 1 starts the process
+                for _ in range(runs - 1):
+                    row.a.append(wall(r.raw_run))
+                    row.b.append(wall(lambda client=client: r.oauthpy_run(client, "acp")))
+                _assert_warm(client, runs)
+    return [row]
+
+
+def _assert_warm(client: Any, runs: int) -> None:
+    agents = client._runner.pool
+    assert agents is not None and (agents.started, agents.reused) == (1, runs - 1), "the runs were not warm"
 
 
 def machine() -> str:

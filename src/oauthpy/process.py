@@ -193,6 +193,18 @@ class Process:
     def returncode(self) -> int | None:
         return self._proc.returncode
 
+    def gone(self) -> bool:
+        """Whether the process has exited, even if the event loop has not reaped it yet (a
+        process killed from outside is a zombie until then). Reads /proc; never reaps."""
+        if self._proc.returncode is not None:
+            return True
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as fh:
+                state = fh.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            return not os.path.exists("/proc/self")  # no /proc (macOS): only returncode says
+        return state in (b"Z", b"X")
+
     async def lines(
         self, *, deadline: float | None = None, idle_timeout: float | None = None
     ) -> AsyncIterator[str]:

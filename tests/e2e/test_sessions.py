@@ -114,20 +114,29 @@ def test_closing_a_session_ends_its_processes(rig: Rig):
         chat.run("after close")
 
 
-def test_a_timed_out_claude_turn_drops_the_connection_and_the_next_turn_resumes(
-    anthropic_fake, claude_env, workdir: Path
+FAKES = {"codex": "openai_fake", "claude": "anthropic_fake", "gemini": "gemini_fake"}
+
+
+@pytest.mark.parametrize(
+    "provider", ["claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))]
+)
+def test_a_timed_out_live_turn_drops_the_agent_and_the_next_turn_goes_on_with_the_conversation(
+    provider: str, request: pytest.FixtureRequest, workdir: Path
 ):
-    # codex and gemini start a process per turn; their timeouts are covered by their own tests.
-    anthropic_fake.script(text("kept epsilon"), Hang(30), text("back again"))
-    with Client("claude", auth_source="external", env=claude_env).session(cwd=workdir) as chat:
+    # codex's timeouts are covered in test_live_codex.py. gemini cannot load a conversation
+    # into a new ACP process: its next turn goes on headless with --resume.
+    fake = request.getfixturevalue(FAKES[provider])
+    env = request.getfixturevalue(f"{provider}_env")
+    fake.script(text("kept epsilon"), Hang(30), text("back again"))
+    with Client(provider, auth_source="external", env=env).session(cwd=workdir) as chat:
         chat.run("keep epsilon")
         with pytest.raises(TimeoutError):
             chat.run("this one hangs", timeout=3)
-        assert_no_leftovers(claude_env)  # the hung CLI is gone before the next turn
+        assert_no_leftovers(env)  # the hung CLI is gone before the next turn
         r3 = chat.run("and now?")
-    assert r3.text == "back again"
-    assert "keep epsilon" in json.dumps(anthropic_fake.model_requests()[-1].body)
-    assert_no_leftovers(claude_env)
+    assert r3.text == "back again" and r3.session_id == chat.session_id
+    assert "keep epsilon" in json.dumps(fake.model_requests()[-1].body)
+    assert_no_leftovers(env)
 
 
 def test_one_turn_at_a_time_per_session_but_sessions_run_concurrently(openai_fake, codex_env, workdir: Path):
@@ -162,11 +171,13 @@ def test_session_arguments_are_checked_before_anything_starts(workdir: Path):
             chat.run("x", colour="blue")
 
 
-@pytest.mark.parametrize("provider", ["codex", "claude"])
+@pytest.mark.parametrize(
+    "provider", ["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))]
+)
 def test_cancelling_a_live_session_turn_interrupts_it_and_the_same_agent_takes_the_next_turn(
     provider: str, request: pytest.FixtureRequest, workdir: Path
 ):
-    fake = request.getfixturevalue("openai_fake" if provider == "codex" else "anthropic_fake")
+    fake = request.getfixturevalue(FAKES[provider])
     env = request.getfixturevalue(f"{provider}_env")
     fake.script(text("kept zeta"), Hang(30), text("after the interrupt"))
 

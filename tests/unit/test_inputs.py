@@ -89,7 +89,11 @@ def test_a_failed_codex_build_leaves_no_schema_file(tmp_path, monkeypatch):
             {"transport": "nope"},
             "unknown transport 'nope' for codex; choose one of app-server, exec",
         ),
-        ("gemini", {"transport": "exec"}, "unknown transport 'exec' for gemini; choose one of stream-json, acp"),
+        (
+            "gemini",
+            {"transport": "exec"},
+            "unknown transport 'exec' for gemini; choose one of stream-json, acp",
+        ),
         ("claude", {"transport": 3}, "transport must be a string"),
         ("codex", {"keep_alive": -1}, "keep_alive"),
         ("codex", {"keep_alive": float("nan")}, "keep_alive"),

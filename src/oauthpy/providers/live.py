@@ -45,7 +45,7 @@ class LiveAgent:
 
     @property
     def usable(self) -> bool:
-        return not self._closed and self.conn.broken is None and self.conn.proc.returncode is None
+        return not self._closed and self.conn.broken is None and not self.conn.proc.gone()
 
     async def request(self, method: str, params: Any, deadline: float | None) -> Any:
         """A request bounded by the run's deadline and by :data:`REQUEST_WAIT_S`."""
