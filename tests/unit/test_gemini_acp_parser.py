@@ -154,3 +154,26 @@ def test_no_update_shape_crashes_the_translator(params, kind):
     turn.feed("session/update", {"update": {"sessionUpdate": kind, "content": params, "locations": params}})
     with pytest.raises(CommandExecutionError):
         turn.finish(params if not isinstance(params, dict) else {})
+
+
+def test_what_oauthpy_sends_conforms_to_the_acp_schema(tmp_path):
+    # The ACP schema as the agent-client-protocol package ships it (pydantic models, v1).
+    from acp import schema
+
+    from oauthpy.options import build_request
+    from oauthpy.providers.gemini_acp_parser import INIT_PARAMS, prompt_params, session_params
+
+    request = build_request("hi", cwd=tmp_path)
+    schema.InitializeRequest.model_validate(INIT_PARAMS, strict=True)
+    new = schema.NewSessionRequest.model_validate(session_params(request))
+    assert new.cwd == str(tmp_path) and new.mcp_servers == []
+    prompt = schema.PromptRequest.model_validate(prompt_params("sid-1", "hello"))
+    assert prompt.prompt[0].text == "hello"
+    schema.CancelNotification.model_validate({"sessionId": "sid-1"})
+    for mode in ("default", "autoEdit", "yolo", "plan"):
+        schema.SetSessionModeRequest.model_validate({"sessionId": "sid-1", "modeId": mode})
+    refusal = permission_refusal({"options": [{"optionId": "cancel", "kind": "reject_once"}]})
+    assert schema.RequestPermissionResponse.model_validate(refusal).outcome.outcome == "selected"
+    cancelled = schema.RequestPermissionResponse.model_validate(permission_refusal({}))
+    assert cancelled.outcome.outcome == "cancelled"
+    # session/set_model is gemini's own (not in the v1 schema): verified against gemini 0.61
