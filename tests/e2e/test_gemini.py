@@ -5,8 +5,10 @@ Each run costs about 2-3 s of Node start-up.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from oauthpy import (
     InvalidOptionsError,
     StructuredOutputError,
 )
+from oauthpy.options import merged_env
 from oauthpy.testing import Cut, Reply, Tokens, text
 from oauthpy.testing.gemini import shell_call, write_call
 
@@ -197,3 +200,30 @@ def test_options_are_checked_before_anything_starts(gemini, gemini_fake, gemini_
     with pytest.raises(InvalidOptionsError, match="valid keys"):
         gemini.run("hi", cwd=workdir, env=gemini_env, provider_options={"max_turns": 2})
     assert gemini_fake.requests == []
+
+
+def test_gemini_s_session_cleanup_does_not_run_in_oauthpy_s_runs(gemini, gemini_fake, gemini_env, workdir):
+    # gemini 0.61's cleanup deletes every file of a session when one has no resumable content,
+    # which a resumed session crossing a minute boundary leaves behind (docs/sessions.md).
+    settings_file = Path(gemini_env["GEMINI_CLI_HOME"], ".gemini", "settings.json")
+    settings = json.loads(settings_file.read_text())
+    settings["general"]["sessionRetention"] = {"enabled": True, "maxAge": "30d"}  # the user's choice
+    settings_file.write_text(json.dumps(settings))
+    gemini_fake.script(text("ok"))
+    gemini.run("hi", cwd=workdir, env=gemini_env, model=MODEL)
+    chats = next(Path(gemini_env["GEMINI_CLI_HOME"]).rglob("chats"))
+    planted = chats / "session-2026-01-01T00-00-0badc0de.jsonl"
+    record = {"sessionId": "0badc0de-0000-4000-8000-000000000000", "projectHash": "x", "kind": "main"}
+
+    # Without oauthpy, the CLI deletes such a file when it starts in the project ...
+    planted.write_text(json.dumps(record) + "\n")
+    env = merged_env(gemini_env)
+    argv = [env["OAUTHPY_GEMINI_BINARY"], "-o", "stream-json", "--model", MODEL]
+    subprocess.run(argv, input=b"hi", env=env, cwd=workdir, capture_output=True, timeout=120, check=True)
+    assert not planted.exists()
+    # ... and in oauthpy's runs it does not, while the user's own settings stay as they were.
+    planted.write_text(json.dumps(record) + "\n")
+    gemini.run("hi again", cwd=workdir, env=gemini_env, model=MODEL)
+    assert planted.exists()
+    assert json.loads(settings_file.read_text())["general"]["sessionRetention"]["enabled"] is True
+    assert_no_leftovers(gemini_env)

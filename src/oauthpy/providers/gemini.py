@@ -34,6 +34,7 @@ from ..options import RunRequest
 from ..process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
 from .gemini_parser import GeminiParser
+from .gemini_settings import run_settings_env
 
 if TYPE_CHECKING:
     from ..events import ModelInfo
@@ -165,7 +166,7 @@ class GeminiProvider:
         argv += list(opts.get("extra_args") or ())
         return Invocation(
             argv=argv,
-            env=env,
+            env={**env, **run_settings_env(env)},
             cwd=request.cwd,
             stdin=self.prompt_text(request).encode("utf-8"),
             install_hint=INSTALL_HINT,
@@ -183,6 +184,7 @@ class GeminiProvider:
         if opts.get("sandbox"):
             argv.append("--sandbox")
         argv += list(opts.get("extra_args") or ())
+        env = {**env, **run_settings_env(env)}
         return Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
 
     def new_parser(self, request: RunRequest) -> GeminiParser:
