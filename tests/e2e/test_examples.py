@@ -16,6 +16,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
     [
         ("warm_agents.py", ["models: gpt-6.1-sol (default)", "Name a tree. -> oak  [app-server]"]),
         ("live_deltas.py", ["Rivers carve valleys over millennia.", "interrupting at:", "next turn: ok"]),
+        pytest.param(
+            "gemini_session.py",
+            ["Name a river. -> Rhone  [acp]", "resumed -> heron  [stream-json]"],
+            marks=pytest.mark.xdist_group("gemini"),
+        ),
     ],
 )
 def test_a_live_agent_example_runs_offline(name: str, expected: list[str], tmp_path: Path):
