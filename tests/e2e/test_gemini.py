@@ -174,7 +174,8 @@ def test_missing_auth_exits_41_as_auth_required(gemini, gemini_fake, gemini_env,
 def test_untrusted_folder_says_how_to_trust_it(gemini, gemini_fake, gemini_env, workdir):
     env = {**gemini_env, "GEMINI_CLI_TRUST_WORKSPACE": None}
     if gemini.transport == "acp":
-        # gemini --acp 0.61 does not refuse a folder it does not trust (docs/live.md)
+        # gemini --acp 0.61 does not refuse a folder it does not trust; it runs without the
+        # folder's own settings (docs/live.md)
         gemini_fake.script(text("ran anyway"))
         assert gemini.run("hi", cwd=workdir, env=env, model=MODEL).text == "ran anyway"
         return
