@@ -15,14 +15,14 @@ import os
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from ..errors import CommandExecutionError, OauthPyError, SessionNotFoundError
+from ..errors import OauthPyError, SessionNotFoundError
 from ..events import Event, ModelInfo
 from ..options import RunRequest
-from ..process import Invocation, timeout_error, wait_budget
+from ..process import Invocation
 from ..rpc import Connection, RpcError, Subscription
 from ..teardown import within
 from .codex_app_parser import AppTurn, interrupt_params, thread_of, thread_params, turn_params
-from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd
+from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd, next_update
 
 CLIENT_INFO = {"name": "oauthpy", "title": None, "version": "0.1.0"}
 #: how codex refuses ``thread/resume`` with an id it has no rollout for
@@ -98,27 +98,17 @@ class AppServerConversation(LiveConversation):
         parser = AppTurn(thread_id, self._model)
         sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
         turn_id: str | None = None
-        timed_out = False
         try:
             answer = await agent.request("turn/start", turn_params(thread_id, request), deadline)
             turn_id = _get(answer, "turn", "id")
             while not parser.completed:
-                wait, which = wait_budget(deadline, request.idle_timeout)
-                try:
-                    method, params = await sub.next(wait)
-                except asyncio.TimeoutError:
-                    timed_out = True  # a process that timed out is never used again
-                    raise timeout_error(which, request.idle_timeout, started, "message") from None
-                except StopAsyncIteration:
-                    raise CommandExecutionError(
-                        "codex app-server closed the connection", transient=True
-                    ) from None
+                method, params = await next_update(sub, request, deadline, started, end, "codex app-server")
                 for event in parser.feed(method, params):
                     yield event
             end.keep = True
             end.closing = parser.finish
         finally:
-            if not end.keep and not timed_out and turn_id is not None and self._session:
+            if not end.keep and not end.timed_out and turn_id is not None and self._session:
                 # broken out of or cancelled: stop the turn, keep the agent if it obeys
                 end.keep = await _interrupt(agent, sub, thread_id, turn_id)
             sub.close()

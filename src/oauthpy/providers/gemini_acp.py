@@ -22,11 +22,11 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from ..catalog import GEMINI_DEFAULT_MODEL
-from ..errors import CommandExecutionError, OauthPyError
+from ..errors import OauthPyError
 from ..events import Event, ModelInfo
 from ..options import RunRequest
 from ..pool import AgentPool
-from ..process import Invocation, timeout_error, wait_budget
+from ..process import Invocation
 from ..rpc import Connection, RpcError
 from ..teardown import within
 from .base import Conversation
@@ -41,7 +41,7 @@ from .gemini_acp_parser import (
     session_of,
     session_params,
 )
-from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd
+from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd, next_update
 
 #: put into a turn's notifications when its ``session/prompt`` has been answered
 _ANSWERED = "(session/prompt answered)"
@@ -148,19 +148,9 @@ class AcpConversation(LiveConversation):
         )
         # After every notification that came before the answer (one reader, in order).
         prompt.add_done_callback(lambda _: sub.push(_ANSWERED, None))
-        timed_out = False
         try:
             while True:
-                wait, which = wait_budget(deadline, request.idle_timeout)
-                try:
-                    method, params = await sub.next(wait)
-                except asyncio.TimeoutError:
-                    timed_out = True  # a process that timed out is never used again
-                    raise timeout_error(which, request.idle_timeout, started, "message") from None
-                except StopAsyncIteration:
-                    raise CommandExecutionError(
-                        "gemini --acp closed the connection", transient=True
-                    ) from None
+                method, params = await next_update(sub, request, deadline, started, end, "gemini --acp")
                 if method == _ANSWERED:
                     break
                 for event in parser.feed(method, params):
@@ -174,7 +164,7 @@ class AcpConversation(LiveConversation):
             end.keep = True
             end.closing = lambda: parser.finish(answer)
         finally:
-            if not prompt.done() and not timed_out and self._session:
+            if not prompt.done() and not end.timed_out and self._session:
                 # broken out of or cancelled: stop the turn, keep the agent if it obeys
                 end.keep = await _cancel(agent, sid, prompt)
             if not prompt.done():

@@ -15,6 +15,7 @@ agent, gives it back to the pool or closes it. The rules live here once:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import time
@@ -25,8 +26,8 @@ from ..errors import CommandExecutionError
 from ..events import Event
 from ..options import RunRequest
 from ..pool import AgentPool
-from ..process import Invocation
-from ..rpc import Connection
+from ..process import Invocation, timeout_error, wait_budget
+from ..rpc import Connection, Subscription
 
 #: bound on a handshake and on every request that is not a turn (a run's own timeout cuts it)
 REQUEST_WAIT_S = 60.0
@@ -68,13 +69,29 @@ def process_key(inv: Invocation) -> str:
 class TurnEnd:
     """What a vendor's turn tells the conversation when it is over."""
 
-    __slots__ = ("closing", "keep")
+    __slots__ = ("closing", "keep", "timed_out")
 
     def __init__(self) -> None:
         #: the agent may serve again (the turn finished, or stopped when asked to)
         self.keep = False
+        #: the turn hit its idle or total timeout: its process is never used again
+        self.timed_out = False
         #: the turn's closing events (``done``), or raises its classified error
         self.closing: Callable[[], list[Event]] = list
+
+
+async def next_update(
+    sub: Subscription, request: RunRequest, deadline: float | None, started: float, end: TurnEnd, who: str
+) -> tuple[str, Any]:
+    """A turn's next notification, within the run's idle and total timeouts."""
+    wait, which = wait_budget(deadline, request.idle_timeout)
+    try:
+        return await sub.next(wait)
+    except asyncio.TimeoutError:
+        end.timed_out = True
+        raise timeout_error(which, request.idle_timeout, started, "message") from None
+    except StopAsyncIteration:
+        raise CommandExecutionError(f"{who} closed the connection", transient=True) from None
 
 
 class LiveConversation:
