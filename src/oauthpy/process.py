@@ -202,7 +202,8 @@ class Process:
             with open(f"/proc/{self.pid}/stat", "rb") as fh:
                 state = fh.read().rpartition(b")")[2].split()[0]
         except (OSError, IndexError):
-            return not os.path.exists("/proc/self")  # no /proc (macOS): only returncode says
+            # no entry: reaped already; no /proc at all (macOS): only returncode says
+            return os.path.exists("/proc/self")
         return state in (b"Z", b"X")
 
     async def lines(

@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from ..catalog import GEMINI_DEFAULT_MODEL
-from ..errors import OauthPyError
+from ..errors import CommandExecutionError, OauthPyError
 from ..events import Event, ModelInfo
 from ..options import RunRequest
 from ..pool import AgentPool
@@ -90,11 +90,23 @@ class AcpConversation(LiveConversation):
         if self._on_disk is None and request.resume and not self.thread_is_live():
             self._on_disk = request.resume
             await self._drop_agent()  # its process no longer has the session, if it ever had it
-        if self._on_disk is not None:
-            request = dataclasses.replace(request, resume=self._on_disk)
-            gen = self._headless.turn(request, env)
-        else:
+        if self._on_disk is None:
+            yielded = False
             gen = super().turn(request, env)
+            try:
+                async with contextlib.aclosing(gen):
+                    async for event in gen:
+                        yielded = True
+                        yield event
+                return
+            except CommandExecutionError:
+                # The session's process died before this turn showed anything (killed between
+                # turns, say): the conversation is on disk, so the turn goes on there.
+                if yielded or not self._session or self._thread is None or self.thread_is_live():
+                    raise
+                self._on_disk = self._thread
+        request = dataclasses.replace(request, resume=self._on_disk)
+        gen = self._headless.turn(request, env)
         async with contextlib.aclosing(gen):
             async for event in gen:
                 yield event

@@ -5,9 +5,11 @@ session when one of its files has no resumable content, and a resumed session th
 minute boundary leaves such a file: the next gemini start in the project then deletes the
 session being resumed (docs/sessions.md). The user's own settings stay as they are; oauthpy's
 runs read the user's *system* settings (top precedence) from a copy with the cleanup turned
-off, through ``GEMINI_CLI_SYSTEM_SETTINGS_PATH``. The copy lives in this user's cache directory
-(``~/.cache/oauthpy/gemini``, 0700) and is named by its content, so runs with the same settings
-share the same path (and the same warm ``gemini --acp`` process).
+off, through ``GEMINI_CLI_SYSTEM_SETTINGS_PATH``. The copy lives beside the run's gemini state
+(``$GEMINI_CLI_HOME/.gemini/oauthpy``) or in this user's cache (``~/.cache/oauthpy/gemini``),
+0700, wherever no directory above it is writable by others (gemini ignores the file otherwise),
+and is named by its content, so runs with the same settings share the same path (and the same
+warm ``gemini --acp`` process).
 """
 
 from __future__ import annotations
@@ -43,24 +45,48 @@ def merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def secure(path: Path) -> bool:
+    """Whether no existing directory from ``path`` up to / is writable by group or others:
+    gemini ignores (with a warning) a system settings file below such a directory."""
+    for folder in (path, *path.parents):
+        try:
+            if folder.stat().st_mode & 0o022:
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
+
+
+def candidates(env: Mapping[str, str]) -> list[Path]:
+    """Where the copy may go: beside the run's gemini state (``GEMINI_CLI_HOME``, which is
+    oauthpy's isolated home for ``auth_source="oauthpy"``), else this user's cache directory."""
+    found = []
+    if env.get("GEMINI_CLI_HOME"):
+        found.append(Path(env["GEMINI_CLI_HOME"], ".gemini", "oauthpy"))
+    home = env.get("HOME") or os.path.expanduser("~")
+    found.append(Path(env.get("XDG_CACHE_HOME") or Path(home, ".cache"), "oauthpy", "gemini"))
+    return found
+
+
 def private_dir(env: Mapping[str, str]) -> Path | None:
-    """``<cache>/oauthpy/gemini`` (``$XDG_CACHE_HOME`` or ``~/.cache``), made 0700; None unless
-    this user alone owns it. Not under TMPDIR: gemini ignores a system settings file that has
-    a group- or world-writable directory (like /tmp) above it."""
+    """The first candidate that gemini would trust, made 0700; None if there is none."""
     if not hasattr(os, "getuid"):
         return None
-    home = env.get("HOME") or os.path.expanduser("~")
-    cache = Path(env.get("XDG_CACHE_HOME") or Path(home, ".cache"))
-    folder = cache / "oauthpy" / "gemini"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    # a directory planted by someone else (or a symlink) could hand gemini their settings
-    if folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None
-    return folder
+    for folder in candidates(env):
+        if not secure(folder):
+            continue  # e.g. under /tmp: nothing is written there
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = folder.lstat()
+        except OSError:
+            continue
+        # a directory planted by someone else (or a symlink) could hand gemini their settings
+        if folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            continue
+        return folder
+    return None
 
 
 def run_settings_env(env: Mapping[str, str]) -> dict[str, str]:
