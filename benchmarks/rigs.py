@@ -25,6 +25,7 @@ from oauthpy import Client, EventKind
 from oauthpy._loop import run_sync
 from oauthpy.options import build_request, merged_env
 from oauthpy.testing import FakeServer, text
+from oauthpy.testing.raw_rpc import RawPeer
 
 PROMPT = "Say ok."
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,55 +163,20 @@ class Rig:
         return first
 
 
-class RawAppServer:
-    """``codex app-server`` driven directly over its stdio, with nothing of oauthpy's.
+class RawAppServer(RawPeer):
+    """``codex app-server`` driven directly over its stdio, with nothing of oauthpy's runtime.
 
-    Codex's dialect of JSON-RPC: one JSON object per line, no ``"jsonrpc"`` member. stdin stays
-    open until :meth:`close` (the server exits at end of input). Blocking reads, one thread.
+    stdin stays open until :meth:`close` (the server exits at end of input).
     """
 
     def __init__(self, inv: Any) -> None:
-        self.proc = subprocess.Popen(
-            inv.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=inv.env,
-            cwd=inv.cwd,
-        )
-        self._id = 0
+        super().__init__(inv.argv, inv.env, inv.cwd)
         try:
             self.request("initialize", {"clientInfo": RAW_CLIENT, "capabilities": {"experimentalApi": True}})
-            self._send({"method": "initialized"})
+            self.send({"method": "initialized"})
         except BaseException:
             self.close()
             raise
-
-    def _send(self, message: dict[str, Any]) -> int:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(message).encode() + b"\n")
-        self.proc.stdin.flush()
-        return message.get("id", 0)  # type: ignore[no-any-return]
-
-    def _read(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("codex app-server closed its stdout")
-        return json.loads(line)  # type: ignore[no-any-return]
-
-    def _call(self, method: str, params: Any) -> int:
-        self._id += 1
-        return self._send({"id": self._id, "method": method, "params": params})
-
-    def request(self, method: str, params: Any) -> Any:
-        rid = self._call(method, params)
-        while True:
-            msg = self._read()
-            if msg.get("id") == rid and "method" not in msg:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result")
 
     def thread(self, request: Any) -> str:
         """``thread/start`` with oauthpy's parameters; the new thread's id."""
@@ -225,10 +191,10 @@ class RawAppServer:
         """
         from oauthpy.providers.codex_app_parser import turn_params
 
-        rid = self._call("turn/start", turn_params(thread_id, request))
+        rid = self.call("turn/start", turn_params(thread_id, request))
         first, answered, text = None, False, None
         while True:
-            msg = self._read()
+            msg = self.read()
             method = msg.get("method")
             if method is None:
                 if msg.get("id") == rid:
@@ -249,23 +215,6 @@ class RawAppServer:
     def run(self, request: Any) -> None:
         """A new thread and one turn on it: what a run inside ``with Client`` asks of a warm process."""
         self.turn(self.thread(request), request)
-
-    def close(self) -> None:
-        if self.proc.stdin is not None and not self.proc.stdin.closed:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-    def __enter__(self) -> RawAppServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 RAW_CLIENT = {"name": "raw-bench", "title": None, "version": "0"}

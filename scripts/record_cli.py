@@ -23,6 +23,7 @@ from oauthpy.providers.codex_app_parser import thread_params, turn_params
 from oauthpy.providers.gemini import GeminiProvider
 from oauthpy.testing import Cut, FakeResponsesServer, HttpError, Reply, Tokens, apply_patch, shell, text
 from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
+from oauthpy.testing.raw_rpc import RawPeer
 
 ROOT = Path(__file__).resolve().parent.parent
 PATCH = "*** Begin Patch\n*** Add File: notes.txt\n+first line\n*** End Patch\n"
@@ -101,54 +102,16 @@ def record_app(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         env = merged_env(fake.codex_env(Path(tmp, "home")))
         req = build_request(f"scenario {name}", cwd=work, provider_options=opts)
         inv = CodexProvider().launch(req, env)
-        proc = subprocess.Popen(
-            inv.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=inv.env,
-            cwd=inv.cwd,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        lines: list[str] = []
-
-        def send(message: dict[str, Any]) -> None:
-            assert proc.stdin is not None
-            proc.stdin.write((json.dumps(message) + "\n").encode())
-            proc.stdin.flush()
-
-        def answer(rid: int) -> dict[str, Any]:
-            assert proc.stdout is not None
-            while True:
-                line = proc.stdout.readline().decode()
-                if not line:
-                    raise RuntimeError(f"app-server exited during {name}")
-                lines.append(line.rstrip("\n"))
-                msg = json.loads(line)
-                if msg.get("id") == rid and "method" not in msg:
-                    return msg
-                if msg.get("method") == "turn/completed":
-                    return msg
-
+        peer = RawPeer(inv.argv, inv.env, inv.cwd)
         try:
-            send(
-                {
-                    "id": 1,
-                    "method": "initialize",
-                    "params": {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}},
-                }
-            )
-            answer(1)
-            send({"method": "initialized"})
-            send({"id": 2, "method": "thread/start", "params": thread_params(req)})
-            thread_id = answer(2)["result"]["thread"]["id"]
-            send({"id": 3, "method": "turn/start", "params": turn_params(thread_id, req)})
-            answer(3)
-            while json.loads(lines[-1]).get("method") != "turn/completed":
-                answer(-1)
+            peer.request("initialize", {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}})
+            peer.send({"method": "initialized"})
+            thread_id = peer.request("thread/start", thread_params(req))["thread"]["id"]
+            peer.call("turn/start", turn_params(thread_id, req))
+            peer.read_until(lambda m: m.get("method") == "turn/completed")
         finally:
-            proc.kill()
-            proc.wait()
+            peer.close(wait_s=0)
+        lines = peer.lines
         text_out = "\n".join(lines).replace(tmp, "/tmp/REC")
         out = ROOT / "tests" / "recordings" / "codex-app" / f"{name}.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -180,46 +143,19 @@ def record_acp(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         fake.script(*(json_replace(s, "WORK", str(work)) for s in steps))
         env = merged_env({**fake.gemini_env(tmp), "OAUTHPY_GEMINI_BINARY": GEMINI_BIN})
         req = build_request(f"scenario {name}", cwd=work, model="gemini-2.5-flash", provider_options=opts)
-        proc = subprocess.Popen(
-            [GEMINI_BIN, "--acp"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            cwd=work,
-            start_new_session=True,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        lines: list[str] = []
-
-        def call(rid: int, method: str, params: Any) -> dict[str, Any]:
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(
-                (
-                    json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}) + "\n"
-                ).encode()
-            )
-            proc.stdin.flush()
-            while True:
-                line = proc.stdout.readline().decode()
-                if not line:
-                    raise RuntimeError(f"gemini exited during {name}")
-                lines.append(line.rstrip("\n"))
-                msg = json.loads(line)
-                if msg.get("id") == rid and "method" not in msg:
-                    return msg
-
+        peer = RawPeer([GEMINI_BIN, "--acp"], env, str(work), jsonrpc2=True)
         try:
-            call(1, "initialize", INIT_PARAMS)
-            sid = call(2, "session/new", session_params(req))["result"]["sessionId"]
-            call(3, "session/set_model", {"sessionId": sid, "modelId": req.model})
+            peer.request("initialize", INIT_PARAMS)
+            sid = peer.request("session/new", session_params(req))["sessionId"]
+            peer.request("session/set_model", {"sessionId": sid, "modelId": req.model})
             mode = mode_of(req)
             if mode:
-                call(4, "session/set_mode", {"sessionId": sid, "modeId": mode})
-            call(5, "session/prompt", prompt_params(sid, req.prompt))
+                peer.request("session/set_mode", {"sessionId": sid, "modeId": mode})
+            rid = peer.call("session/prompt", prompt_params(sid, req.prompt))
+            peer.read_until(lambda m: m.get("id") == rid and "method" not in m)  # errors recorded too
         finally:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+            peer.close(wait_s=0)
+        lines = peer.lines
         out = ROOT / "tests" / "recordings" / "gemini-acp" / f"{name}.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("\n".join(lines).replace(tmp, "/tmp/REC") + "\n")
