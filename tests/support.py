@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,3 +143,24 @@ def open_pipes_and_files() -> set[str]:
         if not target.startswith(("socket:", "anon_inode:")) and "/proc/" not in target:
             out.add(f"{fd}->{target}")
     return out
+
+
+def answer_from_a_client_never_exited(
+    provider: str, workdir: Path, env: dict[str, str], model: str | None
+) -> str:
+    """Run one prompt in a fresh interpreter through a ``with``-style client whose block never
+    ends, and return its answer: the exit hook alone must stop its warm agent."""
+    script = (
+        "import sys; from oauthpy import Client\n"
+        f"c = Client({provider!r}, auth_source='external').__enter__()  # never exited\n"
+        f"print(c.run('q', cwd=sys.argv[1], model={model!r}).text)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(workdir)],
+        env={**os.environ, **{k: v for k, v in env.items() if v is not None}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from oauthpy import Client, EventKind, TimeoutExceededError
 from oauthpy.testing import Gate, Hang, shell, text
 from oauthpy.testing.processes import live_processes_with_env
-from tests.support import MARKER_VAR, assert_no_leftovers
+from tests.support import MARKER_VAR, answer_from_a_client_never_exited, assert_no_leftovers
 
 
 def app_servers(env: dict[str, str]) -> list[int]:
@@ -175,17 +173,5 @@ def test_a_run_that_timed_out_never_gives_its_agent_back(openai_fake, codex_env,
 
 def test_a_warm_agent_never_outlives_the_interpreter(openai_fake, codex_env, workdir):
     openai_fake.script(text("one"))
-    script = (
-        "import sys; from oauthpy import Client\n"
-        "c = Client('codex', auth_source='external').__enter__()  # never exited\n"
-        "print(c.run('q', cwd=sys.argv[1]).text)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(workdir)],
-        env={**os.environ, **codex_env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0 and done.stdout.strip() == "one", done.stderr[-2000:]
+    assert answer_from_a_client_never_exited("codex", workdir, codex_env, None) == "one"
     assert_no_leftovers(codex_env)

@@ -8,8 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from oauthpy import (
 from oauthpy.testing import Cut, Gate, Hang, HttpError, Reply, text
 from oauthpy.testing.gemini import shell_call
 from oauthpy.testing.processes import live_processes_with_env
-from tests.support import MARKER_VAR, assert_no_leftovers
+from tests.support import MARKER_VAR, answer_from_a_client_never_exited, assert_no_leftovers
 
 pytestmark = pytest.mark.xdist_group("gemini")
 MODEL = "gemini-2.5-flash"  # an explicit model avoids the CLI's router call
@@ -231,17 +229,5 @@ def test_gemini_lists_the_models_of_a_new_acp_session(gemini_env):
 
 def test_a_warm_agent_never_outlives_the_interpreter(gemini_fake, gemini_env, workdir):
     gemini_fake.script(text("one"))
-    script = (
-        "import sys; from oauthpy import Client\n"
-        "c = Client('gemini', auth_source='external').__enter__()  # never exited\n"
-        "print(c.run('q', cwd=sys.argv[1], model='gemini-2.5-flash').text)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(workdir)],
-        env={**os.environ, **{k: v for k, v in gemini_env.items() if v is not None}},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0 and done.stdout.strip() == "one", done.stderr[-2000:]
+    assert answer_from_a_client_never_exited("gemini", workdir, gemini_env, "gemini-2.5-flash") == "one"
     assert_no_leftovers(gemini_env)

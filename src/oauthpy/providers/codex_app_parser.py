@@ -110,6 +110,14 @@ def _opt_s(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+#: notifications that stream a piece of text, by the kind of event the piece is
+_DELTAS = {
+    "item/agentMessage/delta": EventKind.MESSAGE,
+    "item/reasoning/summaryTextDelta": EventKind.REASONING,
+    "item/reasoning/textDelta": EventKind.REASONING,
+}
+
+
 class AppTurn:
     """The state of one turn on a thread, fed the notifications routed to that thread."""
 
@@ -130,21 +138,11 @@ class AppTurn:
     def feed(self, method: str, params: Any) -> list[Event]:
         raw = {"method": method, "params": params}
         p = params if isinstance(params, dict) else {}
-        if method == "item/agentMessage/delta":
+        kind = _DELTAS.get(method)
+        if kind is not None:
             return [
                 Event(
-                    EventKind.MESSAGE,
-                    text=_s(p.get("delta")),
-                    raw=raw,
-                    item_id=_opt_s(p.get("itemId")),
-                    delta=True,
-                    status="in_progress",
-                )
-            ]
-        if method in ("item/reasoning/summaryTextDelta", "item/reasoning/textDelta"):
-            return [
-                Event(
-                    EventKind.REASONING,
+                    kind,
                     text=_s(p.get("delta")),
                     raw=raw,
                     item_id=_opt_s(p.get("itemId")),

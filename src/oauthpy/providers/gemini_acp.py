@@ -30,6 +30,7 @@ from ..process import Invocation
 from ..rpc import Connection, RpcError
 from ..teardown import within
 from .base import Conversation
+from .gemini import GeminiProvider
 from .gemini_acp_parser import (
     INIT_PARAMS,
     AcpTurn,
@@ -147,8 +148,6 @@ class AcpConversation(LiveConversation):
     async def _turn_on(
         self, agent: LiveAgent, sid: str, request: RunRequest, started: float, end: TurnEnd
     ) -> AsyncGenerator[Event, None]:
-        from .gemini import GeminiProvider
-
         deadline = request.deadline()
         await self._configure(agent, sid, request, deadline)
         parser = AcpTurn(sid, self._model)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -195,8 +196,6 @@ class LiveConversation:
             return self._thread
         if self._session and self._thread is not None:
             # the session's conversation, on a new process (the old one broke or timed out)
-            import dataclasses
-
             request = dataclasses.replace(request, resume=self._thread)
         thread, model = await self._open(agent, request, deadline)
         self._model = model or request.model
