@@ -67,6 +67,21 @@ class Rig:
         return [json.dumps(r.body) for r in reqs]
 
 
+def shell_step(provider: str, command: str, *, say: str = "") -> Any:
+    """A fake model reply that asks the provider's agent to run a shell ``command``."""
+    if provider == "codex":
+        from oauthpy.testing import shell
+
+        return shell(command, say=say)
+    if provider == "claude":
+        from oauthpy.testing.anthropic import bash
+
+        return bash(command, say=say)
+    from oauthpy.testing.gemini import shell_call
+
+    return shell_call(command)
+
+
 def start_fake(provider: str) -> Any:
     """The provider's fake backend, not yet started (use it as a context manager)."""
     if provider == "codex":

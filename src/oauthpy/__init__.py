@@ -21,8 +21,10 @@ from .errors import (
     UnsupportedProviderError,
 )
 from .events import AuthStatus, Event, EventKind, FileChange, ModelInfo, RunResult, Usage
+from .permissions import Decision, PermissionRequest
 from .redact import redact
 from .session import Session
+from .tools import Tool, tool
 
 __version__ = "0.1.0"
 
@@ -31,12 +33,14 @@ __all__ = [
     "AuthStatus",
     "Client",
     "CommandExecutionError",
+    "Decision",
     "Event",
     "EventKind",
     "FileChange",
     "InvalidOptionsError",
     "ModelInfo",
     "OauthPyError",
+    "PermissionRequest",
     "ProtocolError",
     "ProviderNotInstalledError",
     "RateLimitError",
@@ -46,8 +50,10 @@ __all__ = [
     "SessionNotFoundError",
     "StructuredOutputError",
     "TimeoutExceededError",
+    "Tool",
     "UnsupportedProviderError",
     "Usage",
     "__version__",
     "redact",
+    "tool",
 ]

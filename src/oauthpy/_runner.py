@@ -40,6 +40,11 @@ def load_provider(name: str) -> Provider:
     raise UnsupportedProviderError(f"unknown provider {name!r}")
 
 
+def asks(request: RunRequest) -> bool:
+    """Whether a run needs a live channel to the agent: a permission callback or tools."""
+    return request.on_permission is not None or bool(request.tools)
+
+
 class Outcome:
     """What a run learned that is not an event: structured output, auth source, retries."""
 
@@ -76,19 +81,32 @@ class Runner:
 
     def request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
         request = build_request(prompt, **kw)
-        self.auth.check_overrides(request.env)
-        self.provider.check(request)
+        self._check(request)
         return request
 
     def check_defaults(self, kw: Mapping[str, Any]) -> str:
         """Validate a session's defaults before its first turn; returns its resolved cwd."""
         request = build_request(None, require_prompt=False, **kw)
-        self.auth.check_overrides(request.env)
-        self.provider.check(request)
+        self._check(request)
         return request.cwd
 
-    def open(self, *, session: bool) -> Conversation:
-        return self.provider.open(self.chosen, session=session, pool=None if session else self.pool)
+    def _check(self, request: RunRequest) -> None:
+        self.auth.check_overrides(request.env)
+        self.provider.check(request)
+        asking = self.provider.asking
+        if asks(request) and self.chosen is not None and self.chosen not in asking:
+            raise InvalidOptionsError(
+                f"on_permission and tools need the {' or '.join(asking)} transport of {self.name}; "
+                f"this client runs on {self.chosen!r}"
+            )
+
+    def open(self, *, session: bool, request: RunRequest | None = None) -> Conversation:
+        """A conversation on the chosen transport, else one that can ask the user and serve
+        tools when ``request`` needs that, else the provider's choice."""
+        transport = self.chosen
+        if transport is None and request is not None and asks(request):
+            transport = self.provider.asking[0]
+        return self.provider.open(transport, session=session, pool=None if session else self.pool)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -96,7 +114,7 @@ class Runner:
         self, request: RunRequest, outcome: Outcome, *, live: bool
     ) -> AsyncGenerator[Event, None]:
         """A run on a conversation of its own (an agent of the pool, inside ``with Client``)."""
-        conversation = self.open(session=False)
+        conversation = self.open(session=False, request=request)
         try:
             gen = self.attempts(request, outcome, conversation, live=live)
             async with contextlib.aclosing(gen):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._loop import SyncStream, iterate_sync, run_sync
@@ -15,6 +15,7 @@ from .options import AUTH_SOURCES, PROVIDERS, RunRequest, check_env, positive_nu
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .permissions import PermissionCallback
     from .session import Session
 
 
@@ -172,12 +173,18 @@ class Client:
         env: Mapping[str, str | None] | None = None,
         provider_options: Mapping[str, Any] | None = None,
         output_schema: Any = None,
+        on_permission: PermissionCallback | None = None,
+        tools: Sequence[Callable[..., Any]] | None = None,
     ) -> RunResult:
         """Run a prompt to completion, synchronously (also inside a running event loop).
 
         ``env`` is merged over ``os.environ`` for the vendor process (``None`` removes a
         variable). ``timeout`` bounds the whole run, ``idle_timeout`` the silence between two
         pieces of output; both raise :class:`TimeoutExceededError` after killing the process.
+
+        ``on_permission`` is asked before the agent runs a command, changes files or uses a
+        tool, and answers ``True``/``False`` or a :class:`Decision` (docs/permissions.md).
+        ``tools`` hands the agent Python functions to call (docs/tools.md).
         """
         request = self._runner.request(
             prompt,
@@ -189,6 +196,8 @@ class Client:
                 "env": env,
                 "provider_options": provider_options,
                 "output_schema": output_schema,
+                "on_permission": on_permission,
+                "tools": tools,
             },
         )
         return run_sync(self._arun(request))
@@ -206,12 +215,15 @@ class Client:
         env: Mapping[str, str | None] | None = None,
         provider_options: Mapping[str, Any] | None = None,
         output_schema: Any = None,
+        on_permission: PermissionCallback | None = None,
+        tools: Sequence[Callable[..., Any]] | None = None,
     ) -> Session:
         """A multi-turn conversation that continues the vendor's own conversation.
 
         ``resume`` continues an earlier one by its ``session_id`` (from any ``RunResult``).
         The other arguments are defaults for every turn; a turn may override them, except
-        ``cwd``. Use it as a context manager (``with``), or call ``close()``.
+        ``cwd`` and ``tools``, which the vendor's conversation is opened with. Use it as a
+        context manager (``with``), or call ``close()``.
         """
         from .session import Session
 
@@ -222,6 +234,8 @@ class Client:
             "env": env,
             "provider_options": provider_options,
             "output_schema": output_schema,
+            "on_permission": on_permission,
+            "tools": tools,
         }
         return Session(self._runner, cwd=cwd, resume=resume, defaults=defaults)
 

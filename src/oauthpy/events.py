@@ -27,6 +27,8 @@ class EventKind(str, enum.Enum):
     TOOL = "tool"
     COMMAND = "command"
     FILE_CHANGE = "file_change"
+    #: an action the agent asked permission for, and the decision (``status``)
+    PERMISSION = "permission"
     ERROR = "error"
     DONE = "done"
     OTHER = "other"

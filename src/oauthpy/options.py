@@ -33,6 +33,10 @@ class RunRequest:
     output_model: Any = None
     resume: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: the ``on_permission`` callback (:mod:`oauthpy.permissions`); None: the vendor's defaults
+    on_permission: Any = None
+    #: the user's Python functions as tools (:class:`oauthpy.tools.Tool`)
+    tools: tuple[Any, ...] = ()
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
@@ -179,6 +183,8 @@ def build_request(
     provider_options: Any = None,
     output_schema: Any = None,
     resume: str | None = None,
+    on_permission: Any = None,
+    tools: Any = None,
     require_prompt: bool = True,
 ) -> RunRequest:
     """Validate the public arguments of a run. Raises :class:`InvalidOptionsError`.
@@ -212,6 +218,14 @@ def build_request(
             f"provider_options must be a mapping, got {type(provider_options).__name__}"
         )
     schema, model_cls = _schema(output_schema)
+    from .permissions import check_callback
+
+    callback = check_callback(on_permission)
+    tool_specs: tuple[Any, ...] = ()
+    if tools is not None:
+        from .tools import build_tools  # lazy: it needs pydantic
+
+        tool_specs = build_tools(tools)
     return RunRequest(
         prompt=prompt,
         cwd=os.path.realpath(path),
@@ -223,6 +237,8 @@ def build_request(
         output_schema=schema,
         output_model=model_cls,
         resume=resume,
+        on_permission=callback,
+        tools=tool_specs,
     )
 
 

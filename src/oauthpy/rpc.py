@@ -4,9 +4,9 @@ The base of every live agent connection: codex ``app-server`` speaks JSON-RPC wi
 ``"jsonrpc"`` member, gemini ``--acp`` speaks JSON-RPC 2.0 (``dialect``). One reader task reads
 every line: a response resolves the request that waits for it (every wait is bounded), a
 notification goes to the route its ``router`` names (a turn subscribes to its own; what comes
-before the subscription is kept for it), and a
-request from the agent (an approval, a tool call) goes to ``handler``, whose answer, or an
-error when it raises, is sent back: a failed handler never approves anything. The process is
+before the subscription is kept for it). A request from the agent (an approval, a tool call)
+goes to the turn subscribed to its route as an :class:`Incoming` that the turn answers, or else
+to ``handler``; an error goes back when either fails, so a failure never approves anything. The process is
 the run's :class:`~oauthpy.process.Process` and is stopped by its ``close()``.
 """
 
@@ -35,6 +35,8 @@ Router = Callable[[str, Any], "str | None"]
 INTERNAL_ERROR = -32603
 METHOD_NOT_FOUND = -32601
 _END = object()  # closes a route's queue
+#: the method under which a subscription yields an :class:`Incoming` request (its params)
+INCOMING = "oauthpy/incoming"
 #: how long an agent that closed its stdout may take to exit before it is reported without a code
 _EXIT_WAIT_S = 2.0
 
@@ -50,6 +52,37 @@ class RpcError(CommandExecutionError):
             f"{method} failed: {message} (code {code})",
             details={"method": method, "code": code, "data": data},
         )
+
+
+class Incoming:
+    """A request from the agent (an approval, a tool call) that the turn of its route answers.
+
+    The turn calls :meth:`reply` or :meth:`refuse` exactly once; a request still unanswered when
+    its subscription closes is refused, so the agent is never left waiting and never told yes.
+    """
+
+    __slots__ = ("_answer", "method", "params")
+
+    def __init__(self, method: str, params: Any) -> None:
+        self.method = method
+        self.params = params
+        self._answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    @property
+    def answered(self) -> bool:
+        return self._answer.done()
+
+    def reply(self, result: Any) -> None:
+        if not self._answer.done():
+            self._answer.set_result(result)
+
+    def refuse(self, why: str) -> None:
+        if not self._answer.done():
+            self._answer.set_exception(RpcRefusal(why))
+
+
+class RpcRefusal(Exception):
+    """Sent back as a JSON-RPC error: the request is refused."""
 
 
 class Connection:
@@ -177,7 +210,14 @@ class Connection:
         method = message.get("method")
         if isinstance(method, str):
             if "id" in message:
-                task = asyncio.ensure_future(self._answer(message["id"], method, message.get("params")))
+                params = message.get("params")
+                route = self._router(method, params) if self._router else None
+                incoming = None
+                if route is not None and route in self._routes and route not in self._dropped:
+                    # a turn's own question: that turn answers it (with the user's callback)
+                    incoming = Incoming(method, params)
+                    self._routes[route].put_nowait((INCOMING, incoming))
+                task = asyncio.ensure_future(self._answer(message["id"], method, params, incoming))
                 self._handlers.add(task)
                 task.add_done_callback(self._handlers.discard)
                 return
@@ -201,10 +241,16 @@ class Connection:
         else:
             future.set_result(message.get("result"))
 
-    async def _answer(self, rid: Any, method: str, params: Any) -> None:
-        if self._handler is None:
+    async def _answer(self, rid: Any, method: str, params: Any, incoming: Incoming | None) -> None:
+        if incoming is not None:
+            try:
+                reply: dict[str, Any] = {"id": rid, "result": await incoming._answer}
+            except Exception as exc:
+                said = redact(str(exc)) or type(exc).__name__
+                reply = {"id": rid, "error": {"code": INTERNAL_ERROR, "message": said}}
+        elif self._handler is None:
             missing = {"code": METHOD_NOT_FOUND, "message": f"no handler for {method}"}
-            reply: dict[str, Any] = {"id": rid, "error": missing}
+            reply = {"id": rid, "error": missing}
         else:
             try:
                 reply = {"id": rid, "result": await self._handler(method, params)}
@@ -295,10 +341,14 @@ class Subscription:
     def close(self) -> None:
         if self._conn._routes.get(self._route) is self._queue:
             self._conn._forget(self._route)
+        while not self._queue.empty():  # questions nobody will answer now: refused
+            item = self._queue.get_nowait()
+            if isinstance(item, tuple) and item[0] == INCOMING:
+                item[1].refuse("the turn this request belongs to is over")
 
 
 def _params(params: Any) -> dict[str, Any]:
     return {} if params is None else {"params": params}
 
 
-__all__ = ["Connection", "Dialect", "Handler", "RpcError", "Router", "Subscription"]
+__all__ = ["INCOMING", "Connection", "Dialect", "Handler", "Incoming", "RpcError", "Router", "Subscription"]

@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from .providers.base import Conversation
 
 #: what a session or a single turn may set (``cwd`` and the auth source are fixed per session)
-TURN_OPTIONS = ("model", "timeout", "idle_timeout", "env", "provider_options", "output_schema")
+TURN_OPTIONS = (
+    "model",
+    "timeout",
+    "idle_timeout",
+    "env",
+    "provider_options",
+    "output_schema",
+    "on_permission",
+    "tools",
+)
 
 #: The form of every vendor's session ids, as RunResult.session_id reports them: a UUID in its
 #: canonical 8-4-4-4-12 hex form. Seen in real runs: codex 0.163 thread ids are UUIDv7, claude and
@@ -67,6 +76,11 @@ class Session:
             resume = check_resume_id(runner.name, resume)
         self._runner = runner
         self._defaults = _turn_options(defaults)
+        if self._defaults.get("tools") is not None:
+            from .tools import build_tools
+
+            # made into Tools once: each turn then only checks them again
+            self._defaults["tools"] = build_tools(self._defaults["tools"])
         # Validates cwd and the defaults now, before any turn starts a process.
         self._cwd = runner.check_defaults({**self._defaults, "cwd": cwd})
         #: the vendor's id of this conversation; None until the first turn has finished
@@ -92,6 +106,11 @@ class Session:
             )
         if "cwd" in kw:
             raise InvalidOptionsError("a session keeps the cwd it was opened with; open another session")
+        if "tools" in kw:
+            raise InvalidOptionsError(
+                "a session keeps the tools it was opened with (Client.session(tools=...)); "
+                "open another session for other tools"
+            )
         turn = _turn_options(kw)
         merged = {**self._defaults, **turn}
         for key in ("env", "provider_options"):  # per-turn values go over the session's
@@ -113,7 +132,7 @@ class Session:
             if self._source is None:  # the session keeps the source its first turn used
                 self._source = await runner.auth.resolve(request.env)
             if self._conversation is None:
-                self._conversation = runner.open(session=True)
+                self._conversation = runner.open(session=True, request=request)
             request = dataclasses.replace(request, resume=self.session_id)
             gen = runner.attempts(request, outcome, self._conversation, live=live, source=self._source)
             async with contextlib.aclosing(gen):

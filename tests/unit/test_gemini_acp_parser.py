@@ -12,13 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy.permissions import Decision
 from oauthpy.providers.gemini_acp_parser import (
     AcpTurn,
     classify_rpc_error,
     models_of,
-    permission_refusal,
     session_of,
 )
+from oauthpy.providers.gemini_acp_requests import choose
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
 
@@ -119,10 +120,10 @@ def test_a_permission_request_is_refused_with_its_reject_option_or_cancelled():
             {"optionId": "cancel", "kind": "reject_once"},
         ]
     }
-    assert permission_refusal(recorded) == {"outcome": {"outcome": "selected", "optionId": "cancel"}}
+    assert choose(recorded, Decision.DENY) == {"outcome": {"outcome": "selected", "optionId": "cancel"}}
     only_allow = {"options": recorded["options"][:2]}
-    assert permission_refusal(only_allow) == {"outcome": {"outcome": "cancelled"}}
-    assert permission_refusal(None) == {"outcome": {"outcome": "cancelled"}}
+    assert choose(only_allow, Decision.DENY) == {"outcome": {"outcome": "cancelled"}}
+    assert choose(None, Decision.DENY) == {"outcome": {"outcome": "cancelled"}}
 
 
 def test_the_models_of_a_new_session_come_from_gemini_with_its_current_one_as_default():
@@ -172,8 +173,8 @@ def test_what_oauthpy_sends_conforms_to_the_acp_schema(tmp_path):
     schema.CancelNotification.model_validate({"sessionId": "sid-1"})
     for mode in ("default", "autoEdit", "yolo", "plan"):
         schema.SetSessionModeRequest.model_validate({"sessionId": "sid-1", "modeId": mode})
-    refusal = permission_refusal({"options": [{"optionId": "cancel", "kind": "reject_once"}]})
+    refusal = choose({"options": [{"optionId": "cancel", "kind": "reject_once"}]}, Decision.DENY)
     assert schema.RequestPermissionResponse.model_validate(refusal).outcome.outcome == "selected"
-    cancelled = schema.RequestPermissionResponse.model_validate(permission_refusal({}))
+    cancelled = schema.RequestPermissionResponse.model_validate(choose({}, Decision.DENY))
     assert cancelled.outcome.outcome == "cancelled"
     # session/set_model is gemini's own (not in the v1 schema): verified against gemini 0.61

@@ -61,6 +61,9 @@ class Provider(Protocol):
     def check(self, request: RunRequest) -> None:
         """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""
 
+    #: the transports that can ask ``on_permission`` and serve ``tools`` (the first is preferred)
+    asking: tuple[str, ...]
+
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         """A conversation for one run (``session=False``) or for a session's turns, on
         ``transport`` (None: the provider's choice for that kind of conversation)."""

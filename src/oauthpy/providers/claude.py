@@ -34,6 +34,7 @@ from ..redact import redact, secret_values
 from ..run_marks import RUN_ID_VAR, new_run_id
 from ..teardown import stop
 from .base import RETRY_OPTIONS, Opt, check_options
+from .claude_asks import OWN_PREFIX, Busy, ClaudeAsks, Failed
 from .claude_parser import ClaudeParser
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def _sdk_fields() -> set[str]:
 class ClaudeProvider:
     name = "claude"
     transports: tuple[str, ...] = ("sdk",)
+    asking: tuple[str, ...] = ("sdk",)
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         from ..catalog import catalog_models
@@ -101,6 +103,15 @@ class ClaudeProvider:
             )
         if fmt is not None and request.output_schema is not None:
             raise InvalidOptionsError("give output_schema or provider_options['output_format'], not both")
+        if request.on_permission is not None and opts.get("permission_mode") == "bypassPermissions":
+            raise InvalidOptionsError(
+                "permission_mode 'bypassPermissions' never asks: on_permission would not be called; "
+                "remove one of them"
+            )
+        if request.tools and isinstance(opts.get("mcp_servers"), str):
+            raise InvalidOptionsError(
+                "provider_options['mcp_servers'] must be a dict (not a config file path) when tools are given"
+            )
         try:
             fields = _sdk_fields()
         except ImportError:
@@ -111,8 +122,16 @@ class ClaudeProvider:
                     f"the installed claude-agent-sdk does not support option {key!r} (sdk_options)"
                 )
 
-    def options(self, request: RunRequest, env: dict[str, str], marker: str, stderr: deque[str]) -> Any:
-        """The ``ClaudeAgentOptions`` for a run (imports the SDK)."""
+    def options(
+        self,
+        request: RunRequest,
+        env: dict[str, str],
+        marker: str,
+        stderr: deque[str],
+        asks: ClaudeAsks | None = None,
+    ) -> Any:
+        """The ``ClaudeAgentOptions`` for a run (imports the SDK); ``asks``: the conversation's
+        permission callback and tools, when it has them."""
         from claude_agent_sdk import ClaudeAgentOptions
 
         opts = request.provider_options
@@ -147,14 +166,30 @@ class ClaudeProvider:
         binary = env.get("OAUTHPY_CLAUDE_BINARY")
         if binary:
             kw["cli_path"] = binary
+        if asks is not None:
+            self._asking(kw, asks)
         kw.update(opts.get("sdk_options") or {})
         # The SDK starts from os.environ and can only set variables: a removed one is blanked.
         child_env = {k: "" for k in os.environ if k not in env}
         child_env.update(env)
         child_env.pop("CLAUDECODE", None)  # nested runs from inside Claude Code must work
         child_env[RUN_ID_VAR] = marker
+        if request.tools:
+            # Claude Code 2.1 otherwise lists SDK MCP tools only behind its ToolSearch step
+            child_env["ENABLE_TOOL_SEARCH"] = "false"
         kw["env"] = child_env
         return ClaudeAgentOptions(**kw)
+
+    @staticmethod
+    def _asking(kw: dict[str, Any], asks: ClaudeAsks) -> None:
+        extra = asks.sdk_options()
+        if "mcp_servers" in extra:
+            kw["mcp_servers"] = {**(kw.get("mcp_servers") or {}), **extra.pop("mcp_servers")}
+            if asks.callback is None:
+                # no callback to answer for them: the run's own tools are allowed up front
+                own = [f"{OWN_PREFIX}{t.name}" for t in asks.tools]
+                kw["allowed_tools"] = [*(kw.get("allowed_tools") or ()), *own]
+        kw.update(extra)
 
     async def events(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         try:
@@ -163,12 +198,15 @@ class ClaudeProvider:
             raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
         marker = new_run_id()
         stderr: deque[str] = deque(maxlen=200)
-        options = self.options(request, env, marker, stderr)
+        asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+        if asks is not None:
+            asks.start_turn(request)
+        options = self.options(request, env, marker, stderr, asks)
         want = request.output_schema is not None or "output_format" in request.provider_options
         parser = ClaudeParser(want_structured=want)
         secrets = secret_values(env)
         messages: Any = query(prompt=request.prompt, options=options)
-        reader = Reader(messages)
+        reader = Reader(messages, asks.news if asks is not None else None)
         finished = False
         try:
             turn = read_turn(reader, parser, request, stderr, secrets)
@@ -210,19 +248,29 @@ async def read_turn(
     """
     deadline = request.deadline()
     started = time.monotonic()
+    failed: Failed | None = None
     try:
-        while True:
+        while failed is None:
             try:
                 msg = await reader.next(deadline, request.idle_timeout, started)
             except StopAsyncIteration:
+                for item in reader.drain():
+                    yield item
                 return
-            for event in parser.feed(msg):
-                yield event
+            if isinstance(msg, Event):  # from the callback or a tool (claude_asks)
+                yield msg
+            elif isinstance(msg, Failed):
+                failed = msg  # the user's exception, raised as it is (below, not wrapped)
+            else:
+                for event in parser.feed(msg):
+                    yield event
     except OauthPyError:
         raise
     except Exception as exc:
         if parser.result is None:
             raise wrap_sdk_error(exc, stderr, secrets, resume=request.resume) from None
+    if failed is not None:
+        raise failed.error
 
 
 class Reader:
@@ -232,26 +280,58 @@ class Reader:
     cancellation with its graceful close (up to 5 s) before the timeout could even be raised.
     Here the pending read is left alone until the caller has killed the run's processes, so
     :meth:`close` finds them gone and returns at once.
+
+    ``news``: what the permission callback and the tools report (:mod:`.claude_asks`), read
+    beside the messages and first when both are there; while the user's code runs, the idle
+    timeout waits.
     """
 
-    def __init__(self, messages: Any) -> None:
+    def __init__(self, messages: Any, news: asyncio.Queue[Any] | None = None) -> None:
         self.messages = messages
         self.pending: asyncio.Future[Any] | None = None
+        self.news = news
+        self._side: asyncio.Future[Any] | None = None
+        self._busy = 0
 
     async def next(self, deadline: float | None, idle: float | None, started: float) -> Any:
-        if deadline is None and idle is None and self.pending is None:
+        if self.news is None and deadline is None and idle is None and self.pending is None:
             return await self.messages.__anext__()
-        wait, which = wait_budget(deadline, idle)
-        if self.pending is None:
-            # A read left pending by a cancelled wait is picked up here, never doubled.
-            self.pending = asyncio.ensure_future(self.messages.__anext__())
-        done, _ = await asyncio.wait({self.pending}, timeout=wait)
-        if not done:
-            raise timeout_error(which, idle, started, "message")
-        task, self.pending = self.pending, None
-        return task.result()
+        while True:
+            wait, which = wait_budget(deadline, None if self._busy else idle)
+            if self.pending is None:
+                # A read left pending by a cancelled wait is picked up here, never doubled.
+                self.pending = asyncio.ensure_future(self.messages.__anext__())
+            waiting = {self.pending}
+            if self.news is not None:
+                if self._side is None:
+                    self._side = asyncio.ensure_future(self.news.get())
+                waiting.add(self._side)
+            done, _ = await asyncio.wait(waiting, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                raise timeout_error(which, idle, started, "message")
+            if self._side is not None and self._side in done:
+                item, self._side = self._side.result(), None
+                if isinstance(item, Busy):
+                    self._busy += 1 if item.on else -1
+                    continue
+                return item
+            task, self.pending = self.pending, None
+            return task.result()
+
+    def drain(self) -> list[Any]:
+        """The news still queued once the messages have ended (events only)."""
+        found = []
+        if self._side is not None and self._side.done():
+            found.append(self._side.result())
+            self._side = None
+        while self.news is not None and not self.news.empty():
+            found.append(self.news.get_nowait())
+        return [item for item in found if isinstance(item, Event)]
 
     async def close(self) -> None:
+        if self._side is not None:
+            self._side.cancel()
+            self._side = None
         if self.pending is not None:
             self.pending.cancel()
             with contextlib.suppress(BaseException):

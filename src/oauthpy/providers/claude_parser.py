@@ -20,6 +20,8 @@ from ..events import Event, EventKind, FileChange, Usage
 from .base import as_int, call_finished
 
 _AUTH_HINT = "log in with `claude auth login` (or `oauthpy auth login --provider claude`)"
+#: the run's own tools, as Claude Code names them (``mcp__oauthpy__<name>``)
+_OWN_TOOLS = "mcp__oauthpy__"
 _FILE_TOOLS = {"Write": "add", "Edit": "update", "MultiEdit": "update", "NotebookEdit": "update"}
 
 
@@ -43,6 +45,8 @@ class ClaudeParser:
         self.session_id: str | None = None
         self.model: str | None = None
         self.calls: dict[str, Event] = {}
+        #: tool use ids of the run's own tools (oauthpy.mcp_tools reports those calls)
+        self.own_calls: set[str] = set()
         self.result: Any = None
         self.streamed_blocks = False
         # message id of the message being streamed, per parent tool call (None: the main agent):
@@ -107,6 +111,9 @@ class ClaudeParser:
             elif bkind == "ThinkingBlock":
                 events.append(Event(EventKind.REASONING, text=block.thinking, raw=msg, item_id=mid))
             elif bkind == "ToolUseBlock":
+                if str(block.name).startswith(_OWN_TOOLS):
+                    self.own_calls.add(block.id)  # reported by oauthpy itself, by the user's name
+                    continue
                 events.append(self._tool_use(block, msg))
             else:
                 events.append(Event(EventKind.OTHER, raw=block, item_id=mid))
@@ -139,7 +146,7 @@ class ClaudeParser:
             return []
         events = []
         for block in content:
-            if type(block).__name__ != "ToolResultBlock":
+            if type(block).__name__ != "ToolResultBlock" or block.tool_use_id in self.own_calls:
                 continue
             call = self.calls.get(block.tool_use_id)
             output = _text_of(block.content)

@@ -21,6 +21,7 @@ from ..redact import secret_values
 from ..run_marks import new_run_id
 from ..teardown import stop, within
 from .claude import CLOSE_WAIT_S, INSTALL_HINT, ClaudeProvider, Reader, read_turn, wrap_sdk_error
+from .claude_asks import ClaudeAsks
 from .claude_parser import ClaudeParser
 
 #: bound on starting the CLI when the turn has no timeout of its own
@@ -40,6 +41,8 @@ class ClaudeConversation:
         self._key = ""
         self._marker = ""
         self._stderr: deque[str] = deque(maxlen=200)
+        #: the connected CLI's permission callback and tools, when it has them
+        self._asks: ClaudeAsks | None = None
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         key = repr(
@@ -48,6 +51,9 @@ class ClaudeConversation:
                 sorted(request.provider_options.items()),
                 request.output_schema,
                 sorted(env.items()),
+                # can_use_tool and the tools' server are fixed when the CLI starts
+                request.on_permission is not None,
+                [t.name for t in request.tools],
             )
         )
         if self._client is not None and key != self._key:
@@ -59,12 +65,15 @@ class ClaudeConversation:
         parser = ClaudeParser(want_structured=want)
         finished = timed_out = False
         reader: Reader | None = None
+        asks = self._asks
+        if asks is not None:
+            asks.start_turn(request)
         try:
             try:
                 await self._client.query(request.prompt)
             except Exception as exc:
                 raise wrap_sdk_error(exc, self._stderr, secrets, resume=request.resume) from None
-            reader = Reader(self._client.receive_response())
+            reader = Reader(self._client.receive_response(), asks.news if asks is not None else None)
             turn = read_turn(reader, parser, request, self._stderr, secrets)
             try:
                 async with contextlib.aclosing(turn):
@@ -78,7 +87,8 @@ class ClaudeConversation:
             if not finished:
                 # Broken out of or cancelled: interrupt the turn and keep the CLI if it obeys.
                 # Otherwise (a timeout, an error) it may still be busy: it cannot take the next.
-                kept = reader is not None and not timed_out and await self._interrupt(reader)
+                failed = asks is not None and asks.failure is not None  # the callback raised
+                kept = reader is not None and not timed_out and not failed and await self._interrupt(reader)
                 if not kept:
                     await self.aclose(reader)
             elif reader is not None:
@@ -111,7 +121,10 @@ class ClaudeConversation:
             raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
         marker = new_run_id()
         self._stderr = deque(maxlen=200)
-        client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr))
+        asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+        if asks is not None and self._asks is not None:
+            asks.permissions = self._asks.permissions  # allow_always lasts the whole session
+        client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr, asks))
         limit = request.timeout or CONNECT_WAIT_S
         try:
             await within(client.connect(), limit)
@@ -130,7 +143,7 @@ class ClaudeConversation:
             if isinstance(exc, (OauthPyError, asyncio.CancelledError)) or not isinstance(exc, Exception):
                 raise
             raise wrap_sdk_error(exc, self._stderr, secret_values(env), resume=request.resume) from None
-        self._client, self._key, self._marker = client, key, marker
+        self._client, self._key, self._marker, self._asks = client, key, marker, asks
 
     async def aclose(self, reader: Reader | None = None) -> None:
         """End the CLI process of this conversation (the conversation itself stays resumable).

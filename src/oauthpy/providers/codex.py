@@ -89,6 +89,7 @@ class CodexProvider:
     #: ``app-server``: one live process, text deltas, fast follow-up turns; ``exec``: a
     #: ``codex exec --json`` process per turn
     transports: tuple[str, ...] = ("app-server", "exec")
+    asking: tuple[str, ...] = ("app-server",)
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         if transport == "exec":

@@ -16,13 +16,24 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from ..errors import OauthPyError, SessionNotFoundError
-from ..events import Event, ModelInfo
+from ..events import Event, EventKind, ModelInfo
 from ..options import RunRequest
+from ..permissions import PermissionRequest, Verdict
 from ..process import Invocation
-from ..rpc import Connection, RpcError, Subscription
+from ..rpc import INCOMING, Connection, RpcError, Subscription
 from ..teardown import within
+from ..tools import ToolResult
 from .codex_app_parser import AppTurn, interrupt_params, thread_of, thread_params, turn_params
-from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd, next_update
+from .codex_app_requests import approval_answer, permission_of, tool_answer, tool_call_of
+from .live import (
+    INTERRUPT_WAIT_S,
+    REQUEST_WAIT_S,
+    LiveAgent,
+    LiveConversation,
+    TurnEnd,
+    next_update,
+    serve,
+)
 
 CLIENT_INFO = {"name": "oauthpy", "title": None, "version": "0.1.0"}
 #: how codex refuses ``thread/resume`` with an id it has no rollout for
@@ -71,6 +82,7 @@ class AppServerConversation(LiveConversation):
     a thread per run, one thread for all the turns of a session."""
 
     transport = "app-server"
+    provider = "codex"
 
     async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
         home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
@@ -96,6 +108,7 @@ class AppServerConversation(LiveConversation):
     ) -> AsyncGenerator[Event, None]:
         deadline = request.deadline()
         parser = AppTurn(thread_id, self._model)
+        asks = CodexAsks(request.cwd)
         sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
         turn_id: str | None = None
         try:
@@ -103,15 +116,46 @@ class AppServerConversation(LiveConversation):
             turn_id = _get(answer, "turn", "id")
             while not parser.completed:
                 method, params = await next_update(sub, request, deadline, started, end, "codex app-server")
+                if method == INCOMING:
+                    for event in await serve(params, asks, request, self.permissions, end):
+                        yield event
+                    continue
                 for event in parser.feed(method, params):
+                    if event.kind is EventKind.FILE_CHANGE and event.item_id:
+                        asks.paths[event.item_id] = tuple(c.path for c in event.changes)
                     yield event
             end.keep = True
             end.closing = parser.finish
         finally:
-            if not end.keep and not end.timed_out and turn_id is not None and self._session:
+            stoppable = not end.keep and not end.timed_out and not end.stop
+            if stoppable and turn_id is not None and self._session:
                 # broken out of or cancelled: stop the turn, keep the agent if it obeys
                 end.keep = await _interrupt(agent, sub, thread_id, turn_id)
             sub.close()
+
+
+class CodexAsks:
+    """What a codex turn is asked (approvals, dynamic tool calls), for :func:`.live.serve`."""
+
+    def __init__(self, cwd: str) -> None:
+        self.cwd = cwd
+        #: the files of each fileChange item of the turn: its approval request names none
+        self.paths: dict[str, tuple[str, ...]] = {}
+
+    def permission(self, method: str, params: Any) -> PermissionRequest | None:
+        return permission_of(method, params, self.paths, self.cwd)
+
+    def answer(self, method: str, params: Any, verdict: Verdict) -> Any:
+        return approval_answer(method, params, verdict)
+
+    def own_tool(self, ask: PermissionRequest) -> bool:
+        return False  # dynamic tools are never submitted for approval
+
+    def tool_call(self, method: str, params: Any) -> tuple[str, Any] | None:
+        return tool_call_of(method, params)
+
+    def tool_answer(self, result: ToolResult) -> Any:
+        return tool_answer(result)
 
 
 async def _interrupt(agent: LiveAgent, sub: Subscription, thread_id: str, turn_id: str) -> bool:

@@ -47,7 +47,7 @@ _QUIET = {
 def thread_params(request: RunRequest) -> dict[str, Any]:
     """``thread/start`` (or, with ``threadId`` added, ``thread/resume``) for a run."""
     opts = request.provider_options
-    params: dict[str, Any] = {"cwd": request.cwd, "approvalPolicy": "never"}
+    params: dict[str, Any] = {"cwd": request.cwd, **approvals(request)}
     if request.model:
         params["model"] = request.model
     if opts.get("sandbox"):
@@ -56,7 +56,20 @@ def thread_params(request: RunRequest) -> dict[str, Any]:
         params["ephemeral"] = True
     if request.resume:
         params["threadId"] = request.resume
+    elif request.tools:
+        from .codex_app_requests import thread_tools
+
+        params["dynamicTools"] = thread_tools(request.tools)
     return params
+
+
+def approvals(request: RunRequest) -> dict[str, Any]:
+    """Who approves: nobody asks without ``on_permission`` (codex's sandbox decides); with it,
+    ``untrusted``, the policy under which codex asks about every command that is not read-only
+    (``on-request`` runs an in-workspace ``touch`` without asking), answered by the user's code."""
+    if request.on_permission is None:
+        return {"approvalPolicy": "never"}
+    return {"approvalPolicy": "untrusted", "approvalsReviewer": "user"}
 
 
 def turn_params(thread_id: str, request: RunRequest) -> dict[str, Any]:
@@ -76,6 +89,9 @@ def turn_params(thread_id: str, request: RunRequest) -> dict[str, Any]:
         params["model"] = request.model
     if request.output_schema is not None:
         params["outputSchema"] = request.output_schema
+    if request.resume or request.on_permission is not None:
+        # a session's turn may set a callback of its own: the policy follows it
+        params.update(approvals(request))
     return params
 
 
@@ -240,15 +256,17 @@ class AppTurn:
             server = _s(item.get("server") or item.get("namespace"))
             name = f"{server}.{_s(item.get('tool'))}" if server else _s(item.get("tool"))
             failed = status == "failed" or bool(item.get("error")) or item.get("success") is False
+            texts = [_s(c.get("text")) for c in _l(item.get("contentItems")) if isinstance(c, dict)]
             return [
                 Event(
                     EventKind.TOOL,
                     text=name,
                     raw=raw,
                     item_id=item_id,
-                    status=status,
+                    status="failed" if done and failed else status,
                     tool_name=name,
                     tool_input=item.get("arguments"),
+                    output="\n".join(texts) if done and texts else None,
                     is_error=failed,
                 )
             ]

@@ -87,6 +87,7 @@ class GeminiProvider:
     #: ``stream-json``: a ``gemini -o stream-json`` process per turn; ``acp``: one live
     #: ``gemini --acp`` process for a session or a warm client (see :meth:`open`)
     transports: tuple[str, ...] = ("stream-json", "acp")
+    asking: tuple[str, ...] = ("acp",)
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         """The models a new ACP session offers (gemini answers offline, from its own list)."""

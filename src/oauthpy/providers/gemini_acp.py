@@ -19,17 +19,21 @@ import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import GEMINI_DEFAULT_MODEL
-from ..errors import CommandExecutionError, OauthPyError
+from ..errors import CommandExecutionError, InvalidOptionsError, OauthPyError
 from ..events import Event, ModelInfo
 from ..options import RunRequest
+from ..permissions import Decision
 from ..pool import AgentPool
 from ..process import Invocation
-from ..rpc import Connection, RpcError
+from ..rpc import INCOMING, Connection, RpcError, Subscription
 from ..teardown import within
 from .base import Conversation
+
+if TYPE_CHECKING:
+    from ..mcp_tools import ToolEndpoint
 from .gemini import GeminiProvider
 from .gemini_acp_parser import (
     INIT_PARAMS,
@@ -37,22 +41,31 @@ from .gemini_acp_parser import (
     classify_rpc_error,
     mode_of,
     models_of,
-    permission_refusal,
     prompt_params,
     session_of,
     session_params,
 )
-from .live import INTERRUPT_WAIT_S, REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnEnd, next_update
+from .gemini_acp_requests import REQUEST_PERMISSION, GeminiAsks, choose
+from .live import (
+    INTERRUPT_WAIT_S,
+    REQUEST_WAIT_S,
+    LiveAgent,
+    LiveConversation,
+    TurnEnd,
+    next_update,
+    serve,
+)
 
 #: put into a turn's notifications when its ``session/prompt`` has been answered
 _ANSWERED = "(session/prompt answered)"
+#: put into a turn's notifications by the run's tool endpoint: a ``tool`` event
+_TOOL_EVENT = "(tool event)"
 
 
 async def _answer_agent(method: str, params: Any) -> Any:
-    """Requests from gemini. Without a permission callback every risky tool is refused: the
-    headless CLI does not even offer the model shell and write tools outside yolo mode."""
-    if method == "session/request_permission":
-        return permission_refusal(params)
+    """Requests from gemini that no turn takes (its turn is over): refused."""
+    if method == REQUEST_PERMISSION:
+        return choose(params, Decision.DENY)
     raise OauthPyError(f"oauthpy does not serve {method}")
 
 
@@ -74,6 +87,8 @@ class AcpAgent(LiveAgent):
 class AcpConversation(LiveConversation):
     """Runs of one client (``session=False``) or the turns of one session, over ACP."""
 
+    provider = "gemini"
+
     @property
     def transport(self) -> str:  # type: ignore[override]  # a class attribute in the base
         return "stream-json" if self._on_disk is not None else "acp"
@@ -86,6 +101,10 @@ class AcpConversation(LiveConversation):
         self._on_disk: str | None = None
         #: the ACP mode the session is in
         self._mode = "default"
+        #: serves the run's tools to gemini (MCP over loopback HTTP), while the conversation lasts
+        self._endpoint: ToolEndpoint | None = None
+        #: the running turn's notifications, where the endpoint reports tool calls
+        self._sink: Subscription | None = None
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         if self._on_disk is None and request.resume and not self.thread_is_live():
@@ -106,6 +125,14 @@ class AcpConversation(LiveConversation):
                 if yielded or not self._session or self._thread is None or self.thread_is_live():
                     raise
                 self._on_disk = self._thread
+        if request.tools or request.on_permission is not None:
+            # headless gemini can neither ask nor call the run's tools (nor does it offer the
+            # model shell or write tools outside yolo mode)
+            raise InvalidOptionsError(
+                "gemini cannot take on_permission or tools in a conversation that goes on from "
+                "disk (resume=, or a session whose gemini process was lost)",
+                hint="start a new session for tools and permission prompts",
+            )
         request = dataclasses.replace(request, resume=self._on_disk)
         gen = self._headless.turn(request, env)
         async with contextlib.aclosing(gen):
@@ -118,8 +145,17 @@ class AcpConversation(LiveConversation):
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
     ) -> tuple[str, str | None]:
+        servers = []
+        if request.tools:
+            if self._endpoint is None:
+                from ..mcp_tools import ToolEndpoint
+
+                endpoint = ToolEndpoint(request.tools, self._report)
+                await endpoint.start()
+                self._endpoint = endpoint
+            servers.append(self._endpoint.acp_server())
         try:
-            answer = await agent.request("session/new", session_params(request), deadline)
+            answer = await agent.request("session/new", session_params(request, servers), deadline)
         except RpcError as exc:
             raise classify_rpc_error(exc.code, exc.said) from None
         sid = answer.get("sessionId") if isinstance(answer, dict) else None
@@ -131,6 +167,10 @@ class AcpConversation(LiveConversation):
         mode = modes.get("currentModeId") if isinstance(modes, dict) else None
         self._mode = mode if isinstance(mode, str) else "default"
         return sid, current if isinstance(current, str) else None
+
+    def _report(self, event: Event) -> None:
+        if self._sink is not None:
+            self._sink.push(_TOOL_EVENT, event)
 
     async def _configure(
         self, agent: LiveAgent, sid: str, request: RunRequest, deadline: float | None
@@ -151,7 +191,10 @@ class AcpConversation(LiveConversation):
         deadline = request.deadline()
         await self._configure(agent, sid, request, deadline)
         parser = AcpTurn(sid, self._model)
-        sub = agent.conn.subscribe(sid)
+        asks = GeminiAsks(request.cwd)
+        sub = self._sink = agent.conn.subscribe(sid)
+        #: tool calls under way: gemini is silent meanwhile, which is not idle time
+        running: set[str | None] = set()
         text = GeminiProvider.prompt_text(request)
         # The turn's own bounds (idle, total) cut it, below: the request waits as long as it runs.
         prompt = asyncio.ensure_future(
@@ -161,11 +204,24 @@ class AcpConversation(LiveConversation):
         prompt.add_done_callback(lambda _: sub.push(_ANSWERED, None))
         try:
             while True:
-                method, params = await next_update(sub, request, deadline, started, end, "gemini --acp")
+                method, params = await next_update(
+                    sub, request, deadline, started, end, "gemini --acp", idle=not running
+                )
                 if method == _ANSWERED:
                     break
-                for event in parser.feed(method, params):
+                if method == INCOMING:
+                    for event in await serve(params, asks, request, self.permissions, end):
+                        yield event
+                elif method == _TOOL_EVENT:
+                    event = params
+                    if event.status == "in_progress":
+                        running.add(event.item_id)
+                    else:
+                        running.discard(event.item_id)
                     yield event
+                else:
+                    for event in parser.feed(method, params):
+                        yield event
             try:
                 answer = prompt.result()
             except RpcError as exc:
@@ -175,7 +231,8 @@ class AcpConversation(LiveConversation):
             end.keep = True
             end.closing = lambda: parser.finish(answer)
         finally:
-            if not prompt.done() and not end.timed_out and self._session:
+            self._sink = None
+            if not prompt.done() and not end.timed_out and not end.stop and self._session:
                 # broken out of or cancelled: stop the turn, keep the agent if it obeys
                 end.keep = await _cancel(agent, sid, prompt)
             if not prompt.done():
@@ -185,8 +242,13 @@ class AcpConversation(LiveConversation):
             sub.close()
 
     async def aclose(self) -> None:
-        await super().aclose()
-        await self._headless.aclose()
+        try:
+            await super().aclose()
+            await self._headless.aclose()
+        finally:
+            endpoint, self._endpoint = self._endpoint, None
+            if endpoint is not None:
+                await endpoint.aclose()
 
 
 async def _cancel(agent: LiveAgent, sid: str, prompt: asyncio.Future[Any]) -> bool:

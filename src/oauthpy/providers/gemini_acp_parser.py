@@ -17,6 +17,7 @@ from ..errors import AuthRequiredError, CommandExecutionError, OauthPyError, Rat
 from ..events import Event, EventKind, FileChange, ModelInfo, Usage
 from ..options import RunRequest
 from .base import as_int
+from .gemini_acp_requests import is_own_tool_call
 
 PROTOCOL_VERSION = 1
 #: ACP's JSON-RPC error code for "authentication required"
@@ -47,9 +48,9 @@ _STATUS = {
 }
 
 
-def session_params(request: RunRequest) -> dict[str, Any]:
-    """``session/new``: the run's folder; MCP servers come with the tools issue."""
-    return {"cwd": request.cwd, "mcpServers": []}
+def session_params(request: RunRequest, mcp_servers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``session/new``: the run's folder, and the MCP server of the run's tools if it has any."""
+    return {"cwd": request.cwd, "mcpServers": list(mcp_servers or ())}
 
 
 def mode_of(request: RunRequest) -> str | None:
@@ -96,7 +97,7 @@ def _content_text(content: Any) -> str:
 class AcpTurn:
     """The state of one ``session/prompt`` turn, fed that session's updates."""
 
-    __slots__ = ("calls", "model", "session_id", "text", "turn_text")
+    __slots__ = ("calls", "model", "own_calls", "session_id", "text", "turn_text")
 
     def __init__(self, session_id: str, model: str | None) -> None:
         self.session_id = session_id
@@ -105,6 +106,8 @@ class AcpTurn:
         self.turn_text: list[str] = []
         self.text = ""
         self.calls: dict[str, Event] = {}
+        #: tool call ids of the run's own tools (an update may come without the title)
+        self.own_calls: set[Any] = set()
 
     def _end_text(self) -> list[Event]:
         if not self.turn_text:
@@ -133,6 +136,10 @@ class AcpTurn:
                 else []
             )
         if kind in ("tool_call", "tool_call_update"):
+            if update.get("toolCallId") in self.own_calls or is_own_tool_call(update):
+                # the run's own tool: oauthpy reports its calls itself, by the user's name
+                self.own_calls.add(update.get("toolCallId"))
+                return self._end_text()
             return [*self._end_text(), self._tool(update, kind == "tool_call")]
         if kind == "plan":
             entries = [e for e in _l(update.get("entries")) if isinstance(e, dict)]
@@ -216,16 +223,6 @@ class AcpTurn:
             status="completed",
         )
         return [*closing, done]
-
-
-def permission_refusal(params: Any) -> dict[str, Any]:
-    """The answer to ``session/request_permission`` that refuses: its reject option, else
-    the ``cancelled`` outcome (both leave the tool unrun)."""
-    for kind in ("reject_once", "reject_always"):
-        for option in _l(_d(params).get("options")):
-            if _d(option).get("kind") == kind and isinstance(_d(option).get("optionId"), str):
-                return {"outcome": {"outcome": "selected", "optionId": option["optionId"]}}
-    return {"outcome": {"outcome": "cancelled"}}
 
 
 def models_of(answer: Any) -> tuple[ModelInfo, ...]:

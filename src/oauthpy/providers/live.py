@@ -21,14 +21,19 @@ import dataclasses
 import hashlib
 import time
 from collections.abc import AsyncGenerator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import CommandExecutionError
 from ..events import Event
 from ..options import RunRequest
+from ..permissions import Decision, PermissionRequest, Permissions, Verdict, permission_event
 from ..pool import AgentPool
 from ..process import Invocation, timeout_error, wait_budget
-from ..rpc import Connection, Subscription
+from ..rpc import Connection, Incoming, Subscription
+from ..teardown import within
+
+if TYPE_CHECKING:
+    from ..tools import ToolResult
 
 #: bound on a handshake and on every request that is not a turn (a run's own timeout cuts it)
 REQUEST_WAIT_S = 60.0
@@ -70,22 +75,35 @@ def process_key(inv: Invocation) -> str:
 class TurnEnd:
     """What a vendor's turn tells the conversation when it is over."""
 
-    __slots__ = ("closing", "keep", "timed_out")
+    __slots__ = ("closing", "deadline", "keep", "started", "stop", "timed_out")
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: float | None = None, started: float = 0.0) -> None:
+        #: the run's deadline (``time.monotonic()``) and start, for what the turn waits on
+        self.deadline = deadline
+        self.started = started
         #: the agent may serve again (the turn finished, or stopped when asked to)
         self.keep = False
         #: the turn hit its idle or total timeout: its process is never used again
         self.timed_out = False
+        #: the user's callback failed: the agent is stopped, not asked to interrupt the turn
+        self.stop = False
         #: the turn's closing events (``done``), or raises its classified error
         self.closing: Callable[[], list[Event]] = list
 
 
 async def next_update(
-    sub: Subscription, request: RunRequest, deadline: float | None, started: float, end: TurnEnd, who: str
+    sub: Subscription,
+    request: RunRequest,
+    deadline: float | None,
+    started: float,
+    end: TurnEnd,
+    who: str,
+    *,
+    idle: bool = True,
 ) -> tuple[str, Any]:
-    """A turn's next notification, within the run's idle and total timeouts."""
-    wait, which = wait_budget(deadline, request.idle_timeout)
+    """A turn's next notification, within the run's idle and total timeouts (``idle=False``:
+    the total one only, while the agent waits on the user's code)."""
+    wait, which = wait_budget(deadline, request.idle_timeout if idle else None)
     try:
         return await sub.next(wait)
     except asyncio.TimeoutError:
@@ -93,6 +111,78 @@ async def next_update(
         raise timeout_error(which, request.idle_timeout, started, "message") from None
     except StopAsyncIteration:
         raise CommandExecutionError(f"{who} closed the connection", transient=True) from None
+
+
+class Asks(Protocol):
+    """A vendor's translation of the questions its agent asks (approvals, tool calls)."""
+
+    def permission(self, method: str, params: Any) -> PermissionRequest | None:
+        """The question in a request, or None when it is not a permission request."""
+
+    def answer(self, method: str, params: Any, verdict: Verdict) -> Any:
+        """The vendor's answer for ``verdict``."""
+
+    def own_tool(self, ask: PermissionRequest) -> bool:
+        """Whether ``ask`` is about one of the run's own tools (oauthpy allows those itself)."""
+
+    def tool_call(self, method: str, params: Any) -> tuple[str, Any] | None:
+        """(tool name, arguments) when the request calls one of the run's tools."""
+
+    def tool_answer(self, result: ToolResult) -> Any:
+        """The vendor's answer carrying a tool's result."""
+
+
+async def serve(
+    incoming: Incoming,
+    asks: Asks,
+    request: RunRequest,
+    permissions: Permissions,
+    end: TurnEnd,
+) -> list[Event]:
+    """Answer a question of the agent during a turn: run a tool or ask ``on_permission``.
+
+    The time spent here is not idle time (no wait for the agent is running). A callback that
+    raises denies the action, marks the agent to be stopped, and its exception propagates.
+    """
+    try:
+        call = asks.tool_call(incoming.method, incoming.params)
+        if call is not None:
+            incoming.reply(asks.tool_answer(await run_tool(request, call[0], call[1], end)))
+            return []
+        ask = asks.permission(incoming.method, incoming.params)
+        if ask is None:
+            incoming.refuse(f"oauthpy does not answer {incoming.method}")
+            return []
+        if asks.own_tool(ask):
+            incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.ALLOW)))
+            return []
+        try:
+            verdict = await permissions.decide(request.on_permission, ask, end.deadline)
+        except BaseException:
+            incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.DENY)))
+            end.stop = True
+            raise
+        incoming.reply(asks.answer(incoming.method, incoming.params, verdict))
+        return [permission_event(ask, verdict)]
+    finally:
+        if not incoming.answered:
+            incoming.refuse("the turn stopped before it answered")
+
+
+async def run_tool(request: RunRequest, name: str, arguments: Any, end: TurnEnd) -> ToolResult:
+    """Call the run's tool ``name`` within the run's deadline; an unknown name is an error result."""
+    tool = next((t for t in request.tools if t.name == name), None)
+    if tool is None:
+        from ..tools import ToolResult
+
+        return ToolResult(f"there is no tool named {name!r}", is_error=True)
+    wait = None if end.deadline is None else max(end.deadline - time.monotonic(), 0.0)
+    try:
+        result: ToolResult = await within(tool.call(arguments), wait)
+    except asyncio.TimeoutError:
+        end.timed_out = True
+        raise timeout_error("total", None, end.started, f"end of tool {name}") from None
+    return result
 
 
 class LiveConversation:
@@ -103,6 +193,7 @@ class LiveConversation:
     """
 
     transport = ""
+    provider = ""
 
     def __init__(
         self,
@@ -121,6 +212,8 @@ class LiveConversation:
         self._thread_agent: LiveAgent | None = None
         #: the model the vendor's conversation runs on, as far as it said
         self._model: str | None = None
+        #: what ``on_permission`` allowed for the whole conversation
+        self.permissions = Permissions(self.provider)
 
     # -- what a vendor implements ------------------------------------------------------------------
 
@@ -151,7 +244,7 @@ class LiveConversation:
         inv = self._launch(request, env)
         key = process_key(inv)
         agent = await self._agent_for(inv, key, env, request.timeout)
-        end = TurnEnd()
+        end = TurnEnd(deadline, started)
         try:
             try:
                 thread = await self._thread_for(agent, request, deadline)
@@ -168,7 +261,7 @@ class LiveConversation:
                 async for event in gen:
                     yield event
         finally:
-            await self._done_with(agent, key, keep=end.keep)
+            await self._done_with(agent, key, keep=end.keep and not end.stop)
         for event in end.closing():
             yield event
 

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
 from .responses import FakeResponsesServer, apply_patch, shell
-from .script import Cut, Echo, Gate, Hang, HttpError, Reply, SseError, Tokens, ToolCall, text, tool_call
+from .script import (
+    CallTool,
+    Cut,
+    Echo,
+    Gate,
+    Hang,
+    HttpError,
+    Reply,
+    SseError,
+    Tokens,
+    ToolCall,
+    call_tool,
+    text,
+    tool_call,
+)
 from .server import FakeServer, RecordedRequest
 
 __all__ = [
+    "CallTool",
     "Cut",
     "FakeResponsesServer",
     "Echo",
@@ -25,6 +40,7 @@ __all__ = [
     "Tokens",
     "ToolCall",
     "apply_patch",
+    "call_tool",
     "live_children",
     "live_processes_in_group",
     "live_processes_with_env",

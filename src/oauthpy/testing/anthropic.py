@@ -34,6 +34,10 @@ class FakeAnthropicServer(FakeServer):
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST" and req.path.split("?")[0].rstrip("/").endswith("/v1/messages")
 
+    def declared_tools(self, req: RecordedRequest) -> list[str]:
+        tools = req.body.get("tools") if isinstance(req.body, dict) else None
+        return [str(t["name"]) for t in tools or () if isinstance(t, dict) and t.get("name")]
+
     def handle(self, h: Handler, req: RecordedRequest) -> None:
         if not self.is_model_request(req):
             if req.method == "HEAD":

@@ -29,6 +29,16 @@ class FakeGeminiServer(FakeServer):
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST" and ":" in req.path and _has_tools(req.body)
 
+    def declared_tools(self, req: RecordedRequest) -> list[str]:
+        tools = req.body.get("tools") if isinstance(req.body, dict) else None
+        return [
+            str(d["name"])
+            for t in tools or ()
+            if isinstance(t, dict)
+            for d in t.get("functionDeclarations") or ()
+            if isinstance(d, dict) and d.get("name")
+        ]
+
     def handle(self, h: Handler, req: RecordedRequest) -> None:
         path = req.path.split("?")[0]
         if req.method != "POST" or ":" not in path:

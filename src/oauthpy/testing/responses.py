@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from .script import Cut, HttpError, Reply, SseError, chunk
 from .server import FakeServer, Handler, RecordedRequest
@@ -22,6 +23,14 @@ class FakeResponsesServer(FakeServer):
 
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST" and req.path.rstrip("/").endswith("/responses")
+
+    def declared_tools(self, req: RecordedRequest) -> list[str]:
+        names: list[str] = []
+        for entry in _tools_of(req):
+            names += [str(t.get("name")) for t in entry.get("tools") or () if isinstance(t, dict)]
+            if entry.get("name"):
+                names.append(str(entry["name"]))
+        return names
 
     def handle(self, h: Handler, req: RecordedRequest) -> None:
         if req.method == "GET" and req.path.endswith("/responses"):
@@ -138,6 +147,11 @@ class FakeResponsesServer(FakeServer):
         user_home.mkdir(parents=True, exist_ok=True)
         (home / "config.toml").write_text(codex_config(self.url, model=DEFAULT_MODEL))
         return {"CODEX_HOME": str(home), "HOME": str(user_home), KEY_VAR: api_key, "RUST_BACKTRACE": "0"}
+
+
+def _tools_of(req: RecordedRequest) -> list[dict[str, Any]]:
+    tools = req.body.get("tools") if isinstance(req.body, dict) else None
+    return [t for t in tools or () if isinstance(t, dict)]
 
 
 def codex_config(base_url: str, *, model: str = DEFAULT_MODEL, use_login: bool = False) -> str:

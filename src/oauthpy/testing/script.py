@@ -7,6 +7,7 @@ and the last reply repeats once the script runs out (so a sticky failure is one 
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,23 @@ class Echo:
     chunks: int = 4
 
 
-Step = Answer | Gate | Echo
+@dataclass(frozen=True)
+class CallTool:
+    """Call one of the user's own tools (``tools=``) by the user's name for it.
+
+    Each vendor shows the model the tool under a name of its own (codex: as given; Claude
+    Code: ``mcp__oauthpy__<name>``; gemini: ``mcp_oauthpy_<name>``); the fake finds it in the
+    request's tool list and calls it by that name. Use :func:`call_tool`.
+    """
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    #: None: a new id for each call (a vendor may refuse a repeated one)
+    call_id: str | None = None
+    say: str = ""
+
+
+Step = Answer | Gate | Echo | CallTool
 
 
 def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning: str = "") -> Reply:
@@ -117,6 +134,26 @@ def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning:
 def tool_call(name: str, arguments: dict[str, Any], *, call_id: str = "call_1", say: str = "") -> Reply:
     """A reply that asks for one tool call (optionally after some text)."""
     return Reply(text=say, tool_calls=(ToolCall(name, arguments, call_id),))
+
+
+def call_tool(
+    name: str, arguments: dict[str, Any] | None = None, *, call_id: str | None = None, say: str = ""
+) -> CallTool:
+    """A reply that calls the user's tool ``name`` with ``arguments``, whatever the vendor calls it."""
+    return CallTool(name, dict(arguments or {}), call_id, say)
+
+
+def resolve_tool(step: CallTool, declared: list[str]) -> Reply | HttpError:
+    """The reply that calls ``step``'s tool under the name the request declared it with: the
+    same name, else one ending in ``__<name>``, else in ``_<name>``."""
+    for ending in ("", f"__{step.name}", f"_{step.name}"):
+        found = next((n for n in declared if (n.endswith(ending) if ending else n == step.name)), None)
+        if found is not None:
+            call_id = step.call_id or f"call_{uuid.uuid4().hex[:12]}"
+            return tool_call(found, step.arguments, call_id=call_id, say=step.say)
+    return HttpError(
+        400, f"call_tool: no tool named {step.name!r} in the request; declared: {', '.join(declared)}"
+    )
 
 
 def chunk(value: str, parts: int) -> list[str]:

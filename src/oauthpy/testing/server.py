@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from .script import Answer, Echo, Gate, Reply, Step
+from .script import Answer, CallTool, Echo, Gate, Reply, Step, resolve_tool
 
 _S = TypeVar("_S", bound="FakeServer")
 
@@ -147,6 +147,8 @@ class FakeServer:
         if isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
             step.opened.wait(step.timeout_s)
             return step.then
+        if isinstance(step, CallTool):
+            return resolve_tool(step, self.declared_tools(req) if req is not None else [])
         if isinstance(step, Echo):
             found = re.search(step.pattern, json.dumps(req.body) if req is not None else "")
             return Reply(text=step.prefix + (found.group(0) if found else "?"), chunks=step.chunks)
@@ -171,6 +173,10 @@ class FakeServer:
             if not self._lock.wait_for(self.model_requests, timeout):
                 raise TimeoutError(f"no model request reached {type(self).__name__} in {timeout:g} s")
             return self.model_requests()[0]
+
+    def declared_tools(self, req: RecordedRequest) -> list[str]:
+        """The names of the tools a model request offers the model (each fake reads its API's)."""
+        return []
 
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST"

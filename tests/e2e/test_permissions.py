@@ -1,0 +1,146 @@
+"""``on_permission``: each real CLI asks the user's callback before it acts, against the fakes.
+
+The marker files prove what ran: a command the callback denies must leave none behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from oauthpy import Decision, EventKind, PermissionRequest
+from oauthpy.testing import text
+from tests.support import Rig, shell_step
+
+
+def permission_events(result: object) -> list[object]:
+    return [e for e in result.events if e.kind is EventKind.PERMISSION]  # type: ignore[attr-defined]
+
+
+def test_a_command_the_callback_allows_runs_and_the_decision_is_an_event(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch allowed.txt && echo made-it"), text("Done."))
+    asked: list[PermissionRequest] = []
+
+    def allow(request: PermissionRequest) -> bool:
+        asked.append(request)
+        return True
+
+    result = rig.run("make the file", on_permission=allow)
+
+    assert (rig.work / "allowed.txt").exists()
+    assert result.text == "Done."
+    [request] = asked
+    assert request.provider == rig.provider and request.kind == "command"
+    assert request.command == "touch allowed.txt && echo made-it"
+    [event] = permission_events(result)
+    assert event.status == "allowed" and event.command == request.command
+    assert event.text == "run touch allowed.txt && echo made-it"
+    # what the command printed went back to the model (and, where the vendor reports it, into
+    # the command's event: gemini's ACP does not carry shell output)
+    assert "made-it" in rig.model_bodies()[1]
+    if rig.provider != "gemini":
+        outputs = [e.output or "" for e in result.events if e.kind is EventKind.COMMAND]
+        assert any("made-it" in o for o in outputs)
+
+
+def test_a_command_the_callback_denies_does_not_run_and_the_run_still_ends_with_the_reply(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch denied.txt"), text("Understood, I will not."))
+
+    async def deny(request: PermissionRequest) -> tuple[Decision, str]:
+        return Decision.DENY, "not in this folder"
+
+    result = rig.run("make the file", on_permission=deny)
+
+    assert not (rig.work / "denied.txt").exists()
+    assert result.text == "Understood, I will not."
+    [event] = permission_events(result)
+    assert event.status == "denied" and event.command == "touch denied.txt"
+    assert len(rig.model_bodies()) == 2  # the model heard about the refusal and answered
+
+
+class Refused(Exception):
+    pass
+
+
+def test_a_callback_that_raises_stops_the_run_with_its_exception_and_nothing_runs(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch never.txt"), text("not reached"))
+
+    def broken(request: PermissionRequest) -> bool:
+        raise Refused("the approver crashed")
+
+    with pytest.raises(Refused, match="the approver crashed"):
+        rig.run("make the file", on_permission=broken)
+    assert not (rig.work / "never.txt").exists()
+    # the rig fixture then checks that no process of the run is left
+
+
+def test_allow_always_is_not_asked_again_in_the_session(rig: Rig) -> None:
+    rig.fake.script(
+        shell_step(rig.provider, "touch again.txt"),
+        text("First."),
+        shell_step(rig.provider, "touch again.txt"),
+        text("Second."),
+    )
+    asked: list[PermissionRequest] = []
+
+    def always(request: PermissionRequest) -> str:
+        asked.append(request)
+        return "allow_always"
+
+    with rig.client().session(cwd=rig.work, model=rig.model, timeout=60, on_permission=always) as session:
+        first = session.run("make it")
+        (rig.work / "again.txt").unlink()
+        second = session.run("make it again")
+
+    assert (first.text, second.text) == ("First.", "Second.")
+    assert (rig.work / "again.txt").exists()  # the second command ran too
+    assert [r.command for r in asked] == ["touch again.txt"]
+
+
+def test_time_in_the_callback_is_not_idle_time_but_counts_toward_the_timeout(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch slow.txt"), text("Done."))
+
+    def slow(request: PermissionRequest) -> bool:
+        time.sleep(3.0)  # a person thinking: longer than the idle timeout
+        return True
+
+    result = rig.run("make the file", on_permission=slow, idle_timeout=2.0, timeout=60)
+    assert result.text == "Done." and (rig.work / "slow.txt").exists()
+
+
+def test_the_permission_event_and_request_carry_the_vendors_own_request(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch raw.txt"), text("Done."))
+    seen: list[PermissionRequest] = []
+    rig.run("go", on_permission=lambda r: seen.append(r) or True)
+    [request] = seen
+    assert request.raw is not None and "touch raw.txt" in json.dumps(request.raw, default=str)
+    assert request.cwd is None or request.cwd == str(rig.work)
+
+
+def test_a_callback_answer_that_means_nothing_fails_closed(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch maybe.txt"), text("not reached"))
+    from oauthpy import InvalidOptionsError
+
+    with pytest.raises(InvalidOptionsError, match="on_permission answered 'maybe'"):
+        rig.run("go", on_permission=lambda r: "maybe")
+    assert not (rig.work / "maybe.txt").exists()
+
+
+def test_the_async_methods_take_on_permission_too(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch streamed.txt"), text("Done."))
+
+    async def main() -> list[str]:
+        kinds = []
+        client = rig.client()
+        async for event in client.stream(
+            "go", cwd=rig.work, model=rig.model, timeout=60, on_permission=lambda r: True
+        ):
+            kinds.append(event.kind.value)
+        return kinds
+
+    kinds = asyncio.run(main())
+    assert "permission" in kinds and kinds[-1] == "done"
+    assert (rig.work / "streamed.txt").exists()

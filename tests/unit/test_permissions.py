@@ -1,0 +1,344 @@
+"""on_permission without processes: reading answers, remembering allow_always, and each
+vendor's translation of its real permission requests (recorded: tests/recordings/permissions/)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from oauthpy import Client, Decision, EventKind, InvalidOptionsError, PermissionRequest
+from oauthpy.errors import TimeoutExceededError
+from oauthpy.permissions import Permissions, Verdict, ask, permission_event, read_answer
+from oauthpy.providers import codex_app_requests as codex
+from oauthpy.providers.claude_asks import permission_of as claude_permission
+from oauthpy.providers.gemini_acp_requests import GeminiAsks, choose, is_own_tool_call, mcp_title
+from oauthpy.tools import ToolResult
+
+RECORDED = Path(__file__).resolve().parent.parent / "recordings" / "permissions"
+
+
+def recorded(name: str) -> dict:
+    return json.loads((RECORDED / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("answer", "decision", "reason"),
+    [
+        (True, Decision.ALLOW, None),
+        (False, Decision.DENY, None),
+        ("allow", Decision.ALLOW, None),
+        ("allow_always", Decision.ALLOW_ALWAYS, None),
+        (Decision.DENY, Decision.DENY, None),
+        ((False, "not here"), Decision.DENY, "not here"),
+        (("allow_always", None), Decision.ALLOW_ALWAYS, None),
+    ],
+)
+def test_every_documented_answer_is_read(answer: object, decision: Decision, reason: str | None) -> None:
+    assert read_answer(answer) == Verdict(decision, reason)
+
+
+@pytest.mark.parametrize("answer", [None, 1, "yes", "ALLOW", ("deny", 3), [True], (True, "a", "b")])
+def test_any_other_answer_is_an_error_so_nothing_is_allowed_by_accident(answer: object) -> None:
+    with pytest.raises(InvalidOptionsError, match="on_permission answered"):
+        read_answer(answer)
+
+
+def test_sync_callbacks_run_in_a_thread_and_async_ones_on_the_loop() -> None:
+    threads: list[str] = []
+    request = PermissionRequest("codex", "command", command="ls")
+
+    def sync(r: PermissionRequest) -> bool:
+        threads.append(threading.current_thread().name)
+        return True
+
+    async def asynchronous(r: PermissionRequest) -> str:
+        threads.append(threading.current_thread().name)
+        return "deny"
+
+    async def main() -> tuple[Verdict, Verdict]:
+        return await ask(sync, request, None), await ask(asynchronous, request, None)
+
+    assert asyncio.run(main()) == (Verdict(Decision.ALLOW), Verdict(Decision.DENY))
+    assert threads[0] != threads[1] == threading.current_thread().name
+
+
+def test_a_callback_still_deciding_at_the_runs_deadline_times_out() -> None:
+    release = threading.Event()
+
+    def undecided(r: PermissionRequest) -> bool:
+        release.wait(5)
+        return True
+
+    async def main() -> None:
+        await ask(undecided, PermissionRequest("gemini", "other"), time.monotonic() + 0.05)
+
+    try:
+        with pytest.raises(TimeoutExceededError, match="while on_permission decided"):
+            asyncio.run(main())
+    finally:
+        release.set()
+
+
+def test_allow_always_is_remembered_for_the_same_action_only_and_no_callback_means_deny() -> None:
+    calls: list[str | None] = []
+
+    def once(r: PermissionRequest) -> str:
+        calls.append(r.command)
+        return "allow_always"
+
+    permissions = Permissions("claude")
+    same = PermissionRequest("claude", "command", command="touch a")
+    other = PermissionRequest("claude", "command", command="touch b")
+
+    async def main() -> list[Verdict]:
+        return [
+            await permissions.decide(once, same, None),
+            await permissions.decide(once, same, None),
+            await permissions.decide(once, other, None),
+            await permissions.decide(None, PermissionRequest("claude", "tool", tool_name="X"), None),
+        ]
+
+    verdicts = asyncio.run(main())
+    assert calls == ["touch a", "touch b"]
+    assert [v.allowed for v in verdicts] == [True, True, True, False]
+
+
+def test_the_permission_event_says_what_was_asked_and_decided() -> None:
+    request = PermissionRequest("codex", "file_change", paths=("a.txt", "b.txt"))
+    event = permission_event(request, Verdict(Decision.DENY, "read-only today"))
+    assert event.kind is EventKind.PERMISSION and event.status == "denied"
+    assert event.text == "change a.txt, b.txt" and event.output == "read-only today"
+    assert event.raw is request
+
+
+def test_bad_callbacks_and_transports_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    with pytest.raises(InvalidOptionsError, match="on_permission must be a function"):
+        Client("codex").run("hi", cwd=tmp_path, on_permission="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidOptionsError, match="need the app-server transport"):
+        Client("codex", transport="exec").run("hi", cwd=tmp_path, on_permission=lambda r: True)
+    with pytest.raises(InvalidOptionsError, match="need the acp transport"):
+        Client("gemini", transport="stream-json").run("hi", cwd=tmp_path, tools=[read_answer])
+    with pytest.raises(InvalidOptionsError, match="never asks"):
+        Client("claude").run(
+            "hi",
+            cwd=tmp_path,
+            on_permission=lambda r: True,
+            provider_options={"permission_mode": "bypassPermissions"},
+        )
+    with pytest.raises(InvalidOptionsError, match="keeps the tools it was opened with"):
+        Client("claude").session(cwd=tmp_path).run("hi", tools=[])
+
+
+# -- codex app-server ---------------------------------------------------------------------------
+
+
+def test_codex_command_approval_becomes_a_command_request_and_each_verdict_its_decision() -> None:
+    params = recorded("codex-command")
+    request = codex.permission_of(codex.COMMAND, params, {}, "/work/dir")
+    assert request is not None and request.kind == "command"
+    assert request.command == "touch made.txt"  # shown without codex's shell wrapper
+    assert request.cwd == "/work/dir" and request.raw is params
+    answer = codex.approval_answer
+    assert answer(codex.COMMAND, params, Verdict(Decision.ALLOW)) == {"decision": "accept"}
+    assert answer(codex.COMMAND, params, Verdict(Decision.DENY, "no")) == {"decision": "decline"}
+    # "for the session" only where codex offers it
+    offered = {**params, "availableDecisions": ["accept", "acceptForSession", "cancel"]}
+    assert answer(codex.COMMAND, offered, Verdict(Decision.ALLOW_ALWAYS)) == {"decision": "acceptForSession"}
+    narrow = {**params, "availableDecisions": ["accept", "cancel"]}
+    assert answer(codex.COMMAND, narrow, Verdict(Decision.ALLOW_ALWAYS)) == {"decision": "accept"}
+
+
+def test_codex_file_change_approval_names_the_files_of_its_item() -> None:
+    params = recorded("codex-file_change")
+    paths = {params["itemId"]: ("/work/dir/new.txt",)}
+    request = codex.permission_of(codex.FILE_CHANGE, params, paths, "/work/dir")
+    assert request is not None and request.kind == "file_change"
+    assert request.paths == ("/work/dir/new.txt",)
+    assert codex.approval_answer(codex.FILE_CHANGE, params, Verdict(Decision.DENY)) == {"decision": "decline"}
+
+
+def test_codex_permission_and_elicitation_requests_and_what_is_not_a_question() -> None:
+    grant = {"threadId": "t", "itemId": "i", "cwd": "/w", "permissions": {"network": {"enabled": True}}}
+    request = codex.permission_of(codex.PERMISSIONS, grant, {})
+    assert request is not None and request.kind == "other"
+    assert codex.approval_answer(codex.PERMISSIONS, grant, Verdict(Decision.DENY)) == {
+        "permissions": {},
+        "scope": "turn",
+    }
+    assert codex.approval_answer(codex.PERMISSIONS, grant, Verdict(Decision.ALLOW_ALWAYS)) == {
+        "permissions": {"network": {"enabled": True}},
+        "scope": "session",
+    }
+    assert codex.permission_of("item/tool/requestUserInput", {}, {}) is None
+    assert codex.tool_call_of(codex.TOOL_CALL, {"tool": "add", "arguments": {"a": 1}}) == ("add", {"a": 1})
+    assert codex.tool_call_of(codex.COMMAND, {}) is None
+    assert codex.tool_answer(ToolResult("boom", is_error=True)) == {
+        "contentItems": [{"type": "inputText", "text": "boom"}],
+        "success": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "shown"),
+    [
+        ("/bin/bash -lc 'touch a.txt'", "touch a.txt"),
+        ("/bin/bash -c 'echo hi && ls'", "echo hi && ls"),
+        ("/usr/bin/zsh -lc ls", "ls"),
+        ("python3 -c 'print(1)'", "python3 -c 'print(1)'"),
+        ("unbalanced 'quote", "unbalanced 'quote"),
+    ],
+)
+def test_codex_commands_are_shown_without_the_shell_codex_wraps_them_in(wrapped: str, shown: str) -> None:
+    assert codex.shown_command(wrapped) == shown
+
+
+# -- gemini ACP ---------------------------------------------------------------------------------
+
+
+def test_gemini_permission_requests_become_commands_and_file_changes() -> None:
+    asks = GeminiAsks("/work/dir")
+    command = asks.permission("session/request_permission", recorded("gemini-command"))
+    assert command is not None and (command.kind, command.command) == ("command", "touch made.txt")
+    change = asks.permission("session/request_permission", recorded("gemini-file_change"))
+    assert change is not None and change.kind == "file_change"
+    assert change.paths == ("/work/dir/new.txt",)
+    assert asks.permission("fs/read_text_file", {}) is None
+
+
+def test_gemini_answers_pick_the_offered_option_of_the_decisions_kind() -> None:
+    params = recorded("gemini-command")
+
+    def picked(decision: Decision) -> str:
+        return choose(params, decision)["outcome"]["optionId"]
+
+    assert (picked(Decision.ALLOW), picked(Decision.ALLOW_ALWAYS), picked(Decision.DENY)) == (
+        "proceed_once",
+        "proceed_always",
+        "cancel",
+    )
+    mcp = {
+        "options": [
+            {"optionId": "proceed_always_server", "kind": "allow_always"},
+            {"optionId": "proceed_always_tool", "kind": "allow_always"},
+            {"optionId": "proceed_once", "kind": "allow_once"},
+            {"optionId": "cancel", "kind": "reject_once"},
+        ]
+    }
+    # "always" for one tool, never silently for every tool of its server
+    assert choose(mcp, Decision.ALLOW_ALWAYS)["outcome"]["optionId"] == "proceed_always_tool"
+    assert choose({"options": []}, Decision.ALLOW) == {"outcome": {"outcome": "cancelled"}}
+
+
+def test_gemini_mcp_tool_requests_name_the_tool_and_its_arguments_and_own_tools_are_known() -> None:
+    call = {
+        "toolCallId": "mcp_calc_add__c1",
+        "title": "add (calc MCP Server)",
+        "kind": "other",
+        "content": [{"type": "content", "content": {"type": "text", "text": '{"a": 2}'}}],
+    }
+    asks = GeminiAsks("/w")
+    request = asks.permission("session/request_permission", {"toolCall": call})
+    assert request is not None and (request.kind, request.tool_name, request.tool_input) == (
+        "tool",
+        "add",
+        {"a": 2},
+    )
+    assert not asks.own_tool(request)
+    own = {**call, "title": "add (oauthpy MCP Server)"}
+    assert is_own_tool_call(own)
+    assert asks.own_tool(asks.permission("session/request_permission", {"toolCall": own}))  # type: ignore[arg-type]
+    assert mcp_title("touch a (b") is None
+
+
+# -- claude -------------------------------------------------------------------------------------
+
+
+def test_claude_tool_permissions_become_commands_file_changes_and_tools() -> None:
+    command = claude_permission("Bash", {"command": "touch made.txt"}, "/w")
+    assert (command.kind, command.command, command.cwd) == ("command", "touch made.txt", "/w")
+    write = claude_permission("Write", {"file_path": "/w/new.txt", "content": "x"}, "/w")
+    assert (write.kind, write.paths) == ("file_change", ("/w/new.txt",))
+    fetch = claude_permission("WebFetch", {"url": "https://example.invalid"}, "/w")
+    assert (fetch.kind, fetch.tool_name) == ("tool", "WebFetch")
+
+
+# -- what oauthpy sends codex, against the pinned binary's experimental schema --------------------
+
+
+@pytest.fixture(scope="module")
+def experimental_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import subprocess
+
+    from oauthpy.providers.codex import find_binary
+    from oauthpy.options import merged_env
+
+    out = tmp_path_factory.mktemp("codex-schema-experimental")
+    binary = find_binary(merged_env({}))
+    args = [binary, "app-server", "generate-json-schema", "--experimental", "--out", str(out)]
+    subprocess.run(args, check=True, capture_output=True, timeout=60)
+    return out
+
+
+def test_tools_approvals_and_answers_validate_against_codexs_experimental_schema(
+    experimental_schemas: Path, tmp_path: Path
+) -> None:
+    import jsonschema
+
+    from oauthpy.options import build_request
+    from oauthpy.providers.codex_app_parser import thread_params, turn_params
+
+    def validate(name: str, value: object) -> None:
+        found = [p for p in (experimental_schemas / "v2" / name, experimental_schemas / name) if p.exists()]
+        schema = json.loads(found[0].read_text())
+        jsonschema.validate(value, schema)
+
+    def add(a: int, b: int = 2) -> int:
+        """Add."""
+        return a + b
+
+    request = build_request("hi", cwd=tmp_path, tools=[add], on_permission=lambda r: True)
+    started = thread_params(request)
+    assert started["approvalPolicy"] == "untrusted" and started["approvalsReviewer"] == "user"
+    assert [t["name"] for t in started["dynamicTools"]] == ["add"]
+    validate("ThreadStartParams.json", started)
+    validate("TurnStartParams.json", turn_params("01a202eb-b1a9-7800-944a-667769ecda10", request))
+    command = recorded("codex-command")
+    for verdict in (Verdict(Decision.ALLOW), Verdict(Decision.ALLOW_ALWAYS), Verdict(Decision.DENY)):
+        validate(
+            "CommandExecutionRequestApprovalResponse.json",
+            codex.approval_answer(codex.COMMAND, command, verdict),
+        )
+        validate(
+            "FileChangeRequestApprovalResponse.json",
+            codex.approval_answer(codex.FILE_CHANGE, recorded("codex-file_change"), verdict),
+        )
+        validate(
+            "PermissionsRequestApprovalResponse.json",
+            codex.approval_answer(codex.PERMISSIONS, {"permissions": {}}, verdict),
+        )
+    validate("DynamicToolCallResponse.json", codex.tool_answer(ToolResult("42")))
+    # without a callback nothing changes: codex asks nobody
+    assert thread_params(build_request("hi", cwd=tmp_path))["approvalPolicy"] == "never"
+
+
+def test_the_tool_endpoint_and_permission_answers_validate_against_the_acp_schema(tmp_path: Path) -> None:
+    from acp import schema
+
+    from oauthpy.mcp_tools import ToolEndpoint
+    from oauthpy.options import build_request
+    from oauthpy.providers.gemini_acp_parser import session_params
+
+    endpoint = ToolEndpoint((), lambda e: None)
+    endpoint.url = "http://127.0.0.1:9/mcp"
+    params = session_params(build_request("hi", cwd=tmp_path), [endpoint.acp_server()])
+    new = schema.NewSessionRequest.model_validate(params)
+    [server] = new.mcp_servers
+    assert server.url == endpoint.url and server.headers[0].value == f"Bearer {endpoint.secret}"
+    for decision in Decision:
+        answer = schema.RequestPermissionResponse.model_validate(choose(recorded("gemini-command"), decision))
+        assert answer.outcome.outcome == "selected"
