@@ -13,7 +13,7 @@ import pytest
 
 from oauthpy import Decision, EventKind, PermissionRequest
 from oauthpy.testing import text
-from tests.support import Rig, shell_step
+from tests.support import Rig, assert_no_leftovers, shell_step
 
 
 def permission_events(result: object) -> list[object]:
@@ -144,3 +144,24 @@ def test_the_async_methods_take_on_permission_too(rig: Rig) -> None:
     kinds = asyncio.run(main())
     assert "permission" in kinds and kinds[-1] == "done"
     assert (rig.work / "streamed.txt").exists()
+
+
+def test_a_raising_callback_in_a_session_stops_its_agent_and_the_next_turn_goes_on(rig: Rig) -> None:
+    rig.fake.script(shell_step(rig.provider, "touch never.txt"), text("not reached"))
+    calls = 0
+
+    def broken_once(request: PermissionRequest) -> bool:
+        nonlocal calls
+        calls += 1
+        raise Refused("approver down")
+
+    with rig.client().session(
+        cwd=rig.work, model=rig.model, timeout=60, on_permission=broken_once
+    ) as session:
+        with pytest.raises(Refused):
+            session.run("make the file")
+        assert not (rig.work / "never.txt").exists()
+        assert_no_leftovers(rig.env)  # the session's agent was stopped, not kept
+        rig.fake.script(text("Still here."))
+        again = session.run("are you there?", on_permission=lambda r: False)
+    assert again.text == "Still here." and calls == 1

@@ -274,8 +274,8 @@ def test_claude_tool_permissions_become_commands_file_changes_and_tools() -> Non
 def experimental_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import subprocess
 
-    from oauthpy.providers.codex import find_binary
     from oauthpy.options import merged_env
+    from oauthpy.providers.codex import find_binary
 
     out = tmp_path_factory.mktemp("codex-schema-experimental")
     binary = find_binary(merged_env({}))
