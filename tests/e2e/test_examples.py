@@ -1,4 +1,4 @@
-"""The live-agent examples run as written (offline: the real codex against the fake)."""
+"""The live-agent, permission and tool examples run as written (offline: the real CLIs against the fakes)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,22 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
     [
         ("warm_agents.py", ["models: gpt-6.1-sol (default)", "Name a tree. -> oak  [app-server]"]),
         ("live_deltas.py", ["Rivers carve valleys over millennia.", "interrupting at:", "next turn: ok"]),
+        (
+            "approve.py",
+            [
+                "allowed  run touch notes.txt",
+                "denied   run rm -f keep.txt  (this script only allows: ls, cat, touch notes.txt)",
+                "files now: ['keep.txt', 'notes.txt']",
+            ],
+        ),
+        (
+            "tools.py",
+            [
+                "stock_level({'item': 'apple'}) -> 12  [ok]",
+                "stock_level({'item': 'plum'}) -> KeyError: 'no such item: plum'  [error]",
+                "reorder({'item': 'pear', 'amount': 20, 'speed': 'express'}) -> ordered 20 x pear (express)  [ok]",
+            ],
+        ),
         pytest.param(
             "gemini_session.py",
             ["Name a river. -> Rhone  [acp]", "resumed -> heron  [stream-json]"],
