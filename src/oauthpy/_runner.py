@@ -81,16 +81,16 @@ class Runner:
 
     def request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
         request = build_request(prompt, **kw)
-        self._check(request)
+        self.check(request)
         return request
 
     def check_defaults(self, kw: Mapping[str, Any]) -> str:
         """Validate a session's defaults before its first turn; returns its resolved cwd."""
         request = build_request(None, require_prompt=False, **kw)
-        self._check(request)
+        self.check(request)
         return request.cwd
 
-    def _check(self, request: RunRequest) -> None:
+    def check(self, request: RunRequest) -> None:
         self.auth.check_overrides(request.env)
         self.provider.check(request)
         asking = self.provider.asking

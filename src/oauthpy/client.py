@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._loop import SyncStream, iterate_sync, run_sync
 from ._runner import Outcome, Runner
-from .errors import InvalidOptionsError, UnsupportedProviderError
+from .errors import InvalidOptionsError, OauthPyError, UnsupportedProviderError
 from .events import AuthStatus, Event, ModelInfo, RunResult
 from .options import AUTH_SOURCES, PROVIDERS, RunRequest, check_env, positive_number
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .batch import Finished, Throttle
     from .permissions import PermissionCallback
+    from .retry import RetryPolicy
     from .session import Session
 
 
@@ -201,6 +204,78 @@ class Client:
             },
         )
         return run_sync(self._arun(request))
+
+    # -- many prompts --------------------------------------------------------------------------
+
+    def amap(
+        self, prompts: Iterable[str | Mapping[str, Any]], *, concurrency: int = 4, **kw: Any
+    ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
+        """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
+
+        ``prompts`` holds strings, or dicts with ``prompt`` and optional ``cwd`` and ``model``.
+        The other keyword arguments are those of :meth:`run`, for every item; ``timeout`` bounds
+        each attempt of an item. A failed item gives its :class:`OauthPyError` as its result and
+        the others go on. Items run on warm agents (as inside ``with Client``). A rate limit
+        pauses the whole batch and retries the item; ``provider_options["max_retries"]`` retries
+        other transient failures per item (docs/batch.md). Every item is checked before
+        anything starts. Leaving the loop early stops the items still running.
+        """
+        requests, policy, limit = self._batch(prompts, concurrency, kw)
+        return self._amap(requests, policy, limit)
+
+    async def _amap(
+        self, requests: list[RunRequest], policy: RetryPolicy, concurrency: int
+    ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
+        async for done in self._abatch(requests, policy, concurrency):
+            yield done.index, done.result
+
+    def map(
+        self, prompts: Iterable[str | Mapping[str, Any]], *, concurrency: int = 4, **kw: Any
+    ) -> list[RunResult | OauthPyError]:
+        """Run many prompts and return their results in input order; see :meth:`amap`.
+
+        A failed item is its error object in the list, not an exception that loses the others.
+        """
+        requests, policy, limit = self._batch(prompts, concurrency, kw)
+
+        async def collect() -> list[RunResult | OauthPyError]:
+            results: list[RunResult | OauthPyError | None] = [None] * len(requests)
+            async for done in self._abatch(requests, policy, limit):
+                results[done.index] = done.result
+            return [r for r in results if r is not None]
+
+        return run_sync(collect())
+
+    def _batch(
+        self,
+        prompts: Iterable[str | Mapping[str, Any]],
+        concurrency: int,
+        kw: Mapping[str, Any],
+        where: Callable[[int], str] = "item {}".format,
+    ) -> tuple[list[RunRequest], RetryPolicy, int]:
+        from .batch import batch_requests
+
+        return batch_requests(self._runner, prompts, concurrency, kw, where)
+
+    async def _abatch(
+        self,
+        requests: Sequence[RunRequest],
+        policy: RetryPolicy,
+        concurrency: int,
+        throttle: Throttle | None = None,
+    ) -> AsyncGenerator[Finished, None]:
+        """The engine under :meth:`amap` and ``oauthpy batch``: checked requests in, each
+        item's :class:`~oauthpy.batch.Finished` out, on this client's warm agents."""
+        from .batch import run_all
+
+        self._enter()
+        try:
+            gen = run_all(requests, self._arun, concurrency=concurrency, policy=policy, throttle=throttle)
+            async with contextlib.aclosing(gen):
+                async for done in gen:
+                    yield done
+        finally:
+            await self._aexit()
 
     # -- sessions ----------------------------------------------------------------------------------
 

@@ -172,6 +172,36 @@ def check_env(env: Any) -> dict[str, str | None]:
     return env_map
 
 
+def check_prompt(prompt: Any) -> str:
+    if not isinstance(prompt, str):
+        raise InvalidOptionsError(f"prompt must be a string, got {type(prompt).__name__}")
+    if not prompt.strip():
+        raise InvalidOptionsError("prompt is empty")
+    check_text("prompt", prompt)
+    return prompt
+
+
+def check_cwd(cwd: Any) -> str:
+    """An existing directory, resolved."""
+    if not isinstance(cwd, (str, os.PathLike)):
+        raise InvalidOptionsError(f"cwd must be a path, got {type(cwd).__name__}")
+    # os.path, not pathlib: this module is imported by `import oauthpy`, pathlib is not.
+    path = os.path.expanduser(os.fspath(cwd))
+    if not os.path.exists(path):
+        raise InvalidOptionsError(f"cwd does not exist: {path}")
+    if not os.path.isdir(path):
+        raise InvalidOptionsError(f"cwd is not a directory: {path}")
+    return os.path.realpath(path)
+
+
+def check_model(model: Any) -> str | None:
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise InvalidOptionsError("model must be a non-empty string or None")
+    if model is not None:
+        check_text("model", model)
+    return model
+
+
 def build_request(
     prompt: Any,
     *,
@@ -191,25 +221,8 @@ def build_request(
 
     ``require_prompt=False`` checks everything else (a session's defaults, before any turn).
     """
-    if not require_prompt:
-        prompt = ""
-    elif not isinstance(prompt, str):
-        raise InvalidOptionsError(f"prompt must be a string, got {type(prompt).__name__}")
-    elif not prompt.strip():
-        raise InvalidOptionsError("prompt is empty")
-    check_text("prompt", prompt)
-    if not isinstance(cwd, (str, os.PathLike)):
-        raise InvalidOptionsError(f"cwd must be a path, got {type(cwd).__name__}")
-    # os.path, not pathlib: this module is imported by `import oauthpy`, pathlib is not.
-    path = os.path.expanduser(os.fspath(cwd))
-    if not os.path.exists(path):
-        raise InvalidOptionsError(f"cwd does not exist: {path}")
-    if not os.path.isdir(path):
-        raise InvalidOptionsError(f"cwd is not a directory: {path}")
-    if model is not None and (not isinstance(model, str) or not model.strip()):
-        raise InvalidOptionsError("model must be a non-empty string or None")
-    if model is not None:
-        check_text("model", model)
+    prompt = check_prompt(prompt) if require_prompt else ""
+    real_cwd, model = check_cwd(cwd), check_model(model)
     env_map = check_env(env)
     if provider_options is None:
         provider_options = {}
@@ -228,7 +241,7 @@ def build_request(
         tool_specs = build_tools(tools)
     return RunRequest(
         prompt=prompt,
-        cwd=os.path.realpath(path),
+        cwd=real_cwd,
         model=model,
         timeout=positive_number("timeout", timeout),
         idle_timeout=positive_number("idle_timeout", idle_timeout),

@@ -1,8 +1,9 @@
 """The ``oauthpy`` command.
 
 Exit codes: 0 ok; 1 a negative answer (``available``, ``auth status``, ``doctor`` found
-problems); 2 a usage error or a failed run; 130 interrupted. Expected failures print one
-``error:`` line and, when there is a fix, a ``hint:`` line; never a traceback.
+problems; ``batch``: some items failed); 2 a usage error or a failed run; 130 interrupted.
+Expected failures print one ``error:`` line and, when there is a fix, a ``hint:`` line;
+never a traceback.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ EPILOG = """examples:
   oauthpy run --provider codex "Explain this repository"
   echo "Fix the failing test" | oauthpy run --provider claude --stream
   oauthpy run --provider gemini --json --schema answer.schema.json "Rate this code"
+  oauthpy batch --provider codex items.jsonl -o results.jsonl -j 4
   oauthpy auth status --provider codex
   oauthpy doctor
   oauthpy chat --provider claude
   oauthpy demo
 
-exit codes: 0 ok, 1 negative answer (status, available, doctor), 2 usage or run error,
-130 interrupted."""
+exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch items failed,
+2 usage or run error, 130 interrupted."""
 
 
 def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
@@ -107,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true")
     demo = _sub(sub, "demo", "run the installed CLIs against the offline fake backends", "oauthpy demo")
     demo.add_argument("--provider", "-p", choices=PROVIDERS, help="only this provider")
+    from .batch_cmd import add_parser as add_batch
+
+    add_batch(sub, _common)
     chat = _sub(
         sub, "interactive", "a chat REPL over one native session", "oauthpy chat -p codex", aliases=["chat"]
     )
@@ -129,6 +134,10 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
         from .doctor import command as doctor
 
         return doctor
+    if args.command == "batch":
+        from .batch_cmd import command as batch
+
+        return batch
     if args.command == "demo":
         from .demo import command as demo
 

@@ -32,13 +32,14 @@ _DETAIL_FIELDS = (
 )
 
 
-def _clean(value: Any) -> Any:
+def clean(value: Any) -> Any:
+    """A JSON-like value with every string redacted, as every CLI output is."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [clean(v) for v in value]
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return redact(str(value))
@@ -68,7 +69,7 @@ def event_json(event: Event, text: str | None = None) -> dict[str, Any]:
         out["usage"] = usage_json(event.usage)
     if event.attempt != 1:
         out["attempt"] = event.attempt
-    return _clean(out)  # type: ignore[no-any-return]
+    return clean(out)  # type: ignore[no-any-return]
 
 
 def delta_texts(events: Sequence[Event]) -> dict[int, str]:
@@ -96,7 +97,7 @@ def delta_texts(events: Sequence[Event]) -> dict[int, str]:
 
 def result_json(result: RunResult) -> dict[str, Any]:
     deltas = delta_texts(result.events)
-    return _clean(  # type: ignore[no-any-return]
+    return clean(  # type: ignore[no-any-return]
         {
             "provider": result.provider,
             "transport": result.transport,
@@ -113,7 +114,7 @@ def result_json(result: RunResult) -> dict[str, Any]:
 
 
 def status_json(status: AuthStatus) -> dict[str, Any]:
-    return _clean(  # type: ignore[no-any-return]
+    return clean(  # type: ignore[no-any-return]
         {
             "provider": status.provider,
             "installed": status.installed,

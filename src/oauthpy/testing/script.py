@@ -123,7 +123,21 @@ class CallTool:
     say: str = ""
 
 
-Step = Answer | Gate | Echo | CallTool
+@dataclass(frozen=True)
+class Match:
+    """Answer a request whose body matches ``pattern`` (a regular expression) with ``then``,
+    any other with ``otherwise``.
+
+    For concurrent runs, whose requests arrive in no set order: the prompt decides the answer
+    (``Match("fail-me", HttpError(400), otherwise=Echo())``).
+    """
+
+    pattern: str
+    then: Answer | Gate | Echo | CallTool | Match
+    otherwise: Answer | Gate | Echo | CallTool | Match = field(default_factory=Echo)
+
+
+Step = Answer | Gate | Echo | CallTool | Match
 
 
 def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning: str = "") -> Reply:

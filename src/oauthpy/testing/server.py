@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from .script import Answer, CallTool, Echo, Gate, Reply, Step, resolve_tool
+from .script import Answer, CallTool, Echo, Gate, Match, Reply, Step, resolve_tool
 
 _S = TypeVar("_S", bound="FakeServer")
 
@@ -144,6 +144,9 @@ class FakeServer:
                 step = self._steps[0]
             else:
                 step = self._steps.pop(0)
+        while isinstance(step, Match):
+            body = json.dumps(req.body) if req is not None else ""
+            step = step.then if re.search(step.pattern, body) else step.otherwise
         if isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
             step.opened.wait(step.timeout_s)
             return step.then

@@ -1,0 +1,153 @@
+"""``oauthpy batch``: every item of a JSON Lines file through one agent, results as JSON Lines.
+
+Exit codes: 0 every item ok, 1 some failed, 2 a usage error (nothing started), 130 interrupted
+(Ctrl-C: items still running are stopped and not written; ``--resume`` finishes the rest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidOptionsError
+from ..events import RunResult, Usage
+from .batch_files import InputItem, Output, read_items, result_line
+from .batch_progress import PLAIN_EVERY_S, Display, Tally
+from .run_cmd import run_options
+
+if TYPE_CHECKING:
+    from ..batch import Throttle
+    from ..client import Client
+    from ..options import RunRequest
+    from ..retry import RetryPolicy
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Any) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="run every prompt of a JSON Lines file, results to JSON Lines",
+        description="Run every item of INPUT through one agent, N at a time on warm agents, and "
+        "append one JSON line per finished item to OUTPUT (docs/batch.md).",
+        epilog="examples:\n"
+        "  oauthpy batch -p codex items.jsonl -o results.jsonl -j 4\n"
+        "  oauthpy batch -p gemini items.jsonl -o results.jsonl --resume\n"
+        "  oauthpy batch -p claude prompts.txt -o out.jsonl --schema label.schema.json\n\n"
+        'INPUT lines: {"id": "a1", "prompt": "...", "cwd": "dir", "model": "m"} (id, cwd, model\n'
+        "optional), or one prompt per line. exit codes: 0 all ok, 1 some failed, 2 usage error,\n"
+        "130 interrupted.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(p)
+    p.add_argument(
+        "input", metavar="INPUT", help="JSON Lines of items, or a prompt per line; '-' reads stdin"
+    )
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUTPUT", help="JSON Lines of results ('-': stdout)"
+    )
+    p.add_argument("-j", "--jobs", type=int, default=4, help="items at once (default 4)")
+    p.add_argument("--resume", action="store_true", help="skip ids already ok in OUTPUT, append the rest")
+    p.add_argument("--schema", metavar="FILE", help="JSON schema file: each answer is parsed and validated")
+    p.add_argument("--model", "-m", help="model for every item (an item's own model wins)")
+    p.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help="codex/claude only")
+    p.add_argument("--timeout", type=float, help="seconds for each attempt of an item")
+    p.add_argument("--max-retries", type=int, default=0, help="retries of other transient failures per item")
+    p.add_argument("--cwd", default=".", help="working directory (an item's own cwd wins)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary on stderr")
+
+
+def _read_input(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise InvalidOptionsError(f"cannot read INPUT {path}: {exc.strerror}") from None
+
+
+def command(args: argparse.Namespace) -> int:
+    from ..batch import Throttle, check_concurrency
+    from ..client import Client
+
+    check_concurrency(args.jobs)
+    if args.max_retries < 0:
+        raise InvalidOptionsError("--max-retries must not be negative")
+    client = Client(args.provider, auth_source=args.source)
+    items = read_items(_read_input(args.input))
+    output = Output(args.output, resume=args.resume)
+    todo = [item for item in items if item.key not in output.done]
+    kw = run_options(args)
+    if args.max_retries:
+        kw["provider_options"] = {**(kw["provider_options"] or {}), "max_retries": args.max_retries}
+    requests, policy, jobs = client._batch(
+        [item.fields for item in todo], args.jobs, kw, where=lambda i: f"line {todo[i].line}"
+    )
+    tally = Tally(len(todo))
+    display = Display(tally, quiet=args.quiet)
+    if not todo:
+        display.close()
+        return EXIT_OK
+    output.open()  # only now: bad input never creates or touches OUTPUT
+    throttle = Throttle(jobs)
+    try:
+        interrupted = asyncio.run(_drive(client, todo, requests, policy, throttle, output, display))
+    finally:
+        output.close()
+    display.close(interrupted=interrupted)
+    if interrupted:
+        print("run the same command with --resume to finish the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK if tally.failed == 0 else EXIT_FAILED
+
+
+async def _drive(
+    client: Client,
+    todo: list[InputItem],
+    requests: list[RunRequest],
+    policy: RetryPolicy,
+    throttle: Throttle,
+    output: Output,
+    display: Display,
+) -> bool:
+    """Run the batch, writing each finished item; True when Ctrl-C stopped it."""
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    interrupted = False
+
+    def interrupt() -> None:
+        nonlocal interrupted
+        if not interrupted:  # a second Ctrl-C must not cut the teardown short
+            interrupted = True
+            main.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    ticker = asyncio.ensure_future(_tick(display))
+    try:
+        gen = client._abatch(requests, policy, throttle.concurrency, throttle=throttle)
+        async with contextlib.aclosing(gen):
+            async for done in gen:
+                output.write(result_line(todo[done.index].id, done))
+                usage = done.result.usage if isinstance(done.result, RunResult) else Usage()
+                display.tally.add(done.ok, usage.total_tokens, usage.cost_usd)
+                display.tally.rate_limits = throttle.pauses
+                display.update()
+    except asyncio.CancelledError:
+        if not interrupted:
+            raise
+    finally:
+        ticker.cancel()
+        loop.remove_signal_handler(signal.SIGINT)
+    return interrupted
+
+
+async def _tick(display: Display) -> None:
+    while True:
+        await asyncio.sleep(min(PLAIN_EVERY_S, 0.5))
+        display.tick()

@@ -1,0 +1,191 @@
+"""The files of ``oauthpy batch``: the items it reads and the result lines it writes.
+
+INPUT is JSON Lines (one object per item: ``prompt``, optional ``id``, ``cwd``, ``model``; other
+keys are the dataset's own and are ignored), or, when its first line is not a JSON object, one
+prompt per non-empty line. OUTPUT is JSON Lines, one whole line per finished item, appended with
+a single ``write`` each, so a crash loses at most the items still running and never leaves a
+line a reader would choke on; a torn last line of an earlier crash is cut off on ``--resume``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidOptionsError, OauthPyError
+from ..events import RunResult
+from .render import clean, usage_json
+
+#: how many bad input lines one error message lists
+_MAX_REPORTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class InputItem:
+    """One item of the input: its id (given, else its line number), line number and fields."""
+
+    id: str | int
+    line: int
+    fields: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return id_key(self.id)
+
+
+def id_key(value: Any) -> str:
+    """Ids compare as text: ``7`` and ``"7"`` are the same item."""
+    return str(value)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidOptionsError(f"line {number} is not UTF-8 text (byte {exc.start})") from None
+        if text.strip():
+            yield number, text
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def read_items(data: bytes) -> list[InputItem]:
+    """Every item of ``data``, checked; all problems with their line numbers in one error."""
+    lines = list(_lines(data))
+    if not lines:
+        raise InvalidOptionsError("the input has no items (it is empty)")
+    if _json_object(lines[0][1]) is None:  # plain text: a prompt per line
+        return [InputItem(number, number, {"prompt": text}) for number, text in lines]
+    items: list[InputItem] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, text in lines:
+        fields = _json_object(text)
+        if fields is None:
+            problems.append(f"line {number}: not a JSON object (the first line is, so every line must be)")
+            continue
+        item_id = fields.get("id", number)
+        prompt = fields.get("prompt")
+        if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
+            problems.append(f"line {number}: id must be a string or a whole number")
+        elif id_key(item_id) in seen:
+            problems.append(f"line {number}: id {item_id!r} is already used on line {seen[id_key(item_id)]}")
+        elif not isinstance(prompt, str) or not prompt.strip():
+            problems.append(f'line {number}: no prompt (a non-empty string under "prompt")')
+        else:
+            seen[id_key(item_id)] = number
+            kept = {k: fields[k] for k in ("prompt", "cwd", "model") if fields.get(k) is not None}
+            items.append(InputItem(item_id, number, kept))
+    if problems:
+        more = len(problems) - _MAX_REPORTED
+        shown = problems[:_MAX_REPORTED] + ([f"... and {more} more"] if more > 0 else [])
+        raise InvalidOptionsError("the input has bad lines; nothing was started:\n  " + "\n  ".join(shown))
+    return items
+
+
+def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
+    """The OUTPUT line of a finished item (``done`` is a :class:`oauthpy.batch.Finished`).
+
+    Redacted like every CLI output: keys and tokens are masked in text, output and errors.
+    """
+    result: RunResult | OauthPyError = done.result
+    line: dict[str, Any] = {"id": item_id, "ok": isinstance(result, RunResult)}
+    if isinstance(result, RunResult):
+        usage = result.usage
+        line.update(
+            text=clean(result.text),
+            output=clean(result.output) if result.output is not None else None,
+            usage=usage_json(usage),
+            cost_usd=usage.cost_usd,
+            model=result.model,
+            session_id=result.session_id,
+        )
+    else:
+        line.update(text=None, output=None, usage=None, cost_usd=None, model=None, session_id=None)
+    line.update(elapsed_s=round(done.elapsed_s, 3), attempts=done.attempts)
+    if not isinstance(result, RunResult):
+        error = {"type": type(result).__name__, "message": result.message}  # redacted when raised
+        if result.hint:
+            error["hint"] = result.hint
+        line["error"] = error
+    return line
+
+
+class Output:
+    """OUTPUT, opened for appending after what an earlier run of the batch wrote.
+
+    Without ``resume`` an existing non-empty file is refused (nothing is overwritten). With it,
+    the ids already ``ok`` there are :attr:`done`, and a torn last line is cut off.
+    """
+
+    def __init__(self, path: str, *, resume: bool) -> None:
+        self.path = path
+        self.done: set[str] = set()
+        self.lines = 0
+        self.torn = False
+        self._keep = 0
+        self._fd: int | None = None
+        if path == "-":
+            if resume:
+                raise InvalidOptionsError("--resume needs an OUTPUT file, not stdout")
+            return
+        try:
+            with open(path, "rb") as f:
+                existing = f.read()
+        except FileNotFoundError:
+            existing = b""
+        except OSError as exc:
+            raise InvalidOptionsError(f"cannot read OUTPUT {path}: {exc.strerror}") from None
+        if existing and not resume:
+            raise InvalidOptionsError(
+                f"OUTPUT {path} exists and is not empty; nothing was overwritten",
+                hint="add --resume to finish that batch (items already ok are skipped), or choose another file",
+            )
+        self._keep = len(existing)
+        if existing and not existing.endswith(b"\n"):
+            self._keep = existing.rfind(b"\n") + 1  # a torn last line: an item cut off by a crash
+        self.torn = self._keep < len(existing)
+        for number, raw in enumerate(existing[: self._keep].splitlines(), 1):
+            record = _json_object(raw.decode("utf-8", "replace"))
+            if record is None or "id" not in record or "ok" not in record:
+                raise InvalidOptionsError(
+                    f"OUTPUT {path} line {number} is not a batch result line; is it the right file?"
+                )
+            self.lines += 1
+            if record["ok"] is True:
+                self.done.add(id_key(record["id"]))
+
+    def open(self) -> None:
+        """Open for appending (creating the file); cuts off a torn last line first."""
+        if self.path == "-":
+            self._fd = 1
+            return
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise InvalidOptionsError(f"cannot write OUTPUT {self.path}: {exc.strerror}") from None
+        if self.torn:
+            os.ftruncate(fd, self._keep)
+        self._fd = fd
+
+    def write(self, line: dict[str, Any]) -> None:
+        """Append one line whole: one ``write`` for all of it where the OS allows."""
+        assert self._fd is not None
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        while data:
+            data = data[os.write(self._fd, data) :]
+
+    def close(self) -> None:
+        if self._fd is not None and self._fd != 1:
+            os.close(self._fd)
+        self._fd = None

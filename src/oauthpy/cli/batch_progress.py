@@ -1,0 +1,142 @@
+"""What ``oauthpy batch`` shows on stderr while it works, and the summary line at its end.
+
+A live ``rich`` bar on a terminal; a plain line every few seconds otherwise (a log file, CI);
+nothing with ``--quiet``. ``rich`` is imported only for the bar.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+#: seconds between two plain progress lines when stderr is not a terminal
+PLAIN_EVERY_S = 5.0
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+class Tally:
+    """The batch's running counts."""
+
+    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total = total
+        self.ok = 0
+        self.failed = 0
+        self.tokens = 0
+        self.cost_usd: float | None = None
+        self.rate_limits = 0
+        self.clock = clock
+        self.started = clock()
+
+    @property
+    def done(self) -> int:
+        return self.ok + self.failed
+
+    def add(self, ok: bool, tokens: int, cost_usd: float | None) -> None:
+        if ok:
+            self.ok += 1
+        else:
+            self.failed += 1
+        self.tokens += tokens
+        if cost_usd is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + cost_usd
+
+    def per_minute(self) -> float:
+        elapsed = self.clock() - self.started
+        return self.done * 60.0 / elapsed if elapsed > 0 else 0.0
+
+    def eta(self) -> str:
+        rate = self.per_minute()
+        if not self.done or rate <= 0:
+            return "?"
+        return _duration((self.total - self.done) * 60.0 / rate)
+
+    def costs(self) -> str:
+        parts = [f"{self.tokens:,} tokens"]
+        if self.cost_usd is not None:
+            parts.append(f"${self.cost_usd:.4f}")
+        return " · ".join(parts)
+
+    def line(self) -> str:
+        paused = f" · rate-limited {self.rate_limits}x" if self.rate_limits else ""
+        return (
+            f"{self.done}/{self.total} done · {self.ok} ok · {self.failed} failed · "
+            f"{self.per_minute():.1f}/min · ETA {self.eta()} · {self.costs()}{paused}"
+        )
+
+    def summary(self) -> str:
+        wall = _duration(self.clock() - self.started)
+        return f"{self.ok} ok, {self.failed} failed of {self.total} in {wall} · {self.costs()}"
+
+
+class Display:
+    """Shows a :class:`Tally`: call :meth:`update` after each item, :meth:`tick` now and then."""
+
+    def __init__(self, tally: Tally, stream: TextIO | None = None, *, quiet: bool = False) -> None:
+        self.tally = tally
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self._bar: Any = None
+        self._task: Any = None
+        self._last = tally.clock()
+        if not quiet and self.stream.isatty():
+            self._start_bar()
+
+    def _start_bar(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._bar = Progress(
+            TextColumn("[bold]batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            console=Console(file=self.stream),
+            transient=True,
+        )
+        self._task = self._bar.add_task("batch", total=self.tally.total, status=self._status())
+        self._bar.start()
+
+    def _status(self) -> str:
+        t = self.tally
+        paused = f" · [yellow]rate-limited {t.rate_limits}x[/]" if t.rate_limits else ""
+        return (
+            f"[green]{t.ok} ok[/] · [red]{t.failed} failed[/] · {t.per_minute():.1f}/min · "
+            f"ETA {t.eta()} · {t.costs()}{paused}"
+        )
+
+    def update(self) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.tally.done, status=self._status())
+
+    def tick(self) -> None:
+        """The plain line, when stderr is not a terminal and it is time for one."""
+        if self.quiet:
+            return
+        if self._bar is not None:
+            self.update()  # ETA and rate move even when nothing finishes
+            return
+        now = self.tally.clock()
+        if now - self._last >= PLAIN_EVERY_S:
+            self._last = now
+            print(f"batch: {self.tally.line()}", file=self.stream, flush=True)
+
+    def close(self, *, interrupted: bool = False) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        if self.quiet:
+            return
+        end = "interrupted: " if interrupted else "batch: "
+        print(f"{end}{self.tally.summary()}", file=self.stream, flush=True)

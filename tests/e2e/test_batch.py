@@ -1,0 +1,255 @@
+"""``oauthpy batch`` and ``Client.map``/``amap`` on the real CLIs against the fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import OauthPyError, RunResult
+from oauthpy.testing import Echo, Gate, HttpError, Match, Reply, text
+from oauthpy.testing.server import RecordedRequest
+from tests.support import Rig, assert_no_leftovers
+
+BOUND_S = 60.0
+
+
+def oauthpy_batch(rig: Rig, *args: str, **popen: Any) -> subprocess.Popen[str]:
+    """``oauthpy batch`` for the rig's provider, its agents in the rig's work dir."""
+    cmd = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", rig.provider, "--source", "external"]
+    cmd += ["--cwd", str(rig.work), *(["-m", rig.model] if rig.model else []), *args]
+    return subprocess.Popen(
+        cmd,
+        env={**os.environ, **rig.env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+def write_items(path: Path, prompts: dict[str, str]) -> Path:
+    path.write_text("".join(json.dumps({"id": k, "prompt": v}) + "\n" for k, v in prompts.items()))
+    return path
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def wait_until(condition: Callable[[], bool], what: str, within_s: float = BOUND_S) -> None:
+    """Poll ``condition`` (a file or the fake's records) until it holds, for a bounded time."""
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within_s:g} s: {what}")
+        time.sleep(0.02)
+
+
+def tokens(n: int) -> dict[str, str]:
+    return {f"item-{i}": f"answer with token-{i:04x}" for i in range(n)}
+
+
+def test_a_batch_of_12_at_j3_answers_every_item_with_its_own_token(rig: Rig, tmp_path: Path):
+    rig.fake.script(Echo())
+    items = write_items(tmp_path / "items.jsonl", tokens(12))
+    out = tmp_path / "out.jsonl"
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3"))
+    assert code == 0, err
+    lines = read_lines(out)
+    assert sorted(line["id"] for line in lines) == sorted(tokens(12))
+    for line in lines:
+        assert line["ok"] is True and line["attempts"] == 1
+        assert line["text"] == f"echo token-{int(line['id'].split('-')[1]):04x}"
+        assert line["usage"]["total_tokens"] > 0 and line["session_id"] and line["elapsed_s"] > 0
+        assert set(line) == {
+            "id", "ok", "text", "output", "usage", "cost_usd", "model", "session_id", "elapsed_s", "attempts"
+        }  # fmt: skip
+    assert "batch: 12 ok, 0 failed of 12" in err
+
+
+def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(rig: Rig, tmp_path: Path):
+    prompts = tokens(6)
+    prompts["item-1"] += " fail-400"
+    prompts["item-4"] += " fail-500"
+    rig.fake.script(
+        Match("fail-400", HttpError(400, "bad request by fake"), otherwise=Match("fail-500", HttpError(500)))
+    )
+    items = write_items(tmp_path / "items.jsonl", prompts)
+    out = tmp_path / "out.jsonl"
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3"))
+    assert code == 1, err
+    lines = {line["id"]: line for line in read_lines(out)}
+    assert {k for k, v in lines.items() if not v["ok"]} == {"item-1", "item-4"}
+    for failed in ("item-1", "item-4"):
+        assert lines[failed]["error"]["type"] and lines[failed]["error"]["message"]
+        assert lines[failed]["text"] is None
+    assert "batch: 4 ok, 2 failed of 6" in err
+
+    with out.open("a") as f:  # a crash cut the last line short
+        f.write('{"id": "item-9", "ok": tr')
+    rig.fake.script(Echo())
+    seen = len(rig.fake.model_requests())
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3", "--resume"))
+    assert code == 0, err
+    again = [json.dumps(r.body) for r in rig.fake.model_requests()[seen:]]
+    assert sorted(re.findall(r"fail-[45]00", " ".join(again))) == ["fail-400", "fail-500"]
+    assert not any(f"token-{i:04x}" in body for body in again for i in (0, 2, 3, 5))
+    final = read_lines(out)  # every line parses: the torn one is gone
+    assert {line["id"] for line in final[-2:]} == {"item-1", "item-4"}
+    assert sorted(line["id"] for line in final if line["ok"]) == sorted(prompts)
+
+
+def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig, tmp_path: Path):
+    opened = threading.Event()
+    prompts = tokens(8)
+    for i in (4, 5, 6, 7):
+        prompts[f"item-{i}"] += " HOLD-ITEM"
+    rig.fake.script(Match("HOLD-ITEM", Gate(opened, text("too late")), otherwise=Echo()))
+    items = write_items(tmp_path / "items.jsonl", prompts)
+    out = tmp_path / "out.jsonl"
+    proc = oauthpy_batch(rig, str(items), "-o", str(out), "-j", "2")
+    try:
+        held = lambda: sum("HOLD-ITEM" in json.dumps(r.body) for r in rig.fake.model_requests())  # noqa: E731
+        wait_until(lambda: held() >= 2, "two held items reach the model")
+        wait_until(lambda: out.exists() and len(out.read_text().splitlines()) == 4, "four lines written")
+        proc.send_signal(signal.SIGINT)
+        code, err = finish(proc)
+    finally:
+        opened.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 130, err
+    assert "interrupted: 4 ok, 0 failed of 8" in err and "--resume" in err
+    assert sorted(line["id"] for line in read_lines(out)) == [f"item-{i}" for i in range(4)]
+    assert_no_leftovers(rig.env)
+
+    rig.fake.script(Echo())
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "2", "--resume"))
+    assert code == 0, err
+    ids = [line["id"] for line in read_lines(out)]
+    assert sorted(ids) == sorted(prompts) and len(ids) == len(set(ids)) == 8
+
+
+def _limit_once(rig: Rig, pattern: str) -> list[RecordedRequest]:
+    """The fake answers the first request that matches ``pattern`` with a 429, as a rate
+    limiter would; returns the list that records it."""
+    original = rig.fake.next_step
+    limited: list[RecordedRequest] = []
+    lock = threading.Lock()
+
+    def next_step(req: RecordedRequest | None = None) -> Any:
+        with lock:
+            if not limited and req is not None and re.search(pattern, json.dumps(req.body)):
+                limited.append(req)
+                return HttpError(429, "slow down")
+        return original(req)
+
+    rig.fake.next_step = next_step  # type: ignore[method-assign]
+    return limited
+
+
+def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
+    slow = Reply(text="slow answer", chunks=4, chunk_delay_s=0.4)
+    rig.fake.script(Match("slow-item", slow, otherwise=Echo()))
+    limited = _limit_once(rig, "limit-me")
+    prompts = ["limit-me token-0000", "slow-item 1", "slow-item 2"] + [
+        f"q token-{i:04x}" for i in range(3, 7)
+    ]
+    pause_s = 3.0
+    results = rig.client().map(
+        prompts,
+        concurrency=3,
+        cwd=rig.work,
+        model=rig.model,
+        timeout=BOUND_S,
+        provider_options={"retry_backoff_s": pause_s, "retry_jitter_s": 0},
+    )
+    assert all(isinstance(r, RunResult) for r in results), results
+    assert [r.text for r in results if isinstance(r, RunResult)] == [
+        "echo token-0000",
+        "slow answer",
+        "slow answer",
+    ] + [f"echo token-{i:04x}" for i in range(3, 7)]
+    assert len(limited) == 1
+    # The two slow items ended about 1.6 s after the 429; without the pause their workers would
+    # have started the next items then. Nothing may reach the model until the pause is over.
+    t429 = limited[0].received_at
+    during = [r for r in rig.fake.model_requests() if t429 + 1.0 < r.received_at < t429 + pause_s]
+    assert during == [], [json.dumps(r.body)[:80] for r in during]
+
+
+def test_map_keeps_input_order_and_gives_a_failed_item_as_its_error(rig: Rig, tmp_path: Path):
+    other = tmp_path / "other"
+    other.mkdir()
+    rig.fake.script(Match("fail-400", HttpError(400, "bad request by fake"), otherwise=Echo()))
+    prompts: list[Any] = [f"say token-{i:04x}" for i in range(5)]
+    prompts[2] = "fail-400 please"
+    prompts[3] = {"prompt": "say token-0003", "cwd": str(other)}
+    client = rig.client()
+    results = client.map(prompts, concurrency=3, cwd=rig.work, model=rig.model, timeout=BOUND_S)
+    assert isinstance(results[2], OauthPyError) and not results[2].transient
+    assert [r.text for r in results if isinstance(r, RunResult)] == [
+        f"echo token-{i:04x}" for i in (0, 1, 3, 4)
+    ]
+    assert results[3].cwd == str(other.resolve())  # type: ignore[union-attr]
+
+    async def amap() -> dict[int, Any]:
+        seen = {}
+        async for index, result in client.amap(prompts, concurrency=2, cwd=rig.work, model=rig.model):
+            seen[index] = result
+        return seen
+
+    seen = asyncio.run(amap())
+    assert sorted(seen) == [0, 1, 2, 3, 4] and isinstance(seen[2], OauthPyError)
+    assert seen[4].text == "echo token-0004"
+
+
+@pytest.mark.parametrize("provider", ["codex", "claude", "gemini"])
+def test_bad_input_is_refused_with_line_numbers_before_anything_starts(
+    provider: str, tripwire: tuple[dict[str, str], Path], tmp_path: Path
+):
+    env, fired = tripwire
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"id": "a", "prompt": "fine"}\n{"id": "a", "prompt": "again"}\n{"id": "b"}\n[1, 2]\n')
+    out = tmp_path / "out.jsonl"
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", provider, *a],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    proc = run(str(items), "-o", str(out))
+    assert proc.returncode == 2
+    assert "line 2: id 'a' is already used on line 1" in proc.stderr
+    assert "line 3: no prompt" in proc.stderr and "line 4: not a JSON object" in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
+
+    items.write_text('{"id": "a", "prompt": "fine"}\n{"id": "b", "prompt": "x", "cwd": "/no/such/dir"}\n')
+    proc = run(str(items), "-o", str(out))
+    assert proc.returncode == 2 and "line 2: cwd does not exist" in proc.stderr and not out.exists()
+
+    out.write_text('{"id": "a", "ok": true}\n')
+    proc = run(str(items), "-o", str(out), "-j", "2")
+    assert proc.returncode == 2 and "--resume" in proc.stderr
+    assert out.read_text() == '{"id": "a", "ok": true}\n'
+    for bad in (["-j", "0"], ["--max-retries", "-1"], ["--timeout", "nan"]):
+        assert run(str(items), "-o", str(tmp_path / "new.jsonl"), *bad).returncode == 2, bad
+    assert not fired.exists()
