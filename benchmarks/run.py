@@ -26,12 +26,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import batch_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
 from stats import HEADER, Row, paired, wall
 
 HERE = Path(__file__).resolve().parent
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")
-SECTIONS = ("imports", "fresh", "runs", "first-event", "parsers", "concurrency", "sessions", "pool")
+SECTIONS = ("imports", "fresh", "runs", "first-event", "parsers", "concurrency", "sessions", "pool", "batch")
 
 
 def transports(provider: str) -> list[str | None]:
@@ -539,11 +540,11 @@ def main() -> int:
         return 0
     providers = args.providers.split(",")
     sections = args.sections.split(",")
-    reps, levels, n_lines, turns = args.reps, [1, 8, 32], 100_000, 10
+    reps, levels, n_lines, turns, batch = args.reps, [1, 8, 32], 100_000, 10, (32, 1000, 100)
     if args.quick:
         providers = [p for p in providers if p == "codex"] or providers[:1]
-        sections = ["imports", "runs", "first-event", "parsers", "concurrency", "sessions", "pool"]
-        reps, levels, n_lines, turns = 1, [2], 2_000, 2
+        sections = ["imports", "runs", "first-event", "parsers", "concurrency", "sessions", "pool", "batch"]
+        reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (8, 40, 10)
     # An installed wheel ships compiled bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
     compileall.compile_dir(str(HERE.parent / "src" / "oauthpy"), quiet=1)
@@ -558,6 +559,10 @@ def main() -> int:
         "concurrency": lambda root: concurrency(1 if args.quick else max(1, reps // 3), providers, levels),
         "sessions": lambda root: sessions(reps, providers, root, turns),
         "pool": lambda root: pool(reps, providers, root, turns),
+        "batch": lambda root: (
+            batch_bench.batch(reps, providers, root, batch[0])
+            + batch_bench.memory(providers, root, batch[1], batch[2])
+        ),
     }
     with tempfile.TemporaryDirectory(prefix="oauthpy-bench-") as tmp:
         for section in sections:

@@ -22,7 +22,16 @@ def test_the_benchmark_harness_runs_and_writes_its_table(tmp_path: Path):
     table = out.read_text()
     assert table.startswith("Machine: ")
     assert "Sections that failed" not in table, table
-    for section in ("imports", "warm run", "first event", "parser", "concurrency", "sessions", "warm pool"):
+    for section in (
+        "imports",
+        "warm run",
+        "first event",
+        "parser",
+        "concurrency",
+        "sessions",
+        "warm pool",
+        "batch",
+    ):
         assert f"| {section} |" in table, table
     # codex on both transports, each beside its own raw work
     for row in (

@@ -218,7 +218,8 @@ class Client:
         the others go on. Items run on warm agents (as inside ``with Client``). A rate limit
         pauses the whole batch and retries the item; ``provider_options["max_retries"]`` retries
         other transient failures per item (docs/batch.md). Every item is checked before
-        anything starts. Leaving the loop early stops the items still running.
+        anything starts. Closing the iterator early (``aclose()``, ``contextlib.aclosing``) stops the
+        items still running.
         """
         requests, policy, limit = self._batch(prompts, concurrency, kw)
         return self._amap(requests, policy, limit)

@@ -253,3 +253,22 @@ def test_bad_input_is_refused_with_line_numbers_before_anything_starts(
     for bad in (["-j", "0"], ["--max-retries", "-1"], ["--timeout", "nan"]):
         assert run(str(items), "-o", str(tmp_path / "new.jsonl"), *bad).returncode == 2, bad
     assert not fired.exists()
+
+
+def test_on_a_terminal_the_progress_is_a_live_bar(openai_fake, codex_env: dict[str, str], tmp_path: Path):
+    import pexpect
+
+    openai_fake.script(Echo())
+    items = write_items(tmp_path / "items.jsonl", tokens(4))
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / "work"
+    work.mkdir()
+    screen = pexpect.run(
+        f"{sys.executable} -m oauthpy.cli batch -p codex --source external --cwd {work} {items} -o {out}",
+        env={**os.environ, **codex_env, "TERM": "xterm"},
+        encoding="utf-8",
+        timeout=BOUND_S,
+    )
+    assert "0/4" in screen and "\x1b[" in screen, screen  # rich drew the bar
+    assert "batch: 4 ok, 0 failed of 4" in screen
+    assert len(read_lines(out)) == 4

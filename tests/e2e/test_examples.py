@@ -1,4 +1,4 @@
-"""The live-agent, permission and tool examples run as written (offline: the real CLIs against the fakes)."""
+"""The live-agent, permission, tool and batch examples run as written (offline: the real CLIs against the fakes)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
                 "stock_level({'item': 'apple'}) -> 12  [ok]",
                 "stock_level({'item': 'plum'}) -> KeyError: 'no such item: plum'  [error]",
                 "reorder({'item': 'pear', 'amount': 20, 'speed': 'express'}) -> ordered 20 x pear (express)  [ok]",
+            ],
+        ),
+        (
+            "classify.py",
+            [
+                "positive  The blender is great, smoothies in seconds.",
+                "negative  It broke after two days and support never answered.",
+                "neutral   Arrived on Tuesday. It is a blender.",
             ],
         ),
         pytest.param(

@@ -309,3 +309,37 @@ def test_map_refuses_bad_input_before_anything_starts(
 
 def test_map_of_nothing_is_an_empty_list():
     assert Client("codex").map([]) == []
+
+
+def test_off_a_terminal_a_plain_line_every_few_seconds_and_a_summary():
+    import io
+
+    from oauthpy.cli.batch_progress import PLAIN_EVERY_S, Display
+
+    now = [0.0]
+    stream = io.StringIO()
+    display = Display(Tally(3, clock=lambda: now[0]), stream)
+    display.tally.add(True, 10, None)
+    display.tick()
+    assert stream.getvalue() == ""  # not yet
+    now[0] = PLAIN_EVERY_S
+    display.tick()
+    now[0] = PLAIN_EVERY_S + 1
+    display.tick()  # one line per period
+    assert stream.getvalue() == "batch: 1/3 done · 1 ok · 0 failed · 12.0/min · ETA 10s · 10 tokens\n"
+    display.close(interrupted=True)
+    assert stream.getvalue().splitlines()[-1] == "interrupted: 1 ok, 0 failed of 3 in 6s · 10 tokens"
+
+
+def test_quiet_shows_nothing():
+    import io
+
+    from oauthpy.cli.batch_progress import Display
+
+    now = [0.0]
+    stream = io.StringIO()
+    display = Display(Tally(1, clock=lambda: now[0]), stream, quiet=True)
+    now[0] = 100.0
+    display.tick()
+    display.close()
+    assert stream.getvalue() == ""
