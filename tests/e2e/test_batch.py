@@ -285,9 +285,9 @@ def test_schema_output_is_parsed_per_item_and_a_mismatch_is_a_failed_line(
     out = tmp_path / "out.jsonl"
     work = tmp_path / "work"
     work.mkdir()
+    argv = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external"]
     proc = subprocess.run(
-        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external"]
-        + ["--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema), "-q"],
+        [*argv, "--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema), "-q"],
         env={**os.environ, **codex_env},
         capture_output=True,
         text=True,
