@@ -30,8 +30,6 @@ from .retry import RetryPolicy
 if TYPE_CHECKING:
     from ._runner import Runner
 
-#: the default number of items that run at once
-DEFAULT_CONCURRENCY = 4
 #: more would start more vendor processes than a laptop runs well
 MAX_CONCURRENCY = 64
 #: how often one item waits out a rate limit before it counts as failed (apart from max_retries)
@@ -253,7 +251,6 @@ async def run_all(
 
 
 __all__ = [
-    "DEFAULT_CONCURRENCY",
     "Finished",
     "RATE_LIMIT_RETRIES",
     "Throttle",

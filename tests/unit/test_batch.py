@@ -4,6 +4,7 @@ retries per item, order and early exit. The real CLIs run it in tests/e2e/test_b
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -105,14 +106,18 @@ def test_a_result_line_is_redacted_and_names_the_error(tmp_path: Path):
     assert line["text"] is None and line["usage"] is None
 
 
-def test_the_tally_line_has_rate_eta_tokens_and_cost():
+def test_the_tally_line_has_rate_eta_tokens_cost_and_rate_limits():
     now = [0.0]
-    tally = Tally(10, clock=lambda: now[0])
+    limits = [0]
+    tally = Tally(10, clock=lambda: now[0], rate_limits=lambda: limits[0])
     now[0] = 30.0
     tally.add(True, 120, 0.01)
     tally.add(False, 0, None)
-    line = tally.line()
-    assert line.startswith("2/10 done · 1 ok · 1 failed · 4.0/min · ETA 2m00s · 120 tokens · $0.0100")
+    assert tally.line() == "2/10 done · 1 ok · 1 failed · 4.0/min · ETA 2m00s · 120 tokens · $0.0100"
+    limits[0] = 2
+    assert tally.line().endswith("$0.0100 · rate-limited 2x")
+    marked = tally.status(lambda text, colour: f"<{colour}>{text}")
+    assert marked.startswith("<green>1 ok · <red>1 failed · ") and "<yellow>rate-limited 2x" in marked
     assert tally.summary() == "1 ok, 1 failed of 10 in 30s · 120 tokens · $0.0100"
 
 
@@ -228,7 +233,7 @@ def test_transient_failures_are_retried_per_item_up_to_max_retries(tmp_path: Pat
     assert "max_retries" not in base.provider_options  # each run makes one attempt
 
     async def main() -> dict[str, Finished]:
-        requests = [base.__class__(**{**_fields(base), "prompt": p}) for p in ("flaky", "broken")]
+        requests = [dataclasses.replace(base, prompt=p) for p in ("flaky", "broken")]
         return {
             requests[d.index].prompt: d async for d in run_all(requests, run, concurrency=2, policy=policy)
         }
@@ -236,10 +241,6 @@ def test_transient_failures_are_retried_per_item_up_to_max_retries(tmp_path: Pat
     done = asyncio.run(main())
     assert done["flaky"].ok and done["flaky"].attempts == 3
     assert not done["broken"].ok and done["broken"].attempts == 1
-
-
-def _fields(request: Any) -> dict[str, Any]:
-    return {name: getattr(request, name) for name in request.__dataclass_fields__}
 
 
 def test_leaving_early_cancels_the_items_still_running(tmp_path: Path):

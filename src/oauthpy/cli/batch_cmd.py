@@ -88,13 +88,13 @@ def command(args: argparse.Namespace) -> int:
     requests, policy, jobs = client._batch(
         [item.fields for item in todo], args.jobs, kw, where=lambda i: f"line {todo[i].line}"
     )
-    tally = Tally(len(todo))
+    throttle = Throttle(jobs)
+    tally = Tally(len(todo), rate_limits=lambda: throttle.pauses)
     display = Display(tally, quiet=args.quiet)
     if not todo:
         display.close()
         return EXIT_OK
     output.open()  # only now: bad input never creates or touches OUTPUT
-    throttle = Throttle(jobs)
     try:
         interrupted = asyncio.run(_drive(client, todo, requests, policy, throttle, output, display))
     finally:
@@ -136,7 +136,6 @@ async def _drive(
                 output.write(result_line(todo[done.index].id, done))
                 usage = done.result.usage if isinstance(done.result, RunResult) else Usage()
                 display.tally.add(done.ok, usage.total_tokens, usage.cost_usd)
-                display.tally.rate_limits = throttle.pauses
                 display.update()
     except asyncio.CancelledError:
         if not interrupted:

@@ -99,26 +99,24 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
     Redacted like every CLI output: keys and tokens are masked in text, output and errors.
     """
     result: RunResult | OauthPyError = done.result
-    line: dict[str, Any] = {"id": item_id, "ok": isinstance(result, RunResult)}
+    timing = {"elapsed_s": round(done.elapsed_s, 3), "attempts": done.attempts}
     if isinstance(result, RunResult):
-        usage = result.usage
-        line.update(
-            text=clean(result.text),
-            output=clean(result.output) if result.output is not None else None,
-            usage=usage_json(usage),
-            cost_usd=usage.cost_usd,
-            model=result.model,
-            session_id=result.session_id,
-        )
-    else:
-        line.update(text=None, output=None, usage=None, cost_usd=None, model=None, session_id=None)
-    line.update(elapsed_s=round(done.elapsed_s, 3), attempts=done.attempts)
-    if not isinstance(result, RunResult):
-        error = {"type": type(result).__name__, "message": result.message}  # redacted when raised
-        if result.hint:
-            error["hint"] = result.hint
-        line["error"] = error
-    return line
+        return {
+            "id": item_id,
+            "ok": True,
+            "text": clean(result.text),
+            "output": clean(result.output) if result.output is not None else None,
+            "usage": usage_json(result.usage),
+            "cost_usd": result.usage.cost_usd,
+            "model": result.model,
+            "session_id": result.session_id,
+            **timing,
+        }
+    error = {"type": type(result).__name__, "message": result.message}  # redacted when raised
+    if result.hint:
+        error["hint"] = result.hint
+    empty = dict.fromkeys(("text", "output", "usage", "cost_usd", "model", "session_id"))
+    return {"id": item_id, "ok": False, **empty, **timing, "error": error}
 
 
 class Output:
@@ -131,7 +129,6 @@ class Output:
     def __init__(self, path: str, *, resume: bool) -> None:
         self.path = path
         self.done: set[str] = set()
-        self.lines = 0
         self.torn = False
         self._keep = 0
         self._fd: int | None = None
@@ -161,7 +158,6 @@ class Output:
                 raise InvalidOptionsError(
                     f"OUTPUT {path} line {number} is not a batch result line; is it the right file?"
                 )
-            self.lines += 1
             if record["ok"] is True:
                 self.done.add(id_key(record["id"]))
 

@@ -29,13 +29,19 @@ def _duration(seconds: float) -> str:
 class Tally:
     """The batch's running counts."""
 
-    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        total: int,
+        clock: Callable[[], float] = time.monotonic,
+        rate_limits: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.total = total
         self.ok = 0
         self.failed = 0
         self.tokens = 0
         self.cost_usd: float | None = None
-        self.rate_limits = 0
+        #: how many rate limits paused the batch so far (the batch's throttle counts them)
+        self.rate_limits = rate_limits
         self.clock = clock
         self.started = clock()
 
@@ -68,12 +74,17 @@ class Tally:
             parts.append(f"${self.cost_usd:.4f}")
         return " · ".join(parts)
 
-    def line(self) -> str:
-        paused = f" · rate-limited {self.rate_limits}x" if self.rate_limits else ""
+    def status(self, mark: Callable[[str, str], str] = lambda text, colour: text) -> str:
+        """ok, failed, rate, ETA, tokens, cost; ``mark(text, colour)`` may colour a part."""
+        limits = self.rate_limits()
+        paused = f" · {mark(f'rate-limited {limits}x', 'yellow')}" if limits else ""
         return (
-            f"{self.done}/{self.total} done · {self.ok} ok · {self.failed} failed · "
+            f"{mark(f'{self.ok} ok', 'green')} · {mark(f'{self.failed} failed', 'red')} · "
             f"{self.per_minute():.1f}/min · ETA {self.eta()} · {self.costs()}{paused}"
         )
+
+    def line(self) -> str:
+        return f"{self.done}/{self.total} done · {self.status()}"
 
     def summary(self) -> str:
         wall = _duration(self.clock() - self.started)
@@ -109,12 +120,7 @@ class Display:
         self._bar.start()
 
     def _status(self) -> str:
-        t = self.tally
-        paused = f" · [yellow]rate-limited {t.rate_limits}x[/]" if t.rate_limits else ""
-        return (
-            f"[green]{t.ok} ok[/] · [red]{t.failed} failed[/] · {t.per_minute():.1f}/min · "
-            f"ETA {t.eta()} · {t.costs()}{paused}"
-        )
+        return self.tally.status(lambda text, colour: f"[{colour}]{text}[/]")
 
     def update(self) -> None:
         if self._bar is not None:

@@ -144,8 +144,8 @@ class FakeServer:
                 step = self._steps[0]
             else:
                 step = self._steps.pop(0)
+        body = json.dumps(req.body) if req is not None and isinstance(step, (Match, Echo)) else ""
         while isinstance(step, Match):
-            body = json.dumps(req.body) if req is not None else ""
             step = step.then if re.search(step.pattern, body) else step.otherwise
         if isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
             step.opened.wait(step.timeout_s)
@@ -153,7 +153,7 @@ class FakeServer:
         if isinstance(step, CallTool):
             return resolve_tool(step, self.declared_tools(req) if req is not None else [])
         if isinstance(step, Echo):
-            found = re.search(step.pattern, json.dumps(req.body) if req is not None else "")
+            found = re.search(step.pattern, body)
             return Reply(text=step.prefix + (found.group(0) if found else "?"), chunks=step.chunks)
         return step
 
