@@ -15,9 +15,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from rigs import Rig, rig, rss_mb
 from stats import Row, paired
+
+from oauthpy import RunResult
 
 TARGETS = {"codex": "<= 0.6x", "gemini": "<= 0.25x"}
 
@@ -68,6 +71,26 @@ def batch(reps: int, providers: list[str], root: Path, n: int = 32, jobs: int = 
             # a raw gemini run takes about 2 s: 32 of them, 4 at a time, about 20 s a repetition
             rows.append(paired(row, raw, ours, min(reps, 3), warmup=0))
     return rows
+
+
+def ephemeral(reps: int, root: Path, n: int = 32, jobs: int = 4) -> list[Row]:
+    """codex: ``Client.map`` of ``n`` prompts with ephemeral threads (no rollout written, not
+    resumable) against the same with saved threads, the default."""
+    with rig("codex", root / "batch-ephemeral") as r:
+        prompts = [f"say token-{i:04x}" for i in range(n)]
+
+        def run(options: dict[str, Any] | None) -> None:
+            results = r.client.map(prompts, concurrency=jobs, cwd=r.work, provider_options=options)
+            assert all(isinstance(x, RunResult) for x in results), results
+
+        row = Row(
+            "batch",
+            f"codex: Client.map of {n} short prompts at concurrency {jobs}, ephemeral threads",
+            "saved threads (default)",
+            "ephemeral",
+            target="-",
+        )
+        return [paired(row, lambda: run(None), lambda: run({"ephemeral": True}), reps, warmup=0)]
 
 
 def memory(providers: list[str], root: Path, n: int = 1000, early: int = 100) -> list[Row]:
