@@ -1,5 +1,6 @@
-"""The batch rows: ``oauthpy batch`` against the raw CLI one-shots run as many at a time, and the
-memory of a long batch (results are written as they finish, never accumulated).
+"""The batch rows: ``oauthpy batch`` against the raw CLI one-shots run as many at a time, like for
+like for codex (saving sessions or not on both sides), and the memory of a long batch (results
+are written as they finish, never accumulated).
 
 Imported by run.py (section ``batch``); ``--memory-child`` is the measured process of the
 memory row.
@@ -14,13 +15,12 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rigs import Rig, rig, rss_mb
 from stats import Row, paired
-
-from oauthpy import RunResult
 
 TARGETS = {"codex": "<= 0.6x", "gemini": "<= 0.25x"}
 
@@ -30,37 +30,40 @@ def _items(path: Path, n: int) -> Path:
     return path
 
 
-def _batch_argv(r: Rig, items: Path, out: Path, jobs: int) -> list[str]:
+def _batch_argv(r: Rig, items: Path, out: Path, jobs: int, *extra: str) -> list[str]:
     argv = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", r.provider, "--source", "external"]
-    argv += ["--cwd", str(r.work), str(items), "-o", str(out), "-j", str(jobs), "-q"]
+    argv += ["--cwd", str(r.work), str(items), "-o", str(out), "-j", str(jobs), "-q", *extra]
     return argv + (["-m", r.model] if r.model else [])
 
 
+def _raw_batch(r: Rig, n: int, jobs: int, options: dict[str, Any] | None = None) -> None:
+    """``n`` raw one-shots of the vendor CLI, ``jobs`` at a time."""
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda _: r.raw_run(options), range(n)))
+
+
+def _our_batch(r: Rig, items: Path, out: Path, n: int, jobs: int, *extra: str) -> None:
+    """One ``oauthpy batch`` process over ``items``; every item must be ok."""
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        _batch_argv(r, items, out, jobs, *extra),
+        env={**os.environ, **r.env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert len(out.read_text().splitlines()) == n
+
+
 def batch(reps: int, providers: list[str], root: Path, n: int = 32, jobs: int = 4) -> list[Row]:
-    """``n`` short prompts at ``-j jobs``: one ``oauthpy batch`` process (warm agents) against
-    ``n`` raw one-shots of the vendor CLI, ``jobs`` at a time."""
+    """``n`` short prompts at ``-j jobs``: one ``oauthpy batch`` process (warm agents, its
+    defaults) against ``n`` raw one-shots of the vendor CLI (its defaults), ``jobs`` at a time."""
     rows = []
     for provider in providers:
         with rig(provider, root / f"batch-{provider}") as r:
             items = _items(root / f"items-{provider}.jsonl", n)
             out = root / f"out-{provider}.jsonl"
-
-            def raw(r: Rig = r) -> None:
-                with ThreadPoolExecutor(jobs) as pool:
-                    list(pool.map(lambda _: r.raw_run(), range(n)))
-
-            def ours(r: Rig = r, items: Path = items, out: Path = out) -> None:
-                out.unlink(missing_ok=True)
-                done = subprocess.run(
-                    _batch_argv(r, items, out, jobs),
-                    env={**os.environ, **r.env},
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                assert done.returncode == 0, done.stderr[-1000:]
-                assert len(out.read_text().splitlines()) == n
-
             row = Row(
                 "batch",
                 f"{provider}: {n} short prompts at -j {jobs}",
@@ -69,28 +72,46 @@ def batch(reps: int, providers: list[str], root: Path, n: int = 32, jobs: int = 
                 target=TARGETS.get(provider, "-"),
             )
             # a raw gemini run takes about 2 s: 32 of them, 4 at a time, about 20 s a repetition
+            raw = partial(_raw_batch, r, n, jobs)
+            ours = partial(_our_batch, r, items, out, n, jobs)
             rows.append(paired(row, raw, ours, min(reps, 3), warmup=0))
     return rows
 
 
-def ephemeral(reps: int, root: Path, n: int = 32, jobs: int = 4) -> list[Row]:
-    """codex: ``Client.map`` of ``n`` prompts with ephemeral threads (no rollout written, not
-    resumable) against the same with saved threads, the default."""
-    with rig("codex", root / "batch-ephemeral") as r:
-        prompts = [f"say token-{i:04x}" for i in range(n)]
-
-        def run(options: dict[str, Any] | None) -> None:
-            results = r.client.map(prompts, concurrency=jobs, cwd=r.work, provider_options=options)
-            assert all(isinstance(x, RunResult) for x in results), results
-
-        row = Row(
+def like_for_like(reps: int, root: Path, n: int = 32, jobs: int = 4) -> list[Row]:
+    """codex, where a batch's default (ephemeral threads: no rollout) differs from the raw CLI's:
+    both sides saving their sessions, and both sides saving none."""
+    with rig("codex", root / "batch-like") as r:
+        items = _items(root / "items-like.jsonl", n)
+        out = root / "out-like.jsonl"
+        saving = Row(
             "batch",
-            f"codex: Client.map of {n} short prompts at concurrency {jobs}, ephemeral threads",
-            "saved threads (default)",
-            "ephemeral",
-            target="-",
+            f"codex: {n} short prompts at -j {jobs}, both saving sessions",
+            "raw codex exec",
+            "oauthpy batch --keep-sessions",
         )
-        return [paired(row, lambda: run(None), lambda: run({"ephemeral": True}), reps, warmup=0)]
+        neither = Row(
+            "batch",
+            f"codex: {n} short prompts at -j {jobs}, neither saving sessions",
+            "raw codex exec --ephemeral",
+            "oauthpy batch",
+        )
+        return [
+            paired(
+                saving,
+                lambda: _raw_batch(r, n, jobs),
+                lambda: _our_batch(r, items, out, n, jobs, "--keep-sessions"),
+                reps,
+                warmup=0,
+            ),
+            paired(
+                neither,
+                lambda: _raw_batch(r, n, jobs, {"ephemeral": True}),
+                lambda: _our_batch(r, items, out, n, jobs),
+                reps,
+                warmup=0,
+            ),
+        ]
 
 
 def memory(providers: list[str], root: Path, n: int = 1000, early: int = 100) -> list[Row]:

@@ -52,8 +52,8 @@ class Rig:
     def client_on(self, transport: str | None) -> Client:
         return Client(self.provider, auth_source="external", env=self.env, transport=transport)
 
-    def request(self, prompt: str = PROMPT) -> Any:
-        return build_request(prompt, cwd=self.work, model=self.model, env=self.env)
+    def request(self, prompt: str = PROMPT, options: dict[str, Any] | None = None) -> Any:
+        return build_request(prompt, cwd=self.work, model=self.model, env=self.env, provider_options=options)
 
     # -- through oauthpy ------------------------------------------------------------------
 
@@ -79,11 +79,11 @@ class Rig:
 
     # -- raw ------------------------------------------------------------------------------
 
-    def _invocation(self) -> Any:
+    def _invocation(self, options: dict[str, Any] | None = None) -> Any:
         from oauthpy._runner import load_provider
 
         provider = load_provider(self.provider)
-        return provider.build(self.request(), merged_env(self.env))  # type: ignore[attr-defined]
+        return provider.build(self.request(options=options), merged_env(self.env))  # type: ignore[attr-defined]
 
     def app_invocation(self) -> Any:
         """The ``codex app-server`` process oauthpy would start for this rig's runs."""
@@ -112,11 +112,12 @@ class Rig:
 
         return ClaudeProvider().options(self.request(), merged_env(self.env), "raw", deque(maxlen=10))
 
-    def raw_run(self) -> None:
+    def raw_run(self, options: dict[str, Any] | None = None) -> None:
+        """One raw one-shot (``options``: provider options, for codex and gemini)."""
         if self.provider == "claude":
             run_sync(self._raw_claude(None))
             return
-        inv = self._invocation()
+        inv = self._invocation(options)
         done = subprocess.run(
             inv.argv, input=inv.stdin, env=inv.env, cwd=inv.cwd, capture_output=True, check=False
         )

@@ -561,7 +561,7 @@ def main() -> int:
         "pool": lambda root: pool(reps, providers, root, turns),
         "batch": lambda root: (
             batch_bench.batch(reps, providers, root, batch[0])
-            + (batch_bench.ephemeral(min(reps, 5), root, batch[0]) if "codex" in providers else [])
+            + (batch_bench.like_for_like(min(reps, 3), root, batch[0]) if "codex" in providers else [])
             + batch_bench.memory(providers, root, batch[1], batch[2])
         ),
     }

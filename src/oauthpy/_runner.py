@@ -193,7 +193,7 @@ class Runner:
             cwd=request.cwd,
             usage=(done.usage if done and done.usage else Usage()),
             model=done.model if done else None,
-            session_id=done.session_id if done else None,
+            session_id=done.session_id if done and not request.provider_options.get("ephemeral") else None,
             output=outcome.output,
             auth_source=outcome.source,
             raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},

@@ -94,13 +94,18 @@ def batch_requests(
     concurrency: Any,
     kw: Mapping[str, Any],
     where: Callable[[int], str],
+    keep_sessions: Any = False,
 ) -> tuple[list[RunRequest], RetryPolicy, int]:
     """Every item's checked request (``where(i)`` names item i in errors), the retry policy the
     batch applies, and the concurrency. Nothing starts here."""
     limit = check_concurrency(concurrency)
+    if not isinstance(keep_sessions, bool):
+        raise InvalidOptionsError(f"keep_sessions must be True or False, got {keep_sessions!r:.40}")
     if isinstance(prompts, (str, bytes)) or not isinstance(prompts, Iterable):
         raise InvalidOptionsError("prompts must be a list of prompt strings or dicts, not a single prompt")
     base, policy = split_retries(runner.request("-", kw))  # "-": the items bring their own
+    if not keep_sessions:
+        base = without_sessions(base, runner.provider.ephemeral)
     requests = []
     for i, item in enumerate(prompts):
         request = item_request(base, item, where(i))
@@ -108,6 +113,18 @@ def batch_requests(
             runner.check(request)  # the provider's own checks of an item's model
         requests.append(request)
     return requests, policy, limit
+
+
+def without_sessions(request: RunRequest, supported: bool) -> RunRequest:
+    """``request`` as an ephemeral run where the provider has them and the caller did not say.
+
+    A batch item is rarely continued, and hundreds of saved sessions would bury the user's own
+    in the vendor's history; not writing them also makes each codex item cheaper.
+    """
+    options = request.provider_options
+    if not supported or "ephemeral" in options:
+        return request
+    return dataclasses.replace(request, provider_options={**options, "ephemeral": True})
 
 
 def split_retries(request: RunRequest) -> tuple[RunRequest, RetryPolicy]:

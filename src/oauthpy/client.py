@@ -208,7 +208,12 @@ class Client:
     # -- many prompts --------------------------------------------------------------------------
 
     def amap(
-        self, prompts: Iterable[str | Mapping[str, Any]], *, concurrency: int = 4, **kw: Any
+        self,
+        prompts: Iterable[str | Mapping[str, Any]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        **kw: Any,
     ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
         """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
 
@@ -217,11 +222,13 @@ class Client:
         each attempt of an item. A failed item gives its :class:`OauthPyError` as its result and
         the others go on. Items run on warm agents (as inside ``with Client``). A rate limit
         pauses the whole batch and retries the item; ``provider_options["max_retries"]`` retries
-        other transient failures per item (docs/batch.md). Every item is checked before
+        other transient failures per item (docs/batch.md). The items' sessions are not saved
+        (codex and claude run them ``ephemeral``: their ``session_id`` is None) unless
+        ``keep_sessions``; gemini saves its sessions either way. Every item is checked before
         anything starts. Closing the iterator early (``aclose()``, ``contextlib.aclosing``) stops the
         items still running.
         """
-        requests, policy, limit = self._batch(prompts, concurrency, kw)
+        requests, policy, limit = self._batch(prompts, concurrency, kw, keep_sessions)
         return self._amap(requests, policy, limit)
 
     async def _amap(
@@ -231,13 +238,18 @@ class Client:
             yield done.index, done.result
 
     def map(
-        self, prompts: Iterable[str | Mapping[str, Any]], *, concurrency: int = 4, **kw: Any
+        self,
+        prompts: Iterable[str | Mapping[str, Any]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        **kw: Any,
     ) -> list[RunResult | OauthPyError]:
         """Run many prompts and return their results in input order; see :meth:`amap`.
 
         A failed item is its error object in the list, not an exception that loses the others.
         """
-        requests, policy, limit = self._batch(prompts, concurrency, kw)
+        requests, policy, limit = self._batch(prompts, concurrency, kw, keep_sessions)
 
         async def collect() -> list[RunResult | OauthPyError]:
             results: list[RunResult | OauthPyError | None] = [None] * len(requests)
@@ -252,11 +264,12 @@ class Client:
         prompts: Iterable[str | Mapping[str, Any]],
         concurrency: int,
         kw: Mapping[str, Any],
+        keep_sessions: bool,
         where: Callable[[int], str] = "item {}".format,
     ) -> tuple[list[RunRequest], RetryPolicy, int]:
         from .batch import batch_requests
 
-        return batch_requests(self._runner, prompts, concurrency, kw, where)
+        return batch_requests(self._runner, prompts, concurrency, kw, where, keep_sessions)
 
     async def _abatch(
         self,

@@ -132,6 +132,7 @@ class RunResult:
     cwd: str
     usage: Usage
     model: str | None = None
+    #: what ``resume=`` continues; None when the run kept no session (``ephemeral``)
     session_id: str | None = None
     output: Any = None
     auth_source: str | None = None

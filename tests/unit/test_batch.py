@@ -294,6 +294,7 @@ def test_a_bug_in_a_worker_is_raised_not_hidden(tmp_path: Path):
         (["a"], {"concurrency": 0}, "concurrency must be"),
         (["a"], {"concurrency": True}, "concurrency must be"),
         (["a"], {"timeout": -1}, "timeout must be a positive"),
+        (["a"], {"keep_sessions": "no"}, "keep_sessions must be True or False"),
     ],
 )
 def test_map_refuses_bad_input_before_anything_starts(
@@ -306,6 +307,25 @@ def test_map_refuses_bad_input_before_anything_starts(
     with pytest.raises(InvalidOptionsError, match=words):
         client.amap(prompts, cwd=tmp_path, **kw)
     assert not fired.exists()
+
+
+@pytest.mark.parametrize(
+    ("provider", "kw", "ephemeral"),
+    [
+        ("codex", {}, True),
+        ("claude", {}, True),
+        ("gemini", {}, None),  # it has no ephemeral sessions
+        ("codex", {"keep_sessions": True}, None),
+        ("codex", {"provider_options": {"ephemeral": False}}, False),  # the caller's word wins
+    ],
+)
+def test_batch_items_are_ephemeral_where_the_vendor_can_unless_sessions_are_kept(
+    provider: str, kw: dict[str, Any], ephemeral: bool | None, tmp_path: Path
+):
+    client = Client(provider, auth_source="external")
+    keep = kw.pop("keep_sessions", False)
+    requests, _, _ = client._batch(["a", "b"], 2, {"cwd": tmp_path, **kw}, keep)
+    assert [r.provider_options.get("ephemeral") for r in requests] == [ephemeral] * 2
 
 
 def test_map_of_nothing_is_an_empty_list():

@@ -58,6 +58,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common:
     p.add_argument("--timeout", type=float, help="seconds for each attempt of an item")
     p.add_argument("--max-retries", type=int, default=0, help="retries of other transient failures per item")
     p.add_argument("--cwd", default=".", help="working directory (an item's own cwd wins)")
+    p.add_argument(
+        "--keep-sessions",
+        action="store_true",
+        help="save each item's session so it can be resumed (codex, claude; gemini always saves)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary on stderr")
 
 
@@ -86,7 +91,11 @@ def command(args: argparse.Namespace) -> int:
     if args.max_retries:
         kw["provider_options"] = {**(kw["provider_options"] or {}), "max_retries": args.max_retries}
     requests, policy, jobs = client._batch(
-        [item.fields for item in todo], args.jobs, kw, where=lambda i: f"line {todo[i].line}"
+        [item.fields for item in todo],
+        args.jobs,
+        kw,
+        args.keep_sessions,
+        where=lambda i: f"line {todo[i].line}",
     )
     throttle = Throttle(jobs)
     tally = Tally(len(todo), rate_limits=lambda: throttle.pauses)

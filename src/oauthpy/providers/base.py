@@ -63,6 +63,8 @@ class Provider(Protocol):
 
     #: the transports that can ask ``on_permission`` and serve ``tools`` (the first is preferred)
     asking: tuple[str, ...]
+    #: whether ``provider_options["ephemeral"]`` runs leave no session on disk (batches use it)
+    ephemeral: bool
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         """A conversation for one run (``session=False``) or for a session's turns, on

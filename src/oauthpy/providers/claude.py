@@ -64,6 +64,7 @@ OPTIONS: dict[str, Opt] = {
     "max_budget_usd": Opt((int, float)),
     "output_format": Opt((dict,)),
     "sdk_options": Opt((dict,)),
+    "ephemeral": Opt((bool,)),
     **RETRY_OPTIONS,
 }
 
@@ -78,6 +79,7 @@ class ClaudeProvider:
     name = "claude"
     transports: tuple[str, ...] = ("sdk",)
     asking: tuple[str, ...] = ("sdk",)
+    ephemeral = True
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         from ..catalog import catalog_models
@@ -169,6 +171,9 @@ class ClaudeProvider:
         if asks is not None:
             self._asking(kw, asks)
         kw.update(opts.get("sdk_options") or {})
+        if opts.get("ephemeral"):
+            # the CLI writes no transcript, so the session cannot be resumed later
+            kw["extra_args"] = {**(kw.get("extra_args") or {}), "no-session-persistence": None}
         # The SDK starts from os.environ and can only set variables: a removed one is blanked.
         child_env = {k: "" for k in os.environ if k not in env}
         child_env.update(env)

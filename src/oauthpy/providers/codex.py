@@ -90,6 +90,7 @@ class CodexProvider:
     #: ``codex exec --json`` process per turn
     transports: tuple[str, ...] = ("app-server", "exec")
     asking: tuple[str, ...] = ("app-server",)
+    ephemeral = True
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         if transport == "exec":

@@ -88,6 +88,7 @@ class GeminiProvider:
     #: ``gemini --acp`` process for a session or a warm client (see :meth:`open`)
     transports: tuple[str, ...] = ("stream-json", "acp")
     asking: tuple[str, ...] = ("acp",)
+    ephemeral = False
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         """The models a new ACP session offers (gemini answers offline, from its own list)."""
