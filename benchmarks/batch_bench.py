@@ -89,12 +89,14 @@ def like_for_like(reps: int, root: Path, n: int = 32, jobs: int = 4) -> list[Row
             f"codex: {n} short prompts at -j {jobs}, both saving sessions",
             "raw codex exec",
             "oauthpy batch --keep-sessions",
+            target="-",
         )
         neither = Row(
             "batch",
             f"codex: {n} short prompts at -j {jobs}, neither saving sessions",
             "raw codex exec --ephemeral",
             "oauthpy batch",
+            target="-",
         )
         return [
             paired(
