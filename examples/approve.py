@@ -30,7 +30,11 @@ def approve(request: PermissionRequest) -> bool | tuple[Decision, str]:
 def run(env: dict[str, str] | None, cwd: str) -> None:
     client = Client("codex", auth_source="external" if env else "auto", env=env)
     prompt = "Create notes.txt, then delete everything else in this folder."
-    for event in client.stream_sync(prompt, cwd=cwd, timeout=120, on_permission=approve):
+    # codex runs an approved command in its sandbox: let it write in this folder (docs/permissions.md)
+    options = {"sandbox": "workspace-write"}
+    for event in client.stream_sync(
+        prompt, cwd=cwd, timeout=120, on_permission=approve, provider_options=options
+    ):
         if event.kind is EventKind.PERMISSION:
             print(f"{event.status:8} {event.text}" + (f"  ({event.output})" if event.output else ""))
         elif event.kind is EventKind.DONE:

@@ -55,6 +55,17 @@ class Rig:
     def client(self) -> Client:
         return Client(self.provider, auth_source="external", env=self.env)
 
+    @property
+    def write_options(self) -> dict[str, str] | None:
+        """Provider options under which an approved command may write in the work dir.
+
+        codex runs an approved command in its sandbox first (read-only by default) and runs it
+        again outside only when it recognizes the denial, which codex 0.163 does not always do
+        on a loaded machine (the command then fails with "Read-only file system").
+        ``workspace-write`` lets the write succeed at once; codex still asks first.
+        """
+        return {"sandbox": "workspace-write"} if self.provider == "codex" else None
+
     def run(self, prompt: str = "hi", **kw: Any) -> RunResult:
         kw.setdefault("timeout", 60)  # a hang surfaces as TimeoutExceededError, not a stuck test
         return self.client().run(prompt, cwd=self.work, model=self.model, **kw)

@@ -3,10 +3,8 @@
 Everything public is listed in ``__all__``; nothing else is API.
 """
 
-from __future__ import annotations
-
-from .client import Client
-from .errors import (
+from ._client import Client
+from ._errors import (
     AuthRequiredError,
     CommandExecutionError,
     InvalidOptionsError,
@@ -15,45 +13,66 @@ from .errors import (
     ProviderNotInstalledError,
     RateLimitError,
     SessionBusyError,
+    SessionClosedError,
     SessionNotFoundError,
     StructuredOutputError,
     TimeoutExceededError,
     UnsupportedProviderError,
 )
-from .events import AuthStatus, Event, EventKind, FileChange, ModelInfo, RunResult, Usage
-from .permissions import Decision, PermissionRequest
-from .redact import redact
-from .session import Session
-from .tools import Tool, tool
+from ._events import (
+    AuthStatus,
+    Event,
+    EventKind,
+    EventStatus,
+    FileChange,
+    FileChangeKind,
+    ModelInfo,
+    RunResult,
+    Usage,
+)
+from ._options import AuthSource, ProviderName, TransportName
+from ._permissions import Decision, PermissionRequest
+from ._redact import redact
+from ._session import Session
+from ._signature import RunOptions, TurnOptions
+from ._tools import Tool, tool
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthRequiredError",
+    "AuthSource",
     "AuthStatus",
     "Client",
     "CommandExecutionError",
     "Decision",
     "Event",
     "EventKind",
+    "EventStatus",
     "FileChange",
+    "FileChangeKind",
     "InvalidOptionsError",
     "ModelInfo",
     "OauthPyError",
     "PermissionRequest",
     "ProtocolError",
+    "ProviderName",
     "ProviderNotInstalledError",
     "RateLimitError",
+    "RunOptions",
     "RunResult",
     "Session",
     "SessionBusyError",
+    "SessionClosedError",
     "SessionNotFoundError",
     "StructuredOutputError",
     "TimeoutExceededError",
     "Tool",
+    "TransportName",
+    "TurnOptions",
     "UnsupportedProviderError",
     "Usage",
-    "__version__",
     "redact",
     "tool",
+    "__version__",
 ]

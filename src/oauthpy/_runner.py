@@ -3,7 +3,7 @@
 It validates requests, resolves the auth env, opens the provider's conversation, runs turns
 through the retry loop, parses structured output and folds events into a :class:`RunResult`.
 What carries a turn (a CLI process, a live JSON-RPC agent, the claude SDK client) is the
-provider's :class:`~oauthpy.providers.base.Conversation`; nothing here knows which.
+provider's :class:`~oauthpy._providers.base.Conversation`; nothing here knows which.
 """
 
 from __future__ import annotations
@@ -13,28 +13,28 @@ import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import AuthRequiredError, InvalidOptionsError, OauthPyError, UnsupportedProviderError
-from .events import Event, EventKind, RunResult, Usage
-from .options import RunRequest, build_request
+from ._errors import AuthRequiredError, InvalidOptionsError, OauthPyError, UnsupportedProviderError
+from ._events import Event, EventKind, RunResult, Usage
+from ._options import RunRequest, build_request
 
 if TYPE_CHECKING:
-    from .auth.manager import AuthManager
-    from .pool import AgentPool
-    from .providers.base import Conversation, Provider
+    from ._auth.manager import AuthManager
+    from ._pool import AgentPool
+    from ._providers.base import Conversation, Provider
 
 
 def load_provider(name: str) -> Provider:
     # Imported on demand so that a codex run never imports the claude SDK, and vice versa.
     if name == "codex":
-        from .providers.codex import CodexProvider
+        from ._providers.codex import CodexProvider
 
         return CodexProvider()
     if name == "claude":
-        from .providers.claude import ClaudeProvider
+        from ._providers.claude import ClaudeProvider
 
         return ClaudeProvider()
     if name == "gemini":
-        from .providers.gemini import GeminiProvider
+        from ._providers.gemini import GeminiProvider
 
         return GeminiProvider()
     raise UnsupportedProviderError(f"unknown provider {name!r}")
@@ -137,7 +137,7 @@ class Runner:
             return self._events(request, outcome, conversation, source)  # no retry: no cost
         import dataclasses
 
-        from .retry import RetryLog, RetryPolicy, retrying
+        from ._retry import RetryLog, RetryPolicy, retrying
 
         def attempt(left: float | None) -> AsyncGenerator[Event, None]:
             # `timeout` bounds the whole call: each attempt gets what the earlier ones left
@@ -151,7 +151,7 @@ class Runner:
     async def _events(
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
     ) -> AsyncGenerator[Event, None]:
-        from .runtime import parse_structured
+        from ._runtime import parse_structured
 
         env, outcome.source = await self.auth.run_env(request.env, source)
         gen = conversation.turn(request, env)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
-from oauthpy.errors import AuthRequiredError, InvalidOptionsError
+from oauthpy._errors import AuthRequiredError, InvalidOptionsError
 from oauthpy.testing import new_marker, text
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer, write_settings

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
-from oauthpy.errors import InvalidOptionsError
+from oauthpy._errors import InvalidOptionsError
 from oauthpy.testing import FakeResponsesServer, new_marker, text
 from oauthpy.testing.responses import codex_config
 from tests.auth_support import mode_of, snapshot
@@ -106,7 +106,7 @@ def test_auto_prefers_the_isolated_login_then_the_external_one_then_isolated(hom
 
 
 def test_auto_resolution_is_cached_for_a_batch_of_runs(homes, monkeypatch: pytest.MonkeyPatch):
-    from oauthpy.auth.manager import AuthManager
+    from oauthpy._auth.manager import AuthManager
 
     client = Client("codex")
     calls: list[str] = []

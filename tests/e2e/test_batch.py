@@ -228,11 +228,22 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
         "slow answer",
     ] + [f"echo token-{i:04x}" for i in range(3, 7)]
     assert len(limited) == 1
-    # The two slow items ended about 1.6 s after the 429; without the pause their workers would
-    # have started the next items then. Nothing may reach the model until the pause is over.
+    # The two slow items end about 1.6 s after they start; without the pause their workers would
+    # start the next items then, and the limited item would be retried at once. Neither the retry
+    # nor a later item may reach the model until the pause is over. (The slow items themselves
+    # started before the 429: on a loaded machine a cold agent may send their requests late.)
     t429 = limited[0].received_at
-    during = [r for r in rig.fake.model_requests() if t429 + 1.0 < r.received_at < t429 + pause_s]
+    later = re.compile(r"limit-me|token-000[3-6]")
+    during = [
+        r
+        for r in rig.fake.model_requests()
+        if t429 + 0.5 < r.received_at < t429 + pause_s and later.search(json.dumps(r.body))
+    ]
     assert during == [], [json.dumps(r.body)[:80] for r in during]
+    retried = [
+        r for r in rig.fake.model_requests() if "limit-me" in json.dumps(r.body) and r is not limited[0]
+    ]
+    assert retried and min(r.received_at for r in retried) >= t429 + pause_s - 0.5
 
 
 def test_map_keeps_input_order_and_gives_a_failed_item_as_its_error(rig: Rig, tmp_path: Path):

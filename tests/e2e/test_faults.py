@@ -25,7 +25,7 @@ from oauthpy import (
     ProviderNotInstalledError,
     RateLimitError,
 )
-from oauthpy.run_marks import parent_of
+from oauthpy._run_marks import parent_of
 from oauthpy.testing import (
     Cut,
     Gate,
@@ -46,11 +46,11 @@ def binary_var(rig: Rig) -> str:
 
 def real_binary(rig: Rig) -> str:
     if rig.provider == "codex":
-        from oauthpy.providers.codex import find_binary
+        from oauthpy._providers.codex import find_binary
 
         return find_binary(dict(os.environ))
     if rig.provider == "claude":
-        from oauthpy.auth.claude import bundled_cli
+        from oauthpy._auth.claude import bundled_cli
 
         path = bundled_cli()
         assert path is not None

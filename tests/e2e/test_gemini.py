@@ -22,7 +22,7 @@ from oauthpy import (
     InvalidOptionsError,
     StructuredOutputError,
 )
-from oauthpy.options import merged_env
+from oauthpy._options import merged_env
 from oauthpy.testing import Cut, Reply, Tokens, text
 from oauthpy.testing.gemini import shell_call, write_call
 

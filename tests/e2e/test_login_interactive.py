@@ -25,7 +25,7 @@ pytestmark = pytest.mark.xdist_group("interactive-login")
 SCRIPT = """
 import os, sys, time
 from oauthpy import Client
-from oauthpy.errors import OauthPyError
+from oauthpy._errors import OauthPyError
 from oauthpy.testing import live_processes_with_env
 from oauthpy.testing.processes import MARKER_VAR
 

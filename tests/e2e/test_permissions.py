@@ -28,7 +28,7 @@ def test_a_command_the_callback_allows_runs_and_the_decision_is_an_event(rig: Ri
         asked.append(request)
         return True
 
-    result = rig.run("make the file", on_permission=allow)
+    result = rig.run("make the file", on_permission=allow, provider_options=rig.write_options)
 
     assert (rig.work / "allowed.txt").exists()
     assert result.text == "Done."
@@ -90,7 +90,9 @@ def test_allow_always_is_not_asked_again_in_the_session(rig: Rig) -> None:
         asked.append(request)
         return "allow_always"
 
-    with rig.client().session(cwd=rig.work, model=rig.model, timeout=60, on_permission=always) as session:
+    with rig.client().session(
+        cwd=rig.work, model=rig.model, timeout=60, on_permission=always, provider_options=rig.write_options
+    ) as session:
         first = session.run("make it")
         (rig.work / "again.txt").unlink()
         second = session.run("make it again")
@@ -107,7 +109,9 @@ def test_time_in_the_callback_is_not_idle_time_but_counts_toward_the_timeout(rig
         time.sleep(3.0)  # a person thinking: longer than the idle timeout
         return True
 
-    result = rig.run("make the file", on_permission=slow, idle_timeout=2.0, timeout=60)
+    result = rig.run(
+        "make the file", on_permission=slow, idle_timeout=2.0, timeout=60, provider_options=rig.write_options
+    )
     assert result.text == "Done." and (rig.work / "slow.txt").exists()
 
 
@@ -136,7 +140,12 @@ def test_the_async_methods_take_on_permission_too(rig: Rig) -> None:
         kinds = []
         client = rig.client()
         async for event in client.stream(
-            "go", cwd=rig.work, model=rig.model, timeout=60, on_permission=lambda r: True
+            "go",
+            cwd=rig.work,
+            model=rig.model,
+            timeout=60,
+            on_permission=lambda r: True,
+            provider_options=rig.write_options,
         ):
             kinds.append(event.kind.value)
         return kinds

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, CommandExecutionError, EventKind, OauthPyError
+from oauthpy._redact import MASK
 from oauthpy.cli import main
 from oauthpy.cli.repl import Repl
-from oauthpy.redact import MASK
 from oauthpy.testing import HttpError, Reply, text
 from tests.support import assert_no_leftovers, model_for, open_rig
 

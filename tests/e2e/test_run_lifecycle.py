@@ -18,7 +18,8 @@ import warnings
 
 import pytest
 
-from oauthpy import TimeoutExceededError, run_marks
+from oauthpy import TimeoutExceededError
+from oauthpy import _run_marks as run_marks
 from oauthpy.testing import Hang, Reply, shell
 from tests.support import Rig, assert_no_leftovers
 

@@ -113,7 +113,12 @@ def test_tools_and_permissions_in_a_multi_turn_session(rig: Rig) -> None:
         return True
 
     with rig.client().session(
-        cwd=rig.work, model=rig.model, timeout=60, tools=[add], on_permission=allow
+        cwd=rig.work,
+        model=rig.model,
+        timeout=60,
+        tools=[add],
+        on_permission=allow,
+        provider_options=rig.write_options,
     ) as session:
         first = session.run("add them")
         second = session.run("make a file, then add again")

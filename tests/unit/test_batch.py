@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, RunResult, Usage
-from oauthpy.batch import Finished, Throttle, run_all, split_retries
+from oauthpy._batch import Finished, Throttle, run_all, split_retries
+from oauthpy._errors import CommandExecutionError, InvalidOptionsError, RateLimitError
+from oauthpy._options import build_request
+from oauthpy._retry import RetryPolicy
 from oauthpy.cli.batch_files import Output, read_items, result_line
 from oauthpy.cli.batch_progress import Tally
-from oauthpy.errors import CommandExecutionError, InvalidOptionsError, RateLimitError
-from oauthpy.options import build_request
-from oauthpy.retry import RetryPolicy
 
 # -- input ---------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from oauthpy import (
     RateLimitError,
     StructuredOutputError,
 )
-from oauthpy.providers.claude_parser import ClaudeParser
+from oauthpy._providers.claude_parser import ClaudeParser
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "claude"
 

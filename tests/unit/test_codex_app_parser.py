@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
-from oauthpy.options import build_request, merged_env
-from oauthpy.providers.codex import find_binary
-from oauthpy.providers.codex_app import CLIENT_INFO
-from oauthpy.providers.codex_app_parser import (
+from oauthpy._options import build_request, merged_env
+from oauthpy._providers.codex import find_binary
+from oauthpy._providers.codex_app import CLIENT_INFO
+from oauthpy._providers.codex_app_parser import (
     AppTurn,
     interrupt_params,
     thread_of,

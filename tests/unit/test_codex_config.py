@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy.auth.codex_config import ensure_credentials_store
-from oauthpy.errors import InvalidOptionsError
+from oauthpy._auth.codex_config import ensure_credentials_store
+from oauthpy._errors import InvalidOptionsError
 
 ORIGINAL = """# my codex settings, with odd spacing kept on purpose
 model   = "gpt-5.5"     # pinned

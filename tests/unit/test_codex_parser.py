@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError, SessionNotFoundError
-from oauthpy.providers.codex_parser import CodexParser
+from oauthpy._providers.codex_parser import CodexParser
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex"
 

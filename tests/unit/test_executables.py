@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from oauthpy.executables import which
+from oauthpy._executables import which
 
 
 def _file(path: Path, mode: int) -> Path:

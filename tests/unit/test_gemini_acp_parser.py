@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
-from oauthpy.permissions import Decision
-from oauthpy.providers.gemini_acp_parser import (
+from oauthpy._permissions import Decision
+from oauthpy._providers.gemini_acp_parser import (
     AcpTurn,
     classify_rpc_error,
     models_of,
     session_of,
 )
-from oauthpy.providers.gemini_acp_requests import choose
+from oauthpy._providers.gemini_acp_requests import choose
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
 
@@ -161,8 +161,8 @@ def test_what_oauthpy_sends_conforms_to_the_acp_schema(tmp_path):
     # The ACP schema as the agent-client-protocol package ships it (pydantic models, v1).
     from acp import schema
 
-    from oauthpy.options import build_request
-    from oauthpy.providers.gemini_acp_parser import INIT_PARAMS, prompt_params, session_params
+    from oauthpy._options import build_request
+    from oauthpy._providers.gemini_acp_parser import INIT_PARAMS, prompt_params, session_params
 
     request = build_request("hi", cwd=tmp_path)
     schema.InitializeRequest.model_validate(INIT_PARAMS, strict=True)

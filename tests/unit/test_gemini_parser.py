@@ -18,7 +18,7 @@ from oauthpy import (
     RateLimitError,
     SessionNotFoundError,
 )
-from oauthpy.providers.gemini_parser import GeminiParser
+from oauthpy._providers.gemini_parser import GeminiParser
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini"
 #: the exit codes the real CLI gave for each recording

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from oauthpy.events import Event
-from oauthpy.mcp_tools import ToolEndpoint, structured
+from oauthpy._events import Event
+from oauthpy._mcp_tools import ToolEndpoint, structured
+from oauthpy._tools import build_tools
 from oauthpy.testing import HttpError, Reply, call_tool
 from oauthpy.testing.script import resolve_tool
-from oauthpy.tools import build_tools
 
 
 def add(a: int, b: int) -> int:

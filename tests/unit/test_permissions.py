@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, Decision, EventKind, InvalidOptionsError, PermissionRequest
-from oauthpy.errors import TimeoutExceededError
-from oauthpy.permissions import Permissions, Verdict, ask, permission_event, read_answer
-from oauthpy.providers import codex_app_requests as codex
-from oauthpy.providers.claude_asks import permission_of as claude_permission
-from oauthpy.providers.gemini_acp_requests import GeminiAsks, choose, is_own_tool_call, mcp_title
-from oauthpy.tools import ToolResult
+from oauthpy._errors import TimeoutExceededError
+from oauthpy._permissions import Permissions, Verdict, ask, permission_event, read_answer
+from oauthpy._providers import codex_app_requests as codex
+from oauthpy._providers.claude_asks import permission_of as claude_permission
+from oauthpy._providers.gemini_acp_requests import GeminiAsks, choose, is_own_tool_call, mcp_title
+from oauthpy._tools import ToolResult
 
 RECORDED = Path(__file__).resolve().parent.parent / "recordings" / "permissions"
 
@@ -130,7 +130,7 @@ def test_bad_callbacks_and_transports_are_refused_before_anything_starts(tmp_pat
             on_permission=lambda r: True,
             provider_options={"permission_mode": "bypassPermissions"},
         )
-    with pytest.raises(InvalidOptionsError, match="keeps the tools it was opened with"):
+    with pytest.raises(TypeError, match="keeps the tools it was opened with"):
         Client("claude").session(cwd=tmp_path).run("hi", tools=[])
 
 
@@ -274,8 +274,8 @@ def test_claude_tool_permissions_become_commands_file_changes_and_tools() -> Non
 def experimental_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import subprocess
 
-    from oauthpy.options import merged_env
-    from oauthpy.providers.codex import find_binary
+    from oauthpy._options import merged_env
+    from oauthpy._providers.codex import find_binary
 
     out = tmp_path_factory.mktemp("codex-schema-experimental")
     binary = find_binary(merged_env({}))
@@ -289,8 +289,8 @@ def test_tools_approvals_and_answers_validate_against_codexs_experimental_schema
 ) -> None:
     import jsonschema
 
-    from oauthpy.options import build_request
-    from oauthpy.providers.codex_app_parser import thread_params, turn_params
+    from oauthpy._options import build_request
+    from oauthpy._providers.codex_app_parser import thread_params, turn_params
 
     def validate(name: str, value: object) -> None:
         found = [p for p in (experimental_schemas / "v2" / name, experimental_schemas / name) if p.exists()]
@@ -329,9 +329,9 @@ def test_tools_approvals_and_answers_validate_against_codexs_experimental_schema
 def test_the_tool_endpoint_and_permission_answers_validate_against_the_acp_schema(tmp_path: Path) -> None:
     from acp import schema
 
-    from oauthpy.mcp_tools import ToolEndpoint
-    from oauthpy.options import build_request
-    from oauthpy.providers.gemini_acp_parser import session_params
+    from oauthpy._mcp_tools import ToolEndpoint
+    from oauthpy._options import build_request
+    from oauthpy._providers.gemini_acp_parser import session_params
 
     endpoint = ToolEndpoint((), lambda e: None)
     endpoint.url = "http://127.0.0.1:9/mcp"

@@ -12,9 +12,12 @@ import time
 
 import pytest
 
-from oauthpy import ProviderNotInstalledError, TimeoutExceededError, process, run_marks, teardown
-from oauthpy.options import merged_env
-from oauthpy.process import Invocation, Process
+from oauthpy import ProviderNotInstalledError, TimeoutExceededError
+from oauthpy import _process as process
+from oauthpy import _run_marks as run_marks
+from oauthpy import _teardown as teardown
+from oauthpy._options import merged_env
+from oauthpy._process import Invocation, Process
 from oauthpy.testing import live_processes_in_group, new_marker
 
 from ..support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
@@ -351,7 +354,7 @@ def test_exit_hooks_act_only_in_the_process_that_registered_them(tmp_path):
         textwrap.dedent(
             """
             import asyncio, atexit, os, sys
-            from oauthpy.process import Invocation, Process
+            from oauthpy._process import Invocation, Process
 
             loop = asyncio.new_event_loop()
             inv = Invocation([sys.executable, '-c', 'import time; time.sleep(600)'], dict(os.environ), '.')

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import CommandExecutionError, Event, EventKind, RunResult, SessionNotFoundError, Usage, redact
+from oauthpy._redact import MASK, MAX_HOLD, MAX_REMEMBERED, StreamRedactor, remember_secrets, secret_values
 from oauthpy.cli import render
-from oauthpy.redact import MASK, MAX_HOLD, MAX_REMEMBERED, StreamRedactor, remember_secrets, secret_values
 
 SECRETS = [
     "sk-proj-abcdefghijklmnopqrstuvwx1234",
@@ -402,9 +402,9 @@ def test_the_cli_answer_text_is_redacted_while_the_result_keeps_the_answer():
 
 
 def test_a_structured_output_error_redacts_the_reply_before_cutting_it():
-    from oauthpy.errors import StructuredOutputError
-    from oauthpy.options import build_request
-    from oauthpy.runtime import parse_structured
+    from oauthpy._errors import StructuredOutputError
+    from oauthpy._options import build_request
+    from oauthpy._runtime import parse_structured
 
     key = "AIza" + "Sy9xQ2mK7pL4nR8tV1wZ3bC6dF0gH5jE"  # 36 characters after the prefix
     reply = "x" * 280 + " " + key + " and more words after it"  # the 300-character cut falls in the key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oauthpy.errors import (
+from oauthpy._errors import (
     AuthRequiredError,
     CommandExecutionError,
     InvalidOptionsError,
@@ -13,7 +13,7 @@ from oauthpy.errors import (
     StructuredOutputError,
     TimeoutExceededError,
 )
-from oauthpy.retry import RetryPolicy
+from oauthpy._retry import RetryPolicy
 
 
 def test_backoff_doubles_up_to_the_cap_plus_jitter():

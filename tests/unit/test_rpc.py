@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from oauthpy import CommandExecutionError, ProtocolError, TimeoutExceededError
-from oauthpy.options import merged_env
-from oauthpy.process import Invocation
-from oauthpy.rpc import INTERNAL_ERROR, Connection, Dialect, RpcError
+from oauthpy._options import merged_env
+from oauthpy._process import Invocation
+from oauthpy._rpc import INTERNAL_ERROR, Connection, Dialect, RpcError
 from oauthpy.testing import new_marker
 
 from ..support import assert_no_leftovers

@@ -1,4 +1,4 @@
-"""oauthpy.tools: Python functions as agent tools (schema, validation, calling, refusals)."""
+"""oauthpy._tools: Python functions as agent tools (schema, validation, calling, refusals)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pydantic
 import pytest
 from typing_extensions import TypedDict
 
-from oauthpy.errors import InvalidOptionsError
-from oauthpy.tools import TOOL_NAME_RE, Tool, ToolResult, build_tools, tool
+from oauthpy._errors import InvalidOptionsError
+from oauthpy._tools import TOOL_NAME_RE, Tool, ToolResult, build_tools, tool
 
 
 def add(a: int, b: int = 2) -> int:

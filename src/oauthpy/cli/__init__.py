@@ -12,9 +12,9 @@ import argparse
 from collections.abc import Callable
 
 from .. import __version__
-from ..catalog import describe as describe_models
-from ..errors import OauthPyError
-from ..options import AUTH_SOURCES, PROVIDERS
+from .._catalog import describe as describe_models
+from .._errors import OauthPyError
+from .._options import AUTH_SOURCES, PROVIDERS
 from .term import print_error
 
 EPILOG = """examples:

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from ..events import AuthStatus
+from .._events import AuthStatus
 from .render import dumps, status_json
 from .term import style
 
@@ -31,7 +31,7 @@ def status_lines(status: AuthStatus) -> list[str]:
 
 
 def status(args: argparse.Namespace) -> int:
-    from ..client import Client
+    from .._client import Client
 
     result = Client(args.provider, auth_source=args.source).auth_status()
     if args.json:
@@ -42,7 +42,7 @@ def status(args: argparse.Namespace) -> int:
 
 
 def available(args: argparse.Namespace) -> int:
-    from ..client import Client
+    from .._client import Client
 
     ok = Client(args.provider, auth_source=args.source).available()
     print("yes" if ok else "no")
@@ -56,7 +56,7 @@ def read_api_key() -> str:
 
 
 def login(args: argparse.Namespace) -> int:
-    from ..client import Client
+    from .._client import Client
 
     client = Client(args.provider, auth_source=args.source)
     api_key = read_api_key() if args.with_api_key else None
@@ -66,7 +66,7 @@ def login(args: argparse.Namespace) -> int:
 
 
 def logout(args: argparse.Namespace) -> int:
-    from ..client import Client
+    from .._client import Client
 
     result = Client(args.provider, auth_source=args.source).logout()
     print("\n".join(status_lines(result)))

@@ -13,17 +13,17 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidOptionsError
-from ..events import RunResult, Usage
+from .._errors import InvalidOptionsError
+from .._events import RunResult, Usage
 from .batch_files import InputItem, Output, read_items, result_line
 from .batch_progress import PLAIN_EVERY_S, Display, Tally
 from .run_cmd import run_options
 
 if TYPE_CHECKING:
-    from ..batch import Throttle
-    from ..client import Client
-    from ..options import RunRequest
-    from ..retry import RetryPolicy
+    from .._batch import Throttle
+    from .._client import Client
+    from .._options import RunRequest
+    from .._retry import RetryPolicy
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -77,8 +77,8 @@ def _read_input(path: str) -> bytes:
 
 
 def command(args: argparse.Namespace) -> int:
-    from ..batch import Throttle, check_concurrency
-    from ..client import Client
+    from .._batch import Throttle, check_concurrency
+    from .._client import Client
 
     check_concurrency(args.jobs)
     if args.max_retries < 0:

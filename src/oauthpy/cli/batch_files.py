@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidOptionsError, OauthPyError
-from ..events import RunResult
+from .._errors import InvalidOptionsError, OauthPyError
+from .._events import RunResult
 from .render import clean, usage_json
 
 #: how many bad input lines one error message lists
@@ -94,7 +94,7 @@ def read_items(data: bytes) -> list[InputItem]:
 
 
 def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
-    """The OUTPUT line of a finished item (``done`` is a :class:`oauthpy.batch.Finished`).
+    """The OUTPUT line of a finished item (``done`` is a :class:`oauthpy._batch.Finished`).
 
     Redacted like every CLI output: keys and tokens are masked in text, output and errors.
     """

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import OauthPyError
-from ..options import PROVIDERS
+from .._errors import OauthPyError
+from .._options import PROVIDERS
 from .render import describe
 from .term import style
 
@@ -54,13 +54,13 @@ def _backend(provider: str, root: Path) -> Iterator[tuple[Any, dict[str, str], s
 
 
 def _installed(provider: str) -> bool:
-    from ..auth.manager import load_backend
+    from .._auth.manager import load_backend
 
     return load_backend(provider).find_binary(os.environ) is not None
 
 
 def command(args: argparse.Namespace) -> int:
-    from ..client import Client
+    from .._client import Client
 
     chosen = [args.provider] if args.provider else list(PROVIDERS)
     ran = failed = 0

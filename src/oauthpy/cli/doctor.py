@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..events import AuthStatus
-from ..options import PROVIDERS
+from .._events import AuthStatus
+from .._options import PROVIDERS, AuthSource, ProviderName
 from .render import dumps
 from .term import style
 
@@ -55,8 +55,8 @@ def _dir_info(path: Path) -> dict[str, Any]:
     return {"path": str(path), "exists": True, "mode": oct(mode)}
 
 
-async def _report(provider: str, source: str) -> Report:
-    from ..client import Client
+async def _report(provider: ProviderName, source: AuthSource) -> Report:
+    from .._client import Client
 
     client = Client(provider, auth_source=source)
     status = await client.aauth_status()
@@ -76,7 +76,7 @@ async def _report(provider: str, source: str) -> Report:
     return report
 
 
-async def gather(source: str) -> list[Report]:
+async def gather(source: AuthSource) -> list[Report]:
     # Probes run concurrently: the slowest provider sets the pace, not their sum.
     return list(await asyncio.gather(*(_report(p, source) for p in PROVIDERS)))
 

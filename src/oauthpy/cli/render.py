@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ..events import AuthStatus, Event, EventKind, RunResult, Usage
-from ..redact import StreamRedactor, redact
+from .._events import AuthStatus, Event, EventKind, RunResult, Usage
+from .._redact import StreamRedactor, redact
 from .term import style
 
 _DETAIL_FIELDS = (

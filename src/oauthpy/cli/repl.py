@@ -13,19 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..catalog import DEFAULT_MODELS, EFFORTS, MODELS
-from ..errors import InvalidOptionsError, OauthPyError
-from ..options import AUTH_SOURCES, PROVIDERS, positive_number
+from .._catalog import DEFAULT_MODELS, EFFORTS, MODELS
+from .._errors import InvalidOptionsError, OauthPyError
+from .._options import AUTH_SOURCES, PROVIDERS, AuthSource, ProviderName, positive_number
 from .auth_cmd import status_lines
 from .render import StreamPrinter, answer_text
 from .term import Spinner, print_error, style
 
 if TYPE_CHECKING:
-    from ..client import Client
-    from ..session import Session
+    from .._client import Client
+    from .._session import Session
 
 
 T = TypeVar("T")
+C = TypeVar("C", bound=str)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Command:
 
 
 class Repl:
-    def __init__(self, provider: str, source: str, cwd: str) -> None:
+    def __init__(self, provider: ProviderName, source: AuthSource, cwd: str) -> None:
         self.provider = provider
         self.source = source
         self.cwd = str(Path(cwd).expanduser().resolve())
@@ -54,7 +55,7 @@ class Repl:
 
     @property
     def client(self) -> Client:
-        from ..client import Client
+        from .._client import Client
 
         if self._client is None:
             self._client = Client(self.provider, auth_source=self.source)
@@ -139,11 +140,11 @@ def _matches(value: str, names: Mapping[str, T]) -> list[T]:
     return found
 
 
-def _choose(value: str, choices: tuple[str, ...], what: str) -> str:
+def _choose(value: str, choices: tuple[C, ...], what: str) -> C:
     matches = _matches(value, {c: c for c in choices})
     if len(matches) != 1:
         raise InvalidOptionsError(f"unknown {what} {value!r}; choose one of {', '.join(choices)}")
-    return matches[0]
+    return next(c for c in choices if c == matches[0])
 
 
 def _provider(r: Repl, arg: str) -> None:

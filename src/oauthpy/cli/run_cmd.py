@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidOptionsError
+from .._errors import InvalidOptionsError
 from .render import StreamPrinter, answer_text, dumps, result_json
 from .term import Spinner
 
@@ -52,7 +52,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def command(args: argparse.Namespace) -> int:
-    from ..client import Client
+    from .._client import Client
 
     client = Client(args.provider, auth_source=args.source)
     kw = run_options(args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from ..run_marks import pids_with_env
+from .._run_marks import pids_with_env
 
 MARKER_VAR = "OAUTHPY_TEST_MARKER"
 

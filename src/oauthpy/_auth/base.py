@@ -1,0 +1,92 @@
+"""What a vendor's auth backend provides, and the helpers the three backends share.
+
+A backend knows where its vendor keeps login state, which variables carry credentials, how to
+ask the official tool whether it is logged in, and which official commands log in and out. It
+never opens a credential file: at most it checks that one exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .._options import AUTH_MODES
+
+#: bound on each status probe (version and login-status commands)
+PROBE_TIMEOUT_S = 20.0
+
+
+@dataclass
+class Probe:
+    """What one look at one source found."""
+
+    authenticated: bool
+    mode: str = "unknown"
+    #: why not authenticated (``binary_missing``, ``not_authenticated``, ``status_failed``, ...)
+    reason: str | None = None
+    #: False when a login is plausible (files exist) but the vendor tool did not confirm it
+    verified: bool = True
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        assert self.mode in AUTH_MODES, self.mode
+
+
+@dataclass(frozen=True)
+class LoginCommand:
+    argv: list[str]
+    #: piped to the command (an API key); None means the command runs on the terminal
+    stdin: bytes | None = None
+    #: extra variables for this command only (e.g. gemini's NO_BROWSER)
+    env: Mapping[str, str] = field(default_factory=dict)
+    #: variables removed for this command only (e.g. ones that switch a UI to headless mode)
+    unset: tuple[str, ...] = ()
+    #: the flow is a full-screen UI: without a terminal it cannot even show its sign-in
+    needs_terminal: bool = False
+
+
+class AuthBackend(Protocol):
+    provider: str
+    #: the documented variable that relocates the vendor's state
+    state_var: str
+    #: variables that would override an isolated login; removed unless passed explicitly
+    strip_vars: tuple[str, ...]
+    install_hint: str
+    login_options: Mapping[str, type]
+
+    def external_state(self, env: Mapping[str, str]) -> Path:
+        """The state directory the vendor uses when left alone."""
+
+    def find_binary(self, env: Mapping[str, str]) -> str | None: ...
+
+    async def version(self, binary: str, env: Mapping[str, str]) -> str | None: ...
+
+    async def probe(self, binary: str, env: Mapping[str, str], state: Path) -> Probe:
+        """Whether ``env`` (with ``state`` as the state dir) is logged in. Writes nothing."""
+
+    def prepare_isolated(self, state: Path) -> None:
+        """Vendor setup an isolated state dir needs before a run or a login."""
+
+    def login_command(
+        self, binary: str, *, api_key: str | None, device_code: bool, options: Mapping[str, Any]
+    ) -> LoginCommand: ...
+
+    def logout_command(self, binary: str) -> list[str]: ...
+
+
+def env_auth(env: Mapping[str, str], modes: Mapping[str, str]) -> Probe | None:
+    """Credentials given by environment variables: the first of ``modes`` that is set.
+
+    Only the variable's name is reported, never its value.
+    """
+    for var, mode in modes.items():
+        if env.get(var):
+            return Probe(True, mode, details={"credential_source": f"env:{var}"})
+    return None
+
+
+def home_of(env: Mapping[str, str]) -> Path:
+    home = env.get("HOME")
+    return Path(home) if home else Path.home()

@@ -1,0 +1,313 @@
+"""Auth sources: which login state a run uses, and status, login and logout for a client.
+
+``oauthpy``: the vendor's state lives in ``<oauthpy_home>/<provider>/`` (0700), passed through
+the vendor's documented variable, with inherited credential variables removed so they cannot
+silently win over that login. ``external``: the vendor's normal behaviour, environment
+untouched. ``auto``: isolated when logged in there, else external when logged in there, else
+isolated (so that a later login lands there); the answer is cached briefly per client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from .._commands import run_captured, run_interactive
+from .._errors import (
+    CommandExecutionError,
+    InvalidOptionsError,
+    OauthPyError,
+    ProviderNotInstalledError,
+    TimeoutExceededError,
+)
+from .._events import AuthStatus
+from .._redact import redact, remember_secrets, secret_values
+from .base import PROBE_TIMEOUT_S, AuthBackend, Probe
+
+#: how long an ``auto`` resolution is reused before the state is probed again
+RESOLVE_TTL_S = 30.0
+LOGOUT_TIMEOUT_S = 60.0
+
+
+def load_backend(provider: str) -> AuthBackend:
+    if provider == "codex":
+        from .codex import CodexAuth
+
+        return CodexAuth()
+    if provider == "claude":
+        from .claude import ClaudeAuth
+
+        return ClaudeAuth()
+    from .gemini import GeminiAuth
+
+    return GeminiAuth()
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` (and its parent) as 0700 where missing; existing dirs are left alone."""
+    for d in (path.parent, path):
+        if not d.exists():
+            d.mkdir(parents=True, mode=0o700, exist_ok=True)
+            with suppress(OSError):  # the umask may have narrowed mkdir's mode; not every OS has modes
+                os.chmod(d, 0o700)
+
+
+class AuthManager:
+    def __init__(self, provider: str, source: str, home: Path, env: Mapping[str, str | None]) -> None:
+        self.provider = provider
+        self.source = source
+        self.backend = load_backend(provider)
+        self.isolated_dir = home / provider
+        self.env = dict(env)
+        self._resolved: dict[tuple[tuple[str, str | None], ...], tuple[float, str]] = {}
+
+    # -- environments ------------------------------------------------------------------------
+
+    def check_overrides(self, overrides: Mapping[str, str | None]) -> None:
+        """Reject env that contradicts the source, before anything runs."""
+        var = self.backend.state_var
+        if self.source == "oauthpy" and (var in overrides or var in self.env):
+            raise InvalidOptionsError(
+                f"env sets {var}, but auth_source='oauthpy' keeps {self.provider}'s state in "
+                f"{self.isolated_dir}",
+                hint=f"use auth_source='external' to run with your own {var}, "
+                "or oauthpy_home= to move the isolated state",
+            )
+
+    def env_for(self, source: str, overrides: Mapping[str, str | None]) -> dict[str, str]:
+        """The vendor process environment for ``source``: parent env, then explicit overrides."""
+        explicit = {**self.env, **overrides}
+        env = dict(os.environ)
+        if source == "oauthpy":
+            for var in self.backend.strip_vars:
+                if var not in explicit:  # only inherited credentials go; explicit ones are a choice
+                    env.pop(var, None)
+        for key, value in explicit.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        if source == "oauthpy":
+            env[self.backend.state_var] = str(self.isolated_dir)
+        # Every vendor env is built here (runs, probes, logins): its credential-looking values
+        # are masked in everything oauthpy prints or raises from now on, whatever their shape.
+        remember_secrets(secret_values(env))
+        return env
+
+    def state_dir(self, source: str, env: Mapping[str, str]) -> Path:
+        return self.isolated_dir if source == "oauthpy" else self.backend.external_state(env)
+
+    def state_dirs(self) -> dict[str, Path]:
+        """Both candidate state dirs, for diagnostics."""
+        return {
+            "oauthpy": self.isolated_dir,
+            "external": self.state_dir("external", self.env_for("external", {})),
+        }
+
+    # -- resolution ----------------------------------------------------------------------------
+
+    async def _probe(self, source: str, overrides: Mapping[str, str | None], binary: str) -> Probe:
+        env = self.env_for(source, overrides)
+        try:
+            return await self.backend.probe(binary, env, self.state_dir(source, env))
+        except TimeoutExceededError:
+            return Probe(False, reason="status_timeout")
+        except OauthPyError:
+            return Probe(False, reason="status_failed")
+
+    async def _auto(
+        self, overrides: Mapping[str, str | None], binary: str | None
+    ) -> tuple[str, dict[str, Probe]]:
+        """Apply the ``auto`` rule; returns the source and the probes it took."""
+        explicit = {**self.env, **overrides}
+        if explicit.get(self.backend.state_var):
+            return "external", {}  # the caller pointed the vendor at a state dir of their own
+        if binary is None:
+            return "oauthpy", {}
+        probes = {"oauthpy": await self._probe("oauthpy", overrides, binary)}
+        if probes["oauthpy"].authenticated:
+            return "oauthpy", probes
+        probes["external"] = await self._probe("external", overrides, binary)
+        if probes["external"].authenticated:
+            return "external", probes
+        return "oauthpy", probes
+
+    async def resolve(self, overrides: Mapping[str, str | None]) -> str:
+        if self.source != "auto":
+            return self.source
+        key = tuple(sorted({**self.env, **overrides}.items()))
+        hit = self._resolved.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        binary = self.backend.find_binary(self.env_for("external", overrides))
+        source, _ = await self._auto(overrides, binary)
+        self._resolved[key] = (time.monotonic() + RESOLVE_TTL_S, source)
+        return source
+
+    def prepare(self, source: str) -> None:
+        """Create and set up the isolated state dir (runs and logins only, never status)."""
+        if source == "oauthpy":
+            ensure_private_dir(self.isolated_dir)
+            self.backend.prepare_isolated(self.isolated_dir)
+
+    async def run_env(
+        self, overrides: Mapping[str, str | None], source: str | None = None
+    ) -> tuple[dict[str, str], str]:
+        """The env for one run and the source it uses (``source`` pins it, for sessions)."""
+        source = source or await self.resolve(overrides)
+        self.prepare(source)
+        return self.env_for(source, overrides), source
+
+    # -- status --------------------------------------------------------------------------------
+
+    async def status(self, source: str | None = None) -> AuthStatus:
+        """Read-only: spawns at most the vendor's own status/version commands, writes nothing."""
+        env = self.env_for("external", {})
+        binary = self.backend.find_binary(env)
+        details: dict[str, Any] = {"binary": binary, "version": None, "source_requested": self.source}
+        if binary is None:
+            used = source or (self.source if self.source != "auto" else "oauthpy")
+            details.update(
+                source_used=used,
+                state_dir=str(self.state_dir(used, self.env_for(used, {}))),
+                reason="binary_missing",
+                hint=self.backend.install_hint,
+            )
+            return AuthStatus(self.provider, installed=False, authenticated=False, details=details)
+        version_task = asyncio.ensure_future(self._version(binary, env))
+        try:
+            fixed = source or (self.source if self.source != "auto" else None)
+            if fixed is not None:
+                used, probes = fixed, {fixed: await self._probe(fixed, {}, binary)}
+            else:
+                used, probes = await self._auto({}, binary)
+                key = tuple(sorted(self.env.items()))
+                self._resolved[key] = (time.monotonic() + RESOLVE_TTL_S, used)
+                if used not in probes:
+                    probes[used] = await self._probe(used, {}, binary)
+            details["version"] = await version_task
+        finally:
+            version_task.cancel()
+        probe = probes[used]
+        details.update(
+            source_used=used,
+            state_dir=str(self.state_dir(used, self.env_for(used, {}))),
+            reason=probe.reason,
+            verified=probe.verified if probe.authenticated else None,
+            **probe.details,
+        )
+        if len(probes) > 1:
+            details["checked"] = {s: p.reason or "authenticated" for s, p in probes.items()}
+        if probe.authenticated and not probe.verified:
+            details["note"] = "login state found but not verified; the first run will tell"
+        mode = probe.mode if probe.authenticated else "unknown"
+        return AuthStatus(
+            self.provider, installed=True, authenticated=probe.authenticated, mode=mode, details=details
+        )
+
+    async def _version(self, binary: str, env: Mapping[str, str]) -> str | None:
+        try:
+            return await self.backend.version(binary, env)
+        except (OauthPyError, OSError):
+            return None
+
+    # -- login / logout ------------------------------------------------------------------------
+
+    def _binary(self, env: Mapping[str, str]) -> str:
+        binary = self.backend.find_binary(env)
+        if binary is None:
+            raise ProviderNotInstalledError(
+                f"the {self.provider} CLI is not installed", hint=self.backend.install_hint
+            )
+        return binary
+
+    async def login(
+        self,
+        *,
+        api_key: str | None,
+        device_code: bool,
+        timeout: float,
+        options: Mapping[str, Any],
+    ) -> AuthStatus:
+        _check_api_key(api_key)
+        if api_key:
+            remember_secrets([api_key])
+        for key, value in options.items():
+            want = self.backend.login_options.get(key)
+            if want is None:
+                valid = ", ".join(self.backend.login_options) or "none"
+                raise InvalidOptionsError(f"unknown login option {key!r} for {self.provider}; valid: {valid}")
+            if not isinstance(value, want):
+                raise InvalidOptionsError(f"login option {key!r} must be {want.__name__}")
+        source = await self.resolve({})
+        env = self.env_for(source, {})
+        binary = self._binary(env)
+        cmd = self.backend.login_command(binary, api_key=api_key, device_code=device_code, options=options)
+        if cmd.needs_terminal and not _on_a_terminal():
+            raise InvalidOptionsError(
+                f"the {self.provider} sign-in runs in the CLI's own full-screen UI and needs a terminal",
+                hint=f"run `oauthpy auth login --provider {self.provider}` in a terminal",
+            )
+        self.prepare(source)
+        for name in cmd.unset:
+            env.pop(name, None)
+        env.update(cmd.env)
+        self._resolved.clear()
+        if cmd.stdin is not None:
+            done = await run_captured(cmd.argv, env, stdin=cmd.stdin, timeout=timeout)
+            if done.returncode != 0:
+                secrets = [api_key] if api_key else []
+                raise CommandExecutionError(
+                    f"{self.provider} login failed (exit code {done.returncode})",
+                    returncode=done.returncode,
+                    stderr=redact(done.stderr + done.stdout, secrets),
+                )
+        else:
+            rc = await run_interactive(cmd.argv, env, timeout=timeout)
+            if rc != 0:
+                raise CommandExecutionError(
+                    f"{self.provider} login did not complete (exit code {rc})", returncode=rc
+                )
+        return await self.status(source)
+
+    async def logout(self) -> AuthStatus:
+        # auto never logs the user out of their own vendor login: it only touches the isolated one.
+        source = self.source if self.source != "auto" else "oauthpy"
+        env = self.env_for(source, {})
+        binary = self._binary(env)
+        argv = self.backend.logout_command(binary)
+        self._resolved.clear()
+        if source == "oauthpy" and not self.isolated_dir.exists():
+            return await self.status(source)  # nothing was ever logged in there
+        done = await run_captured(argv, env, timeout=LOGOUT_TIMEOUT_S)
+        if done.returncode != 0:
+            raise CommandExecutionError(
+                f"{self.provider} logout failed (exit code {done.returncode})",
+                returncode=done.returncode,
+                stderr=done.stderr + done.stdout,
+            )
+        return await self.status(source)
+
+
+def _on_a_terminal() -> bool:
+    return all(os.isatty(fd) for fd in (0, 1))
+
+
+def _check_api_key(api_key: Any) -> None:
+    if api_key is None:
+        return
+    # The value is never echoed: only what is wrong with it.
+    if not isinstance(api_key, str):
+        raise InvalidOptionsError(f"api_key must be a string, got {type(api_key).__name__}")
+    if not api_key.strip():
+        raise InvalidOptionsError("api_key is empty")
+    if any(c.isspace() or ord(c) < 32 for c in api_key):
+        raise InvalidOptionsError("api_key contains whitespace or control characters")
+
+
+__all__ = ["PROBE_TIMEOUT_S", "AuthManager", "ensure_private_dir", "load_backend"]

@@ -1,0 +1,407 @@
+"""Client: one object per provider, the same methods for all of them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._errors import InvalidOptionsError, OauthPyError, UnsupportedProviderError
+from ._events import AuthStatus, Event, ModelInfo, RunResult
+from ._loop import SyncStream, iterate_sync, run_sync
+from ._options import (
+    AUTH_SOURCES,
+    PROVIDERS,
+    AuthSource,
+    ProviderName,
+    RunRequest,
+    TransportName,
+    check_env,
+    positive_number,
+)
+from ._runner import Outcome, Runner
+from ._signature import RunOptions, check_keywords, takes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typing_extensions import Unpack
+
+    from ._batch import Finished, Throttle
+    from ._retry import RetryPolicy
+    from ._session import Session
+
+
+#: default bound on an interactive login (the user has to finish it in a browser)
+LOGIN_TIMEOUT_S = 600.0
+#: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
+KEEP_ALIVE_S = 60.0
+
+
+class Client:
+    """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
+
+    ``provider`` is ``"codex"``, ``"claude"`` or ``"gemini"``. ``auth_source`` chooses whose
+    login state the vendor tool uses: ``"oauthpy"`` (isolated under ``oauthpy_home``, default
+    ``$OAUTHPY_HOME`` or ``~/.oauthpy``), ``"external"`` (the vendor's normal state) or
+    ``"auto"`` (see docs/auth.md). ``env`` is merged over ``os.environ`` for every vendor
+    process of this client (``None`` removes a variable); a run's own ``env`` goes on top.
+
+    ``transport`` chooses what carries the runs, where a provider has a choice: codex runs on
+    ``"app-server"`` (one live process: text deltas, fast follow-up turns) by default, or on
+    ``"exec"`` (a ``codex exec`` process per run). gemini runs a session, and every run inside
+    ``with Client``, on ``"acp"`` (one live ``gemini --acp`` process) and a lone run on
+    ``"stream-json"`` (a process per run, which also reports shell output) unless one of the two
+    is asked for. :attr:`transports` lists them; ``RunResult.transport`` says what carried a run.
+
+    Used as a context manager (``with Client(...) as c`` / ``async with``), the client keeps
+    its live vendor processes warm between runs, like an HTTP client's connection pool: a run
+    gets a fresh thread on an idle process with the same process-level settings, an idle one
+    closes after ``keep_alive`` seconds, and all close when the block ends (docs/live.md).
+    """
+
+    def __init__(
+        self,
+        provider: ProviderName,
+        *,
+        auth_source: AuthSource = "auto",
+        oauthpy_home: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str | None] | None = None,
+        transport: TransportName | None = None,
+        keep_alive: float = KEEP_ALIVE_S,
+    ) -> None:
+        if not isinstance(provider, str) or provider not in PROVIDERS:
+            raise UnsupportedProviderError(
+                f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}"
+            )
+        if auth_source not in AUTH_SOURCES:
+            raise InvalidOptionsError(
+                f"unknown auth_source {auth_source!r}; choose one of {', '.join(AUTH_SOURCES)}"
+            )
+        if oauthpy_home is not None and not isinstance(oauthpy_home, (str, os.PathLike)):
+            raise InvalidOptionsError(f"oauthpy_home must be a path, got {type(oauthpy_home).__name__}")
+        self.provider = provider
+        self.auth_source = auth_source
+        home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
+        from pathlib import Path  # lazy, like everything a run needs but `import oauthpy` does not
+
+        self.oauthpy_home = Path(home).expanduser().absolute()
+        from ._auth.manager import AuthManager  # lazy: `import oauthpy` stays light
+
+        if transport is not None and not isinstance(transport, str):
+            raise InvalidOptionsError(f"transport must be a string, got {type(transport).__name__}")
+        alive = positive_number("keep_alive", keep_alive)
+        assert alive is not None
+        self.keep_alive = alive
+        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env))
+        self._auth.check_overrides({})
+        self._runner = Runner(provider, self._auth, transport)
+        self._depth = 0
+
+    def __repr__(self) -> str:
+        return f"Client({self.provider!r}, auth_source={self.auth_source!r}, transport={self.transport!r})"
+
+    @property
+    def transport(self) -> str:
+        """The transport asked for, else what carries a lone run outside ``with Client``."""
+        return self._runner.transport
+
+    @property
+    def transports(self) -> tuple[str, ...]:
+        """What can carry this provider's runs; the first is the default."""
+        return self._runner.provider.transports
+
+    def state_dirs(self) -> dict[str, Path]:
+        """Where each auth source keeps this provider's login state (``oauthpy``, ``external``)."""
+        return self._auth.state_dirs()
+
+    # -- warm agents -------------------------------------------------------------------------
+
+    def _enter(self) -> None:
+        if self._depth == 0:
+            from ._pool import AgentPool
+
+            self._runner.pool = AgentPool(self.keep_alive)
+        self._depth += 1
+
+    async def _aexit(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            pool, self._runner.pool = self._runner.pool, None
+            if pool is not None:
+                await pool.aclose()
+
+    def __enter__(self) -> Client:
+        self._enter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        run_sync(self._aexit())
+
+    async def __aenter__(self) -> Client:
+        self._enter()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._aexit()
+
+    # -- streaming -------------------------------------------------------------------------
+
+    @takes(RunOptions)
+    def stream(self, prompt: str, **options: Unpack[RunOptions]) -> AsyncGenerator[Event, None]:
+        """Yield events as they happen. Options are checked now, before anything starts.
+
+        Takes the keyword arguments of :meth:`run`. Closing the generator (``aclose()``, or
+        ``contextlib.aclosing``) stops the vendor process at once.
+        """
+        check_keywords("stream", options, RunOptions)
+        return self._runner.one_shot(self._runner.request(prompt, options), Outcome(), live=True)
+
+    @takes(RunOptions)
+    def stream_sync(self, prompt: str, **options: Unpack[RunOptions]) -> SyncStream[Event]:
+        """Sync twin of :meth:`stream`: an iterator of events that is also a context manager.
+
+        ``for e in client.stream_sync(...): break`` stops the vendor process at once (nothing
+        else holds the iterator). An iterator kept in a variable keeps the run going until its
+        ``close()``, the end of ``with client.stream_sync(...) as events:``, or garbage collection.
+        """
+        check_keywords("stream_sync", options, RunOptions)
+        return iterate_sync(
+            self._runner.one_shot(self._runner.request(prompt, options), Outcome(), live=True)
+        )
+
+    # -- one-shot runs -----------------------------------------------------------------------
+
+    @takes(RunOptions)
+    async def arun(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult:
+        """Async twin of :meth:`run`."""
+        check_keywords("arun", options, RunOptions)
+        return await self._arun(self._runner.request(prompt, options))
+
+    async def _arun(self, request: RunRequest) -> RunResult:
+        outcome = Outcome()
+        runner = self._runner
+        return await runner.collect(runner.one_shot(request, outcome, live=False), request, outcome)
+
+    @takes(RunOptions)
+    def run(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult:
+        """Run a prompt to completion, synchronously (also inside a running event loop).
+
+        ``cwd`` is the agent's working directory. ``env`` is merged over ``os.environ`` for the
+        vendor process (``None`` removes a variable). ``timeout`` bounds the whole run,
+        ``idle_timeout`` the silence between two pieces of output; both raise
+        :class:`TimeoutExceededError` after killing the process. ``output_schema`` (a JSON
+        schema or a pydantic model class) makes ``RunResult.output`` the parsed answer.
+
+        ``on_permission`` is asked before the agent runs a command, changes files or uses a
+        tool, and answers ``True``/``False`` or a :class:`Decision` (docs/permissions.md).
+        ``tools`` hands the agent Python functions to call (docs/tools.md). An unknown keyword
+        is a :class:`TypeError`, as for any Python function, on every method alike.
+        """
+        check_keywords("run", options, RunOptions)
+        return run_sync(self._arun(self._runner.request(prompt, options)))
+
+    # -- many prompts --------------------------------------------------------------------------
+
+    @takes(RunOptions)
+    def amap(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        **options: Unpack[RunOptions],
+    ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
+        """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
+
+        ``prompts`` holds strings, or dicts with ``prompt`` and optional ``cwd`` and ``model``.
+        The other keyword arguments are those of :meth:`run`, for every item; ``timeout`` bounds
+        each attempt of an item. A failed item gives its :class:`OauthPyError` as its result and
+        the others go on. Items run on warm agents (as inside ``with Client``). A rate limit
+        pauses the whole batch and retries the item; ``provider_options["max_retries"]`` retries
+        other transient failures per item (docs/batch.md). The items' sessions are not saved
+        (codex and claude run them ``ephemeral``: their ``session_id`` is None) unless
+        ``keep_sessions``; gemini saves its sessions either way. Every item is checked before
+        anything starts. Closing the iterator early (``aclose()``, ``contextlib.aclosing``) stops the
+        items still running.
+        """
+        check_keywords("amap", options, RunOptions)
+        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
+        return self._amap(requests, policy, limit)
+
+    async def _amap(
+        self, requests: list[RunRequest], policy: RetryPolicy, concurrency: int
+    ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
+        async for done in self._abatch(requests, policy, concurrency):
+            yield done.index, done.result
+
+    @takes(RunOptions)
+    def map(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        **options: Unpack[RunOptions],
+    ) -> list[RunResult | OauthPyError]:
+        """Run many prompts and return their results in input order; see :meth:`amap`.
+
+        A failed item is its error object in the list, not an exception that loses the others.
+        """
+        check_keywords("map", options, RunOptions)
+        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
+
+        async def collect() -> list[RunResult | OauthPyError]:
+            results: list[RunResult | OauthPyError | None] = [None] * len(requests)
+            async for done in self._abatch(requests, policy, limit):
+                results[done.index] = done.result
+            return [r for r in results if r is not None]
+
+        return run_sync(collect())
+
+    def _batch(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        concurrency: int,
+        kw: Mapping[str, Any],
+        keep_sessions: bool,
+        where: Callable[[int], str] = "item {}".format,
+    ) -> tuple[list[RunRequest], RetryPolicy, int]:
+        from ._batch import batch_requests
+
+        return batch_requests(self._runner, prompts, concurrency, kw, where, keep_sessions)
+
+    async def _abatch(
+        self,
+        requests: Sequence[RunRequest],
+        policy: RetryPolicy,
+        concurrency: int,
+        throttle: Throttle | None = None,
+    ) -> AsyncGenerator[Finished, None]:
+        """The engine under :meth:`amap` and ``oauthpy batch``: checked requests in, each
+        item's :class:`~oauthpy._batch.Finished` out, on this client's warm agents."""
+        from ._batch import run_all
+
+        self._enter()
+        try:
+            gen = run_all(requests, self._arun, concurrency=concurrency, policy=policy, throttle=throttle)
+            async with contextlib.aclosing(gen):
+                async for done in gen:
+                    yield done
+        finally:
+            await self._aexit()
+
+    # -- sessions ----------------------------------------------------------------------------------
+
+    @takes(RunOptions)
+    def session(self, *, resume: str | None = None, **options: Unpack[RunOptions]) -> Session:
+        """A multi-turn conversation that continues the vendor's own conversation.
+
+        ``resume`` continues an earlier one by its ``session_id`` (from any ``RunResult``).
+        The other arguments are defaults for every turn; a turn may override them, except
+        ``cwd`` and ``tools``, which the vendor's conversation is opened with. Use it as a
+        context manager (``with``), or call ``close()``.
+        """
+        check_keywords("session", options, RunOptions)
+        return self._session(resume, options)
+
+    @takes(RunOptions)
+    def asession(self, *, resume: str | None = None, **options: Unpack[RunOptions]) -> Session:
+        """:meth:`session` for ``async with``; the same object, used with the async methods."""
+        check_keywords("asession", options, RunOptions)
+        return self._session(resume, options)
+
+    def _session(self, resume: str | None, options: Mapping[str, object]) -> Session:
+        from ._session import Session
+
+        defaults = {k: v for k, v in options.items() if k != "cwd"}
+        return Session(self._runner, cwd=options.get("cwd", "."), resume=resume, defaults=defaults)
+
+    # -- models ------------------------------------------------------------------------------
+
+    async def amodels(self) -> tuple[ModelInfo, ...]:
+        """Async twin of :meth:`models`."""
+        env, _ = await self._auth.run_env({}, None)
+        return await self._runner.provider.models(env)
+
+    def models(self) -> tuple[ModelInfo, ...]:
+        """The models this provider can run, as :class:`ModelInfo`.
+
+        Codex reports its own list (``source="vendor"``, from ``model/list``; it needs no
+        network). Claude and Gemini have no way to list theirs: these come from oauthpy's
+        catalog (``source="catalog"``). A model missing here may still work.
+        """
+        return run_sync(self.amodels())
+
+    # -- auth ----------------------------------------------------------------------------------
+
+    async def aauth_status(self) -> AuthStatus:
+        """Async twin of :meth:`auth_status`."""
+        return await self._auth.status()
+
+    def auth_status(self) -> AuthStatus:
+        """Whether the vendor tool is installed and logged in, for this client's auth source.
+
+        Read-only and bounded in time: it creates and writes nothing. ``details`` holds the
+        binary and version, the source asked for and used, the state dir, and the ``reason``
+        when not authenticated. Never contains a secret.
+        """
+        return run_sync(self._auth.status())
+
+    async def aavailable(self) -> bool:
+        """Async twin of :meth:`available`."""
+        status = await self._auth.status()
+        return status.installed and status.authenticated
+
+    def available(self) -> bool:
+        """Installed and authenticated."""
+        return run_sync(self.aavailable())
+
+    async def alogin(
+        self,
+        *,
+        api_key: str | None = None,
+        device_code: bool = False,
+        timeout: float = LOGIN_TIMEOUT_S,
+        provider_options: Mapping[str, object] | None = None,
+    ) -> AuthStatus:
+        """Async twin of :meth:`login`."""
+        limit = positive_number("timeout", timeout)
+        assert limit is not None
+        return await self._auth.login(
+            api_key=api_key,
+            device_code=bool(device_code),
+            timeout=limit,
+            options=dict(provider_options or {}),
+        )
+
+    def login(
+        self,
+        *,
+        api_key: str | None = None,
+        device_code: bool = False,
+        timeout: float = LOGIN_TIMEOUT_S,
+        provider_options: Mapping[str, object] | None = None,
+    ) -> AuthStatus:
+        """Run the vendor's official login for this client's source; returns the new status.
+
+        Without ``api_key`` the official interactive flow runs on this terminal (``codex
+        login``, ``claude auth login``, the Gemini CLI's sign-in); ``device_code=True`` asks
+        for a code-based flow where the vendor has one. ``api_key`` (codex only) is passed to
+        ``codex login --with-api-key`` on stdin, never on the command line. With
+        ``auth_source="auto"`` the login goes to the source ``auto`` resolves to.
+        """
+        return run_sync(
+            self.alogin(
+                api_key=api_key, device_code=device_code, timeout=timeout, provider_options=provider_options
+            )
+        )
+
+    async def alogout(self) -> AuthStatus:
+        """Async twin of :meth:`logout`."""
+        return await self._auth.logout()
+
+    def logout(self) -> AuthStatus:
+        """Log out with the vendor's command (codex, claude). ``auto`` logs out the isolated state only."""
+        return run_sync(self._auth.logout())

@@ -1,0 +1,113 @@
+"""The error hierarchy. Every failure oauthpy reports is one of these, classified once.
+
+Every attribute that can hold vendor text (message, hint, stderr, details, session id) is
+redacted at construction, so no caller can leak a secret by printing or logging one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._redact import redact, redact_data
+
+
+class OauthPyError(Exception):
+    """Base class of every error oauthpy raises."""
+
+    #: Whether retrying the same call could succeed (rate limit, overload, dropped connection).
+    transient: bool = False
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = redact(message)
+        self.hint = redact(hint) if hint else None
+        super().__init__(self.message if not self.hint else f"{self.message}\nhint: {self.hint}")
+
+
+class UnsupportedProviderError(OauthPyError, ValueError):
+    """The provider name is not one of ``codex``, ``claude``, ``gemini``."""
+
+
+class InvalidOptionsError(OauthPyError, ValueError):
+    """Bad input, detected before any process is started."""
+
+
+class ProviderNotInstalledError(OauthPyError):
+    """The vendor CLI (or SDK) is not installed; the message says how to install it."""
+
+
+class AuthRequiredError(OauthPyError):
+    """The vendor tool is not logged in or its credentials were rejected."""
+
+
+class SessionNotFoundError(OauthPyError):
+    """The vendor does not know the session id given to ``session(resume=...)``."""
+
+    def __init__(self, session_id: str, vendor_message: str, *, hint: str | None = None) -> None:
+        self.session_id = redact(session_id)
+        super().__init__(
+            f"no conversation with id {self.session_id!r}: {vendor_message}",
+            hint=hint
+            or "session ids are kept per login state and working directory: resume with the same "
+            "auth source and cwd as the first run, or start a new session",
+        )
+
+
+class SessionBusyError(OauthPyError, RuntimeError):
+    """A turn was started while another turn of the same session is still running."""
+
+
+class SessionClosedError(OauthPyError, RuntimeError):
+    """A turn was asked of a session that was closed (its conversation stays resumable by id)."""
+
+
+class ProtocolError(OauthPyError):
+    """The vendor tool produced output oauthpy cannot make sense of."""
+
+
+class CommandExecutionError(OauthPyError):
+    """The vendor run failed. ``returncode``, a redacted ``stderr`` tail and ``details`` say how."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        returncode: int | None = None,
+        stderr: str = "",
+        details: Mapping[str, Any] | None = None,
+        transient: bool = False,
+        hint: str | None = None,
+    ) -> None:
+        self.returncode = returncode
+        self.stderr = redact(stderr)
+        # details carry the vendor's own words too (codex: its full error message)
+        self.details: dict[str, Any] = redact_data(dict(details or {}))
+        self.transient = transient
+        full = message
+        if self.stderr.strip():
+            full = f"{message}\nstderr (tail):\n{self.stderr.strip()}"
+        super().__init__(full, hint=hint)
+
+
+class RateLimitError(CommandExecutionError):
+    """The vendor reported a rate limit (HTTP 429). ``retry_after`` is in seconds when known."""
+
+    transient = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        kw.setdefault("transient", True)
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class StructuredOutputError(CommandExecutionError):
+    """The run finished but its reply did not match the requested ``output_schema``."""
+
+
+class TimeoutExceededError(OauthPyError, TimeoutError):
+    """A total or idle timeout fired; the vendor process group has been killed."""
+
+    def __init__(self, message: str, *, which: str, after_s: float) -> None:
+        self.which = which
+        self.after_s = after_s
+        super().__init__(message)

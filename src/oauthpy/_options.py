@@ -1,0 +1,272 @@
+"""RunRequest: every input of a run, validated before anything is spawned."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+from ._errors import InvalidOptionsError
+
+#: the agents oauthpy runs
+ProviderName = Literal["codex", "claude", "gemini"]
+#: whose login state a vendor tool uses (docs/auth.md)
+AuthSource = Literal["auto", "oauthpy", "external"]
+#: what carries a provider's runs (``Client.transports``)
+TransportName = Literal["app-server", "exec", "stream-json", "acp", "sdk"]
+PROVIDERS: tuple[ProviderName, ...] = get_args(ProviderName)
+AUTH_SOURCES: tuple[AuthSource, ...] = get_args(AuthSource)
+#: how a provider is authenticated, as reported by ``AuthStatus.mode``
+AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """A validated, normalized run. Built by :func:`build_request`; providers only read it."""
+
+    prompt: str
+    cwd: str
+    model: str | None
+    timeout: float | None
+    idle_timeout: float | None
+    env: Mapping[str, str | None]
+    provider_options: Mapping[str, Any]
+    output_schema: Mapping[str, Any] | None
+    #: the pydantic model class when ``output_schema`` was one, else None
+    output_model: Any = None
+    resume: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: the ``on_permission`` callback (:mod:`oauthpy._permissions`); None: the vendor's defaults
+    on_permission: Any = None
+    #: the user's Python functions as tools (:class:`oauthpy._tools.Tool`)
+    tools: tuple[Any, ...] = ()
+
+    def deadline(self) -> float | None:
+        """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
+        return time.monotonic() + self.timeout if self.timeout else None
+
+
+#: the longest timeout accepted: longer ones overflow the event loop's timers; None means none
+MAX_SECONDS = 365 * 24 * 3600.0
+
+
+def positive_number(name: str, value: Any) -> float | None:
+    """A positive, finite number of seconds of at most a year, as a float, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidOptionsError(f"{name} must be a number of seconds, got {type(value).__name__}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int too large for a float (10**400)
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InvalidOptionsError(f"{name} must be a positive number of seconds, got {value!r:.40}")
+    if seconds > MAX_SECONDS:
+        raise InvalidOptionsError(
+            f"{name} must be at most {MAX_SECONDS:.0f} s (a year); use None for no limit"
+        )
+    return seconds
+
+
+def check_text(name: str, value: str) -> None:
+    """A string that reaches a process (argv, env, stdin) must be encodable and free of NUL."""
+    if "\0" in value:
+        raise InvalidOptionsError(f"{name} contains a NUL character, which no process can receive")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidOptionsError(
+            f"{name} is not valid text: a lone surrogate at position {exc.start} "
+            "(e.g. from bytes that are not UTF-8)"
+        ) from None
+
+
+def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
+    """Accept a JSON-schema dict or a pydantic model class; check the schema itself."""
+    if value is None:
+        return None, None
+    model_cls = None
+    if isinstance(value, type) and hasattr(value, "model_json_schema"):
+        model_cls = value
+        value = value.model_json_schema()
+    if not isinstance(value, Mapping):
+        raise InvalidOptionsError(
+            f"output_schema must be a JSON-schema dict or a pydantic model class, got {type(value).__name__}"
+        )
+    import json
+
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidOptionsError(f"output_schema is not JSON: {exc}") from None
+    import jsonschema  # lazy: only runs that ask for structured output pay for it
+
+    try:
+        jsonschema.validators.validator_for(value).check_schema(dict(value))
+    except jsonschema.SchemaError as exc:
+        raise InvalidOptionsError(f"output_schema is not a valid JSON schema: {exc.message}") from None
+    _check_refs(dict(value))
+    return dict(value), model_cls
+
+
+# Keywords whose values are instance data, not subschemas: a "$ref" key there is not a reference.
+_DATA_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
+
+
+def _check_refs(schema: dict[str, Any]) -> None:
+    """Every ``$ref`` in ``schema`` resolves inside it (or to a JSON Schema metaschema).
+
+    Checked before the run: jsonschema resolves references only when validation reaches them,
+    which for structured output is after the paid vendor run. Remote references are refused:
+    oauthpy never fetches anything.
+    """
+    from jsonschema_specifications import REGISTRY
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012, specification_with
+
+    spec = specification_with(schema.get("$schema", ""), default=DRAFT202012)
+    root = spec.create_resource(schema)
+    base = root.id() or "urn:oauthpy:output-schema"
+    resolver = REGISTRY.with_resource(base, root).resolver(base_uri=base)
+
+    def walk(node: Any, resolver: Any, path: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, resolver, f"{path}/{i}")
+            return
+        if not isinstance(node, dict):
+            return
+        if node is not schema and isinstance(node.get("$id"), str):
+            resolver = resolver.in_subresource(spec.create_resource(node))
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            try:
+                resolver.lookup(ref)
+            except Unresolvable:
+                raise InvalidOptionsError(
+                    f"output_schema has a $ref that does not resolve: {ref!r} at {path or '/'} "
+                    "(references must point inside the schema; nothing is fetched)"
+                ) from None
+        for key, child in node.items():
+            if key not in _DATA_KEYWORDS:
+                walk(child, resolver, f"{path}/{key}")
+
+    walk(schema, resolver, "")
+
+
+def check_env(env: Any) -> dict[str, str | None]:
+    """Validate an ``env`` override mapping (``None`` values remove a variable)."""
+    env_map: dict[str, str | None] = {}
+    if env is None:
+        return env_map
+    if not isinstance(env, Mapping):
+        raise InvalidOptionsError(f"env must be a mapping, got {type(env).__name__}")
+    for k, v in env.items():
+        if not isinstance(k, str) or not k or "=" in k:
+            raise InvalidOptionsError(f"env key must be a variable name, got {k!r:.60}")
+        check_text("an env key", k)
+        if v is not None and not isinstance(v, str):
+            # The value itself may be a secret: name only the variable and the type.
+            raise InvalidOptionsError(f"env value of {k} must be a string or None, got {type(v).__name__}")
+        if v is not None:
+            check_text(f"env value of {k}", v)  # the message never shows the value
+        env_map[k] = v
+    return env_map
+
+
+def check_prompt(prompt: Any) -> str:
+    if not isinstance(prompt, str):
+        raise InvalidOptionsError(f"prompt must be a string, got {type(prompt).__name__}")
+    if not prompt.strip():
+        raise InvalidOptionsError("prompt is empty")
+    check_text("prompt", prompt)
+    return prompt
+
+
+def check_cwd(cwd: Any) -> str:
+    """An existing directory, resolved."""
+    if not isinstance(cwd, (str, os.PathLike)):
+        raise InvalidOptionsError(f"cwd must be a path, got {type(cwd).__name__}")
+    # os.path, not pathlib: this module is imported by `import oauthpy`, pathlib is not.
+    path = os.path.expanduser(os.fspath(cwd))
+    if not os.path.exists(path):
+        raise InvalidOptionsError(f"cwd does not exist: {path}")
+    if not os.path.isdir(path):
+        raise InvalidOptionsError(f"cwd is not a directory: {path}")
+    return os.path.realpath(path)
+
+
+def check_model(model: Any) -> str | None:
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise InvalidOptionsError("model must be a non-empty string or None")
+    if model is not None:
+        check_text("model", model)
+    return model
+
+
+def build_request(
+    prompt: Any,
+    *,
+    cwd: Any = ".",
+    model: Any = None,
+    timeout: Any = None,
+    idle_timeout: Any = None,
+    env: Any = None,
+    provider_options: Any = None,
+    output_schema: Any = None,
+    resume: str | None = None,
+    on_permission: Any = None,
+    tools: Any = None,
+    require_prompt: bool = True,
+) -> RunRequest:
+    """Validate the public arguments of a run. Raises :class:`InvalidOptionsError`.
+
+    ``require_prompt=False`` checks everything else (a session's defaults, before any turn).
+    """
+    prompt = check_prompt(prompt) if require_prompt else ""
+    real_cwd, model = check_cwd(cwd), check_model(model)
+    env_map = check_env(env)
+    if provider_options is None:
+        provider_options = {}
+    if not isinstance(provider_options, Mapping):
+        raise InvalidOptionsError(
+            f"provider_options must be a mapping, got {type(provider_options).__name__}"
+        )
+    schema, model_cls = _schema(output_schema)
+    from ._permissions import check_callback
+
+    callback = check_callback(on_permission)
+    tool_specs: tuple[Any, ...] = ()
+    if tools is not None:
+        from ._tools import build_tools  # lazy: it needs pydantic
+
+        tool_specs = build_tools(tools)
+    return RunRequest(
+        prompt=prompt,
+        cwd=real_cwd,
+        model=model,
+        timeout=positive_number("timeout", timeout),
+        idle_timeout=positive_number("idle_timeout", idle_timeout),
+        env=env_map,
+        provider_options=dict(provider_options),
+        output_schema=schema,
+        output_model=model_cls,
+        resume=resume,
+        on_permission=callback,
+        tools=tool_specs,
+    )
+
+
+def merged_env(overrides: Mapping[str, str | None], base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default ``os.environ``) with ``overrides`` applied; a None value removes."""
+    env = dict(os.environ if base is None else base)
+    for k, v in overrides.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env

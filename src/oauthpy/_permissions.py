@@ -1,0 +1,202 @@
+"""Asking the user's code before the agent acts: ``on_permission`` and what it answers.
+
+Each vendor asks in its own way (codex approval requests, gemini ``session/request_permission``,
+claude's ``can_use_tool``); its translator turns the question into a :class:`PermissionRequest`
+and the answer back into the vendor's decision. What every vendor shares lives here: calling
+the callback (sync ones in a thread, so the event loop and the run's timeout keep going), reading
+its answer, remembering ``allow_always`` for the conversation, and the ``permission`` event.
+
+Fail closed: a callback that raises or answers something unreadable denies the action; the
+caller then stops the agent and raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._errors import InvalidOptionsError, TimeoutExceededError
+from ._events import Event, EventKind
+
+PermissionKind = Literal["command", "file_change", "tool", "other"]
+
+
+class Decision(str, enum.Enum):
+    """What ``on_permission`` may answer (besides ``True`` and ``False``)."""
+
+    #: allow this action, this once
+    ALLOW = "allow"
+    #: allow it, and the same action for the rest of the session without asking again
+    ALLOW_ALWAYS = "allow_always"
+    #: refuse it; the agent is told and goes on
+    DENY = "deny"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionRequest:
+    """An action the agent wants to take, as the vendor asked about it.
+
+    ``kind`` is ``"command"`` (a shell command, in ``command``, run in ``cwd``),
+    ``"file_change"`` (files in ``paths``), ``"tool"`` (a tool call: ``tool_name``,
+    ``tool_input``) or ``"other"``. ``raw`` is the vendor's own request.
+    """
+
+    provider: str
+    kind: PermissionKind
+    command: str | None = None
+    cwd: str | None = None
+    paths: tuple[str, ...] = ()
+    tool_name: str | None = None
+    tool_input: Any = field(default=None, repr=False)
+    raw: Any = field(default=None, repr=False, compare=False)
+
+    def summary(self) -> str:
+        """One line that says what is asked, for logs and the ``permission`` event."""
+        if self.kind == "command" and self.command:
+            return f"run {self.command}"
+        if self.kind == "file_change":
+            return f"change {', '.join(self.paths)}" if self.paths else "change files"
+        if self.tool_name:
+            return f"use {self.tool_name}"
+        return self.kind
+
+    def key(self) -> tuple[str, ...]:
+        """What ``allow_always`` covers: the same command, files or tool."""
+        return (self.kind, self.command or "", *self.paths, self.tool_name or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The callback's answer, read: a decision and the reason the agent is told (if any)."""
+
+    decision: Decision
+    reason: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is not Decision.DENY
+
+
+#: ``on_permission``: takes a :class:`PermissionRequest`, returns (or awaits to) ``True``,
+#: ``False``, a :class:`Decision` or its value, or ``(decision, reason)``
+PermissionCallback = Callable[[PermissionRequest], Any]
+
+_ANSWERS = "True, False, a Decision ('allow', 'allow_always', 'deny') or (decision, reason)"
+
+
+def check_callback(value: Any) -> PermissionCallback | None:
+    """``on_permission`` as given, checked before anything starts."""
+    if value is None:
+        return None
+    if not callable(value):
+        raise InvalidOptionsError(
+            f"on_permission must be a function taking a PermissionRequest, got {type(value).__name__}"
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def read_answer(answer: Any) -> Verdict:
+    """The verdict in a callback's answer; an unreadable answer is an error (fail closed)."""
+    reason = None
+    if isinstance(answer, tuple) and len(answer) == 2 and (answer[1] is None or isinstance(answer[1], str)):
+        answer, reason = answer
+    if answer is True:
+        return Verdict(Decision.ALLOW, reason)
+    if answer is False:
+        return Verdict(Decision.DENY, reason)
+    if isinstance(answer, str):
+        try:
+            return Verdict(Decision(answer), reason)
+        except ValueError:
+            pass
+    raise InvalidOptionsError(f"on_permission answered {answer!r:.60}; it must answer {_ANSWERS}")
+
+
+async def ask(callback: PermissionCallback, request: PermissionRequest, deadline: float | None) -> Verdict:
+    """Call ``callback`` within the run's deadline (its idle timeout is not running meanwhile).
+
+    Raises what the callback raised, :class:`InvalidOptionsError` for an unreadable answer, or
+    :class:`TimeoutExceededError` when the run's total timeout passes while it decides.
+    """
+    started = time.monotonic()
+    if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
+        getattr(callback, "__call__", None)  # noqa: B004 (an object with an async __call__)
+    ):
+        pending: Any = callback(request)
+    else:
+        # A sync callback may block (input(), a GUI prompt): a thread keeps the loop running.
+        pending = asyncio.to_thread(callback, request)
+    task = asyncio.ensure_future(pending)
+    wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=wait)
+    finally:
+        if not task.done():
+            task.cancel()
+    if not done:
+        raise TimeoutExceededError(
+            f"total timeout fired after {time.monotonic() - started:.1f} s while on_permission decided",
+            which="total",
+            after_s=time.monotonic() - started,
+        )
+    answer = task.result()
+    if inspect.isawaitable(answer):  # a sync function that returned a coroutine
+        answer = await answer
+    return read_answer(answer)
+
+
+class Permissions:
+    """One conversation's permission state: what was allowed always, and the asking itself."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self._always: set[tuple[str, ...]] = set()
+
+    async def decide(
+        self, callback: PermissionCallback | None, request: PermissionRequest, deadline: float | None
+    ) -> Verdict:
+        """The verdict for ``request``: remembered, the callback's, or deny without a callback."""
+        if request.key() in self._always:
+            return Verdict(Decision.ALLOW_ALWAYS, "allowed earlier for the session")
+        if callback is None:
+            return Verdict(Decision.DENY, "no on_permission callback: oauthpy denies what it is asked")
+        verdict = await ask(callback, request, deadline)
+        if verdict.decision is Decision.ALLOW_ALWAYS:
+            self._always.add(request.key())
+        return verdict
+
+
+def permission_event(request: PermissionRequest, verdict: Verdict) -> Event:
+    """The ``permission`` event that records a request and its decision."""
+    return Event(
+        kind=EventKind.PERMISSION,
+        text=request.summary(),
+        status="allowed" if verdict.allowed else "denied",
+        command=request.command,
+        tool_name=request.tool_name,
+        tool_input=request.tool_input,
+        output=verdict.reason,
+        raw=request,
+    )
+
+
+__all__ = [
+    "Decision",
+    "PermissionCallback",
+    "PermissionKind",
+    "PermissionRequest",
+    "Permissions",
+    "Verdict",
+    "ask",
+    "check_callback",
+    "permission_event",
+    "read_answer",
+]

@@ -1,0 +1,338 @@
+"""The one subprocess runtime every CLI provider uses.
+
+Guarantees: argv lists (never a shell); the child in its own process group; the prompt through
+stdin or stdin closed; stdout lines of any length; stderr drained concurrently into a bounded
+tail; total and idle timeouts; and on timeout, cancellation (also during start), an exception
+or an early close, the run's processes are stopped by :func:`oauthpy._teardown.stop`: the
+group and every process carrying the run's id (:mod:`oauthpy._run_marks`) get SIGTERM, then
+SIGKILL after a short grace. Exit-time hooks kill whatever is still alive when the
+interpreter stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from ._errors import ProviderNotInstalledError, TimeoutExceededError
+from ._run_marks import RUN_ID_VAR, forget_group, new_run_id, pids_with_env, register_group, release
+from ._teardown import reap_in_background, stop, within
+
+_CHUNK = 1 << 16
+_STDERR_TAIL_BYTES = 16 * 1024
+#: how long the last words on stderr may take to arrive after the process exited
+_STDERR_SETTLE_S = 1.0
+
+
+def wait_budget(deadline: float | None, idle_timeout: float | None) -> tuple[float | None, str]:
+    """How long the next wait may take, and which timeout (``total`` or ``idle``) bounds it."""
+    wait, which = idle_timeout, "idle"
+    if deadline is not None:
+        remaining = deadline - time.monotonic()
+        if wait is None or remaining <= wait:
+            wait, which = max(remaining, 0.0), "total"
+    return wait, which
+
+
+def timeout_error(which: str, idle_timeout: float | None, started: float, what: str) -> TimeoutExceededError:
+    elapsed = time.monotonic() - started
+    if which == "idle":
+        msg = f"idle timeout: no {what} for {idle_timeout:g} s (after {elapsed:.1f} s)"
+    else:
+        msg = f"total timeout fired after {elapsed:.1f} s"
+    return TimeoutExceededError(msg, which=which, after_s=elapsed)
+
+
+@dataclass
+class Invocation:
+    """What to start: built by a provider, run by :class:`Process`."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    stdin: bytes | None = None
+    #: cleanup callbacks (temp files) run after the process is gone
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+    #: how to tell the user to install the binary when it is missing
+    install_hint: str = ""
+    #: give the child a pseudo-terminal as stdout instead of a pipe (see :func:`_open_pty`)
+    stdout_pty: bool = False
+    #: keep stdin open for :meth:`Process.write` (a two-way protocol) instead of feeding ``stdin``
+    interactive_stdin: bool = False
+
+    def cleanup(self) -> None:
+        for fn in self.cleanups:
+            try:
+                fn()
+            except OSError:
+                pass
+        self.cleanups.clear()
+
+
+class Process:
+    """A running vendor CLI. Use :meth:`start`, iterate :meth:`lines`, always :meth:`close`."""
+
+    def __init__(
+        self,
+        proc: asyncio.subprocess.Process,
+        inv: Invocation,
+        run_id: str,
+        stdout: asyncio.StreamReader | None = None,
+        pty_transport: asyncio.BaseTransport | None = None,
+    ) -> None:
+        self._proc = proc
+        self.pid = proc.pid
+        self.run_id = run_id
+        self._stdout = stdout if stdout is not None else proc.stdout
+        self._pty_transport = pty_transport
+        self.argv0 = inv.argv[0]
+        self._stderr = bytearray()
+        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+        self._stdin_task = asyncio.ensure_future(
+            self._feed_stdin(None if inv.interactive_stdin else inv.stdin)
+        )
+        register_group(self.pid)
+        self._closed = False
+
+    @classmethod
+    async def start(cls, inv: Invocation) -> Process:
+        """Spawn ``inv``. Cancellation-safe: a cancel at any point leaves nothing behind."""
+        run_id = new_run_id()
+        master = slave = -1
+        if inv.stdout_pty:
+            master, slave = _open_pty()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *inv.argv,
+                stdin=(
+                    asyncio.subprocess.PIPE
+                    if inv.stdin is not None or inv.interactive_stdin
+                    else asyncio.subprocess.DEVNULL
+                ),
+                stdout=slave if inv.stdout_pty else asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=inv.cwd,
+                env={**inv.env, RUN_ID_VAR: run_id},
+                start_new_session=True,
+            )
+        except (FileNotFoundError, PermissionError) as exc:
+            release(run_id)
+            _close_fd(master)
+            what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
+            raise ProviderNotInstalledError(f"{inv.argv[0]} {what}", hint=inv.install_hint or None) from None
+        except BaseException:
+            # Cancelled mid-spawn: asyncio has killed the direct child, but it may have started
+            # others already. They carry the run id.
+            _close_fd(master)
+            await stop(run_id)
+            raise
+        finally:
+            _close_fd(slave)  # the child has its own copy; EOF comes when it is gone
+        if master < 0:
+            return cls(proc, inv, run_id)
+        self = cls(proc, inv, run_id, stdout=asyncio.StreamReader(limit=_CHUNK))
+        pipe = os.fdopen(master, "rb", buffering=0)
+        try:
+            assert self._stdout is not None
+            self._pty_transport = await _connect_pty(self._stdout, pipe)
+        except BaseException:
+            pipe.close()
+            await self.close()
+            raise
+        return self
+
+    async def _feed_stdin(self, data: bytes | None) -> None:
+        stdin = self._proc.stdin
+        if stdin is None or data is None:
+            return
+        try:
+            stdin.write(data)
+            await stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the child exited early; its exit code and stderr tell why
+        finally:
+            try:
+                stdin.close()
+            except (BrokenPipeError, ConnectionResetError, RuntimeError):
+                pass
+
+    async def write(self, data: bytes, timeout: float | None = None) -> None:
+        """Write to the child's stdin (``interactive_stdin``), bounded by ``timeout``.
+
+        Raises ``BrokenPipeError`` or ``ConnectionResetError`` when the child has gone.
+        """
+        stdin = self._proc.stdin
+        if stdin is None:
+            raise RuntimeError("this process was not started with interactive_stdin")
+        stdin.write(data)
+        try:
+            await within(stdin.drain(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutExceededError(
+                "the agent stopped reading its input", which="total", after_s=timeout or 0.0
+            ) from None
+
+    async def _drain_stderr(self) -> None:
+        stream = self._proc.stderr
+        assert stream is not None
+        while chunk := await stream.read(_CHUNK):
+            self._stderr += chunk
+            if len(self._stderr) > 2 * _STDERR_TAIL_BYTES:
+                del self._stderr[:-_STDERR_TAIL_BYTES]
+
+    def stderr_tail(self, limit: int = 4000) -> str:
+        """The last ``limit`` characters of stderr (not redacted: errors redact it)."""
+        return self._stderr[-limit:].decode("utf-8", "replace")
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.returncode
+
+    def gone(self) -> bool:
+        """Whether the process has exited, even if the event loop has not reaped it yet (a
+        process killed from outside is a zombie until then). Reads /proc; never reaps."""
+        if self._proc.returncode is not None:
+            return True
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as fh:
+                state = fh.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            # no entry: reaped already; no /proc at all (macOS): only returncode says
+            return os.path.exists("/proc/self")
+        return state in (b"Z", b"X")
+
+    async def lines(
+        self, *, deadline: float | None = None, idle_timeout: float | None = None
+    ) -> AsyncIterator[str]:
+        """Yield stdout lines (without the newline), of any length, as they arrive.
+
+        ``deadline`` is a ``time.monotonic()`` value; ``idle_timeout`` bounds the wait for
+        each piece of output. Either raises :class:`TimeoutExceededError`.
+        """
+        stdout = self._stdout
+        assert stdout is not None
+        pending = bytearray()
+        started = time.monotonic()
+        while True:
+            chunk = await self._read(stdout, deadline, idle_timeout, started)
+            if not chunk:
+                break
+            if b"\n" not in chunk:
+                pending += chunk
+                continue
+            pieces = chunk.split(b"\n")
+            pending += pieces[0]
+            if pending.strip():
+                yield pending.decode("utf-8", "replace")
+            for piece in pieces[1:-1]:
+                if piece.strip():
+                    yield piece.decode("utf-8", "replace")
+            pending = bytearray(pieces[-1])
+        if pending.strip():
+            yield pending.decode("utf-8", "replace")
+
+    @staticmethod
+    async def _read(
+        stdout: asyncio.StreamReader,
+        deadline: float | None,
+        idle_timeout: float | None,
+        started: float,
+    ) -> bytes:
+        try:
+            if deadline is None and idle_timeout is None:
+                return await stdout.read(_CHUNK)
+            wait, which = wait_budget(deadline, idle_timeout)
+            try:
+                return await within(stdout.read(_CHUNK), wait)
+            except asyncio.TimeoutError:
+                raise timeout_error(which, idle_timeout, started, "output") from None
+        except OSError as exc:
+            if exc.errno == errno.EIO:  # a pty's end of file: the child closed its side
+                return b""
+            raise
+
+    async def wait(self, deadline: float | None = None) -> int:
+        """Wait for exit (after stdout closed); bounded by ``deadline`` when given."""
+        if deadline is None:
+            rc = await self._proc.wait()
+        else:
+            remaining = max(deadline - time.monotonic(), 0.0)
+            try:
+                rc = await within(self._proc.wait(), remaining)
+            except asyncio.TimeoutError:
+                raise TimeoutExceededError(
+                    "total timeout fired while waiting for the process to exit",
+                    which="total",
+                    after_s=remaining,
+                ) from None
+        # stderr may still hold the last words; the pipe closes with the process. A grandchild
+        # that holds stderr open gets no more time: the tail we have is enough.
+        await asyncio.wait((self._stderr_task,), timeout=_STDERR_SETTLE_S)
+        return rc
+
+    async def close(self) -> None:
+        """End the whole process group and reap the child. Safe to call more than once, and
+        finishes (bounded) even when cancelled again while it runs."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._proc.returncode is not None:
+                # The vendor exited by itself. Every process it left behind carries the run
+                # id, whatever group it is in: one scan finds them (the common case: none).
+                if pids_with_env(RUN_ID_VAR, self.run_id):
+                    reap_in_background(self.run_id)  # e.g. a login shell in a session of its own
+                else:
+                    release(self.run_id)
+                forget_group(self.pid)  # reaped: its id may be recycled, never signal it again
+            else:
+                await stop(self.run_id, child=self._proc, group=True)
+        finally:
+            self._release_pipes()
+
+    def _release_pipes(self) -> None:
+        if self._pty_transport is not None:
+            self._pty_transport.close()
+        for task in (self._stdin_task, self._stderr_task):
+            if not task.done():
+                task.cancel()
+        # Pipes a run left unread (it ended mid-stream) stay open until the subprocess
+        # transport is closed; left to the garbage collector, it warns "Event loop is closed"
+        # after asyncio.run(). The child is gone by now, so closing kills nothing.
+        transport = getattr(self._proc, "_transport", None)
+        if transport is not None:
+            transport.close()
+
+
+async def _connect_pty(reader: asyncio.StreamReader, pipe: IO[bytes]) -> asyncio.BaseTransport:
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    return transport
+
+
+def _close_fd(fd: int) -> None:
+    if fd >= 0:
+        os.close(fd)
+
+
+def _open_pty() -> tuple[int, int]:
+    """A pseudo-terminal pair whose slave passes bytes through unchanged (no CR/LF mapping).
+
+    For Node CLIs: Node writes a large line to a pipe with a non-blocking write and exits
+    before it drains, so anything past the pipe's 64 KiB is lost (gemini 0.61 loses the end of
+    a 200 KB reply and its result line). Writes to a terminal block, so nothing is lost.
+    """
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST  # oflag: no output processing
+    attrs[3] &= ~termios.ECHO  # lflag
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    return master, slave

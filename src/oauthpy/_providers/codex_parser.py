@@ -1,0 +1,253 @@
+"""Pure parser of ``codex exec --json`` output (JSONL), recorded schema of codex 0.163.
+
+One record in, zero or more events out; :meth:`CodexParser.finish` decides the outcome from
+the records seen, the exit code and the stderr tail. Unknown records never raise: they pass
+through as ``other`` events carrying ``.raw``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .._errors import AuthRequiredError, CommandExecutionError, RateLimitError, SessionNotFoundError
+from .._events import Event, EventKind, FileChange, Usage
+from .base import as_int, change_kind, decode_record, event_status
+
+_STATUS_RE = re.compile(r"(?:last status|unexpected status|status)[:\s]+(\d{3})\b")
+_RETRY_AFTER_RE = re.compile(r"(?i)(?:retry[- ]after|try again in)[:\s]+(\d+(?:\.\d+)?)\s*s")
+_AUTH_HINT = "log in with `codex login` (or `oauthpy auth login --provider codex`)"
+#: codex 0.163's answer to ``exec resume <uuid>`` with an id it has no rollout for, e.g.
+#: ``Error: thread/resume: thread/resume failed: no rollout found for thread id <id> (code -32600)``
+_UNKNOWN_THREAD_RE = re.compile(r"no rollout found for thread id (\S+)")
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _opt_s(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class CodexParser:
+    """State of one ``codex exec --json`` run."""
+
+    __slots__ = (
+        "completed",
+        "failure",
+        "final_text",
+        "last_error",
+        "model",
+        "resume",
+        "session_id",
+        "usage",
+    )
+
+    def __init__(self, model: str | None = None, resume: str | None = None) -> None:
+        self.model = model
+        #: the thread id this run resumes (``exec resume``), if any
+        self.resume = resume
+        self.session_id: str | None = None
+        self.final_text = ""
+        self.usage = Usage()
+        self.failure: str | None = None
+        self.last_error: str | None = None
+        self.completed = False
+
+    def feed(self, line: str) -> list[Event]:
+        rec = decode_record(line)
+        if isinstance(rec, Event):
+            return [rec]
+        kind = rec.get("type")
+        if kind == "item.completed" or kind == "item.started" or kind == "item.updated":
+            item = rec.get("item")
+            if isinstance(item, dict):
+                return self._item(item, kind, rec)
+        elif kind == "thread.started":
+            self.session_id = _opt_s(rec.get("thread_id"))
+            return []
+        elif kind == "turn.started":
+            return []
+        elif kind == "turn.completed":
+            self.completed = True
+            self.usage = _usage(rec.get("usage"))
+            return []
+        elif kind == "turn.failed":
+            err = rec.get("error")
+            msg = _s(err.get("message")) if isinstance(err, dict) else ""
+            self.failure = msg or "the turn failed"
+            return [Event(EventKind.ERROR, text=self.failure, raw=rec, status="failed")]
+        elif kind == "error":
+            self.last_error = _s(rec.get("message"))
+            return [Event(EventKind.ERROR, text=self.last_error, raw=rec)]
+        return [Event(EventKind.OTHER, raw=rec)]
+
+    def _item(self, item: dict[str, Any], kind: str, rec: dict[str, Any]) -> list[Event]:
+        itype = item.get("type")
+        item_id = _opt_s(item.get("id"))
+        status = event_status(item.get("status"))
+        if status is None:
+            status = "completed" if kind == "item.completed" else "in_progress"
+        if itype == "agent_message":
+            text = _s(item.get("text"))
+            if kind == "item.completed":
+                self.final_text = text
+            return [Event(EventKind.MESSAGE, text=text, raw=rec, item_id=item_id, status=status)]
+        if itype == "reasoning":
+            text = _s(item.get("text"))
+            return [Event(EventKind.REASONING, text=text, raw=rec, item_id=item_id, status=status)]
+        if itype == "command_execution":
+            code = item.get("exit_code")
+            return [
+                Event(
+                    EventKind.COMMAND,
+                    text=_s(item.get("command")),
+                    raw=rec,
+                    item_id=item_id,
+                    status=status,
+                    command=_opt_s(item.get("command")),
+                    exit_code=code if isinstance(code, int) else None,
+                    output=_opt_s(item.get("aggregated_output")),
+                    tool_name="shell",
+                )
+            ]
+        if itype == "file_change":
+            changes = tuple(
+                FileChange(path=_s(c.get("path")), kind=change_kind(c.get("kind")))
+                for c in _list(item.get("changes"))
+                if isinstance(c, dict)
+            )
+            text = ", ".join(f"{c.kind} {c.path}" for c in changes)
+            return [
+                Event(
+                    EventKind.FILE_CHANGE,
+                    text=text,
+                    raw=rec,
+                    item_id=item_id,
+                    status=status,
+                    changes=changes,
+                    tool_name="apply_patch",
+                )
+            ]
+        if itype == "mcp_tool_call":
+            name = f"{_s(item.get('server'))}.{_s(item.get('tool'))}"
+            err = item.get("error")
+            return [
+                Event(
+                    EventKind.TOOL,
+                    text=name,
+                    raw=rec,
+                    item_id=item_id,
+                    status=status,
+                    tool_name=name,
+                    tool_input=item.get("arguments"),
+                    is_error=bool(err) or status == "failed",
+                )
+            ]
+        if itype == "web_search":
+            query = _s(item.get("query"))
+            return [
+                Event(
+                    EventKind.TOOL,
+                    text=query,
+                    raw=rec,
+                    item_id=item_id,
+                    status=status,
+                    tool_name="web_search",
+                    tool_input={"query": query},
+                )
+            ]
+        if itype == "todo_list":
+            lines = [
+                f"[{'x' if t.get('completed') else ' '}] {_s(t.get('text'))}"
+                for t in _list(item.get("items"))
+                if isinstance(t, dict)
+            ]
+            return [Event(EventKind.PLAN, text="\n".join(lines), raw=rec, item_id=item_id, status=status)]
+        if itype == "error":
+            return [Event(EventKind.ERROR, text=_s(item.get("message")), raw=rec, item_id=item_id)]
+        return [Event(EventKind.OTHER, raw=rec, item_id=item_id, status=status)]
+
+    def finish(self, returncode: int, stderr: str) -> list[Event]:
+        if returncode == 0 and self.completed and self.failure is None:
+            return [
+                Event(
+                    EventKind.DONE,
+                    text=self.final_text,
+                    usage=self.usage,
+                    session_id=self.session_id,
+                    model=self.model,
+                    status="completed",
+                )
+            ]
+        raise classify_failure(self.failure or self.last_error, returncode, stderr, resume=self.resume)
+
+
+def _usage(raw: Any) -> Usage:
+    if not isinstance(raw, dict):
+        return Usage()
+    inp = as_int(raw.get("input_tokens"))
+    out = as_int(raw.get("output_tokens"))
+    return Usage(
+        input_tokens=inp,
+        cached_input_tokens=as_int(raw.get("cached_input_tokens")),
+        output_tokens=out,
+        reasoning_output_tokens=as_int(raw.get("reasoning_output_tokens")),
+        total_tokens=inp + out,
+    )
+
+
+def classify_failure(
+    message: str | None, returncode: int, stderr: str, *, resume: str | None = None
+) -> Exception:
+    """Map a failed codex run to one error type, from the HTTP status codex reports.
+
+    An unknown resumed thread id becomes :class:`SessionNotFoundError` (never transient, so
+    never retried), for ``resume`` or, when the parser was not told it, the id codex names.
+    """
+    text = message or ""
+    if returncode < 0 and not message:  # killed by a signal before it could say anything
+        text = f"codex was killed by signal {-returncode}"
+    # Config errors print nothing on stdout; their message is the last stderr line.
+    if not text:
+        last = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+        text = last[-1] if last else f"codex exited with code {returncode}"
+    unknown = _UNKNOWN_THREAD_RE.search(text) or _UNKNOWN_THREAD_RE.search(stderr)
+    if unknown:
+        said = text if unknown.group(0) in text else unknown.group(0)
+        return SessionNotFoundError(resume or unknown.group(1), f"codex: {said}")
+    details: dict[str, Any] = {"provider": "codex", "message": text}
+    found = _STATUS_RE.search(text)
+    status = int(found.group(1)) if found else None
+    details["status"] = status
+    combined = f"{text}\n{stderr}"
+    if status in (401, 403) or "Not logged in" in combined or "Missing environment variable" in text:
+        return AuthRequiredError(f"codex is not authenticated: {text}", hint=_AUTH_HINT)
+    if status == 429 or "Quota exceeded" in text:
+        ra = _RETRY_AFTER_RE.search(text)
+        return RateLimitError(
+            f"codex was rate limited: {text}",
+            retry_after=float(ra.group(1)) if ra else None,
+            returncode=returncode,
+            stderr=stderr,
+            details=details,
+            transient="Quota exceeded" not in text,
+        )
+    transient = (
+        (status is not None and status >= 500)
+        or returncode < 0
+        or "stream disconnected" in text
+        or ("Connection failed" in text or "high demand" in text)
+    )
+    return CommandExecutionError(
+        f"codex run failed: {text}",
+        returncode=returncode,
+        stderr=stderr,
+        details=details,
+        transient=transient,
+    )

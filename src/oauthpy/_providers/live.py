@@ -1,0 +1,315 @@
+"""What every live JSON-RPC agent conversation shares (codex ``app-server``, gemini ``--acp``).
+
+A :class:`LiveAgent` is one long-lived vendor process behind an :class:`~oauthpy._rpc.Connection`.
+A :class:`LiveConversation` runs turns on one: it gets the agent (its own, or a warm one from
+the client's :class:`~oauthpy._pool.AgentPool`), opens the vendor's conversation on it (a codex
+thread, an ACP session), hands the turn to the vendor's subclass, and afterwards keeps the
+agent, gives it back to the pool or closes it. The rules live here once:
+
+* a session keeps its agent and its vendor conversation for all its turns;
+* a warm agent that died while idle is replaced once, before the run has started anything;
+* an agent whose turn timed out, failed to stop, or broke the protocol is never used again;
+* the closing events (``done``) are yielded after the agent is given back, so a caller's next
+  run can already take it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import time
+from collections.abc import AsyncGenerator, Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .._errors import CommandExecutionError
+from .._events import Event
+from .._options import RunRequest
+from .._permissions import Decision, PermissionRequest, Permissions, Verdict, permission_event
+from .._pool import AgentPool
+from .._process import Invocation, timeout_error, wait_budget
+from .._rpc import Connection, Incoming, Subscription
+from .._teardown import within
+
+if TYPE_CHECKING:
+    from .._tools import ToolResult
+
+#: bound on a handshake and on every request that is not a turn (a run's own timeout cuts it)
+REQUEST_WAIT_S = 60.0
+#: how long an interrupted turn may take to report itself over before its process is stopped
+INTERRUPT_WAIT_S = 5.0
+
+
+class LiveAgent:
+    """One live vendor process (an :class:`~oauthpy._pool.Agent`)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._closed = False
+        #: how many runs or session turns this process has taken
+        self.served = 0
+
+    @property
+    def usable(self) -> bool:
+        return not self._closed and self.conn.broken is None and not self.conn.proc.gone()
+
+    async def request(self, method: str, params: Any, deadline: float | None) -> Any:
+        """A request bounded by the run's deadline and by :data:`REQUEST_WAIT_S`."""
+        wait = (
+            REQUEST_WAIT_S if deadline is None else min(max(deadline - time.monotonic(), 0.0), REQUEST_WAIT_S)
+        )
+        return await self.conn.request(method, params, timeout=wait)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        await self.conn.close()
+
+
+def process_key(inv: Invocation) -> str:
+    """What makes two runs need different processes: argv and env (hashed: env holds secrets)."""
+    text = repr((inv.argv, sorted(inv.env.items())))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class TurnEnd:
+    """What a vendor's turn tells the conversation when it is over."""
+
+    __slots__ = ("closing", "deadline", "keep", "started", "stop", "timed_out")
+
+    def __init__(self, deadline: float | None = None, started: float = 0.0) -> None:
+        #: the run's deadline (``time.monotonic()``) and start, for what the turn waits on
+        self.deadline = deadline
+        self.started = started
+        #: the agent may serve again (the turn finished, or stopped when asked to)
+        self.keep = False
+        #: the turn hit its idle or total timeout: its process is never used again
+        self.timed_out = False
+        #: the user's callback failed: the agent is stopped, not asked to interrupt the turn
+        self.stop = False
+        #: the turn's closing events (``done``), or raises its classified error
+        self.closing: Callable[[], list[Event]] = list
+
+
+async def next_update(
+    sub: Subscription,
+    request: RunRequest,
+    deadline: float | None,
+    started: float,
+    end: TurnEnd,
+    who: str,
+    *,
+    idle: bool = True,
+) -> tuple[str, Any]:
+    """A turn's next notification, within the run's idle and total timeouts (``idle=False``:
+    the total one only, while the agent waits on the user's code)."""
+    wait, which = wait_budget(deadline, request.idle_timeout if idle else None)
+    try:
+        return await sub.next(wait)
+    except asyncio.TimeoutError:
+        end.timed_out = True
+        raise timeout_error(which, request.idle_timeout, started, "message") from None
+    except StopAsyncIteration:
+        raise CommandExecutionError(f"{who} closed the connection", transient=True) from None
+
+
+class Asks(Protocol):
+    """A vendor's translation of the questions its agent asks (approvals, tool calls)."""
+
+    def permission(self, method: str, params: Any) -> PermissionRequest | None:
+        """The question in a request, or None when it is not a permission request."""
+
+    def answer(self, method: str, params: Any, verdict: Verdict) -> Any:
+        """The vendor's answer for ``verdict``."""
+
+    def own_tool(self, ask: PermissionRequest) -> bool:
+        """Whether ``ask`` is about one of the run's own tools (oauthpy allows those itself)."""
+
+    def tool_call(self, method: str, params: Any) -> tuple[str, Any] | None:
+        """(tool name, arguments) when the request calls one of the run's tools."""
+
+    def tool_answer(self, result: ToolResult) -> Any:
+        """The vendor's answer carrying a tool's result."""
+
+
+async def serve(
+    incoming: Incoming,
+    asks: Asks,
+    request: RunRequest,
+    permissions: Permissions,
+    end: TurnEnd,
+) -> list[Event]:
+    """Answer a question of the agent during a turn: run a tool or ask ``on_permission``.
+
+    The time spent here is not idle time (no wait for the agent is running). A callback that
+    raises denies the action, marks the agent to be stopped, and its exception propagates.
+    """
+    try:
+        call = asks.tool_call(incoming.method, incoming.params)
+        if call is not None:
+            incoming.reply(asks.tool_answer(await run_tool(request, call[0], call[1], end)))
+            return []
+        ask = asks.permission(incoming.method, incoming.params)
+        if ask is None:
+            incoming.refuse(f"oauthpy does not answer {incoming.method}")
+            return []
+        if asks.own_tool(ask):
+            incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.ALLOW)))
+            return []
+        try:
+            verdict = await permissions.decide(request.on_permission, ask, end.deadline)
+        except BaseException:
+            incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.DENY)))
+            end.stop = True
+            raise
+        incoming.reply(asks.answer(incoming.method, incoming.params, verdict))
+        return [permission_event(ask, verdict)]
+    finally:
+        if not incoming.answered:
+            incoming.refuse("the turn stopped before it answered")
+
+
+async def run_tool(request: RunRequest, name: str, arguments: Any, end: TurnEnd) -> ToolResult:
+    """Call the run's tool ``name`` within the run's deadline; an unknown name is an error result."""
+    tool = next((t for t in request.tools if t.name == name), None)
+    if tool is None:
+        from .._tools import ToolResult
+
+        return ToolResult(f"there is no tool named {name!r}", is_error=True)
+    wait = None if end.deadline is None else max(end.deadline - time.monotonic(), 0.0)
+    try:
+        result: ToolResult = await within(tool.call(arguments), wait)
+    except asyncio.TimeoutError:
+        end.timed_out = True
+        raise timeout_error("total", None, end.started, f"end of tool {name}") from None
+    return result
+
+
+class LiveConversation:
+    """Runs of one client (``session=False``) or the turns of one session, on live agents.
+
+    Subclasses name the :attr:`transport` and implement :meth:`_start` (a new process and its
+    handshake), :meth:`_open` (the vendor's conversation on an agent) and :meth:`_turn_on`.
+    """
+
+    transport = ""
+    provider = ""
+
+    def __init__(
+        self,
+        launch: Callable[[RunRequest, dict[str, str]], Invocation],
+        *,
+        session: bool,
+        pool: AgentPool | None,
+    ) -> None:
+        self._launch = launch
+        self._session = session
+        self._pool = pool if not session else None
+        self._agent: LiveAgent | None = None
+        self._key = ""
+        #: the vendor's conversation (thread, ACP session), and the agent that has it loaded
+        self._thread: str | None = None
+        self._thread_agent: LiveAgent | None = None
+        #: the model the vendor's conversation runs on, as far as it said
+        self._model: str | None = None
+        #: what ``on_permission`` allowed for the whole conversation
+        self.permissions = Permissions(self.provider)
+
+    # -- what a vendor implements ------------------------------------------------------------------
+
+    async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
+        raise NotImplementedError
+
+    async def _open(
+        self, agent: LiveAgent, request: RunRequest, deadline: float | None
+    ) -> tuple[str, str | None]:
+        """Start (or, with ``request.resume``, resume) the vendor's conversation: (id, model)."""
+        raise NotImplementedError
+
+    def _turn_on(
+        self, agent: LiveAgent, thread: str, request: RunRequest, started: float, end: TurnEnd
+    ) -> AsyncGenerator[Event, None]:
+        """The turn's events up to its end, which it reports in ``end``.
+
+        Closed early (``break``, cancellation), it stops the turn if it can and says whether the
+        agent may serve again; a timeout leaves ``end.keep`` False.
+        """
+        raise NotImplementedError
+
+    # -- the shared rules ------------------------------------------------------------------------------
+
+    async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        deadline = request.deadline()
+        started = time.monotonic()
+        inv = self._launch(request, env)
+        key = process_key(inv)
+        agent = await self._agent_for(inv, key, env, request.timeout)
+        end = TurnEnd(deadline, started)
+        try:
+            try:
+                thread = await self._thread_for(agent, request, deadline)
+            except CommandExecutionError:
+                if agent.usable or not agent.served:
+                    raise
+                # A warm process that died while idle: the run goes on a fresh one, once.
+                await self._done_with(agent, key, keep=False)
+                agent = await self._agent_for(inv, key, env, request.timeout)
+                thread = await self._thread_for(agent, request, deadline)
+            agent.served += 1
+            gen = self._turn_on(agent, thread, request, started, end)
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    yield event
+        finally:
+            await self._done_with(agent, key, keep=end.keep and not end.stop)
+        for event in end.closing():
+            yield event
+
+    def thread_is_live(self) -> bool:
+        """Whether this session's vendor conversation is loaded in a live agent."""
+        agent = self._thread_agent
+        return self._thread is not None and agent is not None and agent is self._agent and agent.usable
+
+    async def _agent_for(
+        self, inv: Invocation, key: str, env: dict[str, str], timeout: float | None
+    ) -> LiveAgent:
+        if self._agent is not None:
+            if self._key == key and self._agent.usable:
+                return self._agent
+            await self._drop_agent()
+        if self._pool is not None:
+            agent = await self._pool.acquire(key, lambda: self._start(inv, env, timeout))
+        else:
+            agent = await self._start(inv, env, timeout)
+        self._agent, self._key = agent, key
+        return agent
+
+    async def _thread_for(self, agent: LiveAgent, request: RunRequest, deadline: float | None) -> str:
+        if self._session and self._thread is not None and self._thread_agent is agent:
+            return self._thread
+        if self._session and self._thread is not None:
+            # the session's conversation, on a new process (the old one broke or timed out)
+            request = dataclasses.replace(request, resume=self._thread)
+        thread, model = await self._open(agent, request, deadline)
+        self._model = model or request.model
+        self._thread, self._thread_agent = thread, agent
+        return thread
+
+    async def _done_with(self, agent: LiveAgent, key: str, *, keep: bool) -> None:
+        if self._session:
+            if not keep:
+                await self._drop_agent()
+            return
+        self._agent = None
+        if self._pool is not None:
+            await self._pool.release(key, agent, reuse=keep)
+        else:
+            await agent.aclose()
+
+    async def _drop_agent(self) -> None:
+        agent, self._agent = self._agent, None
+        if agent is not None:
+            await agent.aclose()
+
+    async def aclose(self) -> None:
+        await self._drop_agent()

@@ -1,0 +1,203 @@
+"""Session: a multi-turn conversation that continues the vendor's own conversation.
+
+Each turn after the first passes the vendor's session id back to the vendor (``codex exec
+resume``, gemini ``--resume``, one connected ``ClaudeSDKClient`` for claude), so the agent keeps
+its own history, tool results and cache. oauthpy never replays a transcript itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from collections.abc import AsyncGenerator, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from ._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
+from ._events import Event, EventKind, RunResult
+from ._loop import SyncStream, iterate_sync, run_sync
+from ._signature import TurnOptions, check_keywords, takes
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._providers.base import Conversation
+    from ._runner import Outcome, Runner
+
+#: why a turn may not set what the session was opened with
+_FIXED = {
+    "cwd": "a session keeps the cwd it was opened with; open another session",
+    "tools": "a session keeps the tools it was opened with; open another session for other tools",
+}
+
+#: The form of every vendor's session ids, as RunResult.session_id reports them: a UUID in its
+#: canonical 8-4-4-4-12 hex form. Seen in real runs: codex 0.163 thread ids are UUIDv7, claude and
+#: gemini session ids UUIDv4. The version is not checked (codex resumes any id that parses as a
+#: UUID, see `codex exec resume --help`). Anything else is refused before spawning, because each
+#: CLI reads it as something other than an id: codex as a thread name (an unknown name silently
+#: starts a new conversation), claude as a session title, gemini as ``latest`` or a 1-based index
+#: into the folder's own sessions.
+SESSION_ID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: a real id of each vendor, for the error message
+SESSION_ID_EXAMPLES = {
+    "codex": "01a202eb-b1a9-7800-944a-667769ecda10",
+    "claude": "b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
+    "gemini": "80fb1d47-2d28-409b-9c3d-169e33f8e617",
+}
+
+
+def check_resume_id(provider: str, resume: object) -> str:
+    """``resume`` if it has the form of the vendor's session ids, else :class:`InvalidOptionsError`."""
+    if isinstance(resume, str) and SESSION_ID_RE.fullmatch(resume):
+        return resume
+    shown = repr(resume) if isinstance(resume, str) else f"a {type(resume).__name__}"
+    if isinstance(resume, str) and len(resume) > 60:
+        shown = repr(resume[:57] + "...")
+    example = SESSION_ID_EXAMPLES.get(provider, SESSION_ID_EXAMPLES["claude"])
+    raise InvalidOptionsError(
+        f"resume must be a {provider} session id from an earlier RunResult.session_id, a UUID "
+        f"such as {example}; got {shown}"
+    )
+
+
+class Session:
+    """One conversation with one vendor agent. Use as a context manager, or call :meth:`close`.
+
+    Made by :meth:`Client.session` (or :meth:`Client.asession` for ``async with``). Turns run
+    one at a time; different sessions may run concurrently.
+    """
+
+    def __init__(self, runner: Runner, *, cwd: Any, resume: str | None, defaults: Mapping[str, Any]) -> None:
+        if resume is not None:
+            resume = check_resume_id(runner.name, resume)
+        self._runner = runner
+        self._defaults = _turn_options(defaults)
+        if self._defaults.get("tools") is not None:
+            from ._tools import build_tools
+
+            # made into Tools once: each turn then only checks them again
+            self._defaults["tools"] = build_tools(self._defaults["tools"])
+        # Validates cwd and the defaults now, before any turn starts a process.
+        self._cwd = runner.check_defaults({**self._defaults, "cwd": cwd})
+        #: the vendor's id of this conversation; None until the first turn has finished
+        self.session_id: str | None = resume
+        self._source: str | None = None
+        self._busy = False
+        self._closed = False
+        self._conversation: Conversation | None = None
+
+    def __repr__(self) -> str:
+        return f"Session({self._runner.name!r}, session_id={self.session_id!r}, cwd={self._cwd!r})"
+
+    @property
+    def cwd(self) -> str:
+        return self._cwd
+
+    # -- turns ---------------------------------------------------------------------------------
+
+    def _request(self, method: str, prompt: Any, kw: Mapping[str, Any]) -> Any:
+        check_keywords(f"Session.{method}", kw, TurnOptions, _FIXED)
+        self._check_open()
+        turn = _turn_options(kw)
+        merged = {**self._defaults, **turn}
+        for key in ("env", "provider_options"):  # per-turn values go over the session's
+            if isinstance(self._defaults.get(key), Mapping) and isinstance(turn.get(key), Mapping):
+                merged[key] = {**self._defaults[key], **turn[key]}
+        return self._runner.request(prompt, {**merged, "cwd": self._cwd})
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SessionClosedError(
+                "this session is closed", hint="open a new one with Client.session(resume=...)"
+            )
+
+    async def _turn(self, request: Any, outcome: Outcome, *, live: bool) -> AsyncGenerator[Event, None]:
+        self._check_open()
+        if self._busy:
+            raise SessionBusyError(
+                "a turn of this session is still running; sessions take one turn at a time",
+                hint="wait for it to finish, or open another session for parallel work",
+            )
+        self._busy = True
+        try:
+            runner = self._runner
+            if self._source is None:  # the session keeps the source its first turn used
+                self._source = await runner.auth.resolve(request.env)
+            if self._conversation is None:
+                self._conversation = runner.open(session=True, request=request)
+            request = dataclasses.replace(request, resume=self.session_id)
+            gen = runner.attempts(request, outcome, self._conversation, live=live, source=self._source)
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    if event.kind is EventKind.DONE and event.session_id:
+                        self.session_id = event.session_id
+                    yield event
+        finally:
+            self._busy = False
+
+    @takes(TurnOptions)
+    def stream(self, prompt: str, **options: Unpack[TurnOptions]) -> AsyncGenerator[Event, None]:
+        """The next turn's events as they happen (options are checked now).
+
+        Breaking out of it (or cancelling it) interrupts the turn; the session stays usable and
+        its next turn continues the same conversation.
+        """
+        from ._runner import Outcome
+
+        return self._turn(self._request("stream", prompt, options), Outcome(), live=True)
+
+    @takes(TurnOptions)
+    def stream_sync(self, prompt: str, **options: Unpack[TurnOptions]) -> SyncStream[Event]:
+        """Sync twin of :meth:`stream`."""
+        from ._runner import Outcome
+
+        return iterate_sync(self._turn(self._request("stream_sync", prompt, options), Outcome(), live=True))
+
+    @takes(TurnOptions)
+    async def arun(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
+        """Run the next turn to completion."""
+        return await self._arun(self._request("arun", prompt, options))
+
+    async def _arun(self, request: Any) -> RunResult:
+        from ._runner import Outcome
+
+        outcome = Outcome()
+        return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
+
+    @takes(TurnOptions)
+    def run(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
+        """Sync twin of :meth:`arun`: the keyword arguments of ``Client.run`` but ``cwd`` and
+        ``tools``, which the session keeps."""
+        return run_sync(self._arun(self._request("run", prompt, options)))
+
+    # -- closing ---------------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """End any process the session holds. The conversation stays resumable by its id."""
+        self._closed = True
+        conversation, self._conversation = self._conversation, None
+        if conversation is not None:
+            await conversation.aclose()
+
+    def close(self) -> None:
+        run_sync(self.aclose())
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _turn_options(kw: Mapping[str, Any]) -> dict[str, Any]:
+    """The options given a value (a None leaves the session's default in place)."""
+    return {k: v for k, v in kw.items() if v is not None}

@@ -1,0 +1,246 @@
+"""The one routine that stops a run's processes, and the bounded waits it is built on.
+
+Every teardown path goes through :func:`stop`: a CLI run's :class:`~oauthpy._process.Process`,
+an interactive login, the claude one-shot and session paths, and the background reaper of a
+finished run's stragglers. The sequence is always the same:
+
+1. SIGTERM to the run's process group (while oauthpy still owns it) and to every process that
+   carries the run's id (:mod:`oauthpy._run_marks`), including ones that left the group;
+2. a bounded grace, in which an optional graceful close runs (the claude SDK's);
+3. SIGKILL to the group and to marked processes until two ``/proc`` scans in a row find none;
+4. a bounded wait until this process's own children of the run are reaped;
+5. the run is unregistered from the exit-time hooks.
+
+It runs in a task of its own and callers await it shielded: a second cancellation waits for it
+to finish (it is bounded), then propagates. A process group is signalled only while its leader
+is an unreaped child of this process, so a recycled process-group id is never hit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from ._run_marks import (
+    RUN_ID_VAR,
+    forget_group,
+    kill_all_marked,
+    kill_marked,
+    owns_group,
+    parent_of,
+    pids_with_env,
+    release,
+    signal_group,
+)
+
+T = TypeVar("T")
+
+TERM_GRACE_S = 2.0
+#: bound on the SIGKILL scans and on the wait for this process's own children to be reaped
+KILL_WAIT_S = 5.0
+#: how long a finished run's leftover helpers may take to end on their own
+STRAGGLER_WAIT_S = 10.0
+
+_POLL_S = 0.005
+
+# Strong references: a task the loop only holds weakly could be collected mid-way.
+_tasks: set[asyncio.Task[None]] = set()
+
+
+# -- bounded waits that never swallow a cancellation --------------------------------------
+
+
+async def within(aw: Awaitable[T], timeout: float | None) -> T:
+    """Await ``aw`` for at most ``timeout`` seconds (``asyncio.TimeoutError`` after that).
+
+    Unlike ``asyncio.wait_for`` on Python 3.10/3.11, a cancellation that arrives as ``aw``
+    completes is never swallowed: the caller gets its ``CancelledError``.
+    """
+    if timeout is None:
+        return await aw
+    task = asyncio.ensure_future(aw)
+    try:
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+    except BaseException:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        raise asyncio.TimeoutError
+    return task.result()
+
+
+async def settle(aw: Awaitable[object], timeout: float) -> bool:
+    """Wait up to ``timeout`` for ``aw``; True when it finished, False (and ``aw`` cancelled)
+    when the time ran out. Never raises the timeout, never swallows a cancellation."""
+    try:
+        await within(aw, timeout)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+# -- the stop routine -------------------------------------------------------------------------
+
+
+async def stop(
+    run_id: str,
+    *,
+    child: asyncio.subprocess.Process | None = None,
+    group: bool = False,
+    close: Callable[[], Awaitable[object]] | None = None,
+    term: bool = True,
+    grace: float = TERM_GRACE_S,
+) -> None:
+    """Stop every process of run ``run_id``; bounded, and finishes even when cancelled again.
+
+    ``child``: the run's direct child, if oauthpy spawned it; ``group``: it leads its own
+    process group. ``close``: a graceful close to run within the grace (an SDK's disconnect).
+    ``term=False`` skips SIGTERM, for a run that already ended and only needs ``close`` and the
+    leftovers killed.
+    """
+    task = asyncio.ensure_future(_stop(run_id, child, group, close, term, grace))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    interrupted = False
+    while True:
+        try:
+            await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.done():  # the stop itself was cancelled: the loop is shutting down
+                raise
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
+
+
+async def _stop(
+    run_id: str,
+    child: asyncio.subprocess.Process | None,
+    group: bool,
+    close: Callable[[], Awaitable[object]] | None,
+    term: bool,
+    grace: float,
+) -> None:
+    me = os.getpid()
+    pgid = child.pid if child is not None and group else None
+    # The run's processes that are this process's children: they must be reaped, not only killed.
+    ours = {child.pid} if child is not None else set()
+    completed = handed_off = False
+    try:
+        if term:
+            if pgid is not None and owns_group(pgid):
+                signal_group(pgid, signal.SIGTERM)
+            ours.update(pid for pid in kill_marked(run_id, signal.SIGTERM) if parent_of(pid) == me)
+        else:
+            ours.update(pid for pid in pids_with_env(RUN_ID_VAR, run_id) if parent_of(pid) == me)
+        deadline = time.monotonic() + grace
+        if close is not None:
+            try:
+                await within(close(), grace)
+            except Exception:
+                pass  # a failed or slow graceful close still ends in SIGKILL below
+        if not term:
+            # A run that ended by itself: the close ended its CLI. Helpers it left behind (a
+            # shell the agent backgrounded) get time to finish off the caller's path.
+            await _wait_exit(child, deadline)
+            await _wait_reaped(ours, None, deadline)
+            if pids_with_env(RUN_ID_VAR, run_id):
+                reap_in_background(run_id)  # it unregisters the run when the helpers are gone
+                completed = handed_off = True
+                return
+        await _wait_gone(run_id, child, deadline)
+        if pgid is not None and owns_group(pgid):
+            signal_group(pgid, signal.SIGKILL)
+        cleared = await kill_all_marked(run_id, KILL_WAIT_S)
+        await _wait_reaped(ours, child, time.monotonic() + KILL_WAIT_S)
+        completed = cleared
+    finally:
+        if not completed:
+            # Cancelled (loop shutdown) or something survived the scans: kill what is there
+            # now; the run stays registered so the exit-time hook looks once more.
+            if pgid is not None and owns_group(pgid):
+                signal_group(pgid, signal.SIGKILL)
+            kill_marked(run_id, signal.SIGKILL)
+        if pgid is not None and not owns_group(pgid):
+            forget_group(pgid)
+        if completed and not handed_off:
+            release(run_id)
+
+
+async def _poll(until: Callable[[], bool], deadline: float) -> None:
+    """Until ``until()`` or the deadline; the first looks come quickly (most exits take ~1 ms)."""
+    pause = 0.0005
+    while not until() and time.monotonic() < deadline:
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, _POLL_S)
+
+
+async def _wait_gone(run_id: str, child: asyncio.subprocess.Process | None, deadline: float) -> None:
+    """Until the child is reaped and no marked process is left, or the deadline."""
+    await _wait_exit(child, deadline)
+    await _poll(lambda: not pids_with_env(RUN_ID_VAR, run_id), deadline)
+
+
+async def _wait_exit(child: asyncio.subprocess.Process | None, deadline: float) -> None:
+    # Polled rather than ``child.wait()``: that also waits for the child's pipes to close,
+    # which never happens while a full stdout pipe is paused (a run left mid-stream).
+    if child is not None:
+        await _poll(lambda: child.returncode is not None, deadline)
+
+
+async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None, deadline: float) -> None:
+    """Until this process's children of the run are reaped by the loop's child watcher.
+
+    Reaping is what delivers a child's exit to its transport, which then closes its pipes; a
+    transport left to the garbage collector prints "Event loop is closed" after ``asyncio.run``.
+    """
+    await _wait_exit(child, deadline)
+    # not ours to waitpid: the loop's child watcher reaps them
+    await _poll(lambda: all(parent_of(pid) != os.getpid() for pid in pids), deadline)
+    await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
+
+
+def reap_in_background(run_id: str) -> None:
+    """Let a finished run's leftovers end on their own, then :func:`stop` them, off the run.
+
+    Killing a shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock that
+    stalls every later login shell for 60 s), so leftovers first get a bounded time to finish.
+    """
+    task = asyncio.ensure_future(_reap(run_id))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    task.add_done_callback(lambda t: _kill_if_cancelled(t, run_id))
+
+
+def _kill_if_cancelled(task: asyncio.Task[None], run_id: str) -> None:
+    # The loop shut down before the reaper finished (maybe before it even started, when its
+    # body never runs): kill what is left now rather than leave it to the exit hook.
+    if task.cancelled():
+        kill_marked(run_id, signal.SIGKILL)
+
+
+async def _reap(run_id: str) -> None:
+    try:
+        deadline = time.monotonic() + STRAGGLER_WAIT_S
+        while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await stop(run_id)
+    except asyncio.CancelledError:
+        kill_marked(run_id, signal.SIGKILL)  # the loop is shutting down: kill at once
+        raise
+
+
+__all__ = [
+    "KILL_WAIT_S",
+    "TERM_GRACE_S",
+    "reap_in_background",
+    "settle",
+    "stop",
+    "within",
+]
