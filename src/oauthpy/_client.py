@@ -343,9 +343,9 @@ class Client:
     def auth_status(self) -> AuthStatus:
         """Whether the vendor tool is installed and logged in, for this client's auth source.
 
-        Read-only and bounded in time: it creates and writes nothing. ``details`` holds the
-        binary and version, the source asked for and used, the state dir, and the ``reason``
-        when not authenticated. Never contains a secret.
+        Read-only and bounded in time: it creates and writes nothing. The status names the
+        binary and its version, the source asked for and used, the state dir, and the
+        ``reason`` and a ``hint`` when not authenticated. Never contains a secret.
         """
         return run_sync(self._auth.status())
 

@@ -17,6 +17,10 @@ class OauthPyError(Exception):
 
     #: Whether retrying the same call could succeed (rate limit, overload, dropped connection).
     transient: bool = False
+    #: How many times the call was tried (more than 1 when ``max_retries`` retried it).
+    attempts: int = 1
+    #: After retries: every attempt's error, the backoff slept (``RunResult.raw["retry"]``'s shape).
+    retry: dict[str, Any] | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = redact(message)
@@ -61,10 +65,6 @@ class SessionClosedError(OauthPyError, RuntimeError):
     """A turn was asked of a session that was closed (its conversation stays resumable by id)."""
 
 
-class ProtocolError(OauthPyError):
-    """The vendor tool produced output oauthpy cannot make sense of."""
-
-
 class CommandExecutionError(OauthPyError):
     """The vendor run failed. ``returncode``, a redacted ``stderr`` tail and ``details`` say how."""
 
@@ -87,6 +87,12 @@ class CommandExecutionError(OauthPyError):
         if self.stderr.strip():
             full = f"{message}\nstderr (tail):\n{self.stderr.strip()}"
         super().__init__(full, hint=hint)
+
+
+class ProtocolError(CommandExecutionError):
+    """The vendor tool broke its own protocol: it exited 0 without the record that ends a run,
+    or wrote a JSON-RPC frame that does not parse. Usually a vendor bug or an incompatible
+    version (docs/compatibility.md)."""
 
 
 class RateLimitError(CommandExecutionError):

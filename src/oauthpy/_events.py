@@ -163,12 +163,32 @@ class RunResult:
 
 @dataclass(frozen=True, slots=True)
 class AuthStatus:
-    """Whether a provider is installed and logged in. ``details`` never holds a secret."""
+    """Whether a provider is installed and logged in, and where that was found out.
+
+    ``details`` holds what only one vendor reports (``credential_source``, ``checked``: what
+    ``auto`` found in each source, ``note``...). Nothing here is ever a secret.
+    """
 
     provider: str
     installed: bool
     authenticated: bool
+    #: how it is authenticated: ``oauth``, ``api-key``, ``env``, ``login-state``, ``cloud``, ``unknown``
     mode: str = "unknown"
+    #: the auth source the client was asked for, and the one the status is about
+    source_requested: str = "auto"
+    source_used: str | None = None
+    #: the vendor's login state directory for ``source_used``
+    state_dir: str | None = None
+    #: the vendor CLI found, and the version it reports
+    binary: str | None = None
+    version: str | None = None
+    #: False when login state was found but the vendor tool could not confirm it (the first run
+    #: will tell); None when not authenticated
+    verified: bool | None = None
+    #: why not authenticated (``binary_missing``, ``not_authenticated``, ``api_key_missing``...)
+    reason: str | None = None
+    #: what to do about it
+    hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 

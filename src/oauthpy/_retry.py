@@ -104,12 +104,17 @@ def _summary(attempt: int, exc: BaseException) -> dict[str, Any]:
 
 
 def _exhausted(exc: OauthPyError, log: RetryLog, why: str = "") -> OauthPyError:
-    """The last failure, its message extended with every attempt (already redacted)."""
+    """A new error of the last one's class and fields (``raise ... from`` the last one), its
+    message listing every attempt (already redacted), with ``attempts`` and ``retry`` set. The
+    last error itself is left as it was raised."""
     lines = [f"  attempt {s['attempt']}: {s['error']}: {s['message']}" for s in log.summaries]
-    exc.message = f"{exc.message}\nfailed {log.attempts} attempts{why}:\n" + "\n".join(lines)
-    exc.args = (exc.message if not exc.hint else f"{exc.message}\nhint: {exc.hint}",)
-    exc.retry = log.as_dict()  # type: ignore[attr-defined]
-    return exc
+    new = type(exc).__new__(type(exc))
+    new.__dict__.update(exc.__dict__)
+    new.message = f"{exc.message}\nfailed {log.attempts} attempts{why}:\n" + "\n".join(lines)
+    new.args = (new.message if not new.hint else f"{new.message}\nhint: {new.hint}",)
+    new.attempts = log.attempts
+    new.retry = log.as_dict()
+    return new
 
 
 async def retrying(
@@ -149,14 +154,14 @@ async def retrying(
             log.summaries.append(summary)
             if attempt > policy.max_retries or not policy.retryable(exc):
                 if attempt > 1:
-                    raise _exhausted(exc, log) from exc.__cause__
+                    raise _exhausted(exc, log) from exc
                 raise
             wait = policy.delay(attempt, exc)
             if deadline is not None and time.monotonic() + wait >= deadline:
                 # the backoff alone would outlast the timeout: no attempt could follow it
-                raise _exhausted(exc, log, f" (no time left within timeout={timeout:g} s for another)") from (
-                    exc.__cause__
-                )
+                raise _exhausted(
+                    exc, log, f" (no time left within timeout={timeout:g} s for another)"
+                ) from exc
             log.backoff_s += wait
             if live:
                 yield Event(

@@ -186,6 +186,12 @@ class Connection:
                 try:
                     message = json.loads(line)
                 except ValueError:
+                    if line.lstrip().startswith("{"):
+                        shown = redact(line)[:200]
+                        self._fail(
+                            ProtocolError(f"the agent wrote a JSON-RPC frame that does not parse: {shown!r}")
+                        )
+                        return
                     # Not a frame at all: a shim or wrapper printing before it execs the agent.
                     # Kept for the error message if the agent then dies, otherwise ignored.
                     self.noise.append(line[:500])

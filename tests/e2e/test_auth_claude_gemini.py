@@ -31,7 +31,7 @@ def test_claude_external_with_an_env_key_is_api_key_auth(claude_env, monkeypatch
     status = Client("claude", auth_source="external").auth_status()
     assert status.installed and status.authenticated and status.mode == "api-key"
     assert status.details["credential_source"] == "env:ANTHROPIC_API_KEY"
-    assert status.details["version"] and status.details["source_used"] == "external"
+    assert status.version and status.source_used == "external"
     assert PARENT_ANTHROPIC_KEY not in repr(status)
 
 
@@ -45,7 +45,7 @@ def test_claude_isolated_ignores_the_parents_key(
 
     status = client.auth_status()
     assert status.installed and not status.authenticated
-    assert status.details["reason"] == "not_authenticated"
+    assert status.reason == "not_authenticated"
     assert not home.exists()
 
     anthropic_fake.script(text("must not be reached"))
@@ -62,7 +62,7 @@ def test_claude_isolated_ignores_the_parents_key(
     before = snapshot(home)
     again = client.auth_status()
     assert snapshot(home) == before
-    assert not again.authenticated and again.details["reason"] == "not_authenticated"
+    assert not again.authenticated and again.reason == "not_authenticated"
     assert again.details.get("authMethod") == "none"
     assert PARENT_ANTHROPIC_KEY not in caplog.text + str(err.value)
 
@@ -97,14 +97,14 @@ def test_gemini_isolated_home_is_where_settings_come_from_and_state_goes(
     isolated = client.oauthpy_home / "gemini"
 
     # No settings yet: env-only auth with a base URL is not enough for gemini 0.61.
-    assert client.auth_status().details["reason"] == "auth_type_not_selected"
+    assert client.auth_status().reason == "auth_type_not_selected"
     write_settings(isolated)
     before = snapshot(client.oauthpy_home, real_home)
     status = client.auth_status()
     assert snapshot(client.oauthpy_home, real_home) == before
     assert status.authenticated and status.mode == "api-key"
     assert status.details["selected_auth_type"] == "gemini-api-key"
-    assert status.details["version"] == "0.61.0"
+    assert status.version == "0.61.0"
 
     gemini_fake.script(text("isolated gemini"))
     marker = new_marker()
@@ -142,7 +142,7 @@ def test_gemini_login_state_is_reported_as_plausible_but_unverified(
         "gemini", auth_source="external", env={"OAUTHPY_GEMINI_BINARY": gemini_binary()}
     ).auth_status()
     assert status.authenticated and status.mode == "login-state"
-    assert status.details["verified"] is False and "not verified" in status.details["note"]
+    assert status.verified is False and "not verified" in status.details["note"]
 
 
 def test_gemini_has_no_api_key_login_and_no_logout():

@@ -38,11 +38,11 @@ def test_status_on_an_empty_isolated_home_is_not_authenticated_and_creates_nothi
     status = Client("codex", auth_source="oauthpy").auth_status()
     assert status.installed and not status.authenticated
     assert status.mode == "unknown"
-    d = status.details
-    assert d["reason"] == "not_authenticated"
-    assert d["source_requested"] == d["source_used"] == "oauthpy"
-    assert d["state_dir"] == str(homes["oauthpy"] / "codex")
-    assert d["version"] == "0.163.0" and Path(d["binary"]).name == "codex"
+    assert status.reason == "not_authenticated"
+    assert status.source_requested == status.source_used == "oauthpy"
+    assert status.state_dir == str(homes["oauthpy"] / "codex")
+    assert status.version == "0.163.0" and Path(status.binary or "").name == "codex"
+    assert status.details == {"state_dir_exists": False}  # the rest are typed fields
     assert not homes["oauthpy"].exists()
 
 
@@ -89,7 +89,7 @@ def test_auto_prefers_the_isolated_login_then_the_external_one_then_isolated(hom
     before = snapshot(*watched)
     fresh = Client("codex").auth_status()
     assert snapshot(*watched) == before, "auth_status wrote something"
-    assert fresh.details["source_used"] == "oauthpy" and not fresh.authenticated
+    assert fresh.source_used == "oauthpy" and not fresh.authenticated
     assert fresh.details["checked"] == {"oauthpy": "not_authenticated", "external": "not_authenticated"}
 
     Client("codex", auth_source="external").login(api_key="sk-external-key-4444")
@@ -97,11 +97,11 @@ def test_auto_prefers_the_isolated_login_then_the_external_one_then_isolated(hom
     before = snapshot(*watched)
     external = Client("codex").auth_status()
     assert snapshot(*watched) == before
-    assert external.authenticated and external.details["source_used"] == "external"
+    assert external.authenticated and external.source_used == "external"
 
     Client("codex", auth_source="oauthpy").login(api_key=LOGIN_KEY)
     isolated = Client("codex").auth_status()
-    assert isolated.authenticated and isolated.details["source_used"] == "oauthpy"
+    assert isolated.authenticated and isolated.source_used == "oauthpy"
     assert "checked" not in isolated.details  # the isolated login wins without a second probe
 
 

@@ -203,7 +203,7 @@ def test_auth_status_available_login_and_logout(tmp_path: Path):
         oauthpy("auth", "status", "-p", "codex", "--source", "oauthpy", "--json", env=env).stdout
     )
     assert as_json["authenticated"] is True and as_json["mode"] == "api-key"
-    assert as_json["details"]["state_dir"] == str(tmp_path / "home" / "codex")
+    assert as_json["state_dir"] == str(tmp_path / "home" / "codex")
 
     logout = oauthpy("auth", "logout", "-p", "codex", "--source", "oauthpy", env=env)
     assert logout.returncode == 0 and "not logged in" in logout.stdout

@@ -137,7 +137,8 @@ def test_an_env_value_is_masked_in_retry_summaries(provider: str, tmp_path: Path
         rig.fake.script(HttpError(500, f"key {value} fell over"))
         with pytest.raises(CommandExecutionError) as err:
             rig.run(env={"CUSTOM_API_KEY": value}, provider_options=retry)
-    summaries = err.value.retry["attempt_errors"]  # type: ignore[attr-defined]
+    assert err.value.retry is not None
+    summaries = err.value.retry["attempt_errors"]
     assert len(summaries) == 2 and all(f"key {MASK} fell over" in s["message"] for s in summaries)
     assert value not in str(err.value) + json.dumps(summaries)
 

@@ -39,7 +39,10 @@ def test_exhausted_retries_raise_the_last_error_listing_every_attempt(rig: Rig):
     message = str(err.value)
     assert "failed 3 attempts" in message
     assert all(f"attempt {n}:" in message for n in (1, 2, 3))
-    assert err.value.retry["attempts"] == 3  # type: ignore[attr-defined]
+    assert err.value.attempts == 3 and err.value.retry and err.value.retry["attempts"] == 3
+    last = err.value.__cause__  # the last attempt's own error, as it was raised
+    assert type(last) is type(err.value) and isinstance(last, CommandExecutionError)
+    assert last.attempts == 1 and "failed 3 attempts" not in str(last)
     assert len(rig.model_bodies()) == 3
     assert_no_leftovers(rig.env)
 
@@ -82,7 +85,7 @@ def test_a_backoff_that_would_outlast_the_timeout_is_not_slept(openai_fake, code
             provider_options={"max_retries": 3, "retry_backoff_s": 30, "retry_jitter_s": 0},
         )
     assert time.monotonic() - started < 20
-    assert err.value.retry["attempts"] == 1  # type: ignore[attr-defined]
+    assert err.value.attempts == 1 and err.value.retry and err.value.retry["attempts"] == 1
     assert len(openai_fake.model_requests()) == 1
 
 

@@ -16,6 +16,7 @@ from oauthpy import (
     CommandExecutionError,
     EventKind,
     OauthPyError,
+    ProtocolError,
     RateLimitError,
     StructuredOutputError,
 )
@@ -115,7 +116,7 @@ def test_error_results_are_classified(name, error, text):
 
 
 def test_no_result_at_all_is_an_error():
-    with pytest.raises(CommandExecutionError, match="without a result"):
+    with pytest.raises(ProtocolError, match="without a result"):
         ClaudeParser().finish()
 
 

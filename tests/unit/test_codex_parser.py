@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError, SessionNotFoundError
+from oauthpy import (
+    AuthRequiredError,
+    CommandExecutionError,
+    EventKind,
+    ProtocolError,
+    RateLimitError,
+    SessionNotFoundError,
+)
 from oauthpy._providers.codex_parser import CodexParser
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex"
@@ -102,7 +109,7 @@ def test_an_unknown_resumed_thread_is_session_not_found(resume):
 def test_exit_zero_without_turn_completed_is_not_a_success():
     parser = CodexParser()
     parser.feed('{"type":"thread.started","thread_id":"t"}')
-    with pytest.raises(CommandExecutionError):
+    with pytest.raises(ProtocolError, match="without completing the turn"):
         parser.finish(0, "")
 
 

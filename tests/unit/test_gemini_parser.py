@@ -15,6 +15,7 @@ from oauthpy import (
     EventKind,
     InvalidOptionsError,
     OauthPyError,
+    ProtocolError,
     RateLimitError,
     SessionNotFoundError,
 )
@@ -142,7 +143,7 @@ def test_an_unknown_resume_id_is_session_not_found(stderr):
 
 
 def test_killed_run_with_exit_zero_and_no_result_is_an_error():
-    with pytest.raises(CommandExecutionError, match="without a result"):
+    with pytest.raises(ProtocolError, match="without a result"):
         GeminiParser().finish(0, "")
 
 

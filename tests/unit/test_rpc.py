@@ -61,6 +61,8 @@ PEER = textwrap.dedent(
             send({**dialect, "id": rid, "result": "after the noise"})
         elif method == "array":
             print("[1, 2]")
+        elif method == "torn":
+            print('{"jsonrpc": "2.0", "id": ' + str(rid) + ', "resu')
     """
 )
 

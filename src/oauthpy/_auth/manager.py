@@ -169,16 +169,18 @@ class AuthManager:
         """Read-only: spawns at most the vendor's own status/version commands, writes nothing."""
         env = self.env_for("external", {})
         binary = self.backend.find_binary(env)
-        details: dict[str, Any] = {"binary": binary, "version": None, "source_requested": self.source}
         if binary is None:
             used = source or (self.source if self.source != "auto" else "oauthpy")
-            details.update(
+            return AuthStatus(
+                self.provider,
+                installed=False,
+                authenticated=False,
+                source_requested=self.source,
                 source_used=used,
                 state_dir=str(self.state_dir(used, self.env_for(used, {}))),
                 reason="binary_missing",
                 hint=self.backend.install_hint,
             )
-            return AuthStatus(self.provider, installed=False, authenticated=False, details=details)
         version_task = asyncio.ensure_future(self._version(binary, env))
         try:
             fixed = source or (self.source if self.source != "auto" else None)
@@ -190,24 +192,30 @@ class AuthManager:
                 self._resolved[key] = (time.monotonic() + RESOLVE_TTL_S, used)
                 if used not in probes:
                     probes[used] = await self._probe(used, {}, binary)
-            details["version"] = await version_task
+            version = await version_task
         finally:
             version_task.cancel()
         probe = probes[used]
-        details.update(
-            source_used=used,
-            state_dir=str(self.state_dir(used, self.env_for(used, {}))),
-            reason=probe.reason,
-            verified=probe.verified if probe.authenticated else None,
-            **probe.details,
-        )
+        details = dict(probe.details)
+        hint = details.pop("hint", None)
         if len(probes) > 1:
             details["checked"] = {s: p.reason or "authenticated" for s, p in probes.items()}
         if probe.authenticated and not probe.verified:
             details["note"] = "login state found but not verified; the first run will tell"
-        mode = probe.mode if probe.authenticated else "unknown"
         return AuthStatus(
-            self.provider, installed=True, authenticated=probe.authenticated, mode=mode, details=details
+            self.provider,
+            installed=True,
+            authenticated=probe.authenticated,
+            mode=probe.mode if probe.authenticated else "unknown",
+            source_requested=self.source,
+            source_used=used,
+            state_dir=str(self.state_dir(used, self.env_for(used, {}))),
+            binary=binary,
+            version=version,
+            verified=probe.verified if probe.authenticated else None,
+            reason=probe.reason,
+            hint=hint,
+            details=details,
         )
 
     async def _version(self, binary: str, env: Mapping[str, str]) -> str | None:

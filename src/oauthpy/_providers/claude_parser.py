@@ -13,6 +13,7 @@ from .._errors import (
     AuthRequiredError,
     CommandExecutionError,
     OauthPyError,
+    ProtocolError,
     RateLimitError,
     StructuredOutputError,
 )
@@ -167,7 +168,7 @@ class ClaudeParser:
     def finish(self) -> list[Event]:
         r = self.result
         if r is None:
-            raise CommandExecutionError("claude ended without a result message", transient=True)
+            raise ProtocolError("claude ended without a result message", transient=True)
         if getattr(r, "is_error", False):
             if self.want_structured and getattr(r, "subtype", None) == "error_max_turns":
                 raise StructuredOutputError(

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._errors import AuthRequiredError, CommandExecutionError, RateLimitError, SessionNotFoundError
+from .._errors import (
+    AuthRequiredError,
+    CommandExecutionError,
+    ProtocolError,
+    RateLimitError,
+    SessionNotFoundError,
+)
 from .._events import Event, EventKind, FileChange, Usage
 from .base import as_int, change_kind, decode_record, event_status
 
@@ -185,6 +191,12 @@ class CodexParser:
                     status="completed",
                 )
             ]
+        if returncode == 0 and self.failure is None and not self.last_error:
+            raise ProtocolError(
+                "codex exited 0 without completing the turn (no turn.completed record)",
+                returncode=returncode,
+                stderr=stderr,
+            )
         raise classify_failure(self.failure or self.last_error, returncode, stderr, resume=self.resume)
 
 

@@ -18,6 +18,7 @@ from .._errors import (
     CommandExecutionError,
     InvalidOptionsError,
     OauthPyError,
+    ProtocolError,
     RateLimitError,
     SessionNotFoundError,
 )
@@ -261,7 +262,12 @@ def classify_failure(
     meaning = _EXIT_MEANINGS.get(returncode)
     prefix = f"gemini failed ({meaning})" if meaning else "gemini run failed"
     if returncode == 0 and not message:
-        text = "gemini exited without a result (the stream ended early or the process was stopped)"
+        return ProtocolError(
+            "gemini exited without a result (the stream ended early or the process was stopped)",
+            returncode=returncode,
+            stderr=stderr,
+            details=details,
+        )
     if returncode < 0 and not message:
         text = f"gemini was killed by signal {-returncode}"
     transient = (

@@ -12,21 +12,20 @@ from .term import style
 
 
 def status_lines(status: AuthStatus) -> list[str]:
-    d = status.details
     out = sys.stdout
     if not status.installed:
         return [f"{status.provider}: {style('not installed', 'red', out)}"]
     if status.authenticated:
         state = style("logged in", "green", out) + f" ({status.mode})"
-        if d.get("verified") is False:
+        if status.verified is False:
             state += ", not verified"
     else:
-        state = style("not logged in", "yellow", out) + f" ({d.get('reason')})"
+        state = style("not logged in", "yellow", out) + f" ({status.reason})"
     return [
         f"{status.provider}: {state}",
-        f"  binary   {d.get('binary')} ({d.get('version') or 'version unknown'})",
-        f"  source   {d.get('source_used')} (asked: {d.get('source_requested')})",
-        f"  state    {d.get('state_dir')}",
+        f"  binary   {status.binary} ({status.version or 'version unknown'})",
+        f"  source   {status.source_used} (asked: {status.source_requested})",
+        f"  state    {status.state_dir}",
     ]
 
 

@@ -63,9 +63,9 @@ async def _report(provider: ProviderName, source: AuthSource) -> Report:
     dirs = {name: _dir_info(path) for name, path in client.state_dirs().items()}
     report = Report(provider, status, dirs)
     if not status.installed:
-        report.problems.append({"problem": "not installed", "fix": str(status.details.get("hint"))})
+        report.problems.append({"problem": "not installed", "fix": str(status.hint)})
     elif not status.authenticated:
-        reason = str(status.details.get("reason"))
+        reason = str(status.reason)
         fix = _REASON_FIXES.get(reason, _LOGIN_FIX).format(p=provider)
         report.problems.append({"problem": f"not logged in ({reason})", "fix": fix})
     isolated = dirs["oauthpy"]

@@ -116,11 +116,7 @@ def result_json(result: RunResult) -> dict[str, Any]:
 def status_json(status: AuthStatus) -> dict[str, Any]:
     return clean(  # type: ignore[no-any-return]
         {
-            "provider": status.provider,
-            "installed": status.installed,
-            "authenticated": status.authenticated,
-            "mode": status.mode,
-            "details": status.details,
+            **{f.name: getattr(status, f.name) for f in dataclasses.fields(status)},
         }
     )
 
