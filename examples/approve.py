@@ -54,7 +54,7 @@ def main() -> None:
                 shell("rm -f keep.txt"),
                 text("I made notes.txt; I was not allowed to delete keep.txt."),
             )
-            run(fake.codex_env(home), tmp)
+            run(fake.env(home), tmp)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def main() -> None:
                     ),
                 )
             )
-            classify(Client("codex", auth_source="external", env=fake.codex_env(home)), tmp)
+            classify(Client("codex", auth_source="external", env=fake.env(home)), tmp)
 
 
 if __name__ == "__main__":

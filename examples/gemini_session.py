@@ -47,7 +47,7 @@ def main() -> None:
         binary = os.environ.get("OAUTHPY_GEMINI_BINARY") or shutil.which("gemini") or str(PINNED)
         with FakeGeminiServer() as fake:
             fake.script(*(text(answer) for answer in ("Noted.", "teal", "Rhone", "heron")))
-            env = {**fake.gemini_env(Path(tmp) / "gemini"), "OAUTHPY_GEMINI_BINARY": binary}
+            env = {**fake.env(Path(tmp) / "gemini"), "OAUTHPY_GEMINI_BINARY": binary}
             converse(env, tmp)
 
 

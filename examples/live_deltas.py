@@ -44,7 +44,7 @@ def main() -> None:
                 text("ok"),
                 text("ok"),
             )
-            show(fake.codex_env(Path(tmp) / "codex-home"), tmp)
+            show(fake.env(Path(tmp) / "codex-home"), tmp)
 
 
 if __name__ == "__main__":

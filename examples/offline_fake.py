@@ -15,7 +15,7 @@ class Answer(BaseModel):
 
 
 with FakeResponsesServer() as fake, tempfile.TemporaryDirectory() as tmp:
-    env = fake.codex_env(Path(tmp, "codex-home"))  # isolated CODEX_HOME pointed at the fake
+    env = fake.env(Path(tmp, "codex-home"))  # isolated CODEX_HOME pointed at the fake
     fake.script(text('{"city": "Lyon", "population": 522000}'))
     result = Client("codex").run("Biggest city?", cwd=tmp, env=env, output_schema=Answer)
     print(result.output)  # Answer(city='Lyon', population=522000)

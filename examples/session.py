@@ -34,7 +34,7 @@ def main() -> None:
             return
         with FakeResponsesServer() as fake:
             fake.script(text("I picked teal."), text("Teal."), text("Teal, again."))
-            converse(fake.codex_env(Path(tmp) / "codex-home"), tmp)
+            converse(fake.env(Path(tmp) / "codex-home"), tmp)
 
 
 if __name__ == "__main__":

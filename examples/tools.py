@@ -63,7 +63,7 @@ def main() -> None:
                 call_tool("reorder", {"item": "pear", "amount": 20, "speed": "express"}),
                 text("Apples: 12. Pears were out: 20 ordered, express. Plums are not a stock item."),
             )
-            run(fake.codex_env(home), tmp)
+            run(fake.env(home), tmp)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def main() -> None:
             return
         with FakeResponsesServer() as fake:
             fake.script(*(text(answer) for answer in ("7", "teal", "Rhone", "oak")))
-            ask_all(fake.codex_env(Path(tmp) / "codex-home"), tmp)
+            ask_all(fake.env(Path(tmp) / "codex-home"), tmp)
 
 
 if __name__ == "__main__":

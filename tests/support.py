@@ -94,18 +94,10 @@ def shell_step(provider: str, command: str, *, say: str = "") -> Any:
 
 
 def start_fake(provider: str) -> Any:
-    """The provider's fake backend, not yet started (use it as a context manager)."""
-    if provider == "codex":
-        from oauthpy.testing import FakeResponsesServer
+    """The provider's fake backend, started (use it as a context manager)."""
+    from oauthpy.testing import fake_for
 
-        return FakeResponsesServer()
-    if provider == "claude":
-        from oauthpy.testing.anthropic import FakeAnthropicServer
-
-        return FakeAnthropicServer()
-    from oauthpy.testing.gemini import FakeGeminiServer
-
-    return FakeGeminiServer()
+    return fake_for(provider)
 
 
 def provider_env(
@@ -113,13 +105,9 @@ def provider_env(
 ) -> dict[str, str]:
     """The env that points the provider's real CLI at ``fake``, its state under ``root/<provider>``,
     with a leak-check marker (a new one unless ``marker`` is shared)."""
-    state = root / provider
-    if provider == "codex":
-        env = fake.codex_env(state)
-    elif provider == "claude":
-        env = fake.claude_env(state)
-    else:
-        env = {**fake.gemini_env(state), "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    env = fake.env(root / provider)
+    if provider == "gemini":
+        env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
     return {**env, **(marker or new_marker())}
 
 

@@ -1,13 +1,22 @@
-"""Offline fake model backends that real vendor CLIs can be pointed at, for tests.
+"""Offline fake model backends that the real vendor CLIs can be pointed at, for tests.
 
-Public: use them to test your own code built on oauthpy without an account or a network.
-Everything binds to 127.0.0.1 only.
+Public: test your own code built on oauthpy without an account or a network. Every fake binds
+to 127.0.0.1 only and speaks its vendor's model API: :class:`FakeResponsesServer` (codex),
+:class:`FakeAnthropicServer` (claude), :class:`FakeGeminiServer` (gemini); :func:`fake_for`
+picks one by provider. Each has ``env(root)``, the environment that sends the real CLI to it,
+and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
+``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,
+``Match``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
+``shell_call``, ``write_call``). With pytest, the ``oauthpy_fake`` fixture sets one up per test
+(docs/testing.md).
 """
 
 from __future__ import annotations
 
+from .anthropic import FakeAnthropicServer, bash, structured
+from .gemini import FakeGeminiServer, shell_call, write_call
 from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
-from .responses import FakeResponsesServer, apply_patch, shell
+from .responses import FakeResponsesServer, apply_patch, exec_command
 from .script import (
     CallTool,
     Cut,
@@ -17,20 +26,42 @@ from .script import (
     HttpError,
     Match,
     Reply,
+    Shell,
     SseError,
     Tokens,
     ToolCall,
+    WriteFile,
     call_tool,
+    shell,
     text,
     tool_call,
+    write_file,
 )
 from .server import FakeServer, RecordedRequest
+
+#: the fake of each provider
+FAKES: dict[str, type[FakeServer]] = {
+    "codex": FakeResponsesServer,
+    "claude": FakeAnthropicServer,
+    "gemini": FakeGeminiServer,
+}
+
+
+def fake_for(provider: str) -> FakeServer:
+    """A started fake model backend for ``provider`` (use it as a context manager)."""
+    try:
+        return FAKES[provider]()
+    except KeyError:
+        raise ValueError(f"no fake for provider {provider!r}; choose one of {', '.join(FAKES)}") from None
+
 
 __all__ = [
     "CallTool",
     "Cut",
-    "FakeResponsesServer",
     "Echo",
+    "FakeAnthropicServer",
+    "FakeGeminiServer",
+    "FakeResponsesServer",
     "FakeServer",
     "Gate",
     "Hang",
@@ -38,16 +69,25 @@ __all__ = [
     "Match",
     "RecordedRequest",
     "Reply",
+    "Shell",
     "SseError",
     "Tokens",
     "ToolCall",
+    "WriteFile",
     "apply_patch",
+    "bash",
     "call_tool",
+    "exec_command",
+    "fake_for",
     "live_children",
     "live_processes_in_group",
     "live_processes_with_env",
     "new_marker",
     "shell",
+    "shell_call",
+    "structured",
     "text",
     "tool_call",
+    "write_call",
+    "write_file",
 ]

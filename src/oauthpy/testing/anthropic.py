@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .script import Cut, HttpError, Reply, SseError, ToolCall, chunk
+from .script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
 from .server import FakeServer, Handler, RecordedRequest
 
 FAKE_ANTHROPIC_KEY = "sk-ant-oauthpy-fake-key-0000"
@@ -173,7 +173,16 @@ class FakeAnthropicServer(FakeServer):
         )
         h.sse({"type": "message_stop"}, "message_stop")
 
+    def vendor_reply(self, step: VendorStep) -> Reply:
+        if isinstance(step, Shell):
+            return bash(step.command, call_id=step.call_id or "1", say=step.say)
+        return write_file(step.path, step.content, call_id=step.call_id or "w1")
+
     # -- pointing a real claude at this server ----------------------------------------------------
+
+    def env(self, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
+        """The env that sends the real Claude Code here (see :meth:`claude_env`)."""
+        return self.claude_env(root, api_key=api_key)
 
     def claude_env(
         self, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY
@@ -206,14 +215,14 @@ class FakeAnthropicServer(FakeServer):
 
 
 def bash(command: str, *, call_id: str = "1", say: str = "") -> Reply:
-    """A Claude ``Bash`` tool call."""
+    """A Claude ``Bash`` tool call (:func:`oauthpy.testing.shell` is the same for every fake)."""
     return Reply(
         text=say, tool_calls=(ToolCall("Bash", {"command": command, "description": "run"}, call_id),)
     )
 
 
 def write_file(path: str, content: str, *, call_id: str = "w1") -> Reply:
-    """A Claude ``Write`` tool call."""
+    """A Claude ``Write`` tool call (:func:`oauthpy.testing.write_file` is the same for every fake)."""
     return Reply(tool_calls=(ToolCall("Write", {"file_path": path, "content": content}, call_id),))
 
 

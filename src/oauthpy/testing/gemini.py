@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .script import Cut, HttpError, Reply, SseError, ToolCall, chunk
+from .script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
 from .server import FakeServer, Handler, RecordedRequest
 
 FAKE_GEMINI_KEY = "AIzaOauthpyFakeGeminiKey000000000000000"
@@ -116,7 +116,19 @@ class FakeGeminiServer(FakeServer):
             out.append(item)
         return out
 
+    def vendor_reply(self, step: VendorStep) -> Reply:
+        if isinstance(step, Shell):
+            reply = shell_call(step.command, call_id=step.call_id or "call_1")
+            return Reply(text=step.say, tool_calls=reply.tool_calls) if step.say else reply
+        return write_call(step.path, step.content, call_id=step.call_id or "call_w")
+
     # -- pointing a real gemini at this server ----------------------------------------------------
+
+    def env(
+        self, root: str | os.PathLike[str], *, api_key: str = FAKE_GEMINI_KEY, max_attempts: int = 1
+    ) -> dict[str, str]:
+        """The env that sends the real Gemini CLI here (see :meth:`gemini_env`)."""
+        return self.gemini_env(root, api_key=api_key, max_attempts=max_attempts)
 
     def gemini_env(
         self, root: str | os.PathLike[str], *, api_key: str = FAKE_GEMINI_KEY, max_attempts: int = 1
@@ -175,7 +187,8 @@ def _has_tools(body: Any) -> bool:
 
 
 def shell_call(command: str, *, call_id: str = "call_1") -> Reply:
-    """A gemini ``run_shell_command`` function call."""
+    """A gemini ``run_shell_command`` function call (:func:`oauthpy.testing.shell` is the same
+    for every fake)."""
     return Reply(tool_calls=(ToolCall("run_shell_command", {"command": command}, call_id),))
 
 

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .script import Cut, HttpError, Reply, SseError, chunk
+from .script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk
 from .server import FakeServer, Handler, RecordedRequest
 
 FAKE_OPENAI_KEY = "sk-oauthpy-fake-openai-key-0000"
@@ -130,7 +130,19 @@ class FakeResponsesServer(FakeServer):
         }
         h.sse({"type": "response.completed", "response": {"id": rid, "usage": usage}}, "response.completed")
 
+    def vendor_reply(self, step: VendorStep) -> Reply:
+        if isinstance(step, Shell):
+            return exec_command(step.command, call_id=step.call_id or "call_1", say=step.say)
+        body = "".join(f"+{line}\n" for line in step.content.splitlines())
+        patch = f"*** Begin Patch\n*** Add File: {step.path}\n{body}*** End Patch\n"
+        return apply_patch(patch, call_id=step.call_id or "call_patch")
+
     # -- pointing a real codex at this server -------------------------------------------------
+
+    def env(self, root: str | os.PathLike[str], *, api_key: str = FAKE_OPENAI_KEY) -> dict[str, str]:
+        """The env that sends the real codex here: ``root`` is its ``CODEX_HOME`` (see
+        :meth:`codex_env`)."""
+        return self.codex_env(root, api_key=api_key)
 
     def codex_env(
         self, codex_home: str | os.PathLike[str], *, api_key: str = FAKE_OPENAI_KEY
@@ -183,8 +195,9 @@ unbounded_connection_retries = false
 """
 
 
-def shell(cmd: str, *, call_id: str = "call_1", say: str = "") -> Reply:
-    """A codex ``exec_command`` call that runs ``cmd`` (without a login shell, for clean output)."""
+def exec_command(cmd: str, *, call_id: str = "call_1", say: str = "") -> Reply:
+    """A codex ``exec_command`` call that runs ``cmd`` (without a login shell, for clean output).
+    :func:`oauthpy.testing.shell` is the same for every fake."""
     from .script import ToolCall
 
     return Reply(text=say, tool_calls=(ToolCall("exec_command", {"cmd": cmd, "login": False}, call_id),))

@@ -90,7 +90,7 @@ class Gate:
     """
 
     opened: threading.Event
-    then: Answer
+    then: Step
     timeout_s: float = 60.0
 
 
@@ -124,6 +124,31 @@ class CallTool:
 
 
 @dataclass(frozen=True)
+class Shell:
+    """Ask the agent to run a shell ``command`` with its own shell tool (codex ``exec_command``,
+    Claude Code ``Bash``, gemini ``run_shell_command``). Use :func:`shell`."""
+
+    command: str
+    say: str = ""
+    #: None: the vendor's usual id for a first call
+    call_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteFile:
+    """Ask the agent to write ``content`` to ``path`` with its own file tool (codex
+    ``apply_patch``, Claude Code ``Write``, gemini ``write_file``). Use :func:`write_file`."""
+
+    path: str
+    content: str
+    call_id: str | None = None
+
+
+#: the steps every fake turns into its own vendor's tool call
+VendorStep = Shell | WriteFile
+
+
+@dataclass(frozen=True)
 class Match:
     """Answer a request whose body matches ``pattern`` (a regular expression) with ``then``,
     any other with ``otherwise``.
@@ -133,11 +158,11 @@ class Match:
     """
 
     pattern: str
-    then: Answer | Gate | Echo | CallTool | Match
-    otherwise: Answer | Gate | Echo | CallTool | Match = field(default_factory=Echo)
+    then: Step
+    otherwise: Step = field(default_factory=Echo)
 
 
-Step = Answer | Gate | Echo | CallTool | Match
+Step = Answer | Gate | Echo | CallTool | Shell | WriteFile | Match
 
 
 def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning: str = "") -> Reply:
@@ -148,6 +173,16 @@ def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning:
 def tool_call(name: str, arguments: dict[str, Any], *, call_id: str = "call_1", say: str = "") -> Reply:
     """A reply that asks for one tool call (optionally after some text)."""
     return Reply(text=say, tool_calls=(ToolCall(name, arguments, call_id),))
+
+
+def shell(command: str, *, say: str = "", call_id: str | None = None) -> Shell:
+    """A reply that runs ``command`` with the agent's shell tool, whichever agent it is."""
+    return Shell(command, say, call_id)
+
+
+def write_file(path: str, content: str, *, call_id: str | None = None) -> WriteFile:
+    """A reply that writes ``content`` to ``path`` with the agent's file tool, whichever agent it is."""
+    return WriteFile(path, content, call_id)
 
 
 def call_tool(

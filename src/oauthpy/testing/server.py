@@ -6,6 +6,7 @@ Each backend subclasses :class:`FakeServer` and implements :meth:`FakeServer.han
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from .script import Answer, CallTool, Echo, Gate, Match, Reply, Step, resolve_tool
+from .script import Answer, CallTool, Echo, Gate, Match, Reply, Step, VendorStep, resolve_tool
 
 _S = TypeVar("_S", bound="FakeServer")
 
@@ -144,18 +145,35 @@ class FakeServer:
                 step = self._steps[0]
             else:
                 step = self._steps.pop(0)
-        body = json.dumps(req.body) if req is not None and isinstance(step, (Match, Echo)) else ""
-        while isinstance(step, Match):
-            step = step.then if re.search(step.pattern, body) else step.otherwise
-        if isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
-            step.opened.wait(step.timeout_s)
-            return step.then
-        if isinstance(step, CallTool):
-            return resolve_tool(step, self.declared_tools(req) if req is not None else [])
-        if isinstance(step, Echo):
-            found = re.search(step.pattern, body)
-            return Reply(text=step.prefix + (found.group(0) if found else "?"), chunks=step.chunks)
+        return self._resolve(step, req)
+
+    def _resolve(self, step: Step, req: RecordedRequest | None) -> Answer:
+        """What ``step`` answers ``req`` with, once a Match chose and a Gate opened."""
+        while not isinstance(step, Answer):
+            if isinstance(step, Match):
+                body = json.dumps(req.body) if req is not None else ""
+                step = step.then if re.search(step.pattern, body) else step.otherwise
+            elif isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
+                step.opened.wait(step.timeout_s)
+                step = step.then
+            elif isinstance(step, CallTool):
+                return resolve_tool(step, self.declared_tools(req) if req is not None else [])
+            elif isinstance(step, Echo):
+                body = json.dumps(req.body) if req is not None else ""
+                found = re.search(step.pattern, body)
+                return Reply(text=step.prefix + (found.group(0) if found else "?"), chunks=step.chunks)
+            else:
+                return self.vendor_reply(step)
         return step
+
+    def vendor_reply(self, step: VendorStep) -> Reply:
+        """``step`` as this vendor's own tool call (each fake knows its vendor's tools)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot answer {type(step).__name__}")
+
+    def env(self, root: str | os.PathLike[str]) -> dict[str, str]:
+        """The environment that sends the vendor's real CLI to this fake, with all of the
+        vendor's state in ``root`` (created if missing)."""
+        raise NotImplementedError
 
     def wait_for_model_requests(self, count: int, timeout: float = 60.0) -> None:
         """Block until ``count`` model requests have arrived (concurrent runs are all mid-run)."""

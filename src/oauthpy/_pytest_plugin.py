@@ -1,0 +1,84 @@
+"""The ``oauthpy_fake`` pytest fixture: a vendor's real CLI pointed at oauthpy's fake model.
+
+Registered through the ``pytest11`` entry point, so it is there wherever oauthpy is installed;
+it imports nothing of its own until a test asks for it.
+Parametrize it by provider (without a parameter it is codex)::
+
+    @pytest.mark.parametrize("oauthpy_fake", ["codex", "claude", "gemini"], indirect=True)
+    def test_summary(oauthpy_fake):
+        oauthpy_fake.script(text("three lines"))
+        assert summarize(oauthpy_fake.client(), "notes.txt") == "three lines"
+
+Everything the vendor keeps (its config, login state, sessions) lives under the test's
+``tmp_path``; nothing reaches the network or the user's own logins. The vendor CLI must be
+installed (gemini: on ``PATH`` or ``OAUTHPY_GEMINI_BINARY``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._options import ProviderName
+    from .testing.script import Step
+    from .testing.server import FakeServer, RecordedRequest
+
+#: gemini's default model ("auto") adds a routing call to every turn; a fixed one keeps a
+#: script's steps one per turn
+GEMINI_MODEL = "gemini-2.5-flash"
+
+
+@dataclass
+class FakeAgent:
+    """One provider's fake model backend and the environment that sends its real CLI there."""
+
+    provider: ProviderName
+    server: FakeServer
+    #: give it to ``Client(..., env=...)``, or use :meth:`client`
+    env: dict[str, str]
+    #: an empty working directory for the agent
+    cwd: Path
+
+    def script(self, *steps: Step) -> FakeAgent:
+        """What the fake model answers, one step per model request (the last one repeats)."""
+        self.server.script(*steps)
+        return self
+
+    def client(self) -> Client:
+        """A ``Client`` of this provider whose runs go to the fake."""
+        from ._client import Client
+
+        return Client(self.provider, auth_source="external", env=self.env)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The model requests the vendor CLI sent, in order."""
+        return self.server.model_requests()
+
+
+@pytest.fixture
+def oauthpy_fake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAgent]:
+    """A fake model backend for one provider (``indirect`` parameter; default ``codex``)."""
+    from ._options import PROVIDERS
+    from .testing import fake_for
+
+    param = getattr(request, "param", "codex")
+    provider = next((p for p in PROVIDERS if p == param), None)
+    if provider is None:
+        raise pytest.UsageError(
+            f"oauthpy_fake takes a provider, one of {', '.join(PROVIDERS)}; got {param!r}"
+        )
+    root = tmp_path / "oauthpy-fake"
+    cwd = root / "work"
+    cwd.mkdir(parents=True)
+    with fake_for(provider) as server:
+        env = server.env(root / provider)
+        if provider == "gemini":
+            env.setdefault("GEMINI_MODEL", GEMINI_MODEL)
+        yield FakeAgent(provider, server, env, cwd)

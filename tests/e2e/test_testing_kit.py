@@ -1,0 +1,93 @@
+"""``oauthpy.testing`` as a product: one set of steps and one ``env(root)`` for every fake, and the
+``oauthpy_fake`` pytest fixture, on the real CLIs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oauthpy import EventKind, PermissionRequest
+from oauthpy.testing import (
+    FakeAnthropicServer,
+    FakeGeminiServer,
+    FakeResponsesServer,
+    fake_for,
+    shell,
+    text,
+    write_file,
+)
+from tests.support import Rig, gemini_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_shell_and_write_file_are_the_same_steps_for_every_agent(rig: Rig):
+    rig.fake.script(shell("echo made-by-shell"), write_file("made.txt", "hello\n"), text("Done."))
+    asked: list[str] = []
+
+    def allow(request: PermissionRequest) -> bool:
+        asked.append(request.kind)
+        return True
+
+    result = rig.run("go", on_permission=allow, provider_options=rig.write_options)
+    assert result.text == "Done."
+    assert (rig.work / "made.txt").read_text() == "hello\n"
+    commands = [e for e in result.events if e.kind is EventKind.COMMAND and e.status == "completed"]
+    assert commands and "echo made-by-shell" in (commands[-1].command or "")
+    if rig.provider != "gemini":  # gemini's ACP does not carry a command's output
+        assert "made-by-shell" in (commands[-1].output or "")
+    assert "file_change" in asked, asked  # every agent asks before it writes a file
+
+
+@pytest.mark.parametrize(
+    ("provider", "cls", "alias"),
+    [
+        ("codex", FakeResponsesServer, "codex_env"),
+        ("claude", FakeAnthropicServer, "claude_env"),
+        ("gemini", FakeGeminiServer, "gemini_env"),
+    ],
+)
+def test_fake_for_gives_the_providers_fake_and_env_is_the_old_method(
+    provider: str, cls: type, alias: str, tmp_path: Path
+):
+    with fake_for(provider) as fake:
+        assert type(fake) is cls
+        assert fake.env(tmp_path / "a") == getattr(fake, alias)(tmp_path / "a")
+    with pytest.raises(ValueError, match="no fake for provider 'cursor'"):
+        fake_for("cursor")
+
+
+def test_the_example_tests_run_with_the_fixture_the_plugin_registers():
+    # a plain `pytest` on the example: the fixture comes from the pytest11 entry point
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/test_with_fakes.py"],
+        cwd=ROOT,
+        env={**os.environ, "OAUTHPY_GEMINI_BINARY": gemini_binary()},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "6 passed" in done.stdout
+
+
+def test_the_fixture_refuses_an_unknown_provider(tmp_path: Path):
+    (tmp_path / "test_x.py").write_text(
+        "import pytest\n\n"
+        '@pytest.mark.parametrize("oauthpy_fake", ["cursor"], indirect=True)\n'
+        "def test_x(oauthpy_fake):\n"
+        "    pass\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_x.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "oauthpy_fake takes a provider, one of codex, claude, gemini; got 'cursor'" in done.stdout
