@@ -54,7 +54,9 @@ def offline_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 def test_the_docs_have_offline_blocks_to_run():
     pages = {where.split(":")[0] for where, _ in BLOCKS}
-    assert len(BLOCKS) >= 12 and {"README.md", "docs/index.md", "docs/quickstart.md", "docs/testing.md"} <= pages
+    assert (
+        len(BLOCKS) >= 12 and {"README.md", "docs/index.md", "docs/quickstart.md", "docs/testing.md"} <= pages
+    )
 
 
 @pytest.mark.parametrize(("where", "code"), BLOCKS, ids=[where for where, _ in BLOCKS])
