@@ -50,6 +50,40 @@ def test_run_prints_the_final_text_and_reads_the_prompt_from_stdin(openai_fake, 
     assert "question on stdin" in str(openai_fake.model_requests()[0].body)
 
 
+def test_run_without_provider_takes_oauthpy_provider_else_the_first_one_logged_in(
+    anthropic_fake, claude_env: dict[str, str], workdir: Path, tmp_path: Path
+):
+    anthropic_fake.script(text("claude answers"))
+    # codex and gemini are not logged in here: an empty CODEX_HOME, no gemini at all
+    env = {
+        **claude_env,
+        "OAUTHPY_HOME": str(tmp_path / "oauthpy-home"),
+        "CODEX_HOME": str(tmp_path / "empty-codex"),
+        "OAUTHPY_GEMINI_BINARY": str(tmp_path / "no-gemini"),
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
+    }
+    (tmp_path / "empty-codex").mkdir()
+    proc = oauthpy("run", "--cwd", str(workdir), "hello", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "claude answers\n"
+    assert "oauthpy: claude, the first provider you are logged in to" in proc.stderr
+
+    proc = oauthpy("run", "--cwd", str(workdir), "hello", env={**env, "OAUTHPY_PROVIDER": "claude"})
+    assert proc.returncode == 0 and "oauthpy: claude (from OAUTHPY_PROVIDER)" in proc.stderr
+    proc = oauthpy("run", "hello", env={**env, "OAUTHPY_PROVIDER": "cursor"})
+    assert (
+        proc.returncode == 2
+        and "OAUTHPY_PROVIDER='cursor' is not one of codex, claude, gemini" in proc.stderr
+    )
+
+    nobody = {**env, "ANTHROPIC_API_KEY": "", "CLAUDE_CONFIG_DIR": str(tmp_path / "empty-claude")}
+    proc = oauthpy("run", "hello", env=nobody)
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        "no provider is logged in (codex, claude, gemini)" in proc.stderr and "oauthpy doctor" in proc.stderr
+    )
+
+
 def test_run_json_is_one_object_with_the_documented_fields(anthropic_fake, claude_env, workdir: Path):
     anthropic_fake.script(text("json answer"))
     proc = oauthpy("run", "-p", "claude", "--cwd", str(workdir), "--json", "hi", env=claude_env)

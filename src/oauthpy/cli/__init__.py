@@ -70,10 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a prompt and print the final answer",
         description="Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json).",
         epilog=f'examples:\n  oauthpy run -p codex "Summarize README.md"\n'
-        f"  git diff | oauthpy run -p claude --stream\n\nmodels and efforts:\n{models}",
+        f"  git diff | oauthpy run -p claude --stream\n"
+        f'  oauthpy run "Hi"     # $OAUTHPY_PROVIDER, else the first provider you are logged in to\n'
+        f"\nmodels and efforts:\n{models}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(run)
+    _common(run, provider_required=False)
     run.add_argument("--cwd", default=".", help="working directory of the agent (default .)")
     run.add_argument("--model", "-m", help="model name or alias (see below)")
     run.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help="codex/claude only")

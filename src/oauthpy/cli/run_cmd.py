@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from .._errors import InvalidOptionsError
+from .._errors import AuthRequiredError, InvalidOptionsError
+from .._options import PROVIDERS, AuthSource, ProviderName
 from .render import StreamPrinter, answer_text, dumps, result_json
 from .term import Spinner
 
@@ -51,9 +53,43 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def choose_provider(source: AuthSource) -> ProviderName:
+    """For a run without ``--provider``: ``$OAUTHPY_PROVIDER``, else the first provider that is
+    logged in (all three are asked at once). Says on stderr which one it took."""
+    named = os.environ.get("OAUTHPY_PROVIDER")
+    if named:
+        chosen = next((p for p in PROVIDERS if p == named), None)
+        if chosen is None:
+            raise InvalidOptionsError(f"OAUTHPY_PROVIDER={named!r} is not one of {', '.join(PROVIDERS)}")
+        print(f"oauthpy: {chosen} (from OAUTHPY_PROVIDER)", file=sys.stderr)
+        return chosen
+    import asyncio
+
+    from .._client import Client
+    from .._loop import run_sync
+
+    async def ask() -> list[bool]:
+        return list(await asyncio.gather(*(Client(p, auth_source=source).aavailable() for p in PROVIDERS)))
+
+    for provider, available in zip(PROVIDERS, run_sync(ask()), strict=True):
+        if available:
+            print(
+                f"oauthpy: {provider}, the first provider you are logged in to "
+                "(--provider or OAUTHPY_PROVIDER chooses another)",
+                file=sys.stderr,
+            )
+            return provider
+    raise AuthRequiredError(
+        f"no provider is logged in ({', '.join(PROVIDERS)})",
+        hint="`oauthpy doctor` says how to log in to each; or pass --provider",
+    )
+
+
 def command(args: argparse.Namespace) -> int:
     from .._client import Client
 
+    if args.provider is None:
+        args.provider = choose_provider(args.source)
     client = Client(args.provider, auth_source=args.source)
     kw = run_options(args)
     prompt = read_prompt(args.prompt)
