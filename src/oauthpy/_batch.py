@@ -3,9 +3,9 @@
 
 ``concurrency`` workers take items in order and run each on the client's warm agents. Retries
 happen here, not in each run's own retry loop, because a rate limit concerns the whole batch:
-one :class:`RateLimitError` pauses every start until the vendor's ``retry_after`` (else the
+one `RateLimitError` pauses every start until the vendor's ``retry_after`` (else the
 backoff) has passed, then the batch resumes at half its concurrency and gains one worker back
-per such period (:class:`Throttle`). Other transient failures are retried per item, up to
+per such period (`Throttle`). Other transient failures are retried per item, up to
 ``max_retries``, with the usual backoff. A failed item is its error object; it never stops
 the others.
 

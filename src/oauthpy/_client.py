@@ -53,7 +53,7 @@ class Client:
     ``"exec"`` (a ``codex exec`` process per run). gemini runs a session, and every run inside
     ``with Client``, on ``"acp"`` (one live ``gemini --acp`` process) and a lone run on
     ``"stream-json"`` (a process per run, which also reports shell output) unless one of the two
-    is asked for. :attr:`transports` lists them; ``RunResult.transport`` says what carried a run.
+    is asked for. `transports` lists them; ``RunResult.transport`` says what carried a run.
 
     Used as a context manager (``with Client(...) as c`` / ``async with``), the client keeps
     its live vendor processes warm between runs, like an HTTP client's connection pool: a run
@@ -152,7 +152,7 @@ class Client:
     def stream(self, prompt: str, **options: Unpack[RunOptions]) -> AsyncGenerator[Event, None]:
         """Yield events as they happen. Options are checked now, before anything starts.
 
-        Takes the keyword arguments of :meth:`run`. Closing the generator (``aclose()``, or
+        Takes the keyword arguments of `run`. Closing the generator (``aclose()``, or
         ``contextlib.aclosing``) stops the vendor process at once.
         """
         check_keywords("stream", options, RunOptions)
@@ -160,7 +160,7 @@ class Client:
 
     @takes(RunOptions)
     def stream_sync(self, prompt: str, **options: Unpack[RunOptions]) -> SyncStream[Event]:
-        """Sync twin of :meth:`stream`: an iterator of events that is also a context manager.
+        """Sync twin of `stream`: an iterator of events that is also a context manager.
 
         ``for e in client.stream_sync(...): break`` stops the vendor process at once (nothing
         else holds the iterator). An iterator kept in a variable keeps the run going until its
@@ -175,7 +175,7 @@ class Client:
 
     @takes(RunOptions)
     async def arun(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult:
-        """Async twin of :meth:`run`."""
+        """Async twin of `run`."""
         check_keywords("arun", options, RunOptions)
         return await self._arun(self._runner.request(prompt, options))
 
@@ -191,13 +191,13 @@ class Client:
         ``cwd`` is the agent's working directory. ``env`` is merged over ``os.environ`` for the
         vendor process (``None`` removes a variable). ``timeout`` bounds the whole run,
         ``idle_timeout`` the silence between two pieces of output; both raise
-        :class:`TimeoutExceededError` after killing the process. ``output_schema`` (a JSON
+        `TimeoutExceededError` after killing the process. ``output_schema`` (a JSON
         schema or a pydantic model class) makes ``RunResult.output`` the parsed answer.
 
         ``on_permission`` is asked before the agent runs a command, changes files or uses a
-        tool, and answers ``True``/``False`` or a :class:`Decision` (docs/permissions.md).
+        tool, and answers ``True``/``False`` or a `Decision` (docs/permissions.md).
         ``tools`` hands the agent Python functions to call (docs/tools.md). An unknown keyword
-        is a :class:`TypeError`, as for any Python function, on every method alike.
+        is a `TypeError`, as for any Python function, on every method alike.
         """
         check_keywords("run", options, RunOptions)
         return run_sync(self._arun(self._runner.request(prompt, options)))
@@ -216,8 +216,8 @@ class Client:
         """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
 
         ``prompts`` holds strings, or dicts with ``prompt`` and optional ``cwd`` and ``model``.
-        The other keyword arguments are those of :meth:`run`, for every item; ``timeout`` bounds
-        each attempt of an item. A failed item gives its :class:`OauthPyError` as its result and
+        The other keyword arguments are those of `run`, for every item; ``timeout`` bounds
+        each attempt of an item. A failed item gives its `OauthPyError` as its result and
         the others go on. Items run on warm agents (as inside ``with Client``). A rate limit
         pauses the whole batch and retries the item; ``provider_options["max_retries"]`` retries
         other transient failures per item (docs/batch.md). The items' sessions are not saved
@@ -245,7 +245,7 @@ class Client:
         keep_sessions: bool = False,
         **options: Unpack[RunOptions],
     ) -> list[RunResult | OauthPyError]:
-        """Run many prompts and return their results in input order; see :meth:`amap`.
+        """Run many prompts and return their results in input order; see `amap`.
 
         A failed item is its error object in the list, not an exception that loses the others.
         """
@@ -279,8 +279,8 @@ class Client:
         concurrency: int,
         throttle: Throttle | None = None,
     ) -> AsyncGenerator[Finished, None]:
-        """The engine under :meth:`amap` and ``oauthpy batch``: checked requests in, each
-        item's :class:`~oauthpy._batch.Finished` out, on this client's warm agents."""
+        """The engine under `amap` and ``oauthpy batch``: checked requests in, each
+        item's `Finished` out, on this client's warm agents."""
         from ._batch import run_all
 
         self._enter()
@@ -308,7 +308,7 @@ class Client:
 
     @takes(RunOptions)
     def asession(self, *, resume: str | None = None, **options: Unpack[RunOptions]) -> Session:
-        """:meth:`session` for ``async with``; the same object, used with the async methods."""
+        """`session` for ``async with``; the same object, used with the async methods."""
         check_keywords("asession", options, RunOptions)
         return self._session(resume, options)
 
@@ -321,12 +321,12 @@ class Client:
     # -- models ------------------------------------------------------------------------------
 
     async def amodels(self) -> tuple[ModelInfo, ...]:
-        """Async twin of :meth:`models`."""
+        """Async twin of `models`."""
         env, _ = await self._auth.run_env({}, None)
         return await self._runner.provider.models(env)
 
     def models(self) -> tuple[ModelInfo, ...]:
-        """The models this provider can run, as :class:`ModelInfo`.
+        """The models this provider can run, as `ModelInfo`.
 
         Codex reports its own list (``source="vendor"``, from ``model/list``; it needs no
         network). Claude and Gemini have no way to list theirs: these come from oauthpy's
@@ -337,7 +337,7 @@ class Client:
     # -- auth ----------------------------------------------------------------------------------
 
     async def aauth_status(self) -> AuthStatus:
-        """Async twin of :meth:`auth_status`."""
+        """Async twin of `auth_status`."""
         return await self._auth.status()
 
     def auth_status(self) -> AuthStatus:
@@ -350,7 +350,7 @@ class Client:
         return run_sync(self._auth.status())
 
     async def aavailable(self) -> bool:
-        """Async twin of :meth:`available`."""
+        """Async twin of `available`."""
         status = await self._auth.status()
         return status.installed and status.authenticated
 
@@ -366,7 +366,7 @@ class Client:
         timeout: float = LOGIN_TIMEOUT_S,
         provider_options: Mapping[str, object] | None = None,
     ) -> AuthStatus:
-        """Async twin of :meth:`login`."""
+        """Async twin of `login`."""
         limit = positive_number("timeout", timeout)
         assert limit is not None
         return await self._auth.login(
@@ -399,7 +399,7 @@ class Client:
         )
 
     async def alogout(self) -> AuthStatus:
-        """Async twin of :meth:`logout`."""
+        """Async twin of `logout`."""
         return await self._auth.logout()
 
     def logout(self) -> AuthStatus:

@@ -1,7 +1,7 @@
 """Short vendor commands: status probes (output captured) and login flows (on the terminal).
 
 Both are bounded in time and leave nothing running. A captured command goes through the same
-runtime as a run (:class:`~oauthpy._process.Process`). An interactive one must stay in the
+runtime as a run (`Process`). An interactive one must stay in the
 terminal's foreground group to read the keyboard, so instead of its own process group it is
 found by its run id, and every process holding that id is stopped when the command ends early.
 """

@@ -1,11 +1,11 @@
 """Normalized events and results: the same shapes for every provider.
 
-All types are slotted and, except :class:`Event` (see there), frozen. The vendor's own record stays on ``.raw`` for callers who
+All types are slotted and, except `Event` (see there), frozen. The vendor's own record stays on ``.raw`` for callers who
 need to drop a level; it is left out of ``repr()`` so that printing an event never shows a
 credential that a vendor echoed back.
 
 ``Event.text``, ``RunResult.text`` and ``RunResult.output`` are the model's answer and are
-returned unchanged; ``repr()`` redacts (see :mod:`oauthpy._redact`).
+returned unchanged; ``repr()`` redacts (see `oauthpy._redact`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ EventStatus = Literal[
 
 
 class EventKind(str, enum.Enum):
-    """What an :class:`Event` is about."""
+    """What an `Event` is about."""
 
     MESSAGE = "message"
     REASONING = "reasoning"
@@ -194,7 +194,7 @@ class AuthStatus:
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """A model a provider can run (:meth:`oauthpy.Client.models`).
+    """A model a provider can run (`oauthpy.Client.models`).
 
     ``source`` is ``"vendor"`` when the vendor tool reported it, ``"catalog"`` when it comes
     from oauthpy's own list (the vendor tool has no way to list its models).

@@ -67,7 +67,7 @@ class SyncStream(Iterator[T]):
     Leaving the loop does not stop the run by itself: Python tells an iterator nothing when a
     ``for`` loop is left. ``for e in client.stream_sync(...): break`` stops it at once anyway,
     because nothing else holds the iterator and CPython drops it there. An iterator kept in a
-    variable keeps the run alive until :meth:`close`, the end of a ``with`` block, or garbage
+    variable keeps the run alive until `close`, the end of a ``with`` block, or garbage
     collection.
     """
 

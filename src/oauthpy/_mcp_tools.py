@@ -1,7 +1,7 @@
 """A run's Python tools as an MCP server (the official ``mcp`` package, 2.x).
 
 Claude Code takes the server in-process (the SDK's ``sdk`` server type); gemini reaches it over
-:class:`ToolEndpoint`, MCP streamable HTTP on 127.0.0.1 that answers only requests carrying the
+`ToolEndpoint`, MCP streamable HTTP on 127.0.0.1 that answers only requests carrying the
 run's random bearer secret, which gemini gets in ``session/new`` (over its stdin, never in argv).
 Each call is reported to ``report`` as a ``tool`` event when it starts and when it ends, with
 the user's own name for the tool (the vendors show it as ``mcp__oauthpy__add`` / ``mcp_oauthpy_add``).
@@ -63,7 +63,7 @@ def structured(text: str) -> dict[str, Any] | None:
 
 def mcp_server(tools: tuple[Tool, ...], report: Report, *, with_structured: bool = False) -> Any:
     """A lowlevel ``mcp.server.Server`` that lists ``tools`` and runs their calls
-    (``with_structured``: results also as :func:`structured` content, for gemini)."""
+    (``with_structured``: results also as `structured` content, for gemini)."""
     import mcp.types as mt
     from mcp.server import Server
 
@@ -129,7 +129,7 @@ async def _drain(receive: Any, limit: int = 1 << 20) -> None:
 
 
 class ToolEndpoint:
-    """The run's tools served over MCP streamable HTTP on a loopback port. Always :meth:`aclose`."""
+    """The run's tools served over MCP streamable HTTP on a loopback port. Always `aclose`."""
 
     def __init__(self, tools: tuple[Tool, ...], report: Report) -> None:
         self._tools = tools

@@ -25,7 +25,7 @@ AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
-    """A validated, normalized run. Built by :func:`build_request`; providers only read it."""
+    """A validated, normalized run. Built by `build_request`; providers only read it."""
 
     prompt: str
     cwd: str
@@ -39,9 +39,9 @@ class RunRequest:
     output_model: Any = None
     resume: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
-    #: the ``on_permission`` callback (:mod:`oauthpy._permissions`); None: the vendor's defaults
+    #: the ``on_permission`` callback (`oauthpy._permissions`); None: the vendor's defaults
     on_permission: Any = None
-    #: the user's Python functions as tools (:class:`oauthpy._tools.Tool`)
+    #: the user's Python functions as tools (`oauthpy._tools.Tool`)
     tools: tuple[Any, ...] = ()
 
     def deadline(self) -> float | None:
@@ -223,7 +223,7 @@ def build_request(
     tools: Any = None,
     require_prompt: bool = True,
 ) -> RunRequest:
-    """Validate the public arguments of a run. Raises :class:`InvalidOptionsError`.
+    """Validate the public arguments of a run. Raises `InvalidOptionsError`.
 
     ``require_prompt=False`` checks everything else (a session's defaults, before any turn).
     """

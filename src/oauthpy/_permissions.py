@@ -1,7 +1,7 @@
 """Asking the user's code before the agent acts: ``on_permission`` and what it answers.
 
 Each vendor asks in its own way (codex approval requests, gemini ``session/request_permission``,
-claude's ``can_use_tool``); its translator turns the question into a :class:`PermissionRequest`
+claude's ``can_use_tool``); its translator turns the question into a `PermissionRequest`
 and the answer back into the vendor's decision. What every vendor shares lives here: calling
 the callback (sync ones in a thread, so the event loop and the run's timeout keep going), reading
 its answer, remembering ``allow_always`` for the conversation, and the ``permission`` event.
@@ -85,8 +85,8 @@ class Verdict:
         return self.decision is not Decision.DENY
 
 
-#: ``on_permission``: takes a :class:`PermissionRequest`, returns (or awaits to) ``True``,
-#: ``False``, a :class:`Decision` or its value, or ``(decision, reason)``
+#: ``on_permission``: takes a `PermissionRequest`, returns (or awaits to) ``True``,
+#: ``False``, a `Decision` or its value, or ``(decision, reason)``
 PermissionCallback = Callable[[PermissionRequest], Any]
 
 _ANSWERS = "True, False, a Decision ('allow', 'allow_always', 'deny') or (decision, reason)"
@@ -123,8 +123,8 @@ def read_answer(answer: Any) -> Verdict:
 async def ask(callback: PermissionCallback, request: PermissionRequest, deadline: float | None) -> Verdict:
     """Call ``callback`` within the run's deadline (its idle timeout is not running meanwhile).
 
-    Raises what the callback raised, :class:`InvalidOptionsError` for an unreadable answer, or
-    :class:`TimeoutExceededError` when the run's total timeout passes while it decides.
+    Raises what the callback raised, `InvalidOptionsError` for an unreadable answer, or
+    `TimeoutExceededError` when the run's total timeout passes while it decides.
     """
     started = time.monotonic()
     if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(

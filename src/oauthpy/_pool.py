@@ -4,7 +4,7 @@ An agent (one live vendor process) is checked out by one run at a time and given
 the run ends. It is reused only by a run with the same process-level settings (its key), only
 on the event loop it was started on, and only while it is healthy: a run that timed out, was
 cancelled or broke the agent closes it instead of giving it back. An agent left idle for
-``keep_alive`` seconds closes; :meth:`AgentPool.aclose` closes the rest. Every agent's
+``keep_alive`` seconds closes; `AgentPool.aclose` closes the rest. Every agent's
 processes are also in the exit-time registry, so none outlives the interpreter.
 """
 

@@ -3,8 +3,8 @@
 Guarantees: argv lists (never a shell); the child in its own process group; the prompt through
 stdin or stdin closed; stdout lines of any length; stderr drained concurrently into a bounded
 tail; total and idle timeouts; and on timeout, cancellation (also during start), an exception
-or an early close, the run's processes are stopped by :func:`oauthpy._teardown.stop`: the
-group and every process carrying the run's id (:mod:`oauthpy._run_marks`) get SIGTERM, then
+or an early close, the run's processes are stopped by `oauthpy._teardown.stop`: the
+group and every process carrying the run's id (`oauthpy._run_marks`) get SIGTERM, then
 SIGKILL after a short grace. Exit-time hooks kill whatever is still alive when the
 interpreter stops.
 """
@@ -50,7 +50,7 @@ def timeout_error(which: str, idle_timeout: float | None, started: float, what: 
 
 @dataclass
 class Invocation:
-    """What to start: built by a provider, run by :class:`Process`."""
+    """What to start: built by a provider, run by `Process`."""
 
     argv: list[str]
     env: dict[str, str]
@@ -60,9 +60,9 @@ class Invocation:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     #: how to tell the user to install the binary when it is missing
     install_hint: str = ""
-    #: give the child a pseudo-terminal as stdout instead of a pipe (see :func:`_open_pty`)
+    #: give the child a pseudo-terminal as stdout instead of a pipe (see `_open_pty`)
     stdout_pty: bool = False
-    #: keep stdin open for :meth:`Process.write` (a two-way protocol) instead of feeding ``stdin``
+    #: keep stdin open for `Process.write` (a two-way protocol) instead of feeding ``stdin``
     interactive_stdin: bool = False
 
     def cleanup(self) -> None:
@@ -75,7 +75,7 @@ class Invocation:
 
 
 class Process:
-    """A running vendor CLI. Use :meth:`start`, iterate :meth:`lines`, always :meth:`close`."""
+    """A running vendor CLI. Use `start`, iterate `lines`, always `close`."""
 
     def __init__(
         self,
@@ -212,7 +212,7 @@ class Process:
         """Yield stdout lines (without the newline), of any length, as they arrive.
 
         ``deadline`` is a ``time.monotonic()`` value; ``idle_timeout`` bounds the wait for
-        each piece of output. Either raises :class:`TimeoutExceededError`.
+        each piece of output. Either raises `TimeoutExceededError`.
         """
         stdout = self._stdout
         assert stdout is not None

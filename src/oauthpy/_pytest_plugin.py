@@ -40,7 +40,7 @@ class FakeAgent:
 
     provider: ProviderName
     server: FakeServer
-    #: give it to ``Client(..., env=...)``, or use :meth:`client`
+    #: give it to ``Client(..., env=...)``, or use `client`
     env: dict[str, str]
     #: an empty working directory for the agent
     cwd: Path

@@ -8,7 +8,7 @@ not a log line, and masking look-alikes in it would corrupt answers.
 Three layers, applied in this order:
 
 * literal values: the credential-looking values of every run's environment
-  (:func:`remember_secrets`, fed where a run's env is built) and ``extra_secrets``, whatever
+  (`remember_secrets`, fed where a run's env is built) and ``extra_secrets``, whatever
   their shape;
 * credential shapes (``sk-...``, ``AIza...``, ``ghp_...``, JWTs, ...), only as whole tokens (no
   letter or digit on their left, so ``task-...`` is no ``sk-`` key) and, where the prefix is a
@@ -127,9 +127,9 @@ _literals: tuple[str, ...] = ()
 
 
 def remember_secrets(values: Iterable[str]) -> None:
-    """Mask these literal values in every later :func:`redact`, process-wide (thread-safe).
+    """Mask these literal values in every later `redact`, process-wide (thread-safe).
 
-    Fed with :func:`secret_values` of every run's environment, so a key of unknown shape is
+    Fed with `secret_values` of every run's environment, so a key of unknown shape is
     masked in errors, retry summaries, reprs and CLI output, not only in the stderr tail.
     """
     global _literals
@@ -189,7 +189,7 @@ _PLAIN_VALUE = r"(?i)[~/.]|[a-z]:[\\/]|https?://[^@]*$|[0-9.]+$|true$|false$|non
 
 
 def secret_values(env: Mapping[str, str | None] | None) -> tuple[str, ...]:
-    """The values of credential-looking variables in ``env``, for :func:`redact`.
+    """The values of credential-looking variables in ``env``, for `redact`.
 
     Paths, URLs without credentials, numbers, booleans and values shorter than 8 characters
     are left out: masking them would mangle messages without hiding anything.
@@ -213,7 +213,7 @@ def secret_values(env: Mapping[str, str | None] | None) -> tuple[str, ...]:
 
 # A word after which the next word may be the secret: "Authorization:", ":", "Bearer", "api_key=".
 _LEAD_WORD = rf"(?i)(?:(?<![A-Za-z0-9])(?:{_NAMES})[\"']?[:=]?[\"']?|^[\"']?[:=][\"']?|^bearer|^basic)$"
-#: characters a :class:`StreamRedactor` holds back at most; beyond, it releases them redacted
+#: characters a `StreamRedactor` holds back at most; beyond, it releases them redacted
 MAX_HOLD = 4096
 
 

@@ -5,9 +5,9 @@ The base of every live agent connection: codex ``app-server`` speaks JSON-RPC wi
 every line: a response resolves the request that waits for it (every wait is bounded), a
 notification goes to the route its ``router`` names (a turn subscribes to its own; what comes
 before the subscription is kept for it). A request from the agent (an approval, a tool call)
-goes to the turn subscribed to its route as an :class:`Incoming` that the turn answers, or else
+goes to the turn subscribed to its route as an `Incoming` that the turn answers, or else
 to ``handler``; an error goes back when either fails, so a failure never approves anything. The process is
-the run's :class:`~oauthpy._process.Process` and is stopped by its ``close()``.
+the run's `Process` and is stopped by its ``close()``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ Router = Callable[[str, Any], "str | None"]
 INTERNAL_ERROR = -32603
 METHOD_NOT_FOUND = -32601
 _END = object()  # closes a route's queue
-#: the method under which a subscription yields an :class:`Incoming` request (its params)
+#: the method under which a subscription yields an `Incoming` request (its params)
 INCOMING = "oauthpy/incoming"
 #: how long an agent that closed its stdout may take to exit before it is reported without a code
 _EXIT_WAIT_S = 2.0
@@ -57,7 +57,7 @@ class RpcError(CommandExecutionError):
 class Incoming:
     """A request from the agent (an approval, a tool call) that the turn of its route answers.
 
-    The turn calls :meth:`reply` or :meth:`refuse` exactly once; a request still unanswered when
+    The turn calls `reply` or `refuse` exactly once; a request still unanswered when
     its subscription closes is refused, so the agent is never left waiting and never told yes.
     """
 
@@ -86,7 +86,7 @@ class RpcRefusal(Exception):
 
 
 class Connection:
-    """One JSON-RPC peer in a child process. Use :meth:`start`, always :meth:`close`."""
+    """One JSON-RPC peer in a child process. Use `start`, always `close`."""
 
     def __init__(
         self, proc: Process, dialect: Dialect, handler: Handler | None, router: Router | None
@@ -125,7 +125,7 @@ class Connection:
     async def request(self, method: str, params: Any = None, *, timeout: float | None) -> Any:
         """Send a request and return its result, within ``timeout`` seconds (None: unbounded).
 
-        Raises :class:`RpcError` for an error answer, :class:`TimeoutExceededError`, or the
+        Raises `RpcError` for an error answer, `TimeoutExceededError`, or the
         connection's failure when the agent exits or breaks the protocol first.
         """
         if self.broken is not None:
@@ -292,7 +292,7 @@ class Connection:
     # -- closing ---------------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Stop the agent (see :func:`oauthpy._teardown.stop`) and the reader. Safe to repeat.
+        """Stop the agent (see `oauthpy._teardown.stop`) and the reader. Safe to repeat.
 
         Open requests fail; subscriptions end quietly.
         """

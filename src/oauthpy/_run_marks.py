@@ -72,7 +72,7 @@ def signal_group(pgid: int, sig: int) -> None:
 
 
 def new_run_id() -> str:
-    """A fresh id, registered for the exit-time kill until :func:`release` is called."""
+    """A fresh id, registered for the exit-time kill until `release` is called."""
     run_id = os.urandom(16).hex()  # uuid would import platform, on every fresh run
     _live_runs.add(run_id)
     return run_id

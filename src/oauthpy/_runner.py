@@ -1,9 +1,9 @@
-"""The private core under :class:`~oauthpy.Client` and :class:`~oauthpy.Session`.
+"""The private core under `Client` and `Session`.
 
 It validates requests, resolves the auth env, opens the provider's conversation, runs turns
-through the retry loop, parses structured output and folds events into a :class:`RunResult`.
+through the retry loop, parses structured output and folds events into a `RunResult`.
 What carries a turn (a CLI process, a live JSON-RPC agent, the claude SDK client) is the
-provider's :class:`~oauthpy._providers.base.Conversation`; nothing here knows which.
+provider's `Conversation`; nothing here knows which.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ class Runner:
     async def collect(
         self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome
     ) -> RunResult:
-        """Drain a run's events into its :class:`RunResult`."""
+        """Drain a run's events into its `RunResult`."""
         started = time.monotonic()
         events: list[Event] = []
         async with contextlib.aclosing(gen):

@@ -48,7 +48,7 @@ SESSION_ID_EXAMPLES = {
 
 
 def check_resume_id(provider: str, resume: object) -> str:
-    """``resume`` if it has the form of the vendor's session ids, else :class:`InvalidOptionsError`."""
+    """``resume`` if it has the form of the vendor's session ids, else `InvalidOptionsError`."""
     if isinstance(resume, str) and SESSION_ID_RE.fullmatch(resume):
         return resume
     shown = repr(resume) if isinstance(resume, str) else f"a {type(resume).__name__}"
@@ -62,9 +62,9 @@ def check_resume_id(provider: str, resume: object) -> str:
 
 
 class Session:
-    """One conversation with one vendor agent. Use as a context manager, or call :meth:`close`.
+    """One conversation with one vendor agent. Use as a context manager, or call `close`.
 
-    Made by :meth:`Client.session` (or :meth:`Client.asession` for ``async with``). Turns run
+    Made by `Client.session` (or `Client.asession` for ``async with``). Turns run
     one at a time; different sessions may run concurrently.
     """
 
@@ -149,7 +149,7 @@ class Session:
 
     @takes(TurnOptions)
     def stream_sync(self, prompt: str, **options: Unpack[TurnOptions]) -> SyncStream[Event]:
-        """Sync twin of :meth:`stream`."""
+        """Sync twin of `stream`."""
         from ._runner import Outcome
 
         return iterate_sync(self._turn(self._request("stream_sync", prompt, options), Outcome(), live=True))
@@ -167,7 +167,7 @@ class Session:
 
     @takes(TurnOptions)
     def run(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
-        """Sync twin of :meth:`arun`: the keyword arguments of ``Client.run`` but ``cwd`` and
+        """Sync twin of `arun`: the keyword arguments of ``Client.run`` but ``cwd`` and
         ``tools``, which the session keeps."""
         return run_sync(self._arun(self._request("run", prompt, options)))
 

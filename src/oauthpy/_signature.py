@@ -1,11 +1,11 @@
 """The keyword arguments of a run, written once.
 
-:class:`RunOptions` (and :class:`TurnOptions`, a session turn's share of it) is what ``run``,
+`RunOptions` (and `TurnOptions`, a session turn's share of it) is what ``run``,
 ``arun``, ``stream``, ``stream_sync``, ``map``, ``amap``, ``session`` and every ``Session``
 method take as ``**options``: type checkers see each keyword and its type (PEP 692), and
-:func:`takes` gives each method the explicit keyword-only signature that ``help()`` and
-``inspect.signature`` show. :func:`check_keywords` refuses an unknown keyword at run time the
-way Python does for an explicit signature, with a :class:`TypeError`.
+`takes` gives each method the explicit keyword-only signature that ``help()`` and
+``inspect.signature`` show. `check_keywords` refuses an unknown keyword at run time the
+way Python does for an explicit signature, with a `TypeError`.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def takes(options: type) -> Callable[[F], F]:
 def check_keywords(
     method: str, given: Mapping[str, object], options: type, why: Mapping[str, str] = {}
 ) -> None:
-    """Raise :class:`TypeError` for a keyword ``options`` does not have, as Python would for an
+    """Raise `TypeError` for a keyword ``options`` does not have, as Python would for an
     explicit signature (``why`` may say more about a name, e.g. that a session fixes it)."""
     allowed = option_names(options)
     for name in given:

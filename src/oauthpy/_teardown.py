@@ -1,11 +1,11 @@
 """The one routine that stops a run's processes, and the bounded waits it is built on.
 
-Every teardown path goes through :func:`stop`: a CLI run's :class:`~oauthpy._process.Process`,
+Every teardown path goes through `stop`: a CLI run's `Process`,
 an interactive login, the claude one-shot and session paths, and the background reaper of a
 finished run's stragglers. The sequence is always the same:
 
 1. SIGTERM to the run's process group (while oauthpy still owns it) and to every process that
-   carries the run's id (:mod:`oauthpy._run_marks`), including ones that left the group;
+   carries the run's id (`oauthpy._run_marks`), including ones that left the group;
 2. a bounded grace, in which an optional graceful close runs (the claude SDK's);
 3. SIGKILL to the group and to marked processes until two ``/proc`` scans in a row find none;
 4. a bounded wait until this process's own children of the run are reaped;
@@ -207,7 +207,7 @@ async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None,
 
 
 def reap_in_background(run_id: str) -> None:
-    """Let a finished run's leftovers end on their own, then :func:`stop` them, off the run.
+    """Let a finished run's leftovers end on their own, then `stop` them, off the run.
 
     Killing a shell mid-way can corrupt user state (a killed `pyenv rehash` leaves a lock that
     stalls every later login shell for 60 s), so leftovers first get a bounded time to finish.

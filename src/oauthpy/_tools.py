@@ -1,8 +1,8 @@
 """Plain Python functions as tools the agent can call.
 
-A :class:`Tool` holds a function, its name, description and a JSON schema of its arguments built
-by pydantic from the type hints; :meth:`Tool.call` validates the agent's arguments with the same
-model and turns what the function returns or raises into a :class:`ToolResult`. pydantic is
+A `Tool` holds a function, its name, description and a JSON schema of its arguments built
+by pydantic from the type hints; `Tool.call` validates the agent's arguments with the same
+model and turns what the function returns or raises into a `ToolResult`. pydantic is
 imported on first use, so ``import oauthpy`` does not pay for it.
 """
 

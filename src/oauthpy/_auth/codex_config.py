@@ -21,7 +21,7 @@ SUPPORTED = ("file", "keyring", "auto")
 def ensure_credentials_store(config_path: Path) -> bool:
     """Add ``cli_auth_credentials_store = "file"`` when unset. Returns whether the file changed.
 
-    Raises :class:`InvalidOptionsError` for a value isolation cannot work with, or a file that
+    Raises `InvalidOptionsError` for a value isolation cannot work with, or a file that
     is not valid TOML, before any process starts.
     """
     import tomlkit  # lazy: only isolated codex runs pay for it

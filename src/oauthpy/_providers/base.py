@@ -59,7 +59,7 @@ class Provider(Protocol):
     transports: tuple[str, ...]
 
     def check(self, request: RunRequest) -> None:
-        """Raise :class:`InvalidOptionsError` for anything wrong; spawn nothing."""
+        """Raise `InvalidOptionsError` for anything wrong; spawn nothing."""
 
     #: the transports that can ask ``on_permission`` and serve ``tools`` (the first is preferred)
     asking: tuple[str, ...]
@@ -198,14 +198,14 @@ def decode_record(line: str) -> dict[str, Any] | Event:
     return other if isinstance(other, dict) else Event(EventKind.OTHER, raw=other)
 
 
-#: the vendors' words for an item's state, as :data:`EventStatus`
+#: the vendors' words for an item's state, as `EventStatus`
 _STATUS_WORDS: dict[str, EventStatus] = {
     **{word: word for word in get_args(EventStatus)},
     "inProgress": "in_progress",
     "pending": "in_progress",
     "canceled": "cancelled",
 }
-#: the vendors' words for what happened to a file, as :data:`FileChangeKind`
+#: the vendors' words for what happened to a file, as `FileChangeKind`
 _CHANGE_WORDS: dict[str, FileChangeKind] = {
     "add": "add",
     "create": "add",
@@ -217,7 +217,7 @@ _CHANGE_WORDS: dict[str, FileChangeKind] = {
 
 
 def event_status(word: Any, default: EventStatus | None = None) -> EventStatus | None:
-    """A vendor's status word as an :data:`EventStatus`; an unknown one gives ``default``."""
+    """A vendor's status word as an `EventStatus`; an unknown one gives ``default``."""
     return _STATUS_WORDS.get(word, default) if isinstance(word, str) else default
 
 

@@ -2,7 +2,7 @@
 
 The SDK owns the CLI process and its protocol. oauthpy adds what the SDK does not guarantee:
 a total/idle timeout, and a hard stop when a run ends early. Every run's processes carry a
-marker variable, so on timeout, cancellation or an early close :func:`oauthpy._teardown.stop`
+marker variable, so on timeout, cancellation or an early close `oauthpy._teardown.stop`
 sends them SIGTERM first (the SDK's own close would wait up to 5 s for a graceful exit), runs
 the SDK's close within the grace, and kills whatever is left.
 """
@@ -284,9 +284,9 @@ class Reader:
     ``asyncio.wait_for`` would cancel the pending read and wait for it, and the SDK answers a
     cancellation with its graceful close (up to 5 s) before the timeout could even be raised.
     Here the pending read is left alone until the caller has killed the run's processes, so
-    :meth:`close` finds them gone and returns at once.
+    `close` finds them gone and returns at once.
 
-    ``news``: what the permission callback and the tools report (:mod:`.claude_asks`), read
+    ``news``: what the permission callback and the tools report (`claude_asks`), read
     beside the messages and first when both are there; while the user's code runs, the idle
     timeout waits.
     """
@@ -348,7 +348,7 @@ def wrap_sdk_error(
     exc: Exception, stderr: deque[str], secrets: tuple[str, ...], *, resume: str | None = None
 ) -> Exception:
     """The classified error for an exception of the SDK. ``resume``: the session id the run
-    resumes; the CLI's refusal of it is :class:`SessionNotFoundError` (never retried)."""
+    resumes; the CLI's refusal of it is `SessionNotFoundError` (never retried)."""
     name = type(exc).__name__
     tail = redact("\n".join(list(stderr)[-40:]), secrets)
     if resume and _UNKNOWN_SESSION in f"{exc}\n{tail}":

@@ -1,8 +1,8 @@
 """What Claude Code asks during a turn (``can_use_tool``) and the run's tools, for the SDK.
 
-The SDK calls :meth:`ClaudeAsks.can_use_tool` and the tools' MCP server (in-process, the SDK's
+The SDK calls `ClaudeAsks.can_use_tool` and the tools' MCP server (in-process, the SDK's
 ``sdk`` server type) from its own tasks. Their news (``permission`` and ``tool`` events, a failed
-callback) go into :attr:`ClaudeAsks.news`, which the turn reads beside the SDK's messages, so the
+callback) go into `ClaudeAsks.news`, which the turn reads beside the SDK's messages, so the
 events arrive in order and a callback's or tool's time is not idle time.
 """
 

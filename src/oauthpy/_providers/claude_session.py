@@ -99,7 +99,7 @@ class ClaudeConversation:
 
     async def _interrupt(self, reader: Reader) -> bool:
         """``ClaudeSDKClient.interrupt()``, then read the turn out to its result; False when
-        that did not happen within :data:`INTERRUPT_WAIT_S`."""
+        that did not happen within `INTERRUPT_WAIT_S`."""
         client = self._client
 
         async def interrupt() -> None:

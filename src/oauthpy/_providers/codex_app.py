@@ -1,11 +1,11 @@
 """Codex over ``codex app-server``: one live process, a thread per conversation, a turn per run.
 
-:class:`AppServer` is one ``codex [-c ...] app-server --listen stdio://`` process behind an
-:class:`~oauthpy._rpc.Connection` (own process group, run marker, bounded waits).
-:class:`AppServerConversation` runs turns on it: a new thread for a run (``thread/start``), the
+`AppServer` is one ``codex [-c ...] app-server --listen stdio://`` process behind an
+`Connection` (own process group, run marker, bounded waits).
+`AppServerConversation` runs turns on it: a new thread for a run (``thread/start``), the
 same thread for every turn of a session (``thread/resume`` after a reconnect), notifications
-routed by thread id into the pure translator :mod:`.codex_app_parser`. Inside ``with Client``
-the process comes from the client's :class:`~oauthpy._pool.AgentPool` and goes back to it.
+routed by thread id into the pure translator `codex_app_parser`. Inside ``with Client``
+the process comes from the client's `AgentPool` and goes back to it.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class AppServerConversation(LiveConversation):
 
 
 class CodexAsks:
-    """What a codex turn is asked (approvals, dynamic tool calls), for :func:`.live.serve`."""
+    """What a codex turn is asked (approvals, dynamic tool calls), for `live.serve`."""
 
     def __init__(self, cwd: str) -> None:
         self.cwd = cwd

@@ -1,8 +1,8 @@
 """Pure translator for ``codex app-server`` (protocol v2 of codex 0.163): requests out, events in.
 
-:func:`thread_params` and :func:`turn_params` build what oauthpy sends for a run;
-:class:`AppTurn` takes one turn's notifications (routed to it by thread id) and yields events;
-:meth:`AppTurn.finish` decides the outcome once ``turn/completed`` has come. Nothing here
+`thread_params` and `turn_params` build what oauthpy sends for a run;
+`AppTurn` takes one turn's notifications (routed to it by thread id) and yields events;
+`AppTurn.finish` decides the outcome once ``turn/completed`` has come. Nothing here
 touches a process. Recorded messages: tests/recordings/codex-app/.
 """
 

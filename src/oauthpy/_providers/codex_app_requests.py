@@ -1,9 +1,9 @@
 """Pure translator of what ``codex app-server`` asks its client (protocol v2 of codex 0.163).
 
-Approval requests become :class:`~oauthpy._permissions.PermissionRequest` and a
-:class:`~oauthpy._permissions.Verdict` becomes codex's decision; ``item/tool/call`` (a dynamic
+Approval requests become `PermissionRequest` and a
+`Verdict` becomes codex's decision; ``item/tool/call`` (a dynamic
 tool, the user's Python function) names the tool and its arguments, and a
-:class:`~oauthpy._tools.ToolResult` becomes its answer. Recorded messages: tests/recordings/codex-app/.
+`ToolResult` becomes its answer. Recorded messages: tests/recordings/codex-app/.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pure parser of ``codex exec --json`` output (JSONL), recorded schema of codex 0.163.
 
-One record in, zero or more events out; :meth:`CodexParser.finish` decides the outcome from
+One record in, zero or more events out; `CodexParser.finish` decides the outcome from
 the records seen, the exit code and the stderr tail. Unknown records never raise: they pass
 through as ``other`` events carrying ``.raw``.
 """
@@ -219,7 +219,7 @@ def classify_failure(
 ) -> Exception:
     """Map a failed codex run to one error type, from the HTTP status codex reports.
 
-    An unknown resumed thread id becomes :class:`SessionNotFoundError` (never transient, so
+    An unknown resumed thread id becomes `SessionNotFoundError` (never transient, so
     never retried), for ``resume`` or, when the parser was not told it, the id codex names.
     """
     text = message or ""

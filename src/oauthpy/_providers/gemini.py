@@ -17,7 +17,7 @@ Two limits of the CLI, both silent in 0.61.0 and so checked here before spawning
   so a prompt fits only somewhat below 4 x 1,048,576 = 4,194,304 characters: measured, 4,193,843
   ASCII characters were sent and 4,193,844 were not (the same count of ``é`` or of UTF-16 units
   of emoji, so characters, not bytes). Prompts over the whole window are refused here; the rest
-  (session context, resumed history) is caught by :class:`GeminiParser`, which never reports a
+  (session context, resumed history) is caught by `GeminiParser`, which never reports a
   run without a model call as a success.
 """
 
@@ -85,7 +85,7 @@ def utf16_length(text: str) -> int:
 class GeminiProvider:
     name = "gemini"
     #: ``stream-json``: a ``gemini -o stream-json`` process per turn; ``acp``: one live
-    #: ``gemini --acp`` process for a session or a warm client (see :meth:`open`)
+    #: ``gemini --acp`` process for a session or a warm client (see `open`)
     transports: tuple[str, ...] = ("stream-json", "acp")
     asking: tuple[str, ...] = ("acp",)
     ephemeral = False

@@ -1,11 +1,11 @@
 """Gemini over ``gemini --acp``: one live process, an ACP session per conversation, a turn per run.
 
-:class:`AcpAgent` is one ``gemini --acp`` process (its own process group: the launcher re-executes
+`AcpAgent` is one ``gemini --acp`` process (its own process group: the launcher re-executes
 node, and only the group takes both down) behind a JSON-RPC 2.0
-:class:`~oauthpy._rpc.Connection`. :class:`AcpConversation` runs turns on it: ``session/new`` for
+`Connection`. `AcpConversation` runs turns on it: ``session/new`` for
 a run (each with its own cwd, model and mode), the same ACP session for every turn of a
 session; ``session/prompt`` is the turn, ``session/cancel`` interrupts it, and the session's
-``session/update`` notifications go through the pure translator :mod:`.gemini_acp_parser`.
+``session/update`` notifications go through the pure translator `gemini_acp_parser`.
 
 Gemini 0.61 cannot load an ACP session into a process (``session/load`` answers "No previous
 sessions found"), but it does write every ACP turn to its chat files, and headless

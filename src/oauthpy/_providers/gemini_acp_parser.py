@@ -1,9 +1,9 @@
 """Pure translator for ``gemini --acp`` (Agent Client Protocol v1, Gemini CLI 0.61).
 
-:func:`session_params` and :func:`prompt_params` build what oauthpy sends; :class:`AcpTurn`
+`session_params` and `prompt_params` build what oauthpy sends; `AcpTurn`
 takes one turn's ``session/update`` notifications and yields events, and
-:meth:`AcpTurn.finish` reads the ``session/prompt`` answer (stop reason, ``_meta.quota``).
-:func:`classify_rpc_error` maps the JSON-RPC error ACP answers a failed prompt with (its code
+`AcpTurn.finish` reads the ``session/prompt`` answer (stop reason, ``_meta.quota``).
+`classify_rpc_error` maps the JSON-RPC error ACP answers a failed prompt with (its code
 is the model API's HTTP status). Nothing here touches a process. Recorded messages:
 tests/recordings/gemini-acp/.
 """

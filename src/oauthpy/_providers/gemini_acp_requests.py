@@ -69,7 +69,7 @@ def _arguments(content: Any) -> Any:
 
 
 class GeminiAsks:
-    """What a gemini ACP turn is asked, for :func:`.live.serve`."""
+    """What a gemini ACP turn is asked, for `live.serve`."""
 
     def __init__(self, cwd: str) -> None:
         self._cwd = cwd

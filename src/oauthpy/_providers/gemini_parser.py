@@ -231,7 +231,7 @@ def classify_failure(
     """Map a failed gemini run to one error type, from the exit code first.
 
     ``resume``: the session id the run was told to resume; the CLI's refusal of it becomes
-    :class:`SessionNotFoundError` (never transient, so never retried).
+    `SessionNotFoundError` (never transient, so never retried).
     """
     if resume and returncode == 42:
         unknown = _UNKNOWN_SESSION_RE.search(stderr)

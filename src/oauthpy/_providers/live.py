@@ -1,8 +1,8 @@
 """What every live JSON-RPC agent conversation shares (codex ``app-server``, gemini ``--acp``).
 
-A :class:`LiveAgent` is one long-lived vendor process behind an :class:`~oauthpy._rpc.Connection`.
-A :class:`LiveConversation` runs turns on one: it gets the agent (its own, or a warm one from
-the client's :class:`~oauthpy._pool.AgentPool`), opens the vendor's conversation on it (a codex
+A `LiveAgent` is one long-lived vendor process behind an `Connection`.
+A `LiveConversation` runs turns on one: it gets the agent (its own, or a warm one from
+the client's `AgentPool`), opens the vendor's conversation on it (a codex
 thread, an ACP session), hands the turn to the vendor's subclass, and afterwards keeps the
 agent, gives it back to the pool or closes it. The rules live here once:
 
@@ -42,7 +42,7 @@ INTERRUPT_WAIT_S = 5.0
 
 
 class LiveAgent:
-    """One live vendor process (an :class:`~oauthpy._pool.Agent`)."""
+    """One live vendor process (an `Agent`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -55,7 +55,7 @@ class LiveAgent:
         return not self._closed and self.conn.broken is None and not self.conn.proc.gone()
 
     async def request(self, method: str, params: Any, deadline: float | None) -> Any:
-        """A request bounded by the run's deadline and by :data:`REQUEST_WAIT_S`."""
+        """A request bounded by the run's deadline and by `REQUEST_WAIT_S`."""
         wait = (
             REQUEST_WAIT_S if deadline is None else min(max(deadline - time.monotonic(), 0.0), REQUEST_WAIT_S)
         )
@@ -188,8 +188,8 @@ async def run_tool(request: RunRequest, name: str, arguments: Any, end: TurnEnd)
 class LiveConversation:
     """Runs of one client (``session=False``) or the turns of one session, on live agents.
 
-    Subclasses name the :attr:`transport` and implement :meth:`_start` (a new process and its
-    handshake), :meth:`_open` (the vendor's conversation on an agent) and :meth:`_turn_on`.
+    Subclasses name the `transport` and implement `_start` (a new process and its
+    handshake), `_open` (the vendor's conversation on an agent) and `_turn_on`.
     """
 
     transport = ""

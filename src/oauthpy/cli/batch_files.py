@@ -94,7 +94,7 @@ def read_items(data: bytes) -> list[InputItem]:
 
 
 def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
-    """The OUTPUT line of a finished item (``done`` is a :class:`oauthpy._batch.Finished`).
+    """The OUTPUT line of a finished item (``done`` is a `oauthpy._batch.Finished`).
 
     Redacted like every CLI output: keys and tokens are masked in text, output and errors.
     """
@@ -123,7 +123,7 @@ class Output:
     """OUTPUT, opened for appending after what an earlier run of the batch wrote.
 
     Without ``resume`` an existing non-empty file is refused (nothing is overwritten). With it,
-    the ids already ``ok`` there are :attr:`done`, and a torn last line is cut off.
+    the ids already ``ok`` there are `done`, and a torn last line is cut off.
     """
 
     def __init__(self, path: str, *, resume: bool) -> None:

@@ -92,7 +92,7 @@ class Tally:
 
 
 class Display:
-    """Shows a :class:`Tally`: call :meth:`update` after each item, :meth:`tick` now and then."""
+    """Shows a `Tally`: call `update` after each item, `tick` now and then."""
 
     def __init__(self, tally: Tally, stream: TextIO | None = None, *, quiet: bool = False) -> None:
         self.tally = tally

@@ -1,8 +1,8 @@
 """How events, results and statuses look on a terminal and in ``--json`` output.
 
 The JSON shapes are a stable, documented interface (docs/cli.md). Every string in them goes
-through :func:`redact`, so a secret a vendor echoes back never reaches a pipe. Streamed text
-(message deltas) is redacted across piece boundaries (:class:`StreamRedactor`): a key the model
+through `redact`, so a secret a vendor echoes back never reaches a pipe. Streamed text
+(message deltas) is redacted across piece boundaries (`StreamRedactor`): a key the model
 streams in pieces is masked whole, on a terminal and in ``--json`` alike.
 """
 
@@ -52,7 +52,7 @@ def usage_json(usage: Usage | None) -> dict[str, Any] | None:
 def event_json(event: Event, text: str | None = None) -> dict[str, Any]:
     """``kind``, ``text``, ``timestamp``, ``delta`` and whichever detail fields are set.
 
-    ``text`` replaces the event's own: :func:`result_json` passes each delta's text redacted
+    ``text`` replaces the event's own: `result_json` passes each delta's text redacted
     jointly with the rest of its message; a delta given alone is redacted alone.
     """
     shown = event.text if text is None else text
@@ -180,7 +180,7 @@ def _describe(event: Event) -> str | None:
 class StreamPrinter:
     """Live output of a run: the agent's words on ``out`` as they arrive, the rest on ``err``.
 
-    Message deltas are written as they come, through one :class:`StreamRedactor` (a key split
+    Message deltas are written as they come, through one `StreamRedactor` (a key split
     across deltas is masked; the last word or so waits for the next delta); the complete message
     that follows only ends the line. Commands, file changes, tools, reasoning and errors go to
     ``err`` one line each, so piping ``out`` gives just the agent's text.

@@ -1,8 +1,8 @@
 """Offline fake model backends that the real vendor CLIs can be pointed at, for tests.
 
 Public: test your own code built on oauthpy without an account or a network. Every fake binds
-to 127.0.0.1 only and speaks its vendor's model API: :class:`FakeResponsesServer` (codex),
-:class:`FakeAnthropicServer` (claude), :class:`FakeGeminiServer` (gemini); :func:`fake_for`
+to 127.0.0.1 only and speaks its vendor's model API: `FakeResponsesServer` (codex),
+`FakeAnthropicServer` (claude), `FakeGeminiServer` (gemini); `fake_for`
 picks one by provider. Each has ``env(root)``, the environment that sends the real CLI to it,
 and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
 ``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,

@@ -181,7 +181,7 @@ class FakeAnthropicServer(FakeServer):
     # -- pointing a real claude at this server ----------------------------------------------------
 
     def env(self, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
-        """The env that sends the real Claude Code here (see :meth:`claude_env`)."""
+        """The env that sends the real Claude Code here (see `claude_env`)."""
         return self.claude_env(root, api_key=api_key)
 
     def claude_env(
@@ -215,14 +215,14 @@ class FakeAnthropicServer(FakeServer):
 
 
 def bash(command: str, *, call_id: str = "1", say: str = "") -> Reply:
-    """A Claude ``Bash`` tool call (:func:`oauthpy.testing.shell` is the same for every fake)."""
+    """A Claude ``Bash`` tool call (`oauthpy.testing.shell` is the same for every fake)."""
     return Reply(
         text=say, tool_calls=(ToolCall("Bash", {"command": command, "description": "run"}, call_id),)
     )
 
 
 def write_file(path: str, content: str, *, call_id: str = "w1") -> Reply:
-    """A Claude ``Write`` tool call (:func:`oauthpy.testing.write_file` is the same for every fake)."""
+    """A Claude ``Write`` tool call (`oauthpy.testing.write_file` is the same for every fake)."""
     return Reply(tool_calls=(ToolCall("Write", {"file_path": path, "content": content}, call_id),))
 
 

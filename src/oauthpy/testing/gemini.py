@@ -127,7 +127,7 @@ class FakeGeminiServer(FakeServer):
     def env(
         self, root: str | os.PathLike[str], *, api_key: str = FAKE_GEMINI_KEY, max_attempts: int = 1
     ) -> dict[str, str]:
-        """The env that sends the real Gemini CLI here (see :meth:`gemini_env`)."""
+        """The env that sends the real Gemini CLI here (see `gemini_env`)."""
         return self.gemini_env(root, api_key=api_key, max_attempts=max_attempts)
 
     def gemini_env(
@@ -187,7 +187,7 @@ def _has_tools(body: Any) -> bool:
 
 
 def shell_call(command: str, *, call_id: str = "call_1") -> Reply:
-    """A gemini ``run_shell_command`` function call (:func:`oauthpy.testing.shell` is the same
+    """A gemini ``run_shell_command`` function call (`oauthpy.testing.shell` is the same
     for every fake)."""
     return Reply(tool_calls=(ToolCall("run_shell_command", {"command": command}, call_id),))
 

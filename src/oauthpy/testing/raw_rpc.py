@@ -3,7 +3,7 @@
 For recording what a live agent writes (scripts/record_cli.py) and as the raw baseline of the
 benchmarks: none of oauthpy's runtime, connection or translators is involved. One message a
 line; ``jsonrpc2=True`` adds the ``"jsonrpc": "2.0"`` member (gemini ACP), codex's dialect has
-none. Every line read is kept in :attr:`lines`. Not for production use: reads block and have
+none. Every line read is kept in `lines`. Not for production use: reads block and have
 no timeout.
 """
 

@@ -141,7 +141,7 @@ class FakeResponsesServer(FakeServer):
 
     def env(self, root: str | os.PathLike[str], *, api_key: str = FAKE_OPENAI_KEY) -> dict[str, str]:
         """The env that sends the real codex here: ``root`` is its ``CODEX_HOME`` (see
-        :meth:`codex_env`)."""
+        `codex_env`)."""
         return self.codex_env(root, api_key=api_key)
 
     def codex_env(
@@ -197,7 +197,7 @@ unbounded_connection_retries = false
 
 def exec_command(cmd: str, *, call_id: str = "call_1", say: str = "") -> Reply:
     """A codex ``exec_command`` call that runs ``cmd`` (without a login shell, for clean output).
-    :func:`oauthpy.testing.shell` is the same for every fake."""
+    `oauthpy.testing.shell` is the same for every fake."""
     from .script import ToolCall
 
     return Reply(text=say, tool_calls=(ToolCall("exec_command", {"cmd": cmd, "login": False}, call_id),))

@@ -113,7 +113,7 @@ class CallTool:
 
     Each vendor shows the model the tool under a name of its own (codex: as given; Claude
     Code: ``mcp__oauthpy__<name>``; gemini: ``mcp_oauthpy_<name>``); the fake finds it in the
-    request's tool list and calls it by that name. Use :func:`call_tool`.
+    request's tool list and calls it by that name. Use `call_tool`.
     """
 
     name: str
@@ -126,7 +126,7 @@ class CallTool:
 @dataclass(frozen=True)
 class Shell:
     """Ask the agent to run a shell ``command`` with its own shell tool (codex ``exec_command``,
-    Claude Code ``Bash``, gemini ``run_shell_command``). Use :func:`shell`."""
+    Claude Code ``Bash``, gemini ``run_shell_command``). Use `shell`."""
 
     command: str
     say: str = ""
@@ -137,7 +137,7 @@ class Shell:
 @dataclass(frozen=True)
 class WriteFile:
     """Ask the agent to write ``content`` to ``path`` with its own file tool (codex
-    ``apply_patch``, Claude Code ``Write``, gemini ``write_file``). Use :func:`write_file`."""
+    ``apply_patch``, Claude Code ``Write``, gemini ``write_file``). Use `write_file`."""
 
     path: str
     content: str

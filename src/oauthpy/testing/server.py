@@ -1,6 +1,6 @@
 """The HTTP plumbing shared by the fake backends: loopback only, threaded, recorded.
 
-Each backend subclasses :class:`FakeServer` and implements :meth:`FakeServer.handle`.
+Each backend subclasses `FakeServer` and implements `FakeServer.handle`.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class FakeServer:
                 )
 
     def model_requests(self) -> list[RecordedRequest]:
-        """Requests that asked for a model turn (what :meth:`next_step` answered)."""
+        """Requests that asked for a model turn (what `next_step` answered)."""
         with self._lock:
             return [r for r in self.requests if self.is_model_request(r)]
 
