@@ -51,56 +51,72 @@ TARGETS = [
 ]
 
 
+def pytest(args: list[str], env: dict[str, str], report: Path) -> list[tuple[str, bool]]:
+    """(node id, passed) of each test that ran."""
+    cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    if not report.exists():
+        return []
+    found = []
+    for case in ET.parse(report).getroot().iter("testcase"):
+        path = (case.get("classname") or "").replace(".", "/") + ".py"
+        name = (case.get("name") or "").split("@")[0]  # an xdist group rides on the name
+        failed = case.find("failure") is not None or case.find("error") is not None
+        found.append((f"{path}::{name}", not failed))
+    return found
+
+
 def run(target: Target) -> tuple[str, str]:
-    """(result, what broke) for one target."""
+    """(result, what broke) for one target. A test that fails in the parallel run is run again
+    alone: only one that fails again counts as broken (a loaded machine makes some flaky)."""
+    env = {"OAUTHPY_TEST_GEMINI_BINARY": str(ROOT / "tools/gemini/node_modules/.bin/gemini"), **target.env}
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "junit.xml"
-        env = {
-            "OAUTHPY_TEST_GEMINI_BINARY": str(ROOT / "tools/gemini/node_modules/.bin/gemini"),
-            **target.env,
-        }
-        cmd = [sys.executable, "-m", "pytest", "tests/e2e", "-k", target.tests, "-n", "4", "-q"]
-        cmd += ["-p", "no:cacheprovider", f"--junitxml={report}"]
-        subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False)
-        if not report.exists():
+        results = pytest(["tests/e2e", "-k", target.tests, "-n", "4"], env, Path(tmp) / "all.xml")
+        if not results:
             return "did not run", "pytest wrote no report"
-        cases = ET.parse(report).getroot().iter("testcase")
-        failed, total = [], 0
-        for case in cases:
-            total += 1
-            if case.find("failure") is not None or case.find("error") is not None:
-                failed.append(f"`{case.get('name')}`")
-    if not failed:
-        return f"passed ({total} tests)", ""
-    shown = ", ".join(failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
-    return f"**{len(failed)} of {total} failed**", shown
+        first = [node for node, ok in results if not ok]
+        again = pytest(["-n", "0", *first], env, Path(tmp) / "again.xml") if first else []
+    return verdict(len(results), again)
+
+
+def verdict(total: int, again: list[tuple[str, bool]]) -> tuple[str, str]:
+    """(result, what broke) from the count of tests and the reruns of those that failed."""
+    broken = [node for node, ok in again if not ok]
+    flaky = [node for node, ok in again if ok]
+    note = f"; {len(flaky)} passed only when run again alone" if flaky else ""
+    if not broken:
+        return f"passed ({total} tests{note})", ""
+    shown = ", ".join(f"`{node.split('::')[-1]}`" for node in broken[:6])
+    shown += f" and {len(broken) - 6} more" if len(broken) > 6 else ""
+    return f"**{len(broken)} of {total} failed**{note}", shown
 
 
 def main(keys: list[str]) -> int:
+    """Run the targets named in ``keys`` (all without), keeping the table's rows of the others."""
     today = datetime.date.today().isoformat()
-    rows = []
+    rows = {}
     for target in TARGETS:
         if keys and target.key not in keys:
             continue
         result, broke = run(target)
-        rows.append(
-            f"| {target.vendor} | `{target.package}` | {target.version()} | {today} | {result} | {broke} |"
-        )
-        print(rows[-1], flush=True)
-    table = "\n".join(
-        [
-            START,
-            "| vendor | package | version | date | e2e tests | what broke |",
-            "|---|---|---|---|---|---|",
-            *rows,
-            END,
-        ]
-    )
-    text = PAGE.read_text()
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    PAGE.write_text(head + table + tail)
+        row = f"| {target.vendor} | `{target.package}` | {target.version()} | {today} | {result} | {broke} |"
+        rows[target.package] = row
+        print(row, flush=True)
+    PAGE.write_text(merge_table(PAGE.read_text(), rows))
     return 0
+
+
+def merge_table(page: str, new_rows: dict[str, str]) -> str:
+    """``page`` with the table between its markers holding ``new_rows`` (by package) and the old
+    rows of the packages not in it, in the order of TARGETS."""
+    head, _, rest = page.partition(START)
+    old_table, _, tail = rest.partition(END)
+    lines = [line for line in old_table.splitlines() if line.startswith("|")][2:]  # under the header
+    rows = {line.split("|")[2].strip(" `"): line for line in lines}
+    rows.update(new_rows)
+    ordered = [rows[t.package] for t in TARGETS if t.package in rows]
+    header = ["| vendor | package | version | date | e2e tests | what broke |", "|---|---|---|---|---|---|"]
+    return head + "\n".join([START, *header, *ordered, END]) + tail
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, RunResult
+from oauthpy._run_marks import parent_of
 from oauthpy.testing import FakeServer, live_processes_with_env, new_marker
 from oauthpy.testing.processes import MARKER_VAR
 
@@ -116,6 +117,28 @@ def open_rig(provider: str, root: Path) -> Iterator[Rig]:
     (root / "work").mkdir(parents=True, exist_ok=True)
     with start_fake(provider) as fake:
         yield Rig(provider, fake, provider_env(provider, fake, root), root)
+
+
+SHELLS = {"sh", "bash", "dash", "zsh"}
+
+
+def vendor_cli_processes(marker: str) -> list[int]:
+    """The vendor CLI a test's run started: our direct child and, when that is a launcher (npm's
+    ``codex`` is a node script that runs the native binary as its child), the programs under it,
+    but not the shells the CLI runs for its tools."""
+    marked = live_processes_with_env(MARKER_VAR, marker)
+    found = [pid for pid in marked if parent_of(pid) == os.getpid()]
+    for pid in marked:  # /proc lists parents before the children they fork
+        if pid not in found and parent_of(pid) in found and program_name(pid) not in SHELLS:
+            found.append(pid)
+    return found
+
+
+def program_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def assert_no_leftovers(env: dict[str, str], within_s: float = 0.5) -> None:

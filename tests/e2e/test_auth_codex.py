@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,9 @@ def test_status_on_an_empty_isolated_home_is_not_authenticated_and_creates_nothi
     assert status.reason == "not_authenticated"
     assert status.source_requested == status.source_used == "oauthpy"
     assert status.state_dir == str(homes["oauthpy"] / "codex")
-    assert status.version == "0.163.0" and Path(status.binary or "").name == "codex"
+    assert status.binary and Path(status.binary).name == "codex"
+    reported = subprocess.run([status.binary, "--version"], capture_output=True, text=True, timeout=30)
+    assert status.version and reported.stdout.split() == ["codex-cli", status.version]
     assert status.details == {"state_dir_exists": False}  # the rest are typed fields
     assert not homes["oauthpy"].exists()
 

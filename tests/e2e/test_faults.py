@@ -25,17 +25,15 @@ from oauthpy import (
     ProviderNotInstalledError,
     RateLimitError,
 )
-from oauthpy._run_marks import parent_of
 from oauthpy.testing import (
     Cut,
     Gate,
     HttpError,
     SseError,
-    live_processes_with_env,
     text,
 )
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, gemini_binary
+from tests.support import Rig, gemini_binary, vendor_cli_processes
 
 BOUND_S = 60  # Rig.run bounds every run by the same: a hang shows up as TimeoutExceededError
 
@@ -146,13 +144,9 @@ def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
     worker = threading.Thread(target=run)
     worker.start()
     rig.fake.wait_for_model_request()
-    # The vendor CLI itself (our direct child), not its helpers: SIGKILLing codex's shell
-    # snapshot mid-`pyenv rehash` would leave a lock that stalls every later login shell.
-    cli = [
-        pid
-        for pid in live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])
-        if parent_of(pid) == os.getpid()
-    ]
+    # The vendor CLI itself, not its helpers: SIGKILLing codex's shell snapshot mid-`pyenv
+    # rehash` would leave a lock that stalls every later login shell.
+    cli = vendor_cli_processes(rig.env[MARKER_VAR])
     assert cli
     for pid in cli:
         os.kill(pid, signal.SIGKILL)

@@ -12,13 +12,21 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, EventKind, TimeoutExceededError
+from oauthpy._run_marks import parent_of
 from oauthpy.testing import Gate, Hang, shell, text
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import MARKER_VAR, answer_from_a_client_never_exited, assert_no_leftovers
 
 
 def app_servers(env: dict[str, str]) -> list[int]:
-    """The live ``codex app-server`` processes of a test (found by its env marker)."""
+    """The live ``codex app-server`` agents of a test (found by its env marker): one pid each,
+    the top of its chain (npm's ``codex`` is a node launcher whose child, the native binary,
+    has the same arguments)."""
+    found = app_server_processes(env)
+    return [pid for pid in found if parent_of(pid) not in found]
+
+
+def app_server_processes(env: dict[str, str]) -> list[int]:
     found = []
     for pid in live_processes_with_env(MARKER_VAR, env[MARKER_VAR]):
         try:
@@ -118,7 +126,8 @@ def test_a_warm_agent_that_died_is_not_reused(openai_fake, codex_env, workdir):
     with Client("codex", auth_source="external") as client:
         assert client.run("q1", cwd=workdir, env=codex_env).text == "one"
         (dead,) = app_servers(codex_env)
-        os.kill(dead, signal.SIGKILL)
+        for pid in app_server_processes(codex_env):  # the launcher too, when there is one
+            os.kill(pid, signal.SIGKILL)
         assert client.run("q2", cwd=workdir, env=codex_env).text == "two"  # a new process, not an error
         assert dead not in app_servers(codex_env)
     assert_no_leftovers(codex_env)
