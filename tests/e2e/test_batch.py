@@ -156,7 +156,8 @@ def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(
     assert sorted(line["id"] for line in final if line["ok"]) == sorted(prompts)
 
 
-def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig, tmp_path: Path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig, tmp_path: Path, stop: int):
     opened = threading.Event()
     prompts = tokens(8)
     for i in (4, 5, 6, 7):
@@ -169,13 +170,13 @@ def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig
         held = lambda: sum("HOLD-ITEM" in json.dumps(r.body) for r in rig.fake.model_requests())  # noqa: E731
         wait_until(lambda: held() >= 2, "two held items reach the model")
         wait_until(lambda: out.exists() and len(out.read_text().splitlines()) == 4, "four lines written")
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         code, err = finish(proc)
     finally:
         opened.set()
         if proc.poll() is None:
             proc.kill()
-    assert code == 130, err
+    assert code == 128 + stop, err  # 130 for Ctrl-C, 143 for SIGTERM
     assert "interrupted: 4 ok, 0 failed of 8" in err and "--resume" in err
     assert sorted(line["id"] for line in read_lines(out)) == [f"item-{i}" for i in range(4)]
     assert_no_leftovers(rig.env)
@@ -187,9 +188,9 @@ def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig
     assert sorted(ids) == sorted(prompts) and len(ids) == len(set(ids)) == 8
 
 
-def _limit_once(rig: Rig, pattern: str) -> list[RecordedRequest]:
+def _limit_once(rig: Rig, pattern: str, then: threading.Event | None = None) -> list[RecordedRequest]:
     """The fake answers the first request that matches ``pattern`` with a 429, as a rate
-    limiter would; returns the list that records it."""
+    limiter would, and sets ``then``; returns the list that records it."""
     original = rig.fake.next_step
     limited: list[RecordedRequest] = []
     lock = threading.Lock()
@@ -198,6 +199,8 @@ def _limit_once(rig: Rig, pattern: str) -> list[RecordedRequest]:
         with lock:
             if not limited and req is not None and re.search(pattern, json.dumps(req.body)):
                 limited.append(req)
+                if then is not None:
+                    then.set()
                 return HttpError(429, "slow down")
         return original(req)
 
@@ -206,9 +209,12 @@ def _limit_once(rig: Rig, pattern: str) -> list[RecordedRequest]:
 
 
 def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
-    slow = Reply(text="slow answer", chunks=4, chunk_delay_s=0.4)
+    # The slow items answer only after the 429, so they cannot end before it (a cold agent on
+    # a loaded machine may send the limited request late) and free a worker early.
+    limited_now = threading.Event()
+    slow = Gate(limited_now, Reply(text="slow answer", chunks=4, chunk_delay_s=0.4), timeout_s=BOUND_S)
     rig.fake.script(Match("slow-item", slow, otherwise=Echo()))
-    limited = _limit_once(rig, "limit-me")
+    limited = _limit_once(rig, "limit-me", then=limited_now)
     prompts = ["limit-me token-0000", "slow-item 1", "slow-item 2"] + [
         f"q token-{i:04x}" for i in range(3, 7)
     ]
@@ -228,7 +234,7 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
         "slow answer",
     ] + [f"echo token-{i:04x}" for i in range(3, 7)]
     assert len(limited) == 1
-    # The two slow items end about 1.6 s after they start; without the pause their workers would
+    # The two slow items end about 1.6 s after the 429; without the pause their workers would
     # start the next items then, and the limited item would be retried at once. Neither the retry
     # nor a later item may reach the model until the pause is over. (The slow items themselves
     # started before the 429: on a loaded machine a cold agent may send their requests late.)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from oauthpy.testing import HttpError, shell, text
-from tests.support import gemini_binary
+from oauthpy.testing import Hang, HttpError, shell, text
+from tests.support import Rig, gemini_binary
 
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 
@@ -292,6 +293,11 @@ def test_version():
     assert proc.returncode == 0 and proc.stdout.startswith("oauthpy ")
 
 
+def test_python_dash_m_oauthpy_is_the_command():
+    proc = subprocess.run([sys.executable, "-m", "oauthpy", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == oauthpy("--version").stdout
+
+
 def test_ctrl_c_during_run_exits_130_and_stops_the_vendor(openai_fake, codex_env, workdir: Path):
     import signal
 
@@ -311,6 +317,25 @@ def test_ctrl_c_during_run_exits_130_and_stops_the_vendor(openai_fake, codex_env
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and err.startswith("error: interrupted"), err
     assert_no_leftovers(codex_env)
+
+
+def test_sigterm_during_run_stops_the_vendor_like_ctrl_c_and_exits_143(rig: Rig):
+    """claude and gemini go on with their turn when their parent simply dies: SIGTERM must
+    stop the run (the rig checks that no process is left)."""
+    rig.fake.script(Hang(60))
+    cmd = [*OAUTHPY, "run", "-p", rig.provider, "--source", "external", "--cwd", str(rig.work)]
+    cmd += [*(["-m", rig.model] if rig.model else []), "hang"]
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **rig.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        rig.fake.wait_for_model_request()
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143 and err.startswith("error: terminated"), err
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path):

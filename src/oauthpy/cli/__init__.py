@@ -1,7 +1,8 @@
 """The ``oauthpy`` command.
 
 Exit codes: 0 ok; 1 a negative answer (``available``, ``auth status``, ``doctor`` found
-problems; ``batch``: some items failed); 2 a usage error or a failed run; 130 interrupted.
+problems; ``batch``: some items failed); 2 a usage error or a failed run; 130 interrupted (Ctrl-C);
+143 terminated (SIGTERM, which stops the run like Ctrl-C: no vendor process is left behind).
 Expected failures print one ``error:`` line and, when there is a fix, a ``hint:`` line;
 never a traceback.
 """
@@ -9,7 +10,10 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 
 from .. import __version__
 from .._catalog import describe as describe_models
@@ -28,7 +32,7 @@ EPILOG = """examples:
   oauthpy demo
 
 exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch items failed,
-2 usage or run error, 130 interrupted."""
+2 usage or run error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
 
 
 def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
@@ -149,18 +153,46 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
     return repl
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so the run in progress is
+    stopped on the way out (its vendor processes with it); not a KeyboardInterrupt, so the
+    places that shrug off a Ctrl-C (the chat prompt) do not swallow it."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
+    # Python's default for SIGTERM is to die at once: no cleanup, and a vendor CLI that was
+    # mid-turn goes on running on its own (claude and gemini do not stop on stdin EOF).
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _handler(args)(args)
+        with _sigterm_stops_like_ctrl_c():
+            return _handler(args)(args)
     except OauthPyError as exc:
         print_error(exc.message, exc.hint)
         return 2
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130
+    except Terminated:
+        print_error("terminated")
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         return 0  # the reader went away (`| head`): not an error
 
 
-__all__ = ["build_parser", "main"]
+__all__ = ["Terminated", "build_parser", "main"]

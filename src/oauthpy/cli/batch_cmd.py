@@ -1,7 +1,8 @@
 """``oauthpy batch``: every item of a JSON Lines file through one agent, results as JSON Lines.
 
 Exit codes: 0 every item ok, 1 some failed, 2 a usage error (nothing started), 130 interrupted
-(Ctrl-C: items still running are stopped and not written; ``--resume`` finishes the rest).
+(Ctrl-C: items still running are stopped and not written; ``--resume`` finishes the rest), 143
+terminated (SIGTERM, the same as Ctrl-C).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from .._options import RunRequest
     from .._retry import RetryPolicy
 
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+EXIT_OK, EXIT_FAILED = 0, 1
+STOPPING = (signal.SIGINT, signal.SIGTERM)  # each stops the batch the same way; exit 128 + its number
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Any) -> None:
@@ -40,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common:
         "  oauthpy batch -p claude prompts.txt -o out.jsonl --schema label.schema.json\n\n"
         'INPUT lines: {"id": "a1", "prompt": "...", "cwd": "dir", "model": "m"} (id, cwd, model\n'
         "optional), or one prompt per line. exit codes: 0 all ok, 1 some failed, 2 usage error,\n"
-        "130 interrupted.",
+        "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p)
@@ -105,13 +107,13 @@ def command(args: argparse.Namespace) -> int:
         return EXIT_OK
     output.open()  # only now: bad input never creates or touches OUTPUT
     try:
-        interrupted = asyncio.run(_drive(client, todo, requests, policy, throttle, output, display))
+        stopped_by = asyncio.run(_drive(client, todo, requests, policy, throttle, output, display))
     finally:
         output.close()
-    display.close(interrupted=interrupted)
-    if interrupted:
+    display.close(interrupted=stopped_by is not None)
+    if stopped_by is not None:
         print("run the same command with --resume to finish the rest", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return 128 + stopped_by
     return EXIT_OK if tally.failed == 0 else EXIT_FAILED
 
 
@@ -123,20 +125,23 @@ async def _drive(
     throttle: Throttle,
     output: Output,
     display: Display,
-) -> bool:
-    """Run the batch, writing each finished item; True when Ctrl-C stopped it."""
+) -> int | None:
+    """Run the batch, writing each finished item; the signal that stopped it (Ctrl-C, SIGTERM),
+    or None when every item ran."""
     main = asyncio.current_task()
     assert main is not None
     loop = asyncio.get_running_loop()
-    interrupted = False
+    stopped_by: int | None = None
 
-    def interrupt() -> None:
-        nonlocal interrupted
-        if not interrupted:  # a second Ctrl-C must not cut the teardown short
-            interrupted = True
+    def stop(signum: int) -> None:
+        nonlocal stopped_by
+        if stopped_by is None:  # a second signal must not cut the teardown short
+            stopped_by = signum
             main.cancel()
 
-    loop.add_signal_handler(signal.SIGINT, interrupt)
+    previous = {signum: signal.getsignal(signum) for signum in STOPPING}
+    for signum in STOPPING:
+        loop.add_signal_handler(signum, stop, signum)
     ticker = asyncio.ensure_future(_tick(display))
     try:
         gen = client._abatch(requests, policy, throttle.concurrency, throttle=throttle)
@@ -147,12 +152,14 @@ async def _drive(
                 display.tally.add(done.ok, usage.total_tokens, usage.cost_usd)
                 display.update()
     except asyncio.CancelledError:
-        if not interrupted:
+        if stopped_by is None:
             raise
     finally:
         ticker.cancel()
-        loop.remove_signal_handler(signal.SIGINT)
-    return interrupted
+        for signum, handler in previous.items():
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+    return stopped_by
 
 
 async def _tick(display: Display) -> None:

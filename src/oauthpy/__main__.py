@@ -1,0 +1,7 @@
+"""``python -m oauthpy``: the same as the ``oauthpy`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
