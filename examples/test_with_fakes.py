@@ -8,7 +8,6 @@ below runs once per agent, with the agent's real CLI answering from a scripted f
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,7 @@ def test_the_summary_is_the_agents_answer(oauthpy_fake):
     oauthpy_fake.script(text("Three errands and a phone number."))
     answer = summarize(oauthpy_fake.client(), "notes.txt", oauthpy_fake.cwd)
     assert answer == "Three errands and a phone number."
-    assert "Summarize notes.txt" in json.dumps(oauthpy_fake.requests[-1].body)
+    assert "Summarize notes.txt" in oauthpy_fake.requests[-1].body_text
 
 
 @AGENTS

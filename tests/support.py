@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -76,7 +75,7 @@ class Rig:
         reqs = self.fake.model_requests()
         if self.provider == "gemini":
             reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
-        return [json.dumps(r.body) for r in reqs]
+        return [r.body_text for r in reqs]
 
 
 def shell_step(provider: str, command: str, *, say: str = "") -> Any:
@@ -127,11 +126,14 @@ def vendor_cli_processes(marker: str) -> list[int]:
     ``codex`` is a node script that runs the native binary as its child), the programs under it,
     but not the shells the CLI runs for its tools."""
     marked = live_processes_with_env(MARKER_VAR, marker)
-    found = [pid for pid in marked if parent_of(pid) == os.getpid()]
-    for pid in marked:  # /proc lists parents before the children they fork
-        if pid not in found and parent_of(pid) in found and program_name(pid) not in SHELLS:
-            found.append(pid)
-    return found
+    found = {pid for pid in marked if parent_of(pid) == os.getpid()}
+    while more := {
+        pid
+        for pid in marked
+        if pid not in found and parent_of(pid) in found and program_name(pid) not in SHELLS
+    }:
+        found |= more
+    return sorted(found)
 
 
 def program_name(pid: int) -> str:

@@ -21,7 +21,7 @@ from ._options import (
     positive_number,
 )
 from ._runner import Outcome, Runner
-from ._signature import RunOptions, check_keywords, takes
+from ._signature import RunOptions, takes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -155,7 +155,6 @@ class Client:
         Takes the keyword arguments of `run`. Closing the generator (``aclose()``, or
         ``contextlib.aclosing``) stops the vendor process at once.
         """
-        check_keywords("stream", options, RunOptions)
         return self._runner.one_shot(self._runner.request(prompt, options), Outcome(), live=True)
 
     @takes(RunOptions)
@@ -166,17 +165,13 @@ class Client:
         else holds the iterator). An iterator kept in a variable keeps the run going until its
         ``close()``, the end of ``with client.stream_sync(...) as events:``, or garbage collection.
         """
-        check_keywords("stream_sync", options, RunOptions)
-        return iterate_sync(
-            self._runner.one_shot(self._runner.request(prompt, options), Outcome(), live=True)
-        )
+        return iterate_sync(self.stream(prompt, **options))
 
     # -- one-shot runs -----------------------------------------------------------------------
 
     @takes(RunOptions)
     async def arun(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult:
         """Async twin of `run`."""
-        check_keywords("arun", options, RunOptions)
         return await self._arun(self._runner.request(prompt, options))
 
     async def _arun(self, request: RunRequest) -> RunResult:
@@ -199,7 +194,6 @@ class Client:
         ``tools`` hands the agent Python functions to call (docs/tools.md). An unknown keyword
         is a `TypeError`, as for any Python function, on every method alike.
         """
-        check_keywords("run", options, RunOptions)
         return run_sync(self._arun(self._runner.request(prompt, options)))
 
     # -- many prompts --------------------------------------------------------------------------
@@ -226,7 +220,6 @@ class Client:
         anything starts. Closing the iterator early (``aclose()``, ``contextlib.aclosing``) stops the
         items still running.
         """
-        check_keywords("amap", options, RunOptions)
         requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
         return self._amap(requests, policy, limit)
 
@@ -249,7 +242,6 @@ class Client:
 
         A failed item is its error object in the list, not an exception that loses the others.
         """
-        check_keywords("map", options, RunOptions)
         requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
 
         async def collect() -> list[RunResult | OauthPyError]:
@@ -303,13 +295,11 @@ class Client:
         ``cwd`` and ``tools``, which the vendor's conversation is opened with. Use it as a
         context manager (``with``), or call ``close()``.
         """
-        check_keywords("session", options, RunOptions)
         return self._session(resume, options)
 
     @takes(RunOptions)
     def asession(self, *, resume: str | None = None, **options: Unpack[RunOptions]) -> Session:
         """`session` for ``async with``; the same object, used with the async methods."""
-        check_keywords("asession", options, RunOptions)
         return self._session(resume, options)
 
     def _session(self, resume: str | None, options: Mapping[str, object]) -> Session:

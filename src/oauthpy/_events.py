@@ -1,8 +1,8 @@
 """Normalized events and results: the same shapes for every provider.
 
-All types are slotted and, except `Event` (see there), frozen. The vendor's own record stays on ``.raw`` for callers who
-need to drop a level; it is left out of ``repr()`` so that printing an event never shows a
-credential that a vendor echoed back.
+All types are slotted and, except `Event` (see there), frozen. The vendor's own record stays
+on ``.raw`` for callers who need to drop a level; it is left out of ``repr()`` so that printing
+an event never shows a credential that a vendor echoed back.
 
 ``Event.text``, ``RunResult.text`` and ``RunResult.output`` are the model's answer and are
 returned unchanged; ``repr()`` redacts (see `oauthpy._redact`).

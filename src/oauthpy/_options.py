@@ -23,6 +23,11 @@ AUTH_SOURCES: tuple[AuthSource, ...] = get_args(AuthSource)
 AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
 
 
+def provider_named(name: object) -> ProviderName | None:
+    """``name`` as a `ProviderName` when it is one (for strings from the environment)."""
+    return next((p for p in PROVIDERS if p == name), None)
+
+
 @dataclass(frozen=True, slots=True)
 class RunRequest:
     """A validated, normalized run. Built by `build_request`; providers only read it."""

@@ -65,11 +65,11 @@ class FakeAgent:
 @pytest.fixture
 def oauthpy_fake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAgent]:
     """A fake model backend for one provider (``indirect`` parameter; default ``codex``)."""
-    from ._options import PROVIDERS
+    from ._options import PROVIDERS, provider_named
     from .testing import fake_for
 
     param = getattr(request, "param", "codex")
-    provider = next((p for p in PROVIDERS if p == param), None)
+    provider = provider_named(param)
     if provider is None:
         raise pytest.UsageError(
             f"oauthpy_fake takes a provider, one of {', '.join(PROVIDERS)}; got {param!r}"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
 from ._events import Event, EventKind, RunResult
 from ._loop import SyncStream, iterate_sync, run_sync
-from ._signature import TurnOptions, check_keywords, takes
+from ._signature import TurnOptions, takes
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -96,8 +96,7 @@ class Session:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    def _request(self, method: str, prompt: Any, kw: Mapping[str, Any]) -> Any:
-        check_keywords(f"Session.{method}", kw, TurnOptions, _FIXED)
+    def _request(self, prompt: Any, kw: Mapping[str, Any]) -> Any:
         self._check_open()
         turn = _turn_options(kw)
         merged = {**self._defaults, **turn}
@@ -136,7 +135,7 @@ class Session:
         finally:
             self._busy = False
 
-    @takes(TurnOptions)
+    @takes(TurnOptions, _FIXED)
     def stream(self, prompt: str, **options: Unpack[TurnOptions]) -> AsyncGenerator[Event, None]:
         """The next turn's events as they happen (options are checked now).
 
@@ -145,19 +144,17 @@ class Session:
         """
         from ._runner import Outcome
 
-        return self._turn(self._request("stream", prompt, options), Outcome(), live=True)
+        return self._turn(self._request(prompt, options), Outcome(), live=True)
 
-    @takes(TurnOptions)
+    @takes(TurnOptions, _FIXED)
     def stream_sync(self, prompt: str, **options: Unpack[TurnOptions]) -> SyncStream[Event]:
         """Sync twin of `stream`."""
-        from ._runner import Outcome
+        return iterate_sync(self.stream(prompt, **options))
 
-        return iterate_sync(self._turn(self._request("stream_sync", prompt, options), Outcome(), live=True))
-
-    @takes(TurnOptions)
+    @takes(TurnOptions, _FIXED)
     async def arun(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
         """Run the next turn to completion."""
-        return await self._arun(self._request("arun", prompt, options))
+        return await self._arun(self._request(prompt, options))
 
     async def _arun(self, request: Any) -> RunResult:
         from ._runner import Outcome
@@ -165,11 +162,11 @@ class Session:
         outcome = Outcome()
         return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
 
-    @takes(TurnOptions)
+    @takes(TurnOptions, _FIXED)
     def run(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
         """Sync twin of `arun`: the keyword arguments of ``Client.run`` but ``cwd`` and
         ``tools``, which the session keeps."""
-        return run_sync(self._arun(self._request("run", prompt, options)))
+        return run_sync(self._arun(self._request(prompt, options)))
 
     # -- closing ---------------------------------------------------------------------------------
 

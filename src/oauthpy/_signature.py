@@ -4,12 +4,13 @@
 ``arun``, ``stream``, ``stream_sync``, ``map``, ``amap``, ``session`` and every ``Session``
 method take as ``**options``: type checkers see each keyword and its type (PEP 692), and
 `takes` gives each method the explicit keyword-only signature that ``help()`` and
-``inspect.signature`` show. `check_keywords` refuses an unknown keyword at run time the
-way Python does for an explicit signature, with a `TypeError`.
+``inspect.signature`` show, and refuses an unknown keyword at call time the way Python does
+for an explicit signature, with a `TypeError` naming the method.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -74,14 +75,18 @@ def option_names(options: type) -> tuple[str, ...]:
     return tuple(name for name in ORDER if name in keys)
 
 
-def takes(options: type) -> Callable[[F], F]:
+def takes(options: type, why: Mapping[str, str] = {}) -> Callable[[F], F]:
     """Give a method whose last parameter is ``**options`` the signature that lists each of
-    ``options``'s keys as a keyword-only parameter (for ``help()`` and introspection)."""
+    ``options``'s keys as a keyword-only parameter (for ``help()`` and introspection), and
+    refuse any other keyword when it is called (``why`` may say more about a name, e.g. that
+    a session fixes it)."""
 
     def sign(fn: F) -> F:
         sig = inspect.signature(fn)
         params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-        for name in option_names(options):
+        own = {p.name for p in params}
+        allowed = option_names(options)
+        for name in allowed:
             annotation = options.__annotations__[name]
             if isinstance(annotation, ForwardRef):
                 annotation = annotation.__forward_arg__
@@ -90,25 +95,38 @@ def takes(options: type) -> Callable[[F], F]:
                     name, inspect.Parameter.KEYWORD_ONLY, default=DEFAULTS.get(name), annotation=annotation
                 )
             )
-        fn.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
-        return fn
+
+        def check(given: Mapping[str, object]) -> None:
+            for name in given:
+                if name not in own and name not in allowed:
+                    raise _unexpected(fn.__qualname__, name, allowed, why)
+
+        checked: Callable[..., Any]
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def checked(*args: Any, **kw: Any) -> Any:
+                check(kw)
+                return await fn(*args, **kw)
+
+        else:
+
+            @functools.wraps(fn)
+            def checked(*args: Any, **kw: Any) -> Any:
+                check(kw)
+                return fn(*args, **kw)
+
+        checked.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
 
     return sign
 
 
-def check_keywords(
-    method: str, given: Mapping[str, object], options: type, why: Mapping[str, str] = {}
-) -> None:
-    """Raise `TypeError` for a keyword ``options`` does not have, as Python would for an
-    explicit signature (``why`` may say more about a name, e.g. that a session fixes it)."""
-    allowed = option_names(options)
-    for name in given:
-        if name in allowed:
-            continue
-        import difflib
+def _unexpected(method: str, name: str, allowed: tuple[str, ...], why: Mapping[str, str]) -> TypeError:
+    import difflib
 
-        more = why.get(name)
-        if more is None:
-            near = difflib.get_close_matches(name, allowed, n=1)
-            more = f"did you mean {near[0]!r}?" if near else f"it takes {', '.join(allowed)}"
-        raise TypeError(f"{method}() got an unexpected keyword argument {name!r} ({more})")
+    more = why.get(name)
+    if more is None:
+        near = difflib.get_close_matches(name, allowed, n=1)
+        more = f"did you mean {near[0]!r}?" if near else f"it takes {', '.join(allowed)}"
+    return TypeError(f"{method}() got an unexpected keyword argument {name!r} ({more})")

@@ -97,7 +97,9 @@ def test_gemini_isolated_home_is_where_settings_come_from_and_state_goes(
     isolated = client.oauthpy_home / "gemini"
 
     # No settings yet: env-only auth with a base URL is not enough for gemini 0.61.
-    assert client.auth_status().reason == "auth_type_not_selected"
+    unselected = client.auth_status()
+    assert unselected.reason == "auth_type_not_selected" and "selectedType" in (unselected.hint or "")
+    assert "hint" not in unselected.details  # a typed field, not a vendor extra
     write_settings(isolated)
     before = snapshot(client.oauthpy_home, real_home)
     status = client.auth_status()

@@ -148,7 +148,7 @@ def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(
     seen = len(rig.fake.model_requests())
     code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3", "--resume"))
     assert code == 0, err
-    again = [json.dumps(r.body) for r in rig.fake.model_requests()[seen:]]
+    again = [r.body_text for r in rig.fake.model_requests()[seen:]]
     assert sorted(re.findall(r"fail-[45]00", " ".join(again))) == ["fail-400", "fail-500"]
     assert not any(f"token-{i:04x}" in body for body in again for i in (0, 2, 3, 5))
     final = read_lines(out)  # every line parses: the torn one is gone
@@ -167,7 +167,7 @@ def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig
     out = tmp_path / "out.jsonl"
     proc = oauthpy_batch(rig, str(items), "-o", str(out), "-j", "2")
     try:
-        held = lambda: sum("HOLD-ITEM" in json.dumps(r.body) for r in rig.fake.model_requests())  # noqa: E731
+        held = lambda: sum("HOLD-ITEM" in r.body_text for r in rig.fake.model_requests())  # noqa: E731
         wait_until(lambda: held() >= 2, "two held items reach the model")
         wait_until(lambda: out.exists() and len(out.read_text().splitlines()) == 4, "four lines written")
         proc.send_signal(stop)
@@ -197,7 +197,7 @@ def _limit_once(rig: Rig, pattern: str, then: threading.Event | None = None) -> 
 
     def next_step(req: RecordedRequest | None = None) -> Any:
         with lock:
-            if not limited and req is not None and re.search(pattern, json.dumps(req.body)):
+            if not limited and req is not None and re.search(pattern, req.body_text):
                 limited.append(req)
                 if then is not None:
                     then.set()
@@ -243,12 +243,10 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
     during = [
         r
         for r in rig.fake.model_requests()
-        if t429 + 0.5 < r.received_at < t429 + pause_s and later.search(json.dumps(r.body))
+        if t429 + 0.5 < r.received_at < t429 + pause_s and later.search(r.body_text)
     ]
-    assert during == [], [json.dumps(r.body)[:80] for r in during]
-    retried = [
-        r for r in rig.fake.model_requests() if "limit-me" in json.dumps(r.body) and r is not limited[0]
-    ]
+    assert during == [], [r.body_text[:80] for r in during]
+    retried = [r for r in rig.fake.model_requests() if "limit-me" in r.body_text and r is not limited[0]]
     assert retried and min(r.received_at for r in retried) >= t429 + pause_s - 0.5
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 from pathlib import Path
 
@@ -81,7 +80,7 @@ def test_shell_tool_call_becomes_a_command_event_with_exit_code_and_output(
     assert "echo hello-from-shell" in (finished.command or "")
     assert started.item_id == finished.item_id
     # codex really ran it and sent the output back to the model
-    follow_up = json.dumps(openai_fake.model_requests()[-1].body)
+    follow_up = openai_fake.model_requests()[-1].body_text
     assert "hello-from-shell" in follow_up
 
 

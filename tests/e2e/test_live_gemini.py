@@ -5,7 +5,6 @@ conversation in another process, and nothing left running. The real pinned CLI a
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import threading
@@ -45,7 +44,7 @@ def acp_agents(env: dict[str, str]) -> list[int]:
 
 
 def bodies(fake) -> list[str]:
-    return [json.dumps(r.body) for r in fake.model_requests()]
+    return [r.body_text for r in fake.model_requests()]
 
 
 def test_text_deltas_arrive_while_the_turn_is_still_running(gemini_fake, gemini_env, workdir):

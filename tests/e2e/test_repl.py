@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -49,7 +48,7 @@ def test_two_turns_continue_the_session_and_model_and_completion_work(
     chat.sendline("second question two")
     chat.expect_exact("second answer beta")
     chat.expect_exact(PROMPT)
-    second = json.dumps(openai_fake.model_requests()[1].body)
+    second = openai_fake.model_requests()[1].body_text
     assert "first question one" in second and "first answer alpha" in second  # codex's own history
 
     chat.send("/avai\t")  # tab completes the unique slash command

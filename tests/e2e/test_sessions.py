@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import stat
 from pathlib import Path
@@ -135,7 +134,7 @@ def test_a_timed_out_live_turn_drops_the_agent_and_the_next_turn_goes_on_with_th
         assert_no_leftovers(env)  # the hung CLI is gone before the next turn
         r3 = chat.run("and now?")
     assert r3.text == "back again" and r3.session_id == chat.session_id
-    assert "keep epsilon" in json.dumps(fake.model_requests()[-1].body)
+    assert "keep epsilon" in fake.model_requests()[-1].body_text
     assert_no_leftovers(env)
 
 
@@ -198,5 +197,5 @@ def test_cancelling_a_live_session_turn_interrupts_it_and_the_same_agent_takes_t
     agent, after, answer = asyncio.run(main())
     assert agent and sorted(after) == sorted(agent)  # interrupted, not killed and restarted
     assert answer == "after the interrupt"
-    assert "keep zeta" in json.dumps(fake.model_requests()[-1].body)  # the conversation went on
+    assert "keep zeta" in fake.model_requests()[-1].body_text  # the conversation went on
     assert_no_leftovers(env)

@@ -115,7 +115,8 @@ def test_a_misspelt_keyword_is_a_type_error_naming_the_method_on_every_method(
             asyncio.run(got)
 
     with pytest.raises(
-        TypeError, match=rf"^{method}\(\) got an unexpected keyword argument 'cwdd' \(did you mean 'cwd'\?\)"
+        TypeError,
+        match=rf"^Client.{method}\(\) got an unexpected keyword argument 'cwdd' \(did you mean 'cwd'\?\)",
     ):
         call(client, method, cwdd=tmp_path)
     with (
@@ -127,9 +128,11 @@ def test_a_misspelt_keyword_is_a_type_error_naming_the_method_on_every_method(
     ):
         call(session, method, modle="x")
     for batch in ("map", "amap"):
-        with pytest.raises(TypeError, match=rf"^{batch}\(\) got an unexpected keyword argument 'cwdd'"):
+        with pytest.raises(
+            TypeError, match=rf"^Client.{batch}\(\) got an unexpected keyword argument 'cwdd'"
+        ):
             getattr(client, batch)(["hi"], cwdd=tmp_path)
-    with pytest.raises(TypeError, match=r"^session\(\) got an unexpected keyword argument 'cwdd'"):
+    with pytest.raises(TypeError, match=r"^Client.session\(\) got an unexpected keyword argument 'cwdd'"):
         client.session(cwdd=tmp_path)  # type: ignore[call-arg]
     assert not fired.exists()
 

@@ -28,6 +28,8 @@ class Probe:
     reason: str | None = None
     #: False when a login is plausible (files exist) but the vendor tool did not confirm it
     verified: bool = True
+    #: what to do about it, when the vendor's state needs a fix of its own
+    hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

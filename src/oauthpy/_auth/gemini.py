@@ -81,8 +81,12 @@ class GeminiAuth:
             return Probe(True, "cloud", verified=False, details=details)
         if selected == "gateway":
             # gemini 0.61 picks "gateway" when only GOOGLE_GEMINI_BASE_URL says so, then rejects it.
-            details["hint"] = "select an auth type in settings.json (security.auth.selectedType)"
-            return Probe(False, reason="auth_type_not_selected", details=details)
+            return Probe(
+                False,
+                reason="auth_type_not_selected",
+                hint="select an auth type in settings.json (security.auth.selectedType)",
+                details=details,
+            )
         return Probe(False, reason="unknown_auth_type", details=details)
 
     def prepare_isolated(self, state: Path) -> None:

@@ -197,7 +197,6 @@ class AuthManager:
             version_task.cancel()
         probe = probes[used]
         details = dict(probe.details)
-        hint = details.pop("hint", None)
         if len(probes) > 1:
             details["checked"] = {s: p.reason or "authenticated" for s, p in probes.items()}
         if probe.authenticated and not probe.verified:
@@ -214,7 +213,7 @@ class AuthManager:
             version=version,
             verified=probe.verified if probe.authenticated else None,
             reason=probe.reason,
-            hint=hint,
+            hint=probe.hint,
             details=details,
         )
 

@@ -1,6 +1,6 @@
 """Codex over ``codex app-server``: one live process, a thread per conversation, a turn per run.
 
-`AppServer` is one ``codex [-c ...] app-server --listen stdio://`` process behind an
+`AppServer` is one ``codex [-c ...] app-server --listen stdio://`` process behind a
 `Connection` (own process group, run marker, bounded waits).
 `AppServerConversation` runs turns on it: a new thread for a run (``thread/start``), the
 same thread for every turn of a session (``thread/resume`` after a reconnect), notifications

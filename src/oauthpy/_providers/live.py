@@ -1,6 +1,6 @@
 """What every live JSON-RPC agent conversation shares (codex ``app-server``, gemini ``--acp``).
 
-A `LiveAgent` is one long-lived vendor process behind an `Connection`.
+A `LiveAgent` is one long-lived vendor process behind a `Connection`.
 A `LiveConversation` runs turns on one: it gets the agent (its own, or a warm one from
 the client's `AgentPool`), opens the vendor's conversation on it (a codex
 thread, an ACP session), hands the turn to the vendor's subclass, and afterwards keeps the

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import AuthRequiredError, InvalidOptionsError
-from .._options import PROVIDERS, AuthSource, ProviderName
+from .._options import PROVIDERS, AuthSource, ProviderName, provider_named
 from .render import StreamPrinter, answer_text, dumps, result_json
 from .term import Spinner
 
@@ -58,7 +58,7 @@ def choose_provider(source: AuthSource) -> ProviderName:
     logged in (all three are asked at once). Says on stderr which one it took."""
     named = os.environ.get("OAUTHPY_PROVIDER")
     if named:
-        chosen = next((p for p in PROVIDERS if p == named), None)
+        chosen = provider_named(named)
         if chosen is None:
             raise InvalidOptionsError(f"OAUTHPY_PROVIDER={named!r} is not one of {', '.join(PROVIDERS)}")
         print(f"oauthpy: {chosen} (from OAUTHPY_PROVIDER)", file=sys.stderr)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
@@ -29,6 +30,11 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     received_at: float
+
+    @cached_property
+    def body_text(self) -> str:
+        """The body as JSON text, what `Match` and `Echo` search (made once per request)."""
+        return json.dumps(self.body)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -151,7 +157,7 @@ class FakeServer:
         """What ``step`` answers ``req`` with, once a Match chose and a Gate opened."""
         while not isinstance(step, Answer):
             if isinstance(step, Match):
-                body = json.dumps(req.body) if req is not None else ""
+                body = req.body_text if req is not None else ""
                 step = step.then if re.search(step.pattern, body) else step.otherwise
             elif isinstance(step, Gate):  # outside the lock: other requests go on meanwhile
                 step.opened.wait(step.timeout_s)
@@ -159,8 +165,7 @@ class FakeServer:
             elif isinstance(step, CallTool):
                 return resolve_tool(step, self.declared_tools(req) if req is not None else [])
             elif isinstance(step, Echo):
-                body = json.dumps(req.body) if req is not None else ""
-                found = re.search(step.pattern, body)
+                found = re.search(step.pattern, req.body_text if req is not None else "")
                 return Reply(text=step.prefix + (found.group(0) if found else "?"), chunks=step.chunks)
             else:
                 return self.vendor_reply(step)
