@@ -16,15 +16,25 @@ from pathlib import Path
 from oauthpy import Client, Decision, EventKind, PermissionRequest
 from oauthpy.testing import FakeResponsesServer, shell, text
 
-#: commands this script lets the agent run without a second thought
-ALLOWED = ("ls", "cat", "touch notes.txt")
+#: programs that only read, allowed with any plain arguments
+READ_ONLY = {"ls", "cat"}
+#: exact commands (as words) allowed besides
+EXACT = {("touch", "notes.txt")}
+ALLOWED = "ls, cat, touch notes.txt"
 
 
 def approve(request: PermissionRequest) -> bool | tuple[Decision, str]:
-    """Allow a short list of commands; refuse everything else and say why."""
-    if request.kind == "command" and request.command and request.command.startswith(ALLOWED):
+    """Allow a short list of commands; refuse everything else and say why.
+
+    Never match ``request.command`` by prefix: it is the whole shell line, and
+    ``touch notes.txt; rm -f keep.txt`` starts with ``touch notes.txt``. ``request.argv()`` is
+    None for anything but one plain command (no ``;``, ``&&``, ``|``, ``$(...)``, redirects...),
+    so chained commands are refused here, and the words are compared exactly.
+    """
+    argv = request.argv()
+    if argv is not None and (argv[0] in READ_ONLY or tuple(argv) in EXACT):
         return True
-    return Decision.DENY, "this script only allows: " + ", ".join(ALLOWED)
+    return Decision.DENY, "this script only allows: " + ALLOWED
 
 
 def run(env: dict[str, str] | None, cwd: str) -> None:

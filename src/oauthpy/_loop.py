@@ -10,12 +10,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import time
 from collections.abc import AsyncGenerator, Coroutine, Iterator
 from typing import Any, TypeVar
+
+from ._user_exit import UserCodeExit
 
 T = TypeVar("T")
 
 _CANCEL_WAIT_S = 15.0
+#: how long closing a stream waits for an interrupted step that is still unwinding, and how
+#: often it looks
+_UNWIND_WAIT_S = 15.0
+_RETRY_S = 0.01
 
 
 class _LoopThread:
@@ -49,6 +56,10 @@ class _LoopThread:
         fut = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
             return fut.result()
+        except UserCodeExit as exc:
+            # the user's on_permission or tool raised SystemExit/KeyboardInterrupt: the run is
+            # over (its agent stopped); the caller gets its own exception back, in its thread
+            raise exc.original from None
         except BaseException:
             # KeyboardInterrupt or the like in this thread: stop the run, bounded.
             if not fut.done():
@@ -93,8 +104,22 @@ class SyncStream(Iterator[T]):
     def close(self) -> None:
         """Stop the run now (its processes are gone when this returns). Safe to call twice."""
         agen, self._agen = self._agen, None
-        if agen is not None:
-            self._loop.run(agen.aclose())
+        if agen is None:
+            return
+        give_up = time.monotonic() + _UNWIND_WAIT_S
+        while True:
+            try:
+                self._loop.run(agen.aclose())
+                return
+            except RuntimeError as exc:
+                # An interrupted step (Ctrl-C) that outlived `run`'s bounded wait is still
+                # unwinding on the loop, and stops the run itself; wait for it, bounded, and
+                # never let the user see asyncio's "already running".
+                if "already running" not in str(exc):
+                    raise
+                if time.monotonic() >= give_up:
+                    return  # the unwinding step ends the run; the exit hooks cover the rest
+            time.sleep(_RETRY_S)
 
     def __enter__(self) -> SyncStream[T]:
         return self
@@ -113,3 +138,8 @@ class SyncStream(Iterator[T]):
 _default = _LoopThread()
 run_sync = _default.run
 iterate_sync = _default.iterate
+
+
+def on_private_loop() -> bool:
+    """Whether this code runs on the loop thread behind the sync methods."""
+    return threading.current_thread() is _default._thread

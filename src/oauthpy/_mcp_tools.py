@@ -21,6 +21,7 @@ from typing import Any
 
 from ._events import Event, EventKind, EventStatus
 from ._tools import Tool, ToolResult
+from ._user_exit import UserCodeExit, guarded
 
 #: the MCP server's name: the vendors prefix each tool name with it
 SERVER_NAME = "oauthpy"
@@ -61,9 +62,17 @@ def structured(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {"result": value}
 
 
-def mcp_server(tools: tuple[Tool, ...], report: Report, *, with_structured: bool = False) -> Any:
+def mcp_server(
+    tools: tuple[Tool, ...],
+    report: Report,
+    *,
+    with_structured: bool = False,
+    fail: Callable[[UserCodeExit], None] | None = None,
+) -> Any:
     """A lowlevel ``mcp.server.Server`` that lists ``tools`` and runs their calls
-    (``with_structured``: results also as `structured` content, for gemini)."""
+    (``with_structured``: results also as `structured` content, for gemini). A tool that
+    raised ``SystemExit``/``KeyboardInterrupt`` goes to ``fail``, which stops the run; the
+    vendor meanwhile gets an error result."""
     import mcp.types as mt
     from mcp.server import Server
 
@@ -85,8 +94,15 @@ def mcp_server(tools: tuple[Tool, ...], report: Report, *, with_structured: bool
         else:
             call_id = f"{SERVER_NAME}-{next(counter)}"
             report(call_event(tool, arguments, call_id, None))
-            result = await tool.call(arguments)
-            report(call_event(tool, arguments, call_id, result))
+            try:
+                result = await guarded(tool.call(arguments), f"tool {tool.name}")
+            except UserCodeExit as exc:
+                result = ToolResult(str(exc), is_error=True)
+                report(call_event(tool, arguments, call_id, result))
+                if fail is not None:
+                    fail(exc)
+            else:
+                report(call_event(tool, arguments, call_id, result))
         answer: dict[str, Any] = {
             "content": [{"type": "text", "text": result.text}],
             "isError": result.is_error,
@@ -139,6 +155,11 @@ class ToolEndpoint:
         self.url = ""
         self._server: Any = None
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The names of the tools this endpoint serves (as registered with the vendor)."""
+        return frozenset(t.name for t in self._tools)
 
     def acp_server(self) -> dict[str, Any]:
         """This endpoint as an entry of ACP's ``session/new.mcpServers``."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import inspect
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from typing import Any, Literal
 
 from ._errors import InvalidOptionsError, TimeoutExceededError
 from ._events import Event, EventKind
+from ._redact import redact
+from ._user_exit import guarded
 
 PermissionKind = Literal["command", "file_change", "tool", "other"]
 
@@ -71,6 +74,43 @@ class PermissionRequest:
     def key(self) -> tuple[str, ...]:
         """What ``allow_always`` covers: the same command, files or tool."""
         return (self.kind, self.command or "", *self.paths, self.tool_name or "")
+
+    def argv(self) -> list[str] | None:
+        """The command's words when it is one plain command, else None.
+
+        The shell line is the whole ``command``: ``touch notes.txt; rm -f keep.txt`` starts with
+        ``touch notes.txt`` and deletes a file. So a policy should never match it by prefix.
+        This gives the words (quotes honoured, as the shell splits them) only when the line has
+        no shell syntax that could run or write anything else: no ``;``, ``&``, ``|``, redirects,
+        ``$`` (variables, ``$(...)``), backquotes, parentheses, braces, globs, ``~``, ``#``,
+        backslashes, newlines or control characters. Compare the result with an exact allowlist.
+        """
+        if self.kind != "command" or not self.command:
+            return None
+        if any(c in _SHELL_SYNTAX or ord(c) < 32 or ord(c) == 127 for c in self.command):
+            return None
+        try:
+            words = shlex.split(self.command)
+        except ValueError:  # an unterminated quote
+            return None
+        return words or None
+
+    def __repr__(self) -> str:
+        # the command or a tool's input may carry a secret (an Authorization header, a key)
+        parts = [f"provider={self.provider!r}", f"kind={self.kind!r}"]
+        if self.command is not None:
+            parts.append(f"command={redact(self.command)!r}")
+        if self.cwd is not None:
+            parts.append(f"cwd={self.cwd!r}")
+        if self.paths:
+            parts.append(f"paths={tuple(redact(p) for p in self.paths)!r}")
+        if self.tool_name is not None:
+            parts.append(f"tool_name={self.tool_name!r}")
+        return f"PermissionRequest({', '.join(parts)})"
+
+
+#: characters that make a shell line more than one plain command (see `PermissionRequest.argv`)
+_SHELL_SYNTAX = frozenset(";&|<>`$(){}[]*?~#!\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +163,13 @@ def read_answer(answer: Any) -> Verdict:
 async def ask(callback: PermissionCallback, request: PermissionRequest, deadline: float | None) -> Verdict:
     """Call ``callback`` within the run's deadline (its idle timeout is not running meanwhile).
 
-    Raises what the callback raised, `InvalidOptionsError` for an unreadable answer, or
-    `TimeoutExceededError` when the run's total timeout passes while it decides.
+    Raises what the callback raised (``SystemExit``/``KeyboardInterrupt`` carried as a
+    `UserCodeExit`), `InvalidOptionsError` for an unreadable answer, or `TimeoutExceededError`
+    when the run's total timeout passes while it decides (an awaitable answer included).
     """
     started = time.monotonic()
-    if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
-        getattr(callback, "__call__", None)  # noqa: B004 (an object with an async __call__)
-    ):
-        pending: Any = callback(request)
-    else:
-        # A sync callback may block (input(), a GUI prompt): a thread keeps the loop running.
-        pending = asyncio.to_thread(callback, request)
-    task = asyncio.ensure_future(pending)
+    # sys.exit() or Ctrl-C in the callback ends the run, carried out of the loop (_user_exit)
+    task = asyncio.ensure_future(guarded(_answer(callback, request), "on_permission"))
     wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
     try:
         done, _ = await asyncio.wait({task}, timeout=wait)
@@ -147,10 +182,21 @@ async def ask(callback: PermissionCallback, request: PermissionRequest, deadline
             which="total",
             after_s=time.monotonic() - started,
         )
-    answer = task.result()
-    if inspect.isawaitable(answer):  # a sync function that returned a coroutine
+    return read_answer(task.result())
+
+
+async def _answer(callback: PermissionCallback, request: PermissionRequest) -> Any:
+    """The callback's answer, awaited if it is awaitable (all within `ask`'s deadline)."""
+    if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
+        getattr(callback, "__call__", None)  # noqa: B004 (an object with an async __call__)
+    ):
+        answer = await callback(request)
+    else:
+        # A sync callback may block (input(), a GUI prompt): a thread keeps the loop running.
+        answer = await asyncio.to_thread(callback, request)
+    while inspect.isawaitable(answer):  # a sync function that returned a coroutine
         answer = await answer
-    return read_answer(answer)
+    return answer
 
 
 class Permissions:

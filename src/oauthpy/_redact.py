@@ -65,14 +65,22 @@ _NAMES = (
     r"x-api-key|x-goog-api-key|api[_-]?key|authorization|(?:access|refresh|auth|id)[_-]?token|token"
     r"|client[_-]?secret|secret|password|passwd"
 )
+# Variable-style names that end in a credential word (``AWS_SECRET_ACCESS_KEY``,
+# ``DB_PASSWORD``, ``MY_SECRET_SIGNING_KEY``), and a bare ``key`` set with ``=`` (a URL query).
+_MORE_NAMES = r"(?:[A-Za-z0-9]+[_-])+(?:key|secret|token|password|passwd)|key(?=\s*(?:=|%3[Dd]))"
 # A value is what can follow ``name:`` or ``Bearer ``: no whitespace, quotes, separators or
 # brackets (a bracket or a call after it means code: ``api_key = os.environ["..."]``).
 _VALUE = r"[^\s,;&\"'`()\[\]{}<>$]"
 _HEADER = (
-    rf"(?i)(?:(?P<name>(?<![A-Za-z0-9])(?:{_NAMES})[\"']?\s*[:=]\s*(?P<quote>[\"']?)(?P<scheme>(?:bearer|basic)\s+)?)"
+    rf"(?i)(?:(?P<name>(?<![A-Za-z0-9])(?P<word>{_NAMES}|{_MORE_NAMES})[\"']?\s*(?:[:=]|%3[AD])\s*"
+    rf"(?P<quote>[\"']?)(?P<scheme>(?:bearer|basic)\s+)?)"
     rf"|(?P<bare>\bbearer\s+))"
     rf"(?P<value>{_VALUE}+)(?!{_VALUE}|[(\[])"
 )
+# A PEM private key, whole (to its END line, or to the end of a cut text)
+_PEM = r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)"
+# The password of a URL's user info: ``postgres://user:[REDACTED]@host``
+_URL_PASSWORD = r"(?P<user>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@]*:)[^\s/@]+(?=@)"
 # every name above and "bearer" contain one of these
 _HEADER_HINTS = ("key", "auth", "token", "secret", "passw", "bearer")
 # A variable, constant or attribute path (``OPENAI_API_KEY``, ``self.api_key``): code, not a key.
@@ -98,14 +106,25 @@ def _token(m: re.Match[str]) -> str:
     return MASK
 
 
+# Not a value but more syntax: another ``name=`` (``access_token: expires_in=3600``), or a YAML
+# tag (``password: !vault |``).
+_NOT_A_VALUE = r"[A-Za-z_][A-Za-z0-9_]*=|![a-z_]+$"
+# Lower-case words joined by hyphens (``api-key: header-name``): a name, unless it is a password.
+_WORDS = r"[a-z]+(?:-[a-z]+)+"
+
+
 def _header(m: re.Match[str]) -> str:
     value = m.group("value").rstrip(".:!?")  # "Authorization: required." ends a sentence
     if m.group("bare") is not None:  # prose says "Bearer tokens"; a real one is random
         secret = len(value) >= 8 and _random_looking(value)
     elif m.group("scheme") is not None:  # "Authorization: Bearer X": X is a credential
         secret = len(value) >= 6
+    elif _rx(_NOT_A_VALUE).match(value):
+        secret = False
     elif not m.group("quote") and _rx(_IDENT_PATH).fullmatch(value):  # api_key = OPENAI_API_KEY
         secret = len(value) >= 12 and _random_looking(value)
+    elif not m.group("quote") and _rx(_WORDS).fullmatch(value) and "pass" not in m.group("word").lower():
+        secret = False
     else:
         secret = len(value) >= 6
     if not secret:
@@ -160,6 +179,10 @@ def redact(text: str, extra_secrets: Iterable[str] = ()) -> str:
         if secret and len(secret) >= 6 and secret in text:
             text = text.replace(secret, MASK)
     text = _rx(_TOKEN).sub(_token, text)
+    if "PRIVATE KEY-----" in text:
+        text = _rx(_PEM).sub(MASK, text)
+    if "://" in text:
+        text = _rx(_URL_PASSWORD).sub(lambda m: m.group("user") + MASK, text)
     lowered = text.lower()
     if any(hint in lowered for hint in _HEADER_HINTS):  # the header regex is the slow part
         text = _rx(_HEADER).sub(_header, text)

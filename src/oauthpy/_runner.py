@@ -9,6 +9,7 @@ provider's `Conversation`; nothing here knows which.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import AuthRequiredError, InvalidOptionsError, OauthPyError, UnsupportedProviderError
 from ._events import Event, EventKind, RunResult, Usage
 from ._options import RunRequest, build_request
+from ._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
     from ._auth.manager import AuthManager
@@ -80,8 +82,13 @@ class Runner:
     # -- requests (nothing starts here) ---------------------------------------------------------
 
     def request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
+        started = time.monotonic()
         request = build_request(prompt, **kw)
         self.check(request)
+        spent = time.monotonic() - started
+        if request.timeout and spent > 0.01:
+            # `timeout` bounds the call, and checking may load the vendor's SDK (claude: ~1 s)
+            request = dataclasses.replace(request, timeout=max(request.timeout - spent, 0.001))
         return request
 
     def check_defaults(self, kw: Mapping[str, Any]) -> str:
@@ -120,6 +127,9 @@ class Runner:
             async with contextlib.aclosing(gen):
                 async for event in gen:
                     yield event
+        except UserCodeExit as exc:
+            reraise_original(exc)
+            raise
         finally:
             await conversation.aclose()
 
@@ -151,9 +161,15 @@ class Runner:
     async def _events(
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
     ) -> AsyncGenerator[Event, None]:
+        from ._process import time_left
         from ._runtime import parse_structured
 
+        deadline, started = request.deadline(), time.monotonic()
         env, outcome.source = await self.auth.run_env(request.env, source)
+        await self.auth.preflight(outcome.source, env, request, conversation.transport)
+        left = time_left(deadline, "preparing the run's login state", started)
+        if left is not None:  # `timeout` bounds the call: the turn gets what is left
+            request = dataclasses.replace(request, timeout=left)
         gen = conversation.turn(request, env)
         try:
             async with contextlib.aclosing(gen):

@@ -7,23 +7,34 @@ its own history, tool results and cache. oauthpy never replays a transcript itse
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import re
+import weakref
 from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
 from ._events import Event, EventKind, RunResult
 from ._loop import SyncStream, iterate_sync, run_sync
-from ._signature import TurnOptions, takes
+from ._signature import JsonSchema, ModelT, TurnOptions, takes
+from ._teardown import settle, within
+from ._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._providers.base import Conversation
     from ._runner import Outcome, Runner
+    from ._signature import _TurnKeywords
+
+#: how long a new turn waits for the turn its caller let go of (``break``) to be interrupted:
+#: the vendor's interrupt (5 s) and, when that fails, stopping the process
+LET_GO_WAIT_S = 15.0
+#: how long closing waits for the session's agent on another, still running event loop
+_FOREIGN_CLOSE_WAIT_S = 15.0
 
 #: why a turn may not set what the session was opened with
 _FIXED = {
@@ -86,6 +97,14 @@ class Session:
         self._busy = False
         self._closed = False
         self._conversation: Conversation | None = None
+        #: the event loop the conversation's agent lives on, and the task that closes the agent
+        #: when that loop ends (`oauthpy._pool.on_loop_end`)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: asyncio.Task[None] | None = None
+        #: the running turn, one whose caller let go of its generator, and its end
+        self._current: object = None
+        self._let_go: object = None
+        self._idle: asyncio.Event | None = None
 
     def __repr__(self) -> str:
         return f"Session({self._runner.name!r}, session_id={self.session_id!r}, cwd={self._cwd!r})"
@@ -111,14 +130,54 @@ class Session:
                 "this session is closed", hint="open a new one with Client.session(resume=...)"
             )
 
-    async def _turn(self, request: Any, outcome: Outcome, *, live: bool) -> AsyncGenerator[Event, None]:
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Run the conversation on ``loop``: its agent's pipes belong to one event loop."""
+        bound = self._loop
+        if bound is loop:
+            return
+        if bound is not None and self._conversation is not None and not bound.is_closed():
+            raise InvalidOptionsError(
+                "this session's agent runs on another event loop that is still running; a "
+                "session belongs to one event loop",
+                hint="use either the sync methods (run, stream_sync) or the async ones (arun, "
+                "stream) in one loop for a session; to go on elsewhere, close it and open "
+                "Client.session(resume=<its session_id>)",
+            )
+        # First turn, or the old loop has ended (its agent went with it): start here.
+        from ._pool import drop_guard, on_loop_end
+
+        if self._guard is not None:
+            drop_guard(self._guard)
+        self._conversation = None
+        self._loop = loop
+        self._guard = on_loop_end(self._release)
+
+    async def _release(self) -> None:
+        """The session's loop is ending: end its agent; a later turn resumes the conversation."""
+        conversation, self._conversation = self._conversation, None
+        if conversation is not None:
+            await conversation.aclose()
+
+    def _dropped(self, token: object) -> None:
+        self._let_go = token  # the caller let go of this turn's generator: it is being closed
+
+    async def _turn(
+        self, request: Any, outcome: Outcome, *, live: bool, token: object = None
+    ) -> AsyncGenerator[Event, None]:
         self._check_open()
-        if self._busy:
+        loop = asyncio.get_running_loop()
+        if self._busy and self._loop is loop and self._let_go is self._current and self._idle is not None:
+            # The caller broke out of the last turn: asyncio closes (interrupts) it soon.
+            await settle(self._idle.wait(), LET_GO_WAIT_S)
+        if self._busy and self._loop is loop:
             raise SessionBusyError(
                 "a turn of this session is still running; sessions take one turn at a time",
                 hint="wait for it to finish, or open another session for parallel work",
             )
+        self._bind(loop)
         self._busy = True
+        self._current, self._idle = token if token is not None else object(), asyncio.Event()
+        idle = self._idle
         try:
             runner = self._runner
             if self._source is None:  # the session keeps the source its first turn used
@@ -132,8 +191,12 @@ class Session:
                     if event.kind is EventKind.DONE and event.session_id:
                         self.session_id = event.session_id
                     yield event
+        except UserCodeExit as exc:
+            reraise_original(exc)
+            raise
         finally:
             self._busy = False
+            idle.set()
 
     @takes(TurnOptions, _FIXED)
     def stream(self, prompt: str, **options: Unpack[TurnOptions]) -> AsyncGenerator[Event, None]:
@@ -144,26 +207,48 @@ class Session:
         """
         from ._runner import Outcome
 
-        return self._turn(self._request(prompt, options), Outcome(), live=True)
+        token = object()
+        gen = self._turn(self._request(prompt, options), Outcome(), live=True, token=token)
+        # Dropped by its caller (``break`` in ``async for``), the generator is closed by asyncio a
+        # moment later; the next turn waits for that instead of finding the session busy.
+        weakref.finalize(gen, self._dropped, token)
+        return gen
 
     @takes(TurnOptions, _FIXED)
     def stream_sync(self, prompt: str, **options: Unpack[TurnOptions]) -> SyncStream[Event]:
         """Sync twin of `stream`."""
         return iterate_sync(self.stream(prompt, **options))
 
+    # The overloads type ``RunResult.output`` by ``output_schema`` (as on Client.run).
+    @overload
+    async def arun(
+        self, prompt: str, *, output_schema: type[ModelT], **options: Unpack[_TurnKeywords]
+    ) -> RunResult[ModelT]: ...
+    @overload
+    async def arun(
+        self, prompt: str, *, output_schema: JsonSchema | None = None, **options: Unpack[_TurnKeywords]
+    ) -> RunResult[Any]: ...
     @takes(TurnOptions, _FIXED)
-    async def arun(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
+    async def arun(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult[Any]:
         """Run the next turn to completion."""
         return await self._arun(self._request(prompt, options))
 
-    async def _arun(self, request: Any) -> RunResult:
+    async def _arun(self, request: Any) -> RunResult[Any]:
         from ._runner import Outcome
 
         outcome = Outcome()
         return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
 
+    @overload
+    def run(
+        self, prompt: str, *, output_schema: type[ModelT], **options: Unpack[_TurnKeywords]
+    ) -> RunResult[ModelT]: ...
+    @overload
+    def run(
+        self, prompt: str, *, output_schema: JsonSchema | None = None, **options: Unpack[_TurnKeywords]
+    ) -> RunResult[Any]: ...
     @takes(TurnOptions, _FIXED)
-    def run(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult:
+    def run(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult[Any]:
         """Sync twin of `arun`: the keyword arguments of ``Client.run`` but ``cwd`` and
         ``tools``, which the session keeps."""
         return run_sync(self._arun(self._request(prompt, options)))
@@ -174,8 +259,21 @@ class Session:
         """End any process the session holds. The conversation stays resumable by its id."""
         self._closed = True
         conversation, self._conversation = self._conversation, None
-        if conversation is not None:
+        loop, guard, self._guard = self._loop, self._guard, None
+        if guard is not None:
+            from ._pool import drop_guard
+
+            drop_guard(guard)
+        if conversation is None:
+            return
+        if loop is None or loop is asyncio.get_running_loop():
             await conversation.aclose()
+        elif loop.is_running() and not loop.is_closed():
+            # its agent lives on another loop (a sync session closed from async code, say)
+            future = asyncio.run_coroutine_threadsafe(_close(conversation), loop)
+            with contextlib.suppress(Exception):
+                await within(asyncio.wrap_future(future), _FOREIGN_CLOSE_WAIT_S)
+        # else its loop is not running: the exit hook kills what is left
 
     def close(self) -> None:
         run_sync(self.aclose())
@@ -193,6 +291,10 @@ class Session:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+async def _close(conversation: Conversation) -> None:
+    await conversation.aclose()
 
 
 def _turn_options(kw: Mapping[str, Any]) -> dict[str, Any]:

@@ -78,7 +78,8 @@ class Tool:
 
     async def call(self, arguments: Mapping[str, Any] | None) -> ToolResult:
         """Validate ``arguments``, call the function and encode its result; never raises but for
-        cancellation (a bad argument or an exception of the function is an error result)."""
+        cancellation, ``SystemExit`` and ``KeyboardInterrupt`` (a bad argument or an exception of
+        the function is an error result; callers carry those two with `_user_exit.guarded`)."""
         from pydantic import ValidationError
 
         if isinstance(arguments, str):  # some vendors send the JSON text itself

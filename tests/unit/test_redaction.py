@@ -412,3 +412,45 @@ def test_a_structured_output_error_redacts_the_reply_before_cutting_it():
     with pytest.raises(StructuredOutputError) as err:
         parse_structured(reply, request)
     assert "AIzaSy9x" not in str(err.value)
+
+
+# -- red-team N12: secrets that were missed, and text that was masked for nothing ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+        ("export MY_SECRET_SIGNING_KEY=abcdefghijk1", "abcdefghijk1"),
+        ("DB_PASSWORD=hunter2hunter", "hunter2hunter"),
+        ("connect to postgres://app:pw4db@db.internal:5432/main", "pw4db"),
+        ("clone https://bob:s3cretpass@git.example.com/r.git", "s3cretpass"),
+        (
+            "key file:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nxyz\n-----END RSA PRIVATE KEY-----",
+            "MIIEowIBAAKCAQEA7",
+        ),
+        ("cut short: -----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXk", "b3BlbnNzaC1rZXk"),
+        ("GET /v1?key%3DAbC123xyz789%26alt%3Djson", "AbC123xyz789"),
+        ("GET /v1?key=AbC123xyz789&alt=json", "AbC123xyz789"),
+        ("api_key%3Dabcdef123456", "abcdef123456"),
+        ("password: correct-horse-battery-staple", "correct-horse-battery-staple"),
+    ],
+)
+def test_secrets_the_red_team_found_unmasked_are_masked(text: str, secret: str) -> None:
+    shown = redact(text)
+    assert secret not in shown and MASK in shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "access_token: expires_in=3600",
+        "api-key: header-name",
+        "password: !vault |",
+        "sort_key=created_at, primary_key: id",
+        "the key=value form",
+        "see https://example.com/a:b@c and user@example.com",
+    ],
+)
+def test_text_the_red_team_found_masked_for_nothing_is_left_alone(text: str) -> None:
+    assert redact(text) == text

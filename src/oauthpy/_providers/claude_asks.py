@@ -14,7 +14,7 @@ from typing import Any
 from .._events import Event
 from .._mcp_tools import SERVER_NAME, mcp_server
 from .._options import RunRequest
-from .._permissions import Decision, PermissionCallback, PermissionRequest, Permissions, permission_event
+from .._permissions import PermissionCallback, PermissionRequest, Permissions, permission_event
 
 #: how Claude Code names the run's tools: ``mcp__oauthpy__<name>``
 OWN_PREFIX = f"mcp__{SERVER_NAME}__"
@@ -104,11 +104,18 @@ class ClaudeAsks:
         """The ``ClaudeAgentOptions`` fields for the callback and the tools."""
         kw: dict[str, Any] = {}
         if self.tools:
-            server = mcp_server(self.tools, self._report)
+            server = mcp_server(self.tools, self._report, fail=self._fail)
             kw["mcp_servers"] = {SERVER_NAME: {"type": "sdk", "name": SERVER_NAME, "instance": server}}
         if self.callback is not None:
             kw["can_use_tool"] = self.can_use_tool
         return kw
+
+    def _fail(self, error: BaseException) -> None:
+        """A tool raised ``SystemExit``/``KeyboardInterrupt``: the turn ends with it, as when the
+        callback raises."""
+        if self.failure is None:
+            self.failure = error
+            self.news.put_nowait(Failed(error))
 
     def _report(self, event: Event) -> None:
         self.news.put_nowait(Busy(event.status == "in_progress"))
@@ -132,7 +139,8 @@ class ClaudeAsks:
         self.news.put_nowait(permission_event(ask, verdict))
         if not verdict.allowed:
             return PermissionResultDeny(message=verdict.reason or _DENIED)
-        if verdict.decision is Decision.ALLOW_ALWAYS:
-            suggestions = getattr(context, "suggestions", None)
-            return PermissionResultAllow(updated_permissions=list(suggestions) if suggestions else None)
+        # Never the CLI's suggestions, even for allow_always: they are rules as wide as a whole
+        # program (``Bash(touch:*)``), saved to the user's project (``localSettings``), or a mode
+        # switch (``acceptEdits``). oauthpy keeps allow_always itself, for exactly this request
+        # and this conversation (`Permissions`), and answers the CLI's next question from it.
         return PermissionResultAllow()

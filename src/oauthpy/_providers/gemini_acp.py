@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from .._events import Event, ModelInfo
 from .._options import RunRequest
 from .._permissions import Decision
 from .._pool import AgentPool
-from .._process import Invocation
+from .._process import Invocation, time_left
 from .._rpc import INCOMING, Connection, RpcError, Subscription
 from .._teardown import within
 from .base import Conversation
@@ -48,10 +49,10 @@ from .gemini_acp_parser import (
 from .gemini_acp_requests import REQUEST_PERMISSION, GeminiAsks, choose
 from .live import (
     INTERRUPT_WAIT_S,
-    REQUEST_WAIT_S,
     LiveAgent,
     LiveConversation,
     TurnEnd,
+    initialize,
     next_update,
     serve,
 )
@@ -73,11 +74,11 @@ class AcpAgent(LiveAgent):
     """One live ``gemini --acp`` process."""
 
     @classmethod
-    async def start(cls, inv: Invocation, timeout: float | None) -> AcpAgent:
-        limit = min(timeout, REQUEST_WAIT_S) if timeout else REQUEST_WAIT_S
+    async def start(cls, inv: Invocation, deadline: float | None, started: float) -> AcpAgent:
+        time_left(deadline, "starting gemini --acp", started)
         conn = await Connection.start(inv, dialect="jsonrpc2", handler=_answer_agent, router=session_of)
         try:
-            await conn.request("initialize", INIT_PARAMS, timeout=limit)
+            await initialize(conn, "initialize", INIT_PARAMS, deadline, started, "gemini --acp")
         except BaseException:
             await conn.close()
             raise
@@ -139,8 +140,10 @@ class AcpConversation(LiveConversation):
             async for event in gen:
                 yield event
 
-    async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
-        return await AcpAgent.start(inv, timeout)
+    async def _start(
+        self, inv: Invocation, env: dict[str, str], deadline: float | None, started: float
+    ) -> LiveAgent:
+        return await AcpAgent.start(inv, deadline, started)
 
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
@@ -188,10 +191,12 @@ class AcpConversation(LiveConversation):
     async def _turn_on(
         self, agent: LiveAgent, sid: str, request: RunRequest, started: float, end: TurnEnd
     ) -> AsyncGenerator[Event, None]:
-        deadline = request.deadline()
+        deadline = end.deadline  # the call's, set before the agent started
         await self._configure(agent, sid, request, deadline)
-        parser = AcpTurn(sid, self._model)
-        asks = GeminiAsks(request.cwd)
+        # oauthpy's own tools are the ones it registered with gemini for this conversation
+        own = self._endpoint.names if self._endpoint is not None else frozenset()
+        parser = AcpTurn(sid, self._model, own)
+        asks = GeminiAsks(request.cwd, own, parser.own_calls)
         sub = self._sink = agent.conn.subscribe(sid)
         #: tool calls under way: gemini is silent meanwhile, which is not idle time
         running: set[str | None] = set()
@@ -210,7 +215,12 @@ class AcpConversation(LiveConversation):
                 if method == _ANSWERED:
                     break
                 if method == INCOMING:
-                    for event in await serve(params, asks, request, self.permissions, end):
+                    # a question about a call gemini never announced: start it first, and close
+                    # it when refused, so the events have the shape of every other agent's
+                    for event in parser.asked(params.method, params.params):
+                        yield event
+                    served = await serve(params, asks, request, self.permissions, end)
+                    for event in parser.answered(params.method, params.params, served):
                         yield event
                 elif method == _TOOL_EVENT:
                     event = params
@@ -267,7 +277,8 @@ async def _cancel(agent: LiveAgent, sid: str, prompt: asyncio.Future[Any]) -> bo
 
 async def list_models(inv: Invocation, request: RunRequest, timeout: float) -> tuple[ModelInfo, ...]:
     """The ``models`` a new ACP session offers, from a short-lived ``gemini --acp``."""
-    agent = await AcpAgent.start(inv, timeout)
+    started = time.monotonic()
+    agent = await AcpAgent.start(inv, started + timeout, started)
     try:
         answer = await agent.conn.request("session/new", session_params(request), timeout=timeout)
         return models_of(answer)

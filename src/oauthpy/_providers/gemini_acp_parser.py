@@ -10,14 +10,16 @@ tests/recordings/gemini-acp/.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from typing import Any
 
 from .._errors import AuthRequiredError, CommandExecutionError, OauthPyError, RateLimitError
 from .._events import Event, EventKind, FileChange, ModelInfo, Usage
 from .._options import RunRequest
 from .base import as_int, change_kind, event_status
-from .gemini_acp_requests import is_own_tool_call
+from .gemini_acp_requests import REQUEST_PERMISSION, own_tool_name
 
 PROTOCOL_VERSION = 1
 #: ACP's JSON-RPC error code for "authentication required"
@@ -91,15 +93,17 @@ def _content_text(content: Any) -> str:
 class AcpTurn:
     """The state of one ``session/prompt`` turn, fed that session's updates."""
 
-    __slots__ = ("calls", "model", "own_calls", "session_id", "text", "turn_text")
+    __slots__ = ("calls", "model", "own", "own_calls", "session_id", "text", "turn_text")
 
-    def __init__(self, session_id: str, model: str | None) -> None:
+    def __init__(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> None:
         self.session_id = session_id
         self.model = model
         #: the text since the last tool call (the answer, as the headless path reports it)
         self.turn_text: list[str] = []
         self.text = ""
         self.calls: dict[str, Event] = {}
+        #: the names of the tools oauthpy registered with gemini (`own_tool_name`)
+        self.own = own
         #: tool call ids of the run's own tools (an update may come without the title)
         self.own_calls: set[Any] = set()
 
@@ -112,7 +116,7 @@ class AcpTurn:
 
     def feed(self, method: str, params: Any) -> list[Event]:
         if method != "session/update":
-            return [Event(EventKind.OTHER, raw={"method": method, "params": params})]
+            return [Event(EventKind.OTHER, text=method, raw={"method": method, "params": params})]
         update = _d(_d(params).get("update"))
         kind = update.get("sessionUpdate")
         raw = update
@@ -130,11 +134,12 @@ class AcpTurn:
                 else []
             )
         if kind in ("tool_call", "tool_call_update"):
-            if update.get("toolCallId") in self.own_calls or is_own_tool_call(update):
+            known = update.get("toolCallId") in self.own_calls and update.get("kind") in (None, "other")
+            if known or own_tool_name(update, self.own) is not None:
                 # the run's own tool: oauthpy reports its calls itself, by the user's name
                 self.own_calls.add(update.get("toolCallId"))
                 return self._end_text()
-            return [*self._end_text(), self._tool(update, kind == "tool_call")]
+            return [*self._end_text(), *self._started(update), self._tool(update, kind == "tool_call")]
         if kind == "plan":
             entries = [e for e in _l(update.get("entries")) if isinstance(e, dict)]
             lines = [
@@ -143,7 +148,40 @@ class AcpTurn:
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=raw, status="in_progress")]
         if kind in ("available_commands_update", "current_mode_update", "user_message_chunk"):
             return []
-        return [Event(EventKind.OTHER, raw=raw)]
+        return [Event(EventKind.OTHER, text=_s(kind), raw=raw)]
+
+    def _started(self, update: dict[str, Any]) -> list[Event]:
+        """The start of a call first reported as over (gemini 0.61 reports a call it asked
+        permission for only when it has run): every call starts, then ends, as on every agent."""
+        if _s(update.get("toolCallId")) in self.calls:
+            return []
+        if event_status(update.get("status"), "in_progress") == "in_progress":
+            return []
+        return [self._tool({**update, "status": "in_progress"}, True)]
+
+    def asked(self, method: str, params: Any) -> list[Event]:
+        """The events before gemini's request ``method`` is answered: for a permission question,
+        the text so far ends and the call it is about starts (gemini 0.61 reports no start of
+        such a call), so the ``permission`` event falls where it does on every agent, between
+        the command's start and its end."""
+        call = _d(_d(params).get("toolCall")) if method == REQUEST_PERMISSION else {}
+        call_id = _s(call.get("toolCallId"))
+        if not call_id or call_id in self.calls or own_tool_name(call, self.own) is not None:
+            return self._end_text() if call else []
+        return [*self._end_text(), self._tool({**call, "status": "in_progress"}, True)]
+
+    def answered(self, method: str, params: Any, events: list[Event]) -> list[Event]:
+        """``events`` (what answering the request gave), then, for a refused call, its end:
+        gemini never reports a call the user refused."""
+        denied = any(e.kind is EventKind.PERMISSION and e.status == "denied" for e in events)
+        call = _d(_d(params).get("toolCall")) if method == REQUEST_PERMISSION else {}
+        started = self.calls.get(_s(call.get("toolCallId")))
+        if not denied or started is None or started.status != "in_progress":
+            return events
+        self.calls[_s(call.get("toolCallId"))] = declined = dataclasses.replace(
+            started, raw=params, status="declined", is_error=True, timestamp=time.time()
+        )
+        return [*events, declined]
 
     def _tool(self, update: dict[str, Any], first: bool) -> Event:
         call_id = _s(update.get("toolCallId"))

@@ -4,7 +4,7 @@ Gemini 0.61 asks before a shell command (``kind: execute``, the command only as 
 ``title``), a file edit (``edit``/``delete``/``move``, the files in ``locations``) and every MCP
 tool call (``title`` ``"<tool> (<server> MCP Server)"``, the arguments as JSON text in
 ``content``). Read-only commands such as ``echo`` run without asking. The answer picks one of
-the offered options by its ``kind``. Recorded messages: tests/recordings/gemini-acp/.
+the offered options by its ``kind``, never an "always" one. Recorded messages: tests/recordings/gemini-acp/.
 """
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ from .._tools import ToolResult
 REQUEST_PERMISSION = "session/request_permission"
 _MCP_SUFFIX = " MCP Server)"
 _FILE_KINDS = ("edit", "delete", "move")
-#: option kinds, in the order tried, for each decision
+#: option kinds, in the order tried, for each decision. Never gemini's ``allow_always``: its
+#: "for the session" covers more than the request (every later edit, any command starting with
+#: the same program, every tool of an MCP server, and for MCP tools every session of the
+#: process). ``allow_always`` is oauthpy's to keep, exactly (`Permissions`).
 _OPTION_KINDS = {
-    Decision.ALLOW: ("allow_once", "allow_always"),
-    Decision.ALLOW_ALWAYS: ("allow_always", "allow_once"),
+    Decision.ALLOW: ("allow_once",),
+    Decision.ALLOW_ALWAYS: ("allow_once",),
     Decision.DENY: ("reject_once", "reject_always"),
 }
 
@@ -47,14 +50,54 @@ def mcp_title(title: str) -> tuple[str, str] | None:
     return tool, rest[: -len(_MCP_SUFFIX)]
 
 
-def is_own_tool_call(update: Any) -> bool:
-    """Whether a tool call (a ``tool_call`` update or a permission's ``toolCall``) is one of the
-    run's own tools: oauthpy reports those itself, under the user's name. Known by its title,
-    or (an update that carries none) by its id, ``mcp_<server>_<tool>__<call id>``."""
-    found = mcp_title(_s(_d(update).get("title")))
-    if found is not None:
-        return found[1] == SERVER_NAME
-    return _s(_d(update).get("toolCallId")).startswith(f"mcp_{SERVER_NAME}_")
+#: the option ids gemini offers only for an MCP tool's confirmation (fixed by the tool's class)
+_MCP_OPTION_IDS = frozenset({"proceed_always_server", "proceed_always_tool"})
+
+
+def own_tool_name(call: Any, own: frozenset[str]) -> str | None:
+    """The name of the run's own tool that a tool call (a ``tool_call`` update or a permission's
+    ``toolCall``) shows, else None.
+
+    Only what gemini fills in from what oauthpy registered counts, never what the model writes:
+    the call's ``kind`` comes from the tool's class (``other`` for an MCP tool; a shell command is
+    ``execute``, a write ``edit``), and its title is the display name ``"<tool> (oauthpy MCP
+    Server)"`` of a tool oauthpy registered in this conversation. The ``toolCallId`` is the
+    model's own call id when it gives one: it proves nothing.
+    """
+    call = _d(call)
+    if call.get("kind") != "other":
+        return None
+    found = mcp_title(_s(call.get("title")))
+    if found is None or found[1] != SERVER_NAME or found[0] not in own:
+        return None
+    return found[0]
+
+
+def own_permission(params: Any, own: frozenset[str]) -> bool:
+    """Whether a ``session/request_permission`` asks about one of the run's own tools.
+
+    Besides `own_tool_name`: the options must be an MCP tool's confirmation (gemini offers
+    ``proceed_always_server``/``_tool`` for MCP tools only), and the arguments must hold no
+    string ``command``, since gemini shows an MCP tool's ``command`` argument (the model's text)
+    as its title in place of the display name.
+    """
+    options = {_s(_d(o).get("optionId")) for o in _l(_d(params).get("options"))}
+    call = _d(_d(params).get("toolCall"))
+    if not options & _MCP_OPTION_IDS or own_tool_name(call, own) is None:
+        return False
+    arguments = _arguments(call.get("content"))
+    if isinstance(arguments, dict):
+        return not isinstance(arguments.get("command"), str)
+    return isinstance(arguments, str) and _plain_omitted(arguments)
+
+
+def _plain_omitted(text: str) -> bool:
+    """Whether gemini's placeholder for long arguments names all of them, none ``command``."""
+    head = "[Payload omitted due to length"
+    if not text.startswith(head) or not text.endswith("]") or text.endswith(", ...]"):
+        return False
+    _, _, names = text[len(head) : -1].partition("with parameters: ")
+    return "command" not in (n.strip() for n in names.split(","))
 
 
 def _arguments(content: Any) -> Any:
@@ -71,8 +114,15 @@ def _arguments(content: Any) -> Any:
 class GeminiAsks:
     """What a gemini ACP turn is asked, for `live.serve`."""
 
-    def __init__(self, cwd: str) -> None:
+    def __init__(
+        self, cwd: str, own: frozenset[str] = frozenset(), own_calls: set[Any] | None = None
+    ) -> None:
         self._cwd = cwd
+        #: the names of the tools oauthpy registered with gemini for this conversation
+        self._own = own
+        #: where the ids of the calls found to be own tools go: their later updates (a failure
+        #: comes with no title) are the parser's to leave out (`AcpTurn.own_calls`)
+        self._own_calls = own_calls if own_calls is not None else set()
 
     def permission(self, method: str, params: Any) -> PermissionRequest | None:
         if method != REQUEST_PERMISSION:
@@ -95,7 +145,10 @@ class GeminiAsks:
         return choose(params, verdict.decision)
 
     def own_tool(self, ask: PermissionRequest) -> bool:
-        return is_own_tool_call(_d(ask.raw).get("toolCall"))
+        if ask.kind != "tool" or not own_permission(ask.raw, self._own):
+            return False
+        self._own_calls.add(_d(_d(ask.raw).get("toolCall")).get("toolCallId"))
+        return True
 
     def tool_call(self, method: str, params: Any) -> tuple[str, Any] | None:
         return None  # gemini calls the run's tools over MCP (oauthpy._mcp_tools)
@@ -107,10 +160,7 @@ class GeminiAsks:
 def choose(params: Any, decision: Decision) -> dict[str, Any]:
     """The answer selecting the offered option for ``decision``; a refusal when none fits (the
     ``cancelled`` outcome, which also leaves the tool unrun). ACP carries no reason."""
-    # the narrowest "always" first: for an MCP tool, the tool before its whole server
-    options = sorted(
-        (_d(o) for o in _l(_d(params).get("options"))), key=lambda o: "server" in _s(o.get("optionId"))
-    )
+    options = [_d(o) for o in _l(_d(params).get("options"))]
     for kind in _OPTION_KINDS[decision]:
         for option in options:
             if option.get("kind") == kind and isinstance(option.get("optionId"), str):

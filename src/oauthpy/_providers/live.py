@@ -23,14 +23,15 @@ import time
 from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._errors import CommandExecutionError
+from .._errors import CommandExecutionError, TimeoutExceededError
 from .._events import Event
 from .._options import RunRequest
 from .._permissions import Decision, PermissionRequest, Permissions, Verdict, permission_event
 from .._pool import AgentPool
-from .._process import Invocation, timeout_error, wait_budget
+from .._process import Invocation, start_timeout, time_left, timeout_error, wait_budget
 from .._rpc import Connection, Incoming, Subscription
 from .._teardown import within
+from .._user_exit import guarded
 
 if TYPE_CHECKING:
     from .._tools import ToolResult
@@ -64,6 +65,29 @@ class LiveAgent:
     async def aclose(self) -> None:
         self._closed = True
         await self.conn.close()
+
+    def kill_now(self) -> None:
+        self._closed = True
+        self.conn.proc.kill_now()
+
+
+async def initialize(
+    conn: Connection, method: str, params: Any, deadline: float | None, started: float, who: str
+) -> Any:
+    """The agent's handshake request, within what is left of the run's deadline (else within
+    `REQUEST_WAIT_S`); a timeout says the agent's start was the slow part."""
+    what = f"starting {who} (no answer to {method})"
+    left = time_left(deadline, what, started)
+    try:
+        return await conn.request(
+            method, params, timeout=REQUEST_WAIT_S if left is None else min(left, REQUEST_WAIT_S)
+        )
+    except TimeoutExceededError:
+        if deadline is not None and time.monotonic() >= deadline - 0.01:
+            raise start_timeout(what, started) from None
+        raise CommandExecutionError(
+            f"{who} did not start: {method} got no answer within {REQUEST_WAIT_S:g} s", transient=True
+        ) from None
 
 
 def process_key(inv: Invocation) -> str:
@@ -153,7 +177,9 @@ async def serve(
         if ask is None:
             incoming.refuse(f"oauthpy does not answer {incoming.method}")
             return []
-        if asks.own_tool(ask):
+        # Only a tool call can be one of the run's own tools: a command or a file change never is,
+        # whatever its title says.
+        if ask.kind == "tool" and asks.own_tool(ask):
             incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.ALLOW)))
             return []
         try:
@@ -178,7 +204,8 @@ async def run_tool(request: RunRequest, name: str, arguments: Any, end: TurnEnd)
         return ToolResult(f"there is no tool named {name!r}", is_error=True)
     wait = None if end.deadline is None else max(end.deadline - time.monotonic(), 0.0)
     try:
-        result: ToolResult = await within(tool.call(arguments), wait)
+        # sys.exit() or Ctrl-C in the tool ends the run, carried out of the loop (_user_exit)
+        result: ToolResult = await within(guarded(tool.call(arguments), f"tool {name}"), wait)
     except asyncio.TimeoutError:
         end.timed_out = True
         raise timeout_error("total", None, end.started, f"end of tool {name}") from None
@@ -217,7 +244,10 @@ class LiveConversation:
 
     # -- what a vendor implements ------------------------------------------------------------------
 
-    async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
+    async def _start(
+        self, inv: Invocation, env: dict[str, str], deadline: float | None, started: float
+    ) -> LiveAgent:
+        """A new agent, started and initialized by the run's ``deadline`` (`start_timeout`)."""
         raise NotImplementedError
 
     async def _open(
@@ -239,11 +269,12 @@ class LiveConversation:
     # -- the shared rules ------------------------------------------------------------------------------
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        # One deadline for the whole call: starting the agent, its handshake, the turn.
         deadline = request.deadline()
         started = time.monotonic()
         inv = self._launch(request, env)
         key = process_key(inv)
-        agent = await self._agent_for(inv, key, env, request.timeout)
+        agent = await self._agent_for(inv, key, env, deadline, started)
         end = TurnEnd(deadline, started)
         try:
             try:
@@ -253,7 +284,7 @@ class LiveConversation:
                     raise
                 # A warm process that died while idle: the run goes on a fresh one, once.
                 await self._done_with(agent, key, keep=False)
-                agent = await self._agent_for(inv, key, env, request.timeout)
+                agent = await self._agent_for(inv, key, env, deadline, started)
                 thread = await self._thread_for(agent, request, deadline)
             agent.served += 1
             gen = self._turn_on(agent, thread, request, started, end)
@@ -271,16 +302,16 @@ class LiveConversation:
         return self._thread is not None and agent is not None and agent is self._agent and agent.usable
 
     async def _agent_for(
-        self, inv: Invocation, key: str, env: dict[str, str], timeout: float | None
+        self, inv: Invocation, key: str, env: dict[str, str], deadline: float | None, started: float
     ) -> LiveAgent:
         if self._agent is not None:
             if self._key == key and self._agent.usable:
                 return self._agent
             await self._drop_agent()
         if self._pool is not None:
-            agent = await self._pool.acquire(key, lambda: self._start(inv, env, timeout))
+            agent = await self._pool.acquire(key, lambda: self._start(inv, env, deadline, started))
         else:
-            agent = await self._start(inv, env, timeout)
+            agent = await self._start(inv, env, deadline, started)
         self._agent, self._key = agent, key
         return agent
 

@@ -1,0 +1,132 @@
+"""``sys.exit()``, Ctrl-C or a forgotten ``await`` in the user's code inside a run, with the real CLIs.
+
+asyncio re-raises ``SystemExit`` and ``KeyboardInterrupt`` out of a task into its loop: raised
+by ``on_permission`` or a tool inside oauthpy's private loop, they used to kill that loop, and
+the sync ``run()`` never returned, whatever its ``timeout``. Now the run ends at once, its
+processes stopped, and the caller gets the user's own exception back, as it is, from the sync
+and the async methods alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oauthpy import PermissionRequest, TimeoutExceededError
+from oauthpy.testing import call_tool, text
+from tests.support import Rig, assert_no_leftovers, open_rig, shell_step
+
+#: well below the run's timeout: a hang would take the whole timeout (or forever)
+PROMPT_S = 20.0
+
+
+@pytest.fixture(params=["codex", "claude"])
+def rig2(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
+    with open_rig(request.param, tmp_path) as r:
+        yield r
+        assert_no_leftovers(r.env, within_s=5.0)
+
+
+def users_exit(exc: BaseException) -> BaseException:
+    """The user's own exception, which the caller must get as it is (not wrapped)."""
+    assert isinstance(exc, (SystemExit, KeyboardInterrupt)), f"wrapped: {exc!r}"
+    return exc
+
+
+@pytest.mark.parametrize("raised", [SystemExit(3), KeyboardInterrupt()], ids=["sys.exit", "ctrl-c"])
+def test_an_exit_in_on_permission_ends_the_run_at_once_with_the_users_exception(
+    rig2: Rig, raised: BaseException
+) -> None:
+    rig2.fake.script(shell_step(rig2.provider, "touch never.txt"), text("not reached"))
+
+    def leave(request: PermissionRequest) -> bool:
+        raise raised
+
+    started = time.monotonic()
+    with pytest.raises(BaseException) as caught:
+        rig2.run("make the file", on_permission=leave, timeout=120)
+    assert time.monotonic() - started < PROMPT_S
+    assert users_exit(caught.value) is raised
+    assert not (rig2.work / "never.txt").exists()
+    # oauthpy's loop survived: the next run works
+    rig2.fake.script(text("Still here."))
+    assert rig2.run("hi").text == "Still here."
+
+
+def test_an_async_on_permission_that_exits_ends_the_run_too(rig2: Rig) -> None:
+    rig2.fake.script(shell_step(rig2.provider, "touch never.txt"), text("not reached"))
+
+    async def leave(request: PermissionRequest) -> bool:
+        sys.exit(4)
+
+    started = time.monotonic()
+    with pytest.raises(BaseException) as caught:
+        rig2.run("make the file", on_permission=leave, timeout=120)
+    assert time.monotonic() - started < PROMPT_S
+    assert isinstance(users_exit(caught.value), SystemExit) and users_exit(caught.value).code == 4  # type: ignore[attr-defined]
+    assert not (rig2.work / "never.txt").exists()
+
+
+def test_an_exit_in_on_permission_reaches_an_async_caller_as_it_is(rig2: Rig) -> None:
+    rig2.fake.script(shell_step(rig2.provider, "touch never.txt"), text("not reached"))
+    raised = SystemExit(5)
+
+    def leave(request: PermissionRequest) -> bool:
+        raise raised
+
+    async def main() -> None:
+        await rig2.client().arun(
+            "make the file", cwd=rig2.work, model=rig2.model, on_permission=leave, timeout=120
+        )
+
+    with pytest.raises(SystemExit) as caught:
+        asyncio.run(main())
+    assert caught.value is raised
+    assert not (rig2.work / "never.txt").exists()
+
+
+def quit_now(reason: str) -> str:
+    """Stop everything."""
+    sys.exit(f"quit: {reason}")
+
+
+def test_a_tool_that_exits_ends_the_run_at_once_with_the_users_exception(rig2: Rig) -> None:
+    rig2.fake.script(call_tool("quit_now", {"reason": "done"}), text("not reached"))
+    started = time.monotonic()
+    with pytest.raises(BaseException) as caught:
+        rig2.run("quit", tools=[quit_now], timeout=120)
+    assert time.monotonic() - started < PROMPT_S
+    original = users_exit(caught.value)
+    assert isinstance(original, SystemExit) and original.code == "quit: done"
+    rig2.fake.script(text("Still here."))
+    assert rig2.run("hi").text == "Still here."
+
+
+def test_a_sync_callback_that_returns_a_coroutine_is_awaited_within_the_timeout(rig2: Rig) -> None:
+    rig2.fake.script(shell_step(rig2.provider, "touch never.txt"), text("not reached"))
+
+    async def never() -> bool:
+        await asyncio.Event().wait()
+        return True
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutExceededError, match="total timeout"):
+        rig2.run("make the file", on_permission=lambda r: never(), timeout=15)
+    assert time.monotonic() - started < 15 + PROMPT_S / 2
+    assert not (rig2.work / "never.txt").exists()
+
+
+def test_a_sync_callback_that_returns_a_coroutine_gets_its_answer(rig2: Rig) -> None:
+    rig2.fake.script(shell_step(rig2.provider, "touch notes.txt"), text("Done."))
+
+    async def later(request: PermissionRequest) -> bool:
+        await asyncio.sleep(0)
+        return True
+
+    result = rig2.run("make the file", on_permission=lambda r: later(r), provider_options=rig2.write_options)
+    assert result.text == "Done." and (rig2.work / "notes.txt").exists()
