@@ -26,6 +26,10 @@ class Agent(Protocol):
 
     async def aclose(self) -> None: ...
 
+    def kill_now(self) -> None:
+        """Kill its processes at once, without an event loop (its loop has ended)."""
+        ...
+
 
 A = TypeVar("A", bound=Agent)
 #: how long closing the pool waits for an agent that lives on another event loop
@@ -48,6 +52,8 @@ class AgentPool:
         self._idle: list[_Idle] = []
         self._closing: set[asyncio.Task[None]] = set()
         self.closed = False
+        #: per event loop with idle agents, the task that closes them when that loop ends
+        self._guards: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         #: how many agents were started and reused (for tests and the curious)
         self.started = 0
         self.reused = 0
@@ -75,6 +81,18 @@ class AgentPool:
         entry = _Idle(agent, key, loop)
         entry.timer = loop.call_later(self.keep_alive, self._expire, entry)
         self._idle.append(entry)
+        if loop not in self._guards:
+            guard = on_loop_end(lambda: self._close_idle_of(loop))
+            self._guards[loop] = guard
+            guard.add_done_callback(lambda _: self._guards.pop(loop, None))
+
+    async def _close_idle_of(self, loop: asyncio.AbstractEventLoop) -> None:
+        entries = [e for e in self._idle if e.loop is loop]
+        for entry in entries:
+            self._take(entry)
+        for entry in entries:
+            with contextlib.suppress(Exception):
+                await entry.agent.aclose()
 
     def _take(self, entry: _Idle) -> None:
         self._idle.remove(entry)
@@ -103,11 +121,60 @@ class AgentPool:
                 # started by a sync call on oauthpy's loop thread, closed from an async block
                 future = asyncio.run_coroutine_threadsafe(_close(entry.agent), entry.loop)
                 waits.append(within(asyncio.wrap_future(future), _FOREIGN_CLOSE_WAIT_S))
-            # an agent whose loop is gone has lost its transports; the exit hook kills it
+            else:
+                # its loop has ended (or is not running): nothing can await its close, so its
+                # processes are killed now, without an event loop
+                entry.agent.kill_now()
+        for guard in list(self._guards.values()):  # nothing left for them to close
+            drop_guard(guard)
         waits.extend(self._closing)
         for wait in waits:
             with contextlib.suppress(Exception):
                 await wait
+
+
+def on_loop_end(close: Callable[[], Awaitable[object]]) -> asyncio.Task[None]:
+    """A task of the running loop that runs ``close()`` when that loop shuts down; cancel the
+    task to drop it.
+
+    ``asyncio.run`` (and so each thread's own loop) cancels every task of its loop before
+    closing it, and runs the loop until they are done: the last moment an agent's transports
+    can still close cleanly. Without this, an agent of an ``asyncio.run`` that has returned
+    would live on (its keep-alive timer died with the loop) until the interpreter exits.
+    """
+    loop = asyncio.get_running_loop()
+
+    async def guard() -> None:
+        try:
+            await loop.create_future()  # only ever cancelled
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await close()
+            raise
+
+    return loop.create_task(guard())
+
+
+def drop_guard(task: asyncio.Task[None]) -> None:
+    """Cancel an `on_loop_end` task, from any thread; its ``close()`` then runs once more,
+    with nothing left to close."""
+    if task.done():
+        return
+    loop = task.get_loop()
+    try:
+        if loop is _running_loop():
+            task.cancel()
+        else:
+            loop.call_soon_threadsafe(task.cancel)
+    except RuntimeError:  # its loop is closed
+        pass
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 async def _close(agent: Agent) -> None:

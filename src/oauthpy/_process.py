@@ -12,15 +12,27 @@ interpreter stops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
+import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import IO
 
 from ._errors import ProviderNotInstalledError, TimeoutExceededError
-from ._run_marks import RUN_ID_VAR, forget_group, new_run_id, pids_with_env, register_group, release
+from ._run_marks import (
+    RUN_ID_VAR,
+    forget_group,
+    kill_marked,
+    new_run_id,
+    owns_group,
+    pids_with_env,
+    register_group,
+    release,
+    signal_group,
+)
 from ._teardown import reap_in_background, stop, within
 
 _CHUNK = 1 << 16
@@ -46,6 +58,24 @@ def timeout_error(which: str, idle_timeout: float | None, started: float, what: 
     else:
         msg = f"total timeout fired after {elapsed:.1f} s"
     return TimeoutExceededError(msg, which=which, after_s=elapsed)
+
+
+def start_timeout(what: str, started: float) -> TimeoutExceededError:
+    """The run's total timeout, fired while ``what`` (starting the agent, waiting for another
+    run's first start) was still going on: the message says which step was slow."""
+    elapsed = time.monotonic() - started
+    after = f" after {elapsed:.1f} s" if elapsed >= 0.1 else ""  # else it ran out before this step
+    return TimeoutExceededError(f"total timeout fired{after} while {what}", which="total", after_s=elapsed)
+
+
+def time_left(deadline: float | None, what: str, started: float) -> float | None:
+    """Seconds left until ``deadline`` (None: unbounded); `start_timeout` when none are."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise start_timeout(what, started)
+    return left
 
 
 @dataclass
@@ -294,6 +324,41 @@ class Process:
                 await stop(self.run_id, child=self._proc, group=True)
         finally:
             self._release_pipes()
+
+    def kill_now(self) -> None:
+        """SIGKILL the run's processes without an event loop: for a process whose loop has
+        ended, so that nothing can await `close` any more. Bounded; safe to repeat."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._proc.returncode is None and owns_group(self.pid):
+            signal_group(self.pid, signal.SIGKILL)
+        kill_marked(self.run_id, signal.SIGKILL)
+        # Reaped here: the ended loop's child watcher can no longer deliver the exit.
+        give_up = time.monotonic() + _STDERR_SETTLE_S
+        while time.monotonic() < give_up:
+            try:
+                pid, _ = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                break  # reaped already
+            if pid:
+                break
+            time.sleep(0.002)
+        forget_group(self.pid)
+        if not pids_with_env(RUN_ID_VAR, self.run_id):
+            release(self.run_id)  # else the exit hook looks once more
+        for task in (self._stdin_task, self._stderr_task):
+            with contextlib.suppress(RuntimeError):  # its loop is closed
+                task.cancel()
+        transport = getattr(self._proc, "_transport", None)
+        pipes = getattr(transport, "_pipes", None) or {}
+        # Closed as far as a closed loop allows, so that no "Event loop is closed" traceback
+        # comes from their finalizers at exit.
+        for proto in [*pipes.values(), transport, self._pty_transport]:
+            pipe = getattr(proto, "pipe", proto)
+            if pipe is not None:
+                with contextlib.suppress(RuntimeError):
+                    pipe.close()
 
     def _release_pipes(self) -> None:
         if self._pty_transport is not None:

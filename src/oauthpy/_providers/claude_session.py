@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import time
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from .._errors import CommandExecutionError, OauthPyError, ProviderNotInstalledError, TimeoutExceededError
 from .._events import Event
 from .._options import RunRequest
+from .._process import start_timeout, time_left
 from .._redact import secret_values
 from .._run_marks import new_run_id
 from .._teardown import stop, within
@@ -45,6 +48,9 @@ class ClaudeConversation:
         self._asks: ClaudeAsks | None = None
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        # One deadline for the call: connecting (starting the CLI) and the turn share it.
+        deadline = request.deadline()
+        started = time.monotonic()
         key = repr(
             (
                 request.model,
@@ -60,7 +66,10 @@ class ClaudeConversation:
             await self.aclose()  # options changed: reconnect, resuming the same conversation
         secrets = secret_values(env)
         if self._client is None:
-            await self._connect(request, env, key)
+            await self._connect(request, env, key, deadline, started)
+            left = time_left(deadline, "starting claude", started)
+            if left is not None:
+                request = dataclasses.replace(request, timeout=left)  # the turn gets what is left
         want = request.output_schema is not None or "output_format" in request.provider_options
         parser = ClaudeParser(want_structured=want)
         finished = timed_out = False
@@ -114,7 +123,9 @@ class ClaudeConversation:
             return False
         return True
 
-    async def _connect(self, request: RunRequest, env: dict[str, str], key: str) -> None:
+    async def _connect(
+        self, request: RunRequest, env: dict[str, str], key: str, deadline: float | None, started: float
+    ) -> None:
         try:
             from claude_agent_sdk import ClaudeSDKClient
         except ImportError:
@@ -125,18 +136,15 @@ class ClaudeConversation:
         if asks is not None and self._asks is not None:
             asks.permissions = self._asks.permissions  # allow_always lasts the whole session
         client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr, asks))
-        limit = request.timeout or CONNECT_WAIT_S
+        left = time_left(deadline, "starting claude", started)
+        limit = CONNECT_WAIT_S if left is None else left
         try:
             await within(client.connect(), limit)
         except BaseException as exc:
             await stop(marker, close=client.disconnect, grace=CLOSE_WAIT_S)
             if isinstance(exc, asyncio.TimeoutError):
-                if request.timeout:
-                    raise TimeoutExceededError(
-                        f"total timeout fired after {limit:g} s while starting claude",
-                        which="total",
-                        after_s=limit,
-                    ) from None
+                if left is not None:
+                    raise start_timeout("starting claude", started) from None
                 raise CommandExecutionError(
                     f"the claude CLI did not start within {limit:g} s", transient=True
                 ) from None

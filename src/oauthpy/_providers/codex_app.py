@@ -11,15 +11,17 @@ the process comes from the client's `AgentPool` and goes back to it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import AsyncGenerator
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from .._errors import OauthPyError, SessionNotFoundError
 from .._events import Event, EventKind, ModelInfo
 from .._options import RunRequest
 from .._permissions import PermissionRequest, Verdict
-from .._process import Invocation
+from .._process import Invocation, time_left
 from .._rpc import INCOMING, Connection, RpcError, Subscription
 from .._teardown import within
 from .._tools import ToolResult
@@ -31,6 +33,7 @@ from .live import (
     LiveAgent,
     LiveConversation,
     TurnEnd,
+    initialize,
     next_update,
     serve,
 )
@@ -39,38 +42,79 @@ CLIENT_INFO = {"name": "oauthpy", "title": None, "version": "0.1.0"}
 #: how codex refuses ``thread/resume`` with an id it has no rollout for
 _NO_ROLLOUT = "no rollout found"
 
-#: CODEX_HOMEs where an app-server has started once: codex 0.163 fails ("failed to initialize
-#: sqlite state runtime") when several processes initialize a fresh home at once
+#: CODEX_HOMEs where an app-server has started once in this process: codex 0.163 fails
+#: ("failed to initialize sqlite state runtime") when several processes initialize a fresh home
+#: at once, so a first start in a home that may not be `initialized` takes `first_start_lock`
 _ready_homes: set[str] = set()
-_home_locks: dict[tuple[int, str], asyncio.Lock] = {}
+
+
+#: the lock file that serializes first starts in a fresh CODEX_HOME, across processes and loops
+_LOCK_NAME = ".oauthpy-first-start.lock"
+_LOCK_POLL_S = 0.02
+
+
+def initialized(home: str) -> bool:
+    """Whether codex's state in ``home`` was made without oauthpy's lock (by codex alone, long
+    ago): then no first start can be under way. Codex creates ``state_*.sqlite`` early in its
+    start, so while the lock file exists, a start may still be initializing it."""
+    try:
+        names = os.listdir(home)
+    except OSError:
+        return False
+    return _LOCK_NAME not in names and any(n.startswith("state_") and n.endswith(".sqlite") for n in names)
+
+
+@contextlib.asynccontextmanager
+async def first_start_lock(home: str, deadline: float | None, started: float) -> AsyncIterator[None]:
+    """Hold an exclusive ``flock`` on a file in ``home`` while codex first starts there.
+
+    flock locks belong to an open file, so this also orders two loops (threads) of one
+    process. The wait is polled (never blocks the loop) and bounded by the run's deadline, or
+    by `REQUEST_WAIT_S` after which the start goes ahead unlocked.
+    """
+    import fcntl
+
+    try:
+        fd = os.open(os.path.join(home, _LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:  # no home yet or not writable: codex reports that itself
+        yield
+        return
+    try:
+        give_up = time.monotonic() + REQUEST_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time_left(deadline, "waiting for another codex to initialize CODEX_HOME", started)
+                if time.monotonic() >= give_up:
+                    break
+                await asyncio.sleep(_LOCK_POLL_S)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 class AppServer(LiveAgent):
     """One live ``codex app-server`` process."""
 
     @classmethod
-    async def start(cls, inv: Invocation, home: str, timeout: float | None) -> AppServer:
-        limit = min(timeout, REQUEST_WAIT_S) if timeout else REQUEST_WAIT_S
-        if home in _ready_homes:
-            return await cls._start(inv, limit)
-        key = (id(asyncio.get_running_loop()), home)
-        lock = _home_locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            agent = await cls._start(inv, limit)
-            _ready_homes.add(home)
-        _home_locks.pop(key, None)
+    async def start(cls, inv: Invocation, home: str, deadline: float | None, started: float) -> AppServer:
+        if home in _ready_homes or initialized(home):
+            return await cls._start(inv, deadline, started)
+        async with first_start_lock(home, deadline, started):
+            agent = await cls._start(inv, deadline, started)
+        _ready_homes.add(home)
         return agent
 
     @classmethod
-    async def _start(cls, inv: Invocation, limit: float) -> AppServer:
+    async def _start(cls, inv: Invocation, deadline: float | None, started: float) -> AppServer:
+        time_left(deadline, "starting codex app-server", started)
         conn = await Connection.start(inv, dialect="codex", router=thread_of)
         try:
-            await conn.request(
-                "initialize",
-                {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}},
-                timeout=limit,
-            )
-            await conn.notify("initialized", timeout=limit)
+            params = {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}}
+            await initialize(conn, "initialize", params, deadline, started, "codex app-server")
+            await conn.notify("initialized", timeout=REQUEST_WAIT_S)
         except BaseException:
             await conn.close()
             raise
@@ -84,9 +128,11 @@ class AppServerConversation(LiveConversation):
     transport = "app-server"
     provider = "codex"
 
-    async def _start(self, inv: Invocation, env: dict[str, str], timeout: float | None) -> LiveAgent:
+    async def _start(
+        self, inv: Invocation, env: dict[str, str], deadline: float | None, started: float
+    ) -> LiveAgent:
         home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
-        return await AppServer.start(inv, home, timeout)
+        return await AppServer.start(inv, home, deadline, started)
 
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
@@ -106,7 +152,7 @@ class AppServerConversation(LiveConversation):
     async def _turn_on(
         self, agent: LiveAgent, thread_id: str, request: RunRequest, started: float, end: TurnEnd
     ) -> AsyncGenerator[Event, None]:
-        deadline = request.deadline()
+        deadline = end.deadline  # the call's, set before the agent started
         parser = AppTurn(thread_id, self._model)
         asks = CodexAsks(request.cwd)
         sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
@@ -185,7 +231,8 @@ def _get(answer: Any, outer: str, inner: str) -> str:
 
 async def list_models(inv: Invocation, home: str, timeout: float) -> tuple[ModelInfo, ...]:
     """``model/list`` on a short-lived app-server (codex answers it offline from its catalog)."""
-    agent = await AppServer.start(inv, home, timeout)
+    started = time.monotonic()
+    agent = await AppServer.start(inv, home, started + timeout, started)
     try:
         found: list[ModelInfo] = []
         cursor: str | None = None

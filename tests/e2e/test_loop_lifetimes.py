@@ -1,0 +1,146 @@
+"""Agents and sessions against the event loops they live on, from the user's side.
+
+- A warm agent started in an ``asyncio.run`` inside ``with Client`` ends with that loop, also
+  from threads that each run their own loop, and nothing prints a traceback at exit.
+- One session used from two loops: either it goes on (the old loop has ended) or it says at
+  once that a session belongs to one loop.
+- Breaking out of an async turn lets the next turn start at once (no `SessionBusyError`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from oauthpy import EventKind, InvalidOptionsError
+from oauthpy.testing import Gate, text
+from tests.support import REPO, Rig, open_rig, shell_step
+
+LIVE = ["codex", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))]
+
+#: runs a few ``asyncio.run`` calls (and two threads with their own loops) inside one
+#: ``with Client`` and prints how many of the run's vendor processes are alive after the block
+_POOL_SCRIPT = """
+import asyncio, sys, threading
+from oauthpy import Client
+from oauthpy.testing import live_processes_with_env
+from oauthpy.testing.processes import MARKER_VAR
+import os
+
+provider, cwd, model = sys.argv[1], sys.argv[2], sys.argv[3] or None
+marker = os.environ[MARKER_VAR]
+with Client(provider, auth_source="external") as client:
+    for _ in range(2):
+        asyncio.run(client.arun("q", cwd=cwd, model=model, timeout=60))
+
+    def in_thread():
+        asyncio.run(client.arun("q", cwd=cwd, model=model, timeout=60))
+
+    threads = [threading.Thread(target=in_thread) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    print("pool", client._runner.pool.started, flush=True)
+print("alive", len(live_processes_with_env(MARKER_VAR, marker)), flush=True)
+"""
+
+
+@pytest.mark.parametrize("provider", LIVE)
+def test_agents_of_ended_loops_end_with_their_loop_and_exit_is_quiet(provider: str, tmp_path: Path):
+    with open_rig(provider, tmp_path) as rig:
+        rig.fake.script(*(text("fine") for _ in range(4)))
+        done = subprocess.run(
+            [sys.executable, "-c", _POOL_SCRIPT, provider, str(rig.work), rig.model or ""],
+            env={**os.environ, **rig.env, "PYTHONPATH": str(REPO / "src")},
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        # each loop started its own agent, and each ended with its loop: none at the block's end
+        assert "pool 4" in done.stdout, done.stdout
+        assert "alive 0" in done.stdout, done.stdout
+        said = done.stderr[-3000:]
+        assert "Traceback" not in said and "Event loop is closed" not in said, said
+        assert "is closed" not in said, said  # asyncio's child watcher on a closed loop
+
+
+def test_a_session_on_a_loop_still_running_refuses_another_loop_at_once_and_goes_on(rig: Rig):
+    rig.fake.script(text("first"), text("second"))
+    with rig.client().session(cwd=rig.work, model=rig.model, timeout=30) as chat:
+        assert chat.run("one").text == "first"  # on oauthpy's own loop, which keeps running
+        started = time.monotonic()
+        with pytest.raises(InvalidOptionsError, match="one event loop") as caught:
+            asyncio.run(chat.arun("two"))
+        assert time.monotonic() - started < 2.0
+        assert "resume=" in (caught.value.hint or "")
+        assert chat.run("two").text == "second"  # the session is unharmed
+        assert len(rig.fake.model_requests()) >= 2
+
+
+def test_a_session_whose_loop_ended_goes_on_in_the_next_loop(rig: Rig):
+    rig.fake.script(text("noted kiwi"), text("you said kiwi"), text("still kiwi"))
+    chat = rig.client().session(cwd=rig.work, model=rig.model, timeout=30)
+    with chat:
+        first = asyncio.run(chat.arun("remember kiwi"))
+        # the loop has ended: its agent went with it
+        assert not vendor_processes(rig), "the session's agent outlived its event loop"
+        second = asyncio.run(_arun_after(chat, "what fruit?"))  # another loop
+        third = chat.run("and now?")  # oauthpy's own loop now
+    assert second.text == "you said kiwi" and third.text == "still kiwi"
+    assert first.session_id == second.session_id == third.session_id
+    assert "remember kiwi" in rig.model_bodies()[-1]  # the vendor's own conversation went on
+
+
+async def _arun_after(chat: object, prompt: str) -> object:
+    return await chat.arun(prompt)  # type: ignore[attr-defined]
+
+
+def vendor_processes(rig: Rig) -> list[int]:
+    from oauthpy.testing import live_processes_with_env
+    from oauthpy.testing.processes import MARKER_VAR
+
+    deadline = time.monotonic() + 5
+    while (found := live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found
+
+
+def test_breaking_out_of_an_async_turn_lets_the_next_turn_start_at_once(rig: Rig):
+    held = threading.Event()  # the first turn's second model request waits here
+    rig.fake.script(
+        shell_step(rig.provider, "echo hi", say="Starting."),
+        Gate(held, text("never seen"), timeout_s=30),
+        text("Next answer."),
+        text("Third answer."),
+        text("Fourth answer."),
+    )
+
+    async def main() -> tuple[str, str]:
+        async with rig.client().asession(
+            cwd=rig.work, model=rig.model, timeout=60, on_permission=lambda request: True
+        ) as chat:
+            async for event in chat.stream("first question"):
+                if event.kind is EventKind.COMMAND and event.status != "in_progress":
+                    await asyncio.to_thread(rig.fake.wait_for_model_requests, 2)
+                    break  # mid-turn; the next turn starts right away
+            result = await chat.arun("second question")
+            try:
+                async for _ in chat.stream("third question"):
+                    raise LookupError("the caller's own bug")
+            except LookupError:  # left by an exception: the next turn starts right away too
+                fourth = await chat.arun("fourth question")
+            return result.text, fourth.text
+
+    try:
+        assert asyncio.run(main()) == ("Next answer.", "Fourth answer.")
+    finally:
+        held.set()

@@ -1,0 +1,48 @@
+"""Ctrl-C (SIGINT to the Python process alone) in the middle of ``oauthpy run --stream``.
+
+The stream has shown output and its turn waits on the model (a fake turn held by a `Gate`):
+the command must stop the run, exit 130 and print no traceback, on every provider.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from oauthpy.testing import Gate, text
+from tests.support import Rig, shell_step
+
+OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
+REPEATS = 2
+
+
+def test_sigint_mid_stream_exits_130_without_a_traceback(rig: Rig):
+    for attempt in range(REPEATS):
+        held = threading.Event()
+        rig.fake.script(
+            shell_step(rig.provider, "echo streamed-output", say="Starting."),
+            Gate(held, text("never seen"), timeout_s=30),
+        )
+        seen = len(rig.fake.model_requests())
+        cmd = [*OAUTHPY, "run", "-p", rig.provider, "--source", "external", "--stream"]
+        cmd += ["--cwd", str(rig.work), *(["-m", rig.model] if rig.model else []), "run echo"]
+        env = {**os.environ, **rig.env}
+        if rig.provider == "gemini":
+            env["OAUTHPY_TRANSPORT"] = "acp"
+        proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            rig.fake.wait_for_model_requests(seen + 2)  # the turn now waits on the held reply
+            proc.send_signal(signal.SIGINT)  # to the Python process only, not its group
+            _out, err = proc.communicate(timeout=60)
+        finally:
+            held.set()
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 130, f"attempt {attempt}: rc={proc.returncode}\n{err[-3000:]}"
+        assert "Traceback" not in err and "RuntimeError" not in err, f"attempt {attempt}:\n{err[-3000:]}"
+        assert "interrupted" in err
