@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from ._events import ModelInfo
 
 # Defined here, not in the provider modules, so that `oauthpy --help` imports no provider.
+# codex 0.163 passes any effort through and lowers one above a model's highest to that one;
+# `max` and `ultra` are what its newest models advertise (`codex debug models`). When no effort
+# is given, none is sent: the vendor's default for the model applies.
 CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
 CLAUDE_EFFORTS = ("low", "medium", "high", "xhigh", "max")
 
@@ -46,12 +49,12 @@ MODELS: dict[str, tuple[str, ...]] = {
 #: reasoning efforts each vendor accepts; the Gemini CLI has no effort setting
 EFFORTS: dict[str, tuple[str, ...]] = {"codex": CODEX_EFFORTS, "claude": CLAUDE_EFFORTS, "gemini": ()}
 
-CLAUDE_DEFAULT_MODEL = "opus"
 GEMINI_DEFAULT_MODEL = "auto"
-#: the model each provider uses when none is given
+#: the model each provider uses when none is given: codex and claude are passed none, so their
+#: CLI picks it (from its config and the account), as when run alone
 DEFAULT_MODELS = {
     "codex": "(codex's configured default)",
-    "claude": CLAUDE_DEFAULT_MODEL,
+    "claude": "(Claude Code's default for the account)",
     "gemini": GEMINI_DEFAULT_MODEL,
 }
 
@@ -66,7 +69,8 @@ def catalog_models(provider: str) -> tuple[ModelInfo, ...]:
     """oauthpy's own list of ``provider``'s models (``source="catalog"``)."""
     from ._events import ModelInfo
 
-    default = {"claude": CLAUDE_DEFAULT_MODEL, "gemini": GEMINI_DEFAULT_MODEL}.get(provider)
+    # claude's alias "default" is the account's default model, the one a run without a model gets
+    default = {"claude": "default", "gemini": GEMINI_DEFAULT_MODEL}.get(provider)
     return tuple(
         ModelInfo(id=name, display_name=name, is_default=name == default, efforts=EFFORTS[provider])
         for name in MODELS[provider]

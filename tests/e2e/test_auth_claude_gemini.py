@@ -58,7 +58,10 @@ def test_claude_isolated_ignores_the_parents_key(
     assert_no_leftovers(marker)
     assert mode_of(home) == 0o700 and mode_of(home / "claude") == 0o700
 
-    # The CLI has initialized the isolated dir now, so status asks `claude auth status`.
+    # The run stopped before the CLI started; once the CLI has state there (its config file,
+    # which it completes on its first start), status asks `claude auth status`.
+    (home / "claude" / ".claude.json").write_text("{}")
+    client.auth_status()
     before = snapshot(home)
     again = client.auth_status()
     assert snapshot(home) == before

@@ -38,12 +38,12 @@ def test_exact_text_arrives_in_deltas_before_the_result(anthropic_fake, claude_e
     assert_no_leftovers(claude_env)
 
 
-def test_defaults_are_opus_with_low_effort_and_prompt_goes_to_the_model(anthropic_fake, claude_env, workdir):
+def test_defaults_are_claude_codes_own_and_prompt_goes_to_the_model(anthropic_fake, claude_env, workdir):
     anthropic_fake.script(text("ok"))
     result = claude.run("--a prompt with dashes", cwd=workdir, env=claude_env)
     body = anthropic_fake.model_requests()[0].body
-    assert body["model"] == result.model == "claude-opus-5-5"
-    assert body["output_config"]["effort"] == "low"
+    assert body["model"] == result.model == "claude-opus-5-5"  # what bare `claude -p` sends here
+    assert body["output_config"]["effort"] == "medium"
     assert "--a prompt with dashes" in prompt_texts(body)
     assert result.transport == "sdk" and result.session_id
 

@@ -197,10 +197,10 @@ def test_reasoning_and_model_option_reach_codex(codex, openai_fake, codex_env, w
     assert result.model == "gpt-5.5"
 
 
-def test_default_reasoning_effort_is_low(codex, openai_fake, codex_env, workdir):
+def test_no_effort_given_means_codexs_own_default_for_the_model(codex, openai_fake, codex_env, workdir):
     openai_fake.script(text("ok"))
     codex.run("hi", cwd=workdir, env=codex_env)
-    assert openai_fake.model_requests()[0].body["reasoning"]["effort"] == "low"
+    assert openai_fake.model_requests()[0].body["reasoning"]["effort"] == "medium"  # gpt-5.5's, in 0.163
 
 
 def test_unknown_option_is_rejected_before_anything_starts(codex, openai_fake, codex_env, workdir):

@@ -154,7 +154,7 @@ def test_codex_lists_its_models_from_the_vendor_and_claude_from_the_catalog(code
     assert app_servers(codex_env) == []  # the listing process is gone
     claude = Client("claude").models()  # gemini's come from gemini: test_live_gemini.py
     assert {m.source for m in claude} == {"catalog"}
-    assert [m.id for m in claude if m.is_default] == ["opus"] and "sonnet" in {m.id for m in claude}
+    assert [m.id for m in claude if m.is_default] == ["default"] and "sonnet" in {m.id for m in claude}
 
 
 def test_an_idle_warm_agent_closes_after_keep_alive(openai_fake, codex_env, workdir):

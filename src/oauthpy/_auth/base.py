@@ -8,11 +8,14 @@ never opens a credential file: at most it checks that one exists.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, get_args
 
-from .._options import AUTH_MODES
+from .._events import AuthMode, AuthReason
+
+if TYPE_CHECKING:
+    from .._options import RunRequest
 
 #: bound on each status probe (version and login-status commands)
 PROBE_TIMEOUT_S = 20.0
@@ -23,17 +26,24 @@ class Probe:
     """What one look at one source found."""
 
     authenticated: bool
-    mode: str = "unknown"
+    #: the mode as a backend words it (a `str`), checked into ``mode``
+    said_mode: InitVar[str] = "unknown"
     #: why not authenticated (``binary_missing``, ``not_authenticated``, ``status_failed``, ...)
-    reason: str | None = None
+    reason: AuthReason | None = None
     #: False when a login is plausible (files exist) but the vendor tool did not confirm it
     verified: bool = True
     #: what to do about it, when the vendor's state needs a fix of its own
     hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: how it is authenticated (``AuthStatus.mode``)
+    mode: AuthMode = field(init=False, default="unknown")
 
-    def __post_init__(self) -> None:
-        assert self.mode in AUTH_MODES, self.mode
+    def __post_init__(self, said_mode: str) -> None:
+        for mode in get_args(AuthMode):
+            if mode == said_mode:
+                self.mode = mode
+                return
+        raise AssertionError(f"not an AuthMode: {said_mode!r}")
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class AuthBackend(Protocol):
     #: variables that would override an isolated login; removed unless passed explicitly
     strip_vars: tuple[str, ...]
     install_hint: str
+    #: the other way to authenticate, for the hint of a run that has no login
+    key_hint: str
     login_options: Mapping[str, type]
 
     def external_state(self, env: Mapping[str, str]) -> Path:
@@ -67,6 +79,16 @@ class AuthBackend(Protocol):
 
     async def probe(self, binary: str, env: Mapping[str, str], state: Path) -> Probe:
         """Whether ``env`` (with ``state`` as the state dir) is logged in. Writes nothing."""
+
+    async def preflight(
+        self, env: Mapping[str, str], state: Path, request: RunRequest, transport: str
+    ) -> str | None:
+        """Why a run with ``env`` cannot authenticate, or None when it can or may.
+
+        Runs before every turn, before the vendor starts: files and variables only (a vendor
+        command at most where nothing else can tell, and never on a happy path). It answers
+        only when sure; a login that is there but expired is the vendor's to report.
+        """
 
     def prepare_isolated(self, state: Path) -> None:
         """Vendor setup an isolated state dir needs before a run or a login."""

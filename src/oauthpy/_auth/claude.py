@@ -6,12 +6,15 @@ import importlib.util
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._commands import run_captured
 from .._errors import InvalidOptionsError
 from .._executables import which
 from .base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
+
+if TYPE_CHECKING:
+    from .._options import RunRequest
 
 ENV_MODES = {
     "ANTHROPIC_API_KEY": "api-key",
@@ -22,6 +25,11 @@ ENV_MODES = {
     "CLAUDE_CODE_USE_FOUNDRY": "cloud",
 }
 LOGIN_METHODS = ("claudeai", "console", "sso")
+#: settings an administrator sets for every user (Linux, macOS); they may supply credentials
+MANAGED_SETTINGS = (
+    Path("/etc/claude-code/managed-settings.json"),
+    Path("/Library/Application Support/ClaudeCode/managed-settings.json"),
+)
 
 
 def bundled_cli() -> Path | None:
@@ -42,6 +50,7 @@ class ClaudeAuth:
         "AWS_BEARER_TOKEN_BEDROCK",
     )
     install_hint = "pip install claude-agent-sdk"
+    key_hint = "or pass ANTHROPIC_API_KEY in env="
     login_options: Mapping[str, type] = {"method": str, "email": str}
 
     def external_state(self, env: Mapping[str, str]) -> Path:
@@ -87,6 +96,21 @@ class ClaudeAuth:
         if not info.get("loggedIn"):
             return Probe(False, reason="not_authenticated", details=details)
         return Probe(True, _mode(info), details=details)
+
+    async def preflight(
+        self, env: Mapping[str, str], state: Path, request: RunRequest, transport: str
+    ) -> str | None:
+        """Sure only of a state the CLI has never run in, with no credential variable and no
+        settings (an ``apiKeyHelper`` there could supply a key); the CLI answers the rest itself,
+        without a model request."""
+        opts = request.provider_options
+        if env_auth(env, ENV_MODES) or opts.get("sdk_options"):
+            return None
+        if self._config_file(env, state).exists() or (state / "settings.json").exists():
+            return None
+        if any(path.exists() for path in MANAGED_SETTINGS):
+            return None
+        return f"Claude Code has no login in {state} and no API key is set"
 
     def prepare_isolated(self, state: Path) -> None:
         pass

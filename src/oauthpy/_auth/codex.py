@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._commands import run_captured
 from .._errors import InvalidOptionsError, OauthPyError
 from .base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
+
+if TYPE_CHECKING:
+    from .._options import RunRequest
 
 ENV_MODES = {"CODEX_API_KEY": "api-key", "CODEX_ACCESS_TOKEN": "env"}
 
@@ -18,6 +21,7 @@ class CodexAuth:
     state_var = "CODEX_HOME"
     strip_vars: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY", "CODEX_ACCESS_TOKEN")
     install_hint = "pip install 'oauthpy[codex]'"
+    key_hint = "or store an API key there: `oauthpy auth login --provider codex --with-api-key` (from stdin)"
     login_options: Mapping[str, type] = {}
 
     def external_state(self, env: Mapping[str, str]) -> Path:
@@ -67,6 +71,15 @@ class CodexAuth:
         if "not logged in" in said:
             return Probe(False, reason="not_authenticated")
         return Probe(False, reason="status_failed", details={"status_exit_code": done.returncode})
+
+    async def preflight(
+        self, env: Mapping[str, str], state: Path, request: RunRequest, transport: str
+    ) -> str | None:
+        from .codex_preflight import missing_login
+
+        return await missing_login(
+            self.find_binary, env, state, request.provider_options, request.cwd, transport
+        )
 
     def prepare_isolated(self, state: Path) -> None:
         from .codex_config import ensure_credentials_store

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidOptionsError, OauthPyError
 from .base import LoginCommand, Probe, home_of
+
+if TYPE_CHECKING:
+    from .._options import RunRequest
 
 #: the credential variables the CLI reads; removed from an isolated run unless given explicitly
 CREDENTIAL_VARS = (
@@ -29,6 +32,8 @@ CREDENTIAL_VARS = (
 #: variables that make the CLI headless (no sign-in UI) even when it runs on a terminal
 HEADLESS_VARS = ("CI", "GITHUB_ACTIONS")
 LOGIN_FILES = ("oauth_creds.json", "gemini-credentials.json")
+SYSTEM_SETTINGS = "/etc/gemini-cli/settings.json"
+SYSTEM_DEFAULTS = "/etc/gemini-cli/system-defaults.json"
 
 
 class GeminiAuth:
@@ -36,6 +41,7 @@ class GeminiAuth:
     state_var = "GEMINI_CLI_HOME"
     strip_vars: tuple[str, ...] = CREDENTIAL_VARS
     install_hint = "npm install -g @google/gemini-cli"
+    key_hint = "or pass GEMINI_API_KEY in env= and select gemini-api-key in the CLI's settings.json"
     login_options: Mapping[str, type] = {}
 
     def external_state(self, env: Mapping[str, str]) -> Path:
@@ -89,6 +95,19 @@ class GeminiAuth:
             )
         return Probe(False, reason="unknown_auth_type", details=details)
 
+    async def preflight(
+        self, env: Mapping[str, str], state: Path, request: RunRequest, transport: str
+    ) -> str | None:
+        """Sure only when the settings and the environment the CLI reads select a login that is
+        not there (a Google login with no cached one, an API key that is unset). Another
+        settings layer or a ``.env`` file could change that: then the CLI answers itself."""
+        if request.provider_options.get("extra_args") or _other_sources(env, state, request.cwd):
+            return None
+        found = await self.probe("", env, state)
+        if found.reason not in ("not_authenticated", "api_key_missing"):
+            return None
+        return f"the Gemini CLI has no login in {state / '.gemini'} and no API key is set"
+
     def prepare_isolated(self, state: Path) -> None:
         pass
 
@@ -116,6 +135,26 @@ class GeminiAuth:
             "the Gemini CLI has no logout command",
             hint="run `gemini` and use its /auth command to switch accounts",
         )
+
+
+def _other_sources(env: Mapping[str, str], state: Path, cwd: str) -> bool:
+    """Whether settings or ``.env`` files other than the user's settings.json exist (the CLI
+    merges system and workspace settings, and loads ``.env`` files up from the cwd)."""
+    system = (
+        env.get("GEMINI_CLI_SYSTEM_SETTINGS_PATH") or SYSTEM_SETTINGS,
+        env.get("GEMINI_CLI_SYSTEM_DEFAULTS_PATH") or SYSTEM_DEFAULTS,
+    )
+    if any(Path(p).exists() for p in system):
+        return True
+    here = Path(cwd).resolve()
+    user_settings = (state / ".gemini" / "settings.json").resolve()
+    for d in (here, *here.parents, state):
+        if (d / ".env").exists() or (d / ".gemini" / ".env").exists():
+            return True
+        workspace = d / ".gemini" / "settings.json"
+        if d != state and workspace.exists() and workspace.resolve() != user_settings:
+            return True
+    return False
 
 
 def _type_from_env(env: Mapping[str, str]) -> str | None:

@@ -15,10 +15,11 @@ import time
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._commands import run_captured, run_interactive
 from .._errors import (
+    AuthRequiredError,
     CommandExecutionError,
     InvalidOptionsError,
     OauthPyError,
@@ -28,6 +29,9 @@ from .._errors import (
 from .._events import AuthStatus
 from .._redact import redact, remember_secrets, secret_values
 from .base import PROBE_TIMEOUT_S, AuthBackend, Probe
+
+if TYPE_CHECKING:
+    from .._options import RunRequest
 
 #: how long an ``auto`` resolution is reused before the state is probed again
 RESOLVE_TTL_S = 30.0
@@ -162,6 +166,26 @@ class AuthManager:
         source = source or await self.resolve(overrides)
         self.prepare(source)
         return self.env_for(source, overrides), source
+
+    async def preflight(
+        self, source: str, env: Mapping[str, str], request: RunRequest, transport: str
+    ) -> None:
+        """Raise `AuthRequiredError` before a run starts when ``source`` surely has no login:
+        otherwise the vendor may wait on the network for minutes, or send a model request with
+        no credentials."""
+        reason = await self.backend.preflight(env, self.state_dir(source, env), request, transport)
+        if reason is None:
+            return
+        flag = f" --source {self.source}" if self.source != "auto" else ""
+        chosen = f", auth_source={self.source!r}" if self.source != "auto" else ""
+        where = "oauthpy's isolated login state" if source == "oauthpy" else "your own vendor login"
+        also = "; or use auth_source='external' for your normal vendor login" if source == "oauthpy" else ""
+        raise AuthRequiredError(
+            f"{self.provider} is not logged in: {reason} (the run uses {where})",
+            hint=f"run `oauthpy auth login --provider {self.provider}{flag}`, or "
+            f"Client({self.provider!r}{chosen}).login(); "
+            f"{self.backend.key_hint}{also}",
+        )
 
     # -- status --------------------------------------------------------------------------------
 

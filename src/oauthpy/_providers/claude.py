@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
-from .._catalog import CLAUDE_DEFAULT_MODEL as DEFAULT_MODEL
 from .._catalog import CLAUDE_EFFORTS as EFFORTS
 from .._errors import (
     CommandExecutionError,
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
     from .._pool import AgentPool
     from .base import Conversation
 
-DEFAULT_EFFORT = "low"
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
 #: how the CLI refuses a resumed session id it does not know
@@ -137,9 +135,10 @@ class ClaudeProvider:
         from claude_agent_sdk import ClaudeAgentOptions
 
         opts = request.provider_options
+        # No model or effort unless asked: Claude Code then picks the account's defaults.
         kw: dict[str, Any] = {
-            "model": request.model or DEFAULT_MODEL,
-            "effort": opts.get("reasoning_effort") or DEFAULT_EFFORT,
+            "model": request.model,
+            "effort": opts.get("reasoning_effort"),
             "cwd": request.cwd,
             "include_partial_messages": True,
             "stderr": stderr.append,

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from .._pool import AgentPool
     from .base import Conversation
 
-DEFAULT_EFFORT = "low"
 SANDBOXES = ("read-only", "workspace-write", "danger-full-access")
 #: codex 0.163 refuses longer input ("input_too_large"); checked before spawning
 MAX_PROMPT_CHARS = 1_048_576
@@ -154,8 +153,8 @@ class CodexProvider:
             argv += ["--cd", request.cwd]
         if request.model:
             argv += ["-m", request.model]
-        effort = opts.get("reasoning_effort") or DEFAULT_EFFORT
-        argv += ["-c", f"model_reasoning_effort={toml_value(effort)}"]
+        if opts.get("reasoning_effort"):  # else codex's own default for the model, as `codex exec`
+            argv += ["-c", f"model_reasoning_effort={toml_value(opts['reasoning_effort'])}"]
         # codex's shell snapshot is a login shell started in a session of its own that outlives
         # short runs; killing it mid-profile can corrupt user state (a `pyenv rehash` lock).
         # Commands still run in a login shell without it. `config` can turn it back on.
