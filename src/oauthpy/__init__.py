@@ -20,7 +20,11 @@ from ._errors import (
     UnsupportedProviderError,
 )
 from ._events import (
+    AuthMode,
+    AuthReason,
     AuthStatus,
+    CommandView,
+    DoneView,
     Event,
     EventKind,
     EventStatus,
@@ -28,6 +32,7 @@ from ._events import (
     FileChangeKind,
     ModelInfo,
     RunResult,
+    ToolView,
     Usage,
 )
 from ._options import AuthSource, ProviderName, TransportName
@@ -40,12 +45,16 @@ from ._tools import Tool, tool
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuthMode",
+    "AuthReason",
     "AuthRequiredError",
     "AuthSource",
     "AuthStatus",
     "Client",
     "CommandExecutionError",
+    "CommandView",
     "Decision",
+    "DoneView",
     "Event",
     "EventKind",
     "EventStatus",
@@ -68,6 +77,7 @@ __all__ = [
     "StructuredOutputError",
     "TimeoutExceededError",
     "Tool",
+    "ToolView",
     "TransportName",
     "TurnOptions",
     "UnsupportedProviderError",

@@ -1,8 +1,8 @@
 """Normalized events and results: the same shapes for every provider.
 
-All types are slotted and, except `Event` (see there), frozen. The vendor's own record stays
-on ``.raw`` for callers who need to drop a level; it is left out of ``repr()`` so that printing
-an event never shows a credential that a vendor echoed back.
+All types are frozen, except `Event`, and slotted, except `RunResult` (see each). The vendor's
+own record stays on ``.raw`` for callers who need to drop a level; it is left out of ``repr()``
+so that printing an event never shows a credential that a vendor echoed back.
 
 ``Event.text``, ``RunResult.text`` and ``RunResult.output`` are the model's answer and are
 returned unchanged; ``repr()`` redacts (see `oauthpy._redact`).
@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from ._redact import redact
 
@@ -31,6 +31,31 @@ EventStatus = Literal[
     "cancelled",
     "retrying",
 ]
+
+
+#: how a provider is authenticated (``AuthStatus.mode``)
+AuthMode = Literal["oauth", "api-key", "env", "login-state", "cloud", "unknown"]
+#: why a provider is not authenticated (``AuthStatus.reason``)
+AuthReason = Literal[
+    "binary_missing",
+    "not_authenticated",
+    "api_key_missing",
+    "status_failed",
+    "status_timeout",
+    "auth_type_not_selected",
+    "unknown_auth_type",
+]
+if TYPE_CHECKING:
+    # a default (PEP 696) makes a bare ``RunResult`` mean ``RunResult[Any]``; typing.TypeVar takes
+    # one from Python 3.13 only, and only type checkers read it
+    from typing_extensions import TypeVar
+
+    #: the type of ``RunResult.output``: the pydantic model given as ``output_schema``, else Any
+    OutputT = TypeVar("OutputT", covariant=True, default=Any)
+else:
+    from typing import TypeVar
+
+    OutputT = TypeVar("OutputT", covariant=True)
 
 
 class EventKind(str, enum.Enum):
@@ -85,9 +110,20 @@ class Event:
     through ``object.__setattr__``, which made building an event cost 2.4 us more, the largest
     part of the parsers' per-line cost (benchmarks/, docs/performance.md).
 
-    ``delta`` is true for a partial piece of text (token streaming); the complete text of the
-    same item follows in a non-delta event. ``status`` is ``in_progress``, ``completed`` or
-    ``failed`` for items that have a lifecycle (commands, file changes, tools).
+    Every agent and transport gives a run the same shape: a piece of streamed text (``delta``
+    true) is ``in_progress`` and the complete text of the same item follows in a non-delta
+    event that is ``completed``; a command, file change or tool call is ``in_progress`` when it
+    starts and ``completed``, ``failed`` or ``declined`` when it ends, with a ``permission``
+    event (``allowed``/``denied``) between the two when ``on_permission`` was asked; the run
+    ends with a ``done`` event (``completed``). ``command`` is the command as the model wrote
+    it (never the shell the vendor wraps it in). An ``other`` event names what it carries in
+    ``text`` (a vendor record oauthpy does not map) and keeps it on ``.raw``.
+
+    The optional fields are set by kind; `as_command`, `as_tool` and `as_done` give a typed
+    view of an event of their kind (None for any other), in which they are not optional::
+
+        if (cmd := event.as_command()) is not None:
+            print(cmd.command.upper(), cmd.exit_code)
     """
 
     kind: EventKind
@@ -114,6 +150,24 @@ class Event:
     #: which attempt of a retried run produced this event (1 unless ``max_retries`` retried)
     attempt: int = 1
 
+    def as_command(self) -> CommandView | None:
+        """This ``command`` event, typed (None for another kind)."""
+        if self.kind is not EventKind.COMMAND:
+            return None
+        return CommandView(self, self.command or self.text, self.exit_code, self.output)
+
+    def as_tool(self) -> ToolView | None:
+        """This ``tool`` event, typed (None for another kind)."""
+        if self.kind is not EventKind.TOOL:
+            return None
+        return ToolView(self, self.tool_name or self.text, self.tool_input, self.output)
+
+    def as_done(self) -> DoneView | None:
+        """This ``done`` event, typed (None for another kind)."""
+        if self.kind is not EventKind.DONE:
+            return None
+        return DoneView(self, self.text, self.usage or Usage(), self.session_id, self.model)
+
     def __repr__(self) -> str:
         parts = [f"kind={self.kind.value!r}"]
         if self.text and self.delta:
@@ -136,8 +190,68 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class RunResult:
-    """The outcome of one finished run."""
+class CommandView:
+    """A ``command`` event, typed (`Event.as_command`)."""
+
+    event: Event
+    #: the command as the model wrote it
+    command: str
+    #: None while it runs, and where the vendor reports none (claude, gemini: a command that
+    #: failed is ``status == "failed"`` there)
+    exit_code: int | None
+    #: what it printed; None where the vendor does not report it (gemini ACP)
+    output: str | None
+
+    @property
+    def status(self) -> EventStatus | None:
+        return self.event.status
+
+    def __repr__(self) -> str:
+        return f"CommandView({self.event!r})"  # the event's repr, which redacts
+
+
+@dataclass(frozen=True, slots=True)
+class ToolView:
+    """A ``tool`` event, typed (`Event.as_tool`)."""
+
+    event: Event
+    #: the tool's name as the agent reports it
+    tool_name: str
+    tool_input: Any
+    output: str | None
+
+    @property
+    def status(self) -> EventStatus | None:
+        return self.event.status
+
+    def __repr__(self) -> str:
+        return f"ToolView({self.event!r})"  # the event's repr, which redacts
+
+
+@dataclass(frozen=True, slots=True)
+class DoneView:
+    """The ``done`` event that ends a run, typed (`Event.as_done`)."""
+
+    event: Event
+    text: str
+    usage: Usage
+    session_id: str | None
+    model: str | None
+
+    def __repr__(self) -> str:
+        return f"DoneView({self.event!r})"  # the event's repr, which redacts
+
+
+# Not slotted: Python < 3.12 breaks ``RunResult[Label](...)`` on a frozen slotted dataclass (its
+# generated __setattr__ then refuses typing's ``__orig_class__`` with a TypeError).
+@dataclass(frozen=True)
+class RunResult(Generic[OutputT]):
+    """The outcome of one finished run.
+
+    Generic in ``output``: a run given ``output_schema=Label`` (a pydantic model class) returns
+    a ``RunResult[Label]`` whose ``output`` is a ``Label`` to type checkers; any other run
+    returns ``RunResult[Any]``.
+    """
 
     provider: str
     transport: str
@@ -149,7 +263,9 @@ class RunResult:
     model: str | None = None
     #: what ``resume=`` continues; None when the run kept no session (``ephemeral``)
     session_id: str | None = None
-    output: Any = None
+    #: the parsed answer of a run with ``output_schema`` (an instance of the pydantic model given,
+    #: or the JSON value for a JSON schema); None otherwise
+    output: OutputT = None  # type: ignore[assignment]
     auth_source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -173,7 +289,7 @@ class AuthStatus:
     installed: bool
     authenticated: bool
     #: how it is authenticated: ``oauth``, ``api-key``, ``env``, ``login-state``, ``cloud``, ``unknown``
-    mode: str = "unknown"
+    mode: AuthMode = "unknown"
     #: the auth source the client was asked for, and the one the status is about
     source_requested: str = "auto"
     source_used: str | None = None
@@ -186,7 +302,7 @@ class AuthStatus:
     #: will tell); None when not authenticated
     verified: bool | None = None
     #: why not authenticated (``binary_missing``, ``not_authenticated``, ``api_key_missing``...)
-    reason: str | None = None
+    reason: AuthReason | None = None
     #: what to do about it
     hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict)

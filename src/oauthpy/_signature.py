@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class TurnOptions(TypedDict, total=False):
-    """What a session turn may set: the keyword arguments of a run but ``cwd`` and ``tools``,
-    which a session keeps from when it was opened."""
+class _TurnKeywords(TypedDict, total=False):
+    """What every run and turn may set, but ``output_schema`` (the methods' overloads take it
+    apart: its type decides the type of ``RunResult.output``)."""
 
     #: the vendor's model name; default: the vendor's
     model: str | None
@@ -39,19 +39,37 @@ class TurnOptions(TypedDict, total=False):
     env: Mapping[str, str | None] | None
     #: the vendor's own options (README: "Provider options")
     provider_options: Mapping[str, object] | None
-    #: a JSON schema or a pydantic model class: ``RunResult.output`` holds the parsed answer
-    output_schema: Mapping[str, object] | type[BaseModel] | None
     #: asked before the agent acts (docs/permissions.md)
     on_permission: PermissionCallback | None
 
 
-class RunOptions(TurnOptions, total=False):
-    """The keyword arguments of every run."""
+class _RunKeywords(_TurnKeywords, total=False):
+    """`RunOptions` but ``output_schema``."""
 
     #: the agent's working directory (default ``"."``); it must exist
     cwd: str | os.PathLike[str]
     #: Python functions the agent may call (docs/tools.md)
     tools: Sequence[Callable[..., object] | Tool] | None
+
+
+class TurnOptions(_TurnKeywords, total=False):
+    """What a session turn may set: the keyword arguments of a run but ``cwd`` and ``tools``,
+    which a session keeps from when it was opened: ``model``, ``timeout``, ``idle_timeout``,
+    ``env``, ``provider_options``, ``on_permission`` and ``output_schema``."""
+
+    #: a JSON schema or a pydantic model class: ``RunResult.output`` holds the parsed answer
+    #: (typed as the model class given, for type checkers)
+    output_schema: Mapping[str, object] | type[BaseModel] | None
+
+
+class RunOptions(TurnOptions, _RunKeywords, total=False):
+    """The keyword arguments of every run: those of `TurnOptions`, ``cwd`` and ``tools``."""
+
+
+#: a pydantic model class given as ``output_schema``: the type of ``RunResult.output``
+ModelT = TypeVar("ModelT", bound="BaseModel")
+#: ``output_schema`` as a JSON schema (as in `TurnOptions`): ``RunResult.output`` is the JSON value
+JsonSchema = Mapping[str, object]
 
 
 #: the defaults the signatures show (every other option defaults to None)

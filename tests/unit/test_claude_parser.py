@@ -21,6 +21,7 @@ from oauthpy import (
     StructuredOutputError,
 )
 from oauthpy._providers.claude_parser import ClaudeParser
+from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "claude"
 
@@ -163,3 +164,32 @@ def test_arbitrary_records_never_raise_anything_but_documented_errors(records):
         parser.finish()
     except OauthPyError:
         pass
+
+
+def test_a_message_a_command_and_the_final_message_have_the_shape_of_every_agent():
+    parser = ClaudeParser()
+    events = [e for m in messages("bash") for e in parser.feed(m)]
+    # init/status/session_state_changed are bookkeeping: no blank `other` events
+    assert shape([*events, *parser.finish()]) == [*message_command_message(), ("done", "completed")]
+    assert commands(events) == ["echo hello-from-shell"] * 2
+
+
+def test_every_recording_gives_no_blank_other_event_and_deltas_in_progress():
+    for name in ("plain", "bash", "write", "structured"):
+        parser = ClaudeParser()
+        events = [e for m in messages(name) for e in parser.feed(m)]
+        assert EventKind.OTHER not in {e.kind for e in events}
+        shape(events)  # asserts the deltas' status and that nothing is a blank `other`
+        assert all(e.status == "completed" for e in events if e.kind is EventKind.REASONING and not e.delta)
+
+
+def test_an_api_retry_is_an_error_event_that_says_it_will_retry():
+    class SystemMessage:
+        def __init__(self) -> None:
+            self.subtype = "api_retry"
+            self.data = {"attempt": 2, "max_retries": 10, "retry_delay_ms": 1121, "error_status": 529}
+            self.data["error"] = "server_error"
+
+    (event,) = ClaudeParser().feed(SystemMessage())
+    assert (event.kind, event.status) == (EventKind.ERROR, "retrying")
+    assert event.text == "API error 529 (server_error); retry 2 of 10 in 1.1 s"

@@ -25,6 +25,8 @@ from oauthpy._providers.codex_app_parser import (
     thread_params,
     turn_params,
 )
+from oauthpy._providers.codex_app_requests import COMMAND, permission_of
+from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex-app"
 
@@ -189,3 +191,25 @@ def test_every_request_oauthpy_sends_validates_against_the_pinned_schema(schemas
     # a field the schema does not know is caught (the check is not vacuous)
     with pytest.raises(jsonschema.ValidationError):
         validate(schemas, "TurnStartParams.json", {"threadId": "t"})
+
+
+def test_a_message_a_command_and_the_final_message_have_the_shape_of_every_agent():
+    events, turn = replay("shell")  # the recorded command exits 3
+    assert shape([*events, *turn.finish()]) == [*message_command_message("failed"), ("done", "completed")]
+    assert any(e.delta for e in events)
+    assert commands(events) == ["echo hello-from-shell; exit 3"] * 2
+
+
+def test_the_command_event_and_the_permission_request_show_the_same_command():
+    asked = json.loads((RECORDINGS.parent / "permissions" / "codex-command.json").read_text())
+    assert asked["command"] == "/bin/bash -c 'touch made.txt'"  # codex's own wrapper
+    request = permission_of(COMMAND, asked, {})
+    turn = AppTurn(asked["threadId"], None)
+    item = {
+        "type": "commandExecution",
+        "id": asked["itemId"],
+        "command": asked["command"],
+        "status": "inProgress",
+    }
+    (event,) = turn.feed("item/started", {"threadId": asked["threadId"], "item": item})
+    assert request is not None and request.command == event.command == event.text == "touch made.txt"

@@ -17,7 +17,8 @@ from oauthpy import (
     RateLimitError,
     SessionNotFoundError,
 )
-from oauthpy._providers.codex_parser import CodexParser
+from oauthpy._providers.codex_parser import CodexParser, unwrap_shell
+from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex"
 
@@ -190,3 +191,33 @@ def test_parser_never_raises_on_arbitrary_json_and_finish_raises_only_oauthpy_er
 @given(st.binary(max_size=300))
 def test_parser_never_raises_on_garbage_lines(data):
     CodexParser().feed(data.decode("utf-8", "replace"))
+
+
+def test_a_message_a_command_and_the_final_message_have_the_shape_of_every_agent():
+    # the recorded command exits 3; codex exec streams no deltas, so every item comes whole
+    events, _, finish = replay("shell")
+    assert shape([*events, *finish()]) == [*message_command_message("failed"), ("done", "completed")]
+
+
+def test_the_command_is_shown_as_the_model_wrote_it_not_in_codex_s_shell_wrapper():
+    events, _, _ = replay("shell")
+    assert "/bin/bash -c" in json.dumps([e.raw for e in events])  # what codex reports
+    assert commands(events) == ["echo hello-from-shell; exit 3"] * 2
+    assert [e.text for e in events if e.kind is EventKind.COMMAND] == ["echo hello-from-shell; exit 3"] * 2
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "shown"),
+    [
+        ("/bin/bash -lc 'touch a.txt'", "touch a.txt"),
+        ("/bin/bash -c 'echo hi && ls'", "echo hi && ls"),
+        ("/usr/bin/zsh -lc ls", "ls"),
+        ("bash -c 'echo '\"'\"'quoted'\"'\"''", "echo 'quoted'"),
+        ("python3 -c 'print(1)'", "python3 -c 'print(1)'"),
+        ("/bin/bash -c", "/bin/bash -c"),
+        ("/bin/bash -c 'unbalanced", "/bin/bash -c 'unbalanced"),
+        ("ls -la", "ls -la"),
+    ],
+)
+def test_unwrap_shell_takes_out_only_codex_s_own_shell_wrapper(wrapped, shown):
+    assert unwrap_shell(wrapped) == shown

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy import AuthRequiredError, CommandExecutionError, Event, EventKind, RateLimitError
 from oauthpy._permissions import Decision
 from oauthpy._providers.gemini_acp_parser import (
     AcpTurn,
@@ -20,6 +20,7 @@ from oauthpy._providers.gemini_acp_parser import (
     session_of,
 )
 from oauthpy._providers.gemini_acp_requests import choose
+from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
 
@@ -178,3 +179,55 @@ def test_what_oauthpy_sends_conforms_to_the_acp_schema(tmp_path):
     cancelled = schema.RequestPermissionResponse.model_validate(choose({}, Decision.DENY))
     assert cancelled.outcome.outcome == "cancelled"
     # session/set_model is gemini's own (not in the v1 schema): verified against gemini 0.61
+
+
+def test_a_message_a_command_and_the_final_message_have_the_shape_of_every_agent():
+    events, turn, answer = replay("shell")
+    assert shape([*events, *turn.finish(answer["result"])]) == [
+        *message_command_message(),
+        ("done", "completed"),
+    ]
+    assert any(e.delta for e in events)
+    assert commands(events) == ["echo hi-tool"] * 2
+
+
+def _asked_shell() -> tuple[AcpTurn, dict[str, Any]]:
+    """A turn that streamed some text, then the recorded permission question about a command."""
+    asked = json.loads((RECORDINGS.parent / "permissions" / "gemini-command.json").read_text())
+    turn = AcpTurn(asked["sessionId"], "gemini-2.5-flash")
+    chunk = {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": "Making it."}}
+    turn.feed("session/update", {"sessionId": asked["sessionId"], "update": chunk})
+    return turn, asked
+
+
+@pytest.mark.parametrize(("decision", "end"), [("allowed", "completed"), ("denied", "declined")])
+def test_a_command_gemini_asks_about_starts_before_the_question_and_ends_after_it(decision, end):
+    # gemini 0.61 sends no tool_call before it asks, and nothing at all about a refused call
+    turn, asked = _asked_shell()
+    before = turn.asked("session/request_permission", asked)
+    decided = [Event(EventKind.PERMISSION, text="run touch made.txt", status=decision)]
+    after = turn.answered("session/request_permission", asked, decided)
+    events = [*before, *after]
+    if decision == "allowed":
+        update = {**asked["toolCall"], "sessionUpdate": "tool_call_update", "status": "completed"}
+        events += turn.feed("session/update", {"sessionId": asked["sessionId"], "update": update})
+    assert shape(events) == [
+        ("message", "completed"),
+        ("command", "in_progress"),
+        ("permission", decision),
+        ("command", end),
+    ]
+    assert commands(events) == ["touch made.txt"] * 2
+
+
+def test_a_call_first_reported_as_over_still_starts_first():
+    turn, asked = _asked_shell()
+    update = {**asked["toolCall"], "sessionUpdate": "tool_call_update", "status": "completed"}
+    events = turn.feed("session/update", {"sessionId": asked["sessionId"], "update": update})
+    assert shape(events) == [("message", "completed"), ("command", "in_progress"), ("command", "completed")]
+
+
+def test_a_request_that_is_no_permission_question_adds_nothing():
+    turn = AcpTurn("s", None)
+    assert turn.asked("fs/read_text_file", {"path": "x"}) == []
+    assert turn.answered("fs/read_text_file", {"path": "x"}, []) == []

@@ -20,6 +20,7 @@ from oauthpy import (
     SessionNotFoundError,
 )
 from oauthpy._providers.gemini_parser import GeminiParser
+from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini"
 #: the exit codes the real CLI gave for each recording
@@ -195,3 +196,10 @@ def test_arbitrary_json_values_and_bytes_never_raise_anything_but_documented_err
         parser.finish(rc, stderr)
     except OauthPyError:
         pass
+
+
+def test_a_message_a_command_and_the_final_message_have_the_shape_of_every_agent():
+    events, finish = replay("shell")
+    assert shape([*events, *finish()]) == [*message_command_message(), ("done", "completed")]
+    assert commands(events) == ["echo hi-tool"] * 2
+    assert [e.status for e in events if e.delta] and all(e.status == "in_progress" for e in events if e.delta)

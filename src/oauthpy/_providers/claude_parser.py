@@ -31,6 +31,27 @@ _FILE_TOOLS: dict[str, FileChangeKind] = {
 }
 
 
+#: system messages that say nothing a caller needs: ``status`` ("requesting" while a model call
+#: is on its way), the session's state changes, running estimates of thinking tokens
+_QUIET_SYSTEM = {"status", "session_state_changed", "thinking_tokens"}
+
+
+def _retry_text(data: dict[str, Any]) -> str:
+    """``API error 529 (server_error); retry 2 of 10 in 1.1 s`` from an ``api_retry`` message."""
+    status = data.get("error_status")
+    error = data.get("error")
+    what = "API error" + (f" {status}" if isinstance(status, int) else "")
+    if isinstance(error, str) and error:
+        what += f" ({error})"
+    attempt, most, delay = data.get("attempt"), data.get("max_retries"), data.get("retry_delay_ms")
+    retry = "retrying"
+    if isinstance(attempt, int):
+        retry = f"retry {attempt}" + (f" of {most}" if isinstance(most, int) else "")
+    if isinstance(delay, (int, float)) and not isinstance(delay, bool):
+        retry += f" in {delay / 1000:.1f} s"
+    return f"{what}; {retry}"
+
+
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -71,11 +92,24 @@ class ClaudeParser:
             self.result = msg
             self.session_id = getattr(msg, "session_id", None) or self.session_id
             return []
-        if kind == "SystemMessage" and getattr(msg, "subtype", None) == "init":
-            data = getattr(msg, "data", None) or {}
+        if kind == "SystemMessage":
+            return self._system(msg)
+        return [Event(EventKind.OTHER, text=kind, raw=msg, session_id=self.session_id)]
+
+    def _system(self, msg: Any) -> list[Event]:
+        """Claude Code's own bookkeeping: its facts go where they belong, never as blank events."""
+        subtype = getattr(msg, "subtype", None)
+        data = getattr(msg, "data", None)
+        data = data if isinstance(data, dict) else {}
+        if subtype == "init":
             self.session_id = data.get("session_id") or self.session_id
             self.model = data.get("model") or self.model
-        return [Event(EventKind.OTHER, raw=msg, session_id=self.session_id)]
+            return []
+        if subtype == "api_retry":
+            return [Event(EventKind.ERROR, text=_retry_text(data), raw=msg, status="retrying")]
+        if subtype in _QUIET_SYSTEM:
+            return []
+        return [Event(EventKind.OTHER, text=str(subtype or "system"), raw=msg, session_id=self.session_id)]
 
     def _stream_event(self, msg: Any) -> list[Event]:
         event = getattr(msg, "event", None)
@@ -96,10 +130,28 @@ class ClaudeParser:
         item_id = self._streaming.get(parent)
         if delta.get("type") == "text_delta":
             text = delta.get("text")
-            return [Event(EventKind.MESSAGE, text=_str(text), raw=msg, delta=True, item_id=item_id)]
+            return [
+                Event(
+                    EventKind.MESSAGE,
+                    text=_str(text),
+                    raw=msg,
+                    delta=True,
+                    item_id=item_id,
+                    status="in_progress",
+                )
+            ]
         if delta.get("type") == "thinking_delta":
             text = delta.get("thinking")
-            return [Event(EventKind.REASONING, text=_str(text), raw=msg, delta=True, item_id=item_id)]
+            return [
+                Event(
+                    EventKind.REASONING,
+                    text=_str(text),
+                    raw=msg,
+                    delta=True,
+                    item_id=item_id,
+                    status="in_progress",
+                )
+            ]
         return []
 
     def _assistant(self, msg: Any) -> list[Event]:
@@ -111,18 +163,24 @@ class ClaudeParser:
             bkind = type(block).__name__
             if bkind == "TextBlock":
                 if error:
-                    events.append(Event(EventKind.ERROR, text=block.text, raw=msg, item_id=mid))
+                    events.append(
+                        Event(EventKind.ERROR, text=block.text, raw=msg, item_id=mid, status="failed")
+                    )
                 else:
-                    events.append(Event(EventKind.MESSAGE, text=block.text, raw=msg, item_id=mid))
+                    events.append(
+                        Event(EventKind.MESSAGE, text=block.text, raw=msg, item_id=mid, status="completed")
+                    )
             elif bkind == "ThinkingBlock":
-                events.append(Event(EventKind.REASONING, text=block.thinking, raw=msg, item_id=mid))
+                events.append(
+                    Event(EventKind.REASONING, text=block.thinking, raw=msg, item_id=mid, status="completed")
+                )
             elif bkind == "ToolUseBlock":
                 if str(block.name).startswith(_OWN_TOOLS):
                     self.own_calls.add(block.id)  # reported by oauthpy itself, by the user's name
                     continue
                 events.append(self._tool_use(block, msg))
             else:
-                events.append(Event(EventKind.OTHER, raw=block, item_id=mid))
+                events.append(Event(EventKind.OTHER, text=bkind, raw=block, item_id=mid))
         return events
 
     def _tool_use(self, block: Any, msg: Any) -> Event:

@@ -14,9 +14,8 @@ from .._errors import AuthRequiredError, CommandExecutionError, OauthPyError, Ra
 from .._events import Event, EventKind, FileChange, FileChangeKind, Usage
 from .._options import RunRequest
 from .base import as_int, change_kind, event_status
-from .codex_parser import classify_failure
+from .codex_parser import classify_failure, http_error_text, shell_command
 
-DEFAULT_EFFORT = "low"
 #: item status in the protocol -> oauthpy's event status (as the exec path reports it)
 #: codexErrorInfo values that say the model call failed in a way a retry may heal
 _TRANSIENT_INFO = {
@@ -79,11 +78,9 @@ def turn_params(thread_id: str, request: RunRequest) -> dict[str, Any]:
     items: list[dict[str, Any]] = [{"type": "text", "text": request.prompt}]
     for image in opts.get("images") or ():
         items.append({"type": "localImage", "path": os.path.join(request.cwd, image)})
-    params: dict[str, Any] = {
-        "threadId": thread_id,
-        "input": items,
-        "effort": opts.get("reasoning_effort") or DEFAULT_EFFORT,
-    }
+    params: dict[str, Any] = {"threadId": thread_id, "input": items}
+    if opts.get("reasoning_effort"):  # else codex's own default for the model
+        params["effort"] = opts["reasoning_effort"]
     if request.model:
         params["model"] = request.model
     if request.output_schema is not None:
@@ -180,7 +177,7 @@ class AppTurn:
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=raw, status="in_progress")]
         if method == "model/rerouted":
             self.model = _opt_s(p.get("toModel")) or self.model
-            return [Event(EventKind.OTHER, raw=raw)]
+            return [Event(EventKind.OTHER, text=f"{method} {self.model or ''}".strip(), raw=raw)]
         if method == "error":
             err = _d(p.get("error"))
             message = _s(err.get("message")) or "the agent reported an error"
@@ -199,7 +196,7 @@ class AppTurn:
             return []
         if method in _QUIET:
             return []
-        return [Event(EventKind.OTHER, raw=raw)]
+        return [Event(EventKind.OTHER, text=method, raw=raw)]
 
     def _item(self, item: dict[str, Any], done: bool, raw: Any) -> list[Event]:
         itype = item.get("type")
@@ -219,14 +216,15 @@ class AppTurn:
             return [Event(EventKind.REASONING, text=text, raw=raw, item_id=item_id, status="completed")]
         if itype == "commandExecution":
             code = item.get("exitCode")
+            command = shell_command(item.get("command"))
             return [
                 Event(
                     EventKind.COMMAND,
-                    text=_s(item.get("command")),
+                    text=command or "",
                     raw=raw,
                     item_id=item_id,
                     status=status,
-                    command=_opt_s(item.get("command")),
+                    command=command,
                     exit_code=code if isinstance(code, int) else None,
                     output=_opt_s(item.get("aggregatedOutput")),
                     tool_name="shell",
@@ -286,7 +284,7 @@ class AppTurn:
             return [Event(EventKind.PLAN, text=_s(item.get("text")), raw=raw, item_id=item_id, status=status)]
         if itype == "userMessage":
             return []  # the prompt itself
-        return [Event(EventKind.OTHER, raw=raw, item_id=item_id, status=status)]
+        return [Event(EventKind.OTHER, text=_s(itype), raw=raw, item_id=item_id, status=status)]
 
     def finish(self) -> list[Event]:
         """The ``done`` event of a completed turn, or raise its classified error."""
@@ -315,7 +313,7 @@ def classify_turn_error(error: dict[str, Any]) -> OauthPyError:
     ``codexErrorInfo`` decides where it says enough; otherwise the message is read the way the
     exec path reads it (the HTTP status codex quotes).
     """
-    message = _s(error.get("message")) or "the turn failed"
+    message = http_error_text(_s(error.get("message"))) or "the turn failed"
     info = error.get("codexErrorInfo")
     name, status = info, None
     if isinstance(info, dict) and info:

@@ -8,20 +8,18 @@ tool, the user's Python function) names the tool and its arguments, and a
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
 from .._permissions import Decision, PermissionRequest, Verdict
 from .._tools import Tool, ToolResult
+from .codex_parser import unwrap_shell
 
 COMMAND = "item/commandExecution/requestApproval"
 FILE_CHANGE = "item/fileChange/requestApproval"
 PERMISSIONS = "item/permissions/requestApproval"
 ELICITATION = "mcpServer/elicitation/request"
 TOOL_CALL = "item/tool/call"
-#: the shells codex runs a model's command through; the user is shown the command inside
-_SHELLS = ("bash", "sh", "zsh")
 
 
 def _d(value: Any) -> dict[str, Any]:
@@ -32,15 +30,8 @@ def _opt_s(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def shown_command(command: str) -> str:
-    """``touch a.txt`` for codex's ``/bin/bash -lc 'touch a.txt'``; other commands as they are."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return command
-    if len(words) == 3 and words[0].rsplit("/", 1)[-1] in _SHELLS and words[1] in ("-c", "-lc"):
-        return words[2]
-    return command
+#: ``touch a.txt`` for codex's ``/bin/bash -lc 'touch a.txt'``, as the command events show it
+shown_command = unwrap_shell
 
 
 def thread_tools(tools: tuple[Tool, ...]) -> list[dict[str, Any]]:

@@ -7,7 +7,10 @@ through as ``other`` events carrying ``.raw``.
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+from http import HTTPStatus
 from typing import Any
 
 from .._errors import (
@@ -26,6 +29,33 @@ _AUTH_HINT = "log in with `codex login` (or `oauthpy auth login --provider codex
 #: codex 0.163's answer to ``exec resume <uuid>`` with an id it has no rollout for, e.g.
 #: ``Error: thread/resume: thread/resume failed: no rollout found for thread id <id> (code -32600)``
 _UNKNOWN_THREAD_RE = re.compile(r"no rollout found for thread id (\S+)")
+
+
+#: the shells codex runs a model's command through (``/bin/bash -lc '<command>'``)
+_SHELLS = ("bash", "sh", "zsh", "dash")
+
+
+def unwrap_shell(command: str) -> str:
+    """The command the model wrote, out of the shell codex wraps it in to run it.
+
+    ``touch a.txt`` for codex's ``/bin/bash -lc 'touch a.txt'``; anything else as it is. One
+    place for every codex path (exec events, app-server events and approval requests), so
+    ``Event.command`` and ``PermissionRequest.command`` show the same text.
+    """
+    if not command.startswith("/") and command.split(" ", 1)[0] not in _SHELLS:
+        return command  # not wrapped: spare the shlex parse (this runs for every command event)
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return command
+    if len(words) == 3 and words[0].rsplit("/", 1)[-1] in _SHELLS and words[1] in ("-c", "-lc"):
+        return words[2]
+    return command
+
+
+def shell_command(value: Any) -> str | None:
+    """`unwrap_shell` of a record's ``command`` field, None when it is not a string."""
+    return unwrap_shell(value) if isinstance(value, str) else None
 
 
 def _s(value: Any) -> str:
@@ -91,7 +121,7 @@ class CodexParser:
         elif kind == "error":
             self.last_error = _s(rec.get("message"))
             return [Event(EventKind.ERROR, text=self.last_error, raw=rec)]
-        return [Event(EventKind.OTHER, raw=rec)]
+        return [Event(EventKind.OTHER, text=_s(kind), raw=rec)]
 
     def _item(self, item: dict[str, Any], kind: str, rec: dict[str, Any]) -> list[Event]:
         itype = item.get("type")
@@ -109,14 +139,15 @@ class CodexParser:
             return [Event(EventKind.REASONING, text=text, raw=rec, item_id=item_id, status=status)]
         if itype == "command_execution":
             code = item.get("exit_code")
+            command = shell_command(item.get("command"))
             return [
                 Event(
                     EventKind.COMMAND,
-                    text=_s(item.get("command")),
+                    text=command or "",
                     raw=rec,
                     item_id=item_id,
                     status=status,
-                    command=_opt_s(item.get("command")),
+                    command=command,
                     exit_code=code if isinstance(code, int) else None,
                     output=_opt_s(item.get("aggregated_output")),
                     tool_name="shell",
@@ -177,7 +208,7 @@ class CodexParser:
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=rec, item_id=item_id, status=status)]
         if itype == "error":
             return [Event(EventKind.ERROR, text=_s(item.get("message")), raw=rec, item_id=item_id)]
-        return [Event(EventKind.OTHER, raw=rec, item_id=item_id, status=status)]
+        return [Event(EventKind.OTHER, text=_s(itype), raw=rec, item_id=item_id, status=status)]
 
     def finish(self, returncode: int, stderr: str) -> list[Event]:
         if returncode == 0 and self.completed and self.failure is None:
@@ -214,6 +245,33 @@ def _usage(raw: Any) -> Usage:
     )
 
 
+def http_error_text(message: str) -> str:
+    """An HTTP error body codex passes on as it came (``{"error": {"message": ...}}``) as
+    ``status 400 Bad Request: <message> (<type>)``, the way codex words every other status.
+
+    codex 0.163 quotes ``unexpected status N ...`` for each 4xx but 400, whose body it hands
+    over raw with no status; anything else is returned as it is.
+    """
+    if not message.startswith("{"):
+        return message
+    try:
+        body = json.loads(message)
+    except ValueError:
+        return message
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("message"), str) or not error["message"]:
+        return message
+    said = error["message"]
+    status = error.get("status", body.get("status"))
+    status = status if isinstance(status, int) and 400 <= status < 600 else 400
+    try:
+        reason = f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        reason = ""
+    kind = next((v for v in (error.get("type"), error.get("code")) if isinstance(v, str) and v), None)
+    return f"status {status}{reason}: {said}" + (f" ({kind})" if kind else "")
+
+
 def classify_failure(
     message: str | None, returncode: int, stderr: str, *, resume: str | None = None
 ) -> Exception:
@@ -222,7 +280,7 @@ def classify_failure(
     An unknown resumed thread id becomes `SessionNotFoundError` (never transient, so
     never retried), for ``resume`` or, when the parser was not told it, the id codex names.
     """
-    text = message or ""
+    text = http_error_text(message or "")
     if returncode < 0 and not message:  # killed by a signal before it could say anything
         text = f"codex was killed by signal {-returncode}"
     # Config errors print nothing on stdout; their message is the last stderr line.

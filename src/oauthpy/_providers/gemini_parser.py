@@ -91,7 +91,7 @@ class GeminiParser:
                 self.turn_text = [text]
                 return self._end_turn()
             self.turn_text.append(text)
-            return [Event(EventKind.MESSAGE, text=text, raw=rec, delta=True)]
+            return [Event(EventKind.MESSAGE, text=text, raw=rec, delta=True, status="in_progress")]
         if kind == "tool_use":
             return [*self._end_turn(), self._tool_use(rec)]
         if kind == "tool_result":
@@ -108,7 +108,7 @@ class GeminiParser:
         if kind == "result":
             self.result = rec
             return self._end_turn()
-        return [Event(EventKind.OTHER, raw=rec)]
+        return [Event(EventKind.OTHER, text=_s(kind), raw=rec)]
 
     def _tool_use(self, rec: dict[str, Any]) -> Event:
         name = _s(rec.get("tool_name"))
