@@ -1,15 +1,25 @@
 """The error hierarchy. Every failure oauthpy reports is one of these, classified once.
 
 Every attribute that can hold vendor text (message, hint, stderr, details, session id) is
-redacted at construction, so no caller can leak a secret by printing or logging one.
+redacted at construction, so no caller can leak a secret by printing or logging one; message,
+hint and stderr lose the terminal colour codes a vendor CLI writes on its stderr.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ._redact import redact, redact_data
+
+#: terminal escapes (colours, cursor moves, titles) that vendor CLIs write to stderr
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal escapes: an error message is read in logs and JSON too."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 class OauthPyError(Exception):
@@ -23,8 +33,8 @@ class OauthPyError(Exception):
     retry: dict[str, Any] | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        self.message = redact(message)
-        self.hint = redact(hint) if hint else None
+        self.message = redact(plain(message))
+        self.hint = redact(plain(hint)) if hint else None
         super().__init__(self.message if not self.hint else f"{self.message}\nhint: {self.hint}")
 
 
@@ -79,7 +89,7 @@ class CommandExecutionError(OauthPyError):
         hint: str | None = None,
     ) -> None:
         self.returncode = returncode
-        self.stderr = redact(stderr)
+        self.stderr = redact(plain(stderr))
         # details carry the vendor's own words too (codex: its full error message)
         self.details: dict[str, Any] = redact_data(dict(details or {}))
         self.transient = transient
@@ -117,3 +127,24 @@ class TimeoutExceededError(OauthPyError, TimeoutError):
         self.which = which
         self.after_s = after_s
         super().__init__(message)
+
+
+# Tracebacks and reprs name them where users import them from (`oauthpy.AuthRequiredError`),
+# not this private module; pickling finds them there too.
+for _public in (
+    OauthPyError,
+    UnsupportedProviderError,
+    InvalidOptionsError,
+    ProviderNotInstalledError,
+    AuthRequiredError,
+    SessionNotFoundError,
+    SessionBusyError,
+    SessionClosedError,
+    CommandExecutionError,
+    ProtocolError,
+    RateLimitError,
+    StructuredOutputError,
+    TimeoutExceededError,
+):
+    _public.__module__ = "oauthpy"
+del _public

@@ -104,6 +104,7 @@ def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
         )
     import json
 
+    _check_depth(value)
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -112,10 +113,33 @@ def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
 
     try:
         jsonschema.validators.validator_for(value).check_schema(dict(value))
+        _check_refs(dict(value))
     except jsonschema.SchemaError as exc:
         raise InvalidOptionsError(f"output_schema is not a valid JSON schema: {exc.message}") from None
-    _check_refs(dict(value))
+    except RecursionError:  # a deep but legal nesting of $refs or combinators
+        raise InvalidOptionsError("output_schema is nested too deeply to check") from None
     return dict(value), model_cls
+
+
+#: deeper than any real answer's shape; far below where Python's recursion (json, jsonschema) ends
+MAX_SCHEMA_DEPTH = 100
+
+
+def _check_depth(schema: Mapping[str, Any]) -> None:
+    """Refuse a schema nested deeper than `MAX_SCHEMA_DEPTH`, without recursing to find out."""
+    seen: set[int] = set()
+    todo: list[tuple[Any, int]] = [(schema, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_SCHEMA_DEPTH:
+            raise InvalidOptionsError(f"output_schema is nested more than {MAX_SCHEMA_DEPTH} levels deep")
+        if id(node) in seen:  # shared or circular: json.dumps names a cycle
+            continue
+        seen.add(id(node))
+        children = (
+            node.values() if isinstance(node, Mapping) else node if isinstance(node, (list, tuple)) else ()
+        )
+        todo.extend((child, depth + 1) for child in children if isinstance(child, (Mapping, list, tuple)))
 
 
 # Keywords whose values are instance data, not subschemas: a "$ref" key there is not a reference.

@@ -103,6 +103,15 @@ def _summary(attempt: int, exc: BaseException) -> dict[str, Any]:
     return {"attempt": attempt, "error": type(exc).__name__, "message": redact(first)[:500]}
 
 
+def _reason(exc: OauthPyError) -> str:
+    """A few words for why an attempt failed: the HTTP status when known, else the error kind."""
+    details = getattr(exc, "details", None)
+    status = details.get("status") if isinstance(details, dict) else None
+    if isinstance(status, int):
+        return str(status)
+    return "429" if isinstance(exc, RateLimitError) else type(exc).__name__
+
+
 def _exhausted(exc: OauthPyError, log: RetryLog, why: str = "") -> OauthPyError:
     """A new error of the last one's class and fields (``raise ... from`` the last one), its
     message listing every attempt (already redacted), with ``attempts`` and ``retry`` set. The
@@ -164,12 +173,15 @@ async def retrying(
                 ) from exc
             log.backoff_s += wait
             if live:
+                total = policy.max_retries + 1
                 yield Event(
                     EventKind.ERROR,
-                    text=f"attempt {attempt} failed ({summary['message']}); retrying in {wait:.2f} s",
+                    text=f"attempt {attempt} of {total} failed ({summary['message']}); retrying in {wait:.2f} s",
                     status="retrying",
                     attempt=attempt,
                     is_error=True,
+                    # for a progress display: "retry 2/3 after 429"
+                    raw={"retry": {"next": attempt + 1, "of": total, "after": _reason(exc), "wait_s": wait}},
                 )
             await asyncio.sleep(wait)
             continue

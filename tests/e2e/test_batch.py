@@ -141,6 +141,9 @@ def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(
         assert lines[failed]["error"]["type"] and lines[failed]["error"]["message"]
         assert lines[failed]["text"] is None
     assert "batch: 4 ok, 2 failed of 6" in err
+    named = err.split("\nfailed: ")[1]  # the summary names each failed id and its error kind
+    for failed in ("item-1", "item-4"):
+        assert f"{failed} ({lines[failed]['error']['type']})" in named, err
 
     with out.open("a") as f:  # a crash cut the last line short
         f.write('{"id": "item-9", "ok": tr')
@@ -148,6 +151,8 @@ def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(
     seen = len(rig.fake.model_requests())
     code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3", "--resume"))
     assert code == 0, err
+    assert "resuming: 4 already done in OUTPUT, skipped; 2 to run" in err
+    assert "batch: 2 ok, 0 failed of 2" in err and "· 4 already done, skipped" in err
     again = [r.body_text for r in rig.fake.model_requests()[seen:]]
     assert sorted(re.findall(r"fail-[45]00", " ".join(again))) == ["fail-400", "fail-500"]
     assert not any(f"token-{i:04x}" in body for body in again for i in (0, 2, 3, 5))

@@ -18,9 +18,11 @@ OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 
 
 def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, merge: bool = False):
+    # no stdin given: /dev/null, not the test runner's (a prompt argument waits for piped stdin)
     return subprocess.run(
         [*OAUTHPY, *args],
         input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
         capture_output=not merge,
         stdout=subprocess.PIPE if merge else None,
         stderr=subprocess.STDOUT if merge else None,
@@ -245,16 +247,21 @@ def test_auth_status_available_login_and_logout(tmp_path: Path):
 
 
 def test_doctor_names_the_exact_fix_for_a_missing_and_an_unauthenticated_provider(tmp_path: Path):
+    from tests.e2e.test_cli_setup import a_venv_without_vendor_clis
+
+    # a venv of its own: this one's bin may hold the gemini that scripts/start links there
+    python = a_venv_without_vendor_clis(tmp_path / "venv")
     env = {
         "OAUTHPY_HOME": str(tmp_path / "home"),
         "HOME": str(tmp_path / "user"),
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",  # no gemini on it
+        "PATH": "/usr/bin:/bin",  # no gemini on it
         "OAUTHPY_GEMINI_BINARY": "",
         "CODEX_HOME": str(tmp_path / "codex"),  # exists, never logged in
         "ANTHROPIC_API_KEY": "sk-ant-doctor-key-1234",  # claude is fine
     }
     (tmp_path / "codex").mkdir()
-    proc = oauthpy("doctor", env=env)
+    doctor = [str(python), "-m", "oauthpy.cli", "doctor"]
+    proc = subprocess.run(doctor, capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
     assert proc.returncode == 1
     out = proc.stdout
     assert "gemini: not installed\n    $ npm install -g @google/gemini-cli" in out
@@ -262,7 +269,8 @@ def test_doctor_names_the_exact_fix_for_a_missing_and_an_unauthenticated_provide
     assert "claude:" not in out.split("fixes:")[1]
     assert "sk-ant-doctor-key-1234" not in out
 
-    report = json.loads(oauthpy("doctor", "--json", env=env).stdout)
+    as_json = subprocess.run([*doctor, "--json"], capture_output=True, env={**os.environ, **env}, timeout=120)
+    report = json.loads(as_json.stdout)
     by_name = {r["provider"]: r for r in report}
     assert by_name["claude"]["authenticated"] and by_name["claude"]["problems"] == []
     assert by_name["gemini"]["installed"] is False
@@ -308,6 +316,7 @@ def test_ctrl_c_during_run_exits_130_and_stops_the_vendor(openai_fake, codex_env
     proc = subprocess.Popen(
         [*OAUTHPY, "run", "-p", "codex", "--cwd", str(workdir), "hang"],
         env={**os.environ, **codex_env},
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -326,7 +335,12 @@ def test_sigterm_during_run_stops_the_vendor_like_ctrl_c_and_exits_143(rig: Rig)
     cmd = [*OAUTHPY, "run", "-p", rig.provider, "--source", "external", "--cwd", str(rig.work)]
     cmd += [*(["-m", rig.model] if rig.model else []), "hang"]
     proc = subprocess.Popen(
-        cmd, env={**os.environ, **rig.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd,
+        env={**os.environ, **rig.env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         rig.fake.wait_for_model_request()

@@ -91,3 +91,15 @@ def test_ctrl_c_stops_the_run_and_returns_to_the_prompt(
     chat.expect_exact("after the interrupt")
     chat.expect_exact(PROMPT)
     assert _vendor_processes(chat, codex_env) == running
+
+
+def test_slash_run_is_a_one_shot_outside_the_session(chat: pexpect.spawn, openai_fake: FakeResponsesServer):
+    openai_fake.script(text("one-shot answer"), text("session answer"))
+    chat.sendline("/run a lone question")
+    chat.expect_exact("one-shot answer")
+    chat.expect_exact(PROMPT)
+    chat.sendline("next turn")
+    chat.expect_exact("session answer")
+    chat.expect_exact(PROMPT)
+    # the session's first turn does not carry the one-shot's conversation
+    assert "a lone question" not in openai_fake.model_requests()[1].body_text

@@ -100,6 +100,33 @@ def test_bad_input_is_rejected_before_anything_starts(
     assert not fired.exists(), "a process was started for bad input"
 
 
+def _nested(depth: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema}}
+    return schema
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_nul_in_oauthpy_home_and_a_5000_deep_schema_are_invalid_options(
+    provider: str, tripwire: Any, tmp_path: Path
+):
+    env, fired = tripwire
+    with pytest.raises(InvalidOptionsError, match="oauthpy_home contains a NUL"):
+        Client(provider, auth_source="oauthpy", oauthpy_home="/a\0b", env=env).run("hi", cwd=tmp_path)
+    client = Client(provider, auth_source="external", env=env)
+    with pytest.raises(InvalidOptionsError, match="output_schema is nested more than 100 levels deep"):
+        client.run("hi", cwd=tmp_path, output_schema=_nested(5000))
+    assert not fired.exists()
+    loop: dict[str, Any] = {"type": "object"}
+    loop["properties"] = {"self": loop}  # circular: still the JSON error, not a hang
+    with pytest.raises(InvalidOptionsError, match="output_schema is not JSON"):
+        client.run("hi", cwd=tmp_path, output_schema=loop)
+    from oauthpy._options import _schema
+
+    assert _schema(_nested(40))[0] == _nested(40)  # as deep as real answers get: fine
+
+
 def test_unknown_provider_and_auth_source():
     with pytest.raises(UnsupportedProviderError, match="choose one of codex, claude, gemini"):
         Client("copilot")

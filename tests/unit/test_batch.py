@@ -112,13 +112,83 @@ def test_the_tally_line_has_rate_eta_tokens_cost_and_rate_limits():
     tally = Tally(10, clock=lambda: now[0], rate_limits=lambda: limits[0])
     now[0] = 30.0
     tally.add(True, 120, 0.01)
-    tally.add(False, 0, None)
+    tally.add(False, 0, None, item="r-7", error="RateLimitError")
     assert tally.line() == "2/10 done · 1 ok · 1 failed · 4.0/min · ETA 2m00s · 120 tokens · $0.0100"
     limits[0] = 2
     assert tally.line().endswith("$0.0100 · rate-limited 2x")
     marked = tally.status(lambda text, colour: f"<{colour}>{text}")
     assert marked.startswith("<green>1 ok · <red>1 failed · ") and "<yellow>rate-limited 2x" in marked
-    assert tally.summary() == "1 ok, 1 failed of 10 in 30s · 120 tokens · $0.0100"
+    assert tally.summary() == (
+        "1 ok, 1 failed of 10 in 30s · 120 tokens · $0.0100\n"
+        "failed: r-7 (RateLimitError) (OUTPUT has each error; --resume runs them again)"
+    )
+
+
+def test_the_summary_names_failed_ids_up_to_twenty_and_what_resume_skipped():
+    tally = Tally(30, clock=lambda: 0.0, skipped=12)
+    assert tally.resuming() == "resuming: 12 already done in OUTPUT, skipped; 30 to run"
+    for n in range(25):
+        tally.add(False, 0, None, item=n, error="TimeoutExceededError")
+    first, named = tally.summary().split("\n")
+    assert first == "0 ok, 25 failed of 30 in 0s · 0 tokens · 12 already done, skipped"
+    assert named.startswith("failed: 0 (TimeoutExceededError), 1 (TimeoutExceededError), ")
+    assert "19 (TimeoutExceededError), and 5 more (OUTPUT has each error" in named
+    assert "20 (" not in named
+
+
+# -- input people write: a BOM, comments (red-team N10) ------------------------------------------
+
+
+def test_a_bom_and_comment_lines_leave_json_lines_json_lines():
+    data = b'\xef\xbb\xbf# labels\r\n{"id": "a", "prompt": "p1", "model": "m"}\r\n  # between\n{"id": "b", "prompt": "p2"}\n'
+    items = read_items(data)
+    assert [(i.id, i.line, i.fields) for i in items] == [
+        ("a", 2, {"prompt": "p1", "model": "m"}),
+        ("b", 4, {"prompt": "p2"}),
+    ]
+    assert [i.fields["prompt"] for i in read_items(b"\xef\xbb\xbfjust a prompt\n")] == ["just a prompt"]
+    with pytest.raises(InvalidOptionsError, match="only # comment lines"):
+        read_items(b"# nothing but a comment\n")
+
+
+def test_plain_prompts_keep_hash_lines_as_prompts_and_refuse_json_objects():
+    items = read_items(b"Fix the bug\n# Heading of the second prompt\n")
+    assert [i.fields["prompt"] for i in items] == ["Fix the bug", "# Heading of the second prompt"]
+    with pytest.raises(InvalidOptionsError) as err:
+        read_items(b'Summarize\n{"prompt": "x"}\nmore\n{"prompt": "y"}\n')
+    assert "line(s) 2, 4 are JSON objects; nothing was started" in str(err.value)
+    assert err.value.hint and "# comment lines are allowed" in err.value.hint
+
+
+# -- a full disk under OUTPUT (red-team N14) -------------------------------------------------------
+
+
+def test_a_failed_write_takes_back_its_partial_line_and_is_a_clean_error(tmp_path: Path, monkeypatch):
+    import os
+
+    from oauthpy import OauthPyError
+    from oauthpy.cli import batch_files
+
+    path = tmp_path / "out.jsonl"
+    output = Output(str(path), resume=False)
+    output.open()
+    output.write({"id": "a", "ok": True})
+    real_write = os.write
+    calls = [0]
+
+    def half_then_full(fd: int, data: bytes) -> int:
+        calls[0] += 1
+        if calls[0] == 1:
+            return real_write(fd, data[:7])  # part of the line got in
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(batch_files.os, "write", half_then_full)
+    with pytest.raises(OauthPyError) as err:
+        output.write({"id": "b", "ok": True})
+    monkeypatch.undo()
+    output.close()
+    assert err.value.message == f"cannot write OUTPUT {path}: No space left on device; the batch was stopped"
+    assert path.read_text() == '{"id": "a", "ok": true}\n'  # whole lines only
 
 
 # -- the throttle --------------------------------------------------------------------------------

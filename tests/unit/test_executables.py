@@ -15,7 +15,9 @@ def _file(path: Path, mode: int) -> Path:
     return path
 
 
-def test_which_takes_the_first_executable_on_path_in_order(tmp_path: Path):
+def test_which_takes_the_first_executable_on_path_in_order(tmp_path: Path, monkeypatch):
+    # not next to this interpreter either (scripts/start links gemini into the venv's bin)
+    monkeypatch.setattr("oauthpy._executables.scripts_dir", lambda: str(tmp_path / "no-venv-bin"))
     _file(tmp_path / "a" / "codex", 0o644)  # not executable: skipped
     (tmp_path / "b" / "codex").mkdir(parents=True)  # a directory: skipped
     wanted = _file(tmp_path / "c" / "codex", 0o755)

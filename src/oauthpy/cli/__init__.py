@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -36,7 +38,15 @@ exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch it
 
 
 def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
-    p.add_argument("--provider", "-p", required=provider_required, choices=PROVIDERS)
+    p.add_argument(
+        "--provider",
+        "-p",
+        required=provider_required,
+        choices=PROVIDERS,
+        help=None
+        if provider_required
+        else "default: $OAUTHPY_PROVIDER, else the first one you are logged in to",
+    )
     p.add_argument(
         "--source",
         default="auto",
@@ -74,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a prompt and print the final answer",
         description="Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json).",
         epilog=f'examples:\n  oauthpy run -p codex "Summarize README.md"\n'
-        f"  git diff | oauthpy run -p claude --stream\n"
+        f'  git diff | oauthpy run -p claude "Review this change"   # the argument, then the diff\n'
+        f"  git diff | oauthpy run -p claude --stream              # stdin alone is the prompt\n"
         f'  oauthpy run "Hi"     # $OAUTHPY_PROVIDER, else the first provider you are logged in to\n'
         f"\nmodels and efforts:\n{models}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -84,18 +95,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", "-m", help="model name or alias (see below)")
     run.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help="codex/claude only")
     run.add_argument("--timeout", type=float, help="seconds for the whole run")
+    run.add_argument(
+        "--max-retries", type=int, default=0, help="retries of transient failures (rate limits, overload)"
+    )
     run.add_argument("--schema", metavar="FILE", help="JSON schema file: the answer is parsed and validated")
     shape = run.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print one JSON object (docs/cli.md)")
     shape.add_argument("--stream", action="store_true", help="print events live as they arrive")
-    run.add_argument("prompt", nargs="?", help="the prompt; '-' or absent reads stdin")
+    run.add_argument(
+        "prompt",
+        nargs="?",
+        help="the prompt; piped stdin follows it on the next line, as its context; "
+        "'-' or absent: stdin alone is the prompt",
+    )
 
     auth = sub.add_parser("auth", help="login state: status, login, logout")
     auth_sub = auth.add_subparsers(dest="auth_command", required=True, metavar="ACTION")
     status = _sub(
         auth_sub, "status", "is the provider installed and logged in", "oauthpy auth status -p codex --json"
     )
-    _common(status)
+    _common(status, provider_required=False)
     status.add_argument("--json", action="store_true")
     login = _sub(
         auth_sub, "login", "run the vendor's official login", "oauthpy auth login -p codex --source oauthpy"
@@ -121,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = _sub(
         sub, "interactive", "a chat REPL over one native session", "oauthpy chat -p codex", aliases=["chat"]
     )
-    _common(chat)
+    _common(chat, provider_required=False)
     chat.add_argument("--cwd", default=".")
     chat.add_argument("--model", "-m")
     return parser
@@ -178,7 +197,15 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()  # a bare `oauthpy` is asking what it can do, not a usage error
+        return 0
+    args = parser.parse_args(argv)
+    if os.environ.get("OAUTHPY_OFFLINE"):  # every command against the fakes, said first on stderr
+        from ..testing.offline_mode import honor_env
+
+        honor_env()
     try:
         with _sigterm_stops_like_ctrl_c():
             return _handler(args)(args)

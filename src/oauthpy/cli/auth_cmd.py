@@ -31,7 +31,10 @@ def status_lines(status: AuthStatus) -> list[str]:
 
 def status(args: argparse.Namespace) -> int:
     from .._client import Client
+    from .run_cmd import choose_provider
 
+    if args.provider is None:
+        args.provider = choose_provider(args.source)
     result = Client(args.provider, auth_source=args.source).auth_status()
     if args.json:
         print(dumps(status_json(result)))

@@ -14,11 +14,12 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .._errors import InvalidOptionsError
+from .._errors import InvalidOptionsError, OauthPyError
 from .._events import RunResult, Usage
 from .batch_files import InputItem, Output, read_items, result_line
 from .batch_progress import PLAIN_EVERY_S, Display, Tally
 from .run_cmd import run_options
+from .stdin import unread_note
 
 if TYPE_CHECKING:
     from .._batch import Throttle
@@ -41,8 +42,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common:
         "  oauthpy batch -p gemini items.jsonl -o results.jsonl --resume\n"
         "  oauthpy batch -p claude prompts.txt -o out.jsonl --schema label.schema.json\n\n"
         'INPUT lines: {"id": "a1", "prompt": "...", "cwd": "dir", "model": "m"} (id, cwd, model\n'
-        "optional), or one prompt per line. exit codes: 0 all ok, 1 some failed, 2 usage error,\n"
-        "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
+        "optional; # lines are comments), or one prompt per line. exit codes: 0 all ok, 1 some\n"
+        "failed, 2 usage error or OUTPUT not writable, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p)
@@ -71,6 +72,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common:
 def _read_input(path: str) -> bytes:
     if path == "-":
         return sys.stdin.buffer.read()
+    unread_note(path)
     try:
         with open(path, "rb") as f:
             return f.read()
@@ -90,8 +92,6 @@ def command(args: argparse.Namespace) -> int:
     output = Output(args.output, resume=args.resume)
     todo = [item for item in items if item.key not in output.done]
     kw = run_options(args)
-    if args.max_retries:
-        kw["provider_options"] = {**(kw["provider_options"] or {}), "max_retries": args.max_retries}
     requests, policy, jobs = client._batch(
         [item.fields for item in todo],
         args.jobs,
@@ -100,7 +100,9 @@ def command(args: argparse.Namespace) -> int:
         where=lambda i: f"line {todo[i].line}",
     )
     throttle = Throttle(jobs)
-    tally = Tally(len(todo), rate_limits=lambda: throttle.pauses)
+    tally = Tally(len(todo), rate_limits=lambda: throttle.pauses, skipped=len(items) - len(todo))
+    if tally.skipped and not args.quiet:
+        print(tally.resuming(), file=sys.stderr)  # before the bar takes the line
     display = Display(tally, quiet=args.quiet)
     if not todo:
         display.close()
@@ -108,6 +110,9 @@ def command(args: argparse.Namespace) -> int:
     output.open()  # only now: bad input never creates or touches OUTPUT
     try:
         stopped_by = asyncio.run(_drive(client, todo, requests, policy, throttle, output, display))
+    except OauthPyError:  # OUTPUT could not be written: the items still running were stopped
+        display.close(stopped=True)
+        raise
     finally:
         output.close()
     display.close(interrupted=stopped_by is not None)
@@ -147,9 +152,11 @@ async def _drive(
         gen = client._abatch(requests, policy, throttle.concurrency, throttle=throttle)
         async with contextlib.aclosing(gen):
             async for done in gen:
-                output.write(result_line(todo[done.index].id, done))
+                item = todo[done.index]
+                output.write(result_line(item.id, done))
                 usage = done.result.usage if isinstance(done.result, RunResult) else Usage()
-                display.tally.add(done.ok, usage.total_tokens, usage.cost_usd)
+                error = "" if done.ok else type(done.result).__name__
+                display.tally.add(done.ok, usage.total_tokens, usage.cost_usd, item=item.id, error=error)
                 display.update()
     except asyncio.CancelledError:
         if stopped_by is None:

@@ -1,16 +1,18 @@
 """The files of ``oauthpy batch``: the items it reads and the result lines it writes.
 
 INPUT is JSON Lines (one object per item: ``prompt``, optional ``id``, ``cwd``, ``model``; other
-keys are the dataset's own and are ignored), or, when its first line is not a JSON object, one
-prompt per non-empty line. OUTPUT is JSON Lines, one whole line per finished item, appended with
+keys are the dataset's own and are ignored; ``#`` lines are comments), or, when its first line
+is not a JSON object, one prompt per non-empty line. A leading UTF-8 BOM is ignored. OUTPUT is JSON Lines, one whole line per finished item, appended with
 a single ``write`` each, so a crash loses at most the items still running and never leaves a
 line a reader would choke on; a torn last line of an earlier crash is cut off on ``--resume``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,7 @@ from .render import clean, usage_json
 
 #: how many bad input lines one error message lists
 _MAX_REPORTED = 20
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +62,36 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _comment(text: str) -> bool:
+    return text.lstrip().startswith("#")
+
+
 def read_items(data: bytes) -> list[InputItem]:
-    """Every item of ``data``, checked; all problems with their line numbers in one error."""
-    lines = list(_lines(data))
+    """Every item of ``data``, checked; all problems with their line numbers in one error.
+
+    The first line that is not a ``#`` comment decides the format: a JSON object makes it JSON
+    Lines (``#`` lines are comments), anything else a prompt per line (every line a prompt,
+    ``#`` or not). A JSON object in a file read as prompts is refused, never sent as a prompt.
+    """
+    lines = list(_lines(data.removeprefix(_BOM)))  # Notepad and PowerShell write one
     if not lines:
         raise InvalidOptionsError("the input has no items (it is empty)")
-    if _json_object(lines[0][1]) is None:  # plain text: a prompt per line
-        return [InputItem(number, number, {"prompt": text}) for number, text in lines]
+    first = next((text for _, text in lines if not _comment(text)), None)
+    if first is None:
+        raise InvalidOptionsError("the input has no items (only # comment lines)")
+    if _json_object(first) is None:
+        return _prompt_lines(lines)
     items: list[InputItem] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, text in lines:
+        if _comment(text):
+            continue
         fields = _json_object(text)
         if fields is None:
-            problems.append(f"line {number}: not a JSON object (the first line is, so every line must be)")
+            problems.append(
+                f"line {number}: not a JSON object (the first item is one, so every line but # comments must be)"
+            )
             continue
         item_id = fields.get("id", number)
         prompt = fields.get("prompt")
@@ -91,6 +110,20 @@ def read_items(data: bytes) -> list[InputItem]:
         shown = problems[:_MAX_REPORTED] + ([f"... and {more} more"] if more > 0 else [])
         raise InvalidOptionsError("the input has bad lines; nothing was started:\n  " + "\n  ".join(shown))
     return items
+
+
+def _prompt_lines(lines: list[tuple[int, str]]) -> list[InputItem]:
+    objects = [number for number, text in lines if _json_object(text) is not None]
+    if objects:
+        shown = ", ".join(map(str, objects[:_MAX_REPORTED])) + (
+            " ..." if len(objects) > _MAX_REPORTED else ""
+        )
+        raise InvalidOptionsError(
+            f"the input is read as one prompt per line (its first line is not a JSON object), "
+            f"but line(s) {shown} are JSON objects; nothing was started",
+            hint="for JSON Lines, make every line a JSON object (# comment lines are allowed)",
+        )
+    return [InputItem(number, number, {"prompt": text}) for number, text in lines]
 
 
 def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
@@ -119,6 +152,10 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
     return {"id": item_id, "ok": False, **empty, **timing, "error": error}
 
 
+class OutputError(OauthPyError):
+    """OUTPUT could not be written (a full disk): a clean ``error:`` line and exit 2."""
+
+
 class Output:
     """OUTPUT, opened for appending after what an earlier run of the batch wrote.
 
@@ -138,7 +175,8 @@ class Output:
             return
         try:
             with open(path, "rb") as f:
-                existing = f.read()
+                # a device or a pipe (/dev/null, /dev/full) holds no earlier results
+                existing = f.read() if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else b""
         except FileNotFoundError:
             existing = b""
         except OSError as exc:
@@ -175,11 +213,35 @@ class Output:
         self._fd = fd
 
     def write(self, line: dict[str, Any]) -> None:
-        """Append one line whole: one ``write`` for all of it where the OS allows."""
+        """Append one line whole: one ``write`` for all of it where the OS allows.
+
+        A write that fails (the disk is full) takes back what it wrote of the line, so the file
+        keeps only whole lines, and raises `OutputError`: the batch stops, ``--resume`` goes on.
+        """
         assert self._fd is not None
         data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
-        while data:
-            data = data[os.write(self._fd, data) :]
+        start = self._size()
+        try:
+            while data:
+                data = data[os.write(self._fd, data) :]
+        except OSError as exc:
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, start)
+            raise OutputError(
+                f"cannot write OUTPUT {self.path}: {exc.strerror}; the batch was stopped",
+                hint="make room (or choose another OUTPUT), then run the same command with --resume "
+                "to finish the rest",
+            ) from None
+
+    def _size(self) -> int | None:
+        """Where the next line starts, for a regular file (None for a device or pipe)."""
+        assert self._fd is not None
+        try:
+            info = os.fstat(self._fd)
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
 
     def close(self) -> None:
         if self._fd is not None and self._fd != 1:

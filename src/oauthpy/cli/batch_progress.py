@@ -13,6 +13,8 @@ from typing import Any, TextIO
 
 #: seconds between two plain progress lines when stderr is not a terminal
 PLAIN_EVERY_S = 5.0
+#: how many failed ids the summary names
+_MAX_NAMED = 20
 
 
 def _duration(seconds: float) -> str:
@@ -34,10 +36,16 @@ class Tally:
         total: int,
         clock: Callable[[], float] = time.monotonic,
         rate_limits: Callable[[], int] = lambda: 0,
+        *,
+        skipped: int = 0,
     ) -> None:
         self.total = total
+        #: items ``--resume`` found already done in OUTPUT (not counted in ``total``)
+        self.skipped = skipped
         self.ok = 0
         self.failed = 0
+        #: the failed items' ids and error kinds, in the order they failed
+        self.failures: list[tuple[str | int, str]] = []
         self.tokens = 0
         self.cost_usd: float | None = None
         #: how many rate limits paused the batch so far (the batch's throttle counts them)
@@ -49,11 +57,14 @@ class Tally:
     def done(self) -> int:
         return self.ok + self.failed
 
-    def add(self, ok: bool, tokens: int, cost_usd: float | None) -> None:
+    def add(
+        self, ok: bool, tokens: int, cost_usd: float | None, *, item: str | int = "?", error: str = ""
+    ) -> None:
         if ok:
             self.ok += 1
         else:
             self.failed += 1
+            self.failures.append((item, error or "error"))
         self.tokens += tokens
         if cost_usd is not None:
             self.cost_usd = (self.cost_usd or 0.0) + cost_usd
@@ -88,7 +99,19 @@ class Tally:
 
     def summary(self) -> str:
         wall = _duration(self.clock() - self.started)
-        return f"{self.ok} ok, {self.failed} failed of {self.total} in {wall} · {self.costs()}"
+        line = f"{self.ok} ok, {self.failed} failed of {self.total} in {wall} · {self.costs()}"
+        if self.skipped:
+            line += f" · {self.skipped} already done, skipped"
+        if self.failures:
+            shown = [f"{item} ({error})" for item, error in self.failures[:_MAX_NAMED]]
+            more = len(self.failures) - _MAX_NAMED
+            line += "\nfailed: " + ", ".join(shown) + (f", and {more} more" if more > 0 else "")
+            line += " (OUTPUT has each error; --resume runs them again)"
+        return line
+
+    def resuming(self) -> str:
+        """What ``--resume`` found, said before anything runs."""
+        return f"resuming: {self.skipped} already done in OUTPUT, skipped; {self.total} to run"
 
 
 class Display:
@@ -138,11 +161,11 @@ class Display:
             self._last = now
             print(f"batch: {self.tally.line()}", file=self.stream, flush=True)
 
-    def close(self, *, interrupted: bool = False) -> None:
+    def close(self, *, interrupted: bool = False, stopped: bool = False) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
         if self.quiet:
             return
-        end = "interrupted: " if interrupted else "batch: "
+        end = "interrupted: " if interrupted else "stopped: " if stopped else "batch: "
         print(f"{end}{self.tally.summary()}", file=self.stream, flush=True)

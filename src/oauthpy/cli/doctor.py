@@ -32,16 +32,16 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        d = self.status.details
+        s = self.status
         return {
             "provider": self.provider,
-            "installed": self.status.installed,
-            "binary": d.get("binary"),
-            "version": d.get("version"),
-            "authenticated": self.status.authenticated,
-            "mode": self.status.mode,
-            "source": d.get("source_used"),
-            "reason": d.get("reason"),
+            "installed": s.installed,
+            "binary": s.binary,
+            "version": s.version,
+            "authenticated": s.authenticated,
+            "mode": s.mode,
+            "source": s.source_used,
+            "reason": s.reason,
             "state_dirs": self.dirs,
             "problems": self.problems,
         }
@@ -85,15 +85,15 @@ def render(reports: list[Report]) -> str:
     out = sys.stdout
     rows = [("provider", "installed", "version", "logged in", "mode", "source", "isolated state")]
     for r in reports:
-        d, iso = r.status.details, r.dirs["oauthpy"]
+        s, iso = r.status, r.dirs["oauthpy"]
         rows.append(
             (
                 r.provider,
-                "yes" if r.status.installed else "no",
-                str(d.get("version") or "-"),
-                "yes" if r.status.authenticated else "no",
-                r.status.mode if r.status.authenticated else "-",
-                str(d.get("source_used") or "-"),
+                "yes" if s.installed else "no",
+                s.version or "-",
+                "yes" if s.authenticated else "no",
+                s.mode if s.authenticated else "-",
+                s.source_used or "-",
                 f"{iso['path']} ({iso['mode']})" if iso["exists"] else f"{iso['path']} (not created)",
             )
         )

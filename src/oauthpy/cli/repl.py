@@ -218,8 +218,10 @@ def _events(r: Repl, arg: str) -> None:
 def _run(r: Repl, arg: str) -> None:
     if not arg:
         raise InvalidOptionsError("usage: /run PROMPT")
-    with Spinner(f"{r.provider} is working"):
-        result = r.client.run(arg, cwd=r.cwd, **r.turn_options())
+    from .progress import run_watched
+
+    with Spinner(f"{r.provider} is working") as spinner:
+        result = run_watched(r.client, arg, {"cwd": r.cwd, **r.turn_options()}, spinner)
     print(answer_text(result))
 
 
@@ -296,6 +298,10 @@ def _reader() -> Callable[[str], str]:
 
 
 def command(args: argparse.Namespace) -> int:
+    from .run_cmd import choose_provider
+
+    if args.provider is None:
+        args.provider = choose_provider(args.source)
     repl = Repl(args.provider, args.source, args.cwd)
     if args.model:
         repl.model = args.model

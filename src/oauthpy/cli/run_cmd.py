@@ -11,21 +11,19 @@ from typing import Any
 
 from .._errors import AuthRequiredError, InvalidOptionsError
 from .._options import PROVIDERS, AuthSource, ProviderName, provider_named
+from .progress import run_watched
 from .render import StreamPrinter, answer_text, dumps, result_json
+from .stdin import join, read_all, read_context
 from .term import Spinner
 
 
 def read_prompt(arg: str | None) -> str:
-    """The prompt from the argument, or from stdin for ``-`` or none (checked later, like any)."""
-    if arg not in (None, "-"):
-        return arg  # bytes that are not UTF-8 arrive as lone surrogates: build_request refuses them
-    if sys.stdin.isatty():
-        print("reading the prompt from stdin; end it with Ctrl-D", file=sys.stderr)
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidOptionsError(f"the prompt on stdin is not UTF-8 text (byte {exc.start})") from None
+    """The prompt: the argument, followed by piped stdin when there is any (its context, as in
+    ``git diff | oauthpy run "Review this"``); all of stdin for ``-`` or no argument. Bytes that
+    are not UTF-8 arrive as lone surrogates: build_request refuses them like any bad prompt."""
+    if arg in (None, "-"):
+        return read_all()
+    return join(arg, read_context())
 
 
 def load_schema(path: str | None) -> Any:
@@ -44,6 +42,8 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     opts: dict[str, Any] = {}
     if getattr(args, "reasoning_effort", None):
         opts["reasoning_effort"] = args.reasoning_effort
+    if getattr(args, "max_retries", None):
+        opts["max_retries"] = args.max_retries
     return {
         "cwd": args.cwd,
         "model": args.model,
@@ -99,8 +99,8 @@ def command(args: argparse.Namespace) -> int:
             printer.feed(event)
         printer.feed_end()
         return 0
-    with Spinner(f"{args.provider} is working"):
-        result = client.run(prompt, **kw)
+    with Spinner(f"{args.provider} is working") as spinner:
+        result = run_watched(client, prompt, kw, spinner)
     if args.json:
         print(dumps(result_json(result)))
     elif result.output is not None and kw["output_schema"] is not None:

@@ -36,7 +36,8 @@ def print_error(message: str, hint: str | None = None) -> None:
 
 
 class Spinner:
-    """Shows ``<frame> <label> 1.2s`` on stderr while waiting, on a terminal only.
+    """Shows ``<frame> <label> 1.2s`` on stderr while waiting, on a terminal only, followed by
+    a `note` when there is one (``reconnecting 2/5 after 429``).
 
     ``stop()`` erases the line, so nothing of it ever mixes with the real output.
     """
@@ -48,6 +49,16 @@ class Spinner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._note = ""
+
+    def note(self, text: str) -> None:
+        """Say ``text`` after the time from now on (``""``: nothing)."""
+        self._note = text
+
+    def line(self, elapsed: float, frame: int = 0) -> str:
+        """What the spinner shows after ``elapsed`` seconds."""
+        note = f" · {self._note}" if self._note else ""
+        return f"{_FRAMES[frame % 4]} {self.label} {elapsed:.1f}s{note}"
 
     def start(self) -> Spinner:
         if self.enabled and self._thread is None:
@@ -63,7 +74,7 @@ class Spinner:
                 if self._stop.is_set():
                     return
                 elapsed = time.monotonic() - started
-                self.stream.write(f"\r{_FRAMES[frame % 4]} {self.label} {elapsed:.1f}s\x1b[K")
+                self.stream.write(f"\r{self.line(elapsed, frame)}\x1b[K")
                 self.stream.flush()
             frame += 1
 

@@ -1,0 +1,89 @@
+"""What the spinner says while a run waits: retries and reconnects, not only the time.
+
+A vendor that retries by itself says so in an ``error`` event (codex ``Reconnecting... 2/5``,
+Claude Code's ``api_retry``); oauthpy's own retries (``max_retries``) carry theirs in
+``Event.raw["retry"]``. Each becomes a short note ("reconnecting 2/5 after 429", "retry 2/3
+after 429") until the run moves again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any
+
+from .._events import Event, EventKind
+
+if TYPE_CHECKING:
+    from .._client import Client
+    from .._events import RunResult
+    from .term import Spinner
+
+_RECONNECT = re.compile(r"Reconnecting\.\.\.\s*(?:(\d+)/(\d+)|(waiting for network))")
+_CLAUDE_RETRY = re.compile(r"retry (\d+) of (\d+)")
+_STATUS = re.compile(r"(?:last status|status|API error)[:\s]+(\d{3})\b")
+#: events that show the run is going again: the note is cleared
+_MOVING = (EventKind.MESSAGE, EventKind.REASONING, EventKind.COMMAND, EventKind.FILE_CHANGE, EventKind.TOOL)
+
+
+def progress_note(event: Event) -> str | None:
+    """The spinner's note after ``event``: a retry or reconnect in progress, ``""`` once the
+    run is moving again, None for no change."""
+    if event.kind in _MOVING:
+        return ""
+    if event.kind is not EventKind.ERROR:
+        return None
+    raw = event.raw if isinstance(event.raw, dict) else {}
+    retry = raw.get("retry")
+    if isinstance(retry, dict):
+        return f"retry {retry.get('next')}/{retry.get('of')} after {retry.get('after')}"
+    text = event.text or ""
+    found = _RECONNECT.search(text)
+    if found:
+        note = (
+            "reconnecting, waiting for network" if found.group(3) else f"reconnecting {found[1]}/{found[2]}"
+        )
+    elif event.status == "retrying":
+        claude = _CLAUDE_RETRY.search(text)
+        note = f"retry {claude[1]}/{claude[2]}" if claude else "retrying"
+    else:
+        return None
+    status = _STATUS.search(text)
+    return f"{note} after {status[1]}" if status else note
+
+
+def run_watched(client: Client, prompt: str, options: dict[str, Any], spinner: Spinner) -> RunResult:
+    """``client.run(prompt, **options)``, telling ``spinner`` about retries and reconnects.
+
+    The same steps as `Client.run`, with each event shown to the spinner on its way to the
+    result; with ``max_retries``, only the successful attempt's events reach the result, as in
+    ``run``, though the spinner sees every attempt's.
+    """
+    from .._loop import run_sync
+    from .._runner import Outcome
+
+    runner = client._runner
+    request = runner.request(prompt, options)
+    outcome = Outcome()
+
+    async def watched() -> AsyncGenerator[Event, None]:
+        kept: list[Event] = []
+        gen = runner.one_shot(request, outcome, live=True)
+        try:
+            async for event in gen:
+                note = progress_note(event)
+                if note is not None:
+                    spinner.note(note)
+                if event.status == "retrying" and isinstance(event.raw, dict) and "retry" in event.raw:
+                    kept = []  # oauthpy retries: the failed attempt's events are not the result's
+                    continue
+                kept.append(event)
+        finally:
+            await gen.aclose()
+        for event in kept:
+            yield event
+
+    return run_sync(runner.collect(watched(), request, outcome))
+
+
+__all__ = ["progress_note", "run_watched"]

@@ -1,0 +1,135 @@
+"""After the quick start: `oauthpy doctor` shows what it found, and what scripts/start installs
+is found by every later command of that venv (issue 25, items 1 and 3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from oauthpy._auth.claude import ClaudeAuth
+from oauthpy._providers.codex import find_binary as codex_binary
+from tests.support import REPO, gemini_binary
+
+NO_VENDOR_PATH = "/usr/bin:/bin"  # node is there; no vendor CLI is
+
+
+def _version(binary: str) -> str:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60, check=True)
+    return out.stdout.split()[-1] if "codex" in out.stdout else out.stdout.split()[0]
+
+
+@pytest.mark.xdist_group("gemini")
+def test_doctor_prints_each_pinned_cli_s_version_and_source_and_json_has_them(tmp_path: Path):
+    gemini = gemini_binary()
+    claude = ClaudeAuth().find_binary({})
+    codex = codex_binary({"PATH": ""})
+    assert claude
+    env = {
+        **os.environ,
+        "OAUTHPY_HOME": str(tmp_path / "home"),
+        "HOME": str(tmp_path / "user"),
+        "CODEX_HOME": str(tmp_path / "codex"),
+        "OAUTHPY_GEMINI_BINARY": gemini,
+        "ANTHROPIC_API_KEY": "sk-ant-doctor-key-1234",
+    }
+    want = {"codex": _version(codex), "claude": _version(claude), "gemini": _version(gemini)}
+    assert all(v[0].isdigit() for v in want.values()), want
+
+    cli = [sys.executable, "-m", "oauthpy.cli", "doctor"]
+    table = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=120)
+    rows = {line.split()[0]: line.split() for line in table.stdout.splitlines()[1:4]}
+    for provider, version in want.items():
+        # provider, installed, version, logged in, mode, source, ...
+        assert rows[provider][1:3] == ["yes", version], table.stdout
+        assert rows[provider][5] in ("oauthpy", "external"), table.stdout
+    assert rows["claude"][3] == "yes"
+
+    report = json.loads(subprocess.run([*cli, "--json"], capture_output=True, env=env, timeout=120).stdout)
+    by_name = {r["provider"]: r for r in report}
+    assert by_name["gemini"]["binary"] == gemini
+    assert by_name["claude"]["binary"] == claude
+    assert by_name["codex"]["binary"] == codex
+    for provider, version in want.items():
+        r = by_name[provider]
+        assert r["version"] == version and r["source"] in ("oauthpy", "external"), r
+    assert by_name["codex"]["reason"] == "not_authenticated"
+    assert by_name["claude"]["reason"] is None and by_name["claude"]["authenticated"]
+
+
+def _start_function(name: str, *args: str) -> None:
+    """Run one function of scripts/start (sourcing it only defines them)."""
+    script = f'source "{REPO / "scripts/start"}" && {name} "$@"'
+    subprocess.run(["bash", "-c", script, "start", *args], check=True, timeout=30)
+
+
+def a_venv_without_vendor_clis(root: Path) -> Path:
+    """A venv whose python imports this oauthpy (no reinstall) and has no vendor CLI in it."""
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
+    python = root / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout.strip()
+    # this venv's packages, .pth files included (the editable install of the checkout)
+    lines = [f"import site; site.addsitedir({p!r})" for p in site.getsitepackages()]
+    Path(purelib, "zz_oauthpy_under_test.pth").write_text("\n".join(lines) + "\n")
+    return python
+
+
+@pytest.mark.xdist_group("gemini")
+def test_gemini_that_start_installs_is_found_by_the_venv_s_commands_with_path_lacking_it(tmp_path: Path):
+    python = a_venv_without_vendor_clis(tmp_path / "venv")
+    tools = tmp_path / "tools" / "gemini"
+    (tools / "node_modules" / ".bin").mkdir(parents=True)
+    (tools / "node_modules" / ".bin" / "gemini").symlink_to(gemini_binary())
+
+    _start_function("link_gemini", str(tmp_path / "venv"), str(tools))
+
+    linked = tmp_path / "venv" / "bin" / "gemini"
+    assert linked.is_symlink() and os.path.samefile(linked, gemini_binary())
+    env = {
+        "PATH": NO_VENDOR_PATH,  # neither the venv's bin nor any gemini: as `.venv/bin/oauthpy` unactivated
+        "HOME": str(tmp_path / "user"),
+        "OAUTHPY_HOME": str(tmp_path / "home"),
+    }
+    proc = subprocess.run(
+        [python, "-m", "oauthpy.cli", "doctor", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    gemini = next(r for r in json.loads(proc.stdout) if r["provider"] == "gemini")
+    assert gemini["installed"] is True, proc.stdout + proc.stderr
+    assert gemini["binary"] == str(linked) and gemini["version"] == _version(gemini_binary())
+    # the link is idempotent: start may run again
+    _start_function("link_gemini", str(tmp_path / "venv"), str(tools))
+    assert os.path.samefile(linked, gemini_binary())
+
+
+def test_which_looks_next_to_the_interpreter_s_scripts_after_path(tmp_path: Path, monkeypatch):
+    from oauthpy import _executables
+
+    scripts = tmp_path / "venv-bin"
+    scripts.mkdir()
+    exe = scripts / "gemini"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setattr(_executables, "scripts_dir", lambda: str(scripts))
+    assert _executables.which("gemini", {"PATH": str(tmp_path / "elsewhere")}) == str(exe)
+    on_path = tmp_path / "on-path"
+    on_path.mkdir()
+    first = on_path / "gemini"
+    first.write_text("#!/bin/sh\n")
+    first.chmod(0o755)
+    assert _executables.which("gemini", {"PATH": str(on_path)}) == str(first)  # PATH wins
