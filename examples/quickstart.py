@@ -1,4 +1,7 @@
-"""Run one prompt through your logged-in Codex CLI and print the answer and the token usage."""
+"""Run one prompt through your logged-in Codex CLI and print the answer and the token usage.
+
+With no account: ``OAUTHPY_OFFLINE=1 python examples/quickstart.py`` (oauthpy's fake model answers).
+"""
 
 from oauthpy import Client
 

@@ -1,4 +1,7 @@
-"""Stream normalized events as they happen; breaking out of the loop stops the agent."""
+"""Stream normalized events as they happen; breaking out of the loop stops the agent.
+
+With no account: ``OAUTHPY_OFFLINE=1 python examples/stream_events.py`` (oauthpy's fake model answers).
+"""
 
 from oauthpy import Client, EventKind
 

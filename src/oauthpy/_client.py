@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from ._errors import InvalidOptionsError, OauthPyError, UnsupportedProviderError
 from ._events import AuthStatus, Event, ModelInfo, RunResult
@@ -18,10 +19,11 @@ from ._options import (
     RunRequest,
     TransportName,
     check_env,
+    check_text,
     positive_number,
 )
 from ._runner import Outcome, Runner
-from ._signature import RunOptions, takes
+from ._signature import JsonSchema, ModelT, RunOptions, takes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,12 +33,39 @@ if TYPE_CHECKING:
     from ._batch import Finished, Throttle
     from ._retry import RetryPolicy
     from ._session import Session
+    from ._signature import _RunKeywords
 
 
 #: default bound on an interactive login (the user has to finish it in a browser)
 LOGIN_TIMEOUT_S = 600.0
 #: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
 KEEP_ALIVE_S = 60.0
+#: the constructor's keywords, for the "did you mean" of a misspelt one
+_CLIENT_KEYWORDS = ("auth_source", "oauthpy_home", "env", "transport", "keep_alive")
+
+
+def _refuse_offline_login() -> None:
+    # offline, the CLIs are pointed at the fakes: a real login there would be the user's account
+    import sys
+
+    mode = sys.modules.get("oauthpy.testing.offline_mode")
+    if mode is not None and mode.active():
+        raise InvalidOptionsError(
+            "login is not available in offline mode: the agents talk to oauthpy's fake models",
+            hint="unset OAUTHPY_OFFLINE (or leave the offline() block) to log in to your account",
+        )
+
+
+def _misspelt_keyword(name: str) -> TypeError:
+    """The TypeError Python would raise, with the "did you mean" the run methods give."""
+    import difflib
+
+    from ._signature import _unexpected
+
+    near = [k for k in _CLIENT_KEYWORDS if name in k or k in name]
+    near = near or difflib.get_close_matches(name, _CLIENT_KEYWORDS, n=1)
+    why = {name: f"did you mean {near[0]!r}?"} if near else {}
+    return _unexpected("Client", name, _CLIENT_KEYWORDS, why)
 
 
 class Client:
@@ -70,10 +99,15 @@ class Client:
         env: Mapping[str, str | None] | None = None,
         transport: TransportName | None = None,
         keep_alive: float = KEEP_ALIVE_S,
+        **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
+        if misspelt:
+            raise _misspelt_keyword(next(iter(misspelt)))
         if not isinstance(provider, str) or provider not in PROVIDERS:
+            near = provider.lower() if isinstance(provider, str) else None
             raise UnsupportedProviderError(
-                f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}"
+                f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}",
+                hint=f"provider names are lower case: Client({near!r})" if near in PROVIDERS else None,
             )
         if auth_source not in AUTH_SOURCES:
             raise InvalidOptionsError(
@@ -81,8 +115,17 @@ class Client:
             )
         if oauthpy_home is not None and not isinstance(oauthpy_home, (str, os.PathLike)):
             raise InvalidOptionsError(f"oauthpy_home must be a path, got {type(oauthpy_home).__name__}")
+        if oauthpy_home is not None:
+            home_path = os.fspath(oauthpy_home)
+            if not isinstance(home_path, str):
+                raise InvalidOptionsError("oauthpy_home must be a text path, got bytes")
+            check_text("oauthpy_home", home_path)
         self.provider = provider
         self.auth_source = auth_source
+        if os.environ.get("OAUTHPY_OFFLINE"):  # the fakes instead of an account: docs/testing.md
+            from .testing.offline_mode import honor_env
+
+            honor_env()
         home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
         from pathlib import Path  # lazy, like everything a run needs but `import oauthpy` does not
 
@@ -169,18 +212,36 @@ class Client:
 
     # -- one-shot runs -----------------------------------------------------------------------
 
+    # The overloads type ``RunResult.output`` by ``output_schema``; `takes` gives the one
+    # signature that help() and inspect show, from RunOptions.
+    @overload
+    async def arun(
+        self, prompt: str, *, output_schema: type[ModelT], **options: Unpack[_RunKeywords]
+    ) -> RunResult[ModelT]: ...
+    @overload
+    async def arun(
+        self, prompt: str, *, output_schema: JsonSchema | None = None, **options: Unpack[_RunKeywords]
+    ) -> RunResult[Any]: ...
     @takes(RunOptions)
-    async def arun(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult:
+    async def arun(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult[Any]:
         """Async twin of `run`."""
         return await self._arun(self._runner.request(prompt, options))
 
-    async def _arun(self, request: RunRequest) -> RunResult:
+    async def _arun(self, request: RunRequest) -> RunResult[Any]:
         outcome = Outcome()
         runner = self._runner
         return await runner.collect(runner.one_shot(request, outcome, live=False), request, outcome)
 
+    @overload
+    def run(
+        self, prompt: str, *, output_schema: type[ModelT], **options: Unpack[_RunKeywords]
+    ) -> RunResult[ModelT]: ...
+    @overload
+    def run(
+        self, prompt: str, *, output_schema: JsonSchema | None = None, **options: Unpack[_RunKeywords]
+    ) -> RunResult[Any]: ...
     @takes(RunOptions)
-    def run(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult:
+    def run(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult[Any]:
         """Run a prompt to completion, synchronously (also inside a running event loop).
 
         ``cwd`` is the agent's working directory. ``env`` is merged over ``os.environ`` for the
@@ -193,11 +254,34 @@ class Client:
         tool, and answers ``True``/``False`` or a `Decision` (docs/permissions.md).
         ``tools`` hands the agent Python functions to call (docs/tools.md). An unknown keyword
         is a `TypeError`, as for any Python function, on every method alike.
+
+        To type checkers, ``output_schema=Label`` (a pydantic model class) returns a
+        ``RunResult[Label]`` whose ``output`` is a ``Label``; any other run a ``RunResult[Any]``.
         """
         return run_sync(self._arun(self._runner.request(prompt, options)))
 
     # -- many prompts --------------------------------------------------------------------------
 
+    @overload
+    def amap(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        output_schema: type[ModelT],
+        **options: Unpack[_RunKeywords],
+    ) -> AsyncGenerator[tuple[int, RunResult[ModelT] | OauthPyError], None]: ...
+    @overload
+    def amap(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        output_schema: JsonSchema | None = None,
+        **options: Unpack[_RunKeywords],
+    ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]: ...
     @takes(RunOptions)
     def amap(
         self,
@@ -206,7 +290,7 @@ class Client:
         concurrency: int = 4,
         keep_sessions: bool = False,
         **options: Unpack[RunOptions],
-    ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
+    ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]:
         """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
 
         ``prompts`` holds strings, or dicts with ``prompt`` and optional ``cwd`` and ``model``.
@@ -225,10 +309,30 @@ class Client:
 
     async def _amap(
         self, requests: list[RunRequest], policy: RetryPolicy, concurrency: int
-    ) -> AsyncGenerator[tuple[int, RunResult | OauthPyError], None]:
+    ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]:
         async for done in self._abatch(requests, policy, concurrency):
             yield done.index, done.result
 
+    @overload
+    def map(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        output_schema: type[ModelT],
+        **options: Unpack[_RunKeywords],
+    ) -> list[RunResult[ModelT] | OauthPyError]: ...
+    @overload
+    def map(
+        self,
+        prompts: Iterable[str | Mapping[str, object]],
+        *,
+        concurrency: int = 4,
+        keep_sessions: bool = False,
+        output_schema: JsonSchema | None = None,
+        **options: Unpack[_RunKeywords],
+    ) -> list[RunResult[Any] | OauthPyError]: ...
     @takes(RunOptions)
     def map(
         self,
@@ -237,15 +341,15 @@ class Client:
         concurrency: int = 4,
         keep_sessions: bool = False,
         **options: Unpack[RunOptions],
-    ) -> list[RunResult | OauthPyError]:
+    ) -> list[RunResult[Any] | OauthPyError]:
         """Run many prompts and return their results in input order; see `amap`.
 
         A failed item is its error object in the list, not an exception that loses the others.
         """
         requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
 
-        async def collect() -> list[RunResult | OauthPyError]:
-            results: list[RunResult | OauthPyError | None] = [None] * len(requests)
+        async def collect() -> list[RunResult[Any] | OauthPyError]:
+            results: list[RunResult[Any] | OauthPyError | None] = [None] * len(requests)
             async for done in self._abatch(requests, policy, limit):
                 results[done.index] = done.result
             return [r for r in results if r is not None]
@@ -357,6 +461,7 @@ class Client:
         provider_options: Mapping[str, object] | None = None,
     ) -> AuthStatus:
         """Async twin of `login`."""
+        _refuse_offline_login()
         limit = positive_number("timeout", timeout)
         assert limit is not None
         return await self._auth.login(
@@ -395,3 +500,11 @@ class Client:
     def logout(self) -> AuthStatus:
         """Log out with the vendor's command (codex, claude). ``auto`` logs out the isolated state only."""
         return run_sync(self._auth.logout())
+
+
+# help() and inspect show the real keywords, not the catch-all that only exists to explain a typo
+_init_signature = inspect.signature(Client.__init__)
+Client.__init__.__signature__ = _init_signature.replace(  # type: ignore[attr-defined]
+    parameters=[p for p in _init_signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+)
+del _init_signature

@@ -1,12 +1,16 @@
-"""The live-agent, permission, tool and batch examples run as written (offline: the real CLIs against the fakes)."""
+"""The live-agent, permission, tool and batch examples run as written (offline: the real CLIs
+against the fakes), and so do the ones written for your own account, with ``OAUTHPY_OFFLINE=1``."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support import gemini_binary
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -52,5 +56,31 @@ def test_a_live_agent_example_runs_offline(name: str, expected: list[str], tmp_p
         [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=180, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    for line in expected:
+        assert line in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("quickstart.py", ["ok", "Usage(input_tokens=100"]),
+        ("stream_events.py", ["ok", "tokens: Usage("]),
+        ("auth_status.py", ["codex   0.163.0", "logged in", "source=external"]),
+    ],
+)
+def test_an_example_for_your_own_account_runs_with_none_in_offline_mode(
+    name: str, expected: list[str], tmp_path: Path
+):
+    env = {**os.environ, "OAUTHPY_OFFLINE": "1", "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "oauthpy: offline (OAUTHPY_OFFLINE=1)" in done.stderr
     for line in expected:
         assert line in done.stdout

@@ -3,7 +3,8 @@
 Public: test your own code built on oauthpy without an account or a network. Every fake binds
 to 127.0.0.1 only and speaks its vendor's model API: `FakeResponsesServer` (codex),
 `FakeAnthropicServer` (claude), `FakeGeminiServer` (gemini); `fake_for`
-picks one by provider. Each has ``env(root)``, the environment that sends the real CLI to it,
+picks one by provider; ``offline()`` (or ``OAUTHPY_OFFLINE=1``) points every default ``Client``
+and command at all three. Each has ``env(root)``, the environment that sends the real CLI to it,
 and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
 ``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,
 ``Match``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
@@ -13,8 +14,10 @@ and ``script(*steps)``, what it answers. The steps are the same for every fake (
 
 from __future__ import annotations
 
+from . import offline_mode
 from .anthropic import FakeAnthropicServer, bash, structured
 from .gemini import FakeGeminiServer, shell_call, write_call
+from .offline_mode import Offline, offline
 from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
 from .responses import FakeResponsesServer, apply_patch, exec_command
 from .script import (
@@ -40,11 +43,7 @@ from .script import (
 from .server import FakeServer, RecordedRequest
 
 #: the fake of each provider
-FAKES: dict[str, type[FakeServer]] = {
-    "codex": FakeResponsesServer,
-    "claude": FakeAnthropicServer,
-    "gemini": FakeGeminiServer,
-}
+FAKES: dict[str, type[FakeServer]] = dict(offline_mode.FAKES)
 
 
 def fake_for(provider: str) -> FakeServer:
@@ -67,6 +66,7 @@ __all__ = [
     "Hang",
     "HttpError",
     "Match",
+    "Offline",
     "RecordedRequest",
     "Reply",
     "Shell",
@@ -83,6 +83,7 @@ __all__ = [
     "live_processes_in_group",
     "live_processes_with_env",
     "new_marker",
+    "offline",
     "shell",
     "shell_call",
     "structured",
