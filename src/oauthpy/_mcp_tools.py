@@ -147,9 +147,13 @@ async def _drain(receive: Any, limit: int = 1 << 20) -> None:
 class ToolEndpoint:
     """The run's tools served over MCP streamable HTTP on a loopback port. Always `aclose`."""
 
-    def __init__(self, tools: tuple[Tool, ...], report: Report) -> None:
+    def __init__(
+        self, tools: tuple[Tool, ...], report: Report, fail: Callable[[UserCodeExit], None] | None = None
+    ) -> None:
         self._tools = tools
         self.report = report
+        #: gets a tool's ``SystemExit``/``KeyboardInterrupt`` (see `mcp_server`)
+        self._fail = fail
         #: the per-run secret the vendor must send; never logged
         self.secret = secrets.token_urlsafe(32)
         self.url = ""
@@ -170,9 +174,8 @@ class ToolEndpoint:
         import uvicorn
 
         # JSON answers and no MCP sessions: nothing stays open between calls, so stopping is quick.
-        app = mcp_server(self._tools, lambda e: self.report(e), with_structured=True).streamable_http_app(
-            stateless_http=True, json_response=True
-        )
+        server = mcp_server(self._tools, lambda e: self.report(e), with_structured=True, fail=self._fail)
+        app = server.streamable_http_app(stateless_http=True, json_response=True)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

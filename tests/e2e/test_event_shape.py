@@ -100,3 +100,44 @@ def test_a_command_the_callback_allows_has_the_same_shape_and_text_as_its_reques
     assert [e.command for e in result.events if e.kind in (EventKind.COMMAND, EventKind.PERMISSION)] == [
         wrote
     ] * 3
+
+
+@pytest.mark.parametrize("turns", [1, 2], ids=["run", "session"])
+@pytest.mark.parametrize(("provider", "transport"), ASKING)
+def test_a_command_the_callback_denies_ends_declined_after_its_denial_and_does_not_run(
+    provider: str, transport: str | None, turns: int, tmp_path: Path
+) -> None:
+    wrote = "touch refused.txt"
+    asked: list[PermissionRequest] = []
+
+    def deny(request: PermissionRequest) -> bool:
+        asked.append(request)
+        return False
+
+    with open_rig(provider, tmp_path) as rig:
+        steps = [shell(wrote, say="Making it."), text("Understood, I will not.")]
+        rig.fake.script(*steps * turns)
+        client = Client(provider, auth_source="external", env=rig.env, transport=transport)
+        options = {"cwd": rig.work, "model": rig.model, "timeout": 90, "on_permission": deny}
+        if turns == 1:
+            results = [client.run("make it", provider_options=rig.write_options, **options)]
+        else:  # each turn of a conversation that keeps its agent running
+            with client.session(provider_options=rig.write_options, **options) as session:
+                results = [session.run("make it"), session.run("make it again")]
+        assert_no_leftovers(rig.env)
+        assert not (rig.work / "refused.txt").exists()
+
+    assert [r.command for r in asked] == [wrote] * turns
+    for result in results:
+        # a refused call ends `declined` on every agent (claude's CLI reports an error result)
+        assert shape(result.events) == [
+            ("message", "completed"),
+            ("command", "in_progress"),
+            ("permission", "denied"),
+            ("command", "declined"),
+            ("message", "completed"),
+            ("done", "completed"),
+        ]
+        declined = [e for e in result.events if e.kind is EventKind.COMMAND and e.status == "declined"]
+        assert [(e.command, e.is_error) for e in declined] == [(wrote, True)]
+        assert result.text == "Understood, I will not."

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from oauthpy import PermissionRequest, TimeoutExceededError
+from oauthpy import EventKind, PermissionRequest, TimeoutExceededError
 from oauthpy.testing import call_tool, text
 from tests.support import Rig, assert_no_leftovers, open_rig, shell_step
 
@@ -27,6 +27,14 @@ PROMPT_S = 20.0
 
 @pytest.fixture(params=["codex", "claude"])
 def rig2(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
+    with open_rig(request.param, tmp_path) as r:
+        yield r
+        assert_no_leftovers(r.env, within_s=5.0)
+
+
+@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
+def rig3(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
+    """Each provider that serves tools (gemini on ACP, which a run with tools gets)."""
     with open_rig(request.param, tmp_path) as r:
         yield r
         assert_no_leftovers(r.env, within_s=5.0)
@@ -90,21 +98,52 @@ def test_an_exit_in_on_permission_reaches_an_async_caller_as_it_is(rig2: Rig) ->
     assert not (rig2.work / "never.txt").exists()
 
 
-def quit_now(reason: str) -> str:
-    """Stop everything."""
-    sys.exit(f"quit: {reason}")
+def quitter(raised: BaseException) -> Callable[[str], str]:
+    """A tool that raises ``raised`` (as ``sys.exit()`` would), so the test can check identity."""
+
+    def quit_now(reason: str) -> str:
+        """Stop everything."""
+        raise raised
+
+    return quit_now
 
 
-def test_a_tool_that_exits_ends_the_run_at_once_with_the_users_exception(rig2: Rig) -> None:
-    rig2.fake.script(call_tool("quit_now", {"reason": "done"}), text("not reached"))
+def test_a_tool_that_exits_ends_the_run_at_once_with_the_users_exception(rig3: Rig) -> None:
+    rig3.fake.script(call_tool("quit_now", {"reason": "done"}), text("not reached"))
+    raised = SystemExit("quit: done")
     started = time.monotonic()
     with pytest.raises(BaseException) as caught:
-        rig2.run("quit", tools=[quit_now], timeout=120)
+        rig3.run("quit", tools=[quitter(raised)], timeout=120)
     assert time.monotonic() - started < PROMPT_S
-    original = users_exit(caught.value)
-    assert isinstance(original, SystemExit) and original.code == "quit: done"
-    rig2.fake.script(text("Still here."))
-    assert rig2.run("hi").text == "Still here."
+    assert users_exit(caught.value) is raised
+    # the run's agent was stopped with it (the tool's endpoint too, for gemini)
+    assert_no_leftovers(rig3.env, within_s=5.0)
+    rig3.fake.script(text("Still here."))
+    assert rig3.run("hi").text == "Still here."
+
+
+def test_a_tool_that_exits_inside_with_client_leaves_the_client_working(rig3: Rig) -> None:
+    """The agent the tool's run was on is not given back to the warm pool half-way through a
+    turn: the client's next run gets a working one."""
+    raised = SystemExit(7)
+    with rig3.client() as client:
+        rig3.fake.script(call_tool("quit_now", {"reason": "done"}), text("not reached"))
+        started = time.monotonic()
+        with pytest.raises(BaseException) as caught:
+            client.run("quit", cwd=rig3.work, model=rig3.model, tools=[quitter(raised)], timeout=120)
+        assert time.monotonic() - started < PROMPT_S
+        assert users_exit(caught.value) is raised
+        rig3.fake.script(call_tool("add", {"a": 2, "b": 40}), text("Still here."))
+        result = client.run("hi", cwd=rig3.work, model=rig3.model, tools=[add], timeout=60)
+        assert result.text == "Still here."
+        assert [e.output for e in result.events if e.kind is EventKind.TOOL and e.status == "completed"] == [
+            "42"
+        ]
+
+
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
 
 
 def test_a_sync_callback_that_returns_a_coroutine_is_awaited_within_the_timeout(rig2: Rig) -> None:
@@ -130,3 +169,18 @@ def test_a_sync_callback_that_returns_a_coroutine_gets_its_answer(rig2: Rig) -> 
 
     result = rig2.run("make the file", on_permission=lambda r: later(r), provider_options=rig2.write_options)
     assert result.text == "Done." and (rig2.work / "notes.txt").exists()
+
+
+def test_a_tool_that_exits_in_a_session_ends_the_turn_and_the_session_goes_on(rig3: Rig) -> None:
+    raised = KeyboardInterrupt()
+    rig3.fake.script(call_tool("quit_now", {"reason": "done"}), text("not reached"))
+    with rig3.client().session(
+        cwd=rig3.work, model=rig3.model, timeout=120, tools=[quitter(raised), add]
+    ) as session:
+        started = time.monotonic()
+        with pytest.raises(BaseException) as caught:
+            session.run("quit")
+        assert time.monotonic() - started < PROMPT_S
+        assert users_exit(caught.value) is raised
+        rig3.fake.script(call_tool("add", {"a": 1, "b": 2}), text("It is 3."))
+        assert session.run("add").text == "It is 3."

@@ -193,3 +193,32 @@ def test_an_api_retry_is_an_error_event_that_says_it_will_retry():
     (event,) = ClaudeParser().feed(SystemMessage())
     assert (event.kind, event.status) == (EventKind.ERROR, "retrying")
     assert event.text == "API error 529 (server_error); retry 2 of 10 in 1.1 s"
+
+
+def test_a_call_the_callback_denied_ends_declined_and_a_call_that_failed_stays_failed():
+    from claude_agent_sdk import AssistantMessage, ToolResultBlock, ToolUseBlock, UserMessage
+
+    calls = [
+        ToolUseBlock(id="toolu_denied", name="Bash", input={"command": "rm -rf build"}),
+        ToolUseBlock(id="toolu_failed", name="Bash", input={"command": "false"}),
+        ToolUseBlock(id="toolu_write", name="Write", input={"file_path": "x.txt", "content": "x"}),
+        ToolUseBlock(id="toolu_ok", name="Bash", input={"command": "true"}),
+    ]
+    results = [
+        ToolResultBlock(tool_use_id="toolu_denied", content="the user denied this action", is_error=True),
+        ToolResultBlock(tool_use_id="toolu_failed", content="Exit code 1", is_error=True),
+        ToolResultBlock(tool_use_id="toolu_write", content="the user denied this action", is_error=True),
+        ToolResultBlock(tool_use_id="toolu_ok", content="", is_error=False),
+    ]
+    # claude_asks adds each refused id to this set when it answers, before the CLI's result
+    parser = ClaudeParser(declined={"toolu_denied", "toolu_write"})
+    parser.feed(AssistantMessage(content=list(calls), model="m", message_id="msg_1"))
+    closed = parser.feed(UserMessage(content=list(results)))
+    assert [(e.item_id, e.kind, e.status, e.is_error) for e in closed] == [
+        ("toolu_denied", EventKind.COMMAND, "declined", True),
+        ("toolu_failed", EventKind.COMMAND, "failed", True),
+        ("toolu_write", EventKind.FILE_CHANGE, "declined", True),
+        ("toolu_ok", EventKind.COMMAND, "completed", False),
+    ]
+    assert closed[0].command == "rm -rf build" and closed[0].output == "the user denied this action"
+    assert closed[2].changes[0].path == "x.txt"

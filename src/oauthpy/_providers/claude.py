@@ -207,7 +207,7 @@ class ClaudeProvider:
             asks.start_turn(request)
         options = self.options(request, env, marker, stderr, asks)
         want = request.output_schema is not None or "output_format" in request.provider_options
-        parser = ClaudeParser(want_structured=want)
+        parser = ClaudeParser(want_structured=want, declined=asks.declined if asks else frozenset())
         secrets = secret_values(env)
         messages: Any = query(prompt=request.prompt, options=options)
         reader = Reader(messages, asks.news if asks is not None else None)

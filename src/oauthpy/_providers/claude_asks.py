@@ -93,12 +93,16 @@ class ClaudeAsks:
         #: what happened outside the SDK's messages, for the turn to read in order
         self.news: asyncio.Queue[Event | Failed | Busy] = asyncio.Queue()
         self.failure: BaseException | None = None
+        #: tool use ids refused this turn; the turn's parser reads this same set (its calls end
+        #: ``declined``), so it is cleared, never replaced
+        self.declined: set[str] = set()
 
     def start_turn(self, request: RunRequest) -> None:
         self.callback = request.on_permission
         self.deadline = request.deadline()
         self.failure = None
         self.news = asyncio.Queue()
+        self.declined.clear()
 
     def sdk_options(self) -> dict[str, Any]:
         """The ``ClaudeAgentOptions`` fields for the callback and the tools."""
@@ -121,16 +125,22 @@ class ClaudeAsks:
         self.news.put_nowait(Busy(event.status == "in_progress"))
         self.news.put_nowait(event)
 
+    def _decline(self, call_id: Any) -> None:
+        if isinstance(call_id, str) and call_id:
+            self.declined.add(call_id)
+
     async def can_use_tool(self, tool_name: str, tool_input: Any, context: Any) -> Any:
         from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
 
         if tool_name.startswith(OWN_PREFIX):
             return PermissionResultAllow()  # the run's own tools never reach on_permission
         ask = permission_of(tool_name, tool_input, self.cwd)
+        call_id = getattr(context, "tool_use_id", None)
         self.news.put_nowait(Busy(True))
         try:
             verdict = await self.permissions.decide(self.callback, ask, self.deadline)
         except BaseException as exc:
+            self._decline(call_id)
             self.failure = exc
             self.news.put_nowait(Failed(exc))
             return PermissionResultDeny(message=_DENIED, interrupt=True)
@@ -138,6 +148,7 @@ class ClaudeAsks:
             self.news.put_nowait(Busy(False))
         self.news.put_nowait(permission_event(ask, verdict))
         if not verdict.allowed:
+            self._decline(call_id)
             return PermissionResultDeny(message=verdict.reason or _DENIED)
         # Never the CLI's suggestions, even for allow_always: they are rules as wide as a whole
         # program (``Bash(touch:*)``), saved to the user's project (``localSettings``), or a mode

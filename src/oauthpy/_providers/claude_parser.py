@@ -6,7 +6,9 @@ the SDK (importing it costs about a second) and unknown message or block types p
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Set
 from typing import Any
 
 from .._errors import (
@@ -67,8 +69,12 @@ def _text_of(content: Any) -> str:
 class ClaudeParser:
     """State of one claude run: tool calls by id, the session, the final result."""
 
-    def __init__(self, *, want_structured: bool = False) -> None:
+    def __init__(self, *, want_structured: bool = False, declined: Set[str] = frozenset()) -> None:
         self.want_structured = want_structured
+        #: tool use ids that ``on_permission`` refused (claude_asks records them as it answers,
+        #: before the CLI reports the call's result): those calls end ``declined``, as on codex
+        #: and gemini, not ``failed`` as the CLI's error result says
+        self.declined = declined
         self.session_id: str | None = None
         self.model: str | None = None
         self.calls: dict[str, Event] = {}
@@ -220,7 +226,10 @@ class ClaudeParser:
                     Event(EventKind.TOOL, text=output, raw=msg, item_id=block.tool_use_id, is_error=failed)
                 )
                 continue
-            events.append(call_finished(call, msg, output, failed))
+            finished = call_finished(call, msg, output, failed)
+            if block.tool_use_id in self.declined:
+                finished = dataclasses.replace(finished, status="declined", is_error=True)
+            events.append(finished)
         return events
 
     def finish(self) -> list[Event]:

@@ -71,10 +71,10 @@ class ClaudeConversation:
             if left is not None:
                 request = dataclasses.replace(request, timeout=left)  # the turn gets what is left
         want = request.output_schema is not None or "output_format" in request.provider_options
-        parser = ClaudeParser(want_structured=want)
+        asks = self._asks
+        parser = ClaudeParser(want_structured=want, declined=asks.declined if asks else frozenset())
         finished = timed_out = False
         reader: Reader | None = None
-        asks = self._asks
         if asks is not None:
             asks.start_turn(request)
         try:

@@ -31,6 +31,7 @@ from .._pool import AgentPool
 from .._process import Invocation, time_left
 from .._rpc import INCOMING, Connection, RpcError, Subscription
 from .._teardown import within
+from .._user_exit import UserCodeExit
 from .base import Conversation
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ from .live import (
 _ANSWERED = "(session/prompt answered)"
 #: put into a turn's notifications by the run's tool endpoint: a ``tool`` event
 _TOOL_EVENT = "(tool event)"
+#: put there by the endpoint too: a tool raised ``SystemExit``/``KeyboardInterrupt``
+_TOOL_EXIT = "(tool exit)"
 
 
 async def _answer_agent(method: str, params: Any) -> Any:
@@ -153,7 +156,7 @@ class AcpConversation(LiveConversation):
             if self._endpoint is None:
                 from .._mcp_tools import ToolEndpoint
 
-                endpoint = ToolEndpoint(request.tools, self._report)
+                endpoint = ToolEndpoint(request.tools, self._report, self._fail)
                 await endpoint.start()
                 self._endpoint = endpoint
             servers.append(self._endpoint.acp_server())
@@ -174,6 +177,12 @@ class AcpConversation(LiveConversation):
     def _report(self, event: Event) -> None:
         if self._sink is not None:
             self._sink.push(_TOOL_EVENT, event)
+
+    def _fail(self, exc: UserCodeExit) -> None:
+        """A tool raised ``SystemExit``/``KeyboardInterrupt``: the turn ends with it (gemini
+        meanwhile gets an error result, and its process is stopped, not asked to cancel)."""
+        if self._sink is not None:
+            self._sink.push(_TOOL_EXIT, exc)
 
     async def _configure(
         self, agent: LiveAgent, sid: str, request: RunRequest, deadline: float | None
@@ -229,6 +238,9 @@ class AcpConversation(LiveConversation):
                     else:
                         running.discard(event.item_id)
                     yield event
+                elif method == _TOOL_EXIT:
+                    end.stop = True
+                    raise params
                 else:
                     for event in parser.feed(method, params):
                         yield event
