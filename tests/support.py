@@ -149,11 +149,17 @@ def assert_no_leftovers(env: dict[str, str], within_s: float = 0.5) -> None:
     SIGKILL is asynchronous: a killed grandchild may need a moment to die, so this polls the
     process table for a bounded time instead of asserting on the first look.
     """
-    marker = env[MARKER_VAR]
-    deadline = time.monotonic() + within_s
-    while (left := live_processes_with_env(MARKER_VAR, marker)) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    left = processes_left(MARKER_VAR, env[MARKER_VAR], within_s)
     assert left == [], f"processes left behind: {left}"
+
+
+def processes_left(var: str, value: str, within_s: float) -> list[int]:
+    """The live processes whose environment has ``var=value``, after polling (bounded) for
+    them to end: a killed process may need a moment to die."""
+    deadline = time.monotonic() + within_s
+    while (left := live_processes_with_env(var, value)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return left
 
 
 def assert_no_fd_leak(before: set[str], within_s: float = 2.0) -> None:

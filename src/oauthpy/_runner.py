@@ -145,8 +145,6 @@ class Runner:
         """The run's events, through the retry loop when ``max_retries`` asks for one."""
         if not request.provider_options.get("max_retries"):
             return self._events(request, outcome, conversation, source)  # no retry: no cost
-        import dataclasses
-
         from ._retry import RetryLog, RetryPolicy, retrying
 
         def attempt(left: float | None) -> AsyncGenerator[Event, None]:

@@ -21,7 +21,7 @@ import pytest
 
 from oauthpy import EventKind, InvalidOptionsError
 from oauthpy.testing import Gate, text
-from tests.support import REPO, Rig, open_rig, shell_step
+from tests.support import REPO, Rig, open_rig, processes_left, shell_step
 
 LIVE = ["codex", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))]
 
@@ -105,13 +105,9 @@ async def _arun_after(chat: object, prompt: str) -> object:
 
 
 def vendor_processes(rig: Rig) -> list[int]:
-    from oauthpy.testing import live_processes_with_env
     from oauthpy.testing.processes import MARKER_VAR
 
-    deadline = time.monotonic() + 5
-    while (found := live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return found
+    return processes_left(MARKER_VAR, rig.env[MARKER_VAR], within_s=5)
 
 
 def test_breaking_out_of_an_async_turn_lets_the_next_turn_start_at_once(rig: Rig):

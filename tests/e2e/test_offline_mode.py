@@ -10,14 +10,13 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from oauthpy import Client, InvalidOptionsError
 from oauthpy.testing import live_processes_with_env, offline, text
-from tests.support import gemini_binary
+from tests.support import gemini_binary, processes_left
 
 NOTE = "oauthpy: offline (OAUTHPY_OFFLINE=1)"
 FAKE_THREADS = {"FakeResponsesServer", "FakeAnthropicServer", "FakeGeminiServer"}
@@ -35,10 +34,7 @@ def refused(url: str) -> bool:
 def none_left(root: Path, within: float = 15.0) -> list[int]:
     """The vendor processes still running with this block's HOME, after a bounded wait for the
     runs' background reaper."""
-    deadline = time.monotonic() + within
-    while (left := live_processes_with_env("HOME", str(root / "home"))) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
+    return processes_left("HOME", str(root / "home"), within)
 
 
 @pytest.mark.xdist_group("gemini")

@@ -69,6 +69,9 @@ class AuthManager:
         self.isolated_dir = home / provider
         self.env = dict(env)
         self._resolved: dict[tuple[tuple[str, str | None], ...], tuple[float, str]] = {}
+        #: runs whose login the pre-flight found, until when it is not checked again: a session's
+        #: turns and a pool's runs would otherwise repeat it (for a keyring login, a process)
+        self._logged_in: dict[tuple[object, ...], float] = {}
 
     # -- environments ------------------------------------------------------------------------
 
@@ -172,9 +175,13 @@ class AuthManager:
     ) -> None:
         """Raise `AuthRequiredError` before a run starts when ``source`` surely has no login:
         otherwise the vendor may wait on the network for minutes, or send a model request with
-        no credentials."""
+        no credentials. A run found logged in is not checked again for `RESOLVE_TTL_S`."""
+        key = (source, transport, request.cwd, frozenset(env.items()), repr(request.provider_options))
+        if self._logged_in.get(key, 0.0) > time.monotonic():
+            return
         reason = await self.backend.preflight(env, self.state_dir(source, env), request, transport)
         if reason is None:
+            self._logged_in[key] = time.monotonic() + RESOLVE_TTL_S
             return
         flag = f" --source {self.source}" if self.source != "auto" else ""
         chosen = f", auth_source={self.source!r}" if self.source != "auto" else ""
@@ -289,6 +296,7 @@ class AuthManager:
             env.pop(name, None)
         env.update(cmd.env)
         self._resolved.clear()
+        self._logged_in.clear()
         if cmd.stdin is not None:
             done = await run_captured(cmd.argv, env, stdin=cmd.stdin, timeout=timeout)
             if done.returncode != 0:
@@ -313,6 +321,7 @@ class AuthManager:
         binary = self._binary(env)
         argv = self.backend.logout_command(binary)
         self._resolved.clear()
+        self._logged_in.clear()
         if source == "oauthpy" and not self.isolated_dir.exists():
             return await self.status(source)  # nothing was ever logged in there
         done = await run_captured(argv, env, timeout=LOGOUT_TIMEOUT_S)

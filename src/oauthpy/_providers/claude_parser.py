@@ -36,6 +36,8 @@ _FILE_TOOLS: dict[str, FileChangeKind] = {
 #: system messages that say nothing a caller needs: ``status`` ("requesting" while a model call
 #: is on its way), the session's state changes, running estimates of thinking tokens
 _QUIET_SYSTEM = {"status", "session_state_changed", "thinking_tokens"}
+#: a streamed delta's type -> the event kind and the field that holds its text
+_DELTAS = {"text_delta": (EventKind.MESSAGE, "text"), "thinking_delta": (EventKind.REASONING, "thinking")}
 
 
 def _retry_text(data: dict[str, Any]) -> str:
@@ -133,32 +135,16 @@ class ClaudeParser:
         delta = event.get("delta")
         if not isinstance(delta, dict):
             return []
+        streamed = _DELTAS.get(_str(delta.get("type")))
+        if streamed is None:
+            return []
+        kind, field = streamed
         item_id = self._streaming.get(parent)
-        if delta.get("type") == "text_delta":
-            text = delta.get("text")
-            return [
-                Event(
-                    EventKind.MESSAGE,
-                    text=_str(text),
-                    raw=msg,
-                    delta=True,
-                    item_id=item_id,
-                    status="in_progress",
-                )
-            ]
-        if delta.get("type") == "thinking_delta":
-            text = delta.get("thinking")
-            return [
-                Event(
-                    EventKind.REASONING,
-                    text=_str(text),
-                    raw=msg,
-                    delta=True,
-                    item_id=item_id,
-                    status="in_progress",
-                )
-            ]
-        return []
+        return [
+            Event(
+                kind, text=_str(delta.get(field)), raw=msg, delta=True, item_id=item_id, status="in_progress"
+            )
+        ]
 
     def _assistant(self, msg: Any) -> list[Event]:
         self.model = getattr(msg, "model", None) or self.model
