@@ -135,7 +135,8 @@ GEMINI_ACP: dict[str, tuple[list[Any], dict[str, Any]]] = {
 
 def record_acp(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
     """One prompt on a real ``gemini --acp``: every line it writes, from initialize to the answer."""
-    from oauthpy._providers.gemini_acp_parser import INIT_PARAMS, mode_of, prompt_params, session_params
+    from oauthpy._providers.acp_turn import INIT_PARAMS, prompt_params, session_params
+    from oauthpy._providers.profiles.gemini import GEMINI
 
     with FakeGeminiServer() as fake, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp, "work")
@@ -148,7 +149,7 @@ def record_acp(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
             peer.request("initialize", INIT_PARAMS)
             sid = peer.request("session/new", session_params(req))["sessionId"]
             peer.request("session/set_model", {"sessionId": sid, "modelId": req.model})
-            mode = mode_of(req)
+            mode = GEMINI.mode_of(req)
             if mode:
                 peer.request("session/set_mode", {"sessionId": sid, "modeId": mode})
             rid = peer.call("session/prompt", prompt_params(sid, req.prompt))

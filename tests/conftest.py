@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from oauthpy._providers import registry
 from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
@@ -19,6 +21,20 @@ from tests.support import (
     provider_env,
     start_fake,
 )
+
+
+def _register_test_agents() -> None:
+    """Every ``tests/<agent>/entry.py`` is an agent of the registry for the whole test run: the
+    shared suites then run it like every named agent, with no other edit. The CLIs the tests
+    start get them through OAUTHPY_AGENTS (and the repository on their import path)."""
+    repo = str(Path(__file__).resolve().parent.parent)
+    paths = [f"tests.{p.parent.name}.entry:ENTRY" for p in sorted(Path(repo, "tests").glob("*/entry.py"))]
+    os.environ[registry.AGENTS_VAR] = ",".join(paths)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (repo, os.environ.get("PYTHONPATH"))))
+    registry.names()  # loads them now: a bad entry fails the whole run at once
+
+
+_register_test_agents()
 
 
 @pytest.fixture(autouse=True)
@@ -81,9 +97,18 @@ def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
     return provider_env("gemini", gemini_fake, tmp_path)
 
 
-@pytest.fixture(params=["codex", "claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))])
+def _named_agents() -> list[object]:
+    # the gemini tests never overlap: two Node processes at once starve this 2-core machine
+    return [
+        pytest.param(name, marks=pytest.mark.xdist_group("gemini")) if name == "gemini" else name
+        for name in registry.names(generic=False)
+    ]
+
+
+@pytest.fixture(params=_named_agents())
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    """Each provider in turn: its real CLI against its fake (for tests that hold for all three).
+    """Each agent of the registry in turn: its real CLI against its fake (for tests that hold
+    for all of them).
 
     Afterwards, no process of the test's runs may be left and no file descriptor leaked.
     """

@@ -30,9 +30,31 @@ def gemini_binary() -> str:
     return path
 
 
+def binary_var(provider: str) -> str:
+    """The variable that puts another program (a wrapper) in place of the provider's CLI."""
+    return "OAUTHPY_" + provider.upper().replace("-", "_") + "_BINARY"
+
+
+def real_binary(provider: str, env: dict[str, str]) -> str:
+    """The provider's real CLI, as a run with ``env`` finds it (a wrapper execs this)."""
+    if provider == "claude":  # the SDK runs the CLI bundled in its wheel
+        from oauthpy._auth.claude import bundled_cli
+
+        return str(bundled_cli())
+    if provider == "gemini":
+        return gemini_binary()
+    from oauthpy._providers import registry
+
+    found = registry.get(provider).make_auth().find_binary({**os.environ, **env})
+    assert found, f"{provider} is not installed"
+    return str(found)
+
+
 def model_for(provider: str) -> str | None:
     # Always a model for gemini: "auto" adds a router call to every turn.
-    return "gemini-2.5-flash" if provider == "gemini" else None
+    from oauthpy._providers import registry
+
+    return registry.get(provider).fake_model
 
 
 @dataclass
@@ -88,9 +110,13 @@ def shell_step(provider: str, command: str, *, say: str = "") -> Any:
         from oauthpy.testing.anthropic import bash
 
         return bash(command, say=say)
-    from oauthpy.testing.gemini import shell_call
+    if provider == "gemini":
+        from oauthpy.testing.gemini import shell_call
 
-    return shell_call(command)
+        return shell_call(command)
+    from oauthpy.testing import shell
+
+    return shell(command, say=say)
 
 
 def start_fake(provider: str) -> Any:
@@ -105,7 +131,9 @@ def provider_env(
 ) -> dict[str, str]:
     """The env that points the provider's real CLI at ``fake``, its state under ``root/<provider>``,
     with a leak-check marker (a new one unless ``marker`` is shared)."""
-    env = fake.env(root / provider)
+    from oauthpy._providers import registry
+
+    env = registry.get(provider).fake_environment(fake, root / provider)
     if provider == "gemini":
         env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
     return {**env, **(marker or new_marker())}

@@ -13,7 +13,6 @@ from ._events import AuthStatus, Event, ModelInfo, RunResult
 from ._loop import SyncStream, iterate_sync, run_sync
 from ._options import (
     AUTH_SOURCES,
-    PROVIDERS,
     AuthSource,
     ProviderName,
     RunRequest,
@@ -41,7 +40,7 @@ LOGIN_TIMEOUT_S = 600.0
 #: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
 KEEP_ALIVE_S = 60.0
 #: the constructor's keywords, for the "did you mean" of a misspelt one
-_CLIENT_KEYWORDS = ("auth_source", "oauthpy_home", "env", "transport", "keep_alive")
+_CLIENT_KEYWORDS = ("auth_source", "oauthpy_home", "env", "transport", "keep_alive", "command")
 
 
 def _refuse_offline_login() -> None:
@@ -68,10 +67,43 @@ def _misspelt_keyword(name: str) -> TypeError:
     return _unexpected("Client", name, _CLIENT_KEYWORDS, why)
 
 
+def _check_command(provider: str, command: object, takes: bool) -> tuple[str, ...] | None:
+    """``command=`` as argv: required by the generic ``"acp"`` entry, refused by every other."""
+    if not takes:
+        if command is not None:
+            raise InvalidOptionsError(
+                f"command= is only for Client('acp', command=[...]); {provider} has its own command",
+                hint=f"use the {provider} provider without command=, or Client('acp', command=...)",
+            )
+        return None
+    if command is None:
+        raise InvalidOptionsError(
+            f"Client({provider!r}) needs command=, the argv that starts an ACP agent on stdio",
+            hint="e.g. Client('acp', command=['opencode', 'acp'])",
+        )
+    if isinstance(command, (str, bytes)) or not isinstance(command, Sequence):
+        raise InvalidOptionsError(
+            f"command must be a sequence of strings (argv), got {type(command).__name__}",
+            hint="split it: command=['opencode', 'acp'], not 'opencode acp'",
+        )
+    if not command:
+        raise InvalidOptionsError("command must not be empty: it is the argv that starts the agent")
+    for i, part in enumerate(command):
+        if not isinstance(part, str):
+            raise InvalidOptionsError(f"command[{i}] must be a string, got {type(part).__name__}")
+        check_text(f"command[{i}]", part)
+    if not command[0]:
+        raise InvalidOptionsError("command[0], the program, must not be empty")
+    return tuple(command)
+
+
 class Client:
     """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
 
-    ``provider`` is ``"codex"``, ``"claude"`` or ``"gemini"``. ``auth_source`` chooses whose
+    ``provider`` is ``"codex"``, ``"claude"``, ``"gemini"``, any other agent of the registry
+    (`providers` lists them), or ``"acp"`` with ``command=``: any agent that speaks the Agent
+    Client Protocol on stdio, e.g. ``Client("acp", command=["opencode", "acp"])``
+    (docs/acp.md). ``auth_source`` chooses whose
     login state the vendor tool uses: ``"oauthpy"`` (isolated under ``oauthpy_home``, default
     ``$OAUTHPY_HOME`` or ``~/.oauthpy``), ``"external"`` (the vendor's normal state) or
     ``"auto"`` (see docs/auth.md). ``env`` is merged over ``os.environ`` for every vendor
@@ -99,16 +131,22 @@ class Client:
         env: Mapping[str, str | None] | None = None,
         transport: TransportName | None = None,
         keep_alive: float = KEEP_ALIVE_S,
+        command: Sequence[str] | None = None,
         **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
         if misspelt:
             raise _misspelt_keyword(next(iter(misspelt)))
-        if not isinstance(provider, str) or provider not in PROVIDERS:
+        from ._providers import registry
+
+        agent = registry.find(provider)
+        if agent is None:
             near = provider.lower() if isinstance(provider, str) else None
+            known = registry.names()
             raise UnsupportedProviderError(
-                f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}",
-                hint=f"provider names are lower case: Client({near!r})" if near in PROVIDERS else None,
+                f"unknown provider {provider!r}; choose one of {', '.join(known)}",
+                hint=f"provider names are lower case: Client({near!r})" if near in known else None,
             )
+        argv = _check_command(provider, command, agent.takes_command)
         if auth_source not in AUTH_SOURCES:
             raise InvalidOptionsError(
                 f"unknown auth_source {auth_source!r}; choose one of {', '.join(AUTH_SOURCES)}"
@@ -137,9 +175,9 @@ class Client:
         alive = positive_number("keep_alive", keep_alive)
         assert alive is not None
         self.keep_alive = alive
-        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env))
+        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env), argv)
         self._auth.check_overrides({})
-        self._runner = Runner(provider, self._auth, transport)
+        self._runner = Runner(provider, self._auth, transport, argv)
         self._depth = 0
 
     def __repr__(self) -> str:
@@ -149,6 +187,13 @@ class Client:
     def transport(self) -> str:
         """The transport asked for, else what carries a lone run outside ``with Client``."""
         return self._runner.transport
+
+    @staticmethod
+    def providers() -> tuple[str, ...]:
+        """The name of every agent oauthpy knows (the registry's), ``"acp"`` included."""
+        from ._providers import registry
+
+        return registry.names()
 
     @property
     def transports(self) -> tuple[str, ...]:

@@ -11,21 +11,30 @@ from typing import Any, Literal, get_args
 
 from ._errors import InvalidOptionsError
 
-#: the agents oauthpy runs
-ProviderName = Literal["codex", "claude", "gemini"]
+#: the agents oauthpy ships (the registry may hold more: `Client.providers`)
+ProviderName = Literal["codex", "claude", "gemini", "acp"]
 #: whose login state a vendor tool uses (docs/auth.md)
 AuthSource = Literal["auto", "oauthpy", "external"]
 #: what carries a provider's runs (``Client.transports``)
 TransportName = Literal["app-server", "exec", "stream-json", "acp", "sdk"]
-PROVIDERS: tuple[ProviderName, ...] = get_args(ProviderName)
 AUTH_SOURCES: tuple[AuthSource, ...] = get_args(AuthSource)
 #: how a provider is authenticated, as reported by ``AuthStatus.mode``
 AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
 
 
 def provider_named(name: object) -> ProviderName | None:
-    """``name`` as a `ProviderName` when it is one (for strings from the environment)."""
-    return next((p for p in PROVIDERS if p == name), None)
+    """``name`` when the registry knows it (for strings from the environment and the CLI)."""
+    from ._providers import registry
+
+    agent = registry.find(name)
+    return agent.name if agent is not None else None  # type: ignore[return-value]
+
+
+def listed_providers() -> tuple[ProviderName, ...]:
+    """The agents that run without ``command=``, what doctor, demo and the CLI go over."""
+    from ._providers import registry
+
+    return registry.names(generic=False)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)

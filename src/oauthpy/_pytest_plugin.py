@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from .testing.script import Step
     from .testing.server import FakeServer, RecordedRequest
 
-#: gemini's default model ("auto") adds a routing call to every turn; a fixed one keeps a
-#: script's steps one per turn
-GEMINI_MODEL = "gemini-2.5-flash"
-
 
 @dataclass
 class FakeAgent:
@@ -64,21 +60,21 @@ class FakeAgent:
 
 @pytest.fixture
 def oauthpy_fake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAgent]:
-    """A fake model backend for one provider (``indirect`` parameter; default ``codex``)."""
-    from ._options import PROVIDERS, provider_named
+    """A fake model backend for one provider (``indirect`` parameter; default: the registry's
+    first, codex)."""
+    from ._options import provider_named
+    from ._providers import registry
     from .testing import fake_for
 
-    param = getattr(request, "param", "codex")
+    param = getattr(request, "param", registry.names(generic=False)[0])
     provider = provider_named(param)
     if provider is None:
         raise pytest.UsageError(
-            f"oauthpy_fake takes a provider, one of {', '.join(PROVIDERS)}; got {param!r}"
+            f"oauthpy_fake takes a provider, one of {', '.join(registry.names(generic=False))}; got {param!r}"
         )
     root = tmp_path / "oauthpy-fake"
     cwd = root / "work"
     cwd.mkdir(parents=True)
     with fake_for(provider) as server:
-        env = server.env(root / provider)
-        if provider == "gemini":
-            env.setdefault("GEMINI_MODEL", GEMINI_MODEL)
+        env = registry.get(provider).fake_environment(server, root / provider)
         yield FakeAgent(provider, server, env, cwd)

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import AuthRequiredError, InvalidOptionsError, OauthPyError, UnsupportedProviderError
+from ._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
 from ._events import Event, EventKind, RunResult, Usage
 from ._options import RunRequest, build_request
 from ._user_exit import UserCodeExit, reraise_original
@@ -25,21 +25,12 @@ if TYPE_CHECKING:
     from ._providers.base import Conversation, Provider
 
 
-def load_provider(name: str) -> Provider:
+def load_provider(name: str, command: tuple[str, ...] | None = None) -> Provider:
     # Imported on demand so that a codex run never imports the claude SDK, and vice versa.
-    if name == "codex":
-        from ._providers.codex import CodexProvider
+    from ._providers import registry
 
-        return CodexProvider()
-    if name == "claude":
-        from ._providers.claude import ClaudeProvider
-
-        return ClaudeProvider()
-    if name == "gemini":
-        from ._providers.gemini import GeminiProvider
-
-        return GeminiProvider()
-    raise UnsupportedProviderError(f"unknown provider {name!r}")
+    provider: Provider = registry.get(name).make_provider(command)
+    return provider
 
 
 def asks(request: RunRequest) -> bool:
@@ -63,10 +54,12 @@ class Outcome:
 class Runner:
     """One provider with one auth manager and transport; the pool while ``with Client`` lasts."""
 
-    def __init__(self, name: str, auth: AuthManager, transport: str | None) -> None:
+    def __init__(
+        self, name: str, auth: AuthManager, transport: str | None, command: tuple[str, ...] | None = None
+    ) -> None:
         self.name = name
         self.auth = auth
-        self.provider = load_provider(name)
+        self.provider = load_provider(name, command)
         choices = self.provider.transports
         if transport is not None and transport not in choices:
             raise InvalidOptionsError(

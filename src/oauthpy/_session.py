@@ -49,26 +49,22 @@ _FIXED = {
 #: CLI reads it as something other than an id: codex as a thread name (an unknown name silently
 #: starts a new conversation), claude as a session title, gemini as ``latest`` or a 1-based index
 #: into the folder's own sessions.
-SESSION_ID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-#: a real id of each vendor, for the error message
-SESSION_ID_EXAMPLES = {
-    "codex": "01a202eb-b1a9-7800-944a-667769ecda10",
-    "claude": "b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
-    "gemini": "80fb1d47-2d28-409b-9c3d-169e33f8e617",
-}
+#: Agents whose ids have another form say so in their registry entry (``session_id_form``).
 
 
 def check_resume_id(provider: str, resume: object) -> str:
     """``resume`` if it has the form of the vendor's session ids, else `InvalidOptionsError`."""
-    if isinstance(resume, str) and SESSION_ID_RE.fullmatch(resume):
+    from ._providers import registry
+
+    agent = registry.get(provider)
+    if isinstance(resume, str) and re.fullmatch(agent.session_id_form, resume):
         return resume
     shown = repr(resume) if isinstance(resume, str) else f"a {type(resume).__name__}"
     if isinstance(resume, str) and len(resume) > 60:
         shown = repr(resume[:57] + "...")
-    example = SESSION_ID_EXAMPLES.get(provider, SESSION_ID_EXAMPLES["claude"])
     raise InvalidOptionsError(
-        f"resume must be a {provider} session id from an earlier RunResult.session_id, a UUID "
-        f"such as {example}; got {shown}"
+        f"resume must be a {provider} session id from an earlier RunResult.session_id, "
+        f"{agent.session_id_words} such as {agent.session_id_example}; got {shown}"
     )
 
 

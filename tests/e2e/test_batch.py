@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from oauthpy import OauthPyError, RunResult
+from oauthpy._providers import registry
 from oauthpy.testing import Echo, Gate, HttpError, Match, Reply, text
 from oauthpy.testing.server import RecordedRequest
 from tests.support import Rig, assert_no_leftovers
@@ -91,8 +92,11 @@ def saved_sessions(rig: Rig) -> list[str]:
         found = Path(rig.env["CODEX_HOME"], "sessions").rglob("rollout-*.jsonl")
     elif rig.provider == "claude":
         found = Path(rig.env["CLAUDE_CONFIG_DIR"], "projects").rglob("*.jsonl")
-    else:
+    elif rig.provider == "gemini":
         found = Path(rig.env["GEMINI_CLI_HOME"]).rglob("session-*.jsonl")
+    else:  # any other agent: a file named by the session under the state dir it is given
+        state = registry.get(rig.provider).make_auth().state_var
+        found = (path for path in Path(rig.env[state]).rglob("*") if path.is_file())
     return [path.name for path in found]
 
 
@@ -107,7 +111,7 @@ def test_a_batch_saves_no_sessions_unless_asked_and_a_kept_one_resumes(rig: Rig,
     code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-q"))
     assert code == 0, err
     ids = [line["session_id"] for line in read_lines(out)]
-    if rig.provider == "gemini":  # gemini has no way not to save them
+    if not registry.get(rig.provider).make_provider().ephemeral:  # no way not to save them
         assert all(saved(rig, i) for i in ids)
     else:
         assert ids == [None] * 3 and saved_sessions(rig) == []

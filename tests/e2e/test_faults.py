@@ -25,6 +25,7 @@ from oauthpy import (
     ProviderNotInstalledError,
     RateLimitError,
 )
+from oauthpy._providers import registry
 from oauthpy.testing import (
     Cut,
     Gate,
@@ -33,27 +34,13 @@ from oauthpy.testing import (
     text,
 )
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, gemini_binary, vendor_cli_processes
+from tests.support import Rig, binary_var, real_binary, vendor_cli_processes
 
 BOUND_S = 60  # Rig.run bounds every run by the same: a hang shows up as TimeoutExceededError
 
 
-def binary_var(rig: Rig) -> str:
-    return f"OAUTHPY_{rig.provider.upper()}_BINARY"
-
-
-def real_binary(rig: Rig) -> str:
-    if rig.provider == "codex":
-        from oauthpy._providers.codex import find_binary
-
-        return find_binary(dict(os.environ))
-    if rig.provider == "claude":
-        from oauthpy._auth.claude import bundled_cli
-
-        path = bundled_cli()
-        assert path is not None
-        return str(path)
-    return gemini_binary()
+def real(rig: Rig) -> str:
+    return real_binary(rig.provider, rig.env)
 
 
 def point_at(rig: Rig, url: str) -> None:
@@ -63,14 +50,15 @@ def point_at(rig: Rig, url: str) -> None:
         config.write_text(config.read_text().replace(rig.fake.url, url))
     elif rig.provider == "claude":
         rig.env["ANTHROPIC_BASE_URL"] = url
-    else:
-        rig.env["GOOGLE_GEMINI_BASE_URL"] = url
+    else:  # every other agent finds its fake through its environment
+        for key, value in rig.env.items():
+            rig.env[key] = value.replace(rig.fake.url, url)
 
 
 def wrapper(rig: Rig, body: str) -> str:
     """An executable standing in for the vendor CLI; ``$REAL`` is the real one."""
     path = rig.root / f"fake-{rig.provider}"
-    path.write_text(f"#!/bin/sh\nREAL='{real_binary(rig)}'\n{body}\n")
+    path.write_text(f"#!/bin/sh\nREAL='{real(rig)}'\n{body}\n")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
 
@@ -111,7 +99,8 @@ def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, 
     with pytest.raises(error) as err:
         rig.run()
     assert type(err.value) is error
-    assert words[rig.provider] in str(err.value).lower()
+    # the named CLIs' own words; an agent the table does not know is held to the type alone
+    assert words.get(rig.provider, "") in str(err.value).lower()
     if error is AuthRequiredError:
         assert err.value.hint, "an auth failure says how to log in"
     else:
@@ -157,15 +146,22 @@ def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
 
 
 def test_a_missing_binary_says_how_to_install(rig: Rig):
-    rig.env[binary_var(rig)] = str(rig.root / "no-such-cli")
+    rig.env[binary_var(rig.provider)] = str(rig.root / "no-such-cli")
     with pytest.raises(ProviderNotInstalledError) as err:
         rig.run()
-    install = {"codex": "pip install 'oauthpy[codex]'", "claude": "pip install claude-agent-sdk"}
-    assert install.get(rig.provider, "npm install -g @google/gemini-cli") in str(err.value.hint)
+    install = {
+        "codex": "pip install 'oauthpy[codex]'",
+        "claude": "pip install claude-agent-sdk",
+        "gemini": "npm install -g @google/gemini-cli",
+    }
+    hint = install.get(rig.provider) or registry.get(rig.provider).make_auth().install_hint
+    assert hint in str(err.value.hint)
 
 
 def test_a_binary_that_is_not_the_vendor_cli(rig: Rig):
-    rig.env[binary_var(rig)] = wrapper(rig, "echo 'this is not json'; echo 'garbage-on-stderr' >&2; exit 3")
+    rig.env[binary_var(rig.provider)] = wrapper(
+        rig, "echo 'this is not json'; echo 'garbage-on-stderr' >&2; exit 3"
+    )
     with pytest.raises(CommandExecutionError) as err:
         rig.run()
     assert "garbage-on-stderr" in err.value.stderr  # its own last words
@@ -185,7 +181,9 @@ def test_five_megabyte_replies_arrive_whole(rig: Rig):
 
 
 def test_a_non_utf8_byte_in_the_output(rig: Rig):
-    rig.env[binary_var(rig)] = wrapper(rig, 'printf \'noise \\377\\376 noise\\n\'; exec "$REAL" "$@"')
+    rig.env[binary_var(rig.provider)] = wrapper(
+        rig, 'printf \'noise \\377\\376 noise\\n\'; exec "$REAL" "$@"'
+    )
     rig.fake.script(text("still fine"))
     if rig.provider == "claude":
         # The SDK reads claude's stdout itself and its reader dies on the byte: a transient,
@@ -196,8 +194,8 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
         return
     result = rig.run()  # oauthpy's own reader replaces the byte and carries the line as `other`
     assert result.text == "still fine"
-    if rig.provider == "codex":
-        return  # on the live app-server a line that is not JSON-RPC is noise, not part of a turn
+    if result.transport in ("app-server", "acp"):
+        return  # on a live JSON-RPC agent a line that is not JSON-RPC is noise, not part of a turn
     others = [e for e in result.events if e.kind is EventKind.OTHER and "noise" in e.text]
     assert others and "\ufffd" in others[0].text
 
@@ -205,7 +203,7 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
 def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_claude(rig: Rig):
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    state = {"codex": "CODEX_HOME", "claude": "CLAUDE_CONFIG_DIR", "gemini": "GEMINI_CLI_HOME"}[rig.provider]
+    state = registry.get(rig.provider).make_auth().state_var
     full = rig.root / "full"
     full.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)], check=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import stat
 from pathlib import Path
 
@@ -13,28 +12,19 @@ from oauthpy import Client, SessionClosedError
 from oauthpy._errors import CommandExecutionError, InvalidOptionsError, SessionBusyError, SessionNotFoundError
 from oauthpy.testing import Hang, HttpError, live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, assert_no_leftovers
+from tests.support import Rig, assert_no_leftovers, binary_var, real_binary
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 
 
 def count_spawns(rig: Rig) -> Path:
     """Put a wrapper in front of the rig's real CLI that logs a line per start; returns the log."""
-    if rig.provider == "codex":
-        from oauthpy._providers.codex import find_binary
-
-        real = find_binary({**os.environ, **rig.env})
-    elif rig.provider == "claude":
-        from oauthpy._auth.claude import bundled_cli
-
-        real = str(bundled_cli())
-    else:
-        real = rig.env["OAUTHPY_GEMINI_BINARY"]
+    real = real_binary(rig.provider, rig.env)
     log, wrapper = rig.root / "spawns.log", rig.root / f"{rig.provider}-counted"
     log.write_text("")
     wrapper.write_text(f"#!/bin/sh\necho started >> '{log}'\nexec '{real}' \"$@\"\n")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    rig.env[f"OAUTHPY_{rig.provider.upper()}_BINARY"] = str(wrapper)
+    rig.env[binary_var(rig.provider)] = str(wrapper)
     return log
 
 

@@ -13,13 +13,9 @@ from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, Event, EventKind, RateLimitError
 from oauthpy._permissions import Decision
-from oauthpy._providers.gemini_acp_parser import (
-    AcpTurn,
-    classify_rpc_error,
-    models_of,
-    session_of,
-)
-from oauthpy._providers.gemini_acp_requests import choose
+from oauthpy._providers.acp_asks import choose
+from oauthpy._providers.acp_turn import AcpTurn, models_of, session_of
+from oauthpy._providers.profiles.gemini import GEMINI, classify_rpc_error
 from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
@@ -29,7 +25,7 @@ def replay(name: str) -> tuple[list[Any], AcpTurn, dict[str, Any]]:
     """Feed a recording's updates to a turn; returns the events, the turn and the prompt's answer."""
     lines = [json.loads(x) for x in (RECORDINGS / f"{name}.jsonl").read_text().splitlines()]
     sid = next(m["result"]["sessionId"] for m in lines if m.get("id") == 2)
-    turn = AcpTurn(sid, "gemini-2.5-flash")
+    turn = AcpTurn(GEMINI, sid, "gemini-2.5-flash")
     events: list[Any] = []
     for m in lines:
         if m.get("method") == "session/update" and session_of(m["method"], m["params"]) == sid:
@@ -98,7 +94,7 @@ def test_an_api_error_is_a_json_rpc_error_with_the_http_status_as_code(name, err
 def test_a_turn_without_text_and_without_a_model_call_never_called_the_model():
     # what gemini answers when it skipped the model (its context-window estimate said no)
     with pytest.raises(CommandExecutionError, match="never called the model") as err:
-        AcpTurn("s", None).finish({"stopReason": "end_turn", "_meta": {"quota": {"model_usage": []}}})
+        AcpTurn(GEMINI, "s", None).finish({"stopReason": "end_turn", "_meta": {"quota": {"model_usage": []}}})
     assert not err.value.transient
 
 
@@ -138,7 +134,7 @@ def test_the_models_of_a_new_session_come_from_gemini_with_its_current_one_as_de
 
 def test_a_cancelled_turn_does_not_finish_as_done():
     with pytest.raises(CommandExecutionError, match="cancelled"):
-        AcpTurn("s", None).finish({"stopReason": "cancelled"})
+        AcpTurn(GEMINI, "s", None).finish({"stopReason": "cancelled"})
 
 
 @settings(max_examples=300, deadline=None)
@@ -151,7 +147,7 @@ def test_a_cancelled_turn_does_not_finish_as_done():
     kind=st.sampled_from(["agent_message_chunk", "tool_call", "tool_call_update", "plan", "x"]),
 )
 def test_no_update_shape_crashes_the_translator(params, kind):
-    turn = AcpTurn("s", None)
+    turn = AcpTurn(GEMINI, "s", None)
     turn.feed("session/update", params)
     turn.feed("session/update", {"update": {"sessionUpdate": kind, "content": params, "locations": params}})
     with pytest.raises(CommandExecutionError):
@@ -163,7 +159,7 @@ def test_what_oauthpy_sends_conforms_to_the_acp_schema(tmp_path):
     from acp import schema
 
     from oauthpy._options import build_request
-    from oauthpy._providers.gemini_acp_parser import INIT_PARAMS, prompt_params, session_params
+    from oauthpy._providers.acp_turn import INIT_PARAMS, prompt_params, session_params
 
     request = build_request("hi", cwd=tmp_path)
     schema.InitializeRequest.model_validate(INIT_PARAMS, strict=True)
@@ -194,7 +190,7 @@ def test_a_message_a_command_and_the_final_message_have_the_shape_of_every_agent
 def _asked_shell() -> tuple[AcpTurn, dict[str, Any]]:
     """A turn that streamed some text, then the recorded permission question about a command."""
     asked = json.loads((RECORDINGS.parent / "permissions" / "gemini-command.json").read_text())
-    turn = AcpTurn(asked["sessionId"], "gemini-2.5-flash")
+    turn = AcpTurn(GEMINI, asked["sessionId"], "gemini-2.5-flash")
     chunk = {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": "Making it."}}
     turn.feed("session/update", {"sessionId": asked["sessionId"], "update": chunk})
     return turn, asked
@@ -228,6 +224,6 @@ def test_a_call_first_reported_as_over_still_starts_first():
 
 
 def test_a_request_that_is_no_permission_question_adds_nothing():
-    turn = AcpTurn("s", None)
+    turn = AcpTurn(GEMINI, "s", None)
     assert turn.asked("fs/read_text_file", {"path": "x"}) == []
     assert turn.answered("fs/read_text_file", {"path": "x"}, []) == []

@@ -15,9 +15,10 @@ from oauthpy import Client, Decision, EventKind, InvalidOptionsError, Permission
 from oauthpy._errors import TimeoutExceededError
 from oauthpy._permissions import Permissions, Verdict, ask, permission_event, read_answer
 from oauthpy._providers import codex_app_requests as codex
+from oauthpy._providers.acp_asks import AcpAsks, choose
+from oauthpy._providers.acp_turn import AcpTurn
 from oauthpy._providers.claude_asks import permission_of as claude_permission
-from oauthpy._providers.gemini_acp_parser import AcpTurn
-from oauthpy._providers.gemini_acp_requests import GeminiAsks, choose, mcp_title
+from oauthpy._providers.profiles.gemini import GEMINI, mcp_title
 from oauthpy._tools import ToolResult
 
 RECORDED = Path(__file__).resolve().parent.parent / "recordings" / "permissions"
@@ -202,7 +203,7 @@ def test_codex_commands_are_shown_without_the_shell_codex_wraps_them_in(wrapped:
 
 
 def test_gemini_permission_requests_become_commands_and_file_changes() -> None:
-    asks = GeminiAsks("/work/dir")
+    asks = AcpAsks(GEMINI, "/work/dir")
     command = asks.permission("session/request_permission", recorded("gemini-command"))
     assert command is not None and (command.kind, command.command) == ("command", "touch made.txt")
     change = asks.permission("session/request_permission", recorded("gemini-file_change"))
@@ -249,7 +250,7 @@ def _content(text: str) -> list[dict[str, object]]:
 
 def test_gemini_mcp_tool_requests_name_the_tool_and_its_arguments() -> None:
     call = {"toolCallId": "mcp_calc_add__c1", "title": "add (calc MCP Server)", "kind": "other"}
-    asks = GeminiAsks("/w", frozenset({"add"}))
+    asks = AcpAsks(GEMINI, "/w", frozenset({"add"}))
     params = {"options": MCP_OPTIONS, "toolCall": {**call, "content": _content('{"a": 2}')}}
     request = asks.permission("session/request_permission", params)
     assert request is not None and (request.kind, request.tool_name, request.tool_input) == (
@@ -267,9 +268,9 @@ def own_call(**over: object) -> dict[str, object]:
 
 
 def test_gemini_own_tools_are_the_ones_oauthpy_registered_never_a_title_the_model_wrote() -> None:
-    asks = GeminiAsks("/w", frozenset({"add"}))
+    asks = AcpAsks(GEMINI, "/w", frozenset({"add"}))
 
-    def own(params: dict[str, object], asks: GeminiAsks = asks) -> bool:
+    def own(params: dict[str, object], asks: AcpAsks = asks) -> bool:
         request = asks.permission("session/request_permission", params)
         return request is not None and asks.own_tool(request)
 
@@ -297,11 +298,11 @@ def test_gemini_own_tools_are_the_ones_oauthpy_registered_never_a_title_the_mode
         own_call(title="touch x", kind="execute", toolCallId="mcp_oauthpy_add__1"),
     ]
     assert [own(m) for m in mimics] == [False] * len(mimics)
-    assert not own(own_call(), GeminiAsks("/w"))  # no tools registered in this conversation
+    assert not own(own_call(), AcpAsks(GEMINI, "/w"))  # no tools registered in this conversation
 
 
 def test_gemini_events_of_a_mimicking_tool_call_are_shown_and_own_ones_left_to_oauthpy() -> None:
-    turn = AcpTurn("s", None, frozenset({"add"}))
+    turn = AcpTurn(GEMINI, "s", None, frozenset({"add"}))
 
     def shown(update: dict[str, object]) -> bool:
         events = turn.feed("session/update", {"update": {"sessionUpdate": "tool_call", **update}})
@@ -389,7 +390,7 @@ def test_the_tool_endpoint_and_permission_answers_validate_against_the_acp_schem
 
     from oauthpy._mcp_tools import ToolEndpoint
     from oauthpy._options import build_request
-    from oauthpy._providers.gemini_acp_parser import session_params
+    from oauthpy._providers.acp_turn import session_params
 
     endpoint = ToolEndpoint((), lambda e: None)
     endpoint.url = "http://127.0.0.1:9/mcp"
@@ -405,8 +406,8 @@ def test_the_tool_endpoint_and_permission_answers_validate_against_the_acp_schem
 def test_gemini_a_failed_own_call_announced_in_its_permission_request_is_left_to_oauthpy() -> None:
     # gemini's update for a failed call has no title: the id oauthpy saw in the permission
     # request it recognized is what tells
-    turn = AcpTurn("s", None, frozenset({"add"}))
-    asks = GeminiAsks("/w", frozenset({"add"}), turn.own_calls)
+    turn = AcpTurn(GEMINI, "s", None, frozenset({"add"}))
+    asks = AcpAsks(GEMINI, "/w", frozenset({"add"}), turn.own_calls)
     request = asks.permission("session/request_permission", own_call(toolCallId="call_7"))
     assert request is not None and asks.own_tool(request)
     failed = {

@@ -38,18 +38,11 @@ RESOLVE_TTL_S = 30.0
 LOGOUT_TIMEOUT_S = 60.0
 
 
-def load_backend(provider: str) -> AuthBackend:
-    if provider == "codex":
-        from .codex import CodexAuth
+def load_backend(provider: str, command: tuple[str, ...] | None = None) -> AuthBackend:
+    from .._providers import registry
 
-        return CodexAuth()
-    if provider == "claude":
-        from .claude import ClaudeAuth
-
-        return ClaudeAuth()
-    from .gemini import GeminiAuth
-
-    return GeminiAuth()
+    backend: AuthBackend = registry.get(provider).make_auth(command)
+    return backend
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -62,10 +55,17 @@ def ensure_private_dir(path: Path) -> None:
 
 
 class AuthManager:
-    def __init__(self, provider: str, source: str, home: Path, env: Mapping[str, str | None]) -> None:
+    def __init__(
+        self,
+        provider: str,
+        source: str,
+        home: Path,
+        env: Mapping[str, str | None],
+        command: tuple[str, ...] | None = None,
+    ) -> None:
         self.provider = provider
         self.source = source
-        self.backend = load_backend(provider)
+        self.backend = load_backend(provider, command)
         self.isolated_dir = home / provider
         self.env = dict(env)
         self._resolved: dict[tuple[tuple[str, str | None], ...], tuple[float, str]] = {}
@@ -78,6 +78,12 @@ class AuthManager:
     def check_overrides(self, overrides: Mapping[str, str | None]) -> None:
         """Reject env that contradicts the source, before anything runs."""
         var = self.backend.state_var
+        if not var and self.source == "oauthpy":
+            raise InvalidOptionsError(
+                f"auth_source='oauthpy' cannot isolate {self.provider}: oauthpy knows no variable "
+                "that moves its login state",
+                hint="use auth_source='external' (or the default 'auto') for this agent",
+            )
         if self.source == "oauthpy" and (var in overrides or var in self.env):
             raise InvalidOptionsError(
                 f"env sets {var}, but auth_source='oauthpy' keeps {self.provider}'s state in "
@@ -132,7 +138,7 @@ class AuthManager:
     ) -> tuple[str, dict[str, Probe]]:
         """Apply the ``auto`` rule; returns the source and the probes it took."""
         explicit = {**self.env, **overrides}
-        if explicit.get(self.backend.state_var):
+        if not self.backend.state_var or explicit.get(self.backend.state_var):
             return "external", {}  # the caller pointed the vendor at a state dir of their own
         if binary is None:
             return "oauthpy", {}

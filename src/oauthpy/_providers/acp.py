@@ -1,62 +1,39 @@
-"""Gemini over ``gemini --acp``: one live process, an ACP session per conversation, a turn per run.
+"""The Agent Client Protocol conversation, written once for every ACP agent.
 
-`AcpAgent` is one ``gemini --acp`` process (its own process group: the launcher re-executes
-node, and only the group takes both down) behind a JSON-RPC 2.0
-`Connection`. `AcpConversation` runs turns on it: ``session/new`` for
-a run (each with its own cwd, model and mode), the same ACP session for every turn of a
-session; ``session/prompt`` is the turn, ``session/cancel`` interrupts it, and the session's
-``session/update`` notifications go through the pure translator `gemini_acp_parser`.
-
-Gemini 0.61 cannot load an ACP session into a process (``session/load`` answers "No previous
-sessions found"), but it does write every ACP turn to its chat files, and headless
-``gemini --resume <id>`` carries them on. So a conversation that is only on disk (``resume=``,
-or a session whose process was lost) goes on through the headless one-shot path.
+`AcpAgent` is one agent process (its own process group: launchers such as npm's re-execute
+node, and only the group takes both down) behind a JSON-RPC 2.0 `Connection`; its
+``initialize`` answer says what it can (``loadSession``, ``authMethods``). `AcpConversation`
+runs turns on it: ``session/new`` for a run (each with its own cwd, model, mode and the MCP
+server of the run's tools), the same ACP session for every turn of a session, ``session/load``
+for ``resume=`` where the agent can load; ``session/prompt`` is the turn, ``session/cancel``
+interrupts it, ``session/request_permission`` goes to ``on_permission``, and the session's
+``session/update`` notifications go through the pure translator `acp_turn`. What differs
+between agents is the conversation's `AcpProfile`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._catalog import GEMINI_DEFAULT_MODEL
-from .._errors import CommandExecutionError, InvalidOptionsError, OauthPyError
+from .._errors import OauthPyError, SessionNotFoundError
 from .._events import Event, ModelInfo
+from .._fields import as_dict, as_str
 from .._options import RunRequest
 from .._permissions import Decision
 from .._pool import AgentPool
 from .._process import Invocation, time_left
-from .._rpc import INCOMING, Connection, RpcError, Subscription
-from .._teardown import within
+from .._rpc import Connection, Incoming, RpcError, Subscription
 from .._user_exit import UserCodeExit
-from .base import Conversation
+from .acp_asks import REQUEST_PERMISSION, AcpAsks, choose
+from .acp_profile import NOT_FOUND, AcpProfile, auth_methods_text, structured_prompt
+from .acp_turn import INIT_PARAMS, AcpTurn, models_of, prompt_params, session_of, session_params
 
 if TYPE_CHECKING:
     from .._mcp_tools import ToolEndpoint
-from .gemini import GeminiProvider
-from .gemini_acp_parser import (
-    INIT_PARAMS,
-    AcpTurn,
-    classify_rpc_error,
-    mode_of,
-    models_of,
-    prompt_params,
-    session_of,
-    session_params,
-)
-from .gemini_acp_requests import REQUEST_PERMISSION, GeminiAsks, choose
-from .live import (
-    INTERRUPT_WAIT_S,
-    LiveAgent,
-    LiveConversation,
-    TurnEnd,
-    initialize,
-    next_update,
-    serve,
-)
+from .live import INTERRUPT_WAIT_S, LiveAgent, LiveConversation, TurnDriver, TurnEnd, initialize
 
 #: put into a turn's notifications when its ``session/prompt`` has been answered
 _ANSWERED = "(session/prompt answered)"
@@ -66,87 +43,70 @@ _TOOL_EVENT = "(tool event)"
 _TOOL_EXIT = "(tool exit)"
 
 
+#: what starts a conversation's agent process for a run
+Launch = Callable[[RunRequest, dict[str, str]], Invocation]
+
+
 async def _answer_agent(method: str, params: Any) -> Any:
-    """Requests from gemini that no turn takes (its turn is over): refused."""
+    """Requests from the agent that no turn takes (its turn is over): refused."""
     if method == REQUEST_PERMISSION:
         return choose(params, Decision.DENY)
     raise OauthPyError(f"oauthpy does not serve {method}")
 
 
 class AcpAgent(LiveAgent):
-    """One live ``gemini --acp`` process."""
+    """One live ACP agent process, and what its ``initialize`` answer said it can do."""
+
+    def __init__(self, conn: Connection, answer: Any) -> None:
+        super().__init__(conn)
+        answer = as_dict(answer)
+        self.capabilities = as_dict(answer.get("agentCapabilities"))
+        #: its ``authMethods`` in words, for the hint of `AuthRequiredError`
+        self.auth_methods = auth_methods_text(answer.get("authMethods"))
 
     @classmethod
-    async def start(cls, inv: Invocation, deadline: float | None, started: float) -> AcpAgent:
-        time_left(deadline, "starting gemini --acp", started)
+    async def start(
+        cls, profile: AcpProfile, inv: Invocation, deadline: float | None, started: float
+    ) -> AcpAgent:
+        time_left(deadline, f"starting {profile.title}", started)
         conn = await Connection.start(inv, dialect="jsonrpc2", handler=_answer_agent, router=session_of)
         try:
-            await initialize(conn, "initialize", INIT_PARAMS, deadline, started, "gemini --acp")
+            answer = await initialize(conn, "initialize", INIT_PARAMS, deadline, started, profile.title)
         except BaseException:
             await conn.close()
             raise
-        return cls(conn)
+        return cls(conn, answer)
+
+    def loads(self, profile: AcpProfile) -> bool:
+        """Whether ``session/load`` can carry a conversation on in this agent."""
+        if profile.loads_sessions is not None:
+            return profile.loads_sessions
+        return self.capabilities.get("loadSession") is True
 
 
 class AcpConversation(LiveConversation):
     """Runs of one client (``session=False``) or the turns of one session, over ACP."""
 
-    provider = "gemini"
-
     @property
     def transport(self) -> str:  # type: ignore[override]  # a class attribute in the base
-        return "stream-json" if self._on_disk is not None else "acp"
+        return "acp"
 
-    def __init__(self, launch: Any, *, session: bool, pool: AgentPool | None, headless: Conversation) -> None:
+    def __init__(self, profile: AcpProfile, launch: Launch, *, session: bool, pool: AgentPool | None) -> None:
+        self.profile = profile
+        self.provider = profile.name
         super().__init__(launch, session=session, pool=pool)
-        #: carries a conversation that exists only on disk (see the module's docstring)
-        self._headless = headless
-        #: the session's id once its turns go through the headless path
-        self._on_disk: str | None = None
-        #: the ACP mode the session is in
-        self._mode = "default"
+        #: the ACP mode the session is in, and the one it started in
+        self._mode = ""
+        self._first_mode = ""
         #: serves the run's tools to gemini (MCP over loopback HTTP), while the conversation lasts
         self._endpoint: ToolEndpoint | None = None
         #: the running turn's notifications, where the endpoint reports tool calls
         self._sink: Subscription | None = None
 
-    async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
-        if self._on_disk is None and request.resume and not self.thread_is_live():
-            self._on_disk = request.resume
-            await self._drop_agent()  # its process no longer has the session, if it ever had it
-        if self._on_disk is None:
-            yielded = False
-            gen = super().turn(request, env)
-            try:
-                async with contextlib.aclosing(gen):
-                    async for event in gen:
-                        yielded = True
-                        yield event
-                return
-            except CommandExecutionError:
-                # The session's process died before this turn showed anything (killed between
-                # turns, say): the conversation is on disk, so the turn goes on there.
-                if yielded or not self._session or self._thread is None or self.thread_is_live():
-                    raise
-                self._on_disk = self._thread
-        if request.tools or request.on_permission is not None:
-            # headless gemini can neither ask nor call the run's tools (nor does it offer the
-            # model shell or write tools outside yolo mode)
-            raise InvalidOptionsError(
-                "gemini cannot take on_permission or tools in a conversation that goes on from "
-                "disk (resume=, or a session whose gemini process was lost)",
-                hint="start a new session for tools and permission prompts",
-            )
-        request = dataclasses.replace(request, resume=self._on_disk)
-        gen = self._headless.turn(request, env)
-        async with contextlib.aclosing(gen):
-            async for event in gen:
-                yield event
-
     async def _start(
         self, inv: Invocation, env: dict[str, str], deadline: float | None, started: float
     ) -> LiveAgent:
-        return await AcpAgent.start(inv, deadline, started)
+        return await AcpAgent.start(self.profile, inv, deadline, started)
 
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
@@ -160,26 +120,56 @@ class AcpConversation(LiveConversation):
                 await endpoint.start()
                 self._endpoint = endpoint
             servers.append(self._endpoint.acp_server())
-        try:
-            answer = await agent.request("session/new", session_params(request, servers), deadline)
-        except RpcError as exc:
-            raise classify_rpc_error(exc.code, exc.said) from None
-        sid = answer.get("sessionId") if isinstance(answer, dict) else None
-        if not isinstance(sid, str):
-            raise OauthPyError("gemini --acp answered session/new without a sessionId")
-        models = answer.get("models")
-        current = models.get("currentModelId") if isinstance(models, dict) else None
-        modes = answer.get("modes")
-        mode = modes.get("currentModeId") if isinstance(modes, dict) else None
-        self._mode = mode if isinstance(mode, str) else "default"
+        assert isinstance(agent, AcpAgent)
+        if request.resume:
+            sid, answer = request.resume, await self._load(agent, request, servers, deadline)
+        else:
+            try:
+                answer = await agent.request("session/new", session_params(request, servers), deadline)
+            except RpcError as exc:
+                raise self.profile.classify(
+                    exc.code, exc.said, exc.details.get("data"), agent.auth_methods
+                ) from None
+            sid = as_str(as_dict(answer).get("sessionId"))
+            if not sid:
+                raise OauthPyError(f"{self.profile.title} answered session/new without a sessionId")
+        current = as_dict(as_dict(answer).get("models")).get("currentModelId")
+        mode = as_dict(as_dict(answer).get("modes")).get("currentModeId")
+        self._mode = self._first_mode = mode if isinstance(mode, str) else ""
         return sid, current if isinstance(current, str) else None
+
+    async def _load(
+        self, agent: AcpAgent, request: RunRequest, servers: list[dict[str, Any]], deadline: float | None
+    ) -> Any:
+        """``session/load`` of ``request.resume``; the history it replays is not this turn's."""
+        sid = as_str(request.resume)
+        if not agent.loads(self.profile):
+            raise SessionNotFoundError(
+                sid,
+                f"{self.profile.name} cannot load a session into a new process (its ACP agent "
+                "does not offer session/load), so resume= cannot continue one",
+            )
+        sub = agent.conn.subscribe(sid)
+        try:
+            params = {**session_params(request, servers), "sessionId": sid}
+            return await agent.request("session/load", params, deadline)
+        except RpcError as exc:
+            if exc.code == NOT_FOUND or "not found" in exc.said.lower():
+                raise SessionNotFoundError(
+                    sid, f"{self.profile.name}: no session {sid}: {exc.said}"
+                ) from None
+            raise self.profile.classify(
+                exc.code, exc.said, exc.details.get("data"), agent.auth_methods
+            ) from None
+        finally:
+            sub.close()  # the replayed history arrived before the answer, and goes with it
 
     def _report(self, event: Event) -> None:
         if self._sink is not None:
             self._sink.push(_TOOL_EVENT, event)
 
     def _fail(self, exc: UserCodeExit) -> None:
-        """A tool raised ``SystemExit``/``KeyboardInterrupt``: the turn ends with it (gemini
+        """A tool raised ``SystemExit``/``KeyboardInterrupt``: the turn ends with it (the agent
         meanwhile gets an error result, and its process is stopped, not asked to cancel)."""
         if self._sink is not None:
             self._sink.push(_TOOL_EXIT, exc)
@@ -188,111 +178,143 @@ class AcpConversation(LiveConversation):
         self, agent: LiveAgent, sid: str, request: RunRequest, deadline: float | None
     ) -> None:
         """The run's model and approval mode on the ACP session, where they differ from its own."""
-        model = request.model or GEMINI_DEFAULT_MODEL
-        if model != self._model:
+        model = request.model or self.profile.default_model
+        if model and model != self._model:
             await agent.request("session/set_model", {"sessionId": sid, "modelId": model}, deadline)
             self._model = model
-        mode = mode_of(request) or "default"
-        if mode != self._mode:
+        mode = self.profile.mode_of(request) or self._first_mode
+        if mode and mode != self._mode:
             await agent.request("session/set_mode", {"sessionId": sid, "modeId": mode}, deadline)
             self._mode = mode
 
-    async def _turn_on(
-        self, agent: LiveAgent, sid: str, request: RunRequest, started: float, end: TurnEnd
-    ) -> AsyncGenerator[Event, None]:
-        deadline = end.deadline  # the call's, set before the agent started
-        await self._configure(agent, sid, request, deadline)
-        # oauthpy's own tools are the ones it registered with gemini for this conversation
+    async def _driver(self, agent: LiveAgent, sid: str, request: RunRequest, end: TurnEnd) -> TurnDriver:
+        assert isinstance(agent, AcpAgent)
+        await self._configure(agent, sid, request, end.deadline)
+        # oauthpy's own tools are the ones it registered with the agent for this conversation
         own = self._endpoint.names if self._endpoint is not None else frozenset()
-        parser = AcpTurn(sid, self._model, own)
-        asks = GeminiAsks(request.cwd, own, parser.own_calls)
-        sub = self._sink = agent.conn.subscribe(sid)
-        #: tool calls under way: gemini is silent meanwhile, which is not idle time
-        running: set[str | None] = set()
-        text = GeminiProvider.prompt_text(request)
-        # The turn's own bounds (idle, total) cut it, below: the request waits as long as it runs.
-        prompt = asyncio.ensure_future(
-            agent.conn.request("session/prompt", prompt_params(sid, text), timeout=None)
+        parser = AcpTurn(self.profile, sid, self._model, own)
+        driver = PromptTurn(
+            agent, sid, request, end, parser, AcpAsks(self.profile, request.cwd, own, parser.own_calls)
         )
-        # After every notification that came before the answer (one reader, in order).
-        prompt.add_done_callback(lambda _: sub.push(_ANSWERED, None))
-        try:
-            while True:
-                method, params = await next_update(
-                    sub, request, deadline, started, end, "gemini --acp", idle=not running
-                )
-                if method == _ANSWERED:
-                    break
-                if method == INCOMING:
-                    # a question about a call gemini never announced: start it first, and close
-                    # it when refused, so the events have the shape of every other agent's
-                    for event in parser.asked(params.method, params.params):
-                        yield event
-                    served = await serve(params, asks, request, self.permissions, end)
-                    for event in parser.answered(params.method, params.params, served):
-                        yield event
-                elif method == _TOOL_EVENT:
-                    event = params
-                    if event.status == "in_progress":
-                        running.add(event.item_id)
-                    else:
-                        running.discard(event.item_id)
-                    yield event
-                elif method == _TOOL_EXIT:
-                    end.stop = True
-                    raise params
-                else:
-                    for event in parser.feed(method, params):
-                        yield event
-            try:
-                answer = prompt.result()
-            except RpcError as exc:
-                # the model API failed; the agent itself is fine and serves on
-                end.keep = agent.usable
-                raise classify_rpc_error(exc.code, exc.said) from None
-            end.keep = True
-            end.closing = lambda: parser.finish(answer)
-        finally:
-            self._sink = None
-            if not prompt.done() and not end.timed_out and not end.stop and self._session:
-                # broken out of or cancelled: stop the turn, keep the agent if it obeys
-                end.keep = await _cancel(agent, sid, prompt)
-            if not prompt.done():
-                prompt.cancel()
-            elif not prompt.cancelled():
-                prompt.exception()  # retrieved: an agent's failure is reported once, above
-            sub.close()
+        self._sink = driver.sub
+        return driver
+
+    @property
+    def who(self) -> str:
+        return self.profile.title
 
     async def aclose(self) -> None:
         try:
             await super().aclose()
-            await self._headless.aclose()
         finally:
             endpoint, self._endpoint = self._endpoint, None
             if endpoint is not None:
                 await endpoint.aclose()
 
 
-async def _cancel(agent: LiveAgent, sid: str, prompt: asyncio.Future[Any]) -> bool:
-    """``session/cancel`` and wait for the prompt's answer; False when that did not work in time."""
+class PromptTurn:
+    """The ACP side of one turn (`live.TurnDriver`): ``session/prompt``, whose answer ends it,
+    the session's updates meanwhile; ``session/cancel`` stops it."""
 
-    async def cancel() -> None:
-        await agent.conn.notify("session/cancel", {"sessionId": sid}, timeout=INTERRUPT_WAIT_S)
+    def __init__(
+        self, agent: AcpAgent, sid: str, request: RunRequest, end: TurnEnd, parser: AcpTurn, asks: AcpAsks
+    ) -> None:
+        self._agent, self._sid, self._request, self._end = agent, sid, request, end
+        self._parser = parser
+        self.asks = asks
+        self.sub = agent.conn.subscribe(sid)
+        self._prompt: asyncio.Future[Any] | None = None
+        self._answer: Any = None
+        self._over = False
+        #: tool calls of the run's own tools under way: the agent is silent meanwhile
+        self._tools: set[str | None] = set()
+
+    @property
+    def over(self) -> bool:
+        return self._over
+
+    @property
+    def running(self) -> bool:
+        return self._prompt is not None and not self._prompt.done()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tools)
+
+    async def begin(self) -> None:
+        text = structured_prompt(self._request)
+        # The turn's own bounds (idle, total) cut it: the request waits as long as it runs.
+        prompt = asyncio.ensure_future(
+            self._agent.conn.request("session/prompt", prompt_params(self._sid, text), timeout=None)
+        )
+        # After every notification that came before the answer (one reader, in order).
+        prompt.add_done_callback(lambda _: self.sub.push(_ANSWERED, None))
+        self._prompt = prompt
+
+    def feed(self, method: str, params: Any) -> list[Event]:
+        if method == _ANSWERED:
+            assert self._prompt is not None
+            self._over = True
+            try:
+                self._answer = self._prompt.result()
+            except RpcError as exc:
+                # the model API failed; the agent itself is fine and serves on
+                self._end.keep = self._agent.usable
+                profile = self._parser.profile
+                raise profile.classify(
+                    exc.code, exc.said, exc.details.get("data"), self._agent.auth_methods
+                ) from None
+            return []
+        if method == _TOOL_EVENT:
+            event: Event = params
+            if event.status == "in_progress":
+                self._tools.add(event.item_id)
+            else:
+                self._tools.discard(event.item_id)
+            return [event]
+        if method == _TOOL_EXIT:
+            self._end.stop = True
+            raise params
+        return self._parser.feed(method, params)
+
+    def asked(self, incoming: Incoming) -> list[Event]:
+        # a question about a call the agent never announced: start it first, and close it when
+        # refused, so the events have the shape of every other agent's
+        return self._parser.asked(incoming.method, incoming.params)
+
+    def answered(self, incoming: Incoming, events: list[Event]) -> list[Event]:
+        return self._parser.answered(incoming.method, incoming.params, events)
+
+    def finish(self) -> list[Event]:
+        return self._parser.finish(self._answer)
+
+    async def stop(self) -> bool:
+        prompt = self._prompt
+        assert prompt is not None
+        await self._agent.conn.notify("session/cancel", {"sessionId": self._sid}, timeout=INTERRUPT_WAIT_S)
         await asyncio.wait((prompt,))
+        return not prompt.cancelled() and prompt.exception() is None
 
-    try:
-        await within(cancel(), INTERRUPT_WAIT_S)
-    except Exception:  # a second cancel propagates: the agent is then closed, not kept
-        return False
-    return agent.usable and prompt.done() and not prompt.cancelled() and prompt.exception() is None
+    def close(self) -> None:
+        prompt = self._prompt
+        if prompt is not None and not prompt.done():
+            prompt.cancel()
+        elif prompt is not None and not prompt.cancelled():
+            prompt.exception()  # retrieved: an agent's failure is reported once, in feed
+        self.sub.close()
 
 
-async def list_models(inv: Invocation, request: RunRequest, timeout: float) -> tuple[ModelInfo, ...]:
-    """The ``models`` a new ACP session offers, from a short-lived ``gemini --acp``."""
+async def list_models(
+    profile: AcpProfile, inv: Invocation, request: RunRequest, timeout: float
+) -> tuple[ModelInfo, ...]:
+    """The ``models`` a new ACP session offers, from a short-lived agent process."""
     started = time.monotonic()
-    agent = await AcpAgent.start(inv, started + timeout, started)
+    agent = await AcpAgent.start(profile, inv, started + timeout, started)
     try:
-        answer = await agent.conn.request("session/new", session_params(request), timeout=timeout)
+        try:
+            answer = await agent.conn.request("session/new", session_params(request), timeout=timeout)
+        except RpcError as exc:
+            raise profile.classify(exc.code, exc.said, exc.details.get("data"), agent.auth_methods) from None
         return models_of(answer)
     finally:
         await agent.aclose()

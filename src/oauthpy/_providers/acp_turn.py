@@ -1,40 +1,32 @@
-"""Pure translator for ``gemini --acp`` (Agent Client Protocol v1, Gemini CLI 0.61).
+"""Pure translator of one ACP turn (Agent Client Protocol v1), for every ACP agent.
 
-`session_params` and `prompt_params` build what oauthpy sends; `AcpTurn`
-takes one turn's ``session/update`` notifications and yields events, and
-`AcpTurn.finish` reads the ``session/prompt`` answer (stop reason, ``_meta.quota``).
-`classify_rpc_error` maps the JSON-RPC error ACP answers a failed prompt with (its code
-is the model API's HTTP status). Nothing here touches a process. Recorded messages:
-tests/recordings/gemini-acp/.
+`session_params` and `prompt_params` build what oauthpy sends; `AcpTurn` takes one turn's
+``session/update`` notifications and yields events, and `AcpTurn.finish` reads the
+``session/prompt`` answer. What differs between agents (usage format, notice chunks, own-tool
+recognition) is asked of the turn's `AcpProfile`. Nothing here touches a process. Recorded
+messages: tests/recordings/gemini-acp/, tests/recordings/opencode-acp/.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from typing import Any
 
-from .._errors import AuthRequiredError, CommandExecutionError, OauthPyError, RateLimitError
-from .._events import Event, EventKind, FileChange, ModelInfo, Usage
+from .._errors import CommandExecutionError
+from .._events import Event, EventKind, FileChange, FileChangeKind, ModelInfo, Usage
+from .._fields import as_dict, as_list, as_str
 from .._options import RunRequest
-from .base import as_int, change_kind, event_status
-from .gemini_acp_requests import REQUEST_PERMISSION, own_tool_name
+from .acp_asks import REQUEST_PERMISSION
+from .acp_profile import AcpProfile
+from .base import change_kind, event_status
 
 PROTOCOL_VERSION = 1
-#: ACP's JSON-RPC error code for "authentication required"
-AUTH_REQUIRED = -32000
-#: no ``fs``/``terminal`` capability: gemini reads, writes and runs commands itself
+#: no ``fs``/``terminal`` capability: the agent reads, writes and runs commands itself
 INIT_PARAMS: dict[str, Any] = {
     "protocolVersion": PROTOCOL_VERSION,
     "clientCapabilities": {"fs": {"readTextFile": False, "writeTextFile": False}, "terminal": False},
 }
-#: oauthpy's approval modes (the headless CLI's names) -> ACP session modes
-MODES = {"default": "default", "auto_edit": "autoEdit", "yolo": "yolo", "plan": "plan"}
-#: what gemini says in the answer text when a session's mode changes; not part of any answer
-_MODE_UPDATE = "[MODE_UPDATE]"
-_AUTH_HINT = "log in with `gemini` (or `oauthpy auth login --provider gemini`), or set GEMINI_API_KEY"
-_CONNECTION_FAILURES = ("fetch failed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "socket hang up")
 #: ACP tool kinds -> oauthpy event kinds (everything else is a generic tool)
 _KINDS = {
     "execute": EventKind.COMMAND,
@@ -49,15 +41,6 @@ def session_params(request: RunRequest, mcp_servers: list[dict[str, Any]] | None
     return {"cwd": request.cwd, "mcpServers": list(mcp_servers or ())}
 
 
-def mode_of(request: RunRequest) -> str | None:
-    """The ACP mode the run's options ask for (None: stay in the default mode)."""
-    opts = request.provider_options
-    if opts.get("yolo"):
-        return "yolo"
-    mode = opts.get("approval_mode")
-    return MODES[mode] if mode and mode != "default" else None
-
-
 def prompt_params(session_id: str, text: str) -> dict[str, Any]:
     return {"sessionId": session_id, "prompt": [{"type": "text", "text": text}]}
 
@@ -68,41 +51,32 @@ def session_of(method: str, params: Any) -> str | None:
     return sid if isinstance(sid, str) else None
 
 
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _d(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _l(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def _content_text(content: Any) -> str:
     """The text of an ACP content list (``[{type:"content", content:{type:"text", text}}]``)."""
     parts = []
-    for block in _l(content):
-        inner = _d(_d(block).get("content"))
+    for block in as_list(content):
+        inner = as_dict(as_dict(block).get("content"))
         if inner.get("type") == "text":
-            parts.append(_s(inner.get("text")))
+            parts.append(as_str(inner.get("text")))
     return "\n".join(p for p in parts if p)
 
 
 class AcpTurn:
     """The state of one ``session/prompt`` turn, fed that session's updates."""
 
-    __slots__ = ("calls", "model", "own", "own_calls", "session_id", "text", "turn_text")
+    __slots__ = ("calls", "model", "own", "own_calls", "profile", "session_id", "text", "turn_text")
 
-    def __init__(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, profile: AcpProfile, session_id: str, model: str | None, own: frozenset[str] = frozenset()
+    ) -> None:
+        self.profile = profile
         self.session_id = session_id
         self.model = model
         #: the text since the last tool call (the answer, as the headless path reports it)
         self.turn_text: list[str] = []
         self.text = ""
         self.calls: dict[str, Event] = {}
-        #: the names of the tools oauthpy registered with gemini (`own_tool_name`)
+        #: the names of the tools oauthpy registered with the agent (`AcpProfile.own_tool_name`)
         self.own = own
         #: tool call ids of the run's own tools (an update may come without the title)
         self.own_calls: set[Any] = set()
@@ -117,17 +91,17 @@ class AcpTurn:
     def feed(self, method: str, params: Any) -> list[Event]:
         if method != "session/update":
             return [Event(EventKind.OTHER, text=method, raw={"method": method, "params": params})]
-        update = _d(_d(params).get("update"))
+        update = as_dict(as_dict(params).get("update"))
         kind = update.get("sessionUpdate")
         raw = update
         if kind == "agent_message_chunk":
-            chunk = _s(_d(update.get("content")).get("text"))
-            if not chunk or chunk.startswith(_MODE_UPDATE):
+            chunk = as_str(as_dict(update.get("content")).get("text"))
+            if not chunk or self.profile.skip_chunk(chunk):
                 return []
             self.turn_text.append(chunk)
             return [Event(EventKind.MESSAGE, text=chunk, raw=raw, delta=True, status="in_progress")]
         if kind == "agent_thought_chunk":
-            chunk = _s(_d(update.get("content")).get("text"))
+            chunk = as_str(as_dict(update.get("content")).get("text"))
             return (
                 [Event(EventKind.REASONING, text=chunk, raw=raw, delta=True, status="in_progress")]
                 if chunk
@@ -135,25 +109,40 @@ class AcpTurn:
             )
         if kind in ("tool_call", "tool_call_update"):
             known = update.get("toolCallId") in self.own_calls and update.get("kind") in (None, "other")
-            if known or own_tool_name(update, self.own) is not None:
+            if known or self.profile.own_tool_name(update, self.own) is not None:
                 # the run's own tool: oauthpy reports its calls itself, by the user's name
                 self.own_calls.add(update.get("toolCallId"))
                 return self._end_text()
+            if kind == "tool_call_update" and self._no_news(update):
+                return []
             return [*self._end_text(), *self._started(update), self._tool(update, kind == "tool_call")]
         if kind == "plan":
-            entries = [e for e in _l(update.get("entries")) if isinstance(e, dict)]
+            entries = [e for e in as_list(update.get("entries")) if isinstance(e, dict)]
             lines = [
-                f"[{'x' if e.get('status') == 'completed' else ' '}] {_s(e.get('content'))}" for e in entries
+                f"[{'x' if e.get('status') == 'completed' else ' '}] {as_str(e.get('content'))}"
+                for e in entries
             ]
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=raw, status="in_progress")]
         if kind in ("available_commands_update", "current_mode_update", "user_message_chunk"):
             return []
-        return [Event(EventKind.OTHER, text=_s(kind), raw=raw)]
+        return [Event(EventKind.OTHER, text=as_str(kind), raw=raw)]
+
+    def _no_news(self, update: dict[str, Any]) -> bool:
+        """An update that only says again that a started call is under way (a ``pending`` call
+        reported ``in_progress``), or news of a call the user refused: every call starts once
+        and ends once, as on every agent."""
+        seen = self.calls.get(as_str(update.get("toolCallId")))
+        if seen is not None and seen.status == "declined":
+            return True  # refused and so ended, whatever the agent reports of it afterwards
+        if seen is None or seen.status != "in_progress":
+            return False
+        news = set(update) - {"sessionUpdate", "toolCallId", "status"}
+        return not news and event_status(update.get("status"), "in_progress") == "in_progress"
 
     def _started(self, update: dict[str, Any]) -> list[Event]:
         """The start of a call first reported as over (gemini 0.61 reports a call it asked
         permission for only when it has run): every call starts, then ends, as on every agent."""
-        if _s(update.get("toolCallId")) in self.calls:
+        if as_str(update.get("toolCallId")) in self.calls:
             return []
         if event_status(update.get("status"), "in_progress") == "in_progress":
             return []
@@ -164,9 +153,9 @@ class AcpTurn:
         the text so far ends and the call it is about starts (gemini 0.61 reports no start of
         such a call), so the ``permission`` event falls where it does on every agent, between
         the command's start and its end."""
-        call = _d(_d(params).get("toolCall")) if method == REQUEST_PERMISSION else {}
-        call_id = _s(call.get("toolCallId"))
-        if not call_id or call_id in self.calls or own_tool_name(call, self.own) is not None:
+        call = as_dict(as_dict(params).get("toolCall")) if method == REQUEST_PERMISSION else {}
+        call_id = as_str(call.get("toolCallId"))
+        if not call_id or call_id in self.calls or self.profile.own_tool_name(call, self.own) is not None:
             return self._end_text() if call else []
         return [*self._end_text(), self._tool({**call, "status": "in_progress"}, True)]
 
@@ -174,29 +163,29 @@ class AcpTurn:
         """``events`` (what answering the request gave), then, for a refused call, its end:
         gemini never reports a call the user refused."""
         denied = any(e.kind is EventKind.PERMISSION and e.status == "denied" for e in events)
-        call = _d(_d(params).get("toolCall")) if method == REQUEST_PERMISSION else {}
-        started = self.calls.get(_s(call.get("toolCallId")))
+        call = as_dict(as_dict(params).get("toolCall")) if method == REQUEST_PERMISSION else {}
+        started = self.calls.get(as_str(call.get("toolCallId")))
         if not denied or started is None or started.status != "in_progress":
             return events
-        self.calls[_s(call.get("toolCallId"))] = declined = dataclasses.replace(
+        self.calls[as_str(call.get("toolCallId"))] = declined = dataclasses.replace(
             started, raw=params, status="declined", is_error=True, timestamp=time.time()
         )
         return [*events, declined]
 
     def _tool(self, update: dict[str, Any], first: bool) -> Event:
-        call_id = _s(update.get("toolCallId"))
+        call_id = as_str(update.get("toolCallId"))
         seen = self.calls.get(call_id)
-        acp_kind = _s(update.get("kind")) or (_s(_d(seen.raw).get("kind")) if seen else "")
-        kind = _KINDS.get(acp_kind, EventKind.TOOL)
-        title = _s(update.get("title")) or (seen.text if seen else "")
+        acp_kind = as_str(update.get("kind"))
+        # an update names the kind only where it changes: else it is the call's
+        kind = _KINDS.get(acp_kind, EventKind.TOOL) if acp_kind or seen is None else seen.kind
+        title = as_str(update.get("title")) or (seen.text if seen else "")
         status = event_status(update.get("status"), "in_progress")
-        tool = call_id.split("__", 1)[0] if "__" in call_id else (seen.tool_name if seen else None)
-        paths = [_s(_d(x).get("path")) for x in _l(update.get("locations"))]
-        diffs = [_d(x) for x in _l(update.get("content")) if _d(x).get("type") == "diff"]
-        changes = tuple(
-            FileChange(path=_s(d.get("path")), kind=change_kind(_d(d.get("_meta")).get("kind")))
-            for d in diffs
-        ) or tuple(FileChange(path=p, kind="update") for p in paths if p)
+        tool = self.profile.tool_name(call_id, update) or (seen.tool_name if seen else None)
+        paths = [as_str(as_dict(x).get("path")) for x in as_list(update.get("locations"))]
+        diffs = [as_dict(x) for x in as_list(update.get("content")) if as_dict(x).get("type") == "diff"]
+        changes = tuple(FileChange(path=as_str(d.get("path")), kind=_diff_kind(d)) for d in diffs) or tuple(
+            FileChange(path=p, kind="update") for p in paths if p
+        )
         output = (
             None if first or kind is EventKind.FILE_CHANGE else (_content_text(update.get("content")) or None)
         )
@@ -206,7 +195,9 @@ class AcpTurn:
             raw=update,
             item_id=call_id or None,
             status=status,
-            command=title if kind is EventKind.COMMAND else None,
+            command=(self.profile.command_of(update) or (seen.command if seen else None) or title)
+            if kind is EventKind.COMMAND
+            else None,
             output=output,
             changes=changes if kind is EventKind.FILE_CHANGE else (),
             tool_name=tool,
@@ -218,90 +209,55 @@ class AcpTurn:
     def finish(self, answer: Any) -> list[Event]:
         """The events that close the turn, from the ``session/prompt`` answer; raise on failure."""
         closing = self._end_text()
-        result = _d(answer)
-        reason = _s(result.get("stopReason"))
-        quota = _d(_d(result.get("_meta")).get("quota"))
-        usage_by_model = [m for m in _l(quota.get("model_usage")) if isinstance(m, dict)]
+        result = as_dict(answer)
+        reason = as_str(result.get("stopReason"))
+        name = self.profile.name
         if reason == "cancelled":
-            raise CommandExecutionError("the turn was cancelled", details={"provider": "gemini"})
+            raise CommandExecutionError("the turn was cancelled", details={"provider": name})
         if reason == "refusal":
             raise CommandExecutionError(
-                "gemini refused to answer", details={"provider": "gemini", "stop_reason": reason}
+                f"{name} refused to answer", details={"provider": name, "stop_reason": reason}
             )
-        if not usage_by_model and self.text:
-            # Text came, but no model call was accounted for: the stream broke off.
-            raise CommandExecutionError(
-                "gemini ended the turn without a complete model reply (the model stream was cut)",
-                details={"provider": "gemini", "stop_reason": reason},
-                transient=True,
-            )
-        if not usage_by_model:
-            # gemini skips the call when it estimates the request over the model's context window
-            raise CommandExecutionError(
-                "gemini never called the model (the prompt with its session context may be over "
-                "the model's context window)",
-                details={"provider": "gemini", "stop_reason": reason},
-            )
-        tokens = _d(quota.get("token_count"))
-        inp, out = as_int(tokens.get("input_tokens")), as_int(tokens.get("output_tokens"))
-        answered = [_s(m.get("model")) for m in usage_by_model if _s(m.get("model")) not in ("", "auto")]
-        model = answered[-1] if answered else self.model
+        reported = self.profile.usage(result)
+        self.profile.check_finish(result, self.text, reported is not None)
+        usage, model = reported if reported is not None else (Usage(), None)
         done = Event(
             EventKind.DONE,
             text=self.text,
-            usage=Usage(input_tokens=inp, output_tokens=out, total_tokens=inp + out),
+            usage=usage,
             session_id=self.session_id,
-            model=model,
+            model=model or self.model,
             status="completed",
         )
         return [*closing, done]
 
 
+def _diff_kind(diff: dict[str, Any]) -> FileChangeKind:
+    """A diff's change: the agent's word in ``_meta.kind`` (gemini), else a diff from nothing
+    (``oldText`` null, as ACP has it for a new file) is an add."""
+    said = as_dict(diff.get("_meta")).get("kind")
+    if said is not None:
+        return change_kind(said)
+    return "add" if "oldText" in diff and diff["oldText"] is None else "update"
+
+
 def models_of(answer: Any) -> tuple[ModelInfo, ...]:
-    """The models a ``session/new`` answer offers (``auto`` lets gemini route per request)."""
-    models = _d(_d(answer).get("models"))
+    """The models a ``session/new`` (or ``session/load``) answer offers."""
+    models = as_dict(as_dict(answer).get("models"))
     current = models.get("currentModelId")
     found = []
-    for entry in _l(models.get("availableModels")):
-        model_id = _d(entry).get("modelId")
+    for entry in as_list(models.get("availableModels")):
+        model_id = as_dict(entry).get("modelId")
         if not isinstance(model_id, str):
             continue
         found.append(
             ModelInfo(
                 id=model_id,
-                display_name=_s(_d(entry).get("name")) or model_id,
-                description=_s(_d(entry).get("description")),
+                display_name=as_str(as_dict(entry).get("name")) or model_id,
+                description=as_str(as_dict(entry).get("description")),
                 is_default=model_id == current,
                 efforts=(),
                 source="vendor",
             )
         )
     return tuple(found)
-
-
-def api_message(message: str) -> str:
-    """The model API's own message, when gemini passes its JSON error body on as the text."""
-    if message.startswith("{"):
-        try:
-            inner = json.loads(message)
-        except ValueError:
-            return message
-        said = _d(_d(inner).get("error")).get("message")
-        if isinstance(said, str) and said:
-            return said
-    return message
-
-
-def classify_rpc_error(code: int | None, message: str) -> OauthPyError:
-    """A failed ``session/prompt`` as one error type (ACP's code is the model API's HTTP status)."""
-    message = api_message(message)
-    details: dict[str, Any] = {"provider": "gemini", "status": code}
-    # -32000 is ACP's "authentication required" (e.g. no API key and no login)
-    if code in (401, 403, AUTH_REQUIRED) or "API key not valid" in message:
-        return AuthRequiredError(f"gemini is not authenticated: {message}", hint=_AUTH_HINT)
-    if code == 429:
-        return RateLimitError(f"gemini was rate limited: {message}", details=details)
-    transient = (isinstance(code, int) and 500 <= code < 600) or any(
-        s in message for s in _CONNECTION_FAILURES
-    )
-    return CommandExecutionError(f"gemini run failed: {message}", details=details, transient=transient)

@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
-from .._catalog import CLAUDE_EFFORTS as EFFORTS
 from .._errors import (
     CommandExecutionError,
     InvalidOptionsError,
@@ -35,6 +34,7 @@ from .._teardown import stop
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_asks import OWN_PREFIX, Busy, ClaudeAsks, Failed
 from .claude_parser import ClaudeParser
+from .registry import get as _entry
 
 if TYPE_CHECKING:
     from .._events import ModelInfo
@@ -51,7 +51,7 @@ CLOSE_WAIT_S = 10.0
 MAX_LINE_BYTES = 256 * 1024 * 1024
 
 OPTIONS: dict[str, Opt] = {
-    "reasoning_effort": Opt((str,), EFFORTS),
+    "reasoning_effort": Opt((str,), _entry("claude").efforts),
     "max_turns": Opt((int,)),
     "permission_mode": Opt((str,), PERMISSION_MODES),
     "allowed_tools": Opt((list, tuple), items=str),

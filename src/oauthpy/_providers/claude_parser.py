@@ -20,6 +20,7 @@ from .._errors import (
     StructuredOutputError,
 )
 from .._events import Event, EventKind, FileChange, FileChangeKind, Usage
+from .._fields import as_str
 from .base import as_int, call_finished
 
 _AUTH_HINT = "log in with `claude auth login` (or `oauthpy auth login --provider claude`)"
@@ -54,10 +55,6 @@ def _retry_text(data: dict[str, Any]) -> str:
     if isinstance(delay, (int, float)) and not isinstance(delay, bool):
         retry += f" in {delay / 1000:.1f} s"
     return f"{what}; {retry}"
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _text_of(content: Any) -> str:
@@ -135,14 +132,19 @@ class ClaudeParser:
         delta = event.get("delta")
         if not isinstance(delta, dict):
             return []
-        streamed = _DELTAS.get(_str(delta.get("type")))
+        streamed = _DELTAS.get(as_str(delta.get("type")))
         if streamed is None:
             return []
         kind, field = streamed
         item_id = self._streaming.get(parent)
         return [
             Event(
-                kind, text=_str(delta.get(field)), raw=msg, delta=True, item_id=item_id, status="in_progress"
+                kind,
+                text=as_str(delta.get(field)),
+                raw=msg,
+                delta=True,
+                item_id=item_id,
+                status="in_progress",
             )
         ]
 

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._catalog import CODEX_EFFORTS as EFFORTS
 from .._errors import InvalidOptionsError, ProviderNotInstalledError
 from .._executables import which
 from .._options import RunRequest
 from .._process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
 from .codex_parser import CodexParser
+from .registry import get as _entry
 
 if TYPE_CHECKING:
     from .._events import ModelInfo
@@ -32,7 +32,7 @@ MAX_PROMPT_CHARS = 1_048_576
 INSTALL_HINT = "pip install 'oauthpy[codex]' (or install the Codex CLI: npm install -g @openai/codex)"
 
 OPTIONS: dict[str, Opt] = {
-    "reasoning_effort": Opt((str,), EFFORTS),
+    "reasoning_effort": Opt((str,), _entry("codex").efforts),
     "sandbox": Opt((str,), SANDBOXES),
     "profile": Opt((str,)),
     "add_dirs": Opt((list, tuple), items=str),

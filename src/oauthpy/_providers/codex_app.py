@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from .._errors import OauthPyError, SessionNotFoundError
@@ -22,8 +22,7 @@ from .._events import Event, EventKind, ModelInfo
 from .._options import RunRequest
 from .._permissions import PermissionRequest, Verdict
 from .._process import Invocation, time_left
-from .._rpc import INCOMING, Connection, RpcError, Subscription
-from .._teardown import within
+from .._rpc import Connection, Incoming, RpcError
 from .._tools import ToolResult
 from .codex_app_parser import AppTurn, interrupt_params, thread_of, thread_params, turn_params
 from .codex_app_requests import approval_answer, permission_of, tool_answer, tool_call_of
@@ -32,10 +31,9 @@ from .live import (
     REQUEST_WAIT_S,
     LiveAgent,
     LiveConversation,
+    TurnDriver,
     TurnEnd,
     initialize,
-    next_update,
-    serve,
 )
 
 CLIENT_INFO = {"name": "oauthpy", "title": None, "version": "0.1.0"}
@@ -149,39 +147,72 @@ class AppServerConversation(LiveConversation):
         model = answer.get("model") if isinstance(answer, dict) else None
         return _get(answer, "thread", "id"), model if isinstance(model, str) else None
 
-    async def _turn_on(
-        self, agent: LiveAgent, thread_id: str, request: RunRequest, started: float, end: TurnEnd
-    ) -> AsyncGenerator[Event, None]:
-        deadline = end.deadline  # the call's, set before the agent started
-        parser = AppTurn(thread_id, self._model)
-        asks = CodexAsks(request.cwd)
-        sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
-        turn_id: str | None = None
-        try:
-            answer = await agent.request("turn/start", turn_params(thread_id, request), deadline)
-            turn_id = _get(answer, "turn", "id")
-            while not parser.completed:
-                method, params = await next_update(sub, request, deadline, started, end, "codex app-server")
-                if method == INCOMING:
-                    for event in await serve(params, asks, request, self.permissions, end):
-                        yield event
-                    continue
-                for event in parser.feed(method, params):
-                    if event.kind is EventKind.FILE_CHANGE and event.item_id:
-                        asks.paths[event.item_id] = tuple(c.path for c in event.changes)
-                    yield event
-            end.keep = True
-            end.closing = parser.finish
-        finally:
-            stoppable = not end.keep and not end.timed_out and not end.stop
-            if stoppable and turn_id is not None and self._session:
-                # broken out of or cancelled: stop the turn, keep the agent if it obeys
-                end.keep = await _interrupt(agent, sub, thread_id, turn_id)
-            sub.close()
+    async def _driver(
+        self, agent: LiveAgent, thread_id: str, request: RunRequest, end: TurnEnd
+    ) -> TurnDriver:
+        return CodexTurn(agent, thread_id, request, end, AppTurn(thread_id, self._model))
+
+
+class CodexTurn:
+    """The codex side of one turn (`live.TurnDriver`): ``turn/start``, then the thread's
+    notifications until ``turn/completed``; ``turn/interrupt`` stops it."""
+
+    busy = False  # codex runs the run's tools through requests, answered within the loop
+
+    def __init__(
+        self, agent: LiveAgent, thread_id: str, request: RunRequest, end: TurnEnd, parser: AppTurn
+    ) -> None:
+        self._agent, self._thread, self._request, self._end = agent, thread_id, request, end
+        self._parser = parser
+        self.asks = CodexAsks(request.cwd)
+        self.sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
+        self._turn_id: str | None = None
+
+    @property
+    def over(self) -> bool:
+        return self._parser.completed
+
+    @property
+    def running(self) -> bool:
+        return self._turn_id is not None and not self._parser.completed
+
+    async def begin(self) -> None:
+        answer = await self._agent.request(
+            "turn/start", turn_params(self._thread, self._request), self._end.deadline
+        )
+        self._turn_id = _get(answer, "turn", "id")
+
+    def feed(self, method: str, params: Any) -> list[Event]:
+        events = self._parser.feed(method, params)
+        for event in events:
+            if event.kind is EventKind.FILE_CHANGE and event.item_id:
+                # its approval request names no files
+                self.asks.paths[event.item_id] = tuple(c.path for c in event.changes)
+        return events
+
+    def asked(self, incoming: Incoming) -> list[Event]:
+        return []
+
+    def answered(self, incoming: Incoming, events: list[Event]) -> list[Event]:
+        return events
+
+    def finish(self) -> list[Event]:
+        return self._parser.finish()
+
+    async def stop(self) -> bool:
+        assert self._turn_id is not None
+        params = interrupt_params(self._thread, self._turn_id)
+        await self._agent.conn.request("turn/interrupt", params, timeout=INTERRUPT_WAIT_S)
+        while (await self.sub.next())[0] != "turn/completed":
+            pass
+        return True
+
+    def close(self) -> None:
+        self.sub.close()
 
 
 class CodexAsks:
-    """What a codex turn is asked (approvals, dynamic tool calls), for `live.serve`."""
+    """What a codex turn is asked (approvals, dynamic tool calls), for `live_asks.serve`."""
 
     def __init__(self, cwd: str) -> None:
         self.cwd = cwd
@@ -202,23 +233,6 @@ class CodexAsks:
 
     def tool_answer(self, result: ToolResult) -> Any:
         return tool_answer(result)
-
-
-async def _interrupt(agent: LiveAgent, sub: Subscription, thread_id: str, turn_id: str) -> bool:
-    """Interrupt a running turn and wait for it to end; False when that did not work in time."""
-
-    async def interrupt() -> None:
-        await agent.conn.request(
-            "turn/interrupt", interrupt_params(thread_id, turn_id), timeout=INTERRUPT_WAIT_S
-        )
-        while (await sub.next())[0] != "turn/completed":
-            pass
-
-    try:
-        await within(interrupt(), INTERRUPT_WAIT_S)
-    except Exception:  # a second cancel propagates: the agent is then closed, not kept
-        return False
-    return agent.usable
 
 
 def _get(answer: Any, outer: str, inner: str) -> str:

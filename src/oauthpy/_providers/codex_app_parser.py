@@ -12,6 +12,7 @@ from typing import Any
 
 from .._errors import AuthRequiredError, CommandExecutionError, OauthPyError, RateLimitError
 from .._events import Event, EventKind, FileChange, FileChangeKind, Usage
+from .._fields import as_dict, as_list, as_str, opt_str
 from .._options import RunRequest
 from .base import as_int, change_kind, event_status
 from .codex_parser import classify_failure, http_error_text, shell_command
@@ -106,22 +107,6 @@ def thread_of(method: str, params: Any) -> str | None:
     return thread.get("id") if isinstance(thread, dict) and isinstance(thread.get("id"), str) else None
 
 
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _l(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _d(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _opt_s(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 #: notifications that stream a piece of text, by the kind of event the piece is
 _DELTAS = {
     "item/agentMessage/delta": EventKind.MESSAGE,
@@ -155,9 +140,9 @@ class AppTurn:
             return [
                 Event(
                     kind,
-                    text=_s(p.get("delta")),
+                    text=as_str(p.get("delta")),
                     raw=raw,
-                    item_id=_opt_s(p.get("itemId")),
+                    item_id=opt_str(p.get("itemId")),
                     delta=True,
                     status="in_progress",
                 )
@@ -172,27 +157,29 @@ class AppTurn:
                 self.usage = _add(self.usage, last)
             return []
         if method == "turn/plan/updated":
-            steps = [s for s in _l(p.get("plan")) if isinstance(s, dict)]
-            lines = [f"[{'x' if s.get('status') == 'completed' else ' '}] {_s(s.get('step'))}" for s in steps]
+            steps = [s for s in as_list(p.get("plan")) if isinstance(s, dict)]
+            lines = [
+                f"[{'x' if s.get('status') == 'completed' else ' '}] {as_str(s.get('step'))}" for s in steps
+            ]
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=raw, status="in_progress")]
         if method == "model/rerouted":
-            self.model = _opt_s(p.get("toModel")) or self.model
+            self.model = opt_str(p.get("toModel")) or self.model
             return [Event(EventKind.OTHER, text=f"{method} {self.model or ''}".strip(), raw=raw)]
         if method == "error":
-            err = _d(p.get("error"))
-            message = _s(err.get("message")) or "the agent reported an error"
+            err = as_dict(p.get("error"))
+            message = as_str(err.get("message")) or "the agent reported an error"
             if p.get("willRetry"):
                 # the agent retries by itself: not a failure (yet)
                 return [Event(EventKind.ERROR, text=message, raw=raw, status="retrying")]
             self.error = err
             return [Event(EventKind.ERROR, text=message, raw=raw, status="failed", is_error=True)]
         if method == "turn/completed":
-            turn = _d(p.get("turn"))
+            turn = as_dict(p.get("turn"))
             self.completed = True
-            self.status = _s(turn.get("status"))
+            self.status = as_str(turn.get("status"))
             self.interrupted = self.status == "interrupted"
             if self.status == "failed" and turn.get("error"):
-                self.error = _d(turn.get("error"))
+                self.error = as_dict(turn.get("error"))
             return []
         if method in _QUIET:
             return []
@@ -200,18 +187,18 @@ class AppTurn:
 
     def _item(self, item: dict[str, Any], done: bool, raw: Any) -> list[Event]:
         itype = item.get("type")
-        item_id = _opt_s(item.get("id"))
+        item_id = opt_str(item.get("id"))
         status = event_status(item.get("status")) or ("completed" if done else "in_progress")
         if itype == "agentMessage":
             if not done:
                 return []  # its text comes as deltas, then whole on completion
-            text = _s(item.get("text"))
+            text = as_str(item.get("text"))
             self.final_text = text
             return [Event(EventKind.MESSAGE, text=text, raw=raw, item_id=item_id, status="completed")]
         if itype == "reasoning":
             if not done:
                 return []
-            parts = _l(item.get("summary")) or _l(item.get("content"))
+            parts = as_list(item.get("summary")) or as_list(item.get("content"))
             text = "\n".join(x for x in parts if isinstance(x, str))
             return [Event(EventKind.REASONING, text=text, raw=raw, item_id=item_id, status="completed")]
         if itype == "commandExecution":
@@ -226,15 +213,15 @@ class AppTurn:
                     status=status,
                     command=command,
                     exit_code=code if isinstance(code, int) else None,
-                    output=_opt_s(item.get("aggregatedOutput")),
+                    output=opt_str(item.get("aggregatedOutput")),
                     tool_name="shell",
                     is_error=status in ("failed", "declined"),
                 )
             ]
         if itype == "fileChange":
             changes = tuple(
-                FileChange(path=_s(c.get("path")), kind=_change_kind(c.get("kind")))
-                for c in _l(item.get("changes"))
+                FileChange(path=as_str(c.get("path")), kind=_change_kind(c.get("kind")))
+                for c in as_list(item.get("changes"))
                 if isinstance(c, dict)
             )
             return [
@@ -250,10 +237,10 @@ class AppTurn:
                 )
             ]
         if itype in ("mcpToolCall", "dynamicToolCall"):
-            server = _s(item.get("server") or item.get("namespace"))
-            name = f"{server}.{_s(item.get('tool'))}" if server else _s(item.get("tool"))
+            server = as_str(item.get("server") or item.get("namespace"))
+            name = f"{server}.{as_str(item.get('tool'))}" if server else as_str(item.get("tool"))
             failed = status == "failed" or bool(item.get("error")) or item.get("success") is False
-            texts = [_s(c.get("text")) for c in _l(item.get("contentItems")) if isinstance(c, dict)]
+            texts = [as_str(c.get("text")) for c in as_list(item.get("contentItems")) if isinstance(c, dict)]
             return [
                 Event(
                     EventKind.TOOL,
@@ -268,7 +255,7 @@ class AppTurn:
                 )
             ]
         if itype == "webSearch":
-            query = _s(item.get("query"))
+            query = as_str(item.get("query"))
             return [
                 Event(
                     EventKind.TOOL,
@@ -281,10 +268,12 @@ class AppTurn:
                 )
             ]
         if itype == "plan":
-            return [Event(EventKind.PLAN, text=_s(item.get("text")), raw=raw, item_id=item_id, status=status)]
+            return [
+                Event(EventKind.PLAN, text=as_str(item.get("text")), raw=raw, item_id=item_id, status=status)
+            ]
         if itype == "userMessage":
             return []  # the prompt itself
-        return [Event(EventKind.OTHER, text=_s(itype), raw=raw, item_id=item_id, status=status)]
+        return [Event(EventKind.OTHER, text=as_str(itype), raw=raw, item_id=item_id, status=status)]
 
     def finish(self) -> list[Event]:
         """The ``done`` event of a completed turn, or raise its classified error."""
@@ -313,7 +302,7 @@ def classify_turn_error(error: dict[str, Any]) -> OauthPyError:
     ``codexErrorInfo`` decides where it says enough; otherwise the message is read the way the
     exec path reads it (the HTTP status codex quotes).
     """
-    message = http_error_text(_s(error.get("message"))) or "the turn failed"
+    message = http_error_text(as_str(error.get("message"))) or "the turn failed"
     info = error.get("codexErrorInfo")
     name, status = info, None
     if isinstance(info, dict) and info:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._fields import as_dict, opt_str
 from .._permissions import Decision, PermissionRequest, Verdict
 from .._tools import Tool, ToolResult
 from .codex_parser import unwrap_shell
@@ -20,14 +21,6 @@ FILE_CHANGE = "item/fileChange/requestApproval"
 PERMISSIONS = "item/permissions/requestApproval"
 ELICITATION = "mcpServer/elicitation/request"
 TOOL_CALL = "item/tool/call"
-
-
-def _d(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _opt_s(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 #: ``touch a.txt`` for codex's ``/bin/bash -lc 'touch a.txt'``, as the command events show it
@@ -48,14 +41,14 @@ def permission_of(
     """The question in an approval request (None: not one). ``paths``: the files each
     ``fileChange`` item of the turn touches, by item id (the request itself names none);
     ``cwd``: the run's folder, for requests that do not name theirs."""
-    p = _d(params)
+    p = as_dict(params)
     if method == COMMAND:
-        command = _opt_s(p.get("command"))
+        command = opt_str(p.get("command"))
         return PermissionRequest(
             "codex",
             "command",
             command=shown_command(command) if command else None,
-            cwd=_opt_s(p.get("cwd")) or cwd,
+            cwd=opt_str(p.get("cwd")) or cwd,
             raw=params,
         )
     if method == FILE_CHANGE:
@@ -63,14 +56,14 @@ def permission_of(
             "codex", "file_change", cwd=cwd, paths=paths.get(str(p.get("itemId")), ()), raw=params
         )
     if method == PERMISSIONS:
-        return PermissionRequest("codex", "other", cwd=_opt_s(p.get("cwd")) or cwd, raw=params)
-    if method == ELICITATION and _d(p.get("_meta")).get("codex_approval_kind") == "mcp_tool_call":
-        meta = _d(p.get("_meta"))
+        return PermissionRequest("codex", "other", cwd=opt_str(p.get("cwd")) or cwd, raw=params)
+    if method == ELICITATION and as_dict(p.get("_meta")).get("codex_approval_kind") == "mcp_tool_call":
+        meta = as_dict(p.get("_meta"))
         return PermissionRequest(
             "codex",
             "tool",
             cwd=cwd,
-            tool_name=_opt_s(meta.get("tool_name")) or _opt_s(p.get("serverName")),
+            tool_name=opt_str(meta.get("tool_name")) or opt_str(p.get("serverName")),
             tool_input=meta.get("tool_params"),
             raw=params,
         )
@@ -83,12 +76,12 @@ def approval_answer(method: str, params: Any, verdict: Verdict) -> dict[str, Any
     ``decline`` lets the turn go on (the model is told "rejected by user"); codex carries no
     reason, so a denial's reason is not passed on.
     """
-    p = _d(params)
+    p = as_dict(params)
     if method == PERMISSIONS:
         if not verdict.allowed:
             return {"permissions": {}, "scope": "turn"}
         scope = "session" if verdict.decision is Decision.ALLOW_ALWAYS else "turn"
-        return {"permissions": _d(p.get("permissions")), "scope": scope}
+        return {"permissions": as_dict(p.get("permissions")), "scope": scope}
     if method == ELICITATION:
         return {"action": "accept" if verdict.allowed else "decline"}
     if not verdict.allowed:
@@ -103,7 +96,7 @@ def tool_call_of(method: str, params: Any) -> tuple[str, Any] | None:
     """(tool name, arguments) of a dynamic tool call; None for any other request."""
     if method != TOOL_CALL:
         return None
-    p = _d(params)
+    p = as_dict(params)
     return str(p.get("tool") or ""), p.get("arguments")
 
 

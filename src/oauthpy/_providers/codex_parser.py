@@ -21,6 +21,7 @@ from .._errors import (
     SessionNotFoundError,
 )
 from .._events import Event, EventKind, FileChange, Usage
+from .._fields import as_list, as_str, opt_str
 from .base import as_int, change_kind, decode_record, event_status
 
 _STATUS_RE = re.compile(r"(?:last status|unexpected status|status)[:\s]+(\d{3})\b")
@@ -58,18 +59,6 @@ def shell_command(value: Any) -> str | None:
     return unwrap_shell(value) if isinstance(value, str) else None
 
 
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _opt_s(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 class CodexParser:
     """State of one ``codex exec --json`` run."""
 
@@ -105,7 +94,7 @@ class CodexParser:
             if isinstance(item, dict):
                 return self._item(item, kind, rec)
         elif kind == "thread.started":
-            self.session_id = _opt_s(rec.get("thread_id"))
+            self.session_id = opt_str(rec.get("thread_id"))
             return []
         elif kind == "turn.started":
             return []
@@ -115,27 +104,27 @@ class CodexParser:
             return []
         elif kind == "turn.failed":
             err = rec.get("error")
-            msg = _s(err.get("message")) if isinstance(err, dict) else ""
+            msg = as_str(err.get("message")) if isinstance(err, dict) else ""
             self.failure = msg or "the turn failed"
             return [Event(EventKind.ERROR, text=self.failure, raw=rec, status="failed")]
         elif kind == "error":
-            self.last_error = _s(rec.get("message"))
+            self.last_error = as_str(rec.get("message"))
             return [Event(EventKind.ERROR, text=self.last_error, raw=rec)]
-        return [Event(EventKind.OTHER, text=_s(kind), raw=rec)]
+        return [Event(EventKind.OTHER, text=as_str(kind), raw=rec)]
 
     def _item(self, item: dict[str, Any], kind: str, rec: dict[str, Any]) -> list[Event]:
         itype = item.get("type")
-        item_id = _opt_s(item.get("id"))
+        item_id = opt_str(item.get("id"))
         status = event_status(item.get("status"))
         if status is None:
             status = "completed" if kind == "item.completed" else "in_progress"
         if itype == "agent_message":
-            text = _s(item.get("text"))
+            text = as_str(item.get("text"))
             if kind == "item.completed":
                 self.final_text = text
             return [Event(EventKind.MESSAGE, text=text, raw=rec, item_id=item_id, status=status)]
         if itype == "reasoning":
-            text = _s(item.get("text"))
+            text = as_str(item.get("text"))
             return [Event(EventKind.REASONING, text=text, raw=rec, item_id=item_id, status=status)]
         if itype == "command_execution":
             code = item.get("exit_code")
@@ -149,14 +138,14 @@ class CodexParser:
                     status=status,
                     command=command,
                     exit_code=code if isinstance(code, int) else None,
-                    output=_opt_s(item.get("aggregated_output")),
+                    output=opt_str(item.get("aggregated_output")),
                     tool_name="shell",
                 )
             ]
         if itype == "file_change":
             changes = tuple(
-                FileChange(path=_s(c.get("path")), kind=change_kind(c.get("kind")))
-                for c in _list(item.get("changes"))
+                FileChange(path=as_str(c.get("path")), kind=change_kind(c.get("kind")))
+                for c in as_list(item.get("changes"))
                 if isinstance(c, dict)
             )
             text = ", ".join(f"{c.kind} {c.path}" for c in changes)
@@ -172,7 +161,7 @@ class CodexParser:
                 )
             ]
         if itype == "mcp_tool_call":
-            name = f"{_s(item.get('server'))}.{_s(item.get('tool'))}"
+            name = f"{as_str(item.get('server'))}.{as_str(item.get('tool'))}"
             err = item.get("error")
             return [
                 Event(
@@ -187,7 +176,7 @@ class CodexParser:
                 )
             ]
         if itype == "web_search":
-            query = _s(item.get("query"))
+            query = as_str(item.get("query"))
             return [
                 Event(
                     EventKind.TOOL,
@@ -201,14 +190,14 @@ class CodexParser:
             ]
         if itype == "todo_list":
             lines = [
-                f"[{'x' if t.get('completed') else ' '}] {_s(t.get('text'))}"
-                for t in _list(item.get("items"))
+                f"[{'x' if t.get('completed') else ' '}] {as_str(t.get('text'))}"
+                for t in as_list(item.get("items"))
                 if isinstance(t, dict)
             ]
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=rec, item_id=item_id, status=status)]
         if itype == "error":
-            return [Event(EventKind.ERROR, text=_s(item.get("message")), raw=rec, item_id=item_id)]
-        return [Event(EventKind.OTHER, text=_s(itype), raw=rec, item_id=item_id, status=status)]
+            return [Event(EventKind.ERROR, text=as_str(item.get("message")), raw=rec, item_id=item_id)]
+        return [Event(EventKind.OTHER, text=as_str(itype), raw=rec, item_id=item_id, status=status)]
 
     def finish(self, returncode: int, stderr: str) -> list[Event]:
         if returncode == 0 and self.completed and self.failure is None:

@@ -23,11 +23,9 @@ Two limits of the CLI, both silent in 0.61.0 and so checked here before spawning
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .._catalog import GEMINI_DEFAULT_MODEL as DEFAULT_MODEL
 from .._errors import InvalidOptionsError, ProviderNotInstalledError
 from .._executables import which
 from .._options import RunRequest
@@ -41,6 +39,8 @@ if TYPE_CHECKING:
     from .._pool import AgentPool
     from .base import Conversation
 
+#: what runs without a model get: gemini routes each request to a model itself
+DEFAULT_MODEL = "auto"
 APPROVAL_MODES = ("default", "auto_edit", "yolo", "plan")
 #: the CLI reads at most this much stdin and silently drops the rest
 MAX_PROMPT_BYTES = 8 * 1024 * 1024
@@ -93,11 +93,12 @@ class GeminiProvider:
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         """The models a new ACP session offers (gemini answers offline, from its own list)."""
         from .._options import build_request
-        from .gemini_acp import list_models
+        from .acp import list_models
         from .live import REQUEST_WAIT_S
+        from .profiles.gemini import GEMINI
 
         request = build_request(None, require_prompt=False)
-        return await list_models(self.launch(request, env), request, REQUEST_WAIT_S)
+        return await list_models(GEMINI, self.launch(request, env), request, REQUEST_WAIT_S)
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> Conversation:
         """Unless asked for one transport: ACP for a session or inside ``with Client`` (one
@@ -111,9 +112,9 @@ class GeminiProvider:
             transport = "acp" if session or pool is not None else "stream-json"
         if transport == "stream-json":
             return headless
-        from .gemini_acp import AcpConversation
+        from .profiles.gemini import GeminiAcpConversation
 
-        return AcpConversation(self.launch, session=session, pool=pool, headless=headless)
+        return GeminiAcpConversation(self.launch, session=session, pool=pool, headless=headless)
 
     def check(self, request: RunRequest) -> None:
         opts = request.provider_options
@@ -144,13 +145,10 @@ class GeminiProvider:
 
     @staticmethod
     def prompt_text(request: RunRequest) -> str:
-        if request.output_schema is None:
-            return request.prompt
         # The CLI has no schema flag: ask for JSON; the shared runtime extracts and validates it.
-        return (
-            f"{request.prompt}\n\nReply with only one JSON value, no prose and no code fence, "
-            f"that conforms to this JSON schema:\n{json.dumps(request.output_schema)}"
-        )
+        from .acp_profile import structured_prompt
+
+        return structured_prompt(request)
 
     def build(self, request: RunRequest, env: dict[str, str]) -> Invocation:
         opts = request.provider_options
@@ -179,15 +177,10 @@ class GeminiProvider:
     def launch(self, request: RunRequest, env: dict[str, str]) -> Invocation:
         """The ``gemini --acp`` process for a run: only process-level settings go here (model
         and approval mode are set per ACP session), so runs that share them share it."""
-        opts = request.provider_options
-        argv = [find_binary(env), "--acp"]
-        if opts.get("include_directories"):
-            argv += ["--include-directories", ",".join(opts["include_directories"])]
-        if opts.get("sandbox"):
-            argv.append("--sandbox")
-        argv += list(opts.get("extra_args") or ())
-        env = {**env, **run_settings_env(env)}
-        return Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
+        from .profiles.gemini import GEMINI
+
+        argv = GEMINI.argv(request, env) + list(request.provider_options.get("extra_args") or ())
+        return Invocation(argv=argv, env=GEMINI.environment(env), cwd=request.cwd, install_hint=INSTALL_HINT)
 
     def new_parser(self, request: RunRequest) -> GeminiParser:
         return GeminiParser(model=request.model or DEFAULT_MODEL, resume=request.resume)

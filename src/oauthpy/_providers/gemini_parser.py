@@ -23,6 +23,7 @@ from .._errors import (
     SessionNotFoundError,
 )
 from .._events import Event, EventKind, FileChange, FileChangeKind, Usage
+from .._fields import as_str
 from .base import as_int, call_finished, decode_record
 
 _AUTH_HINT = "log in by running `gemini` once and choosing a login method, or set GEMINI_API_KEY"
@@ -51,10 +52,6 @@ _NO_MODEL_CALL_HINT = (
     "shorten the prompt: the Gemini CLI estimates a request at 4 characters per token and its "
     "context window is 1,048,576 tokens for gemini models; in a long session, start a new one"
 )
-
-
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 class GeminiParser:
@@ -86,7 +83,7 @@ class GeminiParser:
         if kind == "message":
             if rec.get("role") != "assistant":
                 return []  # the CLI echoes the user's prompt: not output
-            text = _s(rec.get("content"))
+            text = as_str(rec.get("content"))
             if not rec.get("delta"):
                 self.turn_text = [text]
                 return self._end_turn()
@@ -97,22 +94,22 @@ class GeminiParser:
         if kind == "tool_result":
             return [self._tool_result(rec)]
         if kind == "init":
-            self.session_id = _s(rec.get("session_id")) or None
+            self.session_id = as_str(rec.get("session_id")) or None
             if not self.model or self.model == "auto":
-                self.model = _s(rec.get("model")) or self.model
+                self.model = as_str(rec.get("model")) or self.model
             return []
         if kind == "error":
-            message = _s(rec.get("message"))
+            message = as_str(rec.get("message"))
             self.errors.append(message)
             return [Event(EventKind.ERROR, text=message, raw=rec)]
         if kind == "result":
             self.result = rec
             return self._end_turn()
-        return [Event(EventKind.OTHER, text=_s(kind), raw=rec)]
+        return [Event(EventKind.OTHER, text=as_str(kind), raw=rec)]
 
     def _tool_use(self, rec: dict[str, Any]) -> Event:
-        name = _s(rec.get("tool_name"))
-        tool_id = _s(rec.get("tool_id"))
+        name = as_str(rec.get("tool_name"))
+        tool_id = as_str(rec.get("tool_id"))
         params = rec.get("parameters") if isinstance(rec.get("parameters"), dict) else {}
         assert isinstance(params, dict)
         common: dict[str, Any] = {
@@ -123,10 +120,10 @@ class GeminiParser:
             "tool_input": params,
         }
         if name == "run_shell_command":
-            cmd = _s(params.get("command"))
+            cmd = as_str(params.get("command"))
             event = Event(EventKind.COMMAND, text=cmd, command=cmd, **common)
         elif name in _FILE_TOOLS:
-            path = _s(params.get("file_path"))
+            path = as_str(params.get("file_path"))
             change = FileChange(path=path, kind=_FILE_TOOLS[name])
             event = Event(EventKind.FILE_CHANGE, text=f"{change.kind} {path}", changes=(change,), **common)
         else:
@@ -135,10 +132,10 @@ class GeminiParser:
         return event
 
     def _tool_result(self, rec: dict[str, Any]) -> Event:
-        tool_id = _s(rec.get("tool_id"))
+        tool_id = as_str(rec.get("tool_id"))
         failed = rec.get("status") != "success"
         err = rec.get("error")
-        output = _s(rec.get("output")) or (_s(err.get("message")) if isinstance(err, dict) else "")
+        output = as_str(rec.get("output")) or (as_str(err.get("message")) if isinstance(err, dict) else "")
         call = self.calls.get(tool_id)
         if call is None:
             return Event(EventKind.TOOL, text=output, raw=rec, item_id=tool_id, is_error=failed)
@@ -172,7 +169,7 @@ class GeminiParser:
         message = ""
         if r is not None:
             err = r.get("error")
-            message = _s(err.get("message")) if isinstance(err, dict) else ""
+            message = as_str(err.get("message")) if isinstance(err, dict) else ""
             message = message or "; ".join(self.errors) or "the run ended with status error"
         raise classify_failure(message, returncode, stderr, resume=self.resume)
 

@@ -21,20 +21,17 @@ import dataclasses
 import hashlib
 import time
 from collections.abc import AsyncGenerator, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .._errors import CommandExecutionError, TimeoutExceededError
 from .._events import Event
 from .._options import RunRequest
-from .._permissions import Decision, PermissionRequest, Permissions, Verdict, permission_event
+from .._permissions import Permissions
 from .._pool import AgentPool
 from .._process import Invocation, start_timeout, time_left, timeout_error, wait_budget
-from .._rpc import Connection, Incoming, Subscription
+from .._rpc import INCOMING, Connection, Incoming, Subscription
 from .._teardown import within
-from .._user_exit import guarded
-
-if TYPE_CHECKING:
-    from .._tools import ToolResult
+from .live_asks import Asks, serve
 
 #: bound on a handshake and on every request that is not a turn (a run's own timeout cuts it)
 REQUEST_WAIT_S = 60.0
@@ -137,86 +134,67 @@ async def next_update(
         raise CommandExecutionError(f"{who} closed the connection", transient=True) from None
 
 
-class Asks(Protocol):
-    """A vendor's translation of the questions its agent asks (approvals, tool calls)."""
+class TurnDriver(Protocol):
+    """A vendor's side of one live turn: how it starts, what its news mean, how it ends and how
+    it stops. `LiveConversation` runs every vendor's turn through it, in one loop."""
 
-    def permission(self, method: str, params: Any) -> PermissionRequest | None:
-        """The question in a request, or None when it is not a permission request."""
+    @property
+    def sub(self) -> Subscription:
+        """Its notifications, and oauthpy's own news of the turn (tool events), in order."""
 
-    def answer(self, method: str, params: Any, verdict: Verdict) -> Any:
-        """The vendor's answer for ``verdict``."""
+    @property
+    def asks(self) -> Asks:
+        """How the agent's questions (approvals, tool calls) are read and answered."""
 
-    def own_tool(self, ask: PermissionRequest) -> bool:
-        """Whether ``ask`` is about one of the run's own tools (oauthpy allows those itself)."""
+    @property
+    def over(self) -> bool:
+        """The turn has ended (its closing events are `finish`'s)."""
 
-    def tool_call(self, method: str, params: Any) -> tuple[str, Any] | None:
-        """(tool name, arguments) when the request calls one of the run's tools."""
+    @property
+    def running(self) -> bool:
+        """The turn was started and has not ended: closing early must stop it."""
 
-    def tool_answer(self, result: ToolResult) -> Any:
-        """The vendor's answer carrying a tool's result."""
+    @property
+    def busy(self) -> bool:
+        """The agent is waiting on the user's code (a tool call): its silence is not idle time."""
+
+    async def begin(self) -> None:
+        """Start the turn (``turn/start``, ``session/prompt``)."""
+
+    def feed(self, method: str, params: Any) -> list[Event]:
+        """A notification of the turn as events; raises the turn's error when it ends in one."""
+
+    def asked(self, incoming: Incoming) -> list[Event]:
+        """The events before a question of the agent is answered."""
+
+    def answered(self, incoming: Incoming, events: list[Event]) -> list[Event]:
+        """What answering it gave (``events``), with what follows from the answer."""
+
+    def finish(self) -> list[Event]:
+        """The turn's closing events (``done``), or raise its classified error."""
+
+    async def stop(self) -> bool:
+        """Ask the agent to stop the turn and wait until it has; whether it obeyed."""
+
+    def close(self) -> None:
+        """Let go of what the turn holds (its subscription, a pending request)."""
 
 
-async def serve(
-    incoming: Incoming,
-    asks: Asks,
-    request: RunRequest,
-    permissions: Permissions,
-    end: TurnEnd,
-) -> list[Event]:
-    """Answer a question of the agent during a turn: run a tool or ask ``on_permission``.
-
-    The time spent here is not idle time (no wait for the agent is running). A callback that
-    raises denies the action, marks the agent to be stopped, and its exception propagates.
-    """
+async def interrupt(agent: LiveAgent, driver: TurnDriver) -> bool:
+    """Stop a running turn within `INTERRUPT_WAIT_S`; whether the agent may serve again."""
     try:
-        call = asks.tool_call(incoming.method, incoming.params)
-        if call is not None:
-            incoming.reply(asks.tool_answer(await run_tool(request, call[0], call[1], end)))
-            return []
-        ask = asks.permission(incoming.method, incoming.params)
-        if ask is None:
-            incoming.refuse(f"oauthpy does not answer {incoming.method}")
-            return []
-        # Only a tool call can be one of the run's own tools: a command or a file change never is,
-        # whatever its title says.
-        if ask.kind == "tool" and asks.own_tool(ask):
-            incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.ALLOW)))
-            return []
-        try:
-            verdict = await permissions.decide(request.on_permission, ask, end.deadline)
-        except BaseException:
-            incoming.reply(asks.answer(incoming.method, incoming.params, Verdict(Decision.DENY)))
-            end.stop = True
-            raise
-        incoming.reply(asks.answer(incoming.method, incoming.params, verdict))
-        return [permission_event(ask, verdict)]
-    finally:
-        if not incoming.answered:
-            incoming.refuse("the turn stopped before it answered")
-
-
-async def run_tool(request: RunRequest, name: str, arguments: Any, end: TurnEnd) -> ToolResult:
-    """Call the run's tool ``name`` within the run's deadline; an unknown name is an error result."""
-    tool = next((t for t in request.tools if t.name == name), None)
-    if tool is None:
-        from .._tools import ToolResult
-
-        return ToolResult(f"there is no tool named {name!r}", is_error=True)
-    wait = None if end.deadline is None else max(end.deadline - time.monotonic(), 0.0)
-    try:
-        # sys.exit() or Ctrl-C in the tool ends the run, carried out of the loop (_user_exit)
-        result: ToolResult = await within(guarded(tool.call(arguments), f"tool {name}"), wait)
-    except asyncio.TimeoutError:
-        end.timed_out = True
-        raise timeout_error("total", None, end.started, f"end of tool {name}") from None
-    return result
+        obeyed = await within(driver.stop(), INTERRUPT_WAIT_S)
+    except Exception:  # a second cancel propagates: the agent is then closed, not kept
+        return False
+    return obeyed and agent.usable
 
 
 class LiveConversation:
     """Runs of one client (``session=False``) or the turns of one session, on live agents.
 
     Subclasses name the `transport` and implement `_start` (a new process and its
-    handshake), `_open` (the vendor's conversation on an agent) and `_turn_on`.
+    handshake), `_open` (the vendor's conversation on an agent) and `_driver` (the vendor's
+    side of a turn); `_turn_on` runs every vendor's turn the same way.
     """
 
     transport = ""
@@ -242,6 +220,11 @@ class LiveConversation:
         #: what ``on_permission`` allowed for the whole conversation
         self.permissions = Permissions(self.provider)
 
+    @property
+    def who(self) -> str:
+        """The agent, in messages ("codex app-server")."""
+        return f"{self.provider} {self.transport}"
+
     # -- what a vendor implements ------------------------------------------------------------------
 
     async def _start(
@@ -256,7 +239,11 @@ class LiveConversation:
         """Start (or, with ``request.resume``, resume) the vendor's conversation: (id, model)."""
         raise NotImplementedError
 
-    def _turn_on(
+    async def _driver(self, agent: LiveAgent, thread: str, request: RunRequest, end: TurnEnd) -> TurnDriver:
+        """The vendor's side of a turn on ``thread``, set up but not begun."""
+        raise NotImplementedError
+
+    async def _turn_on(
         self, agent: LiveAgent, thread: str, request: RunRequest, started: float, end: TurnEnd
     ) -> AsyncGenerator[Event, None]:
         """The turn's events up to its end, which it reports in ``end``.
@@ -264,7 +251,31 @@ class LiveConversation:
         Closed early (``break``, cancellation), it stops the turn if it can and says whether the
         agent may serve again; a timeout leaves ``end.keep`` False.
         """
-        raise NotImplementedError
+        driver = await self._driver(agent, thread, request, end)
+        who = self.who
+        try:
+            await driver.begin()
+            while not driver.over:
+                # the user's code running (a tool) is not the agent being idle
+                method, params = await next_update(
+                    driver.sub, request, end.deadline, started, end, who, idle=not driver.busy
+                )
+                if method == INCOMING:
+                    for event in driver.asked(params):
+                        yield event
+                    served = await serve(params, driver.asks, request, self.permissions, end)
+                    for event in driver.answered(params, served):
+                        yield event
+                    continue
+                for event in driver.feed(method, params):
+                    yield event
+            end.keep = True
+            end.closing = driver.finish
+        finally:
+            if driver.running and not end.timed_out and not end.stop and self._session:
+                # broken out of or cancelled: stop the turn, keep the agent if it obeys
+                end.keep = await interrupt(agent, driver)
+            driver.close()
 
     # -- the shared rules ------------------------------------------------------------------------------
 

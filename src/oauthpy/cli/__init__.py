@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from .. import __version__
 from .._catalog import describe as describe_models
 from .._errors import OauthPyError
-from .._options import AUTH_SOURCES, PROVIDERS
+from .._options import AUTH_SOURCES, listed_providers
+from .._providers import registry
 from .term import print_error
 
 EPILOG = """examples:
@@ -42,10 +43,16 @@ def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> No
         "--provider",
         "-p",
         required=provider_required,
-        choices=PROVIDERS,
+        choices=registry.names(),
         help=None
         if provider_required
         else "default: $OAUTHPY_PROVIDER, else the first one you are logged in to",
+    )
+    p.add_argument(
+        "--command",
+        dest="agent_command",
+        metavar="CMD",
+        help='with -p acp: the command that starts any ACP agent on stdio, e.g. "opencode acp"',
     )
     p.add_argument(
         "--source",
@@ -78,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"oauthpy {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    models = "\n".join("  " + describe_models(p) for p in PROVIDERS)
+    models = "\n".join("  " + describe_models(p) for p in listed_providers())
     run = sub.add_parser(
         "run",
         help="run a prompt and print the final answer",
@@ -133,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--source", default="auto", choices=AUTH_SOURCES)
     doctor.add_argument("--json", action="store_true")
     demo = _sub(sub, "demo", "run the installed CLIs against the offline fake backends", "oauthpy demo")
-    demo.add_argument("--provider", "-p", choices=PROVIDERS, help="only this provider")
+    demo.add_argument("--provider", "-p", choices=listed_providers(), help="only this provider")
     from .batch_cmd import add_parser as add_batch
 
     add_batch(sub, _common)

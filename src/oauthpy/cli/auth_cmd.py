@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from .._events import AuthStatus
+from .clients import client_for
 from .render import dumps, status_json
 from .term import style
 
@@ -30,12 +31,11 @@ def status_lines(status: AuthStatus) -> list[str]:
 
 
 def status(args: argparse.Namespace) -> int:
-    from .._client import Client
     from .run_cmd import choose_provider
 
     if args.provider is None:
         args.provider = choose_provider(args.source)
-    result = Client(args.provider, auth_source=args.source).auth_status()
+    result = client_for(args).auth_status()
     if args.json:
         print(dumps(status_json(result)))
     else:
@@ -44,9 +44,8 @@ def status(args: argparse.Namespace) -> int:
 
 
 def available(args: argparse.Namespace) -> int:
-    from .._client import Client
 
-    ok = Client(args.provider, auth_source=args.source).available()
+    ok = client_for(args).available()
     print("yes" if ok else "no")
     return 0 if ok else 1
 
@@ -58,9 +57,8 @@ def read_api_key() -> str:
 
 
 def login(args: argparse.Namespace) -> int:
-    from .._client import Client
 
-    client = Client(args.provider, auth_source=args.source)
+    client = client_for(args)
     api_key = read_api_key() if args.with_api_key else None
     result = client.login(api_key=api_key, device_code=args.device_code)
     print("\n".join(status_lines(result)))
@@ -68,8 +66,7 @@ def login(args: argparse.Namespace) -> int:
 
 
 def logout(args: argparse.Namespace) -> int:
-    from .._client import Client
 
-    result = Client(args.provider, auth_source=args.source).logout()
+    result = client_for(args).logout()
     print("\n".join(status_lines(result)))
     return 0

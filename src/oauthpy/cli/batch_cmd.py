@@ -18,6 +18,7 @@ from .._errors import InvalidOptionsError, OauthPyError
 from .._events import RunResult, Usage
 from .batch_files import InputItem, Output, read_items, result_line
 from .batch_progress import PLAIN_EVERY_S, Display, Tally
+from .clients import client_for
 from .run_cmd import run_options
 from .stdin import unread_note
 
@@ -82,12 +83,11 @@ def _read_input(path: str) -> bytes:
 
 def command(args: argparse.Namespace) -> int:
     from .._batch import Throttle, check_concurrency
-    from .._client import Client
 
     check_concurrency(args.jobs)
     if args.max_retries < 0:
         raise InvalidOptionsError("--max-retries must not be negative")
-    client = Client(args.provider, auth_source=args.source)
+    client = client_for(args)
     items = read_items(_read_input(args.input))
     output = Output(args.output, resume=args.resume)
     todo = [item for item in items if item.key not in output.done]

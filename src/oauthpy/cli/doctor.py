@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .._events import AuthStatus
-from .._options import PROVIDERS, AuthSource, ProviderName
+from .._options import AuthSource, ProviderName, listed_providers
 from .render import dumps
 from .term import style
 
@@ -78,7 +78,7 @@ async def _report(provider: ProviderName, source: AuthSource) -> Report:
 
 async def gather(source: AuthSource) -> list[Report]:
     # Probes run concurrently: the slowest provider sets the pace, not their sum.
-    return list(await asyncio.gather(*(_report(p, source) for p in PROVIDERS)))
+    return list(await asyncio.gather(*(_report(p, source) for p in listed_providers())))
 
 
 def render(reports: list[Report]) -> str:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._catalog import DEFAULT_MODELS, EFFORTS, MODELS
+from .._catalog import default_model, efforts, models
 from .._errors import InvalidOptionsError, OauthPyError
-from .._options import AUTH_SOURCES, PROVIDERS, AuthSource, ProviderName, positive_number
+from .._options import AUTH_SOURCES, AuthSource, ProviderName, listed_providers, positive_number
 from .auth_cmd import status_lines
 from .render import StreamPrinter, answer_text
 from .term import Spinner, print_error, style
@@ -150,7 +150,7 @@ def _choose(value: str, choices: tuple[C, ...], what: str) -> C:
 def _provider(r: Repl, arg: str) -> None:
     if arg:
         r.reset(client=True)
-        r.provider = _choose(arg, PROVIDERS, "provider")
+        r.provider = _choose(arg, listed_providers(), "provider")
         r.model = r.effort = None  # they belong to the old provider
     print(f"provider: {r.provider}")
 
@@ -174,16 +174,17 @@ def _cwd(r: Repl, arg: str) -> None:
 
 def _model(r: Repl, arg: str) -> None:
     if arg:
-        r.model = None if arg == "default" and r.provider != "claude" else arg
-    print(f"model: {r.model or DEFAULT_MODELS[r.provider]}")
+        # "default" is a model alias of some agents (claude), elsewhere: no model given
+        r.model = None if arg == "default" and arg not in models(r.provider) else arg
+    print(f"model: {r.model or default_model(r.provider)}")
 
 
 def _models(r: Repl, arg: str) -> None:
-    print(f"{r.provider} models: {', '.join(MODELS[r.provider])} (other names are passed through)")
+    print(f"{r.provider} models: {', '.join(models(r.provider))} (other names are passed through)")
 
 
 def _effort(r: Repl, arg: str) -> None:
-    choices = EFFORTS[r.provider]
+    choices = efforts(r.provider)
     if arg:
         if not choices:
             raise InvalidOptionsError(f"{r.provider} has no reasoning-effort setting")
@@ -192,7 +193,7 @@ def _effort(r: Repl, arg: str) -> None:
 
 
 def _efforts(r: Repl, arg: str) -> None:
-    print(f"{r.provider} efforts: {', '.join(EFFORTS[r.provider]) or 'none'}")
+    print(f"{r.provider} efforts: {', '.join(efforts(r.provider)) or 'none'}")
 
 
 def _timeout(r: Repl, arg: str) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import AuthRequiredError, InvalidOptionsError
-from .._options import PROVIDERS, AuthSource, ProviderName, provider_named
+from .._options import AuthSource, ProviderName, listed_providers, provider_named
+from .clients import client_for
 from .progress import run_watched
 from .render import StreamPrinter, answer_text, dumps, result_json
 from .stdin import join, read_all, read_context
@@ -60,7 +61,9 @@ def choose_provider(source: AuthSource) -> ProviderName:
     if named:
         chosen = provider_named(named)
         if chosen is None:
-            raise InvalidOptionsError(f"OAUTHPY_PROVIDER={named!r} is not one of {', '.join(PROVIDERS)}")
+            raise InvalidOptionsError(
+                f"OAUTHPY_PROVIDER={named!r} is not one of {', '.join(listed_providers())}"
+            )
         print(f"oauthpy: {chosen} (from OAUTHPY_PROVIDER)", file=sys.stderr)
         return chosen
     import asyncio
@@ -69,9 +72,11 @@ def choose_provider(source: AuthSource) -> ProviderName:
     from .._loop import run_sync
 
     async def ask() -> list[bool]:
-        return list(await asyncio.gather(*(Client(p, auth_source=source).aavailable() for p in PROVIDERS)))
+        return list(
+            await asyncio.gather(*(Client(p, auth_source=source).aavailable() for p in listed_providers()))
+        )
 
-    for provider, available in zip(PROVIDERS, run_sync(ask()), strict=True):
+    for provider, available in zip(listed_providers(), run_sync(ask()), strict=True):
         if available:
             print(
                 f"oauthpy: {provider}, the first provider you are logged in to "
@@ -80,17 +85,16 @@ def choose_provider(source: AuthSource) -> ProviderName:
             )
             return provider
     raise AuthRequiredError(
-        f"no provider is logged in ({', '.join(PROVIDERS)})",
+        f"no provider is logged in ({', '.join(listed_providers())})",
         hint="`oauthpy doctor` says how to log in to each; or pass --provider",
     )
 
 
 def command(args: argparse.Namespace) -> int:
-    from .._client import Client
 
     if args.provider is None:
         args.provider = choose_provider(args.source)
-    client = Client(args.provider, auth_source=args.source)
+    client = client_for(args)
     kw = run_options(args)
     prompt = read_prompt(args.prompt)
     if args.stream:

@@ -2,7 +2,8 @@
 
 Public: test your own code built on oauthpy without an account or a network. Every fake binds
 to 127.0.0.1 only and speaks its vendor's model API: `FakeResponsesServer` (codex),
-`FakeAnthropicServer` (claude), `FakeGeminiServer` (gemini); `fake_for`
+`FakeAnthropicServer` (claude), `FakeGeminiServer` (gemini), `FakeChatServer` (OpenAI chat
+completions: opencode and other ACP agents); `fake_for`
 picks one by provider; ``offline()`` (or ``OAUTHPY_OFFLINE=1``) points every default ``Client``
 and command at all three. Each has ``env(root)``, the environment that sends the real CLI to it,
 and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
@@ -14,8 +15,8 @@ and ``script(*steps)``, what it answers. The steps are the same for every fake (
 
 from __future__ import annotations
 
-from . import offline_mode
 from .anthropic import FakeAnthropicServer, bash, structured
+from .chat import FakeChatServer, without_tools
 from .gemini import FakeGeminiServer, shell_call, write_call
 from .offline_mode import Offline, offline
 from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
@@ -42,16 +43,17 @@ from .script import (
 )
 from .server import FakeServer, RecordedRequest
 
-#: the fake of each provider
-FAKES: dict[str, type[FakeServer]] = dict(offline_mode.FAKES)
-
 
 def fake_for(provider: str) -> FakeServer:
     """A started fake model backend for ``provider`` (use it as a context manager)."""
-    try:
-        return FAKES[provider]()
-    except KeyError:
-        raise ValueError(f"no fake for provider {provider!r}; choose one of {', '.join(FAKES)}") from None
+    from .._providers import registry
+
+    agent = registry.find(provider)
+    if agent is None or agent.takes_command:
+        known = ", ".join(registry.names(generic=False))
+        raise ValueError(f"no fake for provider {provider!r}; choose one of {known}")
+    fake: FakeServer = agent.fake_class()()
+    return fake
 
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "Cut",
     "Echo",
     "FakeAnthropicServer",
+    "FakeChatServer",
     "FakeGeminiServer",
     "FakeResponsesServer",
     "FakeServer",
@@ -90,5 +93,6 @@ __all__ = [
     "text",
     "tool_call",
     "write_call",
+    "without_tools",
     "write_file",
 ]

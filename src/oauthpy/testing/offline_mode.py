@@ -21,22 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anthropic import FakeAnthropicServer
-from .gemini import FakeGeminiServer
-from .responses import FakeResponsesServer
+from .._providers import registry
 from .server import FakeServer
 
-#: the fake of each provider (``oauthpy.testing.FAKES`` is made from it)
-FAKES: tuple[tuple[str, type[FakeServer]], ...] = (
-    ("codex", FakeResponsesServer),
-    ("claude", FakeAnthropicServer),
-    ("gemini", FakeGeminiServer),
-)
 #: the variable that turns the offline mode on for a whole process
 ENV_VAR = "OAUTHPY_OFFLINE"
-#: gemini's default model ("auto") adds a routing request to every turn; a fixed one keeps a
-#: scripted step one per turn
-GEMINI_MODEL = "gemini-2.5-flash"
 #: credentials and endpoints of the user's own that could otherwise win over the fakes' keys
 #: (a Vertex AI project, a codex key, a proxy base URL): unset while offline
 CLEARED = (
@@ -86,12 +75,14 @@ def start() -> Offline:
     root = Path(tempfile.mkdtemp(prefix="oauthpy-offline-"))
     session = Offline({}, {}, root)
     try:
-        for provider, cls in FAKES:
-            session.fakes[provider] = fake = cls()
-            session.env.update(fake.env(root / provider))
+        for agent in registry.entries():
+            if agent.takes_command:
+                continue  # an agent named at run time has no fake of its own
+            session.fakes[agent.name] = fake = agent.fake_class()()
+            session.env.update(agent.fake_environment(fake, root / agent.name))
         home = root / "home"  # one HOME for the three: no vendor reads the user's own
         home.mkdir()
-        session.env.update(HOME=str(home), OAUTHPY_HOME=str(root / "oauthpy"), GEMINI_MODEL=GEMINI_MODEL)
+        session.env.update(HOME=str(home), OAUTHPY_HOME=str(root / "oauthpy"))
     except BaseException:
         session.close()
         raise

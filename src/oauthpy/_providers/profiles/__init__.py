@@ -1,0 +1,1 @@
+"""One module per ACP agent: its `AcpProfile` (docs/acp.md)."""

@@ -1,0 +1,414 @@
+"""What acp-test-agent does inside a turn: ask the chat-completions model (`Model`) and run the
+tools it calls (`Tools`: its own shell and write_file, asking the client first, and the client's
+MCP servers' tools, not asked about since the client registered them itself)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+
+SYSTEM = "You are acp-test-agent, a coding agent. Act in the session's folder with your tools."
+#: bounds: a shell command's run time, the output kept of it, the wait for model bytes
+SHELL_TIMEOUT_S = 120.0
+OUTPUT_LIMIT = 32_000
+MODEL_READ_TIMEOUT_S = 300.0
+REFUSED = "the user refused the command"
+OPTIONS = [
+    {"optionId": "allow", "name": "Allow", "kind": "allow_once"},
+    {"optionId": "always", "name": "Always allow", "kind": "allow_always"},
+    {"optionId": "reject", "name": "Reject", "kind": "reject_once"},
+]
+
+
+def _function(name: str, description: str, *args: str) -> dict[str, Any]:
+    """A chat-completions function tool whose arguments are all required strings."""
+    params = {"type": "object", "properties": {a: {"type": "string"} for a in args}, "required": list(args)}
+    return {"type": "function", "function": {"name": name, "description": description, "parameters": params}}
+
+
+SHELL = _function("shell", "run a shell command in the session's folder", "command")
+WRITE_FILE = _function(
+    "write_file", "write a text file (a relative path is in the session's folder)", "path", "content"
+)
+
+Update = Callable[[str, dict[str, Any]], Awaitable[None]]
+Request = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class RpcError(Exception):
+    """A JSON-RPC error answer."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+    def obj(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            **({} if self.data is None else {"data": self.data}),
+        }
+
+
+@dataclass
+class Session:
+    id: str
+    cwd: str
+    model: str
+    #: the chat-completions messages so far (system message left out), saved after each turn
+    history: list[dict[str, Any]] = field(default_factory=list)
+    turn: asyncio.Task[str] | None = None
+    cancelled: bool = False
+    #: tool kinds the user answered "Always allow" for
+    always: set[str] = field(default_factory=set)
+    mcp_declared: list[dict[str, Any]] = field(default_factory=list)
+    mcp_tools: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    #: text streamed by the model call under way
+    partial: str = ""
+
+    def settle(self) -> None:
+        """Leave the history valid for the next model call after a turn that stopped midway:
+        every tool call answered, the text streamed so far kept."""
+        calls = next(
+            (m.get("tool_calls") or [] for m in reversed(self.history) if m["role"] == "assistant"), []
+        )
+        answered = {m.get("tool_call_id") for m in self.history if m["role"] == "tool"}
+        for call in calls:
+            if call["id"] not in answered:
+                self.history.append({"role": "tool", "tool_call_id": call["id"], "content": "cancelled"})
+        if self.partial:
+            self.history.append({"role": "assistant", "content": self.partial})
+            self.partial = ""
+
+
+def _key() -> str:
+    return os.environ.get("OPENAI_API_KEY") or ""
+
+
+class Model:
+    """Streamed calls of ``POST {OPENAI_BASE_URL}/chat/completions``."""
+
+    def __init__(self, update: Update) -> None:
+        self.update = update
+        self._http: httpx2.AsyncClient | None = None
+
+    def require_key(self) -> None:
+        if not _key():
+            raise RpcError(-32000, "Authentication required")
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def complete(
+        self, s: Session, tools: list[dict[str, Any]], usage: dict[str, int]
+    ) -> dict[str, Any]:
+        """One model call, its deltas streamed to the client; the assistant message."""
+        if self._http is None:  # the test env is loopback only: no proxies from the environment
+            timeout = httpx2.Timeout(30.0, read=MODEL_READ_TIMEOUT_S)
+            self._http = httpx2.AsyncClient(timeout=timeout, trust_env=False)
+        base = (os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+        body = {
+            "model": s.model,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "messages": [{"role": "system", "content": SYSTEM}, *s.history],
+            "tools": tools,
+        }
+        calls: dict[int, dict[str, str]] = {}
+        started = finished = done = False
+        s.partial = ""
+        try:
+            headers = {"Authorization": f"Bearer {_key()}"}
+            async with self._http.stream("POST", f"{base}/chat/completions", json=body, headers=headers) as r:
+                if r.status_code >= 400:
+                    raise _http_error(r.status_code, await r.aread(), r.headers.get("retry-after"))
+                started = True
+                async for line in r.aiter_lines():
+                    data = line[5:].strip() if line.startswith("data:") else ""
+                    if data == "[DONE]":
+                        done = True
+                        break
+                    chunk = _json(data)
+                    if isinstance(chunk.get("error"), dict):
+                        message = _scrub(str(chunk["error"].get("message") or "error"))
+                        raise RpcError(-32603, f"model API error: {message}", {"status": None})
+                    _add_usage(usage, chunk.get("usage"))
+                    for choice in chunk.get("choices") or []:
+                        finished = finished or bool(choice.get("finish_reason"))
+                        await self._delta(s, choice.get("delta") or {}, calls)
+        except httpx2.HTTPError as exc:
+            if not started:
+                raise RpcError(
+                    -32603, f"model API unreachable: {type(exc).__name__}", {"status": None}
+                ) from None
+        if not (done or finished):
+            raise RpcError(-32603, "model stream ended early", {"status": None})
+        message: dict[str, Any] = {"role": "assistant", "content": s.partial or None}
+        s.partial = ""
+        if calls:
+            message["tool_calls"] = [
+                {
+                    "id": c["id"] or f"call_{uuid.uuid4().hex[:12]}",
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"] or "{}"},
+                }
+                for _, c in sorted(calls.items())
+            ]
+        return message
+
+    async def _delta(self, s: Session, delta: dict[str, Any], calls: dict[int, dict[str, str]]) -> None:
+        if delta.get("reasoning_content"):
+            thought = {"type": "text", "text": str(delta["reasoning_content"])}
+            await self.update(s.id, {"sessionUpdate": "agent_thought_chunk", "content": thought})
+        if delta.get("content"):
+            s.partial += str(delta["content"])
+            text = {"type": "text", "text": str(delta["content"])}
+            await self.update(s.id, {"sessionUpdate": "agent_message_chunk", "content": text})
+        for tc in delta.get("tool_calls") or []:
+            slot = calls.setdefault(int(tc.get("index") or 0), {"id": "", "name": "", "arguments": ""})
+            fn = tc.get("function") or {}
+            slot["id"] = str(tc.get("id") or slot["id"])
+            slot["name"] = str(fn.get("name") or slot["name"])
+            slot["arguments"] += str(fn.get("arguments") or "")
+
+
+def _json(data: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data) if data else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _scrub(text: str) -> str:
+    key = _key()
+    return text.replace(key, "[redacted]") if key else text
+
+
+def _add_usage(total: dict[str, int], usage: Any) -> None:
+    if not isinstance(usage, dict):
+        return
+    total["inputTokens"] += int(usage.get("prompt_tokens") or 0)
+    total["outputTokens"] += int(usage.get("completion_tokens") or 0)
+    total["totalTokens"] += int(usage.get("total_tokens") or 0)
+    for field_, key, name in (
+        ("completion_tokens_details", "reasoning_tokens", "thoughtTokens"),
+        ("prompt_tokens_details", "cached_tokens", "cachedReadTokens"),
+    ):
+        details = usage.get(field_)
+        if isinstance(details, dict) and isinstance(details.get(key), int):
+            total[name] = total.get(name, 0) + details[key]
+
+
+def _http_error(status: int, raw: bytes, retry_after: str | None) -> RpcError:
+    if status in (401, 403):
+        return RpcError(-32000, "Authentication required", {"status": status})
+    body = _json(raw.decode("utf-8", "replace"))
+    error = body.get("error")
+    message = error.get("message") if isinstance(error, dict) else error
+    text = _scrub(str(message or raw.decode("utf-8", "replace")[:300] or "no body"))
+    data: dict[str, Any] = {"status": status}
+    try:
+        seconds = float(retry_after) if retry_after is not None else None
+    except ValueError:
+        seconds = None  # an HTTP date: not worth parsing for a test agent
+    if seconds is not None:
+        data["retryAfter"] = int(seconds) if seconds.is_integer() else seconds
+    return RpcError(-32603, f"model API error {status}: {text}", data)
+
+
+def _text_content(text: str) -> dict[str, Any]:
+    return {"type": "content", "content": {"type": "text", "text": text}}
+
+
+class Tools:
+    """The tools a session offers the model, and their runs."""
+
+    def __init__(self, update: Update, request: Request) -> None:
+        self.update = update
+        self.request = request
+        #: process groups of running shell commands, killed at exit whatever happens
+        self.groups: set[int] = set()
+
+    def declared(self, s: Session) -> list[dict[str, Any]]:
+        return [SHELL, WRITE_FILE, *s.mcp_declared]
+
+    def kill_all(self) -> None:
+        for pgid in list(self.groups):
+            _kill(pgid)
+
+    async def run(self, s: Session, call: dict[str, Any]) -> str:
+        """Run one tool call; the text the model gets back."""
+        name, cid = call["function"]["name"], call["id"]
+        args = _json(call["function"]["arguments"])
+        if name == "shell" and isinstance(args.get("command"), str):
+            return await self.shell(s, cid, args)
+        if (
+            name == "write_file"
+            and isinstance(args.get("path"), str)
+            and isinstance(args.get("content"), str)
+        ):
+            return await self.write_file(s, cid, args)
+        if name in s.mcp_tools:
+            return await self.mcp_call(s, cid, name, args)
+        return f"error: no tool {name!r} takes these arguments"
+
+    async def _progress(
+        self, s: Session, cid: str, status: str, text: str | None = None, **more: Any
+    ) -> None:
+        update = {"sessionUpdate": "tool_call_update", "toolCallId": cid, "status": status, **more}
+        if text is not None:
+            update.setdefault("content", [_text_content(text)])
+        await self.update(s.id, update)
+
+    async def _allowed(self, s: Session, call: dict[str, Any]) -> bool:
+        """The client's answer to ``session/request_permission``; anything but a selected allow
+        option (an error, ``cancelled``, a malformed answer) refuses."""
+        if call["kind"] in s.always:
+            return True
+        answer = await self.request(
+            "session/request_permission", {"sessionId": s.id, "toolCall": call, "options": OPTIONS}
+        )
+        result = answer.get("result")
+        outcome = result.get("outcome") if isinstance(result, dict) else None
+        chosen = (
+            outcome.get("optionId")
+            if isinstance(outcome, dict) and outcome.get("outcome") == "selected"
+            else None
+        )
+        if chosen == "always":
+            s.always.add(call["kind"])
+        return chosen in ("allow", "always")
+
+    async def shell(self, s: Session, cid: str, args: dict[str, Any]) -> str:
+        call = {"toolCallId": cid, "title": args["command"], "kind": "execute", "rawInput": args}
+        await self.update(s.id, {"sessionUpdate": "tool_call", **call, "status": "pending"})
+        if not await self._allowed(s, call):
+            await self._progress(s, cid, "failed", REFUSED)
+            return REFUSED
+        await self._progress(s, cid, "in_progress")
+        code, output = await self._execute(args["command"], s.cwd)
+        await self._progress(
+            s, cid, "completed" if code == 0 else "failed", output, rawOutput={"exit_code": code}
+        )
+        return f"exit code: {code}\n{output}"
+
+    async def _execute(self, command: str, cwd: str) -> tuple[int | None, str]:
+        proc = await asyncio.create_subprocess_exec(
+            "/bin/sh", "-c", command, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self.groups.add(proc.pid)
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), SHELL_TIMEOUT_S)
+            return proc.returncode, out.decode("utf-8", "replace")[-OUTPUT_LIMIT:]
+        except asyncio.TimeoutError:
+            return None, f"the command did not end in {SHELL_TIMEOUT_S:g} s and was stopped"
+        finally:  # on cancel too: its whole group, background children included
+            _kill(proc.pid)
+            self.groups.discard(proc.pid)
+            await proc.wait()
+
+    async def write_file(self, s: Session, cid: str, args: dict[str, Any]) -> str:
+        target = os.path.normpath(os.path.join(s.cwd, args["path"]))
+        call = {
+            "toolCallId": cid, "title": f"Write {args['path']}", "kind": "edit", "rawInput": args,
+            "locations": [{"path": target}],
+        }  # fmt: skip
+        await self.update(s.id, {"sessionUpdate": "tool_call", **call, "status": "pending"})
+        if not await self._allowed(s, call):
+            await self._progress(s, cid, "failed", REFUSED)
+            return REFUSED
+        await self._progress(s, cid, "in_progress")
+        try:
+            with open(target, encoding="utf-8") as f:
+                old: str | None = f.read()
+        except (OSError, ValueError):
+            old = None
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(args["content"])
+        except OSError as exc:
+            text = f"cannot write {target}: {exc.strerror}"
+            await self._progress(s, cid, "failed", text)
+            return text
+        diff = {"type": "diff", "path": target, "oldText": old, "newText": args["content"]}
+        await self._progress(s, cid, "completed", content=[diff])
+        return f"wrote {len(args['content'])} characters to {target}"
+
+    async def connect(self, s: Session, servers: list[Any]) -> None:
+        """List the tools of the client's MCP servers (streamable HTTP only, as advertised)."""
+        for spec in servers:
+            if (
+                not isinstance(spec, dict)
+                or spec.get("type") != "http"
+                or not isinstance(spec.get("url"), str)
+            ):
+                raise RpcError(-32602, "Invalid params", {"details": "only http MCP servers are supported"})
+            server = str(spec.get("name") or "mcp")
+            try:
+                listed = await _mcp(spec, lambda c: c.list_tools())
+            except Exception as exc:  # a real agent starts without a broken server, and says so
+                print(
+                    f"acp-test-agent: MCP server {server!r} unavailable: {type(exc).__name__}",
+                    file=sys.stderr,
+                )
+                continue
+            for tool in listed.tools:
+                name = f"mcp__{server}__{tool.name}"
+                fn = {"name": name, "description": tool.description or "", "parameters": tool.input_schema}
+                s.mcp_declared.append({"type": "function", "function": fn})
+                s.mcp_tools[name] = (spec, tool.name)
+
+    async def mcp_call(self, s: Session, cid: str, name: str, args: dict[str, Any]) -> str:
+        spec, tool = s.mcp_tools[name]
+        await self.update(
+            s.id,
+            {"sessionUpdate": "tool_call", "toolCallId": cid, "title": tool, "kind": "other",
+             "status": "in_progress", "rawInput": args},
+        )  # fmt: skip
+        try:
+            result = await _mcp(spec, lambda c: c.call_tool(tool, args))
+            text = "\n".join(b.text for b in result.content if getattr(b, "type", "") == "text")
+            failed = bool(result.is_error)
+        except Exception as exc:
+            text, failed = f"the MCP call failed: {type(exc).__name__}", True
+        await self._progress(s, cid, "failed" if failed else "completed", text)
+        return text
+
+
+async def _mcp(spec: dict[str, Any], use: Callable[[Any], Awaitable[Any]]) -> Any:
+    """``use`` on a fresh MCP client session (one connection per use: nothing stays open
+    between turns, and anyio's scopes begin and end in the one task)."""
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    headers = {
+        str(h.get("name")): str(h.get("value")) for h in spec.get("headers") or [] if isinstance(h, dict)
+    }
+    timeout = httpx2.Timeout(30.0, read=SHELL_TIMEOUT_S)
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=timeout, trust_env=False) as http,
+        streamable_http_client(spec["url"], http_client=http) as (read, write),
+        ClientSession(read, write) as client,
+    ):
+        await client.initialize()
+        return await use(client)
+
+
+def _kill(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,60 @@
+"""The test suite's own ACP agent (agent.py) as a registry entry: all it takes to add an agent
+that speaks ACP. tests/conftest.py registers every ``tests/*/entry.py`` it finds."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from oauthpy._auth.acp import AcpAuth
+from oauthpy._options import RunRequest
+from oauthpy._providers.acp_profile import AcpProfile, AcpProvider
+from oauthpy._providers.registry import ACP_ID_FORM, Agent
+
+AGENT = Path(__file__).with_name("agent.py")
+
+
+class TestAgent(AcpProfile):
+    name = "acp-test"
+    title = "the test ACP agent"
+    login_hint = "set OPENAI_API_KEY"
+    install_hint = "it runs on the Python that runs the tests"
+
+    def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
+        return [self.program(sys.executable, env), str(AGENT)]
+
+
+def provider() -> AcpProvider:
+    return AcpProvider(TestAgent())
+
+
+def auth() -> AcpAuth:
+    # its program is the interpreter: found wherever the tests run
+    return AcpAuth(
+        "acp-test",
+        sys.executable,
+        state_var="ACP_TEST_AGENT_HOME",
+        key_vars=("OPENAI_API_KEY",),
+        install_hint=TestAgent.install_hint,
+    )
+
+
+def fake_env(fake: Any, root: Path) -> dict[str, str]:
+    home = Path(root) / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return {**fake.env(root), "ACP_TEST_AGENT_HOME": str(home)}
+
+
+ENTRY = Agent(
+    name="acp-test",
+    title="the test suite's ACP agent",
+    provider="tests.acp_agent.entry:provider",
+    auth="tests.acp_agent.entry:auth",
+    fake="oauthpy.testing.chat:FakeChatServer",
+    fake_setup="tests.acp_agent.entry:fake_env",
+    transports=("acp",),
+    models=("fake-model", "fake-model-large"),
+    session_id_form=ACP_ID_FORM,
+)

@@ -1,0 +1,123 @@
+"""The registry is the one place that knows the agents: every entry is whole, and no module
+outside it (and the agents' own modules) names a provider."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from oauthpy import Client, InvalidOptionsError, UnsupportedProviderError
+from oauthpy._providers import registry
+from oauthpy.testing.server import FakeServer
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "oauthpy"
+NAMED = [a.name for a in registry.entries() if not a.takes_command]
+
+
+@pytest.mark.parametrize("agent", registry.entries(), ids=lambda a: a.name)
+def test_every_entry_has_every_part_and_they_agree(agent: registry.Agent) -> None:
+    command = ("some-acp-agent", "--acp") if agent.takes_command else None
+    provider = agent.make_provider(command)
+    auth = agent.make_auth(command)
+    assert provider.name == agent.name and auth.provider == agent.name
+    assert provider.transports == agent.transports and agent.transports
+    assert set(provider.asking) <= set(agent.transports)
+    assert issubclass(agent.fake_class(), FakeServer)
+    assert agent.title and auth.install_hint
+    assert re.fullmatch(agent.session_id_form, agent.session_id_example)
+    assert agent.catalog_default in (None, *agent.models)
+
+
+def _vendor_module(path: Path) -> bool:
+    """The agents' own modules: their providers, parsers, profiles, auth backends and fakes."""
+    rel = path.relative_to(SRC)
+    stem = path.stem.lstrip("_")
+    if rel.parts[:2] == ("_providers", "profiles") or rel == Path("_providers/registry.py"):
+        return True
+    if rel.parts[0] in ("_providers", "_auth") and any(stem.startswith(n) for n in NAMED):
+        return True
+    # the fakes speak one vendor's wire API each
+    return rel.parts[0] == "testing" and stem in ("responses", "anthropic", "gemini", "chat", "chat_tools")
+
+
+def test_no_module_outside_the_registry_and_the_agents_own_names_a_provider() -> None:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if _vendor_module(path):
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        literal = {  # ProviderName, the typed list of the shipped names, is checked below
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal"
+            for n in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in NAMED and id(node) not in literal:
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
+    assert found == []
+
+
+def test_the_typed_provider_names_are_the_registry_s() -> None:
+    from typing import get_args
+
+    from oauthpy._options import ProviderName
+
+    shipped = {a.name for a in registry.entries() if a.provider.startswith("oauthpy.")}
+    assert set(get_args(ProviderName)) == shipped
+
+
+def test_clients_list_the_registry_and_refuse_what_it_does_not_know() -> None:
+    assert Client.providers() == registry.names()
+    with pytest.raises(UnsupportedProviderError, match="choose one of codex, claude, gemini"):
+        Client("nope")  # type: ignore[arg-type]
+
+
+def test_a_registered_entry_is_a_provider_until_it_is_unregistered() -> None:
+    entry = registry.Agent(
+        name="other-acp",
+        title="another ACP agent",
+        provider="oauthpy._providers.profiles.command:provider",
+        auth="oauthpy._auth.acp:command_auth",
+        fake="oauthpy.testing.chat:FakeChatServer",
+        transports=("acp",),
+        takes_command=True,
+    )
+    registry.register(entry)
+    try:
+        assert "other-acp" in Client.providers()
+        assert Client("other-acp", command=["x-agent"]).transports == ("acp",)  # type: ignore[arg-type]
+    finally:
+        registry.unregister("other-acp")
+    with pytest.raises(UnsupportedProviderError):
+        Client("other-acp", command=["x-agent"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (None, "needs command="),
+        ("opencode acp", "sequence of strings"),
+        ([], "must not be empty"),
+        (["opencode", 3], r"command\[1\] must be a string"),
+        ([""], "the program, must not be empty"),
+        (["open\x00code"], "command"),
+    ],
+)
+def test_acp_refuses_a_bad_command_before_anything_starts(command: object, message: str) -> None:
+    with pytest.raises(InvalidOptionsError, match=message):
+        Client("acp", command=command)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("provider", NAMED)
+def test_every_named_provider_refuses_command(provider: str) -> None:
+    with pytest.raises(InvalidOptionsError, match="only for Client"):
+        Client(provider, command=["x"])  # type: ignore[arg-type]
+
+
+def test_an_acp_agent_cannot_be_isolated_by_oauthpy() -> None:
+    with pytest.raises(InvalidOptionsError, match="cannot isolate"):
+        Client("acp", command=["x-agent"], auth_source="oauthpy")
