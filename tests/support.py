@@ -30,6 +30,16 @@ def gemini_binary() -> str:
     return path
 
 
+def opencode_binary() -> str:
+    """The pinned OpenCode that scripts/test installs; its absence fails loudly, never skips."""
+    path = os.environ.get("OAUTHPY_TEST_OPENCODE_BINARY") or str(
+        REPO / "tools/opencode/node_modules/.bin/opencode"
+    )
+    if not Path(path).exists():
+        pytest.fail(f"the pinned OpenCode is missing at {path}: run `bash scripts/test` to install it")
+    return path
+
+
 def binary_var(provider: str) -> str:
     """The variable that puts another program (a wrapper) in place of the provider's CLI."""
     return "OAUTHPY_" + provider.upper().replace("-", "_") + "_BINARY"
@@ -43,6 +53,8 @@ def real_binary(provider: str, env: dict[str, str]) -> str:
         return str(bundled_cli())
     if provider == "gemini":
         return gemini_binary()
+    if provider == "opencode":
+        return opencode_binary()
     from oauthpy._providers import registry
 
     found = registry.get(provider).make_auth().find_binary({**os.environ, **env})
@@ -136,6 +148,8 @@ def provider_env(
     env = registry.get(provider).fake_environment(fake, root / provider)
     if provider == "gemini":
         env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
+    if provider == "opencode":
+        env["OAUTHPY_OPENCODE_BINARY"] = opencode_binary()
     return {**env, **(marker or new_marker())}
 
 

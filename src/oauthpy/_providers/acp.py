@@ -29,7 +29,16 @@ from .._rpc import Connection, Incoming, RpcError, Subscription
 from .._user_exit import UserCodeExit
 from .acp_asks import REQUEST_PERMISSION, AcpAsks, choose
 from .acp_profile import NOT_FOUND, AcpProfile, auth_methods_text, structured_prompt
-from .acp_turn import INIT_PARAMS, AcpTurn, models_of, prompt_params, session_of, session_params
+from .acp_turn import (
+    INIT_PARAMS,
+    AcpTurn,
+    current_model,
+    model_option,
+    models_of,
+    prompt_params,
+    session_of,
+    session_params,
+)
 
 if TYPE_CHECKING:
     from .._mcp_tools import ToolEndpoint
@@ -98,6 +107,8 @@ class AcpConversation(LiveConversation):
         #: the ACP mode the session is in, and the one it started in
         self._mode = ""
         self._first_mode = ""
+        #: the id of the session's model config option, when that is how it takes a model
+        self._model_config = ""
         #: serves the run's tools to gemini (MCP over loopback HTTP), while the conversation lasts
         self._endpoint: ToolEndpoint | None = None
         #: the running turn's notifications, where the endpoint reports tool calls
@@ -133,10 +144,12 @@ class AcpConversation(LiveConversation):
             sid = as_str(as_dict(answer).get("sessionId"))
             if not sid:
                 raise OauthPyError(f"{self.profile.title} answered session/new without a sessionId")
-        current = as_dict(as_dict(answer).get("models")).get("currentModelId")
         mode = as_dict(as_dict(answer).get("modes")).get("currentModeId")
         self._mode = self._first_mode = mode if isinstance(mode, str) else ""
-        return sid, current if isinstance(current, str) else None
+        # an agent that offers the model as a config option only takes it that way
+        option = model_option(answer)
+        self._model_config = as_str(option.get("id")) if option and "models" not in as_dict(answer) else ""
+        return sid, current_model(answer)
 
     async def _load(
         self, agent: AcpAgent, request: RunRequest, servers: list[dict[str, Any]], deadline: float | None
@@ -180,7 +193,11 @@ class AcpConversation(LiveConversation):
         """The run's model and approval mode on the ACP session, where they differ from its own."""
         model = request.model or self.profile.default_model
         if model and model != self._model:
-            await agent.request("session/set_model", {"sessionId": sid, "modelId": model}, deadline)
+            if self._model_config:
+                params = {"sessionId": sid, "configId": self._model_config, "value": model}
+                await agent.request("session/set_config_option", params, deadline)
+            else:
+                await agent.request("session/set_model", {"sessionId": sid, "modelId": model}, deadline)
             self._model = model
         mode = self.profile.mode_of(request) or self._first_mode
         if mode and mode != self._mode:

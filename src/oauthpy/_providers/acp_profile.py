@@ -47,6 +47,8 @@ _TRANSIENT_WORDS = (
     "timed out",
     "connection",
     "temporarily",
+    "cannot connect",
+    "socket",
 )
 
 
@@ -86,8 +88,9 @@ class AcpProfile:
         and the mode are set per ACP session, so runs that differ only there share a process)."""
         raise NotImplementedError
 
-    def environment(self, env: Mapping[str, str]) -> dict[str, str]:
-        """The agent's environment: the run's, plus what the agent needs (e.g. settings)."""
+    def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
+        """The agent's environment: the run's, plus what the agent needs (e.g. settings).
+        Process-level, like `argv`: runs whose environments differ get different processes."""
         return dict(env)
 
     def program(self, name: str, env: Mapping[str, str]) -> str:
@@ -219,7 +222,10 @@ class AcpProvider:
         argv = profile.argv(request, env)
         argv += list(request.provider_options.get("extra_args") or ())
         return Invocation(
-            argv=argv, env=profile.environment(env), cwd=request.cwd, install_hint=profile.install_hint
+            argv=argv,
+            env=profile.environment(env, request),
+            cwd=request.cwd,
+            install_hint=profile.install_hint,
         )
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> AcpConversation:

@@ -64,7 +64,7 @@ def _content_text(content: Any) -> str:
 class AcpTurn:
     """The state of one ``session/prompt`` turn, fed that session's updates."""
 
-    __slots__ = ("calls", "model", "own", "own_calls", "profile", "session_id", "text", "turn_text")
+    __slots__ = ("calls", "held", "model", "own", "own_calls", "profile", "session_id", "text", "turn_text")
 
     def __init__(
         self, profile: AcpProfile, session_id: str, model: str | None, own: frozenset[str] = frozenset()
@@ -76,6 +76,8 @@ class AcpTurn:
         self.turn_text: list[str] = []
         self.text = ""
         self.calls: dict[str, Event] = {}
+        #: calls announced without their details yet (`_vague`), by id
+        self.held: dict[str, dict[str, Any]] = {}
         #: the names of the tools oauthpy registered with the agent (`AcpProfile.own_tool_name`)
         self.own = own
         #: tool call ids of the run's own tools (an update may come without the title)
@@ -113,7 +115,14 @@ class AcpTurn:
                 # the run's own tool: oauthpy reports its calls itself, by the user's name
                 self.own_calls.add(update.get("toolCallId"))
                 return self._end_text()
-            if kind == "tool_call_update" and self._no_news(update):
+            call_id = as_str(update.get("toolCallId"))
+            if kind == "tool_call" and self._vague(update):
+                self.held[call_id] = update  # announced before it is known what it will do
+                return self._end_text()
+            if call_id in self.held:
+                update = {**self.held.pop(call_id), **update, "sessionUpdate": "tool_call"}
+                kind = "tool_call"
+            elif kind == "tool_call_update" and self._no_news(update):
                 return []
             return [*self._end_text(), *self._started(update), self._tool(update, kind == "tool_call")]
         if kind == "plan":
@@ -127,17 +136,29 @@ class AcpTurn:
             return []
         return [Event(EventKind.OTHER, text=as_str(kind), raw=raw)]
 
+    def _vague(self, update: dict[str, Any]) -> bool:
+        """A ``pending`` call announced before its details (OpenCode names a shell call
+        ``bash`` and gives its command in the next update): held until they come, so that its
+        one start event says what it does."""
+        if update.get("status") != "pending":
+            return False
+        acp_kind = as_str(update.get("kind"))
+        if acp_kind == "execute":
+            return self.profile.command_of(update) is None
+        if acp_kind in ("edit", "delete", "move"):
+            return not any(as_str(as_dict(x).get("path")) for x in as_list(update.get("locations")))
+        return not as_dict(update.get("rawInput"))
+
     def _no_news(self, update: dict[str, Any]) -> bool:
-        """An update that only says again that a started call is under way (a ``pending`` call
-        reported ``in_progress``), or news of a call the user refused: every call starts once
-        and ends once, as on every agent."""
+        """An update of a started call that is still under way (a ``pending`` call reported
+        ``in_progress``, streamed output), or news of a call the user refused: every call starts
+        once and ends once, as on every agent."""
         seen = self.calls.get(as_str(update.get("toolCallId")))
         if seen is not None and seen.status == "declined":
             return True  # refused and so ended, whatever the agent reports of it afterwards
         if seen is None or seen.status != "in_progress":
             return False
-        news = set(update) - {"sessionUpdate", "toolCallId", "status"}
-        return not news and event_status(update.get("status"), "in_progress") == "in_progress"
+        return event_status(update.get("status"), "in_progress") == "in_progress"
 
     def _started(self, update: dict[str, Any]) -> list[Event]:
         """The start of a call first reported as over (gemini 0.61 reports a call it asked
@@ -183,8 +204,10 @@ class AcpTurn:
         tool = self.profile.tool_name(call_id, update) or (seen.tool_name if seen else None)
         paths = [as_str(as_dict(x).get("path")) for x in as_list(update.get("locations"))]
         diffs = [as_dict(x) for x in as_list(update.get("content")) if as_dict(x).get("type") == "diff"]
-        changes = tuple(FileChange(path=as_str(d.get("path")), kind=_diff_kind(d)) for d in diffs) or tuple(
-            FileChange(path=p, kind="update") for p in paths if p
+        changes = (
+            tuple(FileChange(path=as_str(d.get("path")), kind=_diff_kind(d)) for d in diffs)
+            or tuple(FileChange(path=p, kind="update") for p in paths if p)
+            or (seen.changes if seen else ())  # a closing update may name no file again
         )
         output = (
             None if first or kind is EventKind.FILE_CHANGE else (_content_text(update.get("content")) or None)
@@ -241,23 +264,41 @@ def _diff_kind(diff: dict[str, Any]) -> FileChangeKind:
     return "add" if "oldText" in diff and diff["oldText"] is None else "update"
 
 
+def model_option(answer: Any) -> dict[str, Any]:
+    """The session config option that chooses the model (ACP's ``configOptions``, category
+    ``model``), or {} when the answer has none."""
+    for option in as_list(as_dict(answer).get("configOptions")):
+        option = as_dict(option)
+        if option.get("category") == "model" or option.get("id") == "model":
+            return option
+    return {}
+
+
+def current_model(answer: Any) -> str | None:
+    """The model a ``session/new`` (or ``session/load``) answer says the session runs on."""
+    current = as_dict(as_dict(answer).get("models")).get("currentModelId")
+    if not isinstance(current, str):
+        current = model_option(answer).get("currentValue")
+    return current if isinstance(current, str) and current else None
+
+
 def models_of(answer: Any) -> tuple[ModelInfo, ...]:
-    """The models a ``session/new`` (or ``session/load``) answer offers."""
+    """The models a ``session/new`` (or ``session/load``) answer offers: its ``models``, else
+    the choices of its model config option."""
     models = as_dict(as_dict(answer).get("models"))
-    current = models.get("currentModelId")
-    found = []
-    for entry in as_list(models.get("availableModels")):
-        model_id = as_dict(entry).get("modelId")
-        if not isinstance(model_id, str):
-            continue
-        found.append(
-            ModelInfo(
-                id=model_id,
-                display_name=as_str(as_dict(entry).get("name")) or model_id,
-                description=as_str(as_dict(entry).get("description")),
-                is_default=model_id == current,
-                efforts=(),
-                source="vendor",
-            )
+    entries = [(as_dict(e).get("modelId"), as_dict(e)) for e in as_list(models.get("availableModels"))] or [
+        (as_dict(e).get("value"), as_dict(e)) for e in as_list(model_option(answer).get("options"))
+    ]
+    current = current_model(answer)
+    return tuple(
+        ModelInfo(
+            id=model_id,
+            display_name=as_str(entry.get("name")) or model_id,
+            description=as_str(entry.get("description")),
+            is_default=model_id == current,
+            efforts=(),
+            source="vendor",
         )
-    return tuple(found)
+        for model_id, entry in entries
+        if isinstance(model_id, str)
+    )

@@ -151,7 +151,7 @@ class GeminiAcp(AcpProfile):
             argv.append("--sandbox")
         return argv
 
-    def environment(self, env: Mapping[str, str]) -> dict[str, str]:
+    def environment(self, env: Mapping[str, str], request: RunRequest | None = None) -> dict[str, str]:
         from ..gemini_settings import run_settings_env
 
         return {**env, **run_settings_env(env)}

@@ -1,0 +1,113 @@
+"""OpenCode (``opencode acp``, opencode-ai 1.18) as an ACP profile.
+
+What it does beyond the protocol's letter (facts from runs against the chat-completions fake):
+
+* It resolves paths from ``$PWD``, not from its process's working directory: ``PWD`` is the run's.
+* It asks nobody by default (shell, writes, web fetches, MCP tools all run unasked). With an
+  ``on_permission`` callback, the shell, edits and web fetches are set to ``ask``
+  (``OPENCODE_PERMISSION``); the run's own tools are never asked about.
+* ``opencode acp`` also serves its HTTP API on 127.0.0.1 with no password unless
+  ``OPENCODE_SERVER_PASSWORD`` is set: oauthpy sets a random one, the same for every process it
+  starts (one per Python process, so warm agents are still shared), and masks it.
+* It offers the model as a config option (``configOptions``), not ``models``; its session ids
+  are ``ses_...``; ``usage`` covers the turn's last model request only.
+* A failed model request is ``-32603 "Internal error: <the API's message>"``: the HTTP status is
+  lost, so errors are told apart by their words. It retries 429 and 5xx itself, up to 5 times.
+* A refused command ends the turn at once (``end_turn``, no reply text).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..._errors import AuthRequiredError, OauthPyError
+from ..._options import RunRequest
+from ..._redact import remember_secrets
+from ..acp_profile import AcpProfile, AcpProvider
+
+#: the embedded HTTP server's password for every opencode this Python process starts
+_SERVER_PASSWORD = secrets.token_hex(16)
+#: set to "ask" when the run has an ``on_permission`` callback (opencode's default is "allow")
+_ASKED = {"bash": "ask", "edit": "ask", "webfetch": "ask"}
+#: what OpenCode says when the model API refused the key (the status itself is not passed on)
+_AUTH_WORDS = ("api key", "unauthorized", "authentication", "forbidden", "401", "403")
+_PLUGIN = {"@opencode-ai/plugin": "1.18.33"}
+
+
+class OpencodeAcp(AcpProfile):
+    name = "opencode"
+    title = "opencode acp"
+    install_hint = "npm install -g opencode-ai (or set OAUTHPY_OPENCODE_BINARY)"
+    login_hint = "run `opencode auth login` in a terminal (or `oauthpy auth login --provider opencode`)"
+    #: oauthpy's approval mode "plan" is OpenCode's plan agent (no edit tools)
+    modes: Mapping[str, str] = {"plan": "plan"}
+
+    def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
+        return [self.program("opencode", env), "acp"]
+
+    def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
+        remember_secrets([_SERVER_PASSWORD])
+        extra = {
+            "PWD": request.cwd,
+            "OPENCODE_DISABLE_AUTOUPDATE": "1",
+            "OPENCODE_SERVER_PASSWORD": _SERVER_PASSWORD,
+        }
+        if request.on_permission is not None:
+            extra["OPENCODE_PERMISSION"] = json.dumps(_ASKED)
+        return {**env, **extra}
+
+    def classify(self, code: int | None, message: str, data: Any, auth_methods: str = "") -> OauthPyError:
+        message = message.removeprefix("Internal error: ")
+        if any(word in message.lower() for word in _AUTH_WORDS):
+            hint = self.login_hint + (f"; the agent offers: {auth_methods}" if auth_methods else "")
+            return AuthRequiredError(f"opencode is not authenticated: {message}", hint=hint)
+        return super().classify(code, message, data, auth_methods)
+
+
+def provider() -> AcpProvider:
+    return AcpProvider(OpencodeAcp())
+
+
+def fake_env(fake: Any, root: Path) -> dict[str, str]:
+    """The environment that sends a real ``opencode acp`` to oauthpy's chat-completions fake,
+    all its state under ``root`` (no title requests, no OpenCode Zen models, no npm install)."""
+    root = Path(root)
+    dirs = {var: root / name for var, name in (
+        ("HOME", "home"), ("TMPDIR", "tmp"), ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state"),
+    )}  # fmt: skip
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    # opencode installs its plugin package into its config dir at every start unless it is there
+    config = dirs["XDG_CONFIG_HOME"] / "opencode"
+    (config / "node_modules").mkdir(parents=True, exist_ok=True)
+    (config / "package.json").write_text(json.dumps({"dependencies": _PLUGIN}))
+    (config / "package-lock.json").write_text(json.dumps({"packages": {"": {"dependencies": _PLUGIN}}}))
+    models = {name: {"name": name} for name in ("fake-model", "fake-model-large")}
+    content = {
+        "model": "fake/fake-model",
+        "disabled_providers": ["opencode"],
+        "agent": {"title": {"disable": True}},
+        "provider": {
+            "fake": {
+                "npm": "@ai-sdk/openai-compatible",
+                "name": "Fake",
+                "options": {"baseURL": fake.base_url, "apiKey": fake.api_key},
+                "models": models,
+            }
+        },
+    }
+    return {
+        **{var: str(path) for var, path in dirs.items()},
+        "OPENCODE_CONFIG_CONTENT": json.dumps(content),
+        "OPENCODE_DISABLE_MODELS_FETCH": "1",
+        "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
+        "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
+        "OPENCODE_DISABLE_CLAUDE_CODE": "1",
+        "OPENCODE_DISABLE_EXTERNAL_SKILLS": "1",
+        "OPENCODE_PURE": "1",
+    }

@@ -1,0 +1,121 @@
+"""The generic ACP translator with OpenCode's profile, on messages recorded from the real
+``opencode acp`` 1.18.33 against a chat-completions fake (tests/recordings/opencode-acp/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy._events import Event
+from oauthpy._permissions import Decision, PermissionRequest, Verdict, permission_event
+from oauthpy._providers.acp_asks import REQUEST_PERMISSION, AcpAsks
+from oauthpy._providers.acp_turn import AcpTurn, current_model, models_of
+from oauthpy._providers.profiles.opencode import OpencodeAcp
+
+RECORDINGS = Path(__file__).parent.parent / "recordings" / "opencode-acp"
+OPENCODE = OpencodeAcp()
+
+
+def replay(
+    name: str, *, decision: Decision = Decision.ALLOW, own: frozenset[str] = frozenset()
+) -> tuple[list[Event], AcpTurn, Any]:
+    """Every agent message of a recording's first prompt through a turn, the permission
+    questions answered with ``decision``; returns the events, the turn and the prompt's answer."""
+    lines = [json.loads(x)["msg"] for x in (RECORDINGS / f"{name}.jsonl").read_text().splitlines()]
+    prompt = next(m for m in lines if m.get("method") == "session/prompt")
+    turn = AcpTurn(OPENCODE, prompt["params"]["sessionId"], "fake/fake-model", own)
+    asks = AcpAsks(OPENCODE, "/tmp/probe/work", own, turn.own_calls)
+    events: list[Event] = []
+    for message in lines[lines.index(prompt) + 1 :]:
+        if message.get("id") == prompt["id"] and "method" not in message:
+            return events, turn, message
+        if message.get("method") == "session/update":
+            events += turn.feed("session/update", message["params"])
+        elif message.get("method") == REQUEST_PERMISSION:
+            events += turn.asked(REQUEST_PERMISSION, message["params"])
+            ask = asks.permission(REQUEST_PERMISSION, message["params"])
+            assert isinstance(ask, PermissionRequest)
+            served = [permission_event(ask, Verdict(decision))]
+            events += turn.answered(REQUEST_PERMISSION, message["params"], served)
+    raise AssertionError("the recording has no answer to its prompt")
+
+
+def shape(events: list[Event]) -> list[tuple[str, str | None]]:
+    return [(e.kind.value, e.status) for e in events if not e.delta]
+
+
+def test_a_text_turn_streams_deltas_and_finishes_with_the_reported_usage():
+    events, turn, answer = replay("plain")
+    deltas = [e.text for e in events if e.delta]
+    assert len(deltas) > 1
+    done = turn.finish(answer["result"])[-1]
+    assert done.kind is EventKind.DONE and done.text == "".join(deltas)
+    assert (done.usage.input_tokens, done.usage.output_tokens, done.usage.total_tokens) == (100, 7, 107)
+
+
+def test_a_shell_call_announced_before_its_command_starts_once_with_the_command():
+    events, _, _ = replay("shell_allowed")
+    commands = [e for e in events if e.kind is EventKind.COMMAND]
+    assert [(e.command, e.status) for e in commands] == [
+        ("echo hi > made.txt", "in_progress"),
+        ("echo hi > made.txt", "completed"),
+    ]
+    assert shape(events)[:3] == [
+        ("command", "in_progress"),
+        ("permission", "allowed"),
+        ("command", "completed"),
+    ]
+    assert commands[-1].output == "(no output)"
+
+
+def test_a_refused_command_ends_declined_whatever_opencode_reports_after():
+    events, turn, answer = replay("shell_refused", decision=Decision.DENY)
+    assert shape(events) == [("command", "in_progress"), ("permission", "denied"), ("command", "declined")]
+    # OpenCode ends the turn at once: no reply text, a normal end
+    assert turn.finish(answer["result"])[-1].text == ""
+
+
+def test_a_write_is_one_file_change_that_keeps_its_path_to_the_end():
+    events, _, _ = replay("write")
+    changes = [e for e in events if e.kind is EventKind.FILE_CHANGE]
+    assert [e.status for e in changes] == ["in_progress", "completed"]
+    assert [c.path for c in changes[-1].changes] == [c.path for c in changes[0].changes] != []
+
+
+def test_the_run_s_own_mcp_tool_is_not_reported_twice():
+    events, _, _ = replay("mcp_asked", own=frozenset({"add"}))
+    assert [e for e in events if e.kind is EventKind.TOOL] == []  # oauthpy's endpoint reports it
+    events, _, _ = replay("mcp_asked")
+    assert {e.text for e in events if e.kind is EventKind.TOOL} == {"oauthpy_add"}
+
+
+def test_a_cancelled_turn_is_no_success():
+    _, turn, answer = replay("cancel")
+    assert answer["result"]["stopReason"] in ("cancelled", "end_turn")
+    if answer["result"]["stopReason"] == "cancelled":
+        with pytest.raises(CommandExecutionError, match="cancelled"):
+            turn.finish(answer["result"])
+
+
+def test_errors_are_told_apart_by_their_words_since_the_status_is_lost():
+    _, _, answer = replay("http_429")
+    error = answer["error"]
+    assert isinstance(OPENCODE.classify(error["code"], error["message"], error.get("data")), RateLimitError)
+    auth = OPENCODE.classify(-32603, "Internal error: Invalid API key", None, "Login with opencode")
+    assert isinstance(auth, AuthRequiredError) and "Login with opencode" in str(auth.hint)
+    other = OPENCODE.classify(-32603, "Internal error: Cannot connect to API: socket closed", None)
+    assert type(other) is CommandExecutionError and other.transient
+
+
+def test_the_models_come_from_the_model_config_option():
+    lines = [json.loads(x)["msg"] for x in (RECORDINGS / "plain.jsonl").read_text().splitlines()]
+    answer = next(
+        m["result"] for m in lines if isinstance(m.get("result"), dict) and "sessionId" in m["result"]
+    )
+    models = models_of(answer)
+    assert "fake/fake-model" in [m.id for m in models]
+    assert [m.id for m in models if m.is_default] == [current_model(answer)] == ["fake/fake-model"]
