@@ -30,12 +30,13 @@ import pexpect
 from rich.console import Console
 from rich.text import Text
 
+from oauthpy._providers import registry
 from oauthpy.testing import FakeServer, Gate, fake_for, live_processes_with_env, new_marker, shell, text
 from oauthpy.testing.processes import MARKER_VAR
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS = 100
-PROVIDERS = ("codex", "claude", "gemini")
+PROVIDERS = ("codex", "claude", "gemini", "opencode")
 #: every wait on a command is bounded: a stuck command fails the script, it never hangs it
 TIMEOUT_S = 60
 
@@ -61,12 +62,16 @@ def fakes(root: Path) -> Iterator[tuple[dict[str, FakeServer], dict[str, str]]]:
             if k not in ("NO_COLOR", "COLUMNS", "LINES", "OAUTHPY_OFFLINE")
         }
         for provider, fake in started.items():
-            env.update(fake.env(root / f".{provider}-fake"))
+            env.update(
+                registry.get(provider).fake_environment(fake, root / f".{provider}-fake", defaults=False)
+            )
         env.pop("NO_COLOR", None)  # the gemini fake's env sets it for the CLI; colour is the point here
         env.update(
             HOME=str(root),
             OAUTHPY_HOME=str(root / ".oauthpy"),
             OAUTHPY_GEMINI_BINARY=gemini_binary(),
+            OAUTHPY_OPENCODE_BINARY=os.environ.get("OAUTHPY_OPENCODE_BINARY")
+            or str(REPO / "tools/opencode/node_modules/.bin/opencode"),
             TERM="xterm-256color",
             **new_marker(),
         )

@@ -97,11 +97,19 @@ def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
     return provider_env("gemini", gemini_fake, tmp_path)
 
 
+#: agents not in the shared suite yet, and why; tests/e2e/test_<agent>.py covers each meanwhile
+NOT_YET_SHARED = {
+    "opencode": "it retries 5xx and cut streams itself for about 75 s, and its errors lose the "
+    "HTTP status, so the fault tests cannot hold as written (docs/opencode.md)",
+}
+
+
 def _named_agents() -> list[object]:
     # the gemini tests never overlap: two Node processes at once starve this 2-core machine
     return [
         pytest.param(name, marks=pytest.mark.xdist_group("gemini")) if name == "gemini" else name
         for name in registry.names(generic=False)
+        if name not in NOT_YET_SHARED
     ]
 
 

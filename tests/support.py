@@ -40,6 +40,11 @@ def opencode_binary() -> str:
     return path
 
 
+def vendor_binaries() -> dict[str, str]:
+    """The variables that point oauthpy at the pinned npm-installed CLIs (not on PATH)."""
+    return {"OAUTHPY_GEMINI_BINARY": gemini_binary(), "OAUTHPY_OPENCODE_BINARY": opencode_binary()}
+
+
 def binary_var(provider: str) -> str:
     """The variable that puts another program (a wrapper) in place of the provider's CLI."""
     return "OAUTHPY_" + provider.upper().replace("-", "_") + "_BINARY"
@@ -145,7 +150,7 @@ def provider_env(
     with a leak-check marker (a new one unless ``marker`` is shared)."""
     from oauthpy._providers import registry
 
-    env = registry.get(provider).fake_environment(fake, root / provider)
+    env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
     if provider == "gemini":
         env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
     if provider == "opencode":

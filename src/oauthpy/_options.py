@@ -34,7 +34,7 @@ def listed_providers() -> tuple[ProviderName, ...]:
     """The agents that run without ``command=``, what doctor, demo and the CLI go over."""
     from ._providers import registry
 
-    return registry.names(generic=False)  # type: ignore[return-value]
+    return registry.names(generic=False, listed_only=True)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""The test suite's own ACP agent (agent.py) as a registry entry: all it takes to add an agent
-that speaks ACP. tests/conftest.py registers every ``tests/*/entry.py`` it finds."""
+"""The test suite's own ACP agent (agent.py) as a registry entry: all it takes to add an ACP agent
+(tests/conftest.py registers every ``tests/*/entry.py``)."""
 
 from __future__ import annotations
 
@@ -30,15 +30,9 @@ def provider() -> AcpProvider:
     return AcpProvider(TestAgent())
 
 
-def auth() -> AcpAuth:
-    # its program is the interpreter: found wherever the tests run
-    return AcpAuth(
-        "acp-test",
-        sys.executable,
-        state_var="ACP_TEST_AGENT_HOME",
-        key_vars=("OPENAI_API_KEY",),
-        install_hint=TestAgent.install_hint,
-    )
+def auth() -> AcpAuth:  # its program is the interpreter: found wherever the tests run
+    keys: dict[str, Any] = {"state_var": "ACP_TEST_AGENT_HOME", "key_vars": ("OPENAI_API_KEY",)}
+    return AcpAuth("acp-test", sys.executable, install_hint=TestAgent.install_hint, **keys)
 
 
 def fake_env(fake: Any, root: Path) -> dict[str, str]:
@@ -57,4 +51,5 @@ ENTRY = Agent(
     transports=("acp",),
     models=("fake-model", "fake-model-large"),
     session_id_form=ACP_ID_FORM,
+    listed=False,  # a test agent: not in doctor, demo, the offline mode
 )

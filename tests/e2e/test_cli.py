@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy.testing import Hang, HttpError, shell, text
-from tests.support import Rig, gemini_binary
+from tests.support import Rig, vendor_binaries
 
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 
@@ -34,13 +34,13 @@ def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
 
 @pytest.mark.xdist_group("gemini")
 def test_demo_runs_every_installed_cli_against_the_fakes_and_prints_events():
-    proc = oauthpy("demo", env={"OAUTHPY_GEMINI_BINARY": gemini_binary()})
+    proc = oauthpy("demo", env=vendor_binaries())
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for provider in ("codex", "claude", "gemini"):
+    for provider in ("codex", "claude", "gemini", "opencode"):
         section = proc.stdout.split(f"== {provider}:")[1].split("== ")[0]
         assert "hello from a real shell" in section, section
         assert "[done] session" in section
-    assert "[message] The command printed its greeting. All done." in proc.stdout
+    assert "[message] The command printed its greeting." in proc.stdout
 
 
 def test_run_prints_the_final_text_and_reads_the_prompt_from_stdin(openai_fake, codex_env, workdir: Path):
@@ -83,7 +83,8 @@ def test_run_without_provider_takes_oauthpy_provider_else_the_first_one_logged_i
     proc = oauthpy("run", "hello", env=nobody)
     assert proc.returncode == 2, proc.stderr
     assert (
-        "no provider is logged in (codex, claude, gemini)" in proc.stderr and "oauthpy doctor" in proc.stderr
+        "no provider is logged in (codex, claude, gemini, opencode)" in proc.stderr
+        and "oauthpy doctor" in proc.stderr
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import gemini_binary
+from tests.support import vendor_binaries
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "<!-- runs offline -->"
@@ -53,7 +53,7 @@ def test_the_docs_have_offline_blocks_to_run():
 @pytest.mark.parametrize(("where", "code"), BLOCKS, ids=[where for where, _ in BLOCKS])
 def test_an_offline_block_runs_as_written(where: str, code: str, tmp_path: Path):
     # the gemini CLI is found where a reader's is (PATH); the tests' pinned one is elsewhere
-    env = {**os.environ, "OAUTHPY_OFFLINE": "1", "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    env = {**os.environ, "OAUTHPY_OFFLINE": "1", **vendor_binaries()}
     tests = "\ndef test_" in "\n" + code  # a test file, as a reader would run it: with pytest
     if tests:
         (tmp_path / "test_block.py").write_text(code)

@@ -16,7 +16,7 @@ import pytest
 
 from oauthpy import Client, InvalidOptionsError
 from oauthpy.testing import live_processes_with_env, offline, text
-from tests.support import gemini_binary, processes_left
+from tests.support import processes_left, vendor_binaries
 
 NOTE = "oauthpy: offline (OAUTHPY_OFFLINE=1)"
 FAKE_THREADS = {"FakeResponsesServer", "FakeAnthropicServer", "FakeGeminiServer"}
@@ -41,7 +41,8 @@ def none_left(root: Path, within: float = 15.0) -> list[int]:
 def test_offline_sends_a_default_client_to_the_fakes_and_puts_everything_back(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
-    monkeypatch.setenv("OAUTHPY_GEMINI_BINARY", gemini_binary())
+    for var, path in vendor_binaries().items():
+        monkeypatch.setenv(var, path)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-the-users-own-key")  # must not reach a run
     # with the variable set too, the block's own fakes answer (no second set is started)
     monkeypatch.setenv("OAUTHPY_OFFLINE", "1")
@@ -68,7 +69,7 @@ def test_offline_sends_a_default_client_to_the_fakes_and_puts_everything_back(
 
 
 def offline_env() -> dict[str, str]:
-    return {**os.environ, "OAUTHPY_OFFLINE": "1", "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    return {**os.environ, "OAUTHPY_OFFLINE": "1", **vendor_binaries()}
 
 
 def test_the_variable_is_honored_lazily_once_and_cleaned_up_at_exit(tmp_path: Path):

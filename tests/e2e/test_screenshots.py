@@ -11,7 +11,7 @@ from html import unescape
 
 import pytest
 
-from tests.support import REPO, gemini_binary
+from tests.support import REPO, vendor_binaries
 
 # one worker runs the module, so the script runs once for all its tests
 pytestmark = pytest.mark.xdist_group("screenshots")
@@ -61,7 +61,7 @@ def steady(lines: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("shots")
-    env = {**os.environ, "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    env = {**os.environ, **vendor_binaries()}
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts/screenshots.py"), str(out)],
         env=env,
@@ -79,7 +79,7 @@ def test_doctor_picture_shows_every_provider_installed_with_its_version(fresh: d
     lines = screen(fresh["doctor.svg"])
     assert lines[0] == "$ oauthpy doctor"
     assert re.match(r"provider +installed +version +logged in", lines[1])
-    for provider in ("codex", "claude", "gemini"):
+    for provider in ("codex", "claude", "gemini", "opencode"):
         row = next(line for line in lines if line.startswith(provider + " "))
         assert re.match(rf"{provider} +yes +\d+\.\d+\.\d+ +yes ", row), row
         assert f"~/.oauthpy/{provider}" in row  # the temporary home is shown as ~

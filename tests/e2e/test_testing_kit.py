@@ -90,4 +90,5 @@ def test_the_fixture_refuses_an_unknown_provider(tmp_path: Path):
         timeout=120,
     )
     assert done.returncode == 1
-    assert "oauthpy_fake takes a provider, one of codex, claude, gemini; got 'cursor'" in done.stdout
+    assert "oauthpy_fake takes a provider, one of codex, claude, gemini, opencode" in done.stdout
+    assert "got 'cursor'" in done.stdout

@@ -119,3 +119,24 @@ def test_the_models_come_from_the_model_config_option():
     models = models_of(answer)
     assert "fake/fake-model" in [m.id for m in models]
     assert [m.id for m in models if m.is_default] == [current_model(answer)] == ["fake/fake-model"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "authenticated", "mode"),
+    [
+        ("\x1b[90m┌\x1b[0m  Credentials /d/opencode/auth.json\n│\n└  0 credentials\n", False, "unknown"),
+        (
+            "┌  Credentials /d/opencode/auth.json\n│\n└  0 credentials\n\n┌  Environment\n│\n"
+            "●  OpenAI OPENAI_API_KEY\n│\n└  1 environment variable\n",
+            True,
+            "env",
+        ),
+        ("┌  Credentials /d/opencode/auth.json\n│\n●  OpenAI oauth\n│\n└  1 credentials\n", True, "oauth"),
+        ("┌  Credentials /d/opencode/auth.json\n│\n●  Anthropic api\n│\n└  1 credentials\n", True, "api-key"),
+    ],
+)
+def test_opencode_auth_list_is_read_for_counts_and_kinds_only(printed: str, authenticated: bool, mode: str):
+    from oauthpy._auth.opencode import read_auth_list
+
+    probe = read_auth_list(printed)
+    assert (probe.authenticated, probe.mode) == (authenticated, mode)

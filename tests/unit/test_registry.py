@@ -121,3 +121,9 @@ def test_every_named_provider_refuses_command(provider: str) -> None:
 def test_an_acp_agent_cannot_be_isolated_by_oauthpy() -> None:
     with pytest.raises(InvalidOptionsError, match="cannot isolate"):
         Client("acp", command=["x-agent"], auth_source="oauthpy")
+
+
+def test_an_acp_agent_is_one_small_entry_that_the_shared_suite_then_runs() -> None:
+    entry = Path(__file__).resolve().parents[1] / "acp_agent" / "entry.py"
+    assert len(entry.read_text().splitlines()) <= 60
+    assert "acp-test" in registry.names(generic=False)  # so every `rig` test runs it too

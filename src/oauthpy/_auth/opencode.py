@@ -43,9 +43,19 @@ class OpencodeAuth(AcpAuth):
         return out.split()[-1] if done.returncode == 0 and out else None
 
     async def probe(self, binary: str, env: Mapping[str, str], state: Path) -> Probe:
-        done = await run_captured(
-            [binary, "auth", "list"], {**env, "XDG_DATA_HOME": str(state)}, timeout=PROBE_TIMEOUT_S
-        )
+        stored = (state / "opencode" / "auth.json").exists()  # whether it exists; never opened
+        given = env.get("OPENCODE_AUTH_CONTENT") or any(k.endswith("_API_KEY") and v for k, v in env.items())
+        if not stored and not given:
+            # nothing it could list: no need to start it (about a second) to hear so
+            return Probe(False, reason="not_authenticated", hint="run `opencode auth login` in a terminal")
+        import tempfile
+
+        # a status writes nothing: opencode creates the data dir it is given, so an absent one
+        # is stood in for by an empty one of its own (it holds no auth.json either)
+        with tempfile.TemporaryDirectory(prefix="oauthpy-opencode-status-") as empty:
+            data = str(state) if state.is_dir() else empty
+            argv = [binary, "auth", "list"]
+            done = await run_captured(argv, {**env, "XDG_DATA_HOME": data}, timeout=PROBE_TIMEOUT_S)
         if done.returncode != 0:
             return Probe(False, reason="status_failed")
         return read_auth_list(done.stdout)

@@ -28,7 +28,7 @@ from .._process import Invocation, time_left
 from .._rpc import Connection, Incoming, RpcError, Subscription
 from .._user_exit import UserCodeExit
 from .acp_asks import REQUEST_PERMISSION, AcpAsks, choose
-from .acp_profile import NOT_FOUND, AcpProfile, auth_methods_text, structured_prompt
+from .acp_profile import AcpProfile, auth_methods_text, structured_prompt
 from .acp_turn import (
     INIT_PARAMS,
     AcpTurn,
@@ -167,7 +167,7 @@ class AcpConversation(LiveConversation):
             params = {**session_params(request, servers), "sessionId": sid}
             return await agent.request("session/load", params, deadline)
         except RpcError as exc:
-            if exc.code == NOT_FOUND or "not found" in exc.said.lower():
+            if self.profile.unknown_session(exc.code, exc.said, exc.details.get("data")):
                 raise SessionNotFoundError(
                     sid, f"{self.profile.name}: no session {sid}: {exc.said}"
                 ) from None

@@ -177,6 +177,10 @@ class AcpProfile:
             input_tokens=inp, cached_input_tokens=cached, output_tokens=out, total_tokens=total
         ), None
 
+    def unknown_session(self, code: int | None, message: str, data: Any) -> bool:
+        """Whether ``session/load``'s error says the agent has no such session."""
+        return code == NOT_FOUND or "not found" in message.lower()
+
     def check_finish(self, answer: Mapping[str, Any], text: str, reported: bool) -> None:
         """Raise when a turn that ended normally did not really finish (an agent that reports a
         cut model stream as a success); ``reported``: whether it reported usage."""
@@ -189,11 +193,12 @@ class AcpProfile:
         if code == AUTH_REQUIRED or status in (401, 403):
             hint = self.login_hint + (f"; the agent offers: {auth_methods}" if auth_methods else "")
             return AuthRequiredError(f"{self.name} is not authenticated: {message}", hint=hint)
-        retry_after = as_dict(data).get("retryAfter")
+        after = as_dict(data).get("retryAfter")
         if status == 429 or "rate limit" in message.lower():
-            if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool):
-                details["retry_after_s"] = float(retry_after)
-            return RateLimitError(f"{self.name} was rate limited: {message}", details=details)
+            wait = float(after) if isinstance(after, (int, float)) and not isinstance(after, bool) else None
+            return RateLimitError(
+                f"{self.name} was rate limited: {message}", retry_after=wait, details=details
+            )
         lowered = message.lower()
         transient = (isinstance(status, int) and 500 <= status < 600) or any(
             s in lowered for s in _TRANSIENT_WORDS

@@ -67,6 +67,9 @@ class Agent:
     demo_options: Mapping[str, Any] | None = None
     #: a generic entry: made per client from ``command=``, not listed by doctor, demo, offline
     takes_command: bool = False
+    #: shown by doctor and demo, started by the offline mode, tried by `oauthpy run` without
+    #: ``-p`` (a test suite's own agent is not)
+    listed: bool = True
 
     def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.provider)(**self._args(command))
@@ -77,10 +80,11 @@ class Agent:
     def fake_class(self) -> Any:
         return _load(self.fake)
 
-    def fake_environment(self, fake: Any, root: Any) -> dict[str, str]:
-        """The environment that sends this agent's real CLI to ``fake``, its state under ``root``."""
+    def fake_environment(self, fake: Any, root: Any, *, defaults: bool = True) -> dict[str, str]:
+        """The environment that sends this agent's real CLI to ``fake``, its state under
+        ``root``; with `fake_env` unless ``defaults`` is False (tests that choose the model)."""
         env: dict[str, str] = _load(self.fake_setup)(fake, root) if self.fake_setup else fake.env(root)
-        return {**env, **self.fake_env}
+        return {**env, **self.fake_env} if defaults else env
 
     def _args(self, command: tuple[str, ...] | None) -> dict[str, Any]:
         return {"command": command} if self.takes_command else {}
@@ -237,11 +241,16 @@ def find(name: object) -> Agent | None:
     return _ENTRIES.get(name) if isinstance(name, str) else None
 
 
-def names(*, generic: bool = True) -> tuple[str, ...]:
+def names(*, generic: bool = True, listed_only: bool = False) -> tuple[str, ...]:
     """Every provider's name, in order; ``generic=False`` leaves out the ones that need
-    ``command=`` (what doctor, demo and the offline mode go over)."""
+    ``command=`` (what tests run against fakes); ``listed_only`` keeps the `Agent.listed`
+    ones (what doctor, demo and the offline mode go over)."""
     _from_env()
-    return tuple(n for n, a in _ENTRIES.items() if generic or not a.takes_command)
+    return tuple(
+        n
+        for n, a in _ENTRIES.items()
+        if (generic or not a.takes_command) and (not listed_only or (a.listed and not a.takes_command))
+    )
 
 
 def entries() -> tuple[Agent, ...]:

@@ -39,7 +39,7 @@ CLEARED = (
     "GOOGLE_APPLICATION_CREDENTIALS",
 )
 NOTE = (
-    "oauthpy: offline ({why}): codex, claude and gemini run against oauthpy's fake models on "
+    "oauthpy: offline ({why}): {agents} run against oauthpy's fake models on "
     "127.0.0.1, which answer 'ok'; no account is used and nothing leaves this machine"
 )
 
@@ -76,8 +76,8 @@ def start() -> Offline:
     session = Offline({}, {}, root)
     try:
         for agent in registry.entries():
-            if agent.takes_command:
-                continue  # an agent named at run time has no fake of its own
+            if agent.takes_command or not agent.listed:
+                continue  # an agent named at run time has no fake of its own; a test's own is not started
             session.fakes[agent.name] = fake = agent.fake_class()()
             session.env.update(agent.fake_environment(fake, root / agent.name))
         home = root / "home"  # one HOME for the three: no vendor reads the user's own
@@ -162,7 +162,8 @@ def honor_env() -> Offline | None:
             _process = start()
             _apply(_process.env)
             atexit.register(_stop_process)
-            print(NOTE.format(why=f"{ENV_VAR}={os.environ[ENV_VAR]}"), file=sys.stderr, flush=True)
+            why, agents = f"{ENV_VAR}={os.environ[ENV_VAR]}", ", ".join(_process.fakes)
+            print(NOTE.format(why=why, agents=agents), file=sys.stderr, flush=True)
         return _process
 
 

@@ -39,6 +39,7 @@ from ..._pool import AgentPool
 from ..acp import AcpConversation, Launch
 from ..acp_profile import AUTH_REQUIRED, AcpProfile
 from ..base import Conversation, as_int
+from ..live import LiveAgent
 
 _MCP_SUFFIX = " MCP Server)"
 #: the option ids gemini offers only for an MCP tool's confirmation (fixed by the tool's class)
@@ -277,6 +278,14 @@ class GeminiAcpConversation(AcpConversation):
         async with contextlib.aclosing(gen):
             async for event in gen:
                 yield event
+
+    async def _open(
+        self, agent: LiveAgent, request: RunRequest, deadline: float | None
+    ) -> tuple[str, str | None]:
+        # A `resume=` of the caller's goes on from disk (`turn`); one that reaches here is the
+        # session's own conversation on a new process, after its agent was stopped. Gemini
+        # cannot load it there, so it goes on in a new ACP session (its history stays on disk).
+        return await super()._open(agent, dataclasses.replace(request, resume=None), deadline)
 
     async def aclose(self) -> None:
         try:

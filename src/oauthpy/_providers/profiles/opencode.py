@@ -28,6 +28,7 @@ from ..._errors import AuthRequiredError, OauthPyError
 from ..._options import RunRequest
 from ..._redact import remember_secrets
 from ..acp_profile import AcpProfile, AcpProvider
+from ..base import Opt
 
 #: the embedded HTTP server's password for every opencode this Python process starts
 _SERVER_PASSWORD = secrets.token_hex(16)
@@ -46,6 +47,11 @@ class OpencodeAcp(AcpProfile):
     #: oauthpy's approval mode "plan" is OpenCode's plan agent (no edit tools)
     modes: Mapping[str, str] = {"plan": "plan"}
 
+    options: Mapping[str, Opt] = {
+        "approval_mode": Opt((str,), ("default", "plan"), help="plan: OpenCode's plan agent, no edits"),
+        "extra_args": Opt((list, tuple), items=str, help="more argv"),
+    }
+
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
         return [self.program("opencode", env), "acp"]
 
@@ -59,6 +65,10 @@ class OpencodeAcp(AcpProfile):
         if request.on_permission is not None:
             extra["OPENCODE_PERMISSION"] = json.dumps(_ASKED)
         return {**env, **extra}
+
+    def unknown_session(self, code: int | None, message: str, data: Any) -> bool:
+        # it answers an unknown id with a bare "OpenCode service failure"
+        return super().unknown_session(code, message, data) or "service failure" in message.lower()
 
     def classify(self, code: int | None, message: str, data: Any, auth_methods: str = "") -> OauthPyError:
         message = message.removeprefix("Internal error: ")
@@ -104,6 +114,8 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     return {
         **{var: str(path) for var, path in dirs.items()},
         "OPENCODE_CONFIG_CONTENT": json.dumps(content),
+        # the fake's key as a stored credential too: `opencode auth list` then reports a login
+        "OPENCODE_AUTH_CONTENT": json.dumps({"fake": {"type": "api", "key": fake.api_key}}),
         "OPENCODE_DISABLE_MODELS_FETCH": "1",
         "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
         "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
