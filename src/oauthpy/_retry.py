@@ -168,9 +168,10 @@ async def retrying(
             wait = policy.delay(attempt, exc)
             if deadline is not None and time.monotonic() + wait >= deadline:
                 # the backoff alone would outlast the timeout: no attempt could follow it
-                raise _exhausted(
-                    exc, log, f" (no time left within timeout={timeout:g} s for another)"
-                ) from exc
+                # shown to a tenth: the runner hands on what validating the call left of the
+                # caller's timeout (19.99 s of a timeout=20), which is the caller's number
+                shown = f"{timeout:.1f}".rstrip("0").rstrip(".")
+                raise _exhausted(exc, log, f" (no time left within timeout={shown} s for another)") from exc
             log.backoff_s += wait
             if live:
                 total = policy.max_retries + 1

@@ -51,3 +51,24 @@ def test_what_is_retried(exc: BaseException, retried: bool):
 def test_timeouts_only_with_retry_on_timeout():
     exc = TimeoutExceededError("t", which="idle", after_s=1)
     assert RetryPolicy(max_retries=1, on_timeout=True).retryable(exc)
+
+
+def test_a_backoff_past_the_timeout_quotes_the_callers_timeout_not_what_validation_left() -> None:
+    import asyncio
+
+    from oauthpy import CommandExecutionError
+    from oauthpy._retry import RetryLog, RetryPolicy, retrying
+
+    async def attempt(left: float | None):  # type: ignore[no-untyped-def]
+        raise CommandExecutionError("down", transient=True)
+        yield  # an async generator, as every attempt is
+
+    policy = RetryPolicy.from_options({"max_retries": 3, "retry_backoff_s": 30, "retry_jitter_s": 0})
+
+    async def run() -> None:
+        # the runner hands on what validating the call left of timeout=20
+        async for _ in retrying(attempt, policy, RetryLog(), live=False, timeout=19.9853):
+            pass
+
+    with pytest.raises(CommandExecutionError, match=r"no time left within timeout=20 s for another"):
+        asyncio.run(run())
