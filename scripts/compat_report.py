@@ -35,20 +35,31 @@ class Target:
         return version(self.package)
 
 
-TARGETS = [
-    Target("claude", "Claude Code", "claude-agent-sdk", "claude", {}),
-    Target("codex", "Codex CLI", "openai-codex-cli-bin", "codex", {}),
-    Target(
-        "codex-npm", "Codex CLI", "@openai/codex", "codex", {"OAUTHPY_CODEX_BINARY": str(NPM / ".bin/codex")}
-    ),
-    Target(
-        "gemini",
-        "Gemini CLI",
-        "@google/gemini-cli",
-        "gemini",
-        {"OAUTHPY_TEST_GEMINI_BINARY": str(NPM / ".bin/gemini")},
-    ),
-]
+def targets() -> list[Target]:
+    """One per published package of every agent in the registry (its title, its e2e tests).
+
+    An npm package's program is what the tests run (``OAUTHPY_TEST_<NAME>_BINARY``); an
+    alternative to the pinned package (codex from npm) is what oauthpy runs too."""
+    from oauthpy._providers import registry
+
+    found = []
+    for agent in registry.entries():
+        for i, spec in enumerate(agent.packages):
+            where, _, package = spec.partition(":")
+            env: dict[str, str] = {}
+            if where == "npm":
+                program = str(NPM / ".bin" / agent.name)
+                var = agent.name.upper().replace("-", "_")
+                env = {f"OAUTHPY_TEST_{var}_BINARY": program}
+                if i > 0:
+                    env[f"OAUTHPY_{var}_BINARY"] = program
+            key = agent.name if i == 0 else f"{agent.name}-{where}"
+            vendor = agent.title.split(" (")[0]
+            found.append(Target(key, vendor, package, agent.name, env))
+    return found
+
+
+TARGETS = targets()
 
 
 def pytest(args: list[str], env: dict[str, str], report: Path) -> list[tuple[str, bool]]:
@@ -69,7 +80,11 @@ def pytest(args: list[str], env: dict[str, str], report: Path) -> list[tuple[str
 def run(target: Target) -> tuple[str, str]:
     """(result, what broke) for one target. A test that fails in the parallel run is run again
     alone: only one that fails again counts as broken (a loaded machine makes some flaky)."""
-    env = {"OAUTHPY_TEST_GEMINI_BINARY": str(ROOT / "tools/gemini/node_modules/.bin/gemini"), **target.env}
+    pinned = {
+        f"OAUTHPY_TEST_{t.upper()}_BINARY": str(ROOT / f"tools/{t}/node_modules/.bin/{t}")
+        for t in ("gemini", "opencode")
+    }
+    env = {**pinned, **target.env}
     with tempfile.TemporaryDirectory() as tmp:
         results = pytest(["tests/e2e", "-k", target.tests, "-n", "4"], env, Path(tmp) / "all.xml")
         if not results:

@@ -36,7 +36,7 @@ from oauthpy.testing.processes import MARKER_VAR
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS = 100
-PROVIDERS = ("codex", "claude", "gemini", "opencode")
+PROVIDERS = ("codex", "claude", "gemini", "opencode", "copilot")
 #: every wait on a command is bounded: a stuck command fails the script, it never hangs it
 TIMEOUT_S = 60
 
@@ -72,6 +72,8 @@ def fakes(root: Path) -> Iterator[tuple[dict[str, FakeServer], dict[str, str]]]:
             OAUTHPY_GEMINI_BINARY=gemini_binary(),
             OAUTHPY_OPENCODE_BINARY=os.environ.get("OAUTHPY_OPENCODE_BINARY")
             or str(REPO / "tools/opencode/node_modules/.bin/opencode"),
+            OAUTHPY_COPILOT_BINARY=os.environ.get("OAUTHPY_COPILOT_BINARY")
+            or str(next(REPO.glob("tools/copilot/node_modules/@github/copilot-*/copilot"), "copilot")),
             TERM="xterm-256color",
             **new_marker(),
         )

@@ -97,20 +97,22 @@ def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
     return provider_env("gemini", gemini_fake, tmp_path)
 
 
-#: agents not in the shared suite yet, and why; tests/e2e/test_<agent>.py covers each meanwhile
-NOT_YET_SHARED = {
-    "opencode": "it retries 5xx and cut streams itself for about 75 s, and its errors lose the "
-    "HTTP status, so the fault tests cannot hold as written (docs/opencode.md)",
-}
+#: agents whose tests never overlap: two of their processes at once (Node, Bun) starve this
+#: 2-core machine
+ONE_AT_A_TIME = ("gemini", "opencode")
 
 
 def _named_agents() -> list[object]:
-    # the gemini tests never overlap: two Node processes at once starve this 2-core machine
-    return [
-        pytest.param(name, marks=pytest.mark.xdist_group("gemini")) if name == "gemini" else name
-        for name in registry.names(generic=False)
-        if name not in NOT_YET_SHARED
-    ]
+    """Each agent against its fake, and against each of its `Agent.more_fakes` (another wire
+    API: ``"copilot/oauthpy.testing.anthropic:FakeAnthropicServer"``, id ``copilot-anthropic``)."""
+    params = []
+    for name in registry.names(generic=False):
+        marks = [pytest.mark.xdist_group(name)] if name in ONE_AT_A_TIME else []
+        params.append(pytest.param(name, marks=marks, id=name))
+        for fake in registry.get(name).more_fakes:
+            wire = fake.partition(":")[0].rpartition(".")[2]
+            params.append(pytest.param(f"{name}/{fake}", marks=marks, id=f"{name}-{wire}"))
+    return params
 
 
 @pytest.fixture(params=_named_agents())
@@ -120,7 +122,8 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
 
     Afterwards, no process of the test's runs may be left and no file descriptor leaked.
     """
-    with open_rig(request.param, tmp_path) as r:
+    provider, _, fake = request.param.partition("/")
+    with open_rig(provider, tmp_path, fake=fake) as r:
         fds = open_pipes_and_files()
         yield r
         assert_no_leftovers(r.env)

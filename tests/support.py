@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import subprocess
 import sys
@@ -15,11 +16,20 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, RunResult
+from oauthpy._providers import registry
 from oauthpy._run_marks import parent_of
-from oauthpy.testing import FakeServer, live_processes_with_env, new_marker
-from oauthpy.testing.processes import MARKER_VAR
+from oauthpy.testing import FakeServer, HttpError, live_processes_with_env, new_marker
+from oauthpy.testing.processes import MARKER_VAR, live_processes_in_group
 
 REPO = Path(__file__).resolve().parent.parent
+#: what OpenAI's API says with each status (its error body's ``message``)
+API_WORDS = {
+    401: "Incorrect API key provided",
+    403: "Forbidden",
+    429: "Rate limit reached for requests",
+    500: "The server had an error while processing your request",
+    529: "The engine is currently overloaded, please try again later",
+}
 
 
 def gemini_binary() -> str:
@@ -40,9 +50,25 @@ def opencode_binary() -> str:
     return path
 
 
+def copilot_binary() -> str:
+    """The pinned Copilot CLI's native program that scripts/test installs (no Node launcher in
+    between: one process per run); its absence fails loudly, never skips."""
+    native = sorted(REPO.glob("tools/copilot/node_modules/@github/copilot-*/copilot"))
+    path = os.environ.get("OAUTHPY_TEST_COPILOT_BINARY") or str(
+        native[0] if native else REPO / "tools/copilot/node_modules/.bin/copilot"
+    )
+    if not Path(path).exists():
+        pytest.fail(f"the pinned Copilot CLI is missing at {path}: run `bash scripts/test` to install it")
+    return path
+
+
 def vendor_binaries() -> dict[str, str]:
     """The variables that point oauthpy at the pinned npm-installed CLIs (not on PATH)."""
-    return {"OAUTHPY_GEMINI_BINARY": gemini_binary(), "OAUTHPY_OPENCODE_BINARY": opencode_binary()}
+    return {
+        "OAUTHPY_GEMINI_BINARY": gemini_binary(),
+        "OAUTHPY_OPENCODE_BINARY": opencode_binary(),
+        "OAUTHPY_COPILOT_BINARY": copilot_binary(),
+    }
 
 
 def binary_var(provider: str) -> str:
@@ -60,8 +86,8 @@ def real_binary(provider: str, env: dict[str, str]) -> str:
         return gemini_binary()
     if provider == "opencode":
         return opencode_binary()
-    from oauthpy._providers import registry
-
+    if provider == "copilot":
+        return copilot_binary()
     found = registry.get(provider).make_auth().find_binary({**os.environ, **env})
     assert found, f"{provider} is not installed"
     return str(found)
@@ -69,8 +95,6 @@ def real_binary(provider: str, env: dict[str, str]) -> str:
 
 def model_for(provider: str) -> str | None:
     # Always a model for gemini: "auto" adds a router call to every turn.
-    from oauthpy._providers import registry
-
     return registry.get(provider).fake_model
 
 
@@ -108,6 +132,26 @@ class Rig:
     def run(self, prompt: str = "hi", **kw: Any) -> RunResult:
         kw.setdefault("timeout", 60)  # a hang surfaces as TimeoutExceededError, not a stuck test
         return self.client().run(prompt, cwd=self.work, model=self.model, **kw)
+
+    @property
+    def unasked_env(self) -> dict[str, str]:
+        """What lets the agent run a command with no one to ask (a CLI run has no
+        ``on_permission``, and oauthpy refuses the questions nobody answers): copilot asks
+        before every command unless told so."""
+        return {"COPILOT_ALLOW_ALL": "1"} if self.provider == "copilot" else {}
+
+    @property
+    def own_retries(self) -> int:
+        """How many times the agent retries a failed model request by itself."""
+        return registry.get(self.provider).own_retries
+
+    def api_error(self, status: int, message: str, **kw: Any) -> HttpError:
+        """A model API error as the agent's user meets it. An agent whose errors lose the HTTP
+        status (OpenCode) passes on only the API's message: the fake then says what the real
+        API says for that status, followed by ``message``."""
+        if not registry.get(self.provider).status_in_errors and status in API_WORDS:
+            message = f"{API_WORDS[status]}: {message}"
+        return HttpError(status, message, **kw)
 
     def model_bodies(self) -> list[str]:
         """The bodies of the model requests the fake got, as text (gemini's router calls left out)."""
@@ -148,21 +192,21 @@ def provider_env(
 ) -> dict[str, str]:
     """The env that points the provider's real CLI at ``fake``, its state under ``root/<provider>``,
     with a leak-check marker (a new one unless ``marker`` is shared)."""
-    from oauthpy._providers import registry
-
     env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
-    if provider == "gemini":
-        env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
-    if provider == "opencode":
-        env["OAUTHPY_OPENCODE_BINARY"] = opencode_binary()
+    var = binary_var(provider)
+    if var in vendor_binaries():  # the pinned npm-installed CLIs are not on PATH
+        env[var] = vendor_binaries()[var]
     return {**env, **(marker or new_marker())}
 
 
 @contextlib.contextmanager
-def open_rig(provider: str, root: Path) -> Iterator[Rig]:
+def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
+    """The provider's real CLI against its fake, or against ``fake`` (a ``module:Class`` of its
+    `Agent.more_fakes`: another wire API)."""
     (root / "work").mkdir(parents=True, exist_ok=True)
-    with start_fake(provider) as fake:
-        yield Rig(provider, fake, provider_env(provider, fake, root), root)
+    module, _, name = fake.partition(":")
+    with getattr(importlib.import_module(module), name)() if fake else start_fake(provider) as server:
+        yield Rig(provider, server, provider_env(provider, server, root), root)
 
 
 SHELLS = {"sh", "bash", "dash", "zsh"}
@@ -205,6 +249,14 @@ def processes_left(var: str, value: str, within_s: float) -> list[int]:
     them to end: a killed process may need a moment to die."""
     deadline = time.monotonic() + within_s
     while (left := live_processes_with_env(var, value)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return left
+
+
+def group_left(pgid: int, within_s: float = 2.0) -> list[int]:
+    """The live processes of group ``pgid``, after polling (bounded) for killed ones to go."""
+    deadline = time.monotonic() + within_s
+    while (left := live_processes_in_group(pgid)) and time.monotonic() < deadline:
         time.sleep(0.02)
     return left
 

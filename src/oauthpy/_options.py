@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 from ._errors import InvalidOptionsError
 
 #: the agents oauthpy ships (the registry may hold more: `Client.providers`)
-ProviderName = Literal["codex", "claude", "gemini", "opencode", "acp"]
+ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "acp"]
 #: whose login state a vendor tool uses (docs/auth.md)
 AuthSource = Literal["auto", "oauthpy", "external"]
 #: what carries a provider's runs (``Client.transports``)

@@ -30,7 +30,17 @@ MODELS = [
     {"modelId": "fake-model-large", "name": "Fake model large"},
 ]
 MODES = {"availableModes": [{"id": "default", "name": "Default"}], "currentModeId": "default"}
-AUTH_METHODS = [{"id": "openai-api-key", "name": "OpenAI API key", "description": "set OPENAI_API_KEY"}]
+#: with ACP_TEST_AGENT_SIGN_IN=1 a session needs one of the last two done first (a file in its home)
+AUTH_METHODS = [
+    {"id": "openai-api-key", "name": "OpenAI API key", "description": "set OPENAI_API_KEY"},
+    {"id": "test-login", "name": "Test sign-in", "description": "the agent signs in by itself"},
+    {
+        "id": "test-terminal",
+        "name": "Test sign-in on the terminal",
+        "_meta": {"terminal-auth": {"command": sys.executable, "args": [__file__, "--sign-in"]}},
+    },
+]
+SIGNED_IN = "signed-in"
 #: a model that keeps asking for tools stops the turn here (ACP's ``max_turn_requests``)
 MAX_MODEL_CALLS = 25
 #: bound on the shutdown once stdin closed
@@ -142,23 +152,32 @@ class Agent:
         }
 
     async def authenticate(self, params: dict[str, Any]) -> dict[str, Any]:
-        if params.get("methodId") != "openai-api-key":
+        method = params.get("methodId")
+        if method == "test-login":
+            sign_in(self.home)
+        elif method == "openai-api-key":
+            self.model.require_key()
+        else:
             raise RpcError(-32602, "Invalid params", {"details": "unknown authentication method"})
-        self.model.require_key()
         return {}
+
+    def require_login(self) -> None:
+        self.model.require_key()
+        if os.environ.get("ACP_TEST_AGENT_SIGN_IN") == "1" and not (self.home / SIGNED_IN).exists():
+            raise RpcError(-32000, "Authentication required")
 
     def _setup(self, s: Session) -> dict[str, Any]:
         return {"models": {"availableModels": MODELS, "currentModelId": s.model}, "modes": MODES}
 
     async def new_session(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.model.require_key()
+        self.require_login()
         s = Session(str(uuid.uuid4()), _cwd(params), os.environ.get("ACP_TEST_AGENT_MODEL") or "fake-model")
         await self.tools.connect(s, params.get("mcpServers") or [])
         self.sessions[s.id] = s
         return {"sessionId": s.id, **self._setup(s)}
 
     async def load_session(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.model.require_key()
+        self.require_login()
         sid = _text(params, "sessionId")
         path = self._file(sid)
         try:
@@ -319,5 +338,13 @@ async def main() -> None:
         out.close()
 
 
+def sign_in(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / SIGNED_IN).write_text("yes")
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:] == ["--sign-in"]:  # the terminal sign-in method's command
+        sign_in(Path(os.environ["ACP_TEST_AGENT_HOME"]))
+    else:
+        asyncio.run(main())

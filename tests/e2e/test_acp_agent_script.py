@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,9 @@ import pytest
 
 from oauthpy.testing import Hang, HttpError, Tokens, text
 from oauthpy.testing.chat import FakeChatServer
+from oauthpy.testing.processes import live_processes_in_group
 from oauthpy.testing.script import Cut, call_tool, shell, write_file
+from tests.support import group_left
 
 AGENT = Path(__file__).resolve().parents[1] / "acp_agent" / "agent.py"
 #: bounds: one message, a whole test's conversation
@@ -152,34 +153,20 @@ def _within(given: Any, kept: Any) -> bool:
     return bool(given == kept)
 
 
+async def pid_written(path: Path) -> int:
+    """The pid a command writes to ``path`` once it runs (bounded wait)."""
+    for _ in range(int(READ_S / 0.02)):
+        if path.exists() and path.read_text().strip():
+            return int(path.read_text())
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"nothing wrote {path} within {READ_S} s")
+
+
 def _kill_group(pgid: int) -> None:
     try:
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _group_alive(pgid: int) -> bool:
-    """Whether a live (not zombie) process of group ``pgid`` is left, after a bounded wait for
-    its killed members to go (a killed grandchild is reaped by init, a moment later)."""
-    for _ in range(100):
-        if not _group_members(pgid):
-            return False
-        time.sleep(0.02)
-    return True
-
-
-def _group_members(pgid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-        except (OSError, ValueError):
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(int(entry.name))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +224,7 @@ def test_text_turn_streams_chunks_in_order_and_answers_end_turn_with_usage(
         assert init["agentCapabilities"]["loadSession"] is True
         assert init["agentCapabilities"]["mcpCapabilities"] == {"http": True, "sse": False}
         assert init["agentInfo"] == {"name": "acp-test-agent", "version": "1.0.0"}
-        assert [m["id"] for m in init["authMethods"]] == ["openai-api-key"]
+        assert [m["id"] for m in init["authMethods"]] == ["openai-api-key", "test-login", "test-terminal"]
         new = await agent.result("session/new", {"cwd": str(work), "mcpServers": []})
         assert new["models"]["currentModelId"] == "fake-model"
         assert new["modes"]["currentModeId"] == "default"
@@ -358,16 +345,12 @@ def test_cancel_during_a_shell_command_kills_its_process_group(
     async def body(agent: Agent) -> None:
         sid = await agent.open_session(work)
         pending = asyncio.ensure_future(agent.prompt(sid, "wait"))
-        for _ in range(int(READ_S / 0.02)):  # the command is running once it wrote its pid
-            if (work / "pid").exists() and (work / "pid").read_text().strip():
-                break
-            await asyncio.sleep(0.02)
-        pgid = int((work / "pid").read_text())
-        assert _group_members(pgid)
+        pgid = await pid_written(work / "pid")  # the command is running once it wrote its pid
+        assert live_processes_in_group(pgid)
         await agent.send({"method": "session/cancel", "params": {"sessionId": sid}})
         answer = await asyncio.wait_for(pending, 3.0)
         assert answer["result"]["stopReason"] == "cancelled"
-        assert not _group_alive(pgid)
+        assert not group_left(pgid)
 
     drive(fake, tmp_path, body)
     assert len(fake.model_requests()) == 1
@@ -481,16 +464,12 @@ def test_end_of_input_exits_zero_and_kills_a_running_command(
                     await agent.send(
                         {"id": msg["id"], "result": {"outcome": {"outcome": "selected", "optionId": "allow"}}}
                     )
-            for _ in range(int(READ_S / 0.02)):
-                if (work / "pid").exists() and (work / "pid").read_text().strip():
-                    break
-                await asyncio.sleep(0.02)
-            pgid = int((work / "pid").read_text())
+            pgid = await pid_written(work / "pid")
             assert agent.proc.stdin is not None
             agent.proc.stdin.close()
             assert await asyncio.wait_for(agent.proc.wait(), READ_S) == 0
-            assert not _group_alive(pgid)
-            assert not _group_alive(agent.proc.pid)
+            assert not group_left(pgid)
+            assert not group_left(agent.proc.pid)
         finally:
             err = await agent.stop()
         assert err == ""

@@ -15,6 +15,7 @@ from oauthpy import (
     AuthRequiredError,
     Client,
     EventKind,
+    InvalidOptionsError,
     PermissionRequest,
     ProviderNotInstalledError,
     SessionNotFoundError,
@@ -165,3 +166,60 @@ def test_the_cli_runs_any_acp_agent_by_its_command(fake, env, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "from the command line" in done.stdout
+
+
+@pytest.mark.parametrize("method", ["test-login", "test-terminal"])
+def test_login_is_the_agent_s_own_sign_in_over_acp(fake, env, tmp_path, method):
+    # test-login: ACP `authenticate`, carried out by the agent; test-terminal: the command its
+    # `_meta.terminal-auth` names, run here. Either leaves the agent's sign-in file.
+    env = {**env, "ACP_TEST_AGENT_SIGN_IN": "1"}
+    with pytest.raises(AuthRequiredError):
+        client(env).run("hi", cwd=tmp_path, timeout=BOUND_S)
+    client(env).login(provider_options={"method": method}, timeout=BOUND_S)
+    assert (Path(env["ACP_TEST_AGENT_HOME"]) / "signed-in").exists()
+    fake.script(text("signed in"))
+    assert client(env).run("hi", cwd=tmp_path, timeout=BOUND_S).text == "signed in"
+
+
+def test_login_names_the_agent_s_methods_when_it_cannot_tell_which(env):
+    with pytest.raises(InvalidOptionsError, match="several sign-in methods: 'openai-api-key', 'test-login'"):
+        client(env).login(timeout=BOUND_S)
+    with pytest.raises(InvalidOptionsError, match="no sign-in method 'nope'; it offers 'openai-api-key'"):
+        client(env).login(provider_options={"method": "nope"}, timeout=BOUND_S)
+    with pytest.raises(InvalidOptionsError, match="API key or a device code"):
+        client(env).login(device_code=True)
+
+
+def test_the_cli_logs_in_with_a_method_of_the_agent(env, tmp_path):
+    line = " ".join(AGENT)
+    done = subprocess.run(
+        [sys.executable, "-m", "oauthpy.cli", "auth", "login", "-p", "acp", "--command", line],
+        env={**os.environ, **env, "ACP_TEST_AGENT_SIGN_IN": "1"},
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+        stdin=subprocess.DEVNULL,
+    )
+    assert "several sign-in methods" in done.stderr and done.returncode != 0
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oauthpy.cli",
+            "auth",
+            "login",
+            "-p",
+            "acp",
+            "--command",
+            line,
+            "--method",
+            "test-login",
+        ],
+        env={**os.environ, **env, "ACP_TEST_AGENT_SIGN_IN": "1"},
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (Path(env["ACP_TEST_AGENT_HOME"]) / "signed-in").exists()

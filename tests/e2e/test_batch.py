@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -94,6 +96,11 @@ def saved_sessions(rig: Rig) -> list[str]:
         found = Path(rig.env["CLAUDE_CONFIG_DIR"], "projects").rglob("*.jsonl")
     elif rig.provider == "gemini":
         found = Path(rig.env["GEMINI_CLI_HOME"]).rglob("session-*.jsonl")
+    elif rig.provider == "opencode":  # rows of its database
+        with contextlib.closing(
+            sqlite3.connect(Path(rig.env["XDG_DATA_HOME"], "opencode", "opencode.db"))
+        ) as db:
+            return [row[0] for row in db.execute("select id from session")]
     else:  # any other agent: a file named by the session under the state dir it is given
         state = registry.get(rig.provider).make_auth().state_var
         found = (path for path in Path(rig.env[state]).rglob("*") if path.is_file())
@@ -199,18 +206,19 @@ def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig
 
 def _limit_once(rig: Rig, pattern: str, then: threading.Event | None = None) -> list[RecordedRequest]:
     """The fake answers the first request that matches ``pattern`` with a 429, as a rate
-    limiter would, and sets ``then``; returns the list that records it."""
+    limiter would (and the agent's own retries of it: so that oauthpy sees the 429), and sets
+    ``then``; returns the list that records them."""
     original = rig.fake.next_step
     limited: list[RecordedRequest] = []
     lock = threading.Lock()
 
     def next_step(req: RecordedRequest | None = None) -> Any:
         with lock:
-            if not limited and req is not None and re.search(pattern, req.body_text):
+            if len(limited) <= rig.own_retries and req is not None and re.search(pattern, req.body_text):
                 limited.append(req)
                 if then is not None:
                     then.set()
-                return HttpError(429, "slow down")
+                return rig.api_error(429, "slow down")
         return original(req)
 
     rig.fake.next_step = next_step  # type: ignore[method-assign]
@@ -242,12 +250,12 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
         "slow answer",
         "slow answer",
     ] + [f"echo token-{i:04x}" for i in range(3, 7)]
-    assert len(limited) == 1
+    assert len(limited) == 1 + rig.own_retries
     # The two slow items end about 1.6 s after the 429; without the pause their workers would
     # start the next items then, and the limited item would be retried at once. Neither the retry
     # nor a later item may reach the model until the pause is over. (The slow items themselves
     # started before the 429: on a loaded machine a cold agent may send their requests late.)
-    t429 = limited[0].received_at
+    t429 = limited[-1].received_at  # the one whose error reached oauthpy
     later = re.compile(r"limit-me|token-000[3-6]")
     during = [
         r
@@ -255,7 +263,7 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
         if t429 + 0.5 < r.received_at < t429 + pause_s and later.search(r.body_text)
     ]
     assert during == [], [r.body_text[:80] for r in during]
-    retried = [r for r in rig.fake.model_requests() if "limit-me" in r.body_text and r is not limited[0]]
+    retried = [r for r in rig.fake.model_requests() if "limit-me" in r.body_text and r not in limited]
     assert retried and min(r.received_at for r in retried) >= t429 + pause_s - 0.5
 
 

@@ -36,7 +36,7 @@ def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
 def test_demo_runs_every_installed_cli_against_the_fakes_and_prints_events():
     proc = oauthpy("demo", env=vendor_binaries())
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for provider in ("codex", "claude", "gemini", "opencode"):
+    for provider in ("codex", "claude", "gemini", "opencode", "copilot"):
         section = proc.stdout.split(f"== {provider}:")[1].split("== ")[0]
         assert "hello from a real shell" in section, section
         assert "[done] session" in section
@@ -80,10 +80,11 @@ def test_run_without_provider_takes_oauthpy_provider_else_the_first_one_logged_i
     )
 
     nobody = {**env, "ANTHROPIC_API_KEY": "", "CLAUDE_CONFIG_DIR": str(tmp_path / "empty-claude")}
+    nobody.update(dict.fromkeys(("COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"), ""))
     proc = oauthpy("run", "hello", env=nobody)
     assert proc.returncode == 2, proc.stderr
     assert (
-        "no provider is logged in (codex, claude, gemini, opencode)" in proc.stderr
+        "no provider is logged in (codex, claude, gemini, opencode, copilot)" in proc.stderr
         and "oauthpy doctor" in proc.stderr
     )
 

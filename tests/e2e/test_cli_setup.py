@@ -15,13 +15,15 @@ import pytest
 
 from oauthpy._auth.claude import ClaudeAuth
 from oauthpy._providers.codex import find_binary as codex_binary
-from tests.support import REPO, gemini_binary
+from tests.support import REPO, copilot_binary, gemini_binary
 
 NO_VENDOR_PATH = "/usr/bin:/bin"  # node is there; no vendor CLI is
 
 
 def _version(binary: str) -> str:
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60, check=True)
+    if "Copilot" in out.stdout:  # "GitHub Copilot CLI 1.0.102."
+        return out.stdout.split()[3].rstrip(".")
     return out.stdout.split()[-1] if "codex" in out.stdout else out.stdout.split()[0]
 
 
@@ -37,19 +39,26 @@ def test_doctor_prints_each_pinned_cli_s_version_and_source_and_json_has_them(tm
         "HOME": str(tmp_path / "user"),
         "CODEX_HOME": str(tmp_path / "codex"),
         "OAUTHPY_GEMINI_BINARY": gemini,
+        "OAUTHPY_COPILOT_BINARY": copilot_binary(),
         "ANTHROPIC_API_KEY": "sk-ant-doctor-key-1234",
     }
-    want = {"codex": _version(codex), "claude": _version(claude), "gemini": _version(gemini)}
+    want = {
+        "codex": _version(codex),
+        "claude": _version(claude),
+        "gemini": _version(gemini),
+        "copilot": _version(copilot_binary()),
+    }
     assert all(v[0].isdigit() for v in want.values()), want
 
     cli = [sys.executable, "-m", "oauthpy.cli", "doctor"]
     table = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=120)
-    rows = {line.split()[0]: line.split() for line in table.stdout.splitlines()[1:4]}
+    rows = {line.split()[0]: line.split() for line in table.stdout.splitlines()[1:] if line.strip()}
     for provider, version in want.items():
         # provider, installed, version, logged in, mode, source, ...
         assert rows[provider][1:3] == ["yes", version], table.stdout
         assert rows[provider][5] in ("oauthpy", "external"), table.stdout
     assert rows["claude"][3] == "yes"
+    assert rows["copilot"][3] == "no"  # no login in its (empty) home, and copilot was not started for it
 
     report = json.loads(subprocess.run([*cli, "--json"], capture_output=True, env=env, timeout=120).stdout)
     by_name = {r["provider"]: r for r in report}
@@ -133,3 +142,18 @@ def test_which_looks_next_to_the_interpreter_s_scripts_after_path(tmp_path: Path
     first.write_text("#!/bin/sh\n")
     first.chmod(0o755)
     assert _executables.which("gemini", {"PATH": str(on_path)}) == str(first)  # PATH wins
+
+
+def test_copilot_that_start_installs_is_linked_as_its_native_program(tmp_path: Path):
+    # npm's `copilot` is a Node launcher with the program as its child: the link skips it
+    tools = tmp_path / "tools" / "copilot"
+    native = tools / "node_modules" / "@github" / "copilot-linux-x64" / "copilot"
+    native.parent.mkdir(parents=True)
+    native.symlink_to(copilot_binary())
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+
+    _start_function("link_copilot", str(tmp_path / "venv"), str(tools))
+
+    linked = tmp_path / "venv" / "bin" / "copilot"
+    assert os.readlink(linked) == str(native)
+    assert _version(str(linked)) == _version(copilot_binary())

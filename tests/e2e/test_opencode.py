@@ -1,7 +1,6 @@
 """OpenCode (the pinned opencode-ai) through the generic ACP layer, against the chat-completions
-fake: what a user of ``Client("opencode")`` relies on. (Its place in the shared ``rig`` suite
-waits on the differences listed in docs/opencode.md: its own retries of 5xx, and errors that
-lose their HTTP status.)"""
+fake: what only OpenCode does (``ses_`` ids, resume through ``session/load``, its model list,
+its own retries of a 429). The shared ``rig`` suite runs it like every other agent."""
 
 from __future__ import annotations
 

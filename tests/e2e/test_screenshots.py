@@ -79,7 +79,7 @@ def test_doctor_picture_shows_every_provider_installed_with_its_version(fresh: d
     lines = screen(fresh["doctor.svg"])
     assert lines[0] == "$ oauthpy doctor"
     assert re.match(r"provider +installed +version +logged in", lines[1])
-    for provider in ("codex", "claude", "gemini", "opencode"):
+    for provider in ("codex", "claude", "gemini", "opencode", "copilot"):
         row = next(line for line in lines if line.startswith(provider + " "))
         assert re.match(rf"{provider} +yes +\d+\.\d+\.\d+ +yes ", row), row
         assert f"~/.oauthpy/{provider}" in row  # the temporary home is shown as ~

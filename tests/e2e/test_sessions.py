@@ -10,7 +10,7 @@ import pytest
 
 from oauthpy import Client, SessionClosedError
 from oauthpy._errors import CommandExecutionError, InvalidOptionsError, SessionBusyError, SessionNotFoundError
-from oauthpy.testing import Hang, HttpError, live_processes_with_env, text
+from oauthpy.testing import Hang, live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
 from tests.support import Rig, assert_no_leftovers, binary_var, real_binary
 
@@ -78,7 +78,8 @@ def test_an_unknown_session_id_fails_fast_with_session_not_found(rig: Rig):
 
 
 def test_a_failed_turn_leaves_the_session_usable(rig: Rig):
-    rig.fake.script(text("noted delta"), HttpError(500, "server fell over"), text("still here"))
+    failed = [rig.api_error(500, "server fell over")] * (1 + rig.own_retries)  # and the agent's retries
+    rig.fake.script(text("noted delta"), *failed, text("still here"))
     with rig.client().session(cwd=rig.work, model=rig.model) as chat:
         chat.run("note delta")
         with pytest.raises(CommandExecutionError):

@@ -129,7 +129,7 @@ def test_a_nul_in_oauthpy_home_and_a_5000_deep_schema_are_invalid_options(
 
 def test_unknown_provider_and_auth_source():
     with pytest.raises(UnsupportedProviderError, match="choose one of codex, claude, gemini"):
-        Client("copilot")
+        Client("goose")  # type: ignore[arg-type]
     with pytest.raises(InvalidOptionsError, match="choose one of auto, oauthpy, external"):
         Client("codex", auth_source="somebody-else")
 

@@ -34,7 +34,7 @@ def test_a_capitalized_provider_name_hints_at_the_lower_case_one():
         Client("Claude")  # type: ignore[arg-type]
     assert err.value.hint == "provider names are lower case: Client('claude')"
     with pytest.raises(UnsupportedProviderError) as other:
-        Client("copilot")  # type: ignore[arg-type]
+        Client("goose")  # type: ignore[arg-type]
     assert other.value.hint is None
 
 

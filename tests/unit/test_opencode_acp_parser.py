@@ -140,3 +140,20 @@ def test_opencode_auth_list_is_read_for_counts_and_kinds_only(printed: str, auth
 
     probe = read_auth_list(printed)
     assert (probe.authenticated, probe.mode) == (authenticated, mode)
+
+
+@pytest.mark.parametrize(
+    ("said", "transient"),
+    [
+        ("The server had an error while processing your request. Sorry about that!", True),
+        ("The engine is currently overloaded, please try again later", True),
+        ("Service Unavailable", True),
+        ("Invalid 'messages': the prompt is too long", False),
+    ],
+)
+def test_the_openai_api_s_words_for_a_passing_failure_make_it_transient(said: str, transient: bool):
+    error = OPENCODE.classify(
+        -32603, f"Internal error: {said}", {"service": "session", "errorName": "APIError"}
+    )
+    assert type(error) is CommandExecutionError and error.transient is transient
+    assert str(error) == f"opencode run failed: {said}"  # OpenCode's wrapping is gone

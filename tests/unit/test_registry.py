@@ -4,6 +4,7 @@ outside it (and the agents' own modules) names a provider."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
@@ -29,6 +30,10 @@ def test_every_entry_has_every_part_and_they_agree(agent: registry.Agent) -> Non
     assert agent.title and auth.install_hint
     assert re.fullmatch(agent.session_id_form, agent.session_id_example)
     assert agent.catalog_default in (None, *agent.models)
+    # what scripts/compat tests and docs/compatibility.md lists: every shipped named agent
+    assert all(re.fullmatch(r"(pypi|npm):[@\w./-]+", p) for p in agent.packages)
+    if agent.listed and not agent.takes_command:
+        assert agent.packages, f"{agent.name}: where is its CLI published?"
 
 
 def _vendor_module(path: Path) -> bool:
@@ -77,15 +82,7 @@ def test_clients_list_the_registry_and_refuse_what_it_does_not_know() -> None:
 
 
 def test_a_registered_entry_is_a_provider_until_it_is_unregistered() -> None:
-    entry = registry.Agent(
-        name="other-acp",
-        title="another ACP agent",
-        provider="oauthpy._providers.profiles.command:provider",
-        auth="oauthpy._auth.acp:command_auth",
-        fake="oauthpy.testing.chat:FakeChatServer",
-        transports=("acp",),
-        takes_command=True,
-    )
+    entry = dataclasses.replace(registry.get("acp"), name="other-acp", title="another ACP agent")
     registry.register(entry)
     try:
         assert "other-acp" in Client.providers()

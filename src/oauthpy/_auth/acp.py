@@ -4,7 +4,8 @@ ACP has no status request: an agent says it needs a login only when a session st
 (``-32000``, with its ``authMethods`` in the error's hint). So, unless an agent's profile knows
 better, the status is: logged in by environment when one of its key variables is set, else
 "plausible, not verified" once the program is found. Login and logout are the agent's own
-commands where its entry names them. Isolation needs a variable that moves the agent's state
+commands where its entry names them; else login is the agent's own sign-in over ACP
+(`acp_login`: ``authenticate``, or the terminal command of one of its ``authMethods``). Isolation needs a variable that moves the agent's state
 (``state_var``); without one, ``auth_source`` is always ``external``.
 """
 
@@ -26,7 +27,8 @@ class AcpAuth:
     """The auth backend of an ACP agent, from data."""
 
     key_hint = "or give the agent the credentials it documents in env="
-    login_options: Mapping[str, type] = {}
+    #: ``method``: one of the agent's ``authMethods``, for its own sign-in over ACP
+    login_options: Mapping[str, type] = {"method": str}
 
     def __init__(
         self,
@@ -38,6 +40,7 @@ class AcpAuth:
         install_hint: str = "",
         login: tuple[str, ...] = (),
         logout: tuple[str, ...] = (),
+        acp_args: tuple[str, ...] | None = None,
     ) -> None:
         self.provider = provider
         self.program = program
@@ -48,6 +51,8 @@ class AcpAuth:
         self.strip_vars = key_vars
         self.install_hint = install_hint or f"install {program!r} or put it on PATH"
         self._login, self._logout = login, logout
+        #: the arguments that start the agent on ACP, for its own sign-in (None: not offered)
+        self._acp_args = acp_args
 
     def external_state(self, env: Mapping[str, str]) -> Path:
         state = env.get(self.state_var) if self.state_var else None
@@ -79,14 +84,20 @@ class AcpAuth:
     def login_command(
         self, binary: str, *, api_key: str | None, device_code: bool, options: Mapping[str, Any]
     ) -> LoginCommand:
-        if not self._login or api_key is not None or device_code:
+        if api_key is not None or device_code:
             raise InvalidOptionsError(
-                f"oauthpy does not know how {self.program!r} logs in"
-                + (" with an API key or a device code" if self._login else ""),
+                f"oauthpy does not know how {self.program!r} logs in with an API key or a device code",
+                hint="give the agent the credentials it documents in env=, or use its own login",
+            )
+        if self._login and "method" not in options:
+            return LoginCommand([binary, *self._login])
+        if self._acp_args is None:
+            raise InvalidOptionsError(
+                f"oauthpy does not know how {self.program!r} logs in",
                 hint="use the agent's own login command; a run that needs one raises "
                 "AuthRequiredError naming the agent's authMethods",
             )
-        return LoginCommand([binary, *self._login])
+        return LoginCommand([binary, *self._acp_args], acp_method=str(options.get("method", "")))
 
     def logout_command(self, binary: str) -> list[str]:
         if not self._logout:
@@ -97,5 +108,8 @@ class AcpAuth:
 def command_auth(command: tuple[str, ...]) -> AcpAuth:
     """``Client("acp", command=...)``: nothing known but the program."""
     return AcpAuth(
-        "acp", command[0], install_hint=f"install {command[0]!r} or give its full path in command="
+        "acp",
+        command[0],
+        install_hint=f"install {command[0]!r} or give its full path in command=",
+        acp_args=command[1:],
     )

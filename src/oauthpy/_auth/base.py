@@ -57,6 +57,9 @@ class LoginCommand:
     unset: tuple[str, ...] = ()
     #: the flow is a full-screen UI: without a terminal it cannot even show its sign-in
     needs_terminal: bool = False
+    #: the sign-in is the ACP agent's own, started by ``argv``: ``authenticate`` with this of
+    #: its ``authMethods`` ("": its only one), or the terminal command that method names
+    acp_method: str | None = None
 
 
 class AuthBackend(Protocol):

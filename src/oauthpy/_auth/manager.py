@@ -303,7 +303,18 @@ class AuthManager:
         env.update(cmd.env)
         self._resolved.clear()
         self._logged_in.clear()
-        if cmd.stdin is not None:
+        if cmd.acp_method is not None:
+            from .._providers.acp_login import sign_in
+
+            on_terminal = await sign_in(self.provider, cmd.argv, env, cmd.acp_method, timeout)
+            if on_terminal is not None:
+                argv, extra = on_terminal
+                rc = await run_interactive(argv, {**env, **extra}, timeout=timeout)
+                if rc != 0:
+                    raise CommandExecutionError(
+                        f"{self.provider} login did not complete (exit code {rc})", returncode=rc
+                    )
+        elif cmd.stdin is not None:
             done = await run_captured(cmd.argv, env, stdin=cmd.stdin, timeout=timeout)
             if done.returncode != 0:
                 secrets = [api_key] if api_key else []

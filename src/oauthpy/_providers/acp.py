@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._errors import OauthPyError, SessionNotFoundError
 from .._events import Event, ModelInfo
-from .._fields import as_dict, as_str
+from .._fields import as_dict, as_list, as_str
 from .._options import RunRequest
 from .._permissions import Decision
 from .._pool import AgentPool
@@ -56,6 +57,18 @@ _TOOL_EXIT = "(tool exit)"
 Launch = Callable[[RunRequest, dict[str, str]], Invocation]
 
 
+#: per event loop and agent: held while one of its processes starts (see
+#: `AcpProfile.one_start_at_a_time`)
+_START_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _start_lock(name: str) -> asyncio.Lock:
+    locks = _START_LOCKS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(name, asyncio.Lock())
+
+
 async def _answer_agent(method: str, params: Any) -> Any:
     """Requests from the agent that no turn takes (its turn is over): refused."""
     if method == REQUEST_PERMISSION:
@@ -70,8 +83,9 @@ class AcpAgent(LiveAgent):
         super().__init__(conn)
         answer = as_dict(answer)
         self.capabilities = as_dict(answer.get("agentCapabilities"))
-        #: its ``authMethods`` in words, for the hint of `AuthRequiredError`
-        self.auth_methods = auth_methods_text(answer.get("authMethods"))
+        #: its ``authMethods``, and in words for the hint of `AuthRequiredError`
+        self.auth_method_list = [m for m in as_list(answer.get("authMethods")) if isinstance(m, dict)]
+        self.auth_methods = auth_methods_text(self.auth_method_list)
 
     @classmethod
     async def start(
@@ -117,7 +131,10 @@ class AcpConversation(LiveConversation):
     async def _start(
         self, inv: Invocation, env: dict[str, str], deadline: float | None, started: float
     ) -> LiveAgent:
-        return await AcpAgent.start(self.profile, inv, deadline, started)
+        if not self.profile.one_start_at_a_time:
+            return await AcpAgent.start(self.profile, inv, deadline, started)
+        async with _start_lock(self.profile.name):
+            return await AcpAgent.start(self.profile, inv, deadline, started)
 
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
@@ -209,7 +226,7 @@ class AcpConversation(LiveConversation):
         await self._configure(agent, sid, request, end.deadline)
         # oauthpy's own tools are the ones it registered with the agent for this conversation
         own = self._endpoint.names if self._endpoint is not None else frozenset()
-        parser = AcpTurn(self.profile, sid, self._model, own)
+        parser = self.profile.turn(sid, self._model, own)
         driver = PromptTurn(
             agent, sid, request, end, parser, AcpAsks(self.profile, request.cwd, own, parser.own_calls)
         )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .._events import ModelInfo
     from .._pool import AgentPool
     from .acp import AcpConversation
+    from .acp_turn import AcpTurn
 
 #: ACP's JSON-RPC error code for "authentication required"
 AUTH_REQUIRED = -32000
@@ -48,6 +49,7 @@ _TRANSIENT_WORDS = (
     "connection",
     "temporarily",
     "cannot connect",
+    "could not connect",
     "socket",
 )
 
@@ -82,6 +84,25 @@ class AcpProfile:
     loads_sessions: bool | None = None
     #: ``provider_options`` it takes beyond the retry ones
     options: Mapping[str, Opt] = {"extra_args": Opt((list, tuple), items=str, help="more argv")}
+    #: start its processes one after the other (in one event loop): for an agent whose
+    #: processes race when they start at once (OpenCode migrates its database then)
+    one_start_at_a_time = False
+    #: words of its error messages that mean the model API refused the credentials, for an
+    #: agent whose errors lose the HTTP status (compared case-insensitively)
+    auth_words: tuple[str, ...] = ()
+    #: words of its error messages that mean a failure a retry may cure, beyond the common ones
+    transient_words: tuple[str, ...] = ()
+
+    def turn(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> AcpTurn:
+        """The translator of one turn: the generic one, unless the agent needs its own (copilot
+        streams its notices and errors as answer text)."""
+        from .acp_turn import AcpTurn
+
+        return AcpTurn(self, session_id, model, own)
+
+    def error_text(self, message: str) -> str:
+        """The readable part of a failed request's message (the agent may wrap it)."""
+        return message
 
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
         """The command that starts the agent on stdio (process-level settings only: the model
@@ -185,27 +206,32 @@ class AcpProfile:
         """Raise when a turn that ended normally did not really finish (an agent that reports a
         cut model stream as a success); ``reported``: whether it reported usage."""
 
-    def classify(self, code: int | None, message: str, data: Any, auth_methods: str) -> OauthPyError:
+    def classify(self, code: int | None, message: str, data: Any, auth_methods: str = "") -> OauthPyError:
         """A failed request as one error type. ``auth_methods``: the agent's, for the hint."""
+        message = self.error_text(message)
+        lowered = message.lower()
         status = as_dict(data).get("status")
         status = status if isinstance(status, int) else code if isinstance(code, int) and code > 0 else None
         details: dict[str, Any] = {"provider": self.name, "code": code, "status": status}
-        if code == AUTH_REQUIRED or status in (401, 403):
+        if code == AUTH_REQUIRED or status in (401, 403) or _says(lowered, self.auth_words):
             hint = self.login_hint + (f"; the agent offers: {auth_methods}" if auth_methods else "")
             return AuthRequiredError(f"{self.name} is not authenticated: {message}", hint=hint)
         after = as_dict(data).get("retryAfter")
-        if status == 429 or "rate limit" in message.lower():
+        if status == 429 or "rate limit" in lowered:
             wait = float(after) if isinstance(after, (int, float)) and not isinstance(after, bool) else None
             return RateLimitError(
                 f"{self.name} was rate limited: {message}", retry_after=wait, details=details
             )
-        lowered = message.lower()
-        transient = (isinstance(status, int) and 500 <= status < 600) or any(
-            s in lowered for s in _TRANSIENT_WORDS
+        transient = (isinstance(status, int) and 500 <= status < 600) or _says(
+            lowered, _TRANSIENT_WORDS + self.transient_words
         )
         return CommandExecutionError(
             f"{self.name} run failed: {message}", details=details, transient=transient
         )
+
+
+def _says(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(word.lower() in lowered for word in words)
 
 
 class AcpProvider:

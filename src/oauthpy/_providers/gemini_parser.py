@@ -212,7 +212,7 @@ def _model_used(stats: dict[str, Any], fallback: str | None) -> str | None:
 
 _CODE_RE = re.compile(r'(?:"code":\s*|\bstatus: )(\d{3})\b')
 #: how a dropped or refused connection shows up in gemini's errors
-_CONNECTION_FAILURES = ("fetch failed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "socket hang up")
+CONNECTION_FAILURES = ("fetch failed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "socket hang up")
 
 
 def _http_status(returncode: int) -> int | None:
@@ -271,7 +271,7 @@ def classify_failure(
         (status is not None and status >= 500)
         or (returncode == 0 and bool(message))
         or returncode < 0
-        or any(s in f"{text}\n{stderr}" for s in _CONNECTION_FAILURES)
+        or any(s in f"{text}\n{stderr}" for s in CONNECTION_FAILURES)
     )
     return CommandExecutionError(
         f"{prefix}: {text}", returncode=returncode, stderr=stderr, details=details, transient=transient

@@ -61,6 +61,9 @@ class Agent:
     #: ``"module:attribute"`` of ``(fake, root) -> env`` when the fake's own ``env(root)`` is
     #: not what points this agent at it (a fake several agents share)
     fake_setup: str = ""
+    #: ``"module:attribute"`` of more fakes its ``fake_setup`` points it at (other wire APIs): the
+    #: shared tests run it against each of them too
+    more_fakes: tuple[str, ...] = ()
     #: the model runs against the fake should name (None: the agent's default)
     fake_model: str | None = None
     #: ``provider_options`` for ``oauthpy demo``'s shell command
@@ -70,6 +73,15 @@ class Agent:
     #: shown by doctor and demo, started by the offline mode, tried by `oauthpy run` without
     #: ``-p`` (a test suite's own agent is not)
     listed: bool = True
+    #: how many times its CLI retries a failed model request by itself (each one a request)
+    own_retries: int = 0
+    #: whether a refused tool call ends its turn (else the model hears of it and goes on)
+    refusal_ends_turn: bool = False
+    #: whether its errors carry the model API's HTTP status (else only the API's words)
+    status_in_errors: bool = True
+    #: where its CLI is published, ``"pypi:<name>"`` or ``"npm:<name>"``, the pinned one first:
+    #: scripts/compat tests the newest of each and docs/compatibility.md lists them
+    packages: tuple[str, ...] = ()
 
     def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.provider)(**self._args(command))
@@ -122,6 +134,7 @@ _ENTRIES: dict[str, Agent] = {
             efforts=_CODEX_EFFORTS,
             default_model="(codex's configured default)",
             session_id_example="01a202eb-b1a9-7800-944a-667769ecda10",
+            packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
         ),
         Agent(
             name="claude",
@@ -136,6 +149,7 @@ _ENTRIES: dict[str, Agent] = {
             # the alias for the account's default model, the one a run without a model gets
             catalog_default="default",
             session_id_example="b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
+            packages=("pypi:claude-agent-sdk",),
         ),
         Agent(
             name="gemini",
@@ -163,6 +177,7 @@ _ENTRIES: dict[str, Agent] = {
             fake_model="gemini-2.5-flash",
             # headless gemini runs a shell command only with approvals off; the demo's is harmless
             demo_options={"yolo": True},
+            packages=("npm:@google/gemini-cli",),
         ),
         Agent(
             name="opencode",
@@ -176,6 +191,31 @@ _ENTRIES: dict[str, Agent] = {
             session_id_form=ACP_ID_FORM,
             session_id_words="an OpenCode session id",
             session_id_example="ses_df61bb78bffeHFr9qSpJui4FeB",
+            # 429s, 5xx and dropped streams, with a backoff of up to 30 s unless told a wait
+            own_retries=5,
+            status_in_errors=False,
+            packages=("npm:opencode-ai",),
+        ),
+        Agent(
+            name="copilot",
+            title="GitHub Copilot CLI (copilot --acp)",
+            provider="oauthpy._providers.profiles.copilot:provider",
+            auth="oauthpy._auth.copilot:CopilotAuth",
+            fake="oauthpy.testing.chat:FakeChatServer",
+            fake_setup="oauthpy._providers.profiles.copilot:fake_env",
+            # its own provider settings reach the Messages and Responses APIs too
+            more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
+            transports=("acp",),
+            default_model="(copilot's configured model)",
+            fake_model="fake-model",
+            session_id_words="a Copilot session id (a UUID)",
+            session_id_example="06b7820c-549e-4b05-8f26-a21952a60c63",
+            # copilot asks before every command: the demo's one harmless command is allowed
+            demo_options={"extra_args": ["--allow-tool=shell(echo:*)"]},
+            # 429s, 5xx and cut streams; its errors name the status ("HTTP 401", "Last error: 500")
+            own_retries=5,
+            refusal_ends_turn=True,
+            packages=("npm:@github/copilot",),
         ),
         Agent(
             name="acp",

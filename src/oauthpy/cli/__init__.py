@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(login)
     login.add_argument("--device-code", action="store_true", help="code-based flow where the vendor has one")
     login.add_argument("--with-api-key", action="store_true", help="codex: read an API key from stdin")
+    login.add_argument(
+        "--method", help="claude: claudeai or console; an ACP agent: one of its authMethods (ids)"
+    )
     logout = _sub(auth_sub, "logout", "log out with the vendor's command", "oauthpy auth logout -p codex")
     _common(logout)
 

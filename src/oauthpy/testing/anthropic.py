@@ -174,6 +174,9 @@ class FakeAnthropicServer(FakeServer):
         h.sse({"type": "message_stop"}, "message_stop")
 
     def vendor_reply(self, step: VendorStep) -> Reply:
+        other = self.other_agent_call(step, ("Bash", "Write"))
+        if other is not None:
+            return other
         if isinstance(step, Shell):
             return bash(step.command, call_id=step.call_id or "1", say=step.say)
         return write_file(step.path, step.content, call_id=step.call_id or "w1")

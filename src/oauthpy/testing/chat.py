@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .chat_tools import NoFittingTool, tool_schemas, vendor_call
-from .script import Answer, Cut, HttpError, Reply, SseError, Step, ToolCall, VendorStep, chunk
+from .chat_tools import tool_schemas, vendor_call
+from .script import Cut, HttpError, Reply, SseError, Step, ToolCall, VendorStep, chunk, retry_headers
 from .server import FakeServer, Handler, RecordedRequest
 
 DEFAULT_MODEL = "fake-model"
@@ -52,7 +51,6 @@ class FakeChatServer(FakeServer):
         self._aside = aside
         # random, so the key cannot occur in scripted text (Copilot masks its value in output)
         self._api_key = f"fake-chat-key-{secrets.token_hex(8)}"
-        self._asking = threading.local()  # the request being answered, per handler thread
         super().__init__(steps)
 
     @property
@@ -81,18 +79,8 @@ class FakeChatServer(FakeServer):
     def declared_tools(self, req: RecordedRequest) -> list[str]:
         return [name for name, _ in tool_schemas(req.body)]
 
-    def _resolve(self, step: Step, req: RecordedRequest | None) -> Answer:
-        # `vendor_reply` is not given the request, but which tool fits depends on its tools
-        self._asking.req = req
-        try:
-            return super()._resolve(step, req)
-        except NoFittingTool as e:
-            return HttpError(400, str(e), code="no_fitting_tool")
-        finally:
-            self._asking.req = None
-
     def vendor_reply(self, step: VendorStep) -> Reply:
-        req: RecordedRequest | None = getattr(self._asking, "req", None)
+        req = self.answering()
         return vendor_call(step, tool_schemas(req.body if req is not None else None))
 
     def handle(self, h: Handler, req: RecordedRequest) -> None:
@@ -113,8 +101,7 @@ class FakeChatServer(FakeServer):
         own_usage_chunk = isinstance(options, dict) and bool(options.get("include_usage"))
         step = self.next_step(req) if self.is_model_request(req) else self.aside_reply
         if isinstance(step, HttpError):
-            headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
-            h.send_json(step.status, _error(step.status, step.message, step.code), headers)
+            h.send_json(step.status, _error(step.status, step.message, step.code), retry_headers(step))
         elif isinstance(step, Reply):
             if stream:
                 self._stream(_Sse(h), step, model, own_usage_chunk)

@@ -37,13 +37,18 @@ class NoFittingTool(Exception):
 
 
 def tool_schemas(body: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Each declared function tool's name and its ``parameters`` JSON schema."""
+    """Each declared function tool's name and its JSON schema, in the chat-completions form
+    (``function.parameters``), the Responses form (``parameters``) or the Messages form
+    (``input_schema``)."""
     tools = body.get("tools") if isinstance(body, dict) else None
     out: list[tuple[str, dict[str, Any]]] = []
     for tool in tools or ():
-        fn = tool.get("function") if isinstance(tool, dict) else None
-        if isinstance(fn, dict) and fn.get("name"):
-            params = fn.get("parameters")
+        if not isinstance(tool, dict):
+            continue
+        inner = tool.get("function")
+        fn: dict[str, Any] = inner if isinstance(inner, dict) else tool
+        if fn.get("name"):
+            params = fn.get("parameters", fn.get("input_schema"))
             out.append((str(fn["name"]), params if isinstance(params, dict) else {}))
     return out
 

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk
+from .script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk, retry_headers
 from .server import FakeServer, Handler, RecordedRequest
 
 FAKE_OPENAI_KEY = "sk-oauthpy-fake-openai-key-0000"
@@ -41,9 +41,8 @@ class FakeResponsesServer(FakeServer):
             return
         step = self.next_step(req)
         if isinstance(step, HttpError):
-            headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
             err = {"message": step.message, "type": "fake_error", "code": step.code}
-            h.send_json(step.status, {"error": err}, headers)
+            h.send_json(step.status, {"error": err}, retry_headers(step))
             return
         if isinstance(step, Reply):
             self._reply(h, step)
@@ -62,7 +61,7 @@ class FakeResponsesServer(FakeServer):
 
     def _message_items(
         self, h: Handler, text: str, parts: int, mid: str, *, complete: bool, delay: float = 0
-    ) -> None:
+    ) -> dict[str, Any] | None:
         h.sse(
             {
                 "type": "response.output_item.added",
@@ -86,11 +85,16 @@ class FakeResponsesServer(FakeServer):
                 "content": [{"type": "output_text", "text": text, "annotations": []}],
             }
             h.sse({"type": "response.output_item.done", "item": item}, "response.output_item.done")
+            return item
+        return None
 
     def _reply(self, h: Handler, r: Reply) -> None:
         h.start_sse()
         rid = f"resp_{uuid.uuid4().hex[:12]}"
         h.sse({"type": "response.created", "response": {"id": rid}}, "response.created")
+        #: every finished item again in the completed response, as the API does (copilot reads
+        #: them there; codex reads the items as they finish)
+        output: list[dict[str, Any]] = []
         if r.reasoning:
             item = {
                 "type": "reasoning",
@@ -98,8 +102,12 @@ class FakeResponsesServer(FakeServer):
                 "summary": [{"type": "summary_text", "text": r.reasoning}],
             }
             h.sse({"type": "response.output_item.done", "item": item}, "response.output_item.done")
+            output.append(item)
         if r.text:
-            self._message_items(h, r.text, r.chunks, f"msg_{rid}", complete=True, delay=r.chunk_delay_s)
+            message = self._message_items(
+                h, r.text, r.chunks, f"msg_{rid}", complete=True, delay=r.chunk_delay_s
+            )
+            output += [message] if message else []
         for call in r.tool_calls:
             if call.freeform is not None:
                 item = {
@@ -120,6 +128,7 @@ class FakeResponsesServer(FakeServer):
                     "status": "completed",
                 }
             h.sse({"type": "response.output_item.done", "item": item}, "response.output_item.done")
+            output.append(item)
         u = r.usage
         usage = {
             "input_tokens": u.input,
@@ -128,9 +137,13 @@ class FakeResponsesServer(FakeServer):
             "output_tokens_details": {"reasoning_tokens": u.reasoning},
             "total_tokens": u.input + u.output,
         }
-        h.sse({"type": "response.completed", "response": {"id": rid, "usage": usage}}, "response.completed")
+        done = {"id": rid, "status": "completed", "output": output, "usage": usage}
+        h.sse({"type": "response.completed", "response": done}, "response.completed")
 
     def vendor_reply(self, step: VendorStep) -> Reply:
+        other = self.other_agent_call(step, ("exec_command", "shell", "apply_patch"))
+        if other is not None:
+            return other
         if isinstance(step, Shell):
             return exec_command(step.command, call_id=step.call_id or "call_1", say=step.say)
         body = "".join(f"+{line}\n" for line in step.content.splitlines())

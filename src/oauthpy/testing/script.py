@@ -56,6 +56,15 @@ class HttpError:
     code: str | None = None
 
 
+def retry_headers(step: HttpError) -> dict[str, str]:
+    """The error's ``Retry-After``; without one, "retry at once" (``retry-after-ms: 0``): agents
+    that retry by themselves (OpenCode and Copilot, 5 times with a backoff of seconds) then
+    reach the scripted error in a moment."""
+    if step.retry_after is not None:
+        return {"Retry-After": f"{step.retry_after:g}"}
+    return {"retry-after-ms": "0"}
+
+
 @dataclass(frozen=True)
 class Cut:
     """Stream ``text`` partially, then drop the connection before the reply completes."""
@@ -194,8 +203,8 @@ def call_tool(
 
 def resolve_tool(step: CallTool, declared: list[str]) -> Reply | HttpError:
     """The reply that calls ``step``'s tool under the name the request declared it with: the
-    same name, else one ending in ``__<name>``, else in ``_<name>``."""
-    for ending in ("", f"__{step.name}", f"_{step.name}"):
+    same name, else one ending in ``__<name>``, ``_<name>`` or ``-<name>`` (copilot's)."""
+    for ending in ("", f"__{step.name}", f"_{step.name}", f"-{step.name}"):
         found = next((n for n in declared if (n.endswith(ending) if ending else n == step.name)), None)
         if found is not None:
             call_id = step.call_id or f"call_{uuid.uuid4().hex[:12]}"

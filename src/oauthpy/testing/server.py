@@ -16,7 +16,8 @@ from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from .script import Answer, CallTool, Echo, Gate, Match, Reply, Step, VendorStep, resolve_tool
+from .chat_tools import NoFittingTool, tool_schemas, vendor_call
+from .script import Answer, CallTool, Echo, Gate, HttpError, Match, Reply, Step, VendorStep, resolve_tool
 
 _S = TypeVar("_S", bound="FakeServer")
 
@@ -118,6 +119,8 @@ class FakeServer:
         self._lock = threading.Condition()
         self._steps: list[Step] = list(steps)
         self._stopping = threading.Event()
+        #: the request a handler thread is answering (which tool fits a step depends on its tools)
+        self._asking = threading.local()
         self.requests: list[RecordedRequest] = []
         #: wall-clock time the first text delta was written (for latency measurements)
         self.first_delta_at: float | None = None
@@ -151,7 +154,27 @@ class FakeServer:
                 step = self._steps[0]
             else:
                 step = self._steps.pop(0)
-        return self._resolve(step, req)
+        self._asking.req = req
+        try:
+            return self._resolve(step, req)
+        except NoFittingTool as e:
+            return HttpError(400, str(e), code="no_fitting_tool")
+        finally:
+            self._asking.req = None
+
+    def answering(self) -> RecordedRequest | None:
+        """The request this handler thread is answering, for `vendor_reply`."""
+        req: RecordedRequest | None = getattr(self._asking, "req", None)
+        return req
+
+    def other_agent_call(self, step: VendorStep, own: tuple[str, ...]) -> Reply | None:
+        """``step`` as a call of the tool the request declares when the agent is not this
+        fake's own vendor (none of ``own`` declared: copilot on the Messages API, say); None for
+        the vendor itself."""
+        req = self.answering()
+        if req is None or set(own) & set(self.declared_tools(req)):
+            return None
+        return vendor_call(step, tool_schemas(req.body))
 
     def _resolve(self, step: Step, req: RecordedRequest | None) -> Answer:
         """What ``step`` answers ``req`` with, once a Match chose and a Gate opened."""

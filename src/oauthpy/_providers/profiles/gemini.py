@@ -25,11 +25,9 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from ..._errors import (
-    AuthRequiredError,
     CommandExecutionError,
     InvalidOptionsError,
     OauthPyError,
-    RateLimitError,
 )
 from ..._events import Event, Usage
 from ..._fields import as_dict, as_list, as_str
@@ -37,8 +35,9 @@ from ..._mcp_tools import SERVER_NAME
 from ..._options import RunRequest
 from ..._pool import AgentPool
 from ..acp import AcpConversation, Launch
-from ..acp_profile import AUTH_REQUIRED, AcpProfile
+from ..acp_profile import AcpProfile
 from ..base import Conversation, as_int
+from ..gemini_parser import CONNECTION_FAILURES
 from ..live import LiveAgent
 
 _MCP_SUFFIX = " MCP Server)"
@@ -46,7 +45,6 @@ _MCP_SUFFIX = " MCP Server)"
 _MCP_OPTION_IDS = frozenset({"proceed_always_server", "proceed_always_tool"})
 #: what gemini says in the answer text when a session's mode changes; not part of any answer
 _MODE_UPDATE = "[MODE_UPDATE]"
-_CONNECTION_FAILURES = ("fetch failed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "socket hang up")
 
 
 def mcp_title(title: str) -> tuple[str, str] | None:
@@ -140,6 +138,8 @@ class GeminiAcp(AcpProfile):
     #: oauthpy's approval modes (the headless CLI's names) -> ACP session modes
     modes: Mapping[str, str] = {"auto_edit": "autoEdit", "yolo": "yolo", "plan": "plan"}
     loads_sessions = False
+    auth_words = ("API key not valid",)
+    transient_words = CONNECTION_FAILURES
 
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
         from ..gemini import find_binary
@@ -208,18 +208,8 @@ class GeminiAcp(AcpProfile):
                 details={"provider": "gemini", "stop_reason": reason},
             )
 
-    def classify(self, code: int | None, message: str, data: Any, auth_methods: str = "") -> OauthPyError:
-        message = api_message(message)
-        details: dict[str, Any] = {"provider": "gemini", "status": code}
-        # -32000 is ACP's "authentication required" (e.g. no API key and no login)
-        if code in (401, 403, AUTH_REQUIRED) or "API key not valid" in message:
-            return AuthRequiredError(f"gemini is not authenticated: {message}", hint=self.login_hint)
-        if code == 429:
-            return RateLimitError(f"gemini was rate limited: {message}", details=details)
-        transient = (isinstance(code, int) and 500 <= code < 600) or any(
-            s in message for s in _CONNECTION_FAILURES
-        )
-        return CommandExecutionError(f"gemini run failed: {message}", details=details, transient=transient)
+    def error_text(self, message: str) -> str:
+        return api_message(message)
 
 
 GEMINI = GeminiAcp()

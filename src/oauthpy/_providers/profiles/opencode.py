@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..._errors import AuthRequiredError, OauthPyError
 from ..._options import RunRequest
 from ..._redact import remember_secrets
 from ..acp_profile import AcpProfile, AcpProvider
@@ -32,10 +31,9 @@ from ..base import Opt
 
 #: the embedded HTTP server's password for every opencode this Python process starts
 _SERVER_PASSWORD = secrets.token_hex(16)
+remember_secrets([_SERVER_PASSWORD])
 #: set to "ask" when the run has an ``on_permission`` callback (opencode's default is "allow")
 _ASKED = {"bash": "ask", "edit": "ask", "webfetch": "ask"}
-#: what OpenCode says when the model API refused the key (the status itself is not passed on)
-_AUTH_WORDS = ("api key", "unauthorized", "authentication", "forbidden", "401", "403")
 _PLUGIN = {"@opencode-ai/plugin": "1.18.33"}
 
 
@@ -46,6 +44,13 @@ class OpencodeAcp(AcpProfile):
     login_hint = "run `opencode auth login` in a terminal (or `oauthpy auth login --provider opencode`)"
     #: oauthpy's approval mode "plan" is OpenCode's plan agent (no edit tools)
     modes: Mapping[str, str] = {"plan": "plan"}
+    #: processes started at once on a new data dir race to create its database ("Failed
+    #: query: CREATE TABLE ..."), and all but one exit
+    one_start_at_a_time = True
+    #: what OpenCode says when the model API refused the key (the status itself is not passed on)
+    auth_words = ("api key", "unauthorized", "authentication", "forbidden", "401", "403")
+    #: what the OpenAI API says of a passing failure (OpenCode retried it 5 times already)
+    transient_words = ("server had an error", "server error", "try again", "at capacity", "unavailable")
 
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan"), help="plan: OpenCode's plan agent, no edits"),
@@ -56,7 +61,6 @@ class OpencodeAcp(AcpProfile):
         return [self.program("opencode", env), "acp"]
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
-        remember_secrets([_SERVER_PASSWORD])
         extra = {
             "PWD": request.cwd,
             "OPENCODE_DISABLE_AUTOUPDATE": "1",
@@ -64,18 +68,30 @@ class OpencodeAcp(AcpProfile):
         }
         if request.on_permission is not None:
             extra["OPENCODE_PERMISSION"] = json.dumps(_ASKED)
+            extra["OPENCODE_CONFIG_CONTENT"] = _on_deny_go_on(env.get("OPENCODE_CONFIG_CONTENT"))
         return {**env, **extra}
 
     def unknown_session(self, code: int | None, message: str, data: Any) -> bool:
         # it answers an unknown id with a bare "OpenCode service failure"
         return super().unknown_session(code, message, data) or "service failure" in message.lower()
 
-    def classify(self, code: int | None, message: str, data: Any, auth_methods: str = "") -> OauthPyError:
-        message = message.removeprefix("Internal error: ")
-        if any(word in message.lower() for word in _AUTH_WORDS):
-            hint = self.login_hint + (f"; the agent offers: {auth_methods}" if auth_methods else "")
-            return AuthRequiredError(f"opencode is not authenticated: {message}", hint=hint)
-        return super().classify(code, message, data, auth_methods)
+    def error_text(self, message: str) -> str:
+        return message.removeprefix("Internal error: ")
+
+
+def _on_deny_go_on(content: str | None) -> str:
+    """``content`` (OpenCode's inline config, the caller's or none) that lets the model go on
+    after a refused tool call, as every other agent does: OpenCode otherwise ends the turn
+    there, and the model never hears of the refusal."""
+    try:
+        config = json.loads(content) if content else {}
+    except ValueError:
+        config = None
+    if not isinstance(config, dict):
+        return content or ""  # not oauthpy's to mend: OpenCode reports its own config errors
+    experimental = config.get("experimental")
+    experimental = dict(experimental) if isinstance(experimental, dict) else {}
+    return json.dumps({**config, "experimental": {**experimental, "continue_loop_on_deny": True}})
 
 
 def provider() -> AcpProvider:
