@@ -29,7 +29,7 @@ class Target:
     env: dict[str, str]
 
     def version(self) -> str:
-        if self.package.startswith("@"):
+        if self.env:  # an npm package: its program is what the tests run
             manifest = NPM / self.package / "package.json"
             return str(json.loads(manifest.read_text())["version"])
         return version(self.package)

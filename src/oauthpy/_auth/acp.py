@@ -5,8 +5,9 @@ ACP has no status request: an agent says it needs a login only when a session st
 better, the status is: logged in by environment when one of its key variables is set, else
 "plausible, not verified" once the program is found. Login and logout are the agent's own
 commands where its entry names them; else login is the agent's own sign-in over ACP
-(`acp_login`: ``authenticate``, or the terminal command of one of its ``authMethods``). Isolation needs a variable that moves the agent's state
-(``state_var``); without one, ``auth_source`` is always ``external``.
+(`acp_login`: ``authenticate``, or the terminal command of one of its ``authMethods``).
+Isolation needs a variable that moves the agent's state (``state_var``); without one,
+``auth_source`` is always ``external``.
 """
 
 from __future__ import annotations
