@@ -104,7 +104,7 @@ ONE_AT_A_TIME = ("gemini", "opencode")
 
 def _named_agents() -> list[object]:
     """Each agent against its fake, and against each of its `Agent.more_fakes` (another wire
-    API: ``"copilot/oauthpy.testing.anthropic:FakeAnthropicServer"``, id ``copilot-anthropic``)."""
+    API: ``"copilot/oauthpy.testing.responses:FakeResponsesServer"``, id ``copilot-responses``)."""
     params = []
     for name in registry.names(generic=False):
         marks = [pytest.mark.xdist_group(name)] if name in ONE_AT_A_TIME else []

@@ -133,12 +133,17 @@ class Rig:
         kw.setdefault("timeout", 60)  # a hang surfaces as TimeoutExceededError, not a stuck test
         return self.client().run(prompt, cwd=self.work, model=self.model, **kw)
 
-    @property
-    def unasked_env(self) -> dict[str, str]:
-        """What lets the agent run a command with no one to ask (a CLI run has no
-        ``on_permission``, and oauthpy refuses the questions nobody answers): copilot asks
-        before every command unless told so."""
-        return {"COPILOT_ALLOW_ALL": "1"} if self.provider == "copilot" else {}
+    def unasked_env(self, command: str) -> dict[str, str]:
+        """What lets the agent run ``command`` (its program) with no one to ask (a CLI run has
+        no ``on_permission``, and oauthpy refuses the questions nobody answers): copilot asks
+        before every command unless its command line allows it."""
+        if self.provider != "copilot":
+            return {}
+        wrapper = self.root / "copilot-allowing"
+        real = self.env.get(binary_var("copilot")) or copilot_binary()
+        wrapper.write_text(f"#!/bin/sh\nexec '{real}' \"$@\" '--allow-tool=shell({command}:*)'\n")
+        wrapper.chmod(0o755)
+        return {binary_var("copilot"): str(wrapper)}
 
     @property
     def own_retries(self) -> int:

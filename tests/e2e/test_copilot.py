@@ -53,6 +53,15 @@ def test_it_asks_before_a_command_and_a_refused_one_does_not_run(rig: Rig):
     assert [e.status for e in result.events if e.kind is EventKind.COMMAND][-1] == "declined"
 
 
+def test_copilot_allow_all_in_the_environment_does_not_open_what_oauthpy_keeps_closed(rig: Rig):
+    # no on_permission: every question is refused, and COPILOT_ALLOW_ALL may not skip them
+    rig.env["COPILOT_ALLOW_ALL"] = "1"
+    rig.fake.script(shell("touch unasked.txt"), text("done"))
+    result = client(rig).run("make it", cwd=rig.work, timeout=BOUND_S)
+    assert not (rig.work / "unasked.txt").exists()
+    assert [e.status for e in result.events if e.kind is EventKind.COMMAND][-1] == "declined"
+
+
 def test_the_messages_api_streams_runs_commands_and_calls_tools(messages_rig: Rig):
     assert isinstance(messages_rig.fake, FakeAnthropicServer)
 
@@ -85,6 +94,12 @@ def test_its_notices_and_error_chunks_never_reach_the_answer(rig: Rig):
         for event in client(rig).stream_sync("hi", cwd=rig.work, timeout=BOUND_S):
             events.append(event)
     assert not [e for e in events if getattr(e, "kind", None) is EventKind.MESSAGE]
+    # a 500 it retried by itself: an "Info: ... Retrying..." chunk, then the answer
+    rig.fake.script(HttpError(500, "blip"), text("the answer"))
+    result = client(rig).run("hi", cwd=rig.work, timeout=BOUND_S)
+    assert len(rig.fake.model_requests()) >= 2  # it did retry
+    assert result.text == "the answer"
+    assert all("Info:" not in (e.text or "") for e in result.events if e.kind is EventKind.MESSAGE)
 
 
 def test_usage_is_each_turn_s_own_though_copilot_reports_the_session_s_total(rig: Rig):

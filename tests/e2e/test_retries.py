@@ -50,8 +50,9 @@ def test_exhausted_retries_raise_the_last_error_listing_every_attempt(rig: Rig):
 
 def test_auth_failures_are_never_retried(rig: Rig):
     rig.fake.script(rig.api_error(401, "bad key"))
-    with pytest.raises(AuthRequiredError):
+    with pytest.raises(AuthRequiredError) as err:
         _run(rig, max_retries=3)
+    assert err.value.attempts == 1
     # one attempt (an agent may retry by itself within it: copilot tries a 401 3 times)
     assert len(rig.model_bodies()) <= 1 + rig.own_retries
 

@@ -29,7 +29,7 @@ def test_sigint_mid_stream_exits_130_without_a_traceback(rig: Rig):
         seen = len(rig.fake.model_requests())
         cmd = [*OAUTHPY, "run", "-p", rig.provider, "--source", "external", "--stream"]
         cmd += ["--cwd", str(rig.work), *(["-m", rig.model] if rig.model else []), "run echo"]
-        env = {**os.environ, **rig.env, **rig.unasked_env}
+        env = {**os.environ, **rig.env, **rig.unasked_env("echo")}
         if rig.provider == "gemini":
             env["OAUTHPY_TRANSPORT"] = "acp"
         proc = subprocess.Popen(

@@ -34,6 +34,7 @@ _STATUS_ID = 1
 
 class CopilotAuth(AcpAuth):
     key_hint = "or set COPILOT_GITHUB_TOKEN (a fine-grained token with Copilot Requests) in env="
+    login_options: Mapping[str, type] = {}  # `copilot login` has one way (and --device-code)
 
     def __init__(self) -> None:
         super().__init__(

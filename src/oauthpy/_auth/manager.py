@@ -306,10 +306,12 @@ class AuthManager:
         if cmd.acp_method is not None:
             from .._providers.acp_login import sign_in
 
+            began = time.monotonic()
             on_terminal = await sign_in(self.provider, cmd.argv, env, cmd.acp_method, timeout)
-            if on_terminal is not None:
+            if on_terminal is not None:  # what is left of the login's timeout
                 argv, extra = on_terminal
-                rc = await run_interactive(argv, {**env, **extra}, timeout=timeout)
+                left = max(timeout - (time.monotonic() - began), 0.1)
+                rc = await run_interactive(argv, {**env, **extra}, timeout=left)
                 if rc != 0:
                     raise CommandExecutionError(
                         f"{self.provider} login did not complete (exit code {rc})", returncode=rc

@@ -24,6 +24,8 @@ _COUNT = re.compile(r"(\d+)\s+(credentials?|environment variables?)")
 
 
 class OpencodeAuth(AcpAuth):
+    login_options: Mapping[str, type] = {}  # the method is chosen in OpenCode's own picker
+
     def __init__(self) -> None:
         super().__init__(
             "opencode",

@@ -25,7 +25,7 @@ from .._fields import as_dict, as_list, as_str
 from .._options import RunRequest
 from .._permissions import Decision
 from .._pool import AgentPool
-from .._process import Invocation, time_left
+from .._process import Invocation, start_timeout, time_left
 from .._rpc import Connection, Incoming, RpcError, Subscription
 from .._user_exit import UserCodeExit
 from .acp_asks import REQUEST_PERMISSION, AcpAsks, choose
@@ -67,6 +67,23 @@ _START_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asy
 def _start_lock(name: str) -> asyncio.Lock:
     locks = _START_LOCKS.setdefault(asyncio.get_running_loop(), {})
     return locks.setdefault(name, asyncio.Lock())
+
+
+async def _acquire(lock: asyncio.Lock, timeout: float | None) -> bool:
+    """``lock`` acquired within ``timeout`` (False when the time ran out); cancelled, it is
+    never left held."""
+    task = asyncio.ensure_future(lock.acquire())
+    try:
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+    except BaseException:
+        task.cancel()
+        if task.done() and not task.cancelled():
+            lock.release()
+        raise
+    if not done:
+        task.cancel()
+        return False
+    return True
 
 
 async def _answer_agent(method: str, params: Any) -> Any:
@@ -133,8 +150,15 @@ class AcpConversation(LiveConversation):
     ) -> LiveAgent:
         if not self.profile.one_start_at_a_time:
             return await AcpAgent.start(self.profile, inv, deadline, started)
-        async with _start_lock(self.profile.name):
+        lock = _start_lock(self.profile.name)
+        what = f"starting {self.profile.title} (after the ones started before it)"
+        # the wait for the others' starts is part of this run's own start
+        if not await _acquire(lock, time_left(deadline, what, started)):
+            raise start_timeout(what, started)
+        try:
             return await AcpAgent.start(self.profile, inv, deadline, started)
+        finally:
+            lock.release()
 
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None

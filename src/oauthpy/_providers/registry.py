@@ -203,7 +203,8 @@ _ENTRIES: dict[str, Agent] = {
             auth="oauthpy._auth.copilot:CopilotAuth",
             fake="oauthpy.testing.chat:FakeChatServer",
             fake_setup="oauthpy._providers.profiles.copilot:fake_env",
-            # its own provider settings reach the Messages and Responses APIs too
+            # its own provider settings reach the Responses API too (and the Messages API: there
+            # it does not retry a 5xx itself, unlike own_retries says; tests/e2e/test_copilot.py)
             more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
             transports=("acp",),
             default_model="(copilot's configured model)",

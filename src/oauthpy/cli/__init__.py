@@ -128,7 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(login)
     login.add_argument("--device-code", action="store_true", help="code-based flow where the vendor has one")
-    login.add_argument("--with-api-key", action="store_true", help="codex: read an API key from stdin")
+    login.add_argument(
+        "--with-api-key",
+        action="store_true",
+        help="read a key from stdin: codex's API key, copilot's GitHub token",
+    )
     login.add_argument(
         "--method", help="claude: claudeai or console; an ACP agent: one of its authMethods (ids)"
     )

@@ -41,8 +41,11 @@ from ..acp_turn import AcpTurn
 from ..base import Opt, as_int
 
 _MODE = "https://agentclientprotocol.com/protocol/session-modes#"
-#: copilot's notices that are no answer text (a whole ``agent_message_chunk`` each)
-_NOTICE = ("Info: ", "Warning: ")
+#: copilot's notices that are no answer text (a whole ``agent_message_chunk`` each): its
+#: retries, a written file's path, a refusal, a model it has no token multiplier for
+_NOTICE = re.compile(
+    r"(Info: (Request failed|Response was interrupted|Operation cancelled|/)|Warning: No token count)"
+)
 #: a failed turn's last chunk
 _ERROR = "Error: "
 #: notices after which the model request starts again, so the text so far was not the answer
@@ -90,11 +93,9 @@ class CopilotAcp(AcpProfile):
         ]
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
-        env = {**env, "COPILOT_AUTO_UPDATE": "false"}
-        if request.on_permission is not None:
-            # the caller asked to be asked: copilot's own "allow every tool" may not answer first
-            env.pop("COPILOT_ALLOW_ALL", None)
-        return env
+        # copilot's own "allow every tool" would answer before oauthpy could (approvals fail
+        # closed); running unasked is an explicit choice: extra_args=["--allow-all-tools"]
+        return {**{k: v for k, v in env.items() if k != "COPILOT_ALLOW_ALL"}, "COPILOT_AUTO_UPDATE": "false"}
 
     def turn(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> AcpTurn:
         """The translator of one turn (the generic layer's `AcpTurn` cannot tell copilot's
@@ -102,7 +103,7 @@ class CopilotAcp(AcpProfile):
         return CopilotTurn(self, session_id, model, own)
 
     def skip_chunk(self, text: str) -> bool:
-        return text.startswith(_NOTICE)
+        return _NOTICE.match(text) is not None
 
     def own_tool_name(self, call: Any, own: frozenset[str]) -> str | None:
         found = super().own_tool_name(call, own)
@@ -125,8 +126,9 @@ class CopilotAcp(AcpProfile):
     def check_finish(self, answer: Mapping[str, Any], text: str, reported: bool) -> None:
         # copilot's error chunk, left in the text (the generic turn; or words not known to be
         # copilot's, which count when the turn reported no usage, as every failed one)
+        # (a turn that reported usage succeeded, whatever its text says)
         at = text.rfind(_ERROR)
-        if at >= 0 and (error_words(text[at:]) or not reported):
+        if at >= 0 and not reported:
             raise self.classify(None, text[at + len(_ERROR) :], None)
 
     def classify(self, code: int | None, message: str, data: Any, auth_methods: str = "") -> OauthPyError:

@@ -13,7 +13,8 @@ What it does beyond the protocol's letter (facts from runs against the chat-comp
   are ``ses_...``; ``usage`` covers the turn's last model request only.
 * A failed model request is ``-32603 "Internal error: <the API's message>"``: the HTTP status is
   lost, so errors are told apart by their words. It retries 429 and 5xx itself, up to 5 times.
-* A refused command ends the turn at once (``end_turn``, no reply text).
+* A refused command ends the turn at once (``end_turn``, no reply text) unless its config sets
+  ``experimental.continue_loop_on_deny``, which oauthpy does with ``on_permission``.
 """
 
 from __future__ import annotations
