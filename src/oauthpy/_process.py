@@ -266,6 +266,12 @@ class Process:
         if pending.strip():
             yield pending.decode("utf-8", "replace")
 
+    async def read(self, *, deadline: float | None = None) -> bytes:
+        """The next piece of stdout as it arrives (``b""`` at its end), bounded by ``deadline``:
+        for output that is not line-based (``Content-Length`` framed JSON-RPC)."""
+        assert self._stdout is not None
+        return await self._read(self._stdout, deadline, None, time.monotonic())
+
     @staticmethod
     async def _read(
         stdout: asyncio.StreamReader,

@@ -13,14 +13,17 @@ stdin). There is no logout command: ``/logout`` in its interactive UI is the way
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .._commands import run_captured
-from .._errors import InvalidOptionsError
+from .._errors import InvalidOptionsError, OauthPyError
+from .._process import Invocation, Process
 from .acp import AcpAuth
 from .base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
 
@@ -83,19 +86,37 @@ class CopilotAuth(AcpAuth):
 
 
 async def get_status(binary: str, env: Mapping[str, str], state: Path) -> Probe:
-    """``auth.getStatus`` of ``copilot --headless --stdio`` with ``state`` as its home: the
-    request, then end of input, after which it answers and exits (about 1-2 s)."""
+    """``auth.getStatus`` of ``copilot --headless --stdio`` with ``state`` as its home (about
+    1-2 s). Its input stays open until the answer came: at end of input copilot exits, and a
+    request it had not answered yet goes unanswered."""
     with tempfile.TemporaryDirectory(prefix="oauthpy-copilot-status-") as logs:
         argv = [binary, "--headless", "--stdio", "--no-auto-update", "--log-dir", logs]
         env = {**env, "COPILOT_HOME": str(state), "COPILOT_AUTO_UPDATE": "false"}
-        done = await run_captured(
-            argv, env, timeout=PROBE_TIMEOUT_S, stdin=frame(_STATUS_ID, "auth.getStatus")
-        )
-    answer = next((m for m in messages(done.stdout) if m.get("id") == _STATUS_ID), None)
-    result = answer.get("result") if answer is not None else None
-    if not isinstance(result, dict):
-        return Probe(False, reason="status_failed", details={"status_exit_code": done.returncode})
+        inv = Invocation(argv=argv, env=env, cwd=os.getcwd(), interactive_stdin=True)
+        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        out = ""
+        proc = await Process.start(inv)
+        try:
+            await proc.write(frame(_STATUS_ID, "auth.getStatus"), timeout=PROBE_TIMEOUT_S)
+            while _answer(out) is None:
+                chunk = await proc.read(deadline=deadline)
+                if not chunk:
+                    break
+                out += chunk.decode("utf-8", "replace")
+        except (OauthPyError, OSError):
+            pass  # no answer in time, or copilot went away: said below
+        finally:
+            await proc.close()
+    result = _answer(out)
+    if result is None:
+        return Probe(False, reason="status_failed", details={"status_exit_code": proc.returncode})
     return read_status(result)
+
+
+def _answer(out: str) -> dict[str, Any] | None:
+    answer = next((m for m in messages(out) if m.get("id") == _STATUS_ID), None)
+    result = answer.get("result") if answer is not None else None
+    return result if isinstance(result, dict) else None
 
 
 def read_status(result: Mapping[str, Any]) -> Probe:
