@@ -11,10 +11,11 @@ import pytest
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
 from oauthpy._events import Event
-from oauthpy._permissions import Decision, PermissionRequest, Verdict, permission_event
-from oauthpy._providers.acp_asks import REQUEST_PERMISSION, AcpAsks
+from oauthpy._permissions import Decision
+from oauthpy._providers.acp_asks import AcpAsks
 from oauthpy._providers.acp_turn import AcpTurn, current_model, models_of
 from oauthpy._providers.profiles.opencode import OpencodeAcp
+from tests.acp_replay import drive
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "opencode-acp"
 OPENCODE = OpencodeAcp()
@@ -29,19 +30,8 @@ def replay(
     prompt = next(m for m in lines if m.get("method") == "session/prompt")
     turn = AcpTurn(OPENCODE, prompt["params"]["sessionId"], "fake/fake-model", own)
     asks = AcpAsks(OPENCODE, "/tmp/probe/work", own, turn.own_calls)
-    events: list[Event] = []
-    for message in lines[lines.index(prompt) + 1 :]:
-        if message.get("id") == prompt["id"] and "method" not in message:
-            return events, turn, message
-        if message.get("method") == "session/update":
-            events += turn.feed("session/update", message["params"])
-        elif message.get("method") == REQUEST_PERMISSION:
-            events += turn.asked(REQUEST_PERMISSION, message["params"])
-            ask = asks.permission(REQUEST_PERMISSION, message["params"])
-            assert isinstance(ask, PermissionRequest)
-            served = [permission_event(ask, Verdict(decision))]
-            events += turn.answered(REQUEST_PERMISSION, message["params"], served)
-    raise AssertionError("the recording has no answer to its prompt")
+    events, answer = drive(lines, prompt, turn, asks, decision)
+    return events, turn, answer
 
 
 def shape(events: list[Event]) -> list[tuple[str, str | None]]:
