@@ -13,6 +13,7 @@ from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer
 from tests.support import (
+    ONE_AT_A_TIME,
     Rig,
     assert_no_fd_leak,
     assert_no_leftovers,
@@ -95,11 +96,6 @@ def gemini_fake() -> Iterator[FakeGeminiServer]:
 @pytest.fixture
 def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
     return provider_env("gemini", gemini_fake, tmp_path)
-
-
-#: agents whose tests never overlap: two of their processes at once (Node, Bun) starve this
-#: 2-core machine
-ONE_AT_A_TIME = ("gemini", "opencode")
 
 
 def _named_agents() -> list[object]:

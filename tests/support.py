@@ -214,6 +214,10 @@ def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
         yield Rig(provider, server, provider_env(provider, server, root), root)
 
 
+#: agents whose tests never overlap: two of their processes at once (Node, Bun) starve this
+#: 2-core machine
+ONE_AT_A_TIME = ("gemini", "opencode")
+
 SHELLS = {"sh", "bash", "dash", "zsh"}
 
 

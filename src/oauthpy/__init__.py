@@ -6,6 +6,7 @@ Everything public is listed in ``__all__``; nothing else is API.
 from ._client import Client
 from ._errors import (
     AuthRequiredError,
+    BudgetExceededError,
     CommandExecutionError,
     InvalidOptionsError,
     OauthPyError,
@@ -39,17 +40,22 @@ from ._options import AuthSource, ProviderName, TransportName
 from ._permissions import Decision, PermissionRequest
 from ._redact import redact
 from ._session import Session
+from ._sessions.records import Capabilities, NotSupportedError, SessionInfo
 from ._signature import RunOptions, TurnOptions
 from ._tools import Tool, tool
+from ._usage.records import AccountUsage, QuotaWindow
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccountUsage",
     "AuthMode",
     "AuthReason",
     "AuthRequiredError",
     "AuthSource",
     "AuthStatus",
+    "BudgetExceededError",
+    "Capabilities",
     "Client",
     "CommandExecutionError",
     "CommandView",
@@ -62,17 +68,20 @@ __all__ = [
     "FileChangeKind",
     "InvalidOptionsError",
     "ModelInfo",
+    "NotSupportedError",
     "OauthPyError",
     "PermissionRequest",
     "ProtocolError",
     "ProviderName",
     "ProviderNotInstalledError",
+    "QuotaWindow",
     "RateLimitError",
     "RunOptions",
     "RunResult",
     "Session",
     "SessionBusyError",
     "SessionClosedError",
+    "SessionInfo",
     "SessionNotFoundError",
     "StructuredOutputError",
     "TimeoutExceededError",

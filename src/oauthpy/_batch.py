@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 MAX_CONCURRENCY = 64
 #: how often one item waits out a rate limit before it counts as failed (apart from max_retries)
 RATE_LIMIT_RETRIES = 8
+#: the longest pause for a rate limit: a limit that resets later (a weekly plan window) fails
+#: the items instead of holding the batch for days
+MAX_PAUSE_S = 3600.0
 #: the per-item keys an item may set besides ``prompt``
 ITEM_KEYS = ("prompt", "cwd", "model")
 
@@ -95,10 +98,15 @@ def batch_requests(
     kw: Mapping[str, Any],
     where: Callable[[int], str],
     keep_sessions: Any = False,
+    budget_usd: Any = None,
 ) -> tuple[list[RunRequest], RetryPolicy, int]:
     """Every item's checked request (``where(i)`` names item i in errors), the retry policy the
-    batch applies, and the concurrency. Nothing starts here."""
+    batch applies, and the concurrency; with ``budget_usd``, every item is charged to one
+    `Budget`. Nothing starts here."""
+    from ._budget import Budget, check_budget
+
     limit = check_concurrency(concurrency)
+    budget = check_budget(budget_usd)
     if not isinstance(keep_sessions, bool):
         raise InvalidOptionsError(f"keep_sessions must be True or False, got {keep_sessions!r:.40}")
     if isinstance(prompts, (str, bytes)) or not isinstance(prompts, Iterable):
@@ -106,6 +114,8 @@ def batch_requests(
     base, policy = split_retries(runner.request("-", kw))  # "-": the items bring their own
     if not keep_sessions:
         base = without_sessions(base, runner.provider.ephemeral)
+    if budget is not None:
+        base = dataclasses.replace(base, budgets=(*base.budgets, Budget(budget, "the batch's")))
     requests = []
     for i, item in enumerate(prompts):
         request = item_request(base, item, where(i))
@@ -153,6 +163,12 @@ class Throttle:
         self.step = 0.0
         #: how many rate limits paused the batch (for the progress line and tests)
         self.pauses = 0
+        #: when the current pause ends, on the wall clock (for "rate limited, resumes 14:05")
+        self.resumes_at: float = 0.0
+
+    def paused_until(self) -> float | None:
+        """The wall-clock time (``time.time()``) the batch resumes, while it is paused."""
+        return self.resumes_at if self.clock() < self.until else None
 
     def allowed(self, now: float) -> int:
         """How many workers may be running attempts at ``now``."""
@@ -167,6 +183,8 @@ class Throttle:
         if now >= self.until:  # a new rate limit, not another worker's part of the one paused for
             self.reduced = max(1, self.allowed(now) // 2)
             self.pauses += 1
+        if now + wait > self.until:
+            self.resumes_at = time.time() + wait
         self.until = max(self.until, now + wait)
         self.step = max(wait / 2, 0.1)
 
@@ -201,9 +219,10 @@ async def _one(
         try:
             result = await run(request)
         except RateLimitError as exc:
-            if rate_limits < RATE_LIMIT_RETRIES:
+            wait = policy.delay(rate_limits + 1, exc)
+            if rate_limits < RATE_LIMIT_RETRIES and wait <= MAX_PAUSE_S:
                 rate_limits += 1
-                throttle.rate_limited(policy.delay(rate_limits, exc))
+                throttle.rate_limited(wait)  # every worker pauses until the limit resets
                 continue
             return Finished(index, exc, attempts, time.monotonic() - started)
         except OauthPyError as exc:
@@ -269,6 +288,7 @@ async def run_all(
 
 __all__ = [
     "Finished",
+    "MAX_PAUSE_S",
     "RATE_LIMIT_RETRIES",
     "Throttle",
     "batch_requests",

@@ -8,6 +8,8 @@ import os
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
+from ._client_account import AccountMethods
+from ._client_catalogue import CatalogueMethods
 from ._errors import InvalidOptionsError, OauthPyError, UnsupportedProviderError
 from ._events import AuthStatus, Event, ModelInfo, RunResult
 from ._loop import SyncStream, iterate_sync, run_sync
@@ -40,7 +42,7 @@ LOGIN_TIMEOUT_S = 600.0
 #: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
 KEEP_ALIVE_S = 60.0
 #: the constructor's keywords, for the "did you mean" of a misspelt one
-_CLIENT_KEYWORDS = ("auth_source", "oauthpy_home", "env", "transport", "keep_alive", "command")
+_CLIENT_KEYWORDS = ("auth_source", "oauthpy_home", "env", "transport", "keep_alive", "command", "budget_usd")
 
 
 def _refuse_offline_login() -> None:
@@ -97,7 +99,7 @@ def _check_command(provider: str, command: object, takes: bool) -> tuple[str, ..
     return tuple(command)
 
 
-class Client:
+class Client(CatalogueMethods, AccountMethods):
     """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
 
     ``provider`` is ``"codex"``, ``"claude"``, ``"gemini"``, any other agent of the registry
@@ -120,6 +122,9 @@ class Client:
     its live vendor processes warm between runs, like an HTTP client's connection pool: a run
     gets a fresh thread on an idle process with the same process-level settings, an idle one
     closes after ``keep_alive`` seconds, and all close when the block ends (docs/live.md).
+
+    ``budget_usd`` stops spending: once the runs of this client have cost that much (as the
+    vendor reported, else estimated), no new run starts (`BudgetExceededError`); docs/account.md.
     """
 
     def __init__(
@@ -132,6 +137,7 @@ class Client:
         transport: TransportName | None = None,
         keep_alive: float = KEEP_ALIVE_S,
         command: Sequence[str] | None = None,
+        budget_usd: float | None = None,
         **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
         if misspelt:
@@ -172,12 +178,17 @@ class Client:
 
         if transport is not None and not isinstance(transport, str):
             raise InvalidOptionsError(f"transport must be a string, got {type(transport).__name__}")
+        from ._budget import Budget, check_budget
+
+        budget = check_budget(budget_usd)
         alive = positive_number("keep_alive", keep_alive)
         assert alive is not None
         self.keep_alive = alive
         self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env), argv)
         self._auth.check_overrides({})
         self._runner = Runner(provider, self._auth, transport, argv)
+        if budget is not None:
+            self._runner.budget = Budget(budget, "the client's")
         self._depth = 0
 
     def __repr__(self) -> str:
@@ -314,6 +325,7 @@ class Client:
         *,
         concurrency: int = 4,
         keep_sessions: bool = False,
+        budget_usd: float | None = None,
         output_schema: type[ModelT],
         **options: Unpack[_RunKeywords],
     ) -> AsyncGenerator[tuple[int, RunResult[ModelT] | OauthPyError], None]: ...
@@ -324,6 +336,7 @@ class Client:
         *,
         concurrency: int = 4,
         keep_sessions: bool = False,
+        budget_usd: float | None = None,
         output_schema: JsonSchema | None = None,
         **options: Unpack[_RunKeywords],
     ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]: ...
@@ -334,6 +347,7 @@ class Client:
         *,
         concurrency: int = 4,
         keep_sessions: bool = False,
+        budget_usd: float | None = None,
         **options: Unpack[RunOptions],
     ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]:
         """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
@@ -347,9 +361,10 @@ class Client:
         (codex and claude run them ``ephemeral``: their ``session_id`` is None) unless
         ``keep_sessions``; gemini saves its sessions either way. Every item is checked before
         anything starts. Closing the iterator early (``aclose()``, ``contextlib.aclosing``) stops the
-        items still running.
+        items still running. ``budget_usd``: once the items have cost that much, no new item
+        starts; each item left gives a `BudgetExceededError` (docs/account.md).
         """
-        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
+        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions, budget_usd)
         return self._amap(requests, policy, limit)
 
     async def _amap(
@@ -365,6 +380,7 @@ class Client:
         *,
         concurrency: int = 4,
         keep_sessions: bool = False,
+        budget_usd: float | None = None,
         output_schema: type[ModelT],
         **options: Unpack[_RunKeywords],
     ) -> list[RunResult[ModelT] | OauthPyError]: ...
@@ -375,6 +391,7 @@ class Client:
         *,
         concurrency: int = 4,
         keep_sessions: bool = False,
+        budget_usd: float | None = None,
         output_schema: JsonSchema | None = None,
         **options: Unpack[_RunKeywords],
     ) -> list[RunResult[Any] | OauthPyError]: ...
@@ -385,13 +402,14 @@ class Client:
         *,
         concurrency: int = 4,
         keep_sessions: bool = False,
+        budget_usd: float | None = None,
         **options: Unpack[RunOptions],
     ) -> list[RunResult[Any] | OauthPyError]:
         """Run many prompts and return their results in input order; see `amap`.
 
         A failed item is its error object in the list, not an exception that loses the others.
         """
-        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions)
+        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions, budget_usd)
 
         async def collect() -> list[RunResult[Any] | OauthPyError]:
             results: list[RunResult[Any] | OauthPyError | None] = [None] * len(requests)
@@ -407,11 +425,12 @@ class Client:
         concurrency: int,
         kw: Mapping[str, Any],
         keep_sessions: bool,
+        budget_usd: object = None,
         where: Callable[[int], str] = "item {}".format,
     ) -> tuple[list[RunRequest], RetryPolicy, int]:
         from ._batch import batch_requests
 
-        return batch_requests(self._runner, prompts, concurrency, kw, where, keep_sessions)
+        return batch_requests(self._runner, prompts, concurrency, kw, where, keep_sessions, budget_usd)
 
     async def _abatch(
         self,
@@ -436,26 +455,35 @@ class Client:
     # -- sessions ----------------------------------------------------------------------------------
 
     @takes(RunOptions)
-    def session(self, *, resume: str | None = None, **options: Unpack[RunOptions]) -> Session:
+    def session(
+        self, *, resume: str | None = None, budget_usd: float | None = None, **options: Unpack[RunOptions]
+    ) -> Session:
         """A multi-turn conversation that continues the vendor's own conversation.
 
         ``resume`` continues an earlier one by its ``session_id`` (from any ``RunResult``).
         The other arguments are defaults for every turn; a turn may override them, except
         ``cwd`` and ``tools``, which the vendor's conversation is opened with. Use it as a
-        context manager (``with``), or call ``close()``.
+        context manager (``with``), or call ``close()``. ``budget_usd``: no new turn starts once
+        the session's turns have cost that much (`BudgetExceededError`).
         """
-        return self._session(resume, options)
+        return self._session(resume, options, budget_usd)
 
     @takes(RunOptions)
-    def asession(self, *, resume: str | None = None, **options: Unpack[RunOptions]) -> Session:
+    def asession(
+        self, *, resume: str | None = None, budget_usd: float | None = None, **options: Unpack[RunOptions]
+    ) -> Session:
         """`session` for ``async with``; the same object, used with the async methods."""
-        return self._session(resume, options)
+        return self._session(resume, options, budget_usd)
 
-    def _session(self, resume: str | None, options: Mapping[str, object]) -> Session:
+    def _session(self, resume: str | None, options: Mapping[str, object], budget_usd: object) -> Session:
+        from ._budget import check_budget
         from ._session import Session
 
         defaults = {k: v for k, v in options.items() if k != "cwd"}
-        return Session(self._runner, cwd=options.get("cwd", "."), resume=resume, defaults=defaults)
+        budget = check_budget(budget_usd)
+        return Session(
+            self._runner, cwd=options.get("cwd", "."), resume=resume, defaults=defaults, budget_usd=budget
+        )
 
     # -- models ------------------------------------------------------------------------------
 

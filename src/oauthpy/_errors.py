@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._redact import redact, redact_data
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 #: terminal escapes (colours, cursor moves, titles) that vendor CLIs write to stderr
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
@@ -75,6 +78,20 @@ class SessionClosedError(OauthPyError, RuntimeError):
     """A turn was asked of a session that was closed (its conversation stays resumable by id)."""
 
 
+class BudgetExceededError(OauthPyError):
+    """A budget (``budget_usd``) was spent: no new run, turn or batch item starts. Runs that were
+    under way finished; ``spent_usd`` counts them."""
+
+    def __init__(self, what: str, budget_usd: float, spent_usd: float) -> None:
+        self.budget_usd = budget_usd
+        self.spent_usd = spent_usd
+        super().__init__(
+            f"{what} budget of ${budget_usd:.4f} is spent (${spent_usd:.4f}): nothing more starts",
+            hint="give a larger budget_usd to go on (oauthpy batch: --resume --budget-usd N "
+            "runs the items that did not run)",
+        )
+
+
 class CommandExecutionError(OauthPyError):
     """The vendor run failed. ``returncode``, a redacted ``stderr`` tail and ``details`` say how."""
 
@@ -106,14 +123,19 @@ class ProtocolError(CommandExecutionError):
 
 
 class RateLimitError(CommandExecutionError):
-    """The vendor reported a rate limit (HTTP 429). ``retry_after`` is in seconds when known."""
+    """The vendor reported a rate limit (HTTP 429) or a spent plan. ``retry_after`` is in
+    seconds when known; ``resets_at`` (a timezone-aware ``datetime``) when the vendor said when
+    the limit starts again."""
 
     transient = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, resets_at: datetime | None = None, **kw: Any
+    ) -> None:
         kw.setdefault("transient", True)
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        self.resets_at = resets_at
 
 
 class StructuredOutputError(CommandExecutionError):
@@ -138,6 +160,7 @@ for _public in (
     ProviderNotInstalledError,
     AuthRequiredError,
     SessionNotFoundError,
+    BudgetExceededError,
     SessionBusyError,
     SessionClosedError,
     CommandExecutionError,

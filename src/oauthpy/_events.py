@@ -62,6 +62,8 @@ class EventKind(str, enum.Enum):
     """What an `Event` is about."""
 
     MESSAGE = "message"
+    #: a user's prompt, in a session's transcript (`Client.transcript`)
+    USER = "user"
     REASONING = "reasoning"
     PLAN = "plan"
     TOOL = "tool"
@@ -100,6 +102,20 @@ class Usage:
     reasoning_output_tokens: int = 0
     total_tokens: int = 0
     cost_usd: float | None = None
+
+    def __add__(self, other: Usage) -> Usage:
+        """Totals of two runs (a session's, a batch's); the cost is None unless both know it."""
+        if not isinstance(other, Usage):
+            return NotImplemented
+        both = self.cost_usd is not None and other.cost_usd is not None
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            reasoning_output_tokens=self.reasoning_output_tokens + other.reasoning_output_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+            cost_usd=(self.cost_usd or 0.0) + (other.cost_usd or 0.0) if both else None,
+        )
 
 
 @dataclass(slots=True, eq=False)
@@ -268,6 +284,10 @@ class RunResult(Generic[OutputT]):
     output: OutputT = None  # type: ignore[assignment]
     auth_source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: what the run cost in USD: the vendor's own figure (claude, opencode), else oauthpy's
+    #: estimate from its dated price table (``cost_estimated``); None when neither is known
+    cost_usd: float | None = None
+    cost_estimated: bool = False
 
     def __repr__(self) -> str:
         return (

@@ -57,6 +57,9 @@ class RunRequest:
     on_permission: Any = None
     #: the user's Python functions as tools (`oauthpy._tools.Tool`)
     tools: tuple[Any, ...] = ()
+    #: the budgets a run is checked against and charged to (`oauthpy._budget.Budget`): its
+    #: session's or batch's; the client's is the runner's
+    budgets: tuple[Any, ...] = ()
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""

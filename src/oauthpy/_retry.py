@@ -25,6 +25,7 @@ from typing import Any
 
 from ._errors import (
     AuthRequiredError,
+    BudgetExceededError,
     InvalidOptionsError,
     OauthPyError,
     RateLimitError,
@@ -39,7 +40,13 @@ DEFAULT_BACKOFF_S = 1.0
 DEFAULT_BACKOFF_MAX_S = 30.0
 DEFAULT_JITTER_S = 0.25
 #: never retried, whatever the options say: they will not heal by trying again
-PERMANENT = (AuthRequiredError, InvalidOptionsError, StructuredOutputError, SessionNotFoundError)
+PERMANENT = (
+    AuthRequiredError,
+    BudgetExceededError,
+    InvalidOptionsError,
+    StructuredOutputError,
+    SessionNotFoundError,
+)
 
 
 @dataclass(frozen=True)
@@ -72,13 +79,26 @@ class RetryPolicy:
         return bool(exc.transient)
 
     def delay(self, attempt: int, exc: BaseException, rand: Callable[[], float] = random.random) -> float:
-        """Seconds to wait before retry ``attempt`` (1-based), honouring a longer Retry-After."""
+        """Seconds to wait before retry ``attempt`` (1-based), honouring a longer Retry-After
+        and the time a rate limit resets (``RateLimitError.resets_at``)."""
         base = min(self.backoff_max_s, self.backoff_s * 2.0 ** (attempt - 1))
         wait = min(self.backoff_max_s, base + rand() * self.jitter_s)
-        retry_after: Any = getattr(exc, "retry_after", None) if isinstance(exc, RateLimitError) else None
-        if isinstance(retry_after, (int, float)) and retry_after > wait:
-            wait = float(retry_after)
-        return wait
+        return max(wait, vendor_wait(exc) or 0.0)
+
+
+def vendor_wait(exc: BaseException) -> float | None:
+    """How long the vendor said to wait: its Retry-After, or until its limit resets (the longer);
+    None when it said nothing."""
+    if not isinstance(exc, RateLimitError):
+        return None
+    waits = []
+    if isinstance(exc.retry_after, (int, float)):
+        waits.append(float(exc.retry_after))
+    if exc.resets_at is not None:
+        import datetime as dt
+
+        waits.append((exc.resets_at - dt.datetime.now(dt.timezone.utc)).total_seconds())
+    return max(waits) if waits else None
 
 
 @dataclass

@@ -71,6 +71,8 @@ class Runner:
         self.transport = transport or choices[0]
         #: warm agents, only inside ``with Client(...)``
         self.pool: AgentPool | None = None
+        #: the client's ``budget_usd`` (`oauthpy._budget.Budget`), charged by every run and turn
+        self.budget: Any = None
 
     # -- requests (nothing starts here) ---------------------------------------------------------
 
@@ -156,6 +158,9 @@ class Runner:
         from ._runtime import parse_structured
 
         deadline, started = request.deadline(), time.monotonic()
+        budgets = (*request.budgets, self.budget) if self.budget is not None else request.budgets
+        for budget in budgets:
+            budget.check()  # nothing starts once a budget is spent
         env, outcome.source = await self.auth.run_env(request.env, source)
         await self.auth.preflight(outcome.source, env, request, conversation.transport)
         left = time_left(deadline, "preparing the run's login state", started)
@@ -168,6 +173,12 @@ class Runner:
                     if event.kind is EventKind.DONE:
                         # known once the turn is under way: a gemini session may go on headless
                         outcome.transport = conversation.transport
+                        if budgets:
+                            from ._prices import cost_of
+
+                            spent, _ = cost_of(event.model or request.model, event.usage or Usage())
+                            for budget in budgets:
+                                budget.charge(spent)
                         if request.output_schema is not None:
                             outcome.output = parse_structured(event.text, request)
                     yield event
@@ -191,6 +202,11 @@ class Runner:
             async for event in gen:
                 events.append(event)
         done = events[-1] if events and events[-1].kind is EventKind.DONE else None
+        usage = done.usage if done and done.usage else Usage()
+        model = done.model if done else None
+        from ._prices import cost_of
+
+        cost, estimated = cost_of(model or request.model, usage)
         return RunResult(
             provider=self.name,
             transport=outcome.transport or self.transport,
@@ -198,10 +214,12 @@ class Runner:
             events=tuple(events),
             elapsed_s=time.monotonic() - started,
             cwd=request.cwd,
-            usage=(done.usage if done and done.usage else Usage()),
-            model=done.model if done else None,
+            usage=usage,
+            model=model,
             session_id=done.session_id if done and not request.provider_options.get("ephemeral") else None,
             output=outcome.output,
             auth_source=outcome.source,
             raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},
+            cost_usd=cost,
+            cost_estimated=estimated,
         )

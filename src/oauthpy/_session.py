@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, overload
 
 from ._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
-from ._events import Event, EventKind, RunResult
+from ._events import Event, EventKind, RunResult, Usage
 from ._loop import SyncStream, iterate_sync, run_sync
 from ._signature import JsonSchema, ModelT, TurnOptions, takes
 from ._teardown import settle, within
@@ -75,10 +75,24 @@ class Session:
     one at a time; different sessions may run concurrently.
     """
 
-    def __init__(self, runner: Runner, *, cwd: Any, resume: str | None, defaults: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        cwd: Any,
+        resume: str | None,
+        defaults: Mapping[str, Any],
+        budget_usd: float | None = None,
+    ) -> None:
         if resume is not None:
             resume = check_resume_id(runner.name, resume)
         self._runner = runner
+        from ._budget import Budget
+
+        self._budget = Budget(budget_usd, "the session's") if budget_usd is not None else None
+        #: what the session's finished turns used, and cost where known (`usage`, `cost_usd`)
+        self._usage = Usage()
+        self._cost: float | None = None
         self._defaults = _turn_options(defaults)
         if self._defaults.get("tools") is not None:
             from ._tools import build_tools
@@ -109,6 +123,25 @@ class Session:
     def cwd(self) -> str:
         return self._cwd
 
+    @property
+    def usage(self) -> Usage:
+        """The tokens of every finished turn of this session (``cost_usd``: see `cost_usd`)."""
+        return dataclasses.replace(self._usage, cost_usd=self._cost)
+
+    @property
+    def cost_usd(self) -> float | None:
+        """What the finished turns cost, reported or estimated (None while none is known)."""
+        return self._cost
+
+    def _count(self, done: Event, model: str | None) -> None:
+        from ._prices import cost_of
+
+        used = done.usage or Usage()
+        self._usage = self._usage + used
+        cost, _ = cost_of(done.model or model, used)
+        if cost is not None:
+            self._cost = (self._cost or 0.0) + cost
+
     # -- turns ---------------------------------------------------------------------------------
 
     def _request(self, prompt: Any, kw: Mapping[str, Any]) -> Any:
@@ -118,7 +151,10 @@ class Session:
         for key in ("env", "provider_options"):  # per-turn values go over the session's
             if isinstance(self._defaults.get(key), Mapping) and isinstance(turn.get(key), Mapping):
                 merged[key] = {**self._defaults[key], **turn[key]}
-        return self._runner.request(prompt, {**merged, "cwd": self._cwd})
+        request = self._runner.request(prompt, {**merged, "cwd": self._cwd})
+        if self._budget is not None:
+            request = dataclasses.replace(request, budgets=(self._budget,))
+        return request
 
     def _check_open(self) -> None:
         if self._closed:
@@ -184,8 +220,10 @@ class Session:
             gen = runner.attempts(request, outcome, self._conversation, live=live, source=self._source)
             async with contextlib.aclosing(gen):
                 async for event in gen:
-                    if event.kind is EventKind.DONE and event.session_id:
-                        self.session_id = event.session_id
+                    if event.kind is EventKind.DONE:
+                        self._count(event, request.model)
+                        if event.session_id:
+                            self.session_id = event.session_id
                     yield event
         except UserCodeExit as exc:
             reraise_original(exc)

@@ -51,5 +51,6 @@ ENTRY = Agent(
     transports=("acp",),
     models=("fake-model", "fake-model-large"),
     session_id_form=ACP_ID_FORM,
+    catalogue="oauthpy._sessions.acp:AcpCatalogue",  # it can load a session, not list them
     listed=False,  # a test agent: not in doctor, demo, the offline mode
 )

@@ -5,14 +5,25 @@ its login state."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from oauthpy import AuthRequiredError, Client, EventKind, InvalidOptionsError, PermissionRequest
+from oauthpy import (
+    AuthRequiredError,
+    Client,
+    CommandExecutionError,
+    EventKind,
+    OauthPyError,
+    PermissionRequest,
+)
 from oauthpy.testing import FakeAnthropicServer, HttpError, call_tool, shell, text
+from oauthpy.testing.processes import new_marker
 from tests.support import Rig, assert_no_leftovers, copilot_binary, open_rig
 
 BOUND_S = 60
@@ -132,8 +143,143 @@ def test_a_used_home_without_a_login_is_asked_over_copilot_s_own_status_request(
     assert status.details and "statusMessage" in status.details  # copilot's own answer
 
 
-def test_logout_is_refused_with_the_way_to_do_it(tmp_path: Path):
-    env = {"COPILOT_HOME": str(tmp_path / "home"), "OAUTHPY_COPILOT_BINARY": copilot_binary()}
-    with pytest.raises(InvalidOptionsError, match="no logout command") as err:
-        Client("copilot", auth_source="external", env=env).logout()
-    assert "/logout" in str(err.value.hint)
+class FakeGitHub:
+    """The two GitHub endpoints a copilot login touches, on 127.0.0.1: copilot accepts any
+    token for ``copilot login --host http://127.0.0.1:PORT`` that this host vouches for."""
+
+    def __init__(self) -> None:
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake.paths.append(self.path)
+                body = json.dumps(fake.answer(self.path)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.paths: list[str] = []
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, path: str) -> dict[str, object]:
+        if path.startswith("/copilot_internal/user"):
+            return {"login": "octo-fake", "chat_enabled": True, "endpoints": {"api": self.url}}
+        if path.startswith("/models"):
+            limits = {"max_prompt_tokens": 1000, "max_output_tokens": 100, "max_context_window_tokens": 2000}
+            return {
+                "data": [
+                    {
+                        "id": "fake-gh-model",
+                        "name": "Fake GH Model",
+                        "vendor": "Fakes Inc",
+                        "model_picker_enabled": True,
+                        "capabilities": {"type": "chat", "limits": limits, "supports": {"tool_calls": True}},
+                        "policy": {"state": "enabled"},
+                    }
+                ]
+            }
+        return {}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(BOUND_S)
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    yield fake
+    fake.close()
+
+
+def isolated(tmp_path: Path) -> tuple[Client, dict[str, str | None], Path]:
+    """A client on oauthpy's isolated copilot state under ``tmp_path``, for a GitHub login (no
+    model provider of its own, not offline), with no system keychain (no D-Bus session), as on CI."""
+    root = tmp_path / "copilot-root"
+    dirs = {var: root / var.lower() for var in ("HOME", "TMPDIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME")}
+    for path in dirs.values():
+        path.mkdir(parents=True)
+    # one unpacked copilot per user, as the other copilot tests share (fake_env)
+    cache = Path(os.environ.get("TMPDIR") or "/tmp") / f"oauthpy-copilot-cache-{os.getuid()}"
+    env: dict[str, str | None] = {
+        **{var: str(path) for var, path in dirs.items()},
+        **new_marker(),
+        "XDG_CACHE_HOME": str(cache),
+        "OAUTHPY_COPILOT_BINARY": copilot_binary(),
+        "COPILOT_AUTO_UPDATE": "false",
+        **dict.fromkeys(("COPILOT_OFFLINE", "COPILOT_PROVIDER_BASE_URL", "COPILOT_MODEL")),
+        "DBUS_SESSION_BUS_ADDRESS": None,
+    }
+    home = tmp_path / "oauthpy-home"
+    return Client("copilot", auth_source="oauthpy", oauthpy_home=home, env=env), env, home / "copilot"
+
+
+def test_with_no_login_models_need_one_and_logout_has_nothing_to_do(tmp_path: Path):
+    client, env, state = isolated(tmp_path)
+    with pytest.raises(AuthRequiredError, match="not logged in") as err:
+        client.models()  # copilot's models are a GitHub login's (it asks GitHub)
+    assert "copilot login" in str(err.value.hint)
+    assert json.loads((state / "settings.json").read_text()) == {"storeTokenPlaintext": True}
+    assert not (state / "logs").exists()  # its SDK server logs elsewhere
+    status = client.logout()  # copilot is asked first, and nothing is stored
+    assert not status.authenticated and status.reason == "not_authenticated"
+    assert_no_leftovers({k: v for k, v in env.items() if v is not None})
+
+
+def test_a_github_login_lists_its_models_and_without_a_keychain_copilot_cannot_log_it_out(
+    tmp_path: Path, github: FakeGitHub
+):
+    client, env, state = isolated(tmp_path)
+    token = "gho_" + "oauthpyfaketokenoauthpyfaketoken1234"
+    status = client.login(api_key=token, provider_options={"host": github.url}, timeout=BOUND_S)
+    assert status.authenticated and status.mode == "oauth" and status.details["login"] == "octo-fake"
+    models = client.models()
+    assert [(m.id, m.display_name, m.source) for m in models] == [
+        ("auto", "Auto", "vendor"),
+        ("fake-gh-model", "Fake GH Model", "vendor"),
+    ]
+    assert not (state / "session-state").exists()  # listing models opened no copilot session
+    # copilot 1.0.102 deletes a login's keychain entry even when the token is in its config,
+    # and fails without a keychain: the error says so and the login stays
+    with pytest.raises(CommandExecutionError, match="could not log out") as err:
+        client.logout()
+    assert "keychain" in str(err.value) and token not in str(err.value)
+    assert client.auth_status().authenticated
+    assert_no_leftovers({k: v for k, v in env.items() if v is not None})
+
+
+def test_an_isolated_logout_never_logs_out_your_own_login_of_the_same_github_user(
+    tmp_path: Path, github: FakeGitHub
+):
+    # copilot's logout deletes the keychain entry of host + user, which every home signed in as
+    # that user shares: oauthpy's isolated logout would take ~/.copilot's login with it
+    client, env, state = isolated(tmp_path)
+    yours = Path(str(env["HOME"])) / ".copilot"
+    yours.mkdir()
+    (yours / "settings.json").write_text('{"storeTokenPlaintext": true}')  # no keychain on CI
+    token = "gho_" + "oauthpyfaketokenoauthpyfaketoken1234"
+    own = Client("copilot", auth_source="external", env=env)
+    assert own.login(api_key=token, provider_options={"host": github.url}, timeout=BOUND_S).authenticated
+    assert client.login(api_key=token, provider_options={"host": github.url}, timeout=BOUND_S).authenticated
+    with pytest.raises(OauthPyError, match=r"would log \S+ out too") as err:
+        client.logout()
+    said = f"{err.value} {err.value.hint}"
+    assert "auth_source='external'" in said and f"remove {state}" in said
+    assert own.auth_status().authenticated and client.auth_status().authenticated
+    assert_no_leftovers({k: v for k, v in env.items() if v is not None})
+
+
+def test_with_your_own_model_provider_copilot_lists_no_models_and_is_not_started_for_that(rig: Rig):
+    # copilot's session/new offers no models with COPILOT_PROVIDER_BASE_URL, and its SDK server
+    # lists the GitHub login's, which such a run does not use
+    assert client(rig).models() == ()
+    assert not (Path(rig.env["COPILOT_HOME"]) / "config.json").exists()  # it never started

@@ -103,3 +103,32 @@ def test_slash_run_is_a_one_shot_outside_the_session(chat: pexpect.spawn, openai
     chat.expect_exact(PROMPT)
     # the session's first turn does not carry the one-shot's conversation
     assert "a lone question" not in openai_fake.model_requests()[1].body_text
+
+
+def test_resume_continues_a_saved_session_and_a_wrong_id_fails_before_anything_starts(
+    openai_fake: FakeResponsesServer, codex_env: dict[str, str], workdir: Path
+):
+    from oauthpy import Client
+
+    openai_fake.script(text("remembered fact gamma"), text("recalled it"))
+    first = Client("codex", auth_source="external", env=codex_env).run("remember gamma", cwd=workdir)
+    env = {**os.environ, **codex_env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "NO_COLOR": "1"}
+    argv = ["-m", "oauthpy.cli", "chat", "-p", "codex", "--cwd", str(workdir), "--resume"]
+    child = pexpect.spawn(
+        sys.executable, [*argv, str(first.session_id)], env=env, encoding="utf-8", timeout=60
+    )
+    child.expect_exact(f"continuing session {first.session_id}")
+    child.expect_exact(PROMPT)
+    child.sendline("what did I ask you to remember?")
+    child.expect_exact("recalled it")
+    child.expect_exact(PROMPT)
+    child.sendline("/exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    last = openai_fake.model_requests()[-1].body_text
+    assert "remember gamma" in last and "remembered fact gamma" in last  # the saved conversation
+    wrong = pexpect.spawn(sys.executable, [*argv, "not-an-id"], env=env, encoding="utf-8", timeout=60)
+    wrong.expect_exact("error: resume must be a codex session id")
+    wrong.expect(pexpect.EOF)
+    wrong.close()
+    assert wrong.exitstatus == 2 and len(openai_fake.model_requests()) == 2

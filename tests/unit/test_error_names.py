@@ -54,14 +54,24 @@ def test_a_misspelt_client_keyword_gets_the_did_you_mean_of_the_run_methods(keyw
         f"Client() got an unexpected keyword argument {keyword!r} (did you mean {suggestion!r}?)"
     )
     with pytest.raises(
-        TypeError, match=r"\(it takes auth_source, oauthpy_home, env, transport, keep_alive, command\)"
+        TypeError,
+        match=r"\(it takes auth_source, oauthpy_home, env, transport, keep_alive, command, budget_usd\)",
     ):
         Client("codex", zzz=1)  # type: ignore[call-arg]
 
 
 def test_the_constructor_signature_shows_only_its_real_keywords():
     names = list(inspect.signature(Client).parameters)
-    assert names == ["provider", "auth_source", "oauthpy_home", "env", "transport", "keep_alive", "command"]
+    assert names == [
+        "provider",
+        "auth_source",
+        "oauthpy_home",
+        "env",
+        "transport",
+        "keep_alive",
+        "command",
+        "budget_usd",
+    ]
 
 
 def test_error_messages_and_stderr_tails_carry_no_terminal_escapes():

@@ -30,6 +30,11 @@ def test_every_entry_has_every_part_and_they_agree(agent: registry.Agent) -> Non
     assert agent.title and auth.install_hint
     assert re.fullmatch(agent.session_id_form, agent.session_id_example)
     assert agent.catalog_default in (None, *agent.models)
+    catalogue = agent.make_catalogue(provider)  # its session catalogue (oauthpy._sessions)
+    assert all(
+        isinstance(getattr(catalogue, f"can_{what}"), bool)
+        for what in ("list", "transcript", "fork", "delete")
+    )
     # what scripts/compat tests and docs/compatibility.md lists: every shipped named agent
     assert all(re.fullmatch(r"(pypi|npm):[@\w./-]+", p) for p in agent.packages)
     if agent.listed and not agent.takes_command:
@@ -42,10 +47,13 @@ def _vendor_module(path: Path) -> bool:
     stem = path.stem.lstrip("_")
     if rel.parts[:2] == ("_providers", "profiles") or rel == Path("_providers/registry.py"):
         return True
-    if rel.parts[0] in ("_providers", "_auth") and any(stem.startswith(n) for n in NAMED):
+    if rel.parts[0] in ("_providers", "_auth", "_sessions", "_usage") and any(
+        stem.startswith(n) for n in NAMED
+    ):
         return True
     # the fakes speak one vendor's wire API each
-    return rel.parts[0] == "testing" and stem in ("responses", "anthropic", "gemini", "chat", "chat_tools")
+    fakes = ("responses", "chatgpt_backend", "anthropic", "gemini", "chat", "chat_tools", "github_api")
+    return rel.parts[0] == "testing" and stem in fakes
 
 
 def test_no_module_outside_the_registry_and_the_agents_own_names_a_provider() -> None:

@@ -338,11 +338,16 @@ class AuthManager:
         source = self.source if self.source != "auto" else "oauthpy"
         env = self.env_for(source, {})
         binary = self._binary(env)
-        argv = self.backend.logout_command(binary)
+        own = getattr(self.backend, "logout", None)  # a logout that is a request, not a command
+        argv = None if own is not None else self.backend.logout_command(binary)
         self._resolved.clear()
         self._logged_in.clear()
         if source == "oauthpy" and not self.isolated_dir.exists():
             return await self.status(source)  # nothing was ever logged in there
+        if own is not None:
+            await own(binary, env)
+            return await self.status(source)
+        assert argv is not None
         done = await run_captured(argv, env, timeout=LOGOUT_TIMEOUT_S)
         if done.returncode != 0:
             raise CommandExecutionError(

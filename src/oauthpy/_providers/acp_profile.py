@@ -92,6 +92,14 @@ class AcpProfile:
     auth_words: tuple[str, ...] = ()
     #: words of its error messages that mean a failure a retry may cure, beyond the common ones
     transient_words: tuple[str, ...] = ()
+    #: the session catalogue (`oauthpy._sessions.acp`): a regular expression of the title the
+    #: agent gives a session it has not named (the first prompt is shown instead)
+    untitled_title = ""
+    #: its own documented way to delete a session where ACP's ``session/delete`` is missing:
+    #: the name of a function of `oauthpy._sessions.acp_vendor`
+    deleter = ""
+    #: why it cannot fork a session, where ACP's ``session/fork`` is missing
+    no_fork = ""
 
     def turn(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> AcpTurn:
         """The translator of one turn: the generic one, unless the agent needs its own (copilot

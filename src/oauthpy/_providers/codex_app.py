@@ -108,7 +108,14 @@ class AppServer(LiveAgent):
     @classmethod
     async def _start(cls, inv: Invocation, deadline: float | None, started: float) -> AppServer:
         time_left(deadline, "starting codex app-server", started)
-        conn = await Connection.start(inv, dialect="codex", router=thread_of)
+        limits: list[Any] = [None]
+
+        def route(method: str, params: Any) -> str | None:
+            if method == "account/rateLimits/updated" and isinstance(params, dict):
+                limits[0] = params.get("rateLimits")  # the agent's, not a thread's: kept here
+            return thread_of(method, params)
+
+        conn = await Connection.start(inv, dialect="codex", router=route)
         try:
             params = {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}}
             await initialize(conn, "initialize", params, deadline, started, "codex app-server")
@@ -116,7 +123,12 @@ class AppServer(LiveAgent):
         except BaseException:
             await conn.close()
             raise
-        return cls(conn)
+        return cls(conn, limits)
+
+    def __init__(self, conn: Connection, rate_limits: list[Any] | None = None) -> None:
+        super().__init__(conn)
+        #: holds the last ``account/rateLimits/updated`` of this process (a ChatGPT login's windows)
+        self.rate_limits = rate_limits or [None]
 
 
 class AppServerConversation(LiveConversation):
@@ -197,6 +209,8 @@ class CodexTurn:
         return events
 
     def finish(self) -> list[Event]:
+        if isinstance(self._agent, AppServer):
+            self._parser.rate_limits = self._agent.rate_limits[0]
         return self._parser.finish()
 
     async def stop(self) -> bool:

@@ -118,7 +118,17 @@ _DELTAS = {
 class AppTurn:
     """The state of one turn on a thread, fed the notifications routed to that thread."""
 
-    __slots__ = ("completed", "error", "final_text", "interrupted", "model", "session_id", "status", "usage")
+    __slots__ = (
+        "completed",
+        "error",
+        "final_text",
+        "interrupted",
+        "model",
+        "rate_limits",
+        "session_id",
+        "status",
+        "usage",
+    )
 
     def __init__(self, session_id: str, model: str | None) -> None:
         self.session_id = session_id
@@ -131,6 +141,9 @@ class AppTurn:
         self.status: str | None = None
         #: the last terminal error the agent reported (``error`` with ``willRetry: false``)
         self.error: dict[str, Any] | None = None
+        #: the account's windows as codex last reported them (``account/rateLimits/updated``, which
+        #: is not a thread's): a used-up one says exactly when a usage limit resets
+        self.rate_limits: Any = None
 
     def feed(self, method: str, params: Any) -> list[Event]:
         raw = {"method": method, "params": params}
@@ -149,7 +162,7 @@ class AppTurn:
             ]
         if method in ("item/started", "item/completed"):
             item = p.get("item")
-            return self._item(item, method == "item/completed", raw) if isinstance(item, dict) else []
+            return self.item(item, method == "item/completed", raw) if isinstance(item, dict) else []
         if method == "thread/tokenUsage/updated":
             usage = p.get("tokenUsage")
             last = usage.get("last") if isinstance(usage, dict) else None
@@ -185,7 +198,8 @@ class AppTurn:
             return []
         return [Event(EventKind.OTHER, text=method, raw=raw)]
 
-    def _item(self, item: dict[str, Any], done: bool, raw: Any) -> list[Event]:
+    def item(self, item: dict[str, Any], done: bool, raw: Any) -> list[Event]:
+        """One thread item's events (a live turn's, and a saved transcript's: oauthpy._sessions)."""
         itype = item.get("type")
         item_id = opt_str(item.get("id"))
         status = event_status(item.get("status")) or ("completed" if done else "in_progress")
@@ -293,10 +307,11 @@ class AppTurn:
     def failure(self) -> OauthPyError:
         if self.error is None and self.interrupted:
             return CommandExecutionError("the turn was interrupted", details={"provider": "codex"})
-        return classify_turn_error(self.error or {"message": f"the turn ended with status {self.status!r}"})
+        error = self.error or {"message": f"the turn ended with status {self.status!r}"}
+        return classify_turn_error(error, self.rate_limits)
 
 
-def classify_turn_error(error: dict[str, Any]) -> OauthPyError:
+def classify_turn_error(error: dict[str, Any], rate_limits: Any = None) -> OauthPyError:
     """A turn's error (``{message, codexErrorInfo, additionalDetails}``) as one error type.
 
     ``codexErrorInfo`` decides where it says enough; otherwise the message is read the way the
@@ -316,11 +331,15 @@ def classify_turn_error(error: dict[str, Any]) -> OauthPyError:
             hint="log in with `codex login` (or `oauthpy auth login --provider codex`)",
         )
     if name in ("rateLimitExceeded", "usageLimitExceeded") or status == 429:
+        from .._usage.codex import resets_at_from
+
         found = classify_failure(message, 1, "")
         retry_after = found.retry_after if isinstance(found, RateLimitError) else None
         return RateLimitError(
             f"codex was rate limited: {message}",
             retry_after=retry_after,
+            # the plan's limit: only a wait until it resets helps (a batch pauses until then)
+            resets_at=resets_at_from(message, rate_limits=rate_limits),
             details=details,
             transient=name != "usageLimitExceeded",
         )

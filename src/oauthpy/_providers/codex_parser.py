@@ -26,6 +26,9 @@ from .base import as_int, change_kind, decode_record, event_status
 
 _STATUS_RE = re.compile(r"(?:last status|unexpected status|status)[:\s]+(\d{3})\b")
 _RETRY_AFTER_RE = re.compile(r"(?i)(?:retry[- ]after|try again in)[:\s]+(\d+(?:\.\d+)?)\s*s")
+#: codex's words when the plan's usage limit is spent ("You've hit your usage limit. ... try
+#: again at 2:52 AM.", with a curly apostrophe)
+_USAGE_LIMIT_RE = re.compile(r"You[\u2019']ve hit your usage limit")
 _AUTH_HINT = "log in with `codex login` (or `oauthpy auth login --provider codex`)"
 #: codex 0.163's answer to ``exec resume <uuid>`` with an id it has no rollout for, e.g.
 #: ``Error: thread/resume: thread/resume failed: no rollout found for thread id <id> (code -32600)``
@@ -287,15 +290,19 @@ def classify_failure(
     combined = f"{text}\n{stderr}"
     if status in (401, 403) or "Not logged in" in combined or "Missing environment variable" in text:
         return AuthRequiredError(f"codex is not authenticated: {text}", hint=_AUTH_HINT)
-    if status == 429 or "Quota exceeded" in text:
+    spent = _USAGE_LIMIT_RE.search(text)  # the plan's limit, until the time it names
+    if status == 429 or "Quota exceeded" in text or spent:
+        from .._usage.codex import resets_at_from
+
         ra = _RETRY_AFTER_RE.search(text)
         return RateLimitError(
             f"codex was rate limited: {text}",
             retry_after=float(ra.group(1)) if ra else None,
+            resets_at=resets_at_from(text),
             returncode=returncode,
             stderr=stderr,
             details=details,
-            transient="Quota exceeded" not in text,
+            transient="Quota exceeded" not in text and not spent,
         )
     transient = (
         (status is not None and status >= 500)

@@ -82,12 +82,30 @@ class Agent:
     #: where its CLI is published, ``"pypi:<name>"`` or ``"npm:<name>"``, the pinned one first:
     #: scripts/compat tests the newest of each and docs/compatibility.md lists them
     packages: tuple[str, ...] = ()
+    #: ``"module:attribute"`` of ``(provider) -> Catalogue``: its sessions listed, read, forked
+    #: and deleted through its own interface (`oauthpy._sessions`); empty: it keeps none
+    catalogue: str = ""
+    #: ``"module:attribute"`` of ``(provider) -> UsageReader``: the account's usage and quota
+    #: from its own interface (`oauthpy._usage`); empty: it has no way to tell
+    usage: str = ""
+    #: whether `Client.models` reports the vendor's own list (else oauthpy's catalog)
+    lists_models: bool = False
 
     def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.provider)(**self._args(command))
 
     def make_auth(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.auth)(**self._args(command))
+
+    def make_catalogue(self, provider: Any) -> Any:
+        if not self.catalogue:
+            from .._sessions.records import NoCatalogue
+
+            return NoCatalogue(self.name, "oauthpy has no session catalogue for this agent")
+        return _load(self.catalogue)(provider)
+
+    def make_usage_reader(self, provider: Any) -> Any:
+        return _load(self.usage)(provider) if self.usage else None
 
     def fake_class(self) -> Any:
         return _load(self.fake)
@@ -135,6 +153,9 @@ _ENTRIES: dict[str, Agent] = {
             default_model="(codex's configured default)",
             session_id_example="01a202eb-b1a9-7800-944a-667769ecda10",
             packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
+            catalogue="oauthpy._sessions.codex:CodexCatalogue",
+            lists_models=True,
+            usage="oauthpy._usage.codex:CodexUsage",
         ),
         Agent(
             name="claude",
@@ -150,6 +171,7 @@ _ENTRIES: dict[str, Agent] = {
             catalog_default="default",
             session_id_example="b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
             packages=("pypi:claude-agent-sdk",),
+            catalogue="oauthpy._sessions.claude:ClaudeCatalogue",
         ),
         Agent(
             name="gemini",
@@ -178,6 +200,7 @@ _ENTRIES: dict[str, Agent] = {
             # headless gemini runs a shell command only with approvals off; the demo's is harmless
             demo_options={"yolo": True},
             packages=("npm:@google/gemini-cli",),
+            catalogue="oauthpy._sessions.gemini:GeminiCatalogue",
         ),
         Agent(
             name="opencode",
@@ -195,6 +218,8 @@ _ENTRIES: dict[str, Agent] = {
             own_retries=5,
             status_in_errors=False,
             packages=("npm:opencode-ai",),
+            catalogue="oauthpy._sessions.acp:AcpCatalogue",
+            lists_models=True,  # its session/new offers the models of its providers
         ),
         Agent(
             name="copilot",
@@ -217,6 +242,8 @@ _ENTRIES: dict[str, Agent] = {
             own_retries=5,
             refusal_ends_turn=True,
             packages=("npm:@github/copilot",),
+            catalogue="oauthpy._sessions.acp:AcpCatalogue",
+            lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)
         ),
         Agent(
             name="acp",
@@ -228,6 +255,7 @@ _ENTRIES: dict[str, Agent] = {
             session_id_form=ACP_ID_FORM,
             session_id_words="the agent's sessionId",
             session_id_example="sess_01J9Y3XK2M",
+            catalogue="oauthpy._sessions.acp:AcpCatalogue",
             takes_command=True,
         ),
     )

@@ -32,6 +32,8 @@ EPILOG = """examples:
   oauthpy auth status --provider codex
   oauthpy doctor
   oauthpy chat --provider claude
+  oauthpy sessions --provider codex
+  oauthpy usage --provider codex
   oauthpy demo
 
 exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch items failed,
@@ -151,12 +153,21 @@ def build_parser() -> argparse.ArgumentParser:
     from .batch_cmd import add_parser as add_batch
 
     add_batch(sub, _common)
+    from .sessions_cmd import add_parser as add_sessions
+
+    add_sessions(sub, _common)
+    from .usage_cmd import add_parser as add_usage
+
+    add_usage(sub, _common)
     chat = _sub(
         sub, "interactive", "a chat REPL over one native session", "oauthpy chat -p codex", aliases=["chat"]
     )
     _common(chat, provider_required=False)
     chat.add_argument("--cwd", default=".")
     chat.add_argument("--model", "-m")
+    chat.add_argument(
+        "--resume", metavar="ID", help="continue a saved session (`oauthpy sessions` lists them)"
+    )
     return parser
 
 
@@ -177,6 +188,14 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
         from .batch_cmd import command as batch
 
         return batch
+    if args.command == "usage":
+        from .usage_cmd import command as usage
+
+        return usage
+    if args.command == "sessions":
+        from .sessions_cmd import command as sessions
+
+        return sessions
     if args.command == "demo":
         from .demo import command as demo
 

@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .._errors import InvalidOptionsError, OauthPyError
+from .._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
 from .._events import RunResult, Usage
 from .batch_files import InputItem, Output, read_items, result_line
 from .batch_progress import PLAIN_EVERY_S, Display, Tally
@@ -67,6 +67,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common:
         action="store_true",
         help="save each item's session so it can be resumed (codex, claude; gemini always saves)",
     )
+    p.add_argument(
+        "--budget-usd",
+        type=float,
+        metavar="N",
+        help="stop starting items once they have cost N US dollars (reported or estimated); "
+        "the rest are marked not run, and --resume with a new budget runs them",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary on stderr")
 
 
@@ -97,10 +104,16 @@ def command(args: argparse.Namespace) -> int:
         args.jobs,
         kw,
         args.keep_sessions,
+        args.budget_usd,
         where=lambda i: f"line {todo[i].line}",
     )
     throttle = Throttle(jobs)
-    tally = Tally(len(todo), rate_limits=lambda: throttle.pauses, skipped=len(items) - len(todo))
+    tally = Tally(
+        len(todo),
+        rate_limits=lambda: throttle.pauses,
+        skipped=len(items) - len(todo),
+        paused_until=throttle.paused_until,
+    )
     if tally.skipped and not args.quiet:
         print(tally.resuming(), file=sys.stderr)  # before the bar takes the line
     display = Display(tally, quiet=args.quiet)
@@ -119,7 +132,7 @@ def command(args: argparse.Namespace) -> int:
     if stopped_by is not None:
         print("run the same command with --resume to finish the rest", file=sys.stderr)
         return 128 + stopped_by
-    return EXIT_OK if tally.failed == 0 else EXIT_FAILED
+    return EXIT_OK if tally.failed == tally.not_run == 0 else EXIT_FAILED
 
 
 async def _drive(
@@ -154,9 +167,14 @@ async def _drive(
             async for done in gen:
                 item = todo[done.index]
                 output.write(result_line(item.id, done))
-                usage = done.result.usage if isinstance(done.result, RunResult) else Usage()
-                error = "" if done.ok else type(done.result).__name__
-                display.tally.add(done.ok, usage.total_tokens, usage.cost_usd, item=item.id, error=error)
+                result = done.result
+                usage = result.usage if isinstance(result, RunResult) else Usage()
+                cost = result.cost_usd if isinstance(result, RunResult) else None
+                error = "" if done.ok else type(result).__name__
+                not_run = isinstance(result, BudgetExceededError)
+                display.tally.add(
+                    done.ok, usage.total_tokens, cost, item=item.id, error=error, not_run=not_run
+                )
                 display.update()
     except asyncio.CancelledError:
         if stopped_by is None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import InvalidOptionsError, OauthPyError
+from .._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
 from .._events import RunResult
 from .render import clean, usage_json
 
@@ -140,7 +140,8 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
             "text": clean(result.text),
             "output": clean(result.output) if result.output is not None else None,
             "usage": usage_json(result.usage),
-            "cost_usd": result.usage.cost_usd,
+            "cost_usd": result.cost_usd,
+            "cost_estimated": result.cost_estimated,
             "model": result.model,
             "session_id": result.session_id,
             **timing,
@@ -149,7 +150,10 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
     if result.hint:
         error["hint"] = result.hint
     empty = dict.fromkeys(("text", "output", "usage", "cost_usd", "model", "session_id"))
-    return {"id": item_id, "ok": False, **empty, **timing, "error": error}
+    line = {"id": item_id, "ok": False, **empty, **timing, "error": error}
+    if isinstance(result, BudgetExceededError):
+        line["not_run"] = True  # the budget was spent before it started: --resume runs it
+    return line
 
 
 class OutputError(OauthPyError):

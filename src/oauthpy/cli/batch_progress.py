@@ -38,30 +38,44 @@ class Tally:
         rate_limits: Callable[[], int] = lambda: 0,
         *,
         skipped: int = 0,
+        paused_until: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.total = total
         #: items ``--resume`` found already done in OUTPUT (not counted in ``total``)
         self.skipped = skipped
         self.ok = 0
         self.failed = 0
+        #: items a spent budget kept from starting (``--budget-usd``)
+        self.not_run = 0
         #: the failed items' ids and error kinds, in the order they failed
         self.failures: list[tuple[str | int, str]] = []
         self.tokens = 0
         self.cost_usd: float | None = None
         #: how many rate limits paused the batch so far (the batch's throttle counts them)
         self.rate_limits = rate_limits
+        #: while a rate limit pauses the batch: when it resumes (``time.time()``)
+        self.paused_until = paused_until
         self.clock = clock
         self.started = clock()
 
     @property
     def done(self) -> int:
-        return self.ok + self.failed
+        return self.ok + self.failed + self.not_run
 
     def add(
-        self, ok: bool, tokens: int, cost_usd: float | None, *, item: str | int = "?", error: str = ""
+        self,
+        ok: bool,
+        tokens: int,
+        cost_usd: float | None,
+        *,
+        item: str | int = "?",
+        error: str = "",
+        not_run: bool = False,
     ) -> None:
         if ok:
             self.ok += 1
+        elif not_run:  # the budget was spent before it started
+            self.not_run += 1
         else:
             self.failed += 1
             self.failures.append((item, error or "error"))
@@ -89,6 +103,10 @@ class Tally:
         """ok, failed, rate, ETA, tokens, cost; ``mark(text, colour)`` may colour a part."""
         limits = self.rate_limits()
         paused = f" · {mark(f'rate-limited {limits}x', 'yellow')}" if limits else ""
+        resumes = self.paused_until()
+        if resumes is not None:
+            at = time.strftime("%H:%M:%S", time.localtime(resumes))
+            paused = f" · {mark(f'rate limited, resumes {at}', 'yellow')}"
         return (
             f"{mark(f'{self.ok} ok', 'green')} · {mark(f'{self.failed} failed', 'red')} · "
             f"{self.per_minute():.1f}/min · ETA {self.eta()} · {self.costs()}{paused}"
@@ -102,6 +120,11 @@ class Tally:
         line = f"{self.ok} ok, {self.failed} failed of {self.total} in {wall} · {self.costs()}"
         if self.skipped:
             line += f" · {self.skipped} already done, skipped"
+        if self.not_run:
+            line += (
+                f"\n{self.not_run} not run: the budget is spent "
+                "(--resume with a larger --budget-usd runs them)"
+            )
         if self.failures:
             shown = [f"{item} ({error})" for item, error in self.failures[:_MAX_NAMED]]
             more = len(self.failures) - _MAX_NAMED

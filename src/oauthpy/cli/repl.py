@@ -39,8 +39,12 @@ class Command:
 
 
 class Repl:
-    def __init__(self, provider: ProviderName, source: AuthSource, cwd: str) -> None:
+    def __init__(
+        self, provider: ProviderName, source: AuthSource, cwd: str, resume: str | None = None
+    ) -> None:
         self.provider = provider
+        #: the saved session the first turn continues (``--resume``); a /new starts afresh
+        self.resume = resume
         self.source = source
         self.cwd = str(Path(cwd).expanduser().resolve())
         self.model: str | None = None
@@ -63,11 +67,12 @@ class Repl:
 
     def session(self) -> Session:
         if self._session is None:
-            self._session = self.client.session(cwd=self.cwd)
+            self._session = self.client.session(cwd=self.cwd, resume=self.resume)
         return self._session
 
     def reset(self, *, client: bool = False) -> None:
         """End the current session (and client): the next turn starts a new conversation."""
+        self.resume = None
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -303,7 +308,12 @@ def command(args: argparse.Namespace) -> int:
 
     if args.provider is None:
         args.provider = choose_provider(args.source)
-    repl = Repl(args.provider, args.source, args.cwd)
+    resume = getattr(args, "resume", None)
+    if resume is not None:
+        from .._session import check_resume_id
+
+        check_resume_id(args.provider, resume)  # a wrong id fails here, not at the first turn
+    repl = Repl(args.provider, args.source, args.cwd, resume)
     if args.model:
         repl.model = args.model
     if hasattr(sys.stdin, "reconfigure"):
@@ -312,6 +322,8 @@ def command(args: argparse.Namespace) -> int:
         sys.stdin.reconfigure(errors="surrogateescape")
     read = _reader()
     print(f"oauthpy interactive: {repl.provider}, cwd {repl.cwd}. /help lists commands, /exit leaves.")
+    if resume is not None:
+        print(f"continuing session {resume}")
     try:
         while not repl.done:
             try:

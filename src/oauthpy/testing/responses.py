@@ -6,9 +6,11 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import chatgpt_backend
 from .script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk, retry_headers
 from .server import FakeServer, Handler, RecordedRequest
 
@@ -20,6 +22,18 @@ DEFAULT_MODEL = "gpt-5.5"
 
 class FakeResponsesServer(FakeServer):
     """Speaks enough of the Responses API for a real ``codex`` to run turns against it."""
+
+    #: the ChatGPT account its backend routes report (`account`); None: they answer 401
+    chatgpt: chatgpt_backend.ChatGptAccount | None = None
+
+    def account(
+        self, plan: str = "plus", windows: Iterable[chatgpt_backend.UsageWindow] = (), **more: Any
+    ) -> chatgpt_backend.ChatGptAccount:
+        """Script the ChatGPT account codex reads (``account/read``, ``account/rateLimits/read``):
+        its plan and usage windows (primary, then secondary), and ``credits``/``status`` of
+        `chatgpt_backend.ChatGptAccount`. `chatgpt_backend.log_in` logs a codex home in to it."""
+        self.chatgpt = chatgpt_backend.ChatGptAccount(plan, tuple(windows), **more)
+        return self.chatgpt
 
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST" and req.path.rstrip("/").endswith("/responses")
@@ -36,10 +50,15 @@ class FakeResponsesServer(FakeServer):
         if req.method == "GET" and req.path.endswith("/responses"):
             h.send_json(426, {"error": {"message": "use HTTP"}})  # refuse WebSocket upgrades
             return
+        if chatgpt_backend.serve(self, h, req):  # codex's account requests (a ChatGPT login)
+            return
         if not self.is_model_request(req):
             h.send_json(404, {"error": {"message": f"no route {req.path}"}})
             return
         step = self.next_step(req)
+        if isinstance(step, HttpError) and step.code == chatgpt_backend.USAGE_LIMIT:
+            h.send_json(step.status, *chatgpt_backend.usage_limit_answer(step, self.chatgpt))
+            return
         if isinstance(step, HttpError):
             err = {"message": step.message, "type": "fake_error", "code": step.code}
             h.send_json(step.status, {"error": err}, retry_headers(step))

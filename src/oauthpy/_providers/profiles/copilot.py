@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._errors import OauthPyError
-from ..._events import Event, EventKind, Usage
+from ..._events import Event, EventKind, ModelInfo, Usage
 from ..._fields import as_dict, as_list, as_str
 from ..._mcp_tools import SERVER_NAME
 from ..._options import RunRequest
@@ -72,6 +72,13 @@ class CopilotAcp(AcpProfile):
     loads_sessions = True
     #: it says so when it gave up after its own retries (a cut stream, an overload)
     transient_words = ("retried", "stream ended")
+    #: ACP has no session/delete here; its SDK server (``--headless``) has ``session.delete``
+    deleter = "copilot_delete"
+    no_fork = (
+        "copilot 1.0.102 has no fork (no ACP session/fork, no fork in its SDK server) and no "
+        "export to copy through (`copilot sessions import` reads a JSONL format it neither "
+        "documents nor writes)"
+    )
 
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan"), help="plan: copilot's plan mode"),
@@ -221,8 +228,17 @@ def status_of(message: str) -> int | None:
     return None
 
 
+class CopilotProvider(AcpProvider):
+    async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
+        """The models of the GitHub login (``models.list`` of copilot's SDK server, which leaves
+        no session behind, as a ``session/new`` would); none with a model provider of one's own."""
+        from ..._auth.copilot import list_models
+
+        return await list_models(self.profile.program("copilot", env), env)
+
+
 def provider() -> AcpProvider:
-    return AcpProvider(CopilotAcp())
+    return CopilotProvider(CopilotAcp())
 
 
 def fake_env(fake: Any, root: Path) -> dict[str, str]:

@@ -52,6 +52,10 @@ class OpencodeAcp(AcpProfile):
     auth_words = ("api key", "unauthorized", "authentication", "forbidden", "401", "403")
     #: what the OpenAI API says of a passing failure (OpenCode retried it 5 times already)
     transient_words = ("server had an error", "server error", "try again", "at capacity", "unavailable")
+    #: what it titles a session it has not named (title requests off, or not answered yet)
+    untitled_title = r"New session - \d{4}-\d\d-\d\dT[\d:.]+Z"
+    #: ACP has no session/delete here; `opencode session delete <id>` is its own
+    deleter = "opencode_delete"
 
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan"), help="plan: OpenCode's plan agent, no edits"),

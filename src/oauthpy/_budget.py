@@ -1,0 +1,51 @@
+"""Budgets that stop spending: ``budget_usd`` on a `Client`, a session, a batch (docs/account.md).
+
+A budget is checked before each run or turn starts and charged when one ends. Runs already under
+way finish (the one that crosses the budget included); after that no new one starts:
+`BudgetExceededError`. The charge is the run's cost as the vendor reported it, else oauthpy's
+estimate (`oauthpy._prices`); a run whose cost is unknown adds nothing, and says so on its
+result (``RunResult.cost_usd is None``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._errors import BudgetExceededError, InvalidOptionsError
+
+
+def check_budget(value: Any) -> float | None:
+    """``budget_usd`` as a float: a positive, finite number of US dollars, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidOptionsError(f"budget_usd must be a number of US dollars, got {type(value).__name__}")
+    amount = float(value)
+    if not math.isfinite(amount) or amount <= 0:
+        raise InvalidOptionsError(f"budget_usd must be a positive number of US dollars, got {value!r:.40}")
+    return amount
+
+
+class Budget:
+    """What may be spent, and what has been, by one client, session or batch."""
+
+    __slots__ = ("limit_usd", "spent_usd", "what")
+
+    def __init__(self, limit_usd: float, what: str) -> None:
+        self.limit_usd = limit_usd
+        self.spent_usd = 0.0
+        #: whose budget, for the error ("the session's", "the batch's", "the client's")
+        self.what = what
+
+    def check(self) -> None:
+        """Raise `BudgetExceededError` when nothing more may start."""
+        if self.spent_usd >= self.limit_usd:
+            raise BudgetExceededError(self.what, self.limit_usd, self.spent_usd)
+
+    def charge(self, cost_usd: float | None) -> None:
+        if cost_usd:
+            self.spent_usd += cost_usd
+
+    def __repr__(self) -> str:
+        return f"Budget({self.what}: ${self.spent_usd:.4f} of ${self.limit_usd:.4f})"

@@ -1,0 +1,104 @@
+"""Deleting a session where the ACP agent offers no ``session/delete``: through the agent's own
+documented interface (named by `AcpProfile.deleter`).
+
+* OpenCode: ``opencode session delete <id>`` (its CLI; exit 1 and ``Session not found: <id>``
+  for an unknown id).
+* Copilot: ``session.delete`` of its SDK server (``copilot --headless --stdio``, JSON-RPC in
+  ``Content-Length`` frames, what ``github-copilot-sdk``'s ``deleteSession`` sends), answered
+  ``{success, error}``.
+
+Each runs one bounded process in a neutral folder with the client's environment (the run's
+environment of the profile: OpenCode's server password, no auto-update), and stops it after.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from typing import TYPE_CHECKING, Any
+
+from .._auth.copilot import frame, messages
+from .._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
+from .._fields import as_dict, as_str
+from .._options import build_request
+from .._process import Invocation, Process
+
+if TYPE_CHECKING:
+    from .._providers.acp_profile import AcpProvider
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_DELETE_ID = 1
+
+
+def _invocation(provider: AcpProvider, env: dict[str, str], args: list[str]) -> Invocation:
+    """The agent's program with ``args`` instead of its ACP arguments, in a neutral folder
+    (OpenCode makes a project of a git checkout it starts in)."""
+    request = build_request(None, cwd=tempfile.gettempdir(), require_prompt=False)
+    inv = provider.launch(request, env)
+    return Invocation(argv=[inv.argv[0], *args], env=inv.env, cwd=inv.cwd, install_hint=inv.install_hint)
+
+
+def said(text: str) -> str:
+    """A CLI's words without its colours, on one line."""
+    return " ".join(_ANSI.sub("", text).split())
+
+
+async def opencode_delete(
+    provider: AcpProvider, env: dict[str, str], session_id: str, deadline: float
+) -> None:
+    inv = _invocation(provider, env, ["session", "delete", session_id])
+    proc = await Process.start(inv)
+    try:
+        out = "\n".join([line async for line in proc.lines(deadline=deadline)])
+        code = await proc.wait(deadline)
+    finally:
+        await proc.close()
+    words = said(proc.stderr_tail() or out)
+    if code == 0:
+        return
+    if "not found" in words.lower():
+        raise SessionNotFoundError(session_id, f"opencode: {words}")
+    raise CommandExecutionError(f"opencode could not delete session {session_id}: {words}")
+
+
+async def copilot_delete(
+    provider: AcpProvider, env: dict[str, str], session_id: str, deadline: float
+) -> None:
+    inv = _invocation(provider, env, ["--headless", "--stdio", "--no-auto-update"])
+    inv.interactive_stdin = True
+    proc = await Process.start(inv)
+    out = ""
+    try:
+        await proc.write(
+            frame(_DELETE_ID, "session.delete", {"sessionId": session_id}), timeout=_left(deadline)
+        )
+        # its input stays open until the answer came: at end of input it exits unanswered
+        while (answer := _answer(out)) is None:
+            chunk = await proc.read(deadline=deadline)
+            if not chunk:
+                break
+            out += chunk.decode("utf-8", "replace")
+    finally:
+        await proc.close()
+    if answer is None:
+        raise CommandExecutionError(
+            f"copilot --headless did not answer session.delete: {said(proc.stderr_tail())}", transient=True
+        )
+    result = as_dict(answer.get("result"))
+    if "error" in answer or result.get("success") is not True:
+        why = as_str(result.get("error")) or as_str(as_dict(answer.get("error")).get("message"))
+        if "not found" in why.lower() or "does not exist" in why.lower():
+            raise SessionNotFoundError(session_id, f"copilot: {why}")
+        raise OauthPyError(f"copilot could not delete session {session_id}: {why or 'no reason given'}")
+
+
+def _answer(out: str) -> dict[str, Any] | None:
+    return next((m for m in messages(out) if m.get("id") == _DELETE_ID), None)
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.0)
+
+
+__all__ = ["copilot_delete", "opencode_delete"]

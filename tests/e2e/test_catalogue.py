@@ -1,0 +1,181 @@
+"""The session catalogue on every agent: its real CLI against its fake, through the vendor's own
+interface (issue 28's "Done when", the same checks for each provider)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oauthpy import Client, EventKind, NotSupportedError, SessionInfo, SessionNotFoundError
+from oauthpy._providers import registry
+from oauthpy._sessions.records import capability_table
+from oauthpy.testing import text
+from oauthpy.testing.chat import FakeChatServer
+from tests.support import ONE_AT_A_TIME, Rig, assert_no_leftovers, open_rig
+
+UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+#: what an agent that titles its sessions with a model request gets from the chat fake
+VENDOR_TITLE = FakeChatServer.aside_reply.text
+#: an unknown id is answered by the vendor, not by a timeout
+ANSWERED_WITHIN_S = 30.0
+
+
+def _agents() -> list[object]:
+    # one agent's tests share one worker (and so its sessions); gemini's and opencode's also never
+    # overlap their other tests
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xdist_group(name if name in ONE_AT_A_TIME else f"catalogue-{name}"),
+            id=name,
+        )
+        for name in registry.names(generic=False)
+    ]
+
+
+@pytest.fixture(scope="module", params=_agents())
+def made(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Rig, str, str]]:
+    """Two sessions made by oauthpy, shared by this module's tests of one agent (none changes
+    them): a one-shot run and a two-turn session (its id second)."""
+    with open_rig(request.param, tmp_path_factory.mktemp(request.param)) as rig:
+        rig.fake.script(text("reply one alpha"), text("reply two beta"), text("reply three gamma"))
+        lone = rig.run("first prompt alpha")
+        with rig.client().session(cwd=rig.work, model=rig.model) as chat:
+            chat.run("second prompt beta", timeout=60)
+            chat.run("follow-up prompt gamma", timeout=60)
+        assert lone.session_id and chat.session_id and lone.session_id != chat.session_id
+        yield rig, lone.session_id, chat.session_id
+        assert_no_leftovers(rig.env)
+
+
+def _titled(info: SessionInfo, prompt: str) -> bool:
+    return info.title.startswith(prompt) or info.title == VENDOR_TITLE
+
+
+def _conversation(client: Client, session_id: str) -> list[tuple[str, str]]:
+    return [
+        (e.kind.value, e.text)
+        for e in client.transcript(session_id)
+        if e.kind in (EventKind.USER, EventKind.MESSAGE)
+    ]
+
+
+TWO_TURNS = [
+    ("user", "second prompt beta"),
+    ("message", "reply two beta"),
+    ("user", "follow-up prompt gamma"),
+    ("message", "reply three gamma"),
+]
+
+
+def _lists(rig: Rig) -> bool:
+    """Whether the agent lists its sessions; if not, that it says so."""
+    if rig.client().capabilities().sessions:
+        return True
+    with pytest.raises(NotSupportedError, match=f"{rig.provider} cannot list"):
+        rig.client().sessions()
+    return False
+
+
+def test_sessions_made_by_oauthpy_are_listed_with_their_ids_and_first_prompts(made: tuple[Rig, str, str]):
+    rig, lone, two = made
+    if not _lists(rig):  # an ACP agent that offers no session/list (the test suite's own)
+        return
+    found = {s.id: s for s in rig.client().sessions()}
+    assert {lone, two} <= set(found)
+    assert _titled(found[lone], "first prompt alpha") and _titled(found[two], "second prompt beta")
+    for info in (found[lone], found[two]):
+        assert info.provider == rig.provider
+        assert info.cwd is None or Path(info.cwd).resolve() == rig.work.resolve()
+        for moment in (info.created_at, info.updated_at):
+            assert moment is None or moment.tzinfo is not None
+    assert found[two].turns in (None, 2)
+    here = rig.client().sessions(cwd=rig.work)
+    assert {lone, two} <= {s.id for s in here}
+    elsewhere = rig.root / "elsewhere"
+    elsewhere.mkdir()
+    assert rig.client().sessions(cwd=elsewhere) == []
+    assert len(rig.client().sessions(limit=1)) == 1
+
+
+def test_a_transcript_holds_both_turns_in_order(made: tuple[Rig, str, str]):
+    rig, lone, two = made
+    assert _conversation(rig.client(), two) == TWO_TURNS
+    assert _conversation(rig.client(), lone) == [
+        ("user", "first prompt alpha"),
+        ("message", "reply one alpha"),
+    ]
+
+
+def test_a_fork_diverges_without_touching_its_parent(made: tuple[Rig, str, str]):
+    rig, _, two = made
+    client = rig.client()
+    if not client.capabilities().fork:  # the vendor has no fork and no copy: it says why
+        with pytest.raises(NotSupportedError, match=f"{rig.provider} cannot fork"):
+            client.fork(two)
+        return
+    forked = client.fork(two)
+    assert forked != two and _conversation(client, forked) == TWO_TURNS
+    rig.fake.script(text("reply on the fork delta"))
+    with client.session(cwd=rig.work, model=rig.model, resume=forked) as chat:
+        assert chat.run("prompt on the fork delta", timeout=60).text == "reply on the fork delta"
+    assert _conversation(client, forked) == [
+        *TWO_TURNS,
+        ("user", "prompt on the fork delta"),
+        ("message", "reply on the fork delta"),
+    ]
+    assert _conversation(client, two) == TWO_TURNS
+
+
+def test_an_unknown_id_is_session_not_found_quickly(made: tuple[Rig, str, str]):
+    rig, _, _ = made
+    started = time.monotonic()
+    with pytest.raises(SessionNotFoundError) as err:
+        rig.client().transcript(UNKNOWN_ID)
+    assert err.value.session_id == UNKNOWN_ID
+    assert time.monotonic() - started < ANSWERED_WITHIN_S
+
+
+def test_a_deleted_session_is_no_longer_listed(made: tuple[Rig, str, str]):
+    rig, _, two = made
+    client = rig.client()
+    rig.fake.script(text("reply to be deleted"))
+    doomed = rig.run("a prompt to delete").session_id
+    assert doomed
+    if not client.capabilities().delete_session:  # the vendor has no delete: it says so
+        with pytest.raises(NotSupportedError, match=f"{rig.provider} cannot delete"):
+            client.delete_session(doomed)
+        return
+    client.delete_session(doomed)
+    if _lists(rig):
+        left = {s.id for s in client.sessions()}
+        assert two in left and doomed not in left
+    else:
+        with pytest.raises(SessionNotFoundError):
+            client.transcript(doomed)
+
+
+def test_an_isolated_client_does_not_list_the_external_sessions(made: tuple[Rig, str, str], tmp_path: Path):
+    rig, lone, two = made
+    state_var = registry.get(rig.provider).make_auth().state_var  # where oauthpy isolates it
+    env = {k: v for k, v in rig.env.items() if k != state_var}
+    isolated = Client(rig.provider, auth_source="oauthpy", oauthpy_home=tmp_path / "home", env=env)
+    if _lists(rig):
+        assert {lone, two}.isdisjoint(s.id for s in isolated.sessions())
+    with pytest.raises(SessionNotFoundError):
+        isolated.transcript(two)  # nor read one
+
+
+def test_the_docs_table_of_capabilities_is_what_each_provider_says(tmp_path: Path):
+    rows = []
+    for name in registry.names(generic=False, listed_only=True):
+        with open_rig(name, tmp_path / name) as rig:
+            rows.append(rig.client().capabilities())
+            assert_no_leftovers(rig.env)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "sessions.md").read_text()
+    assert "<!-- capabilities -->\n" + capability_table(rows) + "\n" in page
