@@ -9,6 +9,7 @@ from ._errors import (
     BudgetExceededError,
     CommandExecutionError,
     InvalidOptionsError,
+    NotSupportedError,
     OauthPyError,
     ProtocolError,
     ProviderNotInstalledError,
@@ -40,7 +41,7 @@ from ._options import AuthSource, ProviderName, TransportName
 from ._permissions import Decision, PermissionRequest
 from ._redact import redact
 from ._session import Session
-from ._sessions.records import Capabilities, NotSupportedError, SessionInfo
+from ._sessions.records import Capabilities, SessionInfo
 from ._signature import RunOptions, TurnOptions
 from ._tools import Tool, tool
 from ._usage.records import AccountUsage, QuotaWindow

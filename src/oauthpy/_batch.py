@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import InvalidOptionsError, OauthPyError, RateLimitError
 from ._events import RunResult
 from ._options import RunRequest, check_cwd, check_model, check_prompt
-from ._retry import RetryPolicy
+from ._retry import MAX_WAIT_S, RetryPolicy
 
 if TYPE_CHECKING:
     from ._runner import Runner
@@ -34,9 +34,8 @@ if TYPE_CHECKING:
 MAX_CONCURRENCY = 64
 #: how often one item waits out a rate limit before it counts as failed (apart from max_retries)
 RATE_LIMIT_RETRIES = 8
-#: the longest pause for a rate limit: a limit that resets later (a weekly plan window) fails
-#: the items instead of holding the batch for days
-MAX_PAUSE_S = 3600.0
+#: the longest pause for a rate limit (`oauthpy._retry.MAX_WAIT_S`)
+MAX_PAUSE_S = MAX_WAIT_S
 #: the per-item keys an item may set besides ``prompt``
 ITEM_KEYS = ("prompt", "cwd", "model")
 

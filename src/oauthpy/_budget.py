@@ -3,16 +3,20 @@
 A budget is checked before each run or turn starts and charged when one ends. Runs already under
 way finish (the one that crosses the budget included); after that no new one starts:
 `BudgetExceededError`. The charge is the run's cost as the vendor reported it, else oauthpy's
-estimate (`oauthpy._prices`); a run whose cost is unknown adds nothing, and says so on its
-result (``RunResult.cost_usd is None``).
+estimate (`oauthpy._prices`). A budget fails closed: after a run whose cost is unknown (the
+vendor reports none and the price table has no price for its model) nothing more starts under it
+either, since it could no longer be kept.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import BudgetExceededError, InvalidOptionsError
+
+if TYPE_CHECKING:
+    from ._events import Usage
 
 
 def check_budget(value: Any) -> float | None:
@@ -30,22 +34,31 @@ def check_budget(value: Any) -> float | None:
 class Budget:
     """What may be spent, and what has been, by one client, session or batch."""
 
-    __slots__ = ("limit_usd", "spent_usd", "what")
+    __slots__ = ("limit_usd", "spent_usd", "unpriced", "what")
 
     def __init__(self, limit_usd: float, what: str) -> None:
         self.limit_usd = limit_usd
         self.spent_usd = 0.0
+        #: the model of a run whose cost is unknown, once one ran: the budget cannot be kept
+        self.unpriced: str | None = None
         #: whose budget, for the error ("the session's", "the batch's", "the client's")
         self.what = what
 
     def check(self) -> None:
         """Raise `BudgetExceededError` when nothing more may start."""
-        if self.spent_usd >= self.limit_usd:
-            raise BudgetExceededError(self.what, self.limit_usd, self.spent_usd)
+        if self.spent_usd >= self.limit_usd or self.unpriced is not None:
+            raise BudgetExceededError(self.what, self.limit_usd, self.spent_usd, unpriced=self.unpriced)
 
-    def charge(self, cost_usd: float | None) -> None:
-        if cost_usd:
-            self.spent_usd += cost_usd
+    def charge(self, model: str | None, usage: Usage) -> None:
+        """Count a finished run: its reported cost, else the estimate; a run that used tokens
+        at an unknown price closes the budget."""
+        from ._prices import cost_of
+
+        cost, _ = cost_of(model, usage)
+        if cost is not None:
+            self.spent_usd += cost
+        elif usage.input_tokens or usage.output_tokens:
+            self.unpriced = model or "the agent's default model"
 
     def __repr__(self) -> str:
         return f"Budget({self.what}: ${self.spent_usd:.4f} of ${self.limit_usd:.4f})"

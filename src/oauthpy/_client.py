@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import os
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from ._client_account import AccountMethods
+from ._client_batch import BatchMethods
 from ._client_catalogue import CatalogueMethods
-from ._errors import InvalidOptionsError, OauthPyError, UnsupportedProviderError
+from ._errors import InvalidOptionsError, UnsupportedProviderError
 from ._events import AuthStatus, Event, ModelInfo, RunResult
 from ._loop import SyncStream, iterate_sync, run_sync
 from ._options import (
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from ._batch import Finished, Throttle
-    from ._retry import RetryPolicy
     from ._session import Session
     from ._signature import _RunKeywords
 
@@ -99,7 +97,7 @@ def _check_command(provider: str, command: object, takes: bool) -> tuple[str, ..
     return tuple(command)
 
 
-class Client(CatalogueMethods, AccountMethods):
+class Client(BatchMethods, CatalogueMethods, AccountMethods):
     """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
 
     ``provider`` is ``"codex"``, ``"claude"``, ``"gemini"``, any other agent of the registry
@@ -316,142 +314,6 @@ class Client(CatalogueMethods, AccountMethods):
         """
         return run_sync(self._arun(self._runner.request(prompt, options)))
 
-    # -- many prompts --------------------------------------------------------------------------
-
-    @overload
-    def amap(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        *,
-        concurrency: int = 4,
-        keep_sessions: bool = False,
-        budget_usd: float | None = None,
-        output_schema: type[ModelT],
-        **options: Unpack[_RunKeywords],
-    ) -> AsyncGenerator[tuple[int, RunResult[ModelT] | OauthPyError], None]: ...
-    @overload
-    def amap(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        *,
-        concurrency: int = 4,
-        keep_sessions: bool = False,
-        budget_usd: float | None = None,
-        output_schema: JsonSchema | None = None,
-        **options: Unpack[_RunKeywords],
-    ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]: ...
-    @takes(RunOptions)
-    def amap(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        *,
-        concurrency: int = 4,
-        keep_sessions: bool = False,
-        budget_usd: float | None = None,
-        **options: Unpack[RunOptions],
-    ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]:
-        """Run many prompts, ``concurrency`` at a time; yield ``(index, result)`` as each finishes.
-
-        ``prompts`` holds strings, or dicts with ``prompt`` and optional ``cwd`` and ``model``.
-        The other keyword arguments are those of `run`, for every item; ``timeout`` bounds
-        each attempt of an item. A failed item gives its `OauthPyError` as its result and
-        the others go on. Items run on warm agents (as inside ``with Client``). A rate limit
-        pauses the whole batch and retries the item; ``provider_options["max_retries"]`` retries
-        other transient failures per item (docs/batch.md). The items' sessions are not saved
-        (codex and claude run them ``ephemeral``: their ``session_id`` is None) unless
-        ``keep_sessions``; gemini saves its sessions either way. Every item is checked before
-        anything starts. Closing the iterator early (``aclose()``, ``contextlib.aclosing``) stops the
-        items still running. ``budget_usd``: once the items have cost that much, no new item
-        starts; each item left gives a `BudgetExceededError` (docs/account.md).
-        """
-        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions, budget_usd)
-        return self._amap(requests, policy, limit)
-
-    async def _amap(
-        self, requests: list[RunRequest], policy: RetryPolicy, concurrency: int
-    ) -> AsyncGenerator[tuple[int, RunResult[Any] | OauthPyError], None]:
-        async for done in self._abatch(requests, policy, concurrency):
-            yield done.index, done.result
-
-    @overload
-    def map(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        *,
-        concurrency: int = 4,
-        keep_sessions: bool = False,
-        budget_usd: float | None = None,
-        output_schema: type[ModelT],
-        **options: Unpack[_RunKeywords],
-    ) -> list[RunResult[ModelT] | OauthPyError]: ...
-    @overload
-    def map(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        *,
-        concurrency: int = 4,
-        keep_sessions: bool = False,
-        budget_usd: float | None = None,
-        output_schema: JsonSchema | None = None,
-        **options: Unpack[_RunKeywords],
-    ) -> list[RunResult[Any] | OauthPyError]: ...
-    @takes(RunOptions)
-    def map(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        *,
-        concurrency: int = 4,
-        keep_sessions: bool = False,
-        budget_usd: float | None = None,
-        **options: Unpack[RunOptions],
-    ) -> list[RunResult[Any] | OauthPyError]:
-        """Run many prompts and return their results in input order; see `amap`.
-
-        A failed item is its error object in the list, not an exception that loses the others.
-        """
-        requests, policy, limit = self._batch(prompts, concurrency, options, keep_sessions, budget_usd)
-
-        async def collect() -> list[RunResult[Any] | OauthPyError]:
-            results: list[RunResult[Any] | OauthPyError | None] = [None] * len(requests)
-            async for done in self._abatch(requests, policy, limit):
-                results[done.index] = done.result
-            return [r for r in results if r is not None]
-
-        return run_sync(collect())
-
-    def _batch(
-        self,
-        prompts: Iterable[str | Mapping[str, object]],
-        concurrency: int,
-        kw: Mapping[str, Any],
-        keep_sessions: bool,
-        budget_usd: object = None,
-        where: Callable[[int], str] = "item {}".format,
-    ) -> tuple[list[RunRequest], RetryPolicy, int]:
-        from ._batch import batch_requests
-
-        return batch_requests(self._runner, prompts, concurrency, kw, where, keep_sessions, budget_usd)
-
-    async def _abatch(
-        self,
-        requests: Sequence[RunRequest],
-        policy: RetryPolicy,
-        concurrency: int,
-        throttle: Throttle | None = None,
-    ) -> AsyncGenerator[Finished, None]:
-        """The engine under `amap` and ``oauthpy batch``: checked requests in, each
-        item's `Finished` out, on this client's warm agents."""
-        from ._batch import run_all
-
-        self._enter()
-        try:
-            gen = run_all(requests, self._arun, concurrency=concurrency, policy=policy, throttle=throttle)
-            async with contextlib.aclosing(gen):
-                async for done in gen:
-                    yield done
-        finally:
-            await self._aexit()
-
     # -- sessions ----------------------------------------------------------------------------------
 
     @takes(RunOptions)
@@ -574,6 +436,16 @@ class Client(CatalogueMethods, AccountMethods):
         """Log out with the vendor's command (codex, claude). ``auto`` logs out the isolated state only."""
         return run_sync(self._auth.logout())
 
+
+# The methods that live in mixins (_client_batch, _client_catalogue, _client_account) are the
+# client's: their errors ("Client.map() got an unexpected keyword") and reprs say so.
+for _mixin in (BatchMethods, CatalogueMethods, AccountMethods):
+    for _name, _method in vars(_mixin).items():
+        if not _name.startswith("_") and callable(_method):
+            for _fn in (_method, getattr(_method, "__wrapped__", None)):
+                if _fn is not None:
+                    _fn.__qualname__ = f"Client.{_name}"
+del _mixin, _name, _method, _fn
 
 # help() and inspect show the real keywords, not the catch-all that only exists to explain a typo
 _init_signature = inspect.signature(Client.__init__)

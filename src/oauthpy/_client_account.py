@@ -22,12 +22,15 @@ class AccountMethods:
 
     async def ausage(self) -> AccountUsage:
         """Async twin of `usage`."""
+        from ._errors import NotSupportedError
         from ._providers import registry
-        from ._sessions.records import NotSupportedError
 
         reader = registry.get(self.provider).make_usage_reader(self._runner.provider)
         if reader is None:
-            raise NotSupportedError(f"{self.provider} has no way to report the account's usage or quota")
+            raise NotSupportedError(
+                f"oauthpy cannot read {self.provider}'s usage or quota yet",
+                hint="Client.capabilities().quota says which providers it can read (docs/account.md)",
+            )
         env, _ = await self._auth.run_env({}, None)
         found: AccountUsage = await reader.read(env, str(self.oauthpy_home))
         return found

@@ -136,8 +136,8 @@ class CatalogueMethods:
 
     def capabilities(self) -> Capabilities:
         """What this provider supports, as `Capabilities` (docs/sessions.md renders the table).
-        For an agent that only says so itself (any ``Client("acp", command=...)``) this starts
-        it once to read its ``initialize`` answer."""
+        For an ACP agent (opencode, copilot, any ``Client("acp", command=...)``) this starts it
+        once to read what its ``initialize`` answer advertises; the answer is kept per client."""
         return run_sync(self.acapabilities())
 
 

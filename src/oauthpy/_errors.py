@@ -78,18 +78,44 @@ class SessionClosedError(OauthPyError, RuntimeError):
     """A turn was asked of a session that was closed (its conversation stays resumable by id)."""
 
 
+class NotSupportedError(OauthPyError, NotImplementedError):
+    """The provider (or its installed version) cannot do this; the message names why."""
+
+
 class BudgetExceededError(OauthPyError):
     """A budget (``budget_usd``) was spent: no new run, turn or batch item starts. Runs that were
     under way finished; ``spent_usd`` counts them."""
 
-    def __init__(self, what: str, budget_usd: float, spent_usd: float) -> None:
+    def __init__(
+        self, what: str, budget_usd: float, spent_usd: float, *, unpriced: str | None = None
+    ) -> None:
         self.budget_usd = budget_usd
         self.spent_usd = spent_usd
+        #: the model whose runs have no known cost, when that is why (the budget cannot be kept)
+        self.unpriced = unpriced
+        if unpriced is not None:
+            super().__init__(
+                f"{what} budget of ${budget_usd:.4f} cannot be kept: a run on {unpriced} has no "
+                "known cost (the vendor reports none and oauthpy's price table has no price for "
+                "it), so nothing more starts",
+                hint="choose a model of the price table (docs/account.md), or run without budget_usd",
+            )
+            return
         super().__init__(
             f"{what} budget of ${budget_usd:.4f} is spent (${spent_usd:.4f}): nothing more starts",
-            hint="give a larger budget_usd to go on (oauthpy batch: --resume --budget-usd N "
-            "runs the items that did not run)",
+            hint="give a new budget_usd to go on: it counts from zero (oauthpy batch: --resume "
+            "--budget-usd N runs the items that did not run, and those that failed)",
         )
+
+    def __reduce__(self) -> Any:
+        return (_budget_error, (self.message, self.hint, self.budget_usd, self.spent_usd, self.unpriced))
+
+
+def _budget_error(message: str, hint: str | None, budget: float, spent: float, unpriced: str | None) -> Any:
+    err = BudgetExceededError.__new__(BudgetExceededError)
+    OauthPyError.__init__(err, message, hint=hint)
+    err.budget_usd, err.spent_usd, err.unpriced = budget, spent, unpriced
+    return err
 
 
 class CommandExecutionError(OauthPyError):
@@ -161,6 +187,7 @@ for _public in (
     AuthRequiredError,
     SessionNotFoundError,
     BudgetExceededError,
+    NotSupportedError,
     SessionBusyError,
     SessionClosedError,
     CommandExecutionError,

@@ -284,7 +284,7 @@ class RunResult(Generic[OutputT]):
     output: OutputT = None  # type: ignore[assignment]
     auth_source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    #: what the run cost in USD: the vendor's own figure (claude, opencode), else oauthpy's
+    #: what the run cost in USD: the vendor's own figure (claude), else oauthpy's
     #: estimate from its dated price table (``cost_estimated``); None when neither is known
     cost_usd: float | None = None
     cost_estimated: bool = False

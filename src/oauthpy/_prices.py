@@ -1,6 +1,6 @@
 """What a run cost, where the vendor does not say: list prices per million tokens.
 
-Claude and OpenCode report a run's cost themselves (``Usage.cost_usd``); for the others oauthpy
+Claude reports a run's cost itself (``Usage.cost_usd``); for the others oauthpy
 estimates it from this table (``RunResult.cost_estimated``). The table is dated: prices change,
 and a model that is not in it gets no estimate (None), never a guess. A subscription login
 (ChatGPT, Claude, Google, Copilot plans) is not billed per token at all: there the number is

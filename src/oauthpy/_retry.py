@@ -36,6 +36,9 @@ from ._errors import (
 from ._events import Event, EventKind
 from ._redact import redact
 
+#: the longest a retry (or a batch's pause) waits for a rate limit to reset: a limit that resets
+#: later (a weekly plan window) fails the run instead of holding it for days
+MAX_WAIT_S = 3600.0
 DEFAULT_BACKOFF_S = 1.0
 DEFAULT_BACKOFF_MAX_S = 30.0
 DEFAULT_JITTER_S = 0.25
@@ -186,6 +189,8 @@ async def retrying(
                     raise _exhausted(exc, log) from exc
                 raise
             wait = policy.delay(attempt, exc)
+            if wait > MAX_WAIT_S:  # a limit that resets in hours: no retry, the error says when
+                raise _exhausted(exc, log, f" (it resets in {wait / 3600:.1f} h: not waited for)") from exc
             if deadline is not None and time.monotonic() + wait >= deadline:
                 # the backoff alone would outlast the timeout: no attempt could follow it
                 # shown to a tenth: the runner hands on what validating the call left of the

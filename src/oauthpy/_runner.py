@@ -73,6 +73,10 @@ class Runner:
         self.pool: AgentPool | None = None
         #: the client's ``budget_usd`` (`oauthpy._budget.Budget`), charged by every run and turn
         self.budget: Any = None
+        from ._providers import registry
+
+        #: where a run's ``other`` events may tell the account's usage (`Agent.usage_observer`)
+        self._observer: Any = registry.get(name).usage_observer or None
 
     # -- requests (nothing starts here) ---------------------------------------------------------
 
@@ -163,6 +167,8 @@ class Runner:
             budget.check()  # nothing starts once a budget is spent
         env, outcome.source = await self.auth.run_env(request.env, source)
         await self.auth.preflight(outcome.source, env, request, conversation.transport)
+        for budget in budgets:
+            budget.check()  # again: another run may have spent it meanwhile
         left = time_left(deadline, "preparing the run's login state", started)
         if left is not None:  # `timeout` bounds the call: the turn gets what is left
             request = dataclasses.replace(request, timeout=left)
@@ -170,15 +176,13 @@ class Runner:
         try:
             async with contextlib.aclosing(gen):
                 async for event in gen:
+                    if event.kind is EventKind.OTHER and self._observer is not None:
+                        self._observe(event)
                     if event.kind is EventKind.DONE:
                         # known once the turn is under way: a gemini session may go on headless
                         outcome.transport = conversation.transport
-                        if budgets:
-                            from ._prices import cost_of
-
-                            spent, _ = cost_of(event.model or request.model, event.usage or Usage())
-                            for budget in budgets:
-                                budget.charge(spent)
+                        for budget in budgets:
+                            budget.charge(event.model or request.model, event.usage or Usage())
                         if request.output_schema is not None:
                             outcome.output = parse_structured(event.text, request)
                     yield event
@@ -191,6 +195,15 @@ class Runner:
                 f"or `oauthpy auth login --provider {self.name}`; or use "
                 "auth_source='external' for your normal vendor login",
             ) from exc
+
+    def _observe(self, event: Event) -> None:
+        """Hand an ``other`` event to the agent's usage observer (it keeps what the account's
+        limits were, under the client's oauthpy home); it never raises."""
+        if isinstance(self._observer, str):
+            from ._providers import registry
+
+            self._observer = registry.get(self.name).usage_observer_function()
+        self._observer(self.auth.isolated_dir.parent, self.name, event)
 
     async def collect(
         self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome

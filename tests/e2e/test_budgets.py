@@ -73,6 +73,8 @@ def test_a_session_budget_stops_new_turns_and_totals_its_usage(
         one = chat.run("first", timeout=60)
         assert one.cost_usd is not None and one.cost_usd < 0.001  # under budget: the next may start
         two = chat.run("second", timeout=60)
+        # each turn's own cost (the claude CLI reports its whole life's: not summed again)
+        assert two.cost_usd == pytest.approx(one.cost_usd)
         with pytest.raises(BudgetExceededError, match="session's budget"):
             chat.run("third", timeout=60)
         assert chat.usage.input_tokens == one.usage.input_tokens + two.usage.input_tokens
@@ -172,3 +174,17 @@ def test_a_batch_that_meets_a_usage_limit_pauses_until_it_resets_and_finishes_ev
         paused = [r for r in requests if 0.9 < r.received_at - limited.received_at < 1.9]
         assert paused == []
         assert_no_leftovers(rig.env)
+
+
+def test_a_budget_fails_closed_when_the_models_cost_is_unknown(
+    codex_env: dict[str, str], openai_fake, workdir: Path
+):
+    openai_fake.script(Echo())
+    client = Client("codex", auth_source="external", env=codex_env)
+    items = [f"item token-{k:04x}" for k in range(3)]
+    results = client.map(items, cwd=workdir, model="a-model-without-a-price", concurrency=1, budget_usd=100)
+    assert isinstance(results[0], RunResult) and results[0].cost_usd is None
+    for refused in results[1:]:
+        assert isinstance(refused, BudgetExceededError) and refused.unpriced == "a-model-without-a-price"
+    assert len(openai_fake.model_requests()) == 1  # it could not be kept: nothing more started
+    assert_no_leftovers(codex_env)

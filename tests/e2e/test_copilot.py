@@ -283,3 +283,14 @@ def test_with_your_own_model_provider_copilot_lists_no_models_and_is_not_started
     # lists the GitHub login's, which such a run does not use
     assert client(rig).models() == ()
     assert not (Path(rig.env["COPILOT_HOME"]) / "config.json").exists()  # it never started
+
+
+def test_a_run_s_model_reaches_the_model_api_though_copilot_does_not_say_its_own(rig: Rig):
+    # with a provider of one's own, copilot's session/new names no model: oauthpy sets the run's
+    rig.fake.script(text("one"), text("two"))
+    client = rig.client()
+    client.run("hi", cwd=rig.work, model="model-x", timeout=60)
+    with client.session(cwd=rig.work, model="model-y") as chat:
+        chat.run("first", timeout=60)
+    asked = [r.body.get("model") for r in rig.fake.model_requests() if isinstance(r.body, dict)]
+    assert asked[0] == "model-x" and asked[-1] == "model-y"

@@ -73,7 +73,7 @@ def test_the_backend_names_the_plan_and_a_plan_without_windows_has_none(rig: Rig
     log_in(rig.env["CODEX_HOME"], rig.fake)
     rig.fake.account("free")  # the backend now says free; the login's token still says plus
     usage = rig.client().usage()
-    assert (usage.plan, usage.windows) == ("free", [])
+    assert (usage.plan, usage.windows) == ("free", ())
 
 
 def test_the_async_twin_reads_the_same_through_the_reader(rig: Rig):

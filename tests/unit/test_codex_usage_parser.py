@@ -62,7 +62,7 @@ def test_a_plan_without_windows_has_none_and_the_backend_plan_wins_over_the_logi
     got = exchanges("chatgpt-no-windows.json")
     login = {"account": {"type": "chatgpt", "email": "x@oauthpy.invalid", "planType": "pro"}}
     usage = usage_of(login, got["account/rateLimits/read"]["result"], CHECKED)
-    assert (usage.plan, usage.windows) == ("free", [])
+    assert (usage.plan, usage.windows) == ("free", ())
 
 
 def test_the_login_names_the_plan_when_the_backend_does_not_and_unknown_is_none():

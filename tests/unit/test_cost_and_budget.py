@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import pickle
 import time
+from collections.abc import AsyncGenerator
 
 import pytest
 
-from oauthpy import BudgetExceededError, InvalidOptionsError, RateLimitError, Usage
+from oauthpy import BudgetExceededError, Event, EventKind, InvalidOptionsError, RateLimitError, Usage
 from oauthpy._batch import MAX_PAUSE_S, Finished, Throttle, _one
 from oauthpy._budget import Budget, check_budget
 from oauthpy._prices import PRICES, PRICES_DATE, cost_of, price_of
-from oauthpy._retry import RetryPolicy, vendor_wait
+from oauthpy._retry import RetryLog, RetryPolicy, retrying, vendor_wait
 from oauthpy.cli.batch_files import result_line
 from oauthpy.cli.batch_progress import Tally
 
@@ -46,16 +48,46 @@ def test_usage_adds_up_and_keeps_an_unknown_cost_unknown():
 def test_a_budget_refuses_only_once_it_is_spent():
     budget = Budget(1.0, "the batch's")
     budget.check()
-    budget.charge(0.6)
-    budget.charge(None)  # an unknown cost adds nothing
+    budget.charge("gpt-5", Usage(input_tokens=10, cost_usd=0.6))
+    budget.charge("gpt-5", Usage())  # no model call: nothing to count
     budget.check()
-    budget.charge(0.6)  # the run that crosses it has finished
+    budget.charge(None, Usage(input_tokens=10, cost_usd=0.6))  # the run that crosses it finished
     with pytest.raises(
         BudgetExceededError, match=r"the batch's budget of \$1.0000 is spent \(\$1.2000\)"
     ) as err:
         budget.check()
     assert (err.value.budget_usd, err.value.spent_usd) == (1.0, pytest.approx(1.2))
     assert not err.value.transient and not RetryPolicy(max_retries=5).retryable(err.value)
+    again = pickle.loads(pickle.dumps(err.value))  # it crosses process boundaries (a pool)
+    assert (again.message, again.budget_usd, again.spent_usd) == (err.value.message, 1.0, pytest.approx(1.2))
+
+
+def test_a_budget_fails_closed_after_a_run_whose_cost_is_unknown():
+    budget = Budget(100.0, "the client's")
+    budget.charge("gpt-6-astra", Usage(input_tokens=100, output_tokens=20))  # no price, none reported
+    assert budget.spent_usd == 0
+    with pytest.raises(
+        BudgetExceededError, match="cannot be kept: a run on gpt-6-astra has no known cost"
+    ) as err:
+        budget.check()
+    assert err.value.unpriced == "gpt-6-astra" and "price table" in (err.value.hint or "")
+
+
+def test_a_run_does_not_wait_hours_for_a_limit_to_reset():
+    far = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+
+    async def attempt(left: float | None) -> AsyncGenerator[Event, None]:
+        raise RateLimitError("codex was rate limited: weekly limit", resets_at=far)
+        yield Event(EventKind.DONE)  # pragma: no cover - makes it a generator
+
+    async def run() -> None:
+        async for _ in retrying(attempt, RetryPolicy(max_retries=3), RetryLog(), live=False, timeout=None):
+            pass
+
+    started = time.monotonic()
+    with pytest.raises(RateLimitError, match=r"resets in 2\.0 h: not waited for"):
+        asyncio.run(run())
+    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), True, "5"])

@@ -190,7 +190,9 @@ class AcpConversation(LiveConversation):
         # an agent that offers the model as a config option only takes it that way
         option = model_option(answer)
         self._model_config = as_str(option.get("id")) if option and "models" not in as_dict(answer) else ""
-        return sid, current_model(answer)
+        # an agent that does not say its model (copilot with a provider of one's own) is told
+        # the run's by `_configure`, never assumed to run it
+        return sid, current_model(answer) or ""
 
     async def _load(
         self, agent: AcpAgent, request: RunRequest, servers: list[dict[str, Any]], deadline: float | None

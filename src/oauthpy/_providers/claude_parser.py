@@ -81,6 +81,8 @@ class ClaudeParser:
         self.own_calls: set[str] = set()
         self.result: Any = None
         self.streamed_blocks = False
+        #: the last ``RateLimitEvent`` of the run (`oauthpy._usage.claude`)
+        self.rate_limit: Any = None
         # message id of the message being streamed, per parent tool call (None: the main agent):
         # deltas carry it as item_id, the same id as the complete block that follows them
         self._streaming: dict[str | None, str] = {}
@@ -99,6 +101,8 @@ class ClaudeParser:
             return []
         if kind == "SystemMessage":
             return self._system(msg)
+        if kind == "RateLimitEvent":  # the plan's windows; a rejected one says when it resets
+            self.rate_limit = msg
         return [Event(EventKind.OTHER, text=kind, raw=msg, session_id=self.session_id)]
 
     def _system(self, msg: Any) -> list[Event]:
@@ -232,7 +236,12 @@ class ClaudeParser:
                     details={"subtype": "error_max_turns"},
                     hint="raise provider_options['max_turns'] to give the model more attempts",
                 )
-            raise classify_result(r)
+            error = classify_result(r)
+            if isinstance(error, RateLimitError) and error.resets_at is None:
+                from .._usage.claude import resets_at_from
+
+                error.resets_at = resets_at_from(self.rate_limit)
+            raise error
         text = getattr(r, "result", None) or ""
         structured = getattr(r, "structured_output", None)
         if self.want_structured:

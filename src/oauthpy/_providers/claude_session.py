@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from .._errors import CommandExecutionError, OauthPyError, ProviderNotInstalledError, TimeoutExceededError
-from .._events import Event
+from .._events import Event, EventKind
 from .._options import RunRequest
 from .._process import start_timeout, time_left
 from .._redact import secret_values
@@ -46,6 +46,8 @@ class ClaudeConversation:
         self._stderr: deque[str] = deque(maxlen=200)
         #: the connected CLI's permission callback and tools, when it has them
         self._asks: ClaudeAsks | None = None
+        #: the connected CLI's ``total_cost_usd`` so far: it sums every turn of the process
+        self._cost_seen = 0.0
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         # One deadline for the call: connecting (starting the CLI) and the turn share it.
@@ -104,6 +106,11 @@ class ClaudeConversation:
                 with contextlib.suppress(Exception):
                     await within(reader.close(), CLOSE_WAIT_S)
         for event in parser.finish():
+            if event.kind is EventKind.DONE and event.usage is not None and event.usage.cost_usd is not None:
+                # the CLI reports the cost of its whole life: each turn gets its own share
+                total = event.usage.cost_usd
+                event.usage = dataclasses.replace(event.usage, cost_usd=max(total - self._cost_seen, 0.0))
+                self._cost_seen = total
             yield event
 
     async def _interrupt(self, reader: Reader) -> bool:
@@ -126,6 +133,7 @@ class ClaudeConversation:
     async def _connect(
         self, request: RunRequest, env: dict[str, str], key: str, deadline: float | None, started: float
     ) -> None:
+        self._cost_seen = 0.0  # a new CLI counts from zero
         try:
             from claude_agent_sdk import ClaudeSDKClient
         except ImportError:

@@ -131,6 +131,23 @@ class AppServer(LiveAgent):
         self.rate_limits = rate_limits or [None]
 
 
+@contextlib.asynccontextmanager
+async def one_call(
+    inv: Invocation, env: dict[str, str], wait_s: float
+) -> AsyncIterator[tuple[AppServer, float]]:
+    """A ``codex app-server`` for one call that is not a run (the session catalogue, the
+    account's usage), and the call's deadline: stopped and reaped when the call ends, also on
+    error and cancellation; the whole call is bounded by ``wait_s``."""
+    started = time.monotonic()
+    deadline = started + wait_s
+    home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
+    agent = await AppServer.start(inv, home, deadline, started)
+    try:
+        yield agent, deadline
+    finally:
+        await agent.aclose()
+
+
 class AppServerConversation(LiveConversation):
     """Runs of one client (``session=False``) or the turns of one session, over app-server:
     a thread per run, one thread for all the turns of a session."""

@@ -236,7 +236,8 @@ class LiveConversation:
     async def _open(
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
     ) -> tuple[str, str | None]:
-        """Start (or, with ``request.resume``, resume) the vendor's conversation: (id, model)."""
+        """Start (or, with ``request.resume``, resume) the vendor's conversation: its id and the
+        model it runs on ("" when the vendor did not say, None when it took the run's)."""
         raise NotImplementedError
 
     async def _driver(self, agent: LiveAgent, thread: str, request: RunRequest, end: TurnEnd) -> TurnDriver:
@@ -333,7 +334,8 @@ class LiveConversation:
             # the session's conversation, on a new process (the old one broke or timed out)
             request = dataclasses.replace(request, resume=self._thread)
         thread, model = await self._open(agent, request, deadline)
-        self._model = model or request.model
+        # None: the vendor set the requested model itself; "": it did not say which it runs
+        self._model = model if model is not None else request.model
         self._thread, self._thread_agent = thread, agent
         return thread
 

@@ -88,6 +88,9 @@ class Agent:
     #: ``"module:attribute"`` of ``(provider) -> UsageReader``: the account's usage and quota
     #: from its own interface (`oauthpy._usage`); empty: it has no way to tell
     usage: str = ""
+    #: ``"module:attribute"`` of ``(home, provider, event) -> None``, given each ``other`` event
+    #: of a run: where the account's usage is only known from what runs report (claude)
+    usage_observer: str = ""
     #: whether `Client.models` reports the vendor's own list (else oauthpy's catalog)
     lists_models: bool = False
 
@@ -103,6 +106,9 @@ class Agent:
 
             return NoCatalogue(self.name, "oauthpy has no session catalogue for this agent")
         return _load(self.catalogue)(provider)
+
+    def usage_observer_function(self) -> Any:
+        return _load(self.usage_observer) if self.usage_observer else None
 
     def make_usage_reader(self, provider: Any) -> Any:
         return _load(self.usage)(provider) if self.usage else None
@@ -172,6 +178,8 @@ _ENTRIES: dict[str, Agent] = {
             session_id_example="b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
             packages=("pypi:claude-agent-sdk",),
             catalogue="oauthpy._sessions.claude:ClaudeCatalogue",
+            usage="oauthpy._usage.claude:ClaudeUsage",
+            usage_observer="oauthpy._usage.claude:remember",
         ),
         Agent(
             name="gemini",
@@ -244,6 +252,7 @@ _ENTRIES: dict[str, Agent] = {
             packages=("npm:@github/copilot",),
             catalogue="oauthpy._sessions.acp:AcpCatalogue",
             lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)
+            usage="oauthpy._usage.copilot:CopilotUsage",
         ),
         Agent(
             name="acp",

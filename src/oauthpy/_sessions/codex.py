@@ -10,7 +10,6 @@ translation is `codex_items`.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import OauthPyError, SessionNotFoundError
 from .._events import Event
 from .._process import time_left
-from .._providers.codex_app import AppServer
+from .._providers.codex_app import AppServer, one_call
 from .._rpc import RpcError
 from .codex_items import (
     archive_instead,
@@ -123,11 +122,6 @@ async def _server(provider: CodexProvider, env: dict[str, str]) -> AsyncIterator
     from .._options import build_request
 
     started = time.monotonic()
-    deadline = started + CATALOGUE_WAIT_S
     inv = provider.launch(build_request(None, require_prompt=False), env)
-    home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
-    agent = await AppServer.start(inv, home, deadline, started)
-    try:
+    async with one_call(inv, env, CATALOGUE_WAIT_S) as (agent, deadline):
         yield _Server(agent, deadline, started)
-    finally:
-        await agent.aclose()

@@ -13,20 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .._errors import OauthPyError
+from .._errors import NotSupportedError as NotSupportedError  # where the catalogues and readers import it
 from .._events import Event, EventKind
 
 #: how long one catalogue call may take (a vendor start plus one or two requests)
 CATALOGUE_WAIT_S = 60.0
 #: how long a title made from a first prompt may be
 TITLE_CHARS = 80
-
-
-class NotSupportedError(OauthPyError, NotImplementedError):
-    """The provider (or its installed version) cannot do this; the message names why."""
-
-
-NotSupportedError.__module__ = "oauthpy"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ here does.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -51,14 +50,11 @@ class CodexUsage:
     async def read(self, env: dict[str, str], home: str) -> AccountUsage:
         from .._options import build_request
         from .._process import time_left
-        from .._providers.codex_app import AppServer
+        from .._providers.codex_app import one_call
 
         started = time.monotonic()
-        deadline = started + USAGE_WAIT_S
         inv = self._provider.launch(build_request(None, require_prompt=False), env)
-        codex_home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
-        agent = await AppServer.start(inv, codex_home, deadline, started)
-        try:
+        async with one_call(inv, env, USAGE_WAIT_S) as (agent, deadline):
             account: Any = None
             try:
                 left = time_left(deadline, "codex app-server answering account/read", started)
@@ -70,8 +66,6 @@ class CodexUsage:
                 limits = await agent.conn.request(SOURCE, LIMITS_PARAMS, timeout=left)
             except RpcError as exc:
                 raise refusal(exc.said, account) from None
-        finally:
-            await agent.aclose()
         return usage_of(account, limits, dt.datetime.now(dt.timezone.utc))
 
 
@@ -85,7 +79,7 @@ def usage_of(account: Any, limits: Any, checked_at: dt.datetime) -> AccountUsage
     windows: list[QuotaWindow] = []
     for limit_id in sorted(buckets, key=lambda name: (name != _MAIN_LIMIT, name)):
         windows += bucket_windows(limit_id, _dict(buckets[limit_id]))
-    return AccountUsage("codex", plan, windows, checked_at, SOURCE)
+    return AccountUsage("codex", plan, tuple(windows), checked_at, SOURCE)
 
 
 def bucket_windows(limit_id: str, bucket: dict[str, Any]) -> list[QuotaWindow]:

@@ -9,7 +9,7 @@ is None, never guessed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 #: how long reading the usage may take (a vendor start plus a request or two)
@@ -42,7 +42,7 @@ class AccountUsage:
 
     provider: str
     plan: str | None
-    windows: list[QuotaWindow] = field(default_factory=list)
+    windows: tuple[QuotaWindow, ...] = ()
     checked_at: dt.datetime | None = None
     source: str = ""
 

@@ -6,6 +6,8 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,81 @@ _ERROR_TYPES = {
 }
 
 
+#: Claude Code's window names -> the abbreviations of their ``anthropic-ratelimit-unified-*`` headers
+_LIMIT_HEADERS = {
+    "five_hour": "5h",
+    "seven_day": "7d",
+    "seven_day_overage_included": "7d_oi",
+    "overage": "overage",
+}
+
+
+@dataclass(frozen=True)
+class LimitWindow:
+    """One window of a Claude subscription's limits, as the API's headers say it."""
+
+    #: the fraction used (0.82 = 82 %)
+    utilization: float
+    #: when it starts again, Unix seconds (the CLI drops windows whose reset has passed)
+    resets_at: float
+    #: ``allowed``, ``allowed_warning`` or ``rejected`` (None: not sent)
+    status: str | None = None
+    surpassed_threshold: float | None = None
+
+
+def rate_limit_headers(
+    windows: Mapping[str, LimitWindow], *, status: str = "allowed", claim: str | None = None
+) -> dict[str, str]:
+    """The ``anthropic-ratelimit-unified-*`` headers that make Claude Code (subscription logins
+    only) emit a ``rate_limit_event``: the overall ``status``, the window it is about (``claim``,
+    default the first) with its reset, and each window's utilization, reset and status."""
+    pre = "anthropic-ratelimit-unified-"
+    headers = {pre + "status": status}
+    claim = claim or next(iter(windows), None)
+    if claim is not None:
+        headers[pre + "representative-claim"] = claim
+        if claim in windows:
+            headers[pre + "reset"] = f"{windows[claim].resets_at:.0f}"
+    for name, w in windows.items():
+        abbr = f"{pre}{_LIMIT_HEADERS.get(name, name)}-"
+        headers[abbr + "utilization"] = f"{w.utilization:g}"
+        headers[abbr + "reset"] = f"{w.resets_at:.0f}"
+        if w.status is not None:
+            headers[abbr + "status"] = w.status
+        if w.surpassed_threshold is not None:
+            headers[abbr + "surpassed-threshold"] = f"{w.surpassed_threshold:g}"
+    return headers
+
+
 class FakeAnthropicServer(FakeServer):
     """Speaks enough of the Messages API for the real Claude Code CLI to run turns against it.
 
     Tolerates ``role: "system"`` entries in ``messages`` (the CLI sends them) and answers both
     streaming and non-streaming requests (the CLI falls back to the latter after a stream fails).
+    `rate_limits` scripts a subscription's limits into every answer's headers.
     """
+
+    #: headers every Messages answer carries (`rate_limits`); reassigned, never mutated
+    limit_headers: Mapping[str, str] = {}
+
+    def rate_limits(
+        self, windows: Mapping[str, LimitWindow], *, status: str = "allowed", claim: str | None = None
+    ) -> FakeAnthropicServer:
+        """Send these limits (`rate_limit_headers`) with every model answer from now on, errors
+        included. Claude Code passes them on as a ``rate_limit_event`` only when it runs with a
+        subscription login (`subscription_env`), never with an API key."""
+        self.limit_headers = rate_limit_headers(windows, status=status, claim=claim)
+        return self
+
+    def _start_sse(self, h: Handler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Cache-Control", "no-cache")
+        h.send_header("Connection", "close")
+        for k, v in self.limit_headers.items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.close_connection = True
 
     def is_model_request(self, req: RecordedRequest) -> bool:
         return req.method == "POST" and req.path.split("?")[0].rstrip("/").endswith("/v1/messages")
@@ -52,7 +123,7 @@ class FakeAnthropicServer(FakeServer):
         stream = bool(body.get("stream"))
         step = self.next_step(req)
         if isinstance(step, HttpError):
-            headers = {"x-should-retry": "false"}
+            headers = {"x-should-retry": "false", **self.limit_headers}
             if step.retry_after is not None:
                 headers["retry-after"] = f"{step.retry_after:g}"
             err = {"type": _ERROR_TYPES.get(step.status, "api_error"), "message": step.message}
@@ -61,7 +132,7 @@ class FakeAnthropicServer(FakeServer):
             if stream:
                 self._stream(h, step, model)
             else:
-                h.send_json(200, self._message(step, model))
+                h.send_json(200, self._message(step, model), dict(self.limit_headers))
         elif isinstance(step, Cut):
             if not stream:
                 h.close_connection = True
@@ -132,7 +203,7 @@ class FakeAnthropicServer(FakeServer):
         }
 
     def _stream(self, h: Handler, r: Reply, model: str) -> None:
-        h.start_sse()
+        self._start_sse(h)
         h.sse(self._start(model, r), "message_start")
         index = 0
 
@@ -215,6 +286,16 @@ class FakeAnthropicServer(FakeServer):
             "DISABLE_ERROR_REPORTING": "1",
             "CLAUDE_CODE_MAX_RETRIES": "0",
         }
+
+
+#: a made-up Claude subscription token: `subscription_env` puts it in CLAUDE_CODE_OAUTH_TOKEN
+FAKE_CLAUDE_OAUTH_TOKEN = "sk-ant-oat01-oauthpy-fake-token-0000"
+
+
+def subscription_env(token: str = FAKE_CLAUDE_OAUTH_TOKEN) -> dict[str, str]:
+    """What turns `FakeAnthropicServer.claude_env` into a subscription login (the way Claude
+    Code reports plan limits): the OAuth token variable instead of the API key."""
+    return {"ANTHROPIC_API_KEY": "", "CLAUDE_CODE_OAUTH_TOKEN": token}
 
 
 def bash(command: str, *, call_id: str = "1", say: str = "") -> Reply:
