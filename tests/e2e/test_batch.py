@@ -82,7 +82,8 @@ def test_a_batch_of_12_at_j3_answers_every_item_with_its_own_token(rig: Rig, tmp
         assert line["text"] == f"echo token-{int(line['id'].split('-')[1]):04x}"
         assert line["usage"]["total_tokens"] > 0 and line["elapsed_s"] > 0
         assert set(line) == {
-            "id", "ok", "text", "output", "usage", "cost_usd", "model", "session_id", "elapsed_s", "attempts"
+            "id", "ok", "text", "output", "usage", "cost_usd", "cost_estimated", "model", "session_id",
+            "elapsed_s", "attempts",
         }  # fmt: skip
     assert "batch: 12 ok, 0 failed of 12" in err
 

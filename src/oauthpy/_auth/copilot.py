@@ -132,10 +132,15 @@ def keep_token_in(settings: Path) -> None:
 
 
 async def sdk_request(
-    binary: str, env: Mapping[str, str], method: str, params: Mapping[str, Any] | None = None
+    binary: str,
+    env: Mapping[str, str],
+    method: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = PROBE_TIMEOUT_S,
 ) -> dict[str, Any] | None:
     """One request to ``copilot --headless --stdio`` with ``env`` (about 1-2 s): its answer
-    (``result`` or ``error``), or None when none came within `PROBE_TIMEOUT_S`. Its input
+    (``result`` or ``error``), or None when none came within ``timeout``. Its input
     stays open until the answer came: at end of input copilot exits, and a request it had not
     answered yet goes unanswered. Its logs go to a directory of their own, removed after."""
     with tempfile.TemporaryDirectory(prefix="oauthpy-copilot-sdk-") as logs:
@@ -143,11 +148,11 @@ async def sdk_request(
         inv = Invocation(
             argv=argv, env={**env, "COPILOT_AUTO_UPDATE": "false"}, cwd=os.getcwd(), interactive_stdin=True
         )
-        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        deadline = time.monotonic() + timeout
         out = ""
         proc = await Process.start(inv)
         try:
-            await proc.write(frame(1, method, params), timeout=PROBE_TIMEOUT_S)
+            await proc.write(frame(1, method, params), timeout=timeout)
             while _answer(out) is None:
                 chunk = await proc.read(deadline=deadline)
                 if not chunk:

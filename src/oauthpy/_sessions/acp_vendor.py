@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._auth.copilot import frame, messages
+from .._auth.copilot import sdk_request
 from .._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
 from .._fields import as_dict, as_str
 from .._options import build_request
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .._providers.acp_profile import AcpProvider
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_DELETE_ID = 1
 
 
 def _invocation(provider: AcpProvider, env: dict[str, str], args: list[str]) -> Invocation:
@@ -65,25 +64,12 @@ async def opencode_delete(
 async def copilot_delete(
     provider: AcpProvider, env: dict[str, str], session_id: str, deadline: float
 ) -> None:
-    inv = _invocation(provider, env, ["--headless", "--stdio", "--no-auto-update"])
-    inv.interactive_stdin = True
-    proc = await Process.start(inv)
-    out = ""
-    try:
-        await proc.write(
-            frame(_DELETE_ID, "session.delete", {"sessionId": session_id}), timeout=_left(deadline)
-        )
-        # its input stays open until the answer came: at end of input it exits unanswered
-        while (answer := _answer(out)) is None:
-            chunk = await proc.read(deadline=deadline)
-            if not chunk:
-                break
-            out += chunk.decode("utf-8", "replace")
-    finally:
-        await proc.close()
+    binary = _invocation(provider, env, []).argv[0]
+    params = {"sessionId": session_id}
+    answer = await sdk_request(binary, env, "session.delete", params, timeout=_left(deadline))
     if answer is None:
         raise CommandExecutionError(
-            f"copilot --headless did not answer session.delete: {said(proc.stderr_tail())}", transient=True
+            "copilot --headless did not answer session.delete in time", transient=True
         )
     result = as_dict(answer.get("result"))
     if "error" in answer or result.get("success") is not True:
@@ -91,10 +77,6 @@ async def copilot_delete(
         if "not found" in why.lower() or "does not exist" in why.lower():
             raise SessionNotFoundError(session_id, f"copilot: {why}")
         raise OauthPyError(f"copilot could not delete session {session_id}: {why or 'no reason given'}")
-
-
-def _answer(out: str) -> dict[str, Any] | None:
-    return next((m for m in messages(out) if m.get("id") == _DELETE_ID), None)
 
 
 def _left(deadline: float) -> float:
