@@ -1,50 +1,122 @@
-"""oauthpy: one typed Python API over the Codex CLI, Claude Code and the Gemini CLI.
+"""oauthpy: one typed Python API over the coding agents you are logged in to (Codex CLI, Claude
+Code, Gemini CLI, GitHub Copilot CLI, OpenCode and any ACP agent).
 
-Everything public is listed in ``__all__``; nothing else is API.
+Everything public is listed in ``__all__``; nothing else is API. The names are imported on first
+use (PEP 562): ``import oauthpy`` and ``oauthpy --help`` load no event loop and no vendor code.
 """
 
-from ._client import Client
-from ._errors import (
-    AuthRequiredError,
-    BudgetExceededError,
-    CommandExecutionError,
-    InvalidOptionsError,
-    NotSupportedError,
-    OauthPyError,
-    ProtocolError,
-    ProviderNotInstalledError,
-    RateLimitError,
-    SessionBusyError,
-    SessionClosedError,
-    SessionNotFoundError,
-    StructuredOutputError,
-    TimeoutExceededError,
-    UnsupportedProviderError,
-)
-from ._events import (
-    AuthMode,
-    AuthReason,
-    AuthStatus,
-    CommandView,
-    DoneView,
-    Event,
-    EventKind,
-    EventStatus,
-    FileChange,
-    FileChangeKind,
-    ModelInfo,
-    RunResult,
-    ToolView,
-    Usage,
-)
-from ._options import AuthSource, ProviderName, TransportName
-from ._permissions import Decision, PermissionRequest
-from ._redact import redact
-from ._session import Session
-from ._sessions.records import Capabilities, SessionInfo
-from ._signature import RunOptions, TurnOptions
-from ._tools import Tool, tool
-from ._usage.records import AccountUsage, QuotaWindow
+# not `typing.TYPE_CHECKING`: importing typing would cost `oauthpy --help` several milliseconds
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._errors import (
+        AuthRequiredError,
+        BudgetExceededError,
+        CommandExecutionError,
+        InvalidOptionsError,
+        NotSupportedError,
+        OauthPyError,
+        ProtocolError,
+        ProviderNotInstalledError,
+        RateLimitError,
+        SessionBusyError,
+        SessionClosedError,
+        SessionNotFoundError,
+        StructuredOutputError,
+        TimeoutExceededError,
+        UnsupportedProviderError,
+    )
+    from ._events import (
+        AuthMode,
+        AuthReason,
+        AuthStatus,
+        CommandView,
+        DoneView,
+        Event,
+        EventKind,
+        EventStatus,
+        FileChange,
+        FileChangeKind,
+        ModelInfo,
+        RunResult,
+        ToolView,
+        Usage,
+    )
+    from ._options import AuthSource, ProviderName, TransportName
+    from ._permissions import Decision, PermissionRequest
+    from ._redact import redact
+    from ._session import Session
+    from ._sessions.records import Capabilities, SessionInfo
+    from ._signature import RunOptions, TurnOptions
+    from ._tools import Tool, tool
+    from ._usage.records import AccountUsage, QuotaWindow
+
+del TYPE_CHECKING  # not a name of the package
+
+#: where each public name lives
+_WHERE = {
+    "AccountUsage": "._usage.records",
+    "AuthMode": "._events",
+    "AuthReason": "._events",
+    "AuthRequiredError": "._errors",
+    "AuthSource": "._options",
+    "AuthStatus": "._events",
+    "BudgetExceededError": "._errors",
+    "Capabilities": "._sessions.records",
+    "Client": "._client",
+    "CommandExecutionError": "._errors",
+    "CommandView": "._events",
+    "Decision": "._permissions",
+    "DoneView": "._events",
+    "Event": "._events",
+    "EventKind": "._events",
+    "EventStatus": "._events",
+    "FileChange": "._events",
+    "FileChangeKind": "._events",
+    "InvalidOptionsError": "._errors",
+    "ModelInfo": "._events",
+    "NotSupportedError": "._errors",
+    "OauthPyError": "._errors",
+    "PermissionRequest": "._permissions",
+    "ProtocolError": "._errors",
+    "ProviderName": "._options",
+    "ProviderNotInstalledError": "._errors",
+    "QuotaWindow": "._usage.records",
+    "RateLimitError": "._errors",
+    "RunOptions": "._signature",
+    "RunResult": "._events",
+    "Session": "._session",
+    "SessionBusyError": "._errors",
+    "SessionClosedError": "._errors",
+    "SessionInfo": "._sessions.records",
+    "SessionNotFoundError": "._errors",
+    "StructuredOutputError": "._errors",
+    "TimeoutExceededError": "._errors",
+    "Tool": "._tools",
+    "ToolView": "._events",
+    "TransportName": "._options",
+    "TurnOptions": "._signature",
+    "UnsupportedProviderError": "._errors",
+    "Usage": "._events",
+    "redact": "._redact",
+    "tool": "._tools",
+}
+
+
+def __getattr__(name: str) -> object:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'oauthpy' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value  # found once: later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __version__ = "0.1.0"
 

@@ -185,7 +185,7 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
 
         return doctor
     if args.command == "batch":
-        from .batch_cmd import command as batch
+        from .batch_run import command as batch
 
         return batch
     if args.command == "usage":

@@ -11,9 +11,6 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .clients import client_for
-from .render import clean, describe, dumps, event_json
-
 if TYPE_CHECKING:
     from .._events import Event
     from .._sessions.records import SessionInfo
@@ -50,6 +47,8 @@ def add_parser(sub: Any, common: Callable[..., None]) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from .clients import client_for
+    from .render import dumps
     from .run_cmd import choose_provider
 
     if args.provider is None:
@@ -86,6 +85,8 @@ def command(args: argparse.Namespace) -> int:
 
 
 def session_json(info: SessionInfo) -> dict[str, Any]:
+    from .render import clean
+
     out: dict[str, Any] = {
         "id": info.id,
         "provider": info.provider,
@@ -124,6 +125,7 @@ def _table(found: list[SessionInfo]) -> None:
 
 def _show(events: list[Event], as_json: bool) -> None:
     from .._events import EventKind
+    from .render import clean, describe, dumps, event_json
 
     if as_json:
         print(dumps([event_json(e) for e in events]))

@@ -11,8 +11,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from .._errors import OauthPyError
-from .clients import client_for
-from .render import clean, dumps
 
 if TYPE_CHECKING:
     from .._usage.records import AccountUsage
@@ -31,6 +29,8 @@ def add_parser(sub: Any, common: Any) -> None:
 
 
 def usage_json(found: AccountUsage) -> dict[str, Any]:
+    from .render import clean
+
     out = {
         "provider": found.provider,
         "plan": found.plan,
@@ -52,6 +52,8 @@ def usage_json(found: AccountUsage) -> dict[str, Any]:
 
 
 def lines(found: AccountUsage) -> list[str]:
+    from .render import clean
+
     head = f"{found.provider}: plan {found.plan or 'unknown'}"
     if found.source:
         head += f" (from {found.source}"
@@ -75,6 +77,8 @@ def lines(found: AccountUsage) -> list[str]:
 def command(args: argparse.Namespace) -> int:
     from .._options import listed_providers
     from .._providers import registry
+    from .clients import client_for
+    from .render import clean, dumps
 
     names = [args.provider] if args.provider else [n for n in listed_providers() if registry.get(n).usage]
     found: list[AccountUsage] = []
