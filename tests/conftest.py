@@ -126,9 +126,19 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         assert_no_fd_leak(fds)
 
 
+#: the bound of a test that runs OpenCode: its processes start one at a time (Bun, several
+#: seconds each), so a test of a few batches takes 60-100 s on a 2-core machine under load
+OPENCODE_TEST_TIMEOUT_S = 240
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Fail loudly if xdist_group is silently ignored: some tests must never overlap."""
+    """Give tests that run OpenCode a longer bound (unless they set their own); fail loudly if
+    xdist_group is silently ignored: some tests must never overlap."""
+    for item in items:
+        opencode = "[opencode" in item.nodeid or "test_opencode.py" in item.nodeid
+        if opencode and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(OPENCODE_TEST_TIMEOUT_S))
     if not getattr(config.option, "loadgroup", False):
         return
     for item in items:
