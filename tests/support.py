@@ -218,6 +218,19 @@ def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
 #: 2-core machine
 ONE_AT_A_TIME = ("gemini", "opencode")
 
+
+def codex_batch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``oauthpy batch -p codex`` as a user runs it, with ``env`` (the fake's), bounded."""
+    return subprocess.run(
+        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external", *args],
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 SHELLS = {"sh", "bash", "dash", "zsh"}
 
 

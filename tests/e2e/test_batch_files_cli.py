@@ -4,24 +4,11 @@ the real codex against the fake."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from oauthpy.testing import Echo, text
 from tests.support import assert_no_leftovers
-
-
-def batch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external", *args],
-        env={**os.environ, **env},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.support import codex_batch as batch
 
 
 def test_a_jsonl_input_with_a_bom_and_comment_lines_runs_as_json_lines(

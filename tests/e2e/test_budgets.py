@@ -6,10 +6,7 @@ the rest; a batch that meets a usage limit pauses until it resets."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from oauthpy._prices import PRICES
 from oauthpy.testing import Echo, HttpError, text
 from oauthpy.testing.chatgpt_backend import USAGE_LIMIT, UsageWindow, log_in
 from tests.support import assert_no_leftovers, open_rig
+from tests.support import codex_batch as batch
 
 #: what the fakes report for one model request (oauthpy.testing.script.Tokens)
 IN, OUT = 100, 20
@@ -105,17 +103,6 @@ def test_map_with_a_budget_gives_the_items_left_a_budget_error(
     ) == 2
     assert len(openai_fake.model_requests()) == 3
     assert_no_leftovers(codex_env)
-
-
-def batch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external", *args],
-        env={**os.environ, **env},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_a_batch_budget_marks_the_rest_not_run_and_resume_with_a_new_budget_finishes(

@@ -36,6 +36,7 @@ from .records import (
     SessionInfo,
     newest_first,
     reply_event,
+    seconds_left,
     title_from,
     user_event,
     when,
@@ -101,7 +102,7 @@ class AcpCatalogue:
             # while half the call's time is left; the rest keep the agent's title)
             return [
                 await self._titled(agent, info, deadline)
-                if re.fullmatch(untitled, info.title) and _left(deadline) > CATALOGUE_WAIT_S / 2
+                if re.fullmatch(untitled, info.title) and seconds_left(deadline) > CATALOGUE_WAIT_S / 2
                 else info
                 for info in found
             ]
@@ -179,7 +180,7 @@ class AcpCatalogue:
         """``method``'s answer; an error about an unknown ``session_id`` is `SessionNotFoundError`
         with the agent's words, any other error is classified as a run's would be."""
         try:
-            return await agent.conn.request(method, params, timeout=_left(deadline))
+            return await agent.conn.request(method, params, timeout=seconds_left(deadline))
         except RpcError as exc:
             data = exc.details.get("data")
             if session_id is not None and self._profile.unknown_session(exc.code, exc.said, data):
@@ -221,7 +222,7 @@ class AcpCatalogue:
             sub.push(_LOADED)
             updates: list[tuple[str, Any]] = []
             while True:
-                method, params_in = await sub.next(_left(deadline))
+                method, params_in = await sub.next(seconds_left(deadline))
                 if method == _LOADED:
                     return updates
                 updates.append((method, params_in))
@@ -242,10 +243,6 @@ class AcpCatalogue:
             updated_at=info.updated_at,
             turns=info.turns,
         )
-
-
-def _left(deadline: float) -> float:
-    return max(deadline - time.monotonic(), 0.0)
 
 
 def sessions_of(provider: str, pages: Iterable[Any], cwd: str | None = None) -> list[SessionInfo]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
 from typing import TYPE_CHECKING
 
 from .._auth.copilot import sdk_request
@@ -23,6 +22,7 @@ from .._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
 from .._fields import as_dict, as_str
 from .._options import build_request
 from .._process import Invocation, Process
+from .records import seconds_left
 
 if TYPE_CHECKING:
     from .._providers.acp_profile import AcpProvider
@@ -66,7 +66,7 @@ async def copilot_delete(
 ) -> None:
     binary = _invocation(provider, env, []).argv[0]
     params = {"sessionId": session_id}
-    answer = await sdk_request(binary, env, "session.delete", params, timeout=_left(deadline))
+    answer = await sdk_request(binary, env, "session.delete", params, timeout=seconds_left(deadline))
     if answer is None:
         raise CommandExecutionError(
             "copilot --headless did not answer session.delete in time", transient=True
@@ -77,10 +77,6 @@ async def copilot_delete(
         if "not found" in why.lower() or "does not exist" in why.lower():
             raise SessionNotFoundError(session_id, f"copilot: {why}")
         raise OauthPyError(f"copilot could not delete session {session_id}: {why or 'no reason given'}")
-
-
-def _left(deadline: float) -> float:
-    return max(deadline - time.monotonic(), 0.0)
 
 
 __all__ = ["copilot_delete", "opencode_delete"]

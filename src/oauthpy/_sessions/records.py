@@ -101,6 +101,13 @@ class Catalogue(Protocol):
     async def delete(self, env: dict[str, str], session_id: str) -> None: ...
 
 
+def seconds_left(deadline: float) -> float:
+    """What is left of a catalogue call's ``deadline`` (``time.monotonic()``), never negative."""
+    import time
+
+    return max(deadline - time.monotonic(), 0.0)
+
+
 def user_event(text: str, *, raw: Any = None, timestamp: float | None = None) -> Event:
     """A user prompt of a transcript."""
     event = Event(EventKind.USER, text=text, status="completed", raw=raw)
