@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -202,8 +203,25 @@ async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None,
     """
     await _wait_exit(child, deadline)
     # not ours to waitpid: the loop's child watcher reaps them
-    await _poll(lambda: all(parent_of(pid) != os.getpid() for pid in pids), deadline)
+    me = os.getpid()
+    await _poll(lambda: all(parent_of(pid) != me and _exit_handed_over(pid) for pid in pids), deadline)
     await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
+
+
+def _exit_handed_over(pid: int) -> bool:
+    """Whether the loop's child watcher has passed ``pid``'s exit on to the loop.
+
+    Python 3.11's threaded watcher reaps in a thread of its own and schedules the exit callback
+    only after that: a pid already gone from ``/proc`` may not have reached the loop yet, and
+    if ``asyncio.run`` closes the loop in between, the thread prints "Loop ... that handles pid
+    ... is closed". The watcher forgets the pid once the callback is scheduled. A pidfd watcher
+    (the default from 3.12 where Linux has pidfds) reaps on the loop itself: no such window.
+    """
+    if sys.version_info >= (3, 14):  # no policy watchers any more (and asking warns)
+        return True
+    watcher = getattr(asyncio.get_event_loop_policy(), "_watcher", None)
+    threads = getattr(watcher, "_threads", None)
+    return not isinstance(threads, dict) or pid not in threads
 
 
 def reap_in_background(run_id: str) -> None:

@@ -405,3 +405,28 @@ def test_a_finished_runs_helpers_are_left_to_finish_off_the_callers_path(tmp_pat
     while _alive(helper) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not _alive(helper)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="3.14 has no policy child watcher")
+def test_a_stop_waits_until_a_reaped_childs_exit_has_reached_the_loop(monkeypatch):
+    # Python 3.11's child watcher reaps in a thread and only then schedules the exit on the loop:
+    # a child already gone from /proc may not have reached it yet. Here the thread is held up
+    # between the two; a stop that returned in that window would let asyncio.run close the loop
+    # first, and the thread would print "Loop ... that handles pid ... is closed".
+    import asyncio.unix_events as unix_events
+
+    real = unix_events.waitstatus_to_exitcode
+
+    def held_up(status: int) -> int:
+        time.sleep(0.3)
+        return real(status)
+
+    monkeypatch.setattr(unix_events, "waitstatus_to_exitcode", held_up)
+
+    async def main() -> int | None:
+        child = await asyncio.create_subprocess_exec("sleep", "30")
+        child.kill()
+        await teardown._wait_reaped({child.pid}, None, time.monotonic() + 5)
+        return child.returncode
+
+    assert asyncio.run(main()) == -signal.SIGKILL
