@@ -471,11 +471,13 @@ def _codex_sessions(reps: int, r: Rig, turns: int) -> list[Row]:
 
 
 def pool(reps: int, providers: list[str], root: Path, runs: int) -> list[Row]:
-    """Runs 2..N inside ``with Client``: a new thread (codex) or ACP session (gemini) each, on
-    one warm process."""
+    """Runs 2..N inside ``with Client``: a new thread (codex), conversation (claude) or ACP
+    session (gemini) each, on one warm process."""
     rows = []
     if "codex" in providers:
         rows += _codex_pool(reps, root, runs)
+    if "claude" in providers:
+        rows += _claude_pool(min(reps, 3), root, runs)
     if "gemini" in providers:
         rows += _gemini_pool(min(reps, 2), root, runs)  # a raw gemini run takes seconds
     return rows
@@ -528,6 +530,25 @@ def _gemini_pool(reps: int, root: Path, runs: int) -> list[Row]:
                 for _ in range(runs - 1):
                     row.a.append(wall(r.raw_run))
                     row.b.append(wall(lambda client=client: r.oauthpy_run(client, "acp")))
+                _assert_warm(client, runs)
+    return [row]
+
+
+def _claude_pool(reps: int, root: Path, runs: int) -> list[Row]:
+    row = Row(
+        "warm pool",
+        f"claude: runs 2..{runs} in `with Client` vs a fresh claude run (SDK query())",
+        "fresh query()",
+        "pooled run",
+        target="<= 0.3x",
+    )
+    with rig("claude", root / "pool-claude") as r:
+        for _ in range(reps):
+            with r.client as client:
+                r.oauthpy_run(client)  # run 1 starts the process
+                for _ in range(runs - 1):
+                    row.a.append(wall(r.raw_run))
+                    row.b.append(wall(lambda client=client: r.oauthpy_run(client)))
                 _assert_warm(client, runs)
     return [row]
 

@@ -7,34 +7,16 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
 from ._errors import InvalidOptionsError
-
-#: the agents oauthpy ships (the registry may hold more: `Client.providers`)
-ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "acp"]
-#: whose login state a vendor tool uses (docs/auth.md)
-AuthSource = Literal["auto", "oauthpy", "external"]
-#: what carries a provider's runs (``Client.transports``)
-TransportName = Literal["app-server", "exec", "stream-json", "acp", "sdk"]
-AUTH_SOURCES: tuple[AuthSource, ...] = get_args(AuthSource)
-#: how a provider is authenticated, as reported by ``AuthStatus.mode``
-AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
-
-
-def provider_named(name: object) -> ProviderName | None:
-    """``name`` when the registry knows it (for strings from the environment and the CLI)."""
-    from ._providers import registry
-
-    agent = registry.find(name)
-    return agent.name if agent is not None else None  # type: ignore[return-value]
-
-
-def listed_providers() -> tuple[ProviderName, ...]:
-    """The agents that run without ``command=``, what doctor, demo and the CLI go over."""
-    from ._providers import registry
-
-    return registry.names(generic=False, listed_only=True)  # type: ignore[return-value]
+from ._names import AUTH_MODES as AUTH_MODES
+from ._names import AUTH_SOURCES as AUTH_SOURCES
+from ._names import AuthSource as AuthSource
+from ._names import ProviderName as ProviderName
+from ._names import TransportName as TransportName
+from ._names import listed_providers as listed_providers
+from ._names import provider_named as provider_named
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ outside it (and the agents' own modules) names a provider."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 from pathlib import Path
 
@@ -90,7 +89,7 @@ def test_clients_list_the_registry_and_refuse_what_it_does_not_know() -> None:
 
 
 def test_a_registered_entry_is_a_provider_until_it_is_unregistered() -> None:
-    entry = dataclasses.replace(registry.get("acp"), name="other-acp", title="another ACP agent")
+    entry = registry.get("acp")._replace(name="other-acp", title="another ACP agent")
     registry.register(entry)
     try:
         assert "other-acp" in Client.providers()

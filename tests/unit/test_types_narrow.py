@@ -13,7 +13,7 @@ import pytest
 from mypy import api
 
 from oauthpy import AuthMode, AuthReason, AuthStatus, Event, EventKind, RunResult, Usage
-from oauthpy._options import AUTH_MODES
+from oauthpy._options import AUTH_MODES, AUTH_SOURCES, AuthSource
 
 HEADER = """\
 from typing import Any
@@ -168,3 +168,4 @@ def test_the_auth_literals_are_the_values_oauthpy_reports() -> None:
     assert set(get_args(AuthMode)) == set(AUTH_MODES)
     assert AuthStatus("codex", installed=False, authenticated=False).mode in get_args(AuthMode)
     assert "binary_missing" in get_args(AuthReason)
+    assert get_args(AuthSource) == AUTH_SOURCES  # the CLI's choices, written out for its start-up

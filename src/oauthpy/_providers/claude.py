@@ -89,6 +89,10 @@ class ClaudeProvider:
             from .claude_session import ClaudeConversation
 
             return ClaudeConversation(self)
+        if pool is not None:
+            from .claude_pool import PooledClaude
+
+            return PooledClaude(self, pool)
         return _OneShot(self)
 
     def check(self, request: RunRequest) -> None:

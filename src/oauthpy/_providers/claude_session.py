@@ -19,6 +19,7 @@ from typing import Any
 from .._errors import CommandExecutionError, OauthPyError, ProviderNotInstalledError, TimeoutExceededError
 from .._events import Event, EventKind
 from .._options import RunRequest
+from .._permissions import Permissions
 from .._process import start_timeout, time_left
 from .._redact import secret_values
 from .._run_marks import new_run_id
@@ -37,6 +38,8 @@ class ClaudeConversation:
     """A session's turns on one connected ``ClaudeSDKClient``."""
 
     transport = "sdk"
+    #: a turn closed early is interrupted and the CLI kept when it obeys (a session's)
+    interrupt_to_keep = True
 
     def __init__(self, provider: ClaudeProvider) -> None:
         self._provider = provider
@@ -48,22 +51,14 @@ class ClaudeConversation:
         self._asks: ClaudeAsks | None = None
         #: the connected CLI's ``total_cost_usd`` so far: it sums every turn of the process
         self._cost_seen = 0.0
+        #: the last turn gave all its events, its result not an error
+        self.ended_ok = False
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         # One deadline for the call: connecting (starting the CLI) and the turn share it.
         deadline = request.deadline()
         started = time.monotonic()
-        key = repr(
-            (
-                request.model,
-                sorted(request.provider_options.items()),
-                request.output_schema,
-                sorted(env.items()),
-                # can_use_tool and the tools' server are fixed when the CLI starts
-                request.on_permission is not None,
-                [t.name for t in request.tools],
-            )
-        )
+        key = self._key_of(request, env)
         if self._client is not None and key != self._key:
             await self.aclose()  # options changed: reconnect, resuming the same conversation
         secrets = secret_values(env)
@@ -72,6 +67,7 @@ class ClaudeConversation:
             left = time_left(deadline, "starting claude", started)
             if left is not None:
                 request = dataclasses.replace(request, timeout=left)  # the turn gets what is left
+        self.ended_ok = False
         want = request.output_schema is not None or "output_format" in request.provider_options
         asks = self._asks
         parser = ClaudeParser(want_structured=want, declined=asks.declined if asks else frozenset())
@@ -84,7 +80,7 @@ class ClaudeConversation:
                 await self._client.query(request.prompt)
             except Exception as exc:
                 raise wrap_sdk_error(exc, self._stderr, secrets, resume=request.resume) from None
-            reader = Reader(self._client.receive_response(), asks.news if asks is not None else None)
+            reader = Reader(self._messages(), asks.news if asks is not None else None)
             turn = read_turn(reader, parser, request, self._stderr, secrets)
             try:
                 async with contextlib.aclosing(turn):
@@ -99,19 +95,45 @@ class ClaudeConversation:
                 # Broken out of or cancelled: interrupt the turn and keep the CLI if it obeys.
                 # Otherwise (a timeout, an error) it may still be busy: it cannot take the next.
                 failed = asks is not None and asks.failure is not None  # the callback raised
-                kept = reader is not None and not timed_out and not failed and await self._interrupt(reader)
+                kept = (
+                    self.interrupt_to_keep
+                    and reader is not None
+                    and not timed_out
+                    and not failed
+                    and await self._interrupt(reader)
+                )
                 if not kept:
                     await self.aclose(reader)
             elif reader is not None:
                 with contextlib.suppress(Exception):
                     await within(reader.close(), CLOSE_WAIT_S)
-        for event in parser.finish():
+        closing = parser.finish()  # raises the turn's error, if it ended in one
+        self.ended_ok = True
+        for event in closing:
             if event.kind is EventKind.DONE and event.usage is not None and event.usage.cost_usd is not None:
                 # the CLI reports the cost of its whole life: each turn gets its own share
                 total = event.usage.cost_usd
                 event.usage = dataclasses.replace(event.usage, cost_usd=max(total - self._cost_seen, 0.0))
                 self._cost_seen = total
             yield event
+
+    def _key_of(self, request: RunRequest, env: dict[str, str]) -> str:
+        """What the connected CLI fixes for every turn: a change reconnects."""
+        return repr(
+            (
+                request.model,
+                sorted(request.provider_options.items()),
+                request.output_schema,
+                sorted(env.items()),
+                # can_use_tool and the tools' server are fixed when the CLI starts
+                request.on_permission is not None,
+                [t.name for t in request.tools],
+            )
+        )
+
+    def _messages(self) -> Any:
+        """The turn's SDK messages, up to its result."""
+        return self._client.receive_response()
 
     async def _interrupt(self, reader: Reader) -> bool:
         """``ClaudeSDKClient.interrupt()``, then read the turn out to its result; False when
@@ -134,32 +156,17 @@ class ClaudeConversation:
         self, request: RunRequest, env: dict[str, str], key: str, deadline: float | None, started: float
     ) -> None:
         self._cost_seen = 0.0  # a new CLI counts from zero
-        try:
-            from claude_agent_sdk import ClaudeSDKClient
-        except ImportError:
-            raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
-        marker = new_run_id()
-        self._stderr = deque(maxlen=200)
-        asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
-        if asks is not None and self._asks is not None:
-            asks.permissions = self._asks.permissions  # allow_always lasts the whole session
-        client = ClaudeSDKClient(options=self._provider.options(request, env, marker, self._stderr, asks))
-        left = time_left(deadline, "starting claude", started)
-        limit = CONNECT_WAIT_S if left is None else left
-        try:
-            await within(client.connect(), limit)
-        except BaseException as exc:
-            await stop(marker, close=client.disconnect, grace=CLOSE_WAIT_S)
-            if isinstance(exc, asyncio.TimeoutError):
-                if left is not None:
-                    raise start_timeout("starting claude", started) from None
-                raise CommandExecutionError(
-                    f"the claude CLI did not start within {limit:g} s", transient=True
-                ) from None
-            if isinstance(exc, (OauthPyError, asyncio.CancelledError)) or not isinstance(exc, Exception):
-                raise
-            raise wrap_sdk_error(exc, self._stderr, secret_values(env), resume=request.resume) from None
-        self._client, self._key, self._marker, self._asks = client, key, marker, asks
+        cli = await connect(
+            self._provider,
+            request,
+            env,
+            deadline,
+            started,
+            # allow_always lasts the whole session
+            permissions=self._asks.permissions if self._asks is not None else None,
+        )
+        self._client, self._key, self._marker, self._asks = cli.client, key, cli.marker, cli.asks
+        self._stderr = cli.stderr
 
     async def aclose(self, reader: Reader | None = None) -> None:
         """End the CLI process of this conversation (the conversation itself stays resumable).
@@ -178,3 +185,58 @@ class ClaudeConversation:
 
         # SIGTERM first: the SDK's graceful close would wait 5 s for the CLI.
         await stop(marker, close=close, grace=CLOSE_WAIT_S)
+
+
+class Connected:
+    """A connected ``ClaudeSDKClient`` and what its CLI was started with."""
+
+    __slots__ = ("asks", "client", "marker", "stderr")
+
+    def __init__(self, client: Any, marker: str, stderr: deque[str], asks: ClaudeAsks | None) -> None:
+        self.client, self.marker, self.stderr, self.asks = client, marker, stderr, asks
+
+
+async def connect(
+    provider: ClaudeProvider,
+    request: RunRequest,
+    env: dict[str, str],
+    deadline: float | None,
+    started: float,
+    *,
+    permissions: Permissions | None = None,
+    hooks: dict[str, list[Any]] | None = None,
+) -> Connected:
+    """Start the CLI for ``request`` and connect to it, by the run's deadline.
+
+    ``permissions``: what ``on_permission`` allowed so far (a session's); ``hooks``: SDK hooks
+    of oauthpy's own, added to any the user gave in ``sdk_options``.
+    """
+    try:
+        from claude_agent_sdk import ClaudeSDKClient
+    except ImportError:
+        raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
+    marker = new_run_id()
+    stderr: deque[str] = deque(maxlen=200)
+    asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+    if asks is not None and permissions is not None:
+        asks.permissions = permissions
+    options = provider.options(request, env, marker, stderr, asks)
+    for event, matchers in (hooks or {}).items():
+        options.hooks = {**(options.hooks or {}), event: [*(options.hooks or {}).get(event, []), *matchers]}
+    client = ClaudeSDKClient(options=options)
+    left = time_left(deadline, "starting claude", started)
+    limit = CONNECT_WAIT_S if left is None else left
+    try:
+        await within(client.connect(), limit)
+    except BaseException as exc:
+        await stop(marker, close=client.disconnect, grace=CLOSE_WAIT_S)
+        if isinstance(exc, asyncio.TimeoutError):
+            if left is not None:
+                raise start_timeout("starting claude", started) from None
+            raise CommandExecutionError(
+                f"the claude CLI did not start within {limit:g} s", transient=True
+            ) from None
+        if isinstance(exc, (OauthPyError, asyncio.CancelledError)) or not isinstance(exc, Exception):
+            raise
+        raise wrap_sdk_error(exc, stderr, secret_values(env), resume=request.resume) from None
+    return Connected(client, marker, stderr, asks)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .._errors import UnsupportedProviderError
 
@@ -27,9 +27,12 @@ UUID_FORM = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 ACP_ID_FORM = r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,199}"
 
 
-@dataclass(frozen=True)
-class Agent:
-    """One provider: its name, where its parts live, and what help texts and tools show."""
+class Agent(NamedTuple):
+    """One provider: its name, where its parts live, and what help texts and tools show.
+
+    A named tuple rather than a dataclass: ``oauthpy --help`` reads the registry, and
+    dataclasses cost it a third of its start (they import ``inspect``).
+    """
 
     name: str
     #: the vendor's product, for help texts and doctor
@@ -57,7 +60,7 @@ class Agent:
     session_id_words: str = "a UUID"
     session_id_example: str = "80fb1d47-2d28-409b-9c3d-169e33f8e617"
     #: extra environment beside the fake's own (e.g. a fixed model: one request per turn)
-    fake_env: Mapping[str, str] = field(default_factory=dict)
+    fake_env: Mapping[str, str] = MappingProxyType({})
     #: ``"module:attribute"`` of ``(fake, root) -> env`` when the fake's own ``env(root)`` is
     #: not what points this agent at it (a fake several agents share)
     fake_setup: str = ""

@@ -18,10 +18,8 @@ import threading
 from collections.abc import Callable, Iterator
 
 from .. import __version__
-from .._catalog import describe as describe_models
 from .._errors import OauthPyError
-from .._options import AUTH_SOURCES, listed_providers
-from .._providers import registry
+from .._names import AUTH_SOURCES, listed_providers
 from .term import print_error
 
 EPILOG = """examples:
@@ -41,6 +39,8 @@ exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch it
 
 
 def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
+    from .._providers import registry
+
     p.add_argument(
         "--provider",
         "-p",
@@ -64,40 +64,47 @@ def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> No
     )
 
 
-def _sub(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str, example: str, **kw: object
-) -> argparse.ArgumentParser:
-    return sub.add_parser(
-        name,
-        help=help,
-        description=help,
-        epilog=f"example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        **kw,  # type: ignore[arg-type]
-    )
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` tells it, without importing shutil
+    (argparse would, for every help text: a tenth of ``oauthpy --help``'s time)."""
+    with contextlib.suppress(KeyError, ValueError):
+        if (columns := int(os.environ["COLUMNS"])) > 0:
+            return columns
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    return 80
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="oauthpy",
-        description="Run the coding agents you are logged in to (codex, claude, gemini) from one tool.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"oauthpy {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+class Help(argparse.RawDescriptionHelpFormatter):
+    """The help layout of every oauthpy command: descriptions and examples as written."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ):
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
+
+
+def _titled(p: argparse.ArgumentParser, example: str) -> None:
+    """A small command's help: its one line as the description, and an example."""
+    p.description = p.description or _HELP[p.prog.split()[-1]]
+    p.epilog = f"example:\n  {example}"
+
+
+def _fill_run(run: argparse.ArgumentParser) -> None:
+    from .._catalog import describe as describe_models
 
     models = "\n".join("  " + describe_models(p) for p in listed_providers())
-    run = sub.add_parser(
-        "run",
-        help="run a prompt and print the final answer",
-        description="Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json).",
-        epilog=f'examples:\n  oauthpy run -p codex "Summarize README.md"\n'
+    run.description = (
+        "Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json)."
+    )
+    run.epilog = (
+        f'examples:\n  oauthpy run -p codex "Summarize README.md"\n'
         f'  git diff | oauthpy run -p claude "Review this change"   # the argument, then the diff\n'
         f"  git diff | oauthpy run -p claude --stream              # stdin alone is the prompt\n"
         f'  oauthpy run "Hi"     # $OAUTHPY_PROVIDER, else the first provider you are logged in to\n'
-        f"\nmodels and efforts:\n{models}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        f"\nmodels and efforts:\n{models}"
     )
     _common(run, provider_required=False)
     run.add_argument("--cwd", default=".", help="working directory of the agent (default .)")
@@ -118,16 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
         "'-' or absent: stdin alone is the prompt",
     )
 
-    auth = sub.add_parser("auth", help="login state: status, login, logout")
+
+def _fill_auth(auth: argparse.ArgumentParser) -> None:
     auth_sub = auth.add_subparsers(dest="auth_command", required=True, metavar="ACTION")
-    status = _sub(
-        auth_sub, "status", "is the provider installed and logged in", "oauthpy auth status -p codex --json"
+
+    def action(name: str, help: str, example: str) -> argparse.ArgumentParser:
+        return auth_sub.add_parser(
+            name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=Help
+        )
+
+    status = action(
+        "status", "is the provider installed and logged in", "oauthpy auth status -p codex --json"
     )
     _common(status, provider_required=False)
     status.add_argument("--json", action="store_true")
-    login = _sub(
-        auth_sub, "login", "run the vendor's official login", "oauthpy auth login -p codex --source oauthpy"
-    )
+    login = action("login", "run the vendor's official login", "oauthpy auth login -p codex --source oauthpy")
     _common(login)
     login.add_argument("--device-code", action="store_true", help="code-based flow where the vendor has one")
     login.add_argument(
@@ -138,36 +150,85 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument(
         "--method", help="claude: claudeai or console; an ACP agent: one of its authMethods (ids)"
     )
-    logout = _sub(auth_sub, "logout", "log out with the vendor's command", "oauthpy auth logout -p codex")
+    logout = action("logout", "log out with the vendor's command", "oauthpy auth logout -p codex")
     _common(logout)
 
-    avail = _sub(
-        sub, "available", "print yes/no: installed and logged in (exit 0/1)", "oauthpy available -p gemini"
-    )
-    _common(avail)
-    doctor = _sub(sub, "doctor", "check every provider and print the fixes", "oauthpy doctor --json")
-    doctor.add_argument("--source", default="auto", choices=AUTH_SOURCES)
-    doctor.add_argument("--json", action="store_true")
-    demo = _sub(sub, "demo", "run the installed CLIs against the offline fake backends", "oauthpy demo")
-    demo.add_argument("--provider", "-p", choices=listed_providers(), help="only this provider")
-    from .batch_cmd import add_parser as add_batch
 
-    add_batch(sub, _common)
-    from .sessions_cmd import add_parser as add_sessions
+def _fill_available(p: argparse.ArgumentParser) -> None:
+    _titled(p, "oauthpy available -p gemini")
+    _common(p)
 
-    add_sessions(sub, _common)
-    from .usage_cmd import add_parser as add_usage
 
-    add_usage(sub, _common)
-    chat = _sub(
-        sub, "interactive", "a chat REPL over one native session", "oauthpy chat -p codex", aliases=["chat"]
-    )
+def _fill_doctor(p: argparse.ArgumentParser) -> None:
+    _titled(p, "oauthpy doctor --json")
+    p.add_argument("--source", default="auto", choices=AUTH_SOURCES)
+    p.add_argument("--json", action="store_true")
+
+
+def _fill_demo(p: argparse.ArgumentParser) -> None:
+    _titled(p, "oauthpy demo")
+    p.add_argument("--provider", "-p", choices=listed_providers(), help="only this provider")
+
+
+def _fill_batch(p: argparse.ArgumentParser) -> None:
+    from .batch_cmd import fill
+
+    fill(p, _common)
+
+
+def _fill_sessions(p: argparse.ArgumentParser) -> None:
+    from .sessions_cmd import fill
+
+    fill(p, _common)
+
+
+def _fill_usage(p: argparse.ArgumentParser) -> None:
+    from .usage_cmd import fill
+
+    fill(p, _common)
+
+
+def _fill_chat(chat: argparse.ArgumentParser) -> None:
+    chat.description = _HELP["interactive"]
+    chat.epilog = "example:\n  oauthpy chat -p codex"
     _common(chat, provider_required=False)
     chat.add_argument("--cwd", default=".")
     chat.add_argument("--model", "-m")
     chat.add_argument(
         "--resume", metavar="ID", help="continue a saved session (`oauthpy sessions` lists them)"
     )
+
+
+#: every command: its one line of help, its aliases, and what fills in the rest of its parser
+_COMMANDS: tuple[tuple[str, str, tuple[str, ...], Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("run", "run a prompt and print the final answer", (), _fill_run),
+    ("auth", "login state: status, login, logout", (), _fill_auth),
+    ("available", "print yes/no: installed and logged in (exit 0/1)", (), _fill_available),
+    ("doctor", "check every provider and print the fixes", (), _fill_doctor),
+    ("demo", "run the installed CLIs against the offline fake backends", (), _fill_demo),
+    ("batch", "run every prompt of a JSON Lines file, results to JSON Lines", (), _fill_batch),
+    ("sessions", "list, show, fork and delete a provider's saved sessions", (), _fill_sessions),
+    ("usage", "the account's plan, how much of each limit is used, and when it resets", (), _fill_usage),
+    ("interactive", "a chat REPL over one native session", ("chat",), _fill_chat),
+)
+_HELP = {name: help for name, help, _, _ in _COMMANDS}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``only``: fill in that command alone (the one that runs: the
+    others' arguments would only cost start-up time), "" none, None every one."""
+    parser = argparse.ArgumentParser(
+        prog="oauthpy",
+        description="Run the coding agents you are logged in to (codex, claude, gemini) from one tool.",
+        epilog=EPILOG,
+        formatter_class=Help,
+    )
+    parser.add_argument("--version", action="version", version=f"oauthpy {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help, aliases, fill in _COMMANDS:
+        p = sub.add_parser(name, help=help, aliases=aliases, formatter_class=Help)
+        if only is None or only == name or only in aliases:
+            fill(p)
     return parser
 
 
@@ -230,11 +291,13 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    if not (sys.argv[1:] if argv is None else argv):
+    given = sys.argv[1:] if argv is None else argv
+    # the command is the first word: options before it are oauthpy's own (--help, --version)
+    parser = build_parser(given[0] if given and not given[0].startswith("-") else "")
+    if not given:
         parser.print_help()  # a bare `oauthpy` is asking what it can do, not a usage error
         return 0
-    args = parser.parse_args(argv)
+    args = parser.parse_args(given)
     if os.environ.get("OAUTHPY_OFFLINE"):  # every command against the fakes, said first on stderr
         from ..testing.offline_mode import honor_env
 

@@ -11,20 +11,20 @@ import argparse
 from typing import Any
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Any) -> None:
-    p = sub.add_parser(
-        "batch",
-        help="run every prompt of a JSON Lines file, results to JSON Lines",
-        description="Run every item of INPUT through one agent, N at a time on warm agents, and "
-        "append one JSON line per finished item to OUTPUT (docs/batch.md).",
-        epilog="examples:\n"
+def fill(p: argparse.ArgumentParser, common: Any) -> None:
+    """The arguments and help of `oauthpy batch` (its parser made by the CLI's table)."""
+    p.description = (
+        "Run every item of INPUT through one agent, N at a time on warm agents, and "
+        "append one JSON line per finished item to OUTPUT (docs/batch.md)."
+    )
+    p.epilog = (
+        "examples:\n"
         "  oauthpy batch -p codex items.jsonl -o results.jsonl -j 4\n"
         "  oauthpy batch -p gemini items.jsonl -o results.jsonl --resume\n"
         "  oauthpy batch -p claude prompts.txt -o out.jsonl --schema label.schema.json\n\n"
         'INPUT lines: {"id": "a1", "prompt": "...", "cwd": "dir", "model": "m"} (id, cwd, model\n'
         "optional; # lines are comments), or one prompt per line. exit codes: 0 all ok, 1 some\n"
-        "failed, 2 usage error or OUTPUT not writable, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "failed, 2 usage error or OUTPUT not writable, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
     )
     common(p)
     p.add_argument(

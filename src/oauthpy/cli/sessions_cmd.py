@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,14 +22,10 @@ EXAMPLES = """examples:
   oauthpy chat -p codex --resume 0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"""
 
 
-def add_parser(sub: Any, common: Callable[..., None]) -> None:
-    p = sub.add_parser(
-        "sessions",
-        help="list, show, fork and delete a provider's saved sessions",
-        description="A provider's saved sessions, newest first, read through the vendor's own interface.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def fill(p: argparse.ArgumentParser, common: Any) -> None:
+    """The arguments and help of `oauthpy sessions` (its parser made by the CLI's table)."""
+    p.description = "A provider's saved sessions, newest first, read through the vendor's own interface."
+    p.epilog = EXAMPLES
     common(p, provider_required=False)
     p.add_argument("--cwd", help="only the sessions started in this folder")
     p.add_argument("--limit", type=int, help="at most this many (the newest)")

@@ -16,14 +16,10 @@ if TYPE_CHECKING:
     from .._usage.records import AccountUsage
 
 
-def add_parser(sub: Any, common: Any) -> None:
-    p = sub.add_parser(
-        "usage",
-        help="the account's plan, how much of each limit is used, and when it resets",
-        description="The account's usage and quota, read from each vendor's own interface.",
-        epilog="examples:\n  oauthpy usage -p codex\n  oauthpy usage --json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def fill(p: argparse.ArgumentParser, common: Any) -> None:
+    """The arguments and help of `oauthpy usage` (its parser made by the CLI's table)."""
+    p.description = "The account's usage and quota, read from each vendor's own interface."
+    p.epilog = "examples:\n  oauthpy usage -p codex\n  oauthpy usage --json"
     common(p, provider_required=False)
     p.add_argument("--json", action="store_true", help="print JSON")
 
