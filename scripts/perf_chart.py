@@ -55,6 +55,11 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
                 "warm pool",
                 "codex: runs 2..10 in `with Client` (app-server) vs a raw `codex exec` one-shot",
             ),
+            (
+                "claude",
+                "warm pool",
+                "claude: runs 2..10 in `with Client` vs a fresh claude run (SDK query())",
+            ),
             ("gemini", "warm pool", "gemini: runs 2..10 in `with Client` (acp) vs a raw `gemini` one-shot"),
         ],
     ),

@@ -19,6 +19,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
     ("name", "expected"),
     [
         ("warm_agents.py", ["models: gpt-6.1-sol (default)", "Name a tree. -> oak  [app-server]"]),
+        (
+            "warm_agents.py --provider claude",
+            ["models: default (default), best", "Name a tree. -> oak  [sdk]"],
+        ),
         ("live_deltas.py", ["Rivers carve valleys over millennia.", "interrupting at:", "next turn: ok"]),
         (
             "approve.py",
@@ -53,7 +57,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 )
 def test_a_live_agent_example_runs_offline(name: str, expected: list[str], tmp_path: Path):
     done = subprocess.run(
-        [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=180, cwd=tmp_path
+        [sys.executable, str(EXAMPLES / name.split()[0]), *name.split()[1:]],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     for line in expected:
