@@ -147,11 +147,15 @@ class ClaudeAgent:
     async def give_back(self, pool: AgentPool, key: str) -> None:
         """Back to ``pool`` for the next run when it is clean and cleared, else closed."""
         reuse = False
-        if self.usable and self.clean():
-            try:
-                reuse = await within(self.clear(), CLEAR_WAIT_S)
-            except Exception:  # a slow, failed or odd /clear: the process is not trusted again
-                reuse = False
+        try:
+            if self.usable and self.clean():
+                try:
+                    reuse = await within(self.clear(), CLEAR_WAIT_S)
+                except Exception:  # a slow, failed or odd /clear: the process is not trusted again
+                    reuse = False
+        except BaseException:
+            await self.aclose()  # cancelled mid-/clear: a process is never left checked out
+            raise
         await pool.release(key, self, reuse=reuse)
 
     async def aclose(self, reader: Reader | None = None) -> None:
