@@ -157,6 +157,9 @@ class BatchMethods:
         from ._batch import run_all
 
         self._enter()
+        pool = self._runner.pool
+        if pool is not None:
+            pool.max_idle = max(pool.max_idle, concurrency)  # every worker's agent waits for its next item
         try:
             gen = run_all(requests, self._arun, concurrency=concurrency, policy=policy, throttle=throttle)
             async with contextlib.aclosing(gen):

@@ -16,7 +16,7 @@ import json
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from ._events import Event, EventKind, EventStatus
@@ -68,11 +68,17 @@ def mcp_server(
     *,
     with_structured: bool = False,
     fail: Callable[[UserCodeExit], None] | None = None,
+    current: Callable[[], tuple[Tool, ...]] | None = None,
+    run: Callable[[Coroutine[Any, Any, ToolResult]], Awaitable[ToolResult]] | None = None,
 ) -> Any:
     """A lowlevel ``mcp.server.Server`` that lists ``tools`` and runs their calls
     (``with_structured``: results also as `structured` content, for gemini). A tool that
     raised ``SystemExit``/``KeyboardInterrupt`` goes to ``fail``, which stops the run; the
-    vendor meanwhile gets an error result."""
+    vendor meanwhile gets an error result.
+
+    ``current``: the tools a call goes to, when a server outlives its first run (a warm claude
+    process serves each run's own functions under the names it listed); ``run``: how a call's
+    coroutine runs (in the turn's own ``contextvars`` context)."""
     import mcp.types as mt
     from mcp.server import Server
 
@@ -87,7 +93,9 @@ def mcp_server(
         return mt.ListToolsResult(tools=listed)
 
     async def on_call_tool(ctx: Any, params: Any) -> Any:
-        tool = by_name.get(params.name)
+        tool = (
+            by_name.get(params.name) if current is None else {t.name: t for t in current()}.get(params.name)
+        )
         arguments = params.arguments or {}
         if tool is None:
             result = ToolResult(f"there is no tool named {params.name!r}", is_error=True)
@@ -95,7 +103,8 @@ def mcp_server(
             call_id = f"{SERVER_NAME}-{next(counter)}"
             report(call_event(tool, arguments, call_id, None))
             try:
-                result = await guarded(tool.call(arguments), f"tool {tool.name}")
+                call = guarded(tool.call(arguments), f"tool {tool.name}")
+                result = await (call if run is None else run(call))
             except UserCodeExit as exc:
                 result = ToolResult(str(exc), is_error=True)
                 report(call_event(tool, arguments, call_id, result))

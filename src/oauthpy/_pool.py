@@ -4,7 +4,9 @@ An agent (one live vendor process) is checked out by one run at a time and given
 the run ends. It is reused only by a run with the same process-level settings (its key), only
 on the event loop it was started on, and only while it is healthy: a run that timed out, was
 cancelled or broke the agent closes it instead of giving it back. An agent left idle for
-``keep_alive`` seconds closes; `AgentPool.aclose` closes the rest. Every agent's
+``keep_alive`` seconds closes, and so does the one idle longest when more than ``max_idle``
+are (runs that each need other settings would otherwise keep a process each); `AgentPool.aclose`
+closes the rest. Every agent's
 processes are also in the exit-time registry, so none outlives the interpreter.
 """
 
@@ -34,6 +36,8 @@ class Agent(Protocol):
 A = TypeVar("A", bound=Agent)
 #: how long closing the pool waits for an agent that lives on another event loop
 _FOREIGN_CLOSE_WAIT_S = 15.0
+#: idle agents a pool keeps at most, by default
+MAX_IDLE = 4
 
 
 class _Idle:
@@ -47,8 +51,10 @@ class _Idle:
 class AgentPool:
     """Idle agents by key. Not thread-safe on its own: each agent is used on its own loop."""
 
-    def __init__(self, keep_alive: float) -> None:
+    def __init__(self, keep_alive: float, max_idle: int = MAX_IDLE) -> None:
         self.keep_alive = keep_alive
+        #: idle agents kept at most (a batch raises it to its concurrency)
+        self.max_idle = max_idle
         self._idle: list[_Idle] = []
         self._closing: set[asyncio.Task[None]] = set()
         self.closed = False
@@ -81,6 +87,9 @@ class AgentPool:
         entry = _Idle(agent, key, loop)
         entry.timer = loop.call_later(self.keep_alive, self._expire, entry)
         self._idle.append(entry)
+        here = [e for e in self._idle if e.loop is loop]
+        for oldest in here[: max(len(here) - self.max_idle, 0)]:
+            self._expire(oldest)  # idle the longest: closed in the background, off this run
         if loop not in self._guards:
             guard = on_loop_end(lambda: self._close_idle_of(loop))
             self._guards[loop] = guard

@@ -3,6 +3,8 @@ a fresh run, and never reused when the last run left something behind (real pinn
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import copy
 import json
 import re
@@ -11,7 +13,8 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, TimeoutExceededError
-from oauthpy.testing import Hang, Reply, ToolCall, text
+from oauthpy._providers.claude_pool import ClaudeAgent
+from oauthpy.testing import Hang, Reply, ToolCall, call_tool, text
 from oauthpy.testing.anthropic import bash
 
 from ..support import assert_no_leftovers
@@ -180,4 +183,62 @@ def test_a_batch_shares_one_warm_process_per_worker_and_keeps_every_item_apart(
     for request in anthropic_fake.model_requests():
         (only,) = dialogue(request.body)
         assert len(re.findall(r"TOKEN-\d", json.dumps(only))) == 1  # its own prompt, no other
+    assert_no_leftovers(claude_env)
+
+
+TENANT: contextvars.ContextVar[str] = contextvars.ContextVar("tenant", default="none")
+
+
+def test_each_warm_run_calls_its_own_tool_functions_in_its_own_contextvars(
+    anthropic_fake, claude_env, workdir
+):
+    anthropic_fake.script(call_tool("whoami", {}), text("one"), call_tool("whoami", {}), text("two"))
+    seen: list[tuple[str, str]] = []
+
+    def tool_of(run: str) -> Any:
+        def whoami() -> str:
+            """Say who is asking."""
+            seen.append((run, TENANT.get()))
+            return TENANT.get()
+
+        return whoami  # a new function per run, as a closure made per request would be
+
+    async def main() -> tuple[int, int]:
+        async with Client("claude", auth_source="external", env=claude_env) as client:
+
+            async def run_as(tenant: str) -> None:
+                TENANT.set(tenant)
+                await client.arun(f"for {tenant}", cwd=workdir, tools=[tool_of(tenant)])
+
+            await asyncio.create_task(run_as("alice"))
+            await asyncio.create_task(run_as("bob"))
+            return counts(client)
+
+    assert asyncio.run(main()) == (1, 1)  # the same warm process served both
+    assert seen == [("alice", "alice"), ("bob", "bob")]  # bob's own function, in bob's context
+    assert_no_leftovers(claude_env)
+
+
+def test_a_run_cancelled_during_its_clear_leaves_no_process(anthropic_fake, claude_env, workdir, monkeypatch):
+    anthropic_fake.script(text("one"))
+    clearing: list[asyncio.Event] = []
+
+    async def held(self: ClaudeAgent) -> bool:
+        clearing[0].set()
+        await asyncio.get_running_loop().create_future()  # never answers: the run is cancelled here
+        return True
+
+    monkeypatch.setattr(ClaudeAgent, "clear", held)
+
+    async def main() -> None:
+        clearing.append(asyncio.Event())
+        async with Client("claude", auth_source="external", env=claude_env) as client:
+            run = asyncio.create_task(client.arun("one", cwd=workdir))
+            await asyncio.wait_for(clearing[0].wait(), 60)
+            run.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await run
+            assert_no_leftovers(claude_env, within_s=5)  # before the block closes the pool
+
+    asyncio.run(main())
     assert_no_leftovers(claude_env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -217,7 +218,20 @@ def test_the_command_is_shown_as_the_model_wrote_it_not_in_codex_s_shell_wrapper
         ("/bin/bash -c", "/bin/bash -c"),
         ("/bin/bash -c 'unbalanced", "/bin/bash -c 'unbalanced"),
         ("ls -la", "ls -la"),
+        ("/bin/bash -lc ''", ""),
+        ("/bin/bash  -lc 'two spaces'", "two spaces"),
+        ('/bin/bash -lc "echo hi"', "echo hi"),
+        ("./bash -lc 'not codex s'", "./bash -lc 'not codex s'"),
+        ("/bin/bash -lc 'a' 'b'", "/bin/bash -lc 'a' 'b'"),
+        ("/bin/fish -lc 'ls'", "/bin/fish -lc 'ls'"),
     ],
 )
 def test_unwrap_shell_takes_out_only_codex_s_own_shell_wrapper(wrapped, shown):
     assert unwrap_shell(wrapped) == shown
+    shells = ("bash", "sh", "zsh", "dash")
+    words = shlex.split(wrapped) if wrapped.count("'") % 2 == 0 else []
+    codex_s = (
+        len(words) == 3 and (words[0] in shells or words[0].startswith("/")) and words[1] in ("-c", "-lc")
+    )
+    if codex_s and words[0].rsplit("/", 1)[-1] in shells:
+        assert shown == words[2]  # the fast path agrees with the shell's own reading

@@ -112,6 +112,9 @@ WRONG = {
     ),
 }
 
+#: one worker runs these: the mypy run behind them costs about 10 s of CPU per worker
+pytestmark = pytest.mark.xdist_group("mypy")
+
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:

@@ -9,12 +9,16 @@ events arrive in order and a callback's or tool's time is not idle time.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import contextvars
+import json
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 from .._events import Event
 from .._mcp_tools import SERVER_NAME, mcp_server
 from .._options import RunRequest
 from .._permissions import PermissionCallback, PermissionRequest, Permissions, permission_event
+from .._tools import Tool
 
 #: how Claude Code names the run's tools: ``mcp__oauthpy__<name>``
 OWN_PREFIX = f"mcp__{SERVER_NAME}__"
@@ -26,6 +30,12 @@ _FILE_TOOLS = {
     "NotebookEdit": "notebook_path",
 }
 _DENIED = "the user denied this action"
+T = TypeVar("T")
+
+
+def tools_shown(tools: Sequence[Tool]) -> tuple[tuple[str, str, str], ...]:
+    """What Claude Code is shown of the run's tools when it starts: a change needs a new CLI."""
+    return tuple((t.name, t.description, json.dumps(t.input_schema, sort_keys=True)) for t in tools)
 
 
 class Failed:
@@ -87,6 +97,8 @@ class ClaudeAsks:
     def __init__(self, request: RunRequest) -> None:
         self.cwd = request.cwd
         self.tools = request.tools
+        #: the turn's ``contextvars``: the SDK calls back from tasks of the connecting run
+        self.context = contextvars.copy_context()
         self.permissions = Permissions("claude")
         self.callback: PermissionCallback | None = request.on_permission
         self.deadline: float | None = None
@@ -99,16 +111,26 @@ class ClaudeAsks:
 
     def start_turn(self, request: RunRequest) -> None:
         self.callback = request.on_permission
+        self.tools = request.tools  # the same names, description and arguments (the CLI's key)
+        self.context = contextvars.copy_context()
         self.deadline = request.deadline()
         self.failure = None
         self.news = asyncio.Queue()
         self.declined.clear()
 
+    async def in_turn(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run the user's code of this turn (a callback, a tool) in the turn's ``contextvars``,
+        as it would run in a process of its own; a cancel reaches it."""
+        task = self.context.run(asyncio.ensure_future, coro)
+        return await task
+
     def sdk_options(self) -> dict[str, Any]:
         """The ``ClaudeAgentOptions`` fields for the callback and the tools."""
         kw: dict[str, Any] = {}
         if self.tools:
-            server = mcp_server(self.tools, self._report, fail=self._fail)
+            server = mcp_server(
+                self.tools, self._report, fail=self._fail, current=lambda: self.tools, run=self.in_turn
+            )
             kw["mcp_servers"] = {SERVER_NAME: {"type": "sdk", "name": SERVER_NAME, "instance": server}}
         if self.callback is not None:
             kw["can_use_tool"] = self.can_use_tool
@@ -138,7 +160,7 @@ class ClaudeAsks:
         call_id = getattr(context, "tool_use_id", None)
         self.news.put_nowait(Busy(True))
         try:
-            verdict = await self.permissions.decide(self.callback, ask, self.deadline)
+            verdict = await self.in_turn(self.permissions.decide(self.callback, ask, self.deadline))
         except BaseException as exc:
             self._decline(call_id)
             self.failure = exc

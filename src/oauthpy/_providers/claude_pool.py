@@ -11,14 +11,15 @@ is given back to the pool (`ClaudeAgent.give_back`), and it fails closed:
   the next conversation: a Stop hook reports them at the end of each turn, and a process whose
   turn left any, or gave no report, is closed;
 * a prompt that is itself a slash command (``/model``, ``/add-dir``, ...) changes the process:
-  it runs on a process of its own (`poolable`), as do resumed runs and SDK options that make
-  ``/clear`` a model prompt or pin a session;
+  it runs on a process of its own (`poolable`), as do resumed runs, SDK options that make
+  ``/clear`` a model prompt or pin a session, and runs with MCP servers of the user's own (their
+  state, a counter or a browser's cookies, would outlive ``/clear``);
 * a run that timed out, failed, was cancelled or broken out of closes its process;
 * after ``/clear`` the process must say it started a new conversation, with the same settings
   as its first one (model, permission mode, tools, folder...), or it is closed.
 
-Callbacks and tools run in tasks the SDK started when the process connected: their
-``contextvars`` are those of the run that started it.
+Each run's callback and tools are its own (`ClaudeAsks.start_turn`), run in its own
+``contextvars`` context, as a fresh process would.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import signal
+import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -36,6 +38,7 @@ from .._pool import AgentPool
 from .._run_marks import kill_marked
 from .._teardown import stop, within
 from .claude import CLOSE_WAIT_S, ClaudeProvider, Reader
+from .claude_asks import tools_shown
 from .claude_session import ClaudeConversation, Connected, connect
 
 #: bound on the ``/clear`` between two runs (measured: about 0.05 s)
@@ -50,18 +53,22 @@ _PER_CONVERSATION = frozenset({"session_id", "uuid"})
 
 def poolable(request: RunRequest) -> bool:
     """Whether a run may go on a shared process (else it gets a process of its own)."""
-    sdk = request.provider_options.get("sdk_options") or {}
+    opts = request.provider_options
+    sdk = opts.get("sdk_options") or {}
     return (
         request.resume is None
         and not request.prompt.lstrip().startswith("/")
         and not _UNPOOLED_SDK_OPTIONS.intersection(sdk)
+        and not opts.get("mcp_servers")
+        and not sdk.get("mcp_servers")
     )
 
 
 def pool_key(request: RunRequest, env: dict[str, str]) -> str:
     """Everything the CLI fixes when it starts (hashed: the env holds secrets).
 
-    The tools count by identity: the in-process server that calls them is made at connect.
+    The tools count by what the CLI was shown of them (name, description, arguments): each run's
+    calls go to its own functions.
     """
     text = repr(
         (
@@ -71,7 +78,7 @@ def pool_key(request: RunRequest, env: dict[str, str]) -> str:
             repr(request.output_schema),
             sorted(env.items()),
             request.on_permission is not None,
-            [(t.name, id(t.fn)) for t in request.tools],
+            tools_shown(request.tools),
         )
     )
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -139,18 +146,22 @@ class ClaudeAgent:
             return False
         if getattr(result, "is_error", True) or getattr(result, "num_turns", None) != 0:
             return False
+        if getattr(result, "total_cost_usd", None) not in (None, 0, 0.0):
+            return False  # each run's cost is its own only while /clear starts the count again
         if init.get("session_id") in (None, before) or _settings(init) != _settings(self.first_init):
             return False
         self.session_id = init["session_id"]
         return True
 
-    async def give_back(self, pool: AgentPool, key: str) -> None:
-        """Back to ``pool`` for the next run when it is clean and cleared, else closed."""
+    async def give_back(self, pool: AgentPool, key: str, deadline: float | None) -> None:
+        """Back to ``pool`` for the next run when it is clean and cleared, else closed; the
+        ``/clear`` fits in what is left of the run's ``deadline``."""
         reuse = False
+        wait = CLEAR_WAIT_S if deadline is None else min(CLEAR_WAIT_S, deadline - time.monotonic())
         try:
-            if self.usable and self.clean():
+            if wait > 0 and not pool.closed and self.usable and self.clean():
                 try:
-                    reuse = await within(self.clear(), CLEAR_WAIT_S)
+                    reuse = await within(self.clear(), wait)
                 except Exception:  # a slow, failed or odd /clear: the process is not trusted again
                     reuse = False
         except BaseException:
@@ -196,14 +207,19 @@ class PooledClaude(ClaudeConversation):
         self._pool = pool
         self._agent: ClaudeAgent | None = None
         self._pool_key = ""
+        self._deadline: float | None = None
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
-        if self._agent is not None:
-            await self.aclose()  # an earlier attempt's process (a retry): its turn ended in an error
+        self.ended_ok = False
+        self._deadline = request.deadline()
         gen = super().turn(request, env) if poolable(request) else self._provider.events(request, env)
-        async with contextlib.aclosing(gen):
-            async for event in gen:
-                yield event
+        try:
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    yield event
+        finally:
+            if not self.ended_ok:
+                await self.aclose()  # an error result: not kept through a retry's backoff
 
     async def _connect(
         self, request: RunRequest, env: dict[str, str], key: str, deadline: float | None, started: float
@@ -249,7 +265,7 @@ class PooledClaude(ClaudeConversation):
         if reader is not None or not self.ended_ok:
             await agent.aclose(reader)
             return
-        await agent.give_back(self._pool, self._pool_key)
+        await agent.give_back(self._pool, self._pool_key, self._deadline)
 
 
 __all__ = ["ClaudeAgent", "PooledClaude", "poolable", "pool_key"]

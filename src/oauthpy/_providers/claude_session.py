@@ -25,7 +25,7 @@ from .._redact import secret_values
 from .._run_marks import new_run_id
 from .._teardown import stop, within
 from .claude import CLOSE_WAIT_S, INSTALL_HINT, ClaudeProvider, Reader, read_turn, wrap_sdk_error
-from .claude_asks import ClaudeAsks
+from .claude_asks import ClaudeAsks, tools_shown
 from .claude_parser import ClaudeParser
 
 #: bound on starting the CLI when the turn has no timeout of its own
@@ -125,9 +125,9 @@ class ClaudeConversation:
                 sorted(request.provider_options.items()),
                 request.output_schema,
                 sorted(env.items()),
-                # can_use_tool and the tools' server are fixed when the CLI starts
+                # can_use_tool and what the tools' server lists are fixed when the CLI starts
                 request.on_permission is not None,
-                [t.name for t in request.tools],
+                tools_shown(request.tools),
             )
         )
 
