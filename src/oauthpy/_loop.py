@@ -23,6 +23,26 @@ _CANCEL_WAIT_S = 15.0
 #: often it looks
 _UNWIND_WAIT_S = 15.0
 _RETRY_S = 0.01
+#: how often a wait for the loop looks for an interrupt Python dropped
+_DROPPED_CHECK_S = 0.2
+
+#: interrupts Python dropped: the exception of a signal handler that ran inside a weakref
+#: callback or a ``__del__`` is printed and ignored, so a Ctrl-C would be lost. The command line
+#: hands them here (`raise_later`) and the next wait for the loop raises them.
+_dropped: list[BaseException] = []
+
+
+def raise_later(exc: BaseException) -> None:
+    """Raise ``exc`` (an interrupt Python dropped) where this thread next waits for the loop."""
+    _dropped.append(exc)
+
+
+def _wait(fut: concurrent.futures.Future[T]) -> T:
+    while not fut.done():
+        if _dropped:
+            raise _dropped.pop()
+        concurrent.futures.wait([fut], timeout=_DROPPED_CHECK_S)
+    return fut.result()
 
 
 class _LoopThread:
@@ -55,7 +75,7 @@ class _LoopThread:
             raise RuntimeError("oauthpy sync methods cannot be called from oauthpy's own loop")
         fut = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
-            return fut.result()
+            return _wait(fut)
         except UserCodeExit as exc:
             # the user's on_permission or tool raised SystemExit/KeyboardInterrupt: the run is
             # over (its agent stopped); the caller gets its own exception back, in its thread

@@ -204,7 +204,12 @@ async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None,
     await _wait_exit(child, deadline)
     # not ours to waitpid: the loop's child watcher reaps them
     me = os.getpid()
-    await _poll(lambda: all(parent_of(pid) != me and _exit_handed_over(pid) for pid in pids), deadline)
+    # a child whose returncode is known has had its exit delivered: no need to ask the watcher
+    known = child.pid if child is not None and child.returncode is not None else None
+    await _poll(
+        lambda: all(parent_of(pid) != me and (pid == known or _exit_handed_over(pid)) for pid in pids),
+        deadline,
+    )
     await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
 
 

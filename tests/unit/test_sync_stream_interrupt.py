@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+import time
+import weakref
 from collections.abc import AsyncGenerator, Iterator
 
 import pytest
@@ -56,3 +58,27 @@ def test_ctrl_c_with_a_slow_unwind_raises_keyboardinterrupt_not_runtimeerror(
         next(stream)
     assert unwound.is_set()  # closed for real before the interrupt reached the caller
     assert list(stream) == []
+
+
+def test_a_ctrl_c_python_dropped_is_raised_where_the_command_next_waits():
+    # The garbage collector runs weakref callbacks at any moment; a signal handler's
+    # KeyboardInterrupt raised inside one is printed as "Exception ignored" and lost (a CI run
+    # saw `oauthpy run --stream` finish with 0 after a Ctrl-C that landed there).
+    from oauthpy.cli import _interrupts_never_dropped
+
+    class Held:
+        pass
+
+    def dropped(_: object) -> None:
+        raise KeyboardInterrupt
+
+    with _interrupts_never_dropped():
+        held = Held()
+        watch = weakref.ref(held, dropped)
+        del held  # the callback raises; Python ignores it and goes on
+        assert watch() is None
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            _loop.run_sync(asyncio.sleep(10))  # the command's next wait for its run
+        assert time.monotonic() - started < 5
+    assert _loop._dropped == []

@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .. import __version__
 from .._errors import OauthPyError
@@ -285,9 +286,35 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
         return
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        yield
+        with _interrupts_never_dropped():
+            yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _interrupts_never_dropped() -> Iterator[None]:
+    """A Ctrl-C or SIGTERM whose exception Python dropped is raised at the next wait instead.
+
+    A signal handler's exception raised while a weakref callback or a ``__del__`` runs (the
+    garbage collector's work, at any moment) is printed as "Exception ignored" and lost: the
+    command would go on as if never interrupted.
+    """
+    from .._loop import raise_later
+
+    previous = sys.unraisablehook
+
+    def keep(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, (KeyboardInterrupt, Terminated)):
+            raise_later(unraisable.exc_value)
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = keep
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def main(argv: list[str] | None = None) -> int:
