@@ -477,9 +477,12 @@ def pool(reps: int, providers: list[str], root: Path, runs: int) -> list[Row]:
     if "codex" in providers:
         rows += _codex_pool(reps, root, runs)
     if "claude" in providers:
-        rows += _claude_pool(min(reps, 3), root, runs)
+        what = "vs a fresh claude run (SDK query())"
+        rows += _one_process_pool("claude", what, "fresh query()", "<= 0.3x", min(reps, 3), root, runs)
     if "gemini" in providers:
-        rows += _gemini_pool(min(reps, 2), root, runs)  # a raw gemini run takes seconds
+        what, raw = "(acp) vs a raw `gemini` one-shot", "raw gemini -o stream-json"
+        # a raw gemini run takes seconds
+        rows += _one_process_pool("gemini", what, raw, "<= 0.1x", min(reps, 2), root, runs, "acp")
     return rows
 
 
@@ -515,40 +518,31 @@ def _codex_pool(reps: int, root: Path, runs: int) -> list[Row]:
     return [vs_exec, vs_raw]
 
 
-def _gemini_pool(reps: int, root: Path, runs: int) -> list[Row]:
+def _one_process_pool(
+    provider: str,
+    what: str,
+    baseline: str,
+    target: str,
+    reps: int,
+    root: Path,
+    runs: int,
+    transport: str | None = None,
+) -> list[Row]:
+    """Runs 2..N of one ``with Client`` block (one warm process) against ``r.raw_run``."""
     row = Row(
         "warm pool",
-        f"gemini: runs 2..{runs} in `with Client` (acp) vs a raw `gemini` one-shot",
-        "raw gemini -o stream-json",
+        f"{provider}: runs 2..{runs} in `with Client` {what}",
+        baseline,
         "pooled run",
-        target="<= 0.1x",
+        target=target,
     )
-    with rig("gemini", root / "pool-gemini") as r:
+    with rig(provider, root / f"pool-{provider}") as r:
         for _ in range(reps):
             with r.client as client:
-                r.oauthpy_run(client, "acp")  # run 1 starts the process
+                r.oauthpy_run(client, transport)  # run 1 starts the process
                 for _ in range(runs - 1):
                     row.a.append(wall(r.raw_run))
-                    row.b.append(wall(lambda client=client: r.oauthpy_run(client, "acp")))
-                _assert_warm(client, runs)
-    return [row]
-
-
-def _claude_pool(reps: int, root: Path, runs: int) -> list[Row]:
-    row = Row(
-        "warm pool",
-        f"claude: runs 2..{runs} in `with Client` vs a fresh claude run (SDK query())",
-        "fresh query()",
-        "pooled run",
-        target="<= 0.3x",
-    )
-    with rig("claude", root / "pool-claude") as r:
-        for _ in range(reps):
-            with r.client as client:
-                r.oauthpy_run(client)  # run 1 starts the process
-                for _ in range(runs - 1):
-                    row.a.append(wall(r.raw_run))
-                    row.b.append(wall(lambda client=client: r.oauthpy_run(client)))
+                    row.b.append(wall(lambda client=client: r.oauthpy_run(client, transport)))
                 _assert_warm(client, runs)
     return [row]
 

@@ -30,11 +30,17 @@ def which(name: str, env: Mapping[str, str]) -> str | None:
     return candidate if _is_executable(candidate) else None
 
 
-def scripts_dir() -> str:
-    """Where this interpreter's installed commands live (``.venv/bin`` in a venv)."""
-    import sysconfig  # only here: a fresh `oauthpy run` with the binary on PATH skips it
+_scripts: list[str] = []
 
-    return sysconfig.get_path("scripts")
+
+def scripts_dir() -> str:
+    """Where this interpreter's installed commands live (``.venv/bin`` in a venv); asked once
+    (sysconfig expands its paths on every call, and a session looks its binary up every turn)."""
+    if not _scripts:
+        import sysconfig  # only here: a fresh `oauthpy run` with the binary on PATH skips it
+
+        _scripts.append(sysconfig.get_path("scripts"))
+    return _scripts[0]
 
 
 def _is_executable(path: str) -> bool:

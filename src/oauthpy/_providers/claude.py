@@ -204,9 +204,7 @@ class ClaudeProvider:
             from claude_agent_sdk import query
         except ImportError:
             raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
-        marker = new_run_id()
-        stderr: deque[str] = deque(maxlen=200)
-        asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+        marker, stderr, asks = cli_parts(request)
         if asks is not None:
             asks.start_turn(request)
         options = self.options(request, env, marker, stderr, asks)
@@ -228,6 +226,13 @@ class ClaudeProvider:
             await stop(marker, close=reader.close, term=not finished, grace=CLOSE_WAIT_S)
         for event in parser.finish():
             yield event
+
+
+def cli_parts(request: RunRequest) -> tuple[str, deque[str], ClaudeAsks | None]:
+    """What a new claude CLI is started with: its run marker, a tail of its stderr, and its
+    permission callback and tools when the run has them."""
+    asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+    return new_run_id(), deque(maxlen=200), asks
 
 
 class _OneShot:

@@ -36,10 +36,10 @@ from .._options import RunRequest
 from .._permissions import Permissions
 from .._pool import AgentPool
 from .._run_marks import kill_marked
-from .._teardown import stop, within
-from .claude import CLOSE_WAIT_S, ClaudeProvider, Reader
+from .._teardown import within
+from .claude import ClaudeProvider, Reader
 from .claude_asks import tools_shown
-from .claude_session import ClaudeConversation, Connected, connect
+from .claude_session import ClaudeConversation, Connected, close_cli, connect
 
 #: bound on the ``/clear`` between two runs (measured: about 0.05 s)
 CLEAR_WAIT_S = 5.0
@@ -172,16 +172,8 @@ class ClaudeAgent:
     async def aclose(self, reader: Reader | None = None) -> None:
         cli, self.cli = self.cli, None
         self._closed = True
-        if cli is None:
-            return
-
-        async def close() -> None:
-            if reader is not None:
-                await reader.close()
-            await cli.client.disconnect()
-
-        # SIGTERM first: the SDK's graceful close would wait 5 s for the CLI.
-        await stop(cli.marker, close=close, grace=CLOSE_WAIT_S)
+        if cli is not None:
+            await close_cli(cli.client, cli.marker, reader)
 
     def kill_now(self) -> None:
         self._closed = True

@@ -22,9 +22,8 @@ from .._options import RunRequest
 from .._permissions import Permissions
 from .._process import start_timeout, time_left
 from .._redact import secret_values
-from .._run_marks import new_run_id
 from .._teardown import stop, within
-from .claude import CLOSE_WAIT_S, INSTALL_HINT, ClaudeProvider, Reader, read_turn, wrap_sdk_error
+from .claude import CLOSE_WAIT_S, INSTALL_HINT, ClaudeProvider, Reader, cli_parts, read_turn, wrap_sdk_error
 from .claude_asks import ClaudeAsks, tools_shown
 from .claude_parser import ClaudeParser
 
@@ -173,18 +172,22 @@ class ClaudeConversation:
 
         ``reader``: a turn's message reader still open, closed first within the same grace.
         """
-        client, marker = self._client, self._marker
-        self._client = None
-        if client is None:
-            return
+        client, self._client = self._client, None
+        if client is not None:
+            await close_cli(client, self._marker, reader)
 
-        async def close() -> None:
-            if reader is not None:
-                await reader.close()
-            await client.disconnect()
 
-        # SIGTERM first: the SDK's graceful close would wait 5 s for the CLI.
-        await stop(marker, close=close, grace=CLOSE_WAIT_S)
+async def close_cli(client: Any, marker: str, reader: Reader | None = None) -> None:
+    """Stop a connected CLI (run ``marker``): SIGTERM first, as the SDK's graceful close would
+    wait 5 s for it, then ``reader`` (a turn's, still open) and the SDK's disconnect within the
+    grace, then SIGKILL to what is left."""
+
+    async def close() -> None:
+        if reader is not None:
+            await reader.close()
+        await client.disconnect()
+
+    await stop(marker, close=close, grace=CLOSE_WAIT_S)
 
 
 class Connected:
@@ -215,9 +218,7 @@ async def connect(
         from claude_agent_sdk import ClaudeSDKClient
     except ImportError:
         raise ProviderNotInstalledError("claude-agent-sdk is not installed", hint=INSTALL_HINT) from None
-    marker = new_run_id()
-    stderr: deque[str] = deque(maxlen=200)
-    asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+    marker, stderr, asks = cli_parts(request)
     if asks is not None and permissions is not None:
         asks.permissions = permissions
     options = provider.options(request, env, marker, stderr, asks)
@@ -229,7 +230,7 @@ async def connect(
     try:
         await within(client.connect(), limit)
     except BaseException as exc:
-        await stop(marker, close=client.disconnect, grace=CLOSE_WAIT_S)
+        await close_cli(client, marker)
         if isinstance(exc, asyncio.TimeoutError):
             if left is not None:
                 raise start_timeout("starting claude", started) from None
