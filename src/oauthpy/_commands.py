@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ._errors import ProviderNotInstalledError, TimeoutExceededError
 from ._process import Invocation, Process
 from ._run_marks import RUN_ID_VAR, new_run_id, release
-from ._teardown import stop, within
+from ._teardown import spawn, stop, within
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,14 @@ async def run_interactive(
     On timeout, cancellation or Ctrl-C, every process of the command is stopped.
     """
     run_id = new_run_id()
+
+    async def cleanup(child: asyncio.subprocess.Process | None) -> None:
+        await stop(run_id, child=child)
+
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
+        proc = await spawn(
+            argv,
+            cleanup,
             stdin=asyncio.subprocess.PIPE if stdin is not None else None,
             env={**env, RUN_ID_VAR: run_id},
         )

@@ -33,7 +33,7 @@ from ._run_marks import (
     release,
     signal_group,
 )
-from ._teardown import reap_in_background, stop, within
+from ._teardown import reap_in_background, spawn, stop, within
 
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024
@@ -136,9 +136,15 @@ class Process:
         master = slave = -1
         if inv.stdout_pty:
             master, slave = _open_pty()
+
+        async def cleanup(child: asyncio.subprocess.Process | None) -> None:
+            _close_fd(master)
+            await (stop(run_id) if child is None else cls(child, inv, run_id).close())
+
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *inv.argv,
+            proc = await spawn(
+                inv.argv,
+                cleanup,
                 stdin=(
                     asyncio.subprocess.PIPE
                     if inv.stdin is not None or inv.interactive_stdin
@@ -155,9 +161,9 @@ class Process:
             _close_fd(master)
             what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
             raise ProviderNotInstalledError(f"{inv.argv[0]} {what}", hint=inv.install_hint or None) from None
+        except asyncio.CancelledError:
+            raise  # `spawn` has stopped what it started
         except BaseException:
-            # Cancelled mid-spawn: asyncio has killed the direct child, but it may have started
-            # others already. They carry the run id.
             _close_fd(master)
             await stop(run_id)
             raise

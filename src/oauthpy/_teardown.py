@@ -24,7 +24,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._run_marks import (
     RUN_ID_VAR,
@@ -83,6 +83,37 @@ async def settle(aw: Awaitable[object], timeout: float) -> bool:
     except asyncio.TimeoutError:
         return False
     return True
+
+
+async def spawn(
+    argv: list[str],
+    cleanup: Callable[[asyncio.subprocess.Process | None], Awaitable[object]],
+    **kwargs: Any,
+) -> asyncio.subprocess.Process:
+    """``asyncio.create_subprocess_exec(*argv, **kwargs)``, safe to cancel at any point.
+
+    asyncio answers a cancel that lands while it connects a new child's pipes by killing that
+    child alone and then waiting, without a bound, for the pipes, which a process the child
+    started meanwhile holds open. Here the spawn is let finish (bounded, through further
+    cancels), ``cleanup`` gets the child (None if the spawn failed), and the cancel goes on.
+    """
+    spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(*argv, **kwargs))
+    try:
+        return await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        if spawning.cancelled():  # the loop itself is shutting down
+            raise
+    deadline = time.monotonic() + KILL_WAIT_S
+    while not spawning.done() and time.monotonic() < deadline:
+        try:
+            await asyncio.wait((spawning,), timeout=max(0.0, deadline - time.monotonic()))
+        except asyncio.CancelledError:
+            continue
+    if not spawning.done():
+        spawning.cancel()
+    failed = spawning.cancelled() or spawning.exception() is not None
+    await cleanup(None if failed else spawning.result())
+    raise asyncio.CancelledError
 
 
 # -- the stop routine -------------------------------------------------------------------------

@@ -304,10 +304,19 @@ class Tools:
         return f"exit code: {code}\n{output}"
 
     async def _execute(self, command: str, cwd: str) -> tuple[int | None, str]:
-        proc = await asyncio.create_subprocess_exec(
+        spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(
             "/bin/sh", "-c", command, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        ))  # fmt: skip
+        try:
+            proc = await asyncio.shield(spawning)
+        except asyncio.CancelledError:
+            # Cancelled while asyncio connected the pipes: the shell runs already and may have
+            # started children, and asyncio's own cleanup would kill the shell alone.
+            proc = await spawning
+            _kill(proc.pid)
+            await proc.wait()
+            raise
         self.groups.add(proc.pid)
         try:
             out, _ = await asyncio.wait_for(proc.communicate(), SHELL_TIMEOUT_S)
