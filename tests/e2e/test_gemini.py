@@ -9,6 +9,7 @@ import json
 import os
 import stat
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,10 @@ from oauthpy import (
     StructuredOutputError,
 )
 from oauthpy._options import merged_env
-from oauthpy.testing import Cut, Reply, Tokens, text
+from oauthpy.testing import Cut, Gate, Reply, Tokens, text
 from oauthpy.testing.gemini import shell_call, write_call
 
-from ..support import assert_no_leftovers
+from ..support import MARKER_VAR, assert_no_leftovers, live_processes_with_env
 
 # One xdist group: these run one after another on one worker, beside the codex and claude
 # tests. Several gemini start-ups at once on a 2-core machine made one run exit 0 without a
@@ -55,6 +56,33 @@ def test_exact_text_from_deltas_usage_and_model(gemini, gemini_fake, gemini_env,
     assert (u.input_tokens, u.cached_input_tokens, u.output_tokens, u.total_tokens) == (321, cached, 9, 330)
     assert result.model == MODEL and result.session_id
     assert_no_leftovers(gemini_env)
+
+
+@pytest.mark.parametrize(
+    ("relaunch", "node_processes"), [(None, 1), ("", 2)], ids=["one-process", "relaunch-kept"]
+)
+def test_a_run_is_one_node_process_unless_the_callers_env_keeps_the_relaunch(
+    gemini, gemini_fake, gemini_env, workdir, relaunch, node_processes
+):
+    # The CLI's launcher re-spawns itself for a larger heap; oauthpy's runs skip that (about a
+    # second less per start) unless the caller's env sets GEMINI_CLI_NO_RELAUNCH to "".
+    env = gemini_env if relaunch is None else {**gemini_env, "GEMINI_CLI_NO_RELAUNCH": relaunch}
+    opened = threading.Event()
+    gemini_fake.script(Gate(opened, text("answered"), timeout_s=60))
+    results: list[str] = []
+    run = threading.Thread(
+        target=lambda: results.append(gemini.run("q", cwd=workdir, env=env, model=MODEL).text)
+    )
+    run.start()
+    try:
+        gemini_fake.wait_for_model_request(timeout=60)  # the CLI is up and mid-turn
+        found = live_processes_with_env(MARKER_VAR, env[MARKER_VAR])
+        assert len(found) == node_processes, [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in found]
+    finally:
+        opened.set()
+        run.join(60)
+    assert results == ["answered"]
+    assert_no_leftovers(env)
 
 
 def test_default_model_is_auto_and_the_model_actually_used_is_reported(

@@ -32,7 +32,6 @@ from .._options import RunRequest
 from .._process import Invocation
 from .base import RETRY_OPTIONS, Opt, check_options
 from .gemini_parser import GeminiParser
-from .gemini_settings import run_settings_env
 
 if TYPE_CHECKING:
     from .._events import ModelInfo
@@ -151,6 +150,8 @@ class GeminiProvider:
         return structured_prompt(request)
 
     def build(self, request: RunRequest, env: dict[str, str]) -> Invocation:
+        from .profiles.gemini import GEMINI
+
         opts = request.provider_options
         argv = [find_binary(env), "--output-format", "stream-json", "--model", request.model or DEFAULT_MODEL]
         if opts.get("yolo"):
@@ -166,7 +167,7 @@ class GeminiProvider:
         argv += list(opts.get("extra_args") or ())
         return Invocation(
             argv=argv,
-            env={**env, **run_settings_env(env)},
+            env=GEMINI.environment(env),
             cwd=request.cwd,
             stdin=self.prompt_text(request).encode("utf-8"),
             install_hint=INSTALL_HINT,

@@ -231,11 +231,11 @@ async def _run_cli(env: dict[str, str], args: list[str], cwd: str) -> tuple[int,
     """Run ``gemini <args>`` in ``cwd`` to its end: exit code, stdout, stderr's tail. With the
     settings oauthpy's own runs use (session cleanup off), bounded, nothing left running."""
     from .._providers.gemini import INSTALL_HINT, find_binary
-    from .._providers.gemini_settings import run_settings_env
+    from .._providers.profiles.gemini import GEMINI
 
     inv = Invocation(
         argv=[find_binary(env), *args],
-        env={**env, **run_settings_env(env)},
+        env=GEMINI.environment(env),
         cwd=cwd,
         install_hint=INSTALL_HINT,
     )
