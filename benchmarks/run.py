@@ -30,6 +30,8 @@ import batch_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
 from stats import HEADER, Row, paired, wall
 
+from oauthpy._providers.profiles.gemini import NO_RELAUNCH_VAR
+
 HERE = Path(__file__).resolve().parent
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")
 SECTIONS = ("imports", "fresh", "runs", "first-event", "parsers", "concurrency", "sessions", "pool", "batch")
@@ -166,13 +168,28 @@ def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
             )
             # the command line runs codex on its default transport, app-server
             what = "codex (oauthpy run: app-server)" if provider == "codex" else provider
-            rows.append(
-                paired(
-                    Row("fresh process", what, label, "oauthpy run", target=targets[provider]),
-                    raw,
-                    mine,
-                    reps,
+            target = targets[provider]
+            if provider == "gemini":
+                # oauthpy's gemini skips the CLI's relaunch (docs/gemini.md): beside the command
+                # as a user runs it, and beside the same single Node process (oauthpy's overhead)
+                what, target = "gemini vs `gemini` as a user runs it (it relaunches itself)", "-"
+                single = {**env, NO_RELAUNCH_VAR: "true"}
+                rows.append(
+                    paired(
+                        Row(
+                            "fresh process",
+                            "gemini vs raw gemini without its relaunch (like for like)",
+                            "raw gemini, one Node process",
+                            "oauthpy run",
+                            target=targets[provider],
+                        ),
+                        lambda single=single: raw(env=single),
+                        mine,
+                        reps,
+                    )
                 )
+            rows.append(
+                paired(Row("fresh process", what, label, "oauthpy run", target=target), raw, mine, reps)
             )
     return rows
 

@@ -102,6 +102,7 @@ STREAM_END = "stream ended without a finish reason"  # gemini's words for any br
     ids=["401", "403", "429", "500", "529", "cut", "sse-error"],
 )
 @pytest.mark.timeout(60 + GIVING_UP_S)
+@pytest.mark.waits_for_vendor_retries
 def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, words: dict[str, str]):
     if isinstance(step, HttpError):
         step = rig.api_error(step.status, step.message, retry_after=step.retry_after)
@@ -118,6 +119,7 @@ def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, 
 
 
 @pytest.mark.timeout(60 + GIVING_UP_S)
+@pytest.mark.waits_for_vendor_retries
 def test_backend_down_is_a_transient_error(rig: Rig):
     import socket
 
