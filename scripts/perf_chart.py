@@ -27,7 +27,7 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         [
             ("codex", "fresh process", "codex (oauthpy run: app-server)"),
             ("claude", "fresh process", "claude"),
-            ("gemini", "fresh process", "gemini"),
+            ("gemini", "fresh process", "gemini vs raw gemini without its relaunch (like for like)"),
         ],
     ),
     (
