@@ -7,7 +7,10 @@ import asyncio
 import contextvars
 import copy
 import json
+import os
 import re
+import signal
+import time
 from typing import Any
 
 import pytest
@@ -241,4 +244,32 @@ def test_a_run_cancelled_during_its_clear_leaves_no_process(anthropic_fake, clau
             assert_no_leftovers(claude_env, within_s=5)  # before the block closes the pool
 
     asyncio.run(main())
+    assert_no_leftovers(claude_env)
+
+
+def test_a_warm_process_that_died_while_idle_unnoticed_costs_the_next_run_nothing(
+    anthropic_fake, claude_env, workdir, monkeypatch
+):
+    # Checkout trusts a process the event loop has not yet seen exit (`ClaudeAgent.usable`):
+    # here it never sees it, so the run itself meets the dead process and goes on a fresh one.
+    anthropic_fake.script(text("one"), text("two"))
+    with Client("claude", auth_source="external", env=claude_env) as client:
+        assert client.run("first", cwd=workdir).text == "one"
+        pool = client._runner.pool
+        assert pool is not None
+        (idle,) = [entry.agent for entry in pool._idle]
+        assert isinstance(idle, ClaudeAgent) and idle.cli is not None
+        pid = idle.cli.client._transport._process.pid
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(500):  # bounded: until it has exited (a zombie, or reaped)
+            if idle.exited():
+                break
+            time.sleep(0.01)
+        assert idle.exited()
+        monkeypatch.setattr(ClaudeAgent, "usable", property(lambda self: not self._closed))
+        second = client.run("second", cwd=workdir)
+        assert second.text == "two"
+        assert counts(client) == (2, 1)  # the dead one was checked out, then a new one started
+    first_body, second_body = (json.dumps(r.body) for r in anthropic_fake.model_requests())
+    assert '"first"' in first_body and '"second"' in second_body and '"first"' not in second_body
     assert_no_leftovers(claude_env)

@@ -31,6 +31,7 @@ import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from .._errors import CommandExecutionError
 from .._events import Event
 from .._options import RunRequest
 from .._permissions import Permissions
@@ -95,6 +96,8 @@ class ClaudeAgent:
         self.first_init: dict[str, Any] | None = None
         #: the session id of the conversation on it now
         self.session_id: str | None = None
+        #: runs it was checked out for
+        self.runs = 0
         self._closed = False
 
     async def on_stop(self, data: Any, tool_use_id: Any, context: Any) -> Any:
@@ -111,6 +114,19 @@ class ClaudeAgent:
         process = getattr(transport, "_process", None)
         ready = getattr(transport, "is_ready", None)
         return process is not None and process.returncode is None and callable(ready) and bool(ready())
+
+    def exited(self) -> bool:
+        """Its CLI process has ended, whether or not the event loop has reaped it yet."""
+        transport = getattr(self.cli.client, "_transport", None) if self.cli is not None else None
+        pid = getattr(getattr(transport, "_process", None), "pid", None)
+        if not isinstance(pid, int):
+            return True
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            return True
+        return stat[stat.rfind(b")") + 2 :].startswith(b"Z")
 
     def seen(self, msg: Any) -> None:
         """A message of a run on this process: its first ``init`` is the fingerprint."""
@@ -200,18 +216,30 @@ class PooledClaude(ClaudeConversation):
         self._agent: ClaudeAgent | None = None
         self._pool_key = ""
         self._deadline: float | None = None
+        #: the run's process had served runs before and was found dead when the run failed
+        self._lost_warm = False
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
-        self.ended_ok = False
         self._deadline = request.deadline()
-        gen = super().turn(request, env) if poolable(request) else self._provider.events(request, env)
-        try:
-            async with contextlib.aclosing(gen):
-                async for event in gen:
-                    yield event
-        finally:
-            if not self.ended_ok:
-                await self.aclose()  # an error result: not kept through a retry's backoff
+        pooled = poolable(request)
+        for last in (False, True):
+            self.ended_ok = self._lost_warm = False
+            gen = super().turn(request, env) if pooled else self._provider.events(request, env)
+            yielded = False
+            try:
+                async with contextlib.aclosing(gen):
+                    async for event in gen:
+                        yielded = True
+                        yield event
+                return
+            except CommandExecutionError:
+                # A warm process that died while idle, noticed only by this run: the run goes
+                # on a fresh process, once (as `LiveConversation.turn` does for live agents).
+                if last or yielded or not self._lost_warm:
+                    raise
+            finally:
+                if not self.ended_ok:
+                    await self.aclose()  # an error result: not kept through a retry's backoff
 
     async def _connect(
         self, request: RunRequest, env: dict[str, str], key: str, deadline: float | None, started: float
@@ -228,6 +256,7 @@ class PooledClaude(ClaudeConversation):
 
         agent = await self._pool.acquire(pool_id, start)
         assert agent.cli is not None
+        agent.runs += 1
         agent.stop_report = None
         agent.cli.stderr.clear()  # an error of this run reports only its own
         if agent.cli.asks is not None:
@@ -255,6 +284,7 @@ class PooledClaude(ClaudeConversation):
         if agent is None:
             return
         if reader is not None or not self.ended_ok:
+            self._lost_warm = agent.runs > 1 and agent.exited()
             await agent.aclose(reader)
             return
         await agent.give_back(self._pool, self._pool_key, self._deadline)
