@@ -25,6 +25,7 @@ Each run's callback and tools are its own (`ClaudeAsks.start_turn`), run in its 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import signal
 import time
@@ -237,6 +238,11 @@ class PooledClaude(ClaudeConversation):
                 # on a fresh process, once (as `LiveConversation.turn` does for live agents).
                 if last or yielded or not self._lost_warm:
                     raise
+                if self._deadline is not None:  # the retry gets what is left of the run's time
+                    left = self._deadline - time.monotonic()
+                    if left <= 0:
+                        raise
+                    request = dataclasses.replace(request, timeout=left)
             finally:
                 if not self.ended_ok:
                     await self.aclose()  # an error result: not kept through a retry's backoff
