@@ -30,7 +30,12 @@ class CatalogueMethods:
         if self._catalogue_made is None:
             from ._providers import registry
 
-            self._catalogue_made = registry.get(self.provider).make_catalogue(self._runner.provider)
+            made = registry.get(self.provider).make_catalogue(self._runner.provider)
+            # a catalogue that starts the agent itself (ACP) shares the warm agents of `with Client`
+            use_warm_agents = getattr(made, "use_warm_agents", None)
+            if use_warm_agents is not None:
+                use_warm_agents(lambda: self._runner.pool)
+            self._catalogue_made = made
         return self._catalogue_made
 
     async def _env(self) -> dict[str, str]:

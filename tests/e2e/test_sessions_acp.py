@@ -191,3 +191,17 @@ def test_any_acp_agent_by_its_command_replays_a_session_and_says_what_it_does_no
             with pytest.raises(NotSupportedError, match=f"^acp cannot {what}$"):
                 call()
         assert_no_leftovers(env)
+
+
+def test_inside_with_client_catalogue_calls_share_one_warm_agent(made: tuple[Rig, str, str]):
+    # each call outside `with` starts the agent and stops it (OpenCode: 2-3 s each); inside, the
+    # calls take an agent of the client's pool and give it back, as runs do
+    rig, lone, two = made
+    with rig.client() as client:
+        assert {lone, two} <= {info.id for info in client.sessions()}
+        assert _talk(client, two) == TWO
+        with pytest.raises(SessionNotFoundError):
+            client.transcript(UNKNOWN[rig.provider])  # answered by the agent: it stays warm
+        pool = client._runner.pool
+        assert pool is not None and (pool.started, pool.reused) == (1, 2)
+    assert_no_leftovers(rig.env)

@@ -2,7 +2,8 @@
 
 What an agent can do is what its ``initialize`` answer says (``loadSession``,
 ``sessionCapabilities`` ``list``/``fork``/``delete``); each call starts the agent once (bounded),
-asks, and stops it:
+asks, and stops it (inside ``with Client``, it takes a warm agent of the client's pool instead and
+gives it back, as a run does):
 
 * list: ``session/list`` (its ``cwd`` filter, every ``nextCursor`` page);
 * transcript: ``session/load`` replays the conversation as ``session/update`` notifications before
@@ -21,7 +22,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._errors import OauthPyError, SessionNotFoundError
@@ -43,6 +44,7 @@ from .records import (
 )
 
 if TYPE_CHECKING:
+    from .._pool import AgentPool
     from .._providers.acp import AcpAgent
     from .._providers.acp_profile import AcpProfile, AcpProvider
 
@@ -65,6 +67,12 @@ class AcpCatalogue:
         #: the ``agentCapabilities`` of its ``initialize`` answer, once an agent was started
         self._capabilities: dict[str, Any] | None = None
         self.can_delete = bool(self._profile.deleter)
+        self._warm: Callable[[], AgentPool | None] | None = None
+
+    def use_warm_agents(self, pool: Callable[[], AgentPool | None]) -> None:
+        """Take agents from ``pool()`` (the client's, while ``with Client`` lasts; else None) and
+        give them back, instead of starting and stopping one per call."""
+        self._warm = pool
 
     # -- what it can do ------------------------------------------------------------------------
 
@@ -149,6 +157,7 @@ class AcpCatalogue:
         git checkout it starts in) with the client's environment, and stopped afterwards
         whatever happens (an error, a cancellation)."""
         from .._providers.acp import AcpAgent, _acquire, _start_lock
+        from .._providers.live import process_key
 
         started = time.monotonic()
         deadline = started + CATALOGUE_WAIT_S
@@ -156,23 +165,44 @@ class AcpCatalogue:
         request = build_request(None, cwd=folder, require_prompt=False)
         inv = self._provider.launch(request, env)
         profile = self._profile
-        if profile.one_start_at_a_time:
+
+        async def start() -> AcpAgent:
+            if not profile.one_start_at_a_time:
+                return await AcpAgent.start(profile, inv, deadline, started)
             # its processes race when they start at once (OpenCode migrates its database)
             lock = _start_lock(profile.name)
             what = f"starting {profile.title} (after the ones started before it)"
             if not await _acquire(lock, deadline - time.monotonic()):
                 raise start_timeout(what, started)
             try:
-                agent = await AcpAgent.start(profile, inv, deadline, started)
+                return await AcpAgent.start(profile, inv, deadline, started)
             finally:
                 lock.release()
-        else:
-            agent = await AcpAgent.start(profile, inv, deadline, started)
+
+        pool = self._warm() if self._warm is not None else None
+        if pool is None:
+            agent = await start()
+            try:
+                self._learned(agent.capabilities)
+                yield agent, deadline
+            finally:
+                await agent.aclose()
+            return
+        # the same key as a run's agent with the same process-level settings (`LiveConversation`)
+        key = process_key(inv)
+        agent = await pool.acquire(key, start)
+        keep = False
         try:
             self._learned(agent.capabilities)
-            yield agent, deadline
+            try:
+                yield agent, deadline
+            except (SessionNotFoundError, NotSupportedError):
+                keep = True  # the agent answered as it should: it can serve again
+                raise
+            keep = True
         finally:
-            await agent.aclose()
+            # an error, a timeout or a cancel closes it: it may be busy or broken
+            await pool.release(key, agent, reuse=keep)
 
     async def _ask(
         self, agent: AcpAgent, method: str, params: dict[str, Any], deadline: float, session_id: str | None
