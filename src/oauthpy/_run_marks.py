@@ -111,14 +111,27 @@ def kill_marked(run_id: str, sig: int) -> list[int]:
     return pids
 
 
-def parent_of(pid: int) -> int | None:
-    """The parent pid of ``pid``, or None when it is gone."""
+def stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state, parent pid, ...), or
+    None when the process is gone."""
     try:
-        with open(f"/proc/{pid}/stat") as fh:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
             stat = fh.read()
     except OSError:
         return None
-    return int(stat[stat.rfind(")") + 2 :].split()[1])  # the field after the state
+    return stat[stat.rfind(b")") + 2 :].decode().split()  # the name may hold spaces and ")"
+
+
+def state_of(pid: int | str) -> str | None:
+    """The process state letter of ``pid`` (``Z``: exited, not yet reaped), or None when gone."""
+    fields = stat_fields(pid)
+    return fields[0] if fields else None
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent pid of ``pid``, or None when it is gone."""
+    fields = stat_fields(pid)
+    return int(fields[1]) if fields else None
 
 
 async def kill_all_marked(run_id: str, limit: float) -> bool:

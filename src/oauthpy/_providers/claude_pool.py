@@ -37,7 +37,7 @@ from .._events import Event
 from .._options import RunRequest
 from .._permissions import Permissions
 from .._pool import AgentPool
-from .._run_marks import kill_marked
+from .._run_marks import kill_marked, state_of
 from .._teardown import within
 from .claude import ClaudeProvider, Reader
 from .claude_asks import tools_shown
@@ -120,14 +120,7 @@ class ClaudeAgent:
         """Its CLI process has ended, whether or not the event loop has reaped it yet."""
         transport = getattr(self.cli.client, "_transport", None) if self.cli is not None else None
         pid = getattr(getattr(transport, "_process", None), "pid", None)
-        if not isinstance(pid, int):
-            return True
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            return True
-        return stat[stat.rfind(b")") + 2 :].startswith(b"Z")
+        return not isinstance(pid, int) or state_of(pid) in (None, "Z")
 
     def seen(self, msg: Any) -> None:
         """A message of a run on this process: its first ``init`` is the fingerprint."""

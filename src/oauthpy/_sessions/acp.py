@@ -180,17 +180,9 @@ class AcpCatalogue:
                 lock.release()
 
         pool = self._warm() if self._warm is not None else None
-        if pool is None:
-            agent = await start()
-            try:
-                self._learned(agent.capabilities)
-                yield agent, deadline
-            finally:
-                await agent.aclose()
-            return
         # the same key as a run's agent with the same process-level settings (`LiveConversation`)
         key = process_key(inv)
-        agent = await pool.acquire(key, start)
+        agent = await (start() if pool is None else pool.acquire(key, start))
         keep = False
         try:
             self._learned(agent.capabilities)
@@ -201,8 +193,10 @@ class AcpCatalogue:
                 raise
             keep = True
         finally:
-            # an error, a timeout or a cancel closes it: it may be busy or broken
-            await pool.release(key, agent, reuse=keep)
+            if pool is None:
+                await agent.aclose()
+            else:  # an error, a timeout or a cancel closes it: it may be busy or broken
+                await pool.release(key, agent, reuse=keep)
 
     async def _ask(
         self, agent: AcpAgent, method: str, params: dict[str, Any], deadline: float, session_id: str | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from .._run_marks import pids_with_env
+from .._run_marks import pids_with_env, stat_fields, state_of
 
 MARKER_VAR = "OAUTHPY_TEST_MARKER"
 
@@ -19,18 +19,9 @@ def new_marker() -> dict[str, str]:
     return {MARKER_VAR: uuid.uuid4().hex}
 
 
-def _state(pid: str) -> str | None:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-    except OSError:
-        return None
-    return stat[stat.rfind(b")") + 2 :].split(b" ", 1)[0].decode()
-
-
 def live_processes_with_env(name: str, value: str) -> list[int]:
     """PIDs of live (non-zombie) processes whose environment holds ``name=value``."""
-    return [pid for pid in pids_with_env(name, value) if _state(str(pid)) not in (None, "Z")]
+    return [pid for pid in pids_with_env(name, value) if state_of(str(pid)) not in (None, "Z")]
 
 
 def live_processes_in_group(pgid: int) -> list[int]:
@@ -40,7 +31,7 @@ def live_processes_in_group(pgid: int) -> list[int]:
         if not pid.isdigit():
             continue
         try:
-            if os.getpgid(int(pid)) == pgid and _state(pid) not in (None, "Z"):
+            if os.getpgid(int(pid)) == pgid and state_of(pid) not in (None, "Z"):
                 found.append(int(pid))
         except OSError:
             continue
@@ -52,14 +43,7 @@ def live_children() -> list[int]:
     me = str(os.getpid())
     found = []
     for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split(b" ")
-        if fields[1].decode() == me and fields[0] != b"Z":
+        fields = stat_fields(pid) if pid.isdigit() else None
+        if fields and fields[1] == me and fields[0] != "Z":
             found.append(int(pid))
     return found
