@@ -7,12 +7,14 @@ type), and afterwards no process of the run and no leaked file descriptor.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import stat
 import subprocess
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,20 @@ GIVING_UP_S = 90
 
 def bound(rig: Rig) -> float:
     return BOUND_S + (GIVING_UP_S if rig.own_retries else 0)
+
+
+@contextlib.contextmanager
+def gated_run(run: Callable[[], None], gate: threading.Event) -> Iterator[threading.Thread]:
+    """``run`` in a thread while the body acts on the run held at ``gate``; then the gate opens
+    and the run is joined (bounded), the body's failure included: a failed test leaves no run
+    going on into the next one."""
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        yield worker
+    finally:
+        gate.set()
+        worker.join(BOUND_S)
 
 
 def real(rig: Rig) -> str:
@@ -143,17 +159,15 @@ def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
         except BaseException as exc:
             outcome["error"] = exc
 
-    worker = threading.Thread(target=run)
-    worker.start()
-    rig.fake.wait_for_model_request()
-    # The vendor CLI itself, not its helpers: SIGKILLing codex's shell snapshot mid-`pyenv
-    # rehash` would leave a lock that stalls every later login shell.
-    cli = vendor_cli_processes(rig.env[MARKER_VAR])
-    assert cli
-    for pid in cli:
-        os.kill(pid, signal.SIGKILL)
-    opened.set()
-    worker.join(BOUND_S)
+    with gated_run(run, opened) as worker:
+        rig.fake.wait_for_model_request()
+        # The vendor CLI itself, not its helpers: SIGKILLing codex's shell snapshot mid-`pyenv
+        # rehash` would leave a lock that stalls every later login shell.
+        cli = vendor_cli_processes(rig.env[MARKER_VAR])
+        assert cli
+        for pid in cli:
+            os.kill(pid, signal.SIGKILL)
+    assert not worker.is_alive()
     assert isinstance(outcome.get("error"), CommandExecutionError), outcome
     assert outcome["error"].transient  # type: ignore[attr-defined]
 
@@ -262,12 +276,9 @@ def test_a_cwd_deleted_mid_run_still_gives_the_answer(rig: Rig):
         except BaseException as exc:
             outcome["error"] = exc
 
-    worker = threading.Thread(target=run)
-    worker.start()
-    rig.fake.wait_for_model_request()
-    shutil.rmtree(rig.work)
-    opened.set()
-    worker.join(BOUND_S)
+    with gated_run(run, opened) as worker:
+        rig.fake.wait_for_model_request()
+        shutil.rmtree(rig.work)
     assert not worker.is_alive()
     # Every CLI keeps its process's working directory (an unlinked inode) and finishes.
     assert "error" not in outcome, outcome

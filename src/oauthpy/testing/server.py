@@ -216,8 +216,11 @@ class FakeServer:
         with self._lock:
             return [r for r in self.requests if self.is_model_request(r)]
 
-    def wait_for_model_request(self, timeout: float = 30.0) -> RecordedRequest:
-        """Block until the vendor CLI has sent a model request (it is mid-run); return it."""
+    def wait_for_model_request(self, timeout: float = 60.0) -> RecordedRequest:
+        """Block until the vendor CLI has sent a model request (it is mid-run); return it.
+
+        The bound is a run's own (60 s): a CLI's start alone can take half of that on a loaded
+        machine (OpenCode's, under a parallel test suite on two cores)."""
         with self._lock:
             if not self._lock.wait_for(self.model_requests, timeout):
                 raise TimeoutError(f"no model request reached {type(self).__name__} in {timeout:g} s")
