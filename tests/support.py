@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -164,6 +165,17 @@ class Rig:
         if self.provider == "gemini":
             reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
         return [r.body_text for r in reqs]
+
+
+def count_spawns(rig: Rig) -> Path:
+    """Put a wrapper in front of the rig's real CLI that logs a line per start; returns the log."""
+    real = real_binary(rig.provider, rig.env)
+    log, wrapper = rig.root / "spawns.log", rig.root / f"{rig.provider}-counted"
+    log.write_text("")
+    wrapper.write_text(f"#!/bin/sh\necho started >> '{log}'\nexec '{real}' \"$@\"\n")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    rig.env[binary_var(rig.provider)] = str(wrapper)
+    return log
 
 
 def shell_step(provider: str, command: str, *, say: str = "") -> Any:

@@ -11,9 +11,11 @@ import pytest
 
 from oauthpy import AuthRequiredError, Client, CommandExecutionError, EventKind, TimeoutExceededError
 from oauthpy.testing import Hang, HttpError, text
-from tests.support import Rig, assert_no_leftovers
+from tests.support import Rig, assert_no_leftovers, count_spawns
 
 FAST = {"retry_backoff_s": 0.05, "retry_jitter_s": 0.0}
+#: the transports whose one process serves a whole run: its attempts too
+LIVE = ("acp", "app-server")
 
 
 def _run(rig: Rig, **opts: Any) -> Any:
@@ -23,8 +25,11 @@ def _run(rig: Rig, **opts: Any) -> Any:
 def test_a_transient_failure_is_retried_and_the_result_says_so(rig: Rig):
     # an agent that retries by itself gets the failure each time, so that oauthpy sees it
     rig.fake.script(*[rig.api_error(500, "blip")] * (1 + rig.own_retries), text("recovered"))
+    spawns = count_spawns(rig)
     result = _run(rig, max_retries=2)
     assert result.text == "recovered"
+    # a live agent serves the retry too (no second start); a one-shot CLI is started again
+    assert len(spawns.read_text().splitlines()) == (1 if result.transport in LIVE else 2), result.transport
     retry = result.raw["retry"]
     assert (retry["attempts"], retry["retries"]) == (2, 1)
     assert retry["attempt_errors"][0]["attempt"] == 1 and retry["total_backoff_s"] >= 0.05

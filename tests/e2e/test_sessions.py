@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import stat
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,9 @@ from oauthpy import Client, SessionClosedError
 from oauthpy._errors import CommandExecutionError, InvalidOptionsError, SessionBusyError, SessionNotFoundError
 from oauthpy.testing import Hang, live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, assert_no_leftovers, binary_var, real_binary
+from tests.support import Rig, assert_no_leftovers, count_spawns
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
-
-
-def count_spawns(rig: Rig) -> Path:
-    """Put a wrapper in front of the rig's real CLI that logs a line per start; returns the log."""
-    real = real_binary(rig.provider, rig.env)
-    log, wrapper = rig.root / "spawns.log", rig.root / f"{rig.provider}-counted"
-    log.write_text("")
-    wrapper.write_text(f"#!/bin/sh\necho started >> '{log}'\nexec '{real}' \"$@\"\n")
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    rig.env[binary_var(rig.provider)] = str(wrapper)
-    return log
 
 
 def test_second_turn_continues_the_vendors_own_conversation(rig: Rig):

@@ -6,7 +6,8 @@ the client's `AgentPool`), opens the vendor's conversation on it (a codex
 thread, an ACP session), hands the turn to the vendor's subclass, and afterwards keeps the
 agent, gives it back to the pool or closes it. The rules live here once:
 
-* a session keeps its agent and its vendor conversation for all its turns;
+* a session keeps its agent and its vendor conversation for all its turns; a lone run keeps
+  its agent for all its attempts (a retry opens a new vendor conversation on it);
 * a warm agent that died while idle is replaced once, before the run has started anything;
 * an agent whose turn timed out, failed to stop, or broke the protocol is never used again;
 * the closing events (``done``) are yielded after the agent is given back, so a caller's next
@@ -340,15 +341,15 @@ class LiveConversation:
         return thread
 
     async def _done_with(self, agent: LiveAgent, key: str, *, keep: bool) -> None:
-        if self._session:
+        if self._pool is None:
+            # A session keeps its agent for its next turn; a lone run keeps it for its next
+            # attempt (a retry after the model API failed: no second start), and closing the
+            # conversation closes it.
             if not keep:
                 await self._drop_agent()
             return
         self._agent = None
-        if self._pool is not None:
-            await self._pool.release(key, agent, reuse=keep)
-        else:
-            await agent.aclose()
+        await self._pool.release(key, agent, reuse=keep)
 
     async def _drop_agent(self) -> None:
         agent, self._agent = self._agent, None
