@@ -107,6 +107,11 @@ class CatalogueMethods:
     async def adelete_session(self, session_id: str) -> None:
         """Async twin of `delete_session`."""
         sid = self._known_form(session_id)
+        pool = self._runner.pool
+        if pool is not None:
+            # a vendor refuses to delete a session a live process of it holds (codex: "active
+            # writer", Copilot: "in use by another process"), as an idle warm agent that ran it does
+            await pool.close_idle()
         await self._catalogue().delete(await self._env(), sid)
 
     def delete_session(self, session_id: str) -> None:

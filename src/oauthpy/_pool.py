@@ -95,6 +95,10 @@ class AgentPool:
             self._guards[loop] = guard
             guard.add_done_callback(lambda _: self._guards.pop(loop, None))
 
+    async def close_idle(self) -> None:
+        """Close the agents idle on this event loop now (one may hold what the caller needs)."""
+        await self._close_idle_of(asyncio.get_running_loop())
+
     async def _close_idle_of(self, loop: asyncio.AbstractEventLoop) -> None:
         entries = [e for e in self._idle if e.loop is loop]
         for entry in entries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,21 +37,30 @@ def _agents() -> list[object]:
     ]
 
 
-@pytest.fixture(scope="module", params=_agents())
-def made(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Rig, str, str]]:
+@dataclass
+class Made:
     """Two sessions made by oauthpy, shared by this module's tests of one agent (none changes
-    them): a one-shot run and a two-turn session (its id second)."""
-    with open_rig(request.param, tmp_path_factory.mktemp(request.param)) as rig:
+    them): a one-shot run's (``lone``) and a two-turn session's (``two``); and ``client``, in
+    ``with`` for the module, whose warm agents serve the catalogue's calls (as a user's would:
+    OpenCode takes 5 CPU-s a start). The tests of a lone call use a client of their own."""
+
+    rig: Rig
+    lone: str
+    two: str
+    client: Client
+
+
+@pytest.fixture(scope="module", params=_agents())
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
+    with open_rig(request.param, tmp_path_factory.mktemp(request.param)) as rig, rig.client() as client:
         rig.fake.script(text("reply one alpha"), text("reply two beta"), text("reply three gamma"))
-        lone = rig.run("first prompt alpha")
-        with rig.client().session(cwd=rig.work, model=rig.model) as chat:
+        lone = client.run("first prompt alpha", cwd=rig.work, model=rig.model, timeout=60)
+        with client.session(cwd=rig.work, model=rig.model) as chat:
             chat.run("second prompt beta", timeout=60)
             chat.run("follow-up prompt gamma", timeout=60)
         assert lone.session_id and chat.session_id and lone.session_id != chat.session_id
-        yield rig, lone.session_id, chat.session_id
-        assert_no_leftovers(rig.env)
+        yield Made(rig, lone.session_id, chat.session_id, client)
+    assert_no_leftovers(rig.env)
 
 
 def _titled(info: SessionInfo, prompt: str) -> bool:
@@ -73,20 +83,20 @@ TWO_TURNS = [
 ]
 
 
-def _lists(rig: Rig) -> bool:
+def _lists(client: Client) -> bool:
     """Whether the agent lists its sessions; if not, that it says so."""
-    if rig.client().capabilities().sessions:
+    if client.capabilities().sessions:
         return True
-    with pytest.raises(NotSupportedError, match=f"{rig.provider} cannot list"):
-        rig.client().sessions()
+    with pytest.raises(NotSupportedError, match=f"{client.provider} cannot list"):
+        client.sessions()
     return False
 
 
-def test_sessions_made_by_oauthpy_are_listed_with_their_ids_and_first_prompts(made: tuple[Rig, str, str]):
-    rig, lone, two = made
-    if not _lists(rig):  # an ACP agent that offers no session/list (the test suite's own)
+def test_sessions_made_by_oauthpy_are_listed_with_their_ids_and_first_prompts(made: Made):
+    rig, lone, two, client = made.rig, made.lone, made.two, made.client
+    if not _lists(client):  # an ACP agent that offers no session/list (the test suite's own)
         return
-    found = {s.id: s for s in rig.client().sessions()}
+    found = {s.id: s for s in client.sessions()}
     assert {lone, two} <= set(found)
     assert _titled(found[lone], "first prompt alpha") and _titled(found[two], "second prompt beta")
     for info in (found[lone], found[two]):
@@ -95,26 +105,24 @@ def test_sessions_made_by_oauthpy_are_listed_with_their_ids_and_first_prompts(ma
         for moment in (info.created_at, info.updated_at):
             assert moment is None or moment.tzinfo is not None
     assert found[two].turns in (None, 2)
-    here = rig.client().sessions(cwd=rig.work)
+    here = client.sessions(cwd=rig.work)
     assert {lone, two} <= {s.id for s in here}
     elsewhere = rig.root / "elsewhere"
     elsewhere.mkdir()
-    assert rig.client().sessions(cwd=elsewhere) == []
-    assert len(rig.client().sessions(limit=1)) == 1
+    assert client.sessions(cwd=elsewhere) == []
+    assert len(client.sessions(limit=1)) == 1
 
 
-def test_a_transcript_holds_both_turns_in_order(made: tuple[Rig, str, str]):
-    rig, lone, two = made
-    assert _conversation(rig.client(), two) == TWO_TURNS
-    assert _conversation(rig.client(), lone) == [
+def test_a_transcript_holds_both_turns_in_order(made: Made):
+    assert _conversation(made.client, made.two) == TWO_TURNS
+    assert _conversation(made.client, made.lone) == [
         ("user", "first prompt alpha"),
         ("message", "reply one alpha"),
     ]
 
 
-def test_a_fork_diverges_without_touching_its_parent(made: tuple[Rig, str, str]):
-    rig, _, two = made
-    client = rig.client()
+def test_a_fork_diverges_without_touching_its_parent(made: Made):
+    rig, two, client = made.rig, made.two, made.client
     if not client.capabilities().fork:  # the vendor has no fork and no copy: it says why
         with pytest.raises(NotSupportedError, match=f"{rig.provider} cannot fork"):
             client.fork(two)
@@ -132,27 +140,26 @@ def test_a_fork_diverges_without_touching_its_parent(made: tuple[Rig, str, str])
     assert _conversation(client, two) == TWO_TURNS
 
 
-def test_an_unknown_id_is_session_not_found_quickly(made: tuple[Rig, str, str]):
-    rig, _, _ = made
-    started = time.monotonic()
+def test_an_unknown_id_is_session_not_found_quickly(made: Made):
+    rig = made.rig
+    started = time.monotonic()  # a lone call: the agent's start included
     with pytest.raises(SessionNotFoundError) as err:
         rig.client().transcript(UNKNOWN_ID)
     assert err.value.session_id == UNKNOWN_ID
     assert time.monotonic() - started < ANSWERED_WITHIN_S
 
 
-def test_a_deleted_session_is_no_longer_listed(made: tuple[Rig, str, str]):
-    rig, _, two = made
-    client = rig.client()
+def test_a_deleted_session_is_no_longer_listed(made: Made):
+    rig, two, client = made.rig, made.two, made.client
     rig.fake.script(text("reply to be deleted"))
-    doomed = rig.run("a prompt to delete").session_id
+    doomed = client.run("a prompt to delete", cwd=rig.work, model=rig.model, timeout=60).session_id
     assert doomed
     if not client.capabilities().delete_session:  # the vendor has no delete: it says so
         with pytest.raises(NotSupportedError, match=f"{rig.provider} cannot delete"):
             client.delete_session(doomed)
         return
     client.delete_session(doomed)
-    if _lists(rig):
+    if _lists(client):
         left = {s.id for s in client.sessions()}
         assert two in left and doomed not in left
     else:
@@ -160,12 +167,12 @@ def test_a_deleted_session_is_no_longer_listed(made: tuple[Rig, str, str]):
             client.transcript(doomed)
 
 
-def test_an_isolated_client_does_not_list_the_external_sessions(made: tuple[Rig, str, str], tmp_path: Path):
-    rig, lone, two = made
+def test_an_isolated_client_does_not_list_the_external_sessions(made: Made, tmp_path: Path):
+    rig, lone, two = made.rig, made.lone, made.two
     state_var = registry.get(rig.provider).make_auth().state_var  # where oauthpy isolates it
     env = {k: v for k, v in rig.env.items() if k != state_var}
     isolated = Client(rig.provider, auth_source="oauthpy", oauthpy_home=tmp_path / "home", env=env)
-    if _lists(rig):
+    if _lists(isolated):
         assert {lone, two}.isdisjoint(s.id for s in isolated.sessions())
     with pytest.raises(SessionNotFoundError):
         isolated.transcript(two)  # nor read one

@@ -124,7 +124,8 @@ class AcpCatalogue:
         return replay_events(self._profile, session_id, updates)
 
     async def fork(self, env: dict[str, str], session_id: str) -> str:
-        async with self._agent(env, None) as (agent, deadline):
+        # not kept warm afterwards: OpenCode replays a fork it made twice when it later loads it
+        async with self._agent(env, None, reuse=False) as (agent, deadline):
             if not self.can_fork:
                 why = self._profile.no_fork or "its ACP agent does not offer session/fork"
                 raise NotSupportedError(f"{self._profile.name} cannot fork a session: {why}")
@@ -152,10 +153,13 @@ class AcpCatalogue:
     # -- one agent process per call --------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def _agent(self, env: dict[str, str], cwd: str | None) -> AsyncIterator[tuple[AcpAgent, float]]:
+    async def _agent(
+        self, env: dict[str, str], cwd: str | None, *, reuse: bool = True
+    ) -> AsyncIterator[tuple[AcpAgent, float]]:
         """The agent, started in ``cwd`` (else a neutral folder: OpenCode makes a project of a
         git checkout it starts in) with the client's environment, and stopped afterwards
-        whatever happens (an error, a cancellation)."""
+        whatever happens (an error, a cancellation); inside ``with Client``, a warm agent of the
+        client's, given back when it answered (unless not to ``reuse``)."""
         from .._providers.acp import AcpAgent, _acquire, _start_lock
         from .._providers.live import process_key
 
@@ -189,9 +193,9 @@ class AcpCatalogue:
             try:
                 yield agent, deadline
             except (SessionNotFoundError, NotSupportedError):
-                keep = True  # the agent answered as it should: it can serve again
+                keep = reuse  # the agent answered as it should: it can serve again
                 raise
-            keep = True
+            keep = reuse
         finally:
             if pool is None:
                 await agent.aclose()
