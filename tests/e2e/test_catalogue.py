@@ -20,8 +20,9 @@ from tests.support import ONE_AT_A_TIME, Rig, assert_no_leftovers, open_rig
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 #: what an agent that titles its sessions with a model request gets from the chat fake
 VENDOR_TITLE = FakeChatServer.aside_reply.text
-#: an unknown id is answered by the vendor, not by a timeout
-ANSWERED_WITHIN_S = 30.0
+#: an unknown id is answered by the vendor, not by the call's 60 s bound (`CATALOGUE_WAIT_S`): an
+#: OpenCode start alone has taken over 30 s under the loaded suite
+ANSWERED_WITHIN_S = 45.0
 
 
 def _agents() -> list[object]:

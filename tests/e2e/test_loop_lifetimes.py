@@ -75,7 +75,7 @@ def test_agents_of_ended_loops_end_with_their_loop_and_exit_is_quiet(provider: s
 
 def test_a_session_on_a_loop_still_running_refuses_another_loop_at_once_and_goes_on(rig: Rig):
     rig.fake.script(text("first"), text("second"))
-    with rig.client().session(cwd=rig.work, model=rig.model, timeout=30) as chat:
+    with rig.client().session(cwd=rig.work, model=rig.model, timeout=60) as chat:
         assert chat.run("one").text == "first"  # on oauthpy's own loop, which keeps running
         started = time.monotonic()
         with pytest.raises(InvalidOptionsError, match="one event loop") as caught:
@@ -88,7 +88,7 @@ def test_a_session_on_a_loop_still_running_refuses_another_loop_at_once_and_goes
 
 def test_a_session_whose_loop_ended_goes_on_in_the_next_loop(rig: Rig):
     rig.fake.script(text("noted kiwi"), text("you said kiwi"), text("still kiwi"))
-    chat = rig.client().session(cwd=rig.work, model=rig.model, timeout=30)
+    chat = rig.client().session(cwd=rig.work, model=rig.model, timeout=60)
     with chat:
         first = asyncio.run(chat.arun("remember kiwi"))
         # the loop has ended: its agent went with it
