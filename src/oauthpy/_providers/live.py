@@ -6,8 +6,8 @@ the client's `AgentPool`), opens the vendor's conversation on it (a codex
 thread, an ACP session), hands the turn to the vendor's subclass, and afterwards keeps the
 agent, gives it back to the pool or closes it. The rules live here once:
 
-* a session keeps its agent and its vendor conversation for all its turns; a lone run keeps
-  its agent for all its attempts (a retry opens a new vendor conversation on it);
+* a session keeps its agent and its vendor conversation for all its turns; a lone run whose
+  turn failed keeps its agent for a retry (a new vendor conversation on it);
 * a warm agent that died while idle is replaced once, before the run has started anything;
 * an agent whose turn timed out, failed to stop, or broke the protocol is never used again;
 * the closing events (``done``) are yielded after the agent is given back, so a caller's next
@@ -289,6 +289,8 @@ class LiveConversation:
         key = process_key(inv)
         agent = await self._agent_for(inv, key, env, deadline, started)
         end = TurnEnd(deadline, started)
+        closing: list[Event] = []
+        succeeded = False
         try:
             try:
                 thread = await self._thread_for(agent, request, deadline)
@@ -304,9 +306,11 @@ class LiveConversation:
             async with contextlib.aclosing(gen):
                 async for event in gen:
                     yield event
+            closing = end.closing()  # or the turn's error, classified
+            succeeded = True
         finally:
-            await self._done_with(agent, key, keep=end.keep and not end.stop)
-        for event in end.closing():
+            await self._done_with(agent, key, keep=end.keep and not end.stop, failed=not succeeded)
+        for event in closing:
             yield event
 
     def thread_is_live(self) -> bool:
@@ -340,12 +344,12 @@ class LiveConversation:
         self._thread, self._thread_agent = thread, agent
         return thread
 
-    async def _done_with(self, agent: LiveAgent, key: str, *, keep: bool) -> None:
+    async def _done_with(self, agent: LiveAgent, key: str, *, keep: bool, failed: bool = False) -> None:
         if self._pool is None:
-            # A session keeps its agent for its next turn; a lone run keeps it for its next
-            # attempt (a retry after the model API failed: no second start), and closing the
-            # conversation closes it.
-            if not keep:
+            # A session keeps its agent for its next turn. A lone run keeps it only after its
+            # turn failed (the model API did), for a retry: a new vendor conversation on it, no
+            # second start; closing the conversation closes it.
+            if not keep or not (self._session or failed):
                 await self._drop_agent()
             return
         self._agent = None
