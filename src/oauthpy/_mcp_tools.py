@@ -211,6 +211,9 @@ class ToolEndpoint:
         task, self._task = self._task, None
         if task is None:
             return
+        # The run is over: nothing it serves is wanted. Not waiting for open connections, which
+        # a warm agent (inside `with Client`) keeps open past the run: a graceful stop took 10 s.
+        self._server.force_exit = True
         self._server.should_exit = True
         done, _ = await asyncio.wait({task}, timeout=_SERVE_WAIT_S)
         if not done:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
+import pytest
 from pydantic import BaseModel
 
-from oauthpy import EventKind, PermissionRequest, tool
+from oauthpy import EventKind, PermissionRequest, _mcp_tools, tool
 from oauthpy.testing import call_tool, text
 from tests.support import Rig, shell_step
 
@@ -127,3 +129,18 @@ def test_tools_and_permissions_in_a_multi_turn_session(rig: Rig) -> None:
     assert (rig.work / "turn2.txt").exists() and asked == ["touch turn2.txt"]
     assert [e.output for e in tool_events(second) if e.status == "completed"] == ["3"]
     assert second.session_id == first.session_id
+
+
+def test_a_tools_run_inside_with_client_does_not_wait_for_the_warm_agents_connection(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The warm agent keeps its connection to the run's tool endpoint open past the run; closing
+    # the endpoint waited for it until its bound (10 s a run on gemini and OpenCode). With the
+    # bound made long, such a wait would outlast the test's own bound.
+    monkeypatch.setattr(_mcp_tools, "_SERVE_WAIT_S", 600.0)
+    rig.fake.script(call_tool("add", {"a": 1, "b": 2}), text("Three."))
+    with rig.client() as client:
+        started = time.monotonic()
+        result = client.run("add", cwd=rig.work, model=rig.model, tools=[add], timeout=60)
+        took = time.monotonic() - started
+    assert result.text == "Three." and took < 60
