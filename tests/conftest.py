@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from oauthpy import Client
 from oauthpy._providers import registry
 from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
@@ -117,13 +121,84 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     for all of them).
 
     Afterwards, no process of the test's runs may be left and no file descriptor leaked.
+
+    A test marked ``warm_agent`` (of what an agent does, not of its start or its end) gets this
+    worker's warm rig of the agent instead (`WarmRig`): its fake emptied, its work folder
+    emptied, its env not to be changed; its processes are checked when the worker ends.
     """
+    if request.node.get_closest_marker("warm_agent"):
+        yield _warm(request.getfixturevalue("_warm_rigs"), request.param)
+        return
     provider, _, fake = request.param.partition("/")
     with open_rig(provider, tmp_path, fake=fake) as r:
         fds = open_pipes_and_files()
         yield r
         assert_no_leftovers(r.env)
         assert_no_fd_leak(fds)
+
+
+@dataclass
+class WarmRig(Rig):
+    """A `Rig` whose `client` is one client in ``with`` for the whole worker: its warm agents
+    serve test after test (OpenCode pays 5-6 CPU-s a start, a warm turn 0.3)."""
+
+    shared: Client | None = None
+
+    def client(self) -> Client:
+        assert self.shared is not None
+        return self.shared
+
+
+class _WarmRigs:
+    """Each agent's warm rig of this worker, made on first use: one fake, one state folder,
+    one work folder (OpenCode keys its processes by folder) and one client in ``with``."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._stack = contextlib.ExitStack()
+        self._rigs: dict[str, WarmRig] = {}
+
+    def get(self, param: str) -> WarmRig:
+        if param not in self._rigs:
+            provider, _, fake = param.partition("/")
+            rig = self._stack.enter_context(open_rig(provider, self._root / str(len(self._rigs)), fake=fake))
+            # what pytest and the fixtures change per test would give each test's runs another
+            # environment, and so another process: the warm rig's runs see fixed values
+            env = {
+                **rig.env,
+                "PYTEST_CURRENT_TEST": "warm rig",
+                "OAUTHPY_HOME": str(rig.root / "oauthpy-home"),
+            }
+            warm = WarmRig(rig.provider, rig.fake, env, rig.root)
+            warm.shared = self._stack.enter_context(Client(provider, auth_source="external", env=env))
+            self._rigs[param] = warm
+        return self._rigs[param]
+
+    def close(self) -> None:
+        envs = [rig.env for rig in self._rigs.values()]
+        self._stack.close()  # each client's agents, then each fake
+        for env in envs:
+            assert_no_leftovers(env, within_s=5.0)
+
+
+@pytest.fixture(scope="session")
+def _warm_rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_WarmRigs]:
+    rigs = _WarmRigs(tmp_path_factory.mktemp("warm"))
+    try:
+        yield rigs
+    finally:
+        rigs.close()
+
+
+def _warm(rigs: _WarmRigs, param: str) -> WarmRig:
+    rig = rigs.get(param)
+    rig.fake.reset()
+    for entry in rig.work.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return rig
 
 
 #: the bound of a test that runs OpenCode: its processes start one at a time (Bun, several

@@ -21,6 +21,7 @@ def permission_events(result: object) -> list[object]:
     return [e for e in result.events if e.kind is EventKind.PERMISSION]  # type: ignore[attr-defined]
 
 
+@pytest.mark.warm_agent
 def test_a_command_the_callback_allows_runs_and_the_decision_is_an_event(rig: Rig) -> None:
     rig.fake.script(shell_step(rig.provider, "touch allowed.txt && echo made-it"), text("Done."))
     asked: list[PermissionRequest] = []
@@ -47,6 +48,7 @@ def test_a_command_the_callback_allows_runs_and_the_decision_is_an_event(rig: Ri
         assert any("made-it" in o for o in outputs)
 
 
+@pytest.mark.warm_agent
 def test_a_command_the_callback_denies_does_not_run_and_the_run_still_ends_with_the_reply(rig: Rig) -> None:
     rig.fake.script(shell_step(rig.provider, "touch denied.txt"), text("Understood, I will not."))
 
@@ -106,6 +108,7 @@ def test_allow_always_is_not_asked_again_in_the_session(rig: Rig) -> None:
     assert [r.command for r in asked] == ["touch again.txt"]
 
 
+@pytest.mark.warm_agent
 def test_time_in_the_callback_is_not_idle_time_but_counts_toward_the_timeout(rig: Rig) -> None:
     rig.fake.script(shell_step(rig.provider, "touch slow.txt"), text("Done."))
 
@@ -120,6 +123,7 @@ def test_time_in_the_callback_is_not_idle_time_but_counts_toward_the_timeout(rig
     assert result.text == "Done." and (rig.work / "slow.txt").exists()
 
 
+@pytest.mark.warm_agent
 def test_the_permission_event_and_request_carry_the_vendors_own_request(rig: Rig) -> None:
     rig.fake.script(shell_step(rig.provider, "touch raw.txt"), text("Done."))
     seen: list[PermissionRequest] = []

@@ -145,6 +145,15 @@ class FakeServer:
             self._steps = list(steps)
         return self
 
+    def reset(self: _S) -> _S:
+        """Forget the script and the recorded requests, so that one fake (and the warm agent
+        that talks to it) serves test after test."""
+        with self._lock:
+            self._steps = []
+            self.requests.clear()
+            self.first_delta_at = None
+        return self
+
     def next_step(self, req: RecordedRequest | None = None) -> Answer:
         step: Step
         with self._lock:
