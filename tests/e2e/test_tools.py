@@ -49,6 +49,7 @@ def tool_events(result: object) -> list[object]:
     return [e for e in result.events if e.kind is EventKind.TOOL]  # type: ignore[attr-defined]
 
 
+@pytest.mark.warm_agent
 def test_sync_async_failing_and_pydantic_tools_are_called_and_their_results_reach_the_model(rig: Rig) -> None:
     rig.fake.script(
         call_tool("add", {"a": 2, "b": 40}),
@@ -80,6 +81,7 @@ def test_sync_async_failing_and_pydantic_tools_are_called_and_their_results_reac
     assert "exploded because testing" in bodies[3] and "norm" in bodies[4]
 
 
+@pytest.mark.warm_agent
 def test_the_model_sees_each_tool_directly_with_its_description_and_schema(rig: Rig) -> None:
     rig.fake.script(text("Nothing to do."))
     rig.run("hi", tools=[add])
@@ -92,6 +94,7 @@ def test_the_model_sees_each_tool_directly_with_its_description_and_schema(rig: 
     assert '"a"' in declared and "integer" in declared.lower()
 
 
+@pytest.mark.warm_agent
 def test_the_users_tools_never_reach_on_permission(rig: Rig) -> None:
     rig.fake.script(call_tool("add", {"a": 1, "b": 1}), text("Two."))
     asked: list[PermissionRequest] = []
