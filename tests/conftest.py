@@ -127,7 +127,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     emptied, its env not to be changed; its processes are checked when the worker ends.
     """
     if request.node.get_closest_marker("warm_agent"):
-        yield _warm(request.getfixturevalue("_warm_rigs"), request.param)
+        yield request.getfixturevalue("_warm_rigs").fresh(request.param)
         return
     provider, _, fake = request.param.partition("/")
     with open_rig(provider, tmp_path, fake=fake) as r:
@@ -142,10 +142,9 @@ class WarmRig(Rig):
     """A `Rig` whose `client` is one client in ``with`` for the whole worker: its warm agents
     serve test after test (OpenCode pays 5-6 CPU-s a start, a warm turn 0.3)."""
 
-    shared: Client | None = None
+    shared: Client
 
     def client(self) -> Client:
-        assert self.shared is not None
         return self.shared
 
 
@@ -158,7 +157,8 @@ class _WarmRigs:
         self._stack = contextlib.ExitStack()
         self._rigs: dict[str, WarmRig] = {}
 
-    def get(self, param: str) -> WarmRig:
+    def fresh(self, param: str) -> WarmRig:
+        """The warm rig of ``param`` (made on first use), its fake and its work folder emptied."""
         if param not in self._rigs:
             provider, _, fake = param.partition("/")
             rig = self._stack.enter_context(open_rig(provider, self._root / str(len(self._rigs)), fake=fake))
@@ -169,10 +169,16 @@ class _WarmRigs:
                 "PYTEST_CURRENT_TEST": "warm rig",
                 "OAUTHPY_HOME": str(rig.root / "oauthpy-home"),
             }
-            warm = WarmRig(rig.provider, rig.fake, env, rig.root)
-            warm.shared = self._stack.enter_context(Client(provider, auth_source="external", env=env))
-            self._rigs[param] = warm
-        return self._rigs[param]
+            client = self._stack.enter_context(Client(provider, auth_source="external", env=env))
+            self._rigs[param] = WarmRig(rig.provider, rig.fake, env, rig.root, client)
+        warm = self._rigs[param]
+        warm.fake.reset()
+        for entry in warm.work.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        return warm
 
     def close(self) -> None:
         envs = [rig.env for rig in self._rigs.values()]
@@ -188,17 +194,6 @@ def _warm_rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_WarmRigs]:
         yield rigs
     finally:
         rigs.close()
-
-
-def _warm(rigs: _WarmRigs, param: str) -> WarmRig:
-    rig = rigs.get(param)
-    rig.fake.reset()
-    for entry in rig.work.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-    return rig
 
 
 #: the bound of a test that runs OpenCode: its processes start one at a time (Bun, several

@@ -226,6 +226,9 @@ def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
         yield Rig(provider, server, provider_env(provider, server, root), root)
 
 
+#: the transports of a live JSON-RPC agent: one process serves the whole run, retries included
+LIVE_TRANSPORTS = ("acp", "app-server")
+
 #: agents whose tests never overlap: two of their processes at once (Node, Bun) starve this
 #: 2-core machine
 ONE_AT_A_TIME = ("gemini", "opencode")

@@ -14,7 +14,7 @@ import signal
 import stat
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from oauthpy.testing import (
     text,
 )
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, binary_var, real_binary, vendor_cli_processes
+from tests.support import LIVE_TRANSPORTS, Rig, binary_var, real_binary, vendor_cli_processes
 
 BOUND_S = 60  # Rig.run bounds every run by the same: a hang shows up as TimeoutExceededError
 #: how long an agent that retries by itself may take to give up on a dropped connection, which
@@ -49,17 +49,26 @@ def bound(rig: Rig) -> float:
 
 
 @contextlib.contextmanager
-def gated_run(run: Callable[[], None], gate: threading.Event) -> Iterator[threading.Thread]:
-    """``run`` in a thread while the body acts on the run held at ``gate``; then the gate opens
-    and the run is joined (bounded), the body's failure included: a failed test leaves no run
-    going on into the next one."""
+def gated_run(rig: Rig, gate: threading.Event) -> Iterator[dict[str, Any]]:
+    """``rig.run()`` in a thread while the body acts on the run held at ``gate``; then the gate
+    opens and the run is joined (bounded), also when the body fails, so that a failed test
+    leaves no run going on. Yields the run's outcome: its ``result`` or its ``error``."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = rig.run()
+        except BaseException as exc:
+            outcome["error"] = exc
+
     worker = threading.Thread(target=run)
     worker.start()
     try:
-        yield worker
+        yield outcome
     finally:
         gate.set()
         worker.join(BOUND_S)
+    assert not worker.is_alive(), f"the run did not end within {BOUND_S} s"
 
 
 def real(rig: Rig) -> str:
@@ -151,15 +160,7 @@ def test_backend_down_is_a_transient_error(rig: Rig):
 def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
     opened = threading.Event()
     rig.fake.script(Gate(opened, text("never sent")))
-    outcome: dict[str, BaseException] = {}
-
-    def run() -> None:
-        try:
-            rig.run()
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    with gated_run(run, opened) as worker:
+    with gated_run(rig, opened) as outcome:
         rig.fake.wait_for_model_request()
         # The vendor CLI itself, not its helpers: SIGKILLing codex's shell snapshot mid-`pyenv
         # rehash` would leave a lock that stalls every later login shell.
@@ -167,9 +168,8 @@ def test_the_cli_killed_mid_run_is_a_transient_error(rig: Rig):
         assert cli
         for pid in cli:
             os.kill(pid, signal.SIGKILL)
-    assert not worker.is_alive()
     assert isinstance(outcome.get("error"), CommandExecutionError), outcome
-    assert outcome["error"].transient  # type: ignore[attr-defined]
+    assert outcome["error"].transient
 
 
 def test_a_missing_binary_says_how_to_install(rig: Rig):
@@ -221,7 +221,7 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
         return
     result = rig.run()  # oauthpy's own reader replaces the byte and carries the line as `other`
     assert result.text == "still fine"
-    if result.transport in ("app-server", "acp"):
+    if result.transport in LIVE_TRANSPORTS:
         return  # on a live JSON-RPC agent a line that is not JSON-RPC is noise, not part of a turn
     others = [e for e in result.events if e.kind is EventKind.OTHER and "noise" in e.text]
     assert others and "\ufffd" in others[0].text
@@ -268,18 +268,9 @@ def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_
 def test_a_cwd_deleted_mid_run_still_gives_the_answer(rig: Rig):
     opened = threading.Event()
     rig.fake.script(Gate(opened, text("the folder vanished")))
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = rig.run()
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    with gated_run(run, opened) as worker:
+    with gated_run(rig, opened) as outcome:
         rig.fake.wait_for_model_request()
         shutil.rmtree(rig.work)
-    assert not worker.is_alive()
     # Every CLI keeps its process's working directory (an unlinked inode) and finishes.
     assert "error" not in outcome, outcome
     assert outcome["result"].text == "the folder vanished"

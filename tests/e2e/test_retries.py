@@ -11,11 +11,9 @@ import pytest
 
 from oauthpy import AuthRequiredError, Client, CommandExecutionError, EventKind, TimeoutExceededError
 from oauthpy.testing import Hang, HttpError, text
-from tests.support import Rig, assert_no_leftovers, count_spawns
+from tests.support import LIVE_TRANSPORTS, Rig, assert_no_leftovers, count_spawns
 
 FAST = {"retry_backoff_s": 0.05, "retry_jitter_s": 0.0}
-#: the transports whose one process serves a whole run: its attempts too
-LIVE = ("acp", "app-server")
 
 
 def _run(rig: Rig, **opts: Any) -> Any:
@@ -29,7 +27,9 @@ def test_a_transient_failure_is_retried_and_the_result_says_so(rig: Rig):
     result = _run(rig, max_retries=2)
     assert result.text == "recovered"
     # a live agent serves the retry too (no second start); a one-shot CLI is started again
-    assert len(spawns.read_text().splitlines()) == (1 if result.transport in LIVE else 2), result.transport
+    assert len(spawns.read_text().splitlines()) == (1 if result.transport in LIVE_TRANSPORTS else 2), (
+        result.transport
+    )
     retry = result.raw["retry"]
     assert (retry["attempts"], retry["retries"]) == (2, 1)
     assert retry["attempt_errors"][0]["attempt"] == 1 and retry["total_backoff_s"] >= 0.05
