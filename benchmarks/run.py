@@ -198,7 +198,8 @@ _RAW_CLAUDE = """
 import asyncio, sys
 from claude_agent_sdk import ClaudeAgentOptions, query
 async def main():
-    opts = ClaudeAgentOptions(model="opus", effort="low", cwd=sys.argv[1], include_partial_messages=True)
+    # the options `oauthpy run -p claude` passes (no model, no effort: the CLI's defaults)
+    opts = ClaudeAgentOptions(cwd=sys.argv[1], include_partial_messages=True)
     async for _ in query(prompt=sys.stdin.read(), options=opts):
         pass
 asyncio.run(main())
