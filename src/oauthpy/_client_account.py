@@ -49,8 +49,8 @@ class AccountMethods:
         reader = registry.get(self.provider).make_usage_reader(self._runner.provider)
         if reader is None:
             raise NotSupportedError(
-                f"oauthpy cannot read {self.provider}'s usage or quota yet",
-                hint="Client.capabilities().quota says which providers it can read (docs/account.md)",
+                f"{self.provider} tells no quota or usage left through an interface oauthpy can ask",
+                hint="a run's own usage and cost are in its result; docs/account.md says why, per agent",
             )
         env, _ = await self._auth.run_env({}, None)
         found: AccountUsage = await reader.read(env, str(self.oauthpy_home))

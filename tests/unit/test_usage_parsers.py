@@ -192,3 +192,17 @@ def test_a_home_that_cannot_keep_the_record_does_not_fail_the_run(tmp_path: Path
     blocked.write_text("")  # a file where the home should be: nothing can be made under it
     assert not cu.remember(blocked, "claude", event)
     assert cu.remember(tmp_path, "claude", event)
+
+
+@pytest.mark.parametrize("provider", ["gemini", "opencode"])
+def test_an_agent_that_tells_no_quota_says_so_before_anything_starts(provider: str, monkeypatch) -> None:
+    from oauthpy import Client
+    from oauthpy._process import Process
+
+    def no_start(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(Process, "start", no_start)
+    with pytest.raises(NotSupportedError, match=f"{provider} tells no quota or usage left") as caught:
+        Client(provider, auth_source="external", env={"PATH": ""}).usage()
+    assert "docs/account.md" in (caught.value.hint or "")
