@@ -19,6 +19,8 @@ import httpx2
 SYSTEM = "You are acp-test-agent, a coding agent. Act in the session's folder with your tools."
 #: bounds: a shell command's run time, the output kept of it, the wait for model bytes
 SHELL_TIMEOUT_S = 120.0
+#: the environment variable that marks every process of one shell command
+SHELL_MARK = "ACP_TEST_AGENT_SHELL"
 OUTPUT_LIMIT = 32_000
 MODEL_READ_TIMEOUT_S = 300.0
 REFUSED = "the user refused the command"
@@ -237,15 +239,15 @@ class Tools:
     def __init__(self, update: Update, request: Request) -> None:
         self.update = update
         self.request = request
-        #: process groups of running shell commands, killed at exit whatever happens
-        self.groups: set[int] = set()
+        #: the marks of running shell commands, whose processes are killed at exit whatever happens
+        self.groups: set[str] = set()
 
     def declared(self, s: Session) -> list[dict[str, Any]]:
         return [SHELL, WRITE_FILE, *s.mcp_declared]
 
     def kill_all(self) -> None:
-        for pgid in list(self.groups):
-            _kill(pgid)
+        for mark in list(self.groups):
+            _kill(mark)
 
     async def run(self, s: Session, call: dict[str, Any]) -> str:
         """Run one tool call; the text the model gets back."""
@@ -304,9 +306,11 @@ class Tools:
         return f"exit code: {code}\n{output}"
 
     async def _execute(self, command: str, cwd: str) -> tuple[int | None, str]:
+        mark = uuid.uuid4().hex
         spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(
             "/bin/sh", "-c", command, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, SHELL_MARK: mark},
         ))  # fmt: skip
         try:
             proc = await asyncio.shield(spawning)
@@ -314,18 +318,18 @@ class Tools:
             # Cancelled while asyncio connected the pipes: the shell runs already and may have
             # started children, and asyncio's own cleanup would kill the shell alone.
             proc = await spawning
-            _kill(proc.pid)
+            _kill(mark)
             await proc.wait()
             raise
-        self.groups.add(proc.pid)
+        self.groups.add(mark)
         try:
             out, _ = await asyncio.wait_for(proc.communicate(), SHELL_TIMEOUT_S)
             return proc.returncode, out.decode("utf-8", "replace")[-OUTPUT_LIMIT:]
         except asyncio.TimeoutError:
             return None, f"the command did not end in {SHELL_TIMEOUT_S:g} s and was stopped"
-        finally:  # on cancel too: its whole group, background children included
-            _kill(proc.pid)
-            self.groups.discard(proc.pid)
+        finally:  # on cancel too: all it started, background children included
+            _kill(mark)
+            self.groups.discard(mark)
             await proc.wait()
 
     async def write_file(self, s: Session, cid: str, args: dict[str, Any]) -> str:
@@ -416,8 +420,18 @@ async def _mcp(spec: dict[str, Any], use: Callable[[Any], Awaitable[Any]]) -> An
         return await use(client)
 
 
-def _kill(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _kill(mark: str) -> None:
+    """SIGKILL every process of one shell command, found by the mark in its environment.
+
+    Not by its process group: once the shell is reaped (asyncio's child watcher does that at
+    once), its id may name an unrelated new group on a busy machine (pid_max is 32768 here), and
+    a CI run saw another test's helper killed that way.
+    """
+    needle = f"{SHELL_MARK}={mark}".encode()
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if needle in fh.read().split(b"\0"):
+                    os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue

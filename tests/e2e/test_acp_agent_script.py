@@ -128,7 +128,8 @@ class Agent:
         try:
             await asyncio.wait_for(self.proc.wait(), READ_S)
         finally:
-            _kill_group(self.proc.pid)
+            if self.proc.returncode is None:  # once reaped, its id may name another group
+                _kill_group(self.proc.pid)
             await self.proc.wait()
         assert self.proc.stderr is not None
         return (await self.proc.stderr.read()).decode()
