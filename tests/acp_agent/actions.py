@@ -240,13 +240,13 @@ class Tools:
         self.update = update
         self.request = request
         #: the marks of running shell commands, whose processes are killed at exit whatever happens
-        self.groups: set[str] = set()
+        self.running: set[str] = set()
 
     def declared(self, s: Session) -> list[dict[str, Any]]:
         return [SHELL, WRITE_FILE, *s.mcp_declared]
 
     def kill_all(self) -> None:
-        for mark in list(self.groups):
+        for mark in list(self.running):
             _kill(mark)
 
     async def run(self, s: Session, call: dict[str, Any]) -> str:
@@ -321,7 +321,7 @@ class Tools:
             _kill(mark)
             await proc.wait()
             raise
-        self.groups.add(mark)
+        self.running.add(mark)
         try:
             out, _ = await asyncio.wait_for(proc.communicate(), SHELL_TIMEOUT_S)
             return proc.returncode, out.decode("utf-8", "replace")[-OUTPUT_LIMIT:]
@@ -329,7 +329,7 @@ class Tools:
             return None, f"the command did not end in {SHELL_TIMEOUT_S:g} s and was stopped"
         finally:  # on cancel too: all it started, background children included
             _kill(mark)
-            self.groups.discard(mark)
+            self.running.discard(mark)
             await proc.wait()
 
     async def write_file(self, s: Session, cid: str, args: dict[str, Any]) -> str:
@@ -425,13 +425,14 @@ def _kill(mark: str) -> None:
 
     Not by its process group: once the shell is reaped (asyncio's child watcher does that at
     once), its id may name an unrelated new group on a busy machine (pid_max is 32768 here), and
-    a CI run saw another test's helper killed that way.
+    a CI run saw another test's helper killed that way. (oauthpy's run marks work the same; this
+    agent stands for any agent and imports nothing of oauthpy.)
     """
     needle = f"{SHELL_MARK}={mark}".encode()
-    for pid in os.listdir("/proc"):
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/environ", "rb") as fh:
                 if needle in fh.read().split(b"\0"):
                     os.kill(int(pid), signal.SIGKILL)
-        except (OSError, ValueError):
+        except OSError:
             continue

@@ -1,7 +1,7 @@
 """The ``oauthpy`` command's entry point leaves what it made to the interpreter's exit.
 
-A fast `oauthpy run` spent a fifth of its time after its output in the exit's last garbage
-collections (docs/performance.md): the entry point freezes the heap once `main` is done.
+A fresh `oauthpy run -p codex` spent 22 ms of its 355 ms in the exit's last garbage collections,
+after its output (docs/performance.md): the entry point freezes the heap once `main` is done.
 """
 
 from __future__ import annotations
