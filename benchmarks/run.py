@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,7 @@ def imports(reps: int, providers: list[str]) -> list[Row]:
 def _codex_or_gemini_run_imports(provider: str) -> str:
     return f"""
 import json, sys, tempfile
+from collections.abc import Callable
 from pathlib import Path
 sys.path.insert(0, {str(HERE)!r})
 from rigs import rig
@@ -191,6 +193,48 @@ def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
             rows.append(
                 paired(Row("fresh process", what, label, "oauthpy run", target=target), raw, mine, reps)
             )
+            if provider == "codex":
+                rows += _python_floors(raw, raw_cmd, raw_in, env, r.work, reps)
+    return rows
+
+
+def _python_floors(
+    raw: Callable[[], None], argv: list[str], stdin: str, env: dict[str, str], cwd: Path, reps: int
+) -> list[Row]:
+    """What any Python front end costs before it does anything of its own: a Python process
+    that only runs the same ``codex exec`` and waits (through ``subprocess``, then through
+    ``asyncio`` as oauthpy's runtime does), beside ``codex exec`` itself. The fresh codex
+    target's margin is measured against these."""
+    floors = {
+        "python + subprocess.run(codex exec), nothing else": (
+            f"import subprocess, sys\nsubprocess.run({argv!r}, input=sys.stdin.read(), text=True, "
+            "capture_output=True, check=True)"
+        ),
+        "python + asyncio running codex exec, nothing else": (
+            "import asyncio, sys\n"
+            "async def main():\n"
+            f"    p = await asyncio.create_subprocess_exec(*{argv!r}, stdin=-1, stdout=-1, stderr=-1)\n"
+            "    await p.communicate(sys.stdin.buffer.read())\n"
+            "asyncio.run(main())"
+        ),
+    }
+    rows = []
+    for what, code in floors.items():
+
+        def floor(code: str = code) -> None:
+            subprocess.run(
+                [sys.executable, "-c", code],
+                input=stdin,
+                env=env,
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+
+        rows.append(
+            paired(Row("fresh process", what, "codex exec", "python floor", target="-"), raw, floor, reps)
+        )
     return rows
 
 
