@@ -115,8 +115,10 @@ def test_a_cancel_storm_during_teardown_leaves_nothing_registered_or_unclosed(ri
         gc.collect()
     unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert unclosed == []
-    assert set(run_marks._live_runs) == runs_before
-    assert set(run_marks._live_groups) == groups_before
+    # nothing of this run left registered; the worker's warm agents of earlier tests (registered
+    # before) may close meanwhile, when their idle time runs out
+    assert set(run_marks._live_runs) <= runs_before
+    assert set(run_marks._live_groups) <= groups_before
 
 
 @pytest.mark.parametrize("delay_s", [0, 0.001, 0.005, 0.02, 0.05])
@@ -133,7 +135,7 @@ def test_a_cancel_in_the_first_moments_of_a_run_leaves_nothing(rig: Rig, delay_s
             await task
 
     asyncio.run(main())
-    assert set(run_marks._live_runs) == runs_before
+    assert set(run_marks._live_runs) <= runs_before  # this run's id is gone (others may end too)
 
 
 EXITING_SCRIPT = """
