@@ -25,6 +25,7 @@ from tests.support import Rig, gemini_binary
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.warm_agent  # of what the steps make an agent do, not of its start
 def test_shell_and_write_file_are_the_same_steps_for_every_agent(rig: Rig):
     rig.fake.script(shell("echo made-by-shell"), write_file("made.txt", "hello\n"), text("Done."))
     asked: list[str] = []
