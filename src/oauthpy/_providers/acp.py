@@ -298,6 +298,11 @@ class PromptTurn:
         return self._prompt is not None and not self._prompt.done()
 
     @property
+    def ended(self) -> bool:
+        # answered, an error included: the agent itself serves on (see `feed`)
+        return self._prompt is not None and self._prompt.done() and not self._prompt.cancelled()
+
+    @property
     def busy(self) -> bool:
         return bool(self._tools)
 

@@ -205,6 +205,10 @@ class CodexTurn:
     def running(self) -> bool:
         return self._turn_id is not None and not self._parser.completed
 
+    @property
+    def ended(self) -> bool:
+        return self._parser.completed
+
     async def begin(self) -> None:
         answer = await self._agent.request(
             "turn/start", turn_params(self._thread, self._request), self._end.deadline

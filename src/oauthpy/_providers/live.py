@@ -156,6 +156,10 @@ class TurnDriver(Protocol):
         """The turn was started and has not ended: closing early must stop it."""
 
     @property
+    def ended(self) -> bool:
+        """The agent has ended the turn, though its last news may not have been read yet."""
+
+    @property
     def busy(self) -> bool:
         """The agent is waiting on the user's code (a tool call): its silence is not idle time."""
 
@@ -274,9 +278,14 @@ class LiveConversation:
             end.keep = True
             end.closing = driver.finish
         finally:
-            if driver.running and not end.timed_out and not end.stop and self._session:
-                # broken out of or cancelled: stop the turn, keep the agent if it obeys
-                end.keep = await interrupt(agent, driver)
+            if not end.timed_out and not end.stop and self._session:
+                if driver.running:
+                    # broken out of or cancelled: stop the turn, keep the agent if it obeys
+                    end.keep = await interrupt(agent, driver)
+                elif driver.ended:
+                    # left after the agent had ended the turn (its last news unread): nothing
+                    # to stop, and the session keeps its process
+                    end.keep = agent.usable
             driver.close()
 
     # -- the shared rules ------------------------------------------------------------------------------
