@@ -113,10 +113,12 @@ def saved(rig: Rig, session_id: str) -> bool:
 
 
 def test_a_batch_saves_no_sessions_unless_asked_and_a_kept_one_resumes(rig: Rig, tmp_path: Path):
+    # one item at a time: one agent serves the three items of each batch (a session each), where
+    # the default concurrency would start three (OpenCode: 4-5 CPU-s a start)
     rig.fake.script(Echo())
     items = write_items(tmp_path / "items.jsonl", tokens(3))
     out = tmp_path / "out.jsonl"
-    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-q"))
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-q", "-j", "1"))
     assert code == 0, err
     ids = [line["session_id"] for line in read_lines(out)]
     if not registry.get(rig.provider).make_provider().ephemeral:  # no way not to save them
@@ -125,7 +127,7 @@ def test_a_batch_saves_no_sessions_unless_asked_and_a_kept_one_resumes(rig: Rig,
         assert ids == [None] * 3 and saved_sessions(rig) == []
 
     kept = tmp_path / "kept.jsonl"
-    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(kept), "-q", "--keep-sessions"))
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(kept), "-q", "-j", "1", "--keep-sessions"))
     assert code == 0, err
     ids = [line["session_id"] for line in read_lines(kept)]
     assert len(set(ids)) == 3 and all(saved(rig, i) for i in ids)
