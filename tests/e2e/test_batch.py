@@ -147,7 +147,8 @@ def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(
     )
     items = write_items(tmp_path / "items.jsonl", prompts)
     out = tmp_path / "out.jsonl"
-    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3"))
+    # one item at a time: one agent per batch (failures at -j 3: the map test below)
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "1"))
     assert code == 1, err
     lines = {line["id"]: line for line in read_lines(out)}
     assert {k for k, v in lines.items() if not v["ok"]} == {"item-1", "item-4"}
@@ -163,7 +164,7 @@ def test_failed_items_are_written_and_resume_reruns_only_them_after_a_torn_line(
         f.write('{"id": "item-9", "ok": tr')
     rig.fake.script(Echo())
     seen = len(rig.fake.model_requests())
-    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3", "--resume"))
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "1", "--resume"))
     assert code == 0, err
     assert "resuming: 4 already done in OUTPUT, skipped; 2 to run" in err
     assert "batch: 2 ok, 0 failed of 2" in err and "· 4 already done, skipped" in err
