@@ -253,14 +253,17 @@ async def read_turn(
     request: RunRequest,
     stderr: deque[str],
     secrets: tuple[str, ...],
+    started: float | None = None,
 ) -> AsyncGenerator[Event, None]:
     """The events of one turn's SDK messages, within the request's timeouts.
 
+    ``started``: when the call began, if before this turn (a session that started its CLI
+    first): a timeout says how long the whole call took, not the turn alone.
     Raises the classified error; an SDK exception after the result message is not one (the
     SDK raises after an error result too, and the result already says it all).
     """
     deadline = request.deadline()
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     failed: Failed | None = None
     try:
         while failed is None:

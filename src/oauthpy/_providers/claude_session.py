@@ -80,7 +80,7 @@ class ClaudeConversation:
             except Exception as exc:
                 raise wrap_sdk_error(exc, self._stderr, secrets, resume=request.resume) from None
             reader = Reader(self._messages(), asks.news if asks is not None else None)
-            turn = read_turn(reader, parser, request, self._stderr, secrets)
+            turn = read_turn(reader, parser, request, self._stderr, secrets, started)
             try:
                 async with contextlib.aclosing(turn):
                     async for event in turn:
