@@ -171,6 +171,8 @@ class Agent:
 
     async def new_session(self, params: dict[str, Any]) -> dict[str, Any]:
         self.require_login()
+        # an agent slow to open a session (as a loaded machine makes gemini)
+        await asyncio.sleep(float(os.environ.get("ACP_TEST_AGENT_SESSION_DELAY_S") or 0))
         s = Session(str(uuid.uuid4()), _cwd(params), os.environ.get("ACP_TEST_AGENT_MODEL") or "fake-model")
         await self.tools.connect(s, params.get("mcpServers") or [])
         self.sessions[s.id] = s

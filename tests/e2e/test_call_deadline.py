@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -16,8 +17,8 @@ import pytest
 
 from oauthpy import Client, TimeoutExceededError
 from oauthpy._teardown import TERM_GRACE_S
-from oauthpy.testing import Hang, text
-from tests.support import assert_no_leftovers, open_rig
+from oauthpy.testing import FakeChatServer, Hang, text
+from tests.support import assert_no_leftovers, new_marker, open_rig
 
 #: how much slower than usual each wrapped CLI starts
 SLOW_START_S = 4.0
@@ -131,3 +132,28 @@ def test_the_wrapper_really_delays_the_start(tmp_path: Path):
         assert result.text == "late but fine"
         assert time.monotonic() - started >= 1.0
         assert os.access(env["OAUTHPY_CODEX_BINARY"], os.X_OK)
+
+
+def test_an_agent_slow_to_open_its_session_ends_by_the_calls_timeout_and_says_so(tmp_path: Path):
+    # a request cut short by the run's deadline is the run's total timeout, counted from the
+    # call (a CI run saw gemini's "session/new got no answer within 0.0847619 s")
+    agent = [sys.executable, str(Path(__file__).resolve().parents[1] / "acp_agent" / "agent.py")]
+    with FakeChatServer() as fake:
+        env = {
+            **fake.env(tmp_path / "fake"),
+            "ACP_TEST_AGENT_HOME": str(tmp_path / "agent-home"),
+            "ACP_TEST_AGENT_SESSION_DELAY_S": "60",
+            **new_marker(),
+        }
+        client = Client("acp", command=agent, env=env)  # type: ignore[arg-type]
+        started = time.monotonic()
+        with pytest.raises(
+            TimeoutExceededError, match=r"^total timeout fired after [\d.]+ s while .* opened"
+        ) as caught:
+            client.run("hi", cwd=tmp_path, timeout=TIMEOUT_S / 2)
+        elapsed = time.monotonic() - started
+        assert caught.value.which == "total"
+        assert TIMEOUT_S / 2 - 0.1 < caught.value.after_s < TIMEOUT_S / 2 + LATE_S, caught.value
+        assert elapsed < TIMEOUT_S / 2 + END_S
+        assert fake.model_requests() == []
+        assert_no_leftovers(env, within_s=5)

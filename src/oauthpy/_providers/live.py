@@ -88,6 +88,16 @@ async def initialize(
         ) from None
 
 
+def cut_by_deadline(
+    exc: TimeoutExceededError, deadline: float | None, started: float, what: str
+) -> TimeoutExceededError:
+    """A request whose wait the run's deadline cut short is the run's total timeout: said so,
+    counted from the call (not "<method> got no answer within 0.08 s")."""
+    if deadline is not None and time.monotonic() >= deadline - 0.01:
+        return start_timeout(what, started)
+    return exc
+
+
 def process_key(inv: Invocation) -> str:
     """What makes two runs need different processes: argv and env (hashed: env holds secrets)."""
     text = repr((inv.argv, sorted(inv.env.items())))
@@ -260,7 +270,11 @@ class LiveConversation:
         driver = await self._driver(agent, thread, request, end)
         who = self.who
         try:
-            await driver.begin()
+            try:
+                await driver.begin()
+            except TimeoutExceededError as exc:
+                end.timed_out = True  # the agent may still be starting the turn
+                raise cut_by_deadline(exc, end.deadline, started, f"{who} started the turn") from None
             while not driver.over:
                 # the user's code running (a tool) is not the agent being idle
                 method, params = await next_update(
@@ -303,6 +317,8 @@ class LiveConversation:
         try:
             try:
                 thread = await self._thread_for(agent, request, deadline)
+            except TimeoutExceededError as exc:
+                raise cut_by_deadline(exc, deadline, started, f"{self.who} opened the conversation") from None
             except CommandExecutionError:
                 if agent.usable or not agent.served:
                     raise
