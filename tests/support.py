@@ -33,6 +33,10 @@ API_WORDS = {
 }
 
 
+#: the suite's own ACP agent (tests/acp_agent), as a command for ``Client("acp", command=...)``
+ACP_TEST_AGENT = [sys.executable, str(REPO / "tests" / "acp_agent" / "agent.py")]
+
+
 def gemini_binary() -> str:
     """The pinned Gemini CLI that scripts/test installs; its absence fails loudly, never skips."""
     path = os.environ.get("OAUTHPY_TEST_GEMINI_BINARY") or str(REPO / "tools/gemini/node_modules/.bin/gemini")

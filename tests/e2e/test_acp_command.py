@@ -22,9 +22,9 @@ from oauthpy import (
 )
 from oauthpy.testing import FakeChatServer, shell, text
 from oauthpy.testing.processes import live_processes_with_env
+from tests.support import ACP_TEST_AGENT as AGENT
 from tests.support import assert_no_leftovers, new_marker
 
-AGENT = [sys.executable, str(Path(__file__).resolve().parents[1] / "acp_agent" / "agent.py")]
 BOUND_S = 60
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from oauthpy import Client, TimeoutExceededError
 from oauthpy._teardown import TERM_GRACE_S
 from oauthpy.testing import FakeChatServer, Hang, text
-from tests.support import assert_no_leftovers, new_marker, open_rig
+from tests.support import ACP_TEST_AGENT, assert_no_leftovers, new_marker, open_rig
 
 #: how much slower than usual each wrapped CLI starts
 SLOW_START_S = 4.0
@@ -137,7 +136,6 @@ def test_the_wrapper_really_delays_the_start(tmp_path: Path):
 def test_an_agent_slow_to_open_its_session_ends_by_the_calls_timeout_and_says_so(tmp_path: Path):
     # a request cut short by the run's deadline is the run's total timeout, counted from the
     # call (a CI run saw gemini's "session/new got no answer within 0.0847619 s")
-    agent = [sys.executable, str(Path(__file__).resolve().parents[1] / "acp_agent" / "agent.py")]
     with FakeChatServer() as fake:
         env = {
             **fake.env(tmp_path / "fake"),
@@ -145,7 +143,7 @@ def test_an_agent_slow_to_open_its_session_ends_by_the_calls_timeout_and_says_so
             "ACP_TEST_AGENT_SESSION_DELAY_S": "60",
             **new_marker(),
         }
-        client = Client("acp", command=agent, env=env)  # type: ignore[arg-type]
+        client = Client("acp", command=ACP_TEST_AGENT, env=env)  # type: ignore[arg-type]
         started = time.monotonic()
         with pytest.raises(
             TimeoutExceededError, match=r"^total timeout fired after [\d.]+ s while .* opened"

@@ -4,7 +4,6 @@ own delete, what ``initialize`` says it can do, and no process left behind."""
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,14 +13,13 @@ import pytest
 
 from oauthpy import Client, EventKind, NotSupportedError, SessionNotFoundError
 from oauthpy.testing import FakeChatServer, shell, text
+from tests.support import ACP_TEST_AGENT as AGENT
 from tests.support import Rig, assert_no_leftovers, new_marker, open_rig, provider_env
 
 BOUND_S = 90
 #: an unknown id is answered by the agent, not by the call's 60 s bound (`CATALOGUE_WAIT_S`): an
 #: OpenCode start alone has taken over 30 s under the loaded suite
 ANSWERED_WITHIN_S = 45.0
-#: the test suite's own ACP agent: ``loadSession`` (it replays), no ``sessionCapabilities``
-AGENT = [sys.executable, str(Path(__file__).resolve().parents[1] / "acp_agent" / "agent.py")]
 UNKNOWN = {"copilot": "80fb1d47-2d28-409b-9c3d-169e33f8e617", "opencode": "ses_0000unknown0000"}
 
 

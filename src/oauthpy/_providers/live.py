@@ -81,11 +81,16 @@ async def initialize(
             method, params, timeout=REQUEST_WAIT_S if left is None else min(left, REQUEST_WAIT_S)
         )
     except TimeoutExceededError:
-        if deadline is not None and time.monotonic() >= deadline - 0.01:
+        if ran_out(deadline):
             raise start_timeout(what, started) from None
         raise CommandExecutionError(
             f"{who} did not start: {method} got no answer within {REQUEST_WAIT_S:g} s", transient=True
         ) from None
+
+
+def ran_out(deadline: float | None) -> bool:
+    """Whether the run's deadline is what ended a wait that was bounded by it."""
+    return deadline is not None and time.monotonic() >= deadline - 0.01
 
 
 def cut_by_deadline(
@@ -93,9 +98,7 @@ def cut_by_deadline(
 ) -> TimeoutExceededError:
     """A request whose wait the run's deadline cut short is the run's total timeout: said so,
     counted from the call (not "<method> got no answer within 0.08 s")."""
-    if deadline is not None and time.monotonic() >= deadline - 0.01:
-        return start_timeout(what, started)
-    return exc
+    return start_timeout(what, started) if ran_out(deadline) else exc
 
 
 def process_key(inv: Invocation) -> str:

@@ -350,8 +350,9 @@ def entry() -> int:
     """The ``oauthpy`` command (and ``python -m oauthpy``): `main`, then the interpreter's exit.
 
     Nothing the command made is used after `main` returns, yet the exit's final garbage
-    collections would walk all of it: 22 ms of a fresh 355 ms codex run (docs/performance.md). Frozen objects are left to the exit; files and processes are
-    closed by then (the runtime ends every run before `main` returns).
+    collections would walk all of it: 22 ms of a fresh 355 ms codex run (docs/performance.md).
+    Frozen objects are left to the exit; files and processes are closed by then (the runtime
+    ends every run before `main` returns).
     """
     try:
         return main()
