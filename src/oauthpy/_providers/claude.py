@@ -33,7 +33,7 @@ from .._run_marks import RUN_ID_VAR, new_run_id
 from .._teardown import stop
 from .base import RETRY_OPTIONS, Opt, check_options
 from .claude_asks import OWN_PREFIX, Busy, ClaudeAsks, Failed
-from .claude_parser import ClaudeParser
+from .claude_parser import ClaudeParser, expected_mode
 from .registry import get as _entry
 
 if TYPE_CHECKING:
@@ -173,6 +173,11 @@ class ClaudeProvider:
             kw["cli_path"] = binary
         if asks is not None:
             self._asking(kw, asks)
+        if request.on_permission is not None:
+            # The project's and the local settings (.claude/settings.json, settings.local.json)
+            # can allow tools, set acceptEdits or add hooks: none of that may answer for the
+            # callback. The user's own settings still apply (and the init's mode is checked).
+            kw["setting_sources"] = ["user"]
         kw.update(opts.get("sdk_options") or {})
         if opts.get("ephemeral"):
             # the CLI writes no transcript, so the session cannot be resumed later
@@ -209,7 +214,11 @@ class ClaudeProvider:
             asks.start_turn(request)
         options = self.options(request, env, marker, stderr, asks)
         want = request.output_schema is not None or "output_format" in request.provider_options
-        parser = ClaudeParser(want_structured=want, declined=asks.declined if asks else frozenset())
+        parser = ClaudeParser(
+            want_structured=want,
+            declined=asks.declined if asks else frozenset(),
+            expect_mode=expected_mode(request),
+        )
         secrets = secret_values(env)
         messages: Any = query(prompt=request.prompt, options=options)
         reader = Reader(messages, asks.news if asks is not None else None)

@@ -14,6 +14,7 @@ from typing import Any
 from .._errors import (
     AuthRequiredError,
     CommandExecutionError,
+    InvalidOptionsError,
     OauthPyError,
     ProtocolError,
     RateLimitError,
@@ -65,11 +66,27 @@ def _text_of(content: Any) -> str:
     return ""
 
 
+def expected_mode(request: Any) -> str | None:
+    """The permission mode a run with ``on_permission`` must start in (None: no callback)."""
+    if request.on_permission is None:
+        return None
+    mode = request.provider_options.get("permission_mode")
+    return mode if isinstance(mode, str) else "default"
+
+
 class ClaudeParser:
     """State of one claude run: tool calls by id, the session, the final result."""
 
-    def __init__(self, *, want_structured: bool = False, declined: Set[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        *,
+        want_structured: bool = False,
+        declined: Set[str] = frozenset(),
+        expect_mode: str | None = None,
+    ) -> None:
         self.want_structured = want_structured
+        #: the permission mode the run asked for, when ``on_permission`` must see every action
+        self.expect_mode = expect_mode
         #: tool use ids that ``on_permission`` refused (claude_asks records them as it answers,
         #: before the CLI reports the call's result): those calls end ``declined``, as on codex
         #: and gemini, not ``failed`` as the CLI's error result says
@@ -111,6 +128,15 @@ class ClaudeParser:
         data = getattr(msg, "data", None)
         data = data if isinstance(data, dict) else {}
         if subtype == "init":
+            mode = data.get("permissionMode")
+            if self.expect_mode is not None and isinstance(mode, str) and mode != self.expect_mode:
+                # a settings file the run did not choose set the mode: fail before any tool runs
+                raise InvalidOptionsError(
+                    f"Claude Code started in permission mode {mode!r}, not {self.expect_mode!r}: "
+                    "on_permission would not see every action",
+                    hint="remove permissions.defaultMode from your Claude Code user settings "
+                    "(~/.claude/settings.json), or pass provider_options={'permission_mode': ...}",
+                )
             self.session_id = data.get("session_id") or self.session_id
             self.model = data.get("model") or self.model
             return []

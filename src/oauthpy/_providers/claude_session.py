@@ -25,7 +25,7 @@ from .._redact import secret_values
 from .._teardown import stop, within
 from .claude import CLOSE_WAIT_S, INSTALL_HINT, ClaudeProvider, Reader, cli_parts, read_turn, wrap_sdk_error
 from .claude_asks import ClaudeAsks, tools_shown
-from .claude_parser import ClaudeParser
+from .claude_parser import ClaudeParser, expected_mode
 
 #: bound on starting the CLI when the turn has no timeout of its own
 CONNECT_WAIT_S = 60.0
@@ -69,7 +69,11 @@ class ClaudeConversation:
         self.ended_ok = False
         want = request.output_schema is not None or "output_format" in request.provider_options
         asks = self._asks
-        parser = ClaudeParser(want_structured=want, declined=asks.declined if asks else frozenset())
+        parser = ClaudeParser(
+            want_structured=want,
+            declined=asks.declined if asks else frozenset(),
+            expect_mode=expected_mode(request),
+        )
         finished = timed_out = False
         reader: Reader | None = None
         if asks is not None:

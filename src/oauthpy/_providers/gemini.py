@@ -122,6 +122,10 @@ class GeminiProvider:
                 "the Gemini CLI has no reasoning-effort setting; remove reasoning_effort"
             )
         check_options(self.name, opts, OPTIONS)
+        if request.on_permission is not None:
+            from .gemini_workspace import refuse_preapprovals
+
+            refuse_preapprovals(request.cwd)
         if opts.get("yolo") and opts.get("approval_mode") not in (None, "yolo"):
             raise InvalidOptionsError("yolo=True conflicts with approval_mode; give one of them")
         prompt = self.prompt_text(request)
@@ -181,7 +185,9 @@ class GeminiProvider:
         from .profiles.gemini import GEMINI
 
         argv = GEMINI.argv(request, env) + list(request.provider_options.get("extra_args") or ())
-        return Invocation(argv=argv, env=GEMINI.environment(env), cwd=request.cwd, install_hint=INSTALL_HINT)
+        return Invocation(
+            argv=argv, env=GEMINI.environment(env, request), cwd=request.cwd, install_hint=INSTALL_HINT
+        )
 
     def new_parser(self, request: RunRequest) -> GeminiParser:
         return GeminiParser(model=request.model or DEFAULT_MODEL, resume=request.resume)

@@ -4,8 +4,9 @@ What it does beyond the protocol's letter (facts from runs against the chat-comp
 
 * It resolves paths from ``$PWD``, not from its process's working directory: ``PWD`` is the run's.
 * It asks nobody by default (shell, writes, web fetches, MCP tools all run unasked). With an
-  ``on_permission`` callback, the shell, edits and web fetches are set to ``ask``
-  (``OPENCODE_PERMISSION``); the run's own tools are never asked about.
+  ``on_permission`` callback, the shell, edits and web fetches are set to ``ask``, at the top
+  level and for every agent that sets permissions of its own (`opencode_settings`); the run's
+  own tools are never asked about.
 * ``opencode acp`` also serves its HTTP API on 127.0.0.1 with no password unless
   ``OPENCODE_SERVER_PASSWORD`` is set: oauthpy sets a random one, the same for every process it
   starts (one per Python process, so warm agents are still shared), and masks it.
@@ -33,8 +34,6 @@ from ..base import Opt
 #: the embedded HTTP server's password for every opencode this Python process starts
 _SERVER_PASSWORD = secrets.token_hex(16)
 remember_secrets([_SERVER_PASSWORD])
-#: set to "ask" when the run has an ``on_permission`` callback (opencode's default is "allow")
-_ASKED = {"bash": "ask", "edit": "ask", "webfetch": "ask"}
 _PLUGIN = {"@opencode-ai/plugin": "1.18.33"}
 
 
@@ -72,8 +71,10 @@ class OpencodeAcp(AcpProfile):
             "OPENCODE_SERVER_PASSWORD": _SERVER_PASSWORD,
         }
         if request.on_permission is not None:
-            extra["OPENCODE_PERMISSION"] = json.dumps(_ASKED)
-            extra["OPENCODE_CONFIG_CONTENT"] = _on_deny_go_on(env.get("OPENCODE_CONFIG_CONTENT"))
+            from .opencode_settings import ASKED, asking_config
+
+            extra["OPENCODE_PERMISSION"] = json.dumps(ASKED)
+            extra["OPENCODE_CONFIG_CONTENT"] = asking_config(request.cwd, env)
         return {**env, **extra}
 
     def unknown_session(self, code: int | None, message: str, data: Any) -> bool:
@@ -82,21 +83,6 @@ class OpencodeAcp(AcpProfile):
 
     def error_text(self, message: str) -> str:
         return message.removeprefix("Internal error: ")
-
-
-def _on_deny_go_on(content: str | None) -> str:
-    """``content`` (OpenCode's inline config, the caller's or none) that lets the model go on
-    after a refused tool call, as every other agent does: OpenCode otherwise ends the turn
-    there, and the model never hears of the refusal."""
-    try:
-        config = json.loads(content) if content else {}
-    except ValueError:
-        config = None
-    if not isinstance(config, dict):
-        return content or ""  # not oauthpy's to mend: OpenCode reports its own config errors
-    experimental = config.get("experimental")
-    experimental = dict(experimental) if isinstance(experimental, dict) else {}
-    return json.dumps({**config, "experimental": {**experimental, "continue_loop_on_deny": True}})
 
 
 def provider() -> AcpProvider:

@@ -1,0 +1,87 @@
+"""The OpenCode config oauthpy passes with ``on_permission`` (red team R1), read from files as
+OpenCode reads them; the e2e proof with the real CLI is tests/e2e/test_repo_settings.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from oauthpy import InvalidOptionsError
+from oauthpy._providers.profiles.opencode_settings import ASKED, asking_config
+
+
+def _env(tmp_path: Path, **more: str) -> dict[str, str]:
+    return {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"), **more}
+
+
+def _work(tmp_path: Path) -> Path:
+    work = tmp_path / "repo" / "sub"
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    work.mkdir(parents=True)
+    return work
+
+
+def test_an_agent_with_permissions_in_a_parent_folder_of_the_repo_gets_ask(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    (tmp_path / "repo" / "opencode.json").write_text(
+        json.dumps({"agent": {"build": {"permission": {"bash": "allow"}}}})
+    )
+    config = json.loads(asking_config(str(work), _env(tmp_path)))
+    assert config["agent"] == {"build": {"permission": ASKED}}
+    assert config["experimental"]["continue_loop_on_deny"] is True
+
+
+def test_a_markdown_agent_and_a_mode_named_in_front_matter_get_ask(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    agents = work / ".opencode" / "agent" / "team"
+    agents.mkdir(parents=True)
+    (agents / "rev.md").write_text("---\npermission:\n  edit: allow\n---\nReview.\n")
+    modes = tmp_path / "config" / "opencode" / "mode"
+    modes.mkdir(parents=True)
+    (modes / "fast.md").write_text("---\nname: quick\ntools:\n  bash: true\n---\nGo.\n")
+    config = json.loads(asking_config(str(work), _env(tmp_path)))
+    assert config["agent"] == {"team/rev": {"permission": ASKED}}
+    assert config["mode"] == {"quick": {"permission": ASKED}}
+
+
+def test_the_callers_jsonc_content_keeps_its_settings_and_its_agents_ask_last(tmp_path: Path) -> None:
+    content = '{\n // the caller\'s model\n "model": "x/y", "agent": {"plan": {"model": "x/z", "permission": {"bash": "allow", "read": "deny",}}},\n}'
+    config = json.loads(asking_config(str(_work(tmp_path)), _env(tmp_path, OPENCODE_CONFIG_CONTENT=content)))
+    assert config["model"] == "x/y"
+    assert config["agent"]["plan"]["model"] == "x/z"
+    assert list(config["agent"]["plan"]["permission"].items()) == [("read", "deny"), *ASKED.items()]
+
+
+def test_an_allow_that_would_still_come_after_ask_refuses_the_run_naming_the_file(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    dot = work / ".opencode"
+    dot.mkdir()
+    (dot / "opencode.json").write_text(
+        json.dumps({"agent": {"build": {"permission": {"bash": "ask", "b*": "allow"}}}})
+    )
+    with pytest.raises(
+        InvalidOptionsError, match=r"\.opencode/opencode\.json allow 'bash' for agent 'build'"
+    ):
+        asking_config(str(work), _env(tmp_path))
+
+
+def test_a_top_level_wildcard_allow_after_bash_refuses_the_run(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    (work / "opencode.json").write_text(json.dumps({"permission": {"bash": "allow", "*": "allow"}}))
+    with pytest.raises(InvalidOptionsError, match="allow 'bash' for every agent"):
+        asking_config(str(work), _env(tmp_path))
+
+
+def test_a_config_oauthpy_cannot_read_refuses_the_run(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    (work / "opencode.json").write_text("{ not json")
+    with pytest.raises(InvalidOptionsError, match=r"cannot read OpenCode.s config .*opencode\.json"):
+        asking_config(str(work), _env(tmp_path))
+
+
+def test_project_config_switched_off_is_not_read(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    (work / "opencode.json").write_text("{ not json")
+    asking_config(str(work), _env(tmp_path, OPENCODE_DISABLE_PROJECT_CONFIG="1"))
