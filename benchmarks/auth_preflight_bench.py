@@ -31,7 +31,7 @@ import asyncio, sys, time, tempfile
 from pathlib import Path
 from oauthpy._auth.manager import AuthManager
 from oauthpy._options import build_request
-import oauthpy._providers.codex  # a codex run imports it anyway
+import oauthpy._agents.codex.provider  # a codex run imports it anyway
 from oauthpy.testing.responses import codex_config
 home = Path(tempfile.mkdtemp())
 if sys.argv[1] == "login-file":

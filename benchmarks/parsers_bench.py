@@ -33,7 +33,7 @@ def bare_and_ours(provider: str, n_lines: int) -> tuple[Callable[[], None], Call
     if provider == "claude":
         from claude_agent_sdk._internal.message_parser import parse_message
 
-        from oauthpy._providers.claude_parser import ClaudeParser
+        from oauthpy._agents.claude.parser import ClaudeParser
 
         def sdk_objects(lines: list[str]) -> list[Any]:
             out = []
@@ -59,9 +59,9 @@ def bare_and_ours(provider: str, n_lines: int) -> tuple[Callable[[], None], Call
         return bare_claude, ours_claude
 
     if provider == "codex":
-        from oauthpy._providers.codex_parser import CodexParser as Parser
+        from oauthpy._agents.codex.exec_parser import CodexParser as Parser
     else:
-        from oauthpy._providers.gemini_parser import GeminiParser as Parser  # type: ignore[assignment]
+        from oauthpy._agents.gemini.parser import GeminiParser as Parser  # type: ignore[assignment]
 
     def bare() -> None:
         """json.loads loop"""

@@ -108,7 +108,7 @@ class Rig:
         return first - self.fake.first_delta_at
 
     def _claude_options(self) -> Any:
-        from oauthpy._providers.claude import ClaudeProvider
+        from oauthpy._agents.claude.provider import ClaudeProvider
 
         return ClaudeProvider().options(self.request(), merged_env(self.env), "raw", deque(maxlen=10))
 
@@ -181,7 +181,7 @@ class RawAppServer(RawPeer):
 
     def thread(self, request: Any) -> str:
         """``thread/start`` with oauthpy's parameters; the new thread's id."""
-        from oauthpy._providers.codex_app_parser import thread_params
+        from oauthpy._agents.codex.app_parser import thread_params
 
         return self.request("thread/start", thread_params(request))["thread"]["id"]  # type: ignore[no-any-return]
 
@@ -190,7 +190,7 @@ class RawAppServer(RawPeer):
 
         Returns when (``time.time()``) the first text delta arrived.
         """
-        from oauthpy._providers.codex_app_parser import turn_params
+        from oauthpy._agents.codex.app_parser import turn_params
 
         rid = self.call("turn/start", turn_params(thread_id, request))
         first, answered, text = None, False, None

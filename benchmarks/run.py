@@ -31,7 +31,7 @@ import batch_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
 from stats import HEADER, Row, paired, wall
 
-from oauthpy._providers.profiles.gemini import NO_RELAUNCH_VAR
+from oauthpy._agents.gemini.acp import NO_RELAUNCH_VAR
 
 HERE = Path(__file__).resolve().parent
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")

@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from oauthpy._agents.codex.app import CLIENT_INFO
+from oauthpy._agents.codex.app_parser import thread_params, turn_params
+from oauthpy._agents.codex.provider import CodexProvider
+from oauthpy._agents.gemini.provider import GeminiProvider
 from oauthpy._options import build_request, merged_env
-from oauthpy._providers.codex import CodexProvider
-from oauthpy._providers.codex_app import CLIENT_INFO
-from oauthpy._providers.codex_app_parser import thread_params, turn_params
-from oauthpy._providers.gemini import GeminiProvider
 from oauthpy.testing import Cut, FakeResponsesServer, HttpError, Reply, Tokens, apply_patch, shell, text
 from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
 from oauthpy.testing.raw_rpc import RawPeer
@@ -135,8 +135,8 @@ GEMINI_ACP: dict[str, tuple[list[Any], dict[str, Any]]] = {
 
 def record_acp(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
     """One prompt on a real ``gemini --acp``: every line it writes, from initialize to the answer."""
-    from oauthpy._providers.acp_turn import INIT_PARAMS, prompt_params, session_params
-    from oauthpy._providers.profiles.gemini import GEMINI
+    from oauthpy._agents.gemini.acp import GEMINI
+    from oauthpy._transports.acp.turn import INIT_PARAMS, prompt_params, session_params
 
     with FakeGeminiServer() as fake, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp, "work")

@@ -6,8 +6,8 @@ from typing import Any
 
 from oauthpy._events import Event
 from oauthpy._permissions import Decision, PermissionRequest, Verdict, permission_event
-from oauthpy._providers.acp_asks import REQUEST_PERMISSION, AcpAsks
-from oauthpy._providers.acp_turn import AcpTurn
+from oauthpy._transports.acp.asks import REQUEST_PERMISSION, AcpAsks
+from oauthpy._transports.acp.turn import AcpTurn
 
 
 def drive(

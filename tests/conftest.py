@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
-from oauthpy._providers import registry
+from oauthpy._agents import registry
 from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from oauthpy.testing.gemini import FakeGeminiServer

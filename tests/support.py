@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, RunResult
-from oauthpy._providers import registry
+from oauthpy._agents import registry
 from oauthpy._run_marks import parent_of
 from oauthpy.testing import FakeServer, HttpError, live_processes_with_env, new_marker
 from oauthpy.testing.processes import MARKER_VAR, live_processes_in_group
@@ -84,7 +84,7 @@ def binary_var(provider: str) -> str:
 def real_binary(provider: str, env: dict[str, str]) -> str:
     """The provider's real CLI, as a run with ``env`` finds it (a wrapper execs this)."""
     if provider == "claude":  # the SDK runs the CLI bundled in its wheel
-        from oauthpy._auth.claude import bundled_cli
+        from oauthpy._agents.claude.auth import bundled_cli
 
         return str(bundled_cli())
     if provider == "gemini":

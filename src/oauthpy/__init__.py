@@ -8,8 +8,8 @@ use (PEP 562): ``import oauthpy`` and ``oauthpy --help`` load no event loop and 
 # not `typing.TYPE_CHECKING`: importing typing would cost `oauthpy --help` several milliseconds
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._client import Client
-    from ._errors import (
+    from oauthpy._client import Client
+    from oauthpy._errors import (
         AuthRequiredError,
         BudgetExceededError,
         CommandExecutionError,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         TimeoutExceededError,
         UnsupportedProviderError,
     )
-    from ._events import (
+    from oauthpy._events import (
         AuthMode,
         AuthReason,
         AuthStatus,
@@ -42,14 +42,14 @@ if TYPE_CHECKING:
         ToolView,
         Usage,
     )
-    from ._options import AuthSource, ProviderName, TransportName
-    from ._permissions import Decision, PermissionRequest
-    from ._redact import redact
-    from ._session import Session
-    from ._sessions.records import Capabilities, SessionInfo
-    from ._signature import RunOptions, TurnOptions
-    from ._tools import Tool, tool
-    from ._usage.records import AccountUsage, QuotaWindow
+    from oauthpy._options import AuthSource, ProviderName, TransportName
+    from oauthpy._permissions import Decision, PermissionRequest
+    from oauthpy._redact import redact
+    from oauthpy._session import Session
+    from oauthpy._sessions.records import Capabilities, SessionInfo
+    from oauthpy._signature import RunOptions, TurnOptions
+    from oauthpy._tools import Tool, tool
+    from oauthpy._usage.records import AccountUsage, QuotaWindow
 
 del TYPE_CHECKING  # not a name of the package
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import entry
+from oauthpy.cli import entry
 
 sys.exit(entry())

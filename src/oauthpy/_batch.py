@@ -22,13 +22,13 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Itera
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._errors import InvalidOptionsError, OauthPyError, RateLimitError
-from ._events import RunResult
-from ._options import RunRequest, check_cwd, check_model, check_prompt
-from ._retry import MAX_WAIT_S, RetryPolicy
+from oauthpy._errors import InvalidOptionsError, OauthPyError, RateLimitError
+from oauthpy._events import RunResult
+from oauthpy._options import RunRequest, check_cwd, check_model, check_prompt
+from oauthpy._retry import MAX_WAIT_S, RetryPolicy
 
 if TYPE_CHECKING:
-    from ._runner import Runner
+    from oauthpy._runner import Runner
 
 #: more would start more vendor processes than a laptop runs well
 MAX_CONCURRENCY = 64
@@ -102,7 +102,7 @@ def batch_requests(
     """Every item's checked request (``where(i)`` names item i in errors), the retry policy the
     batch applies, and the concurrency; with ``budget_usd``, every item is charged to one
     `Budget`. Nothing starts here."""
-    from ._budget import Budget, check_budget
+    from oauthpy._budget import Budget, check_budget
 
     limit = check_concurrency(concurrency)
     budget = check_budget(budget_usd)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ._errors import BudgetExceededError, InvalidOptionsError
+from oauthpy._errors import BudgetExceededError, InvalidOptionsError
 
 if TYPE_CHECKING:
-    from ._events import Usage
+    from oauthpy._events import Usage
 
 
 def check_budget(value: Any) -> float | None:
@@ -52,7 +52,7 @@ class Budget:
     def charge(self, model: str | None, usage: Usage) -> None:
         """Count a finished run: its reported cost, else the estimate; a run that used tokens
         at an unknown price closes the budget."""
-        from ._prices import cost_of
+        from oauthpy._prices import cost_of
 
         cost, _ = cost_of(model, usage)
         if cost is not None:

@@ -1,6 +1,6 @@
 """Known model names and reasoning efforts per provider, for help texts and validation.
 
-The names come from the registry (`oauthpy._providers.registry`), so that `oauthpy --help`
+The names come from the registry (`oauthpy._agents.registry`), so that `oauthpy --help`
 imports no provider. Model names are not validated: each vendor accepts names this list does
 not know yet (new releases, custom gateways). Efforts are validated, because a wrong one fails
 only after the vendor process has started.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._providers import registry
+from oauthpy._agents import registry
 
 if TYPE_CHECKING:
-    from ._events import ModelInfo
+    from oauthpy._events import ModelInfo
 
 
 def models(provider: str) -> tuple[str, ...]:
@@ -38,7 +38,7 @@ def describe(provider: str) -> str:
 
 def catalog_models(provider: str) -> tuple[ModelInfo, ...]:
     """oauthpy's own list of ``provider``'s models (``source="catalog"``)."""
-    from ._events import ModelInfo
+    from oauthpy._events import ModelInfo
 
     agent = registry.get(provider)
     return tuple(

@@ -7,13 +7,13 @@ import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
-from ._client_account import AccountMethods
-from ._client_batch import BatchMethods
-from ._client_catalogue import CatalogueMethods
-from ._errors import InvalidOptionsError, UnsupportedProviderError
-from ._events import Event, RunResult
-from ._loop import SyncStream, iterate_sync, run_sync
-from ._options import (
+from oauthpy._client_account import AccountMethods
+from oauthpy._client_batch import BatchMethods
+from oauthpy._client_catalogue import CatalogueMethods
+from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
+from oauthpy._events import Event, RunResult
+from oauthpy._loop import SyncStream, iterate_sync, run_sync
+from oauthpy._options import (
     AUTH_SOURCES,
     AuthSource,
     ProviderName,
@@ -23,16 +23,16 @@ from ._options import (
     check_text,
     positive_number,
 )
-from ._runner import Outcome, Runner
-from ._signature import JsonSchema, ModelT, RunOptions, takes
+from oauthpy._runner import Outcome, Runner
+from oauthpy._signature import JsonSchema, ModelT, RunOptions, takes
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from typing_extensions import Unpack
 
-    from ._session import Session
-    from ._signature import _RunKeywords
+    from oauthpy._session import Session
+    from oauthpy._signature import _RunKeywords
 
 
 #: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
@@ -45,7 +45,7 @@ def _misspelt_keyword(name: str) -> TypeError:
     """The TypeError Python would raise, with the "did you mean" the run methods give."""
     import difflib
 
-    from ._signature import _unexpected
+    from oauthpy._signature import _unexpected
 
     near = [k for k in _CLIENT_KEYWORDS if name in k or k in name]
     near = near or difflib.get_close_matches(name, _CLIENT_KEYWORDS, n=1)
@@ -126,7 +126,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     ) -> None:
         if misspelt:
             raise _misspelt_keyword(next(iter(misspelt)))
-        from ._providers import registry
+        from oauthpy._agents import registry
 
         agent = registry.find(provider)
         if agent is None:
@@ -151,18 +151,18 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         self.provider = provider
         self.auth_source = auth_source
         if os.environ.get("OAUTHPY_OFFLINE"):  # the fakes instead of an account: docs/testing.md
-            from .testing.offline_mode import honor_env
+            from oauthpy.testing.offline_mode import honor_env
 
             honor_env()
         home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
         from pathlib import Path  # lazy, like everything a run needs but `import oauthpy` does not
 
         self.oauthpy_home = Path(home).expanduser().absolute()
-        from ._auth.manager import AuthManager  # lazy: `import oauthpy` stays light
+        from oauthpy._auth.manager import AuthManager  # lazy: `import oauthpy` stays light
 
         if transport is not None and not isinstance(transport, str):
             raise InvalidOptionsError(f"transport must be a string, got {type(transport).__name__}")
-        from ._budget import Budget, check_budget
+        from oauthpy._budget import Budget, check_budget
 
         budget = check_budget(budget_usd)
         alive = positive_number("keep_alive", keep_alive)
@@ -186,7 +186,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     @staticmethod
     def providers() -> tuple[str, ...]:
         """The name of every agent oauthpy knows (the registry's), ``"acp"`` included."""
-        from ._providers import registry
+        from oauthpy._agents import registry
 
         return registry.names()
 
@@ -203,7 +203,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
 
     def _enter(self) -> None:
         if self._depth == 0:
-            from ._pool import AgentPool
+            from oauthpy._pool import AgentPool
 
             self._runner.pool = AgentPool(self.keep_alive)
         self._depth += 1
@@ -324,8 +324,8 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         return self._session(resume, options, budget_usd)
 
     def _session(self, resume: str | None, options: Mapping[str, object], budget_usd: object) -> Session:
-        from ._budget import check_budget
-        from ._session import Session
+        from oauthpy._budget import check_budget
+        from oauthpy._session import Session
 
         defaults = {k: v for k, v in options.items() if k != "cwd"}
         budget = check_budget(budget_usd)

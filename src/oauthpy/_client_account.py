@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ._errors import InvalidOptionsError
-from ._events import AuthStatus, ModelInfo
-from ._loop import run_sync
-from ._options import positive_number
+from oauthpy._errors import InvalidOptionsError
+from oauthpy._events import AuthStatus, ModelInfo
+from oauthpy._loop import run_sync
+from oauthpy._options import positive_number
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ._auth.manager import AuthManager
-    from ._runner import Runner
-    from ._usage.records import AccountUsage
+    from oauthpy._auth.manager import AuthManager
+    from oauthpy._runner import Runner
+    from oauthpy._usage.records import AccountUsage
 
 
 #: default bound on an interactive login (the user has to finish it in a browser)
@@ -43,8 +43,8 @@ class AccountMethods:
 
     async def ausage(self) -> AccountUsage:
         """Async twin of `usage`."""
-        from ._errors import NotSupportedError
-        from ._providers import registry
+        from oauthpy._agents import registry
+        from oauthpy._errors import NotSupportedError
 
         reader = registry.get(self.provider).make_usage_reader(self._runner.provider)
         if reader is None:

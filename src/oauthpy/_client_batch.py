@@ -7,19 +7,19 @@ import contextlib
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from ._errors import OauthPyError
-from ._events import RunResult
-from ._loop import run_sync
-from ._options import RunRequest
-from ._signature import JsonSchema, ModelT, RunOptions, takes
+from oauthpy._errors import OauthPyError
+from oauthpy._events import RunResult
+from oauthpy._loop import run_sync
+from oauthpy._options import RunRequest
+from oauthpy._signature import JsonSchema, ModelT, RunOptions, takes
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._batch import Finished, Throttle
-    from ._retry import RetryPolicy
-    from ._runner import Runner
-    from ._signature import _RunKeywords
+    from oauthpy._batch import Finished, Throttle
+    from oauthpy._retry import RetryPolicy
+    from oauthpy._runner import Runner
+    from oauthpy._signature import _RunKeywords
 
 
 class BatchMethods:
@@ -141,7 +141,7 @@ class BatchMethods:
         budget_usd: object = None,
         where: Callable[[int], str] = "item {}".format,
     ) -> tuple[list[RunRequest], RetryPolicy, int]:
-        from ._batch import batch_requests
+        from oauthpy._batch import batch_requests
 
         return batch_requests(self._runner, prompts, concurrency, kw, where, keep_sessions, budget_usd)
 
@@ -154,7 +154,7 @@ class BatchMethods:
     ) -> AsyncGenerator[Finished, None]:
         """The engine under `amap` and ``oauthpy batch``: checked requests in, each
         item's `Finished` out, on this client's warm agents."""
-        from ._batch import run_all
+        from oauthpy._batch import run_all
 
         self._enter()
         pool = self._runner.pool

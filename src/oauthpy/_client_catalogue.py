@@ -8,16 +8,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ._errors import InvalidOptionsError, SessionNotFoundError
-from ._loop import run_sync
+from oauthpy._errors import InvalidOptionsError, SessionNotFoundError
+from oauthpy._loop import run_sync
 
 if TYPE_CHECKING:
     import os
 
-    from ._auth.manager import AuthManager
-    from ._events import Event
-    from ._runner import Runner
-    from ._sessions.records import Capabilities, Catalogue, SessionInfo
+    from oauthpy._auth.manager import AuthManager
+    from oauthpy._events import Event
+    from oauthpy._runner import Runner
+    from oauthpy._sessions.records import Capabilities, Catalogue, SessionInfo
 
 
 class CatalogueMethods:
@@ -28,7 +28,7 @@ class CatalogueMethods:
 
     def _catalogue(self) -> Catalogue:
         if self._catalogue_made is None:
-            from ._providers import registry
+            from oauthpy._agents import registry
 
             made = registry.get(self.provider).make_catalogue(self._runner.provider)
             # a catalogue that starts the agent itself (ACP) shares the warm agents of `with Client`
@@ -45,7 +45,7 @@ class CatalogueMethods:
     def _known_form(self, session_id: object) -> str:
         """``session_id`` if it can be one of this provider's ids; else the error a vendor
         would give, without asking it."""
-        from ._providers import registry
+        from oauthpy._agents import registry
 
         if not isinstance(session_id, str):
             raise InvalidOptionsError(f"session_id must be a string, got {type(session_id).__name__}")
@@ -122,8 +122,8 @@ class CatalogueMethods:
 
     async def acapabilities(self) -> Capabilities:
         """Async twin of `capabilities`."""
-        from ._providers import registry
-        from ._sessions.records import Capabilities
+        from oauthpy._agents import registry
+        from oauthpy._sessions.records import Capabilities
 
         catalogue = self._catalogue()
         await catalogue.learn(await self._env())

@@ -14,10 +14,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ._errors import ProviderNotInstalledError, TimeoutExceededError
-from ._process import Invocation, Process
-from ._run_marks import RUN_ID_VAR, new_run_id, release
-from ._teardown import spawn, stop, within
+from oauthpy._errors import ProviderNotInstalledError, TimeoutExceededError
+from oauthpy._process import Invocation, Process
+from oauthpy._run_marks import RUN_ID_VAR, new_run_id, release
+from oauthpy._teardown import spawn, stop, within
 
 
 @dataclass(frozen=True)

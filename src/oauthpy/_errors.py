@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._redact import redact, redact_data
+from oauthpy._redact import redact, redact_data
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
-from ._redact import redact
+from oauthpy._redact import redact
 
 #: what happened to a file (``FileChange.kind``)
 FileChangeKind = Literal["add", "update", "delete"]

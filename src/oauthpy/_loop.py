@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncGenerator, Coroutine, Iterator
 from typing import Any, TypeVar
 
-from ._user_exit import UserCodeExit
+from oauthpy._user_exit import UserCodeExit
 
 T = TypeVar("T")
 

@@ -19,9 +19,9 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from ._events import Event, EventKind, EventStatus
-from ._tools import Tool, ToolResult
-from ._user_exit import UserCodeExit, guarded
+from oauthpy._events import Event, EventKind, EventStatus
+from oauthpy._tools import Tool, ToolResult
+from oauthpy._user_exit import UserCodeExit, guarded
 
 #: the MCP server's name: the vendors prefix each tool name with it
 SERVER_NAME = "oauthpy"

@@ -17,7 +17,7 @@ AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
 
 def provider_named(name: object) -> ProviderName | None:
     """``name`` when the registry knows it (for strings from the environment and the CLI)."""
-    from ._providers import registry
+    from oauthpy._agents import registry
 
     agent = registry.find(name)
     return agent.name if agent is not None else None  # type: ignore[return-value]
@@ -25,7 +25,7 @@ def provider_named(name: object) -> ProviderName | None:
 
 def listed_providers() -> tuple[ProviderName, ...]:
     """The agents that run without ``command=``, what doctor, demo and the CLI go over."""
-    from ._providers import registry
+    from oauthpy._agents import registry
 
     return registry.names(generic=False, listed_only=True)  # type: ignore[return-value]
 

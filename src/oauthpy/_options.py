@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import InvalidOptionsError
-from ._names import AUTH_MODES as AUTH_MODES
-from ._names import AUTH_SOURCES as AUTH_SOURCES
-from ._names import AuthSource as AuthSource
-from ._names import ProviderName as ProviderName
-from ._names import TransportName as TransportName
-from ._names import listed_providers as listed_providers
-from ._names import provider_named as provider_named
+from oauthpy._errors import InvalidOptionsError
+from oauthpy._names import AUTH_MODES as AUTH_MODES
+from oauthpy._names import AUTH_SOURCES as AUTH_SOURCES
+from oauthpy._names import AuthSource as AuthSource
+from oauthpy._names import ProviderName as ProviderName
+from oauthpy._names import TransportName as TransportName
+from oauthpy._names import listed_providers as listed_providers
+from oauthpy._names import provider_named as provider_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,12 +260,12 @@ def build_request(
             f"provider_options must be a mapping, got {type(provider_options).__name__}"
         )
     schema, model_cls = _schema(output_schema)
-    from ._permissions import check_callback
+    from oauthpy._permissions import check_callback
 
     callback = check_callback(on_permission)
     tool_specs: tuple[Any, ...] = ()
     if tools is not None:
-        from ._tools import build_tools  # lazy: it needs pydantic
+        from oauthpy._tools import build_tools  # lazy: it needs pydantic
 
         tool_specs = build_tools(tools)
     return RunRequest(

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._errors import InvalidOptionsError, TimeoutExceededError
-from ._events import Event, EventKind
-from ._redact import redact
-from ._user_exit import guarded
+from oauthpy._errors import InvalidOptionsError, TimeoutExceededError
+from oauthpy._events import Event, EventKind
+from oauthpy._redact import redact
+from oauthpy._user_exit import guarded
 
 PermissionKind = Literal["command", "file_change", "tool", "other"]
 

@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from ._teardown import within
+from oauthpy._teardown import within
 
 
 class Agent(Protocol):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._events import Usage
+    from oauthpy._events import Usage
 
 #: when the prices below were the vendors' published API list prices
 PRICES_DATE = "2025-11-15"

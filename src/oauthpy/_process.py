@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import IO
 
-from ._errors import ProviderNotInstalledError, TimeoutExceededError
-from ._run_marks import (
+from oauthpy._errors import ProviderNotInstalledError, TimeoutExceededError
+from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
     kill_marked,
@@ -33,7 +33,7 @@ from ._run_marks import (
     release,
     signal_group,
 )
-from ._teardown import reap_in_background, spawn, stop, within
+from oauthpy._teardown import reap_in_background, spawn, stop, within
 
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024

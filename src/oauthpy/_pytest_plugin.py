@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from ._client import Client
-    from ._options import ProviderName
-    from .testing.script import Step
-    from .testing.server import FakeServer, RecordedRequest
+    from oauthpy._client import Client
+    from oauthpy._options import ProviderName
+    from oauthpy.testing.script import Step
+    from oauthpy.testing.server import FakeServer, RecordedRequest
 
 
 @dataclass
@@ -48,7 +48,7 @@ class FakeAgent:
 
     def client(self) -> Client:
         """A ``Client`` of this provider whose runs go to the fake."""
-        from ._client import Client
+        from oauthpy._client import Client
 
         return Client(self.provider, auth_source="external", env=self.env)
 
@@ -62,9 +62,9 @@ class FakeAgent:
 def oauthpy_fake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAgent]:
     """A fake model backend for one provider (``indirect`` parameter; default: the registry's
     first, codex)."""
-    from ._options import provider_named
-    from ._providers import registry
-    from .testing import fake_for
+    from oauthpy._agents import registry
+    from oauthpy._options import provider_named
+    from oauthpy.testing import fake_for
 
     param = getattr(request, "param", registry.names(generic=False)[0])
     provider = provider_named(param)

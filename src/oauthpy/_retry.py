@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import (
+from oauthpy._errors import (
     AuthRequiredError,
     BudgetExceededError,
     InvalidOptionsError,
@@ -33,8 +33,8 @@ from ._errors import (
     StructuredOutputError,
     TimeoutExceededError,
 )
-from ._events import Event, EventKind
-from ._redact import redact
+from oauthpy._events import Event, EventKind
+from oauthpy._redact import redact
 
 #: the longest a retry (or a batch's pause) waits for a rate limit to reset: a limit that resets
 #: later (a weekly plan window) fails the run instead of holding it for days

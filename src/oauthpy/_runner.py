@@ -14,20 +14,20 @@ import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
-from ._events import Event, EventKind, RunResult, Usage
-from ._options import RunRequest, build_request
-from ._user_exit import UserCodeExit, reraise_original
+from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
+from oauthpy._events import Event, EventKind, RunResult, Usage
+from oauthpy._options import RunRequest, build_request
+from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
-    from ._auth.manager import AuthManager
-    from ._pool import AgentPool
-    from ._providers.base import Conversation, Provider
+    from oauthpy._auth.manager import AuthManager
+    from oauthpy._pool import AgentPool
+    from oauthpy._transports.base import Conversation, Provider
 
 
 def load_provider(name: str, command: tuple[str, ...] | None = None) -> Provider:
     # Imported on demand so that a codex run never imports the claude SDK, and vice versa.
-    from ._providers import registry
+    from oauthpy._agents import registry
 
     provider: Provider = registry.get(name).make_provider(command)
     return provider
@@ -73,7 +73,7 @@ class Runner:
         self.pool: AgentPool | None = None
         #: the client's ``budget_usd`` (`oauthpy._budget.Budget`), charged by every run and turn
         self.budget: Any = None
-        from ._providers import registry
+        from oauthpy._agents import registry
 
         #: where a run's ``other`` events may tell the account's usage (`Agent.usage_observer`)
         self._observer: Any = registry.get(name).usage_observer or None
@@ -144,7 +144,7 @@ class Runner:
         """The run's events, through the retry loop when ``max_retries`` asks for one."""
         if not request.provider_options.get("max_retries"):
             return self._events(request, outcome, conversation, source)  # no retry: no cost
-        from ._retry import RetryLog, RetryPolicy, retrying
+        from oauthpy._retry import RetryLog, RetryPolicy, retrying
 
         def attempt(left: float | None) -> AsyncGenerator[Event, None]:
             # `timeout` bounds the whole call: each attempt gets what the earlier ones left
@@ -158,8 +158,8 @@ class Runner:
     async def _events(
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
     ) -> AsyncGenerator[Event, None]:
-        from ._process import time_left
-        from ._runtime import parse_structured
+        from oauthpy._process import time_left
+        from oauthpy._transports.oneshot import parse_structured
 
         deadline, started = request.deadline(), time.monotonic()
         budgets = (*request.budgets, self.budget) if self.budget is not None else request.budgets
@@ -200,7 +200,7 @@ class Runner:
         """Hand an ``other`` event to the agent's usage observer (it keeps what the account's
         limits were, under the client's oauthpy home); it never raises."""
         if isinstance(self._observer, str):
-            from ._providers import registry
+            from oauthpy._agents import registry
 
             self._observer = registry.get(self.name).usage_observer_function()
         self._observer(self.auth.isolated_dir.parent, self.name, event)
@@ -217,7 +217,7 @@ class Runner:
         done = events[-1] if events and events[-1].kind is EventKind.DONE else None
         usage = done.usage if done and done.usage else Usage()
         model = done.model if done else None
-        from ._prices import cost_of
+        from oauthpy._prices import cost_of
 
         cost, estimated = cost_of(model or request.model, usage)
         return RunResult(

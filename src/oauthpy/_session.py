@@ -16,19 +16,19 @@ from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, overload
 
-from ._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
-from ._events import Event, EventKind, RunResult, Usage
-from ._loop import SyncStream, iterate_sync, run_sync
-from ._signature import JsonSchema, ModelT, TurnOptions, takes
-from ._teardown import settle, within
-from ._user_exit import UserCodeExit, reraise_original
+from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
+from oauthpy._events import Event, EventKind, RunResult, Usage
+from oauthpy._loop import SyncStream, iterate_sync, run_sync
+from oauthpy._signature import JsonSchema, ModelT, TurnOptions, takes
+from oauthpy._teardown import settle, within
+from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._providers.base import Conversation
-    from ._runner import Outcome, Runner
-    from ._signature import _TurnKeywords
+    from oauthpy._runner import Outcome, Runner
+    from oauthpy._signature import _TurnKeywords
+    from oauthpy._transports.base import Conversation
 
 #: how long a new turn waits for the turn its caller let go of (``break``) to be interrupted:
 #: the vendor's interrupt (5 s) and, when that fails, stopping the process
@@ -54,7 +54,7 @@ _FIXED = {
 
 def check_resume_id(provider: str, resume: object) -> str:
     """``resume`` if it has the form of the vendor's session ids, else `InvalidOptionsError`."""
-    from ._providers import registry
+    from oauthpy._agents import registry
 
     agent = registry.get(provider)
     if isinstance(resume, str) and re.fullmatch(agent.session_id_form, resume):
@@ -87,7 +87,7 @@ class Session:
         if resume is not None:
             resume = check_resume_id(runner.name, resume)
         self._runner = runner
-        from ._budget import Budget
+        from oauthpy._budget import Budget
 
         self._budget = Budget(budget_usd, "the session's") if budget_usd is not None else None
         #: what the session's finished turns used, and cost where known (`usage`, `cost_usd`)
@@ -95,7 +95,7 @@ class Session:
         self._cost: float | None = None
         self._defaults = _turn_options(defaults)
         if self._defaults.get("tools") is not None:
-            from ._tools import build_tools
+            from oauthpy._tools import build_tools
 
             # made into Tools once: each turn then only checks them again
             self._defaults["tools"] = build_tools(self._defaults["tools"])
@@ -134,7 +134,7 @@ class Session:
         return self._cost
 
     def _count(self, done: Event, model: str | None) -> None:
-        from ._prices import cost_of
+        from oauthpy._prices import cost_of
 
         used = done.usage or Usage()
         self._usage = self._usage + used
@@ -176,7 +176,7 @@ class Session:
                 "Client.session(resume=<its session_id>)",
             )
         # First turn, or the old loop has ended (its agent went with it): start here.
-        from ._pool import drop_guard, on_loop_end
+        from oauthpy._pool import drop_guard, on_loop_end
 
         if self._guard is not None:
             drop_guard(self._guard)
@@ -239,7 +239,7 @@ class Session:
         Breaking out of it (or cancelling it) interrupts the turn; the session stays usable and
         its next turn continues the same conversation.
         """
-        from ._runner import Outcome
+        from oauthpy._runner import Outcome
 
         token = object()
         gen = self._turn(self._request(prompt, options), Outcome(), live=True, token=token)
@@ -268,7 +268,7 @@ class Session:
         return await self._arun(self._request(prompt, options))
 
     async def _arun(self, request: Any) -> RunResult[Any]:
-        from ._runner import Outcome
+        from oauthpy._runner import Outcome
 
         outcome = Outcome()
         return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
@@ -295,7 +295,7 @@ class Session:
         conversation, self._conversation = self._conversation, None
         loop, guard, self._guard = self._loop, self._guard, None
         if guard is not None:
-            from ._pool import drop_guard
+            from oauthpy._pool import drop_guard
 
             drop_guard(guard)
         if conversation is None:

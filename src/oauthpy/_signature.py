@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, ForwardRef, TypedDict, TypeVar
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from ._permissions import PermissionCallback
-    from ._tools import Tool
+    from oauthpy._permissions import PermissionCallback
+    from oauthpy._tools import Tool
 
 F = TypeVar("F", bound=Callable[..., Any])
 

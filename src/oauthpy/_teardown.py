@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ._run_marks import (
+from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
     kill_all_marked,

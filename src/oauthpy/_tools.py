@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
-from ._errors import InvalidOptionsError
-from ._redact import redact
+from oauthpy._errors import InvalidOptionsError
+from oauthpy._redact import redact
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError

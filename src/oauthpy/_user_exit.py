@@ -47,7 +47,7 @@ def reraise_original(exc: UserCodeExit) -> None:
 
     On the private loop behind the sync methods it must stay wrapped: raised there, asyncio
     would stop that loop; `_loop` unwraps it in the calling thread instead."""
-    from ._loop import on_private_loop
+    from oauthpy._loop import on_private_loop
 
     if not on_private_loop():
         raise exc.original from None

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from oauthpy._auth.acp import AcpAuth
+from oauthpy._agents.registry import ACP_ID_FORM, Agent
 from oauthpy._options import RunRequest
-from oauthpy._providers.acp_profile import AcpProfile, AcpProvider
-from oauthpy._providers.registry import ACP_ID_FORM, Agent
+from oauthpy._transports.acp.auth import AcpAuth
+from oauthpy._transports.acp.profile import AcpProfile, AcpProvider
 
 AGENT = Path(__file__).with_name("agent.py")
 
@@ -51,6 +51,6 @@ ENTRY = Agent(
     transports=("acp",),
     models=("fake-model", "fake-model-large"),
     session_id_form=ACP_ID_FORM,
-    catalogue="oauthpy._sessions.acp:AcpCatalogue",  # it can load a session, not list them
+    catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",  # it can load a session, not list them
     listed=False,  # a test agent: not in doctor, demo, the offline mode
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from oauthpy._providers import registry
+from oauthpy._agents import registry
 from tests.support import ONE_AT_A_TIME
 
 

@@ -44,12 +44,12 @@ CASES = [
 
 def real_binary(provider: str, env: dict[str, str]) -> str:
     if provider == "codex":
-        from oauthpy._providers.codex import find_binary
+        from oauthpy._agents.codex.provider import find_binary
 
         return find_binary(env)
     if provider == "gemini":
         return env["OAUTHPY_GEMINI_BINARY"]
-    from oauthpy._auth.claude import bundled_cli
+    from oauthpy._agents.claude.auth import bundled_cli
 
     found = bundled_cli()
     assert found is not None, "the claude CLI bundled with claude-agent-sdk is missing"

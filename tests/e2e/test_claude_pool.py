@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, TimeoutExceededError
-from oauthpy._providers.claude_pool import ClaudeAgent
+from oauthpy._agents.claude.pool import ClaudeAgent
 from oauthpy.testing import Hang, Reply, ToolCall, call_tool, text
 from oauthpy.testing.anthropic import bash
 

@@ -83,7 +83,7 @@ def test_a_codex_http_error_shows_its_status_and_message_on_both_transports(
 
 
 def test_codex_http_error_text_keeps_other_messages_as_they_are():
-    from oauthpy._providers.codex_parser import http_error_text
+    from oauthpy._agents.codex.exec_parser import http_error_text
 
     said = "unexpected status 404 Not Found: gone, url: http://127.0.0.1:1/v1/responses"
     assert http_error_text(said) == said

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy._auth.claude import ClaudeAuth
-from oauthpy._providers.codex import find_binary as codex_binary
+from oauthpy._agents.claude.auth import ClaudeAuth
+from oauthpy._agents.codex.provider import find_binary as codex_binary
 from tests.support import REPO, copilot_binary, gemini_binary
 
 NO_VENDOR_PATH = "/usr/bin:/bin"  # node is there; no vendor CLI is

@@ -27,7 +27,7 @@ from oauthpy import (
     ProviderNotInstalledError,
     RateLimitError,
 )
-from oauthpy._providers import registry
+from oauthpy._agents import registry
 from oauthpy.testing import (
     Cut,
     Gate,

@@ -1,4 +1,4 @@
-"""The ACP session catalogue (`oauthpy._sessions.acp`) with the real pinned copilot and OpenCode
+"""The ACP session catalogue (`oauthpy._transports.acp.catalogue`) with the real pinned copilot and OpenCode
 against their fakes: ``session/list``, ``session/load`` replays, ``session/fork``, each agent's
 own delete, what ``initialize`` says it can do, and no process left behind."""
 

@@ -1,6 +1,6 @@
 """Claude's session catalogue (Client.sessions/transcript/fork/delete_session) on sessions the
 real bundled claude CLI made against the fake, read through claude-agent-sdk's own session
-functions in a bounded child process (oauthpy._sessions.claude)."""
+functions in a bounded child process (oauthpy._agents.claude.sessions)."""
 
 from __future__ import annotations
 
@@ -199,7 +199,7 @@ def _stuck_session_file(rig: Rig) -> None:
 
 def test_a_stuck_listing_is_bounded_and_leaves_no_process(claude: Rig, monkeypatch: pytest.MonkeyPatch):
     _stuck_session_file(claude)
-    monkeypatch.setattr("oauthpy._sessions.claude.CATALOGUE_WAIT_S", 1.5)
+    monkeypatch.setattr("oauthpy._agents.claude.sessions.CATALOGUE_WAIT_S", 1.5)
     started = time.monotonic()
     with pytest.raises(TimeoutExceededError, match=r"did not answer within 1\.5 s"):
         claude.client().sessions()

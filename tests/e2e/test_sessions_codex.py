@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, EventKind, SessionNotFoundError
-from oauthpy._sessions import codex_items
+from oauthpy._agents.codex import session_items as codex_items
 from oauthpy.testing import shell, text
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import MARKER_VAR, Rig, assert_no_leftovers, binary_var, open_rig
@@ -208,9 +208,9 @@ def test_a_cancelled_call_leaves_no_process(rig: Rig):
 
 
 def test_a_call_cancelled_while_its_app_server_is_up_stops_it(rig: Rig):
+    from oauthpy._agents.codex.provider import CodexProvider
+    from oauthpy._agents.codex.sessions import _server
     from oauthpy._options import merged_env
-    from oauthpy._providers.codex import CodexProvider
-    from oauthpy._sessions.codex import _server
 
     async def main() -> list[int]:
         up = asyncio.Event()

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from oauthpy import AccountUsage, AuthRequiredError, Client, RateLimitError, RunResult
+from oauthpy._agents.claude.usage import resets_at_from
 from oauthpy._events import EventKind
 from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage.claude import resets_at_from
 from oauthpy.testing import HttpError, Reply
 from oauthpy.testing.anthropic import FAKE_CLAUDE_OAUTH_TOKEN, LimitWindow, subscription_env
 from tests.support import Rig, assert_no_leftovers, open_rig

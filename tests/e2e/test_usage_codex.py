@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from oauthpy import AuthRequiredError, Client, RateLimitError
+from oauthpy._agents.codex.usage import CodexUsage, resets_at_from
 from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage.codex import CodexUsage, resets_at_from
 from oauthpy._usage.records import AccountUsage
 from oauthpy.testing import HttpError
 from oauthpy.testing.chatgpt_backend import USAGE_LIMIT, UsageWindow, log_in
@@ -79,7 +79,7 @@ def test_the_backend_names_the_plan_and_a_plan_without_windows_has_none(rig: Rig
 def test_the_async_twin_reads_the_same_through_the_reader(rig: Rig):
     import asyncio
 
-    from oauthpy._providers.codex import CodexProvider
+    from oauthpy._agents.codex.provider import CodexProvider
 
     rig.fake.account("team", [UsageWindow(100, 18_000, FIVE_HOURS_RESET)])
     log_in(rig.env["CODEX_HOME"], rig.fake)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from oauthpy import AuthRequiredError
+from oauthpy._agents.copilot.usage import CopilotUsage
 from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage.copilot import CopilotUsage
 from oauthpy._usage.records import AccountUsage
 from oauthpy.testing.github_api import FakeGitHubApi, Quota
 from tests.support import Rig, assert_no_leftovers, open_rig

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
-from oauthpy._auth.claude import bundled_cli
-from oauthpy._providers.codex import find_binary
+from oauthpy._agents.claude.auth import bundled_cli
+from oauthpy._agents.codex.provider import find_binary
 from oauthpy.testing import FakeResponsesServer, text
 from oauthpy.testing.anthropic import FakeAnthropicServer
 

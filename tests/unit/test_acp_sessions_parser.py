@@ -1,4 +1,4 @@
-"""The ACP catalogue's pure translation (`oauthpy._sessions.acp`): ``session/list`` answers as
+"""The ACP catalogue's pure translation (`oauthpy._transports.acp.catalogue`): ``session/list`` answers as
 `SessionInfo`, ``session/load`` replays as a transcript, on answers recorded from the real
 copilot 1.0.102 and opencode 1.18.33 against oauthpy's fakes (tests/recordings/acp-sessions/,
 made by /work/notes/acp-sessions-probe/record.py)."""
@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from oauthpy import EventKind
+from oauthpy._agents.copilot.profile import CopilotAcp
+from oauthpy._agents.opencode.profile import OpencodeAcp
 from oauthpy._events import Event
-from oauthpy._providers.acp_profile import AcpProfile
-from oauthpy._providers.profiles.copilot import CopilotAcp
-from oauthpy._providers.profiles.opencode import OpencodeAcp
-from oauthpy._sessions.acp import replay_events, sessions_of
+from oauthpy._transports.acp.catalogue import replay_events, sessions_of
+from oauthpy._transports.acp.profile import AcpProfile
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "acp-sessions"
 PROFILES: dict[str, AcpProfile] = {"copilot": CopilotAcp(), "opencode": OpencodeAcp()}

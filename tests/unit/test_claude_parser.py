@@ -20,7 +20,7 @@ from oauthpy import (
     RateLimitError,
     StructuredOutputError,
 )
-from oauthpy._providers.claude_parser import ClaudeParser
+from oauthpy._agents.claude.parser import ClaudeParser
 from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "claude"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from oauthpy._agents.claude.pool import pool_key, poolable
 from oauthpy._options import build_request
 from oauthpy._pool import AgentPool
-from oauthpy._providers.claude_pool import pool_key, poolable
 
 
 def lookup(item: str) -> str:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import EventKind
-from oauthpy._sessions.claude_messages import session_info, transcript_events
+from oauthpy._agents.claude.messages import session_info, transcript_events
 from oauthpy._sessions.records import newest_first
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "claude-sessions"

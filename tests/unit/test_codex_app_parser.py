@@ -15,17 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
-from oauthpy._options import build_request, merged_env
-from oauthpy._providers.codex import find_binary
-from oauthpy._providers.codex_app import CLIENT_INFO
-from oauthpy._providers.codex_app_parser import (
+from oauthpy._agents.codex.app import CLIENT_INFO
+from oauthpy._agents.codex.app_parser import (
     AppTurn,
     interrupt_params,
     thread_of,
     thread_params,
     turn_params,
 )
-from oauthpy._providers.codex_app_requests import COMMAND, permission_of
+from oauthpy._agents.codex.app_requests import COMMAND, permission_of
+from oauthpy._agents.codex.provider import find_binary
+from oauthpy._options import build_request, merged_env
 from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex-app"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy._auth.codex_config import ensure_credentials_store
+from oauthpy._agents.codex.auth_config import ensure_credentials_store
 from oauthpy._errors import InvalidOptionsError
 
 ORIGINAL = """# my codex settings, with odd spacing kept on purpose

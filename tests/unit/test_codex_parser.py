@@ -18,7 +18,7 @@ from oauthpy import (
     RateLimitError,
     SessionNotFoundError,
 )
-from oauthpy._providers.codex_parser import CodexParser, unwrap_shell
+from oauthpy._agents.codex.exec_parser import CodexParser, unwrap_shell
 from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy._auth.codex_preflight import needs_openai_login
+from oauthpy._agents.codex.preflight import needs_openai_login
 
 CUSTOM = '[model_providers.local]\nname = "Local"\nbase_url = "http://127.0.0.1:1/v1"\n'
 

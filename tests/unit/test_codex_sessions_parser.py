@@ -14,9 +14,8 @@ import jsonschema
 import pytest
 
 from oauthpy import EventKind
-from oauthpy._options import merged_env
-from oauthpy._providers.codex import find_binary
-from oauthpy._sessions.codex_items import (
+from oauthpy._agents.codex.provider import find_binary
+from oauthpy._agents.codex.session_items import (
     PAGE,
     SOURCES,
     archive_instead,
@@ -27,6 +26,7 @@ from oauthpy._sessions.codex_items import (
     turns_params,
     unknown_thread,
 )
+from oauthpy._options import merged_env
 from oauthpy._sessions.records import TITLE_CHARS
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex-sessions"

@@ -15,10 +15,8 @@ import jsonschema
 import pytest
 
 from oauthpy import AuthRequiredError, CommandExecutionError
-from oauthpy._options import merged_env
-from oauthpy._providers.codex import find_binary
-from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage.codex import (
+from oauthpy._agents.codex.provider import find_binary
+from oauthpy._agents.codex.usage import (
     ACCOUNT_PARAMS,
     LIMITS_PARAMS,
     bucket_windows,
@@ -26,6 +24,8 @@ from oauthpy._usage.codex import (
     resets_at_from,
     usage_of,
 )
+from oauthpy._options import merged_env
+from oauthpy._sessions.records import NotSupportedError
 
 RECORDED = Path(__file__).resolve().parent.parent / "recordings" / "codex-usage"
 UTC = dt.timezone.utc

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy._agents.copilot.profile import CopilotAcp, CopilotTurn
 from oauthpy._events import Event
 from oauthpy._permissions import Decision
-from oauthpy._providers.acp_asks import AcpAsks
-from oauthpy._providers.acp_turn import AcpTurn, current_model
-from oauthpy._providers.profiles.copilot import CopilotAcp, CopilotTurn
+from oauthpy._transports.acp.asks import AcpAsks
+from oauthpy._transports.acp.turn import AcpTurn, current_model
 from tests.acp_replay import drive
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "copilot-acp"
@@ -214,15 +214,15 @@ def test_no_secret_in_the_recordings():
 def test_auth_get_status_is_read_for_its_flag_and_words(
     result: dict[str, Any], authenticated: bool, mode: str
 ):
-    from oauthpy._auth.copilot import read_status
+    from oauthpy._agents.copilot.auth import read_status
 
     probe = read_status(result)
     assert (probe.authenticated, probe.mode) == (authenticated, mode)
 
 
 def test_the_sdk_framing_round_trips_back_to_back_answers():
-    from oauthpy._auth.copilot import frame
-    from oauthpy._auth.copilot import messages as framed
+    from oauthpy._agents.copilot.auth import frame
+    from oauthpy._agents.copilot.auth import messages as framed
 
     recorded = (
         'Content-Length: 75\r\n\r\n{"jsonrpc":"2.0","id":2,"result":{"version":"1.0.102","protocolVersion":3}}'
@@ -234,7 +234,7 @@ def test_the_sdk_framing_round_trips_back_to_back_answers():
 
 
 def test_login_argv_never_carries_the_token():
-    from oauthpy._auth.copilot import CopilotAuth
+    from oauthpy._agents.copilot.auth import CopilotAuth
 
     auth = CopilotAuth()
     assert auth.login_command("copilot", api_key=None, device_code=True, options={}).argv == [

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import AuthRequiredError, CommandExecutionError, Event, EventKind, RateLimitError
+from oauthpy._agents.gemini.acp import GEMINI, classify_rpc_error
 from oauthpy._permissions import Decision
-from oauthpy._providers.acp_asks import choose
-from oauthpy._providers.acp_turn import AcpTurn, models_of, session_of
-from oauthpy._providers.profiles.gemini import GEMINI, classify_rpc_error
+from oauthpy._transports.acp.asks import choose
+from oauthpy._transports.acp.turn import AcpTurn, models_of, session_of
 from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini-acp"
@@ -159,7 +159,7 @@ def test_what_oauthpy_sends_conforms_to_the_acp_schema(tmp_path):
     from acp import schema
 
     from oauthpy._options import build_request
-    from oauthpy._providers.acp_turn import INIT_PARAMS, prompt_params, session_params
+    from oauthpy._transports.acp.turn import INIT_PARAMS, prompt_params, session_params
 
     request = build_request("hi", cwd=tmp_path)
     schema.InitializeRequest.model_validate(INIT_PARAMS, strict=True)

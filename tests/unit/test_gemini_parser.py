@@ -19,7 +19,7 @@ from oauthpy import (
     RateLimitError,
     SessionNotFoundError,
 )
-from oauthpy._providers.gemini_parser import GeminiParser
+from oauthpy._agents.gemini.parser import GeminiParser
 from tests.event_shape import commands, message_command_message, shape
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "gemini"

@@ -1,5 +1,5 @@
 """Gemini session records (real @google/gemini-cli 0.61.0 chat files, tests/recordings/gemini-sessions/)
-read into `SessionInfo` and transcripts by `oauthpy._sessions.gemini_records`."""
+read into `SessionInfo` and transcripts by `oauthpy._agents.gemini.session_records`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import EventKind, NotSupportedError, SessionInfo
-from oauthpy._sessions.gemini import GeminiCatalogue
-from oauthpy._sessions.gemini_records import (
+from oauthpy._agents.gemini.session_records import (
     ChatRecord,
     delete_answer,
     imported_from,
@@ -23,6 +22,7 @@ from oauthpy._sessions.gemini_records import (
     session_info,
     transcript,
 )
+from oauthpy._agents.gemini.sessions import GeminiCatalogue
 from oauthpy._sessions.records import when
 
 RECORDED = Path(__file__).parent.parent / "recordings" / "gemini-sessions"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy._providers import gemini_settings
-from oauthpy._providers.gemini_settings import DEFAULTS_VAR, SETTINGS_VAR, run_settings_env, secure
+from oauthpy._agents.gemini import settings as gemini_settings
+from oauthpy._agents.gemini.settings import DEFAULTS_VAR, SETTINGS_VAR, run_settings_env, secure
 
 
 @pytest.fixture

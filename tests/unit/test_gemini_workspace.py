@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import InvalidOptionsError
-from oauthpy._providers.gemini_workspace import preapprovals, refuse_preapprovals
+from oauthpy._agents.gemini.workspace import preapprovals, refuse_preapprovals
 
 
 def test_each_setting_that_approves_without_asking_is_named() -> None:

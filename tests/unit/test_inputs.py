@@ -8,8 +8,8 @@ import os
 import pytest
 
 from oauthpy import InvalidOptionsError
+from oauthpy._agents.codex.provider import CodexProvider, toml_value
 from oauthpy._options import build_request, merged_env
-from oauthpy._providers.codex import CodexProvider, toml_value
 
 
 def test_env_value_error_does_not_echo_the_value(tmp_path):
@@ -69,7 +69,7 @@ def test_an_env_value_with_a_nul_is_refused_without_echoing_it(tmp_path):
 def test_a_failed_codex_build_leaves_no_schema_file(tmp_path, monkeypatch):
     import tempfile
 
-    from oauthpy._providers import codex
+    from oauthpy._agents.codex import provider as codex
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
@@ -119,8 +119,8 @@ def test_each_provider_names_its_transports_default_first():
 
 
 def test_gemini_chooses_acp_for_sessions_and_warm_clients_and_stream_json_for_a_lone_run():
+    from oauthpy._agents.gemini.provider import GeminiProvider
     from oauthpy._pool import AgentPool
-    from oauthpy._providers.gemini import GeminiProvider
 
     gemini = GeminiProvider()
     assert gemini.open(None, session=False, pool=None).transport == "stream-json"

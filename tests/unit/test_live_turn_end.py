@@ -1,4 +1,4 @@
-"""How a live session turn that its caller leaves early ends (`oauthpy._providers.live`): a turn
+"""How a live session turn that its caller leaves early ends (`oauthpy._transports.live`): a turn
 still running is stopped and the agent kept if it obeys; a turn the agent had already ended
 (its answer in, its last news unread) is not stopped, and the session keeps its process.
 
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from oauthpy import Event, EventKind
-from oauthpy._providers.live import LiveConversation, TurnEnd
+from oauthpy._transports.live import LiveConversation, TurnEnd
 
 
 class _Sub:

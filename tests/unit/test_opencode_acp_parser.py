@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from oauthpy import AuthRequiredError, CommandExecutionError, EventKind, RateLimitError
+from oauthpy._agents.opencode.profile import OpencodeAcp
 from oauthpy._events import Event
 from oauthpy._permissions import Decision
-from oauthpy._providers.acp_asks import AcpAsks
-from oauthpy._providers.acp_turn import AcpTurn, current_model, models_of
-from oauthpy._providers.profiles.opencode import OpencodeAcp
+from oauthpy._transports.acp.asks import AcpAsks
+from oauthpy._transports.acp.turn import AcpTurn, current_model, models_of
 from tests.acp_replay import drive
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "opencode-acp"
@@ -126,7 +126,7 @@ def test_the_models_come_from_the_model_config_option():
     ],
 )
 def test_opencode_auth_list_is_read_for_counts_and_kinds_only(printed: str, authenticated: bool, mode: str):
-    from oauthpy._auth.opencode import read_auth_list
+    from oauthpy._agents.opencode.auth import read_auth_list
 
     probe = read_auth_list(printed)
     assert (probe.authenticated, probe.mode) == (authenticated, mode)

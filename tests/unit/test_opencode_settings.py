@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import InvalidOptionsError
-from oauthpy._providers.profiles.opencode_settings import ASKED, asking_config
+from oauthpy._agents.opencode.settings import ASKED, asking_config
 
 
 def _env(tmp_path: Path, **more: str) -> dict[str, str]:

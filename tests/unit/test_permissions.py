@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, Decision, EventKind, InvalidOptionsError, PermissionRequest
+from oauthpy._agents.claude.asks import permission_of as claude_permission
+from oauthpy._agents.codex import app_requests as codex
+from oauthpy._agents.gemini.acp import GEMINI, mcp_title
 from oauthpy._errors import TimeoutExceededError
 from oauthpy._permissions import Permissions, Verdict, ask, permission_event, read_answer
-from oauthpy._providers import codex_app_requests as codex
-from oauthpy._providers.acp_asks import AcpAsks, choose
-from oauthpy._providers.acp_turn import AcpTurn
-from oauthpy._providers.claude_asks import permission_of as claude_permission
-from oauthpy._providers.profiles.gemini import GEMINI, mcp_title
 from oauthpy._tools import ToolResult
+from oauthpy._transports.acp.asks import AcpAsks, choose
+from oauthpy._transports.acp.turn import AcpTurn
 
 RECORDED = Path(__file__).resolve().parent.parent / "recordings" / "permissions"
 
@@ -333,8 +333,8 @@ def test_claude_tool_permissions_become_commands_file_changes_and_tools() -> Non
 def experimental_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import subprocess
 
+    from oauthpy._agents.codex.provider import find_binary
     from oauthpy._options import merged_env
-    from oauthpy._providers.codex import find_binary
 
     out = tmp_path_factory.mktemp("codex-schema-experimental")
     binary = find_binary(merged_env({}))
@@ -348,8 +348,8 @@ def test_tools_approvals_and_answers_validate_against_codexs_experimental_schema
 ) -> None:
     import jsonschema
 
+    from oauthpy._agents.codex.app_parser import thread_params, turn_params
     from oauthpy._options import build_request
-    from oauthpy._providers.codex_app_parser import thread_params, turn_params
 
     def validate(name: str, value: object) -> None:
         found = [p for p in (experimental_schemas / "v2" / name, experimental_schemas / name) if p.exists()]
@@ -390,7 +390,7 @@ def test_the_tool_endpoint_and_permission_answers_validate_against_the_acp_schem
 
     from oauthpy._mcp_tools import ToolEndpoint
     from oauthpy._options import build_request
-    from oauthpy._providers.acp_turn import session_params
+    from oauthpy._transports.acp.turn import session_params
 
     endpoint = ToolEndpoint((), lambda e: None)
     endpoint.url = "http://127.0.0.1:9/mcp"
@@ -425,7 +425,7 @@ def test_gemini_a_failed_own_call_announced_in_its_permission_request_is_left_to
 def test_claude_allow_always_never_hands_the_cli_its_suggestions_and_is_remembered_exactly() -> None:
     from types import SimpleNamespace
 
-    from oauthpy._providers.claude_asks import ClaudeAsks
+    from oauthpy._agents.claude.asks import ClaudeAsks
 
     asked: list[str | None] = []
 

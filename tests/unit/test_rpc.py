@@ -12,7 +12,7 @@ import pytest
 from oauthpy import CommandExecutionError, ProtocolError, TimeoutExceededError
 from oauthpy._options import merged_env
 from oauthpy._process import Invocation
-from oauthpy._rpc import INTERNAL_ERROR, Connection, Dialect, RpcError
+from oauthpy._transports.rpc import INTERNAL_ERROR, Connection, Dialect, RpcError
 from oauthpy.testing import new_marker
 
 from ..support import assert_no_leftovers

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from oauthpy import AuthRequiredError
+from oauthpy._agents.claude import usage as cu
 from oauthpy._events import Event, EventKind
 from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage import claude as cu
 
 RECORDINGS = Path(__file__).resolve().parent.parent / "recordings"
 
@@ -33,7 +33,7 @@ def claude_stream(name: str) -> list[Any]:
 
 
 def as_events(messages: list[Any]) -> list[Event]:
-    from oauthpy._providers.claude_parser import ClaudeParser
+    from oauthpy._agents.claude.parser import ClaudeParser
 
     parser = ClaudeParser()
     return [e for m in messages for e in parser.feed(m)]
@@ -103,7 +103,7 @@ def test_resets_at_from_is_none_without_a_rejected_event():
 
 def test_the_parser_gives_the_rate_limit_error_its_reset():
     from oauthpy import RateLimitError
-    from oauthpy._providers.claude_parser import ClaudeParser
+    from oauthpy._agents.claude.parser import ClaudeParser
 
     parser = ClaudeParser()
     for message in claude_stream("rejected_429"):
@@ -138,7 +138,7 @@ def copilot_answer(name: str) -> dict[str, Any]:
 
 
 def test_copilot_quotas_and_plan_from_recorded_answers():
-    from oauthpy._usage import copilot as co
+    from oauthpy._agents.copilot import usage as co
 
     result = co.checked(copilot_answer("get_quota"), {})
     user = co.copilot_user(copilot_answer("get_current_auth"))
@@ -159,7 +159,7 @@ def test_copilot_quotas_and_plan_from_recorded_answers():
 
 
 def test_copilot_reset_date_is_not_taken_for_the_reset():
-    from oauthpy._usage import copilot as co
+    from oauthpy._agents.copilot import usage as co
 
     # getQuota's resetDate is GitHub's snapshot time: without getCurrentAuth, no reset is known
     usage = co.usage_of(co.checked(copilot_answer("get_quota"), {}), {}, utc(0))
@@ -173,7 +173,7 @@ def test_copilot_reset_date_is_not_taken_for_the_reset():
 
 def test_copilot_errors_are_typed():
     from oauthpy import CommandExecutionError
-    from oauthpy._usage import copilot as co
+    from oauthpy._agents.copilot import usage as co
 
     with pytest.raises(AuthRequiredError, match="not logged in"):
         co.checked(copilot_answer("get_quota_logged_out"), {})

@@ -12,10 +12,10 @@ from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, get_args
 
-from .._events import AuthMode, AuthReason
+from oauthpy._events import AuthMode, AuthReason
 
 if TYPE_CHECKING:
-    from .._options import RunRequest
+    from oauthpy._options import RunRequest
 
 #: bound on each status probe (version and login-status commands)
 PROBE_TIMEOUT_S = 20.0

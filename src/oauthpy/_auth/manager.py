@@ -17,8 +17,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._commands import run_captured, run_interactive
-from .._errors import (
+from oauthpy._auth.base import PROBE_TIMEOUT_S, AuthBackend, Probe
+from oauthpy._commands import run_captured, run_interactive
+from oauthpy._errors import (
     AuthRequiredError,
     CommandExecutionError,
     InvalidOptionsError,
@@ -26,12 +27,11 @@ from .._errors import (
     ProviderNotInstalledError,
     TimeoutExceededError,
 )
-from .._events import AuthStatus
-from .._redact import redact, remember_secrets, secret_values
-from .base import PROBE_TIMEOUT_S, AuthBackend, Probe
+from oauthpy._events import AuthStatus
+from oauthpy._redact import redact, remember_secrets, secret_values
 
 if TYPE_CHECKING:
-    from .._options import RunRequest
+    from oauthpy._options import RunRequest
 
 #: how long an ``auto`` resolution is reused before the state is probed again
 RESOLVE_TTL_S = 30.0
@@ -39,7 +39,7 @@ LOGOUT_TIMEOUT_S = 60.0
 
 
 def load_backend(provider: str, command: tuple[str, ...] | None = None) -> AuthBackend:
-    from .._providers import registry
+    from oauthpy._agents import registry
 
     backend: AuthBackend = registry.get(provider).make_auth(command)
     return backend
@@ -304,7 +304,7 @@ class AuthManager:
         self._resolved.clear()
         self._logged_in.clear()
         if cmd.acp_method is not None:
-            from .._providers.acp_login import sign_in
+            from oauthpy._transports.acp.login import sign_in
 
             began = time.monotonic()
             on_terminal = await sign_in(self.provider, cmd.argv, env, cmd.acp_method, timeout)

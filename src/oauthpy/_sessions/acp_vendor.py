@@ -17,15 +17,15 @@ import re
 import tempfile
 from typing import TYPE_CHECKING
 
-from .._auth.copilot import sdk_request
-from .._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
-from .._fields import as_dict, as_str
-from .._options import build_request
-from .._process import Invocation, Process
-from .records import seconds_left
+from oauthpy._agents.copilot.auth import sdk_request
+from oauthpy._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
+from oauthpy._fields import as_dict, as_str
+from oauthpy._options import build_request
+from oauthpy._process import Invocation, Process
+from oauthpy._sessions.records import seconds_left
 
 if TYPE_CHECKING:
-    from .._providers.acp_profile import AcpProvider
+    from oauthpy._transports.acp.profile import AcpProvider
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .._errors import NotSupportedError as NotSupportedError  # where the catalogues and readers import it
-from .._events import Event, EventKind
+from oauthpy._errors import (
+    NotSupportedError as NotSupportedError,  # where the catalogues and readers import it
+)
+from oauthpy._events import Event, EventKind
 
 #: how long one catalogue call may take (a vendor start plus one or two requests)
 CATALOGUE_WAIT_S = 60.0

@@ -19,10 +19,10 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .. import __version__
-from .._errors import OauthPyError
-from .._names import AUTH_SOURCES, listed_providers
-from .term import print_error
+from oauthpy import __version__
+from oauthpy._errors import OauthPyError
+from oauthpy._names import AUTH_SOURCES, listed_providers
+from oauthpy.cli.term import print_error
 
 EPILOG = """examples:
   oauthpy run --provider codex "Explain this repository"
@@ -41,7 +41,7 @@ exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch it
 
 
 def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
-    from .._providers import registry
+    from oauthpy._agents import registry
 
     p.add_argument(
         "--provider",
@@ -95,7 +95,7 @@ def _titled(p: argparse.ArgumentParser, example: str) -> None:
 
 
 def _fill_run(run: argparse.ArgumentParser) -> None:
-    from .._catalog import describe as describe_models
+    from oauthpy._catalog import describe as describe_models
 
     models = "\n".join("  " + describe_models(p) for p in listed_providers())
     run.description = (
@@ -173,19 +173,19 @@ def _fill_demo(p: argparse.ArgumentParser) -> None:
 
 
 def _fill_batch(p: argparse.ArgumentParser) -> None:
-    from .batch_cmd import fill
+    from oauthpy.cli.batch_cmd import fill
 
     fill(p, _common)
 
 
 def _fill_sessions(p: argparse.ArgumentParser) -> None:
-    from .sessions_cmd import fill
+    from oauthpy.cli.sessions_cmd import fill
 
     fill(p, _common)
 
 
 def _fill_usage(p: argparse.ArgumentParser) -> None:
-    from .usage_cmd import fill
+    from oauthpy.cli.usage_cmd import fill
 
     fill(p, _common)
 
@@ -236,34 +236,34 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
     if args.command == "run":
-        from .run_cmd import command as run
+        from oauthpy.cli.run_cmd import command as run
 
         return run
     if args.command in ("auth", "available"):
-        from . import auth_cmd
+        from oauthpy.cli import auth_cmd
 
         return auth_cmd.available if args.command == "available" else getattr(auth_cmd, args.auth_command)
     if args.command == "doctor":
-        from .doctor import command as doctor
+        from oauthpy.cli.doctor import command as doctor
 
         return doctor
     if args.command == "batch":
-        from .batch_run import command as batch
+        from oauthpy.cli.batch_run import command as batch
 
         return batch
     if args.command == "usage":
-        from .usage_cmd import command as usage
+        from oauthpy.cli.usage_cmd import command as usage
 
         return usage
     if args.command == "sessions":
-        from .sessions_cmd import command as sessions
+        from oauthpy.cli.sessions_cmd import command as sessions
 
         return sessions
     if args.command == "demo":
-        from .demo import command as demo
+        from oauthpy.cli.demo import command as demo
 
         return demo
-    from .repl import command as repl
+    from oauthpy.cli.repl import command as repl
 
     return repl
 
@@ -301,7 +301,7 @@ def _interrupts_never_dropped() -> Iterator[None]:
     garbage collector's work, at any moment) is printed as "Exception ignored" and lost: the
     command would go on as if never interrupted.
     """
-    from .._loop import raise_later
+    from oauthpy._loop import raise_later
 
     previous = sys.unraisablehook
 
@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = parser.parse_args(given)
     if os.environ.get("OAUTHPY_OFFLINE"):  # every command against the fakes, said first on stderr
-        from ..testing.offline_mode import honor_env
+        from oauthpy.testing.offline_mode import honor_env
 
         honor_env()
     try:

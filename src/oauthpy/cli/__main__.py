@@ -1,5 +1,5 @@
 import sys
 
-from . import entry
+from oauthpy.cli import entry
 
 sys.exit(entry())

@@ -6,10 +6,10 @@ import argparse
 import getpass
 import sys
 
-from .._events import AuthStatus
-from .clients import client_for
-from .render import dumps, status_json
-from .term import style
+from oauthpy._events import AuthStatus
+from oauthpy.cli.clients import client_for
+from oauthpy.cli.render import dumps, status_json
+from oauthpy.cli.term import style
 
 
 def status_lines(status: AuthStatus) -> list[str]:
@@ -31,7 +31,7 @@ def status_lines(status: AuthStatus) -> list[str]:
 
 
 def status(args: argparse.Namespace) -> int:
-    from .run_cmd import choose_provider
+    from oauthpy.cli.run_cmd import choose_provider
 
     if args.provider is None:
         args.provider = choose_provider(args.source)

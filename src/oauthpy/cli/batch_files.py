@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
-from .._events import RunResult
-from .render import clean, usage_json
+from oauthpy._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
+from oauthpy._events import RunResult
+from oauthpy.cli.render import clean, usage_json
 
 #: how many bad input lines one error message lists
 _MAX_REPORTED = 20

@@ -10,19 +10,19 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from .._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
-from .._events import RunResult, Usage
-from .batch_files import InputItem, Output, read_items, result_line
-from .batch_progress import PLAIN_EVERY_S, Display, Tally
-from .clients import client_for
-from .run_cmd import run_options
-from .stdin import unread_note
+from oauthpy._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
+from oauthpy._events import RunResult, Usage
+from oauthpy.cli.batch_files import InputItem, Output, read_items, result_line
+from oauthpy.cli.batch_progress import PLAIN_EVERY_S, Display, Tally
+from oauthpy.cli.clients import client_for
+from oauthpy.cli.run_cmd import run_options
+from oauthpy.cli.stdin import unread_note
 
 if TYPE_CHECKING:
-    from .._batch import Throttle
-    from .._client import Client
-    from .._options import RunRequest
-    from .._retry import RetryPolicy
+    from oauthpy._batch import Throttle
+    from oauthpy._client import Client
+    from oauthpy._options import RunRequest
+    from oauthpy._retry import RetryPolicy
 
 EXIT_OK, EXIT_FAILED = 0, 1
 STOPPING = (signal.SIGINT, signal.SIGTERM)  # each stops the batch the same way; exit 128 + its number
@@ -40,7 +40,7 @@ def _read_input(path: str) -> bytes:
 
 
 def command(args: argparse.Namespace) -> int:
-    from .._batch import Throttle, check_concurrency
+    from oauthpy._batch import Throttle, check_concurrency
 
     check_concurrency(args.jobs)
     if args.max_retries < 0:

@@ -12,24 +12,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .._errors import OauthPyError
-from .._options import listed_providers
-from .._providers import registry
-from ..testing.script import shell, text
-from .render import describe
-from .term import style
+from oauthpy._agents import registry
+from oauthpy._errors import OauthPyError
+from oauthpy._options import listed_providers
+from oauthpy.cli.render import describe
+from oauthpy.cli.term import style
+from oauthpy.testing.script import shell, text
 
 GREETING = "echo hello from a real shell"
 
 
 def _installed(provider: str) -> bool:
-    from .._auth.manager import load_backend
+    from oauthpy._auth.manager import load_backend
 
     return load_backend(provider).find_binary(os.environ) is not None
 
 
 def command(args: argparse.Namespace) -> int:
-    from .._client import Client
+    from oauthpy._client import Client
 
     chosen = [args.provider] if args.provider else list(listed_providers())
     ran = failed = 0

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._events import AuthStatus
-from .._options import AuthSource, ProviderName, listed_providers
-from .render import dumps
-from .term import style
+from oauthpy._events import AuthStatus
+from oauthpy._options import AuthSource, ProviderName, listed_providers
+from oauthpy.cli.render import dumps
+from oauthpy.cli.term import style
 
 _LOGIN_FIX = "oauthpy auth login --provider {p}"
 _REASON_FIXES = {
@@ -56,7 +56,7 @@ def _dir_info(path: Path) -> dict[str, Any]:
 
 
 async def _report(provider: ProviderName, source: AuthSource) -> Report:
-    from .._client import Client
+    from oauthpy._client import Client
 
     client = Client(provider, auth_source=source)
     status = await client.aauth_status()
@@ -113,7 +113,7 @@ def render(reports: list[Report]) -> str:
 
 
 def command(args: argparse.Namespace) -> int:
-    from .._loop import run_sync
+    from oauthpy._loop import run_sync
 
     reports = run_sync(gather(args.source))
     print(dumps([r.as_json() for r in reports]) if args.json else render(reports))

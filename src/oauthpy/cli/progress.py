@@ -12,12 +12,12 @@ import re
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
-from .._events import Event, EventKind
+from oauthpy._events import Event, EventKind
 
 if TYPE_CHECKING:
-    from .._client import Client
-    from .._events import RunResult
-    from .term import Spinner
+    from oauthpy._client import Client
+    from oauthpy._events import RunResult
+    from oauthpy.cli.term import Spinner
 
 _RECONNECT = re.compile(r"Reconnecting\.\.\.\s*(?:(\d+)/(\d+)|(waiting for network))")
 _CLAUDE_RETRY = re.compile(r"retry (\d+) of (\d+)")
@@ -59,8 +59,8 @@ def run_watched(client: Client, prompt: str, options: dict[str, Any], spinner: S
     result; with ``max_retries``, only the successful attempt's events reach the result, as in
     ``run``, though the spinner sees every attempt's.
     """
-    from .._loop import run_sync
-    from .._runner import Outcome
+    from oauthpy._loop import run_sync
+    from oauthpy._runner import Outcome
 
     runner = client._runner
     request = runner.request(prompt, options)

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .._events import AuthStatus, Event, EventKind, RunResult, Usage
-from .._redact import StreamRedactor, redact
-from .term import style
+from oauthpy._events import AuthStatus, Event, EventKind, RunResult, Usage
+from oauthpy._redact import StreamRedactor, redact
+from oauthpy.cli.term import style
 
 _DETAIL_FIELDS = (
     "item_id",

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._catalog import default_model, efforts, models
-from .._errors import InvalidOptionsError, OauthPyError
-from .._options import AUTH_SOURCES, AuthSource, ProviderName, listed_providers, positive_number
-from .auth_cmd import status_lines
-from .render import StreamPrinter, answer_text
-from .term import Spinner, print_error, style
+from oauthpy._catalog import default_model, efforts, models
+from oauthpy._errors import InvalidOptionsError, OauthPyError
+from oauthpy._options import AUTH_SOURCES, AuthSource, ProviderName, listed_providers, positive_number
+from oauthpy.cli.auth_cmd import status_lines
+from oauthpy.cli.render import StreamPrinter, answer_text
+from oauthpy.cli.term import Spinner, print_error, style
 
 if TYPE_CHECKING:
-    from .._client import Client
-    from .._session import Session
+    from oauthpy._client import Client
+    from oauthpy._session import Session
 
 
 T = TypeVar("T")
@@ -59,7 +59,7 @@ class Repl:
 
     @property
     def client(self) -> Client:
-        from .._client import Client
+        from oauthpy._client import Client
 
         if self._client is None:
             self._client = Client(self.provider, auth_source=self.source)
@@ -224,7 +224,7 @@ def _events(r: Repl, arg: str) -> None:
 def _run(r: Repl, arg: str) -> None:
     if not arg:
         raise InvalidOptionsError("usage: /run PROMPT")
-    from .progress import run_watched
+    from oauthpy.cli.progress import run_watched
 
     with Spinner(f"{r.provider} is working") as spinner:
         result = run_watched(r.client, arg, {"cwd": r.cwd, **r.turn_options()}, spinner)
@@ -304,13 +304,13 @@ def _reader() -> Callable[[str], str]:
 
 
 def command(args: argparse.Namespace) -> int:
-    from .run_cmd import choose_provider
+    from oauthpy.cli.run_cmd import choose_provider
 
     if args.provider is None:
         args.provider = choose_provider(args.source)
     resume = getattr(args, "resume", None)
     if resume is not None:
-        from .._session import check_resume_id
+        from oauthpy._session import check_resume_id
 
         check_resume_id(args.provider, resume)  # a wrong id fails here, not at the first turn
     repl = Repl(args.provider, args.source, args.cwd, resume)

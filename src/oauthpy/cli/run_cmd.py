@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._errors import AuthRequiredError, InvalidOptionsError
-from .._options import AuthSource, ProviderName, listed_providers, provider_named
-from .clients import client_for
-from .progress import run_watched
-from .render import StreamPrinter, answer_text, dumps, result_json
-from .stdin import join, read_all, read_context
-from .term import Spinner
+from oauthpy._errors import AuthRequiredError, InvalidOptionsError
+from oauthpy._options import AuthSource, ProviderName, listed_providers, provider_named
+from oauthpy.cli.clients import client_for
+from oauthpy.cli.progress import run_watched
+from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json
+from oauthpy.cli.stdin import join, read_all, read_context
+from oauthpy.cli.term import Spinner
 
 
 def read_prompt(arg: str | None) -> str:
@@ -68,8 +68,8 @@ def choose_provider(source: AuthSource) -> ProviderName:
         return chosen
     import asyncio
 
-    from .._client import Client
-    from .._loop import run_sync
+    from oauthpy._client import Client
+    from oauthpy._loop import run_sync
 
     async def ask() -> list[bool]:
         return list(

@@ -11,8 +11,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .._events import Event
-    from .._sessions.records import SessionInfo
+    from oauthpy._events import Event
+    from oauthpy._sessions.records import SessionInfo
 
 EXAMPLES = """examples:
   oauthpy sessions -p codex                     # newest first: id, updated, turns, title
@@ -42,15 +42,15 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    from .clients import client_for
-    from .render import dumps
-    from .run_cmd import choose_provider
+    from oauthpy.cli.clients import client_for
+    from oauthpy.cli.render import dumps
+    from oauthpy.cli.run_cmd import choose_provider
 
     if args.provider is None:
         args.provider = choose_provider(args.source)
     action = args.action
     if (action == "list") != (args.session_id is None):
-        from .._errors import InvalidOptionsError
+        from oauthpy._errors import InvalidOptionsError
 
         raise InvalidOptionsError(
             f"`oauthpy sessions {action}` takes {'no ID' if action == 'list' else 'a session ID'}",
@@ -68,7 +68,7 @@ def command(args: argparse.Namespace) -> int:
             print(dumps({"session_id": args.session_id, "deleted": True}))
     else:
         if args.limit is not None and args.limit < 1:
-            from .._errors import InvalidOptionsError
+            from oauthpy._errors import InvalidOptionsError
 
             raise InvalidOptionsError(f"--limit must be at least 1, got {args.limit}")
         found = client.sessions(cwd=args.cwd, limit=args.limit)
@@ -80,7 +80,7 @@ def command(args: argparse.Namespace) -> int:
 
 
 def session_json(info: SessionInfo) -> dict[str, Any]:
-    from .render import clean
+    from oauthpy.cli.render import clean
 
     out: dict[str, Any] = {
         "id": info.id,
@@ -119,8 +119,8 @@ def _table(found: list[SessionInfo]) -> None:
 
 
 def _show(events: list[Event], as_json: bool) -> None:
-    from .._events import EventKind
-    from .render import clean, describe, dumps, event_json
+    from oauthpy._events import EventKind
+    from oauthpy.cli.render import clean, describe, dumps, event_json
 
     if as_json:
         print(dumps([event_json(e) for e in events]))

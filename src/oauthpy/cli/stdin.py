@@ -11,7 +11,7 @@ import select
 import sys
 from typing import BinaryIO, TextIO
 
-from .._errors import InvalidOptionsError
+from oauthpy._errors import InvalidOptionsError
 
 #: how long a prompt argument waits for piped stdin to start (``claude -p`` waits 3 s too)
 STDIN_WAIT_S = 3.0

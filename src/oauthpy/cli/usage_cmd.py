@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .._errors import OauthPyError
+from oauthpy._errors import OauthPyError
 
 if TYPE_CHECKING:
-    from .._usage.records import AccountUsage
+    from oauthpy._usage.records import AccountUsage
 
 
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
@@ -25,7 +25,7 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
 
 
 def usage_json(found: AccountUsage) -> dict[str, Any]:
-    from .render import clean
+    from oauthpy.cli.render import clean
 
     out = {
         "provider": found.provider,
@@ -48,7 +48,7 @@ def usage_json(found: AccountUsage) -> dict[str, Any]:
 
 
 def lines(found: AccountUsage) -> list[str]:
-    from .render import clean
+    from oauthpy.cli.render import clean
 
     head = f"{found.provider}: plan {found.plan or 'unknown'}"
     if found.source:
@@ -71,10 +71,10 @@ def lines(found: AccountUsage) -> list[str]:
 
 
 def command(args: argparse.Namespace) -> int:
-    from .._options import listed_providers
-    from .._providers import registry
-    from .clients import client_for
-    from .render import clean, dumps
+    from oauthpy._agents import registry
+    from oauthpy._options import listed_providers
+    from oauthpy.cli.clients import client_for
+    from oauthpy.cli.render import clean, dumps
 
     names = [args.provider] if args.provider else [n for n in listed_providers() if registry.get(n).usage]
     found: list[AccountUsage] = []

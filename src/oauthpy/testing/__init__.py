@@ -15,13 +15,18 @@ and ``script(*steps)``, what it answers. The steps are the same for every fake (
 
 from __future__ import annotations
 
-from .anthropic import FakeAnthropicServer, bash, structured
-from .chat import FakeChatServer, without_tools
-from .gemini import FakeGeminiServer, shell_call, write_call
-from .offline_mode import Offline, offline
-from .processes import live_children, live_processes_in_group, live_processes_with_env, new_marker
-from .responses import FakeResponsesServer, apply_patch, exec_command
-from .script import (
+from oauthpy.testing.anthropic import FakeAnthropicServer, bash, structured
+from oauthpy.testing.chat import FakeChatServer, without_tools
+from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
+from oauthpy.testing.offline_mode import Offline, offline
+from oauthpy.testing.processes import (
+    live_children,
+    live_processes_in_group,
+    live_processes_with_env,
+    new_marker,
+)
+from oauthpy.testing.responses import FakeResponsesServer, apply_patch, exec_command
+from oauthpy.testing.script import (
     CallTool,
     Cut,
     Echo,
@@ -41,12 +46,12 @@ from .script import (
     tool_call,
     write_file,
 )
-from .server import FakeServer, RecordedRequest
+from oauthpy.testing.server import FakeServer, RecordedRequest
 
 
 def fake_for(provider: str) -> FakeServer:
     """A started fake model backend for ``provider`` (use it as a context manager)."""
-    from .._providers import registry
+    from oauthpy._agents import registry
 
     agent = registry.find(provider)
     if agent is None or agent.takes_command:

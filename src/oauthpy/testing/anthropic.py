@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
-from .server import FakeServer, Handler, RecordedRequest
+from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
+from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 FAKE_ANTHROPIC_KEY = "sk-ant-oauthpy-fake-key-0000"
 _ERROR_TYPES = {

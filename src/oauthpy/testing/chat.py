@@ -17,9 +17,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .chat_tools import tool_schemas, vendor_call
-from .script import Cut, HttpError, Reply, SseError, Step, ToolCall, VendorStep, chunk, retry_headers
-from .server import FakeServer, Handler, RecordedRequest
+from oauthpy.testing.chat_tools import tool_schemas, vendor_call
+from oauthpy.testing.script import (
+    Cut,
+    HttpError,
+    Reply,
+    SseError,
+    Step,
+    ToolCall,
+    VendorStep,
+    chunk,
+    retry_headers,
+)
+from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 DEFAULT_MODEL = "fake-model"
 #: what ``GET /v1/models`` lists

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .script import Reply, Shell, ToolCall, WriteFile
+from oauthpy.testing.script import Reply, Shell, ToolCall, WriteFile
 
 #: shell tools, best first: OpenCode and Copilot ``bash``, codex ``shell`` (argv array) and
 #: ``exec_command``, Qwen Code ``run_shell_command``; goose's ``developer__shell`` by its suffix

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .responses import FakeResponsesServer
-    from .script import HttpError
-    from .server import Handler, RecordedRequest
+    from oauthpy.testing.responses import FakeResponsesServer
+    from oauthpy.testing.script import HttpError
+    from oauthpy.testing.server import Handler, RecordedRequest
 
 FAKE_ACCOUNT_ID = "acct-oauthpy-fake-0000"
 FAKE_EMAIL = "fake-user@oauthpy.invalid"

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
-from .server import FakeServer, Handler, RecordedRequest
+from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
+from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 FAKE_GEMINI_KEY = "AIzaOauthpyFakeGeminiKey000000000000000"
 DEFAULT_MODEL = "gemini-2.5-flash"

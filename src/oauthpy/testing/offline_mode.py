@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._providers import registry
-from .server import FakeServer
+from oauthpy._agents import registry
+from oauthpy.testing.server import FakeServer
 
 #: the variable that turns the offline mode on for a whole process
 ENV_VAR = "OAUTHPY_OFFLINE"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from .._run_marks import pids_with_env, stat_fields, state_of
+from oauthpy._run_marks import pids_with_env, stat_fields, state_of
 
 MARKER_VAR = "OAUTHPY_TEST_MARKER"
 

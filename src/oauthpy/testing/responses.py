@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import chatgpt_backend
-from .script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk, retry_headers
-from .server import FakeServer, Handler, RecordedRequest
+from oauthpy.testing import chatgpt_backend
+from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk, retry_headers
+from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 FAKE_OPENAI_KEY = "sk-oauthpy-fake-openai-key-0000"
 KEY_VAR = "OAUTHPY_FAKE_OPENAI_KEY"
@@ -230,13 +230,13 @@ unbounded_connection_retries = false
 def exec_command(cmd: str, *, call_id: str = "call_1", say: str = "") -> Reply:
     """A codex ``exec_command`` call that runs ``cmd`` (without a login shell, for clean output).
     `oauthpy.testing.shell` is the same for every fake."""
-    from .script import ToolCall
+    from oauthpy.testing.script import ToolCall
 
     return Reply(text=say, tool_calls=(ToolCall("exec_command", {"cmd": cmd, "login": False}, call_id),))
 
 
 def apply_patch(patch: str, *, call_id: str = "call_patch") -> Reply:
     """A codex freeform ``apply_patch`` call with ``patch`` as its input."""
-    from .script import ToolCall
+    from oauthpy.testing.script import ToolCall
 
     return Reply(tool_calls=(ToolCall("apply_patch", {}, call_id, freeform=patch),))

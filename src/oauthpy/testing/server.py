@@ -16,8 +16,19 @@ from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from .chat_tools import NoFittingTool, tool_schemas, vendor_call
-from .script import Answer, CallTool, Echo, Gate, HttpError, Match, Reply, Step, VendorStep, resolve_tool
+from oauthpy.testing.chat_tools import NoFittingTool, tool_schemas, vendor_call
+from oauthpy.testing.script import (
+    Answer,
+    CallTool,
+    Echo,
+    Gate,
+    HttpError,
+    Match,
+    Reply,
+    Step,
+    VendorStep,
+    resolve_tool,
+)
 
 _S = TypeVar("_S", bound="FakeServer")
 

@@ -1,5 +1,5 @@
 """Record claude-agent-sdk's session answers (list_sessions, get_session_messages) for sessions
-the bundled claude CLI made against the fake: what `oauthpy._sessions.claude` translates.
+the bundled claude CLI made against the fake: what `oauthpy._agents.claude.sessions` translates.
 
 Run: .venv/bin/python tests/recordings/claude-sessions/record.py  (rewrites the *.json here)
 Each file is the SDK's answer as the catalogue's child process prints it (its dataclasses as
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy import Client, OauthPyError
-from oauthpy._sessions.claude import _ask
+from oauthpy._agents.claude.sessions import _ask
 from oauthpy.testing import HttpError, Reply, text
 from oauthpy.testing.anthropic import FakeAnthropicServer, bash, write_file
 

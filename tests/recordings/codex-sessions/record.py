@@ -4,7 +4,7 @@
 
 A session of three turns (a command, a file change, a failed model request) and a one-shot run
 in a sub folder are made through oauthpy; then one app-server answers the catalogue's requests
-(`oauthpy._sessions.codex_items`), each saved as ``{"result": ...}`` or ``{"error": ...}`` with
+(`oauthpy._agents.codex.session_items`), each saved as ``{"result": ...}`` or ``{"error": ...}`` with
 the temporary root written as /tmp/rec.
 """
 
@@ -25,11 +25,11 @@ sys.path.insert(0, str(REPO))
 from tests.support import open_rig  # noqa: E402
 
 from oauthpy import CommandExecutionError  # noqa: E402
+from oauthpy._agents.codex import session_items as codex_items  # noqa: E402
+from oauthpy._agents.codex.app import AppServer  # noqa: E402
+from oauthpy._agents.codex.provider import CodexProvider  # noqa: E402
 from oauthpy._options import build_request  # noqa: E402
-from oauthpy._providers.codex import CodexProvider  # noqa: E402
-from oauthpy._providers.codex_app import AppServer  # noqa: E402
-from oauthpy._rpc import RpcError  # noqa: E402
-from oauthpy._sessions import codex_items  # noqa: E402
+from oauthpy._transports.rpc import RpcError  # noqa: E402
 from oauthpy.testing import HttpError, shell, text  # noqa: E402
 from oauthpy.testing.responses import apply_patch  # noqa: E402
 

@@ -1,0 +1,179 @@
+"""What Claude Code asks during a turn (``can_use_tool``) and the run's tools, for the SDK.
+
+The SDK calls `ClaudeAsks.can_use_tool` and the tools' MCP server (in-process, the SDK's
+``sdk`` server type) from its own tasks. Their news (``permission`` and ``tool`` events, a failed
+callback) go into `ClaudeAsks.news`, which the turn reads beside the SDK's messages, so the
+events arrive in order and a callback's or tool's time is not idle time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from oauthpy._events import Event
+from oauthpy._mcp_tools import SERVER_NAME, mcp_server
+from oauthpy._options import RunRequest
+from oauthpy._permissions import PermissionCallback, PermissionRequest, Permissions, permission_event
+from oauthpy._tools import Tool
+
+#: how Claude Code names the run's tools: ``mcp__oauthpy__<name>``
+OWN_PREFIX = f"mcp__{SERVER_NAME}__"
+#: Claude Code's file tools and the input key that names the file
+_FILE_TOOLS = {
+    "Write": "file_path",
+    "Edit": "file_path",
+    "MultiEdit": "file_path",
+    "NotebookEdit": "notebook_path",
+}
+_DENIED = "the user denied this action"
+T = TypeVar("T")
+
+
+def tools_shown(tools: Sequence[Tool]) -> tuple[tuple[str, str, str], ...]:
+    """What Claude Code is shown of the run's tools when it starts: a change needs a new CLI."""
+    return tuple((t.name, t.description, json.dumps(t.input_schema, sort_keys=True)) for t in tools)
+
+
+class Failed:
+    """The callback raised: the turn ends with ``error``, and the CLI is stopped."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class Busy:
+    """The user's code is running (a callback, a tool): the turn's idle timeout waits."""
+
+    __slots__ = ("on",)
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+
+def permission_of(tool_name: str, tool_input: Any, cwd: str) -> PermissionRequest:
+    """The question in a ``can_use_tool`` call."""
+    data = tool_input if isinstance(tool_input, dict) else {}
+    if tool_name == "Bash":
+        command = data.get("command")
+        return PermissionRequest(
+            "claude",
+            "command",
+            command=command if isinstance(command, str) else None,
+            cwd=cwd,
+            tool_name=tool_name,
+            tool_input=tool_input,
+            raw={"tool_name": tool_name, "input": tool_input},
+        )
+    if tool_name in _FILE_TOOLS:
+        path = data.get(_FILE_TOOLS[tool_name])
+        return PermissionRequest(
+            "claude",
+            "file_change",
+            cwd=cwd,
+            paths=(path,) if isinstance(path, str) else (),
+            tool_name=tool_name,
+            tool_input=tool_input,
+            raw={"tool_name": tool_name, "input": tool_input},
+        )
+    return PermissionRequest(
+        "claude",
+        "tool",
+        cwd=cwd,
+        tool_name=tool_name,
+        tool_input=tool_input,
+        raw={"tool_name": tool_name, "input": tool_input},
+    )
+
+
+class ClaudeAsks:
+    """One conversation's ``can_use_tool`` and tools; each turn sets its callback and deadline."""
+
+    def __init__(self, request: RunRequest) -> None:
+        self.cwd = request.cwd
+        self.tools = request.tools
+        #: the turn's ``contextvars``: the SDK calls back from tasks of the connecting run
+        self.context = contextvars.copy_context()
+        self.permissions = Permissions("claude")
+        self.callback: PermissionCallback | None = request.on_permission
+        self.deadline: float | None = None
+        #: what happened outside the SDK's messages, for the turn to read in order
+        self.news: asyncio.Queue[Event | Failed | Busy] = asyncio.Queue()
+        self.failure: BaseException | None = None
+        #: tool use ids refused this turn; the turn's parser reads this same set (its calls end
+        #: ``declined``), so it is cleared, never replaced
+        self.declined: set[str] = set()
+
+    def start_turn(self, request: RunRequest) -> None:
+        self.callback = request.on_permission
+        self.tools = request.tools  # the same names, description and arguments (the CLI's key)
+        self.context = contextvars.copy_context()
+        self.deadline = request.deadline()
+        self.failure = None
+        self.news = asyncio.Queue()
+        self.declined.clear()
+
+    async def in_turn(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run the user's code of this turn (a callback, a tool) in the turn's ``contextvars``,
+        as it would run in a process of its own; a cancel reaches it."""
+        task = self.context.run(asyncio.ensure_future, coro)
+        return await task
+
+    def sdk_options(self) -> dict[str, Any]:
+        """The ``ClaudeAgentOptions`` fields for the callback and the tools."""
+        kw: dict[str, Any] = {}
+        if self.tools:
+            server = mcp_server(
+                self.tools, self._report, fail=self._fail, current=lambda: self.tools, run=self.in_turn
+            )
+            kw["mcp_servers"] = {SERVER_NAME: {"type": "sdk", "name": SERVER_NAME, "instance": server}}
+        if self.callback is not None:
+            kw["can_use_tool"] = self.can_use_tool
+        return kw
+
+    def _fail(self, error: BaseException) -> None:
+        """A tool raised ``SystemExit``/``KeyboardInterrupt``: the turn ends with it, as when the
+        callback raises."""
+        if self.failure is None:
+            self.failure = error
+            self.news.put_nowait(Failed(error))
+
+    def _report(self, event: Event) -> None:
+        self.news.put_nowait(Busy(event.status == "in_progress"))
+        self.news.put_nowait(event)
+
+    def _decline(self, call_id: Any) -> None:
+        if isinstance(call_id, str) and call_id:
+            self.declined.add(call_id)
+
+    async def can_use_tool(self, tool_name: str, tool_input: Any, context: Any) -> Any:
+        from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
+
+        if tool_name.startswith(OWN_PREFIX):
+            return PermissionResultAllow()  # the run's own tools never reach on_permission
+        ask = permission_of(tool_name, tool_input, self.cwd)
+        call_id = getattr(context, "tool_use_id", None)
+        self.news.put_nowait(Busy(True))
+        try:
+            verdict = await self.in_turn(self.permissions.decide(self.callback, ask, self.deadline))
+        except BaseException as exc:
+            self._decline(call_id)
+            self.failure = exc
+            self.news.put_nowait(Failed(exc))
+            return PermissionResultDeny(message=_DENIED, interrupt=True)
+        finally:
+            self.news.put_nowait(Busy(False))
+        self.news.put_nowait(permission_event(ask, verdict))
+        if not verdict.allowed:
+            self._decline(call_id)
+            return PermissionResultDeny(message=verdict.reason or _DENIED)
+        # Never the CLI's suggestions, even for allow_always: they are rules as wide as a whole
+        # program (``Bash(touch:*)``), saved to the user's project (``localSettings``), or a mode
+        # switch (``acceptEdits``). oauthpy keeps allow_always itself, for exactly this request
+        # and this conversation (`Permissions`), and answers the CLI's next question from it.
+        return PermissionResultAllow()

@@ -1,0 +1,339 @@
+"""Every agent oauthpy knows, as data: one `Agent` entry per provider.
+
+Each entry names where its parts live (the provider, its auth backend, its fake model server)
+as ``"module:attribute"`` paths, imported only when used, so reading the registry (``oauthpy
+--help``, validation) imports no vendor code. Every module that used to branch on a provider
+asks the registry instead; tests/unit/test_registry.py fails when an entry lacks a part or
+when code outside the registry and the vendors' own modules names a provider.
+
+A new agent that speaks ACP is one profile module (`oauthpy._providers.profiles`) and one
+entry here (docs/acp.md); `register` adds one at run time (the test suite's own ACP agent).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from oauthpy._errors import UnsupportedProviderError
+
+#: a UUID in its canonical 8-4-4-4-12 hex form (codex thread ids are UUIDv7, claude's and
+#: gemini's session ids UUIDv4; the version is not checked)
+UUID_FORM = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: what an ACP agent may use as a ``sessionId``: printable, no spaces, bounded
+ACP_ID_FORM = r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,199}"
+
+
+class Agent(NamedTuple):
+    """One provider: its name, where its parts live, and what help texts and tools show.
+
+    A named tuple rather than a dataclass: ``oauthpy --help`` reads the registry, and
+    dataclasses cost it a third of its start (they import ``inspect``).
+    """
+
+    name: str
+    #: the vendor's product, for help texts and doctor
+    title: str
+    #: ``"module:attribute"`` of a callable that makes the `Provider` (given ``command=`` when
+    #: `takes_command`)
+    provider: str
+    #: ``"module:attribute"`` of a callable that makes the `AuthBackend` (same arguments)
+    auth: str
+    #: ``"module:attribute"`` of the `FakeServer` class its CLI can be pointed at, for tests
+    fake: str
+    #: what can carry its runs, the first the default (``Client.transports``)
+    transports: tuple[str, ...]
+    #: model names the vendor CLI knows, for help texts (never used to refuse a name)
+    models: tuple[str, ...] = ()
+    #: reasoning efforts it accepts (validated: a wrong one fails only once the CLI runs)
+    efforts: tuple[str, ...] = ()
+    #: the model a run gets when none is given, as help texts say it
+    default_model: str = "(the agent's configured default)"
+    #: the catalog entry marked default in ``models()`` when the vendor has no list of its own
+    catalog_default: str | None = None
+    #: the form of the vendor's session ids (a regular expression, matched whole), what it is
+    #: called, and a real one: a ``resume=`` of another form is refused before anything starts
+    session_id_form: str = UUID_FORM
+    session_id_words: str = "a UUID"
+    session_id_example: str = "80fb1d47-2d28-409b-9c3d-169e33f8e617"
+    #: extra environment beside the fake's own (e.g. a fixed model: one request per turn)
+    fake_env: Mapping[str, str] = MappingProxyType({})
+    #: ``"module:attribute"`` of ``(fake, root) -> env`` when the fake's own ``env(root)`` is
+    #: not what points this agent at it (a fake several agents share)
+    fake_setup: str = ""
+    #: ``"module:attribute"`` of more fakes its ``fake_setup`` points it at (other wire APIs): the
+    #: shared tests run it against each of them too
+    more_fakes: tuple[str, ...] = ()
+    #: the model runs against the fake should name (None: the agent's default)
+    fake_model: str | None = None
+    #: ``provider_options`` for ``oauthpy demo``'s shell command
+    demo_options: Mapping[str, Any] | None = None
+    #: a generic entry: made per client from ``command=``, not listed by doctor, demo, offline
+    takes_command: bool = False
+    #: shown by doctor and demo, started by the offline mode, tried by `oauthpy run` without
+    #: ``-p`` (a test suite's own agent is not)
+    listed: bool = True
+    #: how many times its CLI retries a failed model request by itself (each one a request)
+    own_retries: int = 0
+    #: whether a refused tool call ends its turn (else the model hears of it and goes on)
+    refusal_ends_turn: bool = False
+    #: whether its errors carry the model API's HTTP status (else only the API's words)
+    status_in_errors: bool = True
+    #: where its CLI is published, ``"pypi:<name>"`` or ``"npm:<name>"``, the pinned one first:
+    #: scripts/compat tests the newest of each and docs/compatibility.md lists them
+    packages: tuple[str, ...] = ()
+    #: ``"module:attribute"`` of ``(provider) -> Catalogue``: its sessions listed, read, forked
+    #: and deleted through its own interface (`oauthpy._sessions`); empty: it keeps none
+    catalogue: str = ""
+    #: ``"module:attribute"`` of ``(provider) -> UsageReader``: the account's usage and quota
+    #: from its own interface (`oauthpy._usage`); empty: it has no way to tell
+    usage: str = ""
+    #: ``"module:attribute"`` of ``(home, provider, event) -> None``, given each ``other`` event
+    #: of a run: where the account's usage is only known from what runs report (claude)
+    usage_observer: str = ""
+    #: whether `Client.models` reports the vendor's own list (else oauthpy's catalog)
+    lists_models: bool = False
+
+    def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
+        return _load(self.provider)(**self._args(command))
+
+    def make_auth(self, command: tuple[str, ...] | None = None) -> Any:
+        return _load(self.auth)(**self._args(command))
+
+    def make_catalogue(self, provider: Any) -> Any:
+        if not self.catalogue:
+            from oauthpy._sessions.records import NoCatalogue
+
+            return NoCatalogue(self.name, "oauthpy has no session catalogue for this agent")
+        return _load(self.catalogue)(provider)
+
+    def usage_observer_function(self) -> Any:
+        return _load(self.usage_observer) if self.usage_observer else None
+
+    def make_usage_reader(self, provider: Any) -> Any:
+        return _load(self.usage)(provider) if self.usage else None
+
+    def fake_class(self) -> Any:
+        return _load(self.fake)
+
+    def fake_environment(self, fake: Any, root: Any, *, defaults: bool = True) -> dict[str, str]:
+        """The environment that sends this agent's real CLI to ``fake``, its state under
+        ``root``; with `fake_env` unless ``defaults`` is False (tests that choose the model)."""
+        env: dict[str, str] = _load(self.fake_setup)(fake, root) if self.fake_setup else fake.env(root)
+        return {**env, **self.fake_env} if defaults else env
+
+    def _args(self, command: tuple[str, ...] | None) -> dict[str, Any]:
+        return {"command": command} if self.takes_command else {}
+
+
+def _load(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+_CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
+
+_ENTRIES: dict[str, Agent] = {
+    agent.name: agent
+    for agent in (
+        Agent(
+            name="codex",
+            title="OpenAI Codex CLI",
+            provider="oauthpy._agents.codex.provider:CodexProvider",
+            auth="oauthpy._agents.codex.auth:CodexAuth",
+            fake="oauthpy.testing.responses:FakeResponsesServer",
+            transports=("app-server", "exec"),
+            # codex 0.163 passes any effort through; `max` and `ultra` are what its newest models
+            # advertise (`codex debug models`). None is sent unless asked: the model's default.
+            models=(
+                "gpt-6-astra",
+                "gpt-6.1-sol",
+                "gpt-6-sol",
+                "gpt-6-luna",
+                "gpt-5.6-sol",
+                "gpt-5.6-terra",
+                "gpt-5.6-luna",
+                "gpt-5.5",
+            ),
+            efforts=_CODEX_EFFORTS,
+            default_model="(codex's configured default)",
+            session_id_example="01a202eb-b1a9-7800-944a-667769ecda10",
+            packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
+            catalogue="oauthpy._agents.codex.sessions:CodexCatalogue",
+            lists_models=True,
+            usage="oauthpy._agents.codex.usage:CodexUsage",
+        ),
+        Agent(
+            name="claude",
+            title="Claude Code (claude-agent-sdk)",
+            provider="oauthpy._agents.claude.provider:ClaudeProvider",
+            auth="oauthpy._agents.claude.auth:ClaudeAuth",
+            fake="oauthpy.testing.anthropic:FakeAnthropicServer",
+            transports=("sdk",),
+            models=("default", "best", "sonnet", "opus", "haiku", "sonnet[1m]", "opus[1m]", "opusplan"),
+            efforts=("low", "medium", "high", "xhigh", "max"),
+            default_model="(Claude Code's default for the account)",
+            # the alias for the account's default model, the one a run without a model gets
+            catalog_default="default",
+            session_id_example="b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
+            packages=("pypi:claude-agent-sdk",),
+            catalogue="oauthpy._agents.claude.sessions:ClaudeCatalogue",
+            usage="oauthpy._agents.claude.usage:ClaudeUsage",
+            usage_observer="oauthpy._agents.claude.usage:remember",
+        ),
+        Agent(
+            name="gemini",
+            title="Gemini CLI",
+            provider="oauthpy._agents.gemini.provider:GeminiProvider",
+            auth="oauthpy._agents.gemini.auth:GeminiAuth",
+            fake="oauthpy.testing.gemini:FakeGeminiServer",
+            transports=("stream-json", "acp"),
+            models=(
+                "auto",
+                "pro",
+                "flash",
+                "flash-lite",
+                "gemini-2.5-pro",
+                "gemini-2.5-flash",
+                "gemini-2.5-flash-lite",
+                "gemini-3-pro-preview",
+                "gemini-3-flash-preview",
+                "gemini-3.1-pro-preview",
+            ),
+            default_model="auto",
+            catalog_default="auto",
+            # "auto" adds a routing request to every turn; a fixed model keeps one step per turn
+            fake_env={"GEMINI_MODEL": "gemini-2.5-flash"},
+            fake_model="gemini-2.5-flash",
+            # headless gemini runs a shell command only with approvals off; the demo's is harmless
+            demo_options={"yolo": True},
+            packages=("npm:@google/gemini-cli",),
+            catalogue="oauthpy._agents.gemini.sessions:GeminiCatalogue",
+        ),
+        Agent(
+            name="opencode",
+            title="OpenCode (opencode acp)",
+            provider="oauthpy._agents.opencode.profile:provider",
+            auth="oauthpy._agents.opencode.auth:OpencodeAuth",
+            fake="oauthpy.testing.chat:FakeChatServer",
+            fake_setup="oauthpy._agents.opencode.profile:fake_env",
+            transports=("acp",),
+            default_model="(opencode's configured model)",
+            session_id_form=ACP_ID_FORM,
+            session_id_words="an OpenCode session id",
+            session_id_example="ses_df61bb78bffeHFr9qSpJui4FeB",
+            # 429s, 5xx and dropped streams, with a backoff of up to 30 s unless told a wait
+            own_retries=5,
+            status_in_errors=False,
+            packages=("npm:opencode-ai",),
+            catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
+            lists_models=True,  # its session/new offers the models of its providers
+        ),
+        Agent(
+            name="copilot",
+            title="GitHub Copilot CLI (copilot --acp)",
+            provider="oauthpy._agents.copilot.profile:provider",
+            auth="oauthpy._agents.copilot.auth:CopilotAuth",
+            fake="oauthpy.testing.chat:FakeChatServer",
+            fake_setup="oauthpy._agents.copilot.profile:fake_env",
+            # its own provider settings reach the Responses API too (and the Messages API: there
+            # it does not retry a 5xx itself, unlike own_retries says; tests/e2e/test_copilot.py)
+            more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
+            transports=("acp",),
+            default_model="(copilot's configured model)",
+            fake_model="fake-model",
+            session_id_words="a Copilot session id (a UUID)",
+            session_id_example="06b7820c-549e-4b05-8f26-a21952a60c63",
+            # copilot asks before every command: the demo's one harmless command is allowed
+            demo_options={"extra_args": ["--allow-tool=shell(echo:*)"]},
+            # 429s, 5xx and cut streams; its errors name the status ("HTTP 401", "Last error: 500")
+            own_retries=5,
+            refusal_ends_turn=True,
+            packages=("npm:@github/copilot",),
+            catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
+            lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)
+            usage="oauthpy._agents.copilot.usage:CopilotUsage",
+        ),
+        Agent(
+            name="acp",
+            title="any ACP agent, by its command (Client('acp', command=[...]))",
+            provider="oauthpy._agents.acp.profile:provider",
+            auth="oauthpy._transports.acp.auth:command_auth",
+            fake="oauthpy.testing.chat:FakeChatServer",
+            transports=("acp",),
+            session_id_form=ACP_ID_FORM,
+            session_id_words="the agent's sessionId",
+            session_id_example="sess_01J9Y3XK2M",
+            catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
+            takes_command=True,
+        ),
+    )
+}
+
+
+#: more entries, as ``module:attribute`` paths separated by commas: how a process started by
+#: another (a CLI run by a test suite) gets the entries that one registered
+AGENTS_VAR = "OAUTHPY_AGENTS"
+_loaded_from_env = ""
+
+
+def _from_env() -> None:
+    global _loaded_from_env
+    paths = os.environ.get(AGENTS_VAR, "")
+    if paths == _loaded_from_env:
+        return
+    _loaded_from_env = paths
+    for path in filter(None, (p.strip() for p in paths.split(","))):
+        try:
+            agent = _load(path)
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise UnsupportedProviderError(
+                f"{AGENTS_VAR} names {path!r}, which does not load: {exc}"
+            ) from None
+        if not isinstance(agent, Agent):
+            raise UnsupportedProviderError(f"{AGENTS_VAR} names {path!r}, which is not a registry Agent")
+        _ENTRIES[agent.name] = agent
+
+
+def register(agent: Agent) -> None:
+    """Add (or replace) an entry: how a test suite or a plugin adds an agent."""
+    _ENTRIES[agent.name] = agent
+
+
+def unregister(name: str) -> None:
+    _ENTRIES.pop(name, None)
+
+
+def get(name: str) -> Agent:
+    _from_env()
+    try:
+        return _ENTRIES[name]
+    except KeyError:
+        raise UnsupportedProviderError(
+            f"unknown provider {name!r}; choose one of {', '.join(names())}"
+        ) from None
+
+
+def find(name: object) -> Agent | None:
+    _from_env()
+    return _ENTRIES.get(name) if isinstance(name, str) else None
+
+
+def names(*, generic: bool = True, listed_only: bool = False) -> tuple[str, ...]:
+    """Every provider's name, in order; ``generic=False`` leaves out the ones that need
+    ``command=`` (what tests run against fakes); ``listed_only`` keeps the `Agent.listed`
+    ones (what doctor, demo and the offline mode go over)."""
+    _from_env()
+    return tuple(
+        n
+        for n, a in _ENTRIES.items()
+        if (generic or not a.takes_command) and (not listed_only or (a.listed and not a.takes_command))
+    )
+
+
+def entries() -> tuple[Agent, ...]:
+    _from_env()
+    return tuple(_ENTRIES.values())

@@ -1,1 +1,0 @@
-"""One module per ACP agent: its `AcpProfile` (docs/acp.md)."""
