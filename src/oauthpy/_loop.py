@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncGenerator, Coroutine, Iterator
 from typing import Any, TypeVar
 
-from oauthpy._user_exit import UserCodeExit
+from oauthpy._user_exit import UserCodeExit, mark_private_loop, on_private_loop
 
 T = TypeVar("T")
 
@@ -58,6 +58,7 @@ class _LoopThread:
                 ready = threading.Event()
 
                 def main() -> None:
+                    mark_private_loop()
                     asyncio.set_event_loop(loop)
                     loop.call_soon(ready.set)
                     loop.run_forever()
@@ -160,6 +161,4 @@ run_sync = _default.run
 iterate_sync = _default.iterate
 
 
-def on_private_loop() -> bool:
-    """Whether this code runs on the loop thread behind the sync methods."""
-    return threading.current_thread() is _default._thread
+__all__ = ["iterate_sync", "on_private_loop", "run_sync"]

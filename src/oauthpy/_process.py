@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import IO
 
-from oauthpy._errors import ProviderNotInstalledError, TimeoutExceededError
+from oauthpy._errors import ProtocolError, ProviderNotInstalledError, TimeoutExceededError
 from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
@@ -243,12 +243,13 @@ class Process:
         return state in (b"Z", b"X")
 
     async def lines(
-        self, *, deadline: float | None = None, idle_timeout: float | None = None
+        self, *, deadline: float | None = None, idle_timeout: float | None = None, max_line: int | None = None
     ) -> AsyncIterator[str]:
         """Yield stdout lines (without the newline), of any length, as they arrive.
 
         ``deadline`` is a ``time.monotonic()`` value; ``idle_timeout`` bounds the wait for
-        each piece of output. Either raises `TimeoutExceededError`.
+        each piece of output. Either raises `TimeoutExceededError`. ``max_line``: a line (or an
+        unended tail) longer than that many bytes raises `ProtocolError` as soon as it is seen.
         """
         stdout = self._stdout
         assert stdout is not None
@@ -260,9 +261,11 @@ class Process:
                 break
             if b"\n" not in chunk:
                 pending += chunk
+                _bounded(pending, max_line)
                 continue
             pieces = chunk.split(b"\n")
             pending += pieces[0]
+            _bounded(pending, max_line)
             if pending.strip():
                 yield pending.decode("utf-8", "replace")
             for piece in pieces[1:-1]:
@@ -413,3 +416,11 @@ def _open_pty() -> tuple[int, int]:
     attrs[3] &= ~termios.ECHO  # lflag
     termios.tcsetattr(slave, termios.TCSANOW, attrs)
     return master, slave
+
+
+def _bounded(line: bytearray, limit: int | None) -> None:
+    if limit is not None and len(line) > limit:
+        raise ProtocolError(
+            f"the agent wrote a line of more than {limit // (1024 * 1024)} MB without ending it; "
+            "oauthpy stopped reading it"
+        )

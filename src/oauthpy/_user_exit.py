@@ -10,6 +10,7 @@ of the callback, and the caller gets the original back.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -42,15 +43,27 @@ async def guarded(awaitable: Awaitable[T], where: str) -> T:
         raise
 
 
+#: set on the loop thread behind the sync methods (`_loop` marks it as it starts)
+_thread_state = threading.local()
+
+
+def mark_private_loop() -> None:
+    """Mark the calling thread as the private loop's (called by `_loop`'s thread)."""
+    _thread_state.private = True
+
+
+def on_private_loop() -> bool:
+    """Whether this code runs on the loop thread behind the sync methods."""
+    return bool(getattr(_thread_state, "private", False))
+
+
 def reraise_original(exc: UserCodeExit) -> None:
     """Re-raise the user's own exception where the run was called from async code.
 
     On the private loop behind the sync methods it must stay wrapped: raised there, asyncio
     would stop that loop; `_loop` unwraps it in the calling thread instead."""
-    from oauthpy._loop import on_private_loop
-
     if not on_private_loop():
         raise exc.original from None
 
 
-__all__ = ["UserCodeExit", "guarded", "is_exit", "reraise_original"]
+__all__ = ["UserCodeExit", "guarded", "is_exit", "mark_private_loop", "on_private_loop", "reraise_original"]

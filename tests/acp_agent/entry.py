@@ -11,7 +11,8 @@ from typing import Any
 from oauthpy._agents.registry import ACP_ID_FORM, Agent
 from oauthpy._options import RunRequest
 from oauthpy._transports.acp.auth import AcpAuth
-from oauthpy._transports.acp.profile import AcpProfile, AcpProvider
+from oauthpy._transports.acp.profile import AcpProfile
+from oauthpy._transports.acp.provider import AcpProvider
 
 AGENT = Path(__file__).with_name("agent.py")
 

@@ -31,7 +31,7 @@ def test_a_codex_app_server_turn_streams_deltas_to_its_route(
     inv = Invocation([find_binary(env), "app-server", "--listen", "stdio://"], env, cwd=str(workdir))
 
     async def main() -> tuple[list[str], str, Any]:
-        conn = await Connection.start(inv, dialect="codex", router=_turn_of)
+        conn = await Connection.start(inv, dialect="lite", router=_turn_of)
         try:
             info = await conn.request(
                 "initialize",

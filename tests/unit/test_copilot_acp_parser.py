@@ -221,8 +221,8 @@ def test_auth_get_status_is_read_for_its_flag_and_words(
 
 
 def test_the_sdk_framing_round_trips_back_to_back_answers():
-    from oauthpy._agents.copilot.auth import frame
-    from oauthpy._agents.copilot.auth import messages as framed
+    from oauthpy._agents.copilot.sdk_server import frame
+    from oauthpy._agents.copilot.sdk_server import messages as framed
 
     recorded = (
         'Content-Length: 75\r\n\r\n{"jsonrpc":"2.0","id":2,"result":{"version":"1.0.102","protocolVersion":3}}'

@@ -71,7 +71,7 @@ def peer(marker: dict[str, str] | None = None) -> Invocation:
     return Invocation([sys.executable, "-c", PEER], merged_env(marker or {}), cwd=".")
 
 
-def run(body: Any, dialect: Dialect = "codex", **kw: Any) -> Any:
+def run(body: Any, dialect: Dialect = "lite", **kw: Any) -> Any:
     marker = new_marker()
 
     async def main() -> Any:
@@ -86,7 +86,7 @@ def run(body: Any, dialect: Dialect = "codex", **kw: Any) -> Any:
     return result
 
 
-@pytest.mark.parametrize("dialect", ["codex", "jsonrpc2"])
+@pytest.mark.parametrize("dialect", ["lite", "jsonrpc2"])
 def test_answers_find_their_requests_in_both_dialects(dialect: Dialect):
     async def body(conn: Connection) -> Any:
         held = asyncio.ensure_future(conn.request("hold", timeout=10))

@@ -23,9 +23,10 @@ from typing import Any, Literal
 from oauthpy._errors import CommandExecutionError, ProtocolError, TimeoutExceededError
 from oauthpy._process import Invocation, Process
 from oauthpy._redact import redact
-from oauthpy._teardown import within
+from oauthpy._teardown import stop, within
 
-Dialect = Literal["codex", "jsonrpc2"]
+#: "lite": JSON-RPC messages without the "jsonrpc" member (codex app-server); "jsonrpc2": the full 2.0
+Dialect = Literal["lite", "jsonrpc2"]
 #: answers a request from the agent: (method, params) -> result; raising sends an error back
 Handler = Callable[[str, Any], Awaitable[Any]]
 #: names the route of a notification (e.g. its turn id); None goes to the default route
@@ -39,6 +40,14 @@ _END = object()  # closes a route's queue
 INCOMING = "oauthpy/incoming"
 #: how long an agent that closed its stdout may take to exit before it is reported without a code
 _EXIT_WAIT_S = 2.0
+#: how long stdout may stay open after the agent itself exited (a child it started holds it)
+_DRAIN_S = 1.0
+_EXIT_POLL_S = 0.25
+#: the longest frame read whole (a line with no end past it is a `ProtocolError` at once)
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+#: notifications kept for routes nobody subscribed to yet (a turn's first ones, before the
+#: answer that names the turn); past it they are dropped, not held forever
+EARLY_NOTIFICATIONS = 1000
 
 
 class RpcError(CommandExecutionError):
@@ -99,13 +108,19 @@ class Connection:
         self._pending: dict[int, tuple[str, asyncio.Future[Any]]] = {}
         self._routes: dict[str | None, asyncio.Queue[Any]] = {}
         self._dropped: set[str | None] = set()
+        #: routes a subscriber has taken (the others' queues hold early notifications)
+        self._subscribed: set[str | None] = set()
         self._handlers: set[asyncio.Task[None]] = set()
         #: why the connection is no longer usable, once it is not
         self.broken: Exception | None = None
         #: the last lines on stdout that were not JSON (a wrapper's output), for error messages
         self.noise: deque[str] = deque(maxlen=5)
         self._closed = False
+        #: how many notifications wait in queues nobody has subscribed to
+        self._early = 0
+        self._last_line = time.monotonic()
         self._reader = asyncio.ensure_future(self._read())
+        self._watcher = asyncio.ensure_future(self._watch_exit())
 
     @classmethod
     async def start(
@@ -169,10 +184,13 @@ class Connection:
         """
         self._dropped.discard(route)
         queue = self._routes.setdefault(route, asyncio.Queue())
+        self._early = max(0, self._early - queue.qsize())
+        self._subscribed.add(route)
         return Subscription(self, route, queue)
 
     def _forget(self, route: str | None) -> None:
         self._routes.pop(route, None)
+        self._subscribed.discard(route)
         if route is not None:
             # A long-lived agent outlives its threads: what still comes for one is dropped
             # instead of piling up in a queue nobody reads.
@@ -182,7 +200,8 @@ class Connection:
 
     async def _read(self) -> None:
         try:
-            async for line in self.proc.lines():
+            async for line in self.proc.lines(max_line=MAX_FRAME_BYTES):
+                self._last_line = time.monotonic()
                 try:
                     message = json.loads(line)
                 except ValueError:
@@ -206,6 +225,8 @@ class Connection:
             with contextlib.suppress(TimeoutExceededError):  # its exit code, when it comes soon
                 await self.proc.wait(time.monotonic() + _EXIT_WAIT_S)
             self._fail(self._exited())
+        except ProtocolError as exc:  # a frame past MAX_FRAME_BYTES
+            self._fail(exc)
         except Exception as exc:  # a read error: the connection is over either way
             self._fail(CommandExecutionError(f"reading from the agent failed: {exc}", transient=True))
         finally:
@@ -231,7 +252,12 @@ class Connection:
             if route in self._dropped or (route is None and None not in self._routes):
                 return  # a finished route's stragglers, or nobody takes unrouted ones
             # A route nobody listens to yet keeps its notifications: a turn's first ones can
-            # arrive before the answer that tells the caller the turn's id.
+            # arrive before the answer that tells the caller the turn's id. Bounded: an agent
+            # chattering about sessions nobody opened must not fill the caller's memory.
+            if route not in self._subscribed:
+                if self._early >= EARLY_NOTIFICATIONS:
+                    return
+                self._early += 1
             self._routes.setdefault(route, asyncio.Queue()).put_nowait((method, message.get("params")))
             return
         rid = message.get("id")
@@ -269,6 +295,28 @@ class Connection:
             except Exception:
                 pass  # the agent has gone: the reader reports that
 
+    async def _watch_exit(self) -> None:
+        """Notice the agent's own exit even while a process it started keeps stdout open (an
+        MCP server, a backgrounded command): after a short drain the connection fails with the
+        exit code, and the run's other processes are stopped."""
+        try:
+            # asyncio's wait() returns only once every pipe is closed: the exit itself shows in
+            # the return code, looked at a few times a second (cheap: no system call)
+            while self.proc.returncode is None:
+                await asyncio.sleep(_EXIT_POLL_S)
+            while True:
+                done, _ = await asyncio.wait((self._reader,), timeout=_DRAIN_S)
+                if done or self._closed:
+                    return
+                if time.monotonic() - self._last_line >= _DRAIN_S:
+                    break  # not a backlog being read: nothing came since the exit
+            self._fail(self._exited())
+            for queue in self._routes.values():
+                queue.put_nowait(_END)
+            await stop(self.proc.run_id)  # what holds stdout: the reader then sees its end
+        except Exception:  # the reader reports what went wrong
+            pass
+
     def _exited(self) -> Exception:
         code = self.proc.returncode
         tail = self.proc.stderr_tail()
@@ -301,6 +349,7 @@ class Connection:
             await self.proc.close()
         finally:
             self._reader.cancel()
+            self._watcher.cancel()
             for task in list(self._handlers):
                 task.cancel()
             self._fail(CommandExecutionError("the connection was closed"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from oauthpy._options import RunRequest
-from oauthpy._transports.acp.profile import AcpProfile, AcpProvider
+from oauthpy._transports.acp.profile import AcpProfile
+from oauthpy._transports.acp.provider import AcpProvider
 
 
 class CommandProfile(AcpProfile):

@@ -30,10 +30,9 @@ import hashlib
 import signal
 import time
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oauthpy._agents.claude.asks import tools_shown
-from oauthpy._agents.claude.provider import ClaudeProvider, Reader
 from oauthpy._agents.claude.session import ClaudeConversation, Connected, close_cli, connect
 from oauthpy._errors import CommandExecutionError
 from oauthpy._events import Event
@@ -42,6 +41,10 @@ from oauthpy._permissions import Permissions
 from oauthpy._pool import AgentPool
 from oauthpy._run_marks import kill_marked, state_of
 from oauthpy._teardown import within
+
+if TYPE_CHECKING:
+    from oauthpy._agents.claude.provider import ClaudeProvider
+    from oauthpy._agents.claude.sdk import Reader
 
 #: bound on the ``/clear`` between two runs (measured: about 0.05 s)
 CLEAR_WAIT_S = 5.0

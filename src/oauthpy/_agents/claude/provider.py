@@ -9,30 +9,22 @@ the SDK's close within the grace, and kills whatever is left.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import os
-import time
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._agents.claude.asks import OWN_PREFIX, Busy, ClaudeAsks, Failed
+from oauthpy._agents.claude.asks import OWN_PREFIX, ClaudeAsks
 from oauthpy._agents.claude.parser import ClaudeParser, expected_mode
+from oauthpy._agents.claude.sdk import CLOSE_WAIT_S, INSTALL_HINT, Reader, cli_parts, read_turn
 from oauthpy._agents.registry import get as _entry
-from oauthpy._errors import (
-    CommandExecutionError,
-    InvalidOptionsError,
-    OauthPyError,
-    ProviderNotInstalledError,
-    SessionNotFoundError,
-)
+from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
 from oauthpy._events import Event
 from oauthpy._options import RunRequest
-from oauthpy._process import timeout_error, wait_budget
-from oauthpy._redact import redact, secret_values
-from oauthpy._run_marks import RUN_ID_VAR, new_run_id
+from oauthpy._redact import secret_values
+from oauthpy._run_marks import RUN_ID_VAR
 from oauthpy._teardown import stop
 from oauthpy._transports.base import RETRY_OPTIONS, Opt, check_options
 
@@ -42,11 +34,6 @@ if TYPE_CHECKING:
     from oauthpy._transports.base import Conversation
 
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
-INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
-#: how the CLI refuses a resumed session id it does not know
-_UNKNOWN_SESSION = "No conversation found with session ID"
-#: bound on the SDK's own close (it waits for the CLI to exit)
-CLOSE_WAIT_S = 10.0
 #: longest stdout line the SDK may buffer (its default, 1 MB, fails on long replies)
 MAX_LINE_BYTES = 256 * 1024 * 1024
 
@@ -237,13 +224,6 @@ class ClaudeProvider:
             yield event
 
 
-def cli_parts(request: RunRequest) -> tuple[str, deque[str], ClaudeAsks | None]:
-    """What a new claude CLI is started with: its run marker, a tail of its stderr, and its
-    permission callback and tools when the run has them."""
-    asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
-    return new_run_id(), deque(maxlen=200), asks
-
-
 class _OneShot:
     """A run through the SDK's one-shot ``query()``: its CLI process lives for the run."""
 
@@ -254,132 +234,3 @@ class _OneShot:
 
     async def aclose(self) -> None:
         pass
-
-
-async def read_turn(
-    reader: Reader,
-    parser: ClaudeParser,
-    request: RunRequest,
-    stderr: deque[str],
-    secrets: tuple[str, ...],
-    started: float | None = None,
-) -> AsyncGenerator[Event, None]:
-    """The events of one turn's SDK messages, within the request's timeouts.
-
-    ``started``: when the call began, if before this turn (a session that started its CLI
-    first): a timeout says how long the whole call took, not the turn alone.
-    Raises the classified error; an SDK exception after the result message is not one (the
-    SDK raises after an error result too, and the result already says it all).
-    """
-    deadline = request.deadline()
-    started = time.monotonic() if started is None else started
-    failed: Failed | None = None
-    try:
-        while failed is None:
-            try:
-                msg = await reader.next(deadline, request.idle_timeout, started)
-            except StopAsyncIteration:
-                for item in reader.drain():
-                    yield item
-                return
-            if isinstance(msg, Event):  # from the callback or a tool (claude_asks)
-                yield msg
-            elif isinstance(msg, Failed):
-                failed = msg  # the user's exception, raised as it is (below, not wrapped)
-            else:
-                for event in parser.feed(msg):
-                    yield event
-    except OauthPyError:
-        raise
-    except Exception as exc:
-        if parser.result is None:
-            raise wrap_sdk_error(exc, stderr, secrets, resume=request.resume) from None
-    if failed is not None:
-        raise failed.error
-
-
-class Reader:
-    """Reads the SDK's messages with a time limit, without cancelling the SDK on a timeout.
-
-    ``asyncio.wait_for`` would cancel the pending read and wait for it, and the SDK answers a
-    cancellation with its graceful close (up to 5 s) before the timeout could even be raised.
-    Here the pending read is left alone until the caller has killed the run's processes, so
-    `close` finds them gone and returns at once.
-
-    ``news``: what the permission callback and the tools report (`claude_asks`), read
-    beside the messages and first when both are there; while the user's code runs, the idle
-    timeout waits.
-    """
-
-    def __init__(self, messages: Any, news: asyncio.Queue[Any] | None = None) -> None:
-        self.messages = messages
-        self.pending: asyncio.Future[Any] | None = None
-        self.news = news
-        self._side: asyncio.Future[Any] | None = None
-        self._busy = 0
-
-    async def next(self, deadline: float | None, idle: float | None, started: float) -> Any:
-        if self.news is None and deadline is None and idle is None and self.pending is None:
-            return await self.messages.__anext__()
-        while True:
-            wait, which = wait_budget(deadline, None if self._busy else idle)
-            if self.pending is None:
-                # A read left pending by a cancelled wait is picked up here, never doubled.
-                self.pending = asyncio.ensure_future(self.messages.__anext__())
-            waiting = {self.pending}
-            if self.news is not None:
-                if self._side is None:
-                    self._side = asyncio.ensure_future(self.news.get())
-                waiting.add(self._side)
-            done, _ = await asyncio.wait(waiting, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-            if not done:
-                raise timeout_error(which, idle, started, "message")
-            if self._side is not None and self._side in done:
-                item, self._side = self._side.result(), None
-                if isinstance(item, Busy):
-                    self._busy += 1 if item.on else -1
-                    continue
-                return item
-            task, self.pending = self.pending, None
-            return task.result()
-
-    def drain(self) -> list[Any]:
-        """The news still queued once the messages have ended (events only)."""
-        found = []
-        if self._side is not None and self._side.done():
-            found.append(self._side.result())
-            self._side = None
-        while self.news is not None and not self.news.empty():
-            found.append(self.news.get_nowait())
-        return [item for item in found if isinstance(item, Event)]
-
-    async def close(self) -> None:
-        if self._side is not None:
-            self._side.cancel()
-            self._side = None
-        if self.pending is not None:
-            self.pending.cancel()
-            with contextlib.suppress(BaseException):
-                await self.pending
-        await self.messages.aclose()
-
-
-def wrap_sdk_error(
-    exc: Exception, stderr: deque[str], secrets: tuple[str, ...], *, resume: str | None = None
-) -> Exception:
-    """The classified error for an exception of the SDK. ``resume``: the session id the run
-    resumes; the CLI's refusal of it is `SessionNotFoundError` (never retried)."""
-    name = type(exc).__name__
-    tail = redact("\n".join(list(stderr)[-40:]), secrets)
-    if resume and _UNKNOWN_SESSION in f"{exc}\n{tail}":
-        return SessionNotFoundError(resume, f"claude: {_UNKNOWN_SESSION}: {resume}")
-    if name == "CLINotFoundError":
-        return ProviderNotInstalledError(f"the claude CLI was not found: {exc}", hint=INSTALL_HINT)
-    return CommandExecutionError(
-        f"claude-agent-sdk failed ({name}): {redact(str(exc), secrets)}",
-        returncode=getattr(exc, "exit_code", None),
-        stderr=tail,
-        details={"provider": "claude", "sdk_error": name},
-        # A crash of the SDK's reader or of the CLI may heal on a retry; option errors do not.
-        transient=name not in ("TypeError", "ValueError", "AttributeError", "KeyError"),
-    )

@@ -14,14 +14,13 @@ import dataclasses
 import time
 from collections import deque
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oauthpy._agents.claude.asks import ClaudeAsks, tools_shown
 from oauthpy._agents.claude.parser import ClaudeParser, expected_mode
-from oauthpy._agents.claude.provider import (
+from oauthpy._agents.claude.sdk import (
     CLOSE_WAIT_S,
     INSTALL_HINT,
-    ClaudeProvider,
     Reader,
     cli_parts,
     read_turn,
@@ -39,6 +38,9 @@ from oauthpy._permissions import Permissions
 from oauthpy._process import start_timeout, time_left
 from oauthpy._redact import secret_values
 from oauthpy._teardown import stop, within
+
+if TYPE_CHECKING:
+    from oauthpy._agents.claude.provider import ClaudeProvider
 
 #: bound on starting the CLI when the turn has no timeout of its own
 CONNECT_WAIT_S = 60.0

@@ -115,7 +115,7 @@ class AppServer(LiveAgent):
                 limits[0] = params.get("rateLimits")  # the agent's, not a thread's: kept here
             return thread_of(method, params)
 
-        conn = await Connection.start(inv, dialect="codex", router=route)
+        conn = await Connection.start(inv, dialect="lite", router=route)
         try:
             params = {"clientInfo": CLIENT_INFO, "capabilities": {"experimentalApi": True}}
             await initialize(conn, "initialize", params, deadline, started, "codex app-server")

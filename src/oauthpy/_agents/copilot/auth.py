@@ -25,29 +25,25 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from oauthpy._agents.copilot.sdk_server import BYOK_VAR, LOGIN_HINT, sdk_request
 from oauthpy._auth.base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
 from oauthpy._commands import run_captured
-from oauthpy._errors import AuthRequiredError, CommandExecutionError, InvalidOptionsError, OauthPyError
-from oauthpy._events import ModelInfo
+from oauthpy._errors import CommandExecutionError, InvalidOptionsError
 from oauthpy._fields import as_dict
-from oauthpy._process import Invocation, Process
+from oauthpy._process import Invocation
 from oauthpy._redact import redact
 from oauthpy._transports.acp.auth import AcpAuth
 
 #: the token variables it reads, in its order of precedence
 TOKEN_VARS = ("COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN")
-#: the variable that points it at a model provider of one's own (no GitHub login needed)
-BYOK_VAR = "COPILOT_PROVIDER_BASE_URL"
 #: the setting (in ``settings.json``) that keeps a login's token in its home, not the keychain
 PLAINTEXT_SETTING = "storeTokenPlaintext"
 _VERSION = re.compile(r"\b(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)")
-_LOGIN_HINT = "run `copilot login` in a terminal"
 
 
 class CopilotAuth(AcpAuth):
@@ -83,7 +79,7 @@ class CopilotAuth(AcpAuth):
         if not (state / "config.json").exists():
             # it has never run with this state, so nothing is stored; and its first start
             # would write its config there, which a status must not do
-            return Probe(False, reason="not_authenticated", hint=_LOGIN_HINT)
+            return Probe(False, reason="not_authenticated", hint=LOGIN_HINT)
         return await get_status(binary, env, state)
 
     def prepare_isolated(self, state: Path) -> None:
@@ -128,41 +124,7 @@ def keep_token_in(settings: Path) -> None:
     os.replace(part, settings)
 
 
-# -- the SDK server (status, models) -----------------------------------------------------------
-
-
-async def sdk_request(
-    binary: str,
-    env: Mapping[str, str],
-    method: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    timeout: float = PROBE_TIMEOUT_S,
-) -> dict[str, Any] | None:
-    """One request to ``copilot --headless --stdio`` with ``env`` (about 1-2 s): its answer
-    (``result`` or ``error``), or None when none came within ``timeout``. Its input
-    stays open until the answer came: at end of input copilot exits, and a request it had not
-    answered yet goes unanswered. Its logs go to a directory of their own, removed after."""
-    with tempfile.TemporaryDirectory(prefix="oauthpy-copilot-sdk-") as logs:
-        argv = [binary, "--headless", "--stdio", "--no-auto-update", "--log-dir", logs]
-        inv = Invocation(
-            argv=argv, env={**env, "COPILOT_AUTO_UPDATE": "false"}, cwd=os.getcwd(), interactive_stdin=True
-        )
-        deadline = time.monotonic() + timeout
-        out = ""
-        proc = await Process.start(inv)
-        try:
-            await proc.write(frame(1, method, params), timeout=timeout)
-            while _answer(out) is None:
-                chunk = await proc.read(deadline=deadline)
-                if not chunk:
-                    break
-                out += chunk.decode("utf-8", "replace")
-        except (OauthPyError, OSError):
-            pass  # no answer in time, or copilot went away: None
-        finally:
-            await proc.close()
-    return _answer(out)
+# -- the SDK server's status -----------------------------------------------------------------------
 
 
 async def get_status(binary: str, env: Mapping[str, str], state: Path) -> Probe:
@@ -174,81 +136,15 @@ async def get_status(binary: str, env: Mapping[str, str], state: Path) -> Probe:
     return read_status(result)
 
 
-async def list_models(binary: str, env: Mapping[str, str]) -> tuple[ModelInfo, ...]:
-    """``models.list``: the models of the GitHub login ``env`` uses (copilot asks GitHub).
-
-    With a model provider of one's own (``COPILOT_PROVIDER_BASE_URL``) copilot lists none, and
-    any name goes to that provider: nothing is started. With no login: `AuthRequiredError`.
-    """
-    if env.get(BYOK_VAR):
-        return ()
-    answer = await sdk_request(binary, env, "models.list")
-    if answer is None:
-        raise CommandExecutionError("copilot did not answer models.list in time")
-    error = answer.get("error")
-    if isinstance(error, dict):
-        said = redact(str(error.get("message") or ""))
-        if "not authenticated" in said.lower():
-            raise AuthRequiredError(
-                "copilot is not logged in, and its models are those of a GitHub login",
-                hint=f"{_LOGIN_HINT} (or `oauthpy auth login --provider copilot`); with your own "
-                f"model provider ({BYOK_VAR}) copilot lists none: pass model= as that provider names it",
-            )
-        raise CommandExecutionError(f"copilot could not list its models: {said}")
-    models = answer.get("result", {}).get("models") if isinstance(answer.get("result"), dict) else None
-    return tuple(model_info(m) for m in models or () if isinstance(m, dict) and isinstance(m.get("id"), str))
-
-
-def model_info(entry: Mapping[str, Any]) -> ModelInfo:
-    efforts = tuple(e for e in entry.get("supportedReasoningEfforts") or () if isinstance(e, str))
-    name = str(entry["id"])
-    vendor = entry.get("vendor")
-    return ModelInfo(
-        id=name,
-        display_name=str(entry.get("name") or name),
-        description=f"by {vendor}" if isinstance(vendor, str) and vendor else "",
-        efforts=efforts,
-        source="vendor",
-    )
-
-
-def _answer(out: str) -> dict[str, Any] | None:
-    return next((m for m in messages(out) if m.get("id") == 1 and ("result" in m or "error" in m)), None)
-
-
 def read_status(result: Mapping[str, Any]) -> Probe:
     """An ``auth.getStatus`` answer as a probe: its flag and words, never a token."""
     details = {
         k: result[k] for k in ("statusMessage", "authType", "host", "login") if isinstance(result.get(k), str)
     }
     if result.get("isAuthenticated") is not True:
-        return Probe(False, reason="not_authenticated", hint=_LOGIN_HINT, details=details)
+        return Probe(False, reason="not_authenticated", hint=LOGIN_HINT, details=details)
     mode = "env" if result.get("authType") == "env" else "oauth"
     return Probe(True, mode, details=details)
-
-
-def frame(request_id: int, method: str, params: Mapping[str, Any] | None = None) -> bytes:
-    """One JSON-RPC request in the SDK server's ``Content-Length`` framing."""
-    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": dict(params or {})})
-    data = body.encode()
-    return b"Content-Length: %d\r\n\r\n" % len(data) + data
-
-
-def messages(text: str) -> list[dict[str, Any]]:
-    """The JSON objects of a framed stream (its bodies follow their headers without a newline)."""
-    found: list[dict[str, Any]] = []
-    decoder = json.JSONDecoder()
-    at = text.find("{")
-    while at >= 0:
-        try:
-            value, end = decoder.raw_decode(text, at)
-        except ValueError:
-            at = text.find("{", at + 1)
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-        at = text.find("{", end)
-    return found
 
 
 # -- logout: ACP `logout` ----------------------------------------------------------------------

@@ -36,7 +36,8 @@ from oauthpy._events import Event, EventKind, ModelInfo, Usage
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._mcp_tools import SERVER_NAME
 from oauthpy._options import RunRequest
-from oauthpy._transports.acp.profile import AcpProfile, AcpProvider
+from oauthpy._transports.acp.profile import AcpProfile
+from oauthpy._transports.acp.provider import AcpProvider
 from oauthpy._transports.acp.turn import AcpTurn
 from oauthpy._transports.base import Opt, as_int
 
@@ -73,7 +74,7 @@ class CopilotAcp(AcpProfile):
     #: it says so when it gave up after its own retries (a cut stream, an overload)
     transient_words = ("retried", "stream ended")
     #: ACP has no session/delete here; its SDK server (``--headless``) has ``session.delete``
-    deleter = "copilot_delete"
+    deleter = "oauthpy._agents.copilot.delete:delete"
     no_fork = (
         "copilot 1.0.102 has no fork (no ACP session/fork, no fork in its SDK server) and no "
         "export to copy through (`copilot sessions import` reads a JSONL format it neither "
@@ -232,7 +233,7 @@ class CopilotProvider(AcpProvider):
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
         """The models of the GitHub login (``models.list`` of copilot's SDK server, which leaves
         no session behind, as a ``session/new`` would); none with a model provider of one's own."""
-        from oauthpy._agents.copilot.auth import list_models
+        from oauthpy._agents.copilot.sdk_server import list_models
 
         return await list_models(self.profile.program("copilot", env), env)
 

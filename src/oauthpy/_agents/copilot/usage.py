@@ -36,7 +36,7 @@ class CopilotUsage:
         self._provider = provider
 
     async def read(self, env: dict[str, str], home: str) -> AccountUsage:
-        from oauthpy._agents.copilot.auth import sdk_request
+        from oauthpy._agents.copilot.sdk_server import sdk_request
 
         binary = _binary(env)
         quota = await sdk_request(binary, env, SOURCE)

@@ -28,7 +28,8 @@ from typing import Any
 
 from oauthpy._options import RunRequest
 from oauthpy._redact import remember_secrets
-from oauthpy._transports.acp.profile import AcpProfile, AcpProvider
+from oauthpy._transports.acp.profile import AcpProfile
+from oauthpy._transports.acp.provider import AcpProvider
 from oauthpy._transports.base import Opt
 
 #: the embedded HTTP server's password for every opencode this Python process starts
@@ -54,7 +55,7 @@ class OpencodeAcp(AcpProfile):
     #: what it titles a session it has not named (title requests off, or not answered yet)
     untitled_title = r"New session - \d{4}-\d\d-\d\dT[\d:.]+Z"
     #: ACP has no session/delete here; `opencode session delete <id>` is its own
-    deleter = "opencode_delete"
+    deleter = "oauthpy._agents.opencode.delete:delete"
 
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan"), help="plan: OpenCode's plan agent, no edits"),

@@ -10,8 +10,9 @@ gives it back, as a run does):
   it answers; they go through the same translator as a run's (`AcpProfile.turn`);
 * fork: ``session/fork`` (unstable in ACP v1); delete: ``session/delete``.
 
-Where the agent lacks one, its profile may name its own documented way (`AcpProfile.deleter`,
-`oauthpy._sessions.acp_vendor`), else the call raises `NotSupportedError` saying why.
+Where the agent lacks one, its profile may name its own documented way (`AcpProfile.deleter`, a
+``"module:attribute"`` string imported only when asked), else the call raises `NotSupportedError`
+saying why.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ from oauthpy._transports.rpc import RpcError
 if TYPE_CHECKING:
     from oauthpy._pool import AgentPool
     from oauthpy._transports.acp.conversation import AcpAgent
-    from oauthpy._transports.acp.profile import AcpProfile, AcpProvider
+    from oauthpy._transports.acp.profile import AcpProfile
+    from oauthpy._transports.acp.provider import AcpProvider
 
 #: put into a loaded session's notifications once ``session/load`` has answered
 _LOADED = "(session/load answered)"
@@ -141,8 +143,8 @@ class AcpCatalogue:
         offers = as_dict(as_dict(self._capabilities).get("sessionCapabilities"))
         if self._profile.deleter and offers.get("delete") is None:
             # the agent's own documented way (its CLI, its SDK server): no ACP process needed
-            module = importlib.import_module("oauthpy._sessions.acp_vendor")
-            deleter = getattr(module, self._profile.deleter)
+            module, _, name = self._profile.deleter.partition(":")
+            deleter = getattr(importlib.import_module(module), name)
             await deleter(self._provider, env, session_id, time.monotonic() + CATALOGUE_WAIT_S)
             return
         async with self._agent(env, None) as (agent, deadline):
@@ -304,7 +306,9 @@ def replay_events(profile: AcpProfile, session_id: str, updates: Iterable[tuple[
     """A loaded session's replayed notifications as a transcript: a `user_event` per prompt,
     a `reply_event` per agent message (its chunks joined), and the commands, file changes and
     tool calls as a run reports them (the agent's profile translates, as in a run)."""
-    turn = profile.turn(session_id, None)
+    from oauthpy._transports.acp.turn import AcpTurn
+
+    turn = profile.turn(session_id, None) or AcpTurn(profile, session_id, None)
     events: list[Event] = []
     prompt: list[str] = []
     prompt_raw: list[Any] = []

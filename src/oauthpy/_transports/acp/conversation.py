@@ -259,7 +259,7 @@ class AcpConversation(LiveConversation):
         await self._configure(agent, sid, request, end.deadline)
         # oauthpy's own tools are the ones it registered with the agent for this conversation
         own = self._endpoint.names if self._endpoint is not None else frozenset()
-        parser = self.profile.turn(sid, self._model, own)
+        parser = self.profile.turn(sid, self._model, own) or AcpTurn(self.profile, sid, self._model, own)
         driver = PromptTurn(
             agent, sid, request, end, parser, AcpAsks(self.profile, request.cwd, own, parser.own_calls)
         )

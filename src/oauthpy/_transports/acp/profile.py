@@ -21,13 +21,9 @@ from oauthpy._executables import which
 from oauthpy._fields import as_dict, as_str
 from oauthpy._mcp_tools import SERVER_NAME
 from oauthpy._options import RunRequest
-from oauthpy._process import Invocation
 from oauthpy._transports.base import RETRY_OPTIONS, Opt, as_int, check_options
 
 if TYPE_CHECKING:
-    from oauthpy._events import ModelInfo
-    from oauthpy._pool import AgentPool
-    from oauthpy._transports.acp.conversation import AcpConversation
     from oauthpy._transports.acp.turn import AcpTurn
 
 #: ACP's JSON-RPC error code for "authentication required"
@@ -96,17 +92,15 @@ class AcpProfile:
     #: agent gives a session it has not named (the first prompt is shown instead)
     untitled_title = ""
     #: its own documented way to delete a session where ACP's ``session/delete`` is missing:
-    #: the name of a function of `oauthpy._sessions.acp_vendor`
+    #: ``"module:attribute"`` of an async function ``(provider, env, session_id, deadline)``
     deleter = ""
     #: why it cannot fork a session, where ACP's ``session/fork`` is missing
     no_fork = ""
 
-    def turn(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> AcpTurn:
-        """The translator of one turn: the generic one, unless the agent needs its own (copilot
-        streams its notices and errors as answer text)."""
-        from oauthpy._transports.acp.turn import AcpTurn
-
-        return AcpTurn(self, session_id, model, own)
+    def turn(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> AcpTurn | None:
+        """The translator of one turn when the agent needs its own (copilot streams its notices
+        and errors as answer text); None: the generic `AcpTurn`."""
+        return None
 
     def error_text(self, message: str) -> str:
         """The readable part of a failed request's message (the agent may wrap it)."""
@@ -240,46 +234,6 @@ class AcpProfile:
 
 def _says(lowered: str, words: tuple[str, ...]) -> bool:
     return any(word.lower() in lowered for word in words)
-
-
-class AcpProvider:
-    """The `Provider` of an ACP agent: one live process, an ACP session per run or session."""
-
-    transports: tuple[str, ...] = ("acp",)
-    asking: tuple[str, ...] = ("acp",)
-    ephemeral = False
-
-    def __init__(self, profile: AcpProfile) -> None:
-        self.profile = profile
-        self.name = profile.name
-
-    def check(self, request: RunRequest) -> None:
-        self.profile.check(request)
-
-    def launch(self, request: RunRequest, env: dict[str, str]) -> Invocation:
-        profile = self.profile
-        argv = profile.argv(request, env)
-        argv += list(request.provider_options.get("extra_args") or ())
-        return Invocation(
-            argv=argv,
-            env=profile.environment(env, request),
-            cwd=request.cwd,
-            install_hint=profile.install_hint,
-        )
-
-    def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> AcpConversation:
-        from oauthpy._transports.acp.conversation import AcpConversation
-
-        return AcpConversation(self.profile, self.launch, session=session, pool=pool)
-
-    async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:
-        """The models a new ACP session offers (``session/new``'s ``models``)."""
-        from oauthpy._options import build_request
-        from oauthpy._transports.acp.conversation import list_models
-        from oauthpy._transports.live import REQUEST_WAIT_S
-
-        request = build_request(None, require_prompt=False)
-        return await list_models(self.profile, self.launch(request, env), request, REQUEST_WAIT_S)
 
 
 def binary_var(provider: str) -> str:
