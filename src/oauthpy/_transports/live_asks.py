@@ -29,6 +29,10 @@ class Asks(Protocol):
     def answer(self, method: str, params: Any, verdict: Verdict) -> Any:
         """The vendor's answer for ``verdict``."""
 
+    def told(self, params: Any, verdict: Verdict) -> Verdict:
+        """What the agent was told for ``verdict`` (an agent may offer no way to allow once:
+        it is then refused, and the ``permission`` event must say so)."""
+
     def own_tool(self, ask: PermissionRequest) -> bool:
         """Whether ``ask`` is about one of the run's own tools (oauthpy allows those itself)."""
 
@@ -72,7 +76,7 @@ async def serve(
             end.stop = True
             raise
         incoming.reply(asks.answer(incoming.method, incoming.params, verdict))
-        return [permission_event(ask, verdict)]
+        return [permission_event(ask, asks.told(incoming.params, verdict))]
     finally:
         if not incoming.answered:
             incoming.refuse("the turn stopped before it answered")

@@ -68,6 +68,11 @@ class AcpAsks:
     def answer(self, method: str, params: Any, verdict: Verdict) -> Any:
         return choose(params, verdict.decision)
 
+    def told(self, params: Any, verdict: Verdict) -> Verdict:
+        if not verdict.allowed or _offered(params, "allow_once"):
+            return verdict
+        return Verdict(Decision.DENY, "the agent offered no way to allow it once: it was refused")
+
     def own_tool(self, ask: PermissionRequest) -> bool:
         if ask.kind != "tool" or not self._profile.own_permission(ask.raw, self._own):
             return False
@@ -79,6 +84,11 @@ class AcpAsks:
 
     def tool_answer(self, result: ToolResult) -> Any:
         raise NotImplementedError
+
+
+def _offered(params: Any, kind: str) -> bool:
+    options = (as_dict(o) for o in as_list(as_dict(params).get("options")))
+    return any(o.get("kind") == kind and isinstance(o.get("optionId"), str) for o in options)
 
 
 def choose(params: Any, decision: Decision) -> dict[str, Any]:
