@@ -168,17 +168,79 @@ def test_the_cli_runs_any_acp_agent_by_its_command(fake, env, tmp_path):
     assert "from the command line" in done.stdout
 
 
-@pytest.mark.parametrize("method", ["test-login", "test-terminal"])
-def test_login_is_the_agent_s_own_sign_in_over_acp(fake, env, tmp_path, method):
-    # test-login: ACP `authenticate`, carried out by the agent; test-terminal: the command its
-    # `_meta.terminal-auth` names, run here. Either leaves the agent's sign-in file.
+def test_login_is_the_agent_s_own_sign_in_over_acp(fake, env, tmp_path):
+    # ACP `authenticate`, carried out by the agent: it leaves the agent's sign-in file
     env = {**env, "ACP_TEST_AGENT_SIGN_IN": "1"}
     with pytest.raises(AuthRequiredError):
         client(env).run("hi", cwd=tmp_path, timeout=BOUND_S)
-    client(env).login(provider_options={"method": method}, timeout=BOUND_S)
+    client(env).login(provider_options={"method": "test-login"}, timeout=BOUND_S)
     assert (Path(env["ACP_TEST_AGENT_HOME"]) / "signed-in").exists()
     fake.script(text("signed in"))
     assert client(env).run("hi", cwd=tmp_path, timeout=BOUND_S).text == "signed in"
+
+
+def _login_on_a_terminal(env: dict[str, str], answer: str) -> str:
+    import pexpect
+
+    argv = ["-m", "oauthpy.cli", "auth", "login", "-p", "acp", "--command", " ".join(AGENT)]
+    child = pexpect.spawn(
+        sys.executable,
+        [*argv, "--method", "test-terminal"],
+        env={**os.environ, **env},
+        encoding="utf-8",
+        timeout=BOUND_S,
+    )
+    try:
+        child.expect(r"Run it\? \[y/N\] ")
+        shown = child.before
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return shown + child.before
+
+
+def test_a_terminal_sign_in_runs_its_command_only_when_the_person_says_yes(fake, env):
+    env = {**env, "ACP_TEST_AGENT_SIGN_IN": "1"}
+    said = _login_on_a_terminal(env, "n")
+    assert "--sign-in" in said and "was not run" in said  # shown, and refused
+    assert not (Path(env["ACP_TEST_AGENT_HOME"]) / "signed-in").exists()
+    said = _login_on_a_terminal(env, "y")
+    assert (Path(env["ACP_TEST_AGENT_HOME"]) / "signed-in").exists(), said
+
+
+def test_a_terminal_sign_in_with_no_terminal_runs_nothing_and_names_the_command(env, tmp_path):
+    env = {**env, "ACP_TEST_AGENT_SIGN_IN": "1"}
+    with pytest.raises(
+        InvalidOptionsError, match=r"asks to run '.*--sign-in' on a terminal, and there is none"
+    ):
+        client(env).login(provider_options={"method": "test-terminal", "yes": True}, timeout=BOUND_S)
+    line = " ".join(AGENT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oauthpy.cli",
+            "auth",
+            "login",
+            "-p",
+            "acp",
+            "--command",
+            line,
+            "--method",
+            "test-terminal",
+            "--yes",
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2 and "--sign-in" in done.stderr and "nothing was run" in done.stderr, (
+        done.stderr
+    )
+    assert not (Path(env["ACP_TEST_AGENT_HOME"]) / "signed-in").exists()
 
 
 def test_login_names_the_agent_s_methods_when_it_cannot_tell_which(env):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Mapping
 from contextlib import suppress
@@ -310,6 +311,7 @@ class AuthManager:
             on_terminal = await sign_in(self.provider, cmd.argv, env, cmd.acp_method, timeout)
             if on_terminal is not None:  # what is left of the login's timeout
                 argv, extra = on_terminal
+                _consent_to(argv, cmd.argv[0], self.provider, yes=options.get("yes") is True)
                 left = max(timeout - (time.monotonic() - began), 0.1)
                 rc = await run_interactive(argv, {**env, **extra}, timeout=left)
                 if rc != 0:
@@ -360,6 +362,33 @@ class AuthManager:
 
 def _on_a_terminal() -> bool:
     return all(os.isatty(fd) for fd in (0, 1))
+
+
+def _consent_to(argv: list[str], agent: str, provider: str, *, yes: bool) -> None:
+    """Show the command an ACP agent's terminal sign-in names, and run it only when the person
+    at the terminal says so (or gave ``yes``): an agent may name any program. With no terminal,
+    nothing runs: the error names the command, to be run by hand."""
+    import shlex
+    import shutil
+
+    shown = redact(shlex.join(argv))
+    where = shutil.which(argv[0]) or argv[0]
+    foreign = os.path.realpath(where) != os.path.realpath(shutil.which(agent) or agent)
+    if not _on_a_terminal():
+        raise InvalidOptionsError(
+            f"{provider}'s sign-in asks to run {shown!r} on a terminal, and there is none: nothing was run",
+            hint=f"run it yourself in a terminal, or `oauthpy auth login --provider {provider}` there",
+        )
+    warning = "  (not the agent's own program)" if foreign else ""
+    print(f"{provider}'s sign-in runs: {shown}{warning}", file=sys.stderr)
+    if yes:
+        return
+    try:
+        said = input("Run it? [y/N] ")
+    except EOFError:
+        said = ""
+    if said.strip().lower() not in ("y", "yes"):
+        raise InvalidOptionsError(f"{provider}'s sign-in command was not run: {shown!r}")
 
 
 def _check_api_key(api_key: Any) -> None:

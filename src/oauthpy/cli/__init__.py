@@ -152,6 +152,11 @@ def _fill_auth(auth: argparse.ArgumentParser) -> None:
     login.add_argument(
         "--method", help="claude: claudeai or console; an ACP agent: one of its authMethods (ids)"
     )
+    login.add_argument(
+        "--yes",
+        action="store_true",
+        help="an ACP agent: run the command its terminal sign-in names without asking (it is still shown)",
+    )
     logout = action("logout", "log out with the vendor's command", "oauthpy auth logout -p codex")
     _common(logout)
 

@@ -60,8 +60,10 @@ def login(args: argparse.Namespace) -> int:
 
     client = client_for(args)
     api_key = read_api_key() if args.with_api_key else None
-    options = {"method": args.method} if args.method else None
-    result = client.login(api_key=api_key, device_code=args.device_code, provider_options=options)
+    options: dict[str, object] = {"method": args.method} if args.method else {}
+    if getattr(args, "yes", False):
+        options["yes"] = True
+    result = client.login(api_key=api_key, device_code=args.device_code, provider_options=options or None)
     print("\n".join(status_lines(result)))
     return 0 if result.authenticated else 1
 

@@ -29,7 +29,9 @@ class AcpAuth:
 
     key_hint = "or give the agent the credentials it documents in env="
     #: ``method``: one of the agent's ``authMethods``, for its own sign-in over ACP
-    login_options: Mapping[str, type] = {"method": str}
+    #: ``method``: one of the agent's authMethods; ``yes``: run the command a terminal sign-in
+    #: names without asking (it is still shown)
+    login_options: Mapping[str, type] = {"method": str, "yes": bool}
 
     def __init__(
         self,
@@ -90,7 +92,7 @@ class AcpAuth:
                 f"oauthpy does not know how {self.program!r} logs in with an API key or a device code",
                 hint="give the agent the credentials it documents in env=, or use its own login",
             )
-        if self._login and "method" not in options:
+        if self._login and "method" not in options and "yes" not in options:
             return LoginCommand([binary, *self._login])
         if self._acp_args is None:
             raise InvalidOptionsError(
