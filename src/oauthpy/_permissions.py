@@ -77,7 +77,7 @@ class PermissionRequest:
         the same input (a fetch of another address is asked again). None when the request
         names too little to be remembered (a file change with no paths, a command with no
         text, a question with nothing in it): such an ``allow_always`` allows it once."""
-        if self.kind == "file_change" and not self.paths or self.kind == "command" and not self.command:
+        if (self.kind == "file_change" and not self.paths) or (self.kind == "command" and not self.command):
             return None
         what = _canonical(self.tool_input) if self.tool_input is not None else ""
         if self.kind in ("tool", "other"):
