@@ -186,7 +186,9 @@ def test_a_change_that_names_no_path_is_never_remembered(tmp_path: Path) -> None
 
 
 def test_an_allow_the_agent_cannot_take_once_is_reported_as_the_refusal_it_was(tmp_path: Path) -> None:
-    command = _asking_agent(tmp_path, [({"kind": "execute", "title": "touch x"}, ["allow_always", "reject_once"])])
+    command = _asking_agent(
+        tmp_path, [({"kind": "execute", "title": "touch x"}, ["allow_always", "reject_once"])]
+    )
     result = Client("acp", command=command).run("go", cwd=tmp_path, on_permission=lambda r: True, timeout=30)
     assert json.loads(result.text) == ["reject_once"]
     [event] = [e for e in result.events if e.kind is EventKind.PERMISSION]
