@@ -21,6 +21,7 @@ from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
     from oauthpy._auth.manager import AuthManager
+    from oauthpy._budget import Budget
     from oauthpy._pool import AgentPool
     from oauthpy._transports.base import Conversation, Provider
 
@@ -167,13 +168,20 @@ class Runner:
             budget.check()  # nothing starts once a budget is spent
         env, outcome.source = await self.auth.run_env(request.env, source)
         await self.auth.preflight(outcome.source, env, request, conversation.transport)
-        for budget in budgets:
-            budget.check()  # again: another run may have spent it meanwhile
-        left = time_left(deadline, "preparing the run's login state", started)
-        if left is not None:  # `timeout` bounds the call: the turn gets what is left
-            request = dataclasses.replace(request, timeout=left)
-        gen = conversation.turn(request, env)
+        reserved: list[Budget] = []
         try:
+            for budget in budgets:  # again, and held while runs under way could spend the rest
+                await budget.reserve(deadline)
+                reserved.append(budget)
+        except BaseException:
+            for budget in reserved:
+                budget.release()
+            raise
+        try:
+            left = time_left(deadline, "preparing the run's login state", started)
+            if left is not None:  # `timeout` bounds the call: the turn gets what is left
+                request = dataclasses.replace(request, timeout=left)
+            gen = conversation.turn(request, env)
             async with contextlib.aclosing(gen):
                 async for event in gen:
                     if event.kind is EventKind.OTHER and self._observer is not None:
@@ -195,6 +203,9 @@ class Runner:
                 f"or `oauthpy auth login --provider {self.name}`; or use "
                 "auth_source='external' for your normal vendor login",
             ) from exc
+        finally:
+            for budget in reserved:
+                budget.release()
 
     def _observe(self, event: Event) -> None:
         """Hand an ``other`` event to the agent's usage observer (it keeps what the account's

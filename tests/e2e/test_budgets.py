@@ -105,6 +105,28 @@ def test_map_with_a_budget_gives_the_items_left_a_budget_error(
     assert_no_leftovers(codex_env)
 
 
+def test_map_at_concurrency_8_spends_no_more_than_one_run_over_a_budget_of_half_a_run(
+    codex_env: dict[str, str], openai_fake, workdir: Path
+):
+    # red team R8: every item used to start before any had spent, 16x the budget at 8 at once.
+    # While no run's cost is known one runs at a time; then runs start only while what was
+    # spent plus the mean per run under way stays under the limit.
+    openai_fake.script(Echo())
+    per_item = estimate(PRICED)
+    client = Client("codex", auth_source="external", env=codex_env)
+    results = client.map(
+        [f"item token-{i:04x}" for i in range(12)],
+        cwd=workdir,
+        model=PRICED,
+        concurrency=8,
+        budget_usd=0.5 * per_item,
+    )
+    ran = [r for r in results if isinstance(r, RunResult)]
+    assert len(ran) == 1 and len(openai_fake.model_requests()) == 1
+    assert all(isinstance(r, BudgetExceededError) for r in results if not isinstance(r, RunResult))
+    assert_no_leftovers(codex_env)
+
+
 def test_a_batch_budget_marks_the_rest_not_run_and_resume_with_a_new_budget_finishes(
     codex_env: dict[str, str], openai_fake, tmp_path: Path, workdir: Path
 ):
