@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, EventKind, SessionNotFoundError, TimeoutExceededError
+from oauthpy import Client, EventKind, ProtocolError, SessionNotFoundError, TimeoutExceededError
 from oauthpy.testing import live_processes_with_env, text
 from oauthpy.testing.anthropic import bash
 from oauthpy.testing.processes import MARKER_VAR
@@ -87,6 +87,23 @@ def test_transcript_has_both_turns_in_order_with_the_command(claude: Rig):
         "hello-from-bash",
     )
     assert all(isinstance(e.raw, dict) and e.raw.get("session_id") == sid for e in events)
+    assert_no_leftovers(claude.env)
+
+
+def test_a_damaged_session_file_is_listed_and_its_transcript_is_a_typed_error(claude: Rig):
+    # red team R7: a deeply nested line made transcript() a ProtocolError carrying a traceback
+    claude.fake.script(text("one"), text("two"))
+    client = claude.client()
+    kept = client.run("keep me", cwd=claude.work, timeout=60).session_id
+    damaged = client.run("damage me", cwd=claude.work, timeout=60).session_id
+    [path] = Path(claude.env["CLAUDE_CONFIG_DIR"]).rglob(f"{damaged}.jsonl")
+    with path.open("a") as fh:
+        fh.write("[" * 100_000 + "]" * 100_000 + "\n")
+    assert {kept, damaged} <= {s.id for s in client.sessions(cwd=claude.work)}
+    with pytest.raises(ProtocolError) as caught:
+        client.transcript(damaged)
+    assert "damaged" in str(caught.value) and "Traceback" not in str(caught.value)
+    assert said(client.transcript(kept))[0] == ("user", "keep me")
     assert_no_leftovers(claude.env)
 
 

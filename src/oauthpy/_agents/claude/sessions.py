@@ -83,8 +83,8 @@ if where not in sys.path:
     sys.path.append(where)  # last: never before the standard library
 try:
     out = {"ok": answer(functions(where), ask)}
-except (OSError, ValueError, TypeError) as exc:
-    out = {"error": type(exc).__name__, "message": str(exc)}
+except Exception as exc:  # a damaged file too (RecursionError): said, never a traceback
+    out = {"error": type(exc).__name__, "message": str(exc)[:300]}
 sys.stdout.write(json.dumps(out, default=str))
 """
 
@@ -138,6 +138,12 @@ async def _ask(env: dict[str, str], ask: dict[str, Any]) -> Any:
         words = f"claude-agent-sdk: {answer.get('message') or answer['error']}"
         if answer["error"] == "FileNotFoundError" and ask.get("id"):
             raise SessionNotFoundError(ask["id"], words)
+        if answer["error"] in ("RecursionError", "JSONDecodeError", "UnicodeDecodeError"):
+            raise ProtocolError(
+                f"claude session {ask.get('id') or ''} cannot be read: its file is damaged "
+                f"({answer['error']})",
+                details={"provider": "claude", "operation": ask["op"], "sdk_error": answer["error"]},
+            )
         raise CommandExecutionError(
             f"claude-agent-sdk's session function ({ask['op']}) failed ({answer['error']}): {words}",
             details={"provider": "claude", "operation": ask["op"], "sdk_error": answer["error"]},
