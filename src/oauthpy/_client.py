@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
@@ -168,7 +169,11 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         alive = positive_number("keep_alive", keep_alive)
         assert alive is not None
         self.keep_alive = alive
-        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, check_env(env), argv)
+        env = check_env(env)
+        mode = sys.modules.get("oauthpy.testing.offline_mode")
+        if mode is not None and mode.active():  # this agent's own fake environment first
+            env = {**mode.agent_env(provider), **(env or {})}
+        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, env, argv)
         self._auth.check_overrides({})
         self._runner = Runner(provider, self._auth, transport, argv)
         if budget is not None:

@@ -67,6 +67,9 @@ class Agent(NamedTuple):
     #: ``"module:attribute"`` of more fakes its ``fake_setup`` points it at (other wire APIs): the
     #: shared tests run it against each of them too
     more_fakes: tuple[str, ...] = ()
+    #: ``"module:attribute"`` of ``(fake, root) -> env`` for the offline mode, when it needs more
+    #: than `fake_environment` (a fake login with quota windows, the network closed)
+    offline_setup: str = ""
     #: the model runs against the fake should name (None: the agent's default)
     fake_model: str | None = None
     #: ``provider_options`` for ``oauthpy demo``'s shell command
@@ -125,6 +128,11 @@ class Agent(NamedTuple):
         env: dict[str, str] = _load(self.fake_setup)(fake, root) if self.fake_setup else fake.env(root)
         return {**env, **self.fake_env} if defaults else env
 
+    def offline_environment(self, fake: Any, root: Any) -> dict[str, str]:
+        """The environment of this agent in offline mode (docs/testing.md)."""
+        env = _load(self.offline_setup)(fake, root) if self.offline_setup else self.fake_environment(fake, root)
+        return {**env, **self.fake_env}
+
     def _args(self, command: tuple[str, ...] | None) -> dict[str, Any]:
         return {"command": command} if self.takes_command else {}
 
@@ -163,6 +171,7 @@ _ENTRIES: dict[str, Agent] = {
             session_id_example="01a202eb-b1a9-7800-944a-667769ecda10",
             packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
             catalogue="oauthpy._agents.codex.sessions:CodexCatalogue",
+            offline_setup="oauthpy._agents.codex.offline:offline_env",
             lists_models=True,
             usage="oauthpy._agents.codex.usage:CodexUsage",
         ),
@@ -220,6 +229,7 @@ _ENTRIES: dict[str, Agent] = {
             auth="oauthpy._agents.opencode.auth:OpencodeAuth",
             fake="oauthpy.testing.chat:FakeChatServer",
             fake_setup="oauthpy._agents.opencode.profile:fake_env",
+            offline_setup="oauthpy._agents.opencode.offline:offline_env",
             transports=("acp",),
             default_model="(opencode's configured model)",
             session_id_form=ACP_ID_FORM,

@@ -2,10 +2,16 @@
 to the embedded fakes (the real vendor CLIs, a fake model each on 127.0.0.1).
 
 Two ways in: ``with oauthpy.testing.offline():`` for a block of code, and ``OAUTHPY_OFFLINE=1``
-for a whole process (a script, the command line). Both start the three fakes, make a private
-``HOME`` and ``OAUTHPY_HOME`` in a temporary directory, and set the fakes' environment on
-``os.environ``, so a ``Client`` with its defaults (``auth_source="auto"``, no ``env``) and every
-vendor process it starts reach the fakes and nothing else: no login, account or network.
+for a whole process (a script, the command line). Both start the fakes, make a private ``HOME``
+and ``OAUTHPY_HOME`` (a temporary directory for a block; for ``OAUTHPY_OFFLINE`` one offline
+home kept under ``$OAUTHPY_HOME/offline``, so sessions made by one command are there for the
+next), and send every ``Client`` with its defaults (``auth_source="auto"``) and every vendor
+process it starts to the fakes and nothing else: no login, account or network.
+
+Each agent has an environment of its own (`Offline.agent_env`, which a ``Client`` built while
+offline takes as its base): two agents' settings never meet in one variable (OpenCode's and
+Copilot's ``XDG_*`` once did, and OpenCode then went to npm: red team R3). ``os.environ`` gets
+the common ``HOME`` and ``OAUTHPY_HOME`` and each agent's variables that no other agent sets.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from oauthpy._agents import registry
@@ -52,8 +58,16 @@ class Offline:
     fakes: dict[str, FakeServer]
     #: what was set on ``os.environ`` (the variables in `CLEARED` were unset)
     env: dict[str, str]
-    #: the temporary directory that holds ``HOME``, ``OAUTHPY_HOME`` and each vendor's state
+    #: the directory that holds ``HOME``, ``OAUTHPY_HOME`` and each vendor's state
     root: Path
+    #: each agent's own environment (what its ``Client`` starts from)
+    agents: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: whether `root` is removed by `close` (a block's temporary directory)
+    temporary: bool = True
+
+    def agent_env(self, provider: str) -> dict[str, str]:
+        """The environment that sends ``provider``'s CLI to its fake (empty for another)."""
+        return {**self.env, **self.agents.get(provider, {})}
 
     def __getitem__(self, provider: str) -> FakeServer:
         try:
@@ -64,29 +78,61 @@ class Offline:
             ) from None
 
     def close(self) -> None:
-        """Stop the fakes and remove the temporary directory."""
+        """Stop the fakes and remove the temporary directory (a kept offline home stays)."""
         for fake in self.fakes.values():
             fake.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self.temporary:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start() -> Offline:
-    """Start the three fakes and build their environment (``os.environ`` is not touched)."""
-    root = Path(tempfile.mkdtemp(prefix="oauthpy-offline-"))
-    session = Offline({}, {}, root)
+def start(root: Path | None = None) -> Offline:
+    """Start the fakes and build their environments (``os.environ`` is not touched); their
+    state under ``root`` (kept), else under a new temporary directory (removed by `close`)."""
+    temporary = root is None
+    root = Path(tempfile.mkdtemp(prefix="oauthpy-offline-")) if root is None else root
+    session = Offline({}, {}, root, temporary=temporary)
     try:
         for agent in registry.entries():
             if agent.takes_command or not agent.listed:
                 continue  # an agent named at run time has no fake of its own; a test's own is not started
             session.fakes[agent.name] = fake = agent.fake_class()()
-            session.env.update(agent.fake_environment(fake, root / agent.name))
-        home = root / "home"  # one HOME for the three: no vendor reads the user's own
-        home.mkdir()
+            session.agents[agent.name] = agent.offline_environment(fake, root / agent.name)
+        owners: dict[str, int] = {}
+        for env in session.agents.values():
+            for name in env:
+                owners[name] = owners.get(name, 0) + 1
+        for env in session.agents.values():  # what only one agent sets, and no XDG_* (every program reads those)
+            session.env.update({k: v for k, v in env.items() if owners[k] == 1 and not k.startswith("XDG_")})
+        home = root / "home"  # the common HOME: no vendor reads the user's own
+        home.mkdir(parents=True, exist_ok=True)
         session.env.update(HOME=str(home), OAUTHPY_HOME=str(root / "oauthpy"))
     except BaseException:
         session.close()
         raise
     return session
+
+
+def agent_env(provider: str) -> dict[str, str]:
+    """``provider``'s offline environment while this process is offline, else empty."""
+    with _lock:
+        session = _current[-1] if _current else _process
+    return session.agent_env(provider) if session is not None else {}
+
+
+def kept_home() -> Path:
+    """Where ``OAUTHPY_OFFLINE`` keeps its state: ``$OAUTHPY_HOME/offline`` (``~/.oauthpy``)."""
+    from oauthpy._errors import InvalidOptionsError
+
+    base = Path(os.environ.get("OAUTHPY_HOME") or "~/.oauthpy").expanduser()
+    root = base / "offline"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidOptionsError(
+            f"OAUTHPY_HOME ({base}) cannot hold the offline home: {exc.strerror or exc}",
+            hint="point OAUTHPY_HOME at a folder you can write to, or unset it",
+        ) from None
+    return root
 
 
 def _apply(env: dict[str, str]) -> dict[str, str | None]:
@@ -111,6 +157,8 @@ _lock = threading.Lock()
 _process: Offline | None = None
 #: how many ``offline()`` blocks are open: while one is, the environment is already offline
 _blocks = 0
+#: the open blocks, innermost last
+_current: list[Offline] = []
 
 
 @contextlib.contextmanager
@@ -129,11 +177,13 @@ def offline() -> Iterator[Offline]:
     with _lock:
         saved = _apply(session.env)
         _blocks += 1
+        _current.append(session)
     try:
         yield session
     finally:
         with _lock:
             _blocks -= 1
+            _current.remove(session)
             _restore(saved)
         session.close()
 
@@ -159,7 +209,7 @@ def honor_env() -> Offline | None:
         return None
     with _lock:
         if _process is None and not _blocks:
-            _process = start()
+            _process = start(kept_home())
             _apply(_process.env)
             atexit.register(_stop_process)
             why, agents = f"{ENV_VAR}={os.environ[ENV_VAR]}", ", ".join(_process.fakes)
@@ -175,4 +225,4 @@ def _stop_process() -> None:
         session.close()
 
 
-__all__ = ["ENV_VAR", "Offline", "enabled", "honor_env", "offline", "start"]
+__all__ = ["ENV_VAR", "Offline", "agent_env", "enabled", "honor_env", "kept_home", "offline", "start"]
