@@ -8,11 +8,10 @@ exception in the waiting thread cancels the coroutine, which kills the vendor pr
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 import time
 from collections.abc import AsyncGenerator, Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from oauthpy._user_exit import UserCodeExit, mark_private_loop, on_private_loop
 
@@ -37,12 +36,54 @@ def raise_later(exc: BaseException) -> None:
     _dropped.append(exc)
 
 
-def _wait(fut: concurrent.futures.Future[T]) -> T:
-    while not fut.done():
+class _Call(Generic[T]):
+    """One coroutine run on the loop for a thread that waits for it.
+
+    The waiting thread touches nothing but a plain lock and attributes: a Ctrl-C can land on any
+    line of Python code, and the standard library's waits (`concurrent.futures.wait`, a
+    future's condition, `Thread.is_alive`) can be left holding or releasing a lock half-way
+    ("RuntimeError: release unlocked lock", exit 1 instead of 130, or a loop that hangs)."""
+
+    def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
+        self.coro = coro
+        self.task: asyncio.Task[T] | None = None
+        self.stopped = False
+        #: free once the coroutine is over (or was never started)
+        self.over = threading.Lock()
+        self.over.acquire()
+        #: whether the waiting thread has seen `over`
+        self.seen = False
+
+    def start(self) -> None:  # on the loop
+        if not self.stopped:
+            self.task = asyncio.ensure_future(self.coro)
+            self.task.add_done_callback(lambda _: self.over.release())
+
+    def stop(self) -> None:  # on the loop, after `start` when that was scheduled at all
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.task is not None:
+            self.task.cancel()
+        else:  # interrupted before `start` was scheduled: it never runs
+            self.coro.close()
+            self.over.release()
+
+    def finished(self) -> bool:
+        return self.task.done() if self.task is not None else self.stopped
+
+    def result(self) -> T:
+        if self.task is None:
+            raise asyncio.CancelledError
+        return self.task.result()
+
+
+def _wait(call: _Call[T]) -> T:
+    while not call.over.acquire(timeout=_DROPPED_CHECK_S):
         if _dropped:
             raise _dropped.pop()
-        concurrent.futures.wait([fut], timeout=_DROPPED_CHECK_S)
-    return fut.result()
+    call.seen = True
+    return call.result()
 
 
 class _LoopThread:
@@ -50,10 +91,18 @@ class _LoopThread:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        #: whether the loop thread still runs its loop (it clears this as it ends)
+        self._running = False
 
     def _get(self) -> asyncio.AbstractEventLoop:
+        # Not Thread.is_alive(): a Ctrl-C inside it (on every step of a stream) can release the
+        # loop thread's own state lock and mark that thread stopped ("release unlocked lock",
+        # then a second loop). The thread says itself when its loop ends.
+        loop = self._loop
+        if loop is not None and self._running:
+            return loop
         with self._lock:
-            if self._loop is None or self._thread is None or not self._thread.is_alive():
+            if self._loop is None or self._thread is None or not self._running:
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
 
@@ -61,31 +110,38 @@ class _LoopThread:
                     mark_private_loop()
                     asyncio.set_event_loop(loop)
                     loop.call_soon(ready.set)
-                    loop.run_forever()
+                    try:
+                        loop.run_forever()
+                    finally:
+                        self._running = False
 
                 thread = threading.Thread(target=main, name="oauthpy-loop", daemon=True)
+                self._running = True
                 thread.start()
                 ready.wait(10)
                 self._loop, self._thread = loop, thread
             return self._loop
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        loop = self._get()
-        if threading.current_thread() is self._thread:
-            coro.close()
-            raise RuntimeError("oauthpy sync methods cannot be called from oauthpy's own loop")
-        fut = asyncio.run_coroutine_threadsafe(coro, loop)
+        call: _Call[T] | None = None
         try:
-            return _wait(fut)
+            loop = self._get()
+            if threading.current_thread() is self._thread:
+                raise RuntimeError("oauthpy sync methods cannot be called from oauthpy's own loop")
+            call = _Call(coro)
+            loop.call_soon_threadsafe(call.start)
+            return _wait(call)
         except UserCodeExit as exc:
             # the user's on_permission or tool raised SystemExit/KeyboardInterrupt: the run is
             # over (its agent stopped); the caller gets its own exception back, in its thread
             raise exc.original from None
         except BaseException:
             # KeyboardInterrupt or the like in this thread: stop the run, bounded.
-            if not fut.done():
-                fut.cancel()
-                concurrent.futures.wait([fut], timeout=_CANCEL_WAIT_S)
+            if call is None:
+                coro.close()  # it never reached the loop
+            elif not call.finished() and not loop.is_closed():
+                loop.call_soon_threadsafe(call.stop)
+                call.over.acquire(timeout=_CANCEL_WAIT_S)
             raise
 
     def iterate(self, agen: AsyncGenerator[T, None]) -> SyncStream[T]:
