@@ -41,7 +41,7 @@ def test_json_objects_in_a_file_read_as_prompts_are_refused_not_sent(
     out = tmp_path / "out.jsonl"
     proc = batch(codex_env, str(items), "-o", str(out))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "line(s) 2 are JSON objects; nothing was started" in proc.stderr
+    assert "line(s) 2 look like JSON; nothing was started" in proc.stderr
     assert not out.exists() and openai_fake.model_requests() == []
 
 

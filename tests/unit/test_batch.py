@@ -41,8 +41,8 @@ def test_every_bad_line_is_reported_with_its_number_at_once():
     with pytest.raises(InvalidOptionsError) as err:
         read_items(data)
     message = str(err.value)
-    assert "line 2: not a JSON object" in message
-    assert "line 3: id 1 is already used on line 1" in message
+    assert "line 2: not valid JSON" in message
+    assert "line 3: id 1 is already used by line 1" in message
     assert "line 4: no prompt" in message
     assert "line 5: id must be a string" in message
     assert "nothing was started" in message
@@ -50,7 +50,7 @@ def test_every_bad_line_is_reported_with_its_number_at_once():
 
 @pytest.mark.parametrize(
     ("data", "words"),
-    [(b"", "no items"), (b"\n \n", "no items"), (b"ok\n\xff\xfe\n", "line 2 is not UTF-8")],
+    [(b"", "no items"), (b"\n \n", "no items"), (b"ok\n\xff\xfe\n", "line 2: not UTF-8")],
 )
 def test_empty_or_undecodable_input_is_refused(data: bytes, words: str):
     with pytest.raises(InvalidOptionsError, match=words):
@@ -156,7 +156,7 @@ def test_plain_prompts_keep_hash_lines_as_prompts_and_refuse_json_objects():
     assert [i.fields["prompt"] for i in items] == ["Fix the bug", "# Heading of the second prompt"]
     with pytest.raises(InvalidOptionsError) as err:
         read_items(b'Summarize\n{"prompt": "x"}\nmore\n{"prompt": "y"}\n')
-    assert "line(s) 2, 4 are JSON objects; nothing was started" in str(err.value)
+    assert "line(s) 2, 4 look like JSON; nothing was started" in str(err.value)
     assert err.value.hint and "# comment lines are allowed" in err.value.hint
 
 
@@ -434,3 +434,24 @@ def test_quiet_shows_nothing():
     display.tick()
     display.close()
     assert stream.getvalue() == ""
+
+
+def test_a_broken_first_json_line_is_an_error_with_its_number_never_a_prompt():
+    # a line that starts like JSON makes the file JSON Lines: a paid prompt of '{"prompt": "x"' is never sent
+    with pytest.raises(InvalidOptionsError, match=r"line 1: not valid JSON"):
+        read_items(b'{"prompt": "x"\n{"prompt": "y"}\n')
+
+
+def test_a_json_array_is_read_as_its_items_and_every_problem_reported_at_once():
+    items = read_items(b'[{"id": "a", "prompt": "one"}, "two"]')
+    assert [(i.id, i.fields["prompt"]) for i in items] == [("a", "one"), (2, "two")]
+    with pytest.raises(InvalidOptionsError) as err:
+        read_items(b'[{"id": "a"}, 3, {"id": "a", "prompt": "x"}, {"id": "a", "prompt": "y"}]')
+    message = str(err.value)
+    assert "item 1: no prompt" in message and "item 2: not an object" in message
+    assert "item 4: id 'a' is already used by item 3" in message
+
+
+def test_a_file_that_starts_with_a_bracket_but_is_no_array_is_refused_saying_why():
+    with pytest.raises(InvalidOptionsError, match=r"starts with '\[' but is not one JSON array"):
+        read_items(b'[{"prompt": "x"},\n')

@@ -46,13 +46,25 @@ def load_backend(provider: str, command: tuple[str, ...] | None = None) -> AuthB
     return backend
 
 
+def _unusable_home(path: Path, exc: OSError) -> InvalidOptionsError:
+    return InvalidOptionsError(
+        f"oauthpy cannot keep its state in {path}: {exc.strerror or exc}",
+        hint="point OAUTHPY_HOME (or oauthpy_home=) at a folder you can write to, or unset it",
+    )
+
+
 def ensure_private_dir(path: Path) -> None:
     """Create ``path`` (and its parent) as 0700 where missing; existing dirs are left alone."""
     for d in (path.parent, path):
         if not d.exists():
-            d.mkdir(parents=True, mode=0o700, exist_ok=True)
+            try:
+                d.mkdir(parents=True, mode=0o700, exist_ok=True)
+            except OSError as exc:  # OAUTHPY_HOME is a file, or not writable
+                raise _unusable_home(path.parent, exc) from None
             with suppress(OSError):  # the umask may have narrowed mkdir's mode; not every OS has modes
                 os.chmod(d, 0o700)
+        elif not d.is_dir():
+            raise _unusable_home(path.parent, NotADirectoryError(20, "not a folder"))
 
 
 class AuthManager:
@@ -198,7 +210,7 @@ class AuthManager:
             f"{self.provider} is not logged in: {reason} (the run uses {where})",
             hint=f"run `oauthpy auth login --provider {self.provider}{flag}`, or "
             f"Client({self.provider!r}{chosen}).login(); "
-            f"{self.backend.key_hint}{also}",
+            f"{self.backend.key_hint}{also}; to try oauthpy with no account, OAUTHPY_OFFLINE=1",
         )
 
     # -- status --------------------------------------------------------------------------------

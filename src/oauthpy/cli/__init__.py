@@ -36,6 +36,9 @@ EPILOG = """examples:
   oauthpy usage --provider codex
   oauthpy demo
 
+no account yet? OAUTHPY_OFFLINE=1 before any command runs it against oauthpy's fake models
+(the real CLIs, nothing leaves the machine): OAUTHPY_OFFLINE=1 oauthpy run -p codex "hi"
+
 exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch items failed,
 2 usage or run error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
 
@@ -226,7 +229,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     others' arguments would only cost start-up time), "" none, None every one."""
     parser = argparse.ArgumentParser(
         prog="oauthpy",
-        description="Run the coding agents you are logged in to (codex, claude, gemini) from one tool.",
+        description="Run the coding agents you are logged in to (codex, claude, gemini, copilot, "
+        "opencode, any ACP agent) from one tool.",
         epilog=EPILOG,
         formatter_class=Help,
     )
@@ -237,6 +241,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is None or only == name or only in aliases:
             fill(p)
     return parser
+
+
+def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)command's own parser that ``args`` went through last."""
+    while True:
+        chosen = None
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                name = getattr(args, action.dest or "", None)
+                chosen = action.choices.get(name) if isinstance(name, str) else None
+        if chosen is None:
+            return parser
+        parser = chosen
 
 
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
@@ -330,16 +347,19 @@ def main(argv: list[str] | None = None) -> int:
     if not given:
         parser.print_help()  # a bare `oauthpy` is asking what it can do, not a usage error
         return 0
-    args = parser.parse_args(given)
-    if os.environ.get("OAUTHPY_OFFLINE"):  # every command against the fakes, said first on stderr
-        from oauthpy.testing.offline_mode import honor_env
+    args, extra = parser.parse_known_args(given)
+    if extra:  # said by the subcommand that got them, with its usage, and a likely meaning
+        from oauthpy.cli.words import unrecognized
 
-        honor_env()
+        sub = _innermost(parser, args)
+        sub.error(unrecognized(extra, sub))
     try:
         with _sigterm_stops_like_ctrl_c():
             return _handler(args)(args)
     except OauthPyError as exc:
-        print_error(exc.message, exc.hint)
+        from oauthpy.cli.words import cli_words
+
+        print_error(cli_words(exc.message) or exc.message, cli_words(exc.hint))
         return 2
     except KeyboardInterrupt:
         print_error("interrupted")

@@ -1,8 +1,9 @@
 """The files of ``oauthpy batch``: the items it reads and the result lines it writes.
 
 INPUT is JSON Lines (one object per item: ``prompt``, optional ``id``, ``cwd``, ``model``; other
-keys are the dataset's own and are ignored; ``#`` lines are comments), or, when its first line
-is not a JSON object, one prompt per non-empty line. A leading UTF-8 BOM is ignored. OUTPUT is JSON Lines, one whole line per finished item, appended with
+keys are the dataset's own and are ignored; ``#`` lines are comments), one JSON array of such
+items (or of prompt strings), or, when its first line does not look like JSON, one prompt per
+non-empty line. A leading UTF-8 BOM is ignored. OUTPUT is JSON Lines, one whole line per finished item, appended with
 a single ``write`` each, so a crash loses at most the items still running and never leaves a
 line a reader would choke on; a torn last line of an earlier crash is cut off on ``--resume``.
 """
@@ -13,7 +14,6 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,14 +44,17 @@ def id_key(value: Any) -> str:
     return str(value)
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, str]]:
+def _lines(data: bytes, problems: list[str]) -> list[tuple[int, str]]:
+    found = []
     for number, raw in enumerate(data.split(b"\n"), 1):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InvalidOptionsError(f"line {number} is not UTF-8 text (byte {exc.start})") from None
+            problems.append(f"line {number}: not UTF-8 text (byte {exc.start})")
+            continue
         if text.strip():
-            yield number, text
+            found.append((number, text))
+    return found
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
@@ -66,61 +69,122 @@ def _comment(text: str) -> bool:
     return text.lstrip().startswith("#")
 
 
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip().startswith(("{", "["))
+
+
 def read_items(data: bytes) -> list[InputItem]:
     """Every item of ``data``, checked; all problems with their line numbers in one error.
 
-    The first line that is not a ``#`` comment decides the format: a JSON object makes it JSON
-    Lines (``#`` lines are comments), anything else a prompt per line (every line a prompt,
-    ``#`` or not). A JSON object in a file read as prompts is refused, never sent as a prompt.
+    The first line that is not a ``#`` comment decides the format: one that looks like JSON (it
+    starts with ``{``) makes the file JSON Lines (``#`` lines are comments, and a line that is
+    not a JSON object is an error, never a prompt); a file that starts with ``[`` is one JSON
+    array of items (objects, or prompts as strings); anything else is a prompt per line (every
+    line a prompt, ``#`` or not). A JSON object in a file read as prompts is refused.
     """
-    lines = list(_lines(data.removeprefix(_BOM)))  # Notepad and PowerShell write one
-    if not lines:
+    problems: list[str] = []
+    lines = _lines(data.removeprefix(_BOM), problems)  # Notepad and PowerShell write a BOM
+    if not lines and not problems:
         raise InvalidOptionsError("the input has no items (it is empty)")
     first = next((text for _, text in lines if not _comment(text)), None)
-    if first is None:
+    if first is None and not problems:
         raise InvalidOptionsError("the input has no items (only # comment lines)")
-    if _json_object(first) is None:
+    if first is not None and first.lstrip().startswith("["):
+        return _json_array(data.removeprefix(_BOM))
+    if first is not None and not _looks_like_json(first):
+        _refuse(problems)
         return _prompt_lines(lines)
     items: list[InputItem] = []
-    problems: list[str] = []
     seen: dict[str, int] = {}
     for number, text in lines:
         if _comment(text):
             continue
         fields = _json_object(text)
         if fields is None:
+            what = "not valid JSON" if not _parses(text) else "not a JSON object"
             problems.append(
-                f"line {number}: not a JSON object (the first item is one, so every line but # comments must be)"
+                f"line {number}: {what} (the file is JSON Lines: every line but # comments is an item)"
             )
             continue
-        item_id = fields.get("id", number)
-        prompt = fields.get("prompt")
-        if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
-            problems.append(f"line {number}: id must be a string or a whole number")
-        elif id_key(item_id) in seen:
-            problems.append(f"line {number}: id {item_id!r} is already used on line {seen[id_key(item_id)]}")
-        elif not isinstance(prompt, str) or not prompt.strip():
-            problems.append(f'line {number}: no prompt (a non-empty string under "prompt")')
-        else:
-            seen[id_key(item_id)] = number
-            kept = {k: fields[k] for k in ("prompt", "cwd", "model") if fields.get(k) is not None}
-            items.append(InputItem(item_id, number, kept))
+        _item(fields, number, fields.get("id", number), seen, items, problems)
+    _refuse(problems)
+    return items
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _item(
+    fields: dict[str, Any],
+    number: int,
+    item_id: Any,
+    seen: dict[str, int],
+    items: list[InputItem],
+    problems: list[str],
+) -> None:
+    where = f"line {number}" if number > 0 else f"item {-number}"
+    prompt = fields.get("prompt")
+    if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
+        problems.append(f"{where}: id must be a string or a whole number")
+    elif id_key(item_id) in seen:
+        problems.append(
+            f"{where}: id {item_id!r} is already used by {'line' if number > 0 else 'item'} {abs(seen[id_key(item_id)])}"
+        )
+    elif not isinstance(prompt, str) or not prompt.strip():
+        problems.append(f'{where}: no prompt (a non-empty string under "prompt")')
+    else:
+        seen[id_key(item_id)] = number
+        kept = {k: fields[k] for k in ("prompt", "cwd", "model") if fields.get(k) is not None}
+        items.append(InputItem(item_id, abs(number), kept))
+
+
+def _json_array(data: bytes) -> list[InputItem]:
+    """A file that is one JSON array: each element an item object or a prompt string."""
+    try:
+        value = json.loads(data.decode("utf-8", "replace"))
+    except json.JSONDecodeError as exc:
+        raise InvalidOptionsError(
+            f"the input starts with '[' but is not one JSON array: {exc.msg} (line {exc.lineno}); "
+            "nothing was started",
+            hint="write one JSON object per line (JSON Lines), or one valid JSON array of items",
+        ) from None
+    if not isinstance(value, list) or not value:
+        raise InvalidOptionsError("the input's JSON array has no items; nothing was started")
+    items: list[InputItem] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for index, element in enumerate(value, 1):
+        if isinstance(element, str):
+            element = {"prompt": element}
+        if not isinstance(element, dict):
+            problems.append(f"item {index}: not an object or a prompt string")
+            continue
+        _item(element, -index, element.get("id", index), seen, items, problems)
+    _refuse(problems)
+    return items
+
+
+def _refuse(problems: list[str]) -> None:
     if problems:
         more = len(problems) - _MAX_REPORTED
         shown = problems[:_MAX_REPORTED] + ([f"... and {more} more"] if more > 0 else [])
         raise InvalidOptionsError("the input has bad lines; nothing was started:\n  " + "\n  ".join(shown))
-    return items
 
 
 def _prompt_lines(lines: list[tuple[int, str]]) -> list[InputItem]:
-    objects = [number for number, text in lines if _json_object(text) is not None]
+    objects = [number for number, text in lines if _json_object(text) is not None or _looks_like_json(text)]
     if objects:
         shown = ", ".join(map(str, objects[:_MAX_REPORTED])) + (
             " ..." if len(objects) > _MAX_REPORTED else ""
         )
         raise InvalidOptionsError(
-            f"the input is read as one prompt per line (its first line is not a JSON object), "
-            f"but line(s) {shown} are JSON objects; nothing was started",
+            f"the input is read as one prompt per line (its first line is not JSON), "
+            f"but line(s) {shown} look like JSON; nothing was started",
             hint="for JSON Lines, make every line a JSON object (# comment lines are allowed)",
         )
     return [InputItem(number, number, {"prompt": text}) for number, text in lines]

@@ -92,11 +92,16 @@ def choose_provider(source: AuthSource) -> ProviderName:
 
 def command(args: argparse.Namespace) -> int:
 
+    prompt = read_prompt(args.prompt)
+    if not prompt.strip():  # before any agent (or offline fake) starts
+        raise InvalidOptionsError(
+            "prompt is empty",
+            hint='give it as the argument or on stdin: oauthpy run -p codex "Explain this repository"',
+        )
+    kw = run_options(args)
     if args.provider is None:
         args.provider = choose_provider(args.source)
     client = client_for(args)
-    kw = run_options(args)
-    prompt = read_prompt(args.prompt)
     if args.stream:
         printer = StreamPrinter()
         for event in client.stream_sync(prompt, **kw):
