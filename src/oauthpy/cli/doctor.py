@@ -107,6 +107,12 @@ def render(reports: list[Report]) -> str:
         for provider, p in problems:
             lines.append(f"  {provider}: {p['problem']}")
             lines.append(f"    $ {p['fix']}")
+        if not any(r.status.authenticated for r in reports):
+            lines += [
+                "",
+                "no account yet? try every agent against oauthpy's fake models:",
+                "    $ OAUTHPY_OFFLINE=1 oauthpy demo",
+            ]
     else:
         lines += ["", style("everything is set up", "green", out)]
     return "\n".join(lines)
