@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import AuthRequiredError, Client, RateLimitError
+from oauthpy import AuthRequiredError, Client, CommandExecutionError, RateLimitError
 from oauthpy._agents.codex.usage import CodexUsage, resets_at_from
 from oauthpy._sessions.records import NotSupportedError
 from oauthpy._usage.records import AccountUsage
@@ -105,6 +105,18 @@ def test_a_login_the_backend_refuses_is_auth_required_and_shows_no_token(rig: Ri
         rig.client().usage()
     assert "refused" in str(caught.value)
     assert "oauthpy-fake-chatgpt" not in repr(caught.value.__dict__) + str(caught.value)
+
+
+@pytest.mark.parametrize("status", [401, 500])
+def test_a_backend_answer_that_echoes_an_opaque_token_is_not_quoted(rig: Rig, status: int):
+    # red team R10: only known credential shapes were masked in the quoted answer body
+    echoed = "opaque-9f8e7d6c5b4a39281706"
+    rig.fake.account("plus", [UsageWindow(1)], status=status, error_body={"detail": f"proxy saw {echoed}"})
+    log_in(rig.env["CODEX_HOME"], rig.fake)
+    with pytest.raises((AuthRequiredError, CommandExecutionError)) as caught:
+        rig.client().usage()
+    assert f"failed: {status} " in str(caught.value)  # the status line stays
+    assert echoed not in str(caught.value) + repr(caught.value.__dict__)
 
 
 def test_an_api_key_login_has_no_usage_limits_to_read(rig: Rig):

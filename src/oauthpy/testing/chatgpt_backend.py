@@ -64,7 +64,7 @@ class ChatGptAccount:
 
     ``windows``: the primary (codex's 5-hour) then the secondary (weekly) window; ``credits``:
     ``{"has_credits": ..., "unlimited": ..., "balance": "9.99"}`` or None; ``status``: an HTTP
-    error status for the usage request (e.g. 401), or 200.
+    error status for the usage request (e.g. 401), or 200, and ``error_body`` what it then says.
     """
 
     plan: str = "plus"
@@ -72,6 +72,8 @@ class ChatGptAccount:
     credits: dict[str, Any] | None = None
     status: int = 200
     account_id: str = FAKE_ACCOUNT_ID
+    #: the body of the usage request's error answer, when ``status`` is not 200
+    error_body: dict[str, Any] | None = None
 
     def usage_payload(self, now: float | None = None) -> dict[str, Any]:
         """The body of ``GET .../usage``."""
@@ -105,7 +107,7 @@ def serve(fake: FakeResponsesServer, h: Handler, req: RecordedRequest) -> bool:
     elif route == "/rate-limit-reset-credits":
         h.send_json(200, {"credits": [], "available_count": 0, "total_earned_count": 0})
     elif account.status != 200:
-        h.send_json(account.status, {"detail": f"fake usage error {account.status}"})
+        h.send_json(account.status, account.error_body or {"detail": f"fake usage error {account.status}"})
     else:
         h.send_json(200, account.usage_payload())
     return True

@@ -266,6 +266,9 @@ class CodexAsks:
     def tool_call(self, method: str, params: Any) -> tuple[str, Any] | None:
         return tool_call_of(method, params)
 
+    def told(self, params: Any, verdict: Verdict) -> Verdict:
+        return verdict  # codex takes every decision as given
+
     def tool_answer(self, result: ToolResult) -> Any:
         return tool_answer(result)
 

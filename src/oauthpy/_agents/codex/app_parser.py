@@ -331,7 +331,7 @@ def classify_turn_error(error: dict[str, Any], rate_limits: Any = None) -> Oauth
             hint="log in with `codex login` (or `oauthpy auth login --provider codex`)",
         )
     if name in ("rateLimitExceeded", "usageLimitExceeded") or status == 429:
-        from oauthpy._agents.codex.usage import resets_at_from
+        from oauthpy._agents.codex.limits import resets_at_from
 
         found = classify_failure(message, 1, "")
         retry_after = found.retry_after if isinstance(found, RateLimitError) else None

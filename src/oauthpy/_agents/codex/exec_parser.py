@@ -298,7 +298,7 @@ def classify_failure(
         return AuthRequiredError(f"codex is not authenticated: {text}", hint=_AUTH_HINT)
     spent = _USAGE_LIMIT_RE.search(text)  # the plan's limit, until the time it names
     if status == 429 or "Quota exceeded" in text or spent:
-        from oauthpy._agents.codex.usage import resets_at_from
+        from oauthpy._agents.codex.limits import resets_at_from
 
         ra = _RETRY_AFTER_RE.search(text)
         return RateLimitError(

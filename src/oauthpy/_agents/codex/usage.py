@@ -8,7 +8,7 @@ One short-lived ``codex app-server`` (the process `CodexProvider.launch` describ
 provider of one's own has no such limits to read. Codex reads its own credentials; nothing
 here does.
 
-`resets_at_from` is when a failed turn's usage limit starts again, from what codex passed on.
+`resets_at_from` (in `limits`) is when a failed turn's usage limit starts again, from what codex passed on.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from oauthpy._agents.codex.limits import number as _number
+from oauthpy._agents.codex.limits import resets_at_from as resets_at_from
 from oauthpy._errors import AuthRequiredError, CommandExecutionError
 from oauthpy._sessions.records import NotSupportedError, when
 from oauthpy._transports.rpc import RpcError
@@ -115,8 +117,19 @@ def bucket_windows(limit_id: str, bucket: dict[str, Any]) -> list[QuotaWindow]:
     return found
 
 
+#: where codex's message goes on with the backend's answer (``; content-type=...; body=...``)
+_BODY = re.compile(r";\s*(content-type=|body=).*", re.DOTALL)
+
+
+def status_line(said: str) -> str:
+    """codex's words without the backend's answer body: a backend or a proxy may echo a token
+    there in a shape no redaction knows (red team R10)."""
+    return _BODY.sub("", said).strip()
+
+
 def refusal(said: str, account: Any) -> Exception:
     """The typed error for codex's refusal of ``account/rateLimits/read``."""
+    said = status_line(said)
     needs_login = _dict(account).get("requiresOpenaiAuth")
     if _NO_LOGIN in said and needs_login is False:
         return NotSupportedError(
@@ -137,78 +150,8 @@ def refusal(said: str, account: Any) -> Exception:
     )
 
 
-# -- when a failed turn's limit resets --------------------------------------------------------
-
-#: codex's words (core/src/error.rs ``retry_suffix``): ``Try again at 2:52 AM.``, or on
-#: another day ``... at Nov 25th, 2026 2:52 AM.``, in codex's local time, to the minute
-_TRY_AGAIN = re.compile(
-    r"try again at (?:(?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})(?:st|nd|rd|th), (?P<year>\d{4}) )?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<ampm>[AP]M)",
-    re.IGNORECASE,
-)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
-def resets_at_from(
-    message: str,
-    *,
-    rate_limits: Any = None,
-    now: dt.datetime | None = None,
-    tz: dt.tzinfo | None = None,
-) -> dt.datetime | None:
-    """When the usage limit that failed a codex turn starts again, or None when codex did not
-    say.
-
-    ``rate_limits``: the ``rateLimits`` of the last ``account/rateLimits/updated`` the turn's
-    app-server sent (codex sends one from the 429's ``x-codex-*`` headers); an exhausted window
-    there (``usedPercent`` >= 100) gives the exact ``resetsAt``, the latest when several are.
-    Else ``message`` (the turn's ``error.message``, the same text in both transports) is read:
-    codex writes the time in its own local zone (``tz``, default this process's) to the minute,
-    so the end of that minute is returned, never a time before the reset. ``Try again later``
-    and a 429 codex gave up on (``exceeded retry limit, last status: 429``) say nothing: None.
-    """
-    exhausted = [
-        found
-        for name in ("primary", "secondary")
-        if (window := _dict(_dict(rate_limits).get(name)))
-        and (_number(window.get("usedPercent")) or 0) >= 100
-        and (found := when(window.get("resetsAt"))) is not None
-    ]
-    if exhausted:
-        return max(exhausted)
-    said = _TRY_AGAIN.search(message or "")
-    if said is None:
-        return None
-    zone = tz or dt.datetime.now().astimezone().tzinfo
-    local_now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone)
-    hour = int(said["hour"]) % 12 + (12 if said["ampm"].upper() == "PM" else 0)
-    try:
-        if said["month"]:
-            month = _MONTHS.index(said["month"].lower()) + 1
-            day = dt.date(int(said["year"]), month, int(said["day"]))
-        else:
-            day = local_now.date()
-        named = dt.datetime.combine(day, dt.time(hour, int(said["minute"])), zone)
-    except ValueError:
-        return None
-    return (named + dt.timedelta(minutes=1)).astimezone(dt.timezone.utc)
-
-
 def _plan(value: Any) -> str | None:
     return value if isinstance(value, str) and value and value != "unknown" else None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _dict(value: Any) -> dict[str, Any]:
