@@ -145,7 +145,7 @@ class GeminiAcp(AcpProfile):
     transient_words = CONNECTION_FAILURES
 
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
-        from oauthpy._agents.gemini.provider import find_binary
+        from oauthpy._agents.gemini.cli import find_binary
 
         opts = request.provider_options
         argv = [find_binary(env), "--acp"]

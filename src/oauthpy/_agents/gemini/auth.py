@@ -48,7 +48,7 @@ class GeminiAuth:
         return Path(env.get("GEMINI_CLI_HOME") or home_of(env))
 
     def find_binary(self, env: Mapping[str, str]) -> str | None:
-        from oauthpy._agents.gemini.provider import find_binary
+        from oauthpy._agents.gemini.cli import find_binary
 
         try:
             return find_binary(env)

@@ -23,12 +23,11 @@ Two limits of the CLI, both silent in 0.61.0 and so checked here before spawning
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from oauthpy._agents.gemini.cli import INSTALL_HINT, find_binary
 from oauthpy._agents.gemini.parser import GeminiParser
-from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
-from oauthpy._executables import which
+from oauthpy._errors import InvalidOptionsError
 from oauthpy._options import RunRequest
 from oauthpy._process import Invocation
 from oauthpy._transports.base import RETRY_OPTIONS, Opt, check_options
@@ -48,7 +47,6 @@ CHARS_PER_TOKEN = 4
 #: the CLI's context window per model (``tokenLimit``); every other model gets the default
 CONTEXT_WINDOW_TOKENS = {"gemma-4-31b-it": 256_000, "gemma-4-26b-a4b-it": 256_000}
 DEFAULT_CONTEXT_WINDOW_TOKENS = 1_048_576
-INSTALL_HINT = "npm install -g @google/gemini-cli (or set OAUTHPY_GEMINI_BINARY)"
 
 OPTIONS: dict[str, Opt] = {
     "approval_mode": Opt((str,), APPROVAL_MODES),
@@ -58,17 +56,6 @@ OPTIONS: dict[str, Opt] = {
     "extra_args": Opt((list, tuple), items=str),
     **RETRY_OPTIONS,
 }
-
-
-def find_binary(env: Mapping[str, str]) -> str:
-    """``OAUTHPY_GEMINI_BINARY``, else ``gemini`` on PATH."""
-    explicit = env.get("OAUTHPY_GEMINI_BINARY")
-    if explicit:
-        return explicit
-    found = which("gemini", env)
-    if not found:
-        raise ProviderNotInstalledError("the Gemini CLI is not installed", hint=INSTALL_HINT)
-    return found
 
 
 def max_prompt_chars(model: str) -> int:

@@ -231,7 +231,7 @@ async def _run_cli(env: dict[str, str], args: list[str], cwd: str) -> tuple[int,
     """Run ``gemini <args>`` in ``cwd`` to its end: exit code, stdout, stderr's tail. With the
     settings oauthpy's own runs use (session cleanup off), bounded, nothing left running."""
     from oauthpy._agents.gemini.acp import GEMINI
-    from oauthpy._agents.gemini.provider import INSTALL_HINT, find_binary
+    from oauthpy._agents.gemini.cli import INSTALL_HINT, find_binary
 
     inv = Invocation(
         argv=[find_binary(env), *args],

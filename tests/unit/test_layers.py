@@ -1,0 +1,151 @@
+"""The layers of ``src/oauthpy`` (docs/architecture.md): arrows point down only.
+
+Read from the source with ``ast``: every import statement at any depth counts (one inside a
+function too), except under ``if TYPE_CHECKING:``. An agent lives in ``_agents/<name>/`` over the
+agent-free ``_transports/``; no agent imports another; nothing generic imports an agent (the
+registry names them as ``"module:attribute"`` strings, imported only when used).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from oauthpy._agents import registry
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "oauthpy"
+AGENTS = sorted(p.name for p in (SRC / "_agents").iterdir() if (p / "__init__.py").exists())
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module(p): p for p in SRC.rglob("*.py")}
+
+
+def _imports(path: Path) -> Iterator[ast.ImportFrom | ast.Import]:
+    tree = ast.parse(path.read_text(), str(path))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for inner in ast.walk(stmt)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in typing_only:
+            yield node
+
+
+def _graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for name, path in MODULES.items():
+        deps = set()
+        for node in _imports(path):
+            if isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name in MODULES}
+                continue
+            assert node.level == 0, f"{name}: relative import (src uses absolute imports)"
+            base = node.module or ""
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                deps.add(full if full in MODULES else base)
+        graph[name] = {d for d in deps if d in MODULES and d != name}
+    return graph
+
+
+GRAPH = _graph()
+
+
+def _agent_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 and parts[1] == "_agents" else None
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_there_is_no_import_cycle() -> None:
+    assert _cycles(GRAPH) == []
+
+
+def test_the_transports_import_no_agent() -> None:
+    wrong = [
+        (m, d)
+        for m, deps in GRAPH.items()
+        if m.startswith("oauthpy._transports")
+        for d in deps
+        if d.startswith("oauthpy._agents")
+    ]
+    assert wrong == []
+
+
+def test_no_agent_imports_another() -> None:
+    wrong = [
+        (m, d)
+        for m, deps in GRAPH.items()
+        for d in deps
+        if _agent_of(m) and _agent_of(d) and _agent_of(m) != _agent_of(d)
+    ]
+    assert wrong == []
+
+
+def test_the_transports_name_no_agent_even_as_a_string() -> None:
+    names = {a.name for a in registry.entries() if not a.takes_command} | set(AGENTS) - {"acp"}
+    found = []
+    for module, path in MODULES.items():
+        if not module.startswith("oauthpy._transports"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in names:
+                found.append(f"{module}:{node.lineno}: {node.value!r}")
+    assert found == []
+
+
+def test_every_agent_of_the_registry_has_its_package() -> None:
+    for agent in (a for a in registry.entries() if a.provider.startswith("oauthpy.")):  # not a suite's own
+        assert agent.name in AGENTS, f"{agent.name} has no package under src/oauthpy/_agents/"
+        for path in (agent.provider, agent.auth, agent.catalogue, agent.usage, agent.fake_setup):
+            assert not path or path.startswith(("oauthpy._agents.", "oauthpy._transports.")), path
