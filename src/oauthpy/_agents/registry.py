@@ -6,8 +6,10 @@ as ``"module:attribute"`` paths, imported only when used, so reading the registr
 asks the registry instead; tests/unit/test_registry.py fails when an entry lacks a part or
 when code outside the registry and the vendors' own modules names a provider.
 
-A new agent that speaks ACP is one profile module (`oauthpy._providers.profiles`) and one
-entry here (docs/acp.md); `register` adds one at run time (the test suite's own ACP agent).
+Each shipped agent's entry is its package's ``spec.py`` (``SPEC``), listed in `_SPECS` and
+imported only when asked for: ``oauthpy --help`` and ``Client("codex")`` load no other agent's.
+A new agent is its package and one line in `_SPECS` (docs/add-an-agent.md); `register` adds one
+at run time (the test suite's own ACP agent).
 """
 
 from __future__ import annotations
@@ -130,7 +132,9 @@ class Agent(NamedTuple):
 
     def offline_environment(self, fake: Any, root: Any) -> dict[str, str]:
         """The environment of this agent in offline mode (docs/testing.md)."""
-        env = _load(self.offline_setup)(fake, root) if self.offline_setup else self.fake_environment(fake, root)
+        env = (
+            _load(self.offline_setup)(fake, root) if self.offline_setup else self.fake_environment(fake, root)
+        )
         return {**env, **self.fake_env}
 
     def _args(self, command: tuple[str, ...] | None) -> dict[str, Any]:
@@ -142,146 +146,18 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
-_CODEX_EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
-
-_ENTRIES: dict[str, Agent] = {
-    agent.name: agent
-    for agent in (
-        Agent(
-            name="codex",
-            title="OpenAI Codex CLI",
-            provider="oauthpy._agents.codex.provider:CodexProvider",
-            auth="oauthpy._agents.codex.auth:CodexAuth",
-            fake="oauthpy.testing.responses:FakeResponsesServer",
-            transports=("app-server", "exec"),
-            # codex 0.163 passes any effort through; `max` and `ultra` are what its newest models
-            # advertise (`codex debug models`). None is sent unless asked: the model's default.
-            models=(
-                "gpt-6-astra",
-                "gpt-6.1-sol",
-                "gpt-6-sol",
-                "gpt-6-luna",
-                "gpt-5.6-sol",
-                "gpt-5.6-terra",
-                "gpt-5.6-luna",
-                "gpt-5.5",
-            ),
-            efforts=_CODEX_EFFORTS,
-            default_model="(codex's configured default)",
-            session_id_example="01a202eb-b1a9-7800-944a-667769ecda10",
-            packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
-            catalogue="oauthpy._agents.codex.sessions:CodexCatalogue",
-            offline_setup="oauthpy._agents.codex.offline:offline_env",
-            lists_models=True,
-            usage="oauthpy._agents.codex.usage:CodexUsage",
-        ),
-        Agent(
-            name="claude",
-            title="Claude Code (claude-agent-sdk)",
-            provider="oauthpy._agents.claude.provider:ClaudeProvider",
-            auth="oauthpy._agents.claude.auth:ClaudeAuth",
-            fake="oauthpy.testing.anthropic:FakeAnthropicServer",
-            transports=("sdk",),
-            models=("default", "best", "sonnet", "opus", "haiku", "sonnet[1m]", "opus[1m]", "opusplan"),
-            efforts=("low", "medium", "high", "xhigh", "max"),
-            default_model="(Claude Code's default for the account)",
-            # the alias for the account's default model, the one a run without a model gets
-            catalog_default="default",
-            session_id_example="b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
-            packages=("pypi:claude-agent-sdk",),
-            catalogue="oauthpy._agents.claude.sessions:ClaudeCatalogue",
-            usage="oauthpy._agents.claude.usage:ClaudeUsage",
-            usage_observer="oauthpy._agents.claude.usage:remember",
-        ),
-        Agent(
-            name="gemini",
-            title="Gemini CLI",
-            provider="oauthpy._agents.gemini.provider:GeminiProvider",
-            auth="oauthpy._agents.gemini.auth:GeminiAuth",
-            fake="oauthpy.testing.gemini:FakeGeminiServer",
-            transports=("stream-json", "acp"),
-            models=(
-                "auto",
-                "pro",
-                "flash",
-                "flash-lite",
-                "gemini-2.5-pro",
-                "gemini-2.5-flash",
-                "gemini-2.5-flash-lite",
-                "gemini-3-pro-preview",
-                "gemini-3-flash-preview",
-                "gemini-3.1-pro-preview",
-            ),
-            default_model="auto",
-            catalog_default="auto",
-            # "auto" adds a routing request to every turn; a fixed model keeps one step per turn
-            fake_env={"GEMINI_MODEL": "gemini-2.5-flash"},
-            fake_model="gemini-2.5-flash",
-            # headless gemini runs a shell command only with approvals off; the demo's is harmless
-            demo_options={"yolo": True},
-            packages=("npm:@google/gemini-cli",),
-            catalogue="oauthpy._agents.gemini.sessions:GeminiCatalogue",
-        ),
-        Agent(
-            name="opencode",
-            title="OpenCode (opencode acp)",
-            provider="oauthpy._agents.opencode.profile:provider",
-            auth="oauthpy._agents.opencode.auth:OpencodeAuth",
-            fake="oauthpy.testing.chat:FakeChatServer",
-            fake_setup="oauthpy._agents.opencode.profile:fake_env",
-            offline_setup="oauthpy._agents.opencode.offline:offline_env",
-            transports=("acp",),
-            default_model="(opencode's configured model)",
-            session_id_form=ACP_ID_FORM,
-            session_id_words="an OpenCode session id",
-            session_id_example="ses_df61bb78bffeHFr9qSpJui4FeB",
-            # 429s, 5xx and dropped streams, with a backoff of up to 30 s unless told a wait
-            own_retries=5,
-            status_in_errors=False,
-            packages=("npm:opencode-ai",),
-            catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
-            lists_models=True,  # its session/new offers the models of its providers
-        ),
-        Agent(
-            name="copilot",
-            title="GitHub Copilot CLI (copilot --acp)",
-            provider="oauthpy._agents.copilot.profile:provider",
-            auth="oauthpy._agents.copilot.auth:CopilotAuth",
-            fake="oauthpy.testing.chat:FakeChatServer",
-            fake_setup="oauthpy._agents.copilot.profile:fake_env",
-            # its own provider settings reach the Responses API too (and the Messages API: there
-            # it does not retry a 5xx itself, unlike own_retries says; tests/e2e/test_copilot.py)
-            more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
-            transports=("acp",),
-            default_model="(copilot's configured model)",
-            fake_model="fake-model",
-            session_id_words="a Copilot session id (a UUID)",
-            session_id_example="06b7820c-549e-4b05-8f26-a21952a60c63",
-            # copilot asks before every command: the demo's one harmless command is allowed
-            demo_options={"extra_args": ["--allow-tool=shell(echo:*)"]},
-            # 429s, 5xx and cut streams; its errors name the status ("HTTP 401", "Last error: 500")
-            own_retries=5,
-            refusal_ends_turn=True,
-            packages=("npm:@github/copilot",),
-            catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
-            lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)
-            usage="oauthpy._agents.copilot.usage:CopilotUsage",
-        ),
-        Agent(
-            name="acp",
-            title="any ACP agent, by its command (Client('acp', command=[...]))",
-            provider="oauthpy._agents.acp.profile:provider",
-            auth="oauthpy._transports.acp.auth:command_auth",
-            fake="oauthpy.testing.chat:FakeChatServer",
-            transports=("acp",),
-            session_id_form=ACP_ID_FORM,
-            session_id_words="the agent's sessionId",
-            session_id_example="sess_01J9Y3XK2M",
-            catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
-            takes_command=True,
-        ),
-    )
+#: every agent oauthpy ships: its name and where its entry is (``_agents/<name>/spec.py``),
+#: imported only when asked for. Adding an agent is its package and one line here.
+_SPECS: dict[str, str] = {
+    "codex": "oauthpy._agents.codex.spec:SPEC",
+    "claude": "oauthpy._agents.claude.spec:SPEC",
+    "gemini": "oauthpy._agents.gemini.spec:SPEC",
+    "opencode": "oauthpy._agents.opencode.spec:SPEC",
+    "copilot": "oauthpy._agents.copilot.spec:SPEC",
+    "acp": "oauthpy._agents.acp.spec:SPEC",
 }
+#: the entries loaded so far, and those registered at run time (`register`)
+_ENTRIES: dict[str, Agent] = {}
 
 
 #: more entries, as ``module:attribute`` paths separated by commas: how a process started by
@@ -317,19 +193,28 @@ def unregister(name: str) -> None:
     _ENTRIES.pop(name, None)
 
 
+def _load_entry(name: str) -> Agent | None:
+    found = _ENTRIES.get(name)
+    if found is None and name in _SPECS:
+        found = _ENTRIES[name] = _load(_SPECS[name])
+    return found
+
+
 def get(name: str) -> Agent:
     _from_env()
-    try:
-        return _ENTRIES[name]
-    except KeyError:
-        raise UnsupportedProviderError(
-            f"unknown provider {name!r}; choose one of {', '.join(names())}"
-        ) from None
+    found = _load_entry(name) if isinstance(name, str) else None
+    if found is None:
+        raise UnsupportedProviderError(f"unknown provider {name!r}; choose one of {', '.join(names())}")
+    return found
 
 
 def find(name: object) -> Agent | None:
     _from_env()
-    return _ENTRIES.get(name) if isinstance(name, str) else None
+    return _load_entry(name) if isinstance(name, str) else None
+
+
+def _all_names() -> list[str]:
+    return [*_SPECS, *(n for n in _ENTRIES if n not in _SPECS)]
 
 
 def names(*, generic: bool = True, listed_only: bool = False) -> tuple[str, ...]:
@@ -337,13 +222,20 @@ def names(*, generic: bool = True, listed_only: bool = False) -> tuple[str, ...]
     ``command=`` (what tests run against fakes); ``listed_only`` keeps the `Agent.listed`
     ones (what doctor, demo and the offline mode go over)."""
     _from_env()
-    return tuple(
-        n
-        for n, a in _ENTRIES.items()
-        if (generic or not a.takes_command) and (not listed_only or (a.listed and not a.takes_command))
-    )
+    if generic and not listed_only:
+        return tuple(_all_names())  # no agent's entry is loaded for this
+    found = []
+    for n in _all_names():
+        a = _load_entry(n)
+        if (
+            a is not None
+            and (generic or not a.takes_command)
+            and (not listed_only or (a.listed and not a.takes_command))
+        ):
+            found.append(n)
+    return tuple(found)
 
 
 def entries() -> tuple[Agent, ...]:
     _from_env()
-    return tuple(_ENTRIES.values())
+    return tuple(a for n in _all_names() if (a := _load_entry(n)) is not None)

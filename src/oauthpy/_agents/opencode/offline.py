@@ -17,7 +17,10 @@ LOOPBACK = "127.0.0.1,localhost,::1"
 
 
 def offline_env(fake: Any, root: Path) -> dict[str, str]:
-    proxies = {var: CLOSED_PROXY for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")}
+    proxies = {
+        var: CLOSED_PROXY
+        for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+    }
     return {
         **fake_env(fake, root),
         **proxies,

@@ -1,0 +1,19 @@
+"""Any ACP agent, by its command: its entry of the registry (`oauthpy._agents.registry`)."""
+
+from __future__ import annotations
+
+from oauthpy._agents.registry import ACP_ID_FORM, Agent
+
+SPEC = Agent(
+    name="acp",
+    title="any ACP agent, by its command (Client('acp', command=[...]))",
+    provider="oauthpy._agents.acp.profile:provider",
+    auth="oauthpy._transports.acp.auth:command_auth",
+    fake="oauthpy.testing.chat:FakeChatServer",
+    transports=("acp",),
+    session_id_form=ACP_ID_FORM,
+    session_id_words="the agent's sessionId",
+    session_id_example="sess_01J9Y3XK2M",
+    catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
+    takes_command=True,
+)

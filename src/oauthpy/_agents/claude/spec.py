@@ -1,0 +1,24 @@
+"""Claude Code: its entry of the registry (`oauthpy._agents.registry`)."""
+
+from __future__ import annotations
+
+from oauthpy._agents.registry import Agent
+
+SPEC = Agent(
+    name="claude",
+    title="Claude Code (claude-agent-sdk)",
+    provider="oauthpy._agents.claude.provider:ClaudeProvider",
+    auth="oauthpy._agents.claude.auth:ClaudeAuth",
+    fake="oauthpy.testing.anthropic:FakeAnthropicServer",
+    transports=("sdk",),
+    models=("default", "best", "sonnet", "opus", "haiku", "sonnet[1m]", "opus[1m]", "opusplan"),
+    efforts=("low", "medium", "high", "xhigh", "max"),
+    default_model="(Claude Code's default for the account)",
+    # the alias for the account's default model, the one a run without a model gets
+    catalog_default="default",
+    session_id_example="b270a8cc-0f9b-4e0d-940c-8caa805d6c57",
+    packages=("pypi:claude-agent-sdk",),
+    catalogue="oauthpy._agents.claude.sessions:ClaudeCatalogue",
+    usage="oauthpy._agents.claude.usage:ClaudeUsage",
+    usage_observer="oauthpy._agents.claude.usage:remember",
+)

@@ -1,0 +1,36 @@
+"""The Codex CLI: its entry of the registry (`oauthpy._agents.registry`)."""
+
+from __future__ import annotations
+
+from oauthpy._agents.registry import Agent
+
+_EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
+
+SPEC = Agent(
+    name="codex",
+    title="OpenAI Codex CLI",
+    provider="oauthpy._agents.codex.provider:CodexProvider",
+    auth="oauthpy._agents.codex.auth:CodexAuth",
+    fake="oauthpy.testing.responses:FakeResponsesServer",
+    transports=("app-server", "exec"),
+    # codex 0.163 passes any effort through; `max` and `ultra` are what its newest models
+    # advertise (`codex debug models`). None is sent unless asked: the model's default.
+    models=(
+        "gpt-6-astra",
+        "gpt-6.1-sol",
+        "gpt-6-sol",
+        "gpt-6-luna",
+        "gpt-5.6-sol",
+        "gpt-5.6-terra",
+        "gpt-5.6-luna",
+        "gpt-5.5",
+    ),
+    efforts=_EFFORTS,
+    default_model="(codex's configured default)",
+    session_id_example="01a202eb-b1a9-7800-944a-667769ecda10",
+    packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
+    catalogue="oauthpy._agents.codex.sessions:CodexCatalogue",
+    offline_setup="oauthpy._agents.codex.offline:offline_env",
+    lists_models=True,
+    usage="oauthpy._agents.codex.usage:CodexUsage",
+)

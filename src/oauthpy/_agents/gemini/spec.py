@@ -1,0 +1,35 @@
+"""The Gemini CLI: its entry of the registry (`oauthpy._agents.registry`)."""
+
+from __future__ import annotations
+
+from oauthpy._agents.registry import Agent
+
+SPEC = Agent(
+    name="gemini",
+    title="Gemini CLI",
+    provider="oauthpy._agents.gemini.provider:GeminiProvider",
+    auth="oauthpy._agents.gemini.auth:GeminiAuth",
+    fake="oauthpy.testing.gemini:FakeGeminiServer",
+    transports=("stream-json", "acp"),
+    models=(
+        "auto",
+        "pro",
+        "flash",
+        "flash-lite",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash",
+        "gemini-2.5-flash-lite",
+        "gemini-3-pro-preview",
+        "gemini-3-flash-preview",
+        "gemini-3.1-pro-preview",
+    ),
+    default_model="auto",
+    catalog_default="auto",
+    # "auto" adds a routing request to every turn; a fixed model keeps one step per turn
+    fake_env={"GEMINI_MODEL": "gemini-2.5-flash"},
+    fake_model="gemini-2.5-flash",
+    # headless gemini runs a shell command only with approvals off; the demo's is harmless
+    demo_options={"yolo": True},
+    packages=("npm:@google/gemini-cli",),
+    catalogue="oauthpy._agents.gemini.sessions:GeminiCatalogue",
+)

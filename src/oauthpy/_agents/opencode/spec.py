@@ -1,0 +1,26 @@
+"""OpenCode: its entry of the registry (`oauthpy._agents.registry`)."""
+
+from __future__ import annotations
+
+from oauthpy._agents.registry import ACP_ID_FORM, Agent
+
+SPEC = Agent(
+    name="opencode",
+    title="OpenCode (opencode acp)",
+    provider="oauthpy._agents.opencode.profile:provider",
+    auth="oauthpy._agents.opencode.auth:OpencodeAuth",
+    fake="oauthpy.testing.chat:FakeChatServer",
+    fake_setup="oauthpy._agents.opencode.profile:fake_env",
+    offline_setup="oauthpy._agents.opencode.offline:offline_env",
+    transports=("acp",),
+    default_model="(opencode's configured model)",
+    session_id_form=ACP_ID_FORM,
+    session_id_words="an OpenCode session id",
+    session_id_example="ses_df61bb78bffeHFr9qSpJui4FeB",
+    # 429s, 5xx and dropped streams, with a backoff of up to 30 s unless told a wait
+    own_retries=5,
+    status_in_errors=False,
+    packages=("npm:opencode-ai",),
+    catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
+    lists_models=True,  # its session/new offers the models of its providers
+)
