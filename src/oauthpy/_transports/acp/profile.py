@@ -200,6 +200,11 @@ class AcpProfile:
             input_tokens=inp, cached_input_tokens=cached, output_tokens=out, total_tokens=total
         ), None
 
+    def chunk_usage(self, update: Mapping[str, Any]) -> Usage | None:
+        """Usage an ``agent_message_chunk`` carries (an agent that reports each model request's
+        there, not in the prompt's answer); the turn sums them. None by default."""
+        return None
+
     def unknown_session(self, code: int | None, message: str, data: Any) -> bool:
         """Whether ``session/load``'s error says the agent has no such session."""
         return code == NOT_FOUND or "not found" in message.lower()

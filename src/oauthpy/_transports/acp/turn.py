@@ -64,7 +64,18 @@ def _content_text(content: Any) -> str:
 class AcpTurn:
     """The state of one ``session/prompt`` turn, fed that session's updates."""
 
-    __slots__ = ("calls", "held", "model", "own", "own_calls", "profile", "session_id", "text", "turn_text")
+    __slots__ = (
+        "calls",
+        "chunk_usage",
+        "held",
+        "model",
+        "own",
+        "own_calls",
+        "profile",
+        "session_id",
+        "text",
+        "turn_text",
+    )
 
     def __init__(
         self, profile: AcpProfile, session_id: str, model: str | None, own: frozenset[str] = frozenset()
@@ -82,6 +93,8 @@ class AcpTurn:
         self.own = own
         #: tool call ids of the run's own tools (an update may come without the title)
         self.own_calls: set[Any] = set()
+        #: usage an agent reports on its message chunks (`AcpProfile.chunk_usage`), summed
+        self.chunk_usage: Usage | None = None
 
     def _end_text(self) -> list[Event]:
         if not self.turn_text:
@@ -97,6 +110,9 @@ class AcpTurn:
         kind = update.get("sessionUpdate")
         raw = update
         if kind == "agent_message_chunk":
+            counted = self.profile.chunk_usage(update)
+            if counted is not None:
+                self.chunk_usage = counted if self.chunk_usage is None else self.chunk_usage + counted
             chunk = as_str(as_dict(update.get("content")).get("text"))
             if not chunk or self.profile.skip_chunk(chunk):
                 return []
@@ -242,6 +258,8 @@ class AcpTurn:
                 f"{name} refused to answer", details={"provider": name, "stop_reason": reason}
             )
         reported = self.profile.usage(result)
+        if reported is None and self.chunk_usage is not None:
+            reported = (self.chunk_usage, None)
         self.profile.check_finish(result, self.text, reported is not None)
         usage, model = reported if reported is not None else (Usage(), None)
         done = Event(
