@@ -147,6 +147,8 @@ class AcpConversation(LiveConversation):
         self._first_mode = ""
         #: the id of the session's model config option, when that is how it takes a model
         self._model_config = ""
+        #: the model ids the session offers (``session/new``'s ``models``)
+        self._offered: tuple[str, ...] = ()
         #: serves the run's tools to gemini (MCP over loopback HTTP), while the conversation lasts
         self._endpoint: ToolEndpoint | None = None
         #: the running turn's notifications, where the endpoint reports tool calls
@@ -197,6 +199,7 @@ class AcpConversation(LiveConversation):
         # an agent that offers the model as a config option only takes it that way
         option = model_option(answer)
         self._model_config = as_str(option.get("id")) if option and "models" not in as_dict(answer) else ""
+        self._offered = tuple(m.id for m in models_of(answer))
         # an agent that does not say its model (copilot with a provider of one's own) is told
         # the run's by `_configure`, never assumed to run it
         return sid, current_model(answer) or ""
@@ -242,6 +245,8 @@ class AcpConversation(LiveConversation):
     ) -> None:
         """The run's model and approval mode on the ACP session, where they differ from its own."""
         model = request.model or self.profile.default_model
+        if model:
+            model = self.profile.model_id(model, self._offered)
         if model and model != self._model:
             if self._model_config:
                 params = {"sessionId": sid, "configId": self._model_config, "value": model}
@@ -259,7 +264,8 @@ class AcpConversation(LiveConversation):
         await self._configure(agent, sid, request, end.deadline)
         # oauthpy's own tools are the ones it registered with the agent for this conversation
         own = self._endpoint.names if self._endpoint is not None else frozenset()
-        parser = self.profile.turn(sid, self._model, own) or AcpTurn(self.profile, sid, self._model, own)
+        shown = self.profile.model_name(self._model) if self._model else self._model
+        parser = self.profile.turn(sid, shown, own) or AcpTurn(self.profile, sid, shown, own)
         driver = PromptTurn(
             agent, sid, request, end, parser, AcpAsks(self.profile, request.cwd, own, parser.own_calls)
         )

@@ -200,6 +200,15 @@ class AcpProfile:
             input_tokens=inp, cached_input_tokens=cached, output_tokens=out, total_tokens=total
         ), None
 
+    def model_id(self, model: str, offered: tuple[str, ...]) -> str:
+        """The agent's id for the model a run names (``offered``: the session's model ids);
+        the name itself by default."""
+        return model
+
+    def model_name(self, model_id: str) -> str:
+        """The model's name as a run reports it, from the agent's id; the id by default."""
+        return model_id
+
     def chunk_usage(self, update: Mapping[str, Any]) -> Usage | None:
         """Usage an ``agent_message_chunk`` carries (an agent that reports each model request's
         there, not in the prompt's answer); the turn sums them. None by default."""
