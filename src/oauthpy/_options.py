@@ -205,7 +205,9 @@ def check_prompt(prompt: Any) -> str:
     if not isinstance(prompt, str):
         raise InvalidOptionsError(f"prompt must be a string, got {type(prompt).__name__}")
     if not prompt.strip():
-        raise InvalidOptionsError("prompt is empty", hint="say what the agent should do, e.g. 'Explain this repository'")
+        raise InvalidOptionsError(
+            "prompt is empty", hint="say what the agent should do, e.g. 'Explain this repository'"
+        )
     check_text("prompt", prompt)
     return prompt
 

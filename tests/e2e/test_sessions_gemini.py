@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, EventKind, SessionNotFoundError
+from oauthpy import Client, EventKind, ProtocolError, SessionNotFoundError
 from oauthpy.testing import Reply, text
 from oauthpy.testing.gemini import shell_call
 
@@ -167,3 +167,22 @@ def test_a_fork_resumes_and_diverges_from_its_parent_and_delete_removes_it(made:
     assert [s.id for s in client.sessions()] == [made.acp, made.headless]
     with pytest.raises(SessionNotFoundError):
         client.transcript(forked)
+
+
+def test_a_damaged_session_file_leaves_the_listing_whole_and_its_transcript_is_a_typed_error(made: Made):
+    # red team R7: one deeply nested line made sessions() (every session) raise RecursionError
+    [original] = [
+        p for p in Path(made.rig.env["GEMINI_CLI_HOME"]).rglob("*.jsonl") if made.acp in p.read_text()
+    ]
+    damaged_id = "0badf11e-0000-4000-8000-000000000000"
+    copy = original.with_name(f"session-2026-11-25T00-00-{damaged_id[:8]}.jsonl")
+    copy.write_text(original.read_text().replace(made.acp, damaged_id) + "[" * 100_000 + "]" * 100_000 + "\n")
+    try:
+        listed = {s.id for s in made.client().sessions()}
+        assert {made.acp, made.headless} <= listed and damaged_id not in listed
+        with pytest.raises(ProtocolError, match="is damaged") as caught:
+            made.client().transcript(damaged_id)
+        assert "Traceback" not in str(caught.value) and "RecursionError" not in str(caught.value)
+        assert _conversation(made.client(), made.acp)[-1] == ("message", "acp reply two")
+    finally:
+        copy.unlink()

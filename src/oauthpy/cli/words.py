@@ -11,7 +11,10 @@ import re
 _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r",? ?(or )?Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\);?"), ";"),
     (re.compile(r"auth_source=(['\"])(\w+)\1"), r"--source \2"),
-    (re.compile(r"Client\('acp'\) needs command=, the argv that"), "-p acp needs --command CMD, the command that"),
+    (
+        re.compile(r"Client\('acp'\) needs command=, the argv that"),
+        "-p acp needs --command CMD, the command that",
+    ),
     (re.compile(r"provider_options=\{'method': \.\.\.\} \(CLI: (--method)\)"), r"\1"),
     (re.compile(r"\(CLI: (--[\w-]+)\)"), r"(\1)"),
 )

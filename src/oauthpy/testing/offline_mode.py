@@ -101,7 +101,9 @@ def start(root: Path | None = None) -> Offline:
         for env in session.agents.values():
             for name in env:
                 owners[name] = owners.get(name, 0) + 1
-        for env in session.agents.values():  # what only one agent sets, and no XDG_* (every program reads those)
+        for (
+            env
+        ) in session.agents.values():  # what only one agent sets, and no XDG_* (every program reads those)
             session.env.update({k: v for k, v in env.items() if owners[k] == 1 and not k.startswith("XDG_")})
         home = root / "home"  # the common HOME: no vendor reads the user's own
         home.mkdir(parents=True, exist_ok=True)

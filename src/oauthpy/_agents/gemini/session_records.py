@@ -54,6 +54,10 @@ class ChatRecord:
         return self.kind != "subagent" and any(map(_resumable, self.messages))
 
 
+class DamagedRecord(ValueError):
+    """A chat file oauthpy cannot read at all (each file is judged on its own)."""
+
+
 def parse_record(text: str) -> ChatRecord | None:
     """A chat file's text as the CLI reads it; None if it is not a session record."""
     meta: dict[str, Any] = {}
@@ -66,6 +70,8 @@ def parse_record(text: str) -> ChatRecord | None:
             rec = json.loads(line)
         except ValueError:
             continue  # the CLI skips a line it cannot read (a write cut short)
+        except RecursionError:
+            raise DamagedRecord("a line is nested too deeply to read") from None
         if not isinstance(rec, dict):
             continue
         if isinstance(rec.get("$rewindTo"), str):
@@ -94,6 +100,8 @@ def _legacy(text: str) -> ChatRecord | None:
         whole = json.loads(text)
     except ValueError:
         return None
+    except RecursionError:
+        raise DamagedRecord("it is nested too deeply to read") from None
     if not isinstance(whole, dict) or not isinstance(whole.get("sessionId"), str):
         return None
     messages = [m for m in as_list(whole.get("messages")) if isinstance(m, dict)]

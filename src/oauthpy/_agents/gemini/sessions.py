@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from oauthpy._agents.gemini.session_records import (
     ChatRecord,
+    DamagedRecord,
     delete_answer,
     file_of,
     imported_from,
@@ -159,6 +160,13 @@ def _records(folder: Path, session_id: str | None = None) -> list[tuple[str, Cha
             record = parse_record((chats / name).read_text(encoding="utf-8", errors="replace"))
         except OSError:
             continue  # deleted meanwhile
+        except DamagedRecord as exc:
+            if session_id is None:
+                continue  # a listing goes on with the others
+            raise ProtocolError(
+                f"gemini session {session_id} cannot be read: its file {chats / name} is damaged ({exc})",
+                details={"provider": "gemini"},
+            ) from None
         if record is not None:
             out.append((str(chats / name), record))
     return out
@@ -216,7 +224,7 @@ def _imported(chats: Path, before: set[str], source: str) -> str | None:
             continue
         try:
             record = parse_record((chats / name).read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+        except (OSError, DamagedRecord):
             continue
         if record is None or imported_from(record) != source:
             continue
