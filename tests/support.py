@@ -67,12 +67,21 @@ def copilot_binary() -> str:
     return path
 
 
+def qwen_binary() -> str:
+    """The pinned Qwen Code that scripts/test installs; its absence fails loudly, never skips."""
+    path = os.environ.get("OAUTHPY_TEST_QWEN_BINARY") or str(REPO / "tools/qwen/node_modules/.bin/qwen")
+    if not Path(path).exists():
+        pytest.fail(f"the pinned Qwen Code is missing at {path}: run `bash scripts/test` to install it")
+    return path
+
+
 def vendor_binaries() -> dict[str, str]:
     """The variables that point oauthpy at the pinned npm-installed CLIs (not on PATH)."""
     return {
         "OAUTHPY_GEMINI_BINARY": gemini_binary(),
         "OAUTHPY_OPENCODE_BINARY": opencode_binary(),
         "OAUTHPY_COPILOT_BINARY": copilot_binary(),
+        "OAUTHPY_QWEN_BINARY": qwen_binary(),
     }
 
 
@@ -93,6 +102,8 @@ def real_binary(provider: str, env: dict[str, str]) -> str:
         return opencode_binary()
     if provider == "copilot":
         return copilot_binary()
+    if provider == "qwen":
+        return qwen_binary()
     found = registry.get(provider).make_auth().find_binary({**os.environ, **env})
     assert found, f"{provider} is not installed"
     return str(found)

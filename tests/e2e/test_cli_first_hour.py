@@ -13,7 +13,9 @@ from pathlib import Path
 from oauthpy.testing import live_processes_with_env
 
 
-def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def oauthpy(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "oauthpy", *args],
         env={**os.environ, **(env or {})},
@@ -27,7 +29,10 @@ def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> s
 def test_acp_without_its_command_is_said_with_the_flag_not_python(tmp_path: Path) -> None:
     done = oauthpy("run", "-p", "acp", "hi", env={"OAUTHPY_HOME": str(tmp_path)})
     assert done.returncode == 2
-    assert "error: -p acp needs --command CMD" in done.stderr and 'hint: e.g. --command "opencode acp"' in done.stderr
+    assert (
+        "error: -p acp needs --command CMD" in done.stderr
+        and 'hint: e.g. --command "opencode acp"' in done.stderr
+    )
     assert "Client(" not in done.stderr and "command=" not in done.stderr
 
 
@@ -50,9 +55,13 @@ def test_a_misspelt_flag_gets_the_subcommands_usage_and_a_likely_meaning() -> No
 def test_an_empty_prompt_fails_at_once_with_a_hint_before_any_fake_or_agent_starts(tmp_path: Path) -> None:
     marker = {"OAUTHPY_TEST_MARK": f"empty-{os.getpid()}"}
     for args, stdin in ((("run", "-p", "codex", "  "), ""), (("run", "-p", "codex"), "\n \n")):
-        done = oauthpy(*args, stdin=stdin, env={"OAUTHPY_OFFLINE": "1", "OAUTHPY_HOME": str(tmp_path), **marker})
+        done = oauthpy(
+            *args, stdin=stdin, env={"OAUTHPY_OFFLINE": "1", "OAUTHPY_HOME": str(tmp_path), **marker}
+        )
         assert done.returncode == 2
-        assert done.stderr.startswith("error: prompt is empty\nhint: "), done.stderr  # no offline note: no fake started
+        assert done.stderr.startswith("error: prompt is empty\nhint: "), (
+            done.stderr
+        )  # no offline note: no fake started
     assert not (tmp_path / "offline").exists()
     assert live_processes_with_env(*next(iter(marker.items()))) == []
 

@@ -60,9 +60,15 @@ def test_the_dependency_ranges_allow_the_pins_and_what_passed_and_nothing_untest
     codex = requirement("openai-codex-cli-bin", "codex").specifier
     assert codex.contains(rows["openai-codex-cli-bin"][2])
     assert codex == requirement("openai-codex-cli-bin", "dev").specifier
-    # the npm CLIs the tests install: what the table says passed is their pin (or newer)
+    # the npm CLIs the tests install for the registry's agents: what the table says passed is
+    # their pin (or newer); a CLI whose agent is not registered yet (qwen) has no row until then
+    from oauthpy._agents import registry
+
+    shipped = {p.partition(":")[2] for a in registry.entries() for p in a.packages}
     for tools in sorted((ROOT / "tools").glob("*/package.json")):
         for package, pin in json.loads(tools.read_text())["dependencies"].items():
+            if package not in shipped:
+                continue
             assert package in rows, f"{package} (pinned in {tools}) has no row"
             assert tuple(map(int, rows[package][2].split("."))) >= tuple(map(int, pin.split(".")))
 

@@ -1,0 +1,24 @@
+"""Qwen Code: its entry of the registry (`oauthpy._agents.registry`)."""
+
+from __future__ import annotations
+
+from oauthpy._agents.registry import Agent
+
+SPEC = Agent(
+    name="qwen",
+    title="Qwen Code (qwen --acp)",
+    provider="oauthpy._agents.qwen.profile:provider",
+    auth="oauthpy._agents.qwen.auth:QwenAuth",
+    fake="oauthpy.testing.responses:FakeResponsesServer",
+    fake_setup="oauthpy._agents.qwen.testing:fake_env",
+    transports=("acp",),
+    default_model="(the model of OPENAI_MODEL, else Qwen Code's)",
+    fake_model="fake-model",
+    session_id_words="a Qwen Code session id (a UUID)",
+    session_id_example="3f1c2b9a-7d4e-4a61-9c0b-52e8d7a1f3b6",
+    # a refused command ends its turn: the model is not told
+    refusal_ends_turn=True,
+    packages=("npm:@qwen-code/qwen-code",),
+    catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
+    lists_models=True,
+)

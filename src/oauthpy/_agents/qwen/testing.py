@@ -1,0 +1,38 @@
+"""Qwen Code against oauthpy's Responses fake (the one codex uses): its settings and environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+#: what keeps a run to its own model requests (each side request would take a scripted step)
+QUIET_SETTINGS: dict[str, Any] = {
+    "security": {"auth": {"selectedType": "openai-responses"}},
+    "privacy": {"usageStatisticsEnabled": False},
+    "general": {"enableAutoUpdate": False},
+    "memory": {"enableManagedAutoMemory": False, "enableManagedAutoDream": False},
+    "ui": {"enableFollowupSuggestions": False},
+    # no retries of its own against the fake: a scripted failure is seen at once
+    "model": {"generationConfig": {"maxRetries": 0, "modalities": {"image": True}}},
+}
+
+
+def fake_env(fake: Any, root: Path) -> dict[str, str]:
+    """The environment that sends a real ``qwen --acp`` to ``fake`` (a `FakeResponsesServer`),
+    its state under ``root``: no memory extraction, no next-prompt suggestions, no titles."""
+    from oauthpy.testing.responses import FAKE_OPENAI_KEY
+
+    root = Path(root)
+    home, qwen_home, tmp = root / "home", root / "qwen", root / "tmp"
+    for folder in (home, qwen_home, tmp):
+        folder.mkdir(parents=True, exist_ok=True)
+    (qwen_home / "settings.json").write_text(json.dumps(QUIET_SETTINGS))
+    return {
+        "HOME": str(home),
+        "QWEN_HOME": str(qwen_home),
+        "TMPDIR": str(tmp),
+        "OPENAI_API_KEY": FAKE_OPENAI_KEY,
+        "OPENAI_BASE_URL": f"{fake.url}/v1",
+        "OPENAI_MODEL": "fake-model",
+    }

@@ -1,0 +1,59 @@
+"""What a workspace's own ``.qwen/`` may not set for a run with ``on_permission`` (the red
+team's R1, for Qwen Code as for gemini, whose settings it inherits): in a folder it trusts it
+merges ``<cwd>/.qwen/settings.json``, where rules and modes can approve before anyone is asked.
+Such a workspace is refused before anything starts, naming the file and the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from oauthpy._errors import InvalidOptionsError
+from oauthpy._jsonc import loads_jsonc
+
+_HINT = "remove that setting from the workspace, or run without on_permission"
+
+
+def refuse_preapprovals(cwd: str) -> None:
+    path = Path(cwd) / ".qwen" / "settings.json"
+    if not path.is_file():
+        return
+    try:
+        settings = loads_jsonc(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError):
+        raise InvalidOptionsError(
+            f"cannot read the workspace's Qwen Code settings {path}: with on_permission, oauthpy "
+            "must see what they allow before qwen starts",
+            hint="fix the file's JSON, or run without on_permission",
+        ) from None
+    found = preapprovals(settings)
+    if found:
+        raise InvalidOptionsError(
+            f"the workspace's Qwen Code settings {path} set {', '.join(found)}, which approve tool "
+            "calls without asking: on_permission would not see them",
+            hint=_HINT,
+        )
+
+
+def preapprovals(settings: Any) -> list[str]:
+    """The settings (dotted names) that approve a tool call without asking."""
+    if not isinstance(settings, dict):
+        return []
+    found = []
+    tools = _dict(settings.get("tools"))
+    if tools.get("allowed"):
+        found.append("tools.allowed")
+    if tools.get("approvalMode") not in (None, "default", "plan"):
+        found.append("tools.approvalMode")
+    if _dict(settings.get("permissions")).get("allow"):
+        found.append("permissions.allow")
+    for name, server in _dict(settings.get("mcpServers")).items():
+        if _dict(server).get("trust"):
+            found.append(f"mcpServers.{name}.trust")
+    if settings.get("hooks"):
+        found.append("hooks")
+    return found
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
