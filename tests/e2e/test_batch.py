@@ -314,7 +314,7 @@ def test_bad_input_is_refused_with_line_numbers_before_anything_starts(
     )
     proc = run(str(items), "-o", str(out))
     assert proc.returncode == 2
-    assert "line 2: id 'a' is already used on line 1" in proc.stderr
+    assert "line 2: id 'a' is already used by line 1" in proc.stderr
     assert "line 3: no prompt" in proc.stderr and "line 4: not a JSON object" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
 

@@ -177,7 +177,7 @@ def test_a_missing_binary_says_how_to_install(rig: Rig):
     with pytest.raises(ProviderNotInstalledError) as err:
         rig.run()
     install = {
-        "codex": "pip install 'oauthpy[codex]'",
+        "codex": "pip install openai-codex-cli-bin==0.163.0",
         "claude": "pip install claude-agent-sdk",
         "gemini": "npm install -g @google/gemini-cli",
     }

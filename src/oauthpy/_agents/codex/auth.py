@@ -20,7 +20,8 @@ class CodexAuth:
     provider = "codex"
     state_var = "CODEX_HOME"
     strip_vars: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY", "CODEX_ACCESS_TOKEN")
-    install_hint = "pip install 'oauthpy[codex]'"
+    #: the pinned codex binary from PyPI (not `oauthpy[codex]`: the index's `oauthpy` is another project)
+    install_hint = "pip install openai-codex-cli-bin==0.163.0 (or npm install -g @openai/codex)"
     key_hint = "or store an API key there: `oauthpy auth login --provider codex --with-api-key` (from stdin)"
     login_options: Mapping[str, type] = {}
 

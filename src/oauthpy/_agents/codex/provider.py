@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 SANDBOXES = ("read-only", "workspace-write", "danger-full-access")
 #: codex 0.163 refuses longer input ("input_too_large"); checked before spawning
 MAX_PROMPT_CHARS = 1_048_576
-INSTALL_HINT = "pip install 'oauthpy[codex]' (or install the Codex CLI: npm install -g @openai/codex)"
+INSTALL_HINT = "pip install openai-codex-cli-bin==0.163.0 (or npm install -g @openai/codex)"
 
 OPTIONS: dict[str, Opt] = {
     "reasoning_effort": Opt((str,), _entry("codex").efforts),
