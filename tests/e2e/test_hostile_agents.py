@@ -196,3 +196,15 @@ def test_an_allow_the_agent_cannot_take_once_is_reported_as_the_refusal_it_was(t
     assert json.loads(result.text) == ["reject_once"]
     [event] = [e for e in result.events if e.kind is EventKind.PERMISSION]
     assert event.status == "denied" and "no way to allow it once" in (event.output or "")
+
+
+@pytest.mark.parametrize("answer", [None, "done", [1, 2]])
+def test_a_prompt_answered_with_no_object_is_a_protocol_error_not_an_empty_success(
+    tmp_path: Path, answer: object
+) -> None:
+    command = _agent(
+        tmp_path,
+        f"def on_prompt(rid, sid):\n    send({{'jsonrpc': '2.0', 'id': rid, 'result': {answer!r}}})\n",
+    )
+    with pytest.raises(ProtocolError, match="answered session/prompt with"):
+        Client("acp", command=command).run("hi", cwd=tmp_path, timeout=30)

@@ -13,7 +13,7 @@ import dataclasses
 import time
 from typing import Any
 
-from oauthpy._errors import CommandExecutionError
+from oauthpy._errors import CommandExecutionError, ProtocolError
 from oauthpy._events import Event, EventKind, FileChange, FileChangeKind, ModelInfo, Usage
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._options import RunRequest
@@ -248,7 +248,12 @@ class AcpTurn:
     def finish(self, answer: Any) -> list[Event]:
         """The events that close the turn, from the ``session/prompt`` answer; raise on failure."""
         closing = self._end_text()
-        result = as_dict(answer)
+        if not isinstance(answer, dict):
+            raise ProtocolError(
+                f"{self.profile.name} answered session/prompt with {type(answer).__name__}, not an object",
+                details={"provider": self.profile.name},
+            )
+        result = answer
         reason = as_str(result.get("stopReason"))
         name = self.profile.name
         if reason == "cancelled":
