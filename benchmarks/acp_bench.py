@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks.stats import HEADER, Row, wall  # noqa: E402
 
 from oauthpy import Client  # noqa: E402
-from oauthpy._agents import registry  # noqa: E402
+from oauthpy import _registry as registry  # noqa: E402
 from oauthpy.testing import text  # noqa: E402
 
 PROMPT = "Say ok."

@@ -32,7 +32,7 @@ from pathlib import Path
 from oauthpy._auth.manager import AuthManager
 from oauthpy._options import build_request
 import oauthpy._agents.codex.provider  # a codex run imports it anyway
-from oauthpy.testing.responses import codex_config
+from oauthpy._agents.codex.testing import codex_config
 home = Path(tempfile.mkdtemp())
 if sys.argv[1] == "login-file":
     (home / "auth.json").write_text("{}")
@@ -58,9 +58,9 @@ def fresh_cost(case: str, reps: int) -> float:
 
 
 def warm_cost(case: str, n: int = 200) -> float:
+    from oauthpy._agents.codex.testing import codex_config
     from oauthpy._auth.manager import AuthManager
     from oauthpy._options import build_request
-    from oauthpy.testing.responses import codex_config
 
     home = Path(tempfile.mkdtemp())
     if case == "login-file":

@@ -240,15 +240,15 @@ def rig(provider: str, root: Path) -> Iterator[Rig]:
 
         with FakeResponsesServer() as fake:
             fake.script(text("ok"))
-            yield Rig(provider, fake, fake.codex_env(root / "codex"), work, None)
+            yield Rig(provider, fake, fake.env(root / "codex"), work, None)
     elif provider == "claude":
         from oauthpy.testing.anthropic import FakeAnthropicServer
 
         with FakeAnthropicServer() as fake:
             fake.script(text("ok"))
-            yield Rig(provider, fake, fake.claude_env(root / "claude"), work, None)
+            yield Rig(provider, fake, fake.env(root / "claude"), work, None)
     else:
-        from oauthpy.testing.gemini import FakeGeminiServer
+        from oauthpy._agents.gemini.fake import FakeGeminiServer
 
         binary = gemini_binary()
         if binary is None:

@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from oauthpy import Client
-from oauthpy.testing import text
-from oauthpy.testing.gemini import FakeGeminiServer
+from oauthpy.testing import FakeGeminiServer, text
 
 QUESTIONS = ["Remember the word 'heron'.", "Name a colour.", "Name a river."]
 PINNED = Path(__file__).resolve().parent.parent / "tools/gemini/node_modules/.bin/gemini"

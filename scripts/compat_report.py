@@ -40,7 +40,7 @@ def targets() -> list[Target]:
 
     An npm package's program is what the tests run (``OAUTHPY_TEST_<NAME>_BINARY``); an
     alternative to the pinned package (codex from npm) is what oauthpy runs too."""
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     found = []
     for agent in registry.entries():

@@ -45,7 +45,7 @@ def record(name: str, steps: list, kw: dict) -> None:
         wrapper = Path(tmp, "claude-tee")
         wrapper.write_text(f'#!/bin/sh\n"{bundled_cli()}" "$@" | tee -a "{out}"\n')
         wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
-        env = {**fake.claude_env(tmp), "OAUTHPY_CLAUDE_BINARY": str(wrapper)}
+        env = {**fake.env(tmp), "OAUTHPY_CLAUDE_BINARY": str(wrapper)}
         opts = {k: v for k, v in kw.items() if k != "output_schema"}
         try:
             Client("claude").run(

@@ -19,10 +19,10 @@ from typing import Any
 from oauthpy._agents.codex.app import CLIENT_INFO
 from oauthpy._agents.codex.app_parser import thread_params, turn_params
 from oauthpy._agents.codex.provider import CodexProvider
+from oauthpy._agents.gemini.fake import FakeGeminiServer, shell_call, write_call
 from oauthpy._agents.gemini.provider import GeminiProvider
 from oauthpy._options import build_request, merged_env
 from oauthpy.testing import Cut, FakeResponsesServer, HttpError, Reply, Tokens, apply_patch, shell, text
-from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
 from oauthpy.testing.raw_rpc import RawPeer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def record(cli: str, name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         # a tool call's path must lie in this run's workspace: WORK stands for it
         fake.script(*(json_replace(s, "WORK", str(work)) for s in steps))
         if cli == "codex":
-            env = fake.codex_env(Path(tmp, "home"))  # type: ignore[attr-defined]
+            env = fake.env(Path(tmp, "home"))  # type: ignore[attr-defined]
             provider: Any = CodexProvider()
             model = None
         else:
@@ -99,7 +99,7 @@ def record_app(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         work = Path(tmp, "work")
         work.mkdir()
         fake.script(*steps)
-        env = merged_env(fake.codex_env(Path(tmp, "home")))
+        env = merged_env(fake.env(Path(tmp, "home")))
         req = build_request(f"scenario {name}", cwd=work, provider_options=opts)
         inv = CodexProvider().launch(req, env)
         peer = RawPeer(inv.argv, inv.env, inv.cwd)

@@ -30,7 +30,7 @@ import pexpect
 from rich.console import Console
 from rich.text import Text
 
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy.testing import FakeServer, Gate, fake_for, live_processes_with_env, new_marker, shell, text
 from oauthpy.testing.processes import MARKER_VAR
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
+from oauthpy._agents.gemini.fake import FakeGeminiServer
 from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
-from oauthpy.testing.gemini import FakeGeminiServer
 from tests.support import (
     ONE_AT_A_TIME,
     Rig,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, RunResult
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy._run_marks import parent_of
 from oauthpy.testing import FakeServer, HttpError, live_processes_with_env, new_marker
 from oauthpy.testing.processes import MARKER_VAR, live_processes_in_group
@@ -204,7 +204,7 @@ def shell_step(provider: str, command: str, *, say: str = "") -> Any:
 
         return bash(command, say=say)
     if provider == "gemini":
-        from oauthpy.testing.gemini import shell_call
+        from oauthpy._agents.gemini.fake import shell_call
 
         return shell_call(command)
     from oauthpy.testing import shell

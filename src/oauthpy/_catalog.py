@@ -1,6 +1,6 @@
 """Known model names and reasoning efforts per provider, for help texts and validation.
 
-The names come from the registry (`oauthpy._agents.registry`), so that `oauthpy --help`
+The names come from the registry (`oauthpy._registry`), so that `oauthpy --help`
 imports no provider. Model names are not validated: each vendor accepts names this list does
 not know yet (new releases, custom gateways). Efforts are validated, because a wrong one fails
 only after the vendor process has started.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 
 if TYPE_CHECKING:
     from oauthpy._events import ModelInfo

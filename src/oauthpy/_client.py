@@ -66,12 +66,12 @@ def _check_command(provider: str, command: object, takes: bool) -> tuple[str, ..
     if command is None:
         raise InvalidOptionsError(
             f"Client({provider!r}) needs command=, the argv that starts an ACP agent on stdio",
-            hint="e.g. Client('acp', command=['opencode', 'acp'])",
+            hint="e.g. Client('acp', command=['my-agent', '--acp'])",
         )
     if isinstance(command, (str, bytes)) or not isinstance(command, Sequence):
         raise InvalidOptionsError(
             f"command must be a sequence of strings (argv), got {type(command).__name__}",
-            hint="split it: command=['opencode', 'acp'], not 'opencode acp'",
+            hint="split it: command=['my-agent', '--acp'], not 'my-agent --acp'",
         )
     if not command:
         raise InvalidOptionsError("command must not be empty: it is the argv that starts the agent")
@@ -127,7 +127,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     ) -> None:
         if misspelt:
             raise _misspelt_keyword(next(iter(misspelt)))
-        from oauthpy._agents import registry
+        from oauthpy import _registry as registry
 
         agent = registry.find(provider)
         if agent is None:
@@ -191,7 +191,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     @staticmethod
     def providers() -> tuple[str, ...]:
         """The name of every agent oauthpy knows (the registry's), ``"acp"`` included."""
-        from oauthpy._agents import registry
+        from oauthpy import _registry as registry
 
         return registry.names()
 

@@ -43,7 +43,7 @@ class AccountMethods:
 
     async def ausage(self) -> AccountUsage:
         """Async twin of `usage`."""
-        from oauthpy._agents import registry
+        from oauthpy import _registry as registry
         from oauthpy._errors import NotSupportedError
 
         reader = registry.get(self.provider).make_usage_reader(self._runner.provider)

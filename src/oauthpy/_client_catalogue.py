@@ -28,7 +28,7 @@ class CatalogueMethods:
 
     def _catalogue(self) -> Catalogue:
         if self._catalogue_made is None:
-            from oauthpy._agents import registry
+            from oauthpy import _registry as registry
 
             made = registry.get(self.provider).make_catalogue(self._runner.provider)
             # a catalogue that starts the agent itself (ACP) shares the warm agents of `with Client`
@@ -45,7 +45,7 @@ class CatalogueMethods:
     def _known_form(self, session_id: object) -> str:
         """``session_id`` if it can be one of this provider's ids; else the error a vendor
         would give, without asking it."""
-        from oauthpy._agents import registry
+        from oauthpy import _registry as registry
 
         if not isinstance(session_id, str):
             raise InvalidOptionsError(f"session_id must be a string, got {type(session_id).__name__}")
@@ -122,7 +122,7 @@ class CatalogueMethods:
 
     async def acapabilities(self) -> Capabilities:
         """Async twin of `capabilities`."""
-        from oauthpy._agents import registry
+        from oauthpy import _registry as registry
         from oauthpy._sessions.records import Capabilities
 
         catalogue = self._catalogue()

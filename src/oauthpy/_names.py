@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-#: the agents oauthpy ships (the registry may hold more: `Client.providers`)
-ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "acp"]
+from oauthpy._registry import ProviderName as ProviderName
+
 #: whose login state a vendor tool uses (docs/auth.md)
 AuthSource = Literal["auto", "oauthpy", "external"]
 #: what carries a provider's runs (``Client.transports``)
@@ -17,7 +17,7 @@ AUTH_MODES = ("oauth", "api-key", "env", "login-state", "cloud", "unknown")
 
 def provider_named(name: object) -> ProviderName | None:
     """``name`` when the registry knows it (for strings from the environment and the CLI)."""
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     agent = registry.find(name)
     return agent.name if agent is not None else None  # type: ignore[return-value]
@@ -25,7 +25,7 @@ def provider_named(name: object) -> ProviderName | None:
 
 def listed_providers() -> tuple[ProviderName, ...]:
     """The agents that run without ``command=``, what doctor, demo and the CLI go over."""
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     return registry.names(generic=False, listed_only=True)  # type: ignore[return-value]
 

@@ -62,7 +62,7 @@ class FakeAgent:
 def oauthpy_fake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAgent]:
     """A fake model backend for one provider (``indirect`` parameter; default: the registry's
     first, codex)."""
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
     from oauthpy._options import provider_named
     from oauthpy.testing import fake_for
 

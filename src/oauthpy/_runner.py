@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 def load_provider(name: str, command: tuple[str, ...] | None = None) -> Provider:
     # Imported on demand so that a codex run never imports the claude SDK, and vice versa.
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     provider: Provider = registry.get(name).make_provider(command)
     return provider
@@ -74,7 +74,7 @@ class Runner:
         self.pool: AgentPool | None = None
         #: the client's ``budget_usd`` (`oauthpy._budget.Budget`), charged by every run and turn
         self.budget: Any = None
-        from oauthpy._agents import registry
+        from oauthpy import _registry as registry
 
         #: where a run's ``other`` events may tell the account's usage (`Agent.usage_observer`)
         self._observer: Any = registry.get(name).usage_observer or None
@@ -211,7 +211,7 @@ class Runner:
         """Hand an ``other`` event to the agent's usage observer (it keeps what the account's
         limits were, under the client's oauthpy home); it never raises."""
         if isinstance(self._observer, str):
-            from oauthpy._agents import registry
+            from oauthpy import _registry as registry
 
             self._observer = registry.get(self.name).usage_observer_function()
         self._observer(self.auth.isolated_dir.parent, self.name, event)

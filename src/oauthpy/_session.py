@@ -54,7 +54,7 @@ _FIXED = {
 
 def check_resume_id(provider: str, resume: object) -> str:
     """``resume`` if it has the form of the vendor's session ids, else `InvalidOptionsError`."""
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     agent = registry.get(provider)
     if isinstance(resume, str) and re.fullmatch(agent.session_id_form, resume):

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from oauthpy._agents.registry import ACP_ID_FORM, Agent
 from oauthpy._options import RunRequest
+from oauthpy._registry import ACP_ID_FORM, Agent
 from oauthpy._transports.acp.auth import AcpAuth
 from oauthpy._transports.acp.profile import AcpProfile
 from oauthpy._transports.acp.provider import AcpProvider

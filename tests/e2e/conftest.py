@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from tests.support import ONE_AT_A_TIME
 
 

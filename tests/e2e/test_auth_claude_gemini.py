@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
+from oauthpy._agents.gemini.fake import FakeGeminiServer, write_settings
 from oauthpy._errors import AuthRequiredError, InvalidOptionsError
 from oauthpy.testing import new_marker, text
 from oauthpy.testing.anthropic import FakeAnthropicServer
-from oauthpy.testing.gemini import FakeGeminiServer, write_settings
 from tests.auth_support import mode_of, snapshot
 from tests.support import assert_no_leftovers, gemini_binary
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client
+from oauthpy._agents.codex.testing import codex_config
 from oauthpy._errors import InvalidOptionsError
 from oauthpy.testing import FakeResponsesServer, new_marker, text
-from oauthpy.testing.responses import codex_config
 from tests.auth_support import mode_of, snapshot
 
 LOGIN_KEY = "sk-oauthpy-login-key-1111"

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from oauthpy import AuthRequiredError, Client
+from oauthpy._agents.codex.testing import codex_config
 from oauthpy.testing import FakeServer, new_marker, text
-from oauthpy.testing.responses import DEFAULT_MODEL, KEY_VAR, codex_config
+from oauthpy.testing.responses import DEFAULT_MODEL, KEY_VAR
 from tests.support import assert_no_leftovers, gemini_binary, start_fake
 
 CASES = [

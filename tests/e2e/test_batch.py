@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from oauthpy import OauthPyError, RunResult
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy.testing import Echo, Gate, HttpError, Match, Reply, text
 from oauthpy.testing.server import RecordedRequest
 from tests.support import Rig, assert_no_leftovers

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from oauthpy import BudgetExceededError, Client, RunResult
-from oauthpy._prices import PRICES
+from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
+from oauthpy._prices import prices
 from oauthpy.testing import Echo, HttpError, text
-from oauthpy.testing.chatgpt_backend import USAGE_LIMIT, UsageWindow, log_in
 from tests.support import assert_no_leftovers, open_rig
 from tests.support import codex_batch as batch
 
@@ -25,7 +25,7 @@ PRICED = "gpt-5"
 
 
 def estimate(model: str) -> float:
-    fresh, _, out = PRICES[model]
+    fresh, _, out = prices()[model]
     return (IN * fresh + OUT * out) / 1_000_000
 
 

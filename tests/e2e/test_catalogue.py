@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, EventKind, NotSupportedError, SessionInfo, SessionNotFoundError
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy._sessions.records import capability_table
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from oauthpy._agents.codex.fake_chatgpt import UsageWindow, log_in
 from oauthpy.testing import text
-from oauthpy.testing.chatgpt_backend import UsageWindow, log_in
 from tests.support import Rig, assert_no_leftovers, open_rig
 
 

@@ -31,7 +31,7 @@ def test_acp_without_its_command_is_said_with_the_flag_not_python(tmp_path: Path
     assert done.returncode == 2
     assert (
         "error: -p acp needs --command CMD" in done.stderr
-        and 'hint: e.g. --command "opencode acp"' in done.stderr
+        and 'hint: e.g. --command "my-agent --acp"' in done.stderr
     )
     assert "Client(" not in done.stderr and "command=" not in done.stderr
 

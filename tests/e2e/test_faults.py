@@ -27,7 +27,7 @@ from oauthpy import (
     ProviderNotInstalledError,
     RateLimitError,
 )
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy.testing import (
     Cut,
     Gate,

@@ -23,9 +23,9 @@ from oauthpy import (
     InvalidOptionsError,
     StructuredOutputError,
 )
+from oauthpy._agents.gemini.fake import shell_call, write_call
 from oauthpy._options import merged_env
 from oauthpy.testing import Cut, Gate, Reply, Tokens, text
-from oauthpy.testing.gemini import shell_call, write_call
 
 from ..support import MARKER_VAR, assert_no_leftovers, live_processes_with_env
 

@@ -20,8 +20,8 @@ from oauthpy import (
     RateLimitError,
     TimeoutExceededError,
 )
+from oauthpy._agents.gemini.fake import shell_call
 from oauthpy.testing import Cut, Gate, Hang, HttpError, Reply, text
-from oauthpy.testing.gemini import shell_call
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import MARKER_VAR, answer_from_a_client_never_exited, assert_no_leftovers
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from oauthpy import Decision, EventKind, PermissionRequest
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy.testing import text
 from tests.support import Rig, assert_no_leftovers, shell_step
 

@@ -29,7 +29,7 @@ QWEN = "oauthpy._agents.qwen.spec:SPEC"
 
 @pytest.fixture
 def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
     from oauthpy._agents.qwen.spec import SPEC
 
     registry.register(SPEC)

@@ -77,7 +77,7 @@ def _write_step(provider: str, path: Path) -> Any:
 
         return write_file(str(path), "print('pwned')\n")
     if provider == "gemini":
-        from oauthpy.testing.gemini import write_call
+        from oauthpy._agents.gemini.fake import write_call
 
         return write_call(str(path), "print('pwned')\n")
     return any_write(str(path), "print('pwned')\n")

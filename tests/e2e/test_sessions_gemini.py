@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, EventKind, ProtocolError, SessionNotFoundError
+from oauthpy._agents.gemini.fake import shell_call
 from oauthpy.testing import Reply, text
-from oauthpy.testing.gemini import shell_call
 
 from ..support import Rig, assert_no_leftovers, open_rig
 

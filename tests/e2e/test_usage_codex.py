@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from oauthpy import AuthRequiredError, Client, CommandExecutionError, RateLimitError
+from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
+from oauthpy._agents.codex.testing import codex_config
 from oauthpy._agents.codex.usage import CodexUsage, resets_at_from
 from oauthpy._sessions.records import NotSupportedError
 from oauthpy._usage.records import AccountUsage
 from oauthpy.testing import HttpError
-from oauthpy.testing.chatgpt_backend import USAGE_LIMIT, UsageWindow, log_in
-from oauthpy.testing.responses import FAKE_OPENAI_KEY, codex_config
+from oauthpy.testing.responses import FAKE_OPENAI_KEY
 from tests.support import Rig, assert_no_leftovers, open_rig, real_binary
 
 FIVE_HOURS_RESET = 1_900_000_000

@@ -1,6 +1,6 @@
 """Copilot's account usage: the real pinned copilot's SDK server (``--headless --stdio``)
 answers ``account.getQuota`` and ``account.getCurrentAuth`` from the fake GitHub API
-(`oauthpy.testing.github_api`: an HTTPS proxy on loopback that plays ``api.github.com`` with a
+(`oauthpy._agents.copilot.fake_github`: an HTTPS proxy on loopback that plays ``api.github.com`` with a
 CA of its own), logged in with a made-up token in ``COPILOT_GITHUB_TOKEN``."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from oauthpy import AuthRequiredError
+from oauthpy._agents.copilot.fake_github import FakeGitHubApi, Quota
 from oauthpy._agents.copilot.usage import CopilotUsage
 from oauthpy._sessions.records import NotSupportedError
 from oauthpy._usage.records import AccountUsage
-from oauthpy.testing.github_api import FakeGitHubApi, Quota
 from tests.support import Rig, assert_no_leftovers, open_rig
 
 RESET = 1_798_761_600  # 2027-01-01T00:00:00Z

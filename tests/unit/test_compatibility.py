@@ -62,7 +62,7 @@ def test_the_dependency_ranges_allow_the_pins_and_what_passed_and_nothing_untest
     assert codex == requirement("openai-codex-cli-bin", "dev").specifier
     # the npm CLIs the tests install for the registry's agents: what the table says passed is
     # their pin (or newer); a CLI whose agent is not registered yet (qwen) has no row until then
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     shipped = {p.partition(":")[2] for a in registry.entries() for p in a.packages}
     for tools in sorted((ROOT / "tools").glob("*/package.json")):

@@ -13,17 +13,17 @@ import pytest
 from oauthpy import BudgetExceededError, Event, EventKind, InvalidOptionsError, RateLimitError, Usage
 from oauthpy._batch import MAX_PAUSE_S, Finished, Throttle, _one
 from oauthpy._budget import Budget, check_budget
-from oauthpy._prices import PRICES, PRICES_DATE, cost_of, price_of
+from oauthpy._prices import PRICES_DATE, cost_of, price_of, prices
 from oauthpy._retry import RetryLog, RetryPolicy, retrying, vendor_wait
 from oauthpy.cli.batch_files import result_line
 from oauthpy.cli.batch_progress import Tally
 
 
 def test_prices_are_found_by_id_and_by_a_dated_or_routed_name():
-    assert price_of("gpt-5") == PRICES["gpt-5"]
-    assert price_of("claude-sonnet-4-5-20250929") == PRICES["claude-sonnet-4-5"]
-    assert price_of("openai/GPT-5-mini") == PRICES["gpt-5-mini"]  # the longest entry it extends
-    assert price_of("gpt-5.1-codex-mini-2025") == PRICES["gpt-5.1-codex-mini"]
+    assert price_of("gpt-5") == prices()["gpt-5"]
+    assert price_of("claude-sonnet-4-5-20250929") == prices()["claude-sonnet-4-5"]
+    assert price_of("openai/GPT-5-mini") == prices()["gpt-5-mini"]  # the longest entry it extends
+    assert price_of("gpt-5.1-codex-mini-2025") == prices()["gpt-5.1-codex-mini"]
     for unknown in (None, "", "gpt-6-astra", "fake-model", "gpt-50"):
         assert price_of(unknown) is None
     assert dt.date.fromisoformat(PRICES_DATE)  # docs/account.md shows it

@@ -12,7 +12,9 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-from oauthpy._agents import registry
+import pytest
+
+from oauthpy import _registry as registry
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "oauthpy"
 AGENTS = sorted(p.name for p in (SRC / "_agents").iterdir() if (p / "__init__.py").exists())
@@ -149,3 +151,91 @@ def test_every_agent_of_the_registry_has_its_package() -> None:
         assert agent.name in AGENTS, f"{agent.name} has no package under src/oauthpy/_agents/"
         for path in (agent.provider, agent.auth, agent.catalogue, agent.usage, agent.fake_setup):
             assert not path or path.startswith(("oauthpy._agents.", "oauthpy._transports.")), path
+
+
+# -- who names an agent ----------------------------------------------------------------------
+
+#: the shipped agents with a package of their own (not the bare ``acp`` of ``command=``)
+SHIPPED = sorted(a.name for a in registry.entries() if not a.takes_command and a.name in AGENTS)
+#: outside its package an agent may be named by the registry, the public ``testing`` re-exports
+#: and one more file at most
+MOST_FILES_NAMING_AN_AGENT = 3
+#: files outside ``_agents/`` that import from it (the public ``testing`` re-exports and the fake
+#: one agent's extra API is served beside)
+MOST_FILES_IMPORTING_AGENTS = 2
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {
+        id(body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and (body := node.body)
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+    }
+
+
+def _code_words(path: Path) -> Iterator[str]:
+    """The identifiers of ``path`` and its name-like strings (not docstrings, comments or prose
+    longer than a short message): where an agent is named in code."""
+    tree = ast.parse(path.read_text())
+    prose = _docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.attr
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.arg):
+            yield node.arg
+        elif isinstance(node, ast.alias):
+            yield node.name
+            yield node.asname or ""
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or ""
+        elif isinstance(node, ast.keyword):
+            yield node.arg or ""
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose:
+            yield node.value if len(node.value) <= 80 else ""
+
+
+def _files_naming(agent: str) -> list[str]:
+    return sorted(
+        str(path.relative_to(SRC))
+        for module, path in MODULES.items()
+        if _agent_of(module) != agent and any(agent in word.lower() for word in _code_words(path))
+    )
+
+
+@pytest.mark.parametrize("agent", SHIPPED)
+def test_an_agent_is_named_in_the_code_of_few_files_outside_its_package(agent: str) -> None:
+    found = _files_naming(agent)
+    assert "_registry.py" in found
+    assert len(found) <= MOST_FILES_NAMING_AN_AGENT, found
+
+
+def test_few_files_outside_the_agents_import_from_them() -> None:
+    found = sorted(
+        str(path.relative_to(SRC))
+        for module, path in MODULES.items()
+        if not module.startswith("oauthpy._agents")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        and any(
+            name.startswith("oauthpy._agents")
+            for name in (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            )
+        )
+    )
+    assert len(set(found)) <= MOST_FILES_IMPORTING_AGENTS, sorted(set(found))
+
+
+def test_the_count_sees_a_name_in_code_but_not_in_prose(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('"""About codex."""\n# codex\nX = 1\n')
+    assert not any("codex" in w for w in _code_words(sample))
+    sample.write_text('HOME = "CODEX_HOME"\n')
+    assert any("codex" in w.lower() for w in _code_words(sample))

@@ -43,7 +43,7 @@ def test_all_is_exactly_the_public_names_of_the_package_even_after_a_run(tmp_pat
     # a fresh interpreter: the test process has imported much more (oauthpy.testing, the CLI)
     with FakeResponsesServer() as fake:
         fake.script(text("ok"))
-        env = fake.codex_env(tmp_path / "codex")
+        env = fake.env(tmp_path / "codex")
         code = (
             "import json, oauthpy\n"
             f"r = oauthpy.Client('codex', auth_source='external').run('hi', cwd={str(tmp_path)!r}, timeout=60)\n"

@@ -1,19 +1,17 @@
-"""The registry is the one place that knows the agents: every entry is whole, and no module
-outside it (and the agents' own modules) names a provider."""
+"""The registry is the one place that knows the agents: every entry is whole (who else may name
+an agent: tests/unit/test_layers.py)."""
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 
 from oauthpy import Client, InvalidOptionsError, UnsupportedProviderError
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy.testing.server import FakeServer
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "oauthpy"
 NAMED = [a.name for a in registry.entries() if not a.takes_command]
 
 
@@ -38,35 +36,6 @@ def test_every_entry_has_every_part_and_they_agree(agent: registry.Agent) -> Non
     assert all(re.fullmatch(r"(pypi|npm):[@\w./-]+", p) for p in agent.packages)
     if agent.listed and not agent.takes_command:
         assert agent.packages, f"{agent.name}: where is its CLI published?"
-
-
-def _vendor_module(path: Path) -> bool:
-    """The agents' own modules (their packages and the registry) and the fakes."""
-    rel = path.relative_to(SRC)
-    if rel.parts[0] == "_agents":
-        return True
-    # the fakes speak one vendor's wire API each
-    stem = path.stem.lstrip("_")
-    fakes = ("responses", "chatgpt_backend", "anthropic", "gemini", "chat", "chat_tools", "github_api")
-    return rel.parts[0] == "testing" and stem in fakes
-
-
-def test_no_module_outside_the_registry_and_the_agents_own_names_a_provider() -> None:
-    found = []
-    for path in sorted(SRC.rglob("*.py")):
-        if _vendor_module(path):
-            continue
-        tree = ast.parse(path.read_text(), str(path))
-        literal = {  # ProviderName, the typed list of the shipped names, is checked below
-            id(n)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal"
-            for n in ast.walk(node)
-        }
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and node.value in NAMED and id(node) not in literal:
-                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
-    assert found == []
 
 
 def test_the_typed_provider_names_are_the_registry_s() -> None:
@@ -100,7 +69,7 @@ def test_a_registered_entry_is_a_provider_until_it_is_unregistered() -> None:
     ("command", "message"),
     [
         (None, "needs command="),
-        ("opencode acp", "sequence of strings"),
+        ("my-agent --acp", "sequence of strings"),
         ([], "must not be empty"),
         (["opencode", 3], r"command\[1\] must be a string"),
         ([""], "the program, must not be empty"),
@@ -127,3 +96,17 @@ def test_an_acp_agent_is_one_small_entry_that_the_shared_suite_then_runs() -> No
     entry = Path(__file__).resolve().parents[1] / "acp_agent" / "entry.py"
     assert len(entry.read_text().splitlines()) <= 60
     assert "acp-test" in registry.names(generic=False)  # so every `rig` test runs it too
+
+
+def test_a_fake_gives_the_environment_of_any_agent_of_the_registry_by_name(tmp_path: Path) -> None:
+    from oauthpy.testing import FakeAnthropicServer, FakeResponsesServer
+
+    with FakeResponsesServer() as fake:
+        assert fake.env(tmp_path / "a") == fake.codex_env(tmp_path / "a")  # the first agent wired to it
+        assert fake.env(tmp_path / "a")["CODEX_HOME"] == str(tmp_path / "a")
+        assert fake.copilot_env(tmp_path / "b")["COPILOT_PROVIDER_WIRE_API"] == "responses"
+        with pytest.raises(AttributeError, match="nobody_env"):
+            fake.nobody_env(tmp_path)
+    with FakeAnthropicServer() as fake:
+        assert fake.env(tmp_path / "c", api_key="k")["ANTHROPIC_API_KEY"] == "k"
+        assert fake.claude_env(tmp_path / "c")["ANTHROPIC_BASE_URL"] == fake.url

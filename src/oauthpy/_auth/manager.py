@@ -40,7 +40,7 @@ LOGOUT_TIMEOUT_S = 60.0
 
 
 def load_backend(provider: str, command: tuple[str, ...] | None = None) -> AuthBackend:
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     backend: AuthBackend = registry.get(provider).make_auth(command)
     return backend

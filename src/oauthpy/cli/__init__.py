@@ -22,6 +22,7 @@ from typing import Any
 from oauthpy import __version__
 from oauthpy._errors import OauthPyError
 from oauthpy._names import AUTH_SOURCES, listed_providers
+from oauthpy._registry import names as agent_names
 from oauthpy.cli.term import print_error
 
 EPILOG = """examples:
@@ -44,7 +45,7 @@ exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch it
 
 
 def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     p.add_argument(
         "--provider",
@@ -59,7 +60,7 @@ def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> No
         "--command",
         dest="agent_command",
         metavar="CMD",
-        help='with -p acp: the command that starts any ACP agent on stdio, e.g. "opencode acp"',
+        help='with -p acp: the command that starts any ACP agent on stdio, e.g. "my-agent --acp"',
     )
     p.add_argument(
         "--source",
@@ -104,17 +105,20 @@ def _fill_run(run: argparse.ArgumentParser) -> None:
     run.description = (
         "Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json)."
     )
+    first, second = agent_names()[:2]  # the examples name the registry's first agents
     run.epilog = (
-        f'examples:\n  oauthpy run -p codex "Summarize README.md"\n'
-        f'  git diff | oauthpy run -p claude "Review this change"   # the argument, then the diff\n'
-        f"  git diff | oauthpy run -p claude --stream              # stdin alone is the prompt\n"
+        f'examples:\n  oauthpy run -p {first} "Summarize README.md"\n'
+        f'  git diff | oauthpy run -p {second} "Review this change"   # the argument, then the diff\n'
+        f"  git diff | oauthpy run -p {second} --stream              # stdin alone is the prompt\n"
         f'  oauthpy run "Hi"     # $OAUTHPY_PROVIDER, else the first provider you are logged in to\n'
         f"\nmodels and efforts:\n{models}"
     )
     _common(run, provider_required=False)
     run.add_argument("--cwd", default=".", help="working directory of the agent (default .)")
     run.add_argument("--model", "-m", help="model name or alias (see below)")
-    run.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help="codex/claude only")
+    from oauthpy.cli.batch_cmd import EFFORT_HELP
+
+    run.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help=EFFORT_HELP)
     run.add_argument("--timeout", type=float, help="seconds for the whole run")
     run.add_argument(
         "--max-retries", type=int, default=0, help="retries of transient failures (rate limits, overload)"
@@ -134,38 +138,44 @@ def _fill_run(run: argparse.ArgumentParser) -> None:
 def _fill_auth(auth: argparse.ArgumentParser) -> None:
     auth_sub = auth.add_subparsers(dest="auth_command", required=True, metavar="ACTION")
 
+    first = agent_names()[0]
+
     def action(name: str, help: str, example: str) -> argparse.ArgumentParser:
         return auth_sub.add_parser(
             name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=Help
         )
 
     status = action(
-        "status", "is the provider installed and logged in", "oauthpy auth status -p codex --json"
+        "status", "is the provider installed and logged in", f"oauthpy auth status -p {first} --json"
     )
     _common(status, provider_required=False)
     status.add_argument("--json", action="store_true")
-    login = action("login", "run the vendor's official login", "oauthpy auth login -p codex --source oauthpy")
+    login = action(
+        "login", "run the vendor's official login", f"oauthpy auth login -p {first} --source oauthpy"
+    )
     _common(login)
     login.add_argument("--device-code", action="store_true", help="code-based flow where the vendor has one")
     login.add_argument(
         "--with-api-key",
         action="store_true",
-        help="read a key from stdin: codex's API key, copilot's GitHub token",
+        help="read the key or token from stdin, for an agent whose login takes one (an API key, a GitHub token)",
     )
     login.add_argument(
-        "--method", help="claude: claudeai or console; an ACP agent: one of its authMethods (ids)"
+        "--method",
+        help="the login method of an agent that offers several (Claude Code: claudeai or console; an ACP "
+        "agent: the id of one of its authMethods)",
     )
     login.add_argument(
         "--yes",
         action="store_true",
         help="an ACP agent: run the command its terminal sign-in names without asking (it is still shown)",
     )
-    logout = action("logout", "log out with the vendor's command", "oauthpy auth logout -p codex")
+    logout = action("logout", "log out with the vendor's command", f"oauthpy auth logout -p {first}")
     _common(logout)
 
 
 def _fill_available(p: argparse.ArgumentParser) -> None:
-    _titled(p, "oauthpy available -p gemini")
+    _titled(p, f"oauthpy available -p {agent_names()[0]}")
     _common(p)
 
 
@@ -200,7 +210,7 @@ def _fill_usage(p: argparse.ArgumentParser) -> None:
 
 def _fill_chat(chat: argparse.ArgumentParser) -> None:
     chat.description = _HELP["interactive"]
-    chat.epilog = "example:\n  oauthpy chat -p codex"
+    chat.epilog = f"example:\n  oauthpy chat -p {agent_names()[0]}"
     _common(chat, provider_required=False)
     chat.add_argument("--cwd", default=".")
     chat.add_argument("--model", "-m")

@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+#: the reasoning effort flag's help, the same in run and batch
+EFFORT_HELP = "the model's reasoning effort, for an agent that takes one (`oauthpy run --help` lists them)"
+
 
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
     """The arguments and help of `oauthpy batch` (its parser made by the CLI's table)."""
@@ -37,7 +40,7 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.add_argument("--resume", action="store_true", help="skip ids already ok in OUTPUT, append the rest")
     p.add_argument("--schema", metavar="FILE", help="JSON schema file: each answer is parsed and validated")
     p.add_argument("--model", "-m", help="model for every item (an item's own model wins)")
-    p.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help="codex/claude only")
+    p.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help=EFFORT_HELP)
     p.add_argument("--timeout", type=float, help="seconds for each attempt of an item")
     p.add_argument("--max-retries", type=int, default=0, help="retries of other transient failures per item")
     p.add_argument("--cwd", default=".", help="working directory (an item's own cwd wins)")

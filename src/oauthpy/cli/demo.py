@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy._errors import OauthPyError
 from oauthpy._options import listed_providers
 from oauthpy.cli.render import describe

@@ -19,8 +19,7 @@ _LOGIN_FIX = "oauthpy auth login --provider {p}"
 _REASON_FIXES = {
     "api_key_missing": "set the API key variable the vendor expects (see `oauthpy auth status --provider {p}`), "
     "or log in: " + _LOGIN_FIX,
-    "auth_type_not_selected": "select an auth type in the Gemini CLI's settings.json, or log in: "
-    + _LOGIN_FIX,
+    "auth_type_not_selected": "select an auth type in the agent's settings.json, or log in: " + _LOGIN_FIX,
 }
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from oauthpy.cli.term import Spinner
 
 _RECONNECT = re.compile(r"Reconnecting\.\.\.\s*(?:(\d+)/(\d+)|(waiting for network))")
-_CLAUDE_RETRY = re.compile(r"retry (\d+) of (\d+)")
+_RETRY_OF = re.compile(r"retry (\d+) of (\d+)")
 _STATUS = re.compile(r"(?:last status|status|API error)[:\s]+(\d{3})\b")
 #: events that show the run is going again: the note is cleared
 _MOVING = (EventKind.MESSAGE, EventKind.REASONING, EventKind.COMMAND, EventKind.FILE_CHANGE, EventKind.TOOL)
@@ -44,8 +44,8 @@ def progress_note(event: Event) -> str | None:
             "reconnecting, waiting for network" if found.group(3) else f"reconnecting {found[1]}/{found[2]}"
         )
     elif event.status == "retrying":
-        claude = _CLAUDE_RETRY.search(text)
-        note = f"retry {claude[1]}/{claude[2]}" if claude else "retrying"
+        counted = _RETRY_OF.search(text)  # "retry 2 of 10" (Claude Code's words)
+        note = f"retry {counted[1]}/{counted[2]}" if counted else "retrying"
     else:
         return None
     status = _STATUS.search(text)

@@ -257,7 +257,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "", "login state of the current provider", _status),
     Command("available", "", "installed and logged in? yes/no", _available),
     Command("login", "[device]", "run the vendor's login for the current source", _login),
-    Command("provider", "[codex|claude|gemini]", "show or switch provider (new session)", _provider),
+    Command("provider", "[NAME]", "show or switch provider (new session)", _provider),
     Command("source", "[auto|oauthpy|external]", "show or switch auth source (new session)", _source),
     Command("cwd", "[DIR]", "show or change the working directory (new session)", _cwd),
     Command("model", "[NAME]", "show or set the model for the next turns", _model),

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
     """The arguments and help of `oauthpy usage` (its parser made by the CLI's table)."""
     p.description = "The account's usage and quota, read from each vendor's own interface."
-    p.epilog = "examples:\n  oauthpy usage -p codex\n  oauthpy usage --json"
+    from oauthpy._registry import names
+
+    p.epilog = f"examples:\n  oauthpy usage -p {names()[0]}\n  oauthpy usage --json"
     common(p, provider_required=False)
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -71,7 +73,7 @@ def lines(found: AccountUsage) -> list[str]:
 
 
 def command(args: argparse.Namespace) -> int:
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
     from oauthpy._options import listed_providers
     from oauthpy.cli.clients import client_for
     from oauthpy.cli.render import clean, dumps

@@ -15,9 +15,11 @@ and ``script(*steps)``, what it answers. The steps are the same for every fake (
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from oauthpy.testing.anthropic import FakeAnthropicServer, bash, structured
 from oauthpy.testing.chat import FakeChatServer, without_tools
-from oauthpy.testing.gemini import FakeGeminiServer, shell_call, write_call
 from oauthpy.testing.offline_mode import Offline, offline
 from oauthpy.testing.processes import (
     live_children,
@@ -48,10 +50,39 @@ from oauthpy.testing.script import (
 )
 from oauthpy.testing.server import FakeServer, RecordedRequest
 
+if TYPE_CHECKING:
+    from oauthpy._agents.claude.testing import subscription_env
+    from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
+    from oauthpy._agents.copilot.fake_github import FakeGitHubApi
+    from oauthpy._agents.gemini.fake import FakeGeminiServer, shell_call, write_call
+
+#: the public names of what lives in an agent's own package (the fakes of APIs one agent alone
+#: speaks, its test helpers), imported when first used: each of those modules imports this
+#: package's own (script, server), so an eager import here would be circular
+_IN_AGENTS = {
+    "subscription_env": "oauthpy._agents.claude.testing",
+    "USAGE_LIMIT": "oauthpy._agents.codex.fake_chatgpt",
+    "UsageWindow": "oauthpy._agents.codex.fake_chatgpt",
+    "log_in": "oauthpy._agents.codex.fake_chatgpt",
+    "FakeGitHubApi": "oauthpy._agents.copilot.fake_github",
+    "FakeGeminiServer": "oauthpy._agents.gemini.fake",
+    "shell_call": "oauthpy._agents.gemini.fake",
+    "write_call": "oauthpy._agents.gemini.fake",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _IN_AGENTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'oauthpy.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 def fake_for(provider: str) -> FakeServer:
     """A started fake model backend for ``provider`` (use it as a context manager)."""
-    from oauthpy._agents import registry
+    from oauthpy import _registry as registry
 
     agent = registry.find(provider)
     if agent is None or agent.takes_command:
@@ -68,6 +99,7 @@ __all__ = [
     "FakeAnthropicServer",
     "FakeChatServer",
     "FakeGeminiServer",
+    "FakeGitHubApi",
     "FakeResponsesServer",
     "FakeServer",
     "Gate",
@@ -80,6 +112,8 @@ __all__ = [
     "Shell",
     "SseError",
     "Tokens",
+    "USAGE_LIMIT",
+    "UsageWindow",
     "ToolCall",
     "WriteFile",
     "apply_patch",
@@ -90,11 +124,13 @@ __all__ = [
     "live_children",
     "live_processes_in_group",
     "live_processes_with_env",
+    "log_in",
     "new_marker",
     "offline",
     "shell",
     "shell_call",
     "structured",
+    "subscription_env",
     "text",
     "tool_call",
     "write_call",

@@ -1,4 +1,5 @@
-"""A fake Anthropic Messages API (``POST /v1/messages``, SSE and JSON) and the claude wiring."""
+"""A fake Anthropic Messages API (``POST /v1/messages``, SSE and JSON); each agent's wiring for it
+is in its own package (``_agents/<name>/testing.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
@@ -119,7 +119,7 @@ class FakeAnthropicServer(FakeServer):
             h.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": req.path}})
             return
         body = req.body if isinstance(req.body, dict) else {}
-        model = str(body.get("model") or "claude-fake")
+        model = str(body.get("model") or "fake-model")
         stream = bool(body.get("stream"))
         step = self.next_step(req)
         if isinstance(step, HttpError):
@@ -252,50 +252,12 @@ class FakeAnthropicServer(FakeServer):
             return bash(step.command, call_id=step.call_id or "1", say=step.say)
         return write_file(step.path, step.content, call_id=step.call_id or "w1")
 
-    # -- pointing a real claude at this server ----------------------------------------------------
+    # -- pointing a real agent at this server ---------------------------------------------------
 
     def env(self, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
-        """The env that sends the real Claude Code here (see `claude_env`)."""
-        return self.claude_env(root, api_key=api_key)
-
-    def claude_env(
-        self, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY
-    ) -> dict[str, str]:
-        """The env that sends the real Claude Code CLI here, with its state under ``root``.
-
-        Isolated ``CLAUDE_CONFIG_DIR``, ``CLAUDE_CODE_TMPDIR`` and ``HOME``, non-essential traffic
-        off, vendor retries off, and host logins blanked so they cannot win over the fake key.
-        ``HOME`` matters because Claude's Bash tool first sources the user's shell startup files:
-        the host's ``~/.bashrc`` (pyenv, conda, nvm hooks) would otherwise print into tool output.
-        """
-        base = Path(root)
-        config, tmp, home = base / "claude-config", base / "claude-tmp", base / "claude-home"
-        for d in (config, tmp, home):
-            d.mkdir(parents=True, exist_ok=True)
-        return {
-            "HOME": str(home),
-            "ANTHROPIC_BASE_URL": self.url,
-            "ANTHROPIC_API_KEY": api_key,
-            "ANTHROPIC_AUTH_TOKEN": "",
-            "CLAUDE_CODE_OAUTH_TOKEN": "",
-            "CLAUDE_CONFIG_DIR": str(config),
-            "CLAUDE_CODE_TMPDIR": str(tmp),
-            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-            "DISABLE_AUTOUPDATER": "1",
-            "DISABLE_TELEMETRY": "1",
-            "DISABLE_ERROR_REPORTING": "1",
-            "CLAUDE_CODE_MAX_RETRIES": "0",
-        }
-
-
-#: a made-up Claude subscription token: `subscription_env` puts it in CLAUDE_CODE_OAUTH_TOKEN
-FAKE_CLAUDE_OAUTH_TOKEN = "sk-ant-oat01-oauthpy-fake-token-0000"
-
-
-def subscription_env(token: str = FAKE_CLAUDE_OAUTH_TOKEN) -> dict[str, str]:
-    """What turns `FakeAnthropicServer.claude_env` into a subscription login (the way Claude
-    Code reports plan limits): the OAuth token variable instead of the API key."""
-    return {"ANTHROPIC_API_KEY": "", "CLAUDE_CODE_OAUTH_TOKEN": token}
+        """The environment that sends the real CLI of the first agent of the registry that speaks
+        this API (Claude Code) here, its state under ``root``; ``api_key`` the key it sends."""
+        return self.agent_env(root, api_key=api_key)
 
 
 def bash(command: str, *, call_id: str = "1", say: str = "") -> Reply:

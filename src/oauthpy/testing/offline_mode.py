@@ -27,17 +27,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oauthpy._agents import registry
+from oauthpy import _registry as registry
 from oauthpy.testing.server import FakeServer
 
 #: the variable that turns the offline mode on for a whole process
 ENV_VAR = "OAUTHPY_OFFLINE"
 #: credentials and endpoints of the user's own that could otherwise win over the fakes' keys
-#: (a Vertex AI project, a codex key, a proxy base URL): unset while offline
+#: (a Vertex AI project, a proxy base URL): unset while offline, with each agent's own
+#: (`Agent.credential_vars`)
 CLEARED = (
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
-    "CODEX_API_KEY",
     "GOOGLE_API_KEY",
     "GOOGLE_GENAI_USE_VERTEXAI",
     "GOOGLE_GENAI_USE_GCA",
@@ -138,9 +138,11 @@ def kept_home() -> Path:
 
 
 def _apply(env: dict[str, str]) -> dict[str, str | None]:
-    """Set ``env`` on ``os.environ``, unset `CLEARED`; return what to put back."""
-    saved = {key: os.environ.get(key) for key in (*env, *CLEARED)}
-    for key in CLEARED:
+    """Set ``env`` on ``os.environ``, unset `CLEARED` and the agents' credentials; return what to
+    put back."""
+    cleared = (*CLEARED, *(var for agent in registry.entries() for var in agent.credential_vars))
+    saved = {key: os.environ.get(key) for key in (*env, *cleared)}
+    for key in cleared:
         os.environ.pop(key, None)
     os.environ.update(env)
     return saved

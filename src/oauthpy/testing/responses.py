@@ -1,4 +1,5 @@
-"""A fake OpenAI Responses API (``POST /v1/responses``, SSE) and the codex wiring for it."""
+"""A fake OpenAI Responses API (``POST /v1/responses``, SSE); each agent's wiring for it is in
+its own package (``_agents/<name>/testing.py``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import os
 import time
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from oauthpy.testing import chatgpt_backend
+from oauthpy._agents.codex import fake_chatgpt as chatgpt_backend
 from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk, retry_headers
 from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
@@ -169,62 +169,17 @@ class FakeResponsesServer(FakeServer):
         patch = f"*** Begin Patch\n*** Add File: {step.path}\n{body}*** End Patch\n"
         return apply_patch(patch, call_id=step.call_id or "call_patch")
 
-    # -- pointing a real codex at this server -------------------------------------------------
+    # -- pointing a real agent at this server ------------------------------------------------
 
     def env(self, root: str | os.PathLike[str], *, api_key: str = FAKE_OPENAI_KEY) -> dict[str, str]:
-        """The env that sends the real codex here: ``root`` is its ``CODEX_HOME`` (see
-        `codex_env`)."""
-        return self.codex_env(root, api_key=api_key)
-
-    def codex_env(
-        self, codex_home: str | os.PathLike[str], *, api_key: str = FAKE_OPENAI_KEY
-    ) -> dict[str, str]:
-        """Write a ``config.toml`` into ``codex_home`` that sends codex here, and return the env.
-
-        The config uses a custom provider (no WebSocket, no login needed), turns background
-        network features off and vendor retries down to zero so failures are fast. ``HOME`` is a
-        directory of its own too: codex runs commands in a login shell, and the host's shell
-        startup files (pyenv, conda, nvm hooks) would otherwise run and print into their output.
-        """
-        home = Path(codex_home)
-        user_home = home / "home"
-        user_home.mkdir(parents=True, exist_ok=True)
-        (home / "config.toml").write_text(codex_config(self.url, model=DEFAULT_MODEL))
-        return {"CODEX_HOME": str(home), "HOME": str(user_home), KEY_VAR: api_key, "RUST_BACKTRACE": "0"}
+        """The environment that sends the real CLI of the first agent of the registry that speaks
+        this API (codex) here, its state under ``root``; ``api_key`` the key it sends."""
+        return self.agent_env(root, api_key=api_key)
 
 
 def _tools_of(req: RecordedRequest) -> list[dict[str, Any]]:
     tools = req.body.get("tools") if isinstance(req.body, dict) else None
     return [t for t in tools or () if isinstance(t, dict)]
-
-
-def codex_config(base_url: str, *, model: str = DEFAULT_MODEL, use_login: bool = False) -> str:
-    """The ``config.toml`` text that points codex at a fake Responses API at ``base_url``.
-
-    By default the key comes from ``OAUTHPY_FAKE_OPENAI_KEY``; with ``use_login`` it is the one
-    stored by ``codex login --with-api-key`` (``requires_openai_auth``).
-    """
-    auth = "requires_openai_auth = true" if use_login else f'env_key = "{KEY_VAR}"'
-    return f"""# written by oauthpy.testing: send codex to a local fake Responses API
-model = "{model}"
-model_provider = "oauthpy-fake"
-
-[model_providers.oauthpy-fake]
-name = "oauthpy fake"
-base_url = "{base_url}/v1"
-{auth}
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-stream_idle_timeout_ms = 60000
-
-[analytics]
-enabled = false
-
-[features]
-plugins = false
-unbounded_connection_retries = false
-"""
 
 
 def exec_command(cmd: str, *, call_id: str = "call_1", say: str = "") -> Reply:

@@ -221,7 +221,33 @@ class FakeServer:
     def env(self, root: str | os.PathLike[str]) -> dict[str, str]:
         """The environment that sends the vendor's real CLI to this fake, with all of the
         vendor's state in ``root`` (created if missing)."""
-        raise NotImplementedError
+        return self.agent_env(root)
+
+    def __getattr__(self, name: str) -> Any:
+        # ``<agent>_env(root, ...)`` for any agent of the registry (``codex_env``, ``qwen_env``):
+        # the environment that sends that agent's CLI here
+        from oauthpy import _registry
+
+        agent = _registry.find(name.removesuffix("_env")) if name.endswith("_env") else None
+        if agent is None or agent.takes_command:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+        def agent_env(root: str | os.PathLike[str], **options: Any) -> dict[str, str]:
+            return agent.fake_environment(self, root, defaults=False, **options)
+
+        return agent_env
+
+    def agent_env(self, root: str | os.PathLike[str], **options: Any) -> dict[str, str]:
+        """`env` of a fake whose agent wiring lives in the agent's package: the first registered
+        agent whose entry names this fake and how to point it here (``fake_setup``)."""
+        from oauthpy import _registry
+
+        agent = _registry.owner_of_fake(type(self))
+        if agent is None:
+            raise NotImplementedError(f"no registered agent is wired to {type(self).__name__}")
+        setup: Any = _registry.load(agent.fake_setup)
+        env: dict[str, str] = setup(self, root, **options)
+        return env
 
     def wait_for_model_requests(self, count: int, timeout: float = 60.0) -> None:
         """Block until ``count`` model requests have arrived (concurrent runs are all mid-run)."""

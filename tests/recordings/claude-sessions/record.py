@@ -41,7 +41,7 @@ def main() -> None:
     with FakeAnthropicServer(steps) as fake, tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "work").mkdir()
-        env = {**os.environ, **fake.claude_env(root / "claude")}
+        env = {**os.environ, **fake.env(root / "claude")}
         client = Client("claude", auth_source="external", env=env)
         with client.session(cwd=root / "work") as chat:
             two = chat.run("first question one").session_id

@@ -1,8 +1,8 @@
-"""Any ACP agent, by its command: its entry of the registry (`oauthpy._agents.registry`)."""
+"""Any ACP agent, by its command: its entry of the registry (`oauthpy._registry`)."""
 
 from __future__ import annotations
 
-from oauthpy._agents.registry import ACP_ID_FORM, Agent
+from oauthpy._registry import ACP_ID_FORM, Agent
 
 SPEC = Agent(
     name="acp",

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 from oauthpy._agents.claude.asks import OWN_PREFIX, ClaudeAsks
 from oauthpy._agents.claude.parser import ClaudeParser, expected_mode
 from oauthpy._agents.claude.sdk import CLOSE_WAIT_S, INSTALL_HINT, Reader, cli_parts, read_turn
-from oauthpy._agents.registry import get as _entry
 from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
 from oauthpy._events import Event
 from oauthpy._options import RunRequest
 from oauthpy._redact import secret_values
+from oauthpy._registry import get as _entry
 from oauthpy._run_marks import RUN_ID_VAR
 from oauthpy._teardown import stop
 from oauthpy._transports.base import RETRY_OPTIONS, Opt, check_options

@@ -1,8 +1,8 @@
-"""Claude Code: its entry of the registry (`oauthpy._agents.registry`)."""
+"""Claude Code: its entry of the registry (`oauthpy._registry`)."""
 
 from __future__ import annotations
 
-from oauthpy._agents.registry import Agent
+from oauthpy._registry import Agent
 
 SPEC = Agent(
     name="claude",
@@ -10,6 +10,8 @@ SPEC = Agent(
     provider="oauthpy._agents.claude.provider:ClaudeProvider",
     auth="oauthpy._agents.claude.auth:ClaudeAuth",
     fake="oauthpy.testing.anthropic:FakeAnthropicServer",
+    fake_setup="oauthpy._agents.claude.testing:fake_env",
+    prices="oauthpy._agents.claude.prices:PRICES",
     transports=("sdk",),
     models=("default", "best", "sonnet", "opus", "haiku", "sonnet[1m]", "opus[1m]", "opusplan"),
     efforts=("low", "medium", "high", "xhigh", "max"),

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def offline_env(fake: Any, root: Path) -> dict[str, str]:
-    from oauthpy.testing.chatgpt_backend import UsageWindow, log_in
+    from oauthpy._agents.codex.fake_chatgpt import UsageWindow, log_in
 
     env: dict[str, str] = fake.env(root)
     now = int(time.time())

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._agents.codex.exec_parser import CodexParser
-from oauthpy._agents.registry import get as _entry
 from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
 from oauthpy._executables import which
 from oauthpy._options import RunRequest
 from oauthpy._process import Invocation
+from oauthpy._registry import get as _entry
 from oauthpy._transports.base import RETRY_OPTIONS, Opt, check_options
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
-"""The Codex CLI: its entry of the registry (`oauthpy._agents.registry`)."""
+"""The Codex CLI: its entry of the registry (`oauthpy._registry`)."""
 
 from __future__ import annotations
 
-from oauthpy._agents.registry import Agent
+from oauthpy._registry import Agent
 
 _EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
 
@@ -12,6 +12,8 @@ SPEC = Agent(
     provider="oauthpy._agents.codex.provider:CodexProvider",
     auth="oauthpy._agents.codex.auth:CodexAuth",
     fake="oauthpy.testing.responses:FakeResponsesServer",
+    fake_setup="oauthpy._agents.codex.testing:fake_env",
+    prices="oauthpy._agents.codex.prices:PRICES",
     transports=("app-server", "exec"),
     # codex 0.163 passes any effort through; `max` and `ultra` are what its newest models
     # advertise (`codex debug models`). None is sent unless asked: the model's default.
@@ -31,6 +33,7 @@ SPEC = Agent(
     packages=("pypi:openai-codex-cli-bin", "npm:@openai/codex"),
     catalogue="oauthpy._agents.codex.sessions:CodexCatalogue",
     offline_setup="oauthpy._agents.codex.offline:offline_env",
+    credential_vars=("CODEX_API_KEY",),
     lists_models=True,
     usage="oauthpy._agents.codex.usage:CodexUsage",
 )

@@ -1,15 +1,16 @@
-"""The Gemini CLI: its entry of the registry (`oauthpy._agents.registry`)."""
+"""The Gemini CLI: its entry of the registry (`oauthpy._registry`)."""
 
 from __future__ import annotations
 
-from oauthpy._agents.registry import Agent
+from oauthpy._registry import Agent
 
 SPEC = Agent(
     name="gemini",
     title="Gemini CLI",
     provider="oauthpy._agents.gemini.provider:GeminiProvider",
     auth="oauthpy._agents.gemini.auth:GeminiAuth",
-    fake="oauthpy.testing.gemini:FakeGeminiServer",
+    fake="oauthpy._agents.gemini.fake:FakeGeminiServer",
+    prices="oauthpy._agents.gemini.prices:PRICES",
     transports=("stream-json", "acp"),
     models=(
         "auto",

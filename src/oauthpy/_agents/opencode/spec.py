@@ -1,8 +1,8 @@
-"""OpenCode: its entry of the registry (`oauthpy._agents.registry`)."""
+"""OpenCode: its entry of the registry (`oauthpy._registry`)."""
 
 from __future__ import annotations
 
-from oauthpy._agents.registry import ACP_ID_FORM, Agent
+from oauthpy._registry import ACP_ID_FORM, Agent
 
 SPEC = Agent(
     name="opencode",

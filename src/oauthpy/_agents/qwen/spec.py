@@ -1,8 +1,8 @@
-"""Qwen Code: its entry of the registry (`oauthpy._agents.registry`)."""
+"""Qwen Code: its entry of the registry (`oauthpy._registry`)."""
 
 from __future__ import annotations
 
-from oauthpy._agents.registry import Agent
+from oauthpy._registry import Agent
 
 SPEC = Agent(
     name="qwen",

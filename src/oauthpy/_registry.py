@@ -18,7 +18,7 @@ import importlib
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from oauthpy._errors import UnsupportedProviderError
 
@@ -72,6 +72,9 @@ class Agent(NamedTuple):
     #: ``"module:attribute"`` of ``(fake, root) -> env`` for the offline mode, when it needs more
     #: than `fake_environment` (a fake login with quota windows, the network closed)
     offline_setup: str = ""
+    #: variables of the user's own that hold this agent's credentials and would win over a fake's
+    #: key: unset in the offline mode
+    credential_vars: tuple[str, ...] = ()
     #: the model runs against the fake should name (None: the agent's default)
     fake_model: str | None = None
     #: ``provider_options`` for ``oauthpy demo``'s shell command
@@ -99,6 +102,9 @@ class Agent(NamedTuple):
     #: ``"module:attribute"`` of ``(home, provider, event) -> None``, given each ``other`` event
     #: of a run: where the account's usage is only known from what runs report (claude)
     usage_observer: str = ""
+    #: ``"module:attribute"`` of its vendor's API list prices, model -> USD per million tokens
+    #: (input, cached input, output): `oauthpy._prices` estimates costs from every agent's
+    prices: str = ""
     #: whether `Client.models` reports the vendor's own list (else oauthpy's catalog)
     lists_models: bool = False
 
@@ -124,10 +130,14 @@ class Agent(NamedTuple):
     def fake_class(self) -> Any:
         return _load(self.fake)
 
-    def fake_environment(self, fake: Any, root: Any, *, defaults: bool = True) -> dict[str, str]:
+    def fake_environment(
+        self, fake: Any, root: Any, *, defaults: bool = True, **options: Any
+    ) -> dict[str, str]:
         """The environment that sends this agent's real CLI to ``fake``, its state under
-        ``root``; with `fake_env` unless ``defaults`` is False (tests that choose the model)."""
-        env: dict[str, str] = _load(self.fake_setup)(fake, root) if self.fake_setup else fake.env(root)
+        ``root``; with `fake_env` unless ``defaults`` is False (tests that choose the model);
+        ``options`` go to its wiring (``api_key=``)."""
+        setup = _load(self.fake_setup) if self.fake_setup else fake.env
+        env: dict[str, str] = setup(fake, root, **options) if self.fake_setup else setup(root, **options)
         return {**env, **self.fake_env} if defaults else env
 
     def offline_environment(self, fake: Any, root: Any) -> dict[str, str]:
@@ -141,10 +151,19 @@ class Agent(NamedTuple):
         return {"command": command} if self.takes_command else {}
 
 
+def load(path: str) -> Any:
+    """The attribute a ``"module:attribute"`` path names (imported now)."""
+    return _load(path)
+
+
 def _load(path: str) -> Any:
     module, _, attr = path.partition(":")
     return getattr(importlib.import_module(module), attr)
 
+
+#: the agents oauthpy ships, for type checkers (`Client.providers` lists the run-time ones too);
+#: a new agent adds its name here and its line in `_SPECS`
+ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "acp"]
 
 #: every agent oauthpy ships: its name and where its entry is (``_agents/<name>/spec.py``),
 #: imported only when asked for. Adding an agent is its package and one line here.
@@ -239,3 +258,10 @@ def names(*, generic: bool = True, listed_only: bool = False) -> tuple[str, ...]
 def entries() -> tuple[Agent, ...]:
     _from_env()
     return tuple(a for n in _all_names() if (a := _load_entry(n)) is not None)
+
+
+def owner_of_fake(fake_class: type) -> Agent | None:
+    """The first agent whose entry names ``fake_class`` as its fake and wires its CLI to it
+    (``fake_setup``): what a fake's own ``env(root)`` points (the Responses fake: codex)."""
+    path = f"{fake_class.__module__}:{fake_class.__qualname__}"
+    return next((a for a in entries() if a.fake == path and a.fake_setup), None)

@@ -1,0 +1,48 @@
+"""Claude Code against oauthpy's Messages fake (`FakeAnthropicServer`): its environment, and
+the switch that makes it a subscription login."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from oauthpy.testing.anthropic import FAKE_ANTHROPIC_KEY
+
+
+def fake_env(fake: Any, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
+    """The env that sends the real Claude Code CLI to ``fake``, with its state under ``root``.
+
+    Isolated ``CLAUDE_CONFIG_DIR``, ``CLAUDE_CODE_TMPDIR`` and ``HOME``, non-essential traffic
+    off, vendor retries off, and host logins blanked so they cannot win over the fake key.
+    ``HOME`` matters because Claude's Bash tool first sources the user's shell startup files:
+    the host's ``~/.bashrc`` (pyenv, conda, nvm hooks) would otherwise print into tool output.
+    """
+    base = Path(root)
+    config, tmp, home = base / "claude-config", base / "claude-tmp", base / "claude-home"
+    for d in (config, tmp, home):
+        d.mkdir(parents=True, exist_ok=True)
+    return {
+        "HOME": str(home),
+        "ANTHROPIC_BASE_URL": fake.url,
+        "ANTHROPIC_API_KEY": api_key,
+        "ANTHROPIC_AUTH_TOKEN": "",
+        "CLAUDE_CODE_OAUTH_TOKEN": "",
+        "CLAUDE_CONFIG_DIR": str(config),
+        "CLAUDE_CODE_TMPDIR": str(tmp),
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "DISABLE_TELEMETRY": "1",
+        "DISABLE_ERROR_REPORTING": "1",
+        "CLAUDE_CODE_MAX_RETRIES": "0",
+    }
+
+
+#: a made-up Claude subscription token: `subscription_env` puts it in CLAUDE_CODE_OAUTH_TOKEN
+FAKE_CLAUDE_OAUTH_TOKEN = "sk-ant-oat01-oauthpy-fake-token-0000"
+
+
+def subscription_env(token: str = FAKE_CLAUDE_OAUTH_TOKEN) -> dict[str, str]:
+    """What turns `FakeAnthropicServer.env` into a subscription login (the way Claude
+    Code reports plan limits): the OAuth token variable instead of the API key."""
+    return {"ANTHROPIC_API_KEY": "", "CLAUDE_CODE_OAUTH_TOKEN": token}
