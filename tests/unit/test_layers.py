@@ -55,7 +55,12 @@ def _graph() -> dict[str, set[str]]:
             for alias in node.names:
                 full = f"{base}.{alias.name}"
                 deps.add(full if full in MODULES else base)
-        graph[name] = {d for d in deps if d in MODULES and d != name}
+        # importing ``a.b.c`` runs ``a.b``'s ``__init__`` first (the root package's aside: it runs
+        # before anything and imports lazily)
+        for dep in list(deps):
+            parts = dep.split(".")
+            deps |= {".".join(parts[:i]) for i in range(2, len(parts))}
+        graph[name] = {d for d in deps if d in MODULES and d != name and not name.startswith(d + ".")}
     return graph
 
 
