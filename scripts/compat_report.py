@@ -80,9 +80,10 @@ def pytest(args: list[str], env: dict[str, str], report: Path) -> list[tuple[str
 def run(target: Target) -> tuple[str, str]:
     """(result, what broke) for one target. A test that fails in the parallel run is run again
     alone: only one that fails again counts as broken (a loaded machine makes some flaky)."""
-    pinned = {
-        f"OAUTHPY_TEST_{t.upper()}_BINARY": str(ROOT / f"tools/{t}/node_modules/.bin/{t}")
-        for t in ("gemini", "opencode")
+    pinned = {  # every pinned npm CLI under tools/ (the suite finds each by its own variable)
+        f"OAUTHPY_TEST_{bin.name.upper()}_BINARY": str(bin)
+        for tool in sorted((ROOT / "tools").iterdir())
+        if (bin := tool / "node_modules" / ".bin" / tool.name).exists()
     }
     env = {**pinned, **target.env}
     with tempfile.TemporaryDirectory() as tmp:

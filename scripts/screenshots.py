@@ -31,21 +31,19 @@ from rich.console import Console
 from rich.text import Text
 
 from oauthpy import _registry as registry
+from oauthpy._names import listed_providers
 from oauthpy.testing import FakeServer, Gate, fake_for, live_processes_with_env, new_marker, shell, text
 from oauthpy.testing.processes import MARKER_VAR
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the pinned CLIs, found as the test suite finds them
+from tests.support import vendor_binaries  # noqa: E402
+
 COLUMNS = 100
-PROVIDERS = ("codex", "claude", "gemini", "opencode", "copilot")
+#: every agent of the registry that doctor and demo show
+PROVIDERS = listed_providers()
 #: every wait on a command is bounded: a stuck command fails the script, it never hangs it
 TIMEOUT_S = 60
-
-
-def gemini_binary() -> str:
-    path = os.environ.get("OAUTHPY_GEMINI_BINARY") or str(REPO / "tools/gemini/node_modules/.bin/gemini")
-    if not Path(path).exists():
-        raise SystemExit(f"the pinned Gemini CLI is missing at {path}: run `bash scripts/test` first")
-    return path
 
 
 @contextlib.contextmanager
@@ -69,11 +67,7 @@ def fakes(root: Path) -> Iterator[tuple[dict[str, FakeServer], dict[str, str]]]:
         env.update(
             HOME=str(root),
             OAUTHPY_HOME=str(root / ".oauthpy"),
-            OAUTHPY_GEMINI_BINARY=gemini_binary(),
-            OAUTHPY_OPENCODE_BINARY=os.environ.get("OAUTHPY_OPENCODE_BINARY")
-            or str(REPO / "tools/opencode/node_modules/.bin/opencode"),
-            OAUTHPY_COPILOT_BINARY=os.environ.get("OAUTHPY_COPILOT_BINARY")
-            or str(next(REPO.glob("tools/copilot/node_modules/@github/copilot-*/copilot"), "copilot")),
+            **vendor_binaries(),
             TERM="xterm-256color",
             **new_marker(),
         )

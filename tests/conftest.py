@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from tests.support import (
     Rig,
     assert_no_fd_leak,
     assert_no_leftovers,
+    binary_var,
     open_pipes_and_files,
     open_rig,
     provider_env,
@@ -58,8 +60,26 @@ def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
     script = tmp_path / "vendor"
     script.write_text(f"#!/bin/sh\ntouch '{fired}'\nexit 1\n")
     script.chmod(0o755)
-    env = {f"OAUTHPY_{p.upper()}_BINARY": str(script) for p in ("codex", "claude", "gemini")}
+    # every agent of the registry, the suite's own included (the generic ``acp`` agent is
+    # given the script as its ``command=``: `tripwire_client`)
+    env = {binary_var(name): str(script) for name in registry.names()}
     return env, fired
+
+
+@pytest.fixture
+def tripwire_client(tripwire: tuple[dict[str, str], Path]) -> Any:
+    """``make(provider, **kw)``: a `Client` of any agent of the registry whose program is the
+    tripwire's script (``command=`` for the generic agent)."""
+    env, fired = tripwire
+    script = str(fired.parent / "vendor")
+
+    def make(provider: str, **kw: Any) -> Client:
+        if registry.get(provider).takes_command:
+            kw.setdefault("command", [script])
+        kw.setdefault("auth_source", "external")
+        return Client(provider, env={**env, **kw.pop("env", {})}, **kw)  # type: ignore[arg-type]
+
+    return make
 
 
 @pytest.fixture

@@ -297,7 +297,7 @@ def test_map_keeps_input_order_and_gives_a_failed_item_as_its_error(rig: Rig, tm
     assert seen[4].text == "echo token-0004"
 
 
-@pytest.mark.parametrize("provider", ["codex", "claude", "gemini"])
+@pytest.mark.parametrize("provider", registry.names(generic=False))
 def test_bad_input_is_refused_with_line_numbers_before_anything_starts(
     provider: str, tripwire: tuple[dict[str, str], Path], tmp_path: Path
 ):

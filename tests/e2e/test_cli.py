@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from oauthpy._names import listed_providers
 from oauthpy.testing import Hang, HttpError, shell, text
 from tests.support import Rig, vendor_binaries
 
@@ -36,7 +37,7 @@ def oauthpy(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
 def test_demo_runs_every_installed_cli_against_the_fakes_and_prints_events():
     proc = oauthpy("demo", env=vendor_binaries())
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for provider in ("codex", "claude", "gemini", "opencode", "copilot"):
+    for provider in listed_providers():  # every agent of the registry: a new one with no edit
         section = proc.stdout.split(f"== {provider}:")[1].split("== ")[0]
         assert "hello from a real shell" in section, section
         assert "[done] session" in section
@@ -84,7 +85,7 @@ def test_run_without_provider_takes_oauthpy_provider_else_the_first_one_logged_i
     proc = oauthpy("run", "hello", env=nobody)
     assert proc.returncode == 2, proc.stderr
     assert (
-        "no provider is logged in (codex, claude, gemini, opencode, copilot)" in proc.stderr
+        f"no provider is logged in ({', '.join(listed_providers())})" in proc.stderr
         and "oauthpy doctor" in proc.stderr
     )
 

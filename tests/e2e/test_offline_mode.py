@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import Client, InvalidOptionsError
+from oauthpy._names import listed_providers
 from oauthpy.testing import live_processes_with_env, offline, text
 from tests.support import processes_left, vendor_binaries
 
@@ -130,7 +131,7 @@ def test_oauthpy_doctor_in_offline_mode_finds_every_agent_logged_in_to_the_fakes
     )
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert done.stderr.startswith(NOTE)
-    for provider in ("codex", "claude", "gemini"):
+    for provider in listed_providers():  # every agent of the registry
         row = next(line for line in done.stdout.splitlines() if line.startswith(provider + " "))
         assert row.split()[1] == "yes" and "yes" in row.split()[2:4], row  # installed, logged in
     # the isolated state it shows is the offline home's, not the user's ~/.oauthpy

@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 
 from oauthpy import Client, InvalidOptionsError, UnsupportedProviderError
+from oauthpy import _registry as registry
 
-PROVIDERS = ("codex", "claude", "gemini")
+#: every agent of the registry (the generic ACP one with a ``command=``, the suite's own too):
+#: a new agent is checked here without an edit
+PROVIDERS = registry.names()
 
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -89,11 +92,11 @@ CASES += [
 
 @pytest.mark.parametrize(("provider", "kwargs", "message"), CASES)
 def test_bad_input_is_rejected_before_anything_starts(
-    provider: str, kwargs: dict[str, Any], message: str, tripwire: Any, tmp_path: Path
+    provider: str, kwargs: dict[str, Any], message: str, tripwire: Any, tripwire_client: Any, tmp_path: Path
 ):
-    env, fired = tripwire
+    _env, fired = tripwire
     args = {"prompt": "hi", "cwd": tmp_path, **kwargs}
-    client = Client(provider, auth_source="external", env=env)
+    client = tripwire_client(provider)
     with pytest.raises(InvalidOptionsError) as err:
         client.run(args.pop("prompt"), **args)
     assert message in str(err.value)
@@ -109,12 +112,12 @@ def _nested(depth: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_a_nul_in_oauthpy_home_and_a_5000_deep_schema_are_invalid_options(
-    provider: str, tripwire: Any, tmp_path: Path
+    provider: str, tripwire: Any, tripwire_client: Any, tmp_path: Path
 ):
-    env, fired = tripwire
+    _env, fired = tripwire
     with pytest.raises(InvalidOptionsError, match="oauthpy_home contains a NUL"):
-        Client(provider, auth_source="oauthpy", oauthpy_home="/a\0b", env=env).run("hi", cwd=tmp_path)
-    client = Client(provider, auth_source="external", env=env)
+        tripwire_client(provider, auth_source="oauthpy", oauthpy_home="/a\0b").run("hi", cwd=tmp_path)
+    client = tripwire_client(provider)
     with pytest.raises(InvalidOptionsError, match="output_schema is nested more than 100 levels deep"):
         client.run("hi", cwd=tmp_path, output_schema=_nested(5000))
     assert not fired.exists()

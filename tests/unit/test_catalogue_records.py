@@ -15,6 +15,7 @@ from oauthpy import (
     SessionInfo,
     SessionNotFoundError,
 )
+from oauthpy import _registry as registry
 from oauthpy._sessions.records import NoCatalogue, capability_table, newest_first, title_from, when
 from oauthpy.cli import main
 
@@ -66,7 +67,7 @@ def test_a_provider_without_a_catalogue_says_so_for_every_call():
             asyncio.run(call())
 
 
-@pytest.mark.parametrize("provider", ["codex", "claude", "gemini", "opencode", "copilot"])
+@pytest.mark.parametrize("provider", registry.names(generic=False))
 def test_bad_input_is_refused_before_any_process_starts(provider: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PATH", "/nonexistent")  # a vendor start would fail differently
     client = Client(provider)

@@ -127,7 +127,7 @@ class FakeAnthropicServer(FakeServer):
             if step.retry_after is not None:
                 headers["retry-after"] = f"{step.retry_after:g}"
             err = {"type": _ERROR_TYPES.get(step.status, "api_error"), "message": step.message}
-            h.send_json(step.status, {"type": "error", "error": err}, headers)
+            h.send_json(step.status, {"type": "error", "error": err}, {**headers, **self.error_headers})
         elif isinstance(step, Reply):
             if stream:
                 self._stream(h, step, model)

@@ -111,7 +111,11 @@ class FakeChatServer(FakeServer):
         own_usage_chunk = isinstance(options, dict) and bool(options.get("include_usage"))
         step = self.next_step(req) if self.is_model_request(req) else self.aside_reply
         if isinstance(step, HttpError):
-            h.send_json(step.status, _error(step.status, step.message, step.code), retry_headers(step))
+            h.send_json(
+                step.status,
+                _error(step.status, step.message, step.code),
+                {**retry_headers(step), **self.error_headers},
+            )
         elif isinstance(step, Reply):
             if stream:
                 self._stream(_Sse(h), step, model, own_usage_chunk)

@@ -61,7 +61,7 @@ class FakeResponsesServer(FakeServer):
             return
         if isinstance(step, HttpError):
             err = {"message": step.message, "type": "fake_error", "code": step.code}
-            h.send_json(step.status, {"error": err}, retry_headers(step))
+            h.send_json(step.status, {"error": err}, {**retry_headers(step), **self.error_headers})
             return
         if isinstance(step, Reply):
             self._reply(h, step)

@@ -133,6 +133,9 @@ class FakeServer:
         #: the request a handler thread is answering (which tool fits a step depends on its tools)
         self._asking = threading.local()
         self.requests: list[RecordedRequest] = []
+        #: headers every scripted `HttpError` answer carries beside its own (an agent's wiring
+        #: sets ``x-should-retry: false`` where its CLI would otherwise retry for minutes)
+        self.error_headers: dict[str, str] = {}
         #: wall-clock time the first text delta was written (for latency measurements)
         self.first_delta_at: float | None = None
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)

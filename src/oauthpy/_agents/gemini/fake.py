@@ -56,7 +56,7 @@ class FakeGeminiServer(FakeServer):
                 "status": _STATUS.get(step.status, "UNKNOWN"),
             }
             headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
-            h.send_json(step.status, {"error": err}, headers)
+            h.send_json(step.status, {"error": err}, {**headers, **self.error_headers})
         elif isinstance(step, Reply):
             self._respond(h, step, streaming)
         elif isinstance(step, (Cut, SseError)):

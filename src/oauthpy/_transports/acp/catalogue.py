@@ -23,7 +23,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import OauthPyError, SessionNotFoundError
@@ -104,7 +104,7 @@ class AcpCatalogue:
         async with self._agent(env, cwd) as (agent, deadline):
             if not self.can_list:
                 raise self._refuse("list its sessions", "session/list")
-            found = newest_first(await self._listed(agent, cwd, deadline), limit)
+            found = newest_first(await self._listed(agent, cwd, deadline, env), limit)
             untitled = self._profile.untitled_title
             if not untitled or not self.can_transcript:
                 return found
@@ -121,7 +121,7 @@ class AcpCatalogue:
         async with self._agent(env, None) as (agent, deadline):
             if not self.can_transcript:
                 raise self._refuse("read a session's transcript", "session/load")
-            cwd = await self._cwd_of(agent, session_id, deadline)
+            cwd = await self._cwd_of(agent, session_id, deadline, env)
             updates = await self._load(agent, session_id, cwd, deadline)
         return replay_events(self._profile, session_id, updates)
 
@@ -131,7 +131,7 @@ class AcpCatalogue:
             if not self.can_fork:
                 why = self._profile.no_fork or "its ACP agent does not offer session/fork"
                 raise NotSupportedError(f"{self._profile.name} cannot fork a session: {why}")
-            cwd = await self._cwd_of(agent, session_id, deadline)
+            cwd = await self._cwd_of(agent, session_id, deadline, env)
             params = {"sessionId": session_id, "cwd": cwd, "mcpServers": []}
             answer = await self._ask(agent, "session/fork", params, deadline, session_id)
         new = as_str(as_dict(answer).get("sessionId"))
@@ -219,8 +219,21 @@ class AcpCatalogue:
                 ) from None
             raise self._profile.classify(exc.code, exc.said, data, agent.auth_methods) from None
 
-    async def _listed(self, agent: AcpAgent, cwd: str | None, deadline: float) -> list[SessionInfo]:
-        """Every page of ``session/list`` (for ``cwd``: the sessions started there)."""
+    async def _listed(
+        self, agent: AcpAgent, cwd: str | None, deadline: float, env: Mapping[str, str]
+    ) -> list[SessionInfo]:
+        """Every page of ``session/list`` (for ``cwd``: the sessions started there); without
+        ``cwd``, each of the profile's `session_folders` in turn where it names them."""
+        folders = self._profile.session_folders(env) if cwd is None else None
+        if folders is None:
+            return await self._listed_in(agent, cwd, deadline)
+        found: dict[str, SessionInfo] = {}
+        for folder in folders:
+            for info in await self._listed_in(agent, folder, deadline):
+                found.setdefault(info.id, info)
+        return list(found.values())
+
+    async def _listed_in(self, agent: AcpAgent, cwd: str | None, deadline: float) -> list[SessionInfo]:
         pages: list[Any] = []
         cursor: str | None = None
         for _ in range(_MAX_PAGES):
@@ -232,11 +245,11 @@ class AcpCatalogue:
                 break
         return sessions_of(self._profile.name, pages, cwd)
 
-    async def _cwd_of(self, agent: AcpAgent, session_id: str, deadline: float) -> str:
+    async def _cwd_of(self, agent: AcpAgent, session_id: str, deadline: float, env: Mapping[str, str]) -> str:
         """The folder the session was started in (``session/load`` and ``session/fork`` take
         it), as ``session/list`` says; else the agent's own."""
         if self.can_list:
-            for info in await self._listed(agent, None, deadline):
+            for info in await self._listed(agent, None, deadline, env):
                 if info.id == session_id and info.cwd:
                     return info.cwd
         return tempfile.gettempdir()  # where the agent was started: an unknown id is its to say

@@ -97,6 +97,12 @@ class AcpProfile:
     #: why it cannot fork a session, where ACP's ``session/fork`` is missing
     no_fork = ""
 
+    def session_folders(self, env: Mapping[str, str]) -> list[str] | None:
+        """The folders a listing of every session asks ``session/list`` about one by one, for an
+        agent whose ``session/list`` without ``cwd`` lists only the folder it runs in (None:
+        one call without ``cwd`` lists them all)."""
+        return None
+
     def turn(self, session_id: str, model: str | None, own: frozenset[str] = frozenset()) -> AcpTurn | None:
         """The translator of one turn when the agent needs its own (copilot streams its notices
         and errors as answer text); None: the generic `AcpTurn`."""
