@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,17 @@ def _register_test_agents() -> None:
 
 
 _register_test_agents()
+
+
+def _ctrl_c_reaches_the_commands_we_start() -> None:
+    """A suite started as a background job of a script (``bash .ci/run &``) inherits SIGINT
+    ignored, and so would every command it starts: an ignored signal stays ignored across exec,
+    and Python then sets no handler of its own. The tests of Ctrl-C need it back."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_ctrl_c_reaches_the_commands_we_start()
 
 
 @pytest.fixture(autouse=True)
