@@ -86,6 +86,9 @@ class Agent(NamedTuple):
     listed: bool = True
     #: how many times its CLI retries a failed model request by itself (each one a request)
     own_retries: int = 0
+    #: whether its CLI goes on retrying a model API it cannot reach, or whose stream breaks, for
+    #: a minute or more before it reports the failure (no answer of the API can shorten that)
+    retries_broken_connections: bool = False
     #: whether a refused tool call ends its turn (else the model hears of it and goes on)
     refusal_ends_turn: bool = False
     #: whether its errors carry the model API's HTTP status (else only the API's words)

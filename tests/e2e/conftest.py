@@ -23,7 +23,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         provider = str(params.params.get("rig", "")).partition("/")[0] if params else ""
         if (
             provider in ONE_AT_A_TIME
-            and registry.get(provider).own_retries
+            and (registry.get(provider).own_retries or registry.get(provider).retries_broken_connections)
             and item.get_closest_marker("waits_for_vendor_retries")
         ):
             item.add_marker(pytest.mark.xdist_group("retrying"))

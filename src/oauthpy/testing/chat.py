@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from oauthpy.testing.chat_tools import tool_schemas, vendor_call
+from oauthpy.testing.chat_tools import tool_schemas, vendor_call, workdir_of
 from oauthpy.testing.script import (
     Cut,
     HttpError,
@@ -91,7 +91,9 @@ class FakeChatServer(FakeServer):
 
     def vendor_reply(self, step: VendorStep) -> Reply:
         req = self.answering()
-        return vendor_call(step, tool_schemas(req.body if req is not None else None))
+        if req is None:
+            return vendor_call(step, [])
+        return vendor_call(step, tool_schemas(req.body), workdir_of(req.body_text))
 
     def handle(self, h: Handler, req: RecordedRequest) -> None:
         route = _route(req)

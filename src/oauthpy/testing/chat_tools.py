@@ -4,6 +4,8 @@ wants its own arguments, so the fake reads the declared JSON schema instead of a
 
 from __future__ import annotations
 
+import posixpath
+import re
 import uuid
 from typing import Any
 
@@ -25,6 +27,8 @@ WRITE_TOOLS = (
     "edit",
     "edit_file",
 )
+#: how the Gemini CLI's lineage tells the model its folder (the request's JSON escapes newlines)
+_WORKDIR = re.compile(r"working in the directory: (/[^\n\\\"]+)")
 _COMMAND_KEYS = ("command", "cmd", "commands", "script")
 _PATH_KEYS = ("filePath", "file_path", "path", "absolute_path", "filename")
 _CONTENT_KEYS = ("content", "file_text", "contents", "text", "newString", "new_string", "new_str")
@@ -53,8 +57,11 @@ def tool_schemas(body: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def vendor_call(step: Shell | WriteFile, tools: list[tuple[str, dict[str, Any]]]) -> Reply:
-    """``step`` as a call of the fitting declared tool; `NoFittingTool` if there is none."""
+def vendor_call(
+    step: Shell | WriteFile, tools: list[tuple[str, dict[str, Any]]], workdir: str | None = None
+) -> Reply:
+    """``step`` as a call of the fitting declared tool; `NoFittingTool` if there is none.
+    ``workdir``: the agent's folder, for a file tool that takes absolute paths only."""
     call_id = step.call_id or f"call_{uuid.uuid4().hex[:12]}"
     if isinstance(step, Shell):
         for name, schema in _candidates(tools, SHELL_TOOLS):
@@ -63,7 +70,7 @@ def vendor_call(step: Shell | WriteFile, tools: list[tuple[str, dict[str, Any]]]
         kind = "shell: no shell tool"
     else:
         for name, schema in _candidates(tools, WRITE_TOOLS):
-            found = _write_arguments(schema, step.path, step.content)
+            found = _write_arguments(schema, step.path, step.content, workdir)
             if found is not None:
                 return Reply(tool_calls=(ToolCall(name, found, call_id),))
         kind = "write_file: no file-writing tool"
@@ -101,7 +108,16 @@ def _shell_arguments(schema: dict[str, Any], command: str) -> dict[str, Any]:
     return _fill_required(args, schema, "Run the requested command")
 
 
-def _write_arguments(schema: dict[str, Any], path: str, content: str) -> dict[str, Any] | None:
+def workdir_of(request_text: str) -> str | None:
+    """The agent's folder as its prompt tells the model (the Gemini CLI and its forks:
+    "I'm currently working in the directory: /path"), else None."""
+    found = _WORKDIR.search(request_text)
+    return found.group(1) if found else None
+
+
+def _write_arguments(
+    schema: dict[str, Any], path: str, content: str, workdir: str | None
+) -> dict[str, Any] | None:
     props = _properties(schema)
     if not props:
         return {"path": path, "content": content}
@@ -109,6 +125,9 @@ def _write_arguments(schema: dict[str, Any], path: str, content: str) -> dict[st
     content_key = next((k for k in _CONTENT_KEYS if k in props), None)
     if path_key is None or content_key is None:
         return None
+    absolute = "absolute" in str(props[path_key].get("description", "")).lower()
+    if absolute and workdir and not posixpath.isabs(path):  # Qwen Code refuses a relative one
+        path = posixpath.join(workdir, path)
     args: dict[str, Any] = {path_key: path, content_key: content}
     action = props.get("command", {}).get("enum")
     if isinstance(action, list):  # a multi-command editor (goose, Anthropic's text editor)

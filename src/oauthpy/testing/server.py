@@ -16,7 +16,7 @@ from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from oauthpy.testing.chat_tools import NoFittingTool, tool_schemas, vendor_call
+from oauthpy.testing.chat_tools import NoFittingTool, tool_schemas, vendor_call, workdir_of
 from oauthpy.testing.script import (
     Answer,
     CallTool,
@@ -197,7 +197,7 @@ class FakeServer:
         req = self.answering()
         if req is None or set(own) & set(self.declared_tools(req)):
             return None
-        return vendor_call(step, tool_schemas(req.body))
+        return vendor_call(step, tool_schemas(req.body), workdir_of(req.body_text))
 
     def _resolve(self, step: Step, req: RecordedRequest | None) -> Answer:
         """What ``step`` answers ``req`` with, once a Match chose and a Gate opened."""
