@@ -21,10 +21,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from oauthpy._agents.qwen.sessions import session_folders
 from oauthpy._agents.qwen.workspace import refuse_preapprovals
 from oauthpy._errors import OauthPyError
 from oauthpy._events import Usage
 from oauthpy._fields import as_dict, as_str
+from oauthpy._mcp_tools import SERVER_NAME
 from oauthpy._options import RunRequest
 from oauthpy._transports.acp.profile import AcpProfile
 from oauthpy._transports.acp.provider import AcpProvider
@@ -53,6 +55,9 @@ class QwenAcp(AcpProfile):
         "auto_edit": "auto-edit",
         "yolo": "yolo",
     }
+    #: its words for a failure its own retries did not cure (a stream cut or broken, the
+    #: API's server error), beside the common ones ("fetch failed")
+    transient_words = ("stream ended without a finish reason", "server_error", "overloaded")
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan", "auto_edit", "yolo"), help="Qwen Code's mode"),
         "extra_args": Opt((list, tuple), items=str, help="more argv"),
@@ -67,8 +72,18 @@ class QwenAcp(AcpProfile):
         return [self.program("qwen", env), "--acp"]
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
-        # one relaunch less (a process and ~0.7 s a start); no title requests of its own
-        return {"QWEN_CODE_NO_RELAUNCH": "true", "QWEN_DISABLE_AUTO_TITLE": "1", **env}
+        # one relaunch less (a process and ~0.7 s a start); no title requests of its own; the
+        # MCP servers (the run's Python tools) connected before the first prompt, not after it
+        return {
+            "QWEN_CODE_NO_RELAUNCH": "true",
+            "QWEN_DISABLE_AUTO_TITLE": "1",
+            "QWEN_CODE_LEGACY_MCP_BLOCKING": "1",
+            **env,
+        }
+
+    def session_folders(self, env: Mapping[str, str]) -> list[str] | None:
+        # its session/list without cwd lists the folder it runs in only
+        return session_folders(env)
 
     def mode_of(self, request: RunRequest) -> str | None:
         chosen = super().mode_of(request)
@@ -81,8 +96,8 @@ class QwenAcp(AcpProfile):
         # data.details: "Responses API error 401: {"error": {"message": ...}}"
         said = as_str(as_dict(data).get("details"))
         found = _API_ERROR.search(said)
-        if found is None:
-            return super().classify(code, message, data, auth_methods)
+        if found is None:  # a broken stream or connection: its words are in data.details
+            return super().classify(code, said or message, data, auth_methods)
         body = said[found.end() :].strip()
         try:
             inner = as_str(as_dict(as_dict(json.loads(body)).get("error")).get("message")) or body
@@ -90,6 +105,23 @@ class QwenAcp(AcpProfile):
             inner = body
         status = int(found.group(1))
         return super().classify(code, inner, {**as_dict(data), "status": status}, auth_methods)
+
+    # -- tool calls: their tool is in ``_meta.toolName`` (its registered name); the title of an
+    # MCP tool's call is the arguments the model wrote
+
+    def own_tool_name(self, call: Any, own: frozenset[str]) -> str | None:
+        return _own_tool(call, own)
+
+    def own_permission(self, params: Any, own: frozenset[str]) -> bool:
+        # the registered name Qwen Code fills in, under the MCP server oauthpy gave the session
+        return _own_tool(as_dict(params).get("toolCall"), own) is not None
+
+    def tool_of_permission(self, call: Mapping[str, Any]) -> tuple[str, Any] | None:
+        name = _tool_name(call)
+        return (name, call.get("rawInput")) if name else super().tool_of_permission(call)
+
+    def tool_name(self, call_id: str, update: Mapping[str, Any]) -> str | None:
+        return _tool_name(update) or None
 
     def model_id(self, model: str, offered: tuple[str, ...]) -> str:
         # its ids wrap the name: "$runtime|openai-responses|qwen3-coder-plus(openai-responses)"
@@ -111,3 +143,14 @@ class QwenAcp(AcpProfile):
 
 def provider() -> AcpProvider:
     return AcpProvider(QwenAcp())
+
+
+def _tool_name(call: Any) -> str:
+    return as_str(as_dict(as_dict(call).get("_meta")).get("toolName"))
+
+
+def _own_tool(call: Any, own: frozenset[str]) -> str | None:
+    """The run's own tool a call is of: ``mcp__oauthpy__<name>`` in its ``_meta.toolName``."""
+    name = _tool_name(call)
+    prefix = f"mcp__{SERVER_NAME}__"
+    return name[len(prefix) :] if name.startswith(prefix) and name[len(prefix) :] in own else None

@@ -18,6 +18,8 @@ SPEC = Agent(
     session_id_example="3f1c2b9a-7d4e-4a61-9c0b-52e8d7a1f3b6",
     # a refused command ends its turn: the model is not told
     refusal_ends_turn=True,
+    # a cut stream is asked for again (up to 4 more requests), an unreachable API for ~90 s
+    retries_broken_connections=True,
     packages=("npm:@qwen-code/qwen-code",),
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,

@@ -13,6 +13,10 @@ QUIET_SETTINGS: dict[str, Any] = {
     "general": {"enableAutoUpdate": False},
     "memory": {"enableManagedAutoMemory": False, "enableManagedAutoDream": False},
     "ui": {"enableFollowupSuggestions": False},
+    # MCP tools (the run's Python tools) in the first request, not behind its tool_search; a
+    # run without on_permission in "yolo", not its "auto" (a classifier request to the model
+    # before each action); with on_permission oauthpy sets "default" on each session itself
+    "tools": {"toolSearch": {"enabled": False}, "approvalMode": "yolo"},
     # no retries of its own against the fake: a scripted failure is seen at once
     "model": {"generationConfig": {"maxRetries": 0, "modalities": {"image": True}}},
 }
@@ -23,6 +27,9 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     its state under ``root``: no memory extraction, no next-prompt suggestions, no titles."""
     from oauthpy.testing.responses import FAKE_OPENAI_KEY
 
+    # its own retries (7 attempts, 1.5-30 s apart) stop at this header: a scripted failure is
+    # seen at once
+    fake.error_headers["x-should-retry"] = "false"
     root = Path(root)
     home, qwen_home, tmp = root / "home", root / "qwen", root / "tmp"
     for folder in (home, qwen_home, tmp):
