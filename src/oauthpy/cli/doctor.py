@@ -16,6 +16,8 @@ from oauthpy.cli.render import dumps
 from oauthpy.cli.term import style
 
 _LOGIN_FIX = "oauthpy auth login --provider {p}"
+#: the programs a fix may start with that make it a command to run
+_COMMANDS = {"oauthpy", "npm", "pip", "pipx", "uv", "brew", "chmod"}
 _REASON_FIXES = {
     "api_key_missing": "set the API key variable the vendor expects (see `oauthpy auth status --provider {p}`), "
     "or log in: " + _LOGIN_FIX,
@@ -66,6 +68,8 @@ async def _report(provider: ProviderName, source: AuthSource) -> Report:
     elif not status.authenticated:
         reason = str(status.reason)
         fix = _REASON_FIXES.get(reason, _LOGIN_FIX).format(p=provider)
+        if reason == "api_key_missing" and status.hint:  # the agent says which key, and where
+            fix = f"{status.hint} (see `oauthpy auth status --provider {provider}`)"
         report.problems.append({"problem": f"not logged in ({reason})", "fix": fix})
     isolated = dirs["oauthpy"]
     if isolated["exists"] and int(isolated["mode"], 8) & 0o077:
@@ -105,7 +109,9 @@ def render(reports: list[Report]) -> str:
         lines.append(style("fixes:", "yellow", out))
         for provider, p in problems:
             lines.append(f"  {provider}: {p['problem']}")
-            lines.append(f"    $ {p['fix']}")
+            # a command to run gets the prompt sign; words to follow do not
+            sign = "$ " if p["fix"].split(" ", 1)[0] in _COMMANDS else ""
+            lines.append(f"    {sign}{p['fix']}")
         if not any(r.status.authenticated for r in reports):
             lines += [
                 "",
