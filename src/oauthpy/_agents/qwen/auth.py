@@ -49,7 +49,7 @@ class QwenAuth(AcpAuth):
         if chosen:
             note = f"security.auth.selectedType is {chosen!r} in its settings"
             return Probe(True, "api-key", verified=False, details={"note": note})
-        return Probe(False, reason="not_authenticated", hint=KEY_HINT)
+        return Probe(False, reason="api_key_missing", hint=KEY_HINT)
 
     def login_command(
         self, binary: str, *, api_key: str | None, device_code: bool, options: Mapping[str, Any]
