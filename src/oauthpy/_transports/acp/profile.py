@@ -161,6 +161,11 @@ class AcpProfile:
             return " ".join(command)
         return command if isinstance(command, str) and command else None
 
+    def command_result(self, text: str) -> tuple[str | None, int | None]:
+        """A command call's output and exit code, from the text of its result (the content the
+        agent reports); by default the text as it is, and no code."""
+        return text or None, None
+
     def tool_of_permission(self, call: Mapping[str, Any]) -> tuple[str, Any] | None:
         """(tool name, arguments) of a question about a tool call that is no command and no
         file change; None makes it an ``other`` question."""

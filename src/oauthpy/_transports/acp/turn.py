@@ -228,6 +228,9 @@ class AcpTurn:
         output = (
             None if first or kind is EventKind.FILE_CHANGE else (_content_text(update.get("content")) or None)
         )
+        exit_code = None
+        if kind is EventKind.COMMAND and output is not None:
+            output, exit_code = self.profile.command_result(output)
         event = Event(
             kind,
             text=title,
@@ -238,6 +241,7 @@ class AcpTurn:
             if kind is EventKind.COMMAND
             else None,
             output=output,
+            exit_code=exit_code,
             changes=changes if kind is EventKind.FILE_CHANGE else (),
             tool_name=tool,
             is_error=status == "failed",
