@@ -34,6 +34,11 @@ from oauthpy._transports.base import Opt, as_int
 
 #: how it passes on a failed model request's status
 _API_ERROR = re.compile(r"API error (\d{3}):?")
+#: what its shell tool reports of a command
+_SHELL_RESULT = re.compile(
+    r"Command: .*?\nDirectory: .*?\nOutput: (?P<out>.*?)\nError: (?P<err>.*?)\nExit Code: (?P<code>\S+)",
+    re.DOTALL,
+)
 #: the name inside one of its model ids
 _MODEL_ID = re.compile(r"^(?:.*\|)?([^|()]+)\([^()]*\)$")
 KEY_HINT = (
@@ -115,6 +120,17 @@ class QwenAcp(AcpProfile):
     def own_permission(self, params: Any, own: frozenset[str]) -> bool:
         # the registered name Qwen Code fills in, under the MCP server oauthpy gave the session
         return _own_tool(as_dict(params).get("toolCall"), own) is not None
+
+    def command_result(self, text: str) -> tuple[str | None, int | None]:
+        # its shell tool reports "Command: ...\nDirectory: ...\nOutput: ...\nError: ...\nExit Code: N..."
+        found = _SHELL_RESULT.match(text)
+        if found is None:
+            return super().command_result(text)
+        output = "" if found["out"] == "(empty)" else found["out"]
+        if found["err"] not in ("(none)", ""):
+            output = f"{output}\n{found['err']}" if output else found["err"]
+        code = found["code"]
+        return output, int(code) if code.lstrip("-").isdigit() else None
 
     def tool_of_permission(self, call: Mapping[str, Any]) -> tuple[str, Any] | None:
         name = _tool_name(call)
