@@ -166,7 +166,7 @@ def _load(path: str) -> Any:
 
 #: the agents oauthpy ships, for type checkers (`Client.providers` lists the run-time ones too);
 #: a new agent adds its name here and its line in `_SPECS`
-ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "acp"]
+ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "qwen", "acp"]
 
 #: every agent oauthpy ships: its name and where its entry is (``_agents/<name>/spec.py``),
 #: imported only when asked for. Adding an agent is its package and one line here.
@@ -176,6 +176,7 @@ _SPECS: dict[str, str] = {
     "gemini": "oauthpy._agents.gemini.spec:SPEC",
     "opencode": "oauthpy._agents.opencode.spec:SPEC",
     "copilot": "oauthpy._agents.copilot.spec:SPEC",
+    "qwen": "oauthpy._agents.qwen.spec:SPEC",
     "acp": "oauthpy._agents.acp.spec:SPEC",
 }
 #: the entries loaded so far, and those registered at run time (`register`)

@@ -10,12 +10,13 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from oauthpy._agents.claude.auth import ClaudeAuth
 from oauthpy._agents.codex.provider import find_binary as codex_binary
-from tests.support import REPO, copilot_binary, gemini_binary
+from tests.support import REPO, copilot_binary, gemini_binary, qwen_binary
 
 NO_VENDOR_PATH = "/usr/bin:/bin"  # node is there; no vendor CLI is
 
@@ -95,19 +96,24 @@ def a_venv_without_vendor_clis(root: Path) -> Path:
     return python
 
 
-@pytest.mark.xdist_group("gemini")
-def test_gemini_that_start_installs_is_found_by_the_venv_s_commands_with_path_lacking_it(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("name", "pinned"),
+    [pytest.param("gemini", gemini_binary, marks=pytest.mark.xdist_group("gemini")), ("qwen", qwen_binary)],
+)
+def test_a_node_cli_that_start_installs_is_found_by_the_venv_s_commands_with_path_lacking_it(
+    tmp_path: Path, name: str, pinned: Any
+):
     python = a_venv_without_vendor_clis(tmp_path / "venv")
-    tools = tmp_path / "tools" / "gemini"
+    tools = tmp_path / "tools" / name
     (tools / "node_modules" / ".bin").mkdir(parents=True)
-    (tools / "node_modules" / ".bin" / "gemini").symlink_to(gemini_binary())
+    (tools / "node_modules" / ".bin" / name).symlink_to(pinned())
 
-    _start_function("link_gemini", str(tmp_path / "venv"), str(tools))
+    _start_function(f"link_{name}", str(tmp_path / "venv"), str(tools))
 
-    linked = tmp_path / "venv" / "bin" / "gemini"
-    assert linked.is_symlink() and os.path.samefile(linked, gemini_binary())
+    linked = tmp_path / "venv" / "bin" / name
+    assert linked.is_symlink() and os.path.samefile(linked, pinned())
     env = {
-        "PATH": NO_VENDOR_PATH,  # neither the venv's bin nor any gemini: as `.venv/bin/oauthpy` unactivated
+        "PATH": NO_VENDOR_PATH,  # neither the venv's bin nor the CLI: as `.venv/bin/oauthpy` unactivated
         "HOME": str(tmp_path / "user"),
         "OAUTHPY_HOME": str(tmp_path / "home"),
     }
@@ -118,12 +124,12 @@ def test_gemini_that_start_installs_is_found_by_the_venv_s_commands_with_path_la
         env=env,
         timeout=120,
     )
-    gemini = next(r for r in json.loads(proc.stdout) if r["provider"] == "gemini")
-    assert gemini["installed"] is True, proc.stdout + proc.stderr
-    assert gemini["binary"] == str(linked) and gemini["version"] == _version(gemini_binary())
+    row = next(r for r in json.loads(proc.stdout) if r["provider"] == name)
+    assert row["installed"] is True, proc.stdout + proc.stderr
+    assert row["binary"] == str(linked) and row["version"] == _version(pinned())
     # the link is idempotent: start may run again
-    _start_function("link_gemini", str(tmp_path / "venv"), str(tools))
-    assert os.path.samefile(linked, gemini_binary())
+    _start_function(f"link_{name}", str(tmp_path / "venv"), str(tools))
+    assert os.path.samefile(linked, pinned())
 
 
 def test_which_looks_next_to_the_interpreter_s_scripts_after_path(tmp_path: Path, monkeypatch):

@@ -1,9 +1,6 @@
 """Qwen Code (the pinned @qwen-code/qwen-code) through the generic ACP layer, against the Responses
-fake: its package (src/oauthpy/_agents/qwen/) works end to end.
-
-Its registry line is not in yet: the shared ``rig`` suite, run against it, still shows what it
-does differently (its own retries with a backoff of up to 30 s, its MCP tool titles, its session
-listing); until those are handled, these tests register its spec themselves, for each test."""
+fake: what its package (src/oauthpy/_agents/qwen/) adds, end to end. The shared suites run it
+like every agent of the registry; these tests are the ones only it needs."""
 
 from __future__ import annotations
 
@@ -24,25 +21,11 @@ from tests.support import Rig, assert_no_leftovers, open_rig, vendor_binaries
 BOUND_S = 90
 
 
-QWEN = "oauthpy._agents.qwen.spec:SPEC"
-
-
 @pytest.fixture
-def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
-    from oauthpy import _registry as registry
-    from oauthpy._agents.qwen.spec import SPEC
-
-    registry.register(SPEC)
-    # a CLI these tests start gets it the way a process gets a suite's own agents
-    monkeypatch.setenv(
-        registry.AGENTS_VAR, ",".join(filter(None, (os.environ.get(registry.AGENTS_VAR), QWEN)))
-    )
-    try:
-        with open_rig("qwen", tmp_path) as r:
-            yield r
-            assert_no_leftovers(r.env)
-    finally:
-        registry.unregister("qwen")
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    with open_rig("qwen", tmp_path) as r:
+        yield r
+        assert_no_leftovers(r.env)
 
 
 def test_a_run_streams_deltas_and_a_two_turn_session_keeps_its_context(rig: Rig) -> None:
@@ -76,6 +59,9 @@ def test_on_permission_deny_and_allow_on_a_shell_command(rig: Rig) -> None:
     rig.fake.script(shell("touch allowed.txt"), text("made"))
     allowed = rig.run("make it", on_permission=lambda request: True)
     assert (rig.work / "allowed.txt").exists() and allowed.text == "made"
+    # the command's own output and exit code, not its shell tool's report around them
+    (ran,) = [e for e in allowed.events if e.kind is EventKind.COMMAND and e.status == "completed"]
+    assert (ran.command, ran.output, ran.exit_code) == ("touch allowed.txt", "", 0)
 
 
 def test_no_key_is_auth_required_within_seconds_with_the_way_to_give_one(rig: Rig) -> None:
