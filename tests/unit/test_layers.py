@@ -244,3 +244,20 @@ def test_the_count_sees_a_name_in_code_but_not_in_prose(tmp_path: Path) -> None:
     assert not any("codex" in w for w in _code_words(sample))
     sample.write_text('HOME = "CODEX_HOME"\n')
     assert any("codex" in w.lower() for w in _code_words(sample))
+
+
+@pytest.mark.parametrize("agent", SHIPPED)
+def test_building_a_client_imports_no_other_agent(agent: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\nfrom oauthpy import Client\n"
+        f"Client({agent!r})\n"
+        "print(json.dumps(sorted({m.split('.')[2] for m in sys.modules if m.startswith('oauthpy._agents.')})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout) == [agent]
