@@ -104,7 +104,14 @@ def start(root: Path | None = None) -> Offline:
         for (
             env
         ) in session.agents.values():  # what only one agent sets, and no XDG_* (every program reads those)
-            session.env.update({k: v for k, v in env.items() if owners[k] == 1 and not k.startswith("XDG_")})
+            session.env.update(
+                {
+                    k: v
+                    for k, v in env.items()
+                    # nor a generic key's name (OPENAI_API_KEY): each agent gets its own env
+                    if owners[k] == 1 and not k.startswith("XDG_") and k not in CLEARED
+                }
+            )
         home = root / "home"  # the common HOME: no vendor reads the user's own
         home.mkdir(parents=True, exist_ok=True)
         session.env.update(HOME=str(home), OAUTHPY_HOME=str(root / "oauthpy"))
