@@ -104,14 +104,9 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> object:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module 'oauthpy' has no attribute {name!r}")
-    import importlib
+    from oauthpy._lazy import attribute
 
-    value = getattr(importlib.import_module(where, __name__), name)
-    globals()[name] = value  # found once: later lookups do not come here
-    return value
+    return attribute(name, _WHERE, __name__, globals())
 
 
 def __dir__() -> list[str]:

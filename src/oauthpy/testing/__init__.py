@@ -15,9 +15,9 @@ and ``script(*steps)``, what it answers. The steps are the same for every fake (
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from oauthpy._lazy import attribute
 from oauthpy.testing.anthropic import FakeAnthropicServer, bash, structured
 from oauthpy.testing.chat import FakeChatServer, without_tools
 from oauthpy.testing.offline_mode import Offline, offline
@@ -72,12 +72,7 @@ _IN_AGENTS = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _IN_AGENTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'oauthpy.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return attribute(name, _IN_AGENTS, __name__, globals())
 
 
 def fake_for(provider: str) -> FakeServer:
