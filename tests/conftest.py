@@ -30,6 +30,8 @@ from tests.support import (
     start_fake,
 )
 
+pytest_plugins = ["tests.cpu_log"]
+
 
 def _register_test_agents() -> None:
     """Every ``tests/<agent>/entry.py`` is an agent of the registry for the whole test run: the
