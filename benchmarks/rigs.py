@@ -17,7 +17,7 @@ import subprocess
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ class Rig:
     env: dict[str, str]
     work: Path
     model: str | None
+    #: files every run of the rig sends (``attachments=``), raw runs too
+    files: list[Path] = field(default_factory=list)
 
     @property
     def client(self) -> Client:
@@ -53,14 +55,21 @@ class Rig:
         return Client(self.provider, auth_source="external", env=self.env, transport=transport)
 
     def request(self, prompt: str = PROMPT, options: dict[str, Any] | None = None) -> Any:
-        return build_request(prompt, cwd=self.work, model=self.model, env=self.env, provider_options=options)
+        return build_request(
+            prompt,
+            cwd=self.work,
+            model=self.model,
+            env=self.env,
+            provider_options=options,
+            attachments=self.files or None,
+        )
 
     # -- through oauthpy ------------------------------------------------------------------
 
     def oauthpy_run(self, client: Client | None = None, transport: str | None = None) -> None:
         """One run; it must have gone on ``transport`` (default: the client's)."""
         client = client or self.client
-        result = client.run(PROMPT, cwd=self.work, model=self.model)
+        result = client.run(PROMPT, cwd=self.work, model=self.model, attachments=self.files or None)
         assert result.text == "ok", result.text
         assert result.transport == (transport or client.transport), (result.transport, client.transport)
 
@@ -155,7 +164,9 @@ class Rig:
         from claude_agent_sdk import AssistantMessage, StreamEvent, query
 
         first = None
-        async for msg in query(prompt=PROMPT, options=self._claude_options()):
+        from oauthpy._agents.claude.sdk import prompt_input
+
+        async for msg in query(prompt=prompt_input(self.request()), options=self._claude_options()):
             is_text = isinstance(msg, AssistantMessage) or (
                 isinstance(msg, StreamEvent) and msg.event.get("type") == "content_block_delta"
             )

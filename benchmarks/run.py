@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import attachments_bench
 import batch_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
 from stats import HEADER, Row, paired, wall
@@ -36,7 +37,18 @@ from oauthpy._agents.gemini.acp import NO_RELAUNCH_VAR
 
 HERE = Path(__file__).resolve().parent
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")
-SECTIONS = ("imports", "fresh", "runs", "first-event", "parsers", "concurrency", "sessions", "pool", "batch")
+SECTIONS = (
+    "imports",
+    "fresh",
+    "runs",
+    "first-event",
+    "parsers",
+    "concurrency",
+    "sessions",
+    "pool",
+    "batch",
+    "attachments",
+)
 
 
 def transports(provider: str) -> list[str | None]:
@@ -653,7 +665,17 @@ def main() -> int:
     reps, levels, n_lines, turns, batch = args.reps, [1, 8, 32], 100_000, 10, (32, 1000, 100)
     if args.quick:
         providers = [p for p in providers if p == "codex"] or providers[:1]
-        sections = ["imports", "runs", "first-event", "parsers", "concurrency", "sessions", "pool", "batch"]
+        sections = [
+            "imports",
+            "runs",
+            "first-event",
+            "parsers",
+            "concurrency",
+            "sessions",
+            "pool",
+            "batch",
+            "attachments",
+        ]
         reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (8, 40, 10)
     # An installed wheel ships compiled bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
@@ -669,6 +691,7 @@ def main() -> int:
         "concurrency": lambda root: concurrency(1 if args.quick else max(1, reps // 3), providers, levels),
         "sessions": lambda root: sessions(reps, providers, root, turns),
         "pool": lambda root: pool(reps, providers, root, turns),
+        "attachments": lambda root: attachments_bench.attachments(reps, providers, root),
         "batch": lambda root: (
             batch_bench.batch(reps, providers, root, batch[0])
             + (batch_bench.like_for_like(min(reps, 3), root, batch[0]) if "codex" in providers else [])

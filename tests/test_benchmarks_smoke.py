@@ -31,6 +31,7 @@ def test_the_benchmark_harness_runs_and_writes_its_table(tmp_path: Path):
         "sessions",
         "warm pool",
         "batch",
+        "attachments",
     ):
         assert f"| {section} |" in table, table
     # codex on both transports, each beside its own raw work

@@ -37,7 +37,7 @@ RATE_LIMIT_RETRIES = 8
 #: the longest pause for a rate limit (`oauthpy._retry.MAX_WAIT_S`)
 MAX_PAUSE_S = MAX_WAIT_S
 #: the per-item keys an item may set besides ``prompt``
-ITEM_KEYS = ("prompt", "cwd", "model")
+ITEM_KEYS = ("prompt", "cwd", "model", "attachments")
 
 #: the run options that the batch applies itself instead of each run
 _RETRY_KEYS = ("max_retries", "retry_backoff_s", "retry_backoff_max_s", "retry_jitter_s", "retry_on_timeout")
@@ -66,8 +66,9 @@ def check_concurrency(value: Any) -> int:
 
 
 def item_request(base: RunRequest, item: Any, where: str) -> RunRequest:
-    """``base`` with an item's prompt and its own ``cwd``/``model``; ``where`` names the item in
-    errors. An item is a prompt string or a mapping with ``prompt`` and optional ``cwd``/``model``."""
+    """``base`` with an item's prompt and its own ``cwd``/``model``/``attachments``; ``where``
+    names the item in errors. An item is a prompt string or a mapping with ``prompt`` and any of
+    the others."""
     try:
         if isinstance(item, str):
             return dataclasses.replace(base, prompt=check_prompt(item))
@@ -85,6 +86,10 @@ def item_request(base: RunRequest, item: Any, where: str) -> RunRequest:
             changes["cwd"] = check_cwd(item["cwd"])
         if item.get("model") is not None:
             changes["model"] = check_model(item["model"])
+        if item.get("attachments") is not None:
+            from oauthpy._attachments import check_attachments
+
+            changes["attachments"] = check_attachments(item["attachments"])
         return dataclasses.replace(base, **changes)
     except InvalidOptionsError as exc:
         raise InvalidOptionsError(f"{where}: {exc.message}", hint=exc.hint) from None
@@ -118,8 +123,8 @@ def batch_requests(
     requests = []
     for i, item in enumerate(prompts):
         request = item_request(base, item, where(i))
-        if request.model != base.model or request.cwd != base.cwd:
-            runner.check(request)  # the provider's own checks of an item's model
+        if request.model != base.model or request.cwd != base.cwd or request.attachments:
+            runner.check(request)  # the provider's own checks of an item's model and files
         requests.append(request)
     return requests, policy, limit
 

@@ -139,7 +139,8 @@ class CatalogueMethods:
             interrupt=True,
             permissions=asking,
             tools=asking,
-            images=False,
+            # an ACP agent's own word counts too (its initialize's promptCapabilities.image)
+            images=bool(agent.attachment_limits) and getattr(catalogue, "takes_images", True),
             models=agent.lists_models,
             quota=bool(agent.usage),
         )

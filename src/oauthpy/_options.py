@@ -42,6 +42,8 @@ class RunRequest:
     #: the budgets a run is checked against and charged to (`oauthpy._budget.Budget`): its
     #: session's or batch's; the client's is the runner's
     budgets: tuple[Any, ...] = ()
+    #: files sent with the prompt (`oauthpy._attachments.Attachment`), checked to exist
+    attachments: tuple[Any, ...] = ()
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
@@ -246,6 +248,7 @@ def build_request(
     resume: str | None = None,
     on_permission: Any = None,
     tools: Any = None,
+    attachments: Any = None,
     require_prompt: bool = True,
 ) -> RunRequest:
     """Validate the public arguments of a run. Raises `InvalidOptionsError`.
@@ -270,6 +273,11 @@ def build_request(
         from oauthpy._tools import build_tools  # lazy: it needs pydantic
 
         tool_specs = build_tools(tools)
+    files: tuple[Any, ...] = ()
+    if attachments is not None:
+        from oauthpy._attachments import check_attachments
+
+        files = check_attachments(attachments)
     return RunRequest(
         prompt=prompt,
         cwd=real_cwd,
@@ -283,6 +291,7 @@ def build_request(
         resume=resume,
         on_permission=callback,
         tools=tool_specs,
+        attachments=files,
     )
 
 

@@ -110,6 +110,11 @@ class Agent(NamedTuple):
     prices: str = ""
     #: whether `Client.models` reports the vendor's own list (else oauthpy's catalog)
     lists_models: bool = False
+    #: what it takes with a prompt (``attachments=``): media type -> most bytes per file; empty:
+    #: no attachments (`oauthpy._attachments`). An ACP agent must also say so in ``initialize``.
+    attachment_limits: Mapping[str, int] = MappingProxyType({})
+    #: how many attachments one prompt may carry (None: no limit of the agent's own)
+    max_attachments: int | None = None
 
     def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.provider)(**self._args(command))

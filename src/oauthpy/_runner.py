@@ -106,6 +106,30 @@ class Runner:
                 f"on_permission and tools need the {' or '.join(asking)} transport of {self.name}; "
                 f"this client runs on {self.chosen!r}"
             )
+        if request.attachments:
+            self._check_attachments(request)
+
+    def _check_attachments(self, request: RunRequest) -> None:
+        from oauthpy import _registry as registry
+        from oauthpy._attachments import check_for_agent
+
+        agent = registry.get(self.name)
+        check_for_agent(request.attachments, self.name, agent.attachment_limits, agent.max_attachments)
+        attaching = self.attaching
+        if self.chosen is not None and self.chosen not in attaching:
+            raise InvalidOptionsError(
+                f"attachments need the {' or '.join(attaching)} transport of {self.name}; "
+                f"this client runs on {self.chosen!r}"
+            )
+        if asks(request) and not set(attaching) & set(self.provider.asking):
+            raise InvalidOptionsError(
+                f"{self.name} carries attachments and on_permission/tools on different transports"
+            )
+
+    @property
+    def attaching(self) -> tuple[str, ...]:
+        """The transports that carry attachments (`Provider.attaching`; default: all)."""
+        return getattr(self.provider, "attaching", None) or self.provider.transports
 
     def open(self, *, session: bool, request: RunRequest | None = None) -> Conversation:
         """A conversation on the chosen transport, else one that can ask the user and serve
@@ -113,6 +137,8 @@ class Runner:
         transport = self.chosen
         if transport is None and request is not None and asks(request):
             transport = self.provider.asking[0]
+        if transport is None and request is not None and request.attachments:
+            transport = self.attaching[0] if self.attaching != self.provider.transports else None
         return self.provider.open(transport, session=session, pool=None if session else self.pool)
 
     # -- running ------------------------------------------------------------------------------

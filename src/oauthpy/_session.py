@@ -94,6 +94,11 @@ class Session:
         self._usage = Usage()
         self._cost: float | None = None
         self._defaults = _turn_options(defaults)
+        if "attachments" in self._defaults:
+            raise InvalidOptionsError(
+                "attachments go with the turn they belong to, not with the session",
+                hint="give them to the turn: session.run(prompt, attachments=[...])",
+            )
         if self._defaults.get("tools") is not None:
             from oauthpy._tools import build_tools
 

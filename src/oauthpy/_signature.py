@@ -29,6 +29,9 @@ class _TurnKeywords(TypedDict, total=False):
     """What every run and turn may set, but ``output_schema`` (the methods' overloads take it
     apart: its type decides the type of ``RunResult.output``)."""
 
+    #: files sent with the prompt: PNG, JPEG, GIF or WebP images (claude: PDF too), told by
+    #: their content; a relative path is from the current folder (docs/attachments.md)
+    attachments: Sequence[str | os.PathLike[str]] | None
     #: the vendor's model name; default: the vendor's
     model: str | None
     #: seconds for the whole call, retries and their backoff included
@@ -54,8 +57,8 @@ class _RunKeywords(_TurnKeywords, total=False):
 
 class TurnOptions(_TurnKeywords, total=False):
     """What a session turn may set: the keyword arguments of a run but ``cwd`` and ``tools``,
-    which a session keeps from when it was opened: ``model``, ``timeout``, ``idle_timeout``,
-    ``env``, ``provider_options``, ``on_permission`` and ``output_schema``."""
+    which a session keeps from when it was opened: ``attachments``, ``model``, ``timeout``,
+    ``idle_timeout``, ``env``, ``provider_options``, ``on_permission`` and ``output_schema``."""
 
     #: a JSON schema or a pydantic model class: ``RunResult.output`` holds the parsed answer
     #: (typed as the model class given, for type checkers)
@@ -77,6 +80,7 @@ DEFAULTS: dict[str, object] = {"cwd": "."}
 #: the order the signatures list the options in
 ORDER = (
     "cwd",
+    "attachments",
     "model",
     "timeout",
     "idle_timeout",

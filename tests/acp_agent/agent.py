@@ -45,6 +45,8 @@ SIGNED_IN = "signed-in"
 MAX_MODEL_CALLS = 25
 #: bound on the shutdown once stdin closed
 SHUTDOWN_WAIT_S = 5.0
+#: set: the agent says in `initialize` that it takes no images
+NO_IMAGES_VAR = "ACP_TEST_AGENT_NO_IMAGES"
 
 
 class Agent:
@@ -145,7 +147,8 @@ class Agent:
             "agentCapabilities": {
                 "loadSession": True,
                 "mcpCapabilities": {"http": True, "sse": False},
-                "promptCapabilities": {"image": False, "embeddedContext": False},
+                # images unless told not to take them (how an agent without the capability looks)
+                "promptCapabilities": {"image": not os.environ.get(NO_IMAGES_VAR), "embeddedContext": False},
             },
             "agentInfo": {"name": "acp-test-agent", "version": "1.0.0"},
             "authMethods": AUTH_METHODS,
@@ -191,11 +194,10 @@ class Agent:
         s = Session(sid, _cwd(params), str(saved.get("model") or "fake-model"), saved["history"])
         await self.tools.connect(s, params.get("mcpServers") or [])
         for m in s.history:
-            if m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str) and m["content"]:
+            if m.get("role") in ("user", "assistant") and m.get("content"):
                 kind = "user_message_chunk" if m["role"] == "user" else "agent_message_chunk"
-                await self.update(
-                    sid, {"sessionUpdate": kind, "content": {"type": "text", "text": m["content"]}}
-                )
+                for block in _replayed(m["content"]):
+                    await self.update(sid, {"sessionUpdate": kind, "content": block})
         old = self.sessions.get(sid)
         if old is not None and old.turn is not None and not old.turn.done():
             old.cancelled = True  # its prompt answers "cancelled"
@@ -235,9 +237,19 @@ class Agent:
         text = "\n".join(
             str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text"
         )
+        content: Any = text
+        images = [b for b in blocks if isinstance(b, dict) and b.get("type") == "image"]
+        if images:  # as the chat completions API takes them
+            content = [{"type": "text", "text": text}] + [
+                {
+                    "type": "image_url",
+                    "image_url": {"url": f"data:{b.get('mimeType')};base64,{b.get('data')}"},
+                }
+                for b in images
+            ]
         s.cancelled = False
         usage = {"inputTokens": 0, "outputTokens": 0, "totalTokens": 0}
-        s.turn = asyncio.ensure_future(self._turn(s, text, usage))
+        s.turn = asyncio.ensure_future(self._turn(s, content, usage))
         try:
             stop = await s.turn
         except asyncio.CancelledError:
@@ -249,8 +261,8 @@ class Agent:
             self._save(s)
         return {"stopReason": stop, "usage": usage}
 
-    async def _turn(self, s: Session, text: str, usage: dict[str, int]) -> str:
-        s.history.append({"role": "user", "content": text})
+    async def _turn(self, s: Session, content: Any, usage: dict[str, int]) -> str:
+        s.history.append({"role": "user", "content": content})
         for _ in range(MAX_MODEL_CALLS):
             reply = await self.model.complete(s, self.tools.declared(s), usage)
             s.history.append(reply)
@@ -285,6 +297,20 @@ class Agent:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"sessionId": s.id, "cwd": s.cwd, "model": s.model, "history": s.history}))
         os.replace(tmp, path)
+
+
+def _replayed(content: Any) -> list[dict[str, Any]]:
+    """A saved message's content as the ACP blocks a ``session/load`` replays (images too)."""
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    blocks = []
+    for part in content if isinstance(content, list) else ():
+        if part.get("type") == "text":
+            blocks.append({"type": "text", "text": part.get("text", "")})
+        elif part.get("type") == "image_url":
+            head, _, data = str(part["image_url"]["url"]).partition(";base64,")
+            blocks.append({"type": "image", "mimeType": head.removeprefix("data:"), "data": data})
+    return blocks
 
 
 def _text(params: dict[str, Any], key: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from oauthpy._attachments import MB, images_limit
 from oauthpy._options import RunRequest
 from oauthpy._registry import ACP_ID_FORM, Agent
 from oauthpy._transports.acp.auth import AcpAuth
@@ -54,4 +55,5 @@ ENTRY = Agent(
     session_id_form=ACP_ID_FORM,
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",  # it can load a session, not list them
     listed=False,  # a test agent: not in doctor, demo, the offline mode
+    attachment_limits=images_limit(20 * MB),
 )

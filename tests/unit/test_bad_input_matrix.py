@@ -86,7 +86,7 @@ CASES += [
     ("codex", {"provider_options": {"add_dirs": [1]}}, "items must be str"),
     ("codex", {"provider_options": {"max_retries": True}}, "must be int"),
     ("codex", {"provider_options": {"config": {"x": object()}}}, "cannot be TOML-encoded"),
-    ("codex", {"provider_options": {"images": ["missing.png"]}}, "image not found"),
+    ("codex", {"attachments": ["missing.png"]}, "attachment not found"),
 ]
 
 

@@ -163,6 +163,7 @@ def validate(schemas: Path, name: str, params: Any) -> None:
 def test_every_request_oauthpy_sends_validates_against_the_pinned_schema(schemas: Path, tmp_path: Path):
     (tmp_path / "pic.png").write_bytes(b"\x89PNG")
     plain = build_request("hi", cwd=tmp_path)
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(8))
     full = build_request(
         "hi",
         cwd=tmp_path,
@@ -172,8 +173,8 @@ def test_every_request_oauthpy_sends_validates_against_the_pinned_schema(schemas
             "reasoning_effort": "high",
             "sandbox": "workspace-write",
             "ephemeral": True,
-            "images": ["pic.png"],
         },
+        attachments=[tmp_path / "pic.png"],
     )
     resumed = build_request("hi", cwd=tmp_path, resume="01a202eb-b1a9-7800-944a-667769ecda10")
     validate(

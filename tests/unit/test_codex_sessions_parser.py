@@ -98,7 +98,7 @@ def test_transcript_times_are_the_turns_own():
     assert {e.timestamp for e in events[1:4]} == {first["completedAt"]}
 
 
-def test_a_user_message_joins_its_text_inputs_and_leaves_images_on_raw():
+def test_a_user_message_joins_its_text_inputs_and_shows_an_image_by_name_once_it_is_gone():
     turn = {
         "items": [
             {
@@ -117,7 +117,7 @@ def test_a_user_message_joins_its_text_inputs_and_leaves_images_on_raw():
     }
     events = transcript("t", [turn])
     assert [(e.kind, e.text) for e in events] == [
-        (EventKind.USER, "look at this\nand this"),
+        (EventKind.USER, "look at this\n[x.png]\nand this"),
         (EventKind.OTHER, "contextCompaction"),
     ]
 

@@ -111,11 +111,19 @@ def _fill_run(run: argparse.ArgumentParser) -> None:
         f'  git diff | oauthpy run -p {second} "Review this change"   # the argument, then the diff\n'
         f"  git diff | oauthpy run -p {second} --stream              # stdin alone is the prompt\n"
         f'  oauthpy run "Hi"     # $OAUTHPY_PROVIDER, else the first provider you are logged in to\n'
+        f'  oauthpy run -p {first} -a shot.png "What is wrong in this screenshot?"\n'
         f"\nmodels and efforts:\n{models}"
     )
     _common(run, provider_required=False)
     run.add_argument("--cwd", default=".", help="working directory of the agent (default .)")
     run.add_argument("--model", "-m", help="model name or alias (see below)")
+    run.add_argument(
+        "--attach",
+        "-a",
+        action="append",
+        metavar="FILE",
+        help="send an image with the prompt (PNG, JPEG, GIF, WebP; claude: PDF too); repeat for more",
+    )
     from oauthpy.cli.batch_cmd import EFFORT_HELP
 
     run.add_argument("--reasoning-effort", "--effort", dest="reasoning_effort", help=EFFORT_HELP)

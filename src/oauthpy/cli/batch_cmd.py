@@ -25,8 +25,9 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
         "  oauthpy batch -p codex items.jsonl -o results.jsonl -j 4\n"
         "  oauthpy batch -p gemini items.jsonl -o results.jsonl --resume\n"
         "  oauthpy batch -p claude prompts.txt -o out.jsonl --schema label.schema.json\n\n"
-        'INPUT lines: {"id": "a1", "prompt": "...", "cwd": "dir", "model": "m"} (id, cwd, model\n'
-        "optional; # lines are comments), or one prompt per line. exit codes: 0 all ok, 1 some\n"
+        'INPUT lines: {"id": "a1", "prompt": "...", "cwd": "dir", "model": "m", "attachments":\n'
+        '["shot.png"]} (all but prompt optional; attachments are found beside INPUT; # lines are\n'
+        "comments), or one prompt per line. exit codes: 0 all ok, 1 some\n"
         "failed, 2 usage error or OUTPUT not writable, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
     )
     common(p)

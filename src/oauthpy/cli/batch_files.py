@@ -139,7 +139,7 @@ def _item(
         problems.append(f'{where}: no prompt (a non-empty string under "prompt")')
     else:
         seen[id_key(item_id)] = number
-        kept = {k: fields[k] for k in ("prompt", "cwd", "model") if fields.get(k) is not None}
+        kept = {k: fields[k] for k in ("prompt", "cwd", "model", "attachments") if fields.get(k) is not None}
         items.append(InputItem(item_id, abs(number), kept))
 
 
@@ -188,6 +188,16 @@ def _prompt_lines(lines: list[tuple[int, str]]) -> list[InputItem]:
             hint="for JSON Lines, make every line a JSON object (# comment lines are allowed)",
         )
     return [InputItem(number, number, {"prompt": text}) for number, text in lines]
+
+
+def anchor_attachments(items: list[InputItem], folder: str) -> None:
+    """An item's relative attachment paths as paths from ``folder`` (the INPUT file's)."""
+    for item in items:
+        paths = item.fields.get("attachments")
+        if isinstance(paths, list):
+            item.fields["attachments"] = [
+                os.path.join(folder, os.path.expanduser(p)) if isinstance(p, str) else p for p in paths
+            ]
 
 
 def result_line(item_id: str | int, done: Any) -> dict[str, Any]:

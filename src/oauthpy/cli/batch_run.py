@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
 
 from oauthpy._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
 from oauthpy._events import RunResult, Usage
-from oauthpy.cli.batch_files import InputItem, Output, read_items, result_line
+from oauthpy.cli.batch_files import InputItem, Output, anchor_attachments, read_items, result_line
 from oauthpy.cli.batch_progress import PLAIN_EVERY_S, Display, Tally
 from oauthpy.cli.clients import client_for
 from oauthpy.cli.run_cmd import run_options
@@ -47,6 +48,8 @@ def command(args: argparse.Namespace) -> int:
         raise InvalidOptionsError("--max-retries must not be negative")
     client = client_for(args)
     items = read_items(_read_input(args.input))
+    if args.input != "-":  # an item's images are found beside the file that names them
+        anchor_attachments(items, os.path.dirname(os.path.abspath(args.input)))
     output = Output(args.output, resume=args.resume)
     todo = [item for item in items if item.key not in output.done]
     kw = run_options(args)

@@ -47,6 +47,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         opts["max_retries"] = args.max_retries
     return {
         "cwd": args.cwd,
+        "attachments": getattr(args, "attach", None),
         "model": args.model,
         "timeout": args.timeout,
         "provider_options": opts or None,

@@ -9,7 +9,7 @@ and command at all three. Each has ``env(root)``, the environment that sends the
 and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
 ``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,
 ``Match``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
-``shell_call``, ``write_call``). With pytest, the ``oauthpy_fake`` fixture sets one up per test
+``shell_call``, ``write_call``); ``sample_png`` makes an image for ``attachments=``. With pytest, the ``oauthpy_fake`` fixture sets one up per test
 (docs/testing.md).
 """
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from oauthpy._lazy import attribute
 from oauthpy.testing.anthropic import FakeAnthropicServer, bash, structured
 from oauthpy.testing.chat import FakeChatServer, without_tools
+from oauthpy.testing.images import sample_png
 from oauthpy.testing.offline_mode import Offline, offline
 from oauthpy.testing.processes import (
     live_children,
@@ -122,6 +123,7 @@ __all__ = [
     "log_in",
     "new_marker",
     "offline",
+    "sample_png",
     "shell",
     "shell_call",
     "structured",

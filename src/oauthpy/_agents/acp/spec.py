@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import MB, images_limit
 from oauthpy._registry import ACP_ID_FORM, Agent
 
 SPEC = Agent(
@@ -16,4 +17,6 @@ SPEC = Agent(
     session_id_example="sess_01J9Y3XK2M",
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     takes_command=True,
+    # images go only to an agent whose initialize says it takes them
+    attachment_limits=images_limit(20 * MB),
 )

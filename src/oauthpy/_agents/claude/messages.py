@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from oauthpy._agents.claude.parser import _FILE_TOOLS, _OWN_TOOLS, _text_of
+from oauthpy._attachments import described, scrubbed
 from oauthpy._events import Event, EventKind, FileChange
 from oauthpy._fields import as_dict, as_str
 from oauthpy._sessions.records import SessionInfo, reply_event, title_from, user_event, when
@@ -65,7 +66,7 @@ def _user(record: dict[str, Any], content: Any, events: list[Event], calls: dict
         content = [{"type": "text", "text": content}]
     if not isinstance(content, list):
         return
-    texts = []
+    texts, files = [], []
     for block in content:
         if not isinstance(block, dict):
             continue
@@ -73,10 +74,12 @@ def _user(record: dict[str, Any], content: Any, events: list[Event], calls: dict
             texts.append(as_str(block.get("text")))
         elif block.get("type") == "tool_result":
             _result(record, block, events, calls)
+        elif (shown := described(block)) is not None:
+            files.append(shown)  # the prompt's attachments: their type and size, not their bytes
     prompt = "".join(texts)
     # a message of tool results only is the agent's own round trip, not a prompt
     if prompt.strip() and not prompt.startswith(_INTERRUPTED):
-        events.append(user_event(prompt, raw=record))
+        events.append(user_event("\n".join([*files, prompt]), raw=scrubbed(record) if files else record))
 
 
 def _result(

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from oauthpy._agents.claude.asks import OWN_PREFIX, ClaudeAsks
 from oauthpy._agents.claude.parser import ClaudeParser, expected_mode
-from oauthpy._agents.claude.sdk import CLOSE_WAIT_S, INSTALL_HINT, Reader, cli_parts, read_turn
+from oauthpy._agents.claude.sdk import (
+    CLOSE_WAIT_S,
+    INSTALL_HINT,
+    Reader,
+    cli_parts,
+    prompt_input,
+    read_turn,
+)
 from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
 from oauthpy._events import Event
 from oauthpy._options import RunRequest
@@ -207,7 +214,7 @@ class ClaudeProvider:
             expect_mode=expected_mode(request),
         )
         secrets = secret_values(env)
-        messages: Any = query(prompt=request.prompt, options=options)
+        messages: Any = query(prompt=prompt_input(request), options=options)
         reader = Reader(messages, asks.news if asks is not None else None)
         finished = False
         try:

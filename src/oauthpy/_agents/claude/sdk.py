@@ -35,6 +35,32 @@ _UNKNOWN_SESSION = "No conversation found with session ID"
 CLOSE_WAIT_S = 10.0
 
 
+def prompt_input(request: RunRequest) -> Any:
+    """The prompt as the SDK takes it: its text, or, with attachments, one streamed user message
+    of content blocks (each file base64 as an image or a document block, then the text)."""
+    if not request.attachments:
+        return request.prompt
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "image" if a.is_image else "document",
+            "source": {"type": "base64", "media_type": a.media_type, "data": a.base64()},
+        }
+        for a in request.attachments
+    ]
+    blocks.append({"type": "text", "text": request.prompt})
+    message = {
+        "type": "user",
+        "message": {"role": "user", "content": blocks},
+        "parent_tool_use_id": None,
+        "session_id": "default",
+    }
+
+    async def one_message() -> AsyncGenerator[dict[str, Any], None]:
+        yield message
+
+    return one_message()
+
+
 def cli_parts(request: RunRequest) -> tuple[str, deque[str], ClaudeAsks | None]:
     """What a new claude CLI is started with: its run marker, a tail of its stderr, and its
     permission callback and tools when the run has them."""

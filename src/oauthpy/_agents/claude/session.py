@@ -23,6 +23,7 @@ from oauthpy._agents.claude.sdk import (
     INSTALL_HINT,
     Reader,
     cli_parts,
+    prompt_input,
     read_turn,
     wrap_sdk_error,
 )
@@ -95,7 +96,7 @@ class ClaudeConversation:
             asks.start_turn(request)
         try:
             try:
-                await self._client.query(request.prompt)
+                await self._client.query(prompt_input(request))
             except Exception as exc:
                 raise wrap_sdk_error(exc, self._stderr, secrets, resume=request.resume) from None
             reader = Reader(self._messages(), asks.news if asks is not None else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import MB, PDF, images_limit
 from oauthpy._registry import Agent
 
 SPEC = Agent(
@@ -23,4 +24,7 @@ SPEC = Agent(
     catalogue="oauthpy._agents.claude.sessions:ClaudeCatalogue",
     usage="oauthpy._agents.claude.usage:ClaudeUsage",
     usage_observer="oauthpy._agents.claude.usage:remember",
+    # the Messages API: images of up to 5 MB, PDF documents of up to 32 MB, 100 per request
+    attachment_limits=images_limit(5 * MB, (PDF, 32 * MB)),
+    max_attachments=100,
 )

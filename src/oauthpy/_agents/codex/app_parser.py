@@ -72,13 +72,11 @@ def approvals(request: RunRequest) -> dict[str, Any]:
 
 
 def turn_params(thread_id: str, request: RunRequest) -> dict[str, Any]:
-    """``turn/start`` for a run's prompt (text, then any images) with its effort and schema."""
-    import os.path
-
+    """``turn/start`` for a run's prompt (text, then its images, which codex reads itself)
+    with its effort and schema."""
     opts = request.provider_options
     items: list[dict[str, Any]] = [{"type": "text", "text": request.prompt}]
-    for image in opts.get("images") or ():
-        items.append({"type": "localImage", "path": os.path.join(request.cwd, image)})
+    items += [{"type": "localImage", "path": a.path} for a in request.attachments]
     params: dict[str, Any] = {"threadId": thread_id, "input": items}
     if opts.get("reasoning_effort"):  # else codex's own default for the model
         params["effort"] = opts["reasoning_effort"]

@@ -39,7 +39,6 @@ OPTIONS: dict[str, Opt] = {
     "skip_git_repo_check": Opt((bool,)),
     "ephemeral": Opt((bool,)),
     "config": Opt((dict,)),
-    "images": Opt((list, tuple), items=str),
     "extra_args": Opt((list, tuple), items=str),
     **RETRY_OPTIONS,
 }
@@ -137,9 +136,6 @@ class CodexProvider:
         for key, value in (opts.get("config") or {}).items():
             toml_key(key)  # each dotted part is validated by codex itself
             toml_value(value)
-        for image in opts.get("images") or ():
-            if not Path(request.cwd, image).is_file():
-                raise InvalidOptionsError(f"image not found: {image}")
 
     def build(self, request: RunRequest, env: dict[str, str]) -> Invocation:
         opts = request.provider_options
@@ -169,8 +165,8 @@ class CodexProvider:
             argv.append("--ephemeral")
         for key, value in (opts.get("config") or {}).items():
             argv += ["-c", f"{key}={toml_value(value)}"]
-        for image in opts.get("images") or ():
-            argv += ["--image", str(Path(request.cwd, image))]
+        # `--image=PATH`, never `--image PATH`: its values are greedy and would take the prompt
+        argv += [f"--image={attachment.path}" for attachment in request.attachments]
         inv = Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
         try:
             if request.output_schema is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from oauthpy._agents.codex.app_parser import AppTurn
+from oauthpy._attachments import described, scrubbed
 from oauthpy._events import Event, EventKind
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._sessions.records import SessionInfo, reply_event, title_from, user_event, when
@@ -91,8 +92,11 @@ def session_info(thread: dict[str, Any]) -> SessionInfo | None:
 
 
 def prompt_text(item: dict[str, Any]) -> str:
-    """A ``userMessage`` item's text (its images and other inputs stay on ``.raw``)."""
-    parts = [as_str(c.get("text")) for c in as_list(item.get("content")) if isinstance(c, dict)]
+    """A ``userMessage`` item's text, its images as their type and size (never their bytes)."""
+    parts = []
+    for content in as_list(item.get("content")):
+        if isinstance(content, dict):
+            parts.append(as_str(content.get("text")) or described(content) or "")
     return "\n".join(p for p in parts if p)
 
 
@@ -129,7 +133,7 @@ def _item_events(
     kind = item.get("type")
     item_id = item.get("id") if isinstance(item.get("id"), str) else None
     if kind == "userMessage":
-        event = user_event(prompt_text(item), raw=item, timestamp=began)
+        event = user_event(prompt_text(item), raw=scrubbed(item), timestamp=began)
     elif kind == "agentMessage":
         event = reply_event(as_str(item.get("text")), raw=item, timestamp=after)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import MB, images_limit
 from oauthpy._registry import Agent
 
 _EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
@@ -36,4 +37,6 @@ SPEC = Agent(
     credential_vars=("CODEX_API_KEY",),
     lists_models=True,
     usage="oauthpy._agents.codex.usage:CodexUsage",
+    # the Responses API takes images of up to 20 MB as input_image
+    attachment_limits=images_limit(20 * MB),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import MB, images_limit
 from oauthpy._registry import Agent
 
 SPEC = Agent(
@@ -28,4 +29,5 @@ SPEC = Agent(
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)
     usage="oauthpy._agents.copilot.usage:CopilotUsage",
+    attachment_limits=images_limit(20 * MB),
 )

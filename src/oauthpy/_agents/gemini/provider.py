@@ -74,6 +74,8 @@ class GeminiProvider:
     #: ``gemini --acp`` process for a session or a warm client (see `open`)
     transports: tuple[str, ...] = ("stream-json", "acp")
     asking: tuple[str, ...] = ("acp",)
+    #: headless gemini takes text only: a run with attachments goes over ACP (image blocks)
+    attaching: tuple[str, ...] = ("acp",)
     ephemeral = False
 
     async def models(self, env: dict[str, str]) -> tuple[ModelInfo, ...]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from oauthpy._attachments import described, scrubbed
 from oauthpy._events import Event, EventKind, EventStatus, FileChange, FileChangeKind
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._sessions.records import SessionInfo, reply_event, title_from, user_event, when
@@ -246,7 +247,10 @@ def transcript(record: ChatRecord) -> list[Event]:
         if kind == "user":
             prompt = prompt_of(message)
             if prompt is not None:
-                events.append(user_event(prompt, raw=message, timestamp=stamp))
+                # the prompt's images: their type and size, not their bytes
+                files = [f for f in map(described, as_list(message.get("content"))) if f is not None]
+                raw = scrubbed(message) if files else message
+                events.append(user_event("\n".join([*files, prompt]), raw=raw, timestamp=stamp))
         elif kind == "gemini":
             events.extend(_reply(message, stamp))
         elif kind == "error":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import MB, images_limit
 from oauthpy._registry import Agent
 
 SPEC = Agent(
@@ -33,4 +34,6 @@ SPEC = Agent(
     demo_options={"yolo": True},
     packages=("npm:@google/gemini-cli",),
     catalogue="oauthpy._agents.gemini.sessions:GeminiCatalogue",
+    # inline data; a request may carry up to 20 MB of it
+    attachment_limits=images_limit(20 * MB),
 )

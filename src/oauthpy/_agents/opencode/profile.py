@@ -105,7 +105,9 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     (config / "node_modules").mkdir(parents=True, exist_ok=True)
     (config / "package.json").write_text(json.dumps({"dependencies": _PLUGIN}))
     (config / "package-lock.json").write_text(json.dumps({"packages": {"": {"dependencies": _PLUGIN}}}))
-    models = {name: {"name": name} for name in ("fake-model", "fake-model-large")}
+    # a model that takes images, else OpenCode swaps a prompt's image for an error text
+    modalities = {"input": ["text", "image"], "output": ["text"]}
+    models = {name: {"name": name, "modalities": modalities} for name in ("fake-model", "fake-model-large")}
     content = {
         "model": "fake/fake-model",
         "disabled_providers": ["opencode"],

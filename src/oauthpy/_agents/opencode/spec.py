@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import MB, images_limit
 from oauthpy._registry import ACP_ID_FORM, Agent
 
 SPEC = Agent(
@@ -23,4 +24,5 @@ SPEC = Agent(
     packages=("npm:opencode-ai",),
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,  # its session/new offers the models of its providers
+    attachment_limits=images_limit(20 * MB),
 )

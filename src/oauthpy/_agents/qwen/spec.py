@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oauthpy._attachments import images_limit
 from oauthpy._registry import Agent
 
 SPEC = Agent(
@@ -23,4 +24,7 @@ SPEC = Agent(
     packages=("npm:@qwen-code/qwen-code",),
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,
+    # what its initialize says (`_meta.imageCapability`)
+    attachment_limits=images_limit(10_380_902),
+    max_attachments=4,
 )

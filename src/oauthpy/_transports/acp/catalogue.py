@@ -26,7 +26,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._errors import OauthPyError, SessionNotFoundError
+from oauthpy._attachments import described, scrubbed
+from oauthpy._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
 from oauthpy._events import Event, EventKind
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._options import build_request
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from oauthpy._transports.acp.provider import AcpProvider
 
 #: put into a loaded session's notifications once ``session/load`` has answered
+#: how an agent refuses to replay a session one of its own sessions holds (copilot 1.0.102)
+_ALREADY_LOADED = "already loaded"
 _LOADED = "(session/load answered)"
 #: at most this many ``session/list`` pages (an agent whose cursor never ends is cut here)
 _MAX_PAGES = 100
@@ -62,6 +65,7 @@ class AcpCatalogue:
     """The sessions of one ACP agent, read through its own ACP methods."""
 
     can_list = can_transcript = can_fork = can_delete = False
+    takes_images = True  # until its initialize said otherwise
 
     def __init__(self, provider: AcpProvider) -> None:
         self._provider = provider
@@ -86,6 +90,8 @@ class AcpCatalogue:
         self.can_transcript = loads if loads is not None else capabilities.get("loadSession") is True
         self.can_fork = offers.get("fork") is not None
         self.can_delete = offers.get("delete") is not None or bool(self._profile.deleter)
+        #: whether its prompts take images (`Capabilities.images`)
+        self.takes_images = as_dict(capabilities.get("promptCapabilities")).get("image") is True
 
     async def learn(self, env: dict[str, str]) -> None:
         if self._capabilities is not None:
@@ -118,12 +124,22 @@ class AcpCatalogue:
             ]
 
     async def transcript(self, env: dict[str, str], session_id: str) -> list[Event]:
-        async with self._agent(env, None) as (agent, deadline):
+        try:
+            updates = await self._replayed(env, session_id, warm=True)
+        except CommandExecutionError as exc:
+            # the warm agent that ran the session still holds it (copilot: "Session ... is
+            # already loaded"), and will not replay it: a process of its own then does
+            if self._warm is None or _ALREADY_LOADED not in exc.message:
+                raise
+            updates = await self._replayed(env, session_id, warm=False)
+        return replay_events(self._profile, session_id, updates)
+
+    async def _replayed(self, env: dict[str, str], session_id: str, *, warm: bool) -> list[tuple[str, Any]]:
+        async with self._agent(env, None, warm=warm) as (agent, deadline):
             if not self.can_transcript:
                 raise self._refuse("read a session's transcript", "session/load")
             cwd = await self._cwd_of(agent, session_id, deadline, env)
-            updates = await self._load(agent, session_id, cwd, deadline)
-        return replay_events(self._profile, session_id, updates)
+            return await self._load(agent, session_id, cwd, deadline)
 
     async def fork(self, env: dict[str, str], session_id: str) -> str:
         # not kept warm afterwards: OpenCode replays a fork it made twice when it later loads it
@@ -156,12 +172,12 @@ class AcpCatalogue:
 
     @contextlib.asynccontextmanager
     async def _agent(
-        self, env: dict[str, str], cwd: str | None, *, reuse: bool = True
+        self, env: dict[str, str], cwd: str | None, *, reuse: bool = True, warm: bool = True
     ) -> AsyncIterator[tuple[AcpAgent, float]]:
         """The agent, started in ``cwd`` (else a neutral folder: OpenCode makes a project of a
         git checkout it starts in) with the client's environment, and stopped afterwards
         whatever happens (an error, a cancellation); inside ``with Client``, a warm agent of the
-        client's, given back when it answered (unless not to ``reuse``)."""
+        client's (unless not ``warm``), given back when it answered (unless not to ``reuse``)."""
         from oauthpy._transports.acp.conversation import AcpAgent, _acquire, _start_lock
         from oauthpy._transports.live import process_key
 
@@ -185,7 +201,7 @@ class AcpCatalogue:
             finally:
                 lock.release()
 
-        pool = self._warm() if self._warm is not None else None
+        pool = self._warm() if self._warm is not None and warm else None
         # the same key as a run's agent with the same process-level settings (`LiveConversation`)
         key = process_key(inv)
         agent = await (start() if pool is None else pool.acquire(key, start))
@@ -325,14 +341,16 @@ def replay_events(profile: AcpProfile, session_id: str, updates: Iterable[tuple[
     events: list[Event] = []
     prompt: list[str] = []
     prompt_raw: list[Any] = []
+    files: list[str] = []
     chunks: list[Any] = []
     message_id: Any = None
 
     def close_prompt() -> None:
-        if prompt:
-            events.append(user_event("".join(prompt), raw=list(prompt_raw)))
+        if prompt or files:
+            events.append(user_event("\n".join([*files, "".join(prompt)]), raw=list(prompt_raw)))
             prompt.clear()
             prompt_raw.clear()
+            files.clear()
 
     def close_reply() -> None:
         text = "".join(turn.turn_text)
@@ -350,6 +368,9 @@ def replay_events(profile: AcpProfile, session_id: str, updates: Iterable[tuple[
             if content.get("type") == "text":
                 prompt.append(as_str(content.get("text")))
                 prompt_raw.append(update)
+            elif (shown := described(content)) is not None:  # an image: its type and size only
+                files.append(shown)
+                prompt_raw.append(scrubbed(update))
             continue
         close_prompt()
         if kind == "agent_message_chunk":

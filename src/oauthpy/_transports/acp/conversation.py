@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._errors import OauthPyError, SessionNotFoundError
+from oauthpy._errors import NotSupportedError, OauthPyError, SessionNotFoundError
 from oauthpy._events import Event, ModelInfo
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._options import RunRequest
@@ -37,6 +37,7 @@ from oauthpy._transports.acp.turn import (
     prompt_params,
     session_of,
     session_params,
+    takes_images,
 )
 from oauthpy._transports.rpc import Connection, Incoming, RpcError, Subscription
 from oauthpy._user_exit import UserCodeExit
@@ -261,6 +262,12 @@ class AcpConversation(LiveConversation):
 
     async def _driver(self, agent: LiveAgent, sid: str, request: RunRequest, end: TurnEnd) -> TurnDriver:
         assert isinstance(agent, AcpAgent)
+        if request.attachments and not takes_images(agent.capabilities):
+            # refused, not sent without its pictures: the answer would be about something else
+            raise NotSupportedError(
+                f"{self.profile.title} does not accept images in a prompt (its initialize offers no "
+                "promptCapabilities.image); the prompt was not sent"
+            )
         await self._configure(agent, sid, request, end.deadline)
         # oauthpy's own tools are the ones it registered with the agent for this conversation
         own = self._endpoint.names if self._endpoint is not None else frozenset()
@@ -323,7 +330,9 @@ class PromptTurn:
         text = structured_prompt(self._request)
         # The turn's own bounds (idle, total) cut it: the request waits as long as it runs.
         prompt = asyncio.ensure_future(
-            self._agent.conn.request("session/prompt", prompt_params(self._sid, text), timeout=None)
+            self._agent.conn.request(
+                "session/prompt", prompt_params(self._sid, text, self._request.attachments), timeout=None
+            )
         )
         # After every notification that came before the answer (one reader, in order).
         prompt.add_done_callback(lambda _: self.sub.push(_ANSWERED, None))

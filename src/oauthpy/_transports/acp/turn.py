@@ -41,8 +41,16 @@ def session_params(request: RunRequest, mcp_servers: list[dict[str, Any]] | None
     return {"cwd": request.cwd, "mcpServers": list(mcp_servers or ())}
 
 
-def prompt_params(session_id: str, text: str) -> dict[str, Any]:
-    return {"sessionId": session_id, "prompt": [{"type": "text", "text": text}]}
+def prompt_params(session_id: str, text: str, attachments: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """``session/prompt``: the text, then each attachment as an ``image`` block (base64)."""
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    blocks += [{"type": "image", "mimeType": a.media_type, "data": a.base64()} for a in attachments]
+    return {"sessionId": session_id, "prompt": blocks}
+
+
+def takes_images(capabilities: dict[str, Any]) -> bool:
+    """Whether an agent's ``initialize`` said it takes image blocks in a prompt."""
+    return as_dict(capabilities.get("promptCapabilities")).get("image") is True
 
 
 def session_of(method: str, params: Any) -> str | None:

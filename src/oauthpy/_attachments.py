@@ -1,0 +1,234 @@
+"""Files sent with a prompt (``attachments=``): checked before anything starts, read once.
+
+A file's type is read from its first bytes, never from its name: a ``.png`` that is really a
+zip is refused, a screenshot saved without a suffix is sent. What each agent takes (types,
+sizes, how many) is data on its registry entry (`Agent.attachment_limits`,
+`Agent.max_attachments`); how it carries them is its transport's business. The bytes are read
+and base64-encoded once, when the prompt is sent (`Attachment.base64`); nothing keeps them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from oauthpy._errors import InvalidOptionsError
+
+PNG, JPEG, GIF, WEBP, PDF = "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"
+#: the images every agent that takes images takes
+IMAGE_TYPES = (PNG, JPEG, GIF, WEBP)
+#: how the types are called in messages
+_NAMES = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WebP", PDF: "PDF"}
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One file of a prompt: where it is (absolute), its media type (from its bytes), its size."""
+
+    path: str
+    media_type: str
+    size: int
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as fh:
+            return fh.read()
+
+    def base64(self) -> str:
+        """The file's bytes in base64, read now (one encode per send)."""
+        import base64
+
+        return base64.b64encode(self.read()).decode("ascii")
+
+    def placeholder(self) -> str:
+        """What a transcript shows instead of the bytes."""
+        return placeholder(self.media_type, self.size)
+
+
+def placeholder(media_type: str, size: int | None) -> str:
+    """``[image/png, 12.3 KB]``: an attachment in the user's record of a prompt, without its bytes."""
+    return f"[{media_type}, {human_size(size)}]" if size is not None else f"[{media_type}]"
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < MB:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / MB:.1f} MB"
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type the first bytes of a file say it is, or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"%PDF-"):
+        return PDF
+    return None
+
+
+def check_attachments(value: Any, base: str | None = None) -> tuple[Attachment, ...]:
+    """``attachments=`` as `Attachment`s: each path exists, is a readable file of a known type.
+    A relative path is taken from ``base`` (default: the current folder, as ``open()`` does)."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Sequence):
+        raise InvalidOptionsError(
+            f"attachments must be a list of file paths, got {type(value).__name__}",
+            hint="e.g. attachments=['screenshot.png']",
+        )
+    return tuple(_attachment(item, base) for item in value)
+
+
+def _attachment(item: Any, base: str | None) -> Attachment:
+    if not isinstance(item, (str, os.PathLike)):
+        raise InvalidOptionsError(f"each attachment must be a file path, got {type(item).__name__}")
+    given = os.fspath(item)
+    if not isinstance(given, str) or not given or "\0" in given:
+        raise InvalidOptionsError(f"each attachment must be a file path, got {given!r:.60}")
+    path = os.path.abspath(os.path.join(base or os.getcwd(), os.path.expanduser(given)))
+    if not os.path.exists(path):
+        raise InvalidOptionsError(f"attachment not found: {path}")
+    if not os.path.isfile(path):
+        raise InvalidOptionsError(f"attachment is not a file: {path}")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+            size = os.fstat(fh.fileno()).st_size
+    except OSError as exc:
+        raise InvalidOptionsError(f"attachment cannot be read: {path} ({exc.strerror})") from None
+    media_type = sniff(head)
+    if media_type is None:
+        raise InvalidOptionsError(
+            f"attachment {path} is not a file type oauthpy can send",
+            hint=f"send {kinds(IMAGE_TYPES)} images, or PDF documents to an agent that takes them "
+            "(a file's type is told by its content, not its name)",
+        )
+    return Attachment(path, media_type, size)
+
+
+def kinds(types: Sequence[str]) -> str:
+    """``PNG, JPEG, GIF or WebP``."""
+    names = [_NAMES.get(t, t) for t in types]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def check_for_agent(
+    attachments: Sequence[Attachment], agent: str, limits: Mapping[str, int], most: int | None
+) -> None:
+    """Refuse what ``agent`` does not take: a type without a limit, a file over its type's
+    limit, more files than ``most``."""
+    if not attachments:
+        return
+    if not limits:
+        from oauthpy._errors import NotSupportedError
+
+        raise NotSupportedError(f"{agent} does not take attachments (images) with a prompt")
+    if most is not None and len(attachments) > most:
+        raise InvalidOptionsError(
+            f"{agent} takes at most {most} attachments per prompt; got {len(attachments)}"
+        )
+    for attachment in attachments:
+        limit = limits.get(attachment.media_type)
+        if limit is None:
+            raise InvalidOptionsError(
+                f"attachment {attachment.path} is {_NAMES[attachment.media_type]} "
+                f"({attachment.media_type}); {agent} takes {kinds(list(limits))}"
+            )
+        if attachment.size > limit:
+            raise InvalidOptionsError(
+                f"attachment {attachment.path} is {human_size(attachment.size)}; {agent} takes at most "
+                f"{human_size(limit)} per {_NAMES[attachment.media_type]} file"
+            )
+
+
+def images_limit(limit_bytes: int, *extra: tuple[str, int]) -> dict[str, int]:
+    """Every image type at ``limit_bytes``, and ``extra`` types (media type, limit)."""
+    return {**dict.fromkeys(IMAGE_TYPES, limit_bytes), **dict(extra)}
+
+
+# -- in the user's record of a prompt (transcripts): a placeholder, never the bytes ------------
+
+
+def described(block: Any) -> str | None:
+    """The placeholder of a content block that carries a file, in any agent's shape (Messages
+    API ``source``, Gemini ``inlineData``, ACP ``image``, a ``data:`` URL, codex ``localImage``);
+    None for any other block."""
+    if not isinstance(block, dict):
+        return None
+    path = block.get("path")
+    if block.get("type") == "localImage" and isinstance(path, str):
+        return _local(path)
+    media, data = _payload(block)
+    if data is None:
+        return None
+    return placeholder(media or "application/octet-stream", decoded_size(data))
+
+
+def scrubbed(value: Any, depth: int = 0) -> Any:
+    """``value`` (a vendor record) with every file's bytes replaced by its placeholder."""
+    if depth > 40:
+        return value
+    if isinstance(value, str):
+        return _data_url(value) or value
+    if isinstance(value, list):
+        return [scrubbed(item, depth + 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    media, data = _payload(value)
+    out = {key: scrubbed(item, depth + 1) for key, item in value.items()}
+    if data is not None and isinstance(value.get("data"), str):
+        out["data"] = placeholder(media or "application/octet-stream", decoded_size(data))
+    return out
+
+
+def decoded_size(data: str) -> int:
+    """How many bytes base64 ``data`` holds."""
+    return len(data) * 3 // 4 - data[-2:].count("=")
+
+
+def _payload(block: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(media type, base64 data) of a block that carries a file inline, else (None, None)."""
+    for inner, media_key in (("source", "media_type"), ("inlineData", "mimeType")):
+        holder = block.get(inner)
+        if isinstance(holder, dict) and isinstance(holder.get("data"), str):
+            media = holder.get(media_key)
+            return (media if isinstance(media, str) else None), holder["data"]
+    for media_key in ("mimeType", "media_type"):
+        if isinstance(block.get(media_key), str) and isinstance(block.get("data"), str):
+            return block[media_key], block["data"]
+    for key in ("image_url", "url"):
+        url = block.get(key)
+        url = url.get("url") if isinstance(url, dict) else url
+        if isinstance(url, str) and url.startswith("data:") and ";base64," in url:
+            head, _, data = url.partition(";base64,")
+            return head[5:], data
+    return None, None
+
+
+def _data_url(text: str) -> str | None:
+    if text.startswith("data:") and ";base64," in text[:100]:
+        head, _, data = text.partition(";base64,")
+        return placeholder(head[5:], decoded_size(data))
+    return None
+
+
+def _local(path: str) -> str:
+    """A file an agent read itself (codex): its type and size while it is still there."""
+    try:
+        with open(path, "rb") as fh:
+            return placeholder(sniff(fh.read(16)) or "file", os.fstat(fh.fileno()).st_size)
+    except OSError:
+        return f"[{os.path.basename(path)}]"
