@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import attachments_bench
 import batch_bench
+import mcp_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
 from stats import HEADER, Row, paired, wall
 
@@ -48,6 +49,7 @@ SECTIONS = (
     "pool",
     "batch",
     "attachments",
+    "mcp",
 )
 
 
@@ -675,6 +677,7 @@ def main() -> int:
             "pool",
             "batch",
             "attachments",
+            "mcp",
         ]
         reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (8, 40, 10)
     # An installed wheel ships compiled bytecode; an editable checkout under
@@ -692,6 +695,7 @@ def main() -> int:
         "sessions": lambda root: sessions(reps, providers, root, turns),
         "pool": lambda root: pool(reps, providers, root, turns),
         "attachments": lambda root: attachments_bench.attachments(reps, providers, root),
+        "mcp": lambda root: mcp_bench.mcp(reps, providers, root),
         "batch": lambda root: (
             batch_bench.batch(reps, providers, root, batch[0])
             + (batch_bench.like_for_like(min(reps, 3), root, batch[0]) if "codex" in providers else [])

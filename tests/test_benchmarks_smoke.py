@@ -32,6 +32,7 @@ def test_the_benchmark_harness_runs_and_writes_its_table(tmp_path: Path):
         "warm pool",
         "batch",
         "attachments",
+        "mcp serve",
     ):
         assert f"| {section} |" in table, table
     # codex on both transports, each beside its own raw work

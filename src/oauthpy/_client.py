@@ -272,10 +272,11 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         """Async twin of `run`."""
         return await self._arun(self._runner.request(prompt, options))
 
-    async def _arun(self, request: RunRequest) -> RunResult[Any]:
+    async def _arun(self, request: RunRequest, on_event: Any = None) -> RunResult[Any]:
         outcome = Outcome()
         runner = self._runner
-        return await runner.collect(runner.one_shot(request, outcome, live=False), request, outcome)
+        live = on_event is not None  # whoever watches gets the text as it comes
+        return await runner.collect(runner.one_shot(request, outcome, live=live), request, outcome, on_event)
 
     @overload
     def run(

@@ -115,6 +115,8 @@ class Agent(NamedTuple):
     attachment_limits: Mapping[str, int] = MappingProxyType({})
     #: how many attachments one prompt may carry (None: no limit of the agent's own)
     max_attachments: int | None = None
+    #: what it is good at, in a sentence a model can act on (``oauthpy mcp serve``'s tools)
+    strengths: str = ""
 
     def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.provider)(**self._args(command))

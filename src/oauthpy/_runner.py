@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
@@ -243,14 +243,21 @@ class Runner:
         self._observer(self.auth.isolated_dir.parent, self.name, event)
 
     async def collect(
-        self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome
+        self,
+        gen: AsyncGenerator[Event, None],
+        request: RunRequest,
+        outcome: Outcome,
+        on_event: Callable[[Event], Awaitable[None]] | None = None,
     ) -> RunResult:
-        """Drain a run's events into its `RunResult`."""
+        """Drain a run's events into its `RunResult` (each shown to ``on_event`` as it comes:
+        the MCP server's progress)."""
         started = time.monotonic()
         events: list[Event] = []
         async with contextlib.aclosing(gen):
             async for event in gen:
                 events.append(event)
+                if on_event is not None:
+                    await on_event(event)
         done = events[-1] if events and events[-1].kind is EventKind.DONE else None
         usage = done.usage if done and done.usage else Usage()
         model = done.model if done else None

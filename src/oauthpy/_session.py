@@ -272,11 +272,12 @@ class Session:
         """Run the next turn to completion."""
         return await self._arun(self._request(prompt, options))
 
-    async def _arun(self, request: Any) -> RunResult[Any]:
+    async def _arun(self, request: Any, on_event: Any = None) -> RunResult[Any]:
         from oauthpy._runner import Outcome
 
         outcome = Outcome()
-        return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
+        live = on_event is not None
+        return await self._runner.collect(self._turn(request, outcome, live=live), request, outcome, on_event)
 
     @overload
     def run(

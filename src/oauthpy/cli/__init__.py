@@ -216,6 +216,12 @@ def _fill_usage(p: argparse.ArgumentParser) -> None:
     fill(p, _common)
 
 
+def _fill_mcp(p: argparse.ArgumentParser) -> None:
+    from oauthpy.cli.mcp_cmd import fill
+
+    fill(p)
+
+
 def _fill_chat(chat: argparse.ArgumentParser) -> None:
     chat.description = _HELP["interactive"]
     chat.epilog = f"example:\n  oauthpy chat -p {agent_names()[0]}"
@@ -237,6 +243,7 @@ _COMMANDS: tuple[tuple[str, str, tuple[str, ...], Callable[[argparse.ArgumentPar
     ("batch", "run every prompt of a JSON Lines file, results to JSON Lines", (), _fill_batch),
     ("sessions", "list, show, fork and delete a provider's saved sessions", (), _fill_sessions),
     ("usage", "the account's plan, how much of each limit is used, and when it resets", (), _fill_usage),
+    ("mcp", "serve the agents as tools of any MCP client (mcp serve)", (), _fill_mcp),
     ("interactive", "a chat REPL over one native session", ("chat",), _fill_chat),
 )
 _HELP = {name: help for name, help, _, _ in _COMMANDS}
@@ -299,6 +306,10 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
         from oauthpy.cli.sessions_cmd import command as sessions
 
         return sessions
+    if args.command == "mcp":
+        from oauthpy.cli.mcp_cmd import command as mcp
+
+        return mcp
     if args.command == "demo":
         from oauthpy.cli.demo import command as demo
 

@@ -27,4 +27,7 @@ SPEC = Agent(
     # the Messages API: images of up to 5 MB, PDF documents of up to 32 MB, 100 per request
     attachment_limits=images_limit(5 * MB, (PDF, 32 * MB)),
     max_attachments=100,
+    strengths=(
+        "Anthropic's Claude Code: reads and changes whole codebases and runs commands; good at multi-file changes, refactors, debugging and explaining code."
+    ),
 )

@@ -39,4 +39,7 @@ SPEC = Agent(
     usage="oauthpy._agents.codex.usage:CodexUsage",
     # the Responses API takes images of up to 20 MB as input_image
     attachment_limits=images_limit(20 * MB),
+    strengths=(
+        "OpenAI's coding agent: reads the code, edits files and runs commands and tests in a sandbox; good at focused code changes, bug fixes and reviews."
+    ),
 )

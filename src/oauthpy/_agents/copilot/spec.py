@@ -30,4 +30,7 @@ SPEC = Agent(
     lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)
     usage="oauthpy._agents.copilot.usage:CopilotUsage",
     attachment_limits=images_limit(20 * MB),
+    strengths=(
+        "GitHub Copilot CLI: a coding agent that reads and edits code and runs commands, on the user's Copilot plan."
+    ),
 )

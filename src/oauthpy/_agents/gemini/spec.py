@@ -36,4 +36,7 @@ SPEC = Agent(
     catalogue="oauthpy._agents.gemini.sessions:GeminiCatalogue",
     # inline data; a request may carry up to 20 MB of it
     attachment_limits=images_limit(20 * MB),
+    strengths=(
+        "Google's Gemini CLI: a very long context (about a million tokens); good at reading large codebases, logs and documents at once and answering about them."
+    ),
 )

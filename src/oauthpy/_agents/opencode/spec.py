@@ -25,4 +25,7 @@ SPEC = Agent(
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,  # its session/new offers the models of its providers
     attachment_limits=images_limit(20 * MB),
+    strengths=(
+        "OpenCode: an open-source coding agent on the model providers the user set up; reads and edits code and runs commands."
+    ),
 )

@@ -27,4 +27,5 @@ SPEC = Agent(
     # what its initialize says (`_meta.imageCapability`)
     attachment_limits=images_limit(10_380_902),
     max_attachments=4,
+    strengths=("Qwen Code: a coding agent on Qwen models; reads and edits code and runs commands."),
 )

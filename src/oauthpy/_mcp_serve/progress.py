@@ -1,0 +1,90 @@
+"""A run's events as ``notifications/progress`` of the tool call, and a heartbeat while the
+agent is silent: clients with a tool timeout (most reset it on progress) keep waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from oauthpy._events import Event, EventKind
+
+#: seconds of silence after which a heartbeat says the agent is still at work
+HEARTBEAT_S = 10.0
+_SHOWN_CHARS = 120
+
+Send = Callable[[float, str], Awaitable[None]]
+
+
+def what_it_does(event: Event) -> str | None:
+    """A short line of what the agent is doing, for the events worth one; None for the rest."""
+    if event.status not in (None, "in_progress") and event.kind is not EventKind.PERMISSION:
+        return None  # an item's end: its start said it
+    if event.kind is EventKind.COMMAND and event.command:
+        return f"running: {event.command}"[:_SHOWN_CHARS]
+    if event.kind is EventKind.FILE_CHANGE:
+        paths = ", ".join(c.path for c in event.changes) if event.changes else "files"
+        return f"changing {paths}"[:_SHOWN_CHARS]
+    if event.kind is EventKind.TOOL and event.tool_name:
+        return f"using {event.tool_name}"[:_SHOWN_CHARS]
+    if event.kind is EventKind.REASONING:
+        return "thinking"
+    if event.kind is EventKind.MESSAGE:
+        return "writing its answer"
+    if event.kind is EventKind.PERMISSION:
+        return "waiting for a permission answer"
+    return None
+
+
+class Progress:
+    """Rising progress numbers with a message for one call; ``send`` is the session's
+    ``report_progress`` (a no-op when the call carries no ``progressToken``)."""
+
+    def __init__(self, send: Send, agent: str) -> None:
+        self._send = send
+        self._agent = agent
+        self._count = 0
+        self._last = ""
+        self._quiet_since = time.monotonic()
+
+    async def say(self, message: str) -> None:
+        self._count += 1
+        self._quiet_since = time.monotonic()
+        try:
+            await self._send(float(self._count), message)
+        except Exception:  # a client gone or a closed stream: the call itself goes on
+            pass
+
+    async def event(self, event: Event) -> None:
+        message = what_it_does(event)
+        if message is not None and message != self._last:
+            self._last = message
+            await self.say(message)
+
+    @contextlib.asynccontextmanager
+    async def heartbeat(self, every_s: float = HEARTBEAT_S) -> AsyncIterator[None]:
+        started = time.monotonic()
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(max(every_s - (time.monotonic() - self._quiet_since), 0.05))
+                if time.monotonic() - self._quiet_since >= every_s:
+                    self._last = ""
+                    await self.say(f"{self._agent} is still working ({time.monotonic() - started:.0f} s)")
+
+        task = asyncio.ensure_future(beat())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
+
+def progress_sender(session: Any) -> Send:
+    async def send(progress: float, message: str) -> None:
+        await session.report_progress(progress, None, message)
+
+    return send
