@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import attachments_bench
 import batch_bench
 import mcp_bench
+import workspace_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
 from stats import HEADER, Row, paired, wall
 
@@ -50,6 +51,7 @@ SECTIONS = (
     "batch",
     "attachments",
     "mcp",
+    "workspace",
 )
 
 
@@ -678,6 +680,7 @@ def main() -> int:
             "batch",
             "attachments",
             "mcp",
+            "workspace",
         ]
         reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (8, 40, 10)
     # An installed wheel ships compiled bytecode; an editable checkout under
@@ -696,6 +699,7 @@ def main() -> int:
         "pool": lambda root: pool(reps, providers, root, turns),
         "attachments": lambda root: attachments_bench.attachments(reps, providers, root),
         "mcp": lambda root: mcp_bench.mcp(reps, providers, root),
+        "workspace": lambda root: workspace_bench.workspace(reps, providers, root),
         "batch": lambda root: (
             batch_bench.batch(reps, providers, root, batch[0])
             + (batch_bench.like_for_like(min(reps, 3), root, batch[0]) if "codex" in providers else [])

@@ -43,6 +43,8 @@ class McpClient:
         self.notifications: list[dict[str, Any]] = []
         #: every elicitation request the server sent
         self.elicitations: list[dict[str, Any]] = []
+        #: answers read while waiting for another one, by request id
+        self._answers: dict[Any, dict[str, Any]] = {}
         self._err: list[bytes] = []
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._drain, daemon=True).start()
@@ -88,12 +90,14 @@ class McpClient:
             return message
 
     def answer_to(self, rid: int, wait_s: float = WAIT_S) -> dict[str, Any]:
-        """The answer to request ``rid`` (notifications meanwhile are kept)."""
-        while True:
+        """The answer to request ``rid`` (notifications and other answers meanwhile are kept)."""
+        while rid not in self._answers:
             message = self.next(wait_s)
-            if message.get("id") == rid and "method" not in message:
-                assert "error" not in message, message
-                return message["result"]  # type: ignore[no-any-return]
+            if "method" not in message:
+                self._answers[message.get("id")] = message
+        message = self._answers.pop(rid)
+        assert "error" not in message, message
+        return message["result"]  # type: ignore[no-any-return]
 
     def request(self, method: str, params: Any) -> Any:
         return self.answer_to(self.start(method, params))

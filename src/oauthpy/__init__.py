@@ -9,6 +9,7 @@ use (PEP 562): ``import oauthpy`` and ``oauthpy --help`` load no event loop and 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from oauthpy._client import Client
+    from oauthpy._compare import acompare, compare
     from oauthpy._errors import (
         AuthRequiredError,
         BudgetExceededError,
@@ -50,11 +51,14 @@ if TYPE_CHECKING:
     from oauthpy._signature import RunOptions, TurnOptions
     from oauthpy._tools import Tool, tool
     from oauthpy._usage.records import AccountUsage, QuotaWindow
+    from oauthpy._workspace import Change
 
 del TYPE_CHECKING  # not a name of the package
 
 #: where each public name lives
 _WHERE = {
+    "acompare": "._compare",
+    "compare": "._compare",
     "AccountUsage": "._usage.records",
     "AuthMode": "._events",
     "AuthReason": "._events",
@@ -63,6 +67,7 @@ _WHERE = {
     "AuthStatus": "._events",
     "BudgetExceededError": "._errors",
     "Capabilities": "._sessions.records",
+    "Change": "._workspace",
     "Client": "._client",
     "CommandExecutionError": "._errors",
     "CommandView": "._events",
@@ -124,6 +129,7 @@ __all__ = [
     "AuthStatus",
     "BudgetExceededError",
     "Capabilities",
+    "Change",
     "Client",
     "CommandExecutionError",
     "CommandView",
@@ -159,6 +165,8 @@ __all__ = [
     "TurnOptions",
     "UnsupportedProviderError",
     "Usage",
+    "acompare",
+    "compare",
     "redact",
     "tool",
     "__version__",

@@ -288,6 +288,25 @@ class RunResult(Generic[OutputT]):
     #: estimate from its dated price table (``cost_estimated``); None when neither is known
     cost_usd: float | None = None
     cost_estimated: bool = False
+    #: a ``workspace="worktree"`` run's changes against HEAD: the paths (`Change`), relative to
+    #: the repository, and a unified diff (binary files included); a plain run has none
+    changes: tuple[Any, ...] = ()
+    diff: str | None = None
+    #: the kept worktree's path (``keep_workspace=True``); None once it is gone
+    workspace: str | None = None
+    #: the repository the worktree was taken of (where `apply` applies)
+    repository: str | None = field(default=None, repr=False)
+
+    def apply(self) -> None:
+        """Bring a worktree run's changes into the repository's working tree (``git apply``);
+        refused, changing nothing, when they do not apply cleanly (`OauthPyError`)."""
+        if self.repository is None:
+            from oauthpy._errors import InvalidOptionsError
+
+            raise InvalidOptionsError("only a run with workspace='worktree' has changes to apply")
+        from oauthpy._workspace import apply
+
+        apply(self.repository, self.diff or "")
 
     def __repr__(self) -> str:
         return (

@@ -44,6 +44,8 @@ class RunRequest:
     budgets: tuple[Any, ...] = ()
     #: files sent with the prompt (`oauthpy._attachments.Attachment`), checked to exist
     attachments: tuple[Any, ...] = ()
+    #: the worktree to run in (`oauthpy._workspace.WorkspacePlan`); None: the user's own folder
+    workspace: Any = None
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
@@ -249,6 +251,8 @@ def build_request(
     on_permission: Any = None,
     tools: Any = None,
     attachments: Any = None,
+    workspace: Any = None,
+    keep_workspace: Any = False,
     require_prompt: bool = True,
 ) -> RunRequest:
     """Validate the public arguments of a run. Raises `InvalidOptionsError`.
@@ -278,6 +282,11 @@ def build_request(
         from oauthpy._attachments import check_attachments
 
         files = check_attachments(attachments)
+    planned = None
+    if workspace is not None or keep_workspace:
+        from oauthpy._workspace import plan
+
+        planned = plan(workspace, real_cwd, keep_workspace)
     return RunRequest(
         prompt=prompt,
         cwd=real_cwd,
@@ -292,6 +301,7 @@ def build_request(
         on_permission=callback,
         tools=tool_specs,
         attachments=files,
+        workspace=planned,
     )
 
 

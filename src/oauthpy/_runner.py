@@ -34,17 +34,57 @@ def load_provider(name: str, command: tuple[str, ...] | None = None) -> Provider
     return provider
 
 
+async def in_worktree(
+    request: RunRequest,
+    outcome: Outcome,
+    run: Callable[[RunRequest], AsyncGenerator[Event, None]],
+    worktree: Any = None,
+) -> AsyncGenerator[Event, None]:
+    """``run`` in a worktree of the request's repository (``worktree``: a session's, kept by its
+    owner; else one made now and removed at the end, whatever the end: an error, a timeout, a
+    cancellation). After a run that finished, its changes go on ``outcome``."""
+    import asyncio
+
+    from oauthpy._workspace import Worktree
+
+    own = worktree is None
+    if own:
+        # not in a thread: a cancellation then could not leave one made behind
+        worktree = Worktree.create(request.workspace)
+    finished = False
+    try:
+        gen = run(dataclasses.replace(request, cwd=worktree.cwd))
+        async with contextlib.aclosing(gen):
+            async for event in gen:
+                yield event
+        outcome.changes, outcome.diff = await asyncio.to_thread(worktree.changes)
+        outcome.repository = worktree.plan.repo
+        finished = True
+    finally:
+        if own and finished and request.workspace.keep:
+            worktree.keep()
+            outcome.workspace = worktree.path
+        elif own:
+            worktree.remove()  # not in a thread: a cancellation must not skip it
+
+
 def asks(request: RunRequest) -> bool:
     """Whether a run needs a live channel to the agent: a permission callback or tools."""
     return request.on_permission is not None or bool(request.tools)
 
 
 class Outcome:
-    """What a run learned that is not an event: structured output, auth source, retries."""
+    """What a run learned that is not an event: structured output, auth source, retries, and a
+    worktree run's changes."""
 
-    __slots__ = ("output", "retry", "source", "transport")
+    __slots__ = ("changes", "diff", "output", "repository", "retry", "source", "transport", "workspace")
 
     def __init__(self) -> None:
+        self.changes: tuple[Any, ...] = ()
+        self.diff: str | None = None
+        #: a worktree run's repository, and its kept worktree
+        self.repository: str | None = None
+        self.workspace: str | None = None
         self.output: Any = None
         self.source = "external"
         self.retry: Any = None  # a RetryLog when the run may retry
@@ -146,7 +186,19 @@ class Runner:
     async def one_shot(
         self, request: RunRequest, outcome: Outcome, *, live: bool
     ) -> AsyncGenerator[Event, None]:
-        """A run on a conversation of its own (an agent of the pool, inside ``with Client``)."""
+        """A run on a conversation of its own (an agent of the pool, inside ``with Client``),
+        in a worktree of its own when it asked for one."""
+        if request.workspace is None:
+            gen = self._one_shot(request, outcome, live=live)
+        else:
+            gen = in_worktree(request, outcome, lambda r: self._one_shot(r, outcome, live=live))
+        async with contextlib.aclosing(gen):
+            async for event in gen:
+                yield event
+
+    async def _one_shot(
+        self, request: RunRequest, outcome: Outcome, *, live: bool
+    ) -> AsyncGenerator[Event, None]:
         conversation = self.open(session=False, request=request)
         try:
             gen = self.attempts(request, outcome, conversation, live=live)
@@ -279,4 +331,8 @@ class Runner:
             raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},
             cost_usd=cost,
             cost_estimated=estimated,
+            changes=outcome.changes,
+            diff=outcome.diff,
+            workspace=outcome.workspace,
+            repository=outcome.repository,
         )

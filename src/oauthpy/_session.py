@@ -39,6 +39,8 @@ _FOREIGN_CLOSE_WAIT_S = 15.0
 #: why a turn may not set what the session was opened with
 _FIXED = {
     "cwd": "a session keeps the cwd it was opened with; open another session",
+    "workspace": "a session's turns share the worktree it was opened with",
+    "keep_workspace": "a session's turns share the worktree it was opened with",
     "tools": "a session keeps the tools it was opened with; open another session for other tools",
 }
 
@@ -106,6 +108,16 @@ class Session:
             self._defaults["tools"] = build_tools(self._defaults["tools"])
         # Validates cwd and the defaults now, before any turn starts a process.
         self._cwd = runner.check_defaults({**self._defaults, "cwd": cwd})
+        #: the worktree every turn runs in (``workspace="worktree"``), made at the first turn
+        self._plan: Any = None
+        self._worktree: Any = None
+        workspace, keep = self._defaults.pop("workspace", None), self._defaults.pop("keep_workspace", False)
+        if workspace is not None or keep:
+            from oauthpy._workspace import plan
+
+            self._plan = plan(workspace, self._cwd, keep)
+        #: the kept worktree's path, once the session closed (``keep_workspace=True``)
+        self.workspace: str | None = None
         #: the vendor's id of this conversation; None until the first turn has finished
         self.session_id: str | None = resume
         self._source: str | None = None
@@ -222,7 +234,20 @@ class Session:
             if self._conversation is None:
                 self._conversation = runner.open(session=True, request=request)
             request = dataclasses.replace(request, resume=self.session_id)
-            gen = runner.attempts(request, outcome, self._conversation, live=live, source=self._source)
+            conversation = self._conversation
+
+            def attempts(request: Any) -> AsyncGenerator[Event, None]:
+                return runner.attempts(request, outcome, conversation, live=live, source=self._source)
+
+            if self._plan is None:
+                gen = attempts(request)
+            else:
+                from oauthpy._runner import in_worktree
+                from oauthpy._workspace import Worktree
+
+                if self._worktree is None:
+                    self._worktree = Worktree.create(self._plan)
+                gen = in_worktree(request, outcome, attempts, self._worktree)
             async with contextlib.aclosing(gen):
                 async for event in gen:
                     if event.kind is EventKind.DONE:
@@ -298,6 +323,17 @@ class Session:
     async def aclose(self) -> None:
         """End any process the session holds. The conversation stays resumable by its id."""
         self._closed = True
+        try:
+            await self._close_conversation()
+        finally:
+            worktree, self._worktree = self._worktree, None
+            if worktree is not None and self._plan.keep:
+                worktree.keep()
+                self.workspace = worktree.path
+            elif worktree is not None:
+                worktree.remove()
+
+    async def _close_conversation(self) -> None:
         conversation, self._conversation = self._conversation, None
         loop, guard, self._guard = self._loop, self._guard, None
         if guard is not None:

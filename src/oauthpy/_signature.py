@@ -14,7 +14,7 @@ import functools
 import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ForwardRef, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, ForwardRef, Literal, TypedDict, TypeVar
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -53,6 +53,11 @@ class _RunKeywords(_TurnKeywords, total=False):
     cwd: str | os.PathLike[str]
     #: Python functions the agent may call (docs/tools.md)
     tools: Sequence[Callable[..., object] | Tool] | None
+    #: ``"worktree"``: run in a fresh git worktree of ``cwd``'s repository at HEAD, never in
+    #: the user's tree; ``RunResult.changes``/``diff`` say what it changed (docs/workspaces.md)
+    workspace: Literal["worktree"] | None
+    #: keep that worktree after the run (its path: ``RunResult.workspace``)
+    keep_workspace: bool
 
 
 class TurnOptions(_TurnKeywords, total=False):
@@ -76,7 +81,7 @@ JsonSchema = Mapping[str, object]
 
 
 #: the defaults the signatures show (every other option defaults to None)
-DEFAULTS: dict[str, object] = {"cwd": "."}
+DEFAULTS: dict[str, object] = {"cwd": ".", "keep_workspace": False}
 #: the order the signatures list the options in
 ORDER = (
     "cwd",
@@ -89,6 +94,8 @@ ORDER = (
     "output_schema",
     "on_permission",
     "tools",
+    "workspace",
+    "keep_workspace",
 )
 
 

@@ -81,7 +81,8 @@ def test_every_run_method_takes_the_same_keywords():
         assert params(getattr(Client, name)) == run, name
     turn = params(Session.run)
     assert {p[0] for p in turn if p[1] == "KEYWORD_ONLY"} == set(TurnOptions.__annotations__)
-    assert set(RunOptions.__annotations__) - set(TurnOptions.__annotations__) == {"cwd", "tools"}
+    fixed = {"cwd", "tools", "workspace", "keep_workspace"}  # what a session keeps for all its turns
+    assert set(RunOptions.__annotations__) - set(TurnOptions.__annotations__) == fixed
     for name in RUN_METHODS:
         assert params(getattr(Session, name)) == turn, name
     # the batch methods and the session openers take them too, after their own

@@ -216,6 +216,18 @@ def _fill_usage(p: argparse.ArgumentParser) -> None:
     fill(p, _common)
 
 
+def _fill_compare(p: argparse.ArgumentParser) -> None:
+    from oauthpy.cli.compare_cmd import fill
+
+    fill(p, _common)
+
+
+def _fill_workspaces(p: argparse.ArgumentParser) -> None:
+    from oauthpy.cli.compare_cmd import fill_workspaces
+
+    fill_workspaces(p)
+
+
 def _fill_mcp(p: argparse.ArgumentParser) -> None:
     from oauthpy.cli.mcp_cmd import fill
 
@@ -243,6 +255,8 @@ _COMMANDS: tuple[tuple[str, str, tuple[str, ...], Callable[[argparse.ArgumentPar
     ("batch", "run every prompt of a JSON Lines file, results to JSON Lines", (), _fill_batch),
     ("sessions", "list, show, fork and delete a provider's saved sessions", (), _fill_sessions),
     ("usage", "the account's plan, how much of each limit is used, and when it resets", (), _fill_usage),
+    ("compare", "give one task to several agents at once, each in its own git worktree", (), _fill_compare),
+    ("workspaces", "list or clean the worktrees oauthpy kept", (), _fill_workspaces),
     ("mcp", "serve the agents as tools of any MCP client (mcp serve)", (), _fill_mcp),
     ("interactive", "a chat REPL over one native session", ("chat",), _fill_chat),
 )
@@ -306,6 +320,10 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
         from oauthpy.cli.sessions_cmd import command as sessions
 
         return sessions
+    if args.command in ("compare", "workspaces"):
+        from oauthpy.cli import compare_cmd
+
+        return compare_cmd.command if args.command == "compare" else compare_cmd.workspaces
     if args.command == "mcp":
         from oauthpy.cli.mcp_cmd import command as mcp
 

@@ -46,6 +46,11 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.add_argument("--max-retries", type=int, default=0, help="retries of other transient failures per item")
     p.add_argument("--cwd", default=".", help="working directory (an item's own cwd wins)")
     p.add_argument(
+        "--workspace",
+        choices=("worktree",),
+        help="run each item in its own git worktree; its changes and diff go on its line",
+    )
+    p.add_argument(
         "--keep-sessions",
         action="store_true",
         help="save each item's session so it can be resumed (codex, claude; gemini always saves)",

@@ -219,6 +219,15 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
             "model": result.model,
             "session_id": result.session_id,
             **timing,
+            # a worktree item's changes (docs/workspaces.md)
+            **(
+                {
+                    "changes": [{"path": c.path, "status": c.status} for c in result.changes],
+                    "diff": result.diff,
+                }
+                if result.repository is not None
+                else {}
+            ),
         }
     error = {"type": type(result).__name__, "message": result.message}  # redacted when raised
     if result.hint:

@@ -48,6 +48,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "cwd": args.cwd,
         "attachments": getattr(args, "attach", None),
+        "workspace": getattr(args, "workspace", None),
         "model": args.model,
         "timeout": args.timeout,
         "provider_options": opts or None,

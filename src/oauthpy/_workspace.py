@@ -1,0 +1,237 @@
+"""Isolated workspaces (``workspace="worktree"``): a run in a fresh git worktree at HEAD.
+
+The worktree lives under ``$OAUTHPY_HOME/worktrees`` (outside the user's tree), detached (no
+branch is made), with its own index: the user's working tree, index and branches are never
+touched. After the run its changes are staged in the worktree's own index and read as a list
+(`Change`) and a binary-safe diff against HEAD; then the worktree and its registration go.
+Each one has a ``.pid`` file beside it: one whose process died without removing it (a crash, a
+SIGKILL) is removed at the next start of any worktree (`prune_stale`), or by ``oauthpy
+workspaces clean``. Every git call is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from oauthpy._errors import InvalidOptionsError, OauthPyError
+
+WORKSPACES = ("worktree",)
+#: bound on one git command (a checkout of a large repository included)
+GIT_WAIT_S = 120.0
+ChangeStatus = Literal["added", "modified", "deleted"]
+_STATUS: dict[str, ChangeStatus] = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
+_KEPT = ".kept"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A path the run added, modified or deleted, relative to the repository."""
+
+    path: str
+    status: ChangeStatus
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspacePlan:
+    """What a run asked for: a worktree of ``repo`` (its top folder) run in ``rel`` below it."""
+
+    repo: str
+    rel: str
+    keep: bool = False
+
+
+def _git(args: list[str], cwd: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=GIT_WAIT_S,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise InvalidOptionsError(
+            "workspace='worktree' needs git, which is not installed", hint="install git"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise OauthPyError(f"git {args[0]} took more than {GIT_WAIT_S:.0f} s in {cwd}") from None
+    if check and done.returncode != 0:
+        raise OauthPyError(f"git {' '.join(args[:2])} failed in {cwd}: {done.stderr.strip()[:400]}")
+    return done
+
+
+def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | None:
+    """``workspace=`` checked against ``cwd`` (resolved): None for a plain run; else the
+    repository to take a worktree of. `InvalidOptionsError` before anything starts."""
+    if not isinstance(keep, bool):
+        raise InvalidOptionsError(f"keep_workspace must be True or False, got {keep!r:.40}")
+    if workspace is None:
+        if keep:
+            raise InvalidOptionsError("keep_workspace=True needs workspace='worktree'")
+        return None
+    if workspace not in WORKSPACES:
+        raise InvalidOptionsError(f"workspace must be 'worktree' or None, got {workspace!r:.40}")
+    found = _git(["rev-parse", "--show-toplevel"], cwd, check=False)
+    if found.returncode != 0:
+        raise InvalidOptionsError(
+            f"workspace='worktree' needs a git repository, and {cwd} is not in one",
+            hint="run it in a git checkout, or `git init` and commit first",
+        )
+    repo = os.path.realpath(found.stdout.strip())
+    if _git(["rev-parse", "--verify", "--quiet", "HEAD"], repo, check=False).returncode != 0:
+        raise InvalidOptionsError(
+            f"workspace='worktree' checks out HEAD, and the repository {repo} has no commit yet",
+            hint="commit something first (git commit)",
+        )
+    return WorkspacePlan(repo, os.path.relpath(cwd, repo), keep)
+
+
+def home() -> str:
+    base = os.environ.get("OAUTHPY_HOME") or os.path.join(os.path.expanduser("~"), ".oauthpy")
+    return os.path.join(base, "worktrees")
+
+
+class Worktree:
+    """One run's worktree (`create`); `finish` reads its changes, `remove` ends it."""
+
+    def __init__(self, plan: WorkspacePlan, path: str) -> None:
+        self.plan = plan
+        self.path = path
+        #: where the run works: the run's folder inside the worktree
+        self.cwd = os.path.normpath(os.path.join(path, plan.rel))
+
+    @classmethod
+    def create(cls, plan: WorkspacePlan) -> Worktree:
+        folder = home()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        prune_stale(folder)
+        path = os.path.join(folder, f"{os.path.basename(plan.repo)}-{uuid.uuid4().hex[:12]}")
+        with open(path + ".pid", "w") as fh:  # before the worktree: a crash now still leaves a trace
+            fh.write(f"{os.getpid()}\n{plan.repo}\n")
+        try:
+            # the repository's own hooks do not run (post-checkout): nothing but the checkout
+            _git(
+                ["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", path, "HEAD"],
+                plan.repo,
+            )
+        except BaseException:
+            _forget(plan.repo, path)
+            raise
+        return cls(plan, path)
+
+    def changes(self) -> tuple[tuple[Change, ...], str]:
+        """What the run changed against HEAD (untracked files included): the list, the diff."""
+        _git(["add", "-A"], self.path)
+        listed = _git(["diff", "--cached", "--name-status", "--no-renames", "HEAD"], self.path).stdout
+        changes = []
+        for line in listed.splitlines():
+            status, _, path = line.partition("\t")
+            if path:
+                changes.append(Change(path, _STATUS.get(status[:1], "modified")))
+        diff = _git(["diff", "--cached", "--binary", "--no-renames", "HEAD"], self.path).stdout
+        return tuple(changes), diff
+
+    def keep(self) -> None:
+        """Leave it for the user (``keep_workspace=True``); ``oauthpy workspaces clean`` removes it."""
+        with open(self.path + _KEPT, "w") as fh:
+            fh.write(f"{self.plan.repo}\n")
+        _unlink(self.path + ".pid")
+
+    def remove(self) -> None:
+        _forget(self.plan.repo, self.path)
+
+
+def _forget(repo: str, path: str) -> None:
+    """The worktree at ``path`` gone, with its registration in ``repo`` and its marker files."""
+    removed = False
+    if os.path.isdir(path):
+        removed = _git(["worktree", "remove", "--force", "--force", path], repo, check=False).returncode == 0
+        shutil.rmtree(path, ignore_errors=True)
+    if not removed and os.path.isdir(repo):  # its folder went some other way: the registration too
+        _git(["worktree", "prune"], repo, check=False)
+    for marker in (path + ".pid", path + _KEPT):
+        _unlink(marker)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+        return stat[stat.rfind(")") + 2] != "Z"
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _markers(folder: str, suffix: str) -> list[tuple[str, list[str]]]:
+    found = []
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    for name in names:
+        if name.endswith(suffix):
+            path = os.path.join(folder, name)
+            try:
+                with open(path) as fh:
+                    found.append((path[: -len(suffix)], fh.read().split("\n")))
+            except OSError:
+                continue
+    return found
+
+
+def prune_stale(folder: str | None = None) -> list[str]:
+    """Remove the worktrees whose process died without removing them; their paths."""
+    removed = []
+    for path, (pid, repo, *_) in _markers(folder or home(), ".pid"):
+        if pid.isdigit() and not _alive(int(pid)):
+            _forget(repo, path)
+            removed.append(path)
+    return removed
+
+
+def clean(folder: str | None = None) -> list[str]:
+    """Remove every kept worktree (and every stale one); their paths."""
+    removed = prune_stale(folder)
+    for path, (repo, *_) in _markers(folder or home(), _KEPT):
+        _forget(repo, path)
+        removed.append(path)
+    return removed
+
+
+def apply(repo: str, diff: str) -> None:
+    """Bring ``diff`` into ``repo``'s working tree; refused, changing nothing, unless it
+    applies cleanly."""
+    if not diff:
+        return
+    for check in (True, False):
+        args = ["apply", "--binary", "--whitespace=nowarn", *(["--check"] if check else []), "-"]
+        done = subprocess.run(
+            ["git", *args], cwd=repo, input=diff, capture_output=True, text=True, timeout=GIT_WAIT_S
+        )
+        if done.returncode != 0:
+            raise OauthPyError(
+                f"the run's changes do not apply cleanly to {repo}: {done.stderr.strip()[:400]}",
+                hint="the tree has changed since; `git apply --3way` the saved diff to merge by hand",
+            )

@@ -1,0 +1,235 @@
+"""``workspace="worktree"`` and ``oauthpy compare`` with the real CLIs against the fakes: what
+an agent changes is in ``changes``/``diff``, never in the user's tree, and no worktree is left."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from oauthpy import Client
+from oauthpy._workspace import home
+from oauthpy.testing import Gate, text, write_file
+from oauthpy.testing.processes import MARKER_VAR
+from tests.support import Rig, assert_no_leftovers, codex_batch, open_rig
+
+ALLOW = {"on_permission": lambda request: True}
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout
+
+
+def make_repo(repo: Path) -> Path:
+    """A repository with one commit (README.md, src/app.py) and an uncommitted change of the user's."""
+    repo.mkdir(parents=True, exist_ok=True)
+    git(repo, "init", "-q")
+    (repo / "README.md").write_text("hello\n")
+    (repo / "src").mkdir()
+    (repo / "src" / "app.py").write_text("print('app')\n")
+    git(repo, "add", ".")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "first")
+    (repo / "README.md").write_text("hello\nthe user's own edit\n")  # never seen, never touched
+    return repo
+
+
+def only_the_users_tree(repo: Path) -> bool:
+    """``git worktree list`` shows the user's tree alone, and oauthpy keeps no worktree."""
+    listed = git(repo, "worktree", "list", "--porcelain")
+    left = os.listdir(home()) if os.path.isdir(home()) else []
+    return listed.count("worktree ") == 1 and not left
+
+
+@pytest.mark.parametrize("agent", ["codex", "claude", "gemini"])
+def test_what_the_agent_writes_is_in_changes_and_diff_not_in_the_users_tree(agent: str, tmp_path: Path):
+    with open_rig(agent, tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        rig.fake.script(
+            write_file("notes.txt", "a note\n"), write_file("src/app.py", "print('new')\n"), text("done")
+        )
+        result = rig.run("write", workspace="worktree", provider_options=rig.write_options, **ALLOW)
+        assert result.text == "done"
+        assert {(c.path, c.status) for c in result.changes} == {
+            ("notes.txt", "added"),
+            ("src/app.py", "modified"),
+        }
+        assert "+a note" in result.diff and "-print('app')" in result.diff and "+print('new')" in result.diff
+        assert not (repo / "notes.txt").exists() and (repo / "src" / "app.py").read_text() == "print('app')\n"
+        assert (repo / "README.md").read_text() == "hello\nthe user's own edit\n"
+        assert git(repo, "status", "--porcelain") == " M README.md\n"  # the user's index untouched
+        assert only_the_users_tree(repo) and result.workspace is None
+        assert_no_leftovers(rig.env)
+
+
+def test_two_runs_at_once_on_one_repository_keep_their_changes_apart(tmp_path: Path):
+    opened = threading.Event()
+    repo = make_repo(tmp_path / "repo")
+    with open_rig("codex", tmp_path / "a") as a, open_rig("codex", tmp_path / "b") as b:
+        a.fake.script(write_file("first.txt", "1\n"), Gate(opened, text("one")))
+        b.fake.script(write_file("second.txt", "2\n"), Gate(opened, text("two")))
+
+        async def run(rig: Rig) -> object:
+            client = Client("codex", auth_source="external", env=rig.env)
+            kw = {"cwd": repo, "workspace": "worktree", "provider_options": rig.write_options, **ALLOW}
+            return await client.arun("write", timeout=60, **kw)
+
+        async def main() -> list[object]:
+            runs = [asyncio.ensure_future(run(a)), asyncio.ensure_future(run(b))]
+            # both have written and wait for their last answer: two worktrees at once
+            await asyncio.to_thread(a.fake.wait_for_model_requests, 2)
+            await asyncio.to_thread(b.fake.wait_for_model_requests, 2)
+            opened.set()
+            return list(await asyncio.gather(*runs))
+
+        first, second = asyncio.run(main())
+        assert [c.path for c in first.changes] == ["first.txt"]  # type: ignore[attr-defined]
+        assert [c.path for c in second.changes] == ["second.txt"]  # type: ignore[attr-defined]
+        assert only_the_users_tree(repo)
+
+
+def test_a_session_shares_one_worktree_and_keep_then_apply_and_clean(tmp_path: Path):
+    with open_rig("codex", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        git(repo, "checkout", "-q", "README.md")  # a clean tree, for apply
+        rig.fake.script(write_file("a.txt", "a\n"), text("one"), write_file("b.txt", "b\n"), text("two"))
+        client = Client("codex", auth_source="external", env=rig.env)
+        kw = {
+            "cwd": repo,
+            "workspace": "worktree",
+            "keep_workspace": True,
+            "provider_options": rig.write_options,
+        }
+        with client.session(**kw, **ALLOW) as chat:
+            chat.run("first")
+            second = chat.run("second")
+        assert [c.path for c in second.changes] == ["a.txt", "b.txt"]  # the turns share one tree
+        assert chat.workspace is not None and Path(chat.workspace, "b.txt").exists()
+        second.apply()
+        assert (repo / "a.txt").read_text() == "a\n" and (repo / "b.txt").read_text() == "b\n"
+        with pytest.raises(Exception, match="do not apply cleanly"):
+            second.apply()  # the files are there now: refused, nothing changed
+        done = subprocess.run(
+            [sys.executable, "-m", "oauthpy.cli", "workspaces", "clean"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **rig.env},
+        )
+        assert done.returncode == 0 and chat.workspace in done.stdout
+        assert only_the_users_tree(repo)
+
+
+def compare_env(codex: Rig, gemini: Rig) -> dict[str, str]:
+    """One environment for both agents (their state apart; one marker for every process)."""
+    return {**os.environ, **gemini.env, **codex.env}
+
+
+def test_compare_gives_each_agent_its_own_changes_as_json_and_as_a_table(tmp_path: Path):
+    with open_rig("codex", tmp_path / "c") as codex, open_rig("gemini", tmp_path / "g") as gemini:
+        repo = make_repo(tmp_path / "repo")
+        for rig, name in ((codex, "by-codex.txt"), (gemini, "by-gemini.txt")):
+            rig.fake.script(write_file(name, "x\n"), text(f"wrote {name}"))
+        cmd = [sys.executable, "-m", "oauthpy.cli", "compare", "--source", "external", "-P", "codex,gemini"]
+        done = subprocess.run(
+            [*cmd, "--json", "--yes", "--out", str(tmp_path / "out"), "write a file"],
+            cwd=repo,
+            env=compare_env(codex, gemini),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
+        rows = {row["provider"]: row for row in map(json.loads, done.stdout.splitlines())}
+        assert [c["path"] for c in rows["codex"]["changes"]] == ["by-codex.txt"]
+        assert [c["path"] for c in rows["gemini"]["changes"]] == ["by-gemini.txt"]
+        assert rows["gemini"]["error"] is None and rows["gemini"]["duration_s"] > 0
+        assert "+x" in (tmp_path / "out" / "codex.diff").read_text()
+        assert only_the_users_tree(repo) and not (repo / "by-codex.txt").exists()
+
+        for rig in (codex, gemini):
+            rig.fake.script(text("nothing to do"))
+        table = subprocess.run(
+            [*cmd, "--yes", "look"],
+            cwd=repo,
+            env=compare_env(codex, gemini),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert table.returncode == 0, table.stderr
+        lines = table.stdout.splitlines()
+        assert lines[0].split() == ["agent", "status", "time", "files", "+/-", "cost"]
+        assert [line.split()[:2] for line in lines[1:]] == [["codex", "ok"], ["gemini", "ok"]]
+
+
+def test_ctrl_c_during_compare_stops_every_agent_and_leaves_no_worktree(tmp_path: Path):
+    opened = threading.Event()
+    with open_rig("codex", tmp_path / "c") as codex, open_rig("gemini", tmp_path / "g") as gemini:
+        repo = make_repo(tmp_path / "repo")
+        for rig in (codex, gemini):
+            rig.fake.script(Gate(opened, text("late")))
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "oauthpy.cli",
+                "compare",
+                "--source",
+                "external",
+                "-P",
+                "codex,gemini",
+                "go",
+            ],
+            cwd=repo,
+            env=compare_env(codex, gemini),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            codex.fake.wait_for_model_request()
+            gemini.fake.wait_for_model_request()  # both agents are mid-run
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=60) == 130
+        finally:
+            opened.set()
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate(timeout=60)
+        assert_no_leftovers({MARKER_VAR: codex.env[MARKER_VAR]}, within_s=5.0)
+        assert only_the_users_tree(repo)
+
+
+def test_a_batch_runs_each_item_in_its_own_worktree(tmp_path: Path):
+    with open_rig("codex", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        rig.fake.script(write_file("one.txt", "1\n"), text("a"), write_file("two.txt", "2\n"), text("b"))
+        items = tmp_path / "items.jsonl"
+        items.write_text('{"id": "a", "prompt": "one"}\n{"id": "b", "prompt": "two"}\n')
+        out = tmp_path / "out.jsonl"
+        config = Path(rig.env["CODEX_HOME"]) / "config.toml"  # a CLI batch asks no one: codex may write
+        config.write_text('sandbox_mode = "workspace-write"\n' + config.read_text())
+        done = codex_batch(
+            rig.env,
+            str(items),
+            "-o",
+            str(out),
+            "-j",
+            "1",
+            "--workspace",
+            "worktree",
+            "--cwd",
+            str(repo),
+        )
+        assert done.returncode == 0, done.stderr
+        lines = {line["id"]: line for line in map(json.loads, out.read_text().splitlines())}
+        assert [c["path"] for c in lines["a"]["changes"]] == ["one.txt"] and "+1" in lines["a"]["diff"]
+        assert [c["path"] for c in lines["b"]["changes"]] == ["two.txt"]
+        assert only_the_users_tree(repo)
