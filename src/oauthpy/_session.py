@@ -232,6 +232,11 @@ class Session:
             if self._source is None:  # the session keeps the source its first turn used
                 self._source = await runner.auth.resolve(request.env)
             if self._conversation is None:
+                if self.session_id is not None and runner.pool is not None:
+                    # the idle warm agent that made this conversation may still hold it, and a
+                    # vendor refuses a second process (codex: "thread ... already has an
+                    # active writer")
+                    await runner.pool.close_idle()
                 self._conversation = runner.open(session=True, request=request)
             request = dataclasses.replace(request, resume=self.session_id)
             conversation = self._conversation

@@ -41,6 +41,17 @@ def test_a_one_shot_run_is_resumed_by_id_from_a_new_client(rig: Rig):
     assert_no_leftovers(rig.env)
 
 
+def test_a_run_inside_with_client_is_resumed_by_a_session_of_the_same_client(rig: Rig):
+    # the run's warm agent is idle in the pool and may still hold the conversation
+    rig.fake.script(text("remembered fact delta"), text("recalled"))
+    with rig.client() as client:
+        first = client.run("remember delta", cwd=rig.work, model=rig.model)
+        with client.session(cwd=rig.work, model=rig.model, resume=first.session_id) as later:
+            again = later.run("what did I ask you to remember?")
+    assert again.text == "recalled" and again.session_id == first.session_id
+    assert "remembered fact delta" in rig.model_bodies()[-1]
+
+
 def test_an_unknown_session_id_fails_fast_with_session_not_found(rig: Rig):
     spawns = count_spawns(rig)
     rig.fake.script(text("the folder's own session"), text("must not be reached"))
