@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from oauthpy._errors import InvalidOptionsError
+from oauthpy._registry import IMAGE_TYPES as IMAGE_TYPES
+from oauthpy._registry import MB as MB
 
 PNG, JPEG, GIF, WEBP, PDF = "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"
-#: the images every agent that takes images takes
-IMAGE_TYPES = (PNG, JPEG, GIF, WEBP)
 #: how the types are called in messages
 _NAMES = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WebP", PDF: "PDF"}
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +151,6 @@ def check_for_agent(
                 f"attachment {attachment.path} is {human_size(attachment.size)}; {agent} takes at most "
                 f"{human_size(limit)} per {_NAMES[attachment.media_type]} file"
             )
-
-
-def images_limit(limit_bytes: int, *extra: tuple[str, int]) -> dict[str, int]:
-    """Every image type at ``limit_bytes``, and ``extra`` types (media type, limit)."""
-    return {**dict.fromkeys(IMAGE_TYPES, limit_bytes), **dict(extra)}
 
 
 # -- in the user's record of a prompt (transcripts): a placeholder, never the bytes ------------

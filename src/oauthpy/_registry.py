@@ -22,6 +22,17 @@ from typing import Any, Literal, NamedTuple
 
 from oauthpy._errors import UnsupportedProviderError
 
+#: the images every agent that takes images takes (`oauthpy._attachments` reads the type from a
+#: file's bytes), and a megabyte, for the limits of `Agent.attachment_limits`
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MB = 1024 * 1024
+
+
+def images_limit(limit_bytes: int, *extra: tuple[str, int]) -> dict[str, int]:
+    """Every image type at ``limit_bytes``, and ``extra`` types (media type, limit)."""
+    return {**dict.fromkeys(IMAGE_TYPES, limit_bytes), **dict(extra)}
+
+
 #: a UUID in its canonical 8-4-4-4-12 hex form (codex thread ids are UUIDv7, claude's and
 #: gemini's session ids UUIDv4; the version is not checked)
 UUID_FORM = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from oauthpy._attachments import MB, images_limit
 from oauthpy._options import RunRequest
-from oauthpy._registry import ACP_ID_FORM, Agent
+from oauthpy._registry import ACP_ID_FORM, MB, Agent, images_limit
 from oauthpy._transports.acp.auth import AcpAuth
 from oauthpy._transports.acp.profile import AcpProfile
 from oauthpy._transports.acp.provider import AcpProvider

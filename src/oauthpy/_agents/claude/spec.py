@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from oauthpy._attachments import MB, PDF, images_limit
-from oauthpy._registry import Agent
+from oauthpy._registry import MB, Agent, images_limit
 
 SPEC = Agent(
     name="claude",
@@ -25,7 +24,7 @@ SPEC = Agent(
     usage="oauthpy._agents.claude.usage:ClaudeUsage",
     usage_observer="oauthpy._agents.claude.usage:remember",
     # the Messages API: images of up to 5 MB, PDF documents of up to 32 MB, 100 per request
-    attachment_limits=images_limit(5 * MB, (PDF, 32 * MB)),
+    attachment_limits=images_limit(5 * MB, ("application/pdf", 32 * MB)),
     max_attachments=100,
     strengths=(
         "Anthropic's Claude Code: reads and changes whole codebases and runs commands; good at multi-file changes, refactors, debugging and explaining code."

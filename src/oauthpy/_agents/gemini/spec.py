@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from oauthpy._attachments import MB, images_limit
-from oauthpy._registry import Agent
+from oauthpy._registry import MB, Agent, images_limit
 
 SPEC = Agent(
     name="gemini",

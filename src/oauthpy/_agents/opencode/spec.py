@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from oauthpy._attachments import MB, images_limit
-from oauthpy._registry import ACP_ID_FORM, Agent
+from oauthpy._registry import ACP_ID_FORM, MB, Agent, images_limit
 
 SPEC = Agent(
     name="opencode",

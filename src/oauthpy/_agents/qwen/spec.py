@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from oauthpy._attachments import images_limit
-from oauthpy._registry import Agent
+from oauthpy._registry import Agent, images_limit
 
 SPEC = Agent(
     name="qwen",
