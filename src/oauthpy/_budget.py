@@ -20,7 +20,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import BudgetExceededError, InvalidOptionsError, TimeoutExceededError
-from oauthpy._teardown import within
 
 if TYPE_CHECKING:
     from oauthpy._events import Usage
@@ -82,6 +81,8 @@ class Budget:
             self._waiters.append((loop, waiter))
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             try:
+                from oauthpy._teardown import within
+
                 await within(waiter, left)
             except asyncio.TimeoutError:
                 raise TimeoutExceededError(

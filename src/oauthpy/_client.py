@@ -8,22 +8,13 @@ import sys
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
+from oauthpy._checks import check_env, check_text, positive_number
 from oauthpy._client_account import AccountMethods
 from oauthpy._client_batch import BatchMethods
 from oauthpy._client_catalogue import CatalogueMethods
 from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
-from oauthpy._events import Event, RunResult
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
-from oauthpy._options import (
-    AUTH_SOURCES,
-    AuthSource,
-    ProviderName,
-    RunRequest,
-    TransportName,
-    check_env,
-    check_text,
-    positive_number,
-)
+from oauthpy._names import AUTH_SOURCES, AuthSource, ProviderName, TransportName
 from oauthpy._runner import Outcome, Runner
 from oauthpy._signature import JsonSchema, ModelT, RunOptions, takes
 
@@ -32,6 +23,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
+    from oauthpy._events import Event, RunResult
+    from oauthpy._options import RunRequest
     from oauthpy._session import Session
     from oauthpy._signature import _RunKeywords
 
@@ -156,9 +149,8 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
 
             honor_env()
         home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
-        from pathlib import Path  # lazy, like everything a run needs but `import oauthpy` does not
-
-        self.oauthpy_home = Path(home).expanduser().absolute()
+        # os.path, not pathlib: building a client imports no more than it needs (`oauthpy_home`)
+        self._home = os.path.abspath(os.path.expanduser(home))
         from oauthpy._auth.manager import AuthManager  # lazy: `import oauthpy` stays light
 
         if transport is not None and not isinstance(transport, str):
@@ -173,7 +165,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         mode = sys.modules.get("oauthpy.testing.offline_mode")
         if mode is not None and mode.active():  # this agent's own fake environment first
             env = {**mode.agent_env(provider), **(env or {})}
-        self._auth = AuthManager(provider, auth_source, self.oauthpy_home, env, argv)
+        self._auth = AuthManager(provider, auth_source, self._home, env, argv)
         self._auth.check_overrides({})
         self._runner = Runner(provider, self._auth, transport, argv)
         if budget is not None:
@@ -182,6 +174,13 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
 
     def __repr__(self) -> str:
         return f"Client({self.provider!r}, auth_source={self.auth_source!r}, transport={self.transport!r})"
+
+    @property
+    def oauthpy_home(self) -> Path:
+        """Where ``auth_source="oauthpy"`` keeps each agent's own login state (a folder per agent)."""
+        from pathlib import Path
+
+        return Path(self._home)
 
     @property
     def transport(self) -> str:
@@ -198,7 +197,9 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     @property
     def transports(self) -> tuple[str, ...]:
         """What can carry this provider's runs; the first is the default."""
-        return self._runner.provider.transports
+        from oauthpy import _registry as registry
+
+        return registry.get(self.provider).transports
 
     def state_dirs(self) -> dict[str, Path]:
         """Where each auth source keeps this provider's login state (``oauthpy``, ``external``)."""

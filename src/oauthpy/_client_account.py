@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from oauthpy._checks import positive_number
 from oauthpy._errors import InvalidOptionsError
-from oauthpy._events import AuthStatus, ModelInfo
 from oauthpy._loop import run_sync
-from oauthpy._options import positive_number
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from oauthpy._auth.manager import AuthManager
+    from oauthpy._events import AuthStatus, ModelInfo
     from oauthpy._runner import Runner
     from oauthpy._usage.records import AccountUsage
 
@@ -37,7 +35,7 @@ def _refuse_offline_login() -> None:
 
 class AccountMethods:
     provider: str
-    oauthpy_home: Path
+    _home: str
     _auth: AuthManager
     _runner: Runner
 
@@ -53,7 +51,7 @@ class AccountMethods:
                 hint="a run's own usage and cost are in its result; docs/account.md says why, per agent",
             )
         env, _ = await self._auth.run_env({}, None)
-        found: AccountUsage = await reader.read(env, str(self.oauthpy_home))
+        found: AccountUsage = await reader.read(env, self._home)
         return found
 
     def usage(self) -> AccountUsage:

@@ -8,15 +8,15 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequenc
 from typing import TYPE_CHECKING, Any, overload
 
 from oauthpy._errors import OauthPyError
-from oauthpy._events import RunResult
 from oauthpy._loop import run_sync
-from oauthpy._options import RunRequest
 from oauthpy._signature import JsonSchema, ModelT, RunOptions, takes
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from oauthpy._batch import Finished, Throttle
+    from oauthpy._events import RunResult
+    from oauthpy._options import RunRequest
     from oauthpy._retry import RetryPolicy
     from oauthpy._runner import Runner
     from oauthpy._signature import _RunKeywords

@@ -90,6 +90,9 @@ class Agent(NamedTuple):
     fake_model: str | None = None
     #: ``provider_options`` for ``oauthpy demo``'s shell command
     demo_options: Mapping[str, Any] | None = None
+    #: the documented variable that moves its login state (``auth_source="oauthpy"`` points it
+    #: at oauthpy's own folder); empty: it has none, and cannot be isolated
+    state_var: str = ""
     #: a generic entry: made per client from ``command=``, not listed by doctor, demo, offline
     takes_command: bool = False
     #: shown by doctor and demo, started by the offline mode, tried by `oauthpy run` without

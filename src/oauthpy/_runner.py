@@ -9,21 +9,26 @@ provider's `Conversation`; nothing here knows which.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
-from oauthpy._events import Event, EventKind, RunResult, Usage
-from oauthpy._options import RunRequest, build_request
 from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
     from oauthpy._auth.manager import AuthManager
     from oauthpy._budget import Budget
+    from oauthpy._events import Event, RunResult
+    from oauthpy._options import RunRequest
     from oauthpy._pool import AgentPool
     from oauthpy._transports.base import Conversation, Provider
+
+
+def _replace(request: RunRequest, **changes: Any) -> RunRequest:
+    import dataclasses  # loaded with `RunRequest` already; a client is built without either
+
+    return dataclasses.replace(request, **changes)
 
 
 def load_provider(name: str, command: tuple[str, ...] | None = None) -> Provider:
@@ -53,7 +58,7 @@ async def in_worktree(
         worktree = Worktree.create(request.workspace)
     finished = False
     try:
-        gen = run(dataclasses.replace(request, cwd=worktree.cwd))
+        gen = run(_replace(request, cwd=worktree.cwd))
         async with contextlib.aclosing(gen):
             async for event in gen:
                 yield event
@@ -98,10 +103,14 @@ class Runner:
     def __init__(
         self, name: str, auth: AuthManager, transport: str | None, command: tuple[str, ...] | None = None
     ) -> None:
+        from oauthpy import _registry as registry
+
         self.name = name
         self.auth = auth
-        self.provider = load_provider(name, command)
-        choices = self.provider.transports
+        self._command = command
+        self._provider: Provider | None = None
+        agent = registry.get(name)
+        choices = agent.transports
         if transport is not None and transport not in choices:
             raise InvalidOptionsError(
                 f"unknown transport {transport!r} for {name}; choose one of {', '.join(choices)}"
@@ -114,25 +123,35 @@ class Runner:
         self.pool: AgentPool | None = None
         #: the client's ``budget_usd`` (`oauthpy._budget.Budget`), charged by every run and turn
         self.budget: Any = None
-        from oauthpy import _registry as registry
-
         #: where a run's ``other`` events may tell the account's usage (`Agent.usage_observer`)
-        self._observer: Any = registry.get(name).usage_observer or None
+        self._observer: Any = agent.usage_observer or None
+
+    @property
+    def provider(self) -> Provider:
+        """The agent's code, imported on first use: a client that is only built (or only asked
+        for its status) does not load its agent's parsers and transports."""
+        if self._provider is None:
+            self._provider = load_provider(self.name, self._command)
+        return self._provider
 
     # -- requests (nothing starts here) ---------------------------------------------------------
 
     def request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
         started = time.monotonic()
+        from oauthpy._options import build_request  # a client is built without it
+
         request = build_request(prompt, **kw)
         self.check(request)
         spent = time.monotonic() - started
         if request.timeout and spent > 0.01:
             # `timeout` bounds the call, and checking may load the vendor's SDK (claude: ~1 s)
-            request = dataclasses.replace(request, timeout=max(request.timeout - spent, 0.001))
+            request = _replace(request, timeout=max(request.timeout - spent, 0.001))
         return request
 
     def check_defaults(self, kw: Mapping[str, Any]) -> str:
         """Validate a session's defaults before its first turn; returns its resolved cwd."""
+        from oauthpy._options import build_request
+
         request = build_request(None, require_prompt=False, **kw)
         self.check(request)
         return request.cwd
@@ -227,7 +246,7 @@ class Runner:
 
         def attempt(left: float | None) -> AsyncGenerator[Event, None]:
             # `timeout` bounds the whole call: each attempt gets what the earlier ones left
-            attempt_request = request if left is None else dataclasses.replace(request, timeout=left)
+            attempt_request = request if left is None else _replace(request, timeout=left)
             return self._events(attempt_request, outcome, conversation, source)
 
         outcome.retry = RetryLog()
@@ -242,6 +261,8 @@ class Runner:
 
         deadline, started = request.deadline(), time.monotonic()
         budgets = (*request.budgets, self.budget) if self.budget is not None else request.budgets
+        from oauthpy._events import EventKind, Usage
+
         for budget in budgets:
             budget.check()  # nothing starts once a budget is spent
         env, outcome.source = await self.auth.run_env(request.env, source)
@@ -258,7 +279,7 @@ class Runner:
         try:
             left = time_left(deadline, "preparing the run's login state", started)
             if left is not None:  # `timeout` bounds the call: the turn gets what is left
-                request = dataclasses.replace(request, timeout=left)
+                request = _replace(request, timeout=left)
             gen = conversation.turn(request, env)
             async with contextlib.aclosing(gen):
                 async for event in gen:
@@ -303,6 +324,8 @@ class Runner:
     ) -> RunResult:
         """Drain a run's events into its `RunResult` (each shown to ``on_event`` as it comes:
         the MCP server's progress)."""
+        from oauthpy._events import EventKind, RunResult, Usage
+
         started = time.monotonic()
         events: list[Event] = []
         async with contextlib.aclosing(gen):

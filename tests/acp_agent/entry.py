@@ -32,7 +32,7 @@ def provider() -> AcpProvider:
 
 
 def auth() -> AcpAuth:  # its program is the interpreter: found wherever the tests run
-    keys: dict[str, Any] = {"state_var": "ACP_TEST_AGENT_HOME", "key_vars": ("OPENAI_API_KEY",)}
+    keys: dict[str, Any] = {"state_var": ENTRY.state_var, "key_vars": ("OPENAI_API_KEY",)}
     return AcpAuth("acp-test", sys.executable, install_hint=TestAgent.install_hint, **keys)
 
 
@@ -50,6 +50,7 @@ ENTRY = Agent(
     fake="oauthpy.testing.chat:FakeChatServer",
     fake_setup="tests.acp_agent.entry:fake_env",
     transports=("acp",),
+    state_var="ACP_TEST_AGENT_HOME",
     models=("fake-model", "fake-model-large"),
     session_id_form=ACP_ID_FORM,
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",  # it can load a session, not list them

@@ -9,6 +9,7 @@ registry names them as ``"module:attribute"`` strings, imported only when used).
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -261,3 +262,28 @@ def test_building_a_client_imports_no_other_agent(agent: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(done.stdout) == [agent]
+
+
+@pytest.mark.parametrize("agent", SHIPPED)
+def test_building_a_client_loads_only_its_spec_and_no_run_machinery(agent: str) -> None:
+    """A ready client costs about ``import asyncio`` (issue 44): its agent's parsers and auth
+    code, the event types, the request and the process runtime load on first use."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\nfrom oauthpy import Client\n"
+        f"Client({agent!r})\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != registry.AGENTS_VAR}  # the suite's own agent
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env
+    )
+    loaded = set(json.loads(done.stdout))
+    assert {m for m in loaded if m.startswith(f"oauthpy._agents.{agent}.")} == {
+        f"oauthpy._agents.{agent}.spec"
+    }
+    deferred = {"oauthpy._events", "oauthpy._options", "oauthpy._process", "dataclasses", "pathlib"}
+    assert not deferred & loaded

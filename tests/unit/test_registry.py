@@ -22,6 +22,7 @@ def test_every_entry_has_every_part_and_they_agree(agent: registry.Agent) -> Non
     auth = agent.make_auth(command)
     assert provider.name == agent.name and auth.provider == agent.name
     assert provider.transports == agent.transports and agent.transports
+    assert auth.state_var == agent.state_var  # a client checks its env against the spec's
     assert set(provider.asking) <= set(agent.transports)
     assert issubclass(agent.fake_class(), FakeServer)
     assert agent.title and auth.install_hint

@@ -15,11 +15,8 @@ import sys
 import time
 from collections.abc import Mapping
 from contextlib import suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._auth.base import PROBE_TIMEOUT_S, AuthBackend, Probe
-from oauthpy._commands import run_captured, run_interactive
 from oauthpy._errors import (
     AuthRequiredError,
     CommandExecutionError,
@@ -28,15 +25,25 @@ from oauthpy._errors import (
     ProviderNotInstalledError,
     TimeoutExceededError,
 )
-from oauthpy._events import AuthStatus
 from oauthpy._redact import redact, remember_secrets, secret_values
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from oauthpy._auth.base import AuthBackend, Probe
+    from oauthpy._events import AuthStatus
     from oauthpy._options import RunRequest
 
 #: how long an ``auto`` resolution is reused before the state is probed again
 RESOLVE_TTL_S = 30.0
 LOGOUT_TIMEOUT_S = 60.0
+
+
+def _commands() -> Any:
+    # the process runtime, imported when a login or logout runs: building a client does not
+    from oauthpy import _commands as commands
+
+    return commands
 
 
 def load_backend(provider: str, command: tuple[str, ...] | None = None) -> AuthBackend:
@@ -72,25 +79,45 @@ class AuthManager:
         self,
         provider: str,
         source: str,
-        home: Path,
+        home: str | os.PathLike[str],
         env: Mapping[str, str | None],
         command: tuple[str, ...] | None = None,
     ) -> None:
+        from oauthpy import _registry as registry
+
         self.provider = provider
         self.source = source
-        self.backend = load_backend(provider, command)
-        self.isolated_dir = home / provider
+        #: the variable that moves the agent's login state (its spec's, as its backend's)
+        self.state_var = registry.get(provider).state_var
+        self._command = command
+        self._backend: AuthBackend | None = None
+        self._home = os.fspath(home)
         self.env = dict(env)
         self._resolved: dict[tuple[tuple[str, str | None], ...], tuple[float, str]] = {}
         #: runs whose login the pre-flight found, until when it is not checked again: a session's
         #: turns and a pool's runs would otherwise repeat it (for a keyring login, a process)
         self._logged_in: dict[tuple[object, ...], float] = {}
 
+    @property
+    def backend(self) -> AuthBackend:
+        """The agent's auth code, imported when a run, a probe or a login needs it (building a
+        client does not)."""
+        if self._backend is None:
+            self._backend = load_backend(self.provider, self._command)
+        return self._backend
+
+    @property
+    def isolated_dir(self) -> Path:
+        """Where ``auth_source="oauthpy"`` keeps this agent's login state."""
+        from pathlib import Path
+
+        return Path(self._home) / self.provider
+
     # -- environments ------------------------------------------------------------------------
 
     def check_overrides(self, overrides: Mapping[str, str | None]) -> None:
         """Reject env that contradicts the source, before anything runs."""
-        var = self.backend.state_var
+        var = self.state_var
         if not var and self.source == "oauthpy":
             raise InvalidOptionsError(
                 f"auth_source='oauthpy' cannot isolate {self.provider}: oauthpy knows no variable "
@@ -142,8 +169,12 @@ class AuthManager:
         try:
             return await self.backend.probe(binary, env, self.state_dir(source, env))
         except TimeoutExceededError:
+            from oauthpy._auth.base import Probe
+
             return Probe(False, reason="status_timeout")
         except OauthPyError:
+            from oauthpy._auth.base import Probe
+
             return Probe(False, reason="status_failed")
 
     async def _auto(
@@ -217,6 +248,8 @@ class AuthManager:
 
     async def status(self, source: str | None = None) -> AuthStatus:
         """Read-only: spawns at most the vendor's own status/version commands, writes nothing."""
+        from oauthpy._events import AuthStatus
+
         env = self.env_for("external", {})
         binary = self.backend.find_binary(env)
         if binary is None:
@@ -325,13 +358,13 @@ class AuthManager:
                 argv, extra = on_terminal
                 _consent_to(argv, cmd.argv[0], self.provider, yes=options.get("yes") is True)
                 left = max(timeout - (time.monotonic() - began), 0.1)
-                rc = await run_interactive(argv, {**env, **extra}, timeout=left)
+                rc = await _commands().run_interactive(argv, {**env, **extra}, timeout=left)
                 if rc != 0:
                     raise CommandExecutionError(
                         f"{self.provider} login did not complete (exit code {rc})", returncode=rc
                     )
         elif cmd.stdin is not None:
-            done = await run_captured(cmd.argv, env, stdin=cmd.stdin, timeout=timeout)
+            done = await _commands().run_captured(cmd.argv, env, stdin=cmd.stdin, timeout=timeout)
             if done.returncode != 0:
                 secrets = [api_key] if api_key else []
                 raise CommandExecutionError(
@@ -340,7 +373,7 @@ class AuthManager:
                     stderr=redact(done.stderr + done.stdout, secrets),
                 )
         else:
-            rc = await run_interactive(cmd.argv, env, timeout=timeout)
+            rc = await _commands().run_interactive(cmd.argv, env, timeout=timeout)
             if rc != 0:
                 raise CommandExecutionError(
                     f"{self.provider} login did not complete (exit code {rc})", returncode=rc
@@ -362,7 +395,7 @@ class AuthManager:
             await own(binary, env)
             return await self.status(source)
         assert argv is not None
-        done = await run_captured(argv, env, timeout=LOGOUT_TIMEOUT_S)
+        done = await _commands().run_captured(argv, env, timeout=LOGOUT_TIMEOUT_S)
         if done.returncode != 0:
             raise CommandExecutionError(
                 f"{self.provider} logout failed (exit code {done.returncode})",
@@ -415,4 +448,4 @@ def _check_api_key(api_key: Any) -> None:
         raise InvalidOptionsError("api_key contains whitespace or control characters")
 
 
-__all__ = ["PROBE_TIMEOUT_S", "AuthManager", "ensure_private_dir", "load_backend"]
+__all__ = ["AuthManager", "ensure_private_dir", "load_backend"]

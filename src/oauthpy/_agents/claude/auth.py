@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oauthpy._agents.claude.spec import SPEC
 from oauthpy._auth.base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
 from oauthpy._commands import run_captured
 from oauthpy._errors import InvalidOptionsError
@@ -43,7 +44,7 @@ def bundled_cli() -> Path | None:
 
 class ClaudeAuth:
     provider = "claude"
-    state_var = "CLAUDE_CONFIG_DIR"
+    state_var = SPEC.state_var
     strip_vars: tuple[str, ...] = (
         *ENV_MODES,
         "ANTHROPIC_FOUNDRY_API_KEY",

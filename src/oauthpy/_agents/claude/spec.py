@@ -13,6 +13,7 @@ SPEC = Agent(
     fake_setup="oauthpy._agents.claude.testing:fake_env",
     prices="oauthpy._agents.claude.prices:PRICES",
     transports=("sdk",),
+    state_var="CLAUDE_CONFIG_DIR",
     models=("default", "best", "sonnet", "opus", "haiku", "sonnet[1m]", "opus[1m]", "opusplan"),
     efforts=("low", "medium", "high", "xhigh", "max"),
     default_model="(Claude Code's default for the account)",

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oauthpy._agents.codex.spec import SPEC
 from oauthpy._auth.base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
-from oauthpy._commands import run_captured
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ ENV_MODES = {"CODEX_API_KEY": "api-key", "CODEX_ACCESS_TOKEN": "env"}
 
 class CodexAuth:
     provider = "codex"
-    state_var = "CODEX_HOME"
+    state_var = SPEC.state_var
     strip_vars: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY", "CODEX_ACCESS_TOKEN")
     #: the pinned codex binary from PyPI (not `oauthpy[codex]`: the index's `oauthpy` is another project)
     install_hint = "pip install openai-codex-cli-bin==0.163.0 (or npm install -g @openai/codex)"
@@ -40,6 +40,8 @@ class CodexAuth:
         import tempfile  # lazy, as below: a fresh `oauthpy run` should not load them
 
         # A throwaway home: codex writes helper files into CODEX_HOME on every start.
+        from oauthpy._commands import run_captured
+
         with tempfile.TemporaryDirectory(prefix="oauthpy-codex-version-") as tmp:
             probe_env = {**env, "CODEX_HOME": tmp, "TMPDIR": tmp}
             done = await run_captured([binary, "--version"], probe_env, timeout=PROBE_TIMEOUT_S)
@@ -59,6 +61,8 @@ class CodexAuth:
         # codex lays helper binaries into CODEX_HOME unless it lies under TMPDIR: pointing
         # TMPDIR at the state dir keeps the probe from writing anything.
         probe_env = {**env, "CODEX_HOME": str(state), "TMPDIR": str(state)}
+        from oauthpy._commands import run_captured  # a probe runs it, building a client does not
+
         done = await run_captured([binary, "login", "status"], probe_env, timeout=PROBE_TIMEOUT_S)
         said = (done.stderr + done.stdout).lower()
         if done.returncode == 0:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._agents.copilot.sdk_server import BYOK_VAR, LOGIN_HINT, sdk_request
+from oauthpy._agents.copilot.spec import SPEC
 from oauthpy._auth.base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
 from oauthpy._commands import run_captured
 from oauthpy._errors import CommandExecutionError, InvalidOptionsError
@@ -55,7 +56,7 @@ class CopilotAuth(AcpAuth):
         super().__init__(
             "copilot",
             "copilot",
-            state_var="COPILOT_HOME",
+            state_var=SPEC.state_var,
             key_vars=TOKEN_VARS,
             install_hint="npm install -g @github/copilot",
         )

@@ -15,6 +15,7 @@ SPEC = Agent(
     # it does not retry a 5xx itself, unlike own_retries says; tests/e2e/test_copilot.py)
     more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
     transports=("acp",),
+    state_var="COPILOT_HOME",
     default_model="(copilot's configured model)",
     fake_model="fake-model",
     session_id_words="a Copilot session id (a UUID)",

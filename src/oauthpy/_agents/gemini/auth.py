@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oauthpy._agents.gemini.spec import SPEC
 from oauthpy._auth.base import LoginCommand, Probe, home_of
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 
@@ -38,7 +39,7 @@ SYSTEM_DEFAULTS = "/etc/gemini-cli/system-defaults.json"
 
 class GeminiAuth:
     provider = "gemini"
-    state_var = "GEMINI_CLI_HOME"
+    state_var = SPEC.state_var
     strip_vars: tuple[str, ...] = CREDENTIAL_VARS
     install_hint = "npm install -g @google/gemini-cli"
     key_hint = "or pass GEMINI_API_KEY in env= and select gemini-api-key in the CLI's settings.json"

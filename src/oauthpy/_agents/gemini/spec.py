@@ -12,6 +12,7 @@ SPEC = Agent(
     fake="oauthpy._agents.gemini.fake:FakeGeminiServer",
     prices="oauthpy._agents.gemini.prices:PRICES",
     transports=("stream-json", "acp"),
+    state_var="GEMINI_CLI_HOME",
     models=(
         "auto",
         "pro",

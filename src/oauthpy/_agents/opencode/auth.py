@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from oauthpy._agents.opencode.spec import SPEC
 from oauthpy._auth.base import PROBE_TIMEOUT_S, LoginCommand, Probe, home_of
 from oauthpy._commands import run_captured
 from oauthpy._errors import InvalidOptionsError
@@ -30,7 +31,7 @@ class OpencodeAuth(AcpAuth):
         super().__init__(
             "opencode",
             "opencode",
-            state_var="XDG_DATA_HOME",
+            state_var=SPEC.state_var,
             key_vars=("OPENCODE_AUTH_CONTENT",),
             install_hint="npm install -g opencode-ai",
         )

@@ -13,6 +13,7 @@ SPEC = Agent(
     fake_setup="oauthpy._agents.opencode.profile:fake_env",
     offline_setup="oauthpy._agents.opencode.offline:offline_env",
     transports=("acp",),
+    state_var="XDG_DATA_HOME",
     default_model="(opencode's configured model)",
     session_id_form=ACP_ID_FORM,
     session_id_words="an OpenCode session id",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._agents.qwen.profile import KEY_HINT
+from oauthpy._agents.qwen.spec import SPEC
 from oauthpy._auth.base import PROBE_TIMEOUT_S, LoginCommand, Probe, env_auth, home_of
 from oauthpy._commands import run_captured
 from oauthpy._errors import InvalidOptionsError
@@ -27,7 +28,7 @@ class QwenAuth(AcpAuth):
         super().__init__(
             "qwen",
             "qwen",
-            state_var="QWEN_HOME",
+            state_var=SPEC.state_var,
             key_vars=("OPENAI_API_KEY",),
             install_hint="npm install -g @qwen-code/qwen-code",
         )

@@ -12,6 +12,7 @@ SPEC = Agent(
     fake="oauthpy.testing.responses:FakeResponsesServer",
     fake_setup="oauthpy._agents.qwen.testing:fake_env",
     transports=("acp",),
+    state_var="QWEN_HOME",
     default_model="(the model of OPENAI_MODEL, else Qwen Code's)",
     fake_model="fake-model",
     session_id_words="a Qwen Code session id (a UUID)",
