@@ -235,10 +235,42 @@ def _warm_rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_WarmRigs]:
 OPENCODE_TEST_TIMEOUT_S = 240
 
 
+#: the agents of the fast tier's shared suites: they start in milliseconds (a native binary, and
+#: the suite's own ACP agent in Python)
+FAST_AGENTS = ("codex", "acp-test")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="the fast tier (scripts/test --fast): the unit tests, and the shared suites that run "
+        f"every agent of the registry, for {' and '.join(FAST_AGENTS)} only",
+    )
+
+
+def _in_fast_tier(item: pytest.Item) -> bool:
+    if "tests/unit/" in item.nodeid:
+        return True
+    callspec = getattr(item, "callspec", None)
+    return (
+        "rig" in getattr(item, "fixturenames", ())
+        and callspec is not None
+        and (callspec.params.get("rig") in FAST_AGENTS)
+    )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Give tests that run OpenCode a longer bound (unless they set their own); fail loudly if
-    xdist_group is silently ignored: some tests must never overlap."""
+    xdist_group is silently ignored: some tests must never overlap. ``--fast`` keeps the fast
+    tier only."""
+    if config.getoption("fast"):
+        fast = [_in_fast_tier(item) for item in items]
+        config.hook.pytest_deselected(
+            items=[item for item, keep in zip(items, fast, strict=True) if not keep]
+        )
+        items[:] = [item for item, keep in zip(items, fast, strict=True) if keep]
     for item in items:
         opencode = "[opencode" in item.nodeid or "test_opencode.py" in item.nodeid
         if opencode and item.get_closest_marker("timeout") is None:

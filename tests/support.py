@@ -75,14 +75,18 @@ def qwen_binary() -> str:
     return path
 
 
+#: the pinned npm-installed CLIs (not on PATH), by the variable that points oauthpy at each
+_NPM_BINARIES = {
+    "OAUTHPY_GEMINI_BINARY": gemini_binary,
+    "OAUTHPY_OPENCODE_BINARY": opencode_binary,
+    "OAUTHPY_COPILOT_BINARY": copilot_binary,
+    "OAUTHPY_QWEN_BINARY": qwen_binary,
+}
+
+
 def vendor_binaries() -> dict[str, str]:
     """The variables that point oauthpy at the pinned npm-installed CLIs (not on PATH)."""
-    return {
-        "OAUTHPY_GEMINI_BINARY": gemini_binary(),
-        "OAUTHPY_OPENCODE_BINARY": opencode_binary(),
-        "OAUTHPY_COPILOT_BINARY": copilot_binary(),
-        "OAUTHPY_QWEN_BINARY": qwen_binary(),
-    }
+    return {var: find() for var, find in _NPM_BINARIES.items()}
 
 
 def binary_var(provider: str) -> str:
@@ -226,8 +230,8 @@ def provider_env(
     with a leak-check marker (a new one unless ``marker`` is shared)."""
     env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
     var = binary_var(provider)
-    if var in vendor_binaries():  # the pinned npm-installed CLIs are not on PATH
-        env[var] = vendor_binaries()[var]
+    if var in _NPM_BINARIES:  # only this agent's: the fast tier installs no npm CLI
+        env[var] = _NPM_BINARIES[var]()
     return {**env, **(marker or new_marker())}
 
 
