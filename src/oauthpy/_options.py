@@ -52,10 +52,17 @@ class RunRequest:
     attachments: tuple[Any, ...] = ()
     #: the worktree to run in (`oauthpy._workspace.WorkspacePlan`); None: the user's own folder
     workspace: Any = None
+    #: when the call began (``time.monotonic()``), when that was before its turn (the login state
+    #: was prepared first and ``timeout`` is what was left): a timeout counts from here
+    began: float | None = None
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
         return time.monotonic() + self.timeout if self.timeout else None
+
+    def started(self) -> float:
+        """When the call began, for a timeout's "fired after N s" (now, unless `began` says)."""
+        return time.monotonic() if self.began is None else self.began
 
 
 def _schema(value: Any) -> tuple[Mapping[str, Any] | None, Any]:

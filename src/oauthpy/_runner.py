@@ -145,7 +145,7 @@ class Runner:
         spent = time.monotonic() - started
         if request.timeout and spent > 0.01:
             # `timeout` bounds the call, and checking may load the vendor's SDK (claude: ~1 s)
-            request = _replace(request, timeout=max(request.timeout - spent, 0.001))
+            request = _replace(request, timeout=max(request.timeout - spent, 0.001), began=started)
         return request
 
     def check_defaults(self, kw: Mapping[str, Any]) -> str:
@@ -259,7 +259,7 @@ class Runner:
         from oauthpy._process import time_left
         from oauthpy._transports.oneshot import parse_structured
 
-        deadline, started = request.deadline(), time.monotonic()
+        deadline, started = request.deadline(), request.started()
         budgets = (*request.budgets, self.budget) if self.budget is not None else request.budgets
         from oauthpy._events import EventKind, Usage
 
@@ -279,7 +279,7 @@ class Runner:
         try:
             left = time_left(deadline, "preparing the run's login state", started)
             if left is not None:  # `timeout` bounds the call: the turn gets what is left
-                request = _replace(request, timeout=left)
+                request = _replace(request, timeout=left, began=started)
             gen = conversation.turn(request, env)
             async with contextlib.aclosing(gen):
                 async for event in gen:

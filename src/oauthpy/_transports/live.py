@@ -310,7 +310,7 @@ class LiveConversation:
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         # One deadline for the whole call: starting the agent, its handshake, the turn.
         deadline = request.deadline()
-        started = time.monotonic()
+        started = request.started()
         inv = self._launch(request, env)
         key = process_key(inv)
         agent = await self._agent_for(inv, key, env, deadline, started)

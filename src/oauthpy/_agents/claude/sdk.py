@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -84,7 +83,7 @@ async def read_turn(
     SDK raises after an error result too, and the result already says it all).
     """
     deadline = request.deadline()
-    started = time.monotonic() if started is None else started
+    started = request.started() if started is None else started
     failed: Failed | None = None
     try:
         while failed is None:

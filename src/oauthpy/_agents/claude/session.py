@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import time
 from collections import deque
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
@@ -72,7 +71,7 @@ class ClaudeConversation:
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
         # One deadline for the call: connecting (starting the CLI) and the turn share it.
         deadline = request.deadline()
-        started = time.monotonic()
+        started = request.started()
         key = self._key_of(request, env)
         if self._client is not None and key != self._key:
             await self.aclose()  # options changed: reconnect, resuming the same conversation
