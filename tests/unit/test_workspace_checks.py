@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -69,3 +70,74 @@ def test_a_worktree_whose_process_died_is_removed_at_the_next_start(tmp_path: Pa
         fresh.remove()
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
     assert list(Path(home()).iterdir()) == []
+
+
+@pytest.fixture
+def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for /dev/shm, with OAUTHPY_HOME unset and the temporary folder under tmp_path."""
+    import tempfile
+
+    from oauthpy import _workspace
+
+    ram = tmp_path / "shm"
+    ram.mkdir()
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.delenv("OAUTHPY_HOME")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(_workspace, "RAM_BASE", str(ram))
+    monkeypatch.setattr(_workspace, "RAM_MIN_FREE", 0)
+    return ram
+
+
+def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
+    memory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from oauthpy import _workspace
+
+    repo = committed(tmp_path / "repo")  # one file of 2 bytes: one page
+    in_memory = str(memory / f"oauthpy-worktrees-{os.getuid()}")
+    planned = plan("worktree", str(repo))
+    assert planned is not None and planned.folder == in_memory
+    worktree = Worktree.create(planned)
+    try:
+        assert Path(worktree.path).parent == Path(in_memory) and (Path(worktree.path) / "f.txt").exists()
+    finally:
+        worktree.remove()
+    assert os.listdir(in_memory) == [] and git(repo, "worktree", "list").count("\n") == 1
+
+    kept = plan("worktree", str(repo), keep=True)
+    assert kept is not None and kept.folder == home() and home().startswith(str(tmp_path / "tmp"))
+
+    for _ in range(3):  # three more pages: over a limit of two
+        (repo / f"more{_}.txt").write_text("x" * 5000)
+    git(repo, "add", ".")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "more")
+    monkeypatch.setattr(_workspace, "RAM_MAX_CHECKOUT", 3 * 4096)
+    large = plan("worktree", str(repo))
+    assert large is not None and large.folder == home()
+
+
+def test_a_memory_folder_that_is_a_link_is_not_used(memory: Path, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (memory / f"oauthpy-worktrees-{os.getuid()}").symlink_to(elsewhere)
+    planned = plan("worktree", str(committed(tmp_path / "repo")))
+    assert planned is not None and planned.folder == home()
+
+
+def test_a_worktree_left_in_memory_by_a_dead_process_is_removed_at_the_next_start(
+    memory: Path, tmp_path: Path
+):
+    repo = committed(tmp_path / "repo")
+    stale = Worktree.create(plan("worktree", str(repo)))  # type: ignore[arg-type]
+    assert str(memory) in stale.path
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    Path(stale.path + ".pid").write_text(f"{dead.pid}\n{repo}\n")
+    kept = plan("worktree", str(repo), keep=True)
+    fresh = Worktree.create(kept)  # type: ignore[arg-type]  # on disk: the memory folder is pruned too
+    try:
+        assert not Path(stale.path).exists() and not Path(stale.path + ".pid").exists()
+    finally:
+        fresh.remove()
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
