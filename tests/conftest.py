@@ -158,9 +158,13 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
 
     A test marked ``warm_agent`` (of what an agent does, not of its start or its end) gets this
     worker's warm rig of the agent instead (`WarmRig`): its fake emptied, its work folder
-    emptied, its env not to be changed; its processes are checked when the worker ends.
+    emptied, its env not to be changed; its processes are checked when the worker ends. With
+    ``warm_agent(costly_starts=True)``, only the agents of `COSTLY_STARTS` get it: the others
+    start fresh, so the test covers a fresh agent's path too.
     """
-    if request.node.get_closest_marker("warm_agent"):
+    warm = request.node.get_closest_marker("warm_agent")
+    provider = request.param.partition("/")[0]
+    if warm and (not warm.kwargs.get("costly_starts") or provider in COSTLY_STARTS):
         yield request.getfixturevalue("_warm_rigs").fresh(request.param)
         return
     provider, _, fake = request.param.partition("/")
@@ -169,6 +173,12 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         yield r
         assert_no_leftovers(r.env)
         assert_no_fd_leak(fds)
+
+
+#: the agents whose start costs seconds of CPU and whose warm agent runs the very path a fresh
+#: run does: Bun's OpenCode (5 CPU-s a start, 0.3 a warm turn, ACP either way). Not gemini: its
+#: fresh run is stream-json and its warm agent ACP, so warming it would test another transport
+COSTLY_STARTS = ("opencode",)
 
 
 @dataclass

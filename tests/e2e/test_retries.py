@@ -53,6 +53,7 @@ def test_exhausted_retries_raise_the_last_error_listing_every_attempt(rig: Rig):
     assert_no_leftovers(rig.env)
 
 
+@pytest.mark.warm_agent(costly_starts=True)
 def test_auth_failures_are_never_retried(rig: Rig):
     rig.fake.script(rig.api_error(401, "bad key"))
     with pytest.raises(AuthRequiredError) as err:
