@@ -149,13 +149,14 @@ def folder_for(repo: str, keep: bool) -> str:
 
 
 def _fits(repo: str, limit: int) -> bool:
-    """Whether HEAD's files, each rounded up to a page, take at most ``limit`` bytes. Reads
-    ``git ls-tree`` as it streams and stops at the limit: a large repository costs no more."""
+    """Whether the repository's tracked files, each rounded up to a page, take at most ``limit``
+    bytes. The sizes come from its index (``git ls-files --debug``), which reads no object: a
+    partial clone fetches nothing for it. Read as it streams, stopped at the limit."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     total = 0
     try:
         proc = subprocess.Popen(
-            ["git", "ls-tree", "-r", "-l", "-z", "HEAD"],
+            ["git", "ls-files", "--debug"],
             cwd=repo,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -166,14 +167,13 @@ def _fits(repo: str, limit: int) -> bool:
         return False
     with proc:
         assert proc.stdout is not None
-        rest = b""
-        while total <= limit and (chunk := proc.stdout.read(1 << 16)):
-            *entries, rest = (rest + chunk).split(b"\0")
-            for entry in entries:  # "<mode> <type> <object> <size>\t<path>"
-                size = entry.partition(b"\t")[0].rsplit(b" ", 1)[-1]
+        for line in proc.stdout:  # per file: its path, then "  size: <bytes>\tflags: ..."
+            if line.startswith(b"  size: "):
+                size = line[8:].split(b"\t", 1)[0].strip()
                 total += -(-int(size) // _PAGE) * _PAGE if size.isdigit() else _PAGE
-        if total > limit:
-            proc.kill()
+                if total > limit:
+                    proc.kill()
+                    break
         try:
             code = proc.wait(timeout=GIT_WAIT_S)
         except subprocess.TimeoutExpired:
