@@ -69,6 +69,28 @@ def test_what_the_agent_writes_is_in_changes_and_diff_not_in_the_users_tree(agen
         assert_no_leftovers(rig.env)
 
 
+def test_without_oauthpy_home_a_small_worktree_is_made_in_memory_and_leaves_nothing_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from oauthpy import _workspace
+
+    memory = tmp_path / "shm"  # stands for /dev/shm: what is tested is the choice, not tmpfs
+    memory.mkdir()
+    monkeypatch.setattr(_workspace, "RAM_BASE", str(memory))
+    monkeypatch.setattr(_workspace, "RAM_MIN_FREE", 0)
+    monkeypatch.delenv("OAUTHPY_HOME")
+    with open_rig("codex", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        rig.fake.script(write_file("notes.txt", "a note\n"), text("done"))
+        result = rig.run("write", workspace="worktree", provider_options=rig.write_options, **ALLOW)
+        assert [(c.path, c.status) for c in result.changes] == [("notes.txt", "added")]
+        # codex was told its working folder: a worktree in the memory folder
+        assert f"{memory}/oauthpy-worktrees-{os.getuid()}/{repo.name}-" in rig.model_bodies()[0]
+        assert os.listdir(memory / f"oauthpy-worktrees-{os.getuid()}") == []
+        assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+        assert not (repo / "notes.txt").exists()
+
+
 def test_two_runs_at_once_on_one_repository_keep_their_changes_apart(tmp_path: Path):
     opened = threading.Event()
     repo = make_repo(tmp_path / "repo")
@@ -137,15 +159,16 @@ def test_compare_gives_each_agent_its_own_changes_as_json_and_as_a_table(tmp_pat
         repo = make_repo(tmp_path / "repo")
         for rig, name in ((codex, "by-codex.txt"), (gemini, "by-gemini.txt")):
             rig.fake.script(write_file(name, "x\n"), text(f"wrote {name}"))
+
         cmd = [sys.executable, "-m", "oauthpy.cli", "compare", "--source", "external", "-P", "codex,gemini"]
-        done = subprocess.run(
-            [*cmd, "--json", "--yes", "--out", str(tmp_path / "out"), "write a file"],
-            cwd=repo,
-            env=compare_env(codex, gemini),
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+
+        def compare(*args: str) -> subprocess.CompletedProcess[str]:
+            env = compare_env(codex, gemini)
+            return subprocess.run(
+                [*cmd, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=180
+            )
+
+        done = compare("--json", "--yes", "--out", str(tmp_path / "out"), "write a file")
         assert done.returncode == 0, done.stderr
         rows = {row["provider"]: row for row in map(json.loads, done.stdout.splitlines())}
         assert [c["path"] for c in rows["codex"]["changes"]] == ["by-codex.txt"]
@@ -156,14 +179,7 @@ def test_compare_gives_each_agent_its_own_changes_as_json_and_as_a_table(tmp_pat
 
         for rig in (codex, gemini):
             rig.fake.script(text("nothing to do"))
-        table = subprocess.run(
-            [*cmd, "--yes", "look"],
-            cwd=repo,
-            env=compare_env(codex, gemini),
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        table = compare("--yes", "look")
         assert table.returncode == 0, table.stderr
         lines = table.stdout.splitlines()
         assert lines[0].split() == ["agent", "status", "time", "files", "+/-", "cost"]
