@@ -28,7 +28,7 @@ ChangeStatus = Literal["added", "modified", "deleted"]
 _STATUS: dict[str, ChangeStatus] = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 _KEPT = ".kept"
 #: a RAM-backed folder (Linux's tmpfs): a checkout there skips the disk, whose file creation
-#: took 0.3-0.9 s for 1,000 files on the test VMs (25-50 ms in memory)
+#: took 0.1-0.9 s for 1,000 files on the test VMs (25-50 ms in memory)
 RAM_BASE = "/dev/shm"
 #: a worktree goes to memory only while its checkout stays under this, and under a sixteenth of
 #: the memory folder's free space, and that space is at least `RAM_MIN_FREE` (a container's
@@ -217,7 +217,8 @@ class Worktree:
         try:
             # the repository's own hooks do not run (post-checkout): nothing but the checkout.
             # One checkout worker per core: creating a file waits on the disk, not the CPU (on
-            # the test VMs, 1,000 files took 0.45-0.9 s with one and a third to a half with two)
+            # the test VMs, 1,000 files took 0.3-0.9 s with one worker, a third to a half of
+            # that with two)
             settings = ["-c", "core.hooksPath=/dev/null", "-c", "checkout.workers=0"]
             _git([*settings, "worktree", "add", "--detach", "--quiet", path, "HEAD"], plan.repo)
         except BaseException:
