@@ -1,8 +1,8 @@
 """Isolated workspaces (``workspace="worktree"``): a run in a fresh git worktree at HEAD.
 
 The worktree lives outside the user's tree (`folder_for`: in memory when it fits, else under
-`home`), detached (no branch is made), with its own index: the user's working tree, index and branches are never
-touched. After the run its changes are staged in the worktree's own index and read as a list
+`home`), detached (no branch is made), with its own index: the user's working tree, index and
+branches are never touched. After the run its changes are staged in the worktree's own index and read as a list
 (`Change`) and a binary-safe diff against HEAD; then the worktree and its registration go.
 Each one has a ``.pid`` file beside it: one whose process died without removing it (a crash, a
 SIGKILL) is removed at the next start of any worktree (`prune_stale`), or by ``oauthpy
@@ -165,20 +165,24 @@ def _fits(repo: str, limit: int) -> bool:
         )
     except OSError:
         return False
-    with proc:
-        assert proc.stdout is not None
-        for line in proc.stdout:  # per file: its path, then "  size: <bytes>\tflags: ..."
-            if line.startswith(b"  size: "):
-                size = line[8:].split(b"\t", 1)[0].strip()
-                total += -(-int(size) // _PAGE) * _PAGE if size.isdigit() else _PAGE
-                if total > limit:
-                    proc.kill()
-                    break
-        try:
-            code = proc.wait(timeout=GIT_WAIT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return False
+    import threading
+
+    bound = threading.Timer(GIT_WAIT_S, proc.kill)  # a git that hangs ends the reading too
+    bound.daemon = True
+    bound.start()
+    try:
+        with proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:  # per file: its path, then "  size: <bytes>\tflags: ..."
+                if line.startswith(b"  size: "):
+                    size = line[8:].split(b"\t", 1)[0].strip()
+                    total += -(-int(size) // _PAGE) * _PAGE if size.isdigit() else _PAGE
+                    if total > limit:
+                        proc.kill()
+                        break
+    finally:
+        bound.cancel()
+    code = proc.returncode
     return total <= limit and code == 0
 
 

@@ -141,3 +141,20 @@ def test_a_worktree_left_in_memory_by_a_dead_process_is_removed_at_the_next_star
     finally:
         fresh.remove()
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+def test_sizing_a_checkout_is_bounded_when_git_hangs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import time
+
+    from oauthpy import _workspace
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    hanging = bin_dir / "git"
+    hanging.write_text("#!/bin/sh\nprintf 'f.txt\\n'\nexec sleep 30\n")
+    hanging.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setattr(_workspace, "GIT_WAIT_S", 0.3)
+    began = time.monotonic()
+    assert _workspace._fits(str(tmp_path), 1 << 30) is False  # unknown: not in memory
+    assert time.monotonic() - began < 10
