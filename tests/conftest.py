@@ -162,12 +162,11 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     ``warm_agent(costly_starts=True)``, only the agents of `COSTLY_STARTS` get it: the others
     start fresh, so the test covers a fresh agent's path too.
     """
+    provider, _, fake = request.param.partition("/")
     warm = request.node.get_closest_marker("warm_agent")
-    provider = request.param.partition("/")[0]
     if warm and (not warm.kwargs.get("costly_starts") or provider in COSTLY_STARTS):
         yield request.getfixturevalue("_warm_rigs").fresh(request.param)
         return
-    provider, _, fake = request.param.partition("/")
     with open_rig(provider, tmp_path, fake=fake) as r:
         fds = open_pipes_and_files()
         yield r

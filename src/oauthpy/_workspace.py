@@ -57,13 +57,17 @@ class WorkspacePlan:
     folder: str = ""
 
 
+def _git_env() -> dict[str, str]:
+    """Git never prompts and speaks English (its messages reach ours)."""
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
 def _git(args: list[str], cwd: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            env=env,
+            env=_git_env(),
             capture_output=True,
             text=True,
             errors="replace",
@@ -152,13 +156,12 @@ def _fits(repo: str, limit: int) -> bool:
     """Whether the repository's tracked files, each rounded up to a page, take at most ``limit``
     bytes. The sizes come from its index (``git ls-files --debug``), which reads no object: a
     partial clone fetches nothing for it. Read as it streams, stopped at the limit."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     total = 0
     try:
         proc = subprocess.Popen(
             ["git", "ls-files", "--debug"],
             cwd=repo,
-            env=env,
+            env=_git_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
