@@ -79,7 +79,7 @@ def test_the_fake_env_shares_nodes_compile_cache_across_roots(rig: Rig):
     rig.fake.script(text("cached"))
     assert client(rig).run("q", cwd=rig.work, timeout=BOUND_S).text == "cached"
     shared = Path(rig.env["NODE_COMPILE_CACHE"])
-    assert shared.parent == Path(rig.env["XDG_CACHE_HOME"]) and any(shared.iterdir())
+    assert not shared.is_relative_to(rig.root) and any(shared.iterdir())
     assert not Path(rig.env["TMPDIR"], "node-compile-cache").exists()
 
 

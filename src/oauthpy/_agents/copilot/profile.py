@@ -271,10 +271,12 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
         wire = {"COPILOT_PROVIDER_TYPE": "openai", "COPILOT_PROVIDER_WIRE_API": "responses"}
         wire["COPILOT_PROVIDER_BASE_URL"] = f"{fake.url}/v1"
         key = FAKE_OPENAI_KEY
+    from oauthpy._transports.node import shared_compile_cache
+
     return {
+        **shared_compile_cache(),
         **{var: str(path) for var, path in dirs.items()},
         "XDG_CACHE_HOME": str(cache),
-        "NODE_COMPILE_CACHE": str(cache / "node-compile-cache"),
         "XDG_CONFIG_HOME": str(root / "config"),
         "XDG_STATE_HOME": str(root / "state"),
         "XDG_DATA_HOME": str(root / "data"),

@@ -137,13 +137,17 @@ class FakeGeminiServer(FakeServer):
 
         Writes ``<root>/home/.gemini/settings.json`` (API-key auth, usage statistics, telemetry
         and auto-update off, ``general.maxAttempts``) and isolates ``GEMINI_CLI_HOME`` and
-        ``TMPDIR``. The workspace is trusted through ``GEMINI_CLI_TRUST_WORKSPACE``.
+        ``TMPDIR``. The workspace is trusted through ``GEMINI_CLI_TRUST_WORKSPACE``. Node's
+        compile cache is shared by every root (`shared_compile_cache`).
         """
         base = Path(root)
         home, tmp = base / "gemini-home", base / "gemini-tmp"
         write_settings(home, max_attempts=max_attempts)
         tmp.mkdir(parents=True, exist_ok=True)
+        from oauthpy._transports.node import shared_compile_cache
+
         return {
+            **shared_compile_cache(),
             "GEMINI_CLI_HOME": str(home),
             "TMPDIR": str(tmp),
             "GEMINI_API_KEY": api_key,

@@ -35,7 +35,10 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     for folder in (home, qwen_home, tmp):
         folder.mkdir(parents=True, exist_ok=True)
     (qwen_home / "settings.json").write_text(json.dumps(QUIET_SETTINGS))
+    from oauthpy._transports.node import shared_compile_cache
+
     return {
+        **shared_compile_cache(),  # its own is under TMPDIR, new for every root
         "HOME": str(home),
         "QWEN_HOME": str(qwen_home),
         "TMPDIR": str(tmp),
