@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from rigs import PROMPT, rig
 from stats import Row, paired
@@ -48,15 +49,8 @@ def workspace(reps: int, providers: list[str], root: Path) -> list[Row]:
 def _on_disk(r: Any, repo: Path, oauthpy_home: Path, reps: int) -> Row:
     """The same as the packed row with the worktree on disk (``OAUTHPY_HOME`` set, as for a
     checkout too large for memory): what the disk's file creation costs."""
-    before = os.environ.get("OAUTHPY_HOME")
-    os.environ["OAUTHPY_HOME"] = str(oauthpy_home)
-    try:
+    with patch.dict(os.environ, {"OAUTHPY_HOME": str(oauthpy_home)}):
         row = _row(r, "codex", repo, True, reps)
-    finally:
-        if before is None:
-            del os.environ["OAUTHPY_HOME"]
-        else:
-            os.environ["OAUTHPY_HOME"] = before
     row.what = row.what.replace("(packed, as cloned)", "(packed), the worktree on disk (OAUTHPY_HOME set)")
     row.target = "-"
     return row

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -305,3 +306,58 @@ def test_a_run_s_model_reaches_the_model_api_though_copilot_does_not_say_its_own
         chat.run("first", timeout=60)
     asked = [r.body.get("model") for r in rig.fake.model_requests() if isinstance(r.body, dict)]
     assert asked[0] == "model-x" and asked[-1] == "model-y"
+
+
+USER_SERVER = """\
+import sys
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+
+server = MCPServer("user")
+
+
+@server.tool()
+def touch(name: str) -> str:
+    \"\"\"Create a file.\"\"\"
+    Path(sys.argv[1], name).write_text("made")
+    return "made"
+
+
+server.run()
+"""
+
+
+def test_a_users_own_mcp_server_named_oauthpy_is_not_allowed_by_the_runs_tools(rig: Rig):
+    # `oauthpy mcp serve` registered as "oauthpy" (what docs/mcp.md shows) in copilot's config:
+    # the name oauthpy gives the run's own tools must not pre-approve that server's tools
+    script = rig.root / "user_server.py"
+    script.write_text(USER_SERVER)
+    config = {
+        "mcpServers": {
+            "oauthpy": {
+                "type": "local",
+                "command": sys.executable,
+                "args": [str(script), str(rig.work)],
+                "tools": ["*"],
+            }
+        }
+    }
+    Path(rig.env["COPILOT_HOME"], "mcp-config.json").write_text(json.dumps(config))
+    asked: list[PermissionRequest] = []
+
+    def refuse(request: PermissionRequest) -> bool:
+        asked.append(request)
+        return False
+
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    for tools in ([], [add]):
+        asked.clear()
+        rig.fake.script(call_tool("touch", {"name": "unasked.txt"}), text("done"))
+        result = client(rig).run("go", cwd=rig.work, on_permission=refuse, tools=tools, timeout=BOUND_S)
+        assert not (rig.work / "unasked.txt").exists(), tools
+        assert [(r.kind, r.tool_name) for r in asked] == [("tool", "touch")], tools
+        assert [e.status for e in result.events if e.kind is EventKind.TOOL][-1] == "declined"

@@ -191,9 +191,23 @@ def test_the_turn_is_copilot_s_own_and_argv_allows_only_oauthpy_s_tools_unasked(
 
     profile = CopilotAcp()
     assert isinstance(profile.turn("s", None), CopilotTurn)
-    argv = profile.argv(build_request("hi"), {"OAUTHPY_COPILOT_BINARY": "/bin/true"})
+    env = {"OAUTHPY_COPILOT_BINARY": "/bin/true"}
+    argv = profile.argv(build_request("hi"), env)
     assert argv[1:3] == ["--acp", "--stdio"]
-    assert [a for a in argv if a.startswith("--allow")] == ["--allow-tool=oauthpy"]
+    assert [a for a in argv if a.startswith("--allow")] == []
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    def mul(a: int, b: int) -> int:
+        return a * b
+
+    argv = profile.argv(build_request("hi", tools=[add, mul]), env)
+    # each of the run's tools by name, never the whole server (a user's own may share its name)
+    assert [a for a in argv if a.startswith("--allow")] == [
+        "--allow-tool=oauthpy(add)",
+        "--allow-tool=oauthpy(mul)",
+    ]
 
 
 def test_no_secret_in_the_recordings():

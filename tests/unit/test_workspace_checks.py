@@ -108,8 +108,8 @@ def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
     kept = plan("worktree", str(repo), keep=True)
     assert kept is not None and kept.folder == home() and home().startswith(str(tmp_path / "tmp"))
 
-    for _ in range(3):  # three more pages: over a limit of two
-        (repo / f"more{_}.txt").write_text("x" * 5000)
+    for page in range(3):  # three more pages: over a limit of two
+        (repo / f"more{page}.txt").write_text("x" * 5000)
     git(repo, "add", ".")
     git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "more")
     monkeypatch.setattr(_workspace, "RAM_MAX_CHECKOUT", 3 * 4096)

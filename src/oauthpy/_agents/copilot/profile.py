@@ -15,8 +15,10 @@ completions, Responses and Messages wires; /work/notes/copilot.md):
   not the turn: `CopilotTurn` reports the difference to the session's previous answer.
 * It asks before shell commands, file edits and MCP tools (options ``allow_once``,
   ``allow_always``, ``reject_once``); a refused call ends the turn (``end_turn``, no further model
-  request). The run's own tools are allowed by ``--allow-tool=oauthpy`` (oauthpy's MCP server
-  name), so it never asks about them; it names them ``oauthpy-<tool>`` (a hyphen).
+  request). The run's own tools are allowed one by one (``--allow-tool=oauthpy(<tool>)``, after
+  oauthpy's MCP server name), so it never asks about them; it names them ``oauthpy-<tool>`` (a
+  hyphen). ``--allow-tool=oauthpy`` would allow every tool of any server of that name, a user's
+  own included.
 * Its modes are URLs; ``autopilot`` turns every approval off, so oauthpy never selects it.
 * Session ids are UUIDs; ``session/load`` of an unknown id is ``-32002 Resource not found``;
   loading a session the process already holds is ``-32602 ... is already loaded``.
@@ -91,14 +93,11 @@ class CopilotAcp(AcpProfile):
         self.totals: dict[str, dict[str, int]] = {}
 
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
-        return [
-            self.program("copilot", env),
-            "--acp",
-            "--stdio",
-            "--no-auto-update",
-            # the run's own tools: oauthpy serves them and reports their calls itself
-            f"--allow-tool={SERVER_NAME}",
-        ]
+        # the run's own tools, each by name: oauthpy serves them and reports their calls itself.
+        # Not the whole server: a server of the user's own with the same name (`oauthpy mcp
+        # serve` registered as "oauthpy") would have every tool of it run unasked.
+        own = [f"--allow-tool={SERVER_NAME}({tool.name})" for tool in request.tools]
+        return [self.program("copilot", env), "--acp", "--stdio", "--no-auto-update", *own]
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
         # copilot's own "allow every tool" would answer before oauthpy could (approvals fail
