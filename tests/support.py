@@ -364,3 +364,31 @@ def answer_from_a_client_never_exited(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()
+
+
+_USER_MCP_SERVER = """\
+import sys
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+
+server = MCPServer("user")
+
+
+@server.tool()
+def touch(name: str) -> str:
+    \"\"\"Create a file.\"\"\"
+    Path(sys.argv[1], name).write_text("made")
+    return "made"
+
+
+server.run()
+"""
+
+
+def user_mcp_server(root: Path, folder: Path) -> dict[str, Any]:
+    """A stdio MCP server of the user's own (written under ``root``) whose one tool, ``touch``,
+    creates a file in ``folder``: ``{"command": ..., "args": [...]}`` for an agent's config."""
+    script = root / "user_mcp_server.py"
+    script.write_text(_USER_MCP_SERVER)
+    return {"command": sys.executable, "args": [str(script), str(folder)]}

@@ -14,12 +14,13 @@ from oauthpy import (
     CommandExecutionError,
     EventKind,
     InvalidOptionsError,
+    PermissionRequest,
     StructuredOutputError,
 )
-from oauthpy.testing import Reply, Tokens, text
+from oauthpy.testing import Reply, Tokens, call_tool, text
 from oauthpy.testing.anthropic import bash, structured, write_file
 
-from ..support import assert_no_leftovers
+from ..support import assert_no_leftovers, user_mcp_server
 
 claude = Client("claude", auth_source="external")
 
@@ -164,4 +165,30 @@ def test_a_stream_closed_early_inside_asyncio_run_closes_its_pipes_before_the_lo
     )
     assert done.returncode == 0, done.stderr
     assert "Event loop is closed" not in done.stderr and "is closed" not in done.stderr, done.stderr
+    assert_no_leftovers(claude_env)
+
+
+def test_a_users_own_mcp_server_named_oauthpy_still_reaches_on_permission(
+    anthropic_fake, claude_env, workdir, tmp_path
+):
+    # `claude mcp add oauthpy -- oauthpy mcp serve` (docs/mcp.md): its tools are
+    # mcp__oauthpy__<name> like the run's own, and only the run's own skip on_permission
+    server = {"type": "stdio", **user_mcp_server(tmp_path, workdir)}
+    asked: list[PermissionRequest] = []
+
+    def refuse(request: PermissionRequest) -> bool:
+        asked.append(request)
+        return False
+
+    anthropic_fake.script(call_tool("touch", {"name": "unasked.txt"}), text("done"))
+    claude.run(
+        "go",
+        cwd=workdir,
+        env={**claude_env, "ENABLE_TOOL_SEARCH": "false"},  # its MCP tools in the request itself
+        on_permission=refuse,
+        provider_options={"mcp_servers": {"oauthpy": server}},
+        timeout=120,
+    )
+    assert not (workdir / "unasked.txt").exists()
+    assert [(r.kind, r.tool_name) for r in asked] == [("tool", "mcp__oauthpy__touch")]
     assert_no_leftovers(claude_env)

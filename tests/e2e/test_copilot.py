@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from oauthpy import (
 )
 from oauthpy.testing import FakeAnthropicServer, HttpError, call_tool, shell, text
 from oauthpy.testing.processes import new_marker
-from tests.support import Rig, assert_no_leftovers, copilot_binary, open_rig
+from tests.support import Rig, assert_no_leftovers, copilot_binary, open_rig, user_mcp_server
 
 BOUND_S = 60
 
@@ -308,41 +307,11 @@ def test_a_run_s_model_reaches_the_model_api_though_copilot_does_not_say_its_own
     assert asked[0] == "model-x" and asked[-1] == "model-y"
 
 
-USER_SERVER = """\
-import sys
-from pathlib import Path
-
-from mcp.server.mcpserver import MCPServer
-
-server = MCPServer("user")
-
-
-@server.tool()
-def touch(name: str) -> str:
-    \"\"\"Create a file.\"\"\"
-    Path(sys.argv[1], name).write_text("made")
-    return "made"
-
-
-server.run()
-"""
-
-
 def test_a_users_own_mcp_server_named_oauthpy_is_not_allowed_by_the_runs_tools(rig: Rig):
     # `oauthpy mcp serve` registered as "oauthpy" (what docs/mcp.md shows) in copilot's config:
     # the name oauthpy gives the run's own tools must not pre-approve that server's tools
-    script = rig.root / "user_server.py"
-    script.write_text(USER_SERVER)
-    config = {
-        "mcpServers": {
-            "oauthpy": {
-                "type": "local",
-                "command": sys.executable,
-                "args": [str(script), str(rig.work)],
-                "tools": ["*"],
-            }
-        }
-    }
+    server = user_mcp_server(rig.root, rig.work)
+    config = {"mcpServers": {"oauthpy": {"type": "local", **server, "tools": ["*"]}}}
     Path(rig.env["COPILOT_HOME"], "mcp-config.json").write_text(json.dumps(config))
     asked: list[PermissionRequest] = []
 

@@ -136,6 +136,13 @@ class ClaudeAsks:
             kw["can_use_tool"] = self.can_use_tool
         return kw
 
+    def own(self, tool_name: str) -> bool:
+        """Whether ``tool_name`` is one of this turn's own tools: by its whole name, never by
+        the server's prefix alone (a server of the user's own named ``oauthpy``, say ``oauthpy
+        mcp serve``, has tools of that prefix too, and they must reach ``on_permission``)."""
+        name = tool_name[len(OWN_PREFIX) :] if tool_name.startswith(OWN_PREFIX) else None
+        return name is not None and any(tool.name == name for tool in self.tools)
+
     def _fail(self, error: BaseException) -> None:
         """A tool raised ``SystemExit``/``KeyboardInterrupt``: the turn ends with it, as when the
         callback raises."""
@@ -154,7 +161,7 @@ class ClaudeAsks:
     async def can_use_tool(self, tool_name: str, tool_input: Any, context: Any) -> Any:
         from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
 
-        if tool_name.startswith(OWN_PREFIX):
+        if self.own(tool_name):
             return PermissionResultAllow()  # the run's own tools never reach on_permission
         ask = permission_of(tool_name, tool_input, self.cwd)
         call_id = getattr(context, "tool_use_id", None)
