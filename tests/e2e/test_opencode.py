@@ -4,6 +4,7 @@ its own retries of a 429). The shared ``rig`` suite runs it like every other age
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from oauthpy import Client, EventKind, PermissionRequest, RateLimitError, SessionNotFoundError
 from oauthpy.testing import HttpError, call_tool, shell, text, write_file
 from oauthpy.testing.processes import live_processes_with_env
-from tests.support import Rig, assert_no_leftovers, open_rig
+from tests.support import Rig, assert_no_leftovers, open_rig, user_mcp_server
 
 BOUND_S = 90
 
@@ -106,3 +107,23 @@ def test_a_rate_limit_is_a_rate_limit_error(rig: Rig):
     rig.fake.script(HttpError(429, "Rate limited", retry_after=0.2))  # opencode retries 5 times
     with pytest.raises(RateLimitError):
         client(rig).run("hi", cwd=rig.work, timeout=BOUND_S)
+
+
+def test_a_tool_of_the_users_own_mcp_server_is_asked_about(rig: Rig):
+    # an MCP server from the user's OpenCode config: its tools act too, so on_permission sees
+    # each call, as with every other agent
+    server = user_mcp_server(rig.root, rig.work)
+    config = json.loads(rig.env.get("OPENCODE_CONFIG_CONTENT") or "{}")
+    config["mcp"] = {"user": {"type": "local", "command": [server["command"], *server["args"]]}}
+    rig.env["OPENCODE_CONFIG_CONTENT"] = json.dumps(config)
+    asked: list[PermissionRequest] = []
+
+    def refuse(request: PermissionRequest) -> bool:
+        asked.append(request)
+        return False
+
+    rig.fake.script(call_tool("touch", {"name": "unasked.txt"}), text("done"))
+    result = client(rig).run("go", cwd=rig.work, on_permission=refuse, timeout=BOUND_S)
+    assert not (rig.work / "unasked.txt").exists()
+    assert [(r.kind, r.tool_name) for r in asked] == [("tool", "user_touch")]
+    assert "declined" in [e.status for e in result.events if e.kind is EventKind.TOOL]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import InvalidOptionsError
-from oauthpy._agents.opencode.settings import ASKED, asking_config
+from oauthpy._agents.opencode.settings import ASKED, asking, asking_config
 
 
 def _env(tmp_path: Path, **more: str) -> dict[str, str]:
@@ -85,3 +85,28 @@ def test_project_config_switched_off_is_not_read(tmp_path: Path) -> None:
     work = _work(tmp_path)
     (work / "opencode.json").write_text("{ not json")
     asking_config(str(work), _env(tmp_path, OPENCODE_DISABLE_PROJECT_CONFIG="1"))
+
+
+def test_the_tools_of_every_configured_mcp_server_are_asked_about(tmp_path: Path) -> None:
+    # OpenCode runs an MCP tool (<server>_<tool>) unasked unless a rule says otherwise
+    work = _work(tmp_path)
+    (tmp_path / "repo" / "opencode.json").write_text(
+        json.dumps({"mcp": {"my.server": {"type": "local", "command": ["x"]}}})
+    )
+    content = json.dumps({"mcp": {"oauthpy": {"type": "local", "command": ["oauthpy", "mcp", "serve"]}}})
+    env = _env(tmp_path, OPENCODE_CONFIG_CONTENT=content)
+    config_text, asked = asking(str(work), env)
+    assert asked == {**ASKED, "my_server_*": "ask", "oauthpy_*": "ask"}
+    assert json.loads(config_text)["mcp"] == json.loads(content)["mcp"]
+
+
+def test_an_allow_for_one_mcp_tool_after_ask_refuses_the_run(tmp_path: Path) -> None:
+    # the agent's "srv_*" keeps the place it first had, so its "srv_touch" allow comes after it
+    work = _work(tmp_path)
+    dot = work / ".opencode"
+    dot.mkdir()
+    rules = {"mcp": {"srv": {"type": "local", "command": ["x"]}}}
+    rules["agent"] = {"build": {"permission": {"srv_*": "ask", "srv_touch": "allow"}}}
+    (dot / "opencode.json").write_text(json.dumps(rules))
+    with pytest.raises(InvalidOptionsError, match=r"allow 'srv_\*' for agent 'build' \(rule 'srv_touch'\)"):
+        asking(str(work), _env(tmp_path))

@@ -72,10 +72,11 @@ class OpencodeAcp(AcpProfile):
             "OPENCODE_SERVER_PASSWORD": _SERVER_PASSWORD,
         }
         if request.on_permission is not None:
-            from oauthpy._agents.opencode.settings import ASKED, asking_config
+            from oauthpy._agents.opencode.settings import asking
 
-            extra["OPENCODE_PERMISSION"] = json.dumps(ASKED)
-            extra["OPENCODE_CONFIG_CONTENT"] = asking_config(request.cwd, env)
+            content, asked = asking(request.cwd, env)
+            extra["OPENCODE_PERMISSION"] = json.dumps(asked)
+            extra["OPENCODE_CONFIG_CONTENT"] = content
         return {**env, **extra}
 
     def unknown_session(self, code: int | None, message: str, data: Any) -> bool:

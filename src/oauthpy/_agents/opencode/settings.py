@@ -50,16 +50,27 @@ class _Merged:
 
 
 def asking_config(cwd: str, env: Mapping[str, str]) -> str:
-    """The ``OPENCODE_CONFIG_CONTENT`` for a run with ``on_permission``: the caller's (JSON or
-    JSONC) with ``ask`` for every agent that sets permissions, and ``continue_loop_on_deny`` (so
-    the model hears of a refusal, as with every other agent).
+    """The ``OPENCODE_CONFIG_CONTENT`` of `asking`."""
+    return asking(cwd, env)[0]
+
+
+def asking(cwd: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The ``OPENCODE_CONFIG_CONTENT`` and the ``OPENCODE_PERMISSION`` rules for a run with
+    ``on_permission``: the caller's content (JSON or JSONC) with ``ask`` for every agent that
+    sets permissions, and ``continue_loop_on_deny`` (so the model hears of a refusal, as with
+    every other agent); the rules are `ASKED` and those of the configured MCP servers' tools.
 
     Raises `InvalidOptionsError` naming the file when a setting would still allow, unasked,
     what the callback must see."""
     content = env.get("OPENCODE_CONFIG_CONTENT") or ""
     caller = _parse(content, "OPENCODE_CONFIG_CONTENT") if content.strip() else {}
+    sources = list(_sources_before_content(Path(cwd), env))
+    managed = [
+        (str(path), _read(path)) for path in (MANAGED_DIR / name for name in _CONFIG_NAMES) if path.is_file()
+    ]
+    asked = {**ASKED, **_mcp_rules([config for _, config in [*sources, ("", caller), *managed]])}
     merged = _Merged()
-    for source, config in _sources_before_content(Path(cwd), env):
+    for source, config in sources:
         merged.add(source, config)
     ours = dict(caller)
     experimental = caller.get("experimental")
@@ -70,51 +81,66 @@ def asking_config(cwd: str, env: Mapping[str, str]) -> str:
     for section in ("agent", "mode"):
         own = _dict(caller.get(section))
         wanted = {
-            name: {"permission": dict(ASKED)}
+            name: {"permission": dict(asked)}
             for name, spec in _dict(merged.config.get(section)).items()
             if _sets_permissions(spec)
         }
         wanted |= {
-            name: {**_dict(spec), "permission": _asking(_dict(spec).get("permission"))}
+            name: {**_dict(spec), "permission": _asking(_dict(spec).get("permission"), asked)}
             for name, spec in own.items()
         }
         if wanted:
             ours[section] = {**own, **wanted}
     merged.add("OPENCODE_CONFIG_CONTENT", ours)
-    for path in (MANAGED_DIR / name for name in _CONFIG_NAMES):
-        if path.is_file():
-            merged.add(str(path), _read(path))
-    merged.add("OPENCODE_PERMISSION", {"permission": ASKED})
-    _check(merged)
-    return json.dumps(ours)
+    for source, config in managed:
+        merged.add(source, config)
+    merged.add("OPENCODE_PERMISSION", {"permission": asked})
+    _check(merged, asked)
+    return json.dumps(ours), asked
 
 
-def _asking(permission: Any) -> dict[str, Any]:
-    """An agent's permission object with ``ask`` for `ASKED`, placed after every other key."""
-    kept = {k: v for k, v in _dict(permission).items() if k not in ASKED}
-    return {**kept, **ASKED}
+def _mcp_rules(configs: list[dict[str, Any]]) -> dict[str, str]:
+    """``ask`` for the tools of every MCP server the configs name. OpenCode runs an MCP tool
+    unasked by default (its permission is the tool's name, ``<server>_<tool>``, each part with
+    any character but a letter, a digit, ``_`` or ``-`` made ``_``), and such a tool acts like
+    any other: a user's ``oauthpy mcp serve`` would start agents. The run's own tools come over
+    ACP, not from a config, and stay unasked."""
+    rules: dict[str, str] = {}
+    for config in configs:
+        for name in _dict(config.get("mcp")):
+            rules[f"{re.sub(r'[^a-zA-Z0-9_-]', '_', str(name))}_*"] = "ask"
+    return rules
+
+
+def _asking(permission: Any, asked: Mapping[str, str]) -> dict[str, Any]:
+    """An agent's permission object with ``ask`` for ``asked``, placed after every other key."""
+    kept = {k: v for k, v in _dict(permission).items() if k not in asked}
+    return {**kept, **asked}
 
 
 def _sets_permissions(spec: Any) -> bool:
     return bool(_dict(spec).get("permission") or _dict(spec).get("tools"))
 
 
-def _check(merged: _Merged) -> None:
+def _check(merged: _Merged, asked: Mapping[str, str]) -> None:
     config = merged.config
     top = _rules(_dict(config.get("permission")))
-    _check_rules(merged, top, "permission", "")
+    _check_rules(merged, top, asked, "")
     agents = _dict(config.get("agent"))
     for name, spec in _dict(config.get("mode")).items():  # modes become primary agents last
         agents[name] = _merge(dict(_dict(agents.get(name))), _dict(spec))
     for name, spec in agents.items():
-        _check_rules(merged, top + _rules(_dict(_dict(spec).get("permission"))), "agent", name)
+        _check_rules(merged, top + _rules(_dict(_dict(spec).get("permission"))), asked, name)
 
 
-def _check_rules(merged: _Merged, rules: list[tuple[str, str]], section: str, agent: str) -> None:
-    for asked in ASKED:
+def _check_rules(
+    merged: _Merged, rules: list[tuple[str, str]], wanted: Mapping[str, str], agent: str
+) -> None:
+    for asked in wanted:
         last = None
         for key, action in rules:
-            if _matches(key, asked):
+            # a rule for some of what is asked counts too ("srv_touch" of "srv_*")
+            if _matches(key, asked) or _matches(asked, key):
                 last = (key, action)
         if last is not None and last[1] == "allow":
             key = last[0]
