@@ -171,8 +171,8 @@ def test_a_stream_closed_early_inside_asyncio_run_closes_its_pipes_before_the_lo
 def test_a_users_own_mcp_server_named_oauthpy_still_reaches_on_permission(
     anthropic_fake, claude_env, workdir, tmp_path
 ):
-    # `claude mcp add oauthpy -- oauthpy mcp serve` (docs/mcp.md): its tools are
-    # mcp__oauthpy__<name> like the run's own, and only the run's own skip on_permission
+    # a server of the user's own named oauthpy (`claude mcp add oauthpy -- oauthpy mcp serve`):
+    # its tools are mcp__oauthpy__<name> like the run's own; only the run's own skip on_permission
     server = {"type": "stdio", **user_mcp_server(tmp_path, workdir)}
     asked: list[PermissionRequest] = []
 

@@ -308,7 +308,7 @@ def test_a_run_s_model_reaches_the_model_api_though_copilot_does_not_say_its_own
 
 
 def test_a_users_own_mcp_server_named_oauthpy_is_not_allowed_by_the_runs_tools(rig: Rig):
-    # `oauthpy mcp serve` registered as "oauthpy" (what docs/mcp.md shows) in copilot's config:
+    # `oauthpy mcp serve` registered as "oauthpy" (as docs/mcp.md showed) in copilot's config:
     # the name oauthpy gives the run's own tools must not pre-approve that server's tools
     server = user_mcp_server(rig.root, rig.work)
     config = {"mcpServers": {"oauthpy": {"type": "local", **server, "tools": ["*"]}}}

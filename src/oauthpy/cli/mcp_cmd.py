@@ -9,7 +9,7 @@ import sys
 EXAMPLES = """examples:
   oauthpy mcp serve                                # every installed agent, one tool each
   oauthpy mcp serve --agent codex --agent gemini --cwd ~/src/app
-  claude mcp add oauthpy -- oauthpy mcp serve      # Claude Code calls them (docs/mcp.md)
+  claude mcp add agents -- oauthpy mcp serve       # Claude Code calls them (docs/mcp.md)
 
 permissions: what an agent asks to do goes to the client's person (MCP elicitation) when the
 client offers it; otherwise it is denied. --allow read-only allows plain reading commands
