@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 from oauthpy._errors import InvalidOptionsError, OauthPyError
+from oauthpy._folders import private_folder
 
 WORKSPACES = ("worktree",)
 #: bound on one git command (a checkout of a large repository included)
@@ -147,7 +147,7 @@ def folder_for(repo: str, keep: bool) -> str:
     except OSError:
         return home()
     free = fs.f_bavail * fs.f_frsize
-    if free < RAM_MIN_FREE or not _private_folder(ram):
+    if free < RAM_MIN_FREE or private_folder(ram) is None:
         return home()
     return ram if _fits(repo, min(RAM_MAX_CHECKOUT, free // 16)) else home()
 
@@ -189,17 +189,6 @@ def _fits(repo: str, limit: int) -> bool:
     return total <= limit and code == 0
 
 
-def _private_folder(path: str) -> bool:
-    """``path`` made (or found) as a folder of this user's own, not a link: in a folder every
-    user writes to (/dev/shm, /tmp), another user could have made it first."""
-    try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        found = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid()
-
-
 class Worktree:
     """One run's worktree (`create`); `finish` reads its changes, `remove` ends it."""
 
@@ -212,7 +201,7 @@ class Worktree:
     @classmethod
     def create(cls, plan: WorkspacePlan) -> Worktree:
         folder = plan.folder or home()
-        if not _private_folder(folder):
+        if private_folder(folder) is None:
             raise OauthPyError(
                 f"the worktree folder {folder} is not a folder of this user's own",
                 hint="remove it, or set OAUTHPY_HOME to a folder of your own",

@@ -19,9 +19,9 @@ NODE_AGENTS = ("gemini", "qwen", "copilot")
 def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)  # gettempdir() reads TMPDIR again
-    node._private.cache_clear()
+    node._cache_folder.cache_clear()
     yield tmp_path
-    node._private.cache_clear()
+    node._cache_folder.cache_clear()
 
 
 def test_the_cache_is_a_folder_of_this_users_own_in_the_temporary_folder(temp_dir: Path):
@@ -37,7 +37,7 @@ def test_a_link_or_a_folder_others_can_write_to_is_not_used(temp_dir: Path):
     folder.symlink_to(elsewhere)
     assert node.shared_compile_cache() == {}
     folder.unlink()
-    node._private.cache_clear()
+    node._cache_folder.cache_clear()
     folder.mkdir()
     folder.chmod(0o777)
     assert node.shared_compile_cache() == {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy import InvalidOptionsError
-from oauthpy._agents.opencode.settings import ASKED, asking, asking_config
+from oauthpy._agents.opencode.settings import ASKED, asking
 
 
 def _env(tmp_path: Path, **more: str) -> dict[str, str]:
@@ -21,6 +21,10 @@ def _work(tmp_path: Path) -> Path:
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     work.mkdir(parents=True)
     return work
+
+
+def asking_config(cwd: str, env: dict[str, str]) -> str:
+    return asking(cwd, env)[0]  # the OPENCODE_CONFIG_CONTENT
 
 
 def test_an_agent_with_permissions_in_a_parent_folder_of_the_repo_gets_ask(tmp_path: Path) -> None:

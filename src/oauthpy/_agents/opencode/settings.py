@@ -49,11 +49,6 @@ class _Merged:
                 self.origin[(section, name, key)] = source
 
 
-def asking_config(cwd: str, env: Mapping[str, str]) -> str:
-    """The ``OPENCODE_CONFIG_CONTENT`` of `asking`."""
-    return asking(cwd, env)[0]
-
-
 def asking(cwd: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     """The ``OPENCODE_CONFIG_CONTENT`` and the ``OPENCODE_PERMISSION`` rules for a run with
     ``on_permission``: the caller's content (JSON or JSONC) with ``ask`` for every agent that

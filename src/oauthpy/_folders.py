@@ -1,0 +1,20 @@
+"""A folder of this user's own, for what oauthpy keeps in a folder every user can write to."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+
+def private_folder(path: str) -> os.stat_result | None:
+    """``path`` made (or found) as a directory of this user's own, not a link: its ``lstat``,
+    else None. In a folder every user writes to (/tmp, /dev/shm) another user could have made
+    it first."""
+    if not hasattr(os, "getuid"):
+        return None
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return found if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() else None
