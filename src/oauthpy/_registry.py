@@ -107,6 +107,10 @@ class Agent(NamedTuple):
     refusal_ends_turn: bool = False
     #: whether its errors carry the model API's HTTP status (else only the API's words)
     status_in_errors: bool = True
+    #: whether its sandbox mounts a /dev of its own (bubblewrap's ``--dev``): a worktree in
+    #: /dev/shm does not exist for its commands, which then run in ``$HOME``; its worktrees go
+    #: to disk
+    sandbox_hides_memory: bool = False
     #: where its CLI is published, ``"pypi:<name>"`` or ``"npm:<name>"``, the pinned one first:
     #: scripts/compat tests the newest of each and docs/compatibility.md lists them
     packages: tuple[str, ...] = ()

@@ -141,12 +141,24 @@ class Runner:
         from oauthpy._options import build_request  # a client is built without it
 
         request = build_request(prompt, **kw)
+        if request.workspace is not None:
+            request = _replace(request, workspace=self.placed(request.workspace))
         self.check(request)
         spent = time.monotonic() - started
         if request.timeout and spent > 0.01:
             # `timeout` bounds the call, and checking may load the vendor's SDK (claude: ~1 s)
             request = _replace(request, timeout=max(request.timeout - spent, 0.001), began=started)
         return request
+
+    def placed(self, plan: Any) -> Any:
+        """A worktree plan where this agent's commands can see it (`_workspace.on_disk`)."""
+        from oauthpy import _registry as registry
+
+        if not registry.get(self.name).sandbox_hides_memory:
+            return plan
+        from oauthpy._workspace import on_disk
+
+        return on_disk(plan)
 
     def check_defaults(self, kw: Mapping[str, Any]) -> str:
         """Validate a session's defaults before its first turn; returns its resolved cwd."""

@@ -1,41 +1,39 @@
 """Isolated workspaces (``workspace="worktree"``): a run in a fresh git worktree at HEAD.
 
-The worktree lives outside the user's tree (`folder_for`: in memory when it fits, else under
-`home`), detached (no branch is made), with its own index: the user's working tree, index and
-branches are never touched. After the run its changes are staged in the worktree's own index and read as a list
-(`Change`) and a binary-safe diff against HEAD; then the worktree and its registration go.
-Each one has a ``.pid`` file beside it: one whose process died without removing it (a crash, a
-SIGKILL) is removed at the next start of any worktree (`prune_stale`), or by ``oauthpy
-workspaces clean``. Every git call is bounded.
+The worktree lives outside the user's tree (`oauthpy._worktree_place`: in memory when it fits,
+else under its home), detached (no branch is made), with its own index: the user's working
+tree, index and branches are never touched. After the run its changes are staged in the
+worktree's own index and read as a list (`Change`) and a binary-safe diff against HEAD; then
+the worktree and its registration go. Each one has a ``.pid`` file beside it: one whose process
+died without removing it (a crash, a SIGKILL) is removed at the next start of any worktree
+(`prune_stale`), or by ``oauthpy workspaces clean``. Every git call is bounded.
+
+The worktree is the agent's to write, its ``.git`` file included: every git call on it names
+the git dir recorded when oauthpy made it (never the ``.git`` file, which could point git at a
+config that runs a program, or at the user's own index), with fsmonitor, hooks and the user's
+diff drivers off. A ``.git`` file that changed fails the run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
-import subprocess
 import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 from oauthpy._folders import private_folder
+from oauthpy._git import SAFE_SETTINGS, git
+from oauthpy._worktree_place import folder_for, folders, home
 
 WORKSPACES = ("worktree",)
-#: bound on one git command (a checkout of a large repository included)
-GIT_WAIT_S = 120.0
 ChangeStatus = Literal["added", "modified", "deleted"]
 _STATUS: dict[str, ChangeStatus] = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 _KEPT = ".kept"
-#: a RAM-backed folder (Linux's tmpfs): a checkout there skips the disk, whose file creation
-#: took 0.1-0.9 s for 1,000 files on the test VMs (25-50 ms in memory)
-RAM_BASE = "/dev/shm"
-#: a worktree goes to memory only while its checkout stays under this, and under a sixteenth of
-#: the memory folder's free space, and that space is at least `RAM_MIN_FREE` (a container's
-#: 64 MB /dev/shm would fill up with one build): what the agent adds is in memory too
-RAM_MAX_CHECKOUT = 256 << 20
-RAM_MIN_FREE = 2 << 30
-_PAGE = 4096
+#: the diff's shape, whatever the user's git config says (it must apply with ``git apply -p1``)
+_DIFF = ("--no-renames", "--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,34 +55,6 @@ class WorkspacePlan:
     folder: str = ""
 
 
-def _git_env() -> dict[str, str]:
-    """Git never prompts and speaks English (its messages reach ours)."""
-    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-
-
-def _git(args: list[str], cwd: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            env=_git_env(),
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=GIT_WAIT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise InvalidOptionsError(
-            "workspace='worktree' needs git, which is not installed", hint="install git"
-        ) from None
-    except subprocess.TimeoutExpired:
-        raise OauthPyError(f"git {args[0]} took more than {GIT_WAIT_S:.0f} s in {cwd}") from None
-    if check and done.returncode != 0:
-        raise OauthPyError(f"git {' '.join(args[:2])} failed in {cwd}: {done.stderr.strip()[:400]}")
-    return done
-
-
 def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | None:
     """``workspace=`` checked against ``cwd`` (resolved): None for a plain run; else the
     repository to take a worktree of. `InvalidOptionsError` before anything starts."""
@@ -96,14 +66,14 @@ def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | N
         return None
     if workspace not in WORKSPACES:
         raise InvalidOptionsError(f"workspace must be 'worktree' or None, got {workspace!r:.40}")
-    found = _git(["rev-parse", "--show-toplevel"], cwd, check=False)
+    found = git(["rev-parse", "--show-toplevel"], cwd, check=False)
     if found.returncode != 0:
         raise InvalidOptionsError(
             f"workspace='worktree' needs a git repository, and {cwd} is not in one",
             hint="run it in a git checkout, or `git init` and commit first",
         )
     repo = os.path.realpath(found.stdout.strip())
-    if _git(["rev-parse", "--verify", "--quiet", "HEAD"], repo, check=False).returncode != 0:
+    if git(["rev-parse", "--verify", "--quiet", "HEAD"], repo, check=False).returncode != 0:
         raise InvalidOptionsError(
             f"workspace='worktree' checks out HEAD, and the repository {repo} has no commit yet",
             hint="commit something first (git commit)",
@@ -111,92 +81,23 @@ def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | N
     return WorkspacePlan(repo, os.path.relpath(cwd, repo), keep, folder_for(repo, keep))
 
 
-def home() -> str:
-    """Where worktrees go: ``$OAUTHPY_HOME/worktrees`` when that is set, else the system's
-    temporary folder (a worktree lives for one run; a checkout there took half the time of one
-    in the home folder on the test machines, and a RAM-backed /tmp is faster still)."""
-    base = os.environ.get("OAUTHPY_HOME")
-    if base:
-        return os.path.join(base, "worktrees")
-    import tempfile
-
-    return os.path.join(tempfile.gettempdir(), f"oauthpy-worktrees-{os.getuid()}")
-
-
-def ram_home() -> str | None:
-    """The memory folder for worktrees, unless ``OAUTHPY_HOME`` chose a folder or there is none."""
-    if os.environ.get("OAUTHPY_HOME") or not os.path.isdir(RAM_BASE):
-        return None
-    return os.path.join(RAM_BASE, f"oauthpy-worktrees-{os.getuid()}")
-
-
-def folders() -> list[str]:
-    """Every folder a worktree may be in."""
-    ram = ram_home()
-    return [home(), *([ram] if ram else [])]
-
-
-def folder_for(repo: str, keep: bool) -> str:
-    """Memory for a worktree that lives one run and whose checkout fits (`RAM_MAX_CHECKOUT`),
-    else `home`. A kept one outlives its run: it goes to disk."""
-    ram = ram_home()
-    if keep or ram is None:
-        return home()
-    try:
-        fs = os.statvfs(RAM_BASE)
-    except OSError:
-        return home()
-    free = fs.f_bavail * fs.f_frsize
-    if free < RAM_MIN_FREE or private_folder(ram) is None:
-        return home()
-    return ram if _fits(repo, min(RAM_MAX_CHECKOUT, free // 16)) else home()
-
-
-def _fits(repo: str, limit: int) -> bool:
-    """Whether the repository's tracked files, each rounded up to a page, take at most ``limit``
-    bytes. The sizes come from its index (``git ls-files --debug``), which reads no object: a
-    partial clone fetches nothing for it. Read as it streams, stopped at the limit."""
-    total = 0
-    try:
-        proc = subprocess.Popen(
-            ["git", "ls-files", "--debug"],
-            cwd=repo,
-            env=_git_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return False
-    import threading
-
-    bound = threading.Timer(GIT_WAIT_S, proc.kill)  # a git that hangs ends the reading too
-    bound.daemon = True
-    bound.start()
-    try:
-        with proc:
-            assert proc.stdout is not None
-            for line in proc.stdout:  # per file: its path, then "  size: <bytes>\tflags: ..."
-                if line.startswith(b"  size: "):
-                    size = line[8:].split(b"\t", 1)[0].strip()
-                    total += -(-int(size) // _PAGE) * _PAGE if size.isdigit() else _PAGE
-                    if total > limit:
-                        proc.kill()
-                        break
-    finally:
-        bound.cancel()
-    code = proc.returncode
-    return total <= limit and code == 0
+def on_disk(planned: WorkspacePlan) -> WorkspacePlan:
+    """``planned`` with its worktree on disk: for an agent whose sandbox mounts a /dev of its
+    own, where a worktree in /dev/shm does not exist for its commands."""
+    return dataclasses.replace(planned, folder=home())
 
 
 class Worktree:
     """One run's worktree (`create`); `finish` reads its changes, `remove` ends it."""
 
-    def __init__(self, plan: WorkspacePlan, path: str) -> None:
+    def __init__(self, plan: WorkspacePlan, path: str, git_dir: str = "", dot_git: bytes = b"") -> None:
         self.plan = plan
         self.path = path
         #: where the run works: the run's folder inside the worktree
         self.cwd = os.path.normpath(os.path.join(path, plan.rel))
+        #: its git dir and its ``.git`` file's bytes, as made: what every later git call trusts
+        self.git_dir = git_dir
+        self._dot_git = dot_git
 
     @classmethod
     def create(cls, plan: WorkspacePlan) -> Worktree:
@@ -215,23 +116,48 @@ class Worktree:
             # One checkout worker per core: creating a file waits on the disk, not the CPU (on
             # the test VMs, 1,000 files took 0.3-0.9 s with one worker, a third to a half of
             # that with two)
-            settings = ["-c", "core.hooksPath=/dev/null", "-c", "checkout.workers=0"]
-            _git([*settings, "worktree", "add", "--detach", "--quiet", path, "HEAD"], plan.repo)
+            settings = [*SAFE_SETTINGS, "-c", "checkout.workers=0"]
+            git([*settings, "worktree", "add", "--detach", "--quiet", path, "HEAD"], plan.repo)
+            with open(os.path.join(path, ".git"), "rb") as fh:  # written by git a moment ago
+                dot_git = fh.read(4096)
+            git_dir = _git_dir_of(dot_git, path)
         except BaseException:
             _forget(plan.repo, path)
             raise
-        return cls(plan, path)
+        return cls(plan, path, git_dir, dot_git)
+
+    def _git(self, args: list[str]) -> str:
+        """``git args`` on this worktree through its recorded git dir, never its ``.git`` file."""
+        env = {"GIT_DIR": self.git_dir, "GIT_WORK_TREE": self.path}
+        return git([*SAFE_SETTINGS, *args], self.path, env=env).stdout
+
+    def _check_dot_git(self) -> None:
+        dot_git = os.path.join(self.path, ".git")
+        try:
+            with open(dot_git, "rb", opener=_no_follow) as fh:
+                same = fh.read(4097) == self._dot_git
+        except OSError:
+            same = False
+        if not same:
+            raise OauthPyError(
+                f"the agent changed or removed the worktree's .git file ({dot_git}): its "
+                "changes were not read, and the worktree is removed",
+                hint="the .git file of a worktree is oauthpy's; nothing the agent wrote there is used",
+            )
 
     def changes(self) -> tuple[tuple[Change, ...], str]:
         """What the run changed against HEAD (untracked files included): the list, the diff."""
-        _git(["add", "-A"], self.path)
-        listed = _git(["diff", "--cached", "--name-status", "--no-renames", "HEAD"], self.path).stdout
+        if not self.git_dir:
+            raise OauthPyError(f"the worktree {self.path} has no recorded git dir")
+        self._check_dot_git()
+        self._git(["add", "-A"])
+        listed = self._git(["diff", "--cached", "-z", "--name-status", "--no-renames", "HEAD"])
         changes = []
-        for line in listed.splitlines():
-            status, _, path = line.partition("\t")
+        fields = listed.split("\0")
+        for status, path in zip(fields[0::2], fields[1::2], strict=False):
             if path:
                 changes.append(Change(path, _STATUS.get(status[:1], "modified")))
-        diff = _git(["diff", "--cached", "--binary", "--no-renames", "HEAD"], self.path).stdout
+        diff = self._git(["diff", "--cached", "--binary", *_DIFF, "HEAD"])
         return tuple(changes), diff
 
     def keep(self) -> None:
@@ -244,14 +170,30 @@ class Worktree:
         _forget(self.plan.repo, self.path)
 
 
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
+def _git_dir_of(dot_git: bytes, path: str) -> str:
+    """The git dir a fresh worktree's ``.git`` file names (``gitdir: <repo>/.git/worktrees/<id>``)."""
+    text = dot_git.decode("utf-8", "replace").strip()
+    if not text.startswith("gitdir: "):
+        raise OauthPyError(f"git made the worktree {path} without a .git file naming its git dir")
+    found = text[len("gitdir: ") :]
+    return os.path.normpath(os.path.join(path, found))
+
+
 def _forget(repo: str, path: str) -> None:
-    """The worktree at ``path`` gone, with its registration in ``repo`` and its marker files."""
+    """The worktree at ``path`` gone, with its registration in ``repo`` and its marker files.
+    ``--force`` twice: git then neither looks into the worktree (a status there would read what
+    the agent wrote) nor refuses a locked one."""
     removed = False
     if os.path.isdir(path):
-        removed = _git(["worktree", "remove", "--force", "--force", path], repo, check=False).returncode == 0
+        done = git([*SAFE_SETTINGS, "worktree", "remove", "--force", "--force", path], repo, check=False)
+        removed = done.returncode == 0
         shutil.rmtree(path, ignore_errors=True)
     if not removed and os.path.isdir(repo):  # its folder went some other way: the registration too
-        _git(["worktree", "prune"], repo, check=False)
+        git(["worktree", "prune"], repo, check=False)
     for marker in (path + ".pid", path + _KEPT):
         _unlink(marker)
 
@@ -282,9 +224,9 @@ def _markers(folder: str, suffix: str) -> list[tuple[str, list[str]]]:
     found = []
     try:
         names = os.listdir(folder)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    for name in names:
+    for name in sorted(names):
         if name.endswith(suffix):
             path = os.path.join(folder, name)
             try:
@@ -306,6 +248,18 @@ def prune_stale(folder: str | None = None) -> list[str]:
     return removed
 
 
+def listed(folder: str | None = None) -> list[tuple[str, str]]:
+    """Every kept worktree and every one a dead process left, with which it is
+    (``kept``, ``left by a crash``), in every folder a worktree may be in."""
+    found = []
+    for place in [folder] if folder else folders():
+        found += [(path, "kept") for path, _ in _markers(place, _KEPT)]
+        for path, (pid, *_) in _markers(place, ".pid"):
+            if pid.isdigit() and not _alive(int(pid)):
+                found.append((path, "left by a crash"))
+    return found
+
+
 def clean(folder: str | None = None) -> list[str]:
     """Remove every kept worktree (and every stale one); their paths."""
     removed = prune_stale(folder)
@@ -322,10 +276,8 @@ def apply(repo: str, diff: str) -> None:
     if not diff:
         return
     for check in (True, False):
-        args = ["apply", "--binary", "--whitespace=nowarn", *(["--check"] if check else []), "-"]
-        done = subprocess.run(
-            ["git", *args], cwd=repo, input=diff, capture_output=True, text=True, timeout=GIT_WAIT_S
-        )
+        args = ["apply", "-p1", "--binary", "--whitespace=nowarn", *(["--check"] if check else []), "-"]
+        done = git([*SAFE_SETTINGS, *args], repo, check=False, input=diff)
         if done.returncode != 0:
             raise OauthPyError(
                 f"the run's changes do not apply cleanly to {repo}: {done.stderr.strip()[:400]}",

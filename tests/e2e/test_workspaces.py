@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client
+from oauthpy import Client, OauthPyError
 from oauthpy._workspace import home
-from oauthpy.testing import Gate, text, write_file
+from oauthpy.testing import Gate, shell, text, write_file
 from oauthpy.testing.processes import MARKER_VAR
 from tests.support import Rig, assert_no_leftovers, codex_batch, open_rig
 
@@ -72,23 +72,78 @@ def test_what_the_agent_writes_is_in_changes_and_diff_not_in_the_users_tree(agen
 def test_without_oauthpy_home_a_small_worktree_is_made_in_memory_and_leaves_nothing_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from oauthpy import _workspace
+    from oauthpy import _worktree_place
 
     memory = tmp_path / "shm"  # stands for /dev/shm: what is tested is the choice, not tmpfs
     memory.mkdir()
-    monkeypatch.setattr(_workspace, "RAM_BASE", str(memory))
-    monkeypatch.setattr(_workspace, "RAM_MIN_FREE", 0)
+    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
+    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
     monkeypatch.delenv("OAUTHPY_HOME")
-    with open_rig("codex", tmp_path / "rig") as rig:
+    # claude: codex's sandbox cannot see a worktree in memory (the next test)
+    with open_rig("claude", tmp_path / "rig") as rig:
         repo = make_repo(rig.work)
         rig.fake.script(write_file("notes.txt", "a note\n"), text("done"))
-        result = rig.run("write", workspace="worktree", provider_options=rig.write_options, **ALLOW)
+        result = rig.run("write", workspace="worktree", **ALLOW)
         assert [(c.path, c.status) for c in result.changes] == [("notes.txt", "added")]
-        # codex was told its working folder: a worktree in the memory folder
+        # claude was told its working folder: a worktree in the memory folder
         assert f"{memory}/oauthpy-worktrees-{os.getuid()}/{repo.name}-" in rig.model_bodies()[0]
         assert os.listdir(memory / f"oauthpy-worktrees-{os.getuid()}") == []
         assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
         assert not (repo / "notes.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "transport", "asking"),
+    [
+        ("codex", "app-server", False),
+        ("codex", "app-server", True),
+        ("codex", "exec", False),
+        ("claude", None, True),
+    ],
+)
+def test_at_its_default_place_the_agents_commands_run_inside_the_worktree(
+    agent: str, transport: str | None, asking: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """No stand-in folder: where a worktree goes by default (/dev/shm when it fits). codex's
+    sandbox mounts a /dev of its own, where such a worktree does not exist: its commands ran in
+    $HOME (round 5, issue 50 item 1)."""
+    monkeypatch.delenv("OAUTHPY_HOME")
+    with open_rig(agent, tmp_path / "rig") as rig:
+        make_repo(rig.work)
+        rig.fake.script(shell("cat src/app.py && ls"), text("done"))
+        client = Client(agent, auth_source="external", env=rig.env, transport=transport)
+        kw = ALLOW if asking else {}
+        result = client.run("read", cwd=rig.work, model=rig.model, workspace="worktree", timeout=60, **kw)
+        assert result.text == "done"
+        last = rig.model_bodies()[-1]
+        assert "print('app')" in last and "README.md" in last, "the command did not run in the worktree"
+        assert only_the_users_tree(rig.work)
+
+
+def test_an_agent_that_rewrites_the_worktrees_dot_git_fails_the_run_and_runs_nothing_of_its_own(
+    tmp_path: Path,
+):
+    """Round 5, T1: the agent may write its worktree's .git file; oauthpy's own git calls never
+    follow it (to a git dir whose config runs a program, or to the user's index)."""
+    pwned = tmp_path / "PWNED"
+    with open_rig("codex", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        git(repo, "add", "README.md")  # the user's staged change: their index must stay as it is
+        config = f"[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = touch {pwned}\n"
+        rig.fake.script(
+            write_file(".evil/HEAD", "ref: refs/heads/main\n"),
+            write_file(".evil/config", config),
+            write_file(".evil/objects/info/keep", ""),
+            write_file(".evil/refs/heads/keep", ""),
+            write_file(".git", "gitdir: .evil\n"),
+            text("done"),
+        )
+        with pytest.raises(OauthPyError, match=r"changed or removed the worktree's \.git file"):
+            rig.run("write", workspace="worktree", provider_options=rig.write_options, **ALLOW)
+        assert not pwned.exists()
+        assert git(repo, "status", "--porcelain") == "M  README.md\n"
+        assert only_the_users_tree(repo)
+        assert_no_leftovers(rig.env)
 
 
 def test_two_runs_at_once_on_one_repository_keep_their_changes_apart(tmp_path: Path):

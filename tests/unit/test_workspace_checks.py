@@ -77,22 +77,22 @@ def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in for /dev/shm, with OAUTHPY_HOME unset and the temporary folder under tmp_path."""
     import tempfile
 
-    from oauthpy import _workspace
+    from oauthpy import _worktree_place
 
     ram = tmp_path / "shm"
     ram.mkdir()
     (tmp_path / "tmp").mkdir()
     monkeypatch.delenv("OAUTHPY_HOME")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    monkeypatch.setattr(_workspace, "RAM_BASE", str(ram))
-    monkeypatch.setattr(_workspace, "RAM_MIN_FREE", 0)
+    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(ram))
+    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
     return ram
 
 
 def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
     memory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from oauthpy import _workspace
+    from oauthpy import _worktree_place
 
     repo = committed(tmp_path / "repo")  # one file of 2 bytes: one page
     in_memory = str(memory / f"oauthpy-worktrees-{os.getuid()}")
@@ -112,7 +112,7 @@ def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
         (repo / f"more{page}.txt").write_text("x" * 5000)
     git(repo, "add", ".")
     git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "more")
-    monkeypatch.setattr(_workspace, "RAM_MAX_CHECKOUT", 3 * 4096)
+    monkeypatch.setattr(_worktree_place, "RAM_MAX_CHECKOUT", 3 * 4096)
     large = plan("worktree", str(repo))
     assert large is not None and large.folder == home()
 
@@ -146,7 +146,7 @@ def test_a_worktree_left_in_memory_by_a_dead_process_is_removed_at_the_next_star
 def test_sizing_a_checkout_is_bounded_when_git_hangs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import time
 
-    from oauthpy import _workspace
+    from oauthpy import _git, _worktree_place
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -154,7 +154,47 @@ def test_sizing_a_checkout_is_bounded_when_git_hangs(tmp_path: Path, monkeypatch
     hanging.write_text("#!/bin/sh\nprintf 'f.txt\\n'\nexec sleep 30\n")
     hanging.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    monkeypatch.setattr(_workspace, "GIT_WAIT_S", 0.3)
+    monkeypatch.setattr(_git, "GIT_WAIT_S", 0.3)
     began = time.monotonic()
-    assert _workspace._fits(str(tmp_path), 1 << 30) is False  # unknown: not in memory
+    assert _worktree_place.fits(str(tmp_path), 1 << 30) is False  # unknown: not in memory
     assert time.monotonic() - began < 10
+
+
+def test_an_index_whose_cached_sizes_were_zeroed_by_an_unstage_does_not_go_to_memory(tmp_path: Path):
+    from oauthpy._worktree_place import fits
+
+    repo = committed(tmp_path / "repo")
+    (repo / "big.bin").write_bytes(b"x" * 200_000)
+    git(repo, "add", ".")
+    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "big")
+    assert fits(str(repo), 100_000) is False  # its sizes as stat said: too large
+    git(repo, "read-tree", "HEAD")  # every cached size is 0 now (as after `git restore --staged`)
+    assert "size: 200000" not in git(repo, "ls-files", "--debug")
+    assert fits(str(repo), 100_000) is False  # unknown sizes: not in memory
+    (repo / "empty").write_text("")
+    git(repo, "status")  # the sizes cached again; an empty file's 0 is true
+    git(repo, "add", "empty")
+    assert fits(str(repo), 1 << 30) is True
+
+
+def test_a_kept_worktree_of_an_offline_run_is_listed_and_cleaned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from oauthpy._workspace import clean, listed
+    from oauthpy._worktree_place import offline_home
+
+    repo = committed(tmp_path / "repo")
+    monkeypatch.setenv("OAUTHPY_HOME", str(tmp_path / "oauthpy-home"))
+    assert listed() == []
+    planned = plan("worktree", str(repo), keep=True)
+    assert planned is not None
+    # where an OAUTHPY_OFFLINE run keeps it: its own OAUTHPY_HOME, under the user's
+    offline = offline_home()
+    assert offline.startswith(str(tmp_path / "oauthpy-home"))
+    import dataclasses
+
+    worktree = Worktree.create(dataclasses.replace(planned, folder=offline))
+    worktree.keep()
+    assert listed() == [(worktree.path, "kept")]
+    assert clean() == [worktree.path]
+    assert not Path(worktree.path).exists() and listed() == []

@@ -15,6 +15,8 @@ SPEC = Agent(
     fake_setup="oauthpy._agents.codex.testing:fake_env",
     prices="oauthpy._agents.codex.prices:PRICES",
     transports=("app-server", "exec"),
+    # its Linux sandbox (bundled bubblewrap) mounts a fresh /dev, read-only and workspace-write
+    sandbox_hides_memory=True,
     state_var="CODEX_HOME",
     # codex 0.163 passes any effort through; `max` and `ultra` are what its newest models
     # advertise (`codex debug models`). None is sent unless asked: the model's default.
