@@ -17,4 +17,12 @@ def private_folder(path: str) -> os.stat_result | None:
         found = os.lstat(path)
     except OSError:
         return None
-    return found if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() else None
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+        return None
+    if stat.S_IMODE(found.st_mode) & 0o077:  # ours, but others may read it (made by hand, or by
+        try:  # another umask): what goes in it is private, so the folder is made so
+            os.chmod(path, 0o700, follow_symlinks=False)
+            found = os.lstat(path)
+        except (OSError, NotImplementedError):
+            return None
+    return found
