@@ -10,36 +10,38 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from oauthpy._escape import visible
+from oauthpy._mcp_serve.readonly import only_reads
 from oauthpy._permissions import PermissionRequest
+from oauthpy._redact import redact
 
 #: ``--allow`` choices: what is allowed without asking anyone
 POLICIES = ("none", "read-only", "all")
-#: commands that only read (as one plain command: `PermissionRequest.argv`), for ``read-only``
-_READING = frozenset({"ls", "cat", "head", "tail", "wc", "grep", "rg", "pwd", "stat", "file", "tree", "du"})
-_READING_GIT = frozenset({"status", "log", "diff", "show", "blame"})
 
 Ask = Callable[[str], Awaitable[bool]]
 
 
 def allowed_by(policy: str, request: PermissionRequest) -> bool:
     """Whether ``policy`` allows ``request`` without asking: ``all`` everything, ``read-only``
-    a plain command that only reads, ``none`` nothing."""
+    one plain command of an exact reading shape (`readonly`; never a file change or a tool),
+    ``none`` nothing."""
     if policy == "all":
         return True
     if policy != "read-only":
         return False
     words = request.argv()
-    if not words:
-        return False
-    if words[0] == "git":
-        return len(words) > 1 and words[1] in _READING_GIT
-    return words[0] in _READING
+    return words is not None and only_reads(words)
 
 
 def question(title: str, request: PermissionRequest) -> str:
-    """What the person is asked, in words they can judge."""
-    where = f" in {request.cwd}" if request.cwd else ""
-    return f"{title} wants to {request.summary()}{where}. Allow it this once?"
+    """What the person is asked, in words they can judge: a command on a line of its own, its
+    control characters escaped (a ``\r`` must not redraw the question), secrets redacted (the
+    question is shown and may be logged by the client)."""
+    where = f" in {visible(request.cwd)}" if request.cwd else ""
+    if request.kind == "command" and request.command:
+        command = visible(redact(request.command))
+        return redact(f"{title} wants to run this command{where}:\n\n    {command}\n\nAllow it this once?")
+    return redact(f"{title} wants to {request.summary()}{where}. Allow it this once?")
 
 
 def on_permission(policy: str, title: str, ask: Ask | None) -> Callable[[PermissionRequest], Awaitable[bool]]:

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from oauthpy._escape import visible
 from oauthpy._events import Event, EventKind
 
 #: seconds of silence after which a heartbeat says the agent is still at work
@@ -23,12 +24,12 @@ def what_it_does(event: Event) -> str | None:
     if event.status not in (None, "in_progress") and event.kind is not EventKind.PERMISSION:
         return None  # an item's end: its start said it
     if event.kind is EventKind.COMMAND and event.command:
-        return f"running: {event.command}"[:_SHOWN_CHARS]
+        return visible(f"running: {event.command}")[:_SHOWN_CHARS]  # escaped: no CR/ESC shown raw
     if event.kind is EventKind.FILE_CHANGE:
         paths = ", ".join(c.path for c in event.changes) if event.changes else "files"
-        return f"changing {paths}"[:_SHOWN_CHARS]
+        return visible(f"changing {paths}")[:_SHOWN_CHARS]
     if event.kind is EventKind.TOOL and event.tool_name:
-        return f"using {event.tool_name}"[:_SHOWN_CHARS]
+        return visible(f"using {event.tool_name}")[:_SHOWN_CHARS]
     if event.kind is EventKind.REASONING:
         return "thinking"
     if event.kind is EventKind.MESSAGE:

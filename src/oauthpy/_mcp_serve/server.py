@@ -24,6 +24,11 @@ from oauthpy._mcp_serve.tools import MAX_TEXT_CHARS, error_content, result_conte
 
 #: what the server is called; an MCP client prefixes each tool with it (``mcp__oauthpy__codex``)
 SERVER_NAME = "oauthpy"
+#: how many servers deep this one is: each server gives its agents its own depth + 1, so an
+#: agent that calls ``oauthpy mcp serve`` again (directly or from its own MCP config) starts a
+#: deeper one; from `MAX_DEPTH` on a server runs no agent (each level multiplies processes)
+DEPTH_VAR = "OAUTHPY_MCP_DEPTH"
+MAX_DEPTH = 2
 _ARGUMENTS = ("prompt", "cwd", "model", "session_id")
 
 
@@ -42,6 +47,27 @@ class Settings:
     max_sessions: int = 8
     keep_alive_s: float = 600.0
     max_text_chars: int = MAX_TEXT_CHARS
+    #: this server's depth (`DEPTH_VAR`); None for a value that is not a small whole number
+    depth: int | None = 0
+
+    def too_deep(self) -> str | None:
+        """Why this server runs no agent, or None."""
+        if self.depth is not None and self.depth < MAX_DEPTH:
+            return None
+        shown = os.environ.get(DEPTH_VAR, "")[:20]
+        return (
+            f"oauthpy mcp serve is nested too deep ({DEPTH_VAR}={shown!r}; at most {MAX_DEPTH} "
+            "servers below each other run agents): an agent served by oauthpy called oauthpy "
+            "mcp serve again. Do this task yourself, or ask the person to run it from a shallower level"
+        )
+
+
+def depth_from(env: Mapping[str, str]) -> int | None:
+    """The server's depth from its environment: 0 when unset; None when unreadable (fail closed)."""
+    value = env.get(DEPTH_VAR, "").strip()
+    if not value:
+        return 0
+    return int(value) if value.isdigit() and len(value) < 4 else None
 
 
 def installed_agents(source: str = "auto") -> tuple[str, ...]:
@@ -104,6 +130,7 @@ def check_settings(
         allow,
         max_concurrent,
         heartbeat,
+        depth=depth_from(os.environ),
     )
 
 
@@ -129,8 +156,10 @@ class AgentTools:
     async def __aenter__(self) -> AgentTools:
         from oauthpy import Client
 
+        # the agents' own environment carries the depth an agent's server would have
+        below = {DEPTH_VAR: str((self.settings.depth or 0) + 1)}
         for name in self.settings.agents:
-            client = Client(name, auth_source=self.settings.source)  # type: ignore[arg-type]
+            client = Client(name, auth_source=self.settings.source, env=below)  # type: ignore[arg-type]
             self._clients[name] = await self._stack.enter_async_context(client)
         self._sweeper = asyncio.ensure_future(self._sweep())
         return self
@@ -174,6 +203,8 @@ class AgentTools:
         client = self._clients.get(name)
         if client is None:
             return error_content(InvalidOptionsError(f"there is no tool named {name!r}"))
+        if (why := self.settings.too_deep()) is not None:
+            return error_content(InvalidOptionsError(why))
         try:
             args = _arguments(arguments or {})
         except InvalidOptionsError as exc:
@@ -250,10 +281,13 @@ def mcp_server(tools: AgentTools) -> Any:
 
 
 async def serve(settings: Settings) -> None:
-    """Serve MCP over this process's stdin and stdout until the client closes stdin."""
+    """Serve MCP over this process's stdin and stdout (`stdio.has_stdio`) until the client
+    closes stdin."""
     from mcp.server.stdio import stdio_server
 
-    async with AgentTools(settings) as tools:
+    from oauthpy._mcp_serve.stdio import stdio
+
+    async with stdio() as wire, AgentTools(settings) as tools:
         server = mcp_server(tools)
-        async with stdio_server() as (read, write):
+        async with stdio_server(*wire) as (read, write):  # type: ignore[arg-type]
             await server.run(read, write, server.create_initialization_options())

@@ -81,8 +81,11 @@ def cut(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, bool]:
 
 
 def result_content(provider: str, result: Any, limit: int = MAX_TEXT_CHARS) -> dict[str, Any]:
-    """A finished run as a ``tools/call`` result."""
-    text, truncated = cut(result.text or "", limit)
+    """A finished run as a ``tools/call`` result. Its text is redacted as every CLI output is
+    (docs/mcp.md): the answer goes into another model's context and the client's logs."""
+    from oauthpy._redact import redact
+
+    text, truncated = cut(redact(result.text or ""), limit)
     usage = result.usage
     structured = {
         "text": text,

@@ -9,12 +9,13 @@ import sys
 EXAMPLES = """examples:
   oauthpy mcp serve                                # every installed agent, one tool each
   oauthpy mcp serve --agent codex --agent gemini --cwd ~/src/app
-  claude mcp add agents -- oauthpy mcp serve       # Claude Code calls them (docs/mcp.md)
+  claude mcp add agents -- "$(command -v oauthpy)" mcp serve   # Claude Code calls them (docs/mcp.md)
 
 permissions: what an agent asks to do goes to the client's person (MCP elicitation) when the
-client offers it; otherwise it is denied. --allow read-only allows plain reading commands
-(ls, cat, grep, git status/log/diff/show, ...) without asking; --allow all allows everything
-without asking (only for a client you trust to run anything)."""
+client offers it; otherwise it is denied. --allow read-only allows plain reading commands of
+exact shapes (ls -la, cat, grep -rn, git status/log/diff/show with display options only; never
+an option that writes or runs a program) without asking; it still reads any file the agent
+names. --allow all allows everything without asking (only for a client you trust)."""
 
 
 def fill(p: argparse.ArgumentParser) -> None:
@@ -51,7 +52,11 @@ def fill(p: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     from oauthpy._mcp_serve.server import check_settings, serve
+    from oauthpy._mcp_serve.stdio import has_stdio
 
+    if not has_stdio():  # first: the next file opened would take a closed fd 0
+        print("oauthpy mcp: stdin or stdout is closed: no client to serve", file=sys.stderr, flush=True)
+        return 0
     settings = check_settings(
         args.agent,
         cwd=args.cwd,
@@ -63,5 +68,7 @@ def command(args: argparse.Namespace) -> int:
     )
     # stdout is the protocol's: every word of ours goes to stderr
     print(f"oauthpy mcp: serving {', '.join(settings.agents)} on stdio", file=sys.stderr, flush=True)
+    if (why := settings.too_deep()) is not None:
+        print(f"oauthpy mcp: every call will be refused: {why}", file=sys.stderr, flush=True)
     asyncio.run(serve(settings))
     return 0
