@@ -19,8 +19,11 @@ def private_folder(path: str) -> os.stat_result | None:
         return None
     if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
         return None
-    if stat.S_IMODE(found.st_mode) & 0o077:  # ours, but others may read it (made by hand, or by
-        try:  # another umask): what goes in it is private, so the folder is made so
+    mode = stat.S_IMODE(found.st_mode)
+    if mode & 0o022:  # others could have put something in it already (a marker naming what to remove)
+        return None
+    if mode & 0o055:  # only theirs to read (made by hand, or under another umask): made private
+        try:
             os.chmod(path, 0o700, follow_symlinks=False)
             found = os.lstat(path)
         except (OSError, NotImplementedError):
