@@ -174,10 +174,10 @@ class ToolEndpoint:
         """The names of the tools this endpoint serves (as registered with the vendor)."""
         return frozenset(t.name for t in self._tools)
 
-    def acp_server(self) -> dict[str, Any]:
-        """This endpoint as an entry of ACP's ``session/new.mcpServers``."""
+    def acp_server(self, name: str = SERVER_NAME) -> dict[str, Any]:
+        """This endpoint as an entry of ACP's ``session/new.mcpServers``, under ``name``."""
         auth = {"name": "Authorization", "value": f"Bearer {self.secret}"}
-        return {"type": "http", "name": SERVER_NAME, "url": self.url, "headers": [auth]}
+        return {"type": "http", "name": name, "url": self.url, "headers": [auth]}
 
     async def start(self) -> None:
         import uvicorn

@@ -330,3 +330,37 @@ def test_a_users_own_mcp_server_named_oauthpy_is_not_allowed_by_the_runs_tools(r
         assert not (rig.work / "unasked.txt").exists(), tools
         assert [(r.kind, r.tool_name) for r in asked] == [("tool", "touch")], tools
         assert [e.status for e in result.events if e.kind is EventKind.TOOL][-1] == "declined"
+
+
+def test_a_users_own_server_named_oauthpy_with_a_tool_named_like_the_runs_own_is_asked(rig: Rig):
+    # red team T11: `--allow-tool=oauthpy(touch)` allowed the user's server's `touch` too when
+    # the run's own tool had that name; the run's server now has a name no config can hold
+    server = user_mcp_server(rig.root, rig.work)
+    config = {"mcpServers": {"oauthpy": {"type": "local", **server, "tools": ["*"]}}}
+    Path(rig.env["COPILOT_HOME"], "mcp-config.json").write_text(json.dumps(config))
+    asked: list[PermissionRequest] = []
+    ran: list[str] = []
+
+    def refuse(request: PermissionRequest) -> bool:
+        asked.append(request)
+        return False
+
+    def touch(name: str) -> str:
+        """Note a name."""
+        ran.append(name)
+        return "noted"
+
+    rig.fake.script(call_tool("oauthpy-touch", {"name": "unasked.txt"}), text("done"))
+    result = client(rig).run("go", cwd=rig.work, on_permission=refuse, tools=[touch], timeout=BOUND_S)
+    assert not (rig.work / "unasked.txt").exists()
+    assert [(r.kind, r.tool_name) for r in asked] == [("tool", "touch")]
+    assert [e.status for e in result.events if e.kind is EventKind.TOOL][-1] == "declined"
+    assert ran == []
+    # the run's own `touch` still runs unasked, under its own server's name
+    asked.clear()
+    from oauthpy._agents.copilot.profile import CopilotAcp
+
+    assert CopilotAcp.tool_server.startswith("oauthpy-")
+    rig.fake.script(call_tool(f"{CopilotAcp.tool_server}-touch", {"name": "mine"}), text("done"))
+    result = client(rig).run("go", cwd=rig.work, on_permission=refuse, tools=[touch], timeout=BOUND_S)
+    assert ran == ["mine"] and asked == []

@@ -5,6 +5,7 @@ how they were made: /work/notes/copilot.md)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,9 +102,14 @@ def test_a_new_file_is_one_file_change_with_its_path_and_the_path_notice_is_skip
 
 
 def test_the_run_s_own_mcp_tool_is_not_reported_twice():
-    events, _, _ = replay("mcp_asked", own=frozenset({"add"}))
+    recorded = CopilotAcp()
+    recorded.tool_server = "oauthpy"  # the run's server name when the recording was made
+    events, _, _ = replay("mcp_asked", own=frozenset({"add"}), profile=recorded)
     assert [e for e in events if e.kind is EventKind.TOOL] == []  # oauthpy's endpoint reports it
     events, _, _ = replay("mcp_asked")
+    assert {e.text for e in events if e.kind is EventKind.TOOL} >= {"oauthpy-add"}
+    # a tool of another server named "oauthpy" (a user's own) is no tool of the run's (T11)
+    events, _, _ = replay("mcp_asked", own=frozenset({"add"}))
     assert {e.text for e in events if e.kind is EventKind.TOOL} >= {"oauthpy-add"}
 
 
@@ -203,10 +209,13 @@ def test_the_turn_is_copilot_s_own_and_argv_allows_only_oauthpy_s_tools_unasked(
         return a * b
 
     argv = profile.argv(build_request("hi", tools=[add, mul]), env)
-    # each of the run's tools by name, never the whole server (a user's own may share its name)
+    # each of the run's tools by name, never the whole server, and the server under a name no
+    # user's config holds: an allow names a server and a tool, whoever serves them (T11)
+    server = profile.tool_server
+    assert re.fullmatch(r"oauthpy-[0-9a-f]{12}", server)
     assert [a for a in argv if a.startswith("--allow")] == [
-        "--allow-tool=oauthpy(add)",
-        "--allow-tool=oauthpy(mul)",
+        f"--allow-tool={server}(add)",
+        f"--allow-tool={server}(mul)",
     ]
 
 

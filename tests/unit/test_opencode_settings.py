@@ -94,7 +94,8 @@ def test_project_config_switched_off_is_not_read(tmp_path: Path) -> None:
 def test_the_tools_of_every_configured_mcp_server_are_asked_about(tmp_path: Path) -> None:
     # OpenCode runs an MCP tool (<server>_<tool>) unasked unless a rule says otherwise
     work = _work(tmp_path)
-    (tmp_path / "repo" / "opencode.json").write_text(
+    (tmp_path / "config" / "opencode").mkdir(parents=True)  # the user's own global config
+    (tmp_path / "config" / "opencode" / "opencode.json").write_text(
         json.dumps({"mcp": {"my.server": {"type": "local", "command": ["x"]}}})
     )
     content = json.dumps({"mcp": {"oauthpy": {"type": "local", "command": ["oauthpy", "mcp", "serve"]}}})
@@ -109,8 +110,66 @@ def test_an_allow_for_one_mcp_tool_after_ask_refuses_the_run(tmp_path: Path) -> 
     work = _work(tmp_path)
     dot = work / ".opencode"
     dot.mkdir()
-    rules = {"mcp": {"srv": {"type": "local", "command": ["x"]}}}
-    rules["agent"] = {"build": {"permission": {"srv_*": "ask", "srv_touch": "allow"}}}
+    (tmp_path / "config" / "opencode").mkdir(parents=True)  # the user's own server
+    (tmp_path / "config" / "opencode" / "opencode.json").write_text(
+        json.dumps({"mcp": {"srv": {"type": "local", "command": ["x"]}}})
+    )
+    rules = {"agent": {"build": {"permission": {"srv_*": "ask", "srv_touch": "allow"}}}}
     (dot / "opencode.json").write_text(json.dumps(rules))
     with pytest.raises(InvalidOptionsError, match=r"allow 'srv_\*' for agent 'build' \(rule 'srv_touch'\)"):
         asking(str(work), _env(tmp_path))
+
+
+def _programs_error(tmp_path: Path, rel: str, content: str, **env: str) -> str:
+    work = _work(tmp_path)
+    path = tmp_path / "repo" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    with pytest.raises(InvalidOptionsError) as caught:
+        asking(str(work), _env(tmp_path, **env))
+    assert str(path) in str(caught.value)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("rel", "config", "key"),
+    [
+        ("opencode.json", {"mcp": {"r": {"type": "remote", "url": "https://x.example", "headers": {"a": "{env:K}"}}}}, "mcp.r.url"),
+        ("sub/.opencode/opencode.json", {"mcp": {"l": {"type": "local", "command": ["x"]}}}, "mcp.l.command"),
+        ("opencode.jsonc", {"plugin": ["some-npm-plugin"]}, "plugin"),
+        ("opencode.json", {"lsp": {"p": {"command": ["x"], "extensions": [".py"]}}}, "lsp.p.command"),
+        ("opencode.json", {"formatter": {"f": {"command": ["x"], "extensions": [".py"]}}}, "formatter.f.command"),
+    ],
+)  # fmt: skip
+def test_a_repository_config_that_starts_programs_is_refused_naming_file_and_key(
+    tmp_path: Path, rel: str, config: dict[str, object], key: str
+) -> None:
+    assert key in _programs_error(tmp_path, rel, json.dumps(config))
+
+
+@pytest.mark.parametrize("rel", [".opencode/plugins/.hidden.ts", "sub/.opencode/tool/t.js"])
+def test_repository_plugin_and_tool_folders_are_refused(tmp_path: Path, rel: str) -> None:
+    assert "JavaScript" in _programs_error(tmp_path, rel, "export {}")
+
+
+def test_what_starts_nothing_or_is_the_users_own_is_not_refused(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    (tmp_path / "repo" / "opencode.json").write_text(
+        json.dumps({"mcp": {"off": {"type": "local", "command": ["x"], "enabled": False}}, "plugin": []})
+    )
+    (tmp_path / "repo" / ".opencode" / "plugin").mkdir(parents=True)
+    (tmp_path / "repo" / ".opencode" / "plugin" / "notes.md").write_text("not code")
+    user = tmp_path / "home" / ".opencode" / "plugin"  # the user's own folder and global config
+    user.mkdir(parents=True)
+    (user / "mine.js").write_text("export {}")
+    (tmp_path / "config" / "opencode").mkdir(parents=True)
+    (tmp_path / "config" / "opencode" / "opencode.json").write_text(json.dumps({"plugin": ["mine"]}))
+    asking(str(work), _env(tmp_path))
+
+
+def test_project_config_switched_off_starts_nothing_of_the_repository(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    (tmp_path / "repo" / "opencode.json").write_text(json.dumps({"plugin": ["x"]}))
+    (tmp_path / "repo" / ".opencode" / "tool").mkdir(parents=True)
+    (tmp_path / "repo" / ".opencode" / "tool" / "t.js").write_text("export {}")
+    asking(str(work), _env(tmp_path, OPENCODE_DISABLE_PROJECT_CONFIG="1"))

@@ -15,10 +15,12 @@ completions, Responses and Messages wires; /work/notes/copilot.md):
   not the turn: `CopilotTurn` reports the difference to the session's previous answer.
 * It asks before shell commands, file edits and MCP tools (options ``allow_once``,
   ``allow_always``, ``reject_once``); a refused call ends the turn (``end_turn``, no further model
-  request). The run's own tools are allowed one by one (``--allow-tool=oauthpy(<tool>)``, after
-  oauthpy's MCP server name), so it never asks about them; it names them ``oauthpy-<tool>`` (a
-  hyphen). ``--allow-tool=oauthpy`` would allow every tool of any server of that name, a user's
-  own included.
+  request). The run's own tools are allowed one by one (``--allow-tool=<server>(<tool>)``, after
+  the name of oauthpy's MCP server), so it never asks about them; it names them
+  ``<server>-<tool>`` (a hyphen). An allow names a server and a tool, whoever serves them: with
+  a user's own server of the same name, its tool of the same name ran unasked (red team T11), so
+  here the run's server is ``oauthpy-<random hex>``, a name no user config can hold (one per
+  Python process, so warm agents are still shared).
 * Its modes are URLs; ``autopilot`` turns every approval off, so oauthpy never selects it.
 * Session ids are UUIDs; ``session/load`` of an unknown id is ``-32002 Resource not found``;
   loading a session the process already holds is ``-32602 ... is already loaded``.
@@ -29,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -69,7 +72,10 @@ class CopilotAcp(AcpProfile):
     name = "copilot"
     title = "copilot --acp"
     install_hint = "npm install -g @github/copilot (or set OAUTHPY_COPILOT_BINARY)"
-    login_hint = "run `copilot login` in a terminal (or `oauthpy auth login --provider copilot`)"
+    login_hint = (
+        "run `copilot login` in a terminal (or `oauthpy auth login --provider copilot`), or set "
+        "COPILOT_GITHUB_TOKEN; to try oauthpy with no account, OAUTHPY_OFFLINE=1"
+    )
     #: oauthpy's approval mode "plan" is copilot's plan mode; "autopilot" (allow-all) never
     modes: Mapping[str, str] = {"plan": _MODE + "plan", "default": _MODE + "agent"}
     loads_sessions = True
@@ -77,6 +83,8 @@ class CopilotAcp(AcpProfile):
     transient_words = ("retried", "stream ended")
     #: ACP has no session/delete here; its SDK server (``--headless``) has ``session.delete``
     deleter = "oauthpy._agents.copilot.delete:delete"
+    #: the run's own tool server, under a name no user's MCP config can hold (see above)
+    tool_server = f"{SERVER_NAME}-{secrets.token_hex(6)}"
     no_fork = (
         "copilot 1.0.102 has no fork (no ACP session/fork, no fork in its SDK server) and no "
         "export to copy through (`copilot sessions import` reads a JSONL format it neither "
@@ -96,7 +104,7 @@ class CopilotAcp(AcpProfile):
         # the run's own tools, each by name: oauthpy serves them and reports their calls itself.
         # Not the whole server: a server of the user's own with the same name (`oauthpy mcp
         # serve` registered as "oauthpy") would have every tool of it run unasked.
-        own = [f"--allow-tool={SERVER_NAME}({tool.name})" for tool in request.tools]
+        own = [f"--allow-tool={self.tool_server}({tool.name})" for tool in request.tools]
         return [self.program("copilot", env), "--acp", "--stdio", "--no-auto-update", *own]
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
@@ -118,8 +126,8 @@ class CopilotAcp(AcpProfile):
             return found
         call = as_dict(call)
         title = as_str(call.get("title"))
-        if call.get("kind") in (None, "other") and title.startswith(f"{SERVER_NAME}-"):
-            name = title[len(SERVER_NAME) + 1 :]
+        if call.get("kind") in (None, "other") and title.startswith(f"{self.tool_server}-"):
+            name = title[len(self.tool_server) + 1 :]
             return name if name in own else None
         return None
 

@@ -7,6 +7,12 @@ without asking outside a terminal). Either can approve a tool call before the ca
 hooks, or a policy rule. Gemini would not read them in a folder it does not trust, but then it
 also drops the run's own tools (MCP) and the project's GEMINI.md: so a run with ``on_permission``
 in such a workspace is refused before anything starts, naming the file and the setting.
+
+The same file can start programs when gemini starts, before any prompt and so before anyone is
+asked (red team T3): an MCP server (``mcpServers.<name>.command``; a remote one connects out,
+with headers the settings may fill from the environment), ``mcp.serverCommand``, the tool
+discovery and call commands, the legacy sandbox (gemini started again under a container
+command). Those are refused the same way. The user's own settings (``~/.gemini``) stay theirs.
 """
 
 from __future__ import annotations
@@ -49,6 +55,13 @@ def refuse_preapprovals(cwd: str) -> None:
             "calls without asking: on_permission would not see them",
             hint=_HINT,
         )
+    started = programs(settings)
+    if started:
+        raise InvalidOptionsError(
+            f"the workspace's gemini settings {path} set {', '.join(started)}, which start a "
+            "program or connect out when gemini starts, before on_permission is asked",
+            hint=_HINT,
+        )
 
 
 def preapprovals(settings: Any) -> list[str]:
@@ -68,6 +81,27 @@ def preapprovals(settings: Any) -> list[str]:
     if settings.get("hooks"):
         found.append("hooks")
     return found
+
+
+def programs(settings: Any) -> list[str]:
+    """The settings (dotted names) that start a program, or connect to a server, at start."""
+    if not isinstance(settings, dict):
+        return []
+    found = [
+        f"mcpServers.{name}.{key}"
+        for name, server in _dict(settings.get("mcpServers")).items()
+        for key in _SERVER_KEYS
+        if _dict(server).get(key)
+    ]
+    if _dict(settings.get("mcp")).get("serverCommand"):
+        found.append("mcp.serverCommand")
+    tools = _dict(settings.get("tools"))
+    found += [f"tools.{key}" for key in ("discoveryCommand", "callCommand", "sandbox") if tools.get(key)]
+    return found
+
+
+#: what makes an MCP server entry start a program (command) or connect out (the rest)
+_SERVER_KEYS = ("command", "url", "httpUrl", "tcp")
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oauthpy._agents.opencode.programs import refuse_programs
 from oauthpy._errors import InvalidOptionsError
 from oauthpy._jsonc import loads_jsonc
 
@@ -56,7 +57,9 @@ def asking(cwd: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     every other agent); the rules are `ASKED` and those of the configured MCP servers' tools.
 
     Raises `InvalidOptionsError` naming the file when a setting would still allow, unasked,
-    what the callback must see."""
+    what the callback must see, or when the repository's own config would start a program
+    (`refuse_programs`)."""
+    refuse_programs(cwd, env, _up_to_worktree(Path(cwd)), _read)
     content = env.get("OPENCODE_CONFIG_CONTENT") or ""
     caller = _parse(content, "OPENCODE_CONFIG_CONTENT") if content.strip() else {}
     sources = list(_sources_before_content(Path(cwd), env))

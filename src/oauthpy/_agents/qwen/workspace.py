@@ -1,7 +1,14 @@
 """What a workspace's own ``.qwen/`` may not set for a run with ``on_permission`` (the red
 team's R1, for Qwen Code as for gemini, whose settings it inherits): in a folder it trusts it
 merges ``<cwd>/.qwen/settings.json``, where rules and modes can approve before anyone is asked.
-Such a workspace is refused before anything starts, naming the file and the setting."""
+Such a workspace is refused before anything starts, naming the file and the setting.
+
+The same file can start programs when qwen starts, before any prompt and so before anyone is
+asked (red team T3): an MCP server (``mcpServers.<name>.command``; a remote one connects out,
+with headers the settings may fill from the environment), ``mcp.serverCommand``, the tool
+discovery and call commands, the sandbox and its container image. Those are refused the same
+way (Qwen Code 0.24 loads extensions from the user's folder only). The user's own settings stay
+theirs."""
 
 from __future__ import annotations
 
@@ -33,6 +40,13 @@ def refuse_preapprovals(cwd: str) -> None:
             "calls without asking: on_permission would not see them",
             hint=_HINT,
         )
+    started = programs(settings)
+    if started:
+        raise InvalidOptionsError(
+            f"the workspace's Qwen Code settings {path} set {', '.join(started)}, which start a "
+            "program or connect out when qwen starts, before on_permission is asked",
+            hint=_HINT,
+        )
 
 
 def preapprovals(settings: Any) -> list[str]:
@@ -52,6 +66,24 @@ def preapprovals(settings: Any) -> list[str]:
             found.append(f"mcpServers.{name}.trust")
     if settings.get("hooks"):
         found.append("hooks")
+    return found
+
+
+def programs(settings: Any) -> list[str]:
+    """The settings (dotted names) that start a program, or connect to a server, at start."""
+    if not isinstance(settings, dict):
+        return []
+    found = [
+        f"mcpServers.{name}.{key}"
+        for name, server in _dict(settings.get("mcpServers")).items()
+        for key in ("command", "url", "httpUrl", "tcp")
+        if _dict(server).get(key)
+    ]
+    if _dict(settings.get("mcp")).get("serverCommand"):
+        found.append("mcp.serverCommand")
+    tools = _dict(settings.get("tools"))
+    keys = ("discoveryCommand", "callCommand", "sandbox", "sandboxImage")
+    found += [f"tools.{key}" for key in keys if tools.get(key)]
     return found
 
 

@@ -181,7 +181,7 @@ class AcpConversation(LiveConversation):
                 endpoint = ToolEndpoint(request.tools, self._report, self._fail)
                 await endpoint.start()
                 self._endpoint = endpoint
-            servers.append(self._endpoint.acp_server())
+            servers.append(self._endpoint.acp_server(self.profile.tool_server))
         assert isinstance(agent, AcpAgent)
         if request.resume:
             sid, answer = request.resume, await self._load(agent, request, servers, deadline)

@@ -80,6 +80,8 @@ class AcpProfile:
     loads_sessions: bool | None = None
     #: ``provider_options`` it takes beyond the retry ones
     options: Mapping[str, Opt] = {"extra_args": Opt((list, tuple), items=str, help="more argv")}
+    #: the name of the MCP server of the run's own tools (the model sees it in their names)
+    tool_server = SERVER_NAME
     #: start its processes one after the other (in one event loop): for an agent whose
     #: processes race when they start at once (OpenCode migrates its database then)
     one_start_at_a_time = False
@@ -182,7 +184,7 @@ class AcpProfile:
             return None
         title = as_str(call.get("title"))
         for name in own:
-            if title in (name, f"{SERVER_NAME}_{name}", f"mcp__{SERVER_NAME}__{name}"):
+            if title in (name, f"{self.tool_server}_{name}", f"mcp__{self.tool_server}__{name}"):
                 return name
         return None
 
