@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from oauthpy._errors import InvalidOptionsError, TimeoutExceededError
+from oauthpy._escape import visible
 from oauthpy._events import Event, EventKind
 from oauthpy._redact import redact
 from oauthpy._user_exit import guarded
@@ -63,13 +64,17 @@ class PermissionRequest:
     raw: Any = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
-        """One line that says what is asked, for logs and the ``permission`` event."""
+        """One line that says what is asked, for logs, questions and the ``permission`` event.
+
+        The agent's words are shown with their control characters escaped (`visible`): a
+        ``\\r`` or an ESC sequence in a command must not redraw the line a person approves.
+        """
         if self.kind == "command" and self.command:
-            return f"run {self.command}"
+            return f"run {visible(self.command)}"
         if self.kind == "file_change":
-            return f"change {', '.join(self.paths)}" if self.paths else "change files"
+            return f"change {visible(', '.join(self.paths))}" if self.paths else "change files"
         if self.tool_name:
-            return f"use {self.tool_name}"
+            return f"use {visible(self.tool_name)}"
         return self.kind
 
     def key(self) -> tuple[str, ...] | None:

@@ -223,7 +223,7 @@ def _from_env() -> None:
     for path in filter(None, (p.strip() for p in paths.split(","))):
         try:
             agent = _load(path)
-        except (ImportError, AttributeError, ValueError) as exc:
+        except Exception as exc:  # whatever its import raised: a plain error, never a traceback
             raise UnsupportedProviderError(
                 f"{AGENTS_VAR} names {path!r}, which does not load: {exc}"
             ) from None

@@ -304,3 +304,46 @@ def test_a_batch_runs_each_item_in_its_own_worktree(tmp_path: Path):
         assert [c["path"] for c in lines["a"]["changes"]] == ["one.txt"] and "+1" in lines["a"]["diff"]
         assert [c["path"] for c in lines["b"]["changes"]] == ["two.txt"]
         assert only_the_users_tree(repo)
+
+
+def test_workspaces_list_and_clean_see_a_worktree_kept_by_an_offline_run(tmp_path: Path):
+    """Issue 50 item 2: an OAUTHPY_OFFLINE run keeps its worktrees under its own OAUTHPY_HOME;
+    the workspaces command found none there. With none, each says so."""
+    repo = make_repo(tmp_path / "repo")
+    env = {**os.environ, "OAUTHPY_HOME": str(tmp_path / "oauthpy-home")}
+
+    def cli(*args: str, **more: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "oauthpy.cli", *args],
+            env={**env, **more},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert cli("workspaces", "list") == "no worktree kept or left by a crash\n"
+    keep = (
+        "from oauthpy import Client; import sys; "
+        "r = Client('codex').run('hi', cwd=sys.argv[1], workspace='worktree', keep_workspace=True, "
+        "timeout=60); print(r.workspace)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", keep, str(repo)],
+        env={**env, "OAUTHPY_OFFLINE": "1"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    kept = done.stdout.strip().splitlines()[-1]
+    assert os.path.isdir(kept)
+    assert cli("workspaces", "list") == f"{kept}  (kept)\n"
+    assert cli("workspaces", "list", OAUTHPY_OFFLINE="1") == f"{kept}  (kept)\n"
+    assert cli("workspaces", "clean") == f"removed {kept}\n"
+    assert not os.path.exists(kept)
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert cli("workspaces", "clean") == "no worktree to remove\n"

@@ -237,11 +237,16 @@ class AuthManager:
         chosen = f", auth_source={self.source!r}" if self.source != "auto" else ""
         where = "oauthpy's isolated login state" if source == "oauthpy" else "your own vendor login"
         also = "; or use auth_source='external' for your normal vendor login" if source == "oauthpy" else ""
+        login = (
+            f"run `oauthpy auth login --provider {self.provider}{flag}`, or "
+            f"Client({self.provider!r}{chosen}).login(); "
+            if self._runs_a_login()
+            else ""
+        )
         raise AuthRequiredError(
             f"{self.provider} is not logged in: {reason} (the run uses {where})",
-            hint=f"run `oauthpy auth login --provider {self.provider}{flag}`, or "
-            f"Client({self.provider!r}{chosen}).login(); "
-            f"{self.backend.key_hint}{also}; to try oauthpy with no account, OAUTHPY_OFFLINE=1",
+            hint=f"{login}{self.backend.key_hint if login else self.backend.key_hint.removeprefix('or ')}"
+            f"{also}; {OFFLINE_HINT}",
         )
 
     # -- status --------------------------------------------------------------------------------
@@ -380,6 +385,29 @@ class AuthManager:
                 )
         return await self.status(source)
 
+    def isolated_login_hint(self, agent_hint: str | None) -> str:
+        """What to do when a run in oauthpy's isolated login state finds no login: log in
+        there, where oauthpy can run the agent's login; else (qwen takes a key, it has no login)
+        the agent's own ``agent_hint``, never a command that would refuse."""
+        external = "or use auth_source='external' for your normal vendor login"
+        if not self._runs_a_login():
+            own = agent_hint or f"give {self.provider} the credentials it documents"
+            offline = "" if "OAUTHPY_OFFLINE" in own else f"; {OFFLINE_HINT}"
+            return f"{own}; {external}{offline}"
+        external += f"; {OFFLINE_HINT}"
+        return (
+            f"log in there with Client({self.provider!r}, auth_source='oauthpy').login() "
+            f"or `oauthpy auth login --provider {self.provider}`; {external}"
+        )
+
+    def _runs_a_login(self) -> bool:
+        """Whether oauthpy has a login of this agent to run (``login()`` would not refuse)."""
+        try:  # a pure builder: nothing runs
+            self.backend.login_command("", api_key=None, device_code=False, options={})
+        except InvalidOptionsError:
+            return False
+        return True
+
     async def logout(self) -> AuthStatus:
         # auto never logs the user out of their own vendor login: it only touches the isolated one.
         source = self.source if self.source != "auto" else "oauthpy"
@@ -405,6 +433,10 @@ class AuthManager:
         return await self.status(source)
 
 
+#: said wherever a login is missing: oauthpy's fake models need no account
+OFFLINE_HINT = "to try oauthpy with no account, OAUTHPY_OFFLINE=1"
+
+
 def _on_a_terminal() -> bool:
     return all(os.isatty(fd) for fd in (0, 1))
 
@@ -416,6 +448,8 @@ def _consent_to(argv: list[str], agent: str, provider: str, *, yes: bool) -> Non
     import shlex
     import shutil
 
+    from oauthpy._escape import visible
+
     shown = redact(shlex.join(argv))
     where = shutil.which(argv[0]) or argv[0]
     foreign = os.path.realpath(where) != os.path.realpath(shutil.which(agent) or agent)
@@ -424,8 +458,9 @@ def _consent_to(argv: list[str], agent: str, provider: str, *, yes: bool) -> Non
             f"{provider}'s sign-in asks to run {shown!r} on a terminal, and there is none: nothing was run",
             hint=f"run it yourself in a terminal, or `oauthpy auth login --provider {provider}` there",
         )
-    warning = "  (not the agent's own program)" if foreign else ""
-    print(f"{provider}'s sign-in runs: {shown}{warning}", file=sys.stderr)
+    warning = " (not the agent's own program)" if foreign else ""
+    # on a line of its own, escaped: a CR or ESC in what the agent named must not redraw it
+    print(f"{provider}'s sign-in runs this command{warning}:\n    `{visible(shown)}`", file=sys.stderr)
     if yes:
         return
     try:

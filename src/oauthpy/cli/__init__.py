@@ -9,21 +9,26 @@ never a traceback.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import gc
-import os
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from oauthpy.cli import interrupts
 
-from oauthpy import __version__
-from oauthpy._errors import OauthPyError
-from oauthpy._names import AUTH_SOURCES, listed_providers
-from oauthpy._registry import names as agent_names
-from oauthpy.cli.term import print_error
+interrupts.hold_while_starting()  # first: a Ctrl-C while the rest imports is no traceback
+
+import argparse  # noqa: E402
+import atexit  # noqa: E402
+import contextlib  # noqa: E402
+import gc  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+from oauthpy import __version__  # noqa: E402
+from oauthpy._errors import OauthPyError  # noqa: E402
+from oauthpy._names import AUTH_SOURCES, listed_providers  # noqa: E402
+from oauthpy._registry import names as agent_names  # noqa: E402
+from oauthpy.cli.term import print_error  # noqa: E402
 
 EPILOG = """examples:
   oauthpy run --provider codex "Explain this repository"
@@ -263,13 +268,17 @@ _COMMANDS: tuple[tuple[str, str, tuple[str, ...], Callable[[argparse.ArgumentPar
 _HELP = {name: help for name, help, _, _ in _COMMANDS}
 
 
+def _agents_named() -> str:
+    """Every agent of the registry, as ``--help`` names them (``acp``: any ACP agent)."""
+    return ", ".join([*(name for name in agent_names() if name != "acp"), "any ACP agent"])
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; ``only``: fill in that command alone (the one that runs: the
     others' arguments would only cost start-up time), "" none, None every one."""
     parser = argparse.ArgumentParser(
         prog="oauthpy",
-        description="Run the coding agents you are logged in to (codex, claude, gemini, copilot, "
-        "opencode, any ACP agent) from one tool.",
+        description=f"Run the coding agents you are logged in to ({_agents_named()}) from one tool.",
         epilog=EPILOG,
         formatter_class=Help,
     )
@@ -387,8 +396,7 @@ def _interrupts_never_dropped() -> Iterator[None]:
         sys.unraisablehook = previous
 
 
-def main(argv: list[str] | None = None) -> int:
-    given = sys.argv[1:] if argv is None else argv
+def _parsed_and_run(given: list[str]) -> int:
     # the command is the first word: options before it are oauthpy's own (--help, --version)
     parser = build_parser(given[0] if given and not given[0].startswith("-") else "")
     if not given:
@@ -400,9 +408,18 @@ def main(argv: list[str] | None = None) -> int:
 
         sub = _innermost(parser, args)
         sub.error(unrecognized(extra, sub))
+    return _handler(args)(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
     try:
+        interrupts.release()  # a Ctrl-C while the command was starting is raised here
+        # the parser too: its choices and examples come from the registry, which a broken
+        # OAUTHPY_AGENTS entry makes fail (an error line, not a traceback); a Ctrl-C while it
+        # is built is an interruption like any other
         with _sigterm_stops_like_ctrl_c():
-            return _handler(args)(args)
+            return _parsed_and_run(given)
     except OauthPyError as exc:
         from oauthpy.cli.words import cli_words
 
@@ -426,10 +443,19 @@ def entry() -> int:
     Frozen objects are left to the exit; files and processes are closed by then (the runtime
     ends every run before `main` returns).
     """
+    atexit.register(interrupts.last_word)  # first registered: it runs last
     try:
-        return main()
-    finally:  # also after argparse's own exits (--help, a usage error)
+        try:
+            code = main()
+        finally:  # also after argparse's own exits (--help, a usage error)
+            interrupts.hold_until_exit()
+    except KeyboardInterrupt:  # one that came on main's way out, past its own handling
+        interrupts.hold_until_exit()
+        print_error("interrupted")
+        code = 130
+    finally:
         gc.freeze()
+    return interrupts.exit_status(code)
 
 
 __all__ = ["Terminated", "build_parser", "entry", "main"]

@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import sys
-import threading
 from typing import Any
 
 
@@ -50,44 +49,100 @@ def fill_workspaces(p: argparse.ArgumentParser) -> None:
 
 
 def workspaces(args: argparse.Namespace) -> int:
-    from oauthpy._workspace import clean, home
+    from oauthpy._workspace import clean, listed
 
     if args.action == "clean":
-        for path in clean():
+        removed = clean()
+        for path in removed:
             print(f"removed {path}")
+        if not removed:
+            print("no worktree to remove")
         return 0
-    folder = home()
-    kept = (
-        sorted(n[: -len(".kept")] for n in os.listdir(folder) if n.endswith(".kept"))
-        if os.path.isdir(folder)
-        else []
-    )
-    for name in kept:
-        print(os.path.join(folder, name))
+    found = listed()
+    for path, why in found:
+        print(f"{path}  ({why})")
+    if not found:
+        print("no worktree kept or left by a crash")
     return 0
 
 
 class TerminalAsk:
     """Permission questions on the terminal, one at a time (agents may ask at once); no
-    terminal: no."""
+    terminal: no.
+
+    Read on the event loop (the terminal's descriptor, non-blocking), not in a thread: a run's
+    timeout or Ctrl-C ends the wait at once, where a thread blocked in a read would outlive it.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = asyncio.Lock()
 
-    def __call__(self, request: Any) -> bool:
+    async def __call__(self, request: Any) -> bool:
+        async with self._lock:
+            try:  # the terminal itself, whatever stdin is (a pipe, a file)
+                fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+            except OSError:
+                return False
+            try:
+                os.write(fd, question(request).encode("utf-8", "replace"))
+                os.set_blocking(fd, False)
+                answer = await _read_line(fd)
+            finally:
+                os.close(fd)
+        return answer.strip().lower() in (b"y", b"yes")
+
+
+#: an answer is a word: the rest of a longer line is read and dropped (never left for the next question)
+_ANSWER_BYTES = 64
+
+
+def _settle(ready: asyncio.Future[None]) -> None:
+    if not ready.done():  # the reader may fire again before it is removed
+        ready.set_result(None)
+
+
+async def _read_line(fd: int) -> bytes:
+    """One line from the terminal (its first `_ANSWER_BYTES`); end of input: an empty one."""
+    loop = asyncio.get_running_loop()
+    kept = b""
+    while True:
+        ready: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(fd, _settle, ready)
         try:
-            tty = open("/dev/tty", "r+")  # noqa: SIM115 (closed below; stdin may be a pipe)
-        except OSError:
-            return False
-        with self._lock, tty:
-            tty.write(f"\n{request.provider} wants to {request.summary()}. Allow? [y/N] ")
-            tty.flush()
-            return tty.readline().strip().lower() in ("y", "yes")
+            await ready
+        finally:
+            loop.remove_reader(fd)
+        try:
+            chunk = os.read(fd, 1024)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            return kept
+        line, newline, _ = chunk.partition(b"\n")
+        kept = (kept + line)[:_ANSWER_BYTES]
+        if newline:
+            return kept
+
+
+def question(request: Any) -> str:
+    """What the terminal shows: the agent's command on a line of its own, quoted, escaped and
+    redacted, so the line answered is the command that runs."""
+    from oauthpy._escape import visible
+    from oauthpy._redact import redact
+
+    where = f" in {visible(request.cwd)}" if request.cwd else ""
+    if request.kind == "command" and request.command:
+        asked = f"run this command{where}:\n    `{visible(redact(request.command))}`"
+    else:
+        asked = f"{redact(request.summary())}{where}"
+    return f"\n{request.provider} wants to {asked}\nAllow? [y/N] "
 
 
 def command(args: argparse.Namespace) -> int:
     from oauthpy._compare import acompare
+    from oauthpy._escape import visible
     from oauthpy._mcp_serve.progress import what_it_does
+    from oauthpy._redact import redact
 
     providers = [p.strip() for p in args.providers.split(",") if p.strip()]
     if args.out:
@@ -95,8 +150,8 @@ def command(args: argparse.Namespace) -> int:
 
     async def shown(provider: str, event: Any) -> None:
         message = what_it_does(event)
-        if message and not args.json:
-            print(f"{provider}: {message}", file=sys.stderr, flush=True)
+        if message and not args.json:  # escaped: a command's CR or ESC must not redraw the line
+            print(f"{provider}: {visible(redact(message))}", file=sys.stderr, flush=True)
 
     results = asyncio.run(
         acompare(

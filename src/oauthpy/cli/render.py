@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from oauthpy._escape import visible
 from oauthpy._events import AuthStatus, Event, EventKind, RunResult, Usage
 from oauthpy._redact import StreamRedactor, redact
 from oauthpy.cli.term import style
@@ -148,9 +149,16 @@ def answer_text(result: RunResult) -> str:
 
 
 def describe(event: Event) -> str | None:
-    """One readable, redacted line for an event, or None for events not worth a line."""
+    """One readable, redacted, escaped line for an event, or None for events not worth a line."""
     line = _describe(event)
-    return redact(line) if line is not None else None
+    if line is None:
+        return None
+    # escaped: a CR or ESC sequence in an agent's command must not redraw the terminal's lines
+    return visible(redact(line), keep_newlines=event.kind in _PROSE)
+
+
+#: events whose text is prose that may span lines (the rest is one line)
+_PROSE = (EventKind.MESSAGE, EventKind.REASONING, EventKind.PLAN, EventKind.ERROR)
 
 
 def _describe(event: Event) -> str | None:

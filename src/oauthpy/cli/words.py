@@ -9,6 +9,8 @@ import re
 
 #: (pattern, replacement), applied in order to an error's message and hint
 _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "log in with Client(...).login() or `oauthpy auth login ...`": the command alone
+    (re.compile(r"Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\) or (?=`)"), ""),
     (re.compile(r",? ?(or )?Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\);?"), ";"),
     (re.compile(r"auth_source=(['\"])(\w+)\1"), r"--source \2"),
     (

@@ -44,7 +44,8 @@ _MODEL_ID = re.compile(r"^(?:.*\|)?([^|()]+)\([^()]*\)$")
 KEY_HINT = (
     "Qwen Code takes an API key (its OAuth login ended in 2026-04): set OPENAI_API_KEY, with "
     "OPENAI_BASE_URL and OPENAI_MODEL for the endpoint and model (a Coding Plan key too), or "
-    "security.auth in ~/.qwen/settings.json"
+    "security.auth in ~/.qwen/settings.json (read with auth_source='external'); to try oauthpy "
+    "with no account, OAUTHPY_OFFLINE=1"
 )
 
 
