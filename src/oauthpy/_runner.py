@@ -292,6 +292,10 @@ class Runner:
             left = time_left(deadline, "preparing the run's login state", started)
             if left is not None:  # `timeout` bounds the call: the turn gets what is left
                 request = _replace(request, timeout=left, began=started)
+            if request.attachments:  # their bytes, read once from the checked files, off the loop
+                from oauthpy._attachments import loaded
+
+                request = _replace(request, attachments=await loaded(request.attachments, deadline, started))
             gen = conversation.turn(request, env)
             async with contextlib.aclosing(gen):
                 async for event in gen:
@@ -310,9 +314,7 @@ class Runner:
                 raise
             raise AuthRequiredError(
                 f"{exc.message} (the run used oauthpy's isolated login state in {self.auth.isolated_dir})",
-                hint=f"log in there with Client({self.name!r}, auth_source='oauthpy').login() "
-                f"or `oauthpy auth login --provider {self.name}`; or use "
-                "auth_source='external' for your normal vendor login",
+                hint=self.auth.isolated_login_hint(exc.hint),
             ) from exc
         finally:
             for budget in reserved:

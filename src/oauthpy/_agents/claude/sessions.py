@@ -60,8 +60,24 @@ def functions(where):
 def plain(value):
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
+def tolerant():
+    # a line that is not UTF-8 (a write cut short, a stray byte) costs that line, not the whole
+    # transcript: read with replacement, as the CLI (Node) does; the SDK skips unparsable lines
+    module = sys.modules.get("claude_agent_sdk._internal.sessions")
+    if module is None or not hasattr(module, "_try_read_session_file"):
+        return
+
+    def read(project_dir, file_name):
+        try:
+            return (project_dir / file_name).read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+    module._try_read_session_file = read
+
 def answer(sdk, ask):
     op, sid = ask["op"], ask.get("id")
+    tolerant()
     if op == "list":
         return [plain(i) for i in sdk.list_sessions(ask.get("directory"), include_worktrees=False)]
     if op == "messages":

@@ -196,6 +196,7 @@ class CodexTurn:
         self.asks = CodexAsks(request.cwd)
         self.sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
         self._turn_id: str | None = None
+        self._copies: str | None = None  # the attachments' private copies, removed at close
 
     @property
     def over(self) -> bool:
@@ -210,8 +211,14 @@ class CodexTurn:
         return self._parser.completed
 
     async def begin(self) -> None:
+        images: list[str] = []
+        if self._request.attachments:  # codex reads a path: a private copy of the checked bytes
+            from oauthpy._attachments import private_copies, private_folder
+
+            self._copies = private_folder()  # known before the write: `close` removes it
+            images = await asyncio.to_thread(private_copies, self._request.attachments, self._copies)
         answer = await self._agent.request(
-            "turn/start", turn_params(self._thread, self._request), self._end.deadline
+            "turn/start", turn_params(self._thread, self._request, images), self._end.deadline
         )
         self._turn_id = _get(answer, "turn", "id")
 
@@ -244,6 +251,10 @@ class CodexTurn:
 
     def close(self) -> None:
         self.sub.close()
+        if self._copies is not None:
+            from oauthpy._attachments import remove_copies
+
+            remove_copies(self._copies)
 
 
 class CodexAsks:

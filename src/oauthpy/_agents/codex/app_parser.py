@@ -8,6 +8,7 @@ touches a process. Recorded messages: tests/recordings/codex-app/.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from oauthpy._agents.codex.exec_parser import classify_failure, http_error_text, shell_command
@@ -71,12 +72,12 @@ def approvals(request: RunRequest) -> dict[str, Any]:
     return {"approvalPolicy": "untrusted", "approvalsReviewer": "user"}
 
 
-def turn_params(thread_id: str, request: RunRequest) -> dict[str, Any]:
-    """``turn/start`` for a run's prompt (text, then its images, which codex reads itself)
-    with its effort and schema."""
+def turn_params(thread_id: str, request: RunRequest, images: Sequence[str] = ()) -> dict[str, Any]:
+    """``turn/start`` for a run's prompt (text, then its images: the paths of oauthpy's private
+    copies of the attachments, which codex reads itself) with its effort and schema."""
     opts = request.provider_options
     items: list[dict[str, Any]] = [{"type": "text", "text": request.prompt}]
-    items += [{"type": "localImage", "path": a.path} for a in request.attachments]
+    items += [{"type": "localImage", "path": path} for path in images]
     params: dict[str, Any] = {"threadId": thread_id, "input": items}
     if opts.get("reasoning_effort"):  # else codex's own default for the model
         params["effort"] = opts["reasoning_effort"]

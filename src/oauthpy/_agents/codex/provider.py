@@ -165,10 +165,10 @@ class CodexProvider:
             argv.append("--ephemeral")
         for key, value in (opts.get("config") or {}).items():
             argv += ["-c", f"{key}={toml_value(value)}"]
-        # `--image=PATH`, never `--image PATH`: its values are greedy and would take the prompt
-        argv += [f"--image={attachment.path}" for attachment in request.attachments]
         inv = Invocation(argv=argv, env=env, cwd=request.cwd, install_hint=INSTALL_HINT)
         try:
+            if request.attachments:
+                argv += _images(request, inv)
             if request.output_schema is not None:
                 import tempfile  # only for an output schema
 
@@ -189,3 +189,21 @@ class CodexProvider:
 
     def new_parser(self, request: RunRequest) -> CodexParser:
         return CodexParser(model=request.model, resume=request.resume)
+
+
+def _images(request: RunRequest, inv: Invocation) -> list[str]:
+    """``--image=`` for a private copy of each attachment's checked bytes (removed with the
+    process): codex reads what oauthpy checked, and the user's path, where codex would split a
+    comma, is never on the command line. ``--image=PATH``, never ``--image PATH``: its values
+    are greedy and would take the prompt."""
+    from oauthpy._attachments import private_copies, private_folder, remove_copies
+
+    folder = private_folder()
+    inv.cleanups.append(lambda: remove_copies(folder))
+    paths = private_copies(request.attachments, folder)
+    if any("," in path for path in paths):
+        raise InvalidOptionsError(
+            f"codex exec splits --image= at commas, and the temporary folder {folder!r} has one",
+            hint="set TMPDIR to a folder without a comma, or use transport='app-server'",
+        )
+    return [f"--image={path}" for path in paths]

@@ -44,6 +44,8 @@ class ChatRecord:
     summary: str = ""
     kind: str = ""
     messages: list[dict[str, Any]] = field(default_factory=list)
+    #: a line could not be read (a write cut short): what came before it is kept
+    torn: bool = False
 
     @property
     def prompts(self) -> list[str]:
@@ -64,12 +66,14 @@ def parse_record(text: str) -> ChatRecord | None:
     meta: dict[str, Any] = {}
     created: str | None = None
     messages: dict[str, dict[str, Any]] = {}
+    torn = False
     for line in text.splitlines():
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except ValueError:
+            torn = True
             continue  # the CLI skips a line it cannot read (a write cut short)
         except RecursionError:
             raise DamagedRecord("a line is nested too deeply to read") from None
@@ -92,7 +96,9 @@ def parse_record(text: str) -> ChatRecord | None:
                     messages[m["id"]] = m
     if not (isinstance(meta.get("sessionId"), str) and isinstance(meta.get("projectHash"), str)):
         return _legacy(text)
-    return _record(meta, created, list(messages.values()))
+    record = _record(meta, created, list(messages.values()))
+    record.torn = torn
+    return record
 
 
 def _legacy(text: str) -> ChatRecord | None:
@@ -196,15 +202,20 @@ def file_of(name: str, session_id: str) -> bool:
 
 def pick(records: Iterable[tuple[str, ChatRecord]]) -> dict[str, tuple[str, ChatRecord]]:
     """Per session id, the file the CLI resumes: of its resumable files, the last updated
-    (a resumed session can leave more than one file)."""
+    (a resumed session can leave more than one file). A torn file (a write cut short before its
+    first prompt was kept) counts too, after those: its id and what is readable are not lost."""
     chosen: dict[str, tuple[str, ChatRecord]] = {}
     for path, record in records:
-        if not record.resumable:
+        if not (record.resumable or record.torn):
             continue
         held = chosen.get(record.session_id)
-        if held is None or _stamp(record.last_updated) > _stamp(held[1].last_updated):
+        if held is None or _rank(record) > _rank(held[1]):
             chosen[record.session_id] = (path, record)
     return chosen
+
+
+def _rank(record: ChatRecord) -> tuple[bool, float]:
+    return record.resumable, _stamp(record.last_updated)
 
 
 def _stamp(value: str | None) -> float:
