@@ -109,8 +109,9 @@ class Agent(NamedTuple):
     status_in_errors: bool = True
     #: whether its sandbox mounts a /dev of its own (bubblewrap's ``--dev``): a worktree in
     #: /dev/shm does not exist for its commands, which then run in ``$HOME``; its worktrees go
-    #: to disk
-    sandbox_hides_memory: bool = False
+    #: to disk. True: always (a sandbox it brings); a program's name: when that program is on
+    #: the run's PATH (a sandbox the user may turn on, which needs it)
+    sandbox_hides_memory: bool | str = False
     #: where its CLI is published, ``"pypi:<name>"`` or ``"npm:<name>"``, the pinned one first:
     #: scripts/compat tests the newest of each and docs/compatibility.md lists them
     packages: tuple[str, ...] = ()

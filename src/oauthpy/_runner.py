@@ -9,6 +9,7 @@ provider's `Conversation`; nothing here knows which.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -142,7 +143,7 @@ class Runner:
 
         request = build_request(prompt, **kw)
         if request.workspace is not None:
-            request = _replace(request, workspace=self.placed(request.workspace))
+            request = _replace(request, workspace=self.placed(request.workspace, request.env))
         self.check(request)
         spent = time.monotonic() - started
         if request.timeout and spent > 0.01:
@@ -150,11 +151,18 @@ class Runner:
             request = _replace(request, timeout=max(request.timeout - spent, 0.001), began=started)
         return request
 
-    def placed(self, plan: Any) -> Any:
-        """A worktree plan where this agent's commands can see it (`_workspace.on_disk`)."""
+    def placed(self, plan: Any, env: Mapping[str, str | None]) -> Any:
+        """A worktree plan where this agent's commands can see it (`_workspace.on_disk`);
+        ``env``: the run's own variables."""
         from oauthpy import _registry as registry
 
-        if not registry.get(self.name).sandbox_hides_memory:
+        hides = registry.get(self.name).sandbox_hides_memory
+        if isinstance(hides, str):
+            import shutil
+
+            path = {**os.environ, **self.auth.env, **env}.get("PATH")
+            hides = shutil.which(hides, path=path) is not None
+        if not hides:
             return plan
         from oauthpy._workspace import on_disk
 

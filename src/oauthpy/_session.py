@@ -115,7 +115,7 @@ class Session:
         if workspace is not None or keep:
             from oauthpy._workspace import plan
 
-            self._plan = runner.placed(plan(workspace, self._cwd, keep))
+            self._plan = runner.placed(plan(workspace, self._cwd, keep), self._defaults.get("env") or {})
         #: the kept worktree's path, once the session closed (``keep_workspace=True``)
         self.workspace: str | None = None
         #: the vendor's id of this conversation; None until the first turn has finished

@@ -92,6 +92,32 @@ def test_without_oauthpy_home_a_small_worktree_is_made_in_memory_and_leaves_noth
         assert not (repo / "notes.txt").exists()
 
 
+def test_claude_with_bubblewrap_on_its_path_gets_its_worktree_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Claude's own sandbox (off unless its settings turn it on) runs bubblewrap with a fresh
+    /dev, as codex's does: where it could run, a worktree in memory would not exist for it."""
+    from oauthpy import _worktree_place
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
+    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
+    monkeypatch.delenv("OAUTHPY_HOME")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "bwrap").write_text("#!/bin/sh\nexit 1\n")
+    (tools / "bwrap").chmod(0o755)
+    with open_rig("claude", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        rig.fake.script(text("done"))
+        path = f"{tools}:{os.environ['PATH']}"
+        result = rig.run("hi", workspace="worktree", env={"PATH": path}, **ALLOW)
+        assert result.text == "done"
+        first = rig.model_bodies()[0]
+        assert f"{home()}/{repo.name}-" in first and str(memory) not in first
+
+
 @pytest.mark.parametrize(
     ("agent", "transport", "asking"),
     [

@@ -13,6 +13,9 @@ SPEC = Agent(
     fake_setup="oauthpy._agents.claude.testing:fake_env",
     prices="oauthpy._agents.claude.prices:PRICES",
     transports=("sdk",),
+    # its sandbox (settings sandbox.enabled, off by default) runs bubblewrap with a fresh /dev;
+    # it cannot run without bwrap on PATH
+    sandbox_hides_memory="bwrap",
     state_var="CLAUDE_CONFIG_DIR",
     models=("default", "best", "sonnet", "opus", "haiku", "sonnet[1m]", "opus[1m]", "opusplan"),
     efforts=("low", "medium", "high", "xhigh", "max"),
