@@ -1,10 +1,10 @@
 """Many runs through one warm agent (`with Client(...)`), and the models it offers.
 
 Runs offline by default: the real vendor CLI against oauthpy's fake model server. Pass
-``--live`` to use your own login instead, and ``--provider`` to choose the agent (codex, claude,
+``--live`` to use your own login instead, and ``-p`` to choose the agent (codex, claude,
 gemini...: every one of them keeps its process warm inside the block).
 
-    python examples/warm_agents.py [--provider codex] [--live]
+    python examples/warm_agents.py [-p codex] [--live]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def ask_all(provider: str, env: dict[str, str] | None, cwd: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--provider", "-p", default="codex")
+    parser.add_argument("-p", "--provider", default="codex")
     parser.add_argument("--live", action="store_true", help="your own login, not the fake")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

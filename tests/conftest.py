@@ -15,11 +15,9 @@ import pytest
 
 from oauthpy import Client
 from oauthpy import _registry as registry
-from oauthpy._agents.gemini.fake import FakeGeminiServer
 from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from tests.support import (
-    ONE_AT_A_TIME,
     Rig,
     assert_no_fd_leak,
     assert_no_leftovers,
@@ -27,6 +25,7 @@ from tests.support import (
     open_pipes_and_files,
     open_rig,
     provider_env,
+    provision,
     start_fake,
 )
 
@@ -103,47 +102,50 @@ def workdir(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.fixture
-def openai_fake() -> Iterator[FakeResponsesServer]:
-    with start_fake("codex") as fake:
-        yield fake
+def _agent_fixtures(name: str) -> tuple[Any, Any]:
+    """``<name>_fake`` (the agent's fake, started) and ``<name>_env`` (its real CLI pointed at
+    that fake, its state under the test's folder), for each agent of the registry."""
+
+    @pytest.fixture(name=f"{name}_fake")
+    def fake() -> Iterator[Any]:
+        with start_fake(name) as server:
+            yield server
+
+    @pytest.fixture(name=f"{name}_env")
+    def env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+        return provider_env(name, request.getfixturevalue(f"{name}_fake"), tmp_path)
+
+    return fake, env
 
 
-@pytest.fixture
-def codex_env(openai_fake: FakeResponsesServer, tmp_path: Path) -> dict[str, str]:
-    return provider_env("codex", openai_fake, tmp_path)
+def _wire_fixture(name: str, fake_class: type) -> Any:
+    """``<name>``: the fake of the agent a wire API's fake is wired to first (the same server
+    that agent's ``<agent>_env`` points at)."""
+
+    @pytest.fixture(name=name)
+    def fake(request: pytest.FixtureRequest) -> Any:
+        owner = registry.owner_of_fake(fake_class)
+        assert owner is not None, f"no agent of the registry is wired to {fake_class.__name__}"
+        return request.getfixturevalue(f"{owner.name}_fake")
+
+    return fake
 
 
-@pytest.fixture
-def anthropic_fake() -> Iterator[FakeAnthropicServer]:
-    with start_fake("claude") as fake:
-        yield fake
-
-
-@pytest.fixture
-def claude_env(anthropic_fake: FakeAnthropicServer, tmp_path: Path) -> dict[str, str]:
-    return provider_env("claude", anthropic_fake, tmp_path)
-
-
-@pytest.fixture
-def gemini_fake() -> Iterator[FakeGeminiServer]:
-    with start_fake("gemini") as fake:
-        yield fake
-
-
-@pytest.fixture
-def gemini_env(gemini_fake: FakeGeminiServer, tmp_path: Path) -> dict[str, str]:
-    return provider_env("gemini", gemini_fake, tmp_path)
+for _name in registry.names(generic=False):
+    if _name.isidentifier():
+        globals()[f"_{_name}_fake"], globals()[f"_{_name}_env"] = _agent_fixtures(_name)
+openai_fake = _wire_fixture("openai_fake", FakeResponsesServer)
+anthropic_fake = _wire_fixture("anthropic_fake", FakeAnthropicServer)
 
 
 def _named_agents() -> list[object]:
-    """Each agent against its fake, and against each of its `Agent.more_fakes` (another wire
+    """Each agent against its fake, and against each of its `Provision.more_fakes` (another wire
     API: ``"copilot/oauthpy.testing.responses:FakeResponsesServer"``, id ``copilot-responses``)."""
     params = []
     for name in registry.names(generic=False):
-        marks = [pytest.mark.xdist_group(name)] if name in ONE_AT_A_TIME else []
+        marks = [pytest.mark.xdist_group(name)] if provision(name).one_at_a_time else []
         params.append(pytest.param(name, marks=marks, id=name))
-        for fake in registry.get(name).more_fakes:
+        for fake in provision(name).more_fakes:
             wire = fake.partition(":")[0].rpartition(".")[2]
             params.append(pytest.param(f"{name}/{fake}", marks=marks, id=f"{name}-{wire}"))
     return params
@@ -159,12 +161,12 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     A test marked ``warm_agent`` (of what an agent does, not of its start or its end) gets this
     worker's warm rig of the agent instead (`WarmRig`): its fake emptied, its work folder
     emptied, its env not to be changed; its processes are checked when the worker ends. With
-    ``warm_agent(costly_starts=True)``, only the agents of `COSTLY_STARTS` get it: the others
+    ``warm_agent(costly_starts=True)``, only the agents whose `Provision.costly_starts` get it: the others
     start fresh, so the test covers a fresh agent's path too.
     """
     provider, _, fake = request.param.partition("/")
     warm = request.node.get_closest_marker("warm_agent")
-    if warm and (not warm.kwargs.get("costly_starts") or provider in COSTLY_STARTS):
+    if warm and (not warm.kwargs.get("costly_starts") or provision(provider).costly_starts):
         yield request.getfixturevalue("_warm_rigs").fresh(request.param)
         return
     with open_rig(provider, tmp_path, fake=fake) as r:
@@ -172,12 +174,6 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         yield r
         assert_no_leftovers(r.env)
         assert_no_fd_leak(fds)
-
-
-#: the agents whose start costs seconds of CPU and whose warm agent runs the very path a fresh
-#: run does: Bun's OpenCode (5 CPU-s a start, 0.3 a warm turn, ACP either way). Not gemini: its
-#: fresh run is stream-json and its warm agent ACP, so warming it would test another transport
-COSTLY_STARTS = ("opencode",)
 
 
 @dataclass
@@ -239,14 +235,16 @@ def _warm_rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_WarmRigs]:
         rigs.close()
 
 
-#: the bound of a test that runs OpenCode: its processes start one at a time (Bun, several
-#: seconds each), so a test of a few batches takes 60-100 s on a 2-core machine under load
-OPENCODE_TEST_TIMEOUT_S = 240
+#: the bound of a test that runs an agent of costly starts (OpenCode: its processes start one at
+#: a time, Bun, several seconds each), so a test of a few batches takes 60-100 s on a 2-core
+#: machine under load
+COSTLY_START_TEST_TIMEOUT_S = 240
 
 
-#: the agents of the fast tier's shared suites: they start in milliseconds (a native binary, and
-#: the suite's own ACP agent in Python)
-FAST_AGENTS = ("codex", "acp-test")
+def _fast_agents() -> tuple[str, ...]:
+    """The agents of the fast tier's shared suites: they start in milliseconds and need no
+    separate install (`Provision.starts_at_once`: a native binary, the suite's own ACP agent)."""
+    return tuple(n for n in registry.names(generic=False) if provision(n).starts_at_once)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -254,36 +252,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fast",
         action="store_true",
         help="the fast tier (scripts/test --fast): the unit tests, and the shared suites that run "
-        f"every agent of the registry, for {' and '.join(FAST_AGENTS)} only",
+        f"every agent of the registry, for {' and '.join(_fast_agents())} only",
     )
 
 
-def _in_fast_tier(item: pytest.Item) -> bool:
+def _in_fast_tier(item: pytest.Item, fast_agents: tuple[str, ...]) -> bool:
     if "tests/unit/" in item.nodeid:
         return True
     callspec = getattr(item, "callspec", None)
     return (
         "rig" in getattr(item, "fixturenames", ())
         and callspec is not None
-        and (callspec.params.get("rig") in FAST_AGENTS)
+        and (callspec.params.get("rig") in fast_agents)
     )
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Give tests that run OpenCode a longer bound (unless they set their own); fail loudly if
+    """Give tests that run an agent of costly starts a longer bound (unless they set their own),
+    its own test file's too; fail loudly if
     xdist_group is silently ignored: some tests must never overlap. ``--fast`` keeps the fast
     tier only."""
     if config.getoption("fast"):
-        fast = [_in_fast_tier(item) for item in items]
+        fast_agents = _fast_agents()
+        fast = [_in_fast_tier(item, fast_agents) for item in items]
         config.hook.pytest_deselected(
             items=[item for item, keep in zip(items, fast, strict=True) if not keep]
         )
         items[:] = [item for item, keep in zip(items, fast, strict=True) if keep]
+    costly = [n for n in registry.names(generic=False) if provision(n).costly_starts]
     for item in items:
-        opencode = "[opencode" in item.nodeid or "test_opencode.py" in item.nodeid
-        if opencode and item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(OPENCODE_TEST_TIMEOUT_S))
+        runs_costly = any(f"[{n}" in item.nodeid or f"test_{n}.py" in item.nodeid for n in costly)
+        if runs_costly and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(COSTLY_START_TEST_TIMEOUT_S))
     if not getattr(config.option, "loadgroup", False):
         return
     for item in items:

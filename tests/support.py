@@ -1,10 +1,14 @@
-"""Assertions shared by the test modules."""
+"""Assertions shared by the test modules, and each agent's rig read from the registry and its
+provision (`oauthpy.testing.provision`): this file names no shipped agent
+(tests/unit/test_layers.py checks it); the suite's own ACP agent, a fixture of the suite, it
+may."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -21,6 +25,7 @@ from oauthpy import _registry as registry
 from oauthpy._run_marks import parent_of
 from oauthpy.testing import FakeServer, HttpError, live_processes_with_env, new_marker
 from oauthpy.testing.processes import MARKER_VAR, live_processes_in_group
+from oauthpy.testing.provision import DEFAULT, Provision
 
 REPO = Path(__file__).resolve().parent.parent
 #: what OpenAI's API says with each status (its error body's ``message``)
@@ -37,56 +42,45 @@ API_WORDS = {
 ACP_TEST_AGENT = [sys.executable, str(REPO / "tests" / "acp_agent" / "agent.py")]
 
 
-def gemini_binary() -> str:
-    """The pinned Gemini CLI that scripts/test installs; its absence fails loudly, never skips."""
-    path = os.environ.get("OAUTHPY_TEST_GEMINI_BINARY") or str(REPO / "tools/gemini/node_modules/.bin/gemini")
-    if not Path(path).exists():
-        pytest.fail(f"the pinned Gemini CLI is missing at {path}: run `bash scripts/test` to install it")
+def provision(provider: str) -> Provision:
+    """The agent's test provision (``_agents/<name>/testing.py``), or every default."""
+    found = registry.get(provider).load_provision()
+    return found if found is not None else DEFAULT
+
+
+def pinned_program(provider: str) -> str | None:
+    """The agent's pinned program as scripts/test installs it, or the one its package carries
+    (None: the one its auth finds, installed with the Python packages); its absence fails
+    loudly, never skips."""
+    path = provision(provider).pinned_program(REPO)
+    if path is not None and not Path(path).exists():
+        title = registry.get(provider).title
+        pytest.fail(f"the pinned {title} is missing at {path}: run `bash scripts/test` to install it")
     return path
-
-
-def opencode_binary() -> str:
-    """The pinned OpenCode that scripts/test installs; its absence fails loudly, never skips."""
-    path = os.environ.get("OAUTHPY_TEST_OPENCODE_BINARY") or str(
-        REPO / "tools/opencode/node_modules/.bin/opencode"
-    )
-    if not Path(path).exists():
-        pytest.fail(f"the pinned OpenCode is missing at {path}: run `bash scripts/test` to install it")
-    return path
-
-
-def copilot_binary() -> str:
-    """The pinned Copilot CLI's native program that scripts/test installs (no Node launcher in
-    between: one process per run); its absence fails loudly, never skips."""
-    native = sorted(REPO.glob("tools/copilot/node_modules/@github/copilot-*/copilot"))
-    path = os.environ.get("OAUTHPY_TEST_COPILOT_BINARY") or str(
-        native[0] if native else REPO / "tools/copilot/node_modules/.bin/copilot"
-    )
-    if not Path(path).exists():
-        pytest.fail(f"the pinned Copilot CLI is missing at {path}: run `bash scripts/test` to install it")
-    return path
-
-
-def qwen_binary() -> str:
-    """The pinned Qwen Code that scripts/test installs; its absence fails loudly, never skips."""
-    path = os.environ.get("OAUTHPY_TEST_QWEN_BINARY") or str(REPO / "tools/qwen/node_modules/.bin/qwen")
-    if not Path(path).exists():
-        pytest.fail(f"the pinned Qwen Code is missing at {path}: run `bash scripts/test` to install it")
-    return path
-
-
-#: the pinned npm-installed CLIs (not on PATH), by the variable that points oauthpy at each
-_NPM_BINARIES = {
-    "OAUTHPY_GEMINI_BINARY": gemini_binary,
-    "OAUTHPY_OPENCODE_BINARY": opencode_binary,
-    "OAUTHPY_COPILOT_BINARY": copilot_binary,
-    "OAUTHPY_QWEN_BINARY": qwen_binary,
-}
 
 
 def vendor_binaries() -> dict[str, str]:
-    """The variables that point oauthpy at the pinned npm-installed CLIs (not on PATH)."""
-    return {var: find() for var, find in _NPM_BINARIES.items()}
+    """The variables that point oauthpy at the pinned programs scripts/test installs (not on
+    PATH)."""
+    return {
+        binary_var(name): str(pinned_program(name))
+        for name in registry.names(generic=False)
+        if provision(name).pinned_var
+    }
+
+
+def __getattr__(attr: str) -> Any:
+    """``<agent>_binary()`` (its pinned program), ``<agent>_batch(env, *args)`` (``oauthpy batch``
+    of it) and `ONE_AT_A_TIME`, for any agent of the registry: read from it when asked, so that
+    this file names none and sees the agents the suite registers too."""
+    if attr == "ONE_AT_A_TIME":
+        return tuple(n for n in registry.names(generic=False) if provision(n).one_at_a_time)
+    name, _, what = attr.rpartition("_")
+    if what == "binary" and registry.find(name) is not None and provision(name).pinned_var:
+        return lambda: pinned_program(name)
+    if what == "batch" and registry.find(name) is not None:
+        return lambda env, *args: batch(name, env, *args)
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def binary_var(provider: str) -> str:
@@ -96,18 +90,9 @@ def binary_var(provider: str) -> str:
 
 def real_binary(provider: str, env: dict[str, str]) -> str:
     """The provider's real CLI, as a run with ``env`` finds it (a wrapper execs this)."""
-    if provider == "claude":  # the SDK runs the CLI bundled in its wheel
-        from oauthpy._agents.claude.auth import bundled_cli
-
-        return str(bundled_cli())
-    if provider == "gemini":
-        return gemini_binary()
-    if provider == "opencode":
-        return opencode_binary()
-    if provider == "copilot":
-        return copilot_binary()
-    if provider == "qwen":
-        return qwen_binary()
+    pinned = pinned_program(provider)
+    if pinned is not None:
+        return pinned
     found = registry.get(provider).make_auth().find_binary({**os.environ, **env})
     assert found, f"{provider} is not installed"
     return str(found)
@@ -139,15 +124,16 @@ class Rig:
         return Client(self.provider, auth_source="external", env=self.env)
 
     @property
-    def write_options(self) -> dict[str, str] | None:
-        """Provider options under which an approved command may write in the work dir.
+    def provision(self) -> Provision:
+        """What the shared suites may expect of this agent (its capabilities)."""
+        return provision(self.provider)
 
-        codex runs an approved command in its sandbox first (read-only by default) and runs it
-        again outside only when it recognizes the denial, which codex 0.163 does not always do
-        on a loaded machine (the command then fails with "Read-only file system").
-        ``workspace-write`` lets the write succeed at once; codex still asks first.
-        """
-        return {"sandbox": "workspace-write"} if self.provider == "codex" else None
+    @property
+    def write_options(self) -> dict[str, Any] | None:
+        """Provider options under which an approved command may write in the work dir (codex's
+        sandbox is read-only by default: `Provision.write_options`)."""
+        options = self.provision.write_options
+        return dict(options) if options is not None else None
 
     def run(self, prompt: str = "hi", **kw: Any) -> RunResult:
         kw.setdefault("timeout", 60)  # a hang surfaces as TimeoutExceededError, not a stuck test
@@ -155,35 +141,37 @@ class Rig:
 
     def unasked_env(self, command: str) -> dict[str, str]:
         """What lets the agent run ``command`` (its program) with no one to ask (a CLI run has
-        no ``on_permission``, and oauthpy refuses the questions nobody answers): copilot asks
-        before every command unless its command line allows it."""
-        if self.provider != "copilot":
+        no ``on_permission``, and oauthpy refuses the questions nobody answers): a wrapper that
+        adds its `Provision.unasked_args` (copilot asks before every command otherwise)."""
+        allowing = self.provision.unasked_args
+        if allowing is None:
             return {}
-        wrapper = self.root / "copilot-allowing"
-        real = self.env.get(binary_var("copilot")) or copilot_binary()
-        wrapper.write_text(f"#!/bin/sh\nexec '{real}' \"$@\" '--allow-tool=shell({command}:*)'\n")
+        var = binary_var(self.provider)
+        wrapper = self.root / f"{self.provider}-allowing"
+        real = self.env.get(var) or real_binary(self.provider, self.env)
+        tail = " ".join(shlex.quote(arg) for arg in allowing(command))
+        wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(real)} "$@" {tail}\n')
         wrapper.chmod(0o755)
-        return {binary_var("copilot"): str(wrapper)}
+        return {var: str(wrapper)}
 
     @property
     def own_retries(self) -> int:
         """How many times the agent retries a failed model request by itself."""
-        return registry.get(self.provider).own_retries
+        return self.provision.own_retries
 
     def api_error(self, status: int, message: str, **kw: Any) -> HttpError:
         """A model API error as the agent's user meets it. An agent whose errors lose the HTTP
         status (OpenCode) passes on only the API's message: the fake then says what the real
         API says for that status, followed by ``message``."""
-        if not registry.get(self.provider).status_in_errors and status in API_WORDS:
+        if not self.provision.status_in_errors and status in API_WORDS:
             message = f"{API_WORDS[status]}: {message}"
         return HttpError(status, message, **kw)
 
     def model_bodies(self) -> list[str]:
-        """The bodies of the model requests the fake got, as text (gemini's router calls left out)."""
-        reqs = self.fake.model_requests()
-        if self.provider == "gemini":
-            reqs = [r for r in reqs if isinstance(r.body, dict) and r.body.get("tools")]
-        return [r.body_text for r in reqs]
+        """The bodies of the model requests the fake got, as text: the turns' only
+        (`Provision.is_turn`: not gemini's router calls)."""
+        is_turn = self.provision.is_turn
+        return [r.body_text for r in self.fake.model_requests() if is_turn is None or is_turn(r)]
 
 
 def count_spawns(rig: Rig) -> Path:
@@ -199,21 +187,7 @@ def count_spawns(rig: Rig) -> Path:
 
 def shell_step(provider: str, command: str, *, say: str = "") -> Any:
     """A fake model reply that asks the provider's agent to run a shell ``command``."""
-    if provider == "codex":
-        from oauthpy.testing import shell
-
-        return shell(command, say=say)
-    if provider == "claude":
-        from oauthpy.testing.anthropic import bash
-
-        return bash(command, say=say)
-    if provider == "gemini":
-        from oauthpy._agents.gemini.fake import shell_call
-
-        return shell_call(command)
-    from oauthpy.testing import shell
-
-    return shell(command, say=say)
+    return provision(provider).shell(command, say=say)
 
 
 def start_fake(provider: str) -> Any:
@@ -229,16 +203,15 @@ def provider_env(
     """The env that points the provider's real CLI at ``fake``, its state under ``root/<provider>``,
     with a leak-check marker (a new one unless ``marker`` is shared)."""
     env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
-    var = binary_var(provider)
-    if var in _NPM_BINARIES:  # only this agent's: the fast tier installs no npm CLI
-        env[var] = _NPM_BINARIES[var]()
+    if provision(provider).pinned_var:  # only this agent's: the fast tier installs no npm CLI
+        env[binary_var(provider)] = str(pinned_program(provider))
     return {**env, **(marker or new_marker())}
 
 
 @contextlib.contextmanager
 def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
     """The provider's real CLI against its fake, or against ``fake`` (a ``module:Class`` of its
-    `Agent.more_fakes`: another wire API)."""
+    `Provision.more_fakes`: another wire API)."""
     (root / "work").mkdir(parents=True, exist_ok=True)
     module, _, name = fake.partition(":")
     with getattr(importlib.import_module(module), name)() if fake else start_fake(provider) as server:
@@ -248,15 +221,11 @@ def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
 #: the transports of a live JSON-RPC agent: one process serves the whole run, retries included
 LIVE_TRANSPORTS = ("acp", "app-server")
 
-#: agents whose tests never overlap: two of their processes at once (Node, Bun) starve this
-#: 2-core machine
-ONE_AT_A_TIME = ("gemini", "opencode")
 
-
-def codex_batch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``oauthpy batch -p codex`` as a user runs it, with ``env`` (the fake's), bounded."""
+def batch(provider: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``oauthpy batch -p <provider>`` as a user runs it, with ``env`` (the fake's), bounded."""
     return subprocess.run(
-        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external", *args],
+        [sys.executable, "-m", "oauthpy.cli", "batch", "-p", provider, "--source", "external", *args],
         env={**os.environ, **env},
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -43,14 +43,15 @@ if TYPE_CHECKING:
         ToolView,
         Usage,
     )
-    from oauthpy._options import AuthSource, ProviderName, TransportName
+    from oauthpy._names import AuthSource, TransportName
     from oauthpy._permissions import Decision, PermissionRequest
     from oauthpy._redact import redact
+    from oauthpy._registry import ProviderName
     from oauthpy._session import Session
-    from oauthpy._sessions.records import Capabilities, SessionInfo
+    from oauthpy._sessions import Capabilities, SessionInfo
     from oauthpy._signature import RunOptions, TurnOptions
     from oauthpy._tools import Tool, tool
-    from oauthpy._usage.records import AccountUsage, QuotaWindow
+    from oauthpy._usage import AccountUsage, QuotaWindow
     from oauthpy._workspace import Change
 
 del TYPE_CHECKING  # not a name of the package
@@ -59,14 +60,14 @@ del TYPE_CHECKING  # not a name of the package
 _WHERE = {
     "acompare": "._compare",
     "compare": "._compare",
-    "AccountUsage": "._usage.records",
+    "AccountUsage": "._usage",
     "AuthMode": "._events",
     "AuthReason": "._events",
     "AuthRequiredError": "._errors",
-    "AuthSource": "._options",
+    "AuthSource": "._names",
     "AuthStatus": "._events",
     "BudgetExceededError": "._errors",
-    "Capabilities": "._sessions.records",
+    "Capabilities": "._sessions",
     "Change": "._workspace",
     "Client": "._client",
     "CommandExecutionError": "._errors",
@@ -84,22 +85,22 @@ _WHERE = {
     "OauthPyError": "._errors",
     "PermissionRequest": "._permissions",
     "ProtocolError": "._errors",
-    "ProviderName": "._options",
+    "ProviderName": "._registry",
     "ProviderNotInstalledError": "._errors",
-    "QuotaWindow": "._usage.records",
+    "QuotaWindow": "._usage",
     "RateLimitError": "._errors",
     "RunOptions": "._signature",
     "RunResult": "._events",
     "Session": "._session",
     "SessionBusyError": "._errors",
     "SessionClosedError": "._errors",
-    "SessionInfo": "._sessions.records",
+    "SessionInfo": "._sessions",
     "SessionNotFoundError": "._errors",
     "StructuredOutputError": "._errors",
     "TimeoutExceededError": "._errors",
     "Tool": "._tools",
     "ToolView": "._events",
-    "TransportName": "._options",
+    "TransportName": "._names",
     "TurnOptions": "._signature",
     "UnsupportedProviderError": "._errors",
     "Usage": "._events",

@@ -22,9 +22,10 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Itera
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from oauthpy._checks import check_cwd, check_model, check_prompt
 from oauthpy._errors import InvalidOptionsError, OauthPyError, RateLimitError
 from oauthpy._events import RunResult
-from oauthpy._options import RunRequest, check_cwd, check_model, check_prompt
+from oauthpy._options import RunRequest
 from oauthpy._retry import MAX_WAIT_S, RetryPolicy
 
 if TYPE_CHECKING:

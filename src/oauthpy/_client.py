@@ -14,7 +14,8 @@ from oauthpy._client_batch import BatchMethods
 from oauthpy._client_catalogue import CatalogueMethods
 from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
-from oauthpy._names import AUTH_SOURCES, AuthSource, ProviderName, TransportName
+from oauthpy._names import AUTH_SOURCES, AuthSource, TransportName
+from oauthpy._registry import ProviderName
 from oauthpy._runner import Outcome, Runner
 from oauthpy._signature import JsonSchema, ModelT, RunOptions, takes
 
@@ -273,11 +274,10 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         """Async twin of `run`."""
         return await self._arun(self._runner.request(prompt, options))
 
-    async def _arun(self, request: RunRequest, on_event: Any = None) -> RunResult[Any]:
+    async def _arun(self, request: RunRequest) -> RunResult[Any]:
         outcome = Outcome()
         runner = self._runner
-        live = on_event is not None  # whoever watches gets the text as it comes
-        return await runner.collect(runner.one_shot(request, outcome, live=live), request, outcome, on_event)
+        return await runner.collect(runner.one_shot(request, outcome, live=False), request, outcome)
 
     @overload
     def run(
@@ -299,6 +299,8 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
 
         ``on_permission`` is asked before the agent runs a command, changes files or uses a
         tool, and answers ``True``/``False`` or a `Decision` (docs/permissions.md).
+        ``on_event`` is called with every event as it happens (a sync or an async function;
+        what it raises ends the run and reaches the caller; docs/reference.md).
         ``tools`` hands the agent Python functions to call (docs/tools.md). An unknown keyword
         is a `TypeError`, as for any Python function, on every method alike.
 
@@ -306,6 +308,13 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         ``RunResult[Label]`` whose ``output`` is a ``Label``; any other run a ``RunResult[Any]``.
         """
         return run_sync(self._arun(self._runner.request(prompt, options)))
+
+    @takes(RunOptions)
+    def check(self, prompt: str, **options: Unpack[RunOptions]) -> None:
+        """Check a run's arguments as `run` does, starting nothing: `InvalidOptionsError` (or the
+        `TypeError` of an unknown keyword) for what `run` would refuse. For code that starts
+        several runs and wants them all valid before the first starts (``oauthpy.compare``)."""
+        self._runner.request(prompt, options)
 
     # -- sessions ----------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from oauthpy._auth.manager import AuthManager
     from oauthpy._events import AuthStatus, ModelInfo
     from oauthpy._runner import Runner
-    from oauthpy._usage.records import AccountUsage
+    from oauthpy._usage import AccountUsage
 
 
 #: default bound on an interactive login (the user has to finish it in a browser)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from oauthpy._auth.manager import AuthManager
     from oauthpy._events import Event
     from oauthpy._runner import Runner
-    from oauthpy._sessions.records import Capabilities, Catalogue, SessionInfo
+    from oauthpy._sessions import Capabilities, Catalogue, SessionInfo
 
 
 class CatalogueMethods:
@@ -123,7 +123,7 @@ class CatalogueMethods:
     async def acapabilities(self) -> Capabilities:
         """Async twin of `capabilities`."""
         from oauthpy import _registry as registry
-        from oauthpy._sessions.records import Capabilities
+        from oauthpy._sessions import Capabilities
 
         catalogue = self._catalogue()
         await catalogue.learn(await self._env())

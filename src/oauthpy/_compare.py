@@ -55,7 +55,7 @@ async def acompare(
     runs = []
     for name in names:  # every check first: nothing starts unless all can
         client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
-        options = {
+        options: dict[str, Any] = {
             "cwd": cwd,
             "timeout": timeout,
             "on_permission": on_permission,
@@ -63,15 +63,16 @@ async def acompare(
             "workspace": "worktree",
             "keep_workspace": keep_workspace,
         }
-        runs.append((name, client, client._runner.request(prompt, options)))
+        client.check(prompt, **options)
+        runs.append((name, client, options))
 
-    async def one(name: str, client: Any, request: Any) -> RunResult[Any] | OauthPyError:
+    async def one(name: str, client: Client, options: dict[str, Any]) -> RunResult[Any] | OauthPyError:
         async def shown(event: Event) -> None:
             if on_event is not None:
                 await on_event(name, event)
 
         try:
-            return await client._arun(request, shown if on_event is not None else None)  # type: ignore[no-any-return]
+            return await client.arun(prompt, **options, on_event=shown if on_event is not None else None)
         except OauthPyError as exc:
             return exc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from oauthpy._registry import ProviderName as ProviderName
+from oauthpy._registry import ProviderName
 
 #: whose login state a vendor tool uses (docs/auth.md)
 AuthSource = Literal["auto", "oauthpy", "external"]
@@ -34,7 +34,6 @@ __all__ = [
     "AUTH_MODES",
     "AUTH_SOURCES",
     "AuthSource",
-    "ProviderName",
     "TransportName",
     "listed_providers",
     "provider_named",

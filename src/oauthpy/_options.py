@@ -8,21 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from oauthpy._checks import MAX_SECONDS as MAX_SECONDS
-from oauthpy._checks import check_cwd as check_cwd
-from oauthpy._checks import check_env as check_env
-from oauthpy._checks import check_model as check_model
-from oauthpy._checks import check_prompt as check_prompt
-from oauthpy._checks import check_text as check_text
-from oauthpy._checks import positive_number as positive_number
+from oauthpy._checks import check_cwd, check_env, check_model, check_prompt, positive_number
 from oauthpy._errors import InvalidOptionsError
-from oauthpy._names import AUTH_MODES as AUTH_MODES
-from oauthpy._names import AUTH_SOURCES as AUTH_SOURCES
-from oauthpy._names import AuthSource as AuthSource
-from oauthpy._names import ProviderName as ProviderName
-from oauthpy._names import TransportName as TransportName
-from oauthpy._names import listed_providers as listed_providers
-from oauthpy._names import provider_named as provider_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +30,8 @@ class RunRequest:
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: the ``on_permission`` callback (`oauthpy._permissions`); None: the vendor's defaults
     on_permission: Any = None
+    #: the ``on_event`` callback (`oauthpy._on_event`): shown every event as it happens
+    on_event: Any = None
     #: the user's Python functions as tools (`oauthpy._tools.Tool`)
     tools: tuple[Any, ...] = ()
     #: the budgets a run is checked against and charged to (`oauthpy._budget.Budget`): its
@@ -174,6 +163,7 @@ def build_request(
     output_schema: Any = None,
     resume: str | None = None,
     on_permission: Any = None,
+    on_event: Any = None,
     tools: Any = None,
     attachments: Any = None,
     workspace: Any = None,
@@ -197,6 +187,9 @@ def build_request(
     from oauthpy._permissions import check_callback
 
     callback = check_callback(on_permission)
+    from oauthpy._on_event import check_on_event
+
+    watcher = check_on_event(on_event)
     tool_specs: tuple[Any, ...] = ()
     if tools is not None:
         from oauthpy._tools import build_tools  # lazy: it needs pydantic
@@ -224,6 +217,7 @@ def build_request(
         output_model=model_cls,
         resume=resume,
         on_permission=callback,
+        on_event=watcher,
         tools=tool_specs,
         attachments=files,
         workspace=planned,

@@ -25,7 +25,7 @@ import pytest
 
 if TYPE_CHECKING:
     from oauthpy._client import Client
-    from oauthpy._options import ProviderName
+    from oauthpy._registry import ProviderName
     from oauthpy.testing.script import Step
     from oauthpy.testing.server import FakeServer, RecordedRequest
 
@@ -63,7 +63,7 @@ def oauthpy_fake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fak
     """A fake model backend for one provider (``indirect`` parameter; default: the registry's
     first, codex)."""
     from oauthpy import _registry as registry
-    from oauthpy._options import provider_named
+    from oauthpy._names import provider_named
     from oauthpy.testing import fake_for
 
     param = getattr(request, "param", registry.names(generic=False)[0])

@@ -77,9 +77,6 @@ class Agent(NamedTuple):
     #: ``"module:attribute"`` of ``(fake, root) -> env`` when the fake's own ``env(root)`` is
     #: not what points this agent at it (a fake several agents share)
     fake_setup: str = ""
-    #: ``"module:attribute"`` of more fakes its ``fake_setup`` points it at (other wire APIs): the
-    #: shared tests run it against each of them too
-    more_fakes: tuple[str, ...] = ()
     #: ``"module:attribute"`` of ``(fake, root) -> env`` for the offline mode, when it needs more
     #: than `fake_environment` (a fake login with quota windows, the network closed)
     offline_setup: str = ""
@@ -98,15 +95,6 @@ class Agent(NamedTuple):
     #: shown by doctor and demo, started by the offline mode, tried by `oauthpy run` without
     #: ``-p`` (a test suite's own agent is not)
     listed: bool = True
-    #: how many times its CLI retries a failed model request by itself (each one a request)
-    own_retries: int = 0
-    #: whether its CLI goes on retrying a model API it cannot reach, or whose stream breaks, for
-    #: a minute or more before it reports the failure (no answer of the API can shorten that)
-    retries_broken_connections: bool = False
-    #: whether a refused tool call ends its turn (else the model hears of it and goes on)
-    refusal_ends_turn: bool = False
-    #: whether its errors carry the model API's HTTP status (else only the API's words)
-    status_in_errors: bool = True
     #: whether its sandbox mounts a /dev of its own (bubblewrap's ``--dev``): a worktree in
     #: /dev/shm does not exist for its commands, which then run in ``$HOME``; its worktrees go
     #: to disk. True: always (a sandbox it brings); a program's name: when that program is on
@@ -136,6 +124,10 @@ class Agent(NamedTuple):
     max_attachments: int | None = None
     #: what it is good at, in a sentence a model can act on (``oauthpy mcp serve``'s tools)
     strengths: str = ""
+    #: ``"module:attribute"`` of its test provisioning (`oauthpy.testing.provision.Provision`):
+    #: its pinned program, how its tests are scheduled, what the shared suites expect of it;
+    #: empty: every default. Read by test suites only.
+    provision: str = ""
 
     def make_provider(self, command: tuple[str, ...] | None = None) -> Any:
         return _load(self.provider)(**self._args(command))
@@ -145,7 +137,7 @@ class Agent(NamedTuple):
 
     def make_catalogue(self, provider: Any) -> Any:
         if not self.catalogue:
-            from oauthpy._sessions.records import NoCatalogue
+            from oauthpy._sessions import NoCatalogue
 
             return NoCatalogue(self.name, "oauthpy has no session catalogue for this agent")
         return _load(self.catalogue)(provider)
@@ -158,6 +150,10 @@ class Agent(NamedTuple):
 
     def fake_class(self) -> Any:
         return _load(self.fake)
+
+    def load_provision(self) -> Any:
+        """Its `Provision` (imported now); None when its entry names none (the defaults)."""
+        return _load(self.provision) if self.provision else None
 
     def fake_environment(
         self, fake: Any, root: Any, *, defaults: bool = True, **options: Any

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
@@ -72,6 +72,15 @@ async def in_worktree(
             outcome.workspace = worktree.path
         elif own:
             worktree.remove()  # not in a thread: a cancellation must not skip it
+
+
+def watch(gen: AsyncGenerator[Event, None], request: RunRequest) -> AsyncGenerator[Event, None]:
+    """``gen``, each event shown first to the request's ``on_event`` if it has one."""
+    if request.on_event is None:
+        return gen
+    from oauthpy._on_event import watched
+
+    return watched(gen, request.on_event)
 
 
 def asks(request: RunRequest) -> bool:
@@ -226,11 +235,13 @@ class Runner:
         self, request: RunRequest, outcome: Outcome, *, live: bool
     ) -> AsyncGenerator[Event, None]:
         """A run on a conversation of its own (an agent of the pool, inside ``with Client``),
-        in a worktree of its own when it asked for one."""
+        in a worktree of its own when it asked for one; each event shown to ``on_event``."""
+        live = live or request.on_event is not None  # whoever watches sees every attempt
         if request.workspace is None:
             gen = self._one_shot(request, outcome, live=live)
         else:
             gen = in_worktree(request, outcome, lambda r: self._one_shot(r, outcome, live=live))
+        gen = watch(gen, request)
         async with contextlib.aclosing(gen):
             async for event in gen:
                 yield event
@@ -277,7 +288,7 @@ class Runner:
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
     ) -> AsyncGenerator[Event, None]:
         from oauthpy._process import time_left
-        from oauthpy._transports.oneshot import parse_structured
+        from oauthpy._structured import parse_structured
 
         deadline, started = request.deadline(), request.started()
         budgets = (*request.budgets, self.budget) if self.budget is not None else request.budgets
@@ -338,23 +349,20 @@ class Runner:
         self._observer(self.auth.isolated_dir.parent, self.name, event)
 
     async def collect(
-        self,
-        gen: AsyncGenerator[Event, None],
-        request: RunRequest,
-        outcome: Outcome,
-        on_event: Callable[[Event], Awaitable[None]] | None = None,
+        self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome
     ) -> RunResult:
-        """Drain a run's events into its `RunResult` (each shown to ``on_event`` as it comes:
-        the MCP server's progress)."""
+        """Drain a run's events into its `RunResult`. A live run (``on_event``) yields the
+        attempts that failed too: as without it, only the last attempt's events are the result's."""
         from oauthpy._events import EventKind, RunResult, Usage
 
         started = time.monotonic()
         events: list[Event] = []
         async with contextlib.aclosing(gen):
             async for event in gen:
+                if event.status == "retrying" and isinstance(event.raw, dict) and "retry" in event.raw:
+                    events = []  # oauthpy retries: the failed attempt's events are not the result's
+                    continue
                 events.append(event)
-                if on_event is not None:
-                    await on_event(event)
         done = events[-1] if events and events[-1].kind is EventKind.DONE else None
         usage = done.usage if done and done.usage else Usage()
         model = done.model if done else None

@@ -210,7 +210,16 @@ class Session:
     def _dropped(self, token: object) -> None:
         self._let_go = token  # the caller let go of this turn's generator: it is being closed
 
-    async def _turn(
+    def _turn(
+        self, request: Any, outcome: Outcome, *, live: bool, token: object = None
+    ) -> AsyncGenerator[Event, None]:
+        """The turn's events, each shown first to its ``on_event`` (which sees every attempt)."""
+        from oauthpy._runner import watch
+
+        live = live or request.on_event is not None
+        return watch(self._events(request, outcome, live=live, token=token), request)
+
+    async def _events(
         self, request: Any, outcome: Outcome, *, live: bool, token: object = None
     ) -> AsyncGenerator[Event, None]:
         self._check_open()
@@ -302,12 +311,11 @@ class Session:
         """Run the next turn to completion."""
         return await self._arun(self._request(prompt, options))
 
-    async def _arun(self, request: Any, on_event: Any = None) -> RunResult[Any]:
+    async def _arun(self, request: Any) -> RunResult[Any]:
         from oauthpy._runner import Outcome
 
         outcome = Outcome()
-        live = on_event is not None
-        return await self._runner.collect(self._turn(request, outcome, live=live), request, outcome, on_event)
+        return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
 
     @overload
     def run(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ForwardRef, Literal, TypedDict, TypeVar
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from oauthpy._on_event import EventCallback
     from oauthpy._permissions import PermissionCallback
     from oauthpy._tools import Tool
 
@@ -44,6 +45,8 @@ class _TurnKeywords(TypedDict, total=False):
     provider_options: Mapping[str, object] | None
     #: asked before the agent acts (docs/permissions.md)
     on_permission: PermissionCallback | None
+    #: called with every event of the run as it happens, sync or async (docs/reference.md)
+    on_event: EventCallback | None
 
 
 class _RunKeywords(_TurnKeywords, total=False):
@@ -63,7 +66,8 @@ class _RunKeywords(_TurnKeywords, total=False):
 class TurnOptions(_TurnKeywords, total=False):
     """What a session turn may set: the keyword arguments of a run but ``cwd`` and ``tools``,
     which a session keeps from when it was opened: ``attachments``, ``model``, ``timeout``,
-    ``idle_timeout``, ``env``, ``provider_options``, ``on_permission`` and ``output_schema``."""
+    ``idle_timeout``, ``env``, ``provider_options``, ``on_permission``, ``on_event`` and
+    ``output_schema``."""
 
     #: a JSON schema or a pydantic model class: ``RunResult.output`` holds the parsed answer
     #: (typed as the model class given, for type checkers)
@@ -93,6 +97,7 @@ ORDER = (
     "provider_options",
     "output_schema",
     "on_permission",
+    "on_event",
     "tools",
     "workspace",
     "keep_workspace",

@@ -49,6 +49,7 @@ ENTRY = Agent(
     auth="tests.acp_agent.entry:auth",
     fake="oauthpy.testing.chat:FakeChatServer",
     fake_setup="tests.acp_agent.entry:fake_env",
+    provision="tests.acp_agent.provision:PROVISION",
     transports=("acp",),
     state_var="ACP_TEST_AGENT_HOME",
     models=("fake-model", "fake-model-large"),

@@ -1,6 +1,6 @@
 """How the e2e tests are spread over pytest-xdist's workers, beyond `tests/conftest.py`.
 
-The tests of an agent in `ONE_AT_A_TIME` form one xdist group, so they run one after another;
+The tests of an agent whose `Provision.one_at_a_time` form one xdist group, so they run one after another;
 for OpenCode that chain is the suite's longest. Its tests marked ``waits_for_vendor_retries``
 mostly wait while OpenCode backs off between its own retries (2 + 4 + 8 + 16 + 30 s, which
 nothing shortens): they go in a group of their own, so the waiting overlaps its other tests.
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from oauthpy import _registry as registry
-from tests.support import ONE_AT_A_TIME
+from tests.support import provision
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -21,9 +20,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(item, "callspec", None)
         provider = str(params.params.get("rig", "")).partition("/")[0] if params else ""
+        agent = provision(provider) if provider else None
         if (
-            provider in ONE_AT_A_TIME
-            and (registry.get(provider).own_retries or registry.get(provider).retries_broken_connections)
+            agent is not None
+            and agent.one_at_a_time
+            and (agent.own_retries or agent.retries_broken_connections)
             and item.get_closest_marker("waits_for_vendor_retries")
         ):
             item.add_marker(pytest.mark.xdist_group("retrying"))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -89,23 +87,13 @@ def test_a_batch_of_12_at_j3_answers_every_item_with_its_own_token(rig: Rig, tmp
 
 
 def saved_sessions(rig: Rig) -> list[str]:
-    """The names of the session files the vendor saved in the rig's isolated state (each holds
-    its session id, gemini's the first 8 characters of it)."""
-    if rig.provider == "codex":
-        found = Path(rig.env["CODEX_HOME"], "sessions").rglob("rollout-*.jsonl")
-    elif rig.provider == "claude":
-        found = Path(rig.env["CLAUDE_CONFIG_DIR"], "projects").rglob("*.jsonl")
-    elif rig.provider == "gemini":
-        found = Path(rig.env["GEMINI_CLI_HOME"]).rglob("session-*.jsonl")
-    elif rig.provider == "opencode":  # rows of its database
-        with contextlib.closing(
-            sqlite3.connect(Path(rig.env["XDG_DATA_HOME"], "opencode", "opencode.db"))
-        ) as db:
-            return [row[0] for row in db.execute("select id from session")]
-    else:  # any other agent: a file named by the session under the state dir it is given
-        state = registry.get(rig.provider).make_auth().state_var
-        found = (path for path in Path(rig.env[state]).rglob("*") if path.is_file())
-    return [path.name for path in found]
+    """The names of the sessions the vendor saved in the rig's isolated state (each holds its
+    session id, or its first 8 characters): its provision's `saved_sessions`, else the files
+    under the state dir it is given."""
+    if rig.provision.saved_sessions is not None:
+        return rig.provision.saved_sessions(rig.env)
+    state = registry.get(rig.provider).make_auth().state_var
+    return [path.name for path in Path(rig.env[state]).rglob("*") if path.is_file()]
 
 
 def saved(rig: Rig, session_id: str) -> bool:

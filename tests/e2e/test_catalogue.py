@@ -12,7 +12,7 @@ import pytest
 
 from oauthpy import Client, EventKind, NotSupportedError, SessionInfo, SessionNotFoundError
 from oauthpy import _registry as registry
-from oauthpy._sessions.records import capability_table
+from oauthpy._sessions import capability_table
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer
 from tests.support import ONE_AT_A_TIME, Rig, assert_no_leftovers, open_rig

@@ -15,7 +15,6 @@ import stat
 import subprocess
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +45,7 @@ GIVING_UP_S = 120
 
 
 def bound(rig: Rig) -> float:
-    agent = registry.get(rig.provider)
+    agent = rig.provision
     return BOUND_S + (GIVING_UP_S if agent.own_retries or agent.retries_broken_connections else 0)
 
 
@@ -79,14 +78,11 @@ def real(rig: Rig) -> str:
 
 def point_at(rig: Rig, url: str) -> None:
     """Send the CLI to ``url`` instead of the fake."""
-    if rig.provider == "codex":
-        config = Path(rig.env["CODEX_HOME"]) / "config.toml"
-        config.write_text(config.read_text().replace(rig.fake.url, url))
-    elif rig.provider == "claude":
-        rig.env["ANTHROPIC_BASE_URL"] = url
-    else:  # every other agent finds its fake through its environment
-        for key, value in rig.env.items():
-            rig.env[key] = value.replace(rig.fake.url, url)
+    if rig.provision.redirect is not None:  # one that reads it from a file of its state
+        rig.provision.redirect(rig.env, rig.fake.url, url)
+        return
+    for key, value in rig.env.items():  # every other agent finds its fake through its environment
+        rig.env[key] = value.replace(rig.fake.url, url)
 
 
 def wrapper(rig: Rig, body: str) -> str:
@@ -97,49 +93,35 @@ def wrapper(rig: Rig, body: str) -> str:
     return str(path)
 
 
-# What each CLI says, in its own words, that oauthpy must carry into the error message.
-ALL = ("codex", "claude", "gemini")
-STREAM_END = "stream ended without a finish reason"  # gemini's words for any broken stream
+# What each CLI says, in its own words, that oauthpy must carry into the error message, is its
+# provision's `fault_words` for the fault's id.
 
 
 @pytest.mark.parametrize(
-    ("step", "error", "words"),
+    ("step", "error", "fault"),
     [
-        (HttpError(401, "key rejected by fake"), AuthRequiredError, dict.fromkeys(ALL, "authenticat")),
-        (HttpError(403, "forbidden by fake"), AuthRequiredError, dict.fromkeys(ALL, "authenticat")),
-        (HttpError(429, "slow down", retry_after=1), RateLimitError, dict.fromkeys(ALL, "rate")),
-        # codex words every 500 its own way; the others pass the server's message on
-        (
-            HttpError(500, "fake fell over"),
-            CommandExecutionError,
-            {"codex": "high demand", "claude": "500 fake fell over", "gemini": "fake fell over"},
-        ),
-        (HttpError(529, "overloaded"), CommandExecutionError, dict.fromkeys(ALL, "overloaded")),
-        (
-            Cut("half a repl"),
-            CommandExecutionError,
-            {"codex": "stream disconnected", "claude": "connection dropped", "gemini": STREAM_END},
-        ),
-        (
-            SseError(),
-            CommandExecutionError,
-            {"codex": "overloaded", "claude": "overloaded", "gemini": STREAM_END},
-        ),
+        (HttpError(401, "key rejected by fake"), AuthRequiredError, "401"),
+        (HttpError(403, "forbidden by fake"), AuthRequiredError, "403"),
+        (HttpError(429, "slow down", retry_after=1), RateLimitError, "429"),
+        (HttpError(500, "fake fell over"), CommandExecutionError, "500"),
+        (HttpError(529, "overloaded"), CommandExecutionError, "529"),
+        (Cut("half a repl"), CommandExecutionError, "cut"),
+        (SseError(), CommandExecutionError, "sse-error"),
     ],
     ids=["401", "403", "429", "500", "529", "cut", "sse-error"],
 )
 @pytest.mark.warm_agent(costly_starts=True)
 @pytest.mark.timeout(60 + GIVING_UP_S)
 @pytest.mark.waits_for_vendor_retries
-def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, words: dict[str, str]):
+def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, fault: str):
     if isinstance(step, HttpError):
         step = rig.api_error(step.status, step.message, retry_after=step.retry_after)
     rig.fake.script(step)
     with pytest.raises(error) as err:
         rig.run(timeout=bound(rig))
     assert type(err.value) is error
-    # the named CLIs' own words; an agent the table does not know is held to the type alone
-    assert words.get(rig.provider, "") in str(err.value).lower()
+    # the CLI's own words; an agent whose provision lists none is held to the type alone
+    assert rig.provision.fault_words.get(fault, "") in str(err.value).lower()
     if error is AuthRequiredError:
         assert err.value.hint, "an auth failure says how to log in"
     else:
@@ -179,12 +161,7 @@ def test_a_missing_binary_says_how_to_install(rig: Rig):
     rig.env[binary_var(rig.provider)] = str(rig.root / "no-such-cli")
     with pytest.raises(ProviderNotInstalledError) as err:
         rig.run()
-    install = {
-        "codex": "pip install openai-codex-cli-bin==0.163.0",
-        "claude": "pip install claude-agent-sdk",
-        "gemini": "npm install -g @google/gemini-cli",
-    }
-    hint = install.get(rig.provider) or registry.get(rig.provider).make_auth().install_hint
+    hint = rig.provision.install_words or registry.get(rig.provider).make_auth().install_hint
     assert hint in str(err.value.hint)
 
 
@@ -195,7 +172,7 @@ def test_a_binary_that_is_not_the_vendor_cli(rig: Rig):
     with pytest.raises(CommandExecutionError) as err:
         rig.run()
     assert "garbage-on-stderr" in err.value.stderr  # its own last words
-    if rig.provider != "claude":  # the SDK may fail writing to the dead CLI before it sees the code
+    if rig.provision.exit_code_seen:  # an SDK may fail writing to the dead CLI before it sees it
         assert err.value.returncode == 3
 
 
@@ -216,9 +193,9 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
         rig, 'printf \'noise \\377\\376 noise\\n\'; exec "$REAL" "$@"'
     )
     rig.fake.script(text("still fine"))
-    if rig.provider == "claude":
-        # The SDK reads claude's stdout itself and its reader dies on the byte: a transient,
-        # classified error (the real claude only ever writes JSON).
+    if rig.provision.dies_on_bad_bytes:
+        # An SDK that reads the CLI's stdout itself (claude's) and whose reader dies on the
+        # byte: a transient, classified error (the real claude only ever writes JSON).
         with pytest.raises(CommandExecutionError, match="decode") as err:
             rig.run()
         assert err.value.transient
@@ -231,19 +208,7 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
     assert others and "\ufffd" in others[0].text
 
 
-#: the agents a full state dir stops, and what their error says
-FULL_DISK_STOPS = {
-    # gemini writes ownership markers into its home before anything else
-    "gemini": "no space left on device",
-    # the app-server needs its sqlite state (`codex exec` answers without it)
-    "codex": "sqlite state runtime",
-    # its sessions live in a sqlite database in its data dir
-    "opencode": "Failed query",
-    # it cannot open a session without writing its state
-    "copilot": "No space left on device",
-    # it writes its extension store before it answers initialize, and exits when it cannot
-    "qwen": "ENOSPC: no space left on device",
-}
+# the agents a full state dir stops, and what their error says: `Provision.full_disk_words`
 
 
 def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_claude(rig: Rig):
@@ -258,7 +223,7 @@ def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_
         (full / "filler").write_bytes(b"\0" * (64 * 1024 - 8192))
         rig.env[state] = str(full)
         rig.fake.script(text("written somewhere"))
-        stops = FULL_DISK_STOPS.get(rig.provider)
+        stops = rig.provision.full_disk_words
         if stops is None:  # claude answers without being able to write its state
             assert rig.run().text == "written somewhere"
         else:
@@ -266,7 +231,7 @@ def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_
                 rig.run()
             # an agent that reports it says it is no passing failure (one that exits on it has
             # crashed, which may well pass: codex, opencode, qwen)
-            assert not err.value.transient or rig.provider in ("codex", "opencode", "qwen")
+            assert not err.value.transient or rig.provision.full_disk_exits
     finally:
         subprocess.run(["umount", "-l", str(full)], check=False)
 

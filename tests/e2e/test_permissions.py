@@ -12,7 +12,6 @@ import time
 import pytest
 
 from oauthpy import Decision, EventKind, PermissionRequest
-from oauthpy import _registry as registry
 from oauthpy.testing import text
 from tests.support import Rig, assert_no_leftovers, shell_step
 
@@ -43,7 +42,7 @@ def test_a_command_the_callback_allows_runs_and_the_decision_is_an_event(rig: Ri
     # what the command printed went back to the model (and, where the vendor reports it, into
     # the command's event: gemini's ACP does not carry shell output)
     assert "made-it" in rig.model_bodies()[1]
-    if rig.provider != "gemini":
+    if rig.provision.command_output_carried:
         outputs = [e.output or "" for e in result.events if e.kind is EventKind.COMMAND]
         assert any("made-it" in o for o in outputs)
 
@@ -60,7 +59,7 @@ def test_a_command_the_callback_denies_does_not_run_and_the_run_still_ends_with_
     assert not (rig.work / "denied.txt").exists()
     [event] = permission_events(result)
     assert event.status == "denied" and event.command == "touch denied.txt"
-    if registry.get(rig.provider).refusal_ends_turn:  # copilot stops there (docs/copilot.md)
+    if rig.provision.refusal_ends_turn:  # copilot stops there (docs/copilot.md)
         assert result.text == "" and len(rig.model_bodies()) == 1
     else:
         assert result.text == "Understood, I will not."

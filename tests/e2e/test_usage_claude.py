@@ -18,8 +18,8 @@ import pytest
 from oauthpy import AccountUsage, AuthRequiredError, Client, RateLimitError, RunResult
 from oauthpy._agents.claude.testing import FAKE_CLAUDE_OAUTH_TOKEN, subscription_env
 from oauthpy._agents.claude.usage import resets_at_from
+from oauthpy._errors import NotSupportedError
 from oauthpy._events import EventKind
-from oauthpy._sessions.records import NotSupportedError
 from oauthpy.testing import HttpError, Reply
 from oauthpy.testing.anthropic import LimitWindow
 from tests.support import Rig, assert_no_leftovers, open_rig

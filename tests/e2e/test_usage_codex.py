@@ -16,8 +16,8 @@ from oauthpy import AuthRequiredError, Client, CommandExecutionError, RateLimitE
 from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
 from oauthpy._agents.codex.testing import codex_config
 from oauthpy._agents.codex.usage import CodexUsage, resets_at_from
-from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage.records import AccountUsage
+from oauthpy._errors import NotSupportedError
+from oauthpy._usage import AccountUsage
 from oauthpy.testing import HttpError
 from oauthpy.testing.responses import FAKE_OPENAI_KEY
 from tests.support import Rig, assert_no_leftovers, open_rig, real_binary

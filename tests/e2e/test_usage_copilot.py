@@ -16,8 +16,8 @@ import pytest
 from oauthpy import AuthRequiredError
 from oauthpy._agents.copilot.fake_github import FakeGitHubApi, Quota
 from oauthpy._agents.copilot.usage import CopilotUsage
-from oauthpy._sessions.records import NotSupportedError
-from oauthpy._usage.records import AccountUsage
+from oauthpy._errors import NotSupportedError
+from oauthpy._usage import AccountUsage
 from tests.support import Rig, assert_no_leftovers, open_rig
 
 RESET = 1_798_761_600  # 2027-01-01T00:00:00Z

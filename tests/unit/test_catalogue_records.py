@@ -16,7 +16,7 @@ from oauthpy import (
     SessionNotFoundError,
 )
 from oauthpy import _registry as registry
-from oauthpy._sessions.records import NoCatalogue, capability_table, newest_first, title_from, when
+from oauthpy._sessions import NoCatalogue, capability_table, newest_first, title_from, when
 from oauthpy.cli import main
 
 UTC = dt.timezone.utc

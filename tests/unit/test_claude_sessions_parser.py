@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from oauthpy import EventKind
 from oauthpy._agents.claude.messages import session_info, transcript_events
-from oauthpy._sessions.records import newest_first
+from oauthpy._sessions import newest_first
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "claude-sessions"
 

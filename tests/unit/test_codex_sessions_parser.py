@@ -27,7 +27,7 @@ from oauthpy._agents.codex.session_items import (
     unknown_thread,
 )
 from oauthpy._options import merged_env
-from oauthpy._sessions.records import TITLE_CHARS
+from oauthpy._sessions import TITLE_CHARS
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "codex-sessions"
 

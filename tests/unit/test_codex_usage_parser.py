@@ -24,8 +24,8 @@ from oauthpy._agents.codex.usage import (
     resets_at_from,
     usage_of,
 )
+from oauthpy._errors import NotSupportedError
 from oauthpy._options import merged_env
-from oauthpy._sessions.records import NotSupportedError
 
 RECORDED = Path(__file__).resolve().parent.parent / "recordings" / "codex-usage"
 UTC = dt.timezone.utc

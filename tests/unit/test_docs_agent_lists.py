@@ -30,7 +30,7 @@ def passage(page: str, start: str, end: str) -> str:
         ("README.md", "# oauthpy", "## Quick start"),  # the opening and its status note
         ("docs/index.md", "# oauthpy", "```"),
         ("docs/quickstart.md", "## Install", "## Try it"),
-        ("docs/cli.md", "`P` is ", "(`-p` for short)"),
+        ("docs/cli.md", "names the agent on every command: ", "plus any agent you registered"),
         ("docs/cli.md", "else the first of ", "that is logged in"),
         ("docs/cli.md", "| `provider` | string |", "\n"),
         ("docs/cli.md", "`doctor` checks every provider", "concurrently"),

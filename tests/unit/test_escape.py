@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oauthpy import Event, EventKind, PermissionRequest
+from oauthpy._describe import describe as describe_event
 from oauthpy._escape import visible
-from oauthpy._mcp_serve.progress import what_it_does
 from oauthpy.cli.compare_cmd import question
 from oauthpy.cli.render import describe
 
@@ -72,7 +72,7 @@ def test_the_compare_question_is_redacted():
 def test_stream_lines_and_mcp_progress_show_the_command_escaped():
     event = Event(EventKind.COMMAND, command=HIDDEN, status="in_progress")
     assert describe(event) == f"[command] $ {SHOWN}"
-    assert what_it_does(event) == f"running: {SHOWN}"
+    assert describe_event(event, brief=True) == f"running: {SHOWN}"  # MCP and compare progress
     reasoning = describe(Event(EventKind.REASONING, text="first\nsecond\r\x1b[2K"))
     assert reasoning == "[reasoning] first\nsecond\\r\\x1b[2K"
 

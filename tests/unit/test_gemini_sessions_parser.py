@@ -23,7 +23,7 @@ from oauthpy._agents.gemini.session_records import (
     transcript,
 )
 from oauthpy._agents.gemini.sessions import GeminiCatalogue
-from oauthpy._sessions.records import when
+from oauthpy._sessions import when
 
 RECORDED = Path(__file__).parent.parent / "recordings" / "gemini-sessions"
 HOME = RECORDED / "home"

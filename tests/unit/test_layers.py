@@ -287,3 +287,55 @@ def test_building_a_client_loads_only_its_spec_and_no_run_machinery(agent: str) 
     }
     deferred = {"oauthpy._events", "oauthpy._options", "oauthpy._process", "dataclasses", "pathlib"}
     assert not deferred & loaded
+
+
+# -- the shared test files name no agent -----------------------------------------------------
+
+TESTS = SRC.parents[1] / "tests"
+#: what every agent's tests share: they read the agents from the registry and their provisions
+#: (``_agents/<name>/testing.py``), and name none (the suite's own ACP agent, a fixture of the
+#: suite and no shipped agent, they may)
+SHARED_TEST_FILES = ("support.py", "conftest.py", "e2e/conftest.py")
+#: the shared suites parametrized over the registry, wherever they go (issue 56)
+SHARED_TEST_FOLDERS = ("contract",)
+
+
+def _names_of_agents(path: Path, agents: set[str]) -> list[str]:
+    """Where ``path``'s code has a string equal to an agent's name (comments are not code)."""
+    return [
+        f"{path.name}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in agents
+    ]
+
+
+def _shared_test_files() -> list[Path]:
+    files = [TESTS / name for name in SHARED_TEST_FILES]
+    for folder in SHARED_TEST_FOLDERS:
+        files += sorted((TESTS / folder).rglob("*.py")) if (TESTS / folder).is_dir() else []
+    return files
+
+
+@pytest.mark.parametrize("path", _shared_test_files(), ids=lambda p: str(p.relative_to(TESTS)))
+def test_the_shared_test_files_name_no_shipped_agent(path: Path) -> None:
+    assert _names_of_agents(path, set(SHIPPED)) == []
+
+
+def test_the_check_of_the_test_files_sees_a_name_in_code_but_not_in_a_comment(tmp_path: Path) -> None:
+    sample = tmp_path / "conftest.py"
+    sample.write_text('# the "codex" agent\nX = "acp-test"\nY = "codex_env"\n')
+    assert _names_of_agents(sample, set(SHIPPED)) == []
+    sample.write_text('if provider == "CODEX":\n    pass\n')
+    assert _names_of_agents(sample, set(SHIPPED)) == ["conftest.py:1: 'CODEX'"]
+
+
+def test_every_agent_of_the_registry_has_a_provision() -> None:
+    from oauthpy.testing.provision import Provision
+
+    for agent in registry.entries():
+        if agent.takes_command:  # the generic entry: a test gives it its command
+            continue
+        assert agent.provision, f"{agent.name}: its entry names no provision"
+        assert isinstance(agent.load_provision(), Provision), agent.provision
+        if agent.name in AGENTS:  # a shipped agent's lives in its package
+            assert agent.provision == f"oauthpy._agents.{agent.name}.testing:PROVISION"

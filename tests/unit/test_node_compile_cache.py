@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from oauthpy import _registry as registry
-from oauthpy._transports import node
 from oauthpy.testing import fake_for
+from oauthpy.testing import node_cache as node
 
 NODE_AGENTS = ("gemini", "qwen", "copilot")
 

@@ -404,7 +404,7 @@ def test_the_cli_answer_text_is_redacted_while_the_result_keeps_the_answer():
 def test_a_structured_output_error_redacts_the_reply_before_cutting_it():
     from oauthpy._errors import StructuredOutputError
     from oauthpy._options import build_request
-    from oauthpy._transports.oneshot import parse_structured
+    from oauthpy._structured import parse_structured
 
     key = "AIza" + "Sy9xQ2mK7pL4nR8tV1wZ3bC6dF0gH5jE"  # 36 characters after the prefix
     reply = "x" * 280 + " " + key + " and more words after it"  # the 300-character cut falls in the key

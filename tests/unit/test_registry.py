@@ -42,7 +42,7 @@ def test_every_entry_has_every_part_and_they_agree(agent: registry.Agent) -> Non
 def test_the_typed_provider_names_are_the_registry_s() -> None:
     from typing import get_args
 
-    from oauthpy._options import ProviderName
+    from oauthpy._registry import ProviderName
 
     shipped = {a.name for a in registry.entries() if a.provider.startswith("oauthpy.")}
     assert set(get_args(ProviderName)) == shipped

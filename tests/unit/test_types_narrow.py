@@ -13,7 +13,7 @@ import pytest
 from mypy import api
 
 from oauthpy import AuthMode, AuthReason, AuthStatus, Event, EventKind, RunResult, Usage
-from oauthpy._options import AUTH_MODES, AUTH_SOURCES, AuthSource
+from oauthpy._names import AUTH_MODES, AUTH_SOURCES, AuthSource
 
 HEADER = """\
 from typing import Any

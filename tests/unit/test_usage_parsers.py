@@ -14,8 +14,8 @@ import pytest
 
 from oauthpy import AuthRequiredError
 from oauthpy._agents.claude import usage as cu
+from oauthpy._errors import NotSupportedError
 from oauthpy._events import Event, EventKind
-from oauthpy._sessions.records import NotSupportedError
 
 RECORDINGS = Path(__file__).resolve().parent.parent / "recordings"
 

@@ -9,34 +9,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from oauthpy._escape import visible
-from oauthpy._events import Event, EventKind
+from oauthpy._describe import describe
+from oauthpy._events import Event
 
 #: seconds of silence after which a heartbeat says the agent is still at work
 HEARTBEAT_S = 10.0
-_SHOWN_CHARS = 120
 
 Send = Callable[[float, str], Awaitable[None]]
-
-
-def what_it_does(event: Event) -> str | None:
-    """A short line of what the agent is doing, for the events worth one; None for the rest."""
-    if event.status not in (None, "in_progress") and event.kind is not EventKind.PERMISSION:
-        return None  # an item's end: its start said it
-    if event.kind is EventKind.COMMAND and event.command:
-        return visible(f"running: {event.command}")[:_SHOWN_CHARS]  # escaped: no CR/ESC shown raw
-    if event.kind is EventKind.FILE_CHANGE:
-        paths = ", ".join(c.path for c in event.changes) if event.changes else "files"
-        return visible(f"changing {paths}")[:_SHOWN_CHARS]
-    if event.kind is EventKind.TOOL and event.tool_name:
-        return visible(f"using {event.tool_name}")[:_SHOWN_CHARS]
-    if event.kind is EventKind.REASONING:
-        return "thinking"
-    if event.kind is EventKind.MESSAGE:
-        return "writing its answer"
-    if event.kind is EventKind.PERMISSION:
-        return "waiting for a permission answer"
-    return None
 
 
 class Progress:
@@ -59,7 +38,7 @@ class Progress:
             pass
 
     async def event(self, event: Event) -> None:
-        message = what_it_does(event)
+        message = describe(event, brief=True)  # redacted and escaped, as on a terminal
         if message is not None and message != self._last:
             self._last = message
             await self.say(message)

@@ -97,7 +97,8 @@ def check_settings(
     """The settings, or `InvalidOptionsError` naming what is wrong (an unknown agent, a folder
     that is not there): before the server starts."""
     from oauthpy import _registry as registry
-    from oauthpy._options import AUTH_SOURCES, check_cwd, positive_number
+    from oauthpy._checks import check_cwd, positive_number
+    from oauthpy._names import AUTH_SOURCES
 
     known = registry.names(generic=False)
     for name in agents or ():
@@ -227,7 +228,7 @@ class AgentTools:
                 if chat is None:
                     opened = client.asession(resume=resume, cwd=args.get("cwd") or self.settings.cwd)
                     chat = await opened.__aenter__()
-                result = await chat._arun(chat._request(args["prompt"], options), progress.event)
+                result = await chat.arun(args["prompt"], **options, on_event=progress.event)
         except OauthPyError as exc:
             await _close(chat)
             return error_content(exc)

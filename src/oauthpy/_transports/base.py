@@ -12,9 +12,10 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, get_args
 
+from oauthpy._checks import check_text
 from oauthpy._errors import InvalidOptionsError
 from oauthpy._events import Event, EventKind, EventStatus, FileChangeKind, ModelInfo
-from oauthpy._options import RunRequest, check_text
+from oauthpy._options import RunRequest
 from oauthpy._process import Invocation
 
 if TYPE_CHECKING:

@@ -31,15 +31,17 @@ from oauthpy._registry import names as agent_names  # noqa: E402
 from oauthpy.cli.term import print_error  # noqa: E402
 
 EPILOG = """examples:
-  oauthpy run --provider codex "Explain this repository"
-  echo "Fix the failing test" | oauthpy run --provider claude --stream
-  oauthpy run --provider gemini --json --schema answer.schema.json "Rate this code"
-  oauthpy batch --provider codex items.jsonl -o results.jsonl -j 4
-  oauthpy auth status --provider codex
+  oauthpy run -p codex "Explain this repository"
+  echo "Fix the failing test" | oauthpy run -p claude --stream
+  oauthpy run -p gemini --json --schema answer.schema.json "Rate this code"
+  oauthpy batch -p codex items.jsonl -o results.jsonl -j 4
+  oauthpy compare -p codex,claude "Fix the failing test"
+  oauthpy auth status -p codex
   oauthpy doctor
-  oauthpy chat --provider claude
-  oauthpy sessions --provider codex
-  oauthpy usage --provider codex
+  oauthpy chat -p claude
+  oauthpy sessions -p codex
+  oauthpy usage -p codex
+  oauthpy mcp serve -p codex -p gemini
   oauthpy demo
 
 no account yet? OAUTHPY_OFFLINE=1 before any command runs it against oauthpy's fake models
@@ -49,18 +51,36 @@ exit codes: 0 ok, 1 negative answer (status, available, doctor) or some batch it
 2 usage or run error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
 
 
-def _common(p: argparse.ArgumentParser, *, provider_required: bool = True) -> None:
+def _common(
+    p: argparse.ArgumentParser,
+    *,
+    provider_required: bool = True,
+    many: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> None:
+    """``-p/--provider`` (``many``: repeat it, or a comma list; ``aliases``: older spellings,
+    hidden), ``--command`` and ``--source``: the same words on every command."""
     from oauthpy import _registry as registry
+    from oauthpy.cli.words import agents_flag
 
-    p.add_argument(
-        "--provider",
-        "-p",
-        required=provider_required,
-        choices=registry.names(),
-        help=None
-        if provider_required
-        else "default: $OAUTHPY_PROVIDER, else the first one you are logged in to",
-    )
+    if many:
+        agents_flag(
+            p,
+            many=True,
+            required=provider_required,
+            aliases=aliases,
+            help="the agents: repeat -p, or a comma list (-p A,B)",
+        )
+    else:
+        known = registry.names()  # checked by the parser: a wrong name is said with the usage
+        default = "" if provider_required else "; default: $OAUTHPY_PROVIDER, else the first one logged in"
+        agents_flag(
+            p,
+            required=provider_required,
+            known=known,
+            aliases=aliases,
+            help=f"the agent: {', '.join(known)}{default}",
+        )
     p.add_argument(
         "--command",
         dest="agent_command",
@@ -200,7 +220,9 @@ def _fill_doctor(p: argparse.ArgumentParser) -> None:
 
 def _fill_demo(p: argparse.ArgumentParser) -> None:
     _titled(p, "oauthpy demo")
-    p.add_argument("--provider", "-p", choices=listed_providers(), help="only this provider")
+    from oauthpy.cli.words import agents_flag
+
+    agents_flag(p, known=listed_providers(), help="only this agent")
 
 
 def _fill_batch(p: argparse.ArgumentParser) -> None:

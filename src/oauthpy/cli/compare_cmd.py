@@ -17,9 +17,9 @@ def _examples() -> str:
 
     a, b, c = (names() * 3)[:3]  # the registry's first agents
     return f"""examples:
-  oauthpy compare --providers {a},{b},{c} "Fix the failing test in tests/test_api.py"
-  oauthpy compare -P {a},{c} --json --yes "Add type hints to utils.py" > attempts.jsonl
-  oauthpy compare -P {a},{b} --out attempts/ "Refactor the parser"   # attempts/{a}.diff ...
+  oauthpy compare -p {a},{b},{c} "Fix the failing test in tests/test_api.py"
+  oauthpy compare -p {a} -p {c} --json --yes "Add type hints to utils.py" > attempts.jsonl
+  oauthpy compare -p {a},{b} --out attempts/ "Refactor the parser"   # attempts/{a}.diff ...
   git apply attempts/{b}.diff                                         # keep the best one
 
 Each agent works in a fresh git worktree of the current repository at HEAD: your working tree,
@@ -31,8 +31,7 @@ exit codes: 0 at least one agent finished, 1 none did, 2 usage error, 130 interr
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.description = "Give one task to several agents at once, each in its own git worktree, and compare."
     p.epilog = _examples()
-    common(p, provider_required=False)
-    p.add_argument("--providers", "-P", required=True, help="the agents, comma-separated")
+    common(p, many=True, aliases=("-P", "--providers"))  # -P: the flag's old spelling
     p.add_argument("--cwd", default=".", help="a folder of the git repository to work on (default .)")
     p.add_argument("--timeout", type=float, help="seconds each agent may take")
     p.add_argument("--out", metavar="DIR", help="save each agent's diff as DIR/<agent>.diff")
@@ -140,18 +139,16 @@ def question(request: Any) -> str:
 
 def command(args: argparse.Namespace) -> int:
     from oauthpy._compare import acompare
-    from oauthpy._escape import visible
-    from oauthpy._mcp_serve.progress import what_it_does
-    from oauthpy._redact import redact
+    from oauthpy._describe import describe
 
-    providers = [p.strip() for p in args.providers.split(",") if p.strip()]
+    providers = list(args.provider)  # -p a -p b, -p a,b: each named once (the parser checks)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
 
     async def shown(provider: str, event: Any) -> None:
-        message = what_it_does(event)
-        if message and not args.json:  # escaped: a command's CR or ESC must not redraw the line
-            print(f"{provider}: {visible(redact(message))}", file=sys.stderr, flush=True)
+        message = describe(event, brief=True)  # redacted, then escaped: no CR or ESC redraws the line
+        if message and not args.json:
+            print(f"{provider}: {message}", file=sys.stderr, flush=True)
 
     results = asyncio.run(
         acompare(

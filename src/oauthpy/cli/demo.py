@@ -14,7 +14,7 @@ from pathlib import Path
 
 from oauthpy import _registry as registry
 from oauthpy._errors import OauthPyError
-from oauthpy._options import listed_providers
+from oauthpy._names import listed_providers
 from oauthpy.cli.render import describe
 from oauthpy.cli.term import style
 from oauthpy.testing.script import shell, text

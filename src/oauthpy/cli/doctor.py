@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._events import AuthStatus
-from oauthpy._options import AuthSource, ProviderName, listed_providers
+from oauthpy._names import AuthSource, listed_providers
+from oauthpy._registry import ProviderName
 from oauthpy.cli.render import dumps
 from oauthpy.cli.term import style
 

@@ -8,7 +8,7 @@ import sys
 
 EXAMPLES = """examples:
   oauthpy mcp serve                                # every installed agent, one tool each
-  oauthpy mcp serve --agent codex --agent gemini --cwd ~/src/app
+  oauthpy mcp serve -p codex -p gemini --cwd ~/src/app   # or -p codex,gemini
   claude mcp add agents -- "$(command -v oauthpy)" mcp serve   # Claude Code calls them (docs/mcp.md)
 
 permissions: what an agent asks to do goes to the client's person (MCP elicitation) when the
@@ -21,6 +21,7 @@ names. --allow all allows everything without asking (only for a client you trust
 def fill(p: argparse.ArgumentParser) -> None:
     from oauthpy._mcp_serve.policy import POLICIES
     from oauthpy._names import AUTH_SOURCES
+    from oauthpy.cli.words import agents_flag
 
     p.description = "Serve MCP: the agents you are logged in to, as tools of any MCP client."
     p.epilog = EXAMPLES
@@ -28,11 +29,11 @@ def fill(p: argparse.ArgumentParser) -> None:
     serve = sub.add_parser("serve", help="serve the agents as MCP tools on stdio", description=p.description)
     serve.formatter_class = argparse.RawDescriptionHelpFormatter
     serve.epilog = EXAMPLES
-    serve.add_argument(
-        "--agent",
-        action="append",
-        metavar="NAME",
-        help="serve this agent (repeat; default: every installed one)",
+    agents_flag(
+        serve,
+        many=True,
+        aliases=("--agent",),  # the flag's old spelling
+        help="the agents to serve: repeat -p, or a comma list (default: every installed one)",
     )
     serve.add_argument("--source", default="auto", choices=AUTH_SOURCES, help="whose login the agents use")
     serve.add_argument("--cwd", default=".", help="the folder runs work in unless a call says (default .)")
@@ -58,7 +59,7 @@ def command(args: argparse.Namespace) -> int:
         print("oauthpy mcp: stdin or stdout is closed: no client to serve", file=sys.stderr, flush=True)
         return 0
     settings = check_settings(
-        args.agent,
+        args.provider,
         cwd=args.cwd,
         source=args.source,
         timeout=args.timeout,

@@ -9,7 +9,6 @@ after 429") until the run moves again.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._events import Event, EventKind
@@ -55,35 +54,16 @@ def progress_note(event: Event) -> str | None:
 def run_watched(client: Client, prompt: str, options: dict[str, Any], spinner: Spinner) -> RunResult:
     """``client.run(prompt, **options)``, telling ``spinner`` about retries and reconnects.
 
-    The same steps as `Client.run`, with each event shown to the spinner on its way to the
-    result; with ``max_retries``, only the successful attempt's events reach the result, as in
-    ``run``, though the spinner sees every attempt's.
+    ``on_event`` shows the spinner every attempt's events; with ``max_retries``, only the
+    successful attempt's events are the result's, as in any ``run``.
     """
-    from oauthpy._loop import run_sync
-    from oauthpy._runner import Outcome
 
-    runner = client._runner
-    request = runner.request(prompt, options)
-    outcome = Outcome()
+    def watch(event: Event) -> None:
+        note = progress_note(event)
+        if note is not None:
+            spinner.note(note)
 
-    async def watched() -> AsyncGenerator[Event, None]:
-        kept: list[Event] = []
-        gen = runner.one_shot(request, outcome, live=True)
-        try:
-            async for event in gen:
-                note = progress_note(event)
-                if note is not None:
-                    spinner.note(note)
-                if event.status == "retrying" and isinstance(event.raw, dict) and "retry" in event.raw:
-                    kept = []  # oauthpy retries: the failed attempt's events are not the result's
-                    continue
-                kept.append(event)
-        finally:
-            await gen.aclose()
-        for event in kept:
-            yield event
-
-    return run_sync(runner.collect(watched(), request, outcome))
+    return client.run(prompt, **options, on_event=watch)
 
 
 __all__ = ["progress_note", "run_watched"]

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from oauthpy._escape import visible
+from oauthpy._describe import describe as describe  # the one describer: redacted, escaped
 from oauthpy._events import AuthStatus, Event, EventKind, RunResult, Usage
 from oauthpy._redact import StreamRedactor, redact
 from oauthpy.cli.term import style
@@ -146,43 +146,6 @@ def answer_text(result: RunResult) -> str:
     prints is redacted.
     """
     return redact(result.text)
-
-
-def describe(event: Event) -> str | None:
-    """One readable, redacted, escaped line for an event, or None for events not worth a line."""
-    line = _describe(event)
-    if line is None:
-        return None
-    # escaped: a CR or ESC sequence in an agent's command must not redraw the terminal's lines
-    return visible(redact(line), keep_newlines=event.kind in _PROSE)
-
-
-#: events whose text is prose that may span lines (the rest is one line)
-_PROSE = (EventKind.MESSAGE, EventKind.REASONING, EventKind.PLAN, EventKind.ERROR)
-
-
-def _describe(event: Event) -> str | None:
-    kind = event.kind
-    if kind is EventKind.COMMAND:
-        if event.status == "in_progress":
-            return f"[command] $ {event.command}"
-        # redact before cutting: a cut key may be too short to recognise
-        out = redact((event.output or "").strip()).replace("\n", " | ")
-        ended = f"exit {event.exit_code}" if event.exit_code is not None else event.status or "done"
-        return f"[command] {ended}: {out[:120]}"
-    if kind is EventKind.FILE_CHANGE and event.status != "in_progress":
-        return "[file_change] " + ", ".join(f"{c.kind} {c.path}" for c in event.changes)
-    if kind is EventKind.DONE:
-        u = event.usage
-        tokens = f"{u.input_tokens} in / {u.output_tokens} out" if u else "?"
-        return f"[done] session {event.session_id}, tokens {tokens}"
-    if kind is EventKind.TOOL and event.status != "in_progress":
-        return f"[tool] {event.tool_name or ''} {event.text}".rstrip()
-    if kind in (EventKind.MESSAGE, EventKind.REASONING, EventKind.PLAN, EventKind.ERROR):
-        if event.delta or event.status == "in_progress":
-            return None
-        return f"[{kind.value}] {event.text}"
-    return None
 
 
 class StreamPrinter:

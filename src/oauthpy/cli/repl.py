@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from oauthpy._catalog import default_model, efforts, models
+from oauthpy._checks import positive_number
 from oauthpy._errors import InvalidOptionsError, OauthPyError
-from oauthpy._options import AUTH_SOURCES, AuthSource, ProviderName, listed_providers, positive_number
+from oauthpy._names import AUTH_SOURCES, AuthSource, listed_providers
+from oauthpy._registry import ProviderName
 from oauthpy.cli.auth_cmd import status_lines
 from oauthpy.cli.render import StreamPrinter, answer_text
 from oauthpy.cli.term import Spinner, print_error, style

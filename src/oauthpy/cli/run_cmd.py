@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._errors import AuthRequiredError, InvalidOptionsError
-from oauthpy._options import AuthSource, ProviderName, listed_providers, provider_named
+from oauthpy._names import AuthSource, listed_providers, provider_named
+from oauthpy._registry import ProviderName
 from oauthpy.cli.clients import client_for
 from oauthpy.cli.progress import run_watched
 from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from oauthpy._events import Event
-    from oauthpy._sessions.records import SessionInfo
+    from oauthpy._sessions import SessionInfo
 
 EXAMPLES = """examples:
   oauthpy sessions -p codex                     # newest first: id, updated, turns, title

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from oauthpy._errors import OauthPyError
 
 if TYPE_CHECKING:
-    from oauthpy._usage.records import AccountUsage
+    from oauthpy._usage import AccountUsage
 
 
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
@@ -74,7 +74,7 @@ def lines(found: AccountUsage) -> list[str]:
 
 def command(args: argparse.Namespace) -> int:
     from oauthpy import _registry as registry
-    from oauthpy._options import listed_providers
+    from oauthpy._names import listed_providers
     from oauthpy.cli.clients import client_for
     from oauthpy.cli.render import clean, dumps
 

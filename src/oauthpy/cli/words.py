@@ -1,11 +1,14 @@
-"""Errors in the command line's words: the library's messages name Python (``auth_source=``,
-``Client('codex').login()``, ``command=``); on the command line the same fix is a flag."""
+"""The command line's words: errors said as flags (the library's messages name Python:
+``auth_source=``, ``Client('codex').login()``, ``command=``; on the command line the same fix is
+a flag), and the one flag that names agents, ``-p/--provider``, on every command."""
 
 from __future__ import annotations
 
 import argparse
 import difflib
 import re
+from collections.abc import Sequence
+from typing import Any
 
 #: (pattern, replacement), applied in order to an error's message and hint
 _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -19,6 +22,8 @@ _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"provider_options=\{'method': \.\.\.\} \(CLI: (--method)\)"), r"\1"),
     (re.compile(r"\(CLI: (--[\w-]+)\)"), r"(\1)"),
+    # `oauthpy mcp serve`'s checks name its old flag (a hidden alias now), not a vendor's
+    (re.compile(r"(for|with) --agent(?![\w-])"), r"\1 -p"),
 )
 
 _ACP_EXAMPLE = re.compile(r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)")
@@ -50,3 +55,74 @@ def unrecognized(extra: list[str], parser: argparse.ArgumentParser) -> str:
             close = difflib.get_close_matches(arg.split("=", 1)[0], flags, n=1, cutoff=0.6)
             guesses += [f"{arg.split('=', 1)[0]} -> {close[0]}"] if close else []
     return said + (f" (did you mean: {', '.join(guesses)}?)" if guesses else "")
+
+
+class _Agents(argparse.Action):
+    """``-p NAME``, ``-p a,b``: one agent, or (``many``) a list that each ``-p`` adds to.
+
+    A command that runs one agent refuses a second (said with the command, not silently the
+    last one); one that runs several refuses an agent named twice (a slip, not a wish to run
+    it twice). ``known``: the names checked here, as argparse's ``choices`` would (None: the
+    command checks them, with its own message).
+    """
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str,
+        *,
+        many: bool = False,
+        known: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(option_strings, dest, **kwargs)
+        self.many = many
+        self.known = known
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        named = [name.strip() for name in str(values).split(",") if name.strip()]
+        if not named:
+            raise argparse.ArgumentError(self, "expected an agent name")
+        for name in named:
+            if self.known is not None and name not in self.known:
+                choices = ", ".join(repr(k) for k in self.known)
+                raise argparse.ArgumentError(self, f"invalid choice: {name!r} (choose from {choices})")
+        before = getattr(namespace, self.dest, None)
+        if not self.many:
+            both = [before, *named] if before else named
+            if len(both) > 1:
+                raise argparse.ArgumentError(self, f"`{parser.prog}` takes one agent, got {', '.join(both)}")
+            setattr(namespace, self.dest, named[0])
+            return
+        chosen = [*(before or ()), *named]  # a new list: the default is shared by every parse
+        for i, name in enumerate(chosen):
+            if name in chosen[:i]:
+                raise argparse.ArgumentError(self, f"{name} is named twice; name each agent once")
+        setattr(namespace, self.dest, chosen)
+
+
+def agents_flag(
+    p: argparse.ArgumentParser,
+    *,
+    many: bool = False,
+    required: bool = False,
+    known: Sequence[str] | None = None,
+    aliases: Sequence[str] = (),
+    help: str | None = None,
+) -> None:
+    """Add ``-p/--provider`` (dest ``provider``: a name, or with ``many`` a list of them) to
+    ``p``; ``aliases``: older spellings that still work, left out of ``--help``."""
+    # required with aliases: a required group, so either spelling will do (mixing them is refused)
+    container: Any = p.add_mutually_exclusive_group(required=True) if required and aliases else p
+    kind = {"many": many, "known": known, "dest": "provider", "metavar": "AGENT"}
+    container.add_argument(
+        "-p", "--provider", action=_Agents, required=required and not aliases, help=help, **kind
+    )
+    if aliases:
+        container.add_argument(*aliases, action=_Agents, help=argparse.SUPPRESS, **kind)

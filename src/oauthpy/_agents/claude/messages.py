@@ -16,7 +16,7 @@ from oauthpy._agents.claude.parser import _FILE_TOOLS, _OWN_TOOLS, _text_of
 from oauthpy._attachments import described, scrubbed
 from oauthpy._events import Event, EventKind, FileChange
 from oauthpy._fields import as_dict, as_str
-from oauthpy._sessions.records import SessionInfo, reply_event, title_from, user_event, when
+from oauthpy._sessions import SessionInfo, reply_event, title_from, user_event, when
 from oauthpy._transports.base import call_finished
 
 #: what Claude Code writes as a user message when a turn is interrupted: not a prompt

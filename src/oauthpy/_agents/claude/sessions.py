@@ -30,7 +30,7 @@ from oauthpy._errors import (
 )
 from oauthpy._events import Event
 from oauthpy._process import Invocation, Process
-from oauthpy._sessions.records import CATALOGUE_WAIT_S, SessionInfo, newest_first
+from oauthpy._sessions import CATALOGUE_WAIT_S, SessionInfo, newest_first
 
 INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
 
@@ -168,7 +168,7 @@ async def _ask(env: dict[str, str], ask: dict[str, Any]) -> Any:
 
 
 class ClaudeCatalogue:
-    """Claude Code's saved sessions (`oauthpy._sessions.records.Catalogue`)."""
+    """Claude Code's saved sessions (`oauthpy._sessions.Catalogue`)."""
 
     can_list = can_transcript = can_fork = can_delete = True
 

@@ -12,6 +12,7 @@ SPEC = Agent(
     fake="oauthpy.testing.anthropic:FakeAnthropicServer",
     fake_setup="oauthpy._agents.claude.testing:fake_env",
     prices="oauthpy._agents.claude.prices:PRICES",
+    provision="oauthpy._agents.claude.testing:PROVISION",
     transports=("sdk",),
     # its sandbox (settings sandbox.enabled, off by default) runs bubblewrap with a fresh /dev;
     # it cannot run without bwrap on PATH

@@ -1,13 +1,16 @@
 """Claude Code against oauthpy's Messages fake (`FakeAnthropicServer`): its environment, and
-the switch that makes it a subscription login."""
+the switch that makes it a subscription login, and its test provision (`PROVISION`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from oauthpy.testing.anthropic import FAKE_ANTHROPIC_KEY
+from oauthpy.testing.anthropic import FAKE_ANTHROPIC_KEY, bash
+from oauthpy.testing.provision import Provision
 
 
 def fake_env(fake: Any, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
@@ -46,3 +49,42 @@ def subscription_env(token: str = FAKE_CLAUDE_OAUTH_TOKEN) -> dict[str, str]:
     """What turns `FakeAnthropicServer.env` into a subscription login (the way Claude
     Code reports plan limits): the OAuth token variable instead of the API key."""
     return {"ANTHROPIC_API_KEY": "", "CLAUDE_CODE_OAUTH_TOKEN": token}
+
+
+def _bundled_cli() -> str:
+    """The CLI bundled in claude-agent-sdk's wheel: the program the SDK runs."""
+    from oauthpy._agents.claude.auth import bundled_cli
+
+    found = bundled_cli()
+    assert found is not None, "claude-agent-sdk carries no CLI of its own"
+    return str(found)
+
+
+def _saved_sessions(env: Mapping[str, str]) -> list[str]:
+    return [path.name for path in Path(env["CLAUDE_CONFIG_DIR"], "projects").rglob("*.jsonl")]
+
+
+#: Claude Code in the test suites: the CLI bundled in the SDK's wheel, driven by the SDK
+PROVISION = Provision(
+    find_program=_bundled_cli,
+    shell_step=bash,
+    saved_sessions=_saved_sessions,
+    # the SDK may fail writing to the dead CLI before it sees the code
+    exit_code_seen=False,
+    # the SDK reads claude's stdout itself and its reader dies on such a byte (a transient,
+    # classified error; the real claude only ever writes JSON)
+    dies_on_bad_bytes=True,
+    fault_words=MappingProxyType(
+        {
+            "401": "authenticat",
+            "403": "authenticat",
+            "429": "rate",
+            "500": "500 fake fell over",
+            "529": "overloaded",
+            "cut": "connection dropped",
+            "sse-error": "overloaded",
+        }
+    ),
+    install_words="pip install claude-agent-sdk",
+    # it answers without being able to write its state: full_disk_words stays None
+)

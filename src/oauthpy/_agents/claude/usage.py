@@ -22,10 +22,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from oauthpy._errors import AuthRequiredError
+from oauthpy._errors import AuthRequiredError, NotSupportedError
 from oauthpy._events import Event
-from oauthpy._sessions.records import NotSupportedError, when
-from oauthpy._usage.records import USAGE_WAIT_S, AccountUsage, QuotaWindow
+from oauthpy._sessions import when
+from oauthpy._usage import USAGE_WAIT_S, AccountUsage, QuotaWindow
 
 SOURCE = "stream"
 #: where, under the client's oauthpy home, the last seen rate-limit information is kept

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from oauthpy._sessions.records import when
+from oauthpy._sessions import when
 
 #: codex's words (core/src/error.rs ``retry_suffix``): ``Try again at 2:52 AM.``, or on
 #: another day ``... at Nov 25th, 2026 2:52 AM.``, in codex's local time, to the minute

@@ -14,7 +14,7 @@ from oauthpy._agents.codex.app_parser import AppTurn
 from oauthpy._attachments import described, scrubbed
 from oauthpy._events import Event, EventKind
 from oauthpy._fields import as_dict, as_list, as_str
-from oauthpy._sessions.records import SessionInfo, reply_event, title_from, user_event, when
+from oauthpy._sessions import SessionInfo, reply_event, title_from, user_event, when
 
 #: every source a saved thread of oauthpy (app-server: "vscode"; ``transport="exec"``: "exec")
 #: or of the user's own codex can have; without it codex lists only its interactive ones

@@ -27,7 +27,7 @@ from oauthpy._agents.codex.session_items import (
 from oauthpy._errors import OauthPyError, SessionNotFoundError
 from oauthpy._events import Event
 from oauthpy._process import time_left
-from oauthpy._sessions.records import CATALOGUE_WAIT_S, SessionInfo, newest_first
+from oauthpy._sessions import CATALOGUE_WAIT_S, SessionInfo, newest_first
 from oauthpy._transports.rpc import RpcError
 
 if TYPE_CHECKING:

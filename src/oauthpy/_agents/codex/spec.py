@@ -14,6 +14,7 @@ SPEC = Agent(
     fake="oauthpy.testing.responses:FakeResponsesServer",
     fake_setup="oauthpy._agents.codex.testing:fake_env",
     prices="oauthpy._agents.codex.prices:PRICES",
+    provision="oauthpy._agents.codex.testing:PROVISION",
     transports=("app-server", "exec"),
     # its Linux sandbox (bundled bubblewrap) mounts a fresh /dev, read-only and workspace-write
     sandbox_hides_memory=True,

@@ -1,11 +1,15 @@
-"""Codex against oauthpy's Responses fake: its ``config.toml`` and environment."""
+"""Codex against oauthpy's Responses fake: its ``config.toml`` and environment, and its test
+provision (`PROVISION`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from oauthpy.testing.provision import Provision
 from oauthpy.testing.responses import DEFAULT_MODEL, FAKE_OPENAI_KEY, KEY_VAR
 
 
@@ -53,3 +57,41 @@ enabled = false
 plugins = false
 unbounded_connection_retries = false
 """
+
+
+def _redirect(env: dict[str, str], old_url: str, new_url: str) -> None:
+    """Codex finds its model API in its ``config.toml``, not in its environment."""
+    config = Path(env["CODEX_HOME"]) / "config.toml"
+    config.write_text(config.read_text().replace(old_url, new_url))
+
+
+def _saved_sessions(env: Mapping[str, str]) -> list[str]:
+    return [path.name for path in Path(env["CODEX_HOME"], "sessions").rglob("rollout-*.jsonl")]
+
+
+#: codex in the test suites: the binary its Python package installs (found like a user's), a
+#: native program that starts at once
+PROVISION = Provision(
+    starts_at_once=True,
+    # codex runs an approved command in its sandbox first (read-only by default) and again
+    # outside only when it recognizes the denial, which codex 0.163 does not always do on a
+    # loaded machine ("Read-only file system"); workspace-write lets the write succeed at once
+    write_options=MappingProxyType({"sandbox": "workspace-write"}),
+    redirect=_redirect,
+    saved_sessions=_saved_sessions,
+    fault_words=MappingProxyType(
+        {
+            "401": "authenticat",
+            "403": "authenticat",
+            "429": "rate",
+            "500": "high demand",  # codex words every 500 its own way
+            "529": "overloaded",
+            "cut": "stream disconnected",
+            "sse-error": "overloaded",
+        }
+    ),
+    install_words="pip install openai-codex-cli-bin==0.163.0",
+    # the app-server needs its sqlite state (`codex exec` answers without it)
+    full_disk_words="sqlite state runtime",
+    full_disk_exits=True,
+)

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from oauthpy._agents.codex.limits import number as _number
 from oauthpy._agents.codex.limits import resets_at_from as resets_at_from
-from oauthpy._errors import AuthRequiredError, CommandExecutionError
-from oauthpy._sessions.records import NotSupportedError, when
+from oauthpy._errors import AuthRequiredError, CommandExecutionError, NotSupportedError
+from oauthpy._sessions import when
 from oauthpy._transports.rpc import RpcError
-from oauthpy._usage.records import USAGE_WAIT_S, AccountUsage, QuotaWindow
+from oauthpy._usage import USAGE_WAIT_S, AccountUsage, QuotaWindow
 
 if TYPE_CHECKING:
     from oauthpy._agents.codex.provider import CodexProvider

@@ -17,7 +17,7 @@ from oauthpy._agents.copilot.sdk_server import sdk_request
 from oauthpy._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
 from oauthpy._fields import as_dict, as_str
 from oauthpy._options import build_request
-from oauthpy._sessions.records import seconds_left
+from oauthpy._sessions import seconds_left
 
 if TYPE_CHECKING:
     from oauthpy._transports.acp.provider import AcpProvider

@@ -278,7 +278,7 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
         wire = {"COPILOT_PROVIDER_TYPE": "openai", "COPILOT_PROVIDER_WIRE_API": "responses"}
         wire["COPILOT_PROVIDER_BASE_URL"] = f"{fake.url}/v1"
         key = FAKE_OPENAI_KEY
-    from oauthpy._transports.node import shared_compile_cache
+    from oauthpy.testing.node_cache import shared_compile_cache
 
     return {
         **shared_compile_cache(),

@@ -11,9 +11,7 @@ SPEC = Agent(
     auth="oauthpy._agents.copilot.auth:CopilotAuth",
     fake="oauthpy.testing.chat:FakeChatServer",
     fake_setup="oauthpy._agents.copilot.profile:fake_env",
-    # its own provider settings reach the Responses API too (and the Messages API: there
-    # it does not retry a 5xx itself, unlike own_retries says; tests/e2e/test_copilot.py)
-    more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
+    provision="oauthpy._agents.copilot.testing:PROVISION",
     transports=("acp",),
     state_var="COPILOT_HOME",
     default_model="(copilot's configured model)",
@@ -22,9 +20,6 @@ SPEC = Agent(
     session_id_example="06b7820c-549e-4b05-8f26-a21952a60c63",
     # copilot asks before every command: the demo's one harmless command is allowed
     demo_options={"extra_args": ["--allow-tool=shell(echo:*)"]},
-    # 429s, 5xx and cut streams; its errors name the status ("HTTP 401", "Last error: 500")
-    own_retries=5,
-    refusal_ends_turn=True,
     packages=("npm:@github/copilot",),
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,  # models.list of its SDK server (a GitHub login's; none with BYOK)

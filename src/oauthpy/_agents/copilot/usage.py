@@ -17,10 +17,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from oauthpy._errors import AuthRequiredError, CommandExecutionError
+from oauthpy._errors import AuthRequiredError, CommandExecutionError, NotSupportedError
 from oauthpy._redact import redact
-from oauthpy._sessions.records import NotSupportedError, when
-from oauthpy._usage.records import AccountUsage, QuotaWindow
+from oauthpy._sessions import when
+from oauthpy._usage import AccountUsage, QuotaWindow
 
 SOURCE = "account.getQuota"
 _LOGIN_HINT = "run `copilot login` in a terminal (or `oauthpy auth login --provider copilot`)"

@@ -144,7 +144,7 @@ class FakeGeminiServer(FakeServer):
         home, tmp = base / "gemini-home", base / "gemini-tmp"
         write_settings(home, max_attempts=max_attempts)
         tmp.mkdir(parents=True, exist_ok=True)
-        from oauthpy._transports.node import shared_compile_cache
+        from oauthpy.testing.node_cache import shared_compile_cache
 
         return {
             **shared_compile_cache(),

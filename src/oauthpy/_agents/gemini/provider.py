@@ -138,7 +138,7 @@ class GeminiProvider:
     @staticmethod
     def prompt_text(request: RunRequest) -> str:
         # The CLI has no schema flag: ask for JSON; the shared runtime extracts and validates it.
-        from oauthpy._transports.acp.profile import structured_prompt
+        from oauthpy._structured import structured_prompt
 
         return structured_prompt(request)
 

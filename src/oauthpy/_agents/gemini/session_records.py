@@ -20,7 +20,7 @@ from typing import Any
 from oauthpy._attachments import described, scrubbed
 from oauthpy._events import Event, EventKind, EventStatus, FileChange, FileChangeKind
 from oauthpy._fields import as_dict, as_list, as_str
-from oauthpy._sessions.records import SessionInfo, reply_event, title_from, user_event, when
+from oauthpy._sessions import SessionInfo, reply_event, title_from, user_event, when
 
 #: chat files: ``session-<time>-<first 8 of the id>.json[l]``, directly in ``chats/``
 FILE_PREFIX = "session-"

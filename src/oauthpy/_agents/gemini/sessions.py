@@ -45,9 +45,9 @@ from oauthpy._agents.gemini.session_records import (
     transcript,
 )
 from oauthpy._auth.base import home_of
-from oauthpy._errors import CommandExecutionError, ProtocolError, SessionNotFoundError
+from oauthpy._errors import CommandExecutionError, NotSupportedError, ProtocolError, SessionNotFoundError
 from oauthpy._process import Invocation, Process
-from oauthpy._sessions.records import CATALOGUE_WAIT_S, NotSupportedError, SessionInfo, newest_first
+from oauthpy._sessions import CATALOGUE_WAIT_S, SessionInfo, newest_first
 
 if TYPE_CHECKING:
     from oauthpy._agents.gemini.provider import GeminiProvider

@@ -11,6 +11,7 @@ SPEC = Agent(
     auth="oauthpy._agents.gemini.auth:GeminiAuth",
     fake="oauthpy._agents.gemini.fake:FakeGeminiServer",
     prices="oauthpy._agents.gemini.prices:PRICES",
+    provision="oauthpy._agents.gemini.testing:PROVISION",
     transports=("stream-json", "acp"),
     state_var="GEMINI_CLI_HOME",
     models=(

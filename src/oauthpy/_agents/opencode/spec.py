@@ -12,15 +12,13 @@ SPEC = Agent(
     fake="oauthpy.testing.chat:FakeChatServer",
     fake_setup="oauthpy._agents.opencode.profile:fake_env",
     offline_setup="oauthpy._agents.opencode.offline:offline_env",
+    provision="oauthpy._agents.opencode.testing:PROVISION",
     transports=("acp",),
     state_var="XDG_DATA_HOME",
     default_model="(opencode's configured model)",
     session_id_form=ACP_ID_FORM,
     session_id_words="an OpenCode session id",
     session_id_example="ses_df61bb78bffeHFr9qSpJui4FeB",
-    # 429s, 5xx and dropped streams, with a backoff of up to 30 s unless told a wait
-    own_retries=5,
-    status_in_errors=False,
     packages=("npm:opencode-ai",),
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,  # its session/new offers the models of its providers

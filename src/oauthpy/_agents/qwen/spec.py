@@ -11,16 +11,13 @@ SPEC = Agent(
     auth="oauthpy._agents.qwen.auth:QwenAuth",
     fake="oauthpy.testing.responses:FakeResponsesServer",
     fake_setup="oauthpy._agents.qwen.testing:fake_env",
+    provision="oauthpy._agents.qwen.testing:PROVISION",
     transports=("acp",),
     state_var="QWEN_HOME",
     default_model="(the model of OPENAI_MODEL, else Qwen Code's)",
     fake_model="fake-model",
     session_id_words="a Qwen Code session id (a UUID)",
     session_id_example="3f1c2b9a-7d4e-4a61-9c0b-52e8d7a1f3b6",
-    # a refused command ends its turn: the model is not told
-    refusal_ends_turn=True,
-    # a cut stream is asked for again (up to 4 more requests), an unreachable API for ~90 s
-    retries_broken_connections=True,
     packages=("npm:@qwen-code/qwen-code",),
     catalogue="oauthpy._transports.acp.catalogue:AcpCatalogue",
     lists_models=True,

@@ -1,10 +1,13 @@
-"""Qwen Code against oauthpy's Responses fake (the one codex uses): its settings and environment."""
+"""Qwen Code against oauthpy's Responses fake (the one codex uses): its settings and environment,
+and its test provision (`PROVISION`)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+from oauthpy.testing.provision import Provision
 
 #: what keeps a run to its own model requests (each side request would take a scripted step)
 QUIET_SETTINGS: dict[str, Any] = {
@@ -35,7 +38,7 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     for folder in (home, qwen_home, tmp):
         folder.mkdir(parents=True, exist_ok=True)
     (qwen_home / "settings.json").write_text(json.dumps(QUIET_SETTINGS))
-    from oauthpy._transports.node import shared_compile_cache
+    from oauthpy.testing.node_cache import shared_compile_cache
 
     return {
         **shared_compile_cache(),  # its own is under TMPDIR, new for every root
@@ -46,3 +49,18 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
         "OPENAI_BASE_URL": f"{fake.url}/v1",
         "OPENAI_MODEL": "fake-model",
     }
+
+
+PROVISION = Provision(
+    pinned_var="OAUTHPY_TEST_QWEN_BINARY",
+    pinned_paths=("tools/qwen/node_modules/.bin/qwen",),
+    # a refused command ends its turn: the model is not told
+    refusal_ends_turn=True,
+    # a cut stream is asked for again (up to 4 more requests), an unreachable API for ~90 s
+    retries_broken_connections=True,
+    # its session/load replays a prompt without its images
+    images_replayed=False,
+    # it writes its extension store before it answers initialize, and exits when it cannot
+    full_disk_words="ENOSPC: no space left on device",
+    full_disk_exits=True,
+)

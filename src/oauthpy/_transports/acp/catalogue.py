@@ -27,14 +27,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._attachments import described, scrubbed
-from oauthpy._errors import CommandExecutionError, OauthPyError, SessionNotFoundError
+from oauthpy._errors import CommandExecutionError, NotSupportedError, OauthPyError, SessionNotFoundError
 from oauthpy._events import Event, EventKind
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._options import build_request
 from oauthpy._process import start_timeout
-from oauthpy._sessions.records import (
+from oauthpy._sessions import (
     CATALOGUE_WAIT_S,
-    NotSupportedError,
     SessionInfo,
     newest_first,
     reply_event,

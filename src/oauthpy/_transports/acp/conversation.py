@@ -26,8 +26,9 @@ from oauthpy._options import RunRequest
 from oauthpy._permissions import Decision
 from oauthpy._pool import AgentPool
 from oauthpy._process import Invocation, start_timeout, time_left
+from oauthpy._structured import structured_prompt
 from oauthpy._transports.acp.asks import REQUEST_PERMISSION, AcpAsks, choose
-from oauthpy._transports.acp.profile import AcpProfile, auth_methods_text, structured_prompt
+from oauthpy._transports.acp.profile import AcpProfile, auth_methods_text
 from oauthpy._transports.acp.turn import (
     INIT_PARAMS,
     AcpTurn,

@@ -1,16 +1,15 @@
 """What makes one ACP agent different from another: an `AcpProfile`.
 
-The Agent Client Protocol conversation is written once (`acp`, `acp_turn`, `acp_asks`); an
+The Agent Client Protocol conversation is written once (`conversation`, `turn`, `asks`); an
 agent is a profile: how its process starts, what it needs in its environment, how it words
 usage and errors, how its own-tool calls look, which of its chunks are not answer text. The
 defaults fit an agent that follows the protocol to the letter; a profile overrides only what
-its agent does differently (`profiles.gemini`). `AcpProvider` is the `Provider` any profile
+its agent does differently (`_agents/gemini/acp.py`). `AcpProvider` is the `Provider` any profile
 becomes.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -48,17 +47,6 @@ _TRANSIENT_WORDS = (
     "could not connect",
     "socket",
 )
-
-
-def structured_prompt(request: RunRequest) -> str:
-    """The prompt, asking for JSON of the run's schema where it has one: an agent with no schema
-    flag is asked in words, and the shared runtime extracts and validates the answer."""
-    if request.output_schema is None:
-        return request.prompt
-    return (
-        f"{request.prompt}\n\nReply with only one JSON value, no prose and no code fence, "
-        f"that conforms to this JSON schema:\n{json.dumps(request.output_schema)}"
-    )
 
 
 class AcpProfile:

@@ -1,4 +1,6 @@
-"""What `Client.usage` returns, and what each vendor's reader implements.
+"""The account's usage and quota (docs/account.md): what `Client.usage` returns, and the
+`UsageReader` protocol each vendor's reader implements (the registry names which one an agent
+uses, ``Agent.usage``).
 
 Read-only: a reader asks the vendor's own interface (codex app-server ``account/*``, copilot's
 ``account.getQuota``, what claude reported in a run's stream) and never reads a token or

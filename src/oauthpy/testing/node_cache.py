@@ -5,8 +5,9 @@ not set it; Qwen and Copilot use a folder under ``TMPDIR``, which the fakes' env
 new for every root. One folder per user for every root instead: a run of 42 gemini tests took
 87 CPU-s on Node 20, 75 on Node 22, 59 on Node 22 with this cache. Older Node versions ignore it.
 
-Only the fakes' environments set it: in a user's run the variable would reach every Node
-program the agent starts (their build scripts too) and fill oauthpy's folder with their code.
+Only the fakes' environments set it (so it lives here, with the fakes, and not beside the
+transports): in a user's run the variable would reach every Node program the agent starts
+(their build scripts too) and fill oauthpy's folder with their code.
 """
 
 from __future__ import annotations

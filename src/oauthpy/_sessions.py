@@ -1,8 +1,12 @@
-"""What the session catalogue returns, and what each vendor's catalogue implements.
+"""The session catalogue: every provider's sessions listed, read, forked and deleted through the
+vendor's own interface (docs/sessions.md).
 
-A catalogue reads only through the vendor's own interface (codex app-server, the claude SDK's
-session functions, the Gemini CLI's flags, ACP ``session/list``/``session/load``): never a token
-or credential file. Every call is bounded in time and leaves no process behind.
+This module holds what the catalogue returns and the `Catalogue` protocol; one module per vendor
+implements it (each a translator of the vendor's own listing, transcript and fork answers), and
+the registry names which one an agent uses (``Agent.catalogue``). A catalogue reads only through
+the vendor's own interface (codex app-server, the claude SDK's session functions, the Gemini
+CLI's flags, ACP ``session/list``/``session/load``): never a token or credential file. Every
+call is bounded in time and leaves no process behind.
 """
 
 from __future__ import annotations
@@ -13,9 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from oauthpy._errors import (
-    NotSupportedError as NotSupportedError,  # where the catalogues and readers import it
-)
+from oauthpy._errors import NotSupportedError
 from oauthpy._events import Event, EventKind
 
 #: how long one catalogue call may take (a vendor start plus one or two requests)

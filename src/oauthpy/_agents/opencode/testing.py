@@ -1,0 +1,33 @@
+"""OpenCode in the test suites: its test provision (`PROVISION`)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+
+from oauthpy.testing.provision import Provision
+
+
+def _saved_sessions(env: Mapping[str, str]) -> list[str]:
+    """The rows of its session table (it keeps no file per session)."""
+    with contextlib.closing(sqlite3.connect(Path(env["XDG_DATA_HOME"], "opencode", "opencode.db"))) as db:
+        return [row[0] for row in db.execute("select id from session")]
+
+
+PROVISION = Provision(
+    # its npm package is a native binary per platform (Bun)
+    pinned_var="OAUTHPY_TEST_OPENCODE_BINARY",
+    pinned_paths=("tools/opencode/node_modules/.bin/opencode",),
+    one_at_a_time=True,
+    # Bun: 5 CPU-s a start, 0.3 a warm turn, ACP either way
+    costly_starts=True,
+    saved_sessions=_saved_sessions,
+    # 429s, 5xx and dropped streams, with a backoff of up to 30 s unless told a wait
+    own_retries=5,
+    status_in_errors=False,
+    # its sessions live in a sqlite database in its data dir
+    full_disk_words="Failed query",
+    full_disk_exits=True,
+)

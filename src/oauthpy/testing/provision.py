@@ -1,0 +1,116 @@
+"""What a test suite needs to know of one agent, beside its registry entry: its `Provision`.
+
+Each agent's package says it in ``_agents/<name>/testing.py`` (``PROVISION``, named by its
+registry entry's ``provision``), the way a SQLAlchemy dialect keeps its test provisioning and its
+capability answers beside it: the shared suites ask these answers and never an agent's name.
+This module names no agent; it imports nothing of oauthpy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provision:
+    """One agent's test provisioning and the shared suites' expectations of it."""
+
+    # -- its program: the pinned one the test installer puts aside (not on PATH) ---------------
+    #: the variable the installer (scripts/test) sets to the pinned program; empty: the agent's
+    #: program is the one its auth finds (installed with the Python packages)
+    pinned_var: str = ""
+    #: where the installer puts it, globs under the repository, the first that exists wins
+    pinned_paths: tuple[str, ...] = ()
+    #: the program when its package carries its own (an SDK's bundled CLI)
+    find_program: Callable[[], str] | None = None
+
+    # -- how its tests are scheduled --------------------------------------------------------------
+    #: its tests never overlap: two of its processes at once starve a 2-core machine
+    one_at_a_time: bool = False
+    #: its start costs seconds of CPU and its warm agent runs the very path a fresh run does:
+    #: tests marked ``warm_agent(costly_starts=True)`` share one warm agent of it
+    costly_starts: bool = False
+    #: it starts in milliseconds and needs no separate install: the fast tier runs it
+    starts_at_once: bool = False
+
+    # -- its fake model's replies and records -----------------------------------------------------
+    #: ``(command, say=...) -> step``: a reply asking its agent to run a shell command (None: the
+    #: Responses/Chat fakes' ``shell``)
+    shell_step: Callable[..., Any] | None = None
+    #: which of the fake's recorded model requests are turns of the conversation (None: all of
+    #: them); e.g. not a router's side calls
+    is_turn: Callable[[Any], bool] | None = None
+    #: ``provider_options`` under which an approved command may write in the work folder
+    write_options: Mapping[str, Any] | None = None
+    #: ``(command) -> argv tail`` that lets its agent run ``command`` with nobody to ask (None:
+    #: it asks no one for it)
+    unasked_args: Callable[[str], tuple[str, ...]] | None = None
+    #: ``(env, old_url, new_url) -> None``: send its CLI elsewhere than the fake (None: every
+    #: variable that holds the fake's address is rewritten)
+    redirect: Callable[[dict[str, str], str, str], None] | None = None
+    #: ``(env) -> names``: the sessions it saved in its isolated state, each name holding the
+    #: session id or its first 8 characters (None: the files under its state folder)
+    saved_sessions: Callable[[Mapping[str, str]], list[str]] | None = None
+    #: ``"module:attribute"`` of more fakes its CLI can be pointed at (other wire APIs): the
+    #: shared suites run it against each of them too
+    more_fakes: tuple[str, ...] = ()
+
+    # -- the shared suites' expectations, as capabilities -----------------------------------------
+    #: how many times its CLI retries a failed model request by itself (each one a request)
+    own_retries: int = 0
+    #: its CLI goes on retrying a model API it cannot reach, or whose stream breaks, for a minute
+    #: or more before it reports the failure (no answer of the API can shorten that)
+    retries_broken_connections: bool = False
+    #: a refused tool call ends its turn (else the model hears of it and goes on)
+    refusal_ends_turn: bool = False
+    #: its errors carry the model API's HTTP status (else only the API's words)
+    status_in_errors: bool = True
+    #: a command's output reaches the run's events
+    command_output_carried: bool = True
+    #: a prompt's images are sent again with the later requests of its turn
+    images_replayed: bool = True
+    #: its own exit code reaches the error of a run whose program exits (an SDK may fail writing
+    #: to the dead program before it sees the code)
+    exit_code_seen: bool = True
+    #: a byte that is not UTF-8 on its output ends the run (an SDK's own reader) rather than
+    #: being carried as an ``other`` event
+    dies_on_bad_bytes: bool = False
+    #: its CLI's words for each fault of the fault suite (``"401"``, ``"500"``, ``"cut"``...), which
+    #: oauthpy must carry into the error; a fault not listed is held to its error type alone
+    fault_words: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: what its missing program's error tells the user to run (empty: its auth's install hint)
+    install_words: str = ""
+    #: what its error says when its state folder is full (None: it answers anyway)
+    full_disk_words: str | None = None
+    #: it exits on a full state folder (a crash, which may be called transient)
+    full_disk_exits: bool = False
+
+    def pinned_program(self, repo: Path) -> str | None:
+        """Its pinned program as the installer left it (None: it has none of its own)."""
+        if self.find_program is not None:
+            return self.find_program()
+        if not self.pinned_var:
+            return None
+        if found := os.environ.get(self.pinned_var):
+            return found
+        for pattern in self.pinned_paths:
+            if matches := sorted(repo.glob(pattern)):
+                return str(matches[0])
+        return str(repo / self.pinned_paths[-1]) if self.pinned_paths else None
+
+    def shell(self, command: str, *, say: str = "") -> Any:
+        """A fake model reply that asks its agent to run ``command``."""
+        if self.shell_step is not None:
+            return self.shell_step(command, say=say)
+        from oauthpy.testing.script import shell
+
+        return shell(command, say=say)
+
+
+#: the provision of an agent whose entry names none: a program its auth finds, every default
+DEFAULT = Provision()
