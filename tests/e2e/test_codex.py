@@ -27,6 +27,8 @@ from oauthpy.testing import (
     text,
 )
 from oauthpy.testing.responses import KEY_VAR
+from tests.contract.test_attachments import asked_with, picture
+from tests.support import open_rig
 
 from ..support import assert_no_leftovers
 
@@ -236,3 +238,14 @@ def test_a_finished_run_leaves_no_helper_process_at_all(codex, openai_fake, code
     openai_fake.script(text("quick"))
     codex.run("hi", cwd=workdir, env={**codex_env, "HOME": str(home)})
     assert live_processes_with_env(MARKER_VAR, codex_env[MARKER_VAR]) == []  # at once, not polled
+
+
+def test_codex_exec_carries_the_picture_and_the_prompt_after_it(tmp_path: Path):
+    # codex's --image takes every following word as another file: the prompt must survive it
+    shot, b64 = picture(tmp_path, 4)
+    with open_rig("codex", tmp_path / "rig") as rig:
+        rig.fake.script(text("seen"))
+        client = Client("codex", auth_source="external", env=rig.env, transport="exec")
+        result = client.run("Name GIRAFFE-4", cwd=rig.work, attachments=[shot, shot], timeout=60)
+        assert (result.text, result.transport) == ("seen", "exec")
+        assert asked_with(rig, b64, "GIRAFFE-4")

@@ -26,6 +26,8 @@ from oauthpy import (
 from oauthpy._agents.gemini.fake import shell_call, write_call
 from oauthpy._options import merged_env
 from oauthpy.testing import Cut, Gate, Reply, Tokens, text
+from tests.contract.test_attachments import asked_with, picture
+from tests.support import open_rig
 
 from ..support import MARKER_VAR, assert_no_leftovers, live_processes_with_env
 
@@ -256,3 +258,12 @@ def test_gemini_s_session_cleanup_does_not_run_in_oauthpy_s_runs(gemini, gemini_
     assert planted.exists()
     assert json.loads(settings_file.read_text())["general"]["sessionRetention"]["enabled"] is True
     assert_no_leftovers(gemini_env)
+
+
+def test_a_lone_gemini_run_with_a_picture_goes_over_acp(tmp_path: Path):
+    shot, b64 = picture(tmp_path, 5)
+    with open_rig("gemini", tmp_path / "rig") as rig:
+        rig.fake.script(text("seen"))
+        result = rig.run("Name OKAPI-5", attachments=[shot])
+        assert result.transport == "acp"  # headless gemini takes text only
+        assert asked_with(rig, b64, "OKAPI-5")

@@ -104,6 +104,10 @@ def test_claude_with_bubblewrap_on_its_path_gets_its_worktree_on_disk(
     monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
     monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
     monkeypatch.delenv("OAUTHPY_HOME")
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     tools = tmp_path / "bin"
     tools.mkdir()
     (tools / "bwrap").write_text("#!/bin/sh\nexit 1\n")
@@ -133,7 +137,12 @@ def test_at_its_default_place_the_agents_commands_run_inside_the_worktree(
     """No stand-in folder: where a worktree goes by default (/dev/shm when it fits). codex's
     sandbox mounts a /dev of its own, where such a worktree does not exist: its commands ran in
     $HOME (round 5, issue 50 item 1)."""
+    import tempfile
+
     monkeypatch.delenv("OAUTHPY_HOME")
+    # the disk's worktree folder of this test alone (it is shared by every process of the user)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     with open_rig(agent, tmp_path / "rig") as rig:
         make_repo(rig.work)
         rig.fake.script(shell("cat src/app.py && ls"), text("done"))

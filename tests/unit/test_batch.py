@@ -1,5 +1,5 @@
 """The batch engine without a vendor: input and output files, the shared rate-limit throttle,
-retries per item, order and early exit. The real CLIs run it in tests/e2e/test_batch.py."""
+retries per item, order and early exit. The real CLIs run it in tests/contract/test_batch.py."""
 
 from __future__ import annotations
 

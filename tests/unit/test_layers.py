@@ -295,8 +295,8 @@ TESTS = SRC.parents[1] / "tests"
 #: what every agent's tests share: they read the agents from the registry and their provisions
 #: (``_agents/<name>/testing.py``), and name none (the suite's own ACP agent, a fixture of the
 #: suite and no shipped agent, they may)
-SHARED_TEST_FILES = ("support.py", "conftest.py", "e2e/conftest.py")
-#: the shared suites parametrized over the registry, wherever they go (issue 56)
+SHARED_TEST_FILES = ("support.py", "conftest.py")
+#: the shared suites parametrized over the registry, and their conftest.py
 SHARED_TEST_FOLDERS = ("contract",)
 
 

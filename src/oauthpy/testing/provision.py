@@ -56,6 +56,9 @@ class Provision:
     #: ``(env) -> names``: the sessions it saved in its isolated state, each name holding the
     #: session id or its first 8 characters (None: the files under its state folder)
     saved_sessions: Callable[[Mapping[str, str]], list[str]] | None = None
+    #: what a test does once before it times a run of it: work of the first run in a process
+    #: that is not the run's (an SDK's first import)
+    warm_up: Callable[[], None] | None = None
     #: ``"module:attribute"`` of more fakes its CLI can be pointed at (other wire APIs): the
     #: shared suites run it against each of them too
     more_fakes: tuple[str, ...] = ()
@@ -72,6 +75,11 @@ class Provision:
     status_in_errors: bool = True
     #: a command's output reaches the run's events
     command_output_carried: bool = True
+    #: a reply's text reaches the run in parts as it comes on each of its transports (else the
+    #: first event a test can count on early is a command's: `codex exec --json` has no deltas)
+    text_deltas: bool = True
+    #: one program stays connected for a whole session, between its turns
+    session_keeps_program: bool = False
     #: a prompt's images are sent again with the later requests of its turn
     images_replayed: bool = True
     #: its own exit code reaches the error of a run whose program exits (an SDK may fail writing

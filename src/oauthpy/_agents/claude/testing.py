@@ -60,6 +60,11 @@ def _bundled_cli() -> str:
     return str(found)
 
 
+def _import_sdk() -> None:
+    """Its first import takes about 1 s: not a run's time."""
+    import claude_agent_sdk  # noqa: F401
+
+
 def _saved_sessions(env: Mapping[str, str]) -> list[str]:
     return [path.name for path in Path(env["CLAUDE_CONFIG_DIR"], "projects").rglob("*.jsonl")]
 
@@ -69,6 +74,9 @@ PROVISION = Provision(
     find_program=_bundled_cli,
     shell_step=bash,
     saved_sessions=_saved_sessions,
+    warm_up=_import_sdk,
+    # the SDK keeps one CLI connected for the whole session (much faster turns)
+    session_keeps_program=True,
     # the SDK may fail writing to the dead CLI before it sees the code
     exit_code_seen=False,
     # the SDK reads claude's stdout itself and its reader dies on such a byte (a transient,

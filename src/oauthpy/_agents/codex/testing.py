@@ -78,6 +78,8 @@ PROVISION = Provision(
     # loaded machine ("Read-only file system"); workspace-write lets the write succeed at once
     write_options=MappingProxyType({"sandbox": "workspace-write"}),
     redirect=_redirect,
+    # `codex exec --json` has no text deltas: a command is what comes first
+    text_deltas=False,
     saved_sessions=_saved_sessions,
     fault_words=MappingProxyType(
         {

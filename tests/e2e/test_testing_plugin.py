@@ -1,5 +1,5 @@
-"""``oauthpy.testing`` as a product: one set of steps and one ``env(root)`` for every fake, and the
-``oauthpy_fake`` pytest fixture, on the real CLIs."""
+"""``oauthpy.testing`` as a product, with agents named: ``fake_for`` and ``env(root)`` per fake, and the
+``oauthpy_fake`` pytest fixture (the steps shared by every agent: tests/contract/test_testing_kit.py)."""
 
 from __future__ import annotations
 
@@ -10,38 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import EventKind, PermissionRequest
 from oauthpy.testing import (
     FakeAnthropicServer,
     FakeGeminiServer,
     FakeResponsesServer,
     fake_for,
-    shell,
-    text,
-    write_file,
 )
-from tests.support import Rig, gemini_binary
+from tests.support import gemini_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.warm_agent  # of what the steps make an agent do, not of its start
-def test_shell_and_write_file_are_the_same_steps_for_every_agent(rig: Rig):
-    rig.fake.script(shell("echo made-by-shell"), write_file("made.txt", "hello\n"), text("Done."))
-    asked: list[str] = []
-
-    def allow(request: PermissionRequest) -> bool:
-        asked.append(request.kind)
-        return True
-
-    result = rig.run("go", on_permission=allow, provider_options=rig.write_options)
-    assert result.text == "Done."
-    assert (rig.work / "made.txt").read_text() == "hello\n"
-    commands = [e for e in result.events if e.kind is EventKind.COMMAND and e.status == "completed"]
-    assert commands and "echo made-by-shell" in (commands[-1].command or "")
-    if rig.provision.command_output_carried:  # gemini's ACP does not carry it
-        assert "made-by-shell" in (commands[-1].output or "")
-    assert "file_change" in asked, asked  # every agent asks before it writes a file
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,21 @@ import subprocess
 import sys
 import threading
 
+from oauthpy import _registry as registry
 from oauthpy.testing import Gate, text
-from tests.support import Rig, shell_step
+from tests.support import LIVE_TRANSPORTS, Rig, shell_step
 
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 REPEATS = 2
+
+
+def live_transport(provider: str) -> str:
+    """The transport of the agent's live layer when its default is a one-shot one ("": none
+    to choose)."""
+    transports = registry.get(provider).transports
+    if transports[0] in LIVE_TRANSPORTS:
+        return ""
+    return next((t for t in transports if t in LIVE_TRANSPORTS), "")
 
 
 def test_sigint_mid_stream_exits_130_without_a_traceback(rig: Rig):
@@ -30,8 +40,8 @@ def test_sigint_mid_stream_exits_130_without_a_traceback(rig: Rig):
         cmd = [*OAUTHPY, "run", "-p", rig.provider, "--source", "external", "--stream"]
         cmd += ["--cwd", str(rig.work), *(["-m", rig.model] if rig.model else []), "run echo"]
         env = {**os.environ, **rig.env, **rig.unasked_env("echo")}
-        if rig.provider == "gemini":
-            env["OAUTHPY_TRANSPORT"] = "acp"
+        if live := live_transport(rig.provider):  # the live layer, when not its default
+            env["OAUTHPY_TRANSPORT"] = live
         proc = subprocess.Popen(
             cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

@@ -1,4 +1,4 @@
-"""How the e2e tests are spread over pytest-xdist's workers, beyond `tests/conftest.py`.
+"""How the shared suites are spread over pytest-xdist's workers, beyond `tests/conftest.py`.
 
 The tests of an agent whose `Provision.one_at_a_time` form one xdist group, so they run one after another;
 for OpenCode that chain is the suite's longest. Its tests marked ``waits_for_vendor_retries``

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from oauthpy.testing import live_processes_with_env
 from oauthpy.testing.processes import MARKER_VAR
-from tests.e2e.test_run_lifecycle import script_an_early_event_then_more_work
+from tests.contract.test_run_lifecycle import script_an_early_event_then_more_work
 from tests.support import Rig, assert_no_leftovers
 
 

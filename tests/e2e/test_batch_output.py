@@ -1,0 +1,57 @@
+"""``oauthpy batch``'s output on codex: its live bar on a terminal, and ``--schema`` per item (the
+shared batch suite is tests/contract/test_batch.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from oauthpy.testing import Echo, Match, text
+from tests.contract.test_batch import BOUND_S, read_lines, tokens, write_items
+
+
+def test_on_a_terminal_the_progress_is_a_live_bar(openai_fake, codex_env: dict[str, str], tmp_path: Path):
+    import pexpect
+
+    openai_fake.script(Echo())
+    items = write_items(tmp_path / "items.jsonl", tokens(4))
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / "work"
+    work.mkdir()
+    screen = pexpect.run(
+        f"{sys.executable} -m oauthpy.cli batch -p codex --source external --cwd {work} {items} -o {out}",
+        env={**os.environ, **codex_env, "TERM": "xterm"},
+        encoding="utf-8",
+        timeout=BOUND_S,
+    )
+    assert "0/4" in screen and "\x1b[" in screen, screen  # rich drew the bar
+    assert "batch: 4 ok, 0 failed of 4" in screen
+    assert len(read_lines(out)) == 4
+
+
+def test_schema_output_is_parsed_per_item_and_a_mismatch_is_a_failed_line(
+    openai_fake, codex_env: dict[str, str], tmp_path: Path
+):
+    openai_fake.script(Match("no-json-please", text("not json at all"), otherwise=text('{"label": "spam"}')))
+    schema = tmp_path / "label.schema.json"
+    schema.write_text(json.dumps({"type": "object", "properties": {"label": {"type": "string"}}}))
+    items = tmp_path / "prompts.txt"  # a prompt per line: ids are line numbers
+    items.write_text("label this mail\n\nno-json-please\n")
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / "work"
+    work.mkdir()
+    argv = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external"]
+    proc = subprocess.run(
+        [*argv, "--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema), "-q"],
+        env={**os.environ, **codex_env},
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+    )
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    lines = {line["id"]: line for line in read_lines(out)}
+    assert lines[1]["ok"] and lines[1]["output"] == {"label": "spam"}
+    assert not lines[3]["ok"] and lines[3]["error"]["type"] == "StructuredOutputError"
