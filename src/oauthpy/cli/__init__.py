@@ -448,9 +448,11 @@ def main(argv: list[str] | None = None) -> int:
         print_error(cli_words(exc.message) or exc.message, cli_words(exc.hint))
         return 2
     except KeyboardInterrupt:
+        interrupts.quiet_from_now()
         print_error("interrupted")
         return 130
     except Terminated:
+        interrupts.quiet_from_now()
         print_error("terminated")
         return 128 + signal.SIGTERM
     except BrokenPipeError:
@@ -473,6 +475,7 @@ def entry() -> int:
             interrupts.hold_until_exit()
     except KeyboardInterrupt:  # one that came on main's way out, past its own handling
         interrupts.hold_until_exit()
+        interrupts.quiet_from_now()
         print_error("interrupted")
         code = 130
     finally:

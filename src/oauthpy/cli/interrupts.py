@@ -19,6 +19,8 @@ from types import FrameType
 
 #: a Ctrl-C came while it was only noted
 _seen = False
+#: this process is the ``oauthpy`` command (not a program that imports the CLI)
+_command = False
 
 
 def _note(signum: int, frame: FrameType | None) -> None:
@@ -46,7 +48,9 @@ def _hold() -> None:
 
 def hold_while_starting() -> None:
     """From the first line of the command's import: a Ctrl-C is noted, for `release`."""
+    global _command
     if _started_as_the_command():
+        _command = True
         _hold()
 
 
@@ -64,6 +68,21 @@ def release() -> None:
 def hold_until_exit() -> None:
     """After `main`: a Ctrl-C no longer raises anything; it makes the exit status 130."""
     _hold()
+
+
+def _dropped(unraisable: object) -> None:
+    """An interrupted command's unraisable exceptions: not shown."""
+
+
+def quiet_from_now() -> None:
+    """The command was interrupted: the exception may have landed inside an object's making (an
+    event loop half built: its ``__del__`` then fails on an attribute it never got), and what
+    such an object's ``__del__`` raises later is noise, not news ("Exception ignored" and a
+    traceback after ``error: interrupted``). Called where the interruption is handled, while
+    the exception still holds the half-made object. Only in the command's own process: a
+    program that calls `main` keeps its hook."""
+    if _command:
+        sys.unraisablehook = _dropped
 
 
 def exit_status(code: int) -> int:
@@ -89,4 +108,4 @@ def last_word() -> None:
         os._exit(130)
 
 
-__all__ = ["exit_status", "hold_until_exit", "hold_while_starting", "last_word", "release"]
+__all__ = ["exit_status", "hold_until_exit", "hold_while_starting", "last_word", "quiet_from_now", "release"]
