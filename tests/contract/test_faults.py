@@ -133,12 +133,14 @@ def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, 
 def test_backend_down_is_a_transient_error(rig: Rig):
     import socket
 
-    with socket.socket() as s:  # a port nobody listens on
+    # a port bound and never listened on: every connection is refused, and no other test's
+    # fake can take the port during the agent's minute of retries (CI saw OpenCode reach one
+    # that a parallel test had started on the port once it was let go: "Unauthorized")
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
-    point_at(rig, closed)
-    with pytest.raises(CommandExecutionError) as err:
-        rig.run(timeout=bound(rig))
+        point_at(rig, f"http://127.0.0.1:{s.getsockname()[1]}")
+        with pytest.raises(CommandExecutionError) as err:
+            rig.run(timeout=bound(rig))
     assert err.value.transient
 
 
