@@ -77,14 +77,15 @@ def _row(r: Any, provider: str, repo: Path, packed: bool, reps: int) -> Row:
 
 def git_work(reps: int, root: Path) -> Row:
     """The worktree's own git work (checkout, changes, removal) with no agent run around it."""
-    from oauthpy._workspace import Worktree, plan
+    from oauthpy._workspace import Worktree, placed, plan
 
     repo = repository(root / "git-work", packed=True)
     planned = plan("worktree", str(repo))
     assert planned is not None
 
     def cycle() -> None:
-        worktree = Worktree.create(planned)
+        # placed (sized) as a run of an agent without a sandbox places it, then made
+        worktree = Worktree.create(placed(planned, memory=True))
         worktree.changes()
         worktree.remove()
 

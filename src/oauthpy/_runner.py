@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from oauthpy._options import RunRequest
     from oauthpy._pool import AgentPool
     from oauthpy._transports.base import Conversation, Provider
+    from oauthpy._workspace import WorkspacePlan
 
 
 def _replace(request: RunRequest, **changes: Any) -> RunRequest:
@@ -148,42 +149,40 @@ class Runner:
 
     def request(self, prompt: Any, kw: Mapping[str, Any]) -> RunRequest:
         started = time.monotonic()
-        from oauthpy._options import build_request  # a client is built without it
-
-        request = build_request(prompt, **kw)
-        if request.workspace is not None:
-            request = _replace(request, workspace=self.placed(request.workspace, request.env))
-        self.check(request)
+        request = self._checked(prompt, kw)
         spent = time.monotonic() - started
         if request.timeout and spent > 0.01:
             # `timeout` bounds the call, and checking may load the vendor's SDK (claude: ~1 s)
             request = _replace(request, timeout=max(request.timeout - spent, 0.001), began=started)
         return request
 
-    def placed(self, plan: Any, env: Mapping[str, str | None]) -> Any:
-        """A worktree plan where this agent's commands can see it (`_workspace.on_disk`);
+    def placed(self, plan: WorkspacePlan, env: Mapping[str, str | None]) -> WorkspacePlan:
+        """``plan`` with its worktree where this agent's commands can see it (`_workspace.placed`);
         ``env``: the run's own variables."""
         from oauthpy import _registry as registry
+        from oauthpy._workspace import placed
 
         hides = registry.get(self.name).sandbox_hides_memory
-        if isinstance(hides, str):
-            import shutil
+        if isinstance(hides, str):  # a sandbox that needs this program: there when it is
+            from oauthpy._executables import which
 
-            path = {**os.environ, **self.auth.env, **env}.get("PATH")
-            hides = shutil.which(hides, path=path) is not None
-        if not hides:
-            return plan
-        from oauthpy._workspace import on_disk
+            merged = {**os.environ, **self.auth.env, **env}
+            hides = which(hides, {k: v for k, v in merged.items() if v is not None}) is not None
+        return placed(plan, memory=not hides)
 
-        return on_disk(plan)
+    def check_defaults(self, kw: Mapping[str, Any]) -> RunRequest:
+        """Validate a session's defaults before its first turn: the request they make (its
+        resolved cwd, its worktree placed)."""
+        return self._checked(None, kw, require_prompt=False)
 
-    def check_defaults(self, kw: Mapping[str, Any]) -> str:
-        """Validate a session's defaults before its first turn; returns its resolved cwd."""
-        from oauthpy._options import build_request
+    def _checked(self, prompt: Any, kw: Mapping[str, Any], require_prompt: bool = True) -> RunRequest:
+        from oauthpy._options import build_request  # a client is built without it
 
-        request = build_request(None, require_prompt=False, **kw)
+        request = build_request(prompt, require_prompt=require_prompt, **kw)
+        if request.workspace is not None:
+            request = _replace(request, workspace=self.placed(request.workspace, request.env))
         self.check(request)
-        return request.cwd
+        return request
 
     def check(self, request: RunRequest) -> None:
         self.auth.check_overrides(request.env)

@@ -107,15 +107,13 @@ class Session:
             # made into Tools once: each turn then only checks them again
             self._defaults["tools"] = build_tools(self._defaults["tools"])
         # Validates cwd and the defaults now, before any turn starts a process.
-        self._cwd = runner.check_defaults({**self._defaults, "cwd": cwd})
+        checked = runner.check_defaults({**self._defaults, "cwd": cwd})
+        self._cwd = checked.cwd
         #: the worktree every turn runs in (``workspace="worktree"``), made at the first turn
-        self._plan: Any = None
+        self._plan: Any = checked.workspace
         self._worktree: Any = None
-        workspace, keep = self._defaults.pop("workspace", None), self._defaults.pop("keep_workspace", False)
-        if workspace is not None or keep:
-            from oauthpy._workspace import plan
-
-            self._plan = runner.placed(plan(workspace, self._cwd, keep), self._defaults.get("env") or {})
+        for made_once in ("workspace", "keep_workspace"):  # the plan above holds them
+            self._defaults.pop(made_once, None)
         #: the kept worktree's path, once the session closed (``keep_workspace=True``)
         self.workspace: str | None = None
         #: the vendor's id of this conversation; None until the first turn has finished

@@ -32,6 +32,8 @@ WORKSPACES = ("worktree",)
 ChangeStatus = Literal["added", "modified", "deleted"]
 _STATUS: dict[str, ChangeStatus] = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 _KEPT = ".kept"
+#: a worktree's .git file (``gitdir: <path>``) is a line; more than this is not git's
+_DOT_GIT_MOST = 4096
 #: the diff's shape, whatever the user's git config says (it must apply with ``git apply -p1``)
 _DIFF = ("--no-renames", "--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/")
 
@@ -51,13 +53,14 @@ class WorkspacePlan:
     repo: str
     rel: str
     keep: bool = False
-    #: where its worktree goes (`folder_for`); empty: `home`
+    #: where its worktree goes (`placed`); empty: `home`
     folder: str = ""
 
 
 def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | None:
     """``workspace=`` checked against ``cwd`` (resolved): None for a plain run; else the
-    repository to take a worktree of. `InvalidOptionsError` before anything starts."""
+    repository to take a worktree of (`placed` says where). `InvalidOptionsError` before
+    anything starts."""
     if not isinstance(keep, bool):
         raise InvalidOptionsError(f"keep_workspace must be True or False, got {keep!r:.40}")
     if workspace is None:
@@ -78,19 +81,20 @@ def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | N
             f"workspace='worktree' checks out HEAD, and the repository {repo} has no commit yet",
             hint="commit something first (git commit)",
         )
-    return WorkspacePlan(repo, os.path.relpath(cwd, repo), keep, folder_for(repo, keep))
+    return WorkspacePlan(repo, os.path.relpath(cwd, repo), keep)
 
 
-def on_disk(planned: WorkspacePlan) -> WorkspacePlan:
-    """``planned`` with its worktree on disk: for an agent whose sandbox mounts a /dev of its
-    own, where a worktree in /dev/shm does not exist for its commands."""
-    return dataclasses.replace(planned, folder=home())
+def placed(planned: WorkspacePlan, memory: bool) -> WorkspacePlan:
+    """``planned`` with its folder (`folder_for`); ``memory=False`` for an agent whose sandbox
+    mounts a /dev of its own, where a worktree in /dev/shm does not exist for its commands (the
+    repository is then not even sized)."""
+    return dataclasses.replace(planned, folder=folder_for(planned.repo, planned.keep or not memory))
 
 
 class Worktree:
     """One run's worktree (`create`); `finish` reads its changes, `remove` ends it."""
 
-    def __init__(self, plan: WorkspacePlan, path: str, git_dir: str = "", dot_git: bytes = b"") -> None:
+    def __init__(self, plan: WorkspacePlan, path: str, git_dir: str, dot_git: bytes) -> None:
         self.plan = plan
         self.path = path
         #: where the run works: the run's folder inside the worktree
@@ -119,7 +123,7 @@ class Worktree:
             settings = [*SAFE_SETTINGS, "-c", "checkout.workers=0"]
             git([*settings, "worktree", "add", "--detach", "--quiet", path, "HEAD"], plan.repo)
             with open(os.path.join(path, ".git"), "rb") as fh:  # written by git a moment ago
-                dot_git = fh.read(4096)
+                dot_git = fh.read(_DOT_GIT_MOST)
             git_dir = _git_dir_of(dot_git, path)
         except BaseException:
             _forget(plan.repo, path)
@@ -135,20 +139,18 @@ class Worktree:
         dot_git = os.path.join(self.path, ".git")
         try:
             with open(dot_git, "rb", opener=_no_follow) as fh:
-                same = fh.read(4097) == self._dot_git
+                same = fh.read(_DOT_GIT_MOST + 1) == self._dot_git
         except OSError:
             same = False
         if not same:
             raise OauthPyError(
                 f"the agent changed or removed the worktree's .git file ({dot_git}): its "
-                "changes were not read, and the worktree is removed",
+                "changes were not read",
                 hint="the .git file of a worktree is oauthpy's; nothing the agent wrote there is used",
             )
 
     def changes(self) -> tuple[tuple[Change, ...], str]:
         """What the run changed against HEAD (untracked files included): the list, the diff."""
-        if not self.git_dir:
-            raise OauthPyError(f"the worktree {self.path} has no recorded git dir")
         self._check_dot_git()
         self._git(["add", "-A"])
         listed = self._git(["diff", "--cached", "-z", "--name-status", "--no-renames", "HEAD"])

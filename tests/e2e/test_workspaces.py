@@ -92,6 +92,31 @@ def test_without_oauthpy_home_a_small_worktree_is_made_in_memory_and_leaves_noth
         assert not (repo / "notes.txt").exists()
 
 
+def test_codex_gets_its_worktree_on_disk_where_a_small_one_would_go_to_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Whatever this machine's /dev/shm: with a memory folder that fits, codex's worktree still
+    goes to disk (its sandbox mounts a /dev of its own)."""
+    import tempfile
+
+    from oauthpy import _worktree_place
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
+    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
+    monkeypatch.delenv("OAUTHPY_HOME")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    with open_rig("codex", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        rig.fake.script(text("done"))
+        assert rig.run("hi", workspace="worktree").text == "done"
+        first = rig.model_bodies()[0]
+        assert f"{home()}/{repo.name}-" in first and str(memory) not in first
+        assert only_the_users_tree(repo)
+
+
 def test_claude_with_bubblewrap_on_its_path_gets_its_worktree_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -11,7 +11,7 @@ import pytest
 
 from oauthpy import InvalidOptionsError
 from oauthpy import _registry as registry
-from oauthpy._workspace import Worktree, home, plan
+from oauthpy._workspace import Worktree, home, placed, plan
 
 AGENTS = registry.names()
 
@@ -97,7 +97,9 @@ def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
     repo = committed(tmp_path / "repo")  # one file of 2 bytes: one page
     in_memory = str(memory / f"oauthpy-worktrees-{os.getuid()}")
     planned = plan("worktree", str(repo))
-    assert planned is not None and planned.folder == in_memory
+    assert planned is not None and placed(planned, memory=True).folder == in_memory
+    assert placed(planned, memory=False).folder == home()  # an agent whose sandbox hides it
+    planned = placed(planned, memory=True)
     worktree = Worktree.create(planned)
     try:
         assert Path(worktree.path).parent == Path(in_memory) and (Path(worktree.path) / "f.txt").exists()
@@ -106,7 +108,8 @@ def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
     assert os.listdir(in_memory) == [] and git(repo, "worktree", "list").count("\n") == 1
 
     kept = plan("worktree", str(repo), keep=True)
-    assert kept is not None and kept.folder == home() and home().startswith(str(tmp_path / "tmp"))
+    assert kept is not None and placed(kept, memory=True).folder == home()
+    assert home().startswith(str(tmp_path / "tmp"))
 
     for page in range(3):  # three more pages: over a limit of two
         (repo / f"more{page}.txt").write_text("x" * 5000)
@@ -114,7 +117,7 @@ def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(
     git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "more")
     monkeypatch.setattr(_worktree_place, "RAM_MAX_CHECKOUT", 3 * 4096)
     large = plan("worktree", str(repo))
-    assert large is not None and large.folder == home()
+    assert large is not None and placed(large, memory=True).folder == home()
 
 
 def test_a_memory_folder_that_is_a_link_is_not_used(memory: Path, tmp_path: Path):
@@ -122,14 +125,14 @@ def test_a_memory_folder_that_is_a_link_is_not_used(memory: Path, tmp_path: Path
     elsewhere.mkdir()
     (memory / f"oauthpy-worktrees-{os.getuid()}").symlink_to(elsewhere)
     planned = plan("worktree", str(committed(tmp_path / "repo")))
-    assert planned is not None and planned.folder == home()
+    assert planned is not None and placed(planned, memory=True).folder == home()
 
 
 def test_a_worktree_left_in_memory_by_a_dead_process_is_removed_at_the_next_start(
     memory: Path, tmp_path: Path
 ):
     repo = committed(tmp_path / "repo")
-    stale = Worktree.create(plan("worktree", str(repo)))  # type: ignore[arg-type]
+    stale = Worktree.create(placed(plan("worktree", str(repo)), memory=True))  # type: ignore[arg-type]
     assert str(memory) in stale.path
     dead = subprocess.Popen(["true"])
     dead.wait()

@@ -147,3 +147,24 @@ def test_a_path_with_a_tab_or_quote_is_reported_as_written(tmp_path: Path):
     finally:
         worktree.remove()
     assert [c.path for c in changes] == ['odd\t"name".txt']
+
+
+def test_git_on_a_worktree_names_its_recorded_git_dir_not_its_dot_git_file(tmp_path: Path):
+    """Past the .git check too (a session's later turn, a check that missed): the recorded git
+    dir is what git reads, so an evil config behind a rewritten .git is never read."""
+    repo = committed(tmp_path / "repo")
+    pwned = tmp_path / "PWNED"
+    worktree = worktree_of(repo)
+    try:
+        evil = Path(worktree.path) / ".evil"
+        subprocess.run(["git", "init", "-q", "--bare", str(evil)], check=True)
+        with open(evil / "config", "a") as fh:
+            fh.write(f"[core]\n\tbare = false\n\tfsmonitor = touch {pwned}\n")
+        (Path(worktree.path) / ".git").write_text(f"gitdir: {evil}\n")
+        (Path(worktree.path) / "new.txt").write_text("n\n")
+        worktree._git(["add", "-A"])
+        staged = worktree._git(["diff", "--cached", "--name-only", "HEAD"])
+    finally:
+        worktree.remove()
+    assert not pwned.exists()
+    assert "new.txt" in staged.split()

@@ -237,16 +237,11 @@ class AuthManager:
         chosen = f", auth_source={self.source!r}" if self.source != "auto" else ""
         where = "oauthpy's isolated login state" if source == "oauthpy" else "your own vendor login"
         also = "; or use auth_source='external' for your normal vendor login" if source == "oauthpy" else ""
-        login = (
-            f"run `oauthpy auth login --provider {self.provider}{flag}`, or "
-            f"Client({self.provider!r}{chosen}).login(); "
-            if self._runs_a_login()
-            else ""
-        )
-        raise AuthRequiredError(
+        raise AuthRequiredError(  # only agents with a login of oauthpy's have a preflight
             f"{self.provider} is not logged in: {reason} (the run uses {where})",
-            hint=f"{login}{self.backend.key_hint if login else self.backend.key_hint.removeprefix('or ')}"
-            f"{also}; {OFFLINE_HINT}",
+            hint=f"run `oauthpy auth login --provider {self.provider}{flag}`, or "
+            f"Client({self.provider!r}{chosen}).login(); "
+            f"{self.backend.key_hint}{also}; {OFFLINE_HINT}",
         )
 
     # -- status --------------------------------------------------------------------------------

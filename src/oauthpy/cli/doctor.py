@@ -15,6 +15,7 @@ from oauthpy._names import AuthSource, listed_providers
 from oauthpy._registry import ProviderName
 from oauthpy.cli.render import dumps
 from oauthpy.cli.term import style
+from oauthpy.cli.words import cli_words
 
 _LOGIN_FIX = "oauthpy auth login --provider {p}"
 #: the programs a fix may start with that make it a command to run
@@ -70,7 +71,7 @@ async def _report(provider: ProviderName, source: AuthSource) -> Report:
         reason = str(status.reason)
         fix = _REASON_FIXES.get(reason, _LOGIN_FIX).format(p=provider)
         if reason == "api_key_missing" and status.hint:  # the agent says which key, and where
-            fix = f"{status.hint} (see `oauthpy auth status --provider {provider}`)"
+            fix = f"{cli_words(status.hint)} (see `oauthpy auth status --provider {provider}`)"
         report.problems.append({"problem": f"not logged in ({reason})", "fix": fix})
     isolated = dirs["oauthpy"]
     if isolated["exists"] and int(isolated["mode"], 8) & 0o077:
