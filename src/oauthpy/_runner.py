@@ -269,7 +269,10 @@ class Runner:
         live: bool,
         source: str | None = None,
     ) -> AsyncGenerator[Event, None]:
-        """The run's events, through the retry loop when ``max_retries`` asks for one."""
+        """The run's events, through the retry loop when ``max_retries`` asks for one; its
+        attachments read once for all of its attempts."""
+        if any(file.data is None for file in request.attachments):
+            return self._loaded_first(request, outcome, conversation, live=live, source=source)
         if not request.provider_options.get("max_retries"):
             return self._events(request, outcome, conversation, source)  # no retry: no cost
         from oauthpy._retry import RetryLog, RetryPolicy, retrying
@@ -282,6 +285,26 @@ class Runner:
         outcome.retry = RetryLog()
         policy = RetryPolicy.from_options(request.provider_options)
         return retrying(attempt, policy, outcome.retry, live=live, timeout=request.timeout)
+
+    async def _loaded_first(
+        self,
+        request: RunRequest,
+        outcome: Outcome,
+        conversation: Conversation,
+        *,
+        live: bool,
+        source: str | None,
+    ) -> AsyncGenerator[Event, None]:
+        from oauthpy._attachments import loaded
+
+        # their bytes, read once from the checked files, off the loop, within the call's time
+        files = await loaded(request.attachments, request.deadline(), request.started())
+        gen = self.attempts(
+            _replace(request, attachments=files), outcome, conversation, live=live, source=source
+        )
+        async with contextlib.aclosing(gen):
+            async for event in gen:
+                yield event
 
     async def _events(
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
@@ -310,10 +333,6 @@ class Runner:
             left = time_left(deadline, "preparing the run's login state", started)
             if left is not None:  # `timeout` bounds the call: the turn gets what is left
                 request = _replace(request, timeout=left, began=started)
-            if request.attachments:  # their bytes, read once from the checked files, off the loop
-                from oauthpy._attachments import loaded
-
-                request = _replace(request, attachments=await loaded(request.attachments, deadline, started))
             gen = conversation.turn(request, env)
             async with contextlib.aclosing(gen):
                 async for event in gen:

@@ -200,10 +200,9 @@ def _images(request: RunRequest, inv: Invocation) -> list[str]:
 
     folder = private_folder()
     inv.cleanups.append(lambda: remove_copies(folder))
-    paths = private_copies(request.attachments, folder)
-    if any("," in path for path in paths):
+    if "," in folder:  # the copies' own names have none
         raise InvalidOptionsError(
             f"codex exec splits --image= at commas, and the temporary folder {folder!r} has one",
             hint="set TMPDIR to a folder without a comma, or use transport='app-server'",
         )
-    return [f"--image={path}" for path in paths]
+    return [f"--image={path}" for path in private_copies(request.attachments, folder)]
