@@ -57,6 +57,8 @@ def git(
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``git args`` in ``cwd``, bounded by `GIT_WAIT_S`; ``env`` adds to `git_env`."""
+    # what a message names: the command, not the settings before it (``-c core.x=y``)
+    said = " ".join([a for a in args if not a.startswith("-") and "=" not in a][:2])
     try:
         done = subprocess.run(
             ["git", *args],
@@ -74,8 +76,7 @@ def git(
             "workspace='worktree' needs git, which is not installed", hint="install git"
         ) from None
     except subprocess.TimeoutExpired:
-        raise OauthPyError(f"git {args[0]} took more than {GIT_WAIT_S:.0f} s in {cwd}") from None
+        raise OauthPyError(f"git {said} took more than {GIT_WAIT_S:.0f} s in {cwd}") from None
     if check and done.returncode != 0:
-        words = [a for a in args if not a.startswith("-") and "=" not in a][:2]
-        raise OauthPyError(f"git {' '.join(words)} failed in {cwd}: {done.stderr.strip()[:400]}")
+        raise OauthPyError(f"git {said} failed in {cwd}: {done.stderr.strip()[:400]}")
     return done

@@ -31,6 +31,10 @@ from oauthpy._user_exit import guarded
 PermissionKind = Literal["command", "file_change", "tool", "other"]
 
 
+def _shown(text: str) -> str:
+    return visible(redact(text))
+
+
 class Decision(str, enum.Enum):
     """What ``on_permission`` may answer (besides ``True`` and ``False``)."""
 
@@ -66,16 +70,26 @@ class PermissionRequest:
     def summary(self) -> str:
         """One line that says what is asked, for logs, questions and the ``permission`` event.
 
-        The agent's words are shown with their control characters escaped (`visible`): a
-        ``\\r`` or an ESC sequence in a command must not redraw the line a person approves.
+        The agent's words are redacted, then shown with their control characters escaped
+        (`visible`): a ``\\r`` or an ESC sequence in a command must not redraw the line a person
+        approves (escaped first, a key could stop looking like one).
         """
         if self.kind == "command" and self.command:
-            return f"run {visible(self.command)}"
+            return f"run {_shown(self.command)}"
         if self.kind == "file_change":
-            return f"change {visible(', '.join(self.paths))}" if self.paths else "change files"
+            return f"change {_shown(', '.join(self.paths))}" if self.paths else "change files"
         if self.tool_name:
-            return f"use {visible(self.tool_name)}"
+            return f"use {_shown(self.tool_name)}"
         return self.kind
+
+    def asked(self) -> str:
+        """What a person is asked to allow, after "<agent> wants to ": a command on a line of
+        its own, in backquotes, else the `summary`; and where. For every question oauthpy asks
+        (the terminal's, an MCP client's)."""
+        where = f" in {_shown(self.cwd)}" if self.cwd else ""
+        if self.kind == "command" and self.command:
+            return f"run this command{where}:\n    `{_shown(self.command)}`"
+        return f"{self.summary()}{where}"
 
     def key(self) -> tuple[str, ...] | None:
         """What ``allow_always`` covers: the same command, the same files, the same tool with

@@ -109,7 +109,7 @@ def test_the_question_shows_the_command_on_its_own_line_with_its_secret_redacted
         (asked,) = mcp.elicitations
         message = asked["params"]["message"]
         assert KEY not in message and "[REDACTED]" in message
-        assert "\n    curl -H " in message  # the command on a line of its own
+        assert "\n    `curl -H " in message  # the command on a line of its own
 
 
 def test_the_agents_answer_is_redacted_like_every_cli_output(tmp_path: Path):

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oauthpy import Event, EventKind, PermissionRequest
+from oauthpy._describe import describe
 from oauthpy._describe import describe as describe_event
 from oauthpy._escape import visible
 from oauthpy.cli.compare_cmd import question
-from oauthpy.cli.render import describe
 
 HIDDEN = "rm -rf x #\r\x1b[2Kcodex: running: ls"
 SHOWN = "rm -rf x #\\r\\x1b[2Kcodex: running: ls"

@@ -57,7 +57,7 @@ def test_what_the_policy_leaves_goes_to_the_person_and_a_failed_question_is_a_no
         )
 
     assert asyncio.run(main()) == (True, False, False, True)
-    assert asked == ["Codex wants to run this command in /w:\n\n    touch x\n\nAllow it this once?"]
+    assert asked == ["Codex wants to run this command in /w:\n    `touch x`\n\nAllow it this once?"]
 
 
 def test_a_long_answer_is_cut_saying_where():

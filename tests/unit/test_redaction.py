@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthpy import CommandExecutionError, Event, EventKind, RunResult, SessionNotFoundError, Usage, redact
+from oauthpy._describe import describe
 from oauthpy._redact import MASK, MAX_HOLD, MAX_REMEMBERED, StreamRedactor, remember_secrets, secret_values
 from oauthpy.cli import render
 
@@ -307,7 +308,7 @@ def test_reprs_redact_before_cutting_so_no_key_prefix_shows():
 def test_describe_redacts_command_output_before_cutting_it():
     key = KEYS["google"]
     output = "y" * 100 + " " + key  # the 120-character cut falls inside the key
-    line = render.describe(Event(EventKind.COMMAND, command="env", output=output, exit_code=0))
+    line = describe(Event(EventKind.COMMAND, command="env", output=output, exit_code=0))
     assert line is not None and key[:10] not in line and MASK[:5] in line
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from oauthpy._escape import visible
 from oauthpy._mcp_serve.readonly import only_reads
 from oauthpy._permissions import PermissionRequest
-from oauthpy._redact import redact
 
 #: ``--allow`` choices: what is allowed without asking anyone
 POLICIES = ("none", "read-only", "all")
@@ -34,14 +32,9 @@ def allowed_by(policy: str, request: PermissionRequest) -> bool:
 
 
 def question(title: str, request: PermissionRequest) -> str:
-    """What the person is asked, in words they can judge: a command on a line of its own, its
-    control characters escaped (a ``\r`` must not redraw the question), secrets redacted (the
-    question is shown and may be logged by the client)."""
-    where = f" in {visible(request.cwd)}" if request.cwd else ""
-    if request.kind == "command" and request.command:
-        command = visible(redact(request.command))
-        return redact(f"{title} wants to run this command{where}:\n\n    {command}\n\nAllow it this once?")
-    return redact(f"{title} wants to {request.summary()}{where}. Allow it this once?")
+    """What the person is asked, in words they can judge (`PermissionRequest.asked`: a command
+    on a line of its own, escaped, redacted: the question is shown and may be logged)."""
+    return f"{title} wants to {request.asked()}\n\nAllow it this once?"
 
 
 def on_permission(policy: str, title: str, ask: Ask | None) -> Callable[[PermissionRequest], Awaitable[bool]]:

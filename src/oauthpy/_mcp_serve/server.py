@@ -103,12 +103,12 @@ def check_settings(
     known = registry.names(generic=False)
     for name in agents or ():
         if name not in known:
-            raise InvalidOptionsError(f"unknown agent {name!r} for --agent; choose from {', '.join(known)}")
+            raise InvalidOptionsError(f"unknown agent {name!r} for -p; choose from {', '.join(known)}")
     chosen = tuple(dict.fromkeys(agents)) if agents else installed_agents(source)
     if not chosen:
         raise InvalidOptionsError(
             "no agent to serve: none is installed",
-            hint="install one (oauthpy doctor says how), or name one with --agent",
+            hint="install one (oauthpy doctor says how), or name one with -p",
         )
     if allow not in POLICIES:
         raise InvalidOptionsError(f"--allow must be one of {', '.join(POLICIES)}, got {allow!r}")

@@ -25,10 +25,8 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from oauthpy._transports.rpc import MAX_FRAME_BYTES
+from oauthpy._transports.rpc import INVALID_REQUEST, MAX_FRAME_BYTES, PARSE_ERROR
 
-PARSE_ERROR = -32700
-INVALID_REQUEST = -32600
 _CHUNK = 1 << 20
 _EOF = object()
 

@@ -35,6 +35,9 @@ Router = Callable[[str, Any], "str | None"]
 #: JSON-RPC's "internal error": what the agent gets when a handler fails
 INTERNAL_ERROR = -32603
 METHOD_NOT_FOUND = -32601
+#: a line that is not JSON (or too long, too deep); one that is JSON but not a request
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
 _END = object()  # closes a route's queue
 #: the method under which a subscription yields an `Incoming` request (its params)
 INCOMING = "oauthpy/incoming"

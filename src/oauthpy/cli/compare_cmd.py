@@ -125,16 +125,8 @@ async def _read_line(fd: int) -> bytes:
 
 def question(request: Any) -> str:
     """What the terminal shows: the agent's command on a line of its own, quoted, escaped and
-    redacted, so the line answered is the command that runs."""
-    from oauthpy._escape import visible
-    from oauthpy._redact import redact
-
-    where = f" in {visible(request.cwd)}" if request.cwd else ""
-    if request.kind == "command" and request.command:
-        asked = f"run this command{where}:\n    `{visible(redact(request.command))}`"
-    else:
-        asked = f"{redact(request.summary())}{where}"
-    return f"\n{request.provider} wants to {asked}\nAllow? [y/N] "
+    redacted (`PermissionRequest.asked`), so the line answered is the command that runs."""
+    return f"\n{request.provider} wants to {request.asked()}\nAllow? [y/N] "
 
 
 def command(args: argparse.Namespace) -> int:

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 from oauthpy import _registry as registry
+from oauthpy._describe import describe
 from oauthpy._errors import OauthPyError
 from oauthpy._names import listed_providers
-from oauthpy.cli.render import describe
 from oauthpy.cli.term import style
 from oauthpy.testing.script import shell, text
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from oauthpy._describe import describe as describe  # the one describer: redacted, escaped
+from oauthpy._describe import describe  # the one describer: redacted, escaped
 from oauthpy._events import AuthStatus, Event, EventKind, RunResult, Usage
 from oauthpy._redact import StreamRedactor, redact
 from oauthpy.cli.term import style

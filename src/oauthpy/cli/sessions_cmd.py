@@ -119,8 +119,9 @@ def _table(found: list[SessionInfo]) -> None:
 
 
 def _show(events: list[Event], as_json: bool) -> None:
+    from oauthpy._describe import describe
     from oauthpy._events import EventKind
-    from oauthpy.cli.render import clean, describe, dumps, event_json
+    from oauthpy.cli.render import clean, dumps, event_json
 
     if as_json:
         print(dumps([event_json(e) for e in events]))

@@ -22,8 +22,6 @@ _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"provider_options=\{'method': \.\.\.\} \(CLI: (--method)\)"), r"\1"),
     (re.compile(r"\(CLI: (--[\w-]+)\)"), r"(\1)"),
-    # `oauthpy mcp serve`'s checks name its old flag (a hidden alias now), not a vendor's
-    (re.compile(r"(for|with) --agent(?![\w-])"), r"\1 -p"),
 )
 
 _ACP_EXAMPLE = re.compile(r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)")
