@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._errors import InvalidOptionsError
+from oauthpy._fields import as_dict
 from oauthpy._jsonc import loads_jsonc
 
 _HINT = "remove that setting from the workspace, or run without on_permission"
@@ -69,14 +70,14 @@ def preapprovals(settings: Any) -> list[str]:
     if not isinstance(settings, dict):
         return []
     found = []
-    tools = _dict(settings.get("tools"))
+    tools = as_dict(settings.get("tools"))
     if tools.get("allowed"):
         found.append("tools.allowed")
-    mode = _dict(settings.get("general")).get("defaultApprovalMode")
+    mode = as_dict(settings.get("general")).get("defaultApprovalMode")
     if mode not in (None, "default", "plan"):
         found.append("general.defaultApprovalMode")
-    for name, server in _dict(settings.get("mcpServers")).items():
-        if _dict(server).get("trust"):
+    for name, server in as_dict(settings.get("mcpServers")).items():
+        if as_dict(server).get("trust"):
             found.append(f"mcpServers.{name}.trust")
     if settings.get("hooks"):
         found.append("hooks")
@@ -89,20 +90,16 @@ def programs(settings: Any) -> list[str]:
         return []
     found = [
         f"mcpServers.{name}.{key}"
-        for name, server in _dict(settings.get("mcpServers")).items()
+        for name, server in as_dict(settings.get("mcpServers")).items()
         for key in _SERVER_KEYS
-        if _dict(server).get(key)
+        if as_dict(server).get(key)
     ]
-    if _dict(settings.get("mcp")).get("serverCommand"):
+    if as_dict(settings.get("mcp")).get("serverCommand"):
         found.append("mcp.serverCommand")
-    tools = _dict(settings.get("tools"))
+    tools = as_dict(settings.get("tools"))
     found += [f"tools.{key}" for key in ("discoveryCommand", "callCommand", "sandbox") if tools.get(key)]
     return found
 
 
 #: what makes an MCP server entry start a program (command) or connect out (the rest)
 _SERVER_KEYS = ("command", "url", "httpUrl", "tcp")
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._errors import InvalidOptionsError
+from oauthpy._fields import as_dict
 
 _HINT = (
     "remove that from the repository (or set OPENCODE_DISABLE_PROJECT_CONFIG=1 to leave its "
@@ -75,15 +76,15 @@ def _repository(ups: list[Path], home: Path) -> list[Path]:
 
 
 def _starting(config: Mapping[str, Any]) -> Iterator[str]:
-    for name, server in _dict(config.get("mcp")).items():
-        spec = _dict(server)
+    for name, server in as_dict(config.get("mcp")).items():
+        spec = as_dict(server)
         if spec and spec.get("enabled") is not False:
             yield f"mcp.{name}.{'url' if spec.get('type') == 'remote' else 'command'}"
     if config.get("plugin"):
         yield "plugin"
     for section in ("lsp", "formatter"):
-        for name, spec in _dict(config.get(section)).items():
-            if _dict(spec).get("command") and not _dict(spec).get("disabled"):
+        for name, spec in as_dict(config.get(section)).items():
+            if as_dict(spec).get("command") and not as_dict(spec).get("disabled"):
                 yield f"{section}.{name}.command"
 
 
@@ -93,7 +94,3 @@ def _refused(source: str, what: str) -> InvalidOptionsError:
         "run code or connect out with it before on_permission is asked",
         hint=_HINT,
     )
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from oauthpy._agents.opencode.programs import refuse_programs
 from oauthpy._errors import InvalidOptionsError
+from oauthpy._fields import as_dict
 from oauthpy._jsonc import loads_jsonc
 
 #: what must reach the callback (OpenCode's default for each is "allow")
@@ -59,10 +60,17 @@ def asking(cwd: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     Raises `InvalidOptionsError` naming the file when a setting would still allow, unasked,
     what the callback must see, or when the repository's own config would start a program
     (`refuse_programs`)."""
-    refuse_programs(cwd, env, _up_to_worktree(Path(cwd)), _read)
+    ups, parsed = _up_to_worktree(Path(cwd)), {}  # each file read and parsed once for both checks
+
+    def read(path: Path) -> dict[str, Any]:
+        if path not in parsed:
+            parsed[path] = _read(path)
+        return parsed[path]
+
+    refuse_programs(cwd, env, ups, read)
     content = env.get("OPENCODE_CONFIG_CONTENT") or ""
     caller = _parse(content, "OPENCODE_CONFIG_CONTENT") if content.strip() else {}
-    sources = list(_sources_before_content(Path(cwd), env))
+    sources = list(_sources_before_content(env, ups, read))
     managed = [
         (str(path), _read(path)) for path in (MANAGED_DIR / name for name in _CONFIG_NAMES) if path.is_file()
     ]
@@ -77,14 +85,14 @@ def asking(cwd: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         "continue_loop_on_deny": True,
     }
     for section in ("agent", "mode"):
-        own = _dict(caller.get(section))
+        own = as_dict(caller.get(section))
         wanted = {
             name: {"permission": dict(asked)}
-            for name, spec in _dict(merged.config.get(section)).items()
+            for name, spec in as_dict(merged.config.get(section)).items()
             if _sets_permissions(spec)
         }
         wanted |= {
-            name: {**_dict(spec), "permission": _asking(_dict(spec).get("permission"), asked)}
+            name: {**as_dict(spec), "permission": _asking(as_dict(spec).get("permission"), asked)}
             for name, spec in own.items()
         }
         if wanted:
@@ -105,30 +113,30 @@ def _mcp_rules(configs: list[dict[str, Any]]) -> dict[str, str]:
     ACP, not from a config, and stay unasked."""
     rules: dict[str, str] = {}
     for config in configs:
-        for name in _dict(config.get("mcp")):
+        for name in as_dict(config.get("mcp")):
             rules[f"{re.sub(r'[^a-zA-Z0-9_-]', '_', str(name))}_*"] = "ask"
     return rules
 
 
 def _asking(permission: Any, asked: Mapping[str, str]) -> dict[str, Any]:
     """An agent's permission object with ``ask`` for ``asked``, placed after every other key."""
-    kept = {k: v for k, v in _dict(permission).items() if k not in asked}
+    kept = {k: v for k, v in as_dict(permission).items() if k not in asked}
     return {**kept, **asked}
 
 
 def _sets_permissions(spec: Any) -> bool:
-    return bool(_dict(spec).get("permission") or _dict(spec).get("tools"))
+    return bool(as_dict(spec).get("permission") or as_dict(spec).get("tools"))
 
 
 def _check(merged: _Merged, asked: Mapping[str, str]) -> None:
     config = merged.config
-    top = _rules(_dict(config.get("permission")))
+    top = _rules(as_dict(config.get("permission")))
     _check_rules(merged, top, asked, "")
-    agents = _dict(config.get("agent"))
-    for name, spec in _dict(config.get("mode")).items():  # modes become primary agents last
-        agents[name] = _merge(dict(_dict(agents.get(name))), _dict(spec))
+    agents = as_dict(config.get("agent"))
+    for name, spec in as_dict(config.get("mode")).items():  # modes become primary agents last
+        agents[name] = _merge(dict(as_dict(agents.get(name))), as_dict(spec))
     for name, spec in agents.items():
-        _check_rules(merged, top + _rules(_dict(_dict(spec).get("permission"))), asked, name)
+        _check_rules(merged, top + _rules(as_dict(as_dict(spec).get("permission"))), asked, name)
 
 
 def _check_rules(
@@ -169,28 +177,30 @@ def _matches(wildcard: str, name: str) -> bool:
 
 
 def _permission_blocks(config: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    yield "permission", "", _dict(config.get("permission"))
+    yield "permission", "", as_dict(config.get("permission"))
     for section in ("agent", "mode"):
-        for name, spec in _dict(config.get(section)).items():
-            yield section, name, _dict(_dict(spec).get("permission"))
+        for name, spec in as_dict(config.get(section)).items():
+            yield section, name, as_dict(as_dict(spec).get("permission"))
 
 
-def _sources_before_content(cwd: Path, env: Mapping[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(file, config) of what OpenCode merges before ``OPENCODE_CONFIG_CONTENT``, in its order."""
+def _sources_before_content(
+    env: Mapping[str, str], ups: list[Path], read: Callable[[Path], dict[str, Any]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(file, config) of what OpenCode merges before ``OPENCODE_CONFIG_CONTENT``, in its order;
+    ``ups``: the run's folder and its parents up to the worktree's root."""
     home = Path(env.get("HOME") or os.path.expanduser("~"))
     global_dir = Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "opencode"
     for name in ("config.json", "opencode.json", "opencode.jsonc"):
         if (global_dir / name).is_file():
-            yield str(global_dir / name), _read(global_dir / name)
+            yield str(global_dir / name), read(global_dir / name)
     if env.get("OPENCODE_CONFIG") and Path(env["OPENCODE_CONFIG"]).is_file():
-        yield env["OPENCODE_CONFIG"], _read(Path(env["OPENCODE_CONFIG"]))
-    ups = _up_to_worktree(cwd)
+        yield env["OPENCODE_CONFIG"], read(Path(env["OPENCODE_CONFIG"]))
     project = not _truthy(env.get("OPENCODE_DISABLE_PROJECT_CONFIG"))
     if project:
         for folder in reversed(ups):  # the outermost first
             for name in _CONFIG_NAMES:
                 if (folder / name).is_file():
-                    yield str(folder / name), _read(folder / name)
+                    yield str(folder / name), read(folder / name)
     dirs = [global_dir]
     dirs += [folder / ".opencode" for folder in ups if (folder / ".opencode").is_dir()] if project else []
     dirs.append(home / ".opencode")
@@ -202,7 +212,7 @@ def _sources_before_content(cwd: Path, env: Mapping[str, str]) -> Iterator[tuple
         if folder.name == ".opencode" or str(folder) == env.get("OPENCODE_CONFIG_DIR"):
             for name in ("opencode.json", "opencode.jsonc"):
                 if (folder / name).is_file():
-                    yield str(folder / name), _read(folder / name)
+                    yield str(folder / name), read(folder / name)
         yield from _markdown_agents(folder)
 
 
@@ -280,10 +290,6 @@ def _merge(target: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
         else:
             target[key] = value
     return target
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _truthy(value: str | None) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oauthpy._errors import InvalidOptionsError
+from oauthpy._fields import as_dict
 from oauthpy._jsonc import loads_jsonc
 
 _HINT = "remove that setting from the workspace, or run without on_permission"
@@ -54,15 +55,15 @@ def preapprovals(settings: Any) -> list[str]:
     if not isinstance(settings, dict):
         return []
     found = []
-    tools = _dict(settings.get("tools"))
+    tools = as_dict(settings.get("tools"))
     if tools.get("allowed"):
         found.append("tools.allowed")
     if tools.get("approvalMode") not in (None, "default", "plan"):
         found.append("tools.approvalMode")
-    if _dict(settings.get("permissions")).get("allow"):
+    if as_dict(settings.get("permissions")).get("allow"):
         found.append("permissions.allow")
-    for name, server in _dict(settings.get("mcpServers")).items():
-        if _dict(server).get("trust"):
+    for name, server in as_dict(settings.get("mcpServers")).items():
+        if as_dict(server).get("trust"):
             found.append(f"mcpServers.{name}.trust")
     if settings.get("hooks"):
         found.append("hooks")
@@ -75,17 +76,13 @@ def programs(settings: Any) -> list[str]:
         return []
     found = [
         f"mcpServers.{name}.{key}"
-        for name, server in _dict(settings.get("mcpServers")).items()
+        for name, server in as_dict(settings.get("mcpServers")).items()
         for key in ("command", "url", "httpUrl", "tcp")
-        if _dict(server).get(key)
+        if as_dict(server).get(key)
     ]
-    if _dict(settings.get("mcp")).get("serverCommand"):
+    if as_dict(settings.get("mcp")).get("serverCommand"):
         found.append("mcp.serverCommand")
-    tools = _dict(settings.get("tools"))
+    tools = as_dict(settings.get("tools"))
     keys = ("discoveryCommand", "callCommand", "sandbox", "sandboxImage")
     found += [f"tools.{key}" for key in keys if tools.get(key)]
     return found
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
