@@ -149,9 +149,10 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
             from oauthpy.testing.offline_mode import honor_env
 
             honor_env()
-        home = oauthpy_home or os.environ.get("OAUTHPY_HOME") or "~/.oauthpy"
+        from oauthpy._folders import oauthpy_home as default_home
+
         # os.path, not pathlib: building a client imports no more than it needs (`oauthpy_home`)
-        self._home = os.path.abspath(os.path.expanduser(home))
+        self._home = os.path.abspath(os.path.expanduser(oauthpy_home or default_home()))
         from oauthpy._auth.manager import AuthManager  # lazy: `import oauthpy` stays light
 
         if transport is not None and not isinstance(transport, str):

@@ -29,3 +29,17 @@ def private_folder(path: str) -> os.stat_result | None:
         except (OSError, NotImplementedError):
             return None
     return found
+
+
+def oauthpy_home() -> str:
+    """oauthpy's own folder: ``$OAUTHPY_HOME``, else ``~/.oauthpy`` (expanded, not made)."""
+    return os.path.expanduser(os.environ.get("OAUTHPY_HOME") or "~/.oauthpy")
+
+
+#: the ``OAUTHPY_HOME`` that ``OAUTHPY_OFFLINE`` runs get, inside `offline_root`
+OFFLINE_OAUTHPY_HOME = "oauthpy"
+
+
+def offline_root() -> str:
+    """Where ``OAUTHPY_OFFLINE`` keeps its state (`oauthpy.testing.offline_mode.kept_home`)."""
+    return os.path.join(oauthpy_home(), "offline")

@@ -7,7 +7,7 @@ import os
 import subprocess
 
 from oauthpy import _git
-from oauthpy._folders import private_folder
+from oauthpy._folders import OFFLINE_OAUTHPY_HOME, offline_root, private_folder
 
 #: a RAM-backed folder (Linux's tmpfs): a checkout there skips the disk, whose file creation
 #: took 0.1-0.9 s for 1,000 files on the test VMs (25-50 ms in memory)
@@ -45,11 +45,9 @@ def ram_home() -> str | None:
 
 
 def offline_home() -> str:
-    """Where ``OAUTHPY_OFFLINE`` runs keep their worktrees: its kept home's ``OAUTHPY_HOME``
-    (`oauthpy.testing.offline_mode.kept_home`, then ``oauthpy``), seen from a process that is
-    not offline itself."""
-    base = os.path.expanduser(os.environ.get("OAUTHPY_HOME") or "~/.oauthpy")
-    return os.path.join(base, "offline", "oauthpy", "worktrees")
+    """Where ``OAUTHPY_OFFLINE`` runs keep their worktrees (the ``OAUTHPY_HOME`` they get), seen
+    from a process that is not offline itself."""
+    return os.path.join(offline_root(), OFFLINE_OAUTHPY_HOME, "worktrees")
 
 
 def folders() -> list[str]:

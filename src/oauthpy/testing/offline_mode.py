@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oauthpy import _registry as registry
+from oauthpy._folders import OFFLINE_OAUTHPY_HOME
 from oauthpy.testing.server import FakeServer
 
 #: the variable that turns the offline mode on for a whole process
@@ -114,7 +115,7 @@ def start(root: Path | None = None) -> Offline:
             )
         home = root / "home"  # the common HOME: no vendor reads the user's own
         home.mkdir(parents=True, exist_ok=True)
-        session.env.update(HOME=str(home), OAUTHPY_HOME=str(root / "oauthpy"))
+        session.env.update(HOME=str(home), OAUTHPY_HOME=str(root / OFFLINE_OAUTHPY_HOME))
     except BaseException:
         session.close()
         raise
@@ -131,9 +132,9 @@ def agent_env(provider: str) -> dict[str, str]:
 def kept_home() -> Path:
     """Where ``OAUTHPY_OFFLINE`` keeps its state: ``$OAUTHPY_HOME/offline`` (``~/.oauthpy``)."""
     from oauthpy._errors import InvalidOptionsError
+    from oauthpy._folders import oauthpy_home, offline_root
 
-    base = Path(os.environ.get("OAUTHPY_HOME") or "~/.oauthpy").expanduser()
-    root = base / "offline"
+    base, root = oauthpy_home(), Path(offline_root())
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
