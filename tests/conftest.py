@@ -66,6 +66,25 @@ def _private_oauthpy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 @pytest.fixture
+def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for /dev/shm (what the worktree tests check is where oauthpy puts a worktree,
+    not tmpfs), with OAUTHPY_HOME unset and the temporary folder (a worktree's place on disk,
+    shared by every process of the user otherwise) under tmp_path."""
+    import tempfile
+
+    from oauthpy import _worktree_place
+
+    ram = tmp_path / "shm"
+    ram.mkdir()
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.delenv("OAUTHPY_HOME")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(ram))
+    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
+    return ram
+
+
+@pytest.fixture
 def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
     """Every provider's binary replaced by a script that leaves a file when it runs: the env
     that selects it, and the file, so that a test checks "nothing was spawned"."""

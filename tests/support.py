@@ -13,14 +13,14 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from oauthpy import Client, RunResult
+from oauthpy import Client, Event, EventKind, RunResult
 from oauthpy import _registry as registry
 from oauthpy._run_marks import parent_of
 from oauthpy.testing import FakeServer, HttpError, live_processes_with_env, new_marker
@@ -59,28 +59,21 @@ def pinned_program(provider: str) -> str | None:
     return path
 
 
+def pinned(provider: str) -> str:
+    """The agent's pinned program (`pinned_program`), for a test that needs one: an agent with
+    none fails loudly too."""
+    path = pinned_program(provider)
+    if path is None:
+        pytest.fail(f"{registry.get(provider).title} has no pinned program (its provision names none)")
+    return path
+
+
 def vendor_binaries() -> dict[str, str]:
     """The variables that point oauthpy at the pinned programs scripts/test installs (not on
     PATH)."""
     return {
-        binary_var(name): str(pinned_program(name))
-        for name in registry.names(generic=False)
-        if provision(name).pinned_var
+        binary_var(name): pinned(name) for name in registry.names(generic=False) if provision(name).pinned_var
     }
-
-
-def __getattr__(attr: str) -> Any:
-    """``<agent>_binary()`` (its pinned program), ``<agent>_batch(env, *args)`` (``oauthpy batch``
-    of it) and `ONE_AT_A_TIME`, for any agent of the registry: read from it when asked, so that
-    this file names none and sees the agents the suite registers too."""
-    if attr == "ONE_AT_A_TIME":
-        return tuple(n for n in registry.names(generic=False) if provision(n).one_at_a_time)
-    name, _, what = attr.rpartition("_")
-    if what == "binary" and registry.find(name) is not None and provision(name).pinned_var:
-        return lambda: pinned_program(name)
-    if what == "batch" and registry.find(name) is not None:
-        return lambda env, *args: batch(name, env, *args)
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def binary_var(provider: str) -> str:
@@ -174,6 +167,11 @@ class Rig:
         return [r.body_text for r in self.fake.model_requests() if is_turn is None or is_turn(r)]
 
 
+def conversation(events: Iterable[Event]) -> list[tuple[str, str]]:
+    """The prompts and replies of a transcript, in order: ``(kind, text)``."""
+    return [(e.kind.value, e.text) for e in events if e.kind in (EventKind.USER, EventKind.MESSAGE)]
+
+
 def count_spawns(rig: Rig) -> Path:
     """Put a wrapper in front of the rig's real CLI that logs a line per start; returns the log."""
     real = real_binary(rig.provider, rig.env)
@@ -204,7 +202,7 @@ def provider_env(
     with a leak-check marker (a new one unless ``marker`` is shared)."""
     env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
     if provision(provider).pinned_var:  # only this agent's: the fast tier installs no npm CLI
-        env[binary_var(provider)] = str(pinned_program(provider))
+        env[binary_var(provider)] = pinned(provider)
     return {**env, **(marker or new_marker())}
 
 
@@ -216,6 +214,10 @@ def open_rig(provider: str, root: Path, *, fake: str = "") -> Iterator[Rig]:
     module, _, name = fake.partition(":")
     with getattr(importlib.import_module(module), name)() if fake else start_fake(provider) as server:
         yield Rig(provider, server, provider_env(provider, server, root), root)
+
+
+#: ``oauthpy compare`` as a user runs it, before its agents (``-p``) and prompt
+COMPARE = [sys.executable, "-m", "oauthpy.cli", "compare", "--source", "external"]
 
 
 #: the transports of a live JSON-RPC agent: one process serves the whole run, retries included

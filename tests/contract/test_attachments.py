@@ -42,7 +42,7 @@ def test_the_pictures_bytes_and_the_prompt_reach_the_model_and_the_record_shows_
     assert b64 not in repr([(e.text, e.raw) for e in events]), "a transcript holds the image's bytes"
     prompt = next(e for e in events if e.kind == EventKind.USER and "ZEBRA-1" in (e.text or ""))
     # an agent whose session/load replays a prompt without its images has no placeholder either
-    if rig.provision.images_replayed:
+    if rig.provision.transcript_keeps_images:
         assert f"[image/png, {len(sample_png(1))} B]" in prompt.text
 
 

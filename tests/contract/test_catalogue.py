@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, EventKind, NotSupportedError, SessionInfo, SessionNotFoundError
+from oauthpy import Client, NotSupportedError, SessionInfo, SessionNotFoundError
 from oauthpy import _registry as registry
 from oauthpy._sessions import capability_table
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer
-from tests.support import ONE_AT_A_TIME, Rig, assert_no_leftovers, open_rig
+from tests.support import Rig, assert_no_leftovers, conversation, open_rig, provision
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 #: what an agent that titles its sessions with a model request gets from the chat fake
@@ -31,7 +31,7 @@ def _agents() -> list[object]:
     return [
         pytest.param(
             name,
-            marks=pytest.mark.xdist_group(name if name in ONE_AT_A_TIME else f"catalogue-{name}"),
+            marks=pytest.mark.xdist_group(name if provision(name).one_at_a_time else f"catalogue-{name}"),
             id=name,
         )
         for name in registry.names(generic=False)
@@ -66,14 +66,6 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def _titled(info: SessionInfo, prompt: str) -> bool:
     return info.title.startswith(prompt) or info.title == VENDOR_TITLE
-
-
-def _conversation(client: Client, session_id: str) -> list[tuple[str, str]]:
-    return [
-        (e.kind.value, e.text)
-        for e in client.transcript(session_id)
-        if e.kind in (EventKind.USER, EventKind.MESSAGE)
-    ]
 
 
 TWO_TURNS = [
@@ -115,8 +107,8 @@ def test_sessions_made_by_oauthpy_are_listed_with_their_ids_and_first_prompts(ma
 
 
 def test_a_transcript_holds_both_turns_in_order(made: Made):
-    assert _conversation(made.client, made.two) == TWO_TURNS
-    assert _conversation(made.client, made.lone) == [
+    assert conversation(made.client.transcript(made.two)) == TWO_TURNS
+    assert conversation(made.client.transcript(made.lone)) == [
         ("user", "first prompt alpha"),
         ("message", "reply one alpha"),
     ]
@@ -129,16 +121,16 @@ def test_a_fork_diverges_without_touching_its_parent(made: Made):
             client.fork(two)
         return
     forked = client.fork(two)
-    assert forked != two and _conversation(client, forked) == TWO_TURNS
+    assert forked != two and conversation(client.transcript(forked)) == TWO_TURNS
     rig.fake.script(text("reply on the fork delta"))
     with client.session(cwd=rig.work, model=rig.model, resume=forked) as chat:
         assert chat.run("prompt on the fork delta", timeout=60).text == "reply on the fork delta"
-    assert _conversation(client, forked) == [
+    assert conversation(client.transcript(forked)) == [
         *TWO_TURNS,
         ("user", "prompt on the fork delta"),
         ("message", "reply on the fork delta"),
     ]
-    assert _conversation(client, two) == TWO_TURNS
+    assert conversation(client.transcript(two)) == TWO_TURNS
 
 
 def test_an_unknown_id_is_session_not_found_quickly(made: Made):

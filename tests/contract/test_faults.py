@@ -213,7 +213,7 @@ def test_a_non_utf8_byte_in_the_output(rig: Rig):
 # the agents a full state dir stops, and what their error says: `Provision.full_disk_words`
 
 
-def test_a_full_disk_in_the_state_dir_stops_gemini_and_codex_app_server_but_not_claude(rig: Rig):
+def test_a_full_disk_in_the_state_dir_stops_a_run_only_of_an_agent_that_must_write_it(rig: Rig):
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
     state = registry.get(rig.provider).make_auth().state_var

@@ -91,8 +91,8 @@ def test_closing_a_session_ends_its_processes(rig: Rig):
     rig.fake.script(text("one"), text("two"))
     chat = rig.client().session(cwd=rig.work, model=rig.model)
     chat.run("turn one")
-    if rig.provision.session_keeps_program:  # one program for the whole session
-        assert live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])
+    # every agent keeps one program connected for the whole session, between its turns
+    assert live_processes_with_env(MARKER_VAR, rig.env[MARKER_VAR])
     chat.close()
     assert_no_leftovers(rig.env)
     with pytest.raises(SessionClosedError, match="closed"):

@@ -15,7 +15,7 @@ import pytest
 from oauthpy import Client, NotSupportedError
 from oauthpy.testing import text
 from tests.contract.test_attachments import asked_with, picture
-from tests.support import codex_batch, open_rig
+from tests.support import batch, open_rig
 
 
 def test_an_acp_agent_that_takes_no_images_is_refused_and_gets_no_prompt(tmp_path: Path):
@@ -59,12 +59,12 @@ def test_a_batch_line_with_pictures_runs_and_resumes(tmp_path: Path):
     with open_rig("codex", tmp_path / "rig") as rig:
         rig.fake.script(Match("fail-once", HttpError(400, "bad request by fake"), otherwise=text("ok")))
         # run from elsewhere: the pictures are found beside the file that names them
-        done = codex_batch(rig.env, str(items), "-o", str(out), "-j", "1", "--cwd", str(rig.work))
+        done = batch("codex", rig.env, str(items), "-o", str(out), "-j", "1", "--cwd", str(rig.work))
         assert done.returncode == 1, done.stderr
         assert asked_with(rig, first_b64, "OWL-8") and asked_with(rig, second_b64, "OWL-9")
         rig.fake.script(text("ok now"))
         seen = len(rig.fake.model_requests())
-        done = codex_batch(rig.env, str(items), "-o", str(out), "--resume", "--cwd", str(rig.work))
+        done = batch("codex", rig.env, str(items), "-o", str(out), "--resume", "--cwd", str(rig.work))
         assert done.returncode == 0, done.stderr
         again = [r.body_text for r in rig.fake.model_requests()[seen:]]
         assert len(again) == 1 and second_b64 in again[0] and "OWL-9" in again[0]

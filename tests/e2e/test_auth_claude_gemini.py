@@ -13,7 +13,7 @@ from oauthpy._errors import AuthRequiredError, InvalidOptionsError
 from oauthpy.testing import new_marker, text
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from tests.auth_support import mode_of, snapshot
-from tests.support import assert_no_leftovers, gemini_binary
+from tests.support import assert_no_leftovers, pinned
 
 PARENT_ANTHROPIC_KEY = "sk-ant-parent-key-7777"
 PARENT_GEMINI_KEY = "AIzaParentGeminiKey88888888888888888888"
@@ -94,7 +94,7 @@ def test_gemini_isolated_home_is_where_settings_come_from_and_state_goes(
         "TMPDIR": str(tmpdir),
         "GEMINI_CLI_TRUST_WORKSPACE": "true",
         "NO_COLOR": "1",
-        "OAUTHPY_GEMINI_BINARY": gemini_binary(),
+        "OAUTHPY_GEMINI_BINARY": pinned("gemini"),
     }
     client = Client("gemini", auth_source="oauthpy", env=env)
     isolated = client.oauthpy_home / "gemini"
@@ -126,7 +126,7 @@ def test_gemini_status_without_any_auth_writes_nothing(tmp_path: Path, monkeypat
     for var in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GEMINI_CLI_HOME", str(tmp_path / "ext"))
-    status = Client("gemini", env={"OAUTHPY_GEMINI_BINARY": gemini_binary()}).auth_status()
+    status = Client("gemini", env={"OAUTHPY_GEMINI_BINARY": pinned("gemini")}).auth_status()
     assert not status.authenticated
     assert status.details["checked"] == {"oauthpy": "not_authenticated", "external": "not_authenticated"}
     assert not (tmp_path / "ext").exists() and not Client("gemini").oauthpy_home.exists()
@@ -144,14 +144,14 @@ def test_gemini_login_state_is_reported_as_plausible_but_unverified(
     (ext / ".gemini" / "oauth_creds.json").chmod(0)  # reading it would fail loudly
     monkeypatch.setenv("GEMINI_CLI_HOME", str(ext))
     status = Client(
-        "gemini", auth_source="external", env={"OAUTHPY_GEMINI_BINARY": gemini_binary()}
+        "gemini", auth_source="external", env={"OAUTHPY_GEMINI_BINARY": pinned("gemini")}
     ).auth_status()
     assert status.authenticated and status.mode == "login-state"
     assert status.verified is False and "not verified" in status.details["note"]
 
 
 def test_gemini_has_no_api_key_login_and_no_logout():
-    client = Client("gemini", auth_source="oauthpy", env={"OAUTHPY_GEMINI_BINARY": gemini_binary()})
+    client = Client("gemini", auth_source="oauthpy", env={"OAUTHPY_GEMINI_BINARY": pinned("gemini")})
     with pytest.raises(InvalidOptionsError, match="GEMINI_API_KEY"):
         client.login(api_key="AIzaSomething")
     with pytest.raises(InvalidOptionsError, match="no logout"):

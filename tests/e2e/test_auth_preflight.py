@@ -17,7 +17,7 @@ from oauthpy import AuthRequiredError, Client
 from oauthpy._agents.codex.testing import codex_config
 from oauthpy.testing import FakeServer, new_marker, text
 from oauthpy.testing.responses import DEFAULT_MODEL, KEY_VAR
-from tests.support import assert_no_leftovers, gemini_binary, start_fake
+from tests.support import assert_no_leftovers, pinned, start_fake
 
 CASES = [
     ("codex", "exec"),
@@ -70,7 +70,7 @@ def no_login_run(provider: str, fake: FakeServer, root: Path) -> tuple[dict[str,
     # A base URL alone is gemini's "gateway" auth, which needs no login (ACP runs with it): a
     # gemini with no login talks to Google, so the fake can only prove that nothing was sent.
     env.pop("GOOGLE_GEMINI_BASE_URL")
-    env["OAUTHPY_GEMINI_BINARY"] = gemini_binary()
+    env["OAUTHPY_GEMINI_BINARY"] = pinned("gemini")
     return env, {"model": "gemini-2.5-flash"}
 
 

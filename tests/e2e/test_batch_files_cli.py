@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from oauthpy.testing import Echo, text
-from tests.support import assert_no_leftovers
-from tests.support import codex_batch as batch
+from tests.support import assert_no_leftovers, batch
 
 
 def test_a_jsonl_input_with_a_bom_and_comment_lines_runs_as_json_lines(
@@ -24,7 +23,7 @@ def test_a_jsonl_input_with_a_bom_and_comment_lines_runs_as_json_lines(
     ]
     items.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
     out = tmp_path / "out.jsonl"
-    proc = batch(codex_env, str(items), "-o", str(out), "--cwd", str(workdir))
+    proc = batch("codex", codex_env, str(items), "-o", str(out), "--cwd", str(workdir))
     assert proc.returncode == 0, proc.stderr
     results = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
     assert set(results) == {"r-1", "r-2"}  # the ids of the file, not line numbers
@@ -39,7 +38,7 @@ def test_json_objects_in_a_file_read_as_prompts_are_refused_not_sent(
     items = tmp_path / "items.jsonl"
     items.write_text('Summarize the README\n{"id": "r-1", "prompt": "label this"}\n')
     out = tmp_path / "out.jsonl"
-    proc = batch(codex_env, str(items), "-o", str(out))
+    proc = batch("codex", codex_env, str(items), "-o", str(out))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "line(s) 2 look like JSON; nothing was started" in proc.stderr
     assert not out.exists() and openai_fake.model_requests() == []
@@ -51,7 +50,7 @@ def test_a_full_disk_under_output_is_one_error_line_and_exit_2(
     openai_fake.script(text("an answer"))
     items = tmp_path / "items.jsonl"
     items.write_text("".join(json.dumps({"id": f"i{n}", "prompt": f"p{n}"}) + "\n" for n in range(3)))
-    proc = batch(codex_env, str(items), "-o", "/dev/full", "--cwd", str(workdir), "-j", "1")
+    proc = batch("codex", codex_env, str(items), "-o", "/dev/full", "--cwd", str(workdir), "-j", "1")
     assert proc.returncode == 2, proc.stderr
     assert (
         "error: cannot write OUTPUT /dev/full: No space left on device; the batch was stopped" in proc.stderr

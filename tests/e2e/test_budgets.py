@@ -15,8 +15,7 @@ from oauthpy import BudgetExceededError, Client, RunResult
 from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
 from oauthpy._prices import prices
 from oauthpy.testing import Echo, HttpError, text
-from tests.support import assert_no_leftovers, open_rig
-from tests.support import codex_batch as batch
+from tests.support import assert_no_leftovers, batch, open_rig
 
 #: what the fakes report for one model request (oauthpy.testing.script.Tokens)
 IN, OUT = 100, 20
@@ -137,7 +136,7 @@ def test_a_batch_budget_marks_the_rest_not_run_and_resume_with_a_new_budget_fini
     )
     out = tmp_path / "out.jsonl"
     common = (str(items), "-o", str(out), "-j", "1", "-m", PRICED, "--cwd", str(workdir))
-    proc = batch(codex_env, *common, "--budget-usd", f"{1.5 * estimate(PRICED)}")
+    proc = batch("codex", codex_env, *common, "--budget-usd", f"{1.5 * estimate(PRICED)}")
     assert proc.returncode == 1, proc.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["ok"], r.get("not_run", False)) for r in lines] == [
@@ -149,7 +148,7 @@ def test_a_batch_budget_marks_the_rest_not_run_and_resume_with_a_new_budget_fini
     ]
     assert lines[0]["cost_estimated"] and lines[0]["cost_usd"] == pytest.approx(estimate(PRICED))
     assert "3 not run: the budget is spent" in proc.stderr
-    resumed = batch(codex_env, *common, "--resume", "--budget-usd", "1")
+    resumed = batch("codex", codex_env, *common, "--resume", "--budget-usd", "1")
     assert resumed.returncode == 0, resumed.stderr
     finished = {r["id"]: r for r in map(json.loads, out.read_text().splitlines()) if r["ok"]}
     assert sorted(finished) == ["i0", "i1", "i2", "i3", "i4"]

@@ -14,7 +14,7 @@ COMMANDS = [
     ["run", "-p", "codex", "hi"],
     ["auth", "status"],
     ["sessions", "-p", "codex"],
-    ["compare", "-P", "codex", "task"],
+    ["compare", "-p", "codex", "task"],
     ["batch", "-p", "codex", "items.jsonl"],
     ["doctor"],
 ]

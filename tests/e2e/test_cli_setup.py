@@ -10,13 +10,12 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from oauthpy._agents.claude.auth import ClaudeAuth
 from oauthpy._agents.codex.provider import find_binary as codex_binary
-from tests.support import REPO, copilot_binary, gemini_binary, qwen_binary
+from tests.support import REPO, pinned
 
 NO_VENDOR_PATH = "/usr/bin:/bin"  # node is there; no vendor CLI is
 
@@ -30,7 +29,7 @@ def _version(binary: str) -> str:
 
 @pytest.mark.xdist_group("gemini")
 def test_doctor_prints_each_pinned_cli_s_version_and_source_and_json_has_them(tmp_path: Path):
-    gemini = gemini_binary()
+    gemini, copilot = pinned("gemini"), pinned("copilot")
     claude = ClaudeAuth().find_binary({})
     codex = codex_binary({"PATH": ""})
     assert claude
@@ -40,14 +39,14 @@ def test_doctor_prints_each_pinned_cli_s_version_and_source_and_json_has_them(tm
         "HOME": str(tmp_path / "user"),
         "CODEX_HOME": str(tmp_path / "codex"),
         "OAUTHPY_GEMINI_BINARY": gemini,
-        "OAUTHPY_COPILOT_BINARY": copilot_binary(),
+        "OAUTHPY_COPILOT_BINARY": copilot,
         "ANTHROPIC_API_KEY": "sk-ant-doctor-key-1234",
     }
     want = {
         "codex": _version(codex),
         "claude": _version(claude),
         "gemini": _version(gemini),
-        "copilot": _version(copilot_binary()),
+        "copilot": _version(copilot),
     }
     assert all(v[0].isdigit() for v in want.values()), want
 
@@ -96,22 +95,20 @@ def a_venv_without_vendor_clis(root: Path) -> Path:
     return python
 
 
-@pytest.mark.parametrize(
-    ("name", "pinned"),
-    [pytest.param("gemini", gemini_binary, marks=pytest.mark.xdist_group("gemini")), ("qwen", qwen_binary)],
-)
+@pytest.mark.parametrize("name", [pytest.param("gemini", marks=pytest.mark.xdist_group("gemini")), "qwen"])
 def test_a_node_cli_that_start_installs_is_found_by_the_venv_s_commands_with_path_lacking_it(
-    tmp_path: Path, name: str, pinned: Any
+    tmp_path: Path, name: str
 ):
+    program = pinned(name)
     python = a_venv_without_vendor_clis(tmp_path / "venv")
     tools = tmp_path / "tools" / name
     (tools / "node_modules" / ".bin").mkdir(parents=True)
-    (tools / "node_modules" / ".bin" / name).symlink_to(pinned())
+    (tools / "node_modules" / ".bin" / name).symlink_to(program)
 
     _start_function(f"link_{name}", str(tmp_path / "venv"), str(tools))
 
     linked = tmp_path / "venv" / "bin" / name
-    assert linked.is_symlink() and os.path.samefile(linked, pinned())
+    assert linked.is_symlink() and os.path.samefile(linked, program)
     env = {
         "PATH": NO_VENDOR_PATH,  # neither the venv's bin nor the CLI: as `.venv/bin/oauthpy` unactivated
         "HOME": str(tmp_path / "user"),
@@ -126,10 +123,10 @@ def test_a_node_cli_that_start_installs_is_found_by_the_venv_s_commands_with_pat
     )
     row = next(r for r in json.loads(proc.stdout) if r["provider"] == name)
     assert row["installed"] is True, proc.stdout + proc.stderr
-    assert row["binary"] == str(linked) and row["version"] == _version(pinned())
+    assert row["binary"] == str(linked) and row["version"] == _version(program)
     # the link is idempotent: start may run again
     _start_function(f"link_{name}", str(tmp_path / "venv"), str(tools))
-    assert os.path.samefile(linked, pinned())
+    assert os.path.samefile(linked, program)
 
 
 def test_which_looks_next_to_the_interpreter_s_scripts_after_path(tmp_path: Path, monkeypatch):
@@ -155,11 +152,11 @@ def test_copilot_that_start_installs_is_linked_as_its_native_program(tmp_path: P
     tools = tmp_path / "tools" / "copilot"
     native = tools / "node_modules" / "@github" / "copilot-linux-x64" / "copilot"
     native.parent.mkdir(parents=True)
-    native.symlink_to(copilot_binary())
+    native.symlink_to(pinned("copilot"))
     (tmp_path / "venv" / "bin").mkdir(parents=True)
 
     _start_function("link_copilot", str(tmp_path / "venv"), str(tools))
 
     linked = tmp_path / "venv" / "bin" / "copilot"
     assert os.readlink(linked) == str(native)
-    assert _version(str(linked)) == _version(copilot_binary())
+    assert _version(str(linked)) == _version(pinned("copilot"))

@@ -6,40 +6,26 @@ terminal."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pexpect
 
 from oauthpy.testing import text
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, assert_no_leftovers, open_rig, shell_step
+from tests.git_repos import make_repo
+from tests.support import COMPARE, Rig, assert_no_leftovers, open_rig, shell_step
 
 #: a command that, shown raw, erases its own line and draws a harmless-looking one instead
 HIDDEN = "echo made-it #\r\x1b[2Kcodex: running: ls"
 SHOWN = "echo made-it #\\r\\x1b[2Kcodex: running: ls"
 
 
-def make_repo(repo: Path) -> Path:
-    repo.mkdir(parents=True)
-    for args in (
-        ["init", "-q"],
-        ["add", "."],
-        ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "1"],
-    ):
-        if args[0] == "add":
-            (repo / "README.md").write_text("hello\n")
-        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, timeout=60)
-    return repo
-
-
 def compare_on_a_terminal(rig: Rig, repo: Path, answer: str) -> tuple[str, int]:
-    """``oauthpy compare -P codex`` in a pty, answering ``answer`` to its one question: what the
+    """``oauthpy compare -p codex`` in a pty, answering ``answer`` to its one question: what the
     screen got before the question, the whole screen, and the exit status."""
     child = pexpect.spawn(
-        sys.executable,
-        ["-m", "oauthpy.cli", "compare", "--source", "external", "-P", "codex", "look"],
+        COMPARE[0],
+        [*COMPARE[1:], "-p", "codex", "look"],
         cwd=str(repo),
         env={**os.environ, **rig.env, "TERM": "xterm", "NO_COLOR": "1"},
         encoding="utf-8",

@@ -24,7 +24,7 @@ from oauthpy import (
 )
 from oauthpy.testing import FakeAnthropicServer, HttpError, call_tool, shell, text
 from oauthpy.testing.processes import new_marker
-from tests.support import Rig, assert_no_leftovers, copilot_binary, open_rig, user_mcp_server
+from tests.support import Rig, assert_no_leftovers, open_rig, pinned, user_mcp_server
 
 BOUND_S = 60
 
@@ -136,7 +136,7 @@ def test_usage_is_each_turn_s_own_though_copilot_reports_the_session_s_total(rig
 
 
 def test_with_no_login_the_status_says_so_without_starting_copilot(tmp_path: Path):
-    env = {"COPILOT_HOME": str(tmp_path / "home"), "OAUTHPY_COPILOT_BINARY": copilot_binary()}
+    env = {"COPILOT_HOME": str(tmp_path / "home"), "OAUTHPY_COPILOT_BINARY": pinned("copilot")}
     status = Client("copilot", auth_source="external", env=env).auth_status()
     assert status.installed and status.version and not status.authenticated
     assert status.reason == "not_authenticated" and "copilot login" in str(status.hint)
@@ -147,7 +147,7 @@ def test_a_used_home_without_a_login_is_asked_over_copilot_s_own_status_request(
     home = tmp_path / "home"
     home.mkdir()
     (home / "config.json").write_text(json.dumps({"firstLaunchAt": "2026-11-23T00:00:00Z"}))
-    env = {"COPILOT_HOME": str(home), "OAUTHPY_COPILOT_BINARY": copilot_binary()}
+    env = {"COPILOT_HOME": str(home), "OAUTHPY_COPILOT_BINARY": pinned("copilot")}
     status = Client("copilot", auth_source="external", env=env).auth_status()
     assert not status.authenticated and status.reason == "not_authenticated"
     assert status.details and "statusMessage" in status.details  # copilot's own answer
@@ -225,7 +225,7 @@ def isolated(tmp_path: Path) -> tuple[Client, dict[str, str | None], Path]:
         **new_marker(),
         "XDG_CACHE_HOME": str(cache),
         "NODE_COMPILE_CACHE": str(cache / "node-compile-cache"),
-        "OAUTHPY_COPILOT_BINARY": copilot_binary(),
+        "OAUTHPY_COPILOT_BINARY": pinned("copilot"),
         "COPILOT_AUTO_UPDATE": "false",
         **dict.fromkeys(("COPILOT_OFFLINE", "COPILOT_PROVIDER_BASE_URL", "COPILOT_MODEL")),
         "DBUS_SESSION_BUS_ADDRESS": None,

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from oauthpy.testing import shell, text
-from tests.e2e.test_compare_terminal import make_repo
+from tests.git_repos import make_repo
 from tests.mcp_client import McpClient
-from tests.support import open_rig
+from tests.support import COMPARE, open_rig
 
 KEY = "sk-proj-" + "a1B2c3D4" * 5
 #: the command starts the key 16 characters before a progress line's end (120): cut before it is
@@ -29,18 +28,7 @@ def test_a_secret_in_a_command_is_redacted_in_the_compare_progress_lines(tmp_pat
         repo = make_repo(tmp_path / "repo")
         rig.fake.script(shell(COMMAND), text("ran it"))
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "oauthpy.cli",
-                "compare",
-                "--source",
-                "external",
-                "-P",
-                "codex",
-                "--yes",
-                "go",
-            ],
+            [*COMPARE, "-p", "codex", "--yes", "go"],
             cwd=repo,
             env={**os.environ, **rig.env, "NO_COLOR": "1"},
             capture_output=True,

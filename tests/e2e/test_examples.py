@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import gemini_binary
+from tests.support import pinned
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -79,7 +79,7 @@ def test_a_live_agent_example_runs_offline(name: str, expected: list[str], tmp_p
 def test_an_example_for_your_own_account_runs_with_none_in_offline_mode(
     name: str, expected: list[str], tmp_path: Path
 ):
-    env = {**os.environ, "OAUTHPY_OFFLINE": "1", "OAUTHPY_GEMINI_BINARY": gemini_binary()}
+    env = {**os.environ, "OAUTHPY_OFFLINE": "1", "OAUTHPY_GEMINI_BINARY": pinned("gemini")}
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
         capture_output=True,

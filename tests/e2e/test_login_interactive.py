@@ -108,12 +108,12 @@ def test_claude_login_runs_claude_auth_login_with_the_isolated_config_dir(tmp_pa
 
 @pytest.mark.xdist_group("gemini")
 def test_gemini_login_opens_the_clis_own_sign_in_in_the_isolated_home(tmp_path: Path):
-    from tests.support import gemini_binary
+    from tests.support import pinned
 
     home = tmp_path / "oauthpy"
     # CI=true would make the CLI headless even on this terminal; login() must still sign in.
     extra = {
-        "OAUTHPY_GEMINI_BINARY": gemini_binary(),
+        "OAUTHPY_GEMINI_BINARY": pinned("gemini"),
         "TERM": "xterm",
         "HOME": str(tmp_path / "user"),
         "CI": "true",

@@ -44,7 +44,7 @@ def run_args(provider: str, workdir: Path, *extra: str) -> list[str]:
 
 
 def fake_and_env(request: pytest.FixtureRequest, provider: str) -> tuple[Any, dict[str, str]]:
-    fake = request.getfixturevalue("anthropic_fake" if provider == "claude" else "gemini_fake")
+    fake = request.getfixturevalue(f"{provider}_fake")
     return fake, request.getfixturevalue(f"{provider}_env")
 
 

@@ -17,7 +17,7 @@ import pytest
 from oauthpy import Decision, InvalidOptionsError, PermissionRequest
 from oauthpy.testing import text
 from oauthpy.testing import write_file as any_write
-from tests.support import ONE_AT_A_TIME, assert_no_leftovers, open_rig, shell_step
+from tests.support import assert_no_leftovers, open_rig, provision, shell_step
 
 _OPENCODE_ALLOW = {"bash": "allow", "edit": "allow", "webfetch": "allow"}
 _BUILD_ALLOWS = {"agent": {"build": {"permission": _OPENCODE_ALLOW}}}
@@ -93,7 +93,7 @@ def _merged_config_content(rig_env: dict[str, str], extra: str) -> str:
 def _params() -> list[Any]:
     out = []
     for case, (provider, _files, _env) in CASES.items():
-        marks = [pytest.mark.xdist_group(provider)] if provider in ONE_AT_A_TIME else []
+        marks = [pytest.mark.xdist_group(provider)] if provision(provider).one_at_a_time else []
         out.append(pytest.param(case, marks=marks, id=case))
     return out
 

@@ -14,7 +14,7 @@ import pytest
 from oauthpy import Client, EventKind, NotSupportedError, SessionNotFoundError
 from oauthpy.testing import FakeChatServer, shell, text
 from tests.support import ACP_TEST_AGENT as AGENT
-from tests.support import Rig, assert_no_leftovers, new_marker, open_rig, provider_env
+from tests.support import Rig, assert_no_leftovers, conversation, new_marker, open_rig, provider_env
 
 BOUND_S = 90
 #: an unknown id is answered by the agent, not by the call's 60 s bound (`CATALOGUE_WAIT_S`): an
@@ -65,14 +65,6 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         assert_no_leftovers(rig.env)
 
 
-def _talk(client: Client, session_id: str) -> list[tuple[str, str]]:
-    return [
-        (e.kind.value, e.text)
-        for e in client.transcript(session_id)
-        if e.kind in (EventKind.USER, EventKind.MESSAGE)
-    ]
-
-
 TWO = [
     ("user", "first prompt of two"),
     ("message", "reply one"),
@@ -108,7 +100,7 @@ def test_both_sessions_are_listed_newest_first_with_titles_cwd_and_limit(made: M
 
 
 def test_a_transcript_replays_both_turns_in_order_and_the_command(made: Made):
-    assert _talk(made.client, made.two) == TWO
+    assert conversation(made.client.transcript(made.two)) == TWO
     events = made.client.transcript(made.lone)
     assert events[0].kind is EventKind.USER and events[0].text == "lone prompt"
     commands = [e for e in events if e.kind is EventKind.COMMAND]
@@ -139,12 +131,16 @@ def test_a_fork_diverges_or_copilot_says_why_not(made: Made):
             client.fork(two)
         return
     forked = client.fork(two)
-    assert forked != two and forked.startswith("ses_") and _talk(client, forked) == TWO
+    assert forked != two and forked.startswith("ses_") and conversation(client.transcript(forked)) == TWO
     rig.fake.script(text("reply on the fork"))
     with client.session(cwd=rig.work, resume=forked, timeout=BOUND_S) as chat:
         assert chat.run("prompt on the fork").text == "reply on the fork"
-    assert _talk(client, forked) == [*TWO, ("user", "prompt on the fork"), ("message", "reply on the fork")]
-    assert _talk(client, two) == TWO
+    assert conversation(client.transcript(forked)) == [
+        *TWO,
+        ("user", "prompt on the fork"),
+        ("message", "reply on the fork"),
+    ]
+    assert conversation(client.transcript(two)) == TWO
     assert forked in {s.id for s in client.sessions()}
 
 
@@ -183,7 +179,7 @@ def test_any_acp_agent_by_its_command_replays_a_session_and_says_what_it_does_no
         assert chat.session_id
         caps = client.capabilities()
         assert (caps.sessions, caps.transcript, caps.fork, caps.delete_session) == (False, True, False, False)
-        assert _talk(client, chat.session_id) == TWO
+        assert conversation(client.transcript(chat.session_id)) == TWO
         with pytest.raises(SessionNotFoundError, match="Resource not found"):
             client.transcript("sess_unknown")
         for call, what in (
@@ -208,7 +204,7 @@ def test_inside_with_client_catalogue_calls_share_one_warm_agent(made: Made):
     rig, lone, two = made.rig, made.lone, made.two
     with rig.client() as client:
         assert {lone, two} <= {info.id for info in client.sessions()}
-        assert _talk(client, two) == TWO
+        assert conversation(client.transcript(two)) == TWO
         with pytest.raises(SessionNotFoundError):
             client.transcript(UNKNOWN[rig.provider])  # answered by the agent: it stays warm
         pool = client._runner.pool

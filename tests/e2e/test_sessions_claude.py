@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, EventKind, ProtocolError, SessionNotFoundError, TimeoutExceededError
+from oauthpy import Client, ProtocolError, SessionNotFoundError, TimeoutExceededError
 from oauthpy.testing import live_processes_with_env, text
 from oauthpy.testing.anthropic import bash
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, assert_no_leftovers, open_rig
+from tests.support import Rig, assert_no_leftovers, conversation, open_rig
 
 #: well formed, and in no claude state
 UNKNOWN_ID = "b270a8cc-0f9b-4e0d-940c-8caa805d6c57"
@@ -27,11 +27,6 @@ UNKNOWN_ID = "b270a8cc-0f9b-4e0d-940c-8caa805d6c57"
 def claude(tmp_path: Path) -> Iterator[Rig]:
     with open_rig("claude", tmp_path) as rig:
         yield rig
-
-
-def said(events: list) -> list[tuple[str, str]]:
-    """The prompts and replies of a transcript, in order."""
-    return [(e.kind.value, e.text) for e in events if e.kind in (EventKind.USER, EventKind.MESSAGE)]
 
 
 def test_two_sessions_are_listed_newest_first_with_ids_titles_and_cwd(claude: Rig, tmp_path: Path):
@@ -103,7 +98,7 @@ def test_a_damaged_session_file_is_listed_and_its_transcript_is_a_typed_error(cl
     with pytest.raises(ProtocolError) as caught:
         client.transcript(damaged)
     assert "damaged" in str(caught.value) and "Traceback" not in str(caught.value)
-    assert said(client.transcript(kept))[0] == ("user", "keep me")
+    assert conversation(client.transcript(kept))[0] == ("user", "keep me")
     assert_no_leftovers(claude.env)
 
 
@@ -111,11 +106,11 @@ def test_a_fork_diverges_without_touching_its_parent(claude: Rig):
     claude.fake.script(text("parent answer"), text("fork answer"))
     client = claude.client()
     parent = client.run("parent prompt", cwd=claude.work).session_id
-    before = said(client.transcript(parent))
+    before = conversation(client.transcript(parent))
 
     fork = client.fork(parent)
     assert fork != parent
-    assert said(client.transcript(fork)) == before
+    assert conversation(client.transcript(fork)) == before
     assert {s.id for s in client.sessions(cwd=claude.work)} == {parent, fork}
 
     with client.session(cwd=claude.work, resume=fork) as chat:
@@ -124,13 +119,15 @@ def test_a_fork_diverges_without_touching_its_parent(claude: Rig):
     # the model got the parent's conversation with the fork's turn
     last = claude.model_bodies()[-1]
     assert "parent prompt" in last and "parent answer" in last and "a turn on the fork" in last
-    assert said(client.transcript(fork)) == [
+    assert conversation(client.transcript(fork)) == [
         *before,
         ("user", "a turn on the fork"),
         ("message", "fork answer"),
     ]
     assert (
-        said(client.transcript(parent)) == before == [("user", "parent prompt"), ("message", "parent answer")]
+        conversation(client.transcript(parent))
+        == before
+        == [("user", "parent prompt"), ("message", "parent answer")]
     )
     assert_no_leftovers(claude.env)
 
@@ -148,7 +145,7 @@ def test_delete_removes_the_session_from_the_listing(claude: Rig):
         client.transcript(gone)
     with pytest.raises(SessionNotFoundError):
         client.delete_session(gone)
-    assert said(client.transcript(kept)) == [("user", "keep me"), ("message", "kept")]
+    assert conversation(client.transcript(kept)) == [("user", "keep me"), ("message", "kept")]
     assert_no_leftovers(claude.env)
 
 

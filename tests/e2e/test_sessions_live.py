@@ -14,8 +14,6 @@ from oauthpy.testing import Hang, live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
 from tests.support import assert_no_leftovers
 
-FAKES = {"codex": "openai_fake", "claude": "anthropic_fake", "gemini": "gemini_fake"}
-
 
 @pytest.mark.parametrize(
     "provider", ["claude", pytest.param("gemini", marks=pytest.mark.xdist_group("gemini"))]
@@ -25,7 +23,7 @@ def test_a_timed_out_live_turn_drops_the_agent_and_the_next_turn_goes_on_with_th
 ):
     # codex's timeouts are covered in test_live_codex.py. gemini cannot load a conversation
     # into a new ACP process: its next turn goes on headless with --resume.
-    fake = request.getfixturevalue(FAKES[provider])
+    fake = request.getfixturevalue(f"{provider}_fake")
     env = request.getfixturevalue(f"{provider}_env")
     fake.script(text("kept epsilon"), Hang(30), text("back again"))
     with Client(provider, auth_source="external", env=env).session(cwd=workdir) as chat:
@@ -77,7 +75,7 @@ def test_session_arguments_are_checked_before_anything_starts(workdir: Path):
 def test_cancelling_a_live_session_turn_interrupts_it_and_the_same_agent_takes_the_next_turn(
     provider: str, request: pytest.FixtureRequest, workdir: Path
 ):
-    fake = request.getfixturevalue(FAKES[provider])
+    fake = request.getfixturevalue(f"{provider}_fake")
     env = request.getfixturevalue(f"{provider}_env")
     fake.script(text("kept zeta"), Hang(30), text("after the interrupt"))
 

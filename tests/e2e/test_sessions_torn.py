@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import EventKind
 from oauthpy.testing import text
-from tests.support import assert_no_leftovers, open_rig
-
-
-def said(events: list) -> list[tuple[str, str]]:
-    return [(e.kind.value, e.text) for e in events if e.kind in (EventKind.USER, EventKind.MESSAGE)]
+from tests.support import assert_no_leftovers, conversation, open_rig
 
 
 @pytest.mark.xdist_group("gemini")
@@ -40,8 +35,8 @@ def test_a_gemini_session_file_cut_in_half_is_listed_and_read_up_to_the_cut(tmp_
         listed = {s.id: s for s in client.sessions(cwd=str(rig.work))}
         assert cut_early in listed and cut_late in listed
         assert listed[cut_early].turns == 0 and listed[cut_late].turns == 1
-        assert said(client.transcript(cut_early)) == []
-        assert said(client.transcript(cut_late)) == [("user", "a prompt kept whole")]
+        assert conversation(client.transcript(cut_early)) == []
+        assert conversation(client.transcript(cut_late)) == [("user", "a prompt kept whole")]
         assert_no_leftovers(rig.env)
 
 
@@ -55,7 +50,7 @@ def test_a_claude_transcript_with_a_line_that_is_not_utf8_keeps_its_readable_tur
         [path] = Path(rig.env["CLAUDE_CONFIG_DIR"]).rglob(f"{sid}.jsonl")
         with path.open("ab") as fh:
             fh.write(b'{"type": "user", "message": "\xff\xfe cut \xc3"\n')
-        assert said(client.transcript(sid)) == [
+        assert conversation(client.transcript(sid)) == [
             ("user", "first prompt"),
             ("message", "first reply"),
             ("user", "second prompt"),

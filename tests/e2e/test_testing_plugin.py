@@ -16,7 +16,7 @@ from oauthpy.testing import (
     FakeResponsesServer,
     fake_for,
 )
-from tests.support import gemini_binary
+from tests.support import pinned
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def test_the_example_tests_run_with_the_fixture_the_plugin_registers():
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/test_with_fakes.py"],
         cwd=ROOT,
-        env={**os.environ, "OAUTHPY_GEMINI_BINARY": gemini_binary()},
+        env={**os.environ, "OAUTHPY_GEMINI_BINARY": pinned("gemini")},
         capture_output=True,
         text=True,
         timeout=600,

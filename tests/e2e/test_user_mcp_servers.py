@@ -13,7 +13,7 @@ import pytest
 
 from oauthpy import Client, EventKind, PermissionRequest
 from oauthpy.testing import call_tool, text
-from tests.support import ONE_AT_A_TIME, assert_no_leftovers, open_rig, user_mcp_server
+from tests.support import assert_no_leftovers, open_rig, provision, user_mcp_server
 
 BOUND_S = 90
 
@@ -23,7 +23,10 @@ SETTINGS = {"gemini": ("GEMINI_CLI_HOME", ".gemini/settings.json"), "qwen": ("QW
 
 @pytest.mark.parametrize(
     "provider",
-    [pytest.param(p, marks=[pytest.mark.xdist_group(p)] if p in ONE_AT_A_TIME else []) for p in SETTINGS],
+    [
+        pytest.param(p, marks=[pytest.mark.xdist_group(p)] if provision(p).one_at_a_time else [])
+        for p in SETTINGS
+    ],
 )
 @pytest.mark.parametrize("server_name", ["user", "oauthpy"])
 def test_a_tool_of_the_users_own_mcp_server_reaches_on_permission(

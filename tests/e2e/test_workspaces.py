@@ -18,27 +18,10 @@ from oauthpy import Client, OauthPyError
 from oauthpy._workspace import home
 from oauthpy.testing import Gate, shell, text, write_file
 from oauthpy.testing.processes import MARKER_VAR
-from tests.support import Rig, assert_no_leftovers, codex_batch, open_rig
+from tests.git_repos import git, make_repo
+from tests.support import COMPARE, Rig, assert_no_leftovers, batch, open_rig
 
 ALLOW = {"on_permission": lambda request: True}
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True, timeout=60)
-    return done.stdout
-
-
-def make_repo(repo: Path) -> Path:
-    """A repository with one commit (README.md, src/app.py) and an uncommitted change of the user's."""
-    repo.mkdir(parents=True, exist_ok=True)
-    git(repo, "init", "-q")
-    (repo / "README.md").write_text("hello\n")
-    (repo / "src").mkdir()
-    (repo / "src" / "app.py").write_text("print('app')\n")
-    git(repo, "add", ".")
-    git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "first")
-    (repo / "README.md").write_text("hello\nthe user's own edit\n")  # never seen, never touched
-    return repo
 
 
 def only_the_users_tree(repo: Path) -> bool:
@@ -70,15 +53,8 @@ def test_what_the_agent_writes_is_in_changes_and_diff_not_in_the_users_tree(agen
 
 
 def test_without_oauthpy_home_a_small_worktree_is_made_in_memory_and_leaves_nothing_there(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    memory: Path, tmp_path: Path
 ):
-    from oauthpy import _worktree_place
-
-    memory = tmp_path / "shm"  # stands for /dev/shm: what is tested is the choice, not tmpfs
-    memory.mkdir()
-    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
-    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
-    monkeypatch.delenv("OAUTHPY_HOME")
     # claude: codex's sandbox cannot see a worktree in memory (the next test)
     with open_rig("claude", tmp_path / "rig") as rig:
         repo = make_repo(rig.work)
@@ -92,22 +68,9 @@ def test_without_oauthpy_home_a_small_worktree_is_made_in_memory_and_leaves_noth
         assert not (repo / "notes.txt").exists()
 
 
-def test_codex_gets_its_worktree_on_disk_where_a_small_one_would_go_to_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_codex_gets_its_worktree_on_disk_where_a_small_one_would_go_to_memory(memory: Path, tmp_path: Path):
     """Whatever this machine's /dev/shm: with a memory folder that fits, codex's worktree still
     goes to disk (its sandbox mounts a /dev of its own)."""
-    import tempfile
-
-    from oauthpy import _worktree_place
-
-    memory = tmp_path / "shm"
-    memory.mkdir()
-    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
-    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
-    monkeypatch.delenv("OAUTHPY_HOME")
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     with open_rig("codex", tmp_path / "rig") as rig:
         repo = make_repo(rig.work)
         rig.fake.script(text("done"))
@@ -117,22 +80,9 @@ def test_codex_gets_its_worktree_on_disk_where_a_small_one_would_go_to_memory(
         assert only_the_users_tree(repo)
 
 
-def test_claude_with_bubblewrap_on_its_path_gets_its_worktree_on_disk(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_claude_with_bubblewrap_on_its_path_gets_its_worktree_on_disk(memory: Path, tmp_path: Path):
     """Claude's own sandbox (off unless its settings turn it on) runs bubblewrap with a fresh
     /dev, as codex's does: where it could run, a worktree in memory would not exist for it."""
-    from oauthpy import _worktree_place
-
-    memory = tmp_path / "shm"
-    memory.mkdir()
-    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(memory))
-    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
-    monkeypatch.delenv("OAUTHPY_HOME")
-    import tempfile
-
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     tools = tmp_path / "bin"
     tools.mkdir()
     (tools / "bwrap").write_text("#!/bin/sh\nexit 1\n")
@@ -275,7 +225,7 @@ def test_compare_gives_each_agent_its_own_changes_as_json_and_as_a_table(tmp_pat
         for rig, name in ((codex, "by-codex.txt"), (gemini, "by-gemini.txt")):
             rig.fake.script(write_file(name, "x\n"), text(f"wrote {name}"))
 
-        cmd = [sys.executable, "-m", "oauthpy.cli", "compare", "--source", "external", "-P", "codex,gemini"]
+        cmd = [*COMPARE, "-p", "codex,gemini"]
 
         def compare(*args: str) -> subprocess.CompletedProcess[str]:
             env = compare_env(codex, gemini)
@@ -308,17 +258,7 @@ def test_ctrl_c_during_compare_stops_every_agent_and_leaves_no_worktree(tmp_path
         for rig in (codex, gemini):
             rig.fake.script(Gate(opened, text("late")))
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "oauthpy.cli",
-                "compare",
-                "--source",
-                "external",
-                "-P",
-                "codex,gemini",
-                "go",
-            ],
+            [*COMPARE, "-p", "codex,gemini", "go"],
             cwd=repo,
             env=compare_env(codex, gemini),
             stdout=subprocess.PIPE,
@@ -347,7 +287,8 @@ def test_a_batch_runs_each_item_in_its_own_worktree(tmp_path: Path):
         out = tmp_path / "out.jsonl"
         config = Path(rig.env["CODEX_HOME"]) / "config.toml"  # a CLI batch asks no one: codex may write
         config.write_text('sandbox_mode = "workspace-write"\n' + config.read_text())
-        done = codex_batch(
+        done = batch(
+            "codex",
             rig.env,
             str(items),
             "-o",

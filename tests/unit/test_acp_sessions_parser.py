@@ -18,6 +18,7 @@ from oauthpy._agents.opencode.profile import OpencodeAcp
 from oauthpy._events import Event
 from oauthpy._transports.acp.catalogue import replay_events, sessions_of
 from oauthpy._transports.acp.profile import AcpProfile
+from tests.support import conversation
 
 RECORDINGS = Path(__file__).parent.parent / "recordings" / "acp-sessions"
 PROFILES: dict[str, AcpProfile] = {"copilot": CopilotAcp(), "opencode": OpencodeAcp()}
@@ -38,10 +39,6 @@ def loaded(agent: str, name: str) -> list[tuple[str, Any]]:
 def transcript(agent: str, name: str) -> list[Event]:
     updates = loaded(agent, name)
     return replay_events(PROFILES[agent], updates[0][1]["sessionId"], updates)
-
-
-def talk(events: list[Event]) -> list[tuple[str, str]]:
-    return [(e.kind.value, e.text) for e in events if e.kind in (EventKind.USER, EventKind.MESSAGE)]
 
 
 @pytest.mark.parametrize("agent", ["copilot", "opencode"])
@@ -78,7 +75,7 @@ def test_pages_are_joined_and_entries_without_an_id_are_left_out():
 @pytest.mark.parametrize("agent", ["copilot", "opencode"])
 def test_a_replayed_two_turn_session_is_both_prompts_and_replies_in_order(agent: str):
     events = transcript(agent, "load-two")
-    assert talk(events) == TWO
+    assert conversation(events) == TWO
     assert all(e.status == "completed" and not e.delta for e in events)
     assert all(isinstance(e.raw, list) and e.raw for e in events)  # the vendor's updates
 
@@ -86,7 +83,10 @@ def test_a_replayed_two_turn_session_is_both_prompts_and_replies_in_order(agent:
 @pytest.mark.parametrize("agent", ["copilot", "opencode"])
 def test_a_replayed_command_is_reported_as_a_run_reports_it(agent: str):
     events = transcript(agent, "load-command")
-    assert talk(events)[0] == ("user", "lone prompt") and talk(events)[-1] == ("message", "lone reply")
+    assert conversation(events)[0] == ("user", "lone prompt") and conversation(events)[-1] == (
+        "message",
+        "lone reply",
+    )
     commands = [e for e in events if e.kind is EventKind.COMMAND]
     assert [c.status for c in commands] == ["in_progress", "completed"]
     assert {c.command for c in commands} == {"echo from-the-shell"}
@@ -113,7 +113,7 @@ def test_chunks_are_joined_per_message_and_split_where_the_message_changes():
         _chunk("Thinking", kind="agent_thought_chunk"),
     ]
     events = replay_events(AcpProfile(), "s", updates)
-    assert talk(events) == [("user", "do it"), ("message", "Hello"), ("message", "Again")]
+    assert conversation(events) == [("user", "do it"), ("message", "Hello"), ("message", "Again")]
 
 
 def test_copilot_s_notices_and_error_chunks_are_no_reply():
@@ -125,4 +125,4 @@ def test_copilot_s_notices_and_error_chunks_are_no_reply():
         _chunk("fine"),
     ]
     events = replay_events(PROFILES["copilot"], "s", updates)
-    assert talk(events) == [("user", "go"), ("user", "go again"), ("message", "fine")]
+    assert conversation(events) == [("user", "go"), ("user", "go again"), ("message", "fine")]

@@ -185,26 +185,32 @@ def _docstrings(tree: ast.AST) -> set[int]:
 def _code_words(path: Path) -> Iterator[str]:
     """The identifiers of ``path`` and its name-like strings (not docstrings, comments or prose
     longer than a short message): where an agent is named in code."""
+    return (word for _, word in _code_words_at(path))
+
+
+def _code_words_at(path: Path) -> Iterator[tuple[int, str]]:
+    """`_code_words`, each with its line."""
     tree = ast.parse(path.read_text())
     prose = _docstrings(tree)
     for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Name):
-            yield node.id
+            yield line, node.id
         elif isinstance(node, ast.Attribute):
-            yield node.attr
+            yield line, node.attr
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield node.name
+            yield line, node.name
         elif isinstance(node, ast.arg):
-            yield node.arg
+            yield line, node.arg
         elif isinstance(node, ast.alias):
-            yield node.name
-            yield node.asname or ""
+            yield line, node.name
+            yield line, node.asname or ""
         elif isinstance(node, ast.ImportFrom):
-            yield node.module or ""
+            yield line, node.module or ""
         elif isinstance(node, ast.keyword):
-            yield node.arg or ""
+            yield line, node.arg or ""
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose:
-            yield node.value if len(node.value) <= 80 else ""
+            yield line, node.value if len(node.value) <= 80 else ""
 
 
 def _files_naming(agent: str) -> list[str]:
@@ -301,11 +307,13 @@ SHARED_TEST_FOLDERS = ("contract",)
 
 
 def _names_of_agents(path: Path, agents: set[str]) -> list[str]:
-    """Where ``path``'s code has a string equal to an agent's name (comments are not code)."""
+    """Where ``path``'s code names an agent: the `_code_words` the count of the source files
+    reads (identifiers, attributes, imports, short strings; not docstrings or comments), each
+    holding an agent's name anywhere in it."""
     return [
-        f"{path.name}:{node.lineno}: {node.value!r}"
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in agents
+        f"{path.name}:{line}: {word!r}"
+        for line, word in _code_words_at(path)
+        if any(agent in word.lower() for agent in agents)
     ]
 
 
@@ -323,10 +331,19 @@ def test_the_shared_test_files_name_no_shipped_agent(path: Path) -> None:
 
 def test_the_check_of_the_test_files_sees_a_name_in_code_but_not_in_a_comment(tmp_path: Path) -> None:
     sample = tmp_path / "conftest.py"
-    sample.write_text('# the "codex" agent\nX = "acp-test"\nY = "codex_env"\n')
+    sample.write_text('"""About codex."""\n# the "codex" agent\nX = "acp-test"\n')
     assert _names_of_agents(sample, set(SHIPPED)) == []
-    sample.write_text('if provider == "CODEX":\n    pass\n')
-    assert _names_of_agents(sample, set(SHIPPED)) == ["conftest.py:1: 'CODEX'"]
+    planted = {
+        'if provider == "CODEX":\n    pass\n': "'CODEX'",
+        'Y = "codex_env"\n': "'codex_env'",
+        "from oauthpy._agents.gemini.fake import GeminiFake\n": "'oauthpy._agents.gemini.fake'",
+        "def test_it_stops_gemini_and_codex(rig):\n    pass\n": "'test_it_stops_gemini_and_codex'",
+        "rig.claude_home = 1\n": "'claude_home'",
+        "with_qwen = 1\n": "'with_qwen'",
+    }
+    for code, word in planted.items():
+        sample.write_text(code)
+        assert f"conftest.py:1: {word}" in _names_of_agents(sample, set(SHIPPED)), code
 
 
 def test_every_agent_of_the_registry_has_a_provision() -> None:

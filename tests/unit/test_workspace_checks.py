@@ -12,12 +12,9 @@ import pytest
 from oauthpy import InvalidOptionsError
 from oauthpy import _registry as registry
 from oauthpy._workspace import Worktree, home, placed, plan
+from tests.git_repos import git
 
 AGENTS = registry.names()
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def committed(repo: Path) -> Path:
@@ -70,23 +67,6 @@ def test_a_worktree_whose_process_died_is_removed_at_the_next_start(tmp_path: Pa
         fresh.remove()
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
     assert list(Path(home()).iterdir()) == []
-
-
-@pytest.fixture
-def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in for /dev/shm, with OAUTHPY_HOME unset and the temporary folder under tmp_path."""
-    import tempfile
-
-    from oauthpy import _worktree_place
-
-    ram = tmp_path / "shm"
-    ram.mkdir()
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.delenv("OAUTHPY_HOME")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    monkeypatch.setattr(_worktree_place, "RAM_BASE", str(ram))
-    monkeypatch.setattr(_worktree_place, "RAM_MIN_FREE", 0)
-    return ram
 
 
 def test_a_small_checkout_goes_to_memory_and_a_large_or_kept_one_to_disk(

@@ -12,10 +12,7 @@ import pytest
 
 from oauthpy import OauthPyError
 from oauthpy._workspace import Worktree, apply, plan
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+from tests.git_repos import git
 
 
 def committed(repo: Path) -> Path:

@@ -3,7 +3,8 @@
 Each agent's package says it in ``_agents/<name>/testing.py`` (``PROVISION``, named by its
 registry entry's ``provision``), the way a SQLAlchemy dialect keeps its test provisioning and its
 capability answers beside it: the shared suites ask these answers and never an agent's name.
-This module names no agent; it imports nothing of oauthpy.
+This module names no agent. It imports nothing of oauthpy at its top: only `Provision.shell`
+does, importing ``oauthpy.testing.script`` when it is called.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+#: the words most CLIs carry for the model API's HTTP faults (an agent's `Provision.fault_words`
+#: may start from them: ``MappingProxyType({**HTTP_FAULT_WORDS, ...its own...})``)
+HTTP_FAULT_WORDS: Mapping[str, str] = MappingProxyType(
+    {"401": "authenticat", "403": "authenticat", "429": "rate", "529": "overloaded"}
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Provision:
@@ -24,7 +31,8 @@ class Provision:
     #: the variable the installer (scripts/test) sets to the pinned program; empty: the agent's
     #: program is the one its auth finds (installed with the Python packages)
     pinned_var: str = ""
-    #: where the installer puts it, globs under the repository, the first that exists wins
+    #: where the installer puts it, globs under the repository, the first that exists wins (the
+    #: last: a plain path, where it is reported missing)
     pinned_paths: tuple[str, ...] = ()
     #: the program when its package carries its own (an SDK's bundled CLI)
     find_program: Callable[[], str] | None = None
@@ -78,10 +86,10 @@ class Provision:
     #: a reply's text reaches the run in parts as it comes on each of its transports (else the
     #: first event a test can count on early is a command's: `codex exec --json` has no deltas)
     text_deltas: bool = True
-    #: one program stays connected for a whole session, between its turns
-    session_keeps_program: bool = False
-    #: a prompt's images are sent again with the later requests of its turn
-    images_replayed: bool = True
+    #: the transcript of a saved session (its session/load replay) gives a prompt back with its
+    #: images, which oauthpy's transcript shows as placeholders (else the prompt comes back
+    #: without them)
+    transcript_keeps_images: bool = True
     #: its own exit code reaches the error of a run whose program exits (an SDK may fail writing
     #: to the dead program before it sees the code)
     exit_code_seen: bool = True
@@ -99,7 +107,9 @@ class Provision:
     full_disk_exits: bool = False
 
     def pinned_program(self, repo: Path) -> str | None:
-        """Its pinned program as the installer left it (None: it has none of its own)."""
+        """Its pinned program as the installer left it, or where it is missing: the path of
+        `pinned_var`, else the first of `pinned_paths` that exists, else the last of them (or
+        ``$VAR`` when only the variable could say where). None: it has no pinned program."""
         if self.find_program is not None:
             return self.find_program()
         if not self.pinned_var:
@@ -109,7 +119,7 @@ class Provision:
         for pattern in self.pinned_paths:
             if matches := sorted(repo.glob(pattern)):
                 return str(matches[0])
-        return str(repo / self.pinned_paths[-1]) if self.pinned_paths else None
+        return str(repo / self.pinned_paths[-1]) if self.pinned_paths else f"${self.pinned_var}"
 
     def shell(self, command: str, *, say: str = "") -> Any:
         """A fake model reply that asks its agent to run ``command``."""

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from oauthpy.testing.anthropic import FAKE_ANTHROPIC_KEY, bash
-from oauthpy.testing.provision import Provision
+from oauthpy.testing.provision import HTTP_FAULT_WORDS, Provision
 
 
 def fake_env(fake: Any, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
@@ -75,8 +75,6 @@ PROVISION = Provision(
     shell_step=bash,
     saved_sessions=_saved_sessions,
     warm_up=_import_sdk,
-    # the SDK keeps one CLI connected for the whole session (much faster turns)
-    session_keeps_program=True,
     # the SDK may fail writing to the dead CLI before it sees the code
     exit_code_seen=False,
     # the SDK reads claude's stdout itself and its reader dies on such a byte (a transient,
@@ -84,11 +82,8 @@ PROVISION = Provision(
     dies_on_bad_bytes=True,
     fault_words=MappingProxyType(
         {
-            "401": "authenticat",
-            "403": "authenticat",
-            "429": "rate",
+            **HTTP_FAULT_WORDS,
             "500": "500 fake fell over",
-            "529": "overloaded",
             "cut": "connection dropped",
             "sse-error": "overloaded",
         }

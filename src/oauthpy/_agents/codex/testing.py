@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from oauthpy.testing.provision import Provision
+from oauthpy.testing.provision import HTTP_FAULT_WORDS, Provision
 from oauthpy.testing.responses import DEFAULT_MODEL, FAKE_OPENAI_KEY, KEY_VAR
 
 
@@ -83,11 +83,8 @@ PROVISION = Provision(
     saved_sessions=_saved_sessions,
     fault_words=MappingProxyType(
         {
-            "401": "authenticat",
-            "403": "authenticat",
-            "429": "rate",
+            **HTTP_FAULT_WORDS,
             "500": "high demand",  # codex words every 500 its own way
-            "529": "overloaded",
             "cut": "stream disconnected",
             "sse-error": "overloaded",
         }

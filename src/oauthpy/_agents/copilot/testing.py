@@ -26,7 +26,7 @@ PROVISION = Provision(
     own_retries=5,
     refusal_ends_turn=True,
     # its session/load replays a prompt without its images
-    images_replayed=False,
+    transcript_keeps_images=False,
     # it cannot open a session without writing its state
     full_disk_words="No space left on device",
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from oauthpy.testing.provision import Provision
+from oauthpy.testing.provision import HTTP_FAULT_WORDS, Provision
 
 #: gemini's words for any broken stream
 STREAM_END = "stream ended without a finish reason"
@@ -41,11 +41,8 @@ PROVISION = Provision(
     command_output_carried=False,
     fault_words=MappingProxyType(
         {
-            "401": "authenticat",
-            "403": "authenticat",
-            "429": "rate",
+            **HTTP_FAULT_WORDS,
             "500": "fake fell over",
-            "529": "overloaded",
             "cut": STREAM_END,
             "sse-error": STREAM_END,
         }

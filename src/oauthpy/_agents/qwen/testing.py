@@ -59,7 +59,7 @@ PROVISION = Provision(
     # a cut stream is asked for again (up to 4 more requests), an unreachable API for ~90 s
     retries_broken_connections=True,
     # its session/load replays a prompt without its images
-    images_replayed=False,
+    transcript_keeps_images=False,
     # it writes its extension store before it answers initialize, and exits when it cannot
     full_disk_words="ENOSPC: no space left on device",
     full_disk_exits=True,
