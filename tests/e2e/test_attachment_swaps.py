@@ -43,12 +43,15 @@ SWAPS: dict[str, Callable[[Path], None]] = {"secret": to_secret, "fifo": to_fifo
 
 
 @pytest.mark.parametrize("swap", sorted(SWAPS))
-def test_a_file_swapped_after_its_check_is_refused_not_sent_and_nothing_blocks(tmp_path: Path, swap: str):
+@pytest.mark.parametrize("agent", ["acp-test", "codex"])  # codex read the user's path itself
+def test_a_file_swapped_after_its_check_is_refused_not_sent_and_nothing_blocks(
+    tmp_path: Path, swap: str, agent: str
+):
     shot = tmp_path / "shot.png"
     shot.write_bytes(sample_png(11))
-    with open_rig("acp-test", tmp_path / "rig") as rig:
+    with open_rig(agent, tmp_path / "rig") as rig:
         rig.fake.script(text("seen"))
-        client = Client("acp-test", auth_source="external", env=rig.env)
+        client = Client(agent, auth_source="external", env=rig.env)
         # `stream` checks its arguments when called; the run starts at the first event
         events = client.stream("Describe SWAP-11", cwd=rig.work, attachments=[shot], timeout=30)
         SWAPS[swap](shot)
@@ -84,7 +87,7 @@ def test_a_sessions_turn_refuses_a_file_swapped_after_its_check(tmp_path: Path):
         assert not any("SWAP-SECRET-7" in body or "TURN-B" in body for body in bodies)
 
 
-@pytest.mark.parametrize("transport", ["exec", "app-server"])
+@pytest.mark.parametrize("transport", ["exec", "app-server"])  # exec split it; app-server never did
 def test_codex_reads_a_private_copy_so_a_comma_in_the_path_still_sends_the_picture(
     tmp_path: Path, transport: str
 ):
