@@ -87,7 +87,9 @@ def run(target: Target) -> tuple[str, str]:
     }
     env = {**pinned, **target.env}
     with tempfile.TemporaryDirectory() as tmp:
-        results = pytest(["tests/e2e", "-k", target.tests, "-n", "4"], env, Path(tmp) / "all.xml")
+        results = pytest(
+            ["tests", "-m", "not fast", "-k", target.tests, "-n", "4"], env, Path(tmp) / "all.xml"
+        )
         if not results:
             return "did not run", "pytest wrote no report"
         first = [node for node, ok in results if not ok]

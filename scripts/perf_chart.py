@@ -5,7 +5,7 @@
 
 Run it after benchmarks/run.py has written new results. The chart is a plain SVG written by
 hand (no plotting library, no JavaScript), so it renders on the docs site and on GitHub alike;
-tests/unit/test_perf_chart.py fails when it no longer matches results.md.
+tests/docs/test_perf_chart.py fails when it no longer matches results.md.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Each picture is a real ``oauthpy`` command run in a pseudo-terminal, with the re
 pointed at ``oauthpy.testing``'s fake model backends. What the command printed (colours
 included) becomes an SVG through rich (``Text.from_ansi``, ``Console.export_svg``), so a
 picture shows what the command prints today, not what it printed when someone last took a
-screenshot. tests/e2e/test_screenshots.py runs this script.
+screenshot. tests/docs/test_screenshots.py runs this script.
 
 Writes doctor.svg, batch.svg and chat.svg.
 """

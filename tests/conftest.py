@@ -17,6 +17,7 @@ from oauthpy import Client
 from oauthpy import _registry as registry
 from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
+from tests.paths import REPO
 from tests.support import (
     Rig,
     assert_no_fd_leak,
@@ -33,11 +34,12 @@ pytest_plugins = ["tests.cpu_log"]
 
 
 def _register_test_agents() -> None:
-    """Every ``tests/<agent>/entry.py`` is an agent of the registry for the whole test run: the
+    """Every ``tests/agents/<agent>/entry.py`` is an agent of the registry for the whole test run: the
     shared suites then run it like every named agent, with no other edit. The CLIs the tests
     start get them through OAUTHPY_AGENTS (and the repository on their import path)."""
-    repo = str(Path(__file__).resolve().parent.parent)
-    paths = [f"tests.{p.parent.name}.entry:ENTRY" for p in sorted(Path(repo, "tests").glob("*/entry.py"))]
+    repo = str(REPO)
+    entries = sorted((REPO / "tests" / "agents").glob("*/entry.py"))
+    paths = [f"tests.agents.{p.parent.name}.entry:ENTRY" for p in entries]
     os.environ[registry.AGENTS_VAR] = ",".join(paths)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (repo, os.environ.get("PYTHONPATH"))))
     registry.names()  # loads them now: a bad entry fails the whole run at once
@@ -276,7 +278,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _in_fast_tier(item: pytest.Item, fast_agents: tuple[str, ...]) -> bool:
-    if "tests/unit/" in item.nodeid:
+    if item.get_closest_marker("fast"):
         return True
     callspec = getattr(item, "callspec", None)
     return (
@@ -301,7 +303,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item, keep in zip(items, fast, strict=True) if keep]
     costly = [n for n in registry.names(generic=False) if provision(n).costly_starts]
     for item in items:
-        runs_costly = any(f"[{n}" in item.nodeid or f"test_{n}.py" in item.nodeid for n in costly)
+        runs_costly = any(f"[{n}" in item.nodeid or f"tests/agents/{n}/" in item.nodeid for n in costly)
         if runs_costly and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(COSTLY_START_TEST_TIMEOUT_S))
     if not getattr(config.option, "loadgroup", False):

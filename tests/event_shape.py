@@ -2,7 +2,7 @@
 
 A run's shape is the kind and status of each whole item in order (text deltas folded into
 the message they belong to), checked the same way by the parsers' unit tests (recorded output)
-and by tests/e2e/test_event_shape.py (the real CLIs against the fakes).
+and by tests/core/test_event_shape.py (the real CLIs against the fakes).
 """
 
 from __future__ import annotations

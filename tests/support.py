@@ -1,6 +1,6 @@
 """Assertions shared by the test modules, and each agent's rig read from the registry and its
 provision (`oauthpy.testing.provision`): this file names no shipped agent
-(tests/unit/test_layers.py checks it); the suite's own ACP agent, a fixture of the suite, it
+(tests/core/test_layers.py checks it); the suite's own ACP agent, a fixture of the suite, it
 may."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from oauthpy._run_marks import parent_of
 from oauthpy.testing import FakeServer, HttpError, live_processes_with_env, new_marker
 from oauthpy.testing.processes import MARKER_VAR, live_processes_in_group
 from oauthpy.testing.provision import DEFAULT, Provision
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 #: what OpenAI's API says with each status (its error body's ``message``)
 API_WORDS = {
     401: "Incorrect API key provided",
@@ -38,8 +38,8 @@ API_WORDS = {
 }
 
 
-#: the suite's own ACP agent (tests/acp_agent), as a command for ``Client("acp", command=...)``
-ACP_TEST_AGENT = [sys.executable, str(REPO / "tests" / "acp_agent" / "agent.py")]
+#: the suite's own ACP agent (tests/agents/acp_test), as a command for ``Client("acp", command=...)``
+ACP_TEST_AGENT = [sys.executable, str(REPO / "tests" / "agents" / "acp_test" / "agent.py")]
 
 
 def provision(provider: str) -> Provision:

@@ -3,7 +3,7 @@
 Each entry names where its parts live (the provider, its auth backend, its fake model server)
 as ``"module:attribute"`` paths, imported only when used, so reading the registry (``oauthpy
 --help``, validation) imports no vendor code. Every module that used to branch on a provider
-asks the registry instead; tests/unit/test_registry.py fails when an entry lacks a part or
+asks the registry instead; tests/core/test_registry.py fails when an entry lacks a part or
 when code outside the registry and the vendors' own modules names a provider.
 
 Each shipped agent's entry is its package's ``spec.py`` (``SPEC``), listed in `_SPECS` and

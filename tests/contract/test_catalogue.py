@@ -15,6 +15,7 @@ from oauthpy import _registry as registry
 from oauthpy._sessions import capability_table
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer
+from tests.paths import REPO
 from tests.support import Rig, assert_no_leftovers, conversation, open_rig, provision
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
@@ -177,5 +178,5 @@ def test_the_docs_table_of_capabilities_is_what_each_provider_says(tmp_path: Pat
         with open_rig(name, tmp_path / name) as rig:
             rows.append(rig.client().capabilities())
             assert_no_leftovers(rig.env)
-    page = (Path(__file__).resolve().parents[2] / "docs" / "sessions.md").read_text()
+    page = (REPO / "docs" / "sessions.md").read_text()
     assert "<!-- capabilities -->\n" + capability_table(rows) + "\n" in page

@@ -1,5 +1,5 @@
 """``oauthpy.testing`` as a product: one set of steps for every agent, on the real CLIs (its
-``fake_for`` and pytest fixture: tests/e2e/test_testing_plugin.py)."""
+``fake_for`` and pytest fixture: tests/features/test_testing_plugin.py)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ PROVISION = Provision(
     ),
     unasked_args=_unasked_args,
     # its own provider settings reach the Responses API too (and the Messages API: there it
-    # does not retry a 5xx itself, unlike own_retries says; tests/e2e/test_copilot.py)
+    # does not retry a 5xx itself, unlike own_retries says; tests/agents/copilot/test_copilot.py)
     more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
     # 429s, 5xx and cut streams; its errors name the status ("HTTP 401", "Last error: 500")
     own_retries=5,

@@ -1,0 +1,441 @@
+"""The process runtime, with real child processes (python -c), not mocks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from oauthpy import ProviderNotInstalledError, TimeoutExceededError
+from oauthpy import _process as process
+from oauthpy import _run_marks as run_marks
+from oauthpy import _teardown as teardown
+from oauthpy._options import merged_env
+from oauthpy._process import Invocation, Process
+from oauthpy.testing import live_processes_in_group, new_marker
+from tests.support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
+
+pytestmark = pytest.mark.fast
+
+
+def child(code: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> Invocation:
+    return Invocation(
+        [sys.executable, "-c", textwrap.dedent(code)], merged_env(env or {}), cwd=".", stdin=stdin
+    )
+
+
+async def collect(inv: Invocation, **kw) -> tuple[list[str], int, str]:
+    proc = await Process.start(inv)
+    try:
+        lines = [line async for line in proc.lines(**kw)]
+        rc = await proc.wait()
+    finally:
+        await proc.close()
+    return lines, rc, proc.stderr_tail()
+
+
+def test_a_five_megabyte_line_arrives_whole():
+    inv = child("import sys; sys.stdout.write('a' * 5_000_000 + '\\nshort\\n')")
+    lines, rc, _ = asyncio.run(collect(inv))
+    assert rc == 0 and [len(x) for x in lines] == [5_000_000, 5]
+
+
+def test_non_utf8_bytes_are_replaced_not_fatal():
+    inv = child("import sys; sys.stdout.buffer.write(b'ok \\xff\\xfe end\\n')")
+    lines, _, _ = asyncio.run(collect(inv))
+    assert lines == ["ok \ufffd\ufffd end"]
+
+
+def test_chatty_stderr_does_not_deadlock_and_keeps_a_bounded_tail():
+    code = """
+    import sys
+    for i in range(20000):
+        sys.stderr.write(f'noise line {i}\\n')
+    sys.stderr.write('LAST WORDS\\n')
+    print('out')
+    """
+    lines, rc, tail = asyncio.run(collect(child(code)))
+    assert lines == ["out"] and rc == 0
+    assert tail.endswith("LAST WORDS\n") and len(tail) <= 4000
+
+
+def test_stdin_payload_is_delivered_and_closed():
+    code = "import sys; data = sys.stdin.read(); print(len(data)); print(data[:5])"
+    lines, _, _ = asyncio.run(collect(child(code, stdin=b"-flag" + b"x" * 2_000_000)))
+    assert lines == ["2000005", "-flag"]
+
+
+def test_stdin_is_closed_when_there_is_no_payload():
+    lines, _, _ = asyncio.run(collect(child("import sys; print(repr(sys.stdin.read()))")))
+    assert lines == ["''"]
+
+
+def test_timeout_kills_the_whole_group_including_grandchildren():
+    marker = new_marker()
+    code = """
+    import subprocess, sys, time
+    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
+    print('started', flush=True)
+    time.sleep(600)
+    """
+    inv = child(code, env=marker)
+
+    async def main() -> int:
+        proc = await Process.start(inv)
+        try:
+            with pytest.raises(TimeoutExceededError, match="total timeout"):
+                async for _ in proc.lines(deadline=time.monotonic() + 1):
+                    pass
+        finally:
+            await proc.close()
+        return proc.pid
+
+    pgid = asyncio.run(main())
+    assert live_processes_in_group(pgid) == []
+    assert_no_leftovers(marker)
+
+
+def test_idle_timeout_fires_when_output_stops():
+    code = "import time; print('one', flush=True); time.sleep(600)"
+
+    async def main() -> list[str]:
+        proc = await Process.start(child(code))
+        seen: list[str] = []
+        try:
+            with pytest.raises(TimeoutExceededError, match="idle timeout") as info:
+                async for line in proc.lines(idle_timeout=0.5):
+                    seen.append(line)
+            assert info.value.which == "idle"
+        finally:
+            await proc.close()
+        return seen
+
+    assert asyncio.run(main()) == ["one"]
+
+
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
+    marker = new_marker()
+    code = """
+    import signal, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print('ready', flush=True)
+    time.sleep(600)
+    """
+
+    async def main() -> None:
+        proc = await Process.start(child(code, env=marker))
+        async for _ in proc.lines():
+            break
+        await proc.close()
+        assert proc.returncode is not None
+
+    asyncio.run(main())
+    assert_no_leftovers(marker)
+
+
+def test_missing_binary_raises_not_installed_with_the_hint():
+    inv = Invocation(["/nonexistent/vendor-cli"], {}, ".", install_hint="pip install it")
+    with pytest.raises(ProviderNotInstalledError, match="pip install it"):
+        asyncio.run(Process.start(inv))
+
+
+# -- teardown: one shielded stop routine ---------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    """Alive and not a zombie (PID 1 does not reap orphans here: a zombie counts as dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
+def _dead_soon(pid: int, limit: float = 2.0) -> bool:
+    """Dead within `limit` s: SIGKILL is delivered asynchronously, so a just-killed process may
+    still show as running for a moment (seen on a loaded 2-core CI machine)."""
+    deadline = time.monotonic() + limit
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _wait_for_file(path, limit: float = 10.0) -> str:
+    """The file's text once the child has written it (a bounded poll on the child's own signal)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().endswith("\n"):
+            return path.read_text()
+        time.sleep(0.005)
+    raise AssertionError(f"the child never wrote {path}")
+
+
+def test_a_cancel_that_arrives_as_a_read_completes_is_never_swallowed():
+    # `yes` keeps stdout full, so every read completes at once: a cancel then lands between the
+    # read's completion and the reader's wake-up. asyncio.wait_for on Python 3.10/3.11 returned
+    # the data and dropped the cancel there (in almost every one of these rounds), and the run
+    # went on until its own timeout.
+    async def one_round(delay: float) -> bool:
+        proc = await Process.start(Invocation(["yes"], merged_env({}), cwd="."))
+
+        async def consume() -> None:
+            async for _ in proc.lines(deadline=time.monotonic() + 60, idle_timeout=30):
+                pass
+
+        task = asyncio.ensure_future(consume())
+        try:
+            await asyncio.sleep(delay)
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=2)
+            return bool(done) and task.cancelled()
+        finally:
+            await proc.close()
+            await asyncio.wait({task})
+
+    async def main() -> int | None:
+        for i in range(100):
+            if not await one_round((i % 10) * 0.0003):
+                return i
+        return None
+
+    assert asyncio.run(main()) is None, "this round lost its cancel"
+
+
+def test_sigterm_comes_before_sigkill(tmp_path):
+    note = tmp_path / "term.txt"
+    code = f"""
+    import signal, time
+    def on_term(signum, frame):
+        open({str(note)!r}, "w").write("SIGTERM\\n")  # then go on: SIGKILL has to end us
+    signal.signal(signal.SIGTERM, on_term)
+    print('ready', flush=True)
+    while True:
+        time.sleep(1)
+    """
+
+    async def main() -> int | None:
+        proc = await Process.start(child(code))
+        async for _ in proc.lines():
+            break
+        await proc.close()
+        return proc.returncode
+
+    assert asyncio.run(main()) == -9  # killed, after the grace
+    assert note.read_text() == "SIGTERM\n"  # but told first
+
+
+def test_a_process_that_left_the_group_is_killed_through_the_run_marker(tmp_path):
+    pid_file = tmp_path / "escaped.pid"
+    code = f"""
+    import subprocess, sys, time
+    # a session of its own: a different process group, out of reach of killpg
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    print('ready', flush=True)
+    time.sleep(600)
+    """
+
+    async def main() -> tuple[int, int]:
+        proc = await Process.start(child(code))
+        async for _ in proc.lines():
+            break
+        escaped = int(_wait_for_file(pid_file))
+        assert os.getpgid(escaped) != proc.pid
+        await proc.close()
+        return proc.pid, escaped
+
+    _, escaped = asyncio.run(main())
+    assert _dead_soon(escaped)
+
+
+def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
+    marker = new_marker()
+    code = """
+    import signal, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so close() sits in its grace period
+    print('ready', flush=True)
+    time.sleep(600)
+    """
+
+    async def main() -> Process:
+        proc = await Process.start(child(code, env=marker))
+        async for _ in proc.lines():
+            break
+        closing = asyncio.ensure_future(proc.close())
+        for _ in range(2):  # cancelled twice while it waits out the grace
+            await asyncio.sleep(0.05)
+            closing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await closing
+        return proc
+
+    proc = asyncio.run(main())
+    assert proc.returncode == -9
+    assert_no_leftovers(marker)
+    assert proc.run_id not in run_marks._live_runs
+    assert proc.pid not in run_marks._live_groups
+
+
+def test_the_exit_hook_never_signals_a_process_group_it_no_longer_owns():
+    # A process group that is not ours (its leader is not our child): what a recycled group id
+    # of a finished run would point at.
+    other = subprocess.Popen(
+        [
+            "setsid",
+            "-f",
+            sys.executable,
+            "-c",
+            "import os; print(os.getpid(), flush=True); import time; time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert other.stdout is not None
+    stranger = int(other.stdout.readline())
+    other.wait()
+    signalled: list[int] = []
+    real_killpg = os.killpg
+
+    def recording_killpg(pgid: int, sig: int) -> None:
+        signalled.append(pgid)
+        real_killpg(pgid, sig)
+
+    try:
+        assert os.getpgid(stranger) == stranger
+        run_marks.register_group(stranger)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(os, "killpg", recording_killpg)
+            run_marks._kill_live()
+        assert stranger not in signalled
+    finally:
+        run_marks.forget_group(stranger)
+        os.kill(stranger, signal.SIGKILL)
+
+
+def test_a_cancel_during_start_leaves_no_process_descriptor_or_run_id(tmp_path, monkeypatch):
+    marker = new_marker()
+    pid_file = tmp_path / "grandchild.pid"
+    code = f"""
+    import subprocess, sys, time
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    time.sleep(600)
+    """
+    inv = child(code, env=marker)
+    inv.stdout_pty = True  # like gemini: start() still awaits the pty's read pipe after the spawn
+    run_ids: list[str] = []
+    real_new_run_id = process.new_run_id
+
+    def recording_new_run_id() -> str:
+        run_ids.append(real_new_run_id())
+        return run_ids[-1]
+
+    async def never_connects(*args: object) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(process, "new_run_id", recording_new_run_id)
+    monkeypatch.setattr(process, "_connect_pty", never_connects)
+    fds = open_pipes_and_files()
+
+    async def main() -> None:
+        starting = asyncio.ensure_future(Process.start(inv))
+        while not pid_file.exists():  # the child and its grandchild are up
+            await asyncio.sleep(0.005)
+        starting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await starting
+
+    asyncio.run(main())
+    assert_no_leftovers(marker)
+    assert_no_fd_leak(fds)
+    assert run_ids and run_ids[0] not in run_marks._live_runs
+
+
+def test_exit_hooks_act_only_in_the_process_that_registered_them(tmp_path):
+    # A forked child that exits normally must not kill the parent's run.
+    script = tmp_path / "fork.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, atexit, os, sys
+            from oauthpy._process import Invocation, Process
+
+            loop = asyncio.new_event_loop()
+            inv = Invocation([sys.executable, '-c', 'import time; time.sleep(600)'], dict(os.environ), '.')
+            proc = loop.run_until_complete(Process.start(inv))
+            child = os.fork()
+            if child == 0:
+                atexit._run_exitfuncs()  # what a normal exit of the child runs
+                os._exit(0)
+            os.waitpid(child, 0)
+            with open(f'/proc/{proc.pid}/stat') as fh:
+                state = fh.read().rsplit(')', 1)[1].split()[0]
+            print('alive' if state != 'Z' else 'dead', flush=True)
+            loop.run_until_complete(proc.close())
+            """
+        )
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "alive", out.stderr
+
+
+def test_a_finished_runs_helpers_are_left_to_finish_off_the_callers_path(tmp_path):
+    # stop(term=False) is how a run that ended by itself is closed (claude's SDK path): a helper
+    # it left behind gets time to finish in the background, and the caller does not wait for it.
+    pid_file = tmp_path / "helper.pid"
+    code = f"""
+    import subprocess, sys
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    """
+
+    async def main() -> tuple[int, bool, float]:
+        run_id = run_marks.new_run_id()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", textwrap.dedent(code), env={**os.environ, run_marks.RUN_ID_VAR: run_id}
+        )
+        await proc.wait()
+        helper = int(_wait_for_file(pid_file))
+        started = time.monotonic()
+        await teardown.stop(run_id, child=proc, term=False, grace=30)
+        took = time.monotonic() - started
+        assert _alive(helper), "a finished run's helper was killed at once"
+        return helper, run_id in run_marks._live_runs, took
+        # asyncio.run() now cancels the background reaper, which kills the helper at once
+
+    helper, still_registered, took = asyncio.run(main())
+    assert took < 30 and still_registered  # handed to the reaper, not waited out
+    assert _dead_soon(helper)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="3.14 has no policy child watcher")
+def test_a_stop_waits_until_a_reaped_childs_exit_has_reached_the_loop(monkeypatch):
+    # Python 3.11's child watcher reaps in a thread and only then schedules the exit on the loop:
+    # a child already gone from /proc may not have reached it yet. Here the thread is held up
+    # between the two; a stop that returned in that window would let asyncio.run close the loop
+    # first, and the thread would print "Loop ... that handles pid ... is closed".
+    import asyncio.unix_events as unix_events
+
+    real = unix_events.waitstatus_to_exitcode
+
+    def held_up(status: int) -> int:
+        time.sleep(0.3)
+        return real(status)
+
+    monkeypatch.setattr(unix_events, "waitstatus_to_exitcode", held_up)
+
+    async def main() -> int | None:
+        child = await asyncio.create_subprocess_exec("sleep", "30")
+        child.kill()
+        await teardown._wait_reaped({child.pid}, None, time.monotonic() + 5)
+        return child.returncode
+
+    assert asyncio.run(main()) == -signal.SIGKILL

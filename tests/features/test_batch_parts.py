@@ -1,0 +1,459 @@
+"""The batch engine without a vendor: input and output files, the shared rate-limit throttle,
+retries per item, order and early exit. The real CLIs run it in tests/contract/test_batch.py."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauthpy import Client, RunResult, Usage
+from oauthpy._batch import Finished, Throttle, run_all, split_retries
+from oauthpy._errors import CommandExecutionError, InvalidOptionsError, RateLimitError
+from oauthpy._options import build_request
+from oauthpy._retry import RetryPolicy
+from oauthpy.cli.batch_files import Output, read_items, result_line
+from oauthpy.cli.batch_progress import Tally
+
+pytestmark = pytest.mark.fast
+
+# -- input ---------------------------------------------------------------------------------------
+
+
+def test_jsonl_items_keep_their_ids_and_fields_and_ignore_the_datasets_own_keys():
+    data = b'{"id": "a", "prompt": "p1", "label": "x"}\n\n{"prompt": "p2", "cwd": "/tmp", "model": "m"}\n'
+    items = read_items(data)
+    assert [(i.id, i.line, i.fields) for i in items] == [
+        ("a", 1, {"prompt": "p1"}),
+        (3, 3, {"prompt": "p2", "cwd": "/tmp", "model": "m"}),
+    ]
+
+
+def test_a_file_of_plain_lines_is_one_prompt_per_non_empty_line():
+    items = read_items(b"first prompt\n\n  \nsecond {not json}\n")
+    assert [(i.id, i.fields["prompt"]) for i in items] == [(1, "first prompt"), (4, "second {not json}")]
+
+
+def test_every_bad_line_is_reported_with_its_number_at_once():
+    data = b'{"id": 1, "prompt": "a"}\nnot json\n{"id": 1, "prompt": "b"}\n{"id": 2}\n{"id": true, "prompt": "c"}\n'
+    with pytest.raises(InvalidOptionsError) as err:
+        read_items(data)
+    message = str(err.value)
+    assert "line 2: not valid JSON" in message
+    assert "line 3: id 1 is already used by line 1" in message
+    assert "line 4: no prompt" in message
+    assert "line 5: id must be a string" in message
+    assert "nothing was started" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [(b"", "no items"), (b"\n \n", "no items"), (b"ok\n\xff\xfe\n", "line 2: not UTF-8")],
+)
+def test_empty_or_undecodable_input_is_refused(data: bytes, words: str):
+    with pytest.raises(InvalidOptionsError, match=words):
+        read_items(data)
+
+
+def test_an_id_and_its_text_form_are_the_same_item():
+    with pytest.raises(InvalidOptionsError, match="already used"):
+        read_items(b'{"id": 7, "prompt": "a"}\n{"id": "7", "prompt": "b"}\n')
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def test_an_existing_output_is_never_overwritten_without_resume(tmp_path: Path):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"id": 1, "ok": true}\n')
+    with pytest.raises(InvalidOptionsError) as err:
+        Output(str(out), resume=False)
+    assert "--resume" in str(err.value.hint)
+    assert out.read_text() == '{"id": 1, "ok": true}\n'
+
+
+def test_resume_knows_the_ok_ids_and_cuts_a_torn_last_line(tmp_path: Path):
+    out = tmp_path / "out.jsonl"
+    out.write_text(
+        '{"id": 1, "ok": true}\n{"id": 2, "ok": false}\n{"id": "x", "ok": true}\n{"id": 3, "ok": tr'
+    )
+    output = Output(str(out), resume=True)
+    assert output.done == {"1", "x"}
+    assert output.torn
+    output.open()
+    output.write({"id": 2, "ok": True})
+    output.close()
+    lines = out.read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 2, "x", 2]
+
+
+def test_resume_refuses_a_file_that_is_not_batch_output(tmp_path: Path):
+    out = tmp_path / "notes.txt"
+    out.write_text("my notes\n")
+    with pytest.raises(InvalidOptionsError, match="line 1 is not a batch result line"):
+        Output(str(out), resume=True)
+
+
+def test_a_result_line_is_redacted_and_names_the_error(tmp_path: Path):
+    key = "sk-proj-" + "Ab3dE5gH7jK9mN1pQ3sT5vX7zB9dF1hJ"
+    error = CommandExecutionError(f"the vendor said {key}", hint="try again")
+    line = result_line("a", Finished(0, error, 2, 1.23456))
+    assert line["ok"] is False and line["attempts"] == 2 and line["elapsed_s"] == 1.235
+    assert line["error"]["type"] == "CommandExecutionError"
+    assert key not in json.dumps(line)
+    assert line["text"] is None and line["usage"] is None
+
+
+def test_the_tally_line_has_rate_eta_tokens_cost_and_rate_limits():
+    now = [0.0]
+    limits = [0]
+    tally = Tally(10, clock=lambda: now[0], rate_limits=lambda: limits[0])
+    now[0] = 30.0
+    tally.add(True, 120, 0.01)
+    tally.add(False, 0, None, item="r-7", error="RateLimitError")
+    assert tally.line() == "2/10 done · 1 ok · 1 failed · 4.0/min · ETA 2m00s · 120 tokens · $0.0100"
+    limits[0] = 2
+    assert tally.line().endswith("$0.0100 · rate-limited 2x")
+    marked = tally.status(lambda text, colour: f"<{colour}>{text}")
+    assert marked.startswith("<green>1 ok · <red>1 failed · ") and "<yellow>rate-limited 2x" in marked
+    assert tally.summary() == (
+        "1 ok, 1 failed of 10 in 30s · 120 tokens · $0.0100\n"
+        "failed: r-7 (RateLimitError) (OUTPUT has each error; --resume runs them again)"
+    )
+
+
+def test_the_summary_names_failed_ids_up_to_twenty_and_what_resume_skipped():
+    tally = Tally(30, clock=lambda: 0.0, skipped=12)
+    assert tally.resuming() == "resuming: 12 already done in OUTPUT, skipped; 30 to run"
+    for n in range(25):
+        tally.add(False, 0, None, item=n, error="TimeoutExceededError")
+    first, named = tally.summary().split("\n")
+    assert first == "0 ok, 25 failed of 30 in 0s · 0 tokens · 12 already done, skipped"
+    assert named.startswith("failed: 0 (TimeoutExceededError), 1 (TimeoutExceededError), ")
+    assert "19 (TimeoutExceededError), and 5 more (OUTPUT has each error" in named
+    assert "20 (" not in named
+
+
+# -- input people write: a BOM, comments (red-team N10) ------------------------------------------
+
+
+def test_a_bom_and_comment_lines_leave_json_lines_json_lines():
+    data = b'\xef\xbb\xbf# labels\r\n{"id": "a", "prompt": "p1", "model": "m"}\r\n  # between\n{"id": "b", "prompt": "p2"}\n'
+    items = read_items(data)
+    assert [(i.id, i.line, i.fields) for i in items] == [
+        ("a", 2, {"prompt": "p1", "model": "m"}),
+        ("b", 4, {"prompt": "p2"}),
+    ]
+    assert [i.fields["prompt"] for i in read_items(b"\xef\xbb\xbfjust a prompt\n")] == ["just a prompt"]
+    with pytest.raises(InvalidOptionsError, match="only # comment lines"):
+        read_items(b"# nothing but a comment\n")
+
+
+def test_plain_prompts_keep_hash_lines_as_prompts_and_refuse_json_objects():
+    items = read_items(b"Fix the bug\n# Heading of the second prompt\n")
+    assert [i.fields["prompt"] for i in items] == ["Fix the bug", "# Heading of the second prompt"]
+    with pytest.raises(InvalidOptionsError) as err:
+        read_items(b'Summarize\n{"prompt": "x"}\nmore\n{"prompt": "y"}\n')
+    assert "line(s) 2, 4 look like JSON; nothing was started" in str(err.value)
+    assert err.value.hint and "# comment lines are allowed" in err.value.hint
+
+
+# -- a full disk under OUTPUT (red-team N14) -------------------------------------------------------
+
+
+def test_a_failed_write_takes_back_its_partial_line_and_is_a_clean_error(tmp_path: Path, monkeypatch):
+    import os
+
+    from oauthpy import OauthPyError
+    from oauthpy.cli import batch_files
+
+    path = tmp_path / "out.jsonl"
+    output = Output(str(path), resume=False)
+    output.open()
+    output.write({"id": "a", "ok": True})
+    real_write = os.write
+    calls = [0]
+
+    def half_then_full(fd: int, data: bytes) -> int:
+        calls[0] += 1
+        if calls[0] == 1:
+            return real_write(fd, data[:7])  # part of the line got in
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(batch_files.os, "write", half_then_full)
+    with pytest.raises(OauthPyError) as err:
+        output.write({"id": "b", "ok": True})
+    monkeypatch.undo()
+    output.close()
+    assert err.value.message == f"cannot write OUTPUT {path}: No space left on device; the batch was stopped"
+    assert path.read_text() == '{"id": "a", "ok": true}\n'  # whole lines only
+
+
+# -- the throttle --------------------------------------------------------------------------------
+
+
+def test_a_rate_limit_pauses_every_start_then_workers_come_back_one_per_period():
+    now = [100.0]
+    throttle = Throttle(4, clock=lambda: now[0])
+    assert [throttle.wait_s(k) for k in range(4)] == [0, 0, 0, 0]
+    throttle.rate_limited(2.0)
+    assert [throttle.wait_s(k) for k in range(4)] == [2.0, 2.0, 2.0, 2.0]  # nobody starts
+    now[0] = 102.0
+    assert [throttle.wait_s(k) for k in range(4)] == [0, 0, 1.0, 2.0]  # half, then one per 1 s
+    now[0] = 103.0
+    assert [throttle.wait_s(k) for k in range(4)] == [0, 0, 0, 1.0]
+    now[0] = 104.0
+    assert [throttle.wait_s(k) for k in range(4)] == [0, 0, 0, 0]
+
+
+def test_rate_limits_of_one_pause_count_once():
+    now = [0.0]
+    throttle = Throttle(8, clock=lambda: now[0])
+    throttle.rate_limited(1.0)
+    throttle.rate_limited(1.0)  # a second worker hit the same limit
+    assert throttle.pauses == 1
+    assert throttle.reduced == 4
+
+
+# -- the engine ----------------------------------------------------------------------------------
+
+
+def _request(prompt: str, tmp_path: Path, **options: Any) -> Any:
+    return build_request(prompt, cwd=tmp_path, provider_options=options)
+
+
+def _result(prompt: str) -> RunResult:
+    return RunResult(
+        provider="codex",
+        transport="exec",
+        text=f"answer to {prompt}",
+        events=(),
+        elapsed_s=0.0,
+        cwd="/",
+        usage=Usage(),
+    )
+
+
+def test_results_come_as_items_finish_and_a_failure_is_its_error(tmp_path: Path):
+    gates = {f"p{i}": asyncio.Event() for i in range(3)}
+
+    async def run(request: Any) -> RunResult:
+        await gates[request.prompt].wait()
+        if request.prompt == "p1":
+            raise CommandExecutionError("bad item", transient=False)
+        return _result(request.prompt)
+
+    async def main() -> list[tuple[int, bool]]:
+        requests = [_request(p, tmp_path) for p in gates]
+        seen = []
+        gen = run_all(requests, run, concurrency=3, policy=RetryPolicy())
+        for name in ("p2", "p0", "p1"):
+            gates[name].set()
+            done = await gen.__anext__()
+            seen.append((done.index, done.ok))
+        with pytest.raises(StopAsyncIteration):
+            await gen.__anext__()
+        return seen
+
+    assert asyncio.run(main()) == [(2, True), (0, True), (1, False)]
+
+
+def test_no_attempt_starts_while_the_batch_is_paused_by_a_rate_limit(tmp_path: Path):
+    starts: list[tuple[str, float]] = []
+    limited: list[float] = []
+
+    async def run(request: Any) -> RunResult:
+        loop = asyncio.get_running_loop()
+        starts.append((request.prompt, loop.time()))
+        if request.prompt == "p0" and sum(1 for p, _ in starts if p == "p0") == 1:
+            limited.append(loop.time())
+            raise RateLimitError("slow down", retry_after=0.3)
+        await asyncio.sleep(0.01)
+        return _result(request.prompt)
+
+    async def main() -> list[Finished]:
+        requests = [_request(f"p{i}", tmp_path) for i in range(8)]
+        gen = run_all(requests, run, concurrency=4, policy=RetryPolicy(jitter_s=0, backoff_s=0.1))
+        return [done async for done in gen]
+
+    finished = asyncio.run(main())
+    assert all(done.ok for done in finished) and len(finished) == 8
+    assert next(d for d in finished if d.index == 0).attempts == 2
+    after = [t for _, t in starts if t > limited[0]]
+    # the first four started together; every later start waited out the 0.3 s retry_after
+    assert after and min(after) >= limited[0] + 0.3
+
+
+def test_transient_failures_are_retried_per_item_up_to_max_retries(tmp_path: Path):
+    calls: dict[str, int] = {}
+
+    async def run(request: Any) -> RunResult:
+        calls[request.prompt] = calls.get(request.prompt, 0) + 1
+        if request.prompt == "flaky" and calls["flaky"] < 3:
+            raise CommandExecutionError("500", transient=True)
+        if request.prompt == "broken":
+            raise CommandExecutionError("400", transient=False)
+        return _result(request.prompt)
+
+    base, policy = split_retries(
+        _request("x", tmp_path, max_retries=2, retry_backoff_s=0.01, retry_jitter_s=0)
+    )
+    assert "max_retries" not in base.provider_options  # each run makes one attempt
+
+    async def main() -> dict[str, Finished]:
+        requests = [dataclasses.replace(base, prompt=p) for p in ("flaky", "broken")]
+        return {
+            requests[d.index].prompt: d async for d in run_all(requests, run, concurrency=2, policy=policy)
+        }
+
+    done = asyncio.run(main())
+    assert done["flaky"].ok and done["flaky"].attempts == 3
+    assert not done["broken"].ok and done["broken"].attempts == 1
+
+
+def test_leaving_early_cancels_the_items_still_running(tmp_path: Path):
+    cancelled: list[str] = []
+
+    async def run(request: Any) -> RunResult:
+        if request.prompt == "fast":
+            return _result("fast")
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append(request.prompt)
+            raise
+        raise AssertionError("unreachable")
+
+    async def main() -> None:
+        requests = [_request(p, tmp_path) for p in ("slow1", "fast", "slow2")]
+        gen = run_all(requests, run, concurrency=3, policy=RetryPolicy())
+        async for _ in gen:
+            break
+        await gen.aclose()
+
+    asyncio.run(main())
+    assert sorted(cancelled) == ["slow1", "slow2"]
+
+
+def test_a_bug_in_a_worker_is_raised_not_hidden(tmp_path: Path):
+    async def run(request: Any) -> RunResult:
+        raise KeyError("a bug")
+
+    async def main() -> None:
+        async for _ in run_all([_request("a", tmp_path)], run, concurrency=1, policy=RetryPolicy()):
+            pass
+
+    with pytest.raises(KeyError):
+        asyncio.run(main())
+
+
+# -- Client.map / amap refuse bad input before anything starts ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prompts", "kw", "words"),
+    [
+        ("one prompt", {}, "not a single prompt"),
+        (["a", ""], {}, "item 1: prompt is empty"),
+        (["a", {"prompt": "b", "colour": 1}], {}, "item 1: unknown key 'colour'"),
+        (["a", {"cwd": "."}], {}, "item 1: the item has no prompt"),
+        (["a", {"prompt": "b", "cwd": "/no/such/dir"}], {}, "item 1: cwd does not exist"),
+        (["a", 3], {}, "item 1: an item must be a prompt string or a dict"),
+        (["a"], {"concurrency": 0}, "concurrency must be"),
+        (["a"], {"concurrency": True}, "concurrency must be"),
+        (["a"], {"timeout": -1}, "timeout must be a positive"),
+        (["a"], {"keep_sessions": "no"}, "keep_sessions must be True or False"),
+    ],
+)
+def test_map_refuses_bad_input_before_anything_starts(
+    prompts: Any, kw: dict[str, Any], words: str, tripwire: tuple[dict[str, str], Path], tmp_path: Path
+):
+    env, fired = tripwire
+    client = Client("codex", auth_source="external", env=env)
+    with pytest.raises(InvalidOptionsError, match=words):
+        client.map(prompts, cwd=tmp_path, **kw)
+    with pytest.raises(InvalidOptionsError, match=words):
+        client.amap(prompts, cwd=tmp_path, **kw)
+    assert not fired.exists()
+
+
+@pytest.mark.parametrize(
+    ("provider", "kw", "ephemeral"),
+    [
+        ("codex", {}, True),
+        ("claude", {}, True),
+        ("gemini", {}, None),  # it has no ephemeral sessions
+        ("codex", {"keep_sessions": True}, None),
+        ("codex", {"provider_options": {"ephemeral": False}}, False),  # the caller's word wins
+    ],
+)
+def test_batch_items_are_ephemeral_where_the_vendor_can_unless_sessions_are_kept(
+    provider: str, kw: dict[str, Any], ephemeral: bool | None, tmp_path: Path
+):
+    client = Client(provider, auth_source="external")
+    keep = kw.pop("keep_sessions", False)
+    requests, _, _ = client._batch(["a", "b"], 2, {"cwd": tmp_path, **kw}, keep)
+    assert [r.provider_options.get("ephemeral") for r in requests] == [ephemeral] * 2
+
+
+def test_map_of_nothing_is_an_empty_list():
+    assert Client("codex").map([]) == []
+
+
+def test_off_a_terminal_a_plain_line_every_few_seconds_and_a_summary():
+    import io
+
+    from oauthpy.cli.batch_progress import PLAIN_EVERY_S, Display
+
+    now = [0.0]
+    stream = io.StringIO()
+    display = Display(Tally(3, clock=lambda: now[0]), stream)
+    display.tally.add(True, 10, None)
+    display.tick()
+    assert stream.getvalue() == ""  # not yet
+    now[0] = PLAIN_EVERY_S
+    display.tick()
+    now[0] = PLAIN_EVERY_S + 1
+    display.tick()  # one line per period
+    assert stream.getvalue() == "batch: 1/3 done · 1 ok · 0 failed · 12.0/min · ETA 10s · 10 tokens\n"
+    display.close(interrupted=True)
+    assert stream.getvalue().splitlines()[-1] == "interrupted: 1 ok, 0 failed of 3 in 6s · 10 tokens"
+
+
+def test_quiet_shows_nothing():
+    import io
+
+    from oauthpy.cli.batch_progress import Display
+
+    now = [0.0]
+    stream = io.StringIO()
+    display = Display(Tally(1, clock=lambda: now[0]), stream, quiet=True)
+    now[0] = 100.0
+    display.tick()
+    display.close()
+    assert stream.getvalue() == ""
+
+
+def test_a_broken_first_json_line_is_an_error_with_its_number_never_a_prompt():
+    # a line that starts like JSON makes the file JSON Lines: a paid prompt of '{"prompt": "x"' is never sent
+    with pytest.raises(InvalidOptionsError, match=r"line 1: not valid JSON"):
+        read_items(b'{"prompt": "x"\n{"prompt": "y"}\n')
+
+
+def test_a_json_array_is_read_as_its_items_and_every_problem_reported_at_once():
+    items = read_items(b'[{"id": "a", "prompt": "one"}, "two"]')
+    assert [(i.id, i.fields["prompt"]) for i in items] == [("a", "one"), (2, "two")]
+    with pytest.raises(InvalidOptionsError) as err:
+        read_items(b'[{"id": "a"}, 3, {"id": "a", "prompt": "x"}, {"id": "a", "prompt": "y"}]')
+    message = str(err.value)
+    assert "item 1: no prompt" in message and "item 2: not an object" in message
+    assert "item 4: id 'a' is already used by item 3" in message
+
+
+def test_a_file_that_starts_with_a_bracket_but_is_no_array_is_refused_saying_why():
+    with pytest.raises(InvalidOptionsError, match=r"starts with '\[' but is not one JSON array"):
+        read_items(b'[{"prompt": "x"},\n')
