@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import attachments_bench
 import batch_bench
+import compare_bench
 import mcp_bench
 import workspace_bench
 from rigs import PROMPT, Rig, reset_peak_rss, rig, rss_mb
@@ -52,6 +53,7 @@ SECTIONS = (
     "attachments",
     "mcp",
     "workspace",
+    "compare",
 )
 
 
@@ -712,6 +714,7 @@ def main() -> int:
         "attachments": lambda root: attachments_bench.attachments(reps, providers, root),
         "mcp": lambda root: mcp_bench.mcp(reps, providers, root),
         "workspace": lambda root: workspace_bench.workspace(reps, providers, root),
+        "compare": lambda root: compare_bench.compare(reps, providers, root),
         "batch": lambda root: (
             batch_bench.batch(reps, providers, root, batch[0])
             + (batch_bench.like_for_like(min(reps, 3), root, batch[0]) if "codex" in providers else [])

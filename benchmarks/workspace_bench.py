@@ -43,6 +43,9 @@ def workspace(reps: int, providers: list[str], root: Path) -> list[Row]:
             if provider == "codex":
                 rows.append(_on_disk(r, repository(r.work / "repo-disk"), root / "oauthpy-home", reps))
     rows.append(git_work(reps, root))
+    from worktree_env_bench import environment
+
+    rows.append(environment(reps, root))
     return rows
 
 

@@ -1,5 +1,8 @@
 """Run the e2e tests of each vendor against the newest versions that scripts/compat installed,
-and write the table of docs/compatibility.md between its markers. Run by scripts/compat."""
+and write the table of docs/compatibility.md between its markers. Run by scripts/compat.
+
+The table has a row for every package of the registry: a result from a run, or ``not yet run``
+for a package no run has covered (a new agent's), so no row is ever written by hand."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NPM = ROOT / ".compat" / "npm" / "node_modules"
 PAGE = ROOT / "docs" / "compatibility.md"
 START, END = "<!-- compat:start -->", "<!-- compat:end -->"
+#: the result of a package no run has covered yet
+NOT_RUN = "not yet run"
 
 
 @dataclass
@@ -117,22 +122,27 @@ def main(keys: list[str]) -> int:
         if keys and target.key not in keys:
             continue
         result, broke = run(target)
-        row = f"| {target.vendor} | `{target.package}` | {target.version()} | {today} | {result} | {broke} |"
+        row = table_row(target, target.version(), today, result, broke)
         rows[target.package] = row
         print(row, flush=True)
     PAGE.write_text(merge_table(PAGE.read_text(), rows))
     return 0
 
 
+def table_row(target: Target, version: str, date: str, result: str, broke: str) -> str:
+    return f"| {target.vendor} | `{target.package}` | {version} | {date} | {result} | {broke} |"
+
+
 def merge_table(page: str, new_rows: dict[str, str]) -> str:
-    """``page`` with the table between its markers holding ``new_rows`` (by package) and the old
-    rows of the packages not in it, in the order of TARGETS."""
+    """``page`` with the table between its markers holding ``new_rows`` (by package), the old
+    rows of the packages not in it, and `NOT_RUN` for the packages of neither, in the order of
+    TARGETS (a package the registry no longer names loses its row)."""
     head, _, rest = page.partition(START)
     old_table, _, tail = rest.partition(END)
     lines = [line for line in old_table.splitlines() if line.startswith("|")][2:]  # under the header
     rows = {line.split("|")[2].strip(" `"): line for line in lines}
     rows.update(new_rows)
-    ordered = [rows[t.package] for t in TARGETS if t.package in rows]
+    ordered = [rows.get(t.package) or table_row(t, "-", "-", NOT_RUN, "") for t in TARGETS]
     header = ["| vendor | package | version | date | e2e tests | what broke |", "|---|---|---|---|---|---|"]
     return head + "\n".join([START, *header, *ordered, END]) + tail
 

@@ -1,6 +1,7 @@
 """Record the bundled claude CLI's stream-json output (as the SDK sees it) against the fake.
 
-Run: .venv/bin/python scripts/record_claude.py  (rewrites tests/recordings/claude/*.jsonl)
+Run: .venv/bin/python scripts/record_claude.py [SCENARIO...]  (rewrites tests/recordings/claude/*.jsonl,
+or only the scenarios named)
 The SDK is pointed at a wrapper that tees the real CLI's stdout to the recording file.
 """
 
@@ -13,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 from oauthpy import Client, OauthPyError
-from oauthpy.testing import HttpError, Reply, Tokens, text
+from oauthpy._agents.claude.testing import subscription_env
+from oauthpy.testing import HttpError, Reply, Tokens, quota_exceeded, text
 from oauthpy.testing.anthropic import FakeAnthropicServer, bash, structured, write_file
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "recordings" / "claude"
@@ -27,6 +29,10 @@ SCENARIOS: dict[str, tuple[list, dict]] = {
     "http_401": ([HttpError(401, "bad key")], {}),
     "http_429": ([HttpError(429, "slow down", retry_after=1)], {}),
     "max_turns": ([bash("echo again")], {"max_turns": 1}),
+    # a spent quota as the API answers an API key (out of credits) and a subscription (its
+    # five-hour window rejected until an hour from now)
+    "quota": ([quota_exceeded(resets_in=3600)], {}),
+    "quota_subscription": ([quota_exceeded(resets_in=3600)], {"env": subscription_env()}),
 }
 
 
@@ -45,8 +51,8 @@ def record(name: str, steps: list, kw: dict) -> None:
         wrapper = Path(tmp, "claude-tee")
         wrapper.write_text(f'#!/bin/sh\n"{bundled_cli()}" "$@" | tee -a "{out}"\n')
         wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
-        env = {**fake.env(tmp), "OAUTHPY_CLAUDE_BINARY": str(wrapper)}
-        opts = {k: v for k, v in kw.items() if k != "output_schema"}
+        env = {**fake.env(tmp), **kw.get("env", {}), "OAUTHPY_CLAUDE_BINARY": str(wrapper)}
+        opts = {k: v for k, v in kw.items() if k not in ("output_schema", "env")}
         try:
             Client("claude").run(
                 f"scenario {name}",
@@ -65,5 +71,7 @@ def record(name: str, steps: list, kw: dict) -> None:
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ.pop("CLAUDECODE", None)
+    only = set(sys.argv[1:])
     for scenario, (script, kwargs) in SCENARIOS.items():
-        record(scenario, script, kwargs)
+        if not only or scenario in only:
+            record(scenario, script, kwargs)

@@ -1,8 +1,10 @@
 """Record real CLI output (codex, gemini) against the fakes, for the parsers' unit tests.
 
-Run: .venv/bin/python scripts/record_cli.py codex|codex-app|gemini|gemini-acp
-(rewrites tests/recordings/<cli>/*.jsonl). ``codex-app`` drives ``codex app-server`` with the
-requests oauthpy builds and records every line it writes back, up to the turn's end.
+Run: .venv/bin/python scripts/record_cli.py codex|codex-app|gemini|gemini-acp|acp-quota [SCENARIO...]
+(rewrites tests/recordings/<cli>/*.jsonl, or only the scenarios named). ``codex-app`` drives
+``codex app-server`` with the requests oauthpy builds and records every line it writes back, up to
+the turn's end. ``acp-quota`` records a spent quota (`quota_exceeded`) on copilot, opencode and
+qwen (``tests/recordings/<agent>-acp/quota*.jsonl``: each message with its direction).
 """
 
 from __future__ import annotations
@@ -22,7 +24,17 @@ from oauthpy._agents.codex.provider import CodexProvider
 from oauthpy._agents.gemini.fake import FakeGeminiServer, shell_call, write_call
 from oauthpy._agents.gemini.provider import GeminiProvider
 from oauthpy._options import build_request, merged_env
-from oauthpy.testing import Cut, FakeResponsesServer, HttpError, Reply, Tokens, apply_patch, shell, text
+from oauthpy.testing import (
+    Cut,
+    FakeResponsesServer,
+    HttpError,
+    Reply,
+    Tokens,
+    apply_patch,
+    quota_exceeded,
+    shell,
+    text,
+)
 from oauthpy.testing.raw_rpc import RawPeer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +52,7 @@ CODEX: dict[str, tuple[list[Any], dict[str, Any]]] = {
     "http_429": ([HttpError(429, "slow down", retry_after=0)], {}),
     "http_500": ([HttpError(500, "boom")], {}),
     "cut": ([Cut("half an ans")], {}),
+    "quota": ([quota_exceeded(resets_in=3600)], {}),
 }
 GEMINI: dict[str, tuple[list[Any], dict[str, Any]]] = {
     "plain": ([text("Hello from the fake, in pieces.", usage=Tokens(input=321, cached=21, output=9))], {}),
@@ -52,6 +65,7 @@ GEMINI: dict[str, tuple[list[Any], dict[str, Any]]] = {
     "http_401": ([HttpError(401, "API key not valid")], {}),
     "http_429": ([HttpError(429, "Resource exhausted")], {}),
     "http_500": ([HttpError(500, "boom")], {}),
+    "quota": ([quota_exceeded(resets_in=3600)], {}),
 }
 
 
@@ -130,6 +144,7 @@ GEMINI_ACP: dict[str, tuple[list[Any], dict[str, Any]]] = {
     "http_401": ([HttpError(401, "API key not valid")], {}),
     "http_429": ([HttpError(429, "Resource exhausted")], {}),
     "http_500": ([HttpError(500, "boom")], {}),
+    "quota": ([quota_exceeded(resets_in=3600)], {}),
 }
 
 
@@ -163,14 +178,75 @@ def record_acp(name: str, steps: list[Any], opts: dict[str, Any]) -> None:
         print(f"gemini-acp {name}: {len(lines)} lines", file=sys.stderr)
 
 
+#: the ACP agents' spent quotas: with a reset time in the API's words, and without one
+ACP_QUOTA = {"quota": quota_exceeded(resets_in=3600), "quota_unsaid": quota_exceeded(resets_in=None)}
+
+
+def record_acp_quota(agent: str, name: str, step: Any) -> None:
+    """One prompt on a real ``<agent> --acp`` against its fake, pointed there as the test suites
+    point it: every message both ways, ``{"dir": "out"|"in", "msg": ...}`` a line."""
+    from oauthpy import _registry as registry
+    from oauthpy._transports.acp.turn import INIT_PARAMS, prompt_params, session_params
+    from oauthpy.testing import fake_for
+
+    entry = registry.get(agent)
+    with fake_for(agent) as fake, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp, "work")
+        work.mkdir()
+        fake.script(step)
+        env = merged_env(entry.fake_environment(fake, Path(tmp, agent), defaults=False))
+        # the pinned program the test installer put aside (scripts/test)
+        env[f"OAUTHPY_{agent.upper()}_BINARY"] = str(entry.load_provision().pinned_program(ROOT))
+        profile = entry.make_provider().profile
+        req = build_request(f"scenario {name}", cwd=work, provider_options={})
+        peer = _LoggedPeer(profile.argv(req, env), profile.environment(env, req), str(work), jsonrpc2=True)
+        try:
+            peer.request("initialize", INIT_PARAMS)
+            sid = peer.request("session/new", session_params(req))["sessionId"]
+            rid = peer.call("session/prompt", prompt_params(sid, req.prompt))
+            peer.read_until(lambda m: m.get("id") == rid and "method" not in m)
+        finally:
+            peer.close(wait_s=5)
+        text_out = "\n".join(json.dumps(x) for x in peer.log).replace(tmp, "/tmp/REC")
+        out = ROOT / "tests" / "recordings" / f"{agent}-acp" / f"{name}.jsonl"
+        out.write_text(text_out + "\n")
+        print(f"{agent}-acp {name}: {len(peer.log)} messages", file=sys.stderr)
+
+
+class _LoggedPeer(RawPeer):
+    """A `RawPeer` that keeps what it sent too, in order with what it read."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.log: list[dict[str, Any]] = []
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.log.append({"dir": "out", "msg": {"jsonrpc": "2.0", **message}})
+        super().send(message)
+
+    def read(self) -> dict[str, Any]:
+        message = super().read()
+        self.log.append({"dir": "in", "msg": message})
+        return message
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "codex"
-    if which == "gemini-acp":
-        for scenario, (script, options) in GEMINI_ACP.items():
+    only = set(sys.argv[2:])
+
+    def chosen(scenarios: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(k, v) for k, v in scenarios.items() if not only or k in only]
+
+    if which == "acp-quota":
+        for agent in ("copilot", "opencode", "qwen"):
+            for scenario, step in chosen(ACP_QUOTA):
+                record_acp_quota(agent, scenario, step)
+    elif which == "gemini-acp":
+        for scenario, (script, options) in chosen(GEMINI_ACP):
             record_acp(scenario, script, options)
     elif which == "codex-app":
-        for scenario, (script, options) in CODEX.items():
+        for scenario, (script, options) in chosen(CODEX):
             record_app(scenario, script, options)
     else:
-        for scenario, (script, options) in (CODEX if which == "codex" else GEMINI).items():
+        for scenario, (script, options) in chosen(CODEX if which == "codex" else GEMINI):
             record(which, scenario, script, options)

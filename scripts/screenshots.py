@@ -8,7 +8,9 @@ included) becomes an SVG through rich (``Text.from_ansi``, ``Console.export_svg`
 picture shows what the command prints today, not what it printed when someone last took a
 screenshot. tests/docs/test_screenshots.py runs this script.
 
-Writes doctor.svg, batch.svg and chat.svg.
+Writes doctor.svg, batch.svg and chat.svg. The pictures show a fixed set of agents
+(`PICTURED`): an agent added to the registry changes none of them (it has no fake started here,
+and doctor's picture asks only these), so no picture waits on a new agent.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from rich.console import Console
 from rich.text import Text
 
 from oauthpy import _registry as registry
-from oauthpy._names import listed_providers
 from oauthpy.testing import FakeServer, Gate, fake_for, live_processes_with_env, new_marker, shell, text
 from oauthpy.testing.processes import MARKER_VAR
 
@@ -40,20 +41,20 @@ sys.path.insert(0, str(REPO))  # the pinned CLIs, found as the test suite finds 
 from tests.support import vendor_binaries  # noqa: E402
 
 COLUMNS = 100
-#: every agent of the registry that doctor and demo show
-PROVIDERS = listed_providers()
+#: the agents the pictures show, fixed: doctor's rows (batch and chat run codex)
+PICTURED = ("codex", "claude", "gemini", "opencode", "copilot", "qwen")
 #: every wait on a command is bounded: a stuck command fails the script, it never hangs it
 TIMEOUT_S = 60
 
 
 @contextlib.contextmanager
 def fakes(root: Path) -> Iterator[tuple[dict[str, FakeServer], dict[str, str]]]:
-    """Every provider's fake, and one environment that sends each real CLI to its fake.
+    """The pictured agents' fakes, and one environment that sends each real CLI to its fake.
 
     ``HOME`` is ``root``, so the pictures can show ``~`` instead of a temporary path.
     """
     with contextlib.ExitStack() as stack:
-        started = {p: stack.enter_context(fake_for(p)) for p in PROVIDERS}
+        started = {p: stack.enter_context(fake_for(p)) for p in PICTURED}
         env = {
             k: v
             for k, v in os.environ.items()
@@ -144,8 +145,16 @@ def picture(title: str, command: str, ansi: str) -> str:
 # -- the pictures --------------------------------------------------------------------------------
 
 
+#: ``oauthpy doctor`` asking the pictured agents: the command itself, its table and its fixes,
+#: with only the list of agents it goes over set (as the chat picture sets its line reader)
+DOCTOR = (
+    "import sys; from oauthpy.cli import doctor, main; "
+    f"doctor.listed_providers = lambda: {PICTURED!r}; sys.exit(main())"
+)
+
+
 def doctor(root: Path, env: dict[str, str], started: dict[str, FakeServer]) -> str:
-    with terminal(["doctor"], env, root) as child:
+    with terminal(["doctor"], env, root, python=["-c", DOCTOR]) as child:
         out = finish(child)
     return picture("oauthpy doctor", "oauthpy doctor", tidy(out, root))
 

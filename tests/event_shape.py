@@ -2,7 +2,7 @@
 
 A run's shape is the kind and status of each whole item in order (text deltas folded into
 the message they belong to), checked the same way by the parsers' unit tests (recorded output)
-and by tests/core/test_event_shape.py (the real CLIs against the fakes).
+and by tests/contract/test_event_shape.py (the real CLIs against the fakes).
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from oauthpy import Event, EventKind
 Shape = list[tuple[str, str | None]]
 
 
-def shape(events: Iterable[Event]) -> Shape:
+def shape(events: Iterable[Event], *, others: bool = True) -> Shape:
     """``[(kind, status), ...]`` of the whole items, after checking the deltas and that no event
-    is a blank ``other``."""
+    is a blank ``other``; without the ``other`` ones unless ``others`` (an agent's own records,
+    `Provision.other_events`)."""
     out: Shape = []
     for e in events:
         assert not (e.kind is EventKind.OTHER and not e.text), (
             f"a blank other event from a {type(e.raw).__name__}"
         )
+        if e.kind is EventKind.OTHER and not others:
+            continue
         if e.delta:
             assert e.status == "in_progress", f"a delta with status {e.status!r}: {e!r}"
             continue

@@ -10,6 +10,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from oauthpy._client import Client
     from oauthpy._compare import acompare, compare
+    from oauthpy._compare_check import CheckResult
+    from oauthpy._comparison import Attempt, Comparison, Verdict
     from oauthpy._errors import (
         AuthRequiredError,
         BudgetExceededError,
@@ -19,10 +21,12 @@ if TYPE_CHECKING:
         OauthPyError,
         ProtocolError,
         ProviderNotInstalledError,
+        QuotaExceededError,
         RateLimitError,
         SessionBusyError,
         SessionClosedError,
         SessionNotFoundError,
+        SetupError,
         StructuredOutputError,
         TimeoutExceededError,
         UnsupportedProviderError,
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
         Event,
         EventKind,
         EventStatus,
+        FailedAttempt,
         FileChange,
         FileChangeKind,
         ModelInfo,
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
     from oauthpy._tools import Tool, tool
     from oauthpy._usage import AccountUsage, QuotaWindow
     from oauthpy._workspace import Change
+    from oauthpy._worktree_env import UncommittedChangesWarning
 
 del TYPE_CHECKING  # not a name of the package
 
@@ -61,6 +67,7 @@ _WHERE = {
     "acompare": "._compare",
     "compare": "._compare",
     "AccountUsage": "._usage",
+    "Attempt": "._comparison",
     "AuthMode": "._events",
     "AuthReason": "._events",
     "AuthRequiredError": "._errors",
@@ -69,9 +76,11 @@ _WHERE = {
     "BudgetExceededError": "._errors",
     "Capabilities": "._sessions",
     "Change": "._workspace",
+    "CheckResult": "._compare_check",
     "Client": "._client",
     "CommandExecutionError": "._errors",
     "CommandView": "._events",
+    "Comparison": "._comparison",
     "Decision": "._permissions",
     "DoneView": "._events",
     "Event": "._events",
@@ -88,22 +97,27 @@ _WHERE = {
     "ProviderName": "._registry",
     "ProviderNotInstalledError": "._errors",
     "QuotaWindow": "._usage",
+    "QuotaExceededError": "._errors",
     "RateLimitError": "._errors",
     "RunOptions": "._signature",
+    "FailedAttempt": "._events",
     "RunResult": "._events",
     "Session": "._session",
     "SessionBusyError": "._errors",
     "SessionClosedError": "._errors",
     "SessionInfo": "._sessions",
     "SessionNotFoundError": "._errors",
+    "SetupError": "._errors",
     "StructuredOutputError": "._errors",
     "TimeoutExceededError": "._errors",
     "Tool": "._tools",
     "ToolView": "._events",
     "TransportName": "._names",
     "TurnOptions": "._signature",
+    "UncommittedChangesWarning": "._worktree_env",
     "UnsupportedProviderError": "._errors",
     "Usage": "._events",
+    "Verdict": "._comparison",
     "redact": "._redact",
     "tool": "._tools",
 }
@@ -123,6 +137,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AccountUsage",
+    "Attempt",
     "AuthMode",
     "AuthReason",
     "AuthRequiredError",
@@ -131,9 +146,11 @@ __all__ = [
     "BudgetExceededError",
     "Capabilities",
     "Change",
+    "CheckResult",
     "Client",
     "CommandExecutionError",
     "CommandView",
+    "Comparison",
     "Decision",
     "DoneView",
     "Event",
@@ -150,22 +167,27 @@ __all__ = [
     "ProviderName",
     "ProviderNotInstalledError",
     "QuotaWindow",
+    "QuotaExceededError",
     "RateLimitError",
     "RunOptions",
+    "FailedAttempt",
     "RunResult",
     "Session",
     "SessionBusyError",
     "SessionClosedError",
     "SessionInfo",
     "SessionNotFoundError",
+    "SetupError",
     "StructuredOutputError",
     "TimeoutExceededError",
     "Tool",
     "ToolView",
     "TransportName",
     "TurnOptions",
+    "UncommittedChangesWarning",
     "UnsupportedProviderError",
     "Usage",
+    "Verdict",
     "acompare",
     "compare",
     "redact",

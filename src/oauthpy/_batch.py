@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._checks import check_cwd, check_model, check_prompt
-from oauthpy._errors import InvalidOptionsError, OauthPyError, RateLimitError
+from oauthpy._errors import InvalidOptionsError, OauthPyError, QuotaExceededError, RateLimitError
 from oauthpy._events import RunResult
 from oauthpy._options import RunRequest
 from oauthpy._retry import MAX_WAIT_S, RetryPolicy
@@ -116,7 +116,9 @@ def batch_requests(
         raise InvalidOptionsError(f"keep_sessions must be True or False, got {keep_sessions!r:.40}")
     if isinstance(prompts, (str, bytes)) or not isinstance(prompts, Iterable):
         raise InvalidOptionsError("prompts must be a list of prompt strings or dicts, not a single prompt")
-    base, policy = split_retries(runner.request("-", kw))  # "-": the items bring their own
+    from oauthpy._fallback import planned
+
+    base, policy = split_retries(planned(runner, "-", kw))  # "-": the items bring their own
     if not keep_sessions:
         base = without_sessions(base, runner.provider.ephemeral)
     if budget is not None:
@@ -124,6 +126,10 @@ def batch_requests(
     requests = []
     for i, item in enumerate(prompts):
         request = item_request(base, item, where(i))
+        if request.workspace is not None:  # the item's number is its setup's OAUTHPY_ATTEMPT
+            request = dataclasses.replace(
+                request, workspace=dataclasses.replace(request.workspace, attempt=i)
+            )
         if request.model != base.model or request.cwd != base.cwd or request.attachments:
             runner.check(request)  # the provider's own checks of an item's model and files
         requests.append(request)
@@ -223,6 +229,8 @@ async def _one(
         attempts += 1
         try:
             result = await run(request)
+        except QuotaExceededError as exc:  # a spent plan: no pause brings it back soon
+            return Finished(index, exc, attempts, time.monotonic() - started)
         except RateLimitError as exc:
             wait = policy.delay(rate_limits + 1, exc)
             if rate_limits < RATE_LIMIT_RETRIES and wait <= MAX_PAUSE_S:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
 from collections.abc import AsyncGenerator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from oauthpy._checks import check_env, check_text, positive_number
 from oauthpy._client_account import AccountMethods
@@ -33,7 +34,18 @@ if TYPE_CHECKING:
 #: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
 KEEP_ALIVE_S = 60.0
 #: the constructor's keywords, for the "did you mean" of a misspelt one
-_CLIENT_KEYWORDS = ("auth_source", "oauthpy_home", "env", "transport", "keep_alive", "command", "budget_usd")
+_CLIENT_KEYWORDS = (
+    "auth_source",
+    "oauthpy_home",
+    "env",
+    "transport",
+    "keep_alive",
+    "command",
+    "budget_usd",
+    "fallback",
+    "fallback_on",
+    "fallback_after_s",
+)
 
 
 def _misspelt_keyword(name: str) -> TypeError:
@@ -78,6 +90,17 @@ def _check_command(provider: str, command: object, takes: bool) -> tuple[str, ..
     return tuple(command)
 
 
+def _sibling(
+    auth_source: AuthSource,
+    home: str | os.PathLike[str] | None,
+    env: Mapping[str, str | None] | None,
+    name: str,
+) -> Runner:
+    """The runner of another agent for ``fallback=``, made as the client was (its login source,
+    home and environment; its own fake in the offline mode)."""
+    return Client(name, auth_source=auth_source, oauthpy_home=home, env=env)._runner  # type: ignore[arg-type]
+
+
 class Client(BatchMethods, CatalogueMethods, AccountMethods):
     """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
 
@@ -104,6 +127,12 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
 
     ``budget_usd`` stops spending: once the runs of this client have cost that much (as the
     vendor reported, else estimated), no new run starts (`BudgetExceededError`); docs/account.md.
+
+    ``fallback`` names the agents (or clients) that take a run's work, in order, when this one
+    cannot: its plan ran out (`QuotaExceededError`), it is not installed or not logged in;
+    ``fallback_on`` adds ``"timeout"`` and ``"crash"``, ``fallback_after_s`` is how long a rate
+    limit may ask to wait first (default 60). A run's own ``fallback=`` goes over it;
+    docs/failover.md.
     """
 
     def __init__(
@@ -117,6 +146,9 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         keep_alive: float = KEEP_ALIVE_S,
         command: Sequence[str] | None = None,
         budget_usd: float | None = None,
+        fallback: Sequence[str | Client] | None = None,
+        fallback_on: Sequence[Literal["timeout", "crash"]] | None = None,
+        fallback_after_s: float | None = None,
         **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
         if misspelt:
@@ -164,6 +196,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         assert alive is not None
         self.keep_alive = alive
         env = check_env(env)
+        given_env = env  # a fallback agent's client gets it (not this agent's offline fake's)
         mode = sys.modules.get("oauthpy.testing.offline_mode")
         if mode is not None and mode.active():  # this agent's own fake environment first
             env = {**mode.agent_env(provider), **(env or {})}
@@ -172,6 +205,16 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         self._runner = Runner(provider, self._auth, transport, argv)
         if budget is not None:
             self._runner.budget = Budget(budget, "the client's")
+        self._runner.sibling = functools.partial(_sibling, auth_source, oauthpy_home, given_env)
+        if fallback is not None or fallback_on is not None or fallback_after_s is not None:
+            from oauthpy._fallback import check_spec
+
+            spec = check_spec(fallback, fallback_on, fallback_after_s)
+            if spec is not None and provider in [
+                a if isinstance(a, str) else a.provider for a in spec.agents
+            ]:
+                raise InvalidOptionsError(f"fallback names {provider}, the client's own agent")
+            self._runner.fallback = spec if spec is not None and spec.agents else None
         self._depth = 0
 
     def __repr__(self) -> str:
@@ -246,7 +289,12 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         Takes the keyword arguments of `run`. Closing the generator (``aclose()``, or
         ``contextlib.aclosing``) stops the vendor process at once.
         """
-        return self._runner.one_shot(self._runner.request(prompt, options), Outcome(), live=True)
+        request = self._request(prompt, options)
+        if request.fallback is not None:
+            from oauthpy._failover import stream
+
+            return stream(self._runner, request)
+        return self._runner.one_shot(request, Outcome(), live=True)
 
     @takes(RunOptions)
     def stream_sync(self, prompt: str, **options: Unpack[RunOptions]) -> SyncStream[Event]:
@@ -257,6 +305,18 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         ``close()``, the end of ``with client.stream_sync(...) as events:``, or garbage collection.
         """
         return iterate_sync(self.stream(prompt, **options))
+
+    def _request(self, prompt: object, options: Mapping[str, Any]) -> RunRequest:
+        """A run's checked request, with its failover's plan (``fallback=``, the run's or the
+        client's) when it has one."""
+        from oauthpy._fallback import KEYWORDS
+
+        runner = self._runner
+        if runner.fallback is None and not KEYWORDS & options.keys():
+            return runner.request(prompt, options)
+        from oauthpy._fallback import planned
+
+        return planned(runner, prompt, options)
 
     # -- one-shot runs -----------------------------------------------------------------------
 
@@ -273,9 +333,13 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     @takes(RunOptions)
     async def arun(self, prompt: str, **options: Unpack[RunOptions]) -> RunResult[Any]:
         """Async twin of `run`."""
-        return await self._arun(self._runner.request(prompt, options))
+        return await self._arun(self._request(prompt, options))
 
     async def _arun(self, request: RunRequest) -> RunResult[Any]:
+        if request.fallback is not None:
+            from oauthpy._failover import arun
+
+            return await arun(self._runner, request)
         outcome = Outcome()
         runner = self._runner
         return await runner.collect(runner.one_shot(request, outcome, live=False), request, outcome)
@@ -308,14 +372,14 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         To type checkers, ``output_schema=Label`` (a pydantic model class) returns a
         ``RunResult[Label]`` whose ``output`` is a ``Label``; any other run a ``RunResult[Any]``.
         """
-        return run_sync(self._arun(self._runner.request(prompt, options)))
+        return run_sync(self._arun(self._request(prompt, options)))
 
     @takes(RunOptions)
     def check(self, prompt: str, **options: Unpack[RunOptions]) -> None:
         """Check a run's arguments as `run` does, starting nothing: `InvalidOptionsError` (or the
         `TypeError` of an unknown keyword) for what `run` would refuse. For code that starts
         several runs and wants them all valid before the first starts (``oauthpy.compare``)."""
-        self._runner.request(prompt, options)
+        self._request(prompt, options)
 
     # -- sessions ----------------------------------------------------------------------------------
 

@@ -1,22 +1,38 @@
-"""``oauthpy.compare``: the same task given to several agents at once, each in its own worktree.
+"""``oauthpy.compare``: the same task given to several agents at once (each ``n`` times), each
+attempt in its own worktree, checked and ranked.
 
 Every request is checked before any agent starts (a bad provider, a folder outside a git
-repository, a repository with no commit). The agents then run side by side; each one's outcome
-is its `RunResult` (with ``changes`` and ``diff``) or its error, in the order asked. A
-cancellation (Ctrl-C in the sync form) stops every agent, and every worktree goes with its run.
+repository, a repository with no commit, a bad ``check``/``judge``/``n``). The attempts then run
+side by side; an attempt whose agent finished runs the ``check`` in its worktree (kept for it,
+then removed unless ``keep_workspace``). When all are done, the judge ranks the finished ones.
+A cancellation (Ctrl-C in the sync form) stops every attempt, its check included, and every
+worktree goes with its attempt; ``on_attempt`` has by then seen each one that finished.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+import dataclasses
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from oauthpy._compare_check import attempt_env, checked_command, checked_timeout, run_check
+from oauthpy._compare_judge import Judge, ask_agent, call_function, checked_judge
+from oauthpy._comparison import Attempt, Comparison, Verdict
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 from oauthpy._events import Event, RunResult
+from oauthpy._worktree_env import attempt as numbered
 
-#: called with (provider, event) for every event of every agent (the CLI's progress)
-OnEvent = Callable[[str, Event], Awaitable[None]]
+if TYPE_CHECKING:
+    from oauthpy._client import Client
+    from oauthpy._permissions import PermissionCallback
+
+#: called with (provider, attempt index, event) for every event of every attempt (the CLI's progress)
+OnEvent = Callable[[str, int, Event], Awaitable[None]]
+#: called with each attempt as it finishes (its check done), before the judge
+OnAttempt = Callable[[Attempt], object]
 
 
 def _providers(value: Any) -> list[str]:
@@ -31,87 +47,207 @@ def _providers(value: Any) -> list[str]:
         if name not in known:
             raise InvalidOptionsError(f"unknown provider {name!r}; choose from {', '.join(known)}")
     if len(set(value)) != len(value):
-        raise InvalidOptionsError("each provider may be named once in a comparison")
+        raise InvalidOptionsError(
+            "each provider may be named once in a comparison", hint="n=2 gives each provider two attempts"
+        )
     return list(value)
+
+
+def _count(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InvalidOptionsError(f"n must be a whole number of attempts per agent, 1 or more, got {n!r:.40}")
+    return n
+
+
+def _removed(result: RunResult[Any]) -> None:
+    """The worktree kept for the check, gone (and its registration)."""
+    from oauthpy._workspace import _forget
+
+    if result.workspace is not None and result.repository is not None:
+        _forget(result.repository, result.workspace)
+
+
+def _folder_in(result: RunResult[Any], worktree: str) -> str:
+    """The folder of ``worktree`` where the agent worked: as the run's cwd is of its repository."""
+    assert result.repository is not None
+    rel = os.path.relpath(os.path.realpath(result.cwd), result.repository)
+    return os.path.normpath(os.path.join(worktree, rel))
 
 
 async def acompare(
     prompt: str,
     providers: Sequence[str],
     *,
-    cwd: str = ".",
+    n: int = 1,
+    cwd: str | os.PathLike[str] = ".",
     timeout: float | None = None,
-    on_permission: Any = None,
+    on_permission: PermissionCallback | None = None,
     keep_workspace: bool = False,
     auth_source: str = "auto",
     models: dict[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+    setup: str | None = None,
+    setup_timeout: float | None = None,
+    include: Sequence[str] | None = None,
+    base: str | None = None,
+    check: str | None = None,
+    check_timeout: float | None = None,
+    judge: Judge | None = None,
     on_event: OnEvent | None = None,
-) -> list[RunResult[Any] | OauthPyError]:
-    """Async form of `compare`."""
+    on_attempt: OnAttempt | None = None,
+) -> Comparison:
+    """Async form of `compare`; ``on_event(provider, index, event)`` (async) sees every event of
+    every attempt, ``on_attempt(attempt)`` each attempt as it finishes."""
     from oauthpy._client import Client
 
     names = _providers(providers)
+    repeats = _count(n)
+    command = checked_command(check)
+    check_s = checked_timeout(check_timeout)
+    judging = checked_judge(judge)
     models = dict(models or {})
-    runs = []
+    given = {"setup": setup, "setup_timeout": setup_timeout, "include": include, "base": base}
+    worktree_options = {key: value for key, value in given.items() if value is not None}
+    runs: list[tuple[int, str, Client, dict[str, Any]]] = []
     for name in names:  # every check first: nothing starts unless all can
         client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
-        options: dict[str, Any] = {
-            "cwd": cwd,
-            "timeout": timeout,
-            "on_permission": on_permission,
-            "model": models.get(name),
-            "workspace": "worktree",
-            "keep_workspace": keep_workspace,
-        }
-        client.check(prompt, **options)
-        runs.append((name, client, options))
+        for _ in range(repeats):
+            options: dict[str, Any] = {
+                "cwd": cwd,
+                "timeout": timeout,
+                "on_permission": on_permission,
+                "model": models.get(name),
+                "env": env,
+                "workspace": "worktree",
+                # kept past the run for its check; removed after it unless the caller keeps it
+                "keep_workspace": keep_workspace or command is not None,
+                **worktree_options,
+            }
+            with numbered(len(runs)):
+                client.check(prompt, **options)
+            runs.append((len(runs), name, client, options))
 
-    async def one(name: str, client: Client, options: dict[str, Any]) -> RunResult[Any] | OauthPyError:
+    async def one(index: int, name: str, client: Client, options: dict[str, Any]) -> Attempt:
         async def shown(event: Event) -> None:
             if on_event is not None:
-                await on_event(name, event)
+                await on_event(name, index, event)
 
+        started = time.monotonic()
         try:
-            return await client.arun(prompt, **options, on_event=shown if on_event is not None else None)
+            with numbered(index):  # its setup's OAUTHPY_ATTEMPT (a context variable: this task's own)
+                result = await client.arun(
+                    prompt, **options, on_event=shown if on_event is not None else None
+                )
         except OauthPyError as exc:
-            return exc
+            attempt = Attempt(name, index, None, (), None, None, None, None, time.monotonic() - started, exc)
+        else:
+            ran_s = time.monotonic() - started
+            checked = None
+            try:
+                if command is not None and result.workspace is not None:
+                    more = {**(env or {}), **attempt_env(index, result.workspace)}
+                    checked = await run_check(command, _folder_in(result, result.workspace), more, check_s)
+            finally:
+                if not keep_workspace:
+                    _removed(result)  # not in a thread: a cancellation must not skip it
+            if not keep_workspace:
+                result = dataclasses.replace(result, workspace=None)  # gone
+            attempt = Attempt(
+                name,
+                index,
+                result.text,
+                result.changes,
+                result.diff,
+                checked,
+                result.usage,
+                result.cost_usd,
+                ran_s,
+                path=result.workspace if keep_workspace else None,
+                result=result,
+            )
+        if on_attempt is not None:
+            on_attempt(attempt)
+        return attempt
 
     tasks = [asyncio.ensure_future(one(*run)) for run in runs]
     try:
-        return list(await asyncio.gather(*tasks))
+        attempts = tuple(await asyncio.gather(*tasks))
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)  # each run removes its worktree
+        await asyncio.gather(*tasks, return_exceptions=True)  # each attempt removes its worktree
+    finished = [attempt for attempt in attempts if attempt.error is None]
+    verdict: Verdict | None = None
+    if judging is not None and len(finished) >= 2:
+        if isinstance(judging, str):
+            verdict = await ask_agent(
+                judging,
+                prompt,
+                finished,
+                auth_source=auth_source,
+                model=models.get(judging),
+                env=env,
+                timeout=timeout,
+            )
+        else:
+            verdict = await call_function(judging, finished)
+    return Comparison(attempts, verdict)
 
 
 def compare(
     prompt: str,
     providers: Sequence[str],
     *,
-    cwd: str = ".",
+    n: int = 1,
+    cwd: str | os.PathLike[str] = ".",
     timeout: float | None = None,
-    on_permission: Any = None,
+    on_permission: PermissionCallback | None = None,
     keep_workspace: bool = False,
     auth_source: str = "auto",
     models: dict[str, str] | None = None,
-) -> list[RunResult[Any] | OauthPyError]:
-    """Give ``prompt`` to each of ``providers`` at once, each in a fresh git worktree of
-    ``cwd``'s repository at HEAD (the user's tree is never touched), and return each one's
-    `RunResult` (``changes``, ``diff``; ``apply()`` takes one) or its error, in the order
-    given. ``models`` maps a provider to its model; the other arguments are those of `run`.
-    Bad input raises `InvalidOptionsError` before any agent starts (docs/workspaces.md)."""
+    env: Mapping[str, str | None] | None = None,
+    setup: str | None = None,
+    setup_timeout: float | None = None,
+    include: Sequence[str] | None = None,
+    base: str | None = None,
+    check: str | None = None,
+    check_timeout: float | None = None,
+    judge: Judge | None = None,
+    on_attempt: OnAttempt | None = None,
+) -> Comparison:
+    """Give ``prompt`` to each of ``providers`` at once (each ``n`` times), each attempt in a
+    fresh git worktree of ``cwd``'s repository (the user's tree is never touched), and return a
+    `Comparison`: its attempts in order (``provider``, ``index``, ``text``, ``changes``,
+    ``diff``, ``check``, ``error``...), ``best()`` and the judge's ``verdict``.
+
+    ``setup``, ``setup_timeout``, ``include`` and ``base`` prepare each worktree, as for `run`.
+    ``check`` (a shell command, e.g. ``"pytest -q"``) runs in each finished attempt's worktree,
+    bounded by ``check_timeout`` (default 600 s): ``attempt.check``. ``judge`` ranks the finished
+    attempts: a function ``judge(attempts) -> (order, reason)``, or an agent's name (asked,
+    read-only, for ``{"order": [...], "reason": ...}``). ``models`` maps a provider to its model;
+    ``env`` goes to every agent (and the check); the other arguments are those of `run`. Bad input raises `InvalidOptionsError` before any
+    agent starts (docs/workspaces.md)."""
     from oauthpy._loop import run_sync
 
     return run_sync(
         acompare(
             prompt,
             providers,
+            n=n,
             cwd=cwd,
             timeout=timeout,
             on_permission=on_permission,
             keep_workspace=keep_workspace,
             auth_source=auth_source,
             models=models,
+            env=env,
+            setup=setup,
+            setup_timeout=setup_timeout,
+            include=include,
+            base=base,
+            check=check,
+            check_timeout=check_timeout,
+            judge=judge,
+            on_attempt=on_attempt,
         )
     )

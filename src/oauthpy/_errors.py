@@ -35,6 +35,10 @@ class OauthPyError(Exception):
     #: After retries: every attempt's error, the backoff slept (``RunResult.raw["retry"]``'s shape).
     retry: dict[str, Any] | None = None
 
+    #: with ``fallback=``, when every agent failed: each one's try (`oauthpy.FailedAttempt`),
+    #: this error's agent last
+    failed_over: tuple[Any, ...] = ()
+
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = redact(plain(message))
         self.hint = redact(plain(hint)) if hint else None
@@ -164,6 +168,19 @@ class RateLimitError(CommandExecutionError):
         self.resets_at = resets_at
 
 
+class QuotaExceededError(RateLimitError):
+    """The plan's usage limit or quota is spent (codex's usage limit, Claude's five-hour window,
+    Gemini's daily quota): waiting seconds does not help, so it is never retried. ``resets_at``
+    when the vendor said when it starts again. ``fallback=`` hands the work to the next agent on
+    it (docs/failover.md)."""
+
+    transient = False
+
+    def __init__(self, message: str, **kw: Any) -> None:
+        kw.setdefault("transient", False)
+        super().__init__(message, **kw)
+
+
 class StructuredOutputError(CommandExecutionError):
     """The run finished but its reply did not match the requested ``output_schema``."""
 
@@ -175,6 +192,31 @@ class TimeoutExceededError(OauthPyError, TimeoutError):
         self.which = which
         self.after_s = after_s
         super().__init__(message)
+
+
+class SetupError(OauthPyError):
+    """A worktree's ``setup`` command failed or ran out of ``setup_timeout``: the agent was not
+    started. ``exit_code`` (None when it timed out), ``timed_out``, and ``output``: the redacted
+    tail of what it printed (stdout and stderr together)."""
+
+    def __init__(
+        self, message: str, *, exit_code: int | None, output: str = "", timed_out: bool = False
+    ) -> None:
+        self.exit_code = exit_code
+        self.timed_out = timed_out
+        self.output = redact(plain(output))
+        full = f"{message}\noutput (tail):\n{self.output.strip()}" if self.output.strip() else message
+        super().__init__(full, hint="the agent did not start: run the command in a fresh checkout to see why")
+
+    def __reduce__(self) -> Any:
+        return (_setup_error, (self.message, self.hint, self.exit_code, self.output, self.timed_out))
+
+
+def _setup_error(message: str, hint: str | None, code: int | None, output: str, timed_out: bool) -> Any:
+    err = SetupError.__new__(SetupError)
+    OauthPyError.__init__(err, message, hint=hint)
+    err.exit_code, err.output, err.timed_out = code, output, timed_out
+    return err
 
 
 # Tracebacks and reprs name them where users import them from (`oauthpy.AuthRequiredError`),
@@ -193,8 +235,10 @@ for _public in (
     CommandExecutionError,
     ProtocolError,
     RateLimitError,
+    QuotaExceededError,
     StructuredOutputError,
     TimeoutExceededError,
+    SetupError,
 ):
     _public.__module__ = "oauthpy"
 del _public

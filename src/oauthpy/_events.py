@@ -30,6 +30,7 @@ EventStatus = Literal[
     "interrupted",
     "cancelled",
     "retrying",
+    "failover",
 ]
 
 
@@ -258,6 +259,21 @@ class DoneView:
         return f"DoneView({self.event!r})"  # the event's repr, which redacts
 
 
+@dataclass(frozen=True, slots=True)
+class FailedAttempt:
+    """An agent's try that failed over to the next agent of ``fallback`` (`RunResult.attempts`)."""
+
+    provider: str
+    #: the error's type (``"QuotaExceededError"``...) and its message
+    error_type: str
+    message: str
+    elapsed_s: float
+    #: the files its events said it changed
+    changed: tuple[str, ...] = ()
+    #: its changes went with its worktree (``workspace="worktree"``); else they are in the tree
+    changes_discarded: bool = False
+
+
 # Not slotted: Python < 3.12 breaks ``RunResult[Label](...)`` on a frozen slotted dataclass (its
 # generated __setattr__ then refuses typing's ``__orig_class__`` with a TypeError).
 @dataclass(frozen=True)
@@ -296,6 +312,8 @@ class RunResult(Generic[OutputT]):
     workspace: str | None = None
     #: the repository the worktree was taken of (where `apply` applies)
     repository: str | None = field(default=None, repr=False)
+    #: the agents' tries that failed over before ``provider`` answered (``fallback=``)
+    attempts: tuple[FailedAttempt, ...] = ()
 
     def apply(self) -> None:
         """Bring a worktree run's changes into the repository's working tree (``git apply``);

@@ -44,6 +44,8 @@ class RunRequest:
     #: when the call began (``time.monotonic()``), when that was before its turn (the login state
     #: was prepared first and ``timeout`` is what was left): a timeout counts from here
     began: float | None = None
+    #: the agents to try when this one cannot take the work (`oauthpy._failover.Plan`)
+    fallback: Any = None
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
@@ -168,6 +170,10 @@ def build_request(
     attachments: Any = None,
     workspace: Any = None,
     keep_workspace: Any = False,
+    base: Any = None,
+    include: Any = None,
+    setup: Any = None,
+    setup_timeout: Any = None,
     require_prompt: bool = True,
 ) -> RunRequest:
     """Validate the public arguments of a run. Raises `InvalidOptionsError`.
@@ -201,10 +207,11 @@ def build_request(
 
         files = check_attachments(attachments)
     planned = None
-    if workspace is not None or keep_workspace:
+    prepared = {"base": base, "include": include, "setup": setup, "setup_timeout": setup_timeout}
+    if workspace is not None or keep_workspace or any(v is not None for v in prepared.values()):
         from oauthpy._workspace import plan
 
-        planned = plan(workspace, real_cwd, keep_workspace)
+        planned = plan(workspace, real_cwd, keep_workspace, **prepared)
     return RunRequest(
         prompt=prompt,
         cwd=real_cwd,

@@ -8,7 +8,7 @@ when code outside the registry and the vendors' own modules names a provider.
 
 Each shipped agent's entry is its package's ``spec.py`` (``SPEC``), listed in `_SPECS` and
 imported only when asked for: ``oauthpy --help`` and ``Client("codex")`` load no other agent's.
-A new agent is its package and one line in `_SPECS` (docs/add-an-agent.md); `register` adds one
+A new agent is its package and its name in `ProviderName` (docs/add-an-agent.md); `register` adds one
 at run time (the test suite's own ACP agent).
 """
 
@@ -18,7 +18,7 @@ import importlib
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from oauthpy._errors import UnsupportedProviderError
 
@@ -186,21 +186,13 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
-#: the agents oauthpy ships, for type checkers (`Client.providers` lists the run-time ones too);
-#: a new agent adds its name here and its line in `_SPECS`
+#: every agent oauthpy ships, in the order it lists them: its entry is its package's
+#: ``_agents/<name>/spec.py`` (``SPEC``), imported only when asked for. Adding an agent is its
+#: package and its name here, the one line that both type checkers and the registry read
+#: (`Client.providers` lists the run-time ones too)
 ProviderName = Literal["codex", "claude", "gemini", "opencode", "copilot", "qwen", "acp"]
 
-#: every agent oauthpy ships: its name and where its entry is (``_agents/<name>/spec.py``),
-#: imported only when asked for. Adding an agent is its package and one line here.
-_SPECS: dict[str, str] = {
-    "codex": "oauthpy._agents.codex.spec:SPEC",
-    "claude": "oauthpy._agents.claude.spec:SPEC",
-    "gemini": "oauthpy._agents.gemini.spec:SPEC",
-    "opencode": "oauthpy._agents.opencode.spec:SPEC",
-    "copilot": "oauthpy._agents.copilot.spec:SPEC",
-    "qwen": "oauthpy._agents.qwen.spec:SPEC",
-    "acp": "oauthpy._agents.acp.spec:SPEC",
-}
+_SPECS: dict[str, str] = {name: f"oauthpy._agents.{name}.spec:SPEC" for name in get_args(ProviderName)}
 #: the entries loaded so far, and those registered at run time (`register`)
 _ENTRIES: dict[str, Agent] = {}
 

@@ -60,6 +60,10 @@ async def in_worktree(
         worktree = Worktree.create(request.workspace)
     finished = False
     try:
+        if worktree.setup_pending:  # before the agent starts; a failure ends the run here
+            from oauthpy._worktree_env import set_up
+
+            await set_up(worktree)
         gen = run(_replace(request, cwd=worktree.cwd))
         async with contextlib.aclosing(gen):
             async for event in gen:
@@ -73,6 +77,10 @@ async def in_worktree(
             outcome.workspace = worktree.path
         elif own:
             worktree.remove()  # not in a thread: a cancellation must not skip it
+
+
+def _no_sibling(name: str) -> Runner:
+    raise InvalidOptionsError(f"fallback={name!r} needs a client to make it: give Client({name!r}, ...)")
 
 
 def watch(gen: AsyncGenerator[Event, None], request: RunRequest) -> AsyncGenerator[Event, None]:
@@ -134,6 +142,12 @@ class Runner:
         self.pool: AgentPool | None = None
         #: the client's ``budget_usd`` (`oauthpy._budget.Budget`), charged by every run and turn
         self.budget: Any = None
+        #: the client's ``fallback=`` (`oauthpy._failover.Spec`), and the clients of the agents it
+        #: names, made once
+        self.fallback: Any = None
+        self.siblings: dict[str, Runner] = {}
+        #: ``(name) -> Runner``: another agent's, made like this one's client (set by the client)
+        self.sibling: Callable[[str], Runner] = _no_sibling
         #: where a run's ``other`` events may tell the account's usage (`Agent.usage_observer`)
         self._observer: Any = agent.usage_observer or None
 
@@ -180,7 +194,17 @@ class Runner:
 
         request = build_request(prompt, require_prompt=require_prompt, **kw)
         if request.workspace is not None:
-            request = _replace(request, workspace=self.placed(request.workspace, request.env))
+            import dataclasses
+
+            from oauthpy._worktree_env import current_attempt
+
+            # the setup's environment: the client's env and the run's, as the agent's has them
+            workspace = dataclasses.replace(
+                self.placed(request.workspace, request.env),
+                attempt=current_attempt(),
+                env={**self.auth.env, **request.env},
+            )
+            request = _replace(request, workspace=workspace)
         self.check(request)
         return request
 
@@ -379,6 +403,9 @@ class Runner:
             async for event in gen:
                 if event.status == "retrying" and isinstance(event.raw, dict) and "retry" in event.raw:
                     events = []  # oauthpy retries: the failed attempt's events are not the result's
+                    continue
+                if event.status == "failover":  # another agent takes the turn: its events are
+                    events = []
                     continue
                 events.append(event)
         done = events[-1] if events and events[-1].kind is EventKind.DONE else None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
 from oauthpy._events import Event, EventKind, RunResult, Usage
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
-from oauthpy._signature import JsonSchema, ModelT, TurnOptions, takes
+from oauthpy._signature import WORKTREE_OPTIONS, JsonSchema, ModelT, TurnOptions, takes
 from oauthpy._teardown import settle, within
 from oauthpy._user_exit import UserCodeExit, reraise_original
 
@@ -39,10 +39,14 @@ _FOREIGN_CLOSE_WAIT_S = 15.0
 #: why a turn may not set what the session was opened with
 _FIXED = {
     "cwd": "a session keeps the cwd it was opened with; open another session",
-    "workspace": "a session's turns share the worktree it was opened with",
-    "keep_workspace": "a session's turns share the worktree it was opened with",
+    **dict.fromkeys(WORKTREE_OPTIONS, "a session's turns share the worktree it was opened with"),
     "tools": "a session keeps the tools it was opened with; open another session for other tools",
+    **dict.fromkeys(
+        ("fallback", "fallback_on", "fallback_after_s"), "a session's failover is set when it is opened"
+    ),
 }
+#: a session's failover, set when it is opened (`oauthpy._failover`)
+_FAILOVER = ("fallback", "fallback_on", "fallback_after_s")
 
 #: The form of every vendor's session ids, as RunResult.session_id reports them: a UUID in its
 #: canonical 8-4-4-4-12 hex form. Seen in real runs: codex 0.163 thread ids are UUIDv7, claude and
@@ -96,6 +100,17 @@ class Session:
         self._usage = Usage()
         self._cost: float | None = None
         self._defaults = _turn_options(defaults)
+        #: the session's failover (``fallback=``, its own or its client's): the agents after
+        #: this one, the conversation so far (what the next one is told), the failed tries of
+        #: the turn under way
+        self._fallback: Any = None
+        self._fallback_runners: tuple[Runner, ...] = ()
+        self._history: list[tuple[str, str]] = []
+        self._failed_over: list[Any] = []
+        if runner.fallback is not None or any(k in self._defaults for k in _FAILOVER):
+            from oauthpy._fallback import split
+
+            self._defaults, self._fallback = split(self._defaults, runner.fallback)
         if "attachments" in self._defaults:
             raise InvalidOptionsError(
                 "attachments go with the turn they belong to, not with the session",
@@ -111,8 +126,16 @@ class Session:
         self._cwd = checked.cwd
         #: the worktree every turn runs in (``workspace="worktree"``), made at the first turn
         self._plan: Any = checked.workspace
+        if self._fallback is not None:
+            from oauthpy._fallback import check_session
+
+            self._fallback_runners = check_session(runner, self._fallback, {**self._defaults, "cwd": cwd})
+            if self._plan is not None:  # on disk: any of the agents' sandboxes sees it there
+                from oauthpy._workspace import placed
+
+                self._plan = placed(self._plan, memory=False)
         self._worktree: Any = None
-        for made_once in ("workspace", "keep_workspace"):  # the plan above holds them
+        for made_once in WORKTREE_OPTIONS:  # the plan above holds them
             self._defaults.pop(made_once, None)
         #: the kept worktree's path, once the session closed (``keep_workspace=True``)
         self.workspace: str | None = None
@@ -133,6 +156,20 @@ class Session:
 
     def __repr__(self) -> str:
         return f"Session({self._runner.name!r}, session_id={self.session_id!r}, cwd={self._cwd!r})"
+
+    @property
+    def provider(self) -> str:
+        """The agent the conversation is on: the client's, until ``fallback=`` moved it."""
+        return self._runner.name
+
+    async def _switch(self, runner: Runner) -> None:
+        """Move the conversation to ``runner``'s agent (failover): a session of its own there."""
+        await self._close_conversation()
+        self._loop = None  # the next turn binds the new agent to its loop
+        self._runner = runner
+        self._fallback_runners = self._fallback_runners[1:]
+        self.session_id = None
+        self._source = None
 
     @property
     def cwd(self) -> str:
@@ -215,7 +252,12 @@ class Session:
         from oauthpy._runner import watch
 
         live = live or request.on_event is not None
-        return watch(self._events(request, outcome, live=live, token=token), request)
+        if self._fallback is None:
+            return watch(self._events(request, outcome, live=live, token=token), request)
+        from oauthpy._failover import session_turn
+
+        self._failed_over = []
+        return watch(session_turn(self, request, outcome, live=live, token=token), request)
 
     async def _events(
         self, request: Any, outcome: Outcome, *, live: bool, token: object = None
@@ -313,7 +355,10 @@ class Session:
         from oauthpy._runner import Outcome
 
         outcome = Outcome()
-        return await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
+        result = await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
+        if self._failed_over:  # it moved to another agent: the result is that agent's
+            result = dataclasses.replace(result, provider=self.provider, attempts=tuple(self._failed_over))
+        return result
 
     @overload
     def run(

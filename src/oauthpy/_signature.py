@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ForwardRef, Literal, TypedDict, TypeVar
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from oauthpy._client import Client
     from oauthpy._on_event import EventCallback
     from oauthpy._permissions import PermissionCallback
     from oauthpy._tools import Tool
@@ -61,11 +62,29 @@ class _RunKeywords(_TurnKeywords, total=False):
     workspace: Literal["worktree"] | None
     #: keep that worktree after the run (its path: ``RunResult.workspace``)
     keep_workspace: bool
+    #: what the worktree starts from: ``"head"`` (default), or ``"working"``: HEAD plus your
+    #: uncommitted changes and untracked files (``changes`` are then the agent's alone)
+    base: Literal["head", "working"]
+    #: gitignore patterns of ignored files copied into the worktree, added to those of the
+    #: repository's ``.worktreeinclude`` (``.env``, ``config/local.yml``)
+    include: Sequence[str] | None
+    #: a shell command run in the worktree before the agent starts (``npm ci``, ``uv sync``),
+    #: with ``OAUTHPY_ATTEMPT`` and ``OAUTHPY_WORKTREE`` set; its failure is a `SetupError`
+    setup: str | None
+    #: seconds ``setup`` may take (default 600)
+    setup_timeout: float
+    #: the agents (names or clients) that take the work, in order, when this one cannot: its
+    #: plan ran out, it is not installed or not logged in (docs/failover.md)
+    fallback: Sequence[str | Client] | None
+    #: what else moves the work on: ``"timeout"``, ``"crash"``
+    fallback_on: Sequence[Literal["timeout", "crash"]] | None
+    #: a rate limit asking to wait longer than this (seconds, default 60) moves the work on
+    fallback_after_s: float | None
 
 
 class TurnOptions(_TurnKeywords, total=False):
-    """What a session turn may set: the keyword arguments of a run but ``cwd`` and ``tools``,
-    which a session keeps from when it was opened: ``attachments``, ``model``, ``timeout``,
+    """What a session turn may set: the keyword arguments of a run but ``cwd``, ``tools`` and
+    the worktree's options, which a session keeps from when it was opened: ``attachments``, ``model``, ``timeout``,
     ``idle_timeout``, ``env``, ``provider_options``, ``on_permission``, ``on_event`` and
     ``output_schema``."""
 
@@ -85,7 +104,9 @@ JsonSchema = Mapping[str, object]
 
 
 #: the defaults the signatures show (every other option defaults to None)
-DEFAULTS: dict[str, object] = {"cwd": ".", "keep_workspace": False}
+DEFAULTS: dict[str, object] = {"cwd": ".", "keep_workspace": False, "base": "head", "setup_timeout": 600.0}
+#: the options a worktree is made with: a session's turns share the one it was opened with
+WORKTREE_OPTIONS = ("workspace", "keep_workspace", "base", "include", "setup", "setup_timeout")
 #: the order the signatures list the options in
 ORDER = (
     "cwd",
@@ -101,6 +122,13 @@ ORDER = (
     "tools",
     "workspace",
     "keep_workspace",
+    "base",
+    "include",
+    "setup",
+    "setup_timeout",
+    "fallback",
+    "fallback_on",
+    "fallback_after_s",
 )
 
 

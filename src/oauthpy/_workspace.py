@@ -3,8 +3,9 @@
 The worktree lives outside the user's tree (`oauthpy._worktree_place`: in memory when it fits,
 else under its home), detached (no branch is made), with its own index: the user's working
 tree, index and branches are never touched. After the run its changes are staged in the
-worktree's own index and read as a list (`Change`) and a binary-safe diff against HEAD; then
-the worktree and its registration go. Each one has a ``.pid`` file beside it: one whose process
+worktree's own index and read as a list (`Change`) and a binary-safe diff against HEAD (or
+against what the worktree started as: `oauthpy._worktree_env`); then the worktree and its
+registration go. Each one has a ``.pid`` file beside it: one whose process
 died without removing it (a crash, a SIGKILL) is removed at the next start of any worktree
 (`prune_stale`), or by ``oauthpy workspaces clean``. Every git call is bounded.
 
@@ -20,7 +21,8 @@ import dataclasses
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from oauthpy._errors import InvalidOptionsError, OauthPyError
@@ -55,17 +57,45 @@ class WorkspacePlan:
     keep: bool = False
     #: where its worktree goes (`placed`); empty: `home`
     folder: str = ""
+    #: its environment (`oauthpy._worktree_env`): what it starts from, the ignored files copied
+    #: into it besides ``.worktreeinclude``'s, the command run in it before the agent
+    base: Literal["head", "working"] = "head"
+    include: tuple[str, ...] = ()
+    setup: str | None = None
+    setup_timeout: float = 600.0
+    #: the run's number among those made together (``OAUTHPY_ATTEMPT``): a compare attempt's,
+    #: a batch item's; else 0
+    attempt: int = 0
+    #: what the setup's environment has over ``os.environ``: the client's ``env`` and the run's
+    env: Mapping[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
 
-def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | None:
-    """``workspace=`` checked against ``cwd`` (resolved): None for a plain run; else the
-    repository to take a worktree of (`placed` says where). `InvalidOptionsError` before
-    anything starts."""
+def plan(
+    workspace: object,
+    cwd: str,
+    keep: object = False,
+    *,
+    base: object = None,
+    include: object = None,
+    setup: object = None,
+    setup_timeout: object = None,
+) -> WorkspacePlan | None:
+    """``workspace=`` and the worktree's options checked against ``cwd`` (resolved): None for
+    a plain run; else the repository to take a worktree of (`placed` says where). With
+    ``base="head"`` and uncommitted changes, an `UncommittedChangesWarning`. `InvalidOptionsError`
+    before anything starts."""
+    from oauthpy._worktree_env import checked, warn_if_dirty
+
     if not isinstance(keep, bool):
         raise InvalidOptionsError(f"keep_workspace must be True or False, got {keep!r:.40}")
+    environment = checked(base, include, setup, setup_timeout)
     if workspace is None:
         if keep:
             raise InvalidOptionsError("keep_workspace=True needs workspace='worktree'")
+        if environment:
+            raise InvalidOptionsError(
+                f"{next(iter(environment))}= prepares a worktree: it needs workspace='worktree'"
+            )
         return None
     if workspace not in WORKSPACES:
         raise InvalidOptionsError(f"workspace must be 'worktree' or None, got {workspace!r:.40}")
@@ -81,7 +111,9 @@ def plan(workspace: object, cwd: str, keep: object = False) -> WorkspacePlan | N
             f"workspace='worktree' checks out HEAD, and the repository {repo} has no commit yet",
             hint="commit something first (git commit)",
         )
-    return WorkspacePlan(repo, os.path.relpath(cwd, repo), keep)
+    if environment.get("base", "head") == "head":
+        warn_if_dirty(repo)
+    return WorkspacePlan(repo, os.path.relpath(cwd, repo), keep, **environment)
 
 
 def placed(planned: WorkspacePlan, memory: bool) -> WorkspacePlan:
@@ -102,6 +134,13 @@ class Worktree:
         #: its git dir and its ``.git`` file's bytes, as made: what every later git call trusts
         self.git_dir = git_dir
         self._dot_git = dot_git
+        #: what ``changes`` are counted from: HEAD, or the tree the worktree started as
+        #: (``base="working"``, what ``setup`` wrote)
+        self.origin = "HEAD"
+        #: the ignored files copied in (``.worktreeinclude``, ``include``): never in ``changes``
+        self.copied: tuple[str, ...] = ()
+        #: ``setup`` has yet to run (`oauthpy._worktree_env.set_up`, before the first agent)
+        self.setup_pending = plan.setup is not None
 
     @classmethod
     def create(cls, plan: WorkspacePlan) -> Worktree:
@@ -124,16 +163,51 @@ class Worktree:
             git([*settings, "worktree", "add", "--detach", "--quiet", path, "HEAD"], plan.repo)
             with open(os.path.join(path, ".git"), "rb") as fh:  # written by git a moment ago
                 dot_git = fh.read(_DOT_GIT_MOST)
-            git_dir = _git_dir_of(dot_git, path)
+            made = cls(plan, path, git_dir=_git_dir_of(dot_git, path), dot_git=dot_git)
+            made._start()
         except BaseException:
             _forget(plan.repo, path)
             raise
-        return cls(plan, path, git_dir, dot_git)
+        return made
 
-    def _git(self, args: list[str]) -> str:
+    def _start(self) -> None:
+        """The user's uncommitted work (``base="working"``), then the ignored files to copy."""
+        from oauthpy._worktree_env import copy_included, working_tree
+
+        if self.plan.base == "working":
+            tree = working_tree(self.plan.repo)
+            if tree is not None:
+                self._git(["read-tree", "-m", "-u", "HEAD", tree])
+                self.origin = tree
+        self.copied = copy_included(self.plan.repo, self.path, self.plan.include)
+
+    def _git(self, args: list[str], input: str | None = None) -> str:
         """``git args`` on this worktree through its recorded git dir, never its ``.git`` file."""
         env = {"GIT_DIR": self.git_dir, "GIT_WORK_TREE": self.path}
-        return git([*SAFE_SETTINGS, *args], self.path, env=env).stdout
+        return git([*SAFE_SETTINGS, *args], self.path, env=env, input=input).stdout
+
+    def _stage(self) -> None:
+        """Everything in the worktree staged in its own index, but the files copied in."""
+        self._git(["add", "-A"])
+        if self.copied:
+            # literal paths (a name may hold a glob character), read from stdin (any number)
+            specs = "".join(f":(literal){path}\0" for path in self.copied)
+            args = [
+                "rm",
+                "--cached",
+                "-q",
+                "--ignore-unmatch",
+                "--pathspec-from-file=-",
+                "--pathspec-file-nul",
+            ]
+            self._git(args, input=specs)
+
+    def snapshot(self) -> None:
+        """What the worktree holds now is its start: later ``changes`` are counted from it."""
+        self._check_dot_git()
+        self._stage()
+        self.origin = self._git(["write-tree"]).strip()
+        self.setup_pending = False
 
     def _check_dot_git(self) -> None:
         dot_git = os.path.join(self.path, ".git")
@@ -150,16 +224,16 @@ class Worktree:
             )
 
     def changes(self) -> tuple[tuple[Change, ...], str]:
-        """What the run changed against HEAD (untracked files included): the list, the diff."""
+        """What the run changed against its `origin` (untracked files included): the list, the diff."""
         self._check_dot_git()
-        self._git(["add", "-A"])
-        listed = self._git(["diff", "--cached", "-z", "--name-status", "--no-renames", "HEAD"])
+        self._stage()
+        listed = self._git(["diff", "--cached", "-z", "--name-status", "--no-renames", self.origin])
         changes = []
         fields = listed.split("\0")
         for status, path in zip(fields[0::2], fields[1::2], strict=False):
             if path:
                 changes.append(Change(path, _STATUS.get(status[:1], "modified")))
-        diff = self._git(["diff", "--cached", "--binary", *_DIFF, "HEAD"])
+        diff = self._git(["diff", "--cached", "--binary", *_DIFF, self.origin])
         return tuple(changes), diff
 
     def keep(self) -> None:

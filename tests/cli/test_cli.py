@@ -155,25 +155,6 @@ def test_run_failure_prints_error_and_hint_without_traceback(openai_fake, codex_
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (
-            ["run", "-p", "gemini", "--effort", "high", "x"],
-            "error: the Gemini CLI has no reasoning-effort setting",
-        ),
-        (["run", "-p", "codex", "--timeout", "-1", "x"], "error: timeout must be a positive number"),
-        (["run", "-p", "codex", "--cwd", "/no/such/dir", "x"], "error: cwd does not exist"),
-        (["run", "-p", "codex", "--schema", "/no/such.json", "x"], "error: cannot read --schema"),
-    ],
-)
-def test_bad_input_is_one_error_line_and_exit_2(args: list[str], message: str):
-    proc = oauthpy(*args)
-    assert proc.returncode == 2
-    assert proc.stderr.startswith(message), proc.stderr
-    assert "Traceback" not in proc.stderr
-
-
 def test_input_that_is_not_utf8_or_a_dangling_schema_ref_is_one_error_line_and_exit_2(tmp_path: Path):
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps({"type": "object", "properties": {"a": {"$ref": "#/$defs/gone"}}}))

@@ -57,7 +57,8 @@ def test_a_misspelt_client_keyword_gets_the_did_you_mean_of_the_run_methods(keyw
     )
     with pytest.raises(
         TypeError,
-        match=r"\(it takes auth_source, oauthpy_home, env, transport, keep_alive, command, budget_usd\)",
+        match=r"\(it takes auth_source, oauthpy_home, env, transport, keep_alive, command, budget_usd, "
+        r"fallback, fallback_on, fallback_after_s\)",
     ):
         Client("codex", zzz=1)  # type: ignore[call-arg]
 
@@ -73,6 +74,9 @@ def test_the_constructor_signature_shows_only_its_real_keywords():
         "keep_alive",
         "command",
         "budget_usd",
+        "fallback",
+        "fallback_on",
+        "fallback_after_s",
     ]
 
 

@@ -85,6 +85,8 @@ def test_every_run_method_takes_the_same_keywords():
     turn = params(Session.run)
     assert {p[0] for p in turn if p[1] == "KEYWORD_ONLY"} == set(TurnOptions.__annotations__)
     fixed = {"cwd", "tools", "workspace", "keep_workspace"}  # what a session keeps for all its turns
+    fixed |= {"base", "include", "setup", "setup_timeout"}  # the worktree's environment
+    fixed |= {"fallback", "fallback_on", "fallback_after_s"}  # the runs' failover (docs/failover.md)
     assert set(RunOptions.__annotations__) - set(TurnOptions.__annotations__) == fixed
     for name in RUN_METHODS:
         assert params(getattr(Session, name)) == turn, name

@@ -21,7 +21,7 @@ SRC = REPO / "src" / "oauthpy"
 #: the code built on the client
 BUILT_ON = [
     *sorted((SRC / "_mcp_serve").glob("*.py")),
-    SRC / "_compare.py",
+    *sorted(SRC.glob("_compar*.py")),  # compare, its check, its judge, the comparison
     *sorted((SRC / "cli").glob("*.py")),
 ]
 #: private attributes still reached, and why. ``oauthpy batch`` drives the batch engine itself

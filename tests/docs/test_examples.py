@@ -93,3 +93,23 @@ def test_an_example_for_your_own_account_runs_with_none_in_offline_mode(
     assert "oauthpy: offline (OAUTHPY_OFFLINE=1)" in done.stderr
     for line in expected:
         assert line in done.stdout
+
+
+def test_the_compare_example_keeps_the_attempt_whose_tests_pass(tmp_path: Path):
+    env = {**os.environ, "OAUTHPY_GEMINI_BINARY": pinned("gemini")}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "compare.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [
+        "codex   check passed, +1/-1, 'greet() says hello'",
+        "claude  check failed, +1/-0, 'I left a note'",
+        "gemini  check failed, +0/-0, 'I could not find the bug'",
+        "best: codex, applied",
+        "greet.py now: return 'hello'",
+    ]

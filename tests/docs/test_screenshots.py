@@ -1,5 +1,7 @@
 """scripts/screenshots.py: the docs' terminal pictures come from real runs against the fakes,
-and the pictures in docs/img are what the commands print today."""
+and the pictures in docs/img are what the commands print today. They show a fixed set of
+agents: an agent added to the registry (`NEWCOMER`, registered for the script's run) changes no
+picture, so adding one needs no new picture."""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ from html import unescape
 
 import pytest
 
+from oauthpy import _registry as registry
 from tests.support import REPO, vendor_binaries
 
 # one worker runs the module, so the script runs once for all its tests
 pytestmark = pytest.mark.xdist_group("screenshots")
 
 PICTURES = ("doctor.svg", "batch.svg", "chat.svg")
+#: the rows of doctor's picture (scripts/screenshots.py's PICTURED)
+PICTURED = ("codex", "claude", "gemini", "opencode", "copilot", "qwen")
+#: an agent the registry has beyond the pictured ones
+NEWCOMER = "tests.docs.newcomer:NEWCOMER"
 #: numbers that depend on the machine's speed, not on what the command prints
 VOLATILE = [
     (re.compile(r"[0-9.]+/min"), "N/min"),
@@ -61,7 +68,8 @@ def steady(lines: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("shots")
-    env = {**os.environ, **vendor_binaries()}
+    agents = ",".join(filter(None, (os.environ.get(registry.AGENTS_VAR), NEWCOMER)))
+    env = {**os.environ, **vendor_binaries(), registry.AGENTS_VAR: agents}
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts/screenshots.py"), str(out)],
         env=env,
@@ -75,12 +83,13 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {name: (out / name).read_text(encoding="utf-8") for name in PICTURES}
 
 
-def test_doctor_picture_shows_every_provider_installed_with_its_version(fresh: dict[str, str]):
+def test_doctor_picture_shows_the_pictured_agents_installed_with_their_versions(fresh: dict[str, str]):
     lines = screen(fresh["doctor.svg"])
     assert lines[0] == "$ oauthpy doctor"
     assert re.match(r"provider +installed +version +logged in", lines[1])
-    for provider in ("codex", "claude", "gemini", "opencode", "copilot"):
-        row = next(line for line in lines if line.startswith(provider + " "))
+    rows = lines[2:-1]  # between the header and the last line (a blank line has no text)
+    assert [row.split()[0] for row in rows] == list(PICTURED)  # not the newcomer
+    for provider, row in zip(PICTURED, rows, strict=True):
         assert re.match(rf"{provider} +yes +\d+\.\d+\.\d+ +yes ", row), row
         assert f"~/.oauthpy/{provider}" in row  # the temporary home is shown as ~
     assert lines[-1] == "everything is set up"

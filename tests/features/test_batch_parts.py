@@ -13,7 +13,7 @@ import pytest
 
 from oauthpy import Client, RunResult, Usage
 from oauthpy._batch import Finished, Throttle, run_all, split_retries
-from oauthpy._errors import CommandExecutionError, InvalidOptionsError, RateLimitError
+from oauthpy._errors import CommandExecutionError, InvalidOptionsError, QuotaExceededError, RateLimitError
 from oauthpy._options import build_request
 from oauthpy._retry import RetryPolicy
 from oauthpy.cli.batch_files import Output, read_items, result_line
@@ -457,3 +457,19 @@ def test_a_json_array_is_read_as_its_items_and_every_problem_reported_at_once():
 def test_a_file_that_starts_with_a_bracket_but_is_no_array_is_refused_saying_why():
     with pytest.raises(InvalidOptionsError, match=r"starts with '\[' but is not one JSON array"):
         read_items(b'[{"prompt": "x"},\n')
+
+
+def test_a_spent_plan_fails_its_item_at_once_without_pausing_the_batch(tmp_path: Path):
+    tries: list[str] = []
+
+    async def run(request: Any) -> RunResult:
+        tries.append(request.prompt)
+        raise QuotaExceededError("the plan is spent")  # no reset time said: a pause would not help
+
+    async def main() -> list[Any]:
+        gen = run_all([_request("p0", tmp_path)], run, concurrency=1, policy=RetryPolicy())
+        return [done async for done in gen]
+
+    [done] = asyncio.run(main())
+    assert isinstance(done.result, QuotaExceededError) and done.attempts == 1
+    assert tries == ["p0"]

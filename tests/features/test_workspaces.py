@@ -247,7 +247,7 @@ def test_compare_gives_each_agent_its_own_changes_as_json_and_as_a_table(tmp_pat
         table = compare("--yes", "look")
         assert table.returncode == 0, table.stderr
         lines = table.stdout.splitlines()
-        assert lines[0].split() == ["agent", "status", "time", "files", "+/-", "cost"]
+        assert lines[0].split() == ["agent", "status", "check", "time", "files", "+/-", "cost", "answer"]
         assert [line.split()[:2] for line in lines[1:]] == [["codex", "ok"], ["gemini", "ok"]]
 
 

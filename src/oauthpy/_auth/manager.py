@@ -99,6 +99,11 @@ class AuthManager:
         self._logged_in: dict[tuple[object, ...], float] = {}
 
     @property
+    def home(self) -> str:
+        """The client's oauthpy home (where ``auth_source="oauthpy"`` keeps the login states)."""
+        return self._home
+
+    @property
     def backend(self) -> AuthBackend:
         """The agent's auth code, imported when a run, a probe or a login needs it (building a
         client does not)."""

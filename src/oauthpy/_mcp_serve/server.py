@@ -49,6 +49,9 @@ class Settings:
     max_text_chars: int = MAX_TEXT_CHARS
     #: this server's depth (`DEPTH_VAR`); None for a value that is not a small whole number
     depth: int | None = 0
+    #: the agents that take a tool's work when its own agent cannot (``--fallback``; a tool's own
+    #: agent is left out of its list)
+    fallback: tuple[str, ...] = ()
 
     def too_deep(self) -> str | None:
         """Why this server runs no agent, or None."""
@@ -93,6 +96,7 @@ def check_settings(
     allow: str = "none",
     max_concurrent: int = 4,
     heartbeat_s: float = HEARTBEAT_S,
+    fallback: Sequence[str] | None = None,
 ) -> Settings:
     """The settings, or `InvalidOptionsError` naming what is wrong (an unknown agent, a folder
     that is not there): before the server starts."""
@@ -104,6 +108,11 @@ def check_settings(
     for name in agents or ():
         if name not in known:
             raise InvalidOptionsError(f"unknown agent {name!r} for -p; choose from {', '.join(known)}")
+    for name in fallback or ():
+        if name not in known:
+            raise InvalidOptionsError(
+                f"unknown agent {name!r} for --fallback; choose from {', '.join(known)}"
+            )
     chosen = tuple(dict.fromkeys(agents)) if agents else installed_agents(source)
     if not chosen:
         raise InvalidOptionsError(
@@ -132,6 +141,7 @@ def check_settings(
         max_concurrent,
         heartbeat,
         depth=depth_from(os.environ),
+        fallback=tuple(dict.fromkeys(fallback or ())),
     )
 
 
@@ -160,7 +170,8 @@ class AgentTools:
         # the agents' own environment carries the depth an agent's server would have
         below = {DEPTH_VAR: str((self.settings.depth or 0) + 1)}
         for name in self.settings.agents:
-            client = Client(name, auth_source=self.settings.source, env=below)  # type: ignore[arg-type]
+            after = [other for other in self.settings.fallback if other != name] or None
+            client = Client(name, auth_source=self.settings.source, env=below, fallback=after)  # type: ignore[arg-type]
             self._clients[name] = await self._stack.enter_async_context(client)
         self._sweeper = asyncio.ensure_future(self._sweep())
         return self
@@ -240,7 +251,9 @@ class AgentTools:
             await self._close_idle()
         else:
             await _close(chat)
-        return result_content(name, result, self.settings.max_text_chars)
+        return result_content(
+            result.provider, result, self.settings.max_text_chars
+        )  # after a failover: its agent
 
 
 async def _close(chat: Any) -> None:

@@ -157,6 +157,9 @@ def _fill_run(run: argparse.ArgumentParser) -> None:
         "--max-retries", type=int, default=0, help="retries of transient failures (rate limits, overload)"
     )
     run.add_argument("--schema", metavar="FILE", help="JSON schema file: the answer is parsed and validated")
+    from oauthpy.cli.words import fallback_flag
+
+    fallback_flag(run)
     shape = run.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print one JSON object (docs/cli.md)")
     shape.add_argument("--stream", action="store_true", help="print events live as they arrive")

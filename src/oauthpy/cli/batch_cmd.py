@@ -45,6 +45,9 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.add_argument("--timeout", type=float, help="seconds for each attempt of an item")
     p.add_argument("--max-retries", type=int, default=0, help="retries of other transient failures per item")
     p.add_argument("--cwd", default=".", help="working directory (an item's own cwd wins)")
+    from oauthpy.cli.words import fallback_flag
+
+    fallback_flag(p)
     p.add_argument(
         "--workspace",
         choices=("worktree",),

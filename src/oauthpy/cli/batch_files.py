@@ -11,6 +11,7 @@ line a reader would choke on; a torn last line of an earlier crash is cut off on
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import stat
@@ -219,6 +220,15 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
             "model": result.model,
             "session_id": result.session_id,
             **timing,
+            # --fallback: the agent that answered, after the tries that failed over (docs/failover.md)
+            **(
+                {
+                    "provider": result.provider,
+                    "failed_over": [clean(dataclasses.asdict(a)) for a in result.attempts],
+                }
+                if result.attempts
+                else {}
+            ),
             # a worktree item's changes (docs/workspaces.md)
             **(
                 {

@@ -1,14 +1,17 @@
-"""``oauthpy compare``: one task, several agents at once, each in its own worktree; a table of
-what each did (or ``--json``), each diff saved with ``--out``. ``oauthpy workspaces clean``
-removes worktrees kept with ``--keep`` (docs/workspaces.md)."""
+"""``oauthpy compare``: one task, several agents at once (``--n`` attempts each), each attempt
+in its own worktree, checked (``--check``) and ranked (``--judge``); a table of what each did
+(or ``--json``: `oauthpy.cli.compare_rows`), each diff saved with ``--out``, the best applied
+with ``--apply-best``. On Ctrl-C, the rows of the attempts that had finished. ``oauthpy
+workspaces clean`` removes worktrees kept with ``--keep`` (docs/workspaces.md)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -18,24 +21,80 @@ def _examples() -> str:
     a, b, c = (names() * 3)[:3]  # the registry's first agents
     return f"""examples:
   oauthpy compare -p {a},{b},{c} "Fix the failing test in tests/test_api.py"
+  oauthpy compare -p {a},{b} --check "pytest -q" --apply-best "Fix the failing test"
+  oauthpy compare -p {a} --n 2 --setup "uv sync" --check "pytest -q" --judge {b} "Refactor the parser"
   oauthpy compare -p {a} -p {c} --json --yes "Add type hints to utils.py" > attempts.jsonl
   oauthpy compare -p {a},{b} --out attempts/ "Refactor the parser"   # attempts/{a}.diff ...
-  git apply attempts/{b}.diff                                         # keep the best one
+  git apply attempts/{b}.diff                                         # keep the one you choose
 
-Each agent works in a fresh git worktree of the current repository at HEAD: your working tree,
-index and branches are never touched, and every worktree is removed at the end (Ctrl-C too).
+Each attempt works in a fresh git worktree of the current repository at HEAD (--base working:
+with your uncommitted changes): your working tree, index and branches are never touched, and
+every worktree is removed at the end (Ctrl-C too) unless --keep. --check runs in each finished
+attempt's worktree; the best attempt is the first of: check passed, then the judge's order, then
+fewer changed lines, then lower cost.
 Without --yes, an agent's permission questions are asked on the terminal (denied without one).
-exit codes: 0 at least one agent finished, 1 none did, 2 usage error, 130 interrupted."""
+exit codes: 0 at least one attempt finished, 1 none did (or --apply-best applied nothing),
+2 usage error, 130 interrupted."""
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of attempts, 1 or more, got {value!r}")
+    return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
-    p.description = "Give one task to several agents at once, each in its own git worktree, and compare."
+    p.description = (
+        "Give one task to several agents at once, each attempt in its own git worktree, and compare."
+    )
     p.epilog = _examples()
     common(p, many=True, aliases=("-P", "--providers"))  # -P: the flag's old spelling
     p.add_argument("--cwd", default=".", help="a folder of the git repository to work on (default .)")
+    p.add_argument("--n", type=_at_least_one, default=1, metavar="N", help="attempts per agent (default 1)")
     p.add_argument("--timeout", type=float, help="seconds each agent may take")
-    p.add_argument("--out", metavar="DIR", help="save each agent's diff as DIR/<agent>.diff")
-    p.add_argument("--json", action="store_true", help="print one JSON object per agent")
+    p.add_argument(
+        "--setup", metavar="CMD", help="a shell command run in each worktree before its agent starts"
+    )
+    p.add_argument(
+        "--setup-timeout", type=_seconds, metavar="S", help="seconds --setup may take (default 600)"
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="PATTERN",
+        help="ignored files to copy into each worktree, as in .worktreeinclude (repeatable)",
+    )
+    p.add_argument(
+        "--base",
+        choices=("head", "working"),
+        help="start each worktree from HEAD, or with your uncommitted changes",
+    )
+    p.add_argument("--check", metavar="CMD", help="a shell command run in each finished attempt's worktree")
+    p.add_argument(
+        "--check-timeout", type=_seconds, metavar="S", help="seconds --check may take (default 600)"
+    )
+    p.add_argument("--judge", metavar="AGENT", help="an agent that ranks the finished attempts (read-only)")
+    p.add_argument(
+        "--apply-best",
+        action="store_true",
+        help="bring the best attempt into your tree (needs --check to pass)",
+    )
+    p.add_argument("--out", metavar="DIR", help="save each attempt's diff as DIR/<agent>.diff")
+    p.add_argument("--json", action="store_true", help="print one JSON object per attempt")
     p.add_argument("--yes", action="store_true", help="allow everything the agents ask to do")
     p.add_argument("--keep", action="store_true", help="keep the worktrees (oauthpy workspaces clean)")
     p.add_argument("prompt", help="the task")
@@ -131,94 +190,111 @@ def question(request: Any) -> str:
 
 def command(args: argparse.Namespace) -> int:
     from oauthpy._compare import acompare
+    from oauthpy._comparison import Attempt, Comparison
     from oauthpy._describe import describe
+    from oauthpy.cli.compare_rows import check_word, label, show
 
+    if args.apply_best and not args.check:
+        from oauthpy.cli.term import print_error
+
+        print_error("--apply-best applies the attempt whose --check passed: give --check too")
+        return 2
     providers = list(args.provider)  # -p a -p b, -p a,b: each named once (the parser checks)
+    n = args.n
     if args.out:
         os.makedirs(args.out, exist_ok=True)
+    finished: list[Attempt] = []
 
-    async def shown(provider: str, event: Any) -> None:
+    async def shown(provider: str, index: int, event: Any) -> None:
         message = describe(event, brief=True)  # redacted, then escaped: no CR or ESC redraws the line
         if message and not args.json:
-            print(f"{provider}: {message}", file=sys.stderr, flush=True)
+            name = provider if n == 1 else f"{provider}#{index}"
+            print(f"{name}: {message}", file=sys.stderr, flush=True)
 
-    results = asyncio.run(
-        acompare(
-            args.prompt,
-            providers,
-            cwd=args.cwd,
-            timeout=args.timeout,
-            on_permission=(lambda request: True) if args.yes else TerminalAsk(),
-            keep_workspace=args.keep,
-            auth_source=args.source,
-            on_event=shown,
-        )
-    )
-    rows = [_row(name, result) for name, result in zip(providers, results, strict=True)]
-    if args.out:
-        for row in rows:
-            with open(os.path.join(args.out, f"{row['provider']}.diff"), "w") as fh:
-                fh.write(row["diff"] or "")
-    if args.json:
-        for row in rows:
-            print(json.dumps(row))
-    else:
-        _table(rows, args.out)
-    return 0 if any(row["error"] is None for row in rows) else 1
+    def done(attempt: Attempt) -> None:
+        finished.append(attempt)
+        if not args.json:
+            said = "finished" if attempt.error is None else f"failed ({type(attempt.error).__name__})"
+            checked = "" if attempt.check is None else f", check {check_word(attempt)}"
+            print(f"{label(attempt, n)}: {said}{checked}", file=sys.stderr, flush=True)
 
+    def shown_so_far() -> None:
+        attempts = tuple(sorted(finished, key=lambda attempt: attempt.index))
+        show(Comparison(attempts), n, json_lines=args.json, keep=args.keep, out=args.out)
 
-def _row(provider: str, result: Any) -> dict[str, Any]:
-    from oauthpy import OauthPyError
-    from oauthpy._redact import redact
+    from oauthpy.cli import Terminated
 
-    if isinstance(result, OauthPyError):
-        return {
-            "provider": provider,
-            "text": None,
-            "changes": [],
-            "diff": None,
-            "duration_s": None,
-            "cost_usd": None,
-            "error": {"type": type(result).__name__, "message": result.message, "hint": result.hint},
-        }
-    return {
-        "provider": provider,
-        "text": redact(result.text),
-        "changes": [{"path": c.path, "status": c.status} for c in result.changes],
-        "diff": result.diff,
-        "duration_s": round(result.elapsed_s, 3),
-        "cost_usd": result.cost_usd,
-        "workspace": result.workspace,
-        "error": None,
-    }
-
-
-def _lines(diff: str | None) -> tuple[int, int]:
-    added = removed = 0
-    for line in (diff or "").splitlines():
-        if line.startswith("+") and not line.startswith("+++"):
-            added += 1
-        elif line.startswith("-") and not line.startswith("---"):
-            removed += 1
-    return added, removed
-
-
-def _table(rows: list[dict[str, Any]], out: str | None) -> None:
-    header = ("agent", "status", "time", "files", "+/-", "cost")
-    lines = [header]
-    for row in rows:
-        added, removed = _lines(row["diff"])
-        cost = f"${row['cost_usd']:.4f}" if row["cost_usd"] is not None else "-"
-        status = "ok" if row["error"] is None else row["error"]["type"]
-        time = f"{row['duration_s']:.1f}s" if row["duration_s"] is not None else "-"
-        lines.append((row["provider"], status, time, str(len(row["changes"])), f"+{added}/-{removed}", cost))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
-    for row in rows:
-        if row["error"] is not None:
-            print(f"{row['provider']}: {row['error']['message']}", file=sys.stderr)
-        elif out:
-            print(
-                f"{row['provider']}: diff in {os.path.join(out, row['provider'] + '.diff')}", file=sys.stderr
+    try:
+        with _warnings_as_lines():
+            comparison = asyncio.run(
+                acompare(
+                    args.prompt,
+                    providers,
+                    n=n,
+                    cwd=args.cwd,
+                    timeout=args.timeout,
+                    on_permission=(lambda request: True) if args.yes else TerminalAsk(),
+                    keep_workspace=args.keep,
+                    auth_source=args.source,
+                    setup=args.setup,
+                    setup_timeout=args.setup_timeout,
+                    include=args.include,
+                    base=args.base,
+                    check=args.check,
+                    check_timeout=args.check_timeout,
+                    judge=args.judge,
+                    on_event=shown,
+                    on_attempt=done,
+                )
             )
+    except (KeyboardInterrupt, Terminated):
+        shown_so_far()  # every attempt stopped and its worktree gone: what had finished stays
+        raise
+    show(comparison, n, json_lines=args.json, keep=args.keep, out=args.out)
+    if not any(attempt.error is None for attempt in comparison):
+        return 1
+    return _apply_best(comparison, n) if args.apply_best else 0
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """A warning (the tree has uncommitted changes the attempts do not see) as one ``warning:``
+    line, said once, in the command's words, not Python's (its file, its line of asyncio)."""
+    import warnings
+
+    said: set[str] = set()
+
+    def show(
+        message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+    ) -> None:
+        text = str(message).replace("base='working'", "--base working")
+        if text not in said:
+            said.add(text)
+            print(f"warning: {text}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+def _apply_best(comparison: Any, n: int) -> int:
+    """The best attempt into the user's tree, when its check passed; else nothing, and 1."""
+    from oauthpy import OauthPyError
+    from oauthpy._describe import safe
+    from oauthpy.cli.compare_rows import label
+    from oauthpy.cli.term import print_error
+
+    best = comparison.best()
+    if best.check is None or not best.check.passed:
+        print_error(
+            "no attempt passed its check: nothing applied", "look at each one's check output (--json)"
+        )
+        return 1
+    try:
+        best.apply()
+    except OauthPyError as exc:
+        print_error(safe(exc.message), exc.hint)
+        return 1
+    repository = best.result.repository if best.result is not None else "your tree"
+    print(f"applied {label(best, n)}'s changes to {repository}", file=sys.stderr)
+    return 0

@@ -42,6 +42,9 @@ def fill(p: argparse.ArgumentParser) -> None:
         "--allow", default="none", choices=POLICIES, help="what agents may do without asking (default none)"
     )
     serve.add_argument("--max-concurrent", type=int, default=4, help="calls run at once (default 4)")
+    from oauthpy.cli.words import fallback_flag
+
+    fallback_flag(serve)
     serve.add_argument(
         "--heartbeat",
         type=float,
@@ -66,6 +69,7 @@ def command(args: argparse.Namespace) -> int:
         allow=args.allow,
         max_concurrent=args.max_concurrent,
         heartbeat_s=args.heartbeat,
+        fallback=args.fallback,
     )
     # stdout is the protocol's: every word of ours goes to stderr
     print(f"oauthpy mcp: serving {', '.join(settings.agents)} on stdio", file=sys.stderr, flush=True)

@@ -59,6 +59,11 @@ def run_watched(client: Client, prompt: str, options: dict[str, Any], spinner: S
     """
 
     def watch(event: Event) -> None:
+        if event.status == "failover":  # another agent takes the work: one line that says so
+            from oauthpy._escape import visible
+            from oauthpy._redact import redact
+
+            spinner.say(f"oauthpy: {visible(redact(event.text))}")
         note = progress_note(event)
         if note is not None:
             spinner.note(note)

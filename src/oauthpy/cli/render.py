@@ -110,6 +110,8 @@ def result_json(result: RunResult) -> dict[str, Any]:
             "usage": usage_json(result.usage),
             "elapsed_s": round(result.elapsed_s, 3),
             "events": [event_json(e, deltas.get(i)) for i, e in enumerate(result.events)],
+            # the agents that failed over before this one answered (--fallback)
+            **({"attempts": [dataclasses.asdict(a) for a in result.attempts]} if result.attempts else {}),
         }
     )
 

@@ -54,6 +54,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "timeout": args.timeout,
         "provider_options": opts or None,
         "output_schema": load_schema(getattr(args, "schema", None)),
+        "fallback": getattr(args, "fallback", None),
     }
 
 

@@ -55,6 +55,12 @@ class Spinner:
         """Say ``text`` after the time from now on (``""``: nothing)."""
         self._note = text
 
+    def say(self, text: str) -> None:
+        """Write ``text`` as a line of its own on the spinner's stream (above the spinner)."""
+        with self._lock:
+            self.stream.write(("\r\x1b[K" if self._thread is not None else "") + text + "\n")
+            self.stream.flush()
+
     def line(self, elapsed: float, frame: int = 0) -> str:
         """What the spinner shows after ``elapsed`` seconds."""
         note = f" · {self._note}" if self._note else ""

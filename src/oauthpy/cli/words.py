@@ -105,6 +105,19 @@ class _Agents(argparse.Action):
         setattr(namespace, self.dest, chosen)
 
 
+def fallback_flag(p: argparse.ArgumentParser) -> None:
+    """``--fallback A,B``: the agents that take the work when the first one's plan runs out, or
+    it is not installed or not logged in (docs/failover.md)."""
+    p.add_argument(
+        "--fallback",
+        action=_Agents,
+        many=True,
+        metavar="AGENT",
+        help="when the agent's plan runs out (or it is not installed or logged in), the next of these "
+        "takes the work: repeat it, or a comma list (docs/failover.md)",
+    )
+
+
 def agents_flag(
     p: argparse.ArgumentParser,
     *,

@@ -8,7 +8,7 @@ picks one by provider; ``offline()`` (or ``OAUTHPY_OFFLINE=1``) points every def
 and command at all three. Each has ``env(root)``, the environment that sends the real CLI to it,
 and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
 ``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,
-``Match``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
+``Match``, ``quota_exceeded``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
 ``shell_call``, ``write_call``); ``sample_png`` makes an image for ``attachments=``. With pytest, the ``oauthpy_fake`` fixture sets one up per test
 (docs/testing.md).
 """
@@ -37,6 +37,7 @@ from oauthpy.testing.script import (
     Hang,
     HttpError,
     Match,
+    QuotaExceeded,
     Reply,
     Shell,
     SseError,
@@ -44,6 +45,7 @@ from oauthpy.testing.script import (
     ToolCall,
     WriteFile,
     call_tool,
+    quota_exceeded,
     shell,
     text,
     tool_call,
@@ -103,6 +105,7 @@ __all__ = [
     "HttpError",
     "Match",
     "Offline",
+    "QuotaExceeded",
     "RecordedRequest",
     "Reply",
     "Shell",
@@ -123,6 +126,7 @@ __all__ = [
     "log_in",
     "new_marker",
     "offline",
+    "quota_exceeded",
     "sample_png",
     "shell",
     "shell_call",

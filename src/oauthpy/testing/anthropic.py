@@ -11,7 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
+from oauthpy.testing.script import (
+    Cut,
+    HttpError,
+    QuotaExceeded,
+    Reply,
+    Shell,
+    SseError,
+    ToolCall,
+    VendorStep,
+    chunk,
+)
 from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 FAKE_ANTHROPIC_KEY = "sk-ant-oauthpy-fake-key-0000"
@@ -72,6 +82,41 @@ def rate_limit_headers(
     return headers
 
 
+#: the API's words to an API key whose organization has no credits left (Claude Code's "Credit
+#: balance is too low", its ``billing_error``)
+NO_CREDITS = (
+    "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to "
+    "upgrade or purchase credits."
+)
+#: the API's words when a subscription's window is spent (Claude Code words it itself)
+WINDOW_SPENT = "This request would exceed your account's rate limit. Please try again later."
+
+
+def quota_answer(step: QuotaExceeded, req: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The status, body and headers of a spent quota, as the API answers the login the request
+    carries. A subscription (a bearer token): a 429 whose ``anthropic-ratelimit-unified-*``
+    headers say the five-hour window is rejected until ``resets_in`` from now, which Claude Code
+    turns into its ``rate_limit_event`` and "You've hit your 5-hour limit". An API key (Claude
+    Code never reads plan headers for one): the 400 of an organization out of credits."""
+    if "x-api-key" in req.headers:
+        error = {"type": "invalid_request_error", "message": step.message or NO_CREDITS}
+        return 400, {"type": "error", "error": error}, {"x-should-retry": "false"}
+    resets_at = step.resets_at()
+    pre = "anthropic-ratelimit-unified-"
+    headers = {
+        pre + "status": "rejected",
+        pre + "representative-claim": "five_hour",
+        pre + "5h-utilization": "1",
+        pre + "5h-status": "rejected",
+        "x-should-retry": "false",
+    }
+    if resets_at is not None:
+        window = {"five_hour": LimitWindow(1.0, resets_at, status="rejected")}
+        headers |= rate_limit_headers(window, status="rejected") | {"retry-after": f"{step.resets_in:.0f}"}
+    error = {"type": "rate_limit_error", "message": step.message or WINDOW_SPENT}
+    return 429, {"type": "error", "error": error}, headers
+
+
 class FakeAnthropicServer(FakeServer):
     """Speaks enough of the Messages API for the real Claude Code CLI to run turns against it.
 
@@ -128,6 +173,9 @@ class FakeAnthropicServer(FakeServer):
                 headers["retry-after"] = f"{step.retry_after:g}"
             err = {"type": _ERROR_TYPES.get(step.status, "api_error"), "message": step.message}
             h.send_json(step.status, {"type": "error", "error": err}, {**headers, **self.error_headers})
+        elif isinstance(step, QuotaExceeded):
+            status, body, headers = quota_answer(step, req)
+            h.send_json(status, body, {**self.limit_headers, **headers, **self.error_headers})
         elif isinstance(step, Reply):
             if stream:
                 self._stream(h, step, model)

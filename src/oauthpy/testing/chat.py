@@ -21,12 +21,14 @@ from oauthpy.testing.chat_tools import tool_schemas, vendor_call, workdir_of
 from oauthpy.testing.script import (
     Cut,
     HttpError,
+    QuotaExceeded,
     Reply,
     SseError,
     Step,
     ToolCall,
     VendorStep,
     chunk,
+    insufficient_quota,
     retry_headers,
 )
 from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
@@ -118,6 +120,9 @@ class FakeChatServer(FakeServer):
                 _error(step.status, step.message, step.code),
                 {**retry_headers(step), **self.error_headers},
             )
+        elif isinstance(step, QuotaExceeded):
+            headers = {**retry_headers(HttpError(429)), **self.error_headers}
+            h.send_json(429, insufficient_quota(step), headers)
         elif isinstance(step, Reply):
             if stream:
                 self._stream(_Sse(h), step, model, own_usage_chunk)

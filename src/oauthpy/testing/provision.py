@@ -23,6 +23,16 @@ HTTP_FAULT_WORDS: Mapping[str, str] = MappingProxyType(
 )
 
 
+@dataclass(frozen=True)
+class Planted:
+    """What a repository may hold that its agent reads as its own settings (files under the
+    run's folder, by relative path), and what the caller's environment may (variables; one the
+    agent's test environment sets too is merged into it, both JSON objects)."""
+
+    files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Provision:
     """One agent's test provisioning and the shared suites' expectations of it."""
@@ -64,6 +74,13 @@ class Provision:
     #: ``(env) -> names``: the sessions it saved in its isolated state, each name holding the
     #: session id or its first 8 characters (None: the files under its state folder)
     saved_sessions: Callable[[Mapping[str, str]], list[str]] | None = None
+    #: every variable that may carry a credential into its CLI (a key, a token, a switch to
+    #: another login): a test of a run with no login unsets them
+    login_vars: tuple[str, ...] = ()
+    #: ``(fake, root) -> (env, run options)``: its CLI pointed at ``fake`` with no credential of
+    #: any kind, its state under ``root`` (None: the fake's environment without `login_vars` and
+    #: its state variable, ``HOME`` an empty folder)
+    no_login: Callable[[Any, Path], tuple[dict[str, str], dict[str, Any]]] | None = None
     #: what a test does once before it times a run of it: work of the first run in a process
     #: that is not the run's (an SDK's first import)
     warm_up: Callable[[], None] | None = None
@@ -81,24 +98,68 @@ class Provision:
     refusal_ends_turn: bool = False
     #: its errors carry the model API's HTTP status (else only the API's words)
     status_in_errors: bool = True
+    #: the model API's error statuses whose message (the error body's words) its errors carry;
+    #: for the others it has words of its own
+    error_body_statuses: tuple[int, ...] = (400, 401, 429, 500)
     #: a command's output reaches the run's events
     command_output_carried: bool = True
     #: a reply's text reaches the run in parts as it comes on each of its transports (else the
     #: first event a test can count on early is a command's: `codex exec --json` has no deltas)
     text_deltas: bool = True
+    #: the transports on which a reply's text comes whole, never in parts (`codex exec`)
+    whole_text_transports: tuple[str, ...] = ()
+    #: its CLI sends records of its own that a run carries as ``other`` events (an ACP agent's
+    #: usage, mode or session-info updates): the event-shape suite leaves them out
+    other_events: bool = False
+    #: a command's event text is the command as the model wrote it (else the title its agent
+    #: gives the call: copilot shows the model's description, Qwen Code ``Shell: <command>``);
+    #: ``Event.command`` is the command either way
+    command_text_is_command: bool = True
+    #: it asks before every command and nothing lets it go on unasked: a run without
+    #: ``on_permission`` has the command refused (``declined``)
+    always_asks: bool = False
     #: the transcript of a saved session (its session/load replay) gives a prompt back with its
     #: images, which oauthpy's transcript shows as placeholders (else the prompt comes back
     #: without them)
     transcript_keeps_images: bool = True
+    #: the transcript of a saved session gives its commands back, as events of their own (else
+    #: only its prompts and replies)
+    transcript_keeps_commands: bool = True
     #: its own exit code reaches the error of a run whose program exits (an SDK may fail writing
     #: to the dead program before it sees the code)
     exit_code_seen: bool = True
+    #: how long its client library may wait for its CLI to exit when a run ends, beyond
+    #: oauthpy's own stop (an SDK's graceful close of a connected CLI)
+    graceful_close_s: float = 0.0
     #: a byte that is not UTF-8 on its output ends the run (an SDK's own reader) rather than
     #: being carried as an ``other`` event
     dies_on_bad_bytes: bool = False
+    #: its CLI passes on when a spent quota starts again (`oauthpy.testing.quota_exceeded` with
+    #: ``resets_in``), which oauthpy reports as ``QuotaExceededError.resets_at`` (else the login
+    #: the fake environment gives it says no time: an API key's spent credits, a daily quota)
+    quota_resets_at: bool = False
+    #: its CLI tells a spent quota from a rate limit only when the API's answer says when the
+    #: quota resets (Qwen Code reports any other 429 as "Rate limit exceeded"): a quota that
+    #: names no reset is a plain ``RateLimitError``
+    quota_needs_reset: bool = False
     #: its CLI's words for each fault of the fault suite (``"401"``, ``"500"``, ``"cut"``...), which
     #: oauthpy must carry into the error; a fault not listed is held to its error type alone
     fault_words: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: settings that would let it run a command or write a file without asking, each by a name
+    #: (``"project-config"``): with them planted, a run whose ``on_permission`` denies everything
+    #: is still asked, or refused before it starts with an error that names the file
+    approving_settings: Mapping[str, Planted] = field(default_factory=lambda: MappingProxyType({}))
+    #: a run with no login fails before any model request (else its CLI sends the request with
+    #: no key, and only the model API, which its fake does not check, would refuse it)
+    no_login_refused: bool = True
+    #: oauthpy finds it has no login in its files, before its CLI starts (else its CLI finds out)
+    login_seen_before_start: bool = False
+    #: what the error of a run with no login tells the user to do (empty: ``oauthpy auth login
+    #: --provider <name>``)
+    no_login_words: str = ""
+    #: what its agent says of a session id it does not know, which oauthpy carries into the
+    #: `SessionNotFoundError` (empty: no words of its own are expected)
+    unknown_session_words: str = ""
     #: what its missing program's error tells the user to run (empty: its auth's install hint)
     install_words: str = ""
     #: what its error says when its state folder is full (None: it answers anyway)

@@ -11,7 +11,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from oauthpy._agents.codex import fake_chatgpt as chatgpt_backend
-from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, VendorStep, chunk, retry_headers
+from oauthpy.testing.script import (
+    Cut,
+    HttpError,
+    QuotaExceeded,
+    Reply,
+    Shell,
+    SseError,
+    VendorStep,
+    chunk,
+    insufficient_quota,
+    retry_headers,
+)
 from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 FAKE_OPENAI_KEY = "sk-oauthpy-fake-openai-key-0000"
@@ -57,7 +68,16 @@ class FakeResponsesServer(FakeServer):
             return
         step = self.next_step(req)
         if isinstance(step, HttpError) and step.code == chatgpt_backend.USAGE_LIMIT:
-            h.send_json(step.status, *chatgpt_backend.usage_limit_answer(step, self.chatgpt))
+            answer = chatgpt_backend.usage_limit_answer(step.message, step.retry_after, self.chatgpt)
+            h.send_json(step.status, *answer)
+            return
+        if isinstance(step, QuotaExceeded):
+            if chatgpt_backend.asks_as_codex(req):
+                answer = chatgpt_backend.usage_limit_answer(step.message, step.resets_in, self.chatgpt)
+                h.send_json(429, *answer)
+            else:  # as the platform API answers any other client
+                headers = {**retry_headers(HttpError(429)), **self.error_headers}
+                h.send_json(429, insufficient_quota(step), headers)
             return
         if isinstance(step, HttpError):
             err = {"message": step.message, "type": "fake_error", "code": step.code}

@@ -6,7 +6,9 @@ and the last reply repeats once the script runs out (so a sticky failure is one 
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +68,47 @@ def retry_headers(step: HttpError) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class QuotaExceeded:
+    """The plan's usage limit or quota is spent, said the way the fake's vendor says it (codex's
+    ``usage_limit_reached``, Claude's rejected five-hour window, Gemini's daily
+    ``RESOURCE_EXHAUSTED``, OpenAI's ``insufficient_quota``): the vendor CLI reports it and
+    oauthpy raises `oauthpy.QuotaExceededError`. Use `quota_exceeded`."""
+
+    #: seconds until the limit starts again, where the vendor's answer says when (None: it
+    #: does not say)
+    resets_in: float | None = 3600.0
+    #: the answer's own message (None: the vendor's usual words)
+    message: str | None = None
+
+    def resets_at(self) -> float | None:
+        """When the limit starts again, Unix seconds, counted from now (the answer's time)."""
+        return None if self.resets_in is None else time.time() + self.resets_in
+
+
+#: OpenAI's words for a spent quota (``insufficient_quota``), which OpenAI-compatible agents pass on
+OPENAI_QUOTA_MESSAGE = (
+    "You exceeded your current quota, please check your plan and billing details. For more "
+    "information on this error, read the docs: "
+    "https://platform.openai.com/docs/guides/error-codes/api-errors."
+)
+
+
+def insufficient_quota(step: QuotaExceeded) -> dict[str, Any]:
+    """OpenAI's 429 body for a spent quota (``insufficient_quota``), the same from its Responses
+    and chat-completions APIs. OpenAI does not say when the quota starts again; with
+    ``resets_in``, the message says it as the providers that do word it ("Your quota will reset
+    at 2026-11-26T05:00:00Z."): Qwen Code tells a spent quota from a rate limit by such words
+    alone, and stops retrying at once on them."""
+    message = step.message or OPENAI_QUOTA_MESSAGE
+    resets_at = step.resets_at()
+    if step.message is None and resets_at is not None:
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(resets_at))
+        message = f"{message} Your quota will reset at {when}."
+    code = "insufficient_quota"
+    return {"error": {"message": message, "type": code, "param": None, "code": code}}
+
+
+@dataclass(frozen=True)
 class Cut:
     """Stream ``text`` partially, then drop the connection before the reply completes."""
 
@@ -88,7 +131,7 @@ class SseError:
 
 
 #: what a fake finally answers a request with
-Answer = Reply | HttpError | Cut | Hang | SseError
+Answer = Reply | HttpError | QuotaExceeded | Cut | Hang | SseError
 
 
 @dataclass(frozen=True)
@@ -177,6 +220,16 @@ Step = Answer | Gate | Echo | CallTool | Shell | WriteFile | Match
 def text(value: str, *, chunks: int = 3, usage: Tokens | None = None, reasoning: str = "") -> Reply:
     """A plain text answer streamed in ``chunks`` pieces."""
     return Reply(text=value, chunks=chunks, usage=usage or Tokens(), reasoning=reasoning)
+
+
+def quota_exceeded(resets_in: float | None = 3600.0, *, message: str | None = None) -> QuotaExceeded:
+    """An answer that says the plan's usage limit or quota is spent, in the fake's vendor's own
+    shape, starting again in ``resets_in`` seconds where the vendor says when (codex; Claude
+    with a subscription login): the run raises `oauthpy.QuotaExceededError`, which
+    ``fallback=`` moves on from (docs/testing.md)."""
+    if resets_in is not None and not 0 < resets_in < math.inf:
+        raise ValueError(f"resets_in must be a positive number of seconds, not {resets_in!r}")
+    return QuotaExceeded(resets_in, message)
 
 
 def tool_call(name: str, arguments: dict[str, Any], *, call_id: str = "call_1", say: str = "") -> Reply:

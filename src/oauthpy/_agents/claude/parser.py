@@ -17,6 +17,7 @@ from oauthpy._errors import (
     InvalidOptionsError,
     OauthPyError,
     ProtocolError,
+    QuotaExceededError,
     RateLimitError,
     StructuredOutputError,
 )
@@ -100,6 +101,9 @@ class ClaudeParser:
         self.streamed_blocks = False
         #: the last ``RateLimitEvent`` of the run (`oauthpy._agents.claude.usage`)
         self.rate_limit: Any = None
+        #: the ``error`` of the CLI's own assistant message about a failed model request
+        #: (``rate_limit``, ``billing_error``...): the SDK passes on nothing finer
+        self.api_error: str | None = None
         # message id of the message being streamed, per parent tool call (None: the main agent):
         # deltas carry it as item_id, the same id as the complete block that follows them
         self._streaming: dict[str | None, str] = {}
@@ -183,6 +187,8 @@ class ClaudeParser:
         mid = getattr(msg, "message_id", None)
         events: list[Event] = []
         error = getattr(msg, "error", None)
+        if isinstance(error, str) and error:
+            self.api_error = error
         for block in getattr(msg, "content", None) or ():
             bkind = type(block).__name__
             if bkind == "TextBlock":
@@ -262,12 +268,7 @@ class ClaudeParser:
                     details={"subtype": "error_max_turns"},
                     hint="raise provider_options['max_turns'] to give the model more attempts",
                 )
-            error = classify_result(r)
-            if isinstance(error, RateLimitError) and error.resets_at is None:
-                from oauthpy._agents.claude.usage import resets_at_from
-
-                error.resets_at = resets_at_from(self.rate_limit)
-            raise error
+            raise classify_result(r, api_error=self.api_error, rate_limit=self.rate_limit)
         text = getattr(r, "result", None) or ""
         structured = getattr(r, "structured_output", None)
         if self.want_structured:
@@ -308,8 +309,14 @@ def usage_of(result: Any) -> Usage:
     )
 
 
-def classify_result(r: Any) -> OauthPyError:
-    """Map an error ResultMessage to one error type, from the HTTP status the CLI reports."""
+def classify_result(r: Any, *, api_error: str | None = None, rate_limit: Any = None) -> OauthPyError:
+    """Map an error ResultMessage to one error type, from the HTTP status the CLI reports.
+
+    ``api_error``: the ``error`` of the CLI's assistant message about the failure; ``rate_limit``:
+    the run's last ``RateLimitEvent``. A subscription's spent window (a 429 whose rate-limit
+    event rejects a window, "You've hit your 5-hour limit") and an API key's spent credits
+    (``billing_error``, "Credit balance is too low") are `QuotaExceededError`; any other 429 (an
+    API key's rate limit, the servers limiting everyone) stays a `RateLimitError`."""
     status = getattr(r, "api_error_status", None)
     subtype = getattr(r, "subtype", None)
     text = getattr(r, "result", None) or "; ".join(getattr(r, "errors", None) or ()) or str(subtype)
@@ -320,10 +327,24 @@ def classify_result(r: Any) -> OauthPyError:
         "terminal_reason": getattr(r, "terminal_reason", None),
         "num_turns": getattr(r, "num_turns", None),
     }
+    if api_error == "billing_error":
+        return QuotaExceededError(f"claude is out of quota: {text}", returncode=1, details=details)
     if status in (401, 403) or "Not logged in" in text or "Invalid API key" in text:
         return AuthRequiredError(f"claude is not authenticated: {text}", hint=_AUTH_HINT)
     if status == 429:
-        return RateLimitError(f"claude was rate limited: {text}", returncode=1, details=details)
+        from oauthpy._agents.claude.usage import info_of, resets_at_from
+
+        info = info_of(rate_limit)
+        resets_at = resets_at_from(rate_limit)
+        # a window of the plan rejected the request; a plain 429 to a subscription ("not your
+        # usage limit") is "rejected" too, but names no window
+        if info is not None and info.get("status") == "rejected" and info.get("rateLimitType"):
+            return QuotaExceededError(
+                f"claude is out of quota: {text}", resets_at=resets_at, returncode=1, details=details
+            )
+        return RateLimitError(
+            f"claude was rate limited: {text}", resets_at=resets_at, returncode=1, details=details
+        )
     if subtype == "error_max_turns":
         return CommandExecutionError(
             f"claude stopped at the turn limit: {text}",

@@ -3,6 +3,7 @@ the switch that makes it a subscription login, and its test provision (`PROVISIO
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from oauthpy.testing.anthropic import FAKE_ANTHROPIC_KEY, bash
-from oauthpy.testing.provision import HTTP_FAULT_WORDS, Provision
+from oauthpy.testing.provision import HTTP_FAULT_WORDS, Planted, Provision
 
 
 def fake_env(fake: Any, root: str | os.PathLike[str], *, api_key: str = FAKE_ANTHROPIC_KEY) -> dict[str, str]:
@@ -75,8 +76,13 @@ PROVISION = Provision(
     shell_step=bash,
     saved_sessions=_saved_sessions,
     warm_up=_import_sdk,
+    login_vars=("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"),
+    # its login is a file of its config folder or a variable: oauthpy reads them first
+    login_seen_before_start=True,
     # the SDK may fail writing to the dead CLI before it sees the code
     exit_code_seen=False,
+    # the SDK's close of a connected CLI waits up to 5 s for it to exit (a CI run saw 5 s)
+    graceful_close_s=5.0,
     # the SDK reads claude's stdout itself and its reader dies on such a byte (a transient,
     # classified error; the real claude only ever writes JSON)
     dies_on_bad_bytes=True,
@@ -86,6 +92,16 @@ PROVISION = Provision(
             "500": "500 fake fell over",
             "cut": "connection dropped",
             "sse-error": "overloaded",
+        }
+    ),
+    approving_settings=MappingProxyType(
+        {
+            "settings-acceptEdits": Planted(
+                {".claude/settings.json": json.dumps({"permissions": {"defaultMode": "acceptEdits"}})}
+            ),
+            "settings-local-allow": Planted(
+                {".claude/settings.local.json": json.dumps({"permissions": {"allow": ["Bash", "Write"]}})}
+            ),
         }
     ),
     install_words="pip install claude-agent-sdk",

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from oauthpy._agents.codex.exec_parser import classify_failure, http_error_text, shell_command
-from oauthpy._errors import AuthRequiredError, CommandExecutionError, OauthPyError, RateLimitError
+from oauthpy._errors import (
+    AuthRequiredError,
+    CommandExecutionError,
+    OauthPyError,
+    QuotaExceededError,
+    RateLimitError,
+)
 from oauthpy._events import Event, EventKind, FileChange, FileChangeKind, Usage
 from oauthpy._fields import as_dict, as_list, as_str, opt_str
 from oauthpy._options import RunRequest
@@ -334,13 +340,18 @@ def classify_turn_error(error: dict[str, Any], rate_limits: Any = None) -> Oauth
 
         found = classify_failure(message, 1, "")
         retry_after = found.retry_after if isinstance(found, RateLimitError) else None
-        return RateLimitError(
-            f"codex was rate limited: {message}",
+        # the plan's limit or the key's quota (codex says both so): only a wait until it resets
+        # helps (a batch pauses until then), and fallback= moves the work on
+        spent = name == "usageLimitExceeded" or isinstance(found, QuotaExceededError)
+        kind, said = (
+            (QuotaExceededError, "is out of quota") if spent else (RateLimitError, "was rate limited")
+        )
+        return kind(
+            f"codex {said}: {message}",
             retry_after=retry_after,
-            # the plan's limit: only a wait until it resets helps (a batch pauses until then)
             resets_at=resets_at_from(message, rate_limits=rate_limits),
             details=details,
-            transient=name != "usageLimitExceeded",
+            transient=not spent,
         )
     if name in _TRANSIENT_INFO or (isinstance(status, int) and status >= 500):
         return CommandExecutionError(f"codex run failed: {message}", details=details, transient=True)

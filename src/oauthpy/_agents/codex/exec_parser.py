@@ -17,6 +17,7 @@ from oauthpy._errors import (
     AuthRequiredError,
     CommandExecutionError,
     ProtocolError,
+    QuotaExceededError,
     RateLimitError,
     SessionNotFoundError,
 )
@@ -26,9 +27,10 @@ from oauthpy._transports.base import as_int, change_kind, decode_record, event_s
 
 _STATUS_RE = re.compile(r"(?:last status|unexpected status|status)[:\s]+(\d{3})\b")
 _RETRY_AFTER_RE = re.compile(r"(?i)(?:retry[- ]after|try again in)[:\s]+(\d+(?:\.\d+)?)\s*s")
-#: codex's words when the plan's usage limit is spent ("You've hit your usage limit. ... try
-#: again at 2:52 AM.", with a curly apostrophe)
-_USAGE_LIMIT_RE = re.compile(r"You[\u2019']ve hit your usage limit")
+#: codex's words when the plan's usage limit is spent (``usage_limit_reached``: "You've hit your
+#: usage limit. ... try again at 2:52 AM.", with a curly apostrophe) or an API key's quota is
+#: (``insufficient_quota``: "Quota exceeded. Check your plan and billing details.")
+_USAGE_LIMIT_RE = re.compile(r"You[\u2019']ve hit your usage limit|Quota exceeded\. Check your plan")
 _AUTH_HINT = "log in with `codex login` (or `oauthpy auth login --provider codex`)"
 #: codex 0.163's answer to ``exec resume <uuid>`` with an id it has no rollout for, e.g.
 #: ``Error: thread/resume: thread/resume failed: no rollout found for thread id <id> (code -32600)``
@@ -297,18 +299,22 @@ def classify_failure(
     if status in (401, 403) or "Not logged in" in combined or "Missing environment variable" in text:
         return AuthRequiredError(f"codex is not authenticated: {text}", hint=_AUTH_HINT)
     spent = _USAGE_LIMIT_RE.search(text)  # the plan's limit, until the time it names
-    if status == 429 or "Quota exceeded" in text or spent:
+    if status == 429 or spent:
         from oauthpy._agents.codex.limits import resets_at_from
 
         ra = _RETRY_AFTER_RE.search(text)
-        return RateLimitError(
-            f"codex was rate limited: {text}",
+        # a spent plan: no retry helps before it resets, and fallback= moves the work on
+        kind, said = (
+            (QuotaExceededError, "is out of quota") if spent else (RateLimitError, "was rate limited")
+        )
+        return kind(
+            f"codex {said}: {text}",
             retry_after=float(ra.group(1)) if ra else None,
             resets_at=resets_at_from(text),
             returncode=returncode,
             stderr=stderr,
             details=details,
-            transient="Quota exceeded" not in text and not spent,
+            transient=not spent,
         )
     transient = (
         (status is not None and status >= 500)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from oauthpy.testing.responses import FakeResponsesServer
-    from oauthpy.testing.script import HttpError
     from oauthpy.testing.server import Handler, RecordedRequest
 
 FAKE_ACCOUNT_ID = "acct-oauthpy-fake-0000"
@@ -114,17 +113,18 @@ def serve(fake: FakeResponsesServer, h: Handler, req: RecordedRequest) -> bool:
 
 
 def usage_limit_answer(
-    step: HttpError, account: ChatGptAccount | None
+    message: str | None, resets_in: float | None, account: ChatGptAccount | None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The body and headers of a 429 that tells codex a usage limit is reached until
-    ``step.retry_after`` seconds from now (None: no time given): the body's ``resets_at`` becomes
+    ``resets_in`` seconds from now (None: no time given): the body's ``resets_at`` becomes
     codex's "try again at <local time>", and the ``x-codex-*`` headers (the primary window used
     up) its ``account/rateLimits/updated`` notification with the exact ``resetsAt``."""
     plan = account.plan if account is not None else "plus"
-    error: dict[str, Any] = {"type": USAGE_LIMIT, "message": step.message, "plan_type": plan}
+    said = message or "The usage limit has been reached"
+    error: dict[str, Any] = {"type": USAGE_LIMIT, "message": said, "plan_type": plan}
     headers = {"x-codex-active-limit": "codex"}
-    if step.retry_after is not None:
-        resets_at = int(time.time() + step.retry_after)
+    if resets_in is not None:
+        resets_at = int(time.time() + resets_in)
         error["resets_at"] = resets_at
         windows = account.windows if account is not None else ()
         minutes = (windows[0].window_s if windows else 18_000) // 60
@@ -134,6 +134,13 @@ def usage_limit_answer(
             "x-codex-primary-reset-at": str(resets_at),
         }
     return {"error": error}, headers
+
+
+def asks_as_codex(req: RecordedRequest) -> bool:
+    """Whether a Responses request is codex's (it sends ``x-codex-*`` headers): the ChatGPT
+    backend answers codex a spent plan with ``usage_limit_reached``, where the API answers
+    other clients OpenAI's ``insufficient_quota``."""
+    return any(name.startswith("x-codex-") for name in req.headers)
 
 
 def log_in(codex_home: str | os.PathLike[str], fake: FakeResponsesServer) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from oauthpy.testing.provision import HTTP_FAULT_WORDS, Provision
+from oauthpy.testing.provision import HTTP_FAULT_WORDS, Planted, Provision
 from oauthpy.testing.responses import DEFAULT_MODEL, FAKE_OPENAI_KEY, KEY_VAR
 
 
@@ -65,6 +65,20 @@ def _redirect(env: dict[str, str], old_url: str, new_url: str) -> None:
     config.write_text(config.read_text().replace(old_url, new_url))
 
 
+def _no_login(fake: Any, root: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """Codex's own OpenAI provider, sent to the fake: it needs the login that is not there (its
+    fake's address is in its ``config.toml``, which an empty home has not)."""
+    home = root / "user-home"
+    home.mkdir(parents=True, exist_ok=True)
+    # settings that keep it quiet and off the network (no login, no key among them)
+    quiet = {
+        "analytics": {"enabled": False},
+        "features": {"plugins": False, "unbounded_connection_retries": False},
+    }
+    config = {"openai_base_url": f"{fake.url}/v1", **quiet}
+    return {"HOME": str(home)}, {"model": DEFAULT_MODEL, "provider_options": {"config": config}}
+
+
 def _saved_sessions(env: Mapping[str, str]) -> list[str]:
     return [path.name for path in Path(env["CODEX_HOME"], "sessions").rglob("rollout-*.jsonl")]
 
@@ -80,7 +94,12 @@ PROVISION = Provision(
     redirect=_redirect,
     # `codex exec --json` has no text deltas: a command is what comes first
     text_deltas=False,
+    whole_text_transports=("exec",),
     saved_sessions=_saved_sessions,
+    login_vars=("OPENAI_API_KEY", "CODEX_API_KEY", "CODEX_ACCESS_TOKEN"),
+    no_login=_no_login,
+    # it does not repeat the response body of a 429 or a 500
+    error_body_statuses=(400, 401),
     fault_words=MappingProxyType(
         {
             **HTTP_FAULT_WORDS,
@@ -89,7 +108,12 @@ PROVISION = Provision(
             "sse-error": "overloaded",
         }
     ),
+    approving_settings=MappingProxyType(
+        {"project-config": Planted({".codex/config.toml": 'approval_policy = "never"\n'})}
+    ),
     install_words="pip install openai-codex-cli-bin==0.163.0",
+    # a usage limit says when it resets (the app-server exactly, exec to the minute)
+    quota_resets_at=True,
     # the app-server needs its sqlite state (`codex exec` answers without it)
     full_disk_words="sqlite state runtime",
     full_disk_exits=True,

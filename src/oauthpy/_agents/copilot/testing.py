@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from oauthpy.testing.provision import Provision
+import json
+from types import MappingProxyType
+
+from oauthpy.testing.provision import Planted, Provision
 
 
 def _unasked_args(command: str) -> tuple[str, ...]:
@@ -24,7 +27,25 @@ PROVISION = Provision(
     more_fakes=("oauthpy.testing.responses:FakeResponsesServer",),
     # 429s, 5xx and cut streams; its errors name the status ("HTTP 401", "Last error: 500")
     own_retries=5,
+    approving_settings=MappingProxyType(
+        {
+            "project-settings": Planted(
+                {".github/copilot/settings.json": json.dumps({"defaultPermissionMode": "allow-all"})}
+            )
+        }
+    ),
     refusal_ends_turn=True,
+    # against its fake it runs on a provider of its own settings: without that key it sends
+    # the request anyway
+    no_login_refused=False,
+    # its words for a session it does not know, as its ACP agent answers session/load
+    unknown_session_words="not found",
+    # a 401 in its own words ("Authentication failed with provider"); 429s and 5xx it retries
+    # itself first
+    error_body_statuses=(400,),
+    # its config, session-info and usage updates; a command's event shows its description
+    other_events=True,
+    command_text_is_command=False,
     # its session/load replays a prompt without its images
     transcript_keeps_images=False,
     # it cannot open a session without writing its state

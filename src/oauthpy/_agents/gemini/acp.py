@@ -24,7 +24,7 @@ import json
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-from oauthpy._agents.gemini.parser import CONNECTION_FAILURES
+from oauthpy._agents.gemini.parser import CONNECTION_FAILURES, QUOTA_WORDS
 from oauthpy._errors import (
     CommandExecutionError,
     InvalidOptionsError,
@@ -143,6 +143,9 @@ class GeminiAcp(AcpProfile):
     loads_sessions = False
     auth_words = ("API key not valid",)
     transient_words = CONNECTION_FAILURES
+    # not OpenAI's words: the Gemini API says "You exceeded your current quota" of a per-minute
+    # quota too
+    quota_words = QUOTA_WORDS
 
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
         from oauthpy._agents.gemini.cli import find_binary

@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from oauthpy.testing.script import Cut, HttpError, Reply, Shell, SseError, ToolCall, VendorStep, chunk
+from oauthpy.testing.script import (
+    Cut,
+    HttpError,
+    QuotaExceeded,
+    Reply,
+    Shell,
+    SseError,
+    ToolCall,
+    VendorStep,
+    chunk,
+)
 from oauthpy.testing.server import FakeServer, Handler, RecordedRequest
 
 FAKE_GEMINI_KEY = "AIzaOauthpyFakeGeminiKey000000000000000"
@@ -17,6 +27,38 @@ _STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DEN
 _STATUS |= {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 #: what the CLI's model router (used when no model is given) asks for; it is not a scripted turn
 _ROUTER_REPLY = json.dumps({"complexity_reasoning": "simple", "complexity_score": 1})
+
+
+_RPC = "type.googleapis.com/google.rpc."
+#: the API's words for any spent quota, per minute or per day alike (the quota id tells them apart)
+QUOTA_MESSAGE = "You exceeded your current quota, please check your plan and billing details."
+#: the free tier's daily request quota, as ``QuotaFailure`` names it: gemini stops at once on a
+#: per-day id ("You have exhausted your daily quota on this model."), where it retries a
+#: per-minute one for a minute
+DAILY_QUOTA = "GenerateRequestsPerDayPerProjectPerModel-FreeTier"
+
+
+def quota_error(step: QuotaExceeded, model: str) -> dict[str, Any]:
+    """The 429 ``RESOURCE_EXHAUSTED`` body of a spent daily quota: its ``QuotaFailure`` names the
+    daily quota, and its ``RetryInfo`` the wait when ``resets_in`` is given."""
+    violation = {
+        "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+        "quotaId": DAILY_QUOTA,
+        "quotaDimensions": {"location": "global", "model": model},
+        "quotaValue": "250",
+    }
+    link = {
+        "description": "Learn more about Gemini API quotas",
+        "url": "https://ai.google.dev/gemini-api/docs/rate-limits",
+    }
+    details: list[dict[str, Any]] = [
+        {"@type": _RPC + "QuotaFailure", "violations": [violation]},
+        {"@type": _RPC + "Help", "links": [link]},
+    ]
+    if step.resets_in is not None:
+        details.append({"@type": _RPC + "RetryInfo", "retryDelay": f"{step.resets_in:.0f}s"})
+    message = step.message or QUOTA_MESSAGE
+    return {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED", "details": details}}
 
 
 class FakeGeminiServer(FakeServer):
@@ -57,6 +99,9 @@ class FakeGeminiServer(FakeServer):
             }
             headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
             h.send_json(step.status, {"error": err}, {**headers, **self.error_headers})
+        elif isinstance(step, QuotaExceeded):
+            model = path.rpartition("/")[2].partition(":")[0] or DEFAULT_MODEL
+            h.send_json(429, quota_error(step, model), dict(self.error_headers))
         elif isinstance(step, Reply):
             self._respond(h, step, streaming)
         elif isinstance(step, (Cut, SseError)):

@@ -19,6 +19,7 @@ from oauthpy._errors import (
     InvalidOptionsError,
     OauthPyError,
     ProtocolError,
+    QuotaExceededError,
     RateLimitError,
     SessionNotFoundError,
 )
@@ -210,6 +211,14 @@ def _model_used(stats: dict[str, Any], fallback: str | None) -> str | None:
     return fallback
 
 
+#: gemini's words for a quota that waiting minutes does not cure (a 429 it does not retry): the
+#: API key's daily quota, whose ``QuotaFailure`` id says ``PerDay`` ("You have exhausted your
+#: daily quota on this model."), a Google login's daily limit ("... Requests per day per user per
+#: tier") and its plan's ("Individual quota reached"). The API's own "You exceeded your current
+#: quota" says nothing: it words a per-minute quota the same. Compared case-insensitively.
+QUOTA_WORDS = ("exhausted your daily quota", "daily quota", "requests per day", "individual quota reached")
+#: how long gemini was told to wait, in its words for a 429 (``Suggested retry after 43s.``)
+_SUGGESTED_WAIT = re.compile(r"Suggested retry after (\d+(?:\.\d+)?)s\b")
 _CODE_RE = re.compile(r'(?:"code":\s*|\bstatus: )(\d{3})\b')
 #: how a dropped or refused connection shows up in gemini's errors
 CONNECTION_FAILURES = ("fetch failed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "socket hang up")
@@ -253,8 +262,18 @@ def classify_failure(
     if returncode == 42:
         return InvalidOptionsError(f"gemini rejected its input: {text}")
     if status == 429:
-        return RateLimitError(
-            f"gemini was rate limited: {text}", returncode=returncode, stderr=stderr, details=details
+        wait = _SUGGESTED_WAIT.search(text)
+        # the quota is spent until the next day: fallback= moves the work on, no retry does
+        spent = any(word in text.lower() for word in QUOTA_WORDS)
+        kind, said = (
+            (QuotaExceededError, "is out of quota") if spent else (RateLimitError, "was rate limited")
+        )
+        return kind(
+            f"gemini {said}: {text}",
+            retry_after=float(wait.group(1)) if wait else None,
+            returncode=returncode,
+            stderr=stderr,
+            details=details,
         )
     meaning = _EXIT_MEANINGS.get(returncode)
     prefix = f"gemini failed ({meaning})" if meaning else "gemini run failed"

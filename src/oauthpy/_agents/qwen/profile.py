@@ -64,6 +64,10 @@ class QwenAcp(AcpProfile):
     #: its words for a failure its own retries did not cure (a stream cut or broken, the
     #: API's server error), beside the common ones ("fetch failed")
     transient_words = ("stream ended without a finish reason", "server_error", "overloaded")
+    #: its own words for a spent quota: it stops retrying at once on a 429 whose message says
+    #: when the quota resets, and passes it on as "Quota exhausted: <message>"; any other 429
+    #: it reports as "Rate limit exceeded. Try again later.", whatever the API said
+    quota_words = (*AcpProfile.quota_words, "quota exhausted:")
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan", "auto_edit", "yolo"), help="Qwen Code's mode"),
         "extra_args": Opt((list, tuple), items=str, help="more argv"),

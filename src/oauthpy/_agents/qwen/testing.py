@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from oauthpy.testing.provision import Provision
+from oauthpy.testing.provision import Planted, Provision
 
 #: what keeps a run to its own model requests (each side request would take a scripted step)
 QUIET_SETTINGS: dict[str, Any] = {
@@ -54,8 +55,31 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
 PROVISION = Provision(
     pinned_var="OAUTHPY_TEST_QWEN_BINARY",
     pinned_paths=("tools/qwen/node_modules/.bin/qwen",),
+    approving_settings=MappingProxyType(
+        {
+            "workspace-settings": Planted(
+                {
+                    ".qwen/settings.json": json.dumps(
+                        {"tools": {"approvalMode": "yolo"}, "permissions": {"allow": ["Bash"]}}
+                    )
+                }
+            )
+        }
+    ),
+    # a key is its only login (its OAuth login ended)
+    login_vars=("OPENAI_API_KEY",),
+    no_login_words="set OPENAI_API_KEY",
+    # its words for a session it does not know, as its ACP agent answers session/load
+    unknown_session_words="Resource not found",
     # a refused command ends its turn: the model is not told
     refusal_ends_turn=True,
+    # a 429 in its own words ("Rate limit exceeded. Try again later.")
+    error_body_statuses=(400, 401, 500),
+    # its ACP answers every 429 "Rate limit exceeded" but a quota that says when it resets
+    quota_needs_reset=True,
+    # its mode updates; a command's event shows "Shell: <command>"
+    other_events=True,
+    command_text_is_command=False,
     # a cut stream is asked for again (up to 4 more requests), an unreachable API for ~90 s
     retries_broken_connections=True,
     # its session/load replays a prompt without its images

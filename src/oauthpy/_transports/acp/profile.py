@@ -14,7 +14,13 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._errors import AuthRequiredError, CommandExecutionError, OauthPyError, RateLimitError
+from oauthpy._errors import (
+    AuthRequiredError,
+    CommandExecutionError,
+    OauthPyError,
+    QuotaExceededError,
+    RateLimitError,
+)
 from oauthpy._events import Usage
 from oauthpy._executables import which
 from oauthpy._fields import as_dict, as_str
@@ -78,6 +84,10 @@ class AcpProfile:
     auth_words: tuple[str, ...] = ()
     #: words of its error messages that mean a failure a retry may cure, beyond the common ones
     transient_words: tuple[str, ...] = ()
+    #: words of its error messages that mean the plan's usage limit or quota is spent, which no
+    #: short wait cures (`QuotaExceededError`), compared case-insensitively; by default OpenAI's
+    #: ``insufficient_quota`` as the OpenAI-compatible model APIs word it
+    quota_words: tuple[str, ...] = ("insufficient_quota", "exceeded your current quota")
     #: the session catalogue (`oauthpy._transports.acp.catalogue`): a regular expression of the title the
     #: agent gives a session it has not named (the first prompt is shown instead)
     untitled_title = ""
@@ -234,8 +244,12 @@ class AcpProfile:
             hint = self.login_hint + (f"; the agent offers: {auth_methods}" if auth_methods else "")
             return AuthRequiredError(f"{self.name} is not authenticated: {message}", hint=hint)
         after = as_dict(data).get("retryAfter")
+        wait = float(after) if isinstance(after, (int, float)) and not isinstance(after, bool) else None
+        if _says(lowered, self.quota_words):
+            return QuotaExceededError(
+                f"{self.name} is out of quota: {message}", retry_after=wait, details=details
+            )
         if status == 429 or "rate limit" in lowered:
-            wait = float(after) if isinstance(after, (int, float)) and not isinstance(after, bool) else None
             return RateLimitError(
                 f"{self.name} was rate limited: {message}", retry_after=wait, details=details
             )

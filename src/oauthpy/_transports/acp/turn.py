@@ -140,6 +140,9 @@ class AcpTurn:
                 self.own_calls.add(update.get("toolCallId"))
                 return self._end_text()
             call_id = as_str(update.get("toolCallId"))
+            if self._refused(call_id):  # OpenCode may announce a call after its refusal
+                self.held.pop(call_id, None)
+                return []
             if kind == "tool_call" and self._vague(update):
                 self.held[call_id] = update  # announced before it is known what it will do
                 return self._end_text()
@@ -175,14 +178,18 @@ class AcpTurn:
 
     def _no_news(self, update: dict[str, Any]) -> bool:
         """An update of a started call that is still under way (a ``pending`` call reported
-        ``in_progress``, streamed output), or news of a call the user refused: every call starts
-        once and ends once, as on every agent."""
+        ``in_progress``, streamed output): every call starts once and ends once, as on every
+        agent."""
         seen = self.calls.get(as_str(update.get("toolCallId")))
-        if seen is not None and seen.status == "declined":
-            return True  # refused and so ended, whatever the agent reports of it afterwards
         if seen is None or seen.status != "in_progress":
             return False
         return event_status(update.get("status"), "in_progress") == "in_progress"
+
+    def _refused(self, call_id: str) -> bool:
+        """A call the user refused is ended, whatever the agent reports of it afterwards (a
+        late start, its failure): every call starts once and ends once, as on every agent."""
+        seen = self.calls.get(call_id)
+        return seen is not None and seen.status == "declined"
 
     def _started(self, update: dict[str, Any]) -> list[Event]:
         """The start of a call first reported as over (gemini 0.61 reports a call it asked
