@@ -26,7 +26,7 @@ from oauthpy._checks import check_cwd, check_model, check_prompt
 from oauthpy._errors import InvalidOptionsError, OauthPyError, QuotaExceededError, RateLimitError
 from oauthpy._events import RunResult
 from oauthpy._options import RunRequest
-from oauthpy._retry import MAX_WAIT_S, RetryPolicy
+from oauthpy._retry import MAX_WAIT_S, RetryPolicy, vendor_wait
 
 if TYPE_CHECKING:
     from oauthpy._runner import Runner
@@ -229,9 +229,10 @@ async def _one(
         attempts += 1
         try:
             result = await run(request)
-        except QuotaExceededError as exc:  # a spent plan: no pause brings it back soon
-            return Finished(index, exc, attempts, time.monotonic() - started)
         except RateLimitError as exc:
+            if isinstance(exc, QuotaExceededError) and vendor_wait(exc) is None:
+                # a spent plan that says no reset: no pause of ours brings it back
+                return Finished(index, exc, attempts, time.monotonic() - started)
             wait = policy.delay(rate_limits + 1, exc)
             if rate_limits < RATE_LIMIT_RETRIES and wait <= MAX_PAUSE_S:
                 rate_limits += 1

@@ -459,7 +459,7 @@ def test_a_file_that_starts_with_a_bracket_but_is_no_array_is_refused_saying_why
         read_items(b'[{"prompt": "x"},\n')
 
 
-def test_a_spent_plan_fails_its_item_at_once_without_pausing_the_batch(tmp_path: Path):
+def test_a_spent_plan_that_names_no_reset_fails_its_item_at_once_without_pausing_the_batch(tmp_path: Path):
     tries: list[str] = []
 
     async def run(request: Any) -> RunResult:
