@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from oauthpy._permissions import Decision, PermissionRequest
     from oauthpy._redact import redact
     from oauthpy._registry import ProviderName
+    from oauthpy._review_many import areview, review
+    from oauthpy._review_types import Finding, Review
     from oauthpy._session import Session
     from oauthpy._sessions import Capabilities, SessionInfo
     from oauthpy._signature import RunOptions, TurnOptions
@@ -66,6 +68,10 @@ del TYPE_CHECKING  # not a name of the package
 _WHERE = {
     "acompare": "._compare",
     "compare": "._compare",
+    "areview": "._review_many",
+    "review": "._review_many",
+    "Finding": "._review_types",
+    "Review": "._review_types",
     "AccountUsage": "._usage",
     "Attempt": "._comparison",
     "AuthMode": "._events",
@@ -158,6 +164,7 @@ __all__ = [
     "EventStatus",
     "FileChange",
     "FileChangeKind",
+    "Finding",
     "InvalidOptionsError",
     "ModelInfo",
     "NotSupportedError",
@@ -169,6 +176,7 @@ __all__ = [
     "QuotaWindow",
     "QuotaExceededError",
     "RateLimitError",
+    "Review",
     "RunOptions",
     "FailedAttempt",
     "RunResult",
@@ -189,8 +197,10 @@ __all__ = [
     "Usage",
     "Verdict",
     "acompare",
+    "areview",
     "compare",
     "redact",
+    "review",
     "tool",
     "__version__",
 ]

@@ -13,6 +13,7 @@ from oauthpy._checks import check_env, check_text, positive_number
 from oauthpy._client_account import AccountMethods
 from oauthpy._client_batch import BatchMethods
 from oauthpy._client_catalogue import CatalogueMethods
+from oauthpy._client_review import ReviewMethods
 from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
 from oauthpy._names import AUTH_SOURCES, AuthSource, TransportName
@@ -45,6 +46,7 @@ _CLIENT_KEYWORDS = (
     "fallback",
     "fallback_on",
     "fallback_after_s",
+    "lean",
 )
 
 
@@ -101,7 +103,7 @@ def _sibling(
     return Client(name, auth_source=auth_source, oauthpy_home=home, env=env)._runner  # type: ignore[arg-type]
 
 
-class Client(BatchMethods, CatalogueMethods, AccountMethods):
+class Client(BatchMethods, CatalogueMethods, AccountMethods, ReviewMethods):
     """Runs prompts through one vendor's official CLI/SDK and normalizes what comes back.
 
     ``provider`` is ``"codex"``, ``"claude"``, ``"gemini"``, any other agent of the registry
@@ -133,6 +135,9 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
     ``fallback_on`` adds ``"timeout"`` and ``"crash"``, ``fallback_after_s`` is how long a rate
     limit may ask to wait first (default 60). A run's own ``fallback=`` goes over it;
     docs/failover.md.
+
+    ``lean=True`` makes every run, ``map`` item and session of the client a lean one (a run's
+    own ``lean=`` goes over it): docs/lean.md.
     """
 
     def __init__(
@@ -149,6 +154,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         fallback: Sequence[str | Client] | None = None,
         fallback_on: Sequence[Literal["timeout", "crash"]] | None = None,
         fallback_after_s: float | None = None,
+        lean: bool = False,
         **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
         if misspelt:
@@ -203,6 +209,9 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
         self._auth = AuthManager(provider, auth_source, self._home, env, argv)
         self._auth.check_overrides({})
         self._runner = Runner(provider, self._auth, transport, argv)
+        if not isinstance(lean, bool):
+            raise InvalidOptionsError(f"lean must be True or False, got {type(lean).__name__}")
+        self._runner.lean = lean
         if budget is not None:
             self._runner.budget = Budget(budget, "the client's")
         self._runner.sibling = functools.partial(_sibling, auth_source, oauthpy_home, given_env)
@@ -417,7 +426,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods):
 
 # The methods that live in mixins (_client_batch, _client_catalogue, _client_account) are the
 # client's: their errors ("Client.map() got an unexpected keyword") and reprs say so.
-for _mixin in (BatchMethods, CatalogueMethods, AccountMethods):
+for _mixin in (BatchMethods, CatalogueMethods, AccountMethods, ReviewMethods):
     for _name, _method in vars(_mixin).items():
         if not _name.startswith("_") and callable(_method):
             for _fn in (_method, getattr(_method, "__wrapped__", None)):

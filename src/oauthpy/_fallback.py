@@ -156,7 +156,9 @@ def runner_of(runner: Runner, agent: Any) -> Runner:
     if given is not None:
         return given
     if agent not in runner.siblings:
-        runner.siblings[agent] = runner.sibling(agent)
+        made_now = runner.sibling(agent)
+        made_now.lean = runner.lean  # the client's lean= too, as a run's own goes to every agent
+        runner.siblings[agent] = made_now
     made: Runner = runner.siblings[agent]
     return made
 

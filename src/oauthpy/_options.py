@@ -46,6 +46,8 @@ class RunRequest:
     began: float | None = None
     #: the agents to try when this one cannot take the work (`oauthpy._failover.Plan`)
     fallback: Any = None
+    #: a text-in, text-out run (docs/lean.md): each agent's package says what that turns off
+    lean: bool = False
 
     def deadline(self) -> float | None:
         """The ``time.monotonic()`` by which the run must end, from ``timeout``; None if unbounded."""
@@ -167,6 +169,7 @@ def build_request(
     on_permission: Any = None,
     on_event: Any = None,
     tools: Any = None,
+    lean: Any = False,
     attachments: Any = None,
     workspace: Any = None,
     keep_workspace: Any = False,
@@ -196,6 +199,8 @@ def build_request(
     from oauthpy._on_event import check_on_event
 
     watcher = check_on_event(on_event)
+    if not isinstance(lean, bool):
+        raise InvalidOptionsError(f"lean must be True or False, got {type(lean).__name__}")
     tool_specs: tuple[Any, ...] = ()
     if tools is not None:
         from oauthpy._tools import build_tools  # lazy: it needs pydantic
@@ -228,6 +233,7 @@ def build_request(
         tools=tool_specs,
         attachments=files,
         workspace=planned,
+        lean=lean,
     )
 
 

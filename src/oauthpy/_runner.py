@@ -148,6 +148,8 @@ class Runner:
         self.siblings: dict[str, Runner] = {}
         #: ``(name) -> Runner``: another agent's, made like this one's client (set by the client)
         self.sibling: Callable[[str], Runner] = _no_sibling
+        #: the client's ``lean=``: the default of its runs' own
+        self.lean = False
         #: where a run's ``other`` events may tell the account's usage (`Agent.usage_observer`)
         self._observer: Any = agent.usage_observer or None
 
@@ -192,6 +194,8 @@ class Runner:
     def _checked(self, prompt: Any, kw: Mapping[str, Any], require_prompt: bool = True) -> RunRequest:
         from oauthpy._options import build_request  # a client is built without it
 
+        if self.lean and "lean" not in kw:
+            kw = {**kw, "lean": True}
         request = build_request(prompt, require_prompt=require_prompt, **kw)
         if request.workspace is not None:
             import dataclasses

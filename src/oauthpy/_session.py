@@ -41,6 +41,7 @@ _FIXED = {
     "cwd": "a session keeps the cwd it was opened with; open another session",
     **dict.fromkeys(WORKTREE_OPTIONS, "a session's turns share the worktree it was opened with"),
     "tools": "a session keeps the tools it was opened with; open another session for other tools",
+    "lean": "a session keeps the lean= it was opened with; open another session to change it",
     **dict.fromkeys(
         ("fallback", "fallback_on", "fallback_after_s"), "a session's failover is set when it is opened"
     ),

@@ -57,6 +57,10 @@ class _RunKeywords(_TurnKeywords, total=False):
     cwd: str | os.PathLike[str]
     #: Python functions the agent may call (docs/tools.md)
     tools: Sequence[Callable[..., object] | Tool] | None
+    #: a text-in, text-out run: no built-in tools, a short system prompt of oauthpy's, no
+    #: instruction files, MCP servers, skills or memory, for a fraction of the request
+    #: (docs/lean.md); a session keeps it from when it was opened
+    lean: bool
     #: ``"worktree"``: run in a fresh git worktree of ``cwd``'s repository at HEAD, never in
     #: the user's tree; ``RunResult.changes``/``diff`` say what it changed (docs/workspaces.md)
     workspace: Literal["worktree"] | None
@@ -104,7 +108,13 @@ JsonSchema = Mapping[str, object]
 
 
 #: the defaults the signatures show (every other option defaults to None)
-DEFAULTS: dict[str, object] = {"cwd": ".", "keep_workspace": False, "base": "head", "setup_timeout": 600.0}
+DEFAULTS: dict[str, object] = {
+    "cwd": ".",
+    "lean": False,
+    "keep_workspace": False,
+    "base": "head",
+    "setup_timeout": 600.0,
+}
 #: the options a worktree is made with: a session's turns share the one it was opened with
 WORKTREE_OPTIONS = ("workspace", "keep_workspace", "base", "include", "setup", "setup_timeout")
 #: the order the signatures list the options in
@@ -120,6 +130,7 @@ ORDER = (
     "on_permission",
     "on_event",
     "tools",
+    "lean",
     "workspace",
     "keep_workspace",
     "base",

@@ -58,7 +58,7 @@ def test_a_misspelt_client_keyword_gets_the_did_you_mean_of_the_run_methods(keyw
     with pytest.raises(
         TypeError,
         match=r"\(it takes auth_source, oauthpy_home, env, transport, keep_alive, command, budget_usd, "
-        r"fallback, fallback_on, fallback_after_s\)",
+        r"fallback, fallback_on, fallback_after_s, lean\)",
     ):
         Client("codex", zzz=1)  # type: ignore[call-arg]
 
@@ -77,6 +77,7 @@ def test_the_constructor_signature_shows_only_its_real_keywords():
         "fallback",
         "fallback_on",
         "fallback_after_s",
+        "lean",
     ]
 
 

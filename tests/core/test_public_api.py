@@ -87,6 +87,7 @@ def test_every_run_method_takes_the_same_keywords():
     fixed = {"cwd", "tools", "workspace", "keep_workspace"}  # what a session keeps for all its turns
     fixed |= {"base", "include", "setup", "setup_timeout"}  # the worktree's environment
     fixed |= {"fallback", "fallback_on", "fallback_after_s"}  # the runs' failover (docs/failover.md)
+    fixed.add("lean")  # a lean session's settings are fixed when its agent starts (docs/lean.md)
     assert set(RunOptions.__annotations__) - set(TurnOptions.__annotations__) == fixed
     for name in RUN_METHODS:
         assert params(getattr(Session, name)) == turn, name

@@ -36,6 +36,7 @@ EPILOG = """examples:
   oauthpy run -p gemini --json --schema answer.schema.json "Rate this code"
   oauthpy batch -p codex items.jsonl -o results.jsonl -j 4
   oauthpy compare -p codex,claude "Fix the failing test"
+  oauthpy review -p codex,claude --base main --fail-on high
   oauthpy auth status -p codex
   oauthpy doctor
   oauthpy chat -p claude
@@ -157,6 +158,12 @@ def _fill_run(run: argparse.ArgumentParser) -> None:
         "--max-retries", type=int, default=0, help="retries of transient failures (rate limits, overload)"
     )
     run.add_argument("--schema", metavar="FILE", help="JSON schema file: the answer is parsed and validated")
+    run.add_argument(
+        "--lean",
+        action="store_true",
+        help="text in, text out: no tools, instruction files or MCP servers, for a far smaller request "
+        "(docs/lean.md)",
+    )
     from oauthpy.cli.words import fallback_flag
 
     fallback_flag(run)
@@ -252,6 +259,12 @@ def _fill_compare(p: argparse.ArgumentParser) -> None:
     fill(p, _common)
 
 
+def _fill_review(p: argparse.ArgumentParser) -> None:
+    from oauthpy.cli.review_cmd import fill
+
+    fill(p, _common)
+
+
 def _fill_workspaces(p: argparse.ArgumentParser) -> None:
     from oauthpy.cli.compare_cmd import fill_workspaces
 
@@ -286,6 +299,7 @@ _COMMANDS: tuple[tuple[str, str, tuple[str, ...], Callable[[argparse.ArgumentPar
     ("sessions", "list, show, fork and delete a provider's saved sessions", (), _fill_sessions),
     ("usage", "the account's plan, how much of each limit is used, and when it resets", (), _fill_usage),
     ("compare", "give one task to several agents at once, each in its own git worktree", (), _fill_compare),
+    ("review", "have agents review a change, read-only, and merge their findings", (), _fill_review),
     ("workspaces", "list or clean the worktrees oauthpy kept", (), _fill_workspaces),
     ("mcp", "serve the agents as tools of any MCP client (mcp serve)", (), _fill_mcp),
     ("interactive", "a chat REPL over one native session", ("chat",), _fill_chat),
@@ -358,6 +372,10 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
         from oauthpy.cli import compare_cmd
 
         return compare_cmd.command if args.command == "compare" else compare_cmd.workspaces
+    if args.command == "review":
+        from oauthpy.cli.review_cmd import command as review
+
+        return review
     if args.command == "mcp":
         from oauthpy.cli.mcp_cmd import command as mcp
 

@@ -55,6 +55,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "provider_options": opts or None,
         "output_schema": load_schema(getattr(args, "schema", None)),
         "fallback": getattr(args, "fallback", None),
+        "lean": bool(getattr(args, "lean", False)),
     }
 
 

@@ -162,6 +162,16 @@ class Provision:
     unknown_session_words: str = ""
     #: what its missing program's error tells the user to run (empty: its auth's install hint)
     install_words: str = ""
+    #: the most a lean run's first model request may be, as a share of a default run's (its
+    #: CLI keeps a base prompt no option removes: copilot's 7.6 KB); None: it has no lean run,
+    #: and ``lean=True`` is refused before anything starts
+    lean_share: float | None = 0.2
+    #: the tools a lean run's model request still declares (none of them a shell): those no
+    #: documented option removes (codex's ``apply_patch``)
+    lean_tools: tuple[str, ...] = ()
+    #: a lean run still takes ``on_permission`` and ``tools=`` (else both are refused before it
+    #: starts: it has no tool to ask about, and no MCP server to carry the user's tools)
+    lean_takes_callbacks: bool = False
     #: what its error says when its state folder is full (None: it answers anyway)
     full_disk_words: str | None = None
     #: it exits on a full state folder (a crash, which may be called transient)

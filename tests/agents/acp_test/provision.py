@@ -5,6 +5,8 @@ from __future__ import annotations
 from oauthpy.testing.provision import Provision
 
 PROVISION = Provision(
+    # a generic ACP agent: oauthpy knows no options of it for a lean run
+    lean_share=None,
     # a Python script on the interpreter that runs the tests: it starts at once, needs no install
     starts_at_once=True,
     # it asks before every command it runs, as an ACP agent may, and has no switch that stops it

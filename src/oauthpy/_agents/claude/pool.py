@@ -84,6 +84,7 @@ def pool_key(request: RunRequest, env: dict[str, str]) -> str:
             sorted(env.items()),
             request.on_permission is not None,
             tools_shown(request.tools),
+            request.lean,
         )
     )
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -106,6 +106,9 @@ class ClaudeProvider:
                 "permission_mode 'bypassPermissions' never asks: on_permission would not be called; "
                 "remove one of them"
             )
+        from oauthpy._lean import refuse
+
+        refuse(self.name, request, permission=True, tools=True)
         if request.tools and isinstance(opts.get("mcp_servers"), str):
             raise InvalidOptionsError(
                 "provider_options['mcp_servers'] must be a dict (not a config file path) when tools are given"
@@ -172,6 +175,10 @@ class ClaudeProvider:
             # can allow tools, set acceptEdits or add hooks: none of that may answer for the
             # callback. The user's own settings still apply (and the init's mode is checked).
             kw["setting_sources"] = ["user"]
+        if request.lean:
+            from oauthpy._agents.claude.lean import options as lean
+
+            kw.update(lean())
         kw.update(opts.get("sdk_options") or {})
         if opts.get("ephemeral"):
             # the CLI writes no transcript, so the session cannot be resumed later

@@ -60,6 +60,10 @@ def thread_params(request: RunRequest) -> dict[str, Any]:
         params["sandbox"] = opts["sandbox"]
     if opts.get("ephemeral") and not request.resume:
         params["ephemeral"] = True
+    if request.lean and not request.resume:  # a resumed thread keeps the settings it began with
+        from oauthpy._agents.codex.lean import thread_params as lean
+
+        params.update(lean())
     if request.resume:
         params["threadId"] = request.resume
     elif request.tools:

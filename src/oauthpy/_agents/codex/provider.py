@@ -169,6 +169,8 @@ class CodexProvider:
         try:
             if request.attachments:
                 argv += _images(request, inv)
+            if request.lean:
+                argv += _lean_args(inv)
             if request.output_schema is not None:
                 import tempfile  # only for an output schema
 
@@ -189,6 +191,20 @@ class CodexProvider:
 
     def new_parser(self, request: RunRequest) -> CodexParser:
         return CodexParser(model=request.model, resume=request.resume)
+
+
+def _lean_args(inv: Invocation) -> list[str]:
+    """A lean run's flags, its instructions in a private file removed with the process."""
+    import tempfile
+
+    from oauthpy._agents.codex.lean import exec_args
+    from oauthpy._lean import PROMPT
+
+    fd, path = tempfile.mkstemp(prefix="oauthpy-lean-", suffix=".md")
+    inv.cleanups.append(lambda: os.unlink(path))
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(PROMPT)
+    return exec_args(path)
 
 
 def _images(request: RunRequest, inv: Invocation) -> list[str]:

@@ -87,6 +87,9 @@ def _saved_sessions(env: Mapping[str, str]) -> list[str]:
 #: native program that starts at once
 PROVISION = Provision(
     starts_at_once=True,
+    # no codex setting removes apply_patch; a lean run still asks before it and serves tools
+    lean_tools=("apply_patch",),
+    lean_takes_callbacks=True,
     # codex runs an approved command in its sandbox first (read-only by default) and again
     # outside only when it recognizes the denial, which codex 0.163 does not always do on a
     # loaded machine ("Read-only file system"); workspace-write lets the write succeed at once

@@ -50,7 +50,8 @@ _MODE = "https://agentclientprotocol.com/protocol/session-modes#"
 #: copilot's notices that are no answer text (a whole ``agent_message_chunk`` each): its
 #: retries, a written file's path, a refusal, a model it has no token multiplier for
 _NOTICE = re.compile(
-    r"(Info: (Request failed|Response was interrupted|Operation cancelled|/)|Warning: No token count)"
+    r"(Info: (Request failed|Response was interrupted|Operation cancelled|Disabled tools: |/)"
+    r"|Warning: No token count)"
 )
 #: a failed turn's last chunk
 _ERROR = "Error: "
@@ -91,6 +92,7 @@ class CopilotAcp(AcpProfile):
         "documents nor writes)"
     )
 
+    has_lean = True
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan"), help="plan: copilot's plan mode"),
         "extra_args": Opt((list, tuple), items=str, help="more argv"),
@@ -105,7 +107,17 @@ class CopilotAcp(AcpProfile):
         # Not the whole server: a server of the user's own with the same name (`oauthpy mcp
         # serve` registered as "oauthpy") would have every tool of it run unasked.
         own = [f"--allow-tool={self.tool_server}({tool.name})" for tool in request.tools]
+        if request.lean:
+            from oauthpy._agents.copilot.lean import args
+
+            own += args()
         return [self.program("copilot", env), "--acp", "--stdio", "--no-auto-update", *own]
+
+    def check(self, request: RunRequest) -> None:
+        super().check(request)
+        from oauthpy._lean import refuse
+
+        refuse("copilot", request, permission=True, tools=True)
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
         # copilot's own "allow every tool" would answer before oauthpy could (approvals fail

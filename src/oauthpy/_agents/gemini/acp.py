@@ -136,6 +136,8 @@ class GeminiAcp(AcpProfile):
     name = "gemini"
     title = "gemini --acp"
     install_hint = "npm install -g @google/gemini-cli (or set OAUTHPY_GEMINI_BINARY)"
+    #: its lean settings come with its environment (`environment`, `gemini.lean`)
+    has_lean = True
     login_hint = "log in with `gemini` (or `oauthpy auth login --provider gemini`), or set GEMINI_API_KEY"
     default_model = "auto"
     #: oauthpy's approval modes (the headless CLI's names) -> ACP session modes
@@ -164,6 +166,10 @@ class GeminiAcp(AcpProfile):
         # One Node process instead of the CLI's launcher that re-spawns it with a larger heap:
         # about 1 s and a third of the CPU less per start, and a plain SIGTERM works. The CLI
         # tests the variable for any non-empty value: ``""`` in the caller's env keeps the relaunch.
+        if request is not None and request.lean:
+            from oauthpy._agents.gemini.lean import environment
+
+            return {NO_RELAUNCH_VAR: "true", **env, **environment(env)}
         return {NO_RELAUNCH_VAR: "true", **env, **run_settings_env(env)}
 
     def mode_of(self, request: RunRequest) -> str | None:

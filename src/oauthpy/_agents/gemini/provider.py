@@ -115,6 +115,10 @@ class GeminiProvider:
             from oauthpy._agents.gemini.workspace import refuse_preapprovals
 
             refuse_preapprovals(request.cwd)
+        if request.lean:
+            from oauthpy._agents.gemini.lean import check
+
+            check(request)
         if opts.get("yolo") and opts.get("approval_mode") not in (None, "yolo"):
             raise InvalidOptionsError("yolo=True conflicts with approval_mode; give one of them")
         prompt = self.prompt_text(request)
@@ -160,7 +164,7 @@ class GeminiProvider:
         argv += list(opts.get("extra_args") or ())
         return Invocation(
             argv=argv,
-            env=GEMINI.environment(env),
+            env=GEMINI.environment(env, request),
             cwd=request.cwd,
             stdin=self.prompt_text(request).encode("utf-8"),
             install_hint=INSTALL_HINT,

@@ -89,11 +89,12 @@ def private_dir(env: Mapping[str, str]) -> Path | None:
     return None
 
 
-def run_settings_env(env: Mapping[str, str]) -> dict[str, str]:
+def run_settings_env(env: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The variables that give a gemini run the user's system settings with cleanup off.
 
     Empty when that cannot be done safely (the user's system settings unreadable, no private
-    directory): the CLI's own settings then apply, as without oauthpy.
+    directory): the CLI's own settings then apply, as without oauthpy. ``extra``: settings
+    of oauthpy's over those (a lean run's).
     """
     original = env.get(SETTINGS_VAR) or default_system_settings_path()
     base: Any = {}
@@ -104,7 +105,7 @@ def run_settings_env(env: Mapping[str, str]) -> dict[str, str]:
         return {}
     if not isinstance(base, dict):
         return {}
-    text = json.dumps(merged(base, OVERRIDE), sort_keys=True, indent=1)
+    text = json.dumps(merged(merged(base, OVERRIDE), extra or {}), sort_keys=True, indent=1)
     folder = private_dir(env)
     if folder is None:
         return {}

@@ -57,6 +57,7 @@ class OpencodeAcp(AcpProfile):
     #: ACP has no session/delete here; `opencode session delete <id>` is its own
     deleter = "oauthpy._agents.opencode.delete:delete"
 
+    has_lean = True
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan"), help="plan: OpenCode's plan agent, no edits"),
         "extra_args": Opt((list, tuple), items=str, help="more argv"),
@@ -77,7 +78,17 @@ class OpencodeAcp(AcpProfile):
             content, asked = asking(request.cwd, env)
             extra["OPENCODE_PERMISSION"] = json.dumps(asked)
             extra["OPENCODE_CONFIG_CONTENT"] = content
+        if request.lean:
+            from oauthpy._agents.opencode.lean import environment
+
+            extra.update(environment(env))
         return {**env, **extra}
+
+    def check(self, request: RunRequest) -> None:
+        super().check(request)
+        from oauthpy._lean import refuse
+
+        refuse("opencode", request, permission=True, tools=True)
 
     def unknown_session(self, code: int | None, message: str, data: Any) -> bool:
         # it answers an unknown id with a bare "OpenCode service failure"

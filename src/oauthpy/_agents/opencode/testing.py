@@ -22,6 +22,7 @@ def _saved_sessions(env: Mapping[str, str]) -> list[str]:
 
 
 PROVISION = Provision(
+    lean_share=0.4,
     # its npm package is a native binary per platform (Bun)
     pinned_var="OAUTHPY_TEST_OPENCODE_BINARY",
     pinned_paths=("tools/opencode/node_modules/.bin/opencode",),

@@ -68,6 +68,7 @@ class QwenAcp(AcpProfile):
     #: when the quota resets, and passes it on as "Quota exhausted: <message>"; any other 429
     #: it reports as "Rate limit exceeded. Try again later.", whatever the API said
     quota_words = (*AcpProfile.quota_words, "quota exhausted:")
+    has_lean = True
     options: Mapping[str, Opt] = {
         "approval_mode": Opt((str,), ("default", "plan", "auto_edit", "yolo"), help="Qwen Code's mode"),
         "extra_args": Opt((list, tuple), items=str, help="more argv"),
@@ -75,10 +76,17 @@ class QwenAcp(AcpProfile):
 
     def check(self, request: RunRequest) -> None:
         super().check(request)
+        from oauthpy._lean import refuse
+
+        refuse("qwen", request, permission=True, tools=True)
         if request.on_permission is not None:
             refuse_preapprovals(request.cwd)
 
     def argv(self, request: RunRequest, env: Mapping[str, str]) -> list[str]:
+        if request.lean:
+            from oauthpy._agents.qwen.lean import args
+
+            return [self.program("qwen", env), "--acp", *args()]
         return [self.program("qwen", env), "--acp"]
 
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
@@ -89,6 +97,7 @@ class QwenAcp(AcpProfile):
             "QWEN_DISABLE_AUTO_TITLE": "1",
             "QWEN_CODE_LEGACY_MCP_BLOCKING": "1",
             **env,
+            **(_lean_env(env) if request.lean else {}),
         }
 
     def session_folders(self, env: Mapping[str, str]) -> list[str] | None:
@@ -175,3 +184,9 @@ def _own_tool(call: Any, own: frozenset[str]) -> str | None:
     name = _tool_name(call)
     prefix = f"mcp__{SERVER_NAME}__"
     return name[len(prefix) :] if name.startswith(prefix) and name[len(prefix) :] in own else None
+
+
+def _lean_env(env: Mapping[str, str]) -> dict[str, str]:
+    from oauthpy._agents.qwen.lean import environment
+
+    return environment(env)

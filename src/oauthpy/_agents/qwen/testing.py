@@ -53,6 +53,7 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
 
 
 PROVISION = Provision(
+    lean_share=0.4,
     pinned_var="OAUTHPY_TEST_QWEN_BINARY",
     pinned_paths=("tools/qwen/node_modules/.bin/qwen",),
     approving_settings=MappingProxyType(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from oauthpy._errors import (
     AuthRequiredError,
     CommandExecutionError,
+    InvalidOptionsError,
     OauthPyError,
     QuotaExceededError,
     RateLimitError,
@@ -74,6 +75,8 @@ class AcpProfile:
     loads_sessions: bool | None = None
     #: ``provider_options`` it takes beyond the retry ones
     options: Mapping[str, Opt] = {"extra_args": Opt((list, tuple), items=str, help="more argv")}
+    #: its profile makes a lean run of ``lean=True`` (docs/lean.md); else such a run is refused
+    has_lean = False
     #: the name of the MCP server of the run's own tools (the model sees it in their names)
     tool_server = SERVER_NAME
     #: start its processes one after the other (in one event loop): for an agent whose
@@ -141,6 +144,11 @@ class AcpProfile:
     def check(self, request: RunRequest) -> None:
         """Raise `InvalidOptionsError` for what this agent cannot take; spawn nothing."""
         check_options(self.name, request.provider_options, {**self.options, **RETRY_OPTIONS})
+        if request.lean and not self.has_lean:
+            raise InvalidOptionsError(
+                f"{self.name} has no lean run: oauthpy knows no options of it that turn its tools off",
+                hint="run without lean=True",
+            )
 
     def mode_of(self, request: RunRequest) -> str | None:
         """The ACP mode the run asks for (None: stay in the session's)."""

@@ -1,0 +1,127 @@
+"""``oauthpy.review``: several agents review the same change at once (each as `oauthpy._review`
+runs one: read-only, asked for typed findings), and their findings are merged
+(`oauthpy._review_merge`). Every agent's run is checked before the first one starts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping, Sequence
+
+from oauthpy._errors import InvalidOptionsError, OauthPyError
+from oauthpy._review import NOTHING, Prepared, checked, options_for, run_review
+from oauthpy._review_merge import merge
+from oauthpy._review_target import checked_target
+from oauthpy._review_types import Review
+
+
+def _providers(value: object) -> list[str]:
+    from oauthpy import _registry as registry
+
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise InvalidOptionsError(
+            "providers must be a non-empty list of agent names", hint=f"e.g. {registry.names()[:2]!r}"
+        )
+    known = registry.names()
+    for name in value:
+        if name not in known:
+            raise InvalidOptionsError(f"unknown provider {name!r}; choose from {', '.join(known)}")
+    if len(set(value)) != len(value):
+        raise InvalidOptionsError("each provider may be named once in a review")
+    return list(value)
+
+
+async def areview(
+    providers: Sequence[str],
+    *,
+    uncommitted: bool = True,
+    base: str | None = None,
+    commit: str | None = None,
+    diff: str | None = None,
+    focus: str | None = None,
+    cwd: str | os.PathLike[str] = ".",
+    timeout: float | None = None,
+    auth_source: str = "auto",
+    models: Mapping[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> Review:
+    """Async form of `review`."""
+    from oauthpy._client import Client
+
+    names = _providers(providers)
+    target = checked_target(uncommitted, base, commit, diff)
+    prepared = Prepared(target, cwd, focus)
+    models = dict(models or {})
+    runs = []
+    for name in names:  # every check first: nothing starts unless all can
+        client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
+        options = options_for(target, prepared.cwd, models.get(name), timeout, env, None)
+        checked(client, prepared.prompt, options)
+        runs.append((client, options))
+    joined = "+".join(names)
+    if prepared.empty:
+        return Review(joined, NOTHING, changed=False)
+    outcomes = await asyncio.gather(
+        *(run_review(client, prepared, options) for client, options in runs), return_exceptions=True
+    )
+    reviews: list[Review] = []
+    errors: dict[str, str] = {}
+    for name, outcome in zip(names, outcomes, strict=True):
+        if isinstance(outcome, Review):
+            reviews.append(outcome)
+        elif isinstance(outcome, OauthPyError):
+            errors[name] = f"{type(outcome).__name__}: {outcome}"
+        else:
+            raise outcome
+    if not reviews:
+        first = next(o for o in outcomes if isinstance(o, BaseException))
+        raise first
+    usage = None
+    for one in reviews:
+        if one.usage is not None:
+            usage = one.usage if usage is None else usage + one.usage
+    summary = "\n".join(f"{one.provider}: {one.summary}" for one in reviews)
+    findings = merge(one.findings for one in reviews)
+    return Review(joined, summary, findings, usage, raw=tuple(reviews), errors=errors)
+
+
+def review(
+    providers: Sequence[str],
+    *,
+    uncommitted: bool = True,
+    base: str | None = None,
+    commit: str | None = None,
+    diff: str | None = None,
+    focus: str | None = None,
+    cwd: str | os.PathLike[str] = ".",
+    timeout: float | None = None,
+    auth_source: str = "auto",
+    models: Mapping[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> Review:
+    """Have each of ``providers`` review the same change at once, and merge their findings: a
+    problem several agents raised (same file, lines within 3, titles alike) is one `Finding`
+    listing them all (``finding.agents``), ordered by severity, then agreement.
+
+    The target is one of ``uncommitted=True`` (default: the working tree against HEAD, untracked
+    files included), ``base="main"`` (this branch since it left ``main``), ``commit="<sha>"``,
+    or ``diff=<text>`` (read against ``cwd``'s files). ``focus`` adds instructions. Reviewers are
+    read-only (docs/review.md). An agent that fails is named in ``Review.errors``; when all fail,
+    the first error is raised. Bad input raises `InvalidOptionsError` before any agent starts."""
+    from oauthpy._loop import run_sync
+
+    return run_sync(
+        areview(
+            providers,
+            uncommitted=uncommitted,
+            base=base,
+            commit=commit,
+            diff=diff,
+            focus=focus,
+            cwd=cwd,
+            timeout=timeout,
+            auth_source=auth_source,
+            models=models,
+            env=env,
+        )
+    )
