@@ -35,7 +35,8 @@ def test_the_included_env_the_setups_file_and_the_users_edit_are_there_when_the_
     with open_rig(agent, tmp_path / "rig") as rig:
         repo = make_repo(rig.work)  # README.md has the user's uncommitted edit
         with_env_file(repo)
-        rig.fake.script(shell_step(agent, "cat .env ready.txt README.md"), text("read them"))
+        # `pwd` first: where the command ran, said by the failure below
+        rig.fake.script(shell_step(agent, "pwd; cat .env ready.txt README.md"), text("read them"))
         result = rig.run(
             "read",
             workspace="worktree",
@@ -46,7 +47,8 @@ def test_the_included_env_the_setups_file_and_the_users_edit_are_there_when_the_
         assert result.text == "read them"
         seen = rig.model_bodies()[-1]  # the command's output, sent back to the model
         assert "DATABASE_URL=sqlite:///included.db" in seen, "the .env was not in the worktree"
-        assert "set up as attempt 0" in seen, "setup had not run when the agent's command did"
+        shown = seen[max(seen.find("DATABASE_URL") - 400, 0) :][:800]  # the command and its output
+        assert "set up as attempt 0" in seen, f"setup had not run when the agent's command did: {shown}"
         assert "the user's own edit" in seen, "base='working' did not bring the uncommitted edit"
         # copied, set up and the user's: the worktree's start, none of them the agent's change
         assert result.changes == () and result.diff == ""
