@@ -23,6 +23,7 @@ from oauthpy._compare_judge import Judge, ask_agent, call_function, checked_judg
 from oauthpy._comparison import Attempt, Comparison, Verdict
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 from oauthpy._events import Event, RunResult
+from oauthpy._registry import check_providers
 from oauthpy._worktree_env import attempt as numbered
 
 if TYPE_CHECKING:
@@ -33,24 +34,6 @@ if TYPE_CHECKING:
 OnEvent = Callable[[str, int, Event], Awaitable[None]]
 #: called with each attempt as it finishes (its check done), before the judge
 OnAttempt = Callable[[Attempt], object]
-
-
-def _providers(value: Any) -> list[str]:
-    from oauthpy import _registry as registry
-
-    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
-        raise InvalidOptionsError(
-            "providers must be a non-empty list of agent names", hint=f"e.g. {registry.names()[:2]!r}"
-        )
-    known = registry.names()
-    for name in value:
-        if name not in known:
-            raise InvalidOptionsError(f"unknown provider {name!r}; choose from {', '.join(known)}")
-    if len(set(value)) != len(value):
-        raise InvalidOptionsError(
-            "each provider may be named once in a comparison", hint="n=2 gives each provider two attempts"
-        )
-    return list(value)
 
 
 def _count(n: Any) -> int:
@@ -100,7 +83,7 @@ async def acompare(
     every attempt, ``on_attempt(attempt)`` each attempt as it finishes."""
     from oauthpy._client import Client
 
-    names = _providers(providers)
+    names = check_providers(providers, "a comparison", twice_hint="n=2 gives each provider two attempts")
     repeats = _count(n)
     command = checked_command(check)
     check_s = checked_timeout(check_timeout)

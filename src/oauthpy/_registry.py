@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, get_args
 
-from oauthpy._errors import UnsupportedProviderError
+from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
 
 #: the images every agent that takes images takes (`oauthpy._attachments` reads the type from a
 #: file's bytes), and a megabyte, for the limits of `Agent.attachment_limits`
@@ -283,3 +283,19 @@ def owner_of_fake(fake_class: type) -> Agent | None:
     (``fake_setup``): what a fake's own ``env(root)`` points (the Responses fake: codex)."""
     path = f"{fake_class.__module__}:{fake_class.__qualname__}"
     return next((a for a in entries() if a.fake == path and a.fake_setup), None)
+
+
+def check_providers(value: object, what: str, *, twice_hint: str | None = None) -> list[str]:
+    """A non-empty list of agent names of the registry, each once (``what``: "a comparison",
+    "a review"), or `InvalidOptionsError` naming what is wrong."""
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise InvalidOptionsError(
+            "providers must be a non-empty list of agent names", hint=f"e.g. {names()[:2]!r}"
+        )
+    known = names()
+    for name in value:
+        if name not in known:
+            raise InvalidOptionsError(f"unknown provider {name!r}; choose from {', '.join(known)}")
+    if len(set(value)) != len(value):
+        raise InvalidOptionsError(f"each provider may be named once in {what}", hint=twice_hint)
+    return list(value)

@@ -8,27 +8,12 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 
-from oauthpy._errors import InvalidOptionsError, OauthPyError
+from oauthpy._errors import OauthPyError
+from oauthpy._registry import check_providers
 from oauthpy._review import NOTHING, Prepared, checked, options_for, run_review
 from oauthpy._review_merge import merge
 from oauthpy._review_target import checked_target
 from oauthpy._review_types import Review
-
-
-def _providers(value: object) -> list[str]:
-    from oauthpy import _registry as registry
-
-    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
-        raise InvalidOptionsError(
-            "providers must be a non-empty list of agent names", hint=f"e.g. {registry.names()[:2]!r}"
-        )
-    known = registry.names()
-    for name in value:
-        if name not in known:
-            raise InvalidOptionsError(f"unknown provider {name!r}; choose from {', '.join(known)}")
-    if len(set(value)) != len(value):
-        raise InvalidOptionsError("each provider may be named once in a review")
-    return list(value)
 
 
 async def areview(
@@ -48,7 +33,7 @@ async def areview(
     """Async form of `review`."""
     from oauthpy._client import Client
 
-    names = _providers(providers)
+    names = check_providers(providers, "a review")
     target = checked_target(uncommitted, base, commit, diff)
     prepared = Prepared(target, cwd, focus)
     models = dict(models or {})

@@ -389,10 +389,7 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
     return repl
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so the run in progress is
-    stopped on the way out (its vendor processes with it); not a KeyboardInterrupt, so the
-    places that shrug off a Ctrl-C (the chat prompt) do not swallow it."""
+from oauthpy.cli.interrupts import Terminated  # noqa: E402  (one home; re-exported)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -222,7 +222,7 @@ def command(args: argparse.Namespace) -> int:
         attempts = tuple(sorted(finished, key=lambda attempt: attempt.index))
         show(Comparison(attempts), n, json_lines=args.json, keep=args.keep, out=args.out)
 
-    from oauthpy.cli import Terminated
+    from oauthpy.cli.interrupts import Terminated
 
     try:
         with _warnings_as_lines():

@@ -109,3 +109,9 @@ def last_word() -> None:
 
 
 __all__ = ["exit_status", "hold_until_exit", "hold_while_starting", "last_word", "quiet_from_now", "release"]
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so the run in progress is
+    stopped on the way out (its vendor processes with it); not a KeyboardInterrupt, so the
+    places that shrug off a Ctrl-C (the chat prompt) do not swallow it."""
