@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         RateLimitError,
         SessionBusyError,
         SessionClosedError,
+        SessionIdleError,
         SessionNotFoundError,
         SetupError,
         StructuredOutputError,
@@ -50,11 +51,13 @@ if TYPE_CHECKING:
     )
     from oauthpy._names import AuthSource, TransportName
     from oauthpy._permissions import Decision, PermissionRequest
+    from oauthpy._questions import Question, QuestionOption
     from oauthpy._redact import redact
     from oauthpy._registry import ProviderName
     from oauthpy._review_many import areview, review
     from oauthpy._review_types import Finding, Review
     from oauthpy._session import Session
+    from oauthpy._session_controls import ContextUsage
     from oauthpy._sessions import Capabilities, SessionInfo
     from oauthpy._signature import RunOptions, TurnOptions
     from oauthpy._tools import Tool, tool
@@ -109,7 +112,11 @@ _WHERE = {
     "FailedAttempt": "._events",
     "RunResult": "._events",
     "Session": "._session",
+    "Question": "._questions",
+    "QuestionOption": "._questions",
+    "ContextUsage": "._session_controls",
     "SessionBusyError": "._errors",
+    "SessionIdleError": "._errors",
     "SessionClosedError": "._errors",
     "SessionInfo": "._sessions",
     "SessionNotFoundError": "._errors",
@@ -181,7 +188,11 @@ __all__ = [
     "FailedAttempt",
     "RunResult",
     "Session",
+    "ContextUsage",
+    "Question",
+    "QuestionOption",
     "SessionBusyError",
+    "SessionIdleError",
     "SessionClosedError",
     "SessionInfo",
     "SessionNotFoundError",

@@ -78,6 +78,10 @@ class SessionBusyError(OauthPyError, RuntimeError):
     """A turn was started while another turn of the same session is still running."""
 
 
+class SessionIdleError(OauthPyError, RuntimeError):
+    """Something that acts on a running turn (``Session.steer``) was asked while none runs."""
+
+
 class SessionClosedError(OauthPyError, RuntimeError):
     """A turn was asked of a session that was closed (its conversation stays resumable by id)."""
 
@@ -231,6 +235,7 @@ for _public in (
     BudgetExceededError,
     NotSupportedError,
     SessionBusyError,
+    SessionIdleError,
     SessionClosedError,
     CommandExecutionError,
     ProtocolError,

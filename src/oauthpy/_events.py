@@ -31,6 +31,7 @@ EventStatus = Literal[
     "cancelled",
     "retrying",
     "failover",
+    "answered",
 ]
 
 
@@ -72,6 +73,9 @@ class EventKind(str, enum.Enum):
     FILE_CHANGE = "file_change"
     #: an action the agent asked permission for, and the decision (``status``)
     PERMISSION = "permission"
+    #: the agent asked the user a question (`oauthpy.Question`): ``status`` is ``answered`` (the
+    #: answer in ``output``) or ``declined``
+    QUESTION = "question"
     ERROR = "error"
     DONE = "done"
     OTHER = "other"

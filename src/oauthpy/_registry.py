@@ -124,6 +124,9 @@ class Agent(NamedTuple):
     max_attachments: int | None = None
     #: what it is good at, in a sentence a model can act on (``oauthpy mcp serve``'s tools)
     strengths: str = ""
+    #: the session controls its conversation offers (`oauthpy._session_controls.CONTROLS`:
+    #: ``steer``, ``rewind``, ``compact``, ``context``); any other is refused before anything is sent
+    controls: tuple[str, ...] = ()
     #: ``"module:attribute"`` of its test provisioning (`oauthpy.testing.provision.Provision`):
     #: its pinned program, how its tests are scheduled, what the shared suites expect of it;
     #: empty: every default. Read by test suites only.

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
 from oauthpy._events import Event, EventKind, RunResult, Usage
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
+from oauthpy._session_controls import SessionControls
 from oauthpy._signature import WORKTREE_OPTIONS, JsonSchema, ModelT, TurnOptions, takes
 from oauthpy._teardown import settle, within
 from oauthpy._user_exit import UserCodeExit, reraise_original
@@ -75,11 +76,12 @@ def check_resume_id(provider: str, resume: object) -> str:
     )
 
 
-class Session:
+class Session(SessionControls):
     """One conversation with one vendor agent. Use as a context manager, or call `close`.
 
     Made by `Client.session` (or `Client.asession` for ``async with``). Turns run
-    one at a time; different sessions may run concurrently.
+    one at a time; different sessions may run concurrently. `steer`, `rewind`, `compact` and
+    `context` act on the live conversation where the agent has a way (`oauthpy._session_controls`).
     """
 
     def __init__(
