@@ -20,12 +20,14 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks/results.md"
 CHART = REPO / "docs/img/performance.svg"
 
+#: the agents of the lean rows (benchmarks/lean_bench.py)
+LEAN = ("codex", "claude", "gemini", "copilot", "opencode", "qwen")
 #: what the chart shows: (group title, [(bar label, results.md section, results.md "what")])
 GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
     (
         "a fresh oauthpy run vs the raw CLI",
         [
-            ("codex", "fresh process", "codex (oauthpy run: app-server)"),
+            ("codex", "fresh process", "codex (oauthpy run: exec, started before the imports)"),
             ("claude", "fresh process", "claude"),
             ("gemini", "fresh process", "gemini vs raw gemini without its relaunch (like for like)"),
         ],
@@ -62,6 +64,10 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
             ),
             ("gemini", "warm pool", "gemini: runs 2..10 in `with Client` (acp) vs a raw `gemini` one-shot"),
         ],
+    ),
+    (
+        "lean=True: the first model request vs the default run's (bytes)",
+        [(agent, "lean", f"{agent}: the first model request, lean vs default (bytes)") for agent in LEAN],
     ),
     (
         "oauthpy batch, 32 prompts at -j 4, vs raw one-shots 4 at a time",

@@ -71,6 +71,9 @@ def _line(event: Event) -> str | None:
         u = event.usage
         tokens = f"{u.input_tokens} in / {u.output_tokens} out" if u else "?"
         return f"[done] session {event.session_id}, tokens {tokens}"
+    if kind is EventKind.QUESTION:  # what was asked, and what the agent was told
+        said = f"answered: {event.output}" if event.status == "answered" else "declined"
+        return f"[question] {event.text} ({said})"
     if kind is EventKind.TOOL and event.status != "in_progress":
         return f"[tool] {event.tool_name or ''} {event.text}".rstrip()
     if kind in _PROSE:

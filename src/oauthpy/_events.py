@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     # one from Python 3.13 only, and only type checkers read it
     from typing_extensions import TypeVar
 
+    from oauthpy._review_types import Review
+
     #: the type of ``RunResult.output``: the pydantic model given as ``output_schema``, else Any
     OutputT = TypeVar("OutputT", covariant=True, default=Any)
 else:
@@ -329,6 +331,21 @@ class RunResult(Generic[OutputT]):
         from oauthpy._workspace import apply
 
         apply(self.repository, self.diff or "")
+
+    def review(self, by: str, **options: Any) -> Review:
+        """Have agent ``by`` review this run's change, read-only: a worktree run's ``diff`` (read
+        in its kept worktree, else its repository), else the uncommitted changes of its ``cwd``.
+        ``options``: ``focus``, ``model``, ``timeout``, ``env``, ``on_event``, ``auth_source``,
+        ``provider_options`` (docs/review.md)."""
+        from oauthpy._loop import run_sync
+
+        return run_sync(self.areview(by, **options))
+
+    async def areview(self, by: str, **options: Any) -> Review:
+        """Async twin of `review`."""
+        from oauthpy._review_run import review_run
+
+        return await review_run(self, by, **options)
 
     def __repr__(self) -> str:
         return (

@@ -20,7 +20,7 @@ PROMPT = (
 
 def refuse(agent: str, request: RunRequest, *, permission: bool = False, tools: bool = False) -> None:
     """Refuse, before anything starts, what a lean run of ``agent`` cannot honour: a permission
-    callback (no tool is left to ask about), the user's tools (they come through the MCP
+    or question callback (no tool is left to ask about, or to ask with), the user's tools (they come through the MCP
     servers a lean run turns off)."""
     if not request.lean:
         return
@@ -28,6 +28,11 @@ def refuse(agent: str, request: RunRequest, *, permission: bool = False, tools: 
         raise InvalidOptionsError(
             f"a lean {agent} run has no tools to ask permission for: on_permission would never be called",
             hint="drop on_permission, or run without lean=True",
+        )
+    if permission and request.on_question is not None:
+        raise InvalidOptionsError(
+            f"a lean {agent} run has no tools, its way to ask the user: on_question would never be called",
+            hint="drop on_question, or run without lean=True",
         )
     if tools and request.tools:
         raise InvalidOptionsError(

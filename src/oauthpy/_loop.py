@@ -13,6 +13,9 @@ import time
 from collections.abc import AsyncGenerator, Coroutine, Iterator
 from typing import Any, Generic, TypeVar
 
+from oauthpy._dropped import CHECK_S as _DROPPED_CHECK_S
+from oauthpy._dropped import dropped as _dropped
+from oauthpy._dropped import raise_later as raise_later  # the command's hook hands them here
 from oauthpy._user_exit import UserCodeExit, mark_private_loop, on_private_loop
 
 T = TypeVar("T")
@@ -22,18 +25,6 @@ _CANCEL_WAIT_S = 15.0
 #: often it looks
 _UNWIND_WAIT_S = 15.0
 _RETRY_S = 0.01
-#: how often a wait for the loop looks for an interrupt Python dropped
-_DROPPED_CHECK_S = 0.2
-
-#: interrupts Python dropped: the exception of a signal handler that ran inside a weakref
-#: callback or a ``__del__`` is printed and ignored, so a Ctrl-C would be lost. The command line
-#: hands them here (`raise_later`) and the next wait for the loop raises them.
-_dropped: list[BaseException] = []
-
-
-def raise_later(exc: BaseException) -> None:
-    """Raise ``exc`` (an interrupt Python dropped) where this thread next waits for the loop."""
-    _dropped.append(exc)
 
 
 class _Call(Generic[T]):

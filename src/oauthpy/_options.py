@@ -30,6 +30,8 @@ class RunRequest:
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: the ``on_permission`` callback (`oauthpy._permissions`); None: the vendor's defaults
     on_permission: Any = None
+    #: the ``on_question`` callback (`oauthpy._questions`); None: every question is declined
+    on_question: Any = None
     #: the ``on_event`` callback (`oauthpy._on_event`): shown every event as it happens
     on_event: Any = None
     #: the user's Python functions as tools (`oauthpy._tools.Tool`)
@@ -167,6 +169,7 @@ def build_request(
     output_schema: Any = None,
     resume: str | None = None,
     on_permission: Any = None,
+    on_question: Any = None,
     on_event: Any = None,
     tools: Any = None,
     lean: Any = False,
@@ -193,12 +196,21 @@ def build_request(
             f"provider_options must be a mapping, got {type(provider_options).__name__}"
         )
     schema, model_cls = _schema(output_schema)
-    from oauthpy._permissions import check_callback
+    # each checker imported only for a callback given: they load the event loop, and a fresh
+    # `oauthpy run` checks its request before codex starts (cli/run_exec.py)
+    callback = answerer = watcher = None
+    if on_permission is not None:
+        from oauthpy._permissions import check_callback
 
-    callback = check_callback(on_permission)
-    from oauthpy._on_event import check_on_event
+        callback = check_callback(on_permission)
+    if on_question is not None:
+        from oauthpy._questions import check_callback as check_question
 
-    watcher = check_on_event(on_event)
+        answerer = check_question(on_question)
+    if on_event is not None:
+        from oauthpy._on_event import check_on_event
+
+        watcher = check_on_event(on_event)
     if not isinstance(lean, bool):
         raise InvalidOptionsError(f"lean must be True or False, got {type(lean).__name__}")
     tool_specs: tuple[Any, ...] = ()
@@ -229,6 +241,7 @@ def build_request(
         output_model=model_cls,
         resume=resume,
         on_permission=callback,
+        on_question=answerer,
         on_event=watcher,
         tools=tool_specs,
         attachments=files,

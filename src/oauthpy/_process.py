@@ -17,11 +17,11 @@ import errno
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import IO
 
 from oauthpy._errors import ProtocolError, ProviderNotInstalledError, TimeoutExceededError
+from oauthpy._invocation import Invocation as Invocation  # its home before; still imported from here
 from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
@@ -76,32 +76,6 @@ def time_left(deadline: float | None, what: str, started: float) -> float | None
     if left <= 0:
         raise start_timeout(what, started)
     return left
-
-
-@dataclass
-class Invocation:
-    """What to start: built by a provider, run by `Process`."""
-
-    argv: list[str]
-    env: dict[str, str]
-    cwd: str
-    stdin: bytes | None = None
-    #: cleanup callbacks (temp files) run after the process is gone
-    cleanups: list[Callable[[], None]] = field(default_factory=list)
-    #: how to tell the user to install the binary when it is missing
-    install_hint: str = ""
-    #: give the child a pseudo-terminal as stdout instead of a pipe (see `_open_pty`)
-    stdout_pty: bool = False
-    #: keep stdin open for `Process.write` (a two-way protocol) instead of feeding ``stdin``
-    interactive_stdin: bool = False
-
-    def cleanup(self) -> None:
-        for fn in self.cleanups:
-            try:
-                fn()
-            except OSError:
-                pass
-        self.cleanups.clear()
 
 
 class Process:

@@ -122,6 +122,26 @@ async def ask(
     return read_answer(question, task.result())
 
 
+async def ask_all(
+    callback: QuestionCallback | None, questions: Sequence[Question], deadline: float | None
+) -> tuple[list[tuple[str, ...] | None], BaseException | None]:
+    """The answer to each of one request's questions, in order, and what the callback raised
+    (None when nothing did). Once it raised, the questions left are declined without asking:
+    the caller tells the agent so, then ends the run with the error. A cancellation is not the
+    callback's: it propagates at once."""
+    answers: list[tuple[str, ...] | None] = []
+    error: BaseException | None = None
+    for question in questions:
+        answer = None
+        if error is None:
+            try:
+                answer = await ask(callback, question, deadline)
+            except Exception as exc:  # the run ends with it (SystemExit too: `guarded`)
+                error = exc
+        answers.append(answer)
+    return answers, error
+
+
 async def _answer(callback: QuestionCallback, question: Question) -> Any:
     if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
         getattr(callback, "__call__", None)  # noqa: B004 (an object with an async __call__)
@@ -152,6 +172,7 @@ __all__ = [
     "QuestionCallback",
     "QuestionOption",
     "ask",
+    "ask_all",
     "check_callback",
     "question_event",
     "read_answer",

@@ -112,6 +112,10 @@ class Agent(NamedTuple):
     #: ``"module:attribute"`` of ``(home, provider, event) -> None``, given each ``other`` event
     #: of a run: where the account's usage is only known from what runs report (claude)
     usage_observer: str = ""
+    #: the transport (one of ``transports``) of a one-shot process that gives a run's final
+    #: answer at the least cost: ``oauthpy run`` without ``--stream`` takes it, started before
+    #: the rest of the run imports (`oauthpy.cli.run_exec`); empty: the default transport
+    answer_transport: str = ""
     #: ``"module:attribute"`` of its vendor's API list prices, model -> USD per million tokens
     #: (input, cached input, output): `oauthpy._prices` estimates costs from every agent's
     prices: str = ""
@@ -127,6 +131,10 @@ class Agent(NamedTuple):
     #: the session controls its conversation offers (`oauthpy._session_controls.CONTROLS`:
     #: ``steer``, ``rewind``, ``compact``, ``context``); any other is refused before anything is sent
     controls: tuple[str, ...] = ()
+    #: ``"module:attribute"`` of its native review, ``async (client, prepared, options) ->
+    #: Review`` (`oauthpy._review`): the vendor's own review mode; empty: a read-only run asked
+    #: for oauthpy's findings JSON
+    reviewer: str = ""
     #: ``"module:attribute"`` of its test provisioning (`oauthpy.testing.provision.Provision`):
     #: its pinned program, how its tests are scheduled, what the shared suites expect of it;
     #: empty: every default. Read by test suites only.

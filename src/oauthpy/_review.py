@@ -4,9 +4,9 @@ Every reviewer is read-only: each permission it asks for (a command, a file chan
 refused, whatever the caller would allow, and when the change is in commits (``base``,
 ``commit``) it reads a fresh worktree of the repository, never the user's tree. It is sent the
 change as a diff and asked for the JSON of `SCHEMA` through ``output_schema``; an answer that
-is not that JSON is asked for once more, then `StructuredOutputError`. Codex answers through the
-same path as the others (its native ``review/start`` is not used yet: it gives no structured
-findings to the client, only its rendered text).
+is not that JSON is asked for once more, then `StructuredOutputError`. An agent with a review
+mode of its own names it in its registry entry (`Agent.reviewer`: codex's ``review/start``,
+`oauthpy._agents.codex.review`), which `run_review` then uses instead.
 
 Everything is checked before any agent starts; a target with no change starts none and gives
 an empty `Review` (``changed=False``). Several reviewers at once: `oauthpy._review_many`.
@@ -146,6 +146,7 @@ class Prepared:
         if focus is not None and not isinstance(focus, str):
             raise InvalidOptionsError(f"focus must be text, got {type(focus).__name__}")
         self.target = target
+        self.focus = focus
         self.cwd = os.path.realpath(os.fspath(cwd))
         if not os.path.isdir(self.cwd):
             raise InvalidOptionsError(f"cwd {self.cwd} is not a folder")
@@ -159,7 +160,19 @@ class Prepared:
 
 
 async def run_review(client: Client, prepared: Prepared, options: Mapping[str, Any]) -> Review:
-    """One agent's review of a prepared change: one retry on a malformed answer."""
+    """One agent's review of a prepared change: through the agent's own review mode when its
+    registry entry names one (`Agent.reviewer`), else `asked_review`."""
+    from oauthpy._registry import get, load
+
+    native = get(client.provider).reviewer
+    if native:
+        review: Review = await load(native)(client, prepared, options)
+        return review
+    return await asked_review(client, prepared, options)
+
+
+async def asked_review(client: Client, prepared: Prepared, options: Mapping[str, Any]) -> Review:
+    """A read-only run asked for the JSON of `SCHEMA`: one retry on a malformed answer."""
     prompt = prepared.prompt
     try:
         result = await client.arun(prompt, **options)

@@ -8,8 +8,8 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 
-from oauthpy._errors import OauthPyError
-from oauthpy._registry import check_providers
+from oauthpy._errors import InvalidOptionsError, OauthPyError
+from oauthpy._registry import check_providers, get
 from oauthpy._review import NOTHING, Prepared, checked, options_for, run_review
 from oauthpy._review_merge import merge
 from oauthpy._review_target import checked_target
@@ -29,6 +29,7 @@ async def areview(
     auth_source: str = "auto",
     models: Mapping[str, str] | None = None,
     env: Mapping[str, str | None] | None = None,
+    command: Sequence[str] | None = None,
 ) -> Review:
     """Async form of `review`."""
     from oauthpy._client import Client
@@ -36,10 +37,17 @@ async def areview(
     names = check_providers(providers, "a review")
     target = checked_target(uncommitted, base, commit, diff)
     prepared = Prepared(target, cwd, focus)
-    models = dict(models or {})
+    models = _models(models, names)
+    takes = {name: get(name).takes_command for name in names}
+    if command is not None and not any(takes.values()):
+        raise InvalidOptionsError(
+            "command= is the argv of a generic ACP agent, and no reviewer is one",
+            hint="add 'acp' to providers, or leave command= out",
+        )
     runs = []
     for name in names:  # every check first: nothing starts unless all can
-        client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
+        given = command if takes[name] else None
+        client = Client(name, auth_source=auth_source, command=given)  # type: ignore[arg-type]
         options = options_for(target, prepared.cwd, models.get(name), timeout, env, None)
         checked(client, prepared.prompt, options)
         runs.append((client, options))
@@ -70,6 +78,20 @@ async def areview(
     return Review(joined, summary, findings, usage, raw=tuple(reviews), errors=errors)
 
 
+def _models(models: object, names: Sequence[str]) -> dict[str, str]:
+    """``models``: a model name per reviewer, for reviewers only."""
+    if models is None:
+        return {}
+    if not isinstance(models, Mapping):
+        raise InvalidOptionsError(f"models must map agent names to model names, got {type(models).__name__}")
+    for name, model in models.items():
+        if name not in names:
+            raise InvalidOptionsError(f"models names {name!r}, which is not a reviewer ({', '.join(names)})")
+        if not isinstance(model, str) or not model:
+            raise InvalidOptionsError(f"models[{name!r}] must be a model name, got {model!r:.40}")
+    return dict(models)
+
+
 def review(
     providers: Sequence[str],
     *,
@@ -83,6 +105,7 @@ def review(
     auth_source: str = "auto",
     models: Mapping[str, str] | None = None,
     env: Mapping[str, str | None] | None = None,
+    command: Sequence[str] | None = None,
 ) -> Review:
     """Have each of ``providers`` review the same change at once, and merge their findings: a
     problem several agents raised (same file, lines within 3, titles alike) is one `Finding`
@@ -90,8 +113,9 @@ def review(
 
     The target is one of ``uncommitted=True`` (default: the working tree against HEAD, untracked
     files included), ``base="main"`` (this branch since it left ``main``), ``commit="<sha>"``,
-    or ``diff=<text>`` (read against ``cwd``'s files). ``focus`` adds instructions. Reviewers are
-    read-only (docs/review.md). An agent that fails is named in ``Review.errors``; when all fail,
+    or ``diff=<text>`` (read against ``cwd``'s files). ``focus`` adds instructions. ``models``
+    maps a reviewer to its model; ``command`` is the argv of the generic ``"acp"`` reviewer.
+    Reviewers are read-only (docs/review.md). An agent that fails is named in ``Review.errors``; when all fail,
     the first error is raised. Bad input raises `InvalidOptionsError` before any agent starts."""
     from oauthpy._loop import run_sync
 
@@ -108,5 +132,6 @@ def review(
             auth_source=auth_source,
             models=models,
             env=env,
+            command=command,
         )
     )

@@ -9,7 +9,6 @@ that kills what is left when the interpreter stops.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import signal
@@ -140,6 +139,8 @@ async def kill_all_marked(run_id: str, limit: float) -> bool:
     One scan can miss a process: one that forks during it, or one in the middle of exec (its
     environment is unreadable for that moment). So it takes two empty scans in a row.
     """
+    import asyncio  # here only: a fresh `oauthpy run` marks its codex before asyncio loads
+
     deadline = time.monotonic() + limit
     empty = 0
     while empty < 2 and time.monotonic() < deadline:

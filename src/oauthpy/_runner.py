@@ -93,8 +93,9 @@ def watch(gen: AsyncGenerator[Event, None], request: RunRequest) -> AsyncGenerat
 
 
 def asks(request: RunRequest) -> bool:
-    """Whether a run needs a live channel to the agent: a permission callback or tools."""
-    return request.on_permission is not None or bool(request.tools)
+    """Whether a run needs a live channel to the agent: a permission or question callback, or
+    tools."""
+    return request.on_permission is not None or request.on_question is not None or bool(request.tools)
 
 
 class Outcome:
@@ -218,7 +219,8 @@ class Runner:
         asking = self.provider.asking
         if asks(request) and self.chosen is not None and self.chosen not in asking:
             raise InvalidOptionsError(
-                f"on_permission and tools need the {' or '.join(asking)} transport of {self.name}; "
+                f"on_permission, on_question and tools need the {' or '.join(asking)} transport of "
+                f"{self.name}; "
                 f"this client runs on {self.chosen!r}"
             )
         if request.attachments:

@@ -8,8 +8,10 @@ is sent.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from oauthpy._checks import check_text
 from oauthpy._errors import InvalidOptionsError, NotSupportedError, SessionBusyError, SessionIdleError
@@ -18,6 +20,8 @@ from oauthpy._loop import run_sync
 if TYPE_CHECKING:
     from oauthpy._runner import Runner
     from oauthpy._transports.base import Conversation
+
+T = TypeVar("T")
 
 #: every control a conversation may offer
 CONTROLS = ("steer", "rewind", "compact", "context")
@@ -65,16 +69,47 @@ class SessionControls:
     _runner: Runner
     _conversation: Conversation | None
     _busy: bool
+    _loop: asyncio.AbstractEventLoop | None
 
     if TYPE_CHECKING:
 
         def _check_open(self) -> None: ...
 
     def _controlled(self, control: str) -> Any:
-        """The live conversation, once ``control`` is known to be one its agent offers."""
+        """The live conversation, once ``control`` is known to be one its agent offers (None
+        while the session has none: no turn yet in this process, or its loop ended)."""
         self._check_open()
         check_supported(self._runner.name, control)
-        return self._conversation
+        conversation = self._conversation
+        if conversation is not None and not callable(getattr(conversation, control, None)):
+            # the agent has the door, but not on the transport this session runs on
+            raise NotSupportedError(
+                f"{self._runner.name} over {conversation.transport} has no way of {_WHAT[control]}; "
+                "nothing was sent",
+                hint="open the session on the agent's default transport",
+            )
+        return conversation
+
+    def _live_conversation(self, control: str) -> Any:
+        """The conversation ``control`` acts on between turns: `SessionIdleError` while there is
+        none to act on (nothing is started for a control: a turn opens the conversation)."""
+        conversation = self._controlled(control)
+        if conversation is None:
+            raise SessionIdleError(
+                f"this session has no live conversation for {_WHAT[control]}: no turn of it has "
+                "run in this process (or its event loop has ended)",
+                hint="run a turn of the session first; a session resumed by id then acts on its "
+                "earlier turns too",
+            )
+        return conversation
+
+    async def _on_its_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the loop the session's agent lives on: its pipes belong to that loop
+        (a sync session's is oauthpy's own loop thread, while the caller may be in another)."""
+        loop = self._loop
+        if loop is None or loop is asyncio.get_running_loop() or not loop.is_running():
+            return await coro
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
 
     async def asteer(self, text: str) -> None:
         """Send ``text`` to the turn that is running: the agent reads it within that turn.
@@ -92,7 +127,7 @@ class SessionControls:
                 hint="steer while a turn streams (or from another thread while run() waits); "
                 "to say something between turns, run the next turn",
             )
-        await conversation.steer(text)
+        await self._on_its_loop(conversation.steer(text))
 
     def steer(self, text: str) -> None:
         """Sync twin of `asteer` (call it from another thread while ``run`` waits, or between
@@ -100,38 +135,50 @@ class SessionControls:
         run_sync(self.asteer(text))
 
     def _idle_conversation(self, control: str) -> Any:
-        conversation = self._controlled(control)
         if self._busy:
+            self._controlled(control)  # an agent without the door hears that first
             raise SessionBusyError(
                 f"a turn of this session is running; {_WHAT[control]} waits for it to end",
                 hint="call it between turns",
             )
-        return conversation
+        return self._live_conversation(control)
 
     async def arewind(self, turns: int = 1) -> None:
-        """Drop the conversation's last ``turns`` turns: the next turn no longer sees them."""
+        """Drop the conversation's last ``turns`` turns: the next turn no longer sees them.
+
+        Only the conversation forgets: files the dropped turns changed stay changed. Raises
+        `InvalidOptionsError` for more turns than the conversation has, `SessionBusyError`
+        while a turn runs, `SessionIdleError` before any turn of the session has run in this
+        process (a control never starts the agent), `NotSupportedError` for an agent with no
+        way of rewinding.
+        """
         if isinstance(turns, bool) or not isinstance(turns, int) or turns < 1:
             raise InvalidOptionsError(f"turns must be a whole number of at least 1; got {turns!r}")
         conversation = self._idle_conversation("rewind")
-        await conversation.rewind(turns)
+        await self._on_its_loop(conversation.rewind(turns))
 
     def rewind(self, turns: int = 1) -> None:
         """Sync twin of `arewind`."""
         run_sync(self.arewind(turns))
 
     async def acompact(self) -> None:
-        """Have the vendor compact the conversation (its own summary replaces the history)."""
+        """Have the vendor compact the conversation (its own summary replaces the history),
+        and wait until it has. Raises as `arewind` does (but for the turn count)."""
         conversation = self._idle_conversation("compact")
-        await conversation.compact()
+        await self._on_its_loop(conversation.compact())
 
     def compact(self) -> None:
         """Sync twin of `acompact`."""
         run_sync(self.acompact())
 
     async def acontext(self) -> ContextUsage:
-        """The tokens the conversation takes and the model's window."""
-        conversation = self._controlled("context")
-        result: ContextUsage = await conversation.context()
+        """The tokens the conversation takes and the model's window, as the vendor last said.
+
+        Raises `SessionIdleError` before the vendor has said anything in this process (no turn
+        yet): zero would be wrong for a resumed conversation. Callable while a turn runs.
+        """
+        conversation = self._live_conversation("context")
+        result: ContextUsage = await self._on_its_loop(conversation.context())
         return result
 
     def context(self) -> ContextUsage:

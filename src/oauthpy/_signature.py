@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from oauthpy._client import Client
     from oauthpy._on_event import EventCallback
     from oauthpy._permissions import PermissionCallback
+    from oauthpy._questions import QuestionCallback
     from oauthpy._tools import Tool
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +47,9 @@ class _TurnKeywords(TypedDict, total=False):
     provider_options: Mapping[str, object] | None
     #: asked before the agent acts (docs/permissions.md)
     on_permission: PermissionCallback | None
+    #: answers the agent's questions to the user; None (or no answer) declines them
+    #: (docs/sessions.md)
+    on_question: QuestionCallback | None
     #: called with every event of the run as it happens, sync or async (docs/reference.md)
     on_event: EventCallback | None
 
@@ -89,7 +93,7 @@ class _RunKeywords(_TurnKeywords, total=False):
 class TurnOptions(_TurnKeywords, total=False):
     """What a session turn may set: the keyword arguments of a run but ``cwd``, ``tools`` and
     the worktree's options, which a session keeps from when it was opened: ``attachments``, ``model``, ``timeout``,
-    ``idle_timeout``, ``env``, ``provider_options``, ``on_permission``, ``on_event`` and
+    ``idle_timeout``, ``env``, ``provider_options``, ``on_permission``, ``on_question``, ``on_event`` and
     ``output_schema``."""
 
     #: a JSON schema or a pydantic model class: ``RunResult.output`` holds the parsed answer
@@ -128,6 +132,7 @@ ORDER = (
     "provider_options",
     "output_schema",
     "on_permission",
+    "on_question",
     "on_event",
     "tools",
     "lean",

@@ -436,7 +436,7 @@ def test_claude_allow_always_never_hands_the_cli_its_suggestions_and_is_remember
         asked.append(request.command)
         return "allow_always"
 
-    asks = ClaudeAsks(SimpleNamespace(cwd="/w", tools=(), on_permission=callback))  # type: ignore[arg-type]
+    asks = ClaudeAsks(SimpleNamespace(cwd="/w", tools=(), on_permission=callback, on_question=None))  # type: ignore[arg-type]
     suggestions = [
         {
             "type": "addRules",

@@ -34,6 +34,14 @@ EXAMPLES = REPO / "examples"
             ],
         ),
         (
+            "questions.py",
+            [
+                "answered Which language should the script use? -> Python",
+                "declined Which language should the script use?",
+                "answer: No answer: I will use Python.",
+            ],
+        ),
+        (
             "tools.py",
             [
                 "stock_level({'item': 'apple'}) -> 12  [ok]",

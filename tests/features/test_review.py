@@ -4,6 +4,7 @@ sends, two reviewers merged, and a reviewer told to write or delete refused, the
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,10 @@ import pytest
 
 import oauthpy
 from oauthpy import EventKind, StructuredOutputError
-from oauthpy.testing import text, write_file
+from oauthpy._review_types import SEVERITIES
+from oauthpy.testing import text, tool_call, write_file
 from oauthpy.testing.anthropic import structured
+from oauthpy.testing.script import review_answer, review_finding
 from tests.git_repos import git, make_repo
 from tests.support import Rig, open_rig, shell_step
 
@@ -28,8 +31,22 @@ FINDING = {
 
 
 def answer(provider: str, value: dict[str, Any]) -> Any:
-    """The fake model's JSON answer, the way the agent's CLI asks for one: Claude Code through its
+    """The fake model's JSON answer, the way the agent's CLI asks for one: codex's review mode in
+    its own JSON (tests/agents/codex/test_review_native.py), Claude Code through its
     StructuredOutput tool, the others as the reply's text."""
+    if provider == "codex":
+        found = [
+            review_finding(
+                f["title"],
+                f["path"],
+                f["line"],
+                f["end_line"],
+                priority=SEVERITIES.index(f["severity"]),
+                body=f["body"],
+            )
+            for f in value["findings"]
+        ]
+        return review_answer(found, explanation=value["summary"])
     return structured(value) if provider == "claude" else text(json.dumps(value))
 
 
@@ -45,7 +62,7 @@ def changed_repo(root: Path) -> Path:
     return repo
 
 
-@pytest.mark.parametrize("provider", ["codex", "claude", "gemini"])
+@pytest.mark.parametrize("provider", ["claude", "gemini"])  # codex: its review mode reads them
 def test_uncommitted_changes_are_sent_and_findings_come_back_typed(provider: str, tmp_path: Path):
     with open_rig(provider, tmp_path / "rig") as rig:
         repo = changed_repo(tmp_path / "repo")
@@ -88,14 +105,14 @@ def test_a_malformed_answer_is_asked_for_once_more_then_raises(provider: str, tm
 
 
 def test_base_and_commit_targets_send_their_commits_and_leave_the_tree_alone(tmp_path: Path):
-    with open_rig("codex", tmp_path / "rig") as rig:
+    with open_rig("claude", tmp_path / "rig") as rig:
         repo = make_repo(tmp_path / "repo")  # README.md has an uncommitted edit
         git(repo, "branch", "-M", "main")
         git(repo, "checkout", "-qb", "topic")
         (repo / "src" / "feature.py").write_text("BRANCH_MARKER = 2\n")
         git(repo, "add", "src/feature.py")
         git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "feature")
-        rig.fake.script(answer("codex", {"summary": "ok", "findings": []}))
+        rig.fake.script(answer("claude", {"summary": "ok", "findings": []}))
         review_of(rig, repo, base="main")
         (on_branch,) = rig.model_bodies()
         assert "BRANCH_MARKER" in on_branch and "src/feature.py" in on_branch
@@ -118,7 +135,7 @@ def test_a_clean_tree_starts_no_agent(tmp_path: Path):
     assert not review.changed and review.findings == ()
 
 
-@pytest.mark.parametrize("provider", ["codex", "claude"])
+@pytest.mark.parametrize("provider", ["claude"])  # codex's review mode: its own test's
 def test_a_reviewer_told_to_write_or_delete_is_refused_and_the_tree_is_unchanged(
     provider: str, tmp_path: Path
 ):
@@ -162,3 +179,49 @@ def test_two_reviewers_merge_the_finding_they_share(tmp_path: Path, monkeypatch:
     assert (shared.severity, shared.path, shared.agents) == ("high", "src/app.py", ("codex", "claude"))
     assert (single.severity, single.path, single.agents) == ("low", "README.md", ("claude",))
     assert [r.provider for r in review.raw] == ["codex", "claude"]
+
+
+def test_a_reviewer_that_reads_files_first_still_has_a_turn_for_its_answer(tmp_path: Path):
+    """Claude Code counts each tool round as a turn: a review that reads two files before its
+    answer is not cut short by the turn limit a structured answer otherwise gets."""
+    with open_rig("claude", tmp_path / "rig") as rig:
+        repo = changed_repo(tmp_path / "repo")
+        rig.fake.script(
+            tool_call("Read", {"file_path": str(repo / "src" / "app.py")}, call_id="toolu_read_1"),
+            tool_call("Read", {"file_path": str(repo / "README.md")}, call_id="toolu_read_2"),
+            answer("claude", {"summary": "Read two.", "findings": [FINDING]}),
+        )
+        events: list[oauthpy.Event] = []
+        review = review_of(rig, repo, on_event=events.append)
+        bodies = rig.model_bodies()
+    assert review.summary == "Read two." and [f.title for f in review.findings] == [FINDING["title"]]
+    assert len(bodies) == 3 and not any("not the JSON asked for" in b for b in bodies)  # one run
+    read = [
+        e for e in events if e.kind is EventKind.TOOL and e.tool_name == "Read" and e.status == "completed"
+    ]
+    assert len(read) == 2 and "return sum(xs)" in (read[0].output or "")
+
+
+def test_a_run_s_change_is_reviewed_by_another_agent(tmp_path: Path):
+    """``RunResult.review(by=...)``: a worktree run's diff, read against its repository, and a
+    plain run's uncommitted changes in its folder; the reviewer here is codex, in its review mode."""
+    with open_rig("claude", tmp_path / "a") as writer, open_rig("codex", tmp_path / "c") as reviewer:
+        repo = changed_repo(tmp_path / "repo")
+        allow = {"on_permission": lambda request: True, "model": writer.model, "timeout": 90}
+        writer.fake.script(write_file("notes.txt", "WORKTREE_MARKER\n"), text("done"))
+        in_worktree = writer.client().run("write", cwd=repo, workspace="worktree", base="working", **allow)
+        writer.fake.reset().script(write_file("more.txt", "IN_PLACE_MARKER\n"), text("done"))
+        in_place = writer.client().run("write", cwd=repo, **allow)
+        reviewer.fake.script(answer("codex", {"summary": "A note.", "findings": [FINDING]}))
+        on = {"env": reviewer.env, "auth_source": "external", "model": reviewer.model, "timeout": 90}
+        of_worktree = in_worktree.review(by="codex", **on)
+        of_place = asyncio.run(in_place.areview(by="codex", focus="FOCUS_MARKER", **on))
+        worktree_body, place_body = reviewer.model_bodies()
+    assert "+WORKTREE_MARKER" in worktree_body and f"<cwd>{repo}</cwd>" in worktree_body
+    assert "IN_PLACE_MARKER" not in worktree_body  # the diff of that run only
+    assert "Review the current code changes" in place_body and "FOCUS_MARKER" in place_body
+    assert f"<cwd>{repo}</cwd>" in place_body
+    for review in (of_worktree, of_place):
+        assert review.provider == "codex" and [f.where for f in review.findings] == ["src/app.py:1-2"]
+    with pytest.raises(oauthpy.UnsupportedProviderError, match="unknown provider 'nobody'"):
+        in_place.review(by="nobody")

@@ -9,7 +9,6 @@ isolated (so that a later login lands there); the answer is cached briefly per c
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import time
@@ -199,6 +198,30 @@ class AuthManager:
             return "external", probes
         return "oauthpy", probes
 
+    def resolve_on_file(self, overrides: Mapping[str, str | None]) -> str | None:
+        """`resolve` without starting anything: the source when the environment and files
+        decide the ``auto`` rule (the backend's ``probe_on_file``, a stored login counted as
+        the pre-flight counts it), else None (a probe would have to ask the vendor's CLI). For
+        a run that starts its CLI before the event loop (`oauthpy.cli.run_exec`)."""
+        if self.source != "auto":
+            return self.source
+        explicit = {**self.env, **overrides}
+        if not self.backend.state_var or explicit.get(self.backend.state_var):
+            return "external"
+        on_file = getattr(self.backend, "probe_on_file", None)
+        if on_file is None:
+            return None
+        if self.backend.find_binary(self.env_for("external", overrides)) is None:
+            return "oauthpy"
+        for source in ("oauthpy", "external"):  # `_auto`'s order
+            env = self.env_for(source, overrides)
+            probe = on_file(env, self.state_dir(source, env), stored=True)
+            if probe is None:
+                return None
+            if probe.authenticated:
+                return source
+        return "oauthpy"
+
     async def resolve(self, overrides: Mapping[str, str | None]) -> str:
         if self.source != "auto":
             return self.source
@@ -269,6 +292,8 @@ class AuthManager:
                 reason="binary_missing",
                 hint=self.backend.install_hint,
             )
+        import asyncio  # here only: a run's login checks need no event loop of their own
+
         version_task = asyncio.ensure_future(self._version(binary, env))
         try:
             fixed = source or (self.source if self.source != "auto" else None)

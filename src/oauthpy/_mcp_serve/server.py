@@ -20,6 +20,7 @@ from typing import Any
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 from oauthpy._mcp_serve.policy import POLICIES, elicitation_asker, on_permission
 from oauthpy._mcp_serve.progress import HEARTBEAT_S, Progress, progress_sender
+from oauthpy._mcp_serve.questions import question_asker
 from oauthpy._mcp_serve.tools import MAX_TEXT_CHARS, error_content, result_content, tool
 
 #: what the server is called; an MCP client prefixes each tool with it (``mcp__oauthpy__codex``)
@@ -229,6 +230,8 @@ class AgentTools:
             "on_permission": on_permission(
                 self.settings.allow, title, elicitation_asker(session, request_id)
             ),
+            # the agent's questions to the user go to the client's person (or are declined)
+            "on_question": question_asker(session, request_id, title),
         }
         resume = args.get("session_id")
         chat: Any = None

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol, get_args
 from oauthpy._checks import check_text
 from oauthpy._errors import InvalidOptionsError
 from oauthpy._events import Event, EventKind, EventStatus, FileChangeKind, ModelInfo
+from oauthpy._invocation import Invocation
 from oauthpy._options import RunRequest
-from oauthpy._process import Invocation
 
 if TYPE_CHECKING:
     from oauthpy._pool import AgentPool

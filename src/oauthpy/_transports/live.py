@@ -110,7 +110,7 @@ def process_key(inv: Invocation) -> str:
 class TurnEnd:
     """What a vendor's turn tells the conversation when it is over."""
 
-    __slots__ = ("closing", "deadline", "keep", "started", "stop", "timed_out")
+    __slots__ = ("closing", "deadline", "failure", "keep", "started", "stop", "timed_out")
 
     def __init__(self, deadline: float | None = None, started: float = 0.0) -> None:
         #: the run's deadline (``time.monotonic()``) and start, for what the turn waits on
@@ -122,6 +122,9 @@ class TurnEnd:
         self.timed_out = False
         #: the user's callback failed: the agent is stopped, not asked to interrupt the turn
         self.stop = False
+        #: what the user's callback raised, for the turn to raise once the events of the
+        #: question it was answering are out (``on_question``)
+        self.failure: BaseException | None = None
         #: the turn's closing events (``done``), or raises its classified error
         self.closing: Callable[[], list[Event]] = list
 
@@ -289,6 +292,8 @@ class LiveConversation:
                     served = await serve(params, driver.asks, request, self.permissions, end)
                     for event in driver.answered(params, served):
                         yield event
+                    if end.failure is not None:
+                        raise end.failure
                     continue
                 for event in driver.feed(method, params):
                     yield event

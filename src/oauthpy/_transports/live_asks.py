@@ -1,5 +1,6 @@
-"""How a live turn answers its agent's questions: approvals go to ``on_permission``, tool
-calls to the run's Python tools; the same for every live agent (codex app-server, ACP)."""
+"""How a live turn answers its agent's questions: approvals go to ``on_permission``, questions
+to the user to ``on_question``, tool calls to the run's Python tools; the same for every live
+agent (codex app-server, ACP)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any, Protocol
 
+from oauthpy._errors import InvalidOptionsError
 from oauthpy._options import RunRequest
 from oauthpy._permissions import Decision, PermissionRequest, Permissions, Verdict, permission_event
 from oauthpy._process import timeout_error
+from oauthpy._questions import Question, ask_all, question_event
 from oauthpy._teardown import within
 from oauthpy._transports.rpc import Incoming
 from oauthpy._user_exit import guarded
@@ -42,6 +45,13 @@ class Asks(Protocol):
     def tool_answer(self, result: ToolResult) -> Any:
         """The vendor's answer carrying a tool's result."""
 
+    def questions(self, method: str, params: Any) -> tuple[Question, ...] | None:
+        """The questions to the user in a request, or None when it asks none."""
+
+    def question_answer(self, method: str, params: Any, answers: list[tuple[str, ...] | None]) -> Any:
+        """The vendor's answer carrying each question's answer (None: declined). Raises
+        `InvalidOptionsError` for an answer the agent's request cannot take."""
+
 
 async def serve(
     incoming: Incoming,
@@ -60,6 +70,9 @@ async def serve(
         if call is not None:
             incoming.reply(asks.tool_answer(await run_tool(request, call[0], call[1], end)))
             return []
+        questions = asks.questions(incoming.method, incoming.params)
+        if questions is not None:
+            return await _answer_questions(incoming, asks, questions, request, end)
         ask = asks.permission(incoming.method, incoming.params)
         if ask is None:
             incoming.refuse(f"oauthpy does not answer {incoming.method}")
@@ -80,6 +93,35 @@ async def serve(
     finally:
         if not incoming.answered:
             incoming.refuse("the turn stopped before it answered")
+
+
+async def _answer_questions(
+    incoming: Incoming, asks: Asks, questions: tuple[Question, ...], request: RunRequest, end: TurnEnd
+) -> list[Event]:
+    """Ask ``on_question`` each question of a request and reply; a question event each.
+
+    Fail closed: a declined question is told as declined (never an empty answer); when the
+    callback raised or answered what the request cannot take, the whole request is declined
+    and the turn ends with that error once its events are out (`TurnEnd.failure`).
+    """
+    try:
+        answers, error = await ask_all(request.on_question, questions, end.deadline)
+    except BaseException:  # cancelled while asking: the agent still gets a decline, not an error
+        incoming.reply(asks.question_answer(incoming.method, incoming.params, [None] * len(questions)))
+        raise
+    reply: Any = None
+    if error is None:
+        try:
+            reply = asks.question_answer(incoming.method, incoming.params, answers)
+        except InvalidOptionsError as exc:
+            error = exc
+    if error is not None:
+        answers = [None] * len(questions)
+        reply = asks.question_answer(incoming.method, incoming.params, answers)
+        end.stop = True
+        end.failure = error
+    incoming.reply(reply)
+    return [question_event(q, a) for q, a in zip(questions, answers, strict=True)]
 
 
 async def run_tool(request: RunRequest, name: str, arguments: Any, end: TurnEnd) -> ToolResult:

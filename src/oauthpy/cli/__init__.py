@@ -12,6 +12,7 @@ from __future__ import annotations
 from oauthpy.cli import interrupts
 
 interrupts.hold_while_starting()  # first: a Ctrl-C while the rest imports is no traceback
+interrupts.pause_collector()  # and no garbage collection until the command has started
 
 import argparse  # noqa: E402
 import atexit  # noqa: E402
@@ -125,21 +126,29 @@ def _titled(p: argparse.ArgumentParser, example: str) -> None:
 
 
 def _fill_run(run: argparse.ArgumentParser) -> None:
-    from oauthpy._catalog import describe as describe_models
-
-    models = "\n".join("  " + describe_models(p) for p in listed_providers())
     run.description = (
         "Run one prompt. Prints the final text, a live stream (--stream) or one JSON object (--json)."
     )
     first, second = agent_names()[:2]  # the examples name the registry's first agents
-    run.epilog = (
+    examples = (
         f'examples:\n  oauthpy run -p {first} "Summarize README.md"\n'
         f'  git diff | oauthpy run -p {second} "Review this change"   # the argument, then the diff\n'
         f"  git diff | oauthpy run -p {second} --stream              # stdin alone is the prompt\n"
         f'  oauthpy run "Hi"     # $OAUTHPY_PROVIDER, else the first provider you are logged in to\n'
         f'  oauthpy run -p {first} -a shot.png "What is wrong in this screenshot?"\n'
-        f"\nmodels and efforts:\n{models}"
     )
+    plain = run.format_help
+
+    def with_models() -> str:
+        # the models' list is read for --help only: a run does not load the catalog for it
+        from oauthpy._catalog import describe as describe_models
+
+        models = "\n".join("  " + describe_models(p) for p in listed_providers())
+        run.epilog = f"{examples}\nmodels and efforts:\n{models}"
+        return plain()
+
+    run.epilog = examples
+    run.format_help = with_models  # type: ignore[method-assign]
     _common(run, provider_required=False)
     run.add_argument("--cwd", default=".", help="working directory of the agent (default .)")
     run.add_argument("--model", "-m", help="model name or alias (see below)")
@@ -419,7 +428,7 @@ def _interrupts_never_dropped() -> Iterator[None]:
     garbage collector's work, at any moment) is printed as "Exception ignored" and lost: the
     command would go on as if never interrupted.
     """
-    from oauthpy._loop import raise_later
+    from oauthpy._dropped import raise_later  # not the event loop's module: a run may need none
 
     previous = sys.unraisablehook
 
@@ -448,6 +457,8 @@ def _parsed_and_run(given: list[str]) -> int:
 
         sub = _innermost(parser, args)
         sub.error(unrecognized(extra, sub))
+    if args.command != "run":  # `run` resumes it itself, once its agent has started
+        interrupts.collecting()
     return _handler(args)(args)
 
 

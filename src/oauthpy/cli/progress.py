@@ -64,6 +64,10 @@ def run_watched(client: Client, prompt: str, options: dict[str, Any], spinner: S
             from oauthpy._redact import redact
 
             spinner.say(f"oauthpy: {visible(redact(event.text))}")
+        if event.kind is EventKind.QUESTION:  # asked and answered, or declined with no terminal
+            from oauthpy._describe import describe
+
+            spinner.say(describe(event) or "")
         note = progress_note(event)
         if note is not None:
             spinner.note(note)

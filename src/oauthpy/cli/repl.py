@@ -2,6 +2,9 @@
 
 Plain lines are turns of the current vendor session; ``/commands`` change settings. One
 command table drives dispatch (unique prefixes), ``/help`` and tab completion.
+
+On a terminal, a line typed while a turn runs answers the agent's question, steers the turn or
+waits for its end (`oauthpy.cli.chat_typing`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from oauthpy._catalog import default_model, efforts, models
 from oauthpy._checks import positive_number
+from oauthpy._describe import safe
 from oauthpy._errors import InvalidOptionsError, OauthPyError
 from oauthpy._names import AUTH_SOURCES, AuthSource, listed_providers
 from oauthpy._registry import ProviderName
 from oauthpy.cli.auth_cmd import status_lines
+from oauthpy.cli.chat_typing import ChatTyping
+from oauthpy.cli.questions import can_ask
 from oauthpy.cli.render import StreamPrinter, answer_text
 from oauthpy.cli.term import Spinner, print_error, style
 
@@ -40,7 +46,7 @@ class Command:
     aliases: tuple[str, ...] = ()
 
 
-class Repl:
+class Repl(ChatTyping):
     def __init__(
         self, provider: ProviderName, source: AuthSource, cwd: str, resume: str | None = None
     ) -> None:
@@ -56,6 +62,7 @@ class Repl:
         self.done = False
         self._client: Client | None = None
         self._session: Session | None = None
+        self._init_typing()
 
     # -- state -----------------------------------------------------------------------------
 
@@ -81,20 +88,29 @@ class Repl:
         if client:
             self._client = None
 
-    def turn_options(self) -> dict[str, Any]:
+    def turn_options(self, *, one_shot: bool = False) -> dict[str, Any]:
         opts = {"reasoning_effort": self.effort} if self.effort else None
-        return {"model": self.model, "timeout": self.timeout, "provider_options": opts}
+        # No terminal: the agent's questions are declined (`decline`). A session runs on a
+        # transport that can ask (gemini's sessions: ACP); a one-shot is not moved to one.
+        asks = not one_shot or can_ask(self.client)
+        return {
+            "model": self.model,
+            "timeout": self.timeout,
+            "provider_options": opts,
+            "on_question": self.asker if asks else None,
+        }
 
     # -- running -----------------------------------------------------------------------------
 
-    def stream(self, events: Any) -> None:
+    def stream(self, events: Any, *, steer: bool = False) -> None:
         """Print a run's events live; Ctrl-C stops the vendor process and returns here."""
         printer = StreamPrinter(all_events=self.show_events)
         spinner = Spinner(f"{self.provider} is thinking").start()
         try:
-            for event in events:
-                spinner.stop()
-                printer.feed(event)
+            with self.typing(spinner, steer=steer):
+                for event in events:
+                    spinner.stop()
+                    printer.feed(event)
         except KeyboardInterrupt:
             spinner.stop()
             printer.feed_end()
@@ -105,7 +121,7 @@ class Repl:
         printer.feed_end()
 
     def say(self, text: str) -> None:
-        self.stream(self.session().stream_sync(text, **self.turn_options()))
+        self.stream(self.session().stream_sync(text, **self.turn_options()), steer=True)
 
     def handle(self, line: str) -> None:
         line = line.strip()
@@ -159,6 +175,7 @@ def _provider(r: Repl, arg: str) -> None:
         r.reset(client=True)
         r.provider = _choose(arg, listed_providers(), "provider")
         r.model = r.effort = None  # they belong to the old provider
+        r.told_unsteerable = False
     print(f"provider: {r.provider}")
 
 
@@ -228,15 +245,15 @@ def _run(r: Repl, arg: str) -> None:
         raise InvalidOptionsError("usage: /run PROMPT")
     from oauthpy.cli.progress import run_watched
 
-    with Spinner(f"{r.provider} is working") as spinner:
-        result = run_watched(r.client, arg, {"cwd": r.cwd, **r.turn_options()}, spinner)
+    with Spinner(f"{r.provider} is working") as spinner, r.typing(spinner):
+        result = run_watched(r.client, arg, {"cwd": r.cwd, **r.turn_options(one_shot=True)}, spinner)
     print(answer_text(result))
 
 
 def _stream(r: Repl, arg: str) -> None:
     if not arg:
         raise InvalidOptionsError("usage: /stream PROMPT")
-    r.stream(r.client.stream_sync(arg, cwd=r.cwd, **r.turn_options()))
+    r.stream(r.client.stream_sync(arg, cwd=r.cwd, **r.turn_options(one_shot=True)))
 
 
 def _clear(r: Repl, arg: str) -> None:
@@ -328,6 +345,11 @@ def command(args: argparse.Namespace) -> int:
         print(f"continuing session {resume}")
     try:
         while not repl.done:
+            kept = repl.next_kept()
+            if kept is not None:  # typed while the last turn ran
+                print(f"{repl.provider}> {safe(kept)}")
+                repl.handle(kept)
+                continue
             try:
                 line = read(f"{repl.provider}> ")
             except KeyboardInterrupt:

@@ -22,6 +22,8 @@ def _examples() -> str:
   oauthpy review -p {a} --base main --fail-on high   # this branch since main; exit 1 on a high finding
   oauthpy review -p {b} --commit HEAD --json
   oauthpy review -p {a},{b} --focus "security of the SQL queries"
+  oauthpy review -p {a},{b} -m {a}=MODEL              # a model for one reviewer (-m MODEL: for all)
+  oauthpy review -p acp --command "my-agent --acp"    # any ACP agent
 
 The reviewers are read-only: every command or file change they ask for is refused, and for
 --base/--commit they read a fresh git worktree, never your tree. A finding several agents raised
@@ -39,6 +41,13 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
     target.add_argument("--commit", metavar="SHA", help="review the changes of one commit")
     p.add_argument("--cwd", default=".", help="a folder of the git repository (default .)")
     p.add_argument("--focus", metavar="TEXT", help="what the reviewers should look at most")
+    p.add_argument(
+        "--model",
+        "-m",
+        action="append",
+        metavar="[AGENT=]MODEL",
+        help="the model of every reviewer, or AGENT=MODEL for one (repeat -m for several)",
+    )
     p.add_argument("--timeout", type=float, help="seconds each reviewer may take")
     p.add_argument(
         "--fail-on",
@@ -63,20 +72,41 @@ def _table(review: Any) -> str:
     return "\n".join(lines)
 
 
+def models_of(given: list[str] | None, providers: list[str]) -> dict[str, str]:
+    """``-m MODEL`` (every reviewer) and ``-m AGENT=MODEL`` (one: it wins, in any order)."""
+    from oauthpy._errors import InvalidOptionsError
+
+    models: dict[str, str] = {}
+    for value in given or ():
+        agent, sep, model = value.partition("=")
+        if sep:
+            if agent not in providers:
+                raise InvalidOptionsError(f"-m {value}: {agent!r} is not one of the reviewers (-p)")
+            models[agent] = model
+        else:
+            models.update((name, value) for name in providers if name not in models)
+    return models
+
+
 def command(args: argparse.Namespace) -> int:
+    import shlex
+
     from oauthpy._describe import safe
     from oauthpy._review_many import areview
     from oauthpy.cli.term import print_error
 
+    providers = list(args.provider)
     review = asyncio.run(
         areview(
-            list(args.provider),
+            providers,
             base=args.base,
             commit=args.commit,
             focus=args.focus,
             cwd=args.cwd,
             timeout=args.timeout,
             auth_source=args.source,
+            models=models_of(args.model, providers),
+            command=shlex.split(args.agent_command) if args.agent_command else None,
         )
     )
     if args.json:

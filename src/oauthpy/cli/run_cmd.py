@@ -13,10 +13,7 @@ from oauthpy._errors import AuthRequiredError, InvalidOptionsError
 from oauthpy._names import AuthSource, listed_providers, provider_named
 from oauthpy._registry import ProviderName
 from oauthpy.cli.clients import client_for
-from oauthpy.cli.progress import run_watched
-from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json
 from oauthpy.cli.stdin import join, read_all, read_context
-from oauthpy.cli.term import Spinner
 
 
 def read_prompt(arg: str | None) -> str:
@@ -106,14 +103,44 @@ def command(args: argparse.Namespace) -> int:
     kw = run_options(args)
     if args.provider is None:
         args.provider = choose_provider(args.source)
-    client = client_for(args)
+    transport = {}
+    from oauthpy import _registry as registry
+
+    answering = registry.get(args.provider).answer_transport
+    if answering and not args.stream:
+        # the answer alone: the agent's one-shot (codex exec), started before the rest imports
+        # (cli/run_exec.py); its default transport (codex's app-server) for --stream's deltas
+        from oauthpy.cli import run_exec
+
+        started = run_exec.start(args, prompt, kw, answering) if run_exec.fits(args) else None
+        if started is not None:
+            return run_exec.finish(started, args)
+        transport = {"transport": answering}
+    from oauthpy.cli.interrupts import collecting
+
+    collecting()  # the command's start is over (cli/interrupts.py)
+    client = client_for(args, **transport)
+    from oauthpy.cli.questions import can_ask, decline, on_terminal, terminal_asker
+    from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json
+
+    # the agent's questions are asked on the terminal; with none (piped stdin, a job) they are
+    # declined, and the question event says what was asked. A lean run asks nothing.
+    asking = on_terminal()
+    questions = can_ask(client) and not kw["lean"]
     if args.stream:
         printer = StreamPrinter()
+        if questions:
+            kw["on_question"] = terminal_asker(lambda: None) if asking else decline
         for event in client.stream_sync(prompt, **kw):
             printer.feed(event)
         printer.feed_end()
         return 0
+    from oauthpy.cli.progress import run_watched
+    from oauthpy.cli.term import Spinner
+
     with Spinner(f"{args.provider} is working") as spinner:
+        if questions:
+            kw["on_question"] = terminal_asker(lambda: None, quiet=spinner.stop) if asking else decline
         result = run_watched(client, prompt, kw, spinner)
     if args.json:
         print(dumps(result_json(result)))

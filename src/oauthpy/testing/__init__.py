@@ -9,7 +9,8 @@ and command at all three. Each has ``env(root)``, the environment that sends the
 and ``script(*steps)``, what it answers. The steps are the same for every fake (``text``,
 ``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,
 ``Match``, ``quota_exceeded``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
-``shell_call``, ``write_call``); ``sample_png`` makes an image for ``attachments=``. With pytest, the ``oauthpy_fake`` fixture sets one up per test
+``shell_call``, ``write_call``, and the questions to the user ``ask_user_question`` (claude),
+``request_user_input`` (codex)); ``sample_png`` makes an image for ``attachments=``. With pytest, the ``oauthpy_fake`` fixture sets one up per test
 (docs/testing.md).
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._lazy import attribute
-from oauthpy.testing.anthropic import FakeAnthropicServer, bash, structured
+from oauthpy.testing.anthropic import FakeAnthropicServer, ask_user_question, bash, structured
 from oauthpy.testing.chat import FakeChatServer, without_tools
 from oauthpy.testing.images import sample_png
 from oauthpy.testing.offline_mode import Offline, offline
@@ -28,7 +29,7 @@ from oauthpy.testing.processes import (
     live_processes_with_env,
     new_marker,
 )
-from oauthpy.testing.responses import FakeResponsesServer, apply_patch, exec_command
+from oauthpy.testing.responses import FakeResponsesServer, apply_patch, exec_command, request_user_input
 from oauthpy.testing.script import (
     CallTool,
     Cut,
@@ -116,6 +117,7 @@ __all__ = [
     "ToolCall",
     "WriteFile",
     "apply_patch",
+    "ask_user_question",
     "bash",
     "call_tool",
     "exec_command",
@@ -127,6 +129,7 @@ __all__ = [
     "new_marker",
     "offline",
     "quota_exceeded",
+    "request_user_input",
     "sample_png",
     "shell",
     "shell_call",

@@ -7,7 +7,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,3 +323,23 @@ def write_file(path: str, content: str, *, call_id: str = "w1") -> Reply:
 def structured(value: dict[str, Any], *, call_id: str = "so1") -> Reply:
     """A ``StructuredOutput`` tool call carrying ``value`` (what the CLI asks for with a schema)."""
     return Reply(tool_calls=(ToolCall("StructuredOutput", value, call_id),))
+
+
+def ask_user_question(
+    question: str,
+    options: Iterable[str],
+    *,
+    header: str = "Question",
+    multi_select: bool = False,
+    call_id: str = "ask1",
+) -> Reply:
+    """A Claude ``AskUserQuestion`` call: the model asks the user ``question``, offering
+    ``options`` (labels, 2 to 4), which reaches ``on_question``. Claude Code offers the tool
+    only to a run with ``on_question`` or ``on_permission``."""
+    asked = {
+        "question": question,
+        "header": header,
+        "options": [{"label": label, "description": f"{label}."} for label in options],
+        "multiSelect": multi_select,
+    }
+    return Reply(tool_calls=(ToolCall("AskUserQuestion", {"questions": [asked]}, call_id),))

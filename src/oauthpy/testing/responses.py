@@ -215,3 +215,24 @@ def apply_patch(patch: str, *, call_id: str = "call_patch") -> Reply:
     from oauthpy.testing.script import ToolCall
 
     return Reply(tool_calls=(ToolCall("apply_patch", {}, call_id, freeform=patch),))
+
+
+def request_user_input(
+    question: str,
+    options: Iterable[str] = (),
+    *,
+    header: str = "Question",
+    question_id: str = "q1",
+    call_id: str = "call_rui",
+) -> Reply:
+    """A codex ``request_user_input`` call: the model asks the user ``question``, offering
+    ``options`` (labels), which reaches ``on_question``."""
+    from oauthpy.testing.script import ToolCall
+
+    asked = {
+        "id": question_id,
+        "header": header,
+        "question": question,
+        "options": [{"label": label, "description": f"{label}."} for label in options],
+    }
+    return Reply(tool_calls=(ToolCall("request_user_input", {"questions": [asked]}, call_id),))

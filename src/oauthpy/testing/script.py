@@ -7,6 +7,7 @@ and the last reply repeats once the script runs out (so a sticky failure is one 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 import uuid
@@ -264,6 +265,58 @@ def resolve_tool(step: CallTool, declared: list[str]) -> Reply | HttpError:
             return tool_call(found, step.arguments, call_id=call_id, say=step.say)
     return HttpError(
         400, f"call_tool: no tool named {step.name!r} in the request; declared: {', '.join(declared)}"
+    )
+
+
+#: how an agent's native review mode opens the request (its review guidelines in place of its
+#: usual instructions: codex's ``review/start``); `review_answer` answers only such a request
+REVIEW_PROMPT_START = "# Review guidelines:"
+
+
+def review_finding(
+    title: str,
+    path: str,
+    start: int,
+    end: int | None = None,
+    *,
+    priority: int | None = 1,
+    body: str = "",
+    confidence: float = 0.8,
+) -> dict[str, Any]:
+    """One finding as a native review mode asks its model for it (codex's: ``priority`` 0 to 3,
+    0 the worst, and an absolute ``path``), for `review_answer`."""
+    found: dict[str, Any] = {
+        "title": title,
+        "body": body,
+        "confidence_score": confidence,
+        "code_location": {"absolute_file_path": path, "line_range": {"start": start, "end": end or start}},
+    }
+    if priority is not None:
+        found["priority"] = priority
+    return found
+
+
+def review_answer(
+    findings: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
+    *,
+    explanation: str = "Looks correct.",
+    correct: bool = True,
+) -> Match:
+    """The JSON a native review mode asks its model for (`review_finding` makes each finding),
+    answered to that mode's request only: any other request (a plain turn) gets an HTTP 400
+    saying so, and the run fails."""
+    import json
+
+    answer = {
+        "findings": list(findings),
+        "overall_correctness": "patch is correct" if correct else "patch is incorrect",
+        "overall_explanation": explanation,
+        "overall_confidence_score": 0.8,
+    }
+    return Match(
+        re.escape(REVIEW_PROMPT_START),
+        text(json.dumps(answer)),
+        otherwise=HttpError(400, "review_answer: this request is not a native review request"),
     )
 
 

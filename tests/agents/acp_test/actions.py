@@ -41,6 +41,8 @@ SHELL = _function("shell", "run a shell command in the session's folder", "comma
 WRITE_FILE = _function(
     "write_file", "write a text file (a relative path is in the session's folder)", "path", "content"
 )
+#: offered when the client takes forms (``elicitation/create``); ``options``: labels, comma-separated
+ASK_USER = _function("ask_user", "ask the user a question", "question", "options")
 
 Update = Callable[[str, dict[str, Any]], Awaitable[None]]
 Request = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -241,9 +243,11 @@ class Tools:
         self.request = request
         #: the marks of running shell commands, whose processes are killed at exit whatever happens
         self.running: set[str] = set()
+        #: the client said in ``initialize`` that it answers forms (``elicitation.form``)
+        self.forms = False
 
     def declared(self, s: Session) -> list[dict[str, Any]]:
-        return [SHELL, WRITE_FILE, *s.mcp_declared]
+        return [SHELL, WRITE_FILE, *([ASK_USER] if self.forms else []), *s.mcp_declared]
 
     def kill_all(self) -> None:
         for mark in list(self.running):
@@ -263,7 +267,27 @@ class Tools:
             return await self.write_file(s, cid, args)
         if name in s.mcp_tools:
             return await self.mcp_call(s, cid, name, args)
+        if name == "ask_user" and self.forms and isinstance(args.get("question"), str):
+            return await self.ask_user(s, cid, args)
         return f"error: no tool {name!r} takes these arguments"
+
+    async def ask_user(self, s: Session, cid: str, args: dict[str, Any]) -> str:
+        """An ``elicitation/create`` form of one required field; what the model is told of the
+        client's answer (an error or anything but ``accept`` is no answer)."""
+        field_ = {"type": "string", "title": "Answer"}
+        options = [o.strip() for o in str(args.get("options") or "").split(",") if o.strip()]
+        if options:
+            field_["enum"] = options
+        schema = {"type": "object", "properties": {"answer": field_}, "required": ["answer"]}
+        params = {"sessionId": s.id, "toolCallId": cid, "mode": "form", "message": args["question"]}
+        answer = await self.request("elicitation/create", {**params, "requestedSchema": schema})
+        result = answer.get("result")
+        action = result.get("action") if isinstance(result, dict) else None
+        if action == "accept":
+            return f"the user answered: {json.dumps(result.get('content'))}"
+        if action in ("decline", "cancel"):
+            return f"the user gave no answer ({action})"
+        return "error: the question could not be asked"
 
     async def _progress(
         self, s: Session, cid: str, status: str, text: str | None = None, **more: Any

@@ -47,6 +47,9 @@ MAX_MODEL_CALLS = 25
 SHUTDOWN_WAIT_S = 5.0
 #: set: the agent says in `initialize` that it takes no images
 NO_IMAGES_VAR = "ACP_TEST_AGENT_NO_IMAGES"
+#: the model's context window it reports in ``usage_update`` (set NO_USAGE_VAR: it reports none)
+CONTEXT_WINDOW = 131072
+NO_USAGE_VAR = "ACP_TEST_AGENT_NO_USAGE"
 
 
 class Agent:
@@ -142,6 +145,8 @@ class Agent:
     # -- ACP methods ---------------------------------------------------------------------------
 
     async def initialize(self, params: dict[str, Any]) -> dict[str, Any]:
+        elicitation = (params.get("clientCapabilities") or {}).get("elicitation")
+        self.tools.forms = isinstance(elicitation, dict) and isinstance(elicitation.get("form"), dict)
         return {
             "protocolVersion": PROTOCOL_VERSION,
             "agentCapabilities": {
@@ -264,7 +269,9 @@ class Agent:
     async def _turn(self, s: Session, content: Any, usage: dict[str, int]) -> str:
         s.history.append({"role": "user", "content": content})
         for _ in range(MAX_MODEL_CALLS):
+            before = usage["totalTokens"]
             reply = await self.model.complete(s, self.tools.declared(s), usage)
+            await self._report_context(s, usage["totalTokens"] - before)
             s.history.append(reply)
             calls = reply.get("tool_calls") or []
             if not calls:
@@ -273,6 +280,12 @@ class Agent:
                 result = await self.tools.run(s, call)
                 s.history.append({"role": "tool", "tool_call_id": call["id"], "content": result})
         return "max_turn_requests"
+
+    async def _report_context(self, s: Session, used: int) -> None:
+        """ACP's ``usage_update`` after each model call, as Qwen Code sends it: the tokens the
+        last call's context and answer took, and the model's window."""
+        if used > 0 and not os.environ.get(NO_USAGE_VAR):
+            await self.update(s.id, {"sessionUpdate": "usage_update", "used": used, "size": CONTEXT_WINDOW})
 
     # -- sessions ------------------------------------------------------------------------------
 

@@ -1,5 +1,4 @@
-"""The test suite's own ACP agent (agent.py) as a registry entry: all it takes to add an ACP agent
-(tests/conftest.py registers every ``tests/agents/*/entry.py``)."""
+"""The suite's own ACP agent (agent.py) as a registry entry: all an ACP agent takes (conftest loads it)."""
 
 from __future__ import annotations
 
@@ -51,6 +50,7 @@ ENTRY = Agent(
     fake_setup="tests.agents.acp_test.entry:fake_env",
     provision="tests.agents.acp_test.provision:PROVISION",
     transports=("acp",),
+    controls=("context",),  # it sends ACP usage_update
     state_var="ACP_TEST_AGENT_HOME",
     models=("fake-model", "fake-model-large"),
     session_id_form=ACP_ID_FORM,

@@ -11,6 +11,8 @@ SPEC = Agent(
     auth="oauthpy._transports.acp.auth:command_auth",
     fake="oauthpy.testing.chat:FakeChatServer",
     transports=("acp",),
+    # from the agent's ACP usage_update, if it sends any (NotSupportedError if it has not)
+    controls=("context",),
     session_id_form=ACP_ID_FORM,
     session_id_words="the agent's sessionId",
     session_id_example="sess_01J9Y3XK2M",

@@ -1,9 +1,14 @@
 """What Claude Code asks during a turn (``can_use_tool``) and the run's tools, for the SDK.
 
 The SDK calls `ClaudeAsks.can_use_tool` and the tools' MCP server (in-process, the SDK's
-``sdk`` server type) from its own tasks. Their news (``permission`` and ``tool`` events, a failed
-callback) go into `ClaudeAsks.news`, which the turn reads beside the SDK's messages, so the
-events arrive in order and a callback's or tool's time is not idle time.
+``sdk`` server type) from its own tasks. Their news (``permission``, ``question`` and ``tool``
+events, a failed callback) go into `ClaudeAsks.news`, which the turn reads beside the SDK's
+messages, so the events arrive in order and a callback's or tool's time is not idle time.
+
+``AskUserQuestion`` comes through ``can_use_tool`` too (Claude Code offers it only when that is
+set): it goes to ``on_question``, never to ``on_permission``. The answers go back as the tool's
+``answers`` input (the SDK's way); a question nobody answered is told as declined, in words the
+model cannot take for an answer, and a request with no answer at all is refused with them.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
 from oauthpy._events import Event
+from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._mcp_tools import SERVER_NAME, mcp_server
 from oauthpy._options import RunRequest
 from oauthpy._permissions import PermissionCallback, PermissionRequest, Permissions, permission_event
+from oauthpy._questions import DECLINED, Question, QuestionCallback, QuestionOption, ask_all, question_event
 from oauthpy._tools import Tool
 
 #: how Claude Code names the run's tools: ``mcp__oauthpy__<name>``
@@ -30,6 +37,8 @@ _FILE_TOOLS = {
     "NotebookEdit": "notebook_path",
 }
 _DENIED = "the user denied this action"
+#: Claude Code's tool for a question to the user
+ASK_USER = "AskUserQuestion"
 T = TypeVar("T")
 
 
@@ -91,6 +100,40 @@ def permission_of(tool_name: str, tool_input: Any, cwd: str) -> PermissionReques
     )
 
 
+def asks_user(request: RunRequest) -> bool:
+    """Whether the CLI gets ``can_use_tool``: a permission or a question callback."""
+    return request.on_permission is not None or request.on_question is not None
+
+
+def questions_of(tool_input: Any) -> tuple[Question, ...]:
+    """A `Question` per question of an ``AskUserQuestion`` call."""
+    return tuple(
+        Question(
+            text=as_str(q.get("question")),
+            options=tuple(
+                QuestionOption(as_str(o.get("label")), as_str(o.get("description")))
+                for o in map(as_dict, as_list(q.get("options")))
+                if as_str(o.get("label"))
+            ),
+            multiple=q.get("multiSelect") is True,
+            header=as_str(q.get("header")),
+            raw=tool_input,
+        )
+        for q in map(as_dict, as_list(as_dict(tool_input).get("questions")))
+    )
+
+
+def answered_input(
+    tool_input: Any, questions: tuple[Question, ...], answers: list[tuple[str, ...] | None]
+) -> Any:
+    """The tool's input with its ``answers`` (by question text; several labels joined with
+    ", ", as Claude Code's own dialog does), or None when no question was answered."""
+    if all(answer is None for answer in answers):
+        return None
+    given = {q.text: DECLINED if a is None else ", ".join(a) for q, a in zip(questions, answers, strict=True)}
+    return {**as_dict(tool_input), "answers": given}
+
+
 class ClaudeAsks:
     """One conversation's ``can_use_tool`` and tools; each turn sets its callback and deadline."""
 
@@ -101,6 +144,9 @@ class ClaudeAsks:
         self.context = contextvars.copy_context()
         self.permissions = Permissions("claude")
         self.callback: PermissionCallback | None = request.on_permission
+        self.on_question: QuestionCallback | None = request.on_question
+        #: whether the CLI was started with ``can_use_tool`` (fixed for its life)
+        self.asking = asks_user(request)
         self.deadline: float | None = None
         #: what happened outside the SDK's messages, for the turn to read in order
         self.news: asyncio.Queue[Event | Failed | Busy] = asyncio.Queue()
@@ -111,6 +157,7 @@ class ClaudeAsks:
 
     def start_turn(self, request: RunRequest) -> None:
         self.callback = request.on_permission
+        self.on_question = request.on_question
         self.tools = request.tools  # the same names, description and arguments (the CLI's key)
         self.context = contextvars.copy_context()
         self.deadline = request.deadline()
@@ -132,7 +179,7 @@ class ClaudeAsks:
                 self.tools, self._report, fail=self._fail, current=lambda: self.tools, run=self.in_turn
             )
             kw["mcp_servers"] = {SERVER_NAME: {"type": "sdk", "name": SERVER_NAME, "instance": server}}
-        if self.callback is not None:
+        if self.asking:
             kw["can_use_tool"] = self.can_use_tool
         return kw
 
@@ -161,6 +208,8 @@ class ClaudeAsks:
     async def can_use_tool(self, tool_name: str, tool_input: Any, context: Any) -> Any:
         from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
 
+        if tool_name == ASK_USER:
+            return await self._ask_user(tool_input)  # a question, not an action to allow
         if self.own(tool_name):
             return PermissionResultAllow()  # the run's own tools never reach on_permission
         ask = permission_of(tool_name, tool_input, self.cwd)
@@ -184,3 +233,30 @@ class ClaudeAsks:
         # switch (``acceptEdits``). oauthpy keeps allow_always itself, for exactly this request
         # and this conversation (`Permissions`), and answers the CLI's next question from it.
         return PermissionResultAllow()
+
+    async def _ask_user(self, tool_input: Any) -> Any:
+        """``on_question`` for each question of an ``AskUserQuestion`` call; its answers in the
+        tool's input, or, with none, a refusal that says the user declined (an allow without
+        answers would tell the model "The user did not answer the questions.")."""
+        from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
+
+        questions = questions_of(tool_input)
+        self.news.put_nowait(Busy(True))
+        try:
+            answers, error = await self.in_turn(ask_all(self.on_question, questions, self.deadline))
+        except BaseException as exc:  # cancelled while asking: declined, and the turn ends
+            answers, error = [None] * len(questions), exc
+        finally:
+            self.news.put_nowait(Busy(False))
+        if error is not None:
+            answers = [None] * len(questions)
+        for question, answer in zip(questions, answers, strict=True):
+            self.news.put_nowait(question_event(question, answer))
+        if error is not None:
+            self.failure = error
+            self.news.put_nowait(Failed(error))
+            return PermissionResultDeny(message=DECLINED, interrupt=True)
+        updated = answered_input(tool_input, questions, answers)
+        if updated is None:
+            return PermissionResultDeny(message=DECLINED)
+        return PermissionResultAllow(updated_input=updated)

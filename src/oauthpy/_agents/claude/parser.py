@@ -28,6 +28,9 @@ from oauthpy._transports.base import as_int, call_finished
 _AUTH_HINT = "log in with `claude auth login` (or `oauthpy auth login --provider claude`)"
 #: the run's own tools, as Claude Code names them (``mcp__oauthpy__<name>``)
 _OWN_TOOLS = "mcp__oauthpy__"
+#: how a run asked for structured output ends without one: the turn limit, or Claude Code's own
+#: retries of a malformed answer spent (``MAX_STRUCTURED_OUTPUT_RETRIES``)
+_NO_STRUCTURED_ANSWER = ("error_max_turns", "error_max_structured_output_retries")
 _FILE_TOOLS: dict[str, FileChangeKind] = {
     "Write": "add",
     "Edit": "update",
@@ -261,11 +264,11 @@ class ClaudeParser:
         if r is None:
             raise ProtocolError("claude ended without a result message", transient=True)
         if getattr(r, "is_error", False):
-            if self.want_structured and getattr(r, "subtype", None) == "error_max_turns":
+            if self.want_structured and getattr(r, "subtype", None) in _NO_STRUCTURED_ANSWER:
                 raise StructuredOutputError(
                     "claude did not produce output that matches output_schema before the turn "
                     f"limit ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
-                    details={"subtype": "error_max_turns"},
+                    details={"subtype": r.subtype},
                     hint="raise provider_options['max_turns'] to give the model more attempts",
                 )
             raise classify_result(r, api_error=self.api_error, rate_limit=self.rate_limit)

@@ -32,7 +32,7 @@ import time
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._agents.claude.asks import tools_shown
+from oauthpy._agents.claude.asks import asks_user, tools_shown
 from oauthpy._agents.claude.session import ClaudeConversation, Connected, close_cli, connect
 from oauthpy._errors import CommandExecutionError
 from oauthpy._events import Event
@@ -82,7 +82,7 @@ def pool_key(request: RunRequest, env: dict[str, str]) -> str:
             sorted((k, repr(v)) for k, v in request.provider_options.items()),
             repr(request.output_schema),
             sorted(env.items()),
-            request.on_permission is not None,
+            asks_user(request),
             tools_shown(request.tools),
             request.lean,
         )

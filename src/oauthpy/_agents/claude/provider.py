@@ -160,7 +160,11 @@ class ClaudeProvider:
         schema = request.output_schema or (opts.get("output_format") or {}).get("schema")
         if schema is not None:
             kw["output_format"] = {"type": "json_schema", "schema": dict(schema)}
-            kw["max_turns"] = max(2, kw.get("max_turns") or 2)  # the StructuredOutput round
+            if kw.get("max_turns") is not None:
+                # the StructuredOutput call is a turn of its own, after the turns asked for; no
+                # limit unless asked (a review reads files first; Claude Code bounds its own
+                # retries of a malformed answer)
+                kw["max_turns"] += 1
         if request.resume:
             kw["resume"] = request.resume
         # The SDK refuses stdout lines over 1 MB by default; a long reply is one line.
@@ -175,6 +179,10 @@ class ClaudeProvider:
             # can allow tools, set acceptEdits or add hooks: none of that may answer for the
             # callback. The user's own settings still apply (and the init's mode is checked).
             kw["setting_sources"] = ["user"]
+        if not env.get("CLAUDE_AGENT_SDK_CLIENT_APP"):  # a label of the user's own wins
+            from oauthpy import __version__
+
+            kw["client_app"] = f"oauthpy/{__version__}"  # in the User-Agent, as the SDK asks apps
         if request.lean:
             from oauthpy._agents.claude.lean import options as lean
 
@@ -188,6 +196,9 @@ class ClaudeProvider:
         child_env.update(env)
         child_env.pop("CLAUDECODE", None)  # nested runs from inside Claude Code must work
         child_env[RUN_ID_VAR] = marker
+        if schema is not None and "MAX_STRUCTURED_OUTPUT_RETRIES" not in env:
+            # a malformed answer is asked for once more within the turn (Claude Code: 5 times)
+            child_env["MAX_STRUCTURED_OUTPUT_RETRIES"] = "2"
         if request.tools:
             # Claude Code 2.1 otherwise lists SDK MCP tools only behind its ToolSearch step
             child_env["ENABLE_TOOL_SEARCH"] = "false"

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from oauthpy._agents.claude.asks import Busy, ClaudeAsks, Failed
+from oauthpy._agents.claude.asks import Busy, ClaudeAsks, Failed, asks_user
 from oauthpy._agents.claude.parser import ClaudeParser
 from oauthpy._errors import (
     CommandExecutionError,
@@ -62,8 +62,8 @@ def prompt_input(request: RunRequest) -> Any:
 
 def cli_parts(request: RunRequest) -> tuple[str, deque[str], ClaudeAsks | None]:
     """What a new claude CLI is started with: its run marker, a tail of its stderr, and its
-    permission callback and tools when the run has them."""
-    asks = ClaudeAsks(request) if request.on_permission is not None or request.tools else None
+    permission and question callbacks and tools when the run has them."""
+    asks = ClaudeAsks(request) if asks_user(request) or request.tools else None
     return new_run_id(), deque(maxlen=200), asks
 
 

@@ -15,7 +15,8 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._agents.claude.asks import ClaudeAsks, tools_shown
+from oauthpy._agents.claude.asks import ClaudeAsks, asks_user, tools_shown
+from oauthpy._agents.claude.controls import ClaudeControls
 from oauthpy._agents.claude.parser import ClaudeParser, expected_mode
 from oauthpy._agents.claude.sdk import (
     CLOSE_WAIT_S,
@@ -48,7 +49,7 @@ CONNECT_WAIT_S = 60.0
 INTERRUPT_WAIT_S = 5.0
 
 
-class ClaudeConversation:
+class ClaudeConversation(ClaudeControls):
     """A session's turns on one connected ``ClaudeSDKClient``."""
 
     transport = "sdk"
@@ -56,6 +57,7 @@ class ClaudeConversation:
     interrupt_to_keep = True
 
     def __init__(self, provider: ClaudeProvider) -> None:
+        super().__init__()  # steer, rewind, compact, context (`controls`)
         self._provider = provider
         self._client: Any = None
         self._key = ""
@@ -69,6 +71,7 @@ class ClaudeConversation:
         self.ended_ok = False
 
     async def turn(self, request: RunRequest, env: dict[str, str]) -> AsyncGenerator[Event, None]:
+        await self._turn_starts()
         # One deadline for the call: connecting (starting the CLI) and the turn share it.
         deadline = request.deadline()
         started = request.started()
@@ -144,14 +147,14 @@ class ClaudeConversation:
                 request.output_schema,
                 sorted(env.items()),
                 # can_use_tool and what the tools' server lists are fixed when the CLI starts
-                request.on_permission is not None,
+                asks_user(request),
                 tools_shown(request.tools),
             )
         )
 
     def _messages(self) -> Any:
         """The turn's SDK messages, up to its result."""
-        return self._client.receive_response()
+        return self._watch(self._client)
 
     async def _interrupt(self, reader: Reader) -> bool:
         """``ClaudeSDKClient.interrupt()``, then read the turn out to its result; False when
@@ -176,7 +179,7 @@ class ClaudeConversation:
         self._cost_seen = 0.0  # a new CLI counts from zero
         cli = await connect(
             self._provider,
-            request,
+            self._connecting(request, env),
             env,
             deadline,
             started,

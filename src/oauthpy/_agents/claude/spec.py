@@ -14,6 +14,9 @@ SPEC = Agent(
     prices="oauthpy._agents.claude.prices:PRICES",
     provision="oauthpy._agents.claude.testing:PROVISION",
     transports=("sdk",),
+    # steer: a user message on the SDK client's open input; rewind: resume_session_at in a
+    # fork; compact: its /compact; context: get_context_usage() (`oauthpy._agents.claude.controls`)
+    controls=("steer", "rewind", "compact", "context"),
     # its sandbox (settings sandbox.enabled, off by default) runs bubblewrap with a fresh /dev;
     # it cannot run without bwrap on PATH
     sandbox_hides_memory="bwrap",

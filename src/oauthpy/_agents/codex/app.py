@@ -17,28 +17,39 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from oauthpy import __version__
 from oauthpy._agents.codex.app_parser import AppTurn, interrupt_params, thread_of, thread_params, turn_params
-from oauthpy._agents.codex.app_requests import approval_answer, permission_of, tool_answer, tool_call_of
+from oauthpy._agents.codex.app_requests import (
+    approval_answer,
+    permission_of,
+    questions_answer,
+    questions_of,
+    tool_answer,
+    tool_call_of,
+)
+from oauthpy._agents.codex.controls import CodexControls
 from oauthpy._errors import OauthPyError, SessionNotFoundError
 from oauthpy._events import Event, EventKind, ModelInfo
 from oauthpy._options import RunRequest
 from oauthpy._permissions import PermissionRequest, Verdict
 from oauthpy._process import Invocation, time_left
+from oauthpy._questions import Question
 from oauthpy._tools import ToolResult
 from oauthpy._transports.live import (
     INTERRUPT_WAIT_S,
     REQUEST_WAIT_S,
     LiveAgent,
-    LiveConversation,
     TurnDriver,
     TurnEnd,
     initialize,
 )
 from oauthpy._transports.rpc import Connection, Incoming, RpcError
 
-CLIENT_INFO = {"name": "oauthpy", "title": None, "version": "0.1.0"}
+CLIENT_INFO = {"name": "oauthpy", "title": None, "version": __version__}
 #: how codex refuses ``thread/resume`` with an id it has no rollout for
 _NO_ROLLOUT = "no rollout found"
+#: the `RunRequest.extra` key of a native review's ``review/start`` target: the turn is a review
+REVIEW_TARGET = "review_target"
 
 #: CODEX_HOMEs where an app-server has started once in this process: codex 0.163 fails
 #: ("failed to initialize sqlite state runtime") when several processes initialize a fresh home
@@ -148,9 +159,10 @@ async def one_call(
         await agent.aclose()
 
 
-class AppServerConversation(LiveConversation):
+class AppServerConversation(CodexControls):
     """Runs of one client (``session=False``) or the turns of one session, over app-server:
-    a thread per run, one thread for all the turns of a session."""
+    a thread per run, one thread for all the turns of a session (steered, rewound, compacted:
+    `CodexControls`)."""
 
     transport = "app-server"
     provider = "codex"
@@ -179,7 +191,9 @@ class AppServerConversation(LiveConversation):
     async def _driver(
         self, agent: LiveAgent, thread_id: str, request: RunRequest, end: TurnEnd
     ) -> TurnDriver:
-        return CodexTurn(agent, thread_id, request, end, AppTurn(thread_id, self._model))
+        return self._track(
+            agent, thread_id, CodexTurn(agent, thread_id, request, end, AppTurn(thread_id, self._model))
+        )
 
 
 class CodexTurn:
@@ -197,6 +211,11 @@ class CodexTurn:
         self.sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
         self._turn_id: str | None = None
         self._copies: str | None = None  # the attachments' private copies, removed at close
+
+    @property
+    def turn_id(self) -> str | None:
+        """Codex's id of the turn, once ``turn/start`` has answered."""
+        return self._turn_id
 
     @property
     def over(self) -> bool:
@@ -217,9 +236,11 @@ class CodexTurn:
 
             self._copies = private_folder()  # known before the write: `close` removes it
             images = await asyncio.to_thread(private_copies, self._request.attachments, self._copies)
-        answer = await self._agent.request(
-            "turn/start", turn_params(self._thread, self._request, images), self._end.deadline
-        )
+        method, params = "turn/start", turn_params(self._thread, self._request, images)
+        target = self._request.extra.get(REVIEW_TARGET)
+        if target is not None:  # codex's review mode (`_agents.codex.review`): a target, no prompt
+            method, params = "review/start", {"threadId": self._thread, "target": target}
+        answer = await self._agent.request(method, params, self._end.deadline)
         self._turn_id = _get(answer, "turn", "id")
 
     def feed(self, method: str, params: Any) -> list[Event]:
@@ -258,7 +279,8 @@ class CodexTurn:
 
 
 class CodexAsks:
-    """What a codex turn is asked (approvals, dynamic tool calls), for `live_asks.serve`."""
+    """What a codex turn is asked (approvals, dynamic tool calls, questions to the user), for
+    `live_asks.serve`."""
 
     def __init__(self, cwd: str) -> None:
         self.cwd = cwd
@@ -282,6 +304,12 @@ class CodexAsks:
 
     def tool_answer(self, result: ToolResult) -> Any:
         return tool_answer(result)
+
+    def questions(self, method: str, params: Any) -> tuple[Question, ...] | None:
+        return questions_of(method, params)
+
+    def question_answer(self, method: str, params: Any, answers: list[tuple[str, ...] | None]) -> Any:
+        return questions_answer(params, answers)
 
 
 def _get(answer: Any, outer: str, inner: str) -> str:

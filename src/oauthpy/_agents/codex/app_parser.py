@@ -64,6 +64,10 @@ def thread_params(request: RunRequest) -> dict[str, Any]:
         from oauthpy._agents.codex.lean import thread_params as lean
 
         params.update(lean())
+    elif not request.lean:
+        from oauthpy._agents.codex.app_requests import QUESTION_CONFIG
+
+        params["config"] = QUESTION_CONFIG  # the model's questions reach on_question
     if request.resume:
         params["threadId"] = request.resume
     elif request.tools:

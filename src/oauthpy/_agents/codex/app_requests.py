@@ -3,7 +3,9 @@
 Approval requests become `PermissionRequest` and a
 `Verdict` becomes codex's decision; ``item/tool/call`` (a dynamic
 tool, the user's Python function) names the tool and its arguments, and a
-`ToolResult` becomes its answer. Recorded messages: tests/recordings/codex-app/.
+`ToolResult` becomes its answer; the model's ``request_user_input``
+(``item/tool/requestUserInput``) becomes a `Question` per question, answered by
+label or free text. Recorded messages: tests/recordings/codex-app/.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from oauthpy._agents.codex.exec_parser import unwrap_shell
-from oauthpy._fields import as_dict, opt_str
+from oauthpy._fields import as_dict, as_list, as_str, opt_str
 from oauthpy._permissions import Decision, PermissionRequest, Verdict
+from oauthpy._questions import DECLINED, Question, QuestionOption
 from oauthpy._tools import Tool, ToolResult
 
 COMMAND = "item/commandExecution/requestApproval"
@@ -21,6 +24,15 @@ FILE_CHANGE = "item/fileChange/requestApproval"
 PERMISSIONS = "item/permissions/requestApproval"
 ELICITATION = "mcpServer/elicitation/request"
 TOOL_CALL = "item/tool/call"
+USER_INPUT = "item/tool/requestUserInput"
+#: ``thread/start``'s ``config``: without this feature codex answers the model's
+#: ``request_user_input`` itself ("unavailable in Default mode") and never asks the client.
+#: A dotted key: a ``features`` table would replace the features the process was started with.
+#: The feature is "under development": codex's warning about it would be in every run's events.
+QUESTION_CONFIG: dict[str, Any] = {
+    "features.default_mode_request_user_input": True,
+    "suppress_unstable_features_warning": True,
+}
 
 
 #: ``touch a.txt`` for codex's ``/bin/bash -lc 'touch a.txt'``, as the command events show it
@@ -103,3 +115,36 @@ def tool_call_of(method: str, params: Any) -> tuple[str, Any] | None:
 def tool_answer(result: ToolResult) -> dict[str, Any]:
     """The answer to ``item/tool/call``: the text the model gets, and whether it failed."""
     return {"contentItems": [{"type": "inputText", "text": result.text}], "success": not result.is_error}
+
+
+def questions_of(method: str, params: Any) -> tuple[Question, ...] | None:
+    """A `Question` per question of a ``request_user_input`` request; None for any other.
+    codex offers no multiple choice: each answer is one label or free text."""
+    if method != USER_INPUT:
+        return None
+    return tuple(
+        Question(
+            text=as_str(q.get("question")),
+            options=tuple(
+                QuestionOption(as_str(o.get("label")), as_str(o.get("description")))
+                for o in map(as_dict, as_list(q.get("options")))
+                if as_str(o.get("label"))
+            ),
+            header=as_str(q.get("header")),
+            raw=params,
+        )
+        for q in map(as_dict, as_list(as_dict(params).get("questions")))
+    )
+
+
+def questions_answer(params: Any, answers: list[tuple[str, ...] | None]) -> dict[str, Any]:
+    """The answer to ``request_user_input``: each question's answers by its id. codex has no
+    decline (an empty answer and an error both reach the model as ``{"answers":{}}``), so a
+    declined question is answered with `DECLINED`, words the model cannot take for a choice."""
+    ids = [as_str(as_dict(q).get("id")) for q in as_list(as_dict(params).get("questions"))]
+    return {
+        "answers": {
+            qid: {"answers": list(answer) if answer is not None else [DECLINED]}
+            for qid, answer in zip(ids, answers, strict=True)
+        }
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,10 @@ class CodexAuth:
         out = done.stdout.strip()
         return out.split()[-1] if done.returncode == 0 and out else None
 
-    async def probe(self, binary: str, env: Mapping[str, str], state: Path) -> Probe:
+    def probe_on_file(self, env: Mapping[str, str], state: Path, *, stored: bool = False) -> Probe | None:
+        """What `probe` finds in the environment and files alone; None: codex must be asked.
+        ``stored``: a login file counts as a login, unconfirmed, as the run's pre-flight counts
+        it (choosing a run's source; `status` asks codex how it is logged in)."""
         found = env_auth(env, ENV_MODES)
         if found:
             return found
@@ -58,6 +62,14 @@ class CodexAuth:
         if not state.is_dir():
             # codex refuses a missing CODEX_HOME, and nothing can be logged in there anyway.
             return Probe(False, reason="not_authenticated", details={"state_dir_exists": False})
+        if stored and (state / "auth.json").is_file():  # codex's default store of a login
+            return Probe(True, "login-state", verified=False)
+        return None
+
+    async def probe(self, binary: str, env: Mapping[str, str], state: Path) -> Probe:
+        on_file = self.probe_on_file(env, state)
+        if on_file is not None:
+            return on_file
         # codex lays helper binaries into CODEX_HOME unless it lies under TMPDIR: pointing
         # TMPDIR at the state dir keeps the probe from writing anything.
         probe_env = {**env, "CODEX_HOME": str(state), "TMPDIR": str(state)}
@@ -86,6 +98,13 @@ class CodexAuth:
             self.find_binary, env, state, request.provider_options, request.cwd, transport
         )
 
+    def login_on_file(self, env: Mapping[str, str], state: Path, request: RunRequest, transport: str) -> bool:
+        """Whether `preflight` passes without asking codex: the environment and files show a
+        login, or a setting that may give one; False: only ``codex login status`` can say."""
+        from oauthpy._agents.codex.preflight import has_login_on_file
+
+        return has_login_on_file(env, state, request.provider_options, request.cwd, transport)
+
     def prepare_isolated(self, state: Path) -> None:
         from oauthpy._agents.codex.auth_config import ensure_credentials_store
 
@@ -112,12 +131,12 @@ def _custom_provider_auth(config: Path, env: Mapping[str, str]) -> Probe | None:
 
     Reads only the (non-secret) config.toml, as codex would, and only names the variable.
     """
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
     try:
-        data = tomlkit.parse(config.read_text(encoding="utf-8")).unwrap()
-    except (OSError, ValueError, TOMLKitError):
+        text = config.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    data = _parsed(text)
+    if data is None:
         return None
     name = data.get("model_provider")
     providers = data.get("model_providers")
@@ -133,3 +152,18 @@ def _custom_provider_auth(config: Path, env: Mapping[str, str]) -> Probe | None:
     if env.get(var):
         return Probe(True, "env", details={**details, "credential_source": f"env:{var}"})
     return Probe(False, reason="api_key_missing", details={**details, "missing_env": var})
+
+
+def _parsed(text: str) -> dict[str, Any] | None:
+    """A config.toml's tables; None when it is not TOML. The standard library's parser where
+    there is one: tomlkit's import alone is a tenth of a fresh `oauthpy run`."""
+    try:
+        if sys.version_info >= (3, 11):
+            import tomllib
+
+            return tomllib.loads(text)
+        import tomlkit
+
+        return dict(tomlkit.parse(text).unwrap())
+    except Exception:  # either parser's error type
+        return None

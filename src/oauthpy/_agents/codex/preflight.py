@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from oauthpy._commands import run_captured
 from oauthpy._errors import OauthPyError
 
 #: codex's system-wide config layer (below ``$CODEX_HOME/config.toml``)
@@ -41,15 +40,11 @@ async def missing_login(
     transport: str,
 ) -> str | None:
     """Why codex has no credentials for this run, or None when it has (or may have) some."""
-    if options.get("extra_args"):
-        return None  # flags oauthpy does not read (--oss, -c ...) may choose another provider
-    if any(env.get(var) for var in (EXEC_VARS if transport == "exec" else APP_SERVER_VARS)):
-        return None
-    if (state / "auth.json").is_file():
-        return None  # a stored login (codex's default store is this file)
-    if needs_openai_login(state, options, cwd) is not True:
+    if has_login_on_file(env, state, options, cwd, transport):
         return None
     # The login may still be in the OS keyring: only codex can say.
+    from oauthpy._commands import run_captured  # a process: only when the files cannot say
+
     binary = find_binary(env)
     if binary is None:
         return None  # the run itself says how to install codex
@@ -64,6 +59,20 @@ async def missing_login(
     if transport != "exec" and env.get("CODEX_API_KEY"):
         reason += " (CODEX_API_KEY is read by `codex exec` only, not by the app-server transport)"
     return reason
+
+
+def has_login_on_file(
+    env: Mapping[str, str], state: Path, options: Mapping[str, Any], cwd: str, transport: str
+) -> bool:
+    """Whether the run has (or may have) credentials by what the environment and files say;
+    False: only ``codex login status`` can tell (a login in the OS keyring)."""
+    if options.get("extra_args"):
+        return True  # flags oauthpy does not read (--oss, -c ...) may choose another provider
+    if any(env.get(var) for var in (EXEC_VARS if transport == "exec" else APP_SERVER_VARS)):
+        return True
+    if (state / "auth.json").is_file():
+        return True  # a stored login (codex's default store is this file)
+    return needs_openai_login(state, options, cwd) is not True
 
 
 def needs_openai_login(state: Path, options: Mapping[str, Any], cwd: str) -> bool | None:

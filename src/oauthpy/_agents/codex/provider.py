@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._agents.codex.exec_parser import CodexParser
 from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
 from oauthpy._executables import which
+from oauthpy._invocation import Invocation
 from oauthpy._options import RunRequest
-from oauthpy._process import Invocation
 from oauthpy._registry import get as _entry
 from oauthpy._transports.base import RETRY_OPTIONS, Opt, check_options
 
 if TYPE_CHECKING:
+    from oauthpy._agents.codex.exec_parser import CodexParser
     from oauthpy._events import ModelInfo
     from oauthpy._pool import AgentPool
     from oauthpy._transports.base import Conversation
@@ -190,6 +190,8 @@ class CodexProvider:
         return inv
 
     def new_parser(self, request: RunRequest) -> CodexParser:
+        from oauthpy._agents.codex.exec_parser import CodexParser
+
         return CodexParser(model=request.model, resume=request.resume)
 
 

@@ -16,6 +16,10 @@ SPEC = Agent(
     prices="oauthpy._agents.codex.prices:PRICES",
     provision="oauthpy._agents.codex.testing:PROVISION",
     transports=("app-server", "exec"),
+    # `codex exec --json` gives the final answer, and starts faster than the app-server
+    answer_transport="exec",
+    # over app-server (`oauthpy._agents.codex.controls`); a session on ``exec`` has none
+    controls=("steer", "rewind", "compact", "context"),
     # its Linux sandbox (bundled bubblewrap) mounts a fresh /dev, read-only and workspace-write
     sandbox_hides_memory=True,
     state_var="CODEX_HOME",
@@ -40,6 +44,7 @@ SPEC = Agent(
     credential_vars=("CODEX_API_KEY",),
     lists_models=True,
     usage="oauthpy._agents.codex.usage:CodexUsage",
+    reviewer="oauthpy._agents.codex.review:review",  # its review mode: app-server `review/start`
     # the Responses API takes images of up to 20 MB as input_image
     attachment_limits=images_limit(20 * MB),
     strengths=(

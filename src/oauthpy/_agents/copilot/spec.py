@@ -13,6 +13,8 @@ SPEC = Agent(
     fake_setup="oauthpy._agents.copilot.profile:fake_env",
     provision="oauthpy._agents.copilot.testing:PROVISION",
     transports=("acp",),
+    # its ACP agent sends usage_update after each model call (1.0.102): Session.context
+    controls=("context",),
     state_var="COPILOT_HOME",
     default_model="(copilot's configured model)",
     fake_model="fake-model",

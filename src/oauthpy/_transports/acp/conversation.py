@@ -6,7 +6,8 @@ node, and only the group takes both down) behind a JSON-RPC 2.0 `Connection`; it
 runs turns on it: ``session/new`` for a run (each with its own cwd, model, mode and the MCP
 server of the run's tools), the same ACP session for every turn of a session, ``session/load``
 for ``resume=`` where the agent can load; ``session/prompt`` is the turn, ``session/cancel``
-interrupts it, ``session/request_permission`` goes to ``on_permission``, and the session's
+interrupts it, ``session/request_permission`` goes to ``on_permission`` (``elicitation/create``
+to ``on_question``), and the session's
 ``session/update`` notifications go through the pure translator `acp_turn`. What differs
 between agents is the conversation's `AcpProfile`.
 """
@@ -27,7 +28,7 @@ from oauthpy._permissions import Decision
 from oauthpy._pool import AgentPool
 from oauthpy._process import Invocation, start_timeout, time_left
 from oauthpy._structured import structured_prompt
-from oauthpy._transports.acp.asks import REQUEST_PERMISSION, AcpAsks, choose
+from oauthpy._transports.acp.asks import DECLINE, ELICITATION, REQUEST_PERMISSION, AcpAsks, choose
 from oauthpy._transports.acp.profile import AcpProfile, auth_methods_text
 from oauthpy._transports.acp.turn import (
     INIT_PARAMS,
@@ -40,11 +41,13 @@ from oauthpy._transports.acp.turn import (
     session_params,
     takes_images,
 )
+from oauthpy._transports.acp.usage import ContextReports
 from oauthpy._transports.rpc import Connection, Incoming, RpcError, Subscription
 from oauthpy._user_exit import UserCodeExit
 
 if TYPE_CHECKING:
     from oauthpy._mcp_tools import ToolEndpoint
+    from oauthpy._session_controls import ContextUsage
 from oauthpy._transports.live import (
     INTERRUPT_WAIT_S,
     LiveAgent,
@@ -99,6 +102,8 @@ async def _answer_agent(method: str, params: Any) -> Any:
     """Requests from the agent that no turn takes (its turn is over): refused."""
     if method == REQUEST_PERMISSION:
         return choose(params, Decision.DENY)
+    if method == ELICITATION:
+        return DECLINE
     raise OauthPyError(f"oauthpy does not serve {method}")
 
 
@@ -155,6 +160,8 @@ class AcpConversation(LiveConversation):
         self._endpoint: ToolEndpoint | None = None
         #: the running turn's notifications, where the endpoint reports tool calls
         self._sink: Subscription | None = None
+        #: the agent's last ``usage_update`` (`context`)
+        self._context = ContextReports()
 
     async def _start(
         self, inv: Invocation, env: dict[str, str], deadline: float | None, started: float
@@ -274,6 +281,7 @@ class AcpConversation(LiveConversation):
         own = self._endpoint.names if self._endpoint is not None else frozenset()
         shown = self.profile.model_name(self._model) if self._model else self._model
         parser = self.profile.turn(sid, shown, own) or AcpTurn(self.profile, sid, shown, own)
+        parser.context = self._context
         driver = PromptTurn(
             agent, sid, request, end, parser, AcpAsks(self.profile, request.cwd, own, parser.own_calls)
         )
@@ -283,6 +291,10 @@ class AcpConversation(LiveConversation):
     @property
     def who(self) -> str:
         return self.profile.title
+
+    async def context(self) -> ContextUsage:
+        """The context window as the agent's last ``usage_update`` said (`Session.context`)."""
+        return self._context.usage(self.profile.title)
 
     async def aclose(self) -> None:
         try:

@@ -17,15 +17,21 @@ from oauthpy._errors import CommandExecutionError, ProtocolError
 from oauthpy._events import Event, EventKind, FileChange, FileChangeKind, ModelInfo, Usage
 from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._options import RunRequest
-from oauthpy._transports.acp.asks import REQUEST_PERMISSION
+from oauthpy._transports.acp.asks import ELICITATION_CAPABILITY, REQUEST_PERMISSION
 from oauthpy._transports.acp.profile import AcpProfile
+from oauthpy._transports.acp.usage import ContextReports
 from oauthpy._transports.base import change_kind, event_status
 
 PROTOCOL_VERSION = 1
-#: no ``fs``/``terminal`` capability: the agent reads, writes and runs commands itself
+#: no ``fs``/``terminal`` capability: the agent reads, writes and runs commands itself; forms
+#: (``elicitation/create``) go to ``on_question``
 INIT_PARAMS: dict[str, Any] = {
     "protocolVersion": PROTOCOL_VERSION,
-    "clientCapabilities": {"fs": {"readTextFile": False, "writeTextFile": False}, "terminal": False},
+    "clientCapabilities": {
+        "fs": {"readTextFile": False, "writeTextFile": False},
+        "terminal": False,
+        "elicitation": ELICITATION_CAPABILITY,
+    },
 }
 #: ACP tool kinds -> oauthpy event kinds (everything else is a generic tool)
 _KINDS = {
@@ -75,6 +81,7 @@ class AcpTurn:
     __slots__ = (
         "calls",
         "chunk_usage",
+        "context",
         "held",
         "model",
         "own",
@@ -103,6 +110,8 @@ class AcpTurn:
         self.own_calls: set[Any] = set()
         #: usage an agent reports on its message chunks (`AcpProfile.chunk_usage`), summed
         self.chunk_usage: Usage | None = None
+        #: where the conversation keeps the agent's ``usage_update`` (its context window)
+        self.context: ContextReports | None = None
 
     def _end_text(self) -> list[Event]:
         if not self.turn_text:
@@ -160,6 +169,12 @@ class AcpTurn:
             ]
             return [Event(EventKind.PLAN, text="\n".join(lines), raw=raw, status="in_progress")]
         if kind in ("available_commands_update", "current_mode_update", "user_message_chunk"):
+            return []
+        if kind == "usage_update":
+            # the context window, for `Session.context`: no event (an ``other`` one between a
+            # message's deltas and its end would cut the message in two)
+            if self.context is not None:
+                self.context.seen(update)
             return []
         return [Event(EventKind.OTHER, text=as_str(kind), raw=raw)]
 
