@@ -373,6 +373,8 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods, ReviewMethods):
 
         ``on_permission`` is asked before the agent runs a command, changes files or uses a
         tool, and answers ``True``/``False`` or a `Decision` (docs/permissions.md).
+        ``on_question`` answers a `Question` the agent asks the user (a label, labels, free text,
+        or None to decline; without one every question is declined: docs/sessions.md).
         ``on_event`` is called with every event as it happens (a sync or an async function;
         what it raises ends the run and reaches the caller; docs/reference.md).
         ``tools`` hands the agent Python functions to call (docs/tools.md). An unknown keyword

@@ -79,7 +79,8 @@ class SessionBusyError(OauthPyError, RuntimeError):
 
 
 class SessionIdleError(OauthPyError, RuntimeError):
-    """Something that acts on a running turn (``Session.steer``) was asked while none runs."""
+    """A session control found nothing to act on: no turn running to steer, no live
+    conversation yet to rewind or compact, or no usage reported yet for ``context``."""
 
 
 class SessionClosedError(OauthPyError, RuntimeError):

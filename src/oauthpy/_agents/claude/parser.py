@@ -265,11 +265,15 @@ class ClaudeParser:
             raise ProtocolError("claude ended without a result message", transient=True)
         if getattr(r, "is_error", False):
             if self.want_structured and getattr(r, "subtype", None) in _NO_STRUCTURED_ANSWER:
+                spent_turns = r.subtype == "error_max_turns"
                 raise StructuredOutputError(
-                    "claude did not produce output that matches output_schema before the turn "
-                    f"limit ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
+                    "claude did not produce output that matches output_schema before "
+                    + ("the turn limit" if spent_turns else "its own retries ran out")
+                    + f" ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
                     details={"subtype": r.subtype},
-                    hint="raise provider_options['max_turns'] to give the model more attempts",
+                    hint="raise provider_options['max_turns'] to give the model more attempts"
+                    if spent_turns
+                    else "simplify output_schema or say in the prompt what each field holds",
                 )
             raise classify_result(r, api_error=self.api_error, rate_limit=self.rate_limit)
         text = getattr(r, "result", None) or ""
