@@ -19,6 +19,7 @@ from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from tests.paths import REPO
 from tests.support import (
+    WARM_KEEP_ALIVE_S,
     Rig,
     assert_no_fd_leak,
     assert_no_leftovers,
@@ -229,7 +230,9 @@ class _WarmRigs:
                 "PYTEST_CURRENT_TEST": "warm rig",
                 "OAUTHPY_HOME": str(rig.root / "oauthpy-home"),
             }
-            client = self._stack.enter_context(Client(provider, auth_source="external", env=env))
+            # idle agents outlive the default 60 s: a loaded run has minutes between two warm tests
+            client = Client(provider, auth_source="external", env=env, keep_alive=WARM_KEEP_ALIVE_S)
+            self._stack.enter_context(client)
             self._rigs[param] = WarmRig(rig.provider, rig.fake, env, rig.root, client)
         warm = self._rigs[param]
         warm.fake.reset()

@@ -38,6 +38,12 @@ API_WORDS = {
 }
 
 
+#: how long the idle agents of a client shared by tests (a warm rig, a module's) wait for the next
+#: test: a loaded run has minutes between two of them, and an OpenCode start costs 5 CPU-s, as
+#: much as five minutes of its idle process (about 1 CPU-s a minute)
+WARM_KEEP_ALIVE_S = 180.0
+
+
 #: the suite's own ACP agent (tests/agents/acp_test), as a command for ``Client("acp", command=...)``
 ACP_TEST_AGENT = [sys.executable, str(REPO / "tests" / "agents" / "acp_test" / "agent.py")]
 

@@ -190,16 +190,20 @@ def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig
     assert_no_leftovers(rig.env)
 
     rig.fake.script(Echo())
-    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "2", "--resume"))
+    # one worker: what is checked is which items the resume runs (an agent each worker starts)
+    code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "1", "--resume"))
     assert code == 0, err
     ids = [line["id"] for line in read_lines(out)]
     assert sorted(ids) == sorted(prompts) and len(ids) == len(set(ids)) == 8
 
 
-def _limit_once(rig: Rig, pattern: str, then: threading.Event | None = None) -> list[RecordedRequest]:
+def _limit_once(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, pattern: str, then: threading.Event | None = None
+) -> list[RecordedRequest]:
     """The fake answers the first request that matches ``pattern`` with a 429, as a rate
     limiter would (and the agent's own retries of it: so that oauthpy sees the 429), and sets
-    ``then``; returns the list that records them."""
+    ``then``; returns the list that records them. The fake is itself again after the test (a
+    warm rig's serves the next one)."""
     original = rig.fake.next_step
     limited: list[RecordedRequest] = []
     lock = threading.Lock()
@@ -213,17 +217,21 @@ def _limit_once(rig: Rig, pattern: str, then: threading.Event | None = None) -> 
                 return rig.api_error(429, "slow down")
         return original(req)
 
-    rig.fake.next_step = next_step  # type: ignore[method-assign]
+    monkeypatch.setattr(rig.fake, "next_step", next_step)
     return limited
 
 
-def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
+# the map tests run on the worker's warm client of an agent whose start is costly (their subject
+# is the batch: order, errors, the pause; a fresh client's map: every other agent, and `oauthpy
+# batch` above for every agent)
+@pytest.mark.warm_agent(costly_starts=True)
+def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig, monkeypatch: pytest.MonkeyPatch):
     # The slow items answer only after the 429, so they cannot end before it (a cold agent on
     # a loaded machine may send the limited request late) and free a worker early.
     limited_now = threading.Event()
     slow = Gate(limited_now, Reply(text="slow answer", chunks=4, chunk_delay_s=0.4), timeout_s=BOUND_S)
     rig.fake.script(Match("slow-item", slow, otherwise=Echo()))
-    limited = _limit_once(rig, "limit-me", then=limited_now)
+    limited = _limit_once(rig, monkeypatch, "limit-me", then=limited_now)
     prompts = ["limit-me token-0000", "slow-item 1", "slow-item 2"] + [
         f"q token-{i:04x}" for i in range(3, 7)
     ]
@@ -259,6 +267,7 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig):
     assert retried and min(r.received_at for r in retried) >= t429 + pause_s - 0.5
 
 
+@pytest.mark.warm_agent(costly_starts=True)
 def test_map_keeps_input_order_and_gives_a_failed_item_as_its_error(rig: Rig, tmp_path: Path):
     other = tmp_path / "other"
     other.mkdir()

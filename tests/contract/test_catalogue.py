@@ -3,6 +3,7 @@ interface (issue 28's "Done when", the same checks for each provider)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from oauthpy._sessions import capability_table
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer
 from tests.paths import REPO
-from tests.support import Rig, assert_no_leftovers, conversation, open_rig, provision
+from tests.support import WARM_KEEP_ALIVE_S, Rig, assert_no_leftovers, conversation, open_rig, provision
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 #: what an agent that titles its sessions with a model request gets from the chat fake
@@ -54,7 +55,11 @@ class Made:
 
 @pytest.fixture(scope="module", params=_agents())
 def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
-    with open_rig(request.param, tmp_path_factory.mktemp(request.param)) as rig, rig.client() as client:
+    root = tmp_path_factory.mktemp(request.param)
+    with (
+        open_rig(request.param, root) as rig,
+        Client(rig.provider, auth_source="external", env=rig.env, keep_alive=WARM_KEEP_ALIVE_S) as client,
+    ):
         rig.fake.script(text("reply one alpha"), text("reply two beta"), text("reply three gamma"))
         lone = client.run("first prompt alpha", cwd=rig.work, model=rig.model, timeout=60)
         with client.session(cwd=rig.work, model=rig.model) as chat:
@@ -172,11 +177,39 @@ def test_an_isolated_client_does_not_list_the_external_sessions(made: Made, tmp_
         isolated.transcript(two)  # nor read one
 
 
+MARKER = "<!-- capabilities -->\n"
+
+
+def _table_rows(page: str) -> tuple[list[str], dict[str, str]]:
+    """The header lines and the rows (by provider) of the table under the page's marker."""
+    if MARKER not in page:
+        return [], {}
+    lines = page.split(MARKER, 1)[1].splitlines()
+    table = list(itertools.takewhile(lambda line: line.startswith("|"), lines))
+    return table[:2], {line.split("|")[1].strip(): line for line in table[2:]}
+
+
 def test_the_docs_table_of_capabilities_is_what_each_provider_says(tmp_path: Path):
-    rows = []
+    """docs/sessions.md's table holds each shipped agent's true row, in the registry's order. An
+    agent added since (no row there) has its table on its own page instead, docs/<name>.md: adding
+    an agent edits no shared page. Each failure names the exact lines to paste."""
+    says = {}
     for name in registry.names(generic=False, listed_only=True):
         with open_rig(name, tmp_path / name) as rig:
-            rows.append(rig.client().capabilities())
+            says[name] = rig.client().capabilities()
             assert_no_leftovers(rig.env)
-    page = (REPO / "docs" / "sessions.md").read_text()
-    assert "<!-- capabilities -->\n" + capability_table(rows) + "\n" in page
+    header, rows = _table_rows((REPO / "docs" / "sessions.md").read_text())
+    assert header == capability_table([]).splitlines(), (
+        f"docs/sessions.md: under {MARKER!r}, {capability_table([])}"
+    )
+    for name, line in rows.items():
+        assert name in says, f"docs/sessions.md has a row for {name!r}, which is no agent oauthpy ships"
+        want = capability_table([says[name]]).splitlines()[-1]
+        assert line == want, f"docs/sessions.md's row of {name} is not what it says; paste: {want}"
+    assert list(rows) == [n for n in says if n in rows], "docs/sessions.md: rows in the registry's order"
+    for name in (n for n in says if n not in rows):
+        own = REPO / "docs" / f"{name}.md"
+        block = MARKER + capability_table([says[name]]) + "\n"
+        assert own.exists() and block in own.read_text(), (
+            f"{own.name} (or docs/sessions.md's table) needs:\n{block}"
+        )

@@ -19,6 +19,7 @@ from oauthpy import _registry as registry
 from oauthpy._transports.acp.catalogue import AcpCatalogue
 from oauthpy.testing import shell, text
 from tests.support import (
+    WARM_KEEP_ALIVE_S,
     Rig,
     assert_no_leftovers,
     conversation,
@@ -78,7 +79,9 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         # the shared client's processes carry a marker of their own: a lone call's test checks
         # for its own leftovers (``rig.env``'s marker) while the warm agents are alive
         warm_env = {**rig.env, **new_marker()}
-        with Client(rig.provider, auth_source="external", env=warm_env) as client:
+        with Client(
+            rig.provider, auth_source="external", env=warm_env, keep_alive=WARM_KEEP_ALIVE_S
+        ) as client:
             rig.fake.script(
                 shell("echo from-the-shell", say="running it"),
                 text("lone reply"),

@@ -57,6 +57,9 @@ def _first_request(rig: Rig, **kw: Any) -> Any:
     return _turns(rig)[before]
 
 
+# of what a lean run sends, not of the start: an agent whose start is costly runs the default
+# run on the worker's warm client (the lean run's other settings start an agent of their own)
+@pytest.mark.warm_agent(costly_starts=True)
 def test_a_lean_run_sends_a_fraction_of_the_request_and_still_answers(rig: Rig) -> None:
     share = rig.provision.lean_share
     if share is None:  # an agent with no lean run: refused before anything starts
@@ -116,7 +119,9 @@ def test_oauthpy_run_and_batch_take_lean(rig: Rig) -> None:
     items = rig.root / "items.txt"
     items.write_text(f"{PROMPT}\n{PROMPT}\n")
     out = rig.root / "out.jsonl"
-    done = batch(rig.provider, rig.env, str(items), "-o", str(out), "--cwd", str(rig.work), *model, "--lean")
+    # one worker: one agent serves both lines (the default concurrency would start two)
+    lean_batch = [str(items), "-o", str(out), "--cwd", str(rig.work), *model, "--lean", "-j", "1"]
+    done = batch(rig.provider, rig.env, *lean_batch)
     if rig.provision.lean_share is None:
         assert run.returncode == 2 and "no lean run" in run.stderr, run.stderr
         assert done.returncode == 2 and "no lean run" in done.stderr, done.stderr
