@@ -15,6 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
+# AuthMode and AuthReason live in `oauthpy._auth_kinds`: the auth backends need them before a fresh
+# `oauthpy run` starts its agent's CLI, and this module is not light
+from oauthpy._auth_kinds import AuthMode as AuthMode
+from oauthpy._auth_kinds import AuthReason as AuthReason
 from oauthpy._redact import redact
 
 #: what happened to a file (``FileChange.kind``)
@@ -34,19 +38,6 @@ EventStatus = Literal[
     "answered",
 ]
 
-
-#: how a provider is authenticated (``AuthStatus.mode``)
-AuthMode = Literal["oauth", "api-key", "env", "login-state", "cloud", "unknown"]
-#: why a provider is not authenticated (``AuthStatus.reason``)
-AuthReason = Literal[
-    "binary_missing",
-    "not_authenticated",
-    "api_key_missing",
-    "status_failed",
-    "status_timeout",
-    "auth_type_not_selected",
-    "unknown_auth_type",
-]
 if TYPE_CHECKING:
     # a default (PEP 696) makes a bare ``RunResult`` mean ``RunResult[Any]``; typing.TypeVar takes
     # one from Python 3.13 only, and only type checkers read it

@@ -12,7 +12,7 @@ from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, get_args
 
-from oauthpy._events import AuthMode, AuthReason
+from oauthpy._auth_kinds import AuthMode, AuthReason  # not _events: a fresh run checks logins first
 
 if TYPE_CHECKING:
     from oauthpy._options import RunRequest

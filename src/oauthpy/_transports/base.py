@@ -7,16 +7,17 @@ request, and parses vendor records into events. It never touches a process itsel
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import AsyncGenerator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any, Protocol, get_args
 
-from oauthpy._checks import check_text
-from oauthpy._errors import InvalidOptionsError
 from oauthpy._events import Event, EventKind, EventStatus, FileChangeKind, ModelInfo
 from oauthpy._invocation import Invocation
 from oauthpy._options import RunRequest
+
+# in a light module of their own: a fresh `oauthpy run` checks options before its CLI starts
+from oauthpy._provider_options import RETRY_OPTIONS as RETRY_OPTIONS
+from oauthpy._provider_options import Opt as Opt
+from oauthpy._provider_options import check_options as check_options
 
 if TYPE_CHECKING:
     from oauthpy._pool import AgentPool
@@ -81,83 +82,6 @@ class CliProvider(Provider, Protocol):
     def build(self, request: RunRequest, env: dict[str, str]) -> Invocation: ...
 
     def new_parser(self, request: RunRequest) -> Parser: ...
-
-
-@dataclass(frozen=True)
-class Opt:
-    """One accepted ``provider_options`` key: its type(s) and, optionally, allowed values."""
-
-    types: tuple[type, ...]
-    choices: tuple[str, ...] = ()
-    items: type | None = None  # element type for list values
-    help: str = ""
-
-
-RETRY_OPTIONS: dict[str, Opt] = {
-    "max_retries": Opt((int,), help="retries of transient failures (default 0)"),
-    "retry_backoff_s": Opt((int, float)),
-    "retry_backoff_max_s": Opt((int, float)),
-    "retry_jitter_s": Opt((int, float)),
-    "retry_on_timeout": Opt((bool,)),
-}
-
-
-def check_options(provider: str, options: Mapping[str, Any], spec: Mapping[str, Opt]) -> None:
-    """Validate ``options`` against ``spec``: unknown keys and wrong types are errors."""
-    for key, value in options.items():
-        opt = spec.get(key)
-        if opt is None:
-            valid = ", ".join(sorted(spec))
-            raise InvalidOptionsError(
-                f"unknown provider_options key {key!r} for {provider}; valid keys: {valid}"
-            )
-        if value is None:
-            continue
-        ok = isinstance(value, opt.types) and not (isinstance(value, bool) and bool not in opt.types)
-        if not ok:
-            want = " or ".join(t.__name__ for t in opt.types)
-            raise InvalidOptionsError(f"provider_options[{key!r}] must be {want}, got {type(value).__name__}")
-        if opt.choices and value not in opt.choices:
-            raise InvalidOptionsError(
-                f"provider_options[{key!r}] for {provider} must be one of "
-                f"{', '.join(opt.choices)}; got {value!r}"
-            )
-        if opt.items is not None:
-            assert isinstance(value, Sequence)
-            for item in value:
-                if not isinstance(item, opt.items):
-                    raise InvalidOptionsError(
-                        f"provider_options[{key!r}] items must be {opt.items.__name__}, "
-                        f"got {type(item).__name__}"
-                    )
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if key.startswith("retry_") and number and (not _finite(value) or value < 0):
-            raise InvalidOptionsError(
-                f"provider_options[{key!r}] must be a finite, non-negative number of seconds, got {value!r:.40}"
-            )
-        _check_strings(f"provider_options[{key!r}]", value)
-        if key == "max_retries" and isinstance(value, int) and value < 0:
-            raise InvalidOptionsError("provider_options['max_retries'] must not be negative")
-
-
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def _check_strings(name: str, value: Any, depth: int = 0) -> None:
-    """Every string in an option (lists and mappings included) can reach a process's argv."""
-    if isinstance(value, str):
-        check_text(name, value)
-    elif depth < 8 and isinstance(value, (list, tuple)):
-        for item in value:
-            _check_strings(name, item, depth + 1)
-    elif depth < 8 and isinstance(value, Mapping):
-        for k, v in value.items():
-            _check_strings(name, k, depth + 1)
-            _check_strings(name, v, depth + 1)
 
 
 def call_finished(call: Event, raw: Any, output: str, failed: bool) -> Event:

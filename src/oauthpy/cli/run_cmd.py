@@ -12,7 +12,6 @@ from typing import Any
 from oauthpy._errors import AuthRequiredError, InvalidOptionsError
 from oauthpy._names import AuthSource, listed_providers, provider_named
 from oauthpy._registry import ProviderName
-from oauthpy.cli.clients import client_for
 from oauthpy.cli.stdin import join, read_all, read_context
 
 
@@ -119,6 +118,8 @@ def command(args: argparse.Namespace) -> int:
     from oauthpy.cli.interrupts import collecting
 
     collecting()  # the command's start is over (cli/interrupts.py)
+    from oauthpy.cli.clients import client_for  # not before run_exec's codex has started
+
     client = client_for(args, **transport)
     from oauthpy.cli.questions import can_ask, decline, on_terminal, terminal_asker
     from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json

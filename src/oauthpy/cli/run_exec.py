@@ -81,12 +81,13 @@ def start(args: argparse.Namespace, prompt: str, kw: dict[str, Any], transport: 
     from oauthpy import _registry as registry
     from oauthpy._auth.manager import AuthManager
     from oauthpy._options import build_request
-    from oauthpy._runner import load_provider
 
-    if registry.get(args.provider).usage_observer:
+    agent = registry.get(args.provider)
+    if agent.usage_observer:
         return None  # a run's events would have to reach it: the general path does that
     request = build_request(prompt, **{k: v for k, v in kw.items() if k != "fallback"})
-    started = Started(args, transport, load_provider(args.provider), request)
+    # `_runner.load_provider`'s one line, without importing the runner before the CLI starts
+    started = Started(args, transport, agent.make_provider(None), request)
     auth = AuthManager(args.provider, args.source, started.home, {})
     auth.check_overrides(request.env)
     started.provider.check(request)

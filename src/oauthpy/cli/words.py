@@ -5,35 +5,35 @@ a flag), and the one flag that names agents, ``-p/--provider``, on every command
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
 
-#: (pattern, replacement), applied in order to an error's message and hint
-_CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+#: (pattern, replacement), applied in order to an error's message and hint; compiled when an
+#: error is said (`re` caches them), not on every command's start
+_CLI_WORDS: tuple[tuple[str, str], ...] = (
     # "log in with Client(...).login() or `oauthpy auth login ...`": the command alone
-    (re.compile(r"Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\) or (?=`)"), ""),
-    (re.compile(r",? ?(or )?Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\);?"), ";"),
-    (re.compile(r"auth_source=(['\"])(\w+)\1"), r"--source \2"),
+    (r"Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\) or (?=`)", ""),
+    (r",? ?(or )?Client\('[\w-]+'(, auth_source='\w+')?\)\.login\(\);?", ";"),
+    (r"auth_source=(['\"])(\w+)\1", r"--source \2"),
     (
-        re.compile(r"Client\('acp'\) needs command=, the argv that"),
+        r"Client\('acp'\) needs command=, the argv that",
         "-p acp needs --command CMD, the command that",
     ),
-    (re.compile(r"provider_options=\{'method': \.\.\.\} \(CLI: (--method)\)"), r"\1"),
-    (re.compile(r"\(CLI: (--[\w-]+)\)"), r"(\1)"),
+    (r"provider_options=\{'method': \.\.\.\} \(CLI: (--method)\)", r"\1"),
+    (r"\(CLI: (--[\w-]+)\)", r"(\1)"),
 )
 
-_ACP_EXAMPLE = re.compile(r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)")
+_ACP_EXAMPLE = r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)"
 
 
 def cli_words(text: str | None) -> str | None:
     """``text`` with the Python of a fix said as the command line's flag."""
     if not text:
         return text
-    text = _ACP_EXAMPLE.sub(lambda m: f'e.g. --command "{example_command(m.group(1))}"', text)
+    text = re.sub(_ACP_EXAMPLE, lambda m: f'e.g. --command "{example_command(m.group(1))}"', text)
     for pattern, replacement in _CLI_WORDS:
-        text = pattern.sub(replacement, text)
+        text = re.sub(pattern, replacement, text)
     text = re.sub(r"\s*;\s*;", ";", text).strip().lstrip(";").strip()
     return text.replace("`, ;", "`;").replace(", ;", ";")
 
@@ -50,6 +50,8 @@ def unrecognized(extra: list[str], parser: argparse.ArgumentParser) -> str:
     guesses = []
     for arg in extra:
         if arg.startswith("-"):
+            import difflib  # for a usage error only: not on every command's start
+
             close = difflib.get_close_matches(arg.split("=", 1)[0], flags, n=1, cutoff=0.6)
             guesses += [f"{arg.split('=', 1)[0]} -> {close[0]}"] if close else []
     return said + (f" (did you mean: {', '.join(guesses)}?)" if guesses else "")

@@ -17,8 +17,8 @@ from oauthpy._errors import InvalidOptionsError, ProviderNotInstalledError
 from oauthpy._executables import which
 from oauthpy._invocation import Invocation
 from oauthpy._options import RunRequest
+from oauthpy._provider_options import RETRY_OPTIONS, Opt, check_options
 from oauthpy._registry import get as _entry
-from oauthpy._transports.base import RETRY_OPTIONS, Opt, check_options
 
 if TYPE_CHECKING:
     from oauthpy._agents.codex.exec_parser import CodexParser
