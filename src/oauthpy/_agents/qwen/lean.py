@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from oauthpy._errors import InvalidOptionsError
 from oauthpy._lean import PROMPT
 
 SETTINGS_VAR = "QWEN_CODE_SYSTEM_SETTINGS_PATH"
@@ -72,14 +73,19 @@ def args() -> list[str]:
 def environment(env: Mapping[str, str]) -> dict[str, str]:
     """``QWEN_CODE_SYSTEM_SETTINGS_PATH`` of a lean run: the user's system settings with
     `SETTINGS` over them, in a 0700 folder of this user's cache, named by its content (lean runs
-    with the same settings share a warm ``qwen --acp``). Empty if that cannot be made safely."""
+    with the same settings share a warm ``qwen --acp``).
+
+    `InvalidOptionsError` when that cannot be made safely: a run that kept the user's skills and
+    MCP servers would not be the lean run asked for."""
     original = env.get(SETTINGS_VAR) or "/etc/qwen-code/settings.json"
     try:
         base = json.loads(Path(original).read_text(encoding="utf-8")) if os.path.exists(original) else {}
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(base, dict) or not hasattr(os, "getuid"):
-        return {}
+    except (OSError, ValueError) as exc:
+        raise _cannot(f"its system settings {original} cannot be read ({type(exc).__name__})") from None
+    if not isinstance(base, dict):
+        raise _cannot(f"its system settings {original} are not a JSON object")
+    if not hasattr(os, "getuid"):
+        raise _cannot("a private settings file needs a POSIX system")
     text = json.dumps(
         {**base, **{k: {**(base.get(k) or {}), **v} for k, v in SETTINGS.items()}}, sort_keys=True
     )
@@ -89,13 +95,24 @@ def environment(env: Mapping[str, str]) -> dict[str, str]:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()
         if folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
-            return {}
+            raise _cannot(
+                f"{folder} is not a private folder of this user (a link, another owner, or open to others)"
+            )
         path = folder / f"lean-settings-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
         if not path.exists():
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             os.replace(tmp, path)
-    except OSError:
-        return {}
+    except OSError as exc:
+        raise _cannot(
+            f"its settings file in {folder} cannot be written ({exc.strerror or type(exc).__name__})"
+        ) from None
     return {SETTINGS_VAR: str(path)}
+
+
+def _cannot(why: str) -> InvalidOptionsError:
+    return InvalidOptionsError(
+        f"a lean qwen run turns skills and MCP servers off in a settings file of its own, and {why}",
+        hint="run it without lean=True, or make $XDG_CACHE_HOME (default ~/.cache) a folder this user can write",
+    )
