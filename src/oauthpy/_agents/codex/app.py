@@ -110,10 +110,12 @@ class AppServer(LiveAgent):
     @classmethod
     async def start(cls, inv: Invocation, home: str, deadline: float | None, started: float) -> AppServer:
         if home in _ready_homes or initialized(home):
-            return await cls._start(inv, deadline, started)
-        async with first_start_lock(home, deadline, started):
             agent = await cls._start(inv, deadline, started)
-        _ready_homes.add(home)
+        else:
+            async with first_start_lock(home, deadline, started):
+                agent = await cls._start(inv, deadline, started)
+            _ready_homes.add(home)
+        agent.home = home
         return agent
 
     @classmethod
@@ -140,6 +142,8 @@ class AppServer(LiveAgent):
         super().__init__(conn)
         #: holds the last ``account/rateLimits/updated`` of this process (a ChatGPT login's windows)
         self.rate_limits = rate_limits or [None]
+        #: its CODEX_HOME, whose config.toml a lean thread reads the MCP servers' names from
+        self.home = ""
 
 
 @contextlib.asynccontextmanager
@@ -177,8 +181,13 @@ class AppServerConversation(CodexControls):
         self, agent: LiveAgent, request: RunRequest, deadline: float | None
     ) -> tuple[str, str | None]:
         method = "thread/resume" if request.resume else "thread/start"
+        servers: tuple[str, ...] = ()
+        if request.lean and not request.resume and isinstance(agent, AppServer) and agent.home:
+            from oauthpy._agents.codex.lean import mcp_servers
+
+            servers = mcp_servers(agent.home, request.cwd)
         try:
-            answer = await agent.request(method, thread_params(request), deadline)
+            answer = await agent.request(method, thread_params(request, servers), deadline)
         except RpcError as exc:
             if request.resume and _NO_ROLLOUT in str(exc):
                 raise SessionNotFoundError(

@@ -50,8 +50,9 @@ _QUIET = {
 }
 
 
-def thread_params(request: RunRequest) -> dict[str, Any]:
-    """``thread/start`` (or, with ``threadId`` added, ``thread/resume``) for a run."""
+def thread_params(request: RunRequest, mcp_servers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``thread/start`` (or, with ``threadId`` added, ``thread/resume``) for a run; a lean one
+    turns ``mcp_servers`` (the configured ones' names) off."""
     opts = request.provider_options
     params: dict[str, Any] = {"cwd": request.cwd, **approvals(request)}
     if request.model:
@@ -63,7 +64,7 @@ def thread_params(request: RunRequest) -> dict[str, Any]:
     if request.lean and not request.resume:  # a resumed thread keeps the settings it began with
         from oauthpy._agents.codex.lean import thread_params as lean
 
-        params.update(lean())
+        params.update(lean(mcp_servers))
     elif not request.lean:
         from oauthpy._agents.codex.app_requests import QUESTION_CONFIG
 

@@ -135,7 +135,7 @@ def _custom_provider_auth(config: Path, env: Mapping[str, str]) -> Probe | None:
         text = config.read_text(encoding="utf-8")
     except OSError:
         return None
-    data = _parsed(text)
+    data = parsed_toml(text)
     if data is None:
         return None
     name = data.get("model_provider")
@@ -154,7 +154,7 @@ def _custom_provider_auth(config: Path, env: Mapping[str, str]) -> Probe | None:
     return Probe(False, reason="api_key_missing", details={**details, "missing_env": var})
 
 
-def _parsed(text: str) -> dict[str, Any] | None:
+def parsed_toml(text: str) -> dict[str, Any] | None:
     """A config.toml's tables; None when it is not TOML. The standard library's parser where
     there is one: tomlkit's import alone is a tenth of a fresh `oauthpy run`."""
     try:

@@ -170,7 +170,7 @@ class CodexProvider:
             if request.attachments:
                 argv += _images(request, inv)
             if request.lean:
-                argv += _lean_args(inv)
+                argv += _lean_args(inv, env, request.cwd)
             if request.output_schema is not None:
                 import tempfile  # only for an output schema
 
@@ -195,18 +195,19 @@ class CodexProvider:
         return CodexParser(model=request.model, resume=request.resume)
 
 
-def _lean_args(inv: Invocation) -> list[str]:
+def _lean_args(inv: Invocation, env: dict[str, str], cwd: str) -> list[str]:
     """A lean run's flags, its instructions in a private file removed with the process."""
     import tempfile
 
-    from oauthpy._agents.codex.lean import exec_args
+    from oauthpy._agents.codex.lean import exec_args, mcp_servers
     from oauthpy._lean import PROMPT
 
     fd, path = tempfile.mkstemp(prefix="oauthpy-lean-", suffix=".md")
     inv.cleanups.append(lambda: os.unlink(path))
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(PROMPT)
-    return exec_args(path)
+    home = env.get("CODEX_HOME") or os.path.expanduser("~/.codex")
+    return exec_args(path, mcp_servers(home, cwd))
 
 
 def _images(request: RunRequest, inv: Invocation) -> list[str]:
