@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,6 +134,8 @@ def _custom_provider_auth(config: Path, env: Mapping[str, str]) -> Probe | None:
         text = config.read_text(encoding="utf-8")
     except OSError:
         return None
+    from oauthpy._agents.codex.toml_file import parsed_toml
+
     data = parsed_toml(text)
     if data is None:
         return None
@@ -152,18 +153,3 @@ def _custom_provider_auth(config: Path, env: Mapping[str, str]) -> Probe | None:
     if env.get(var):
         return Probe(True, "env", details={**details, "credential_source": f"env:{var}"})
     return Probe(False, reason="api_key_missing", details={**details, "missing_env": var})
-
-
-def parsed_toml(text: str) -> dict[str, Any] | None:
-    """A config.toml's tables; None when it is not TOML. The standard library's parser where
-    there is one: tomlkit's import alone is a tenth of a fresh `oauthpy run`."""
-    try:
-        if sys.version_info >= (3, 11):
-            import tomllib
-
-            return tomllib.loads(text)
-        import tomlkit
-
-        return dict(tomlkit.parse(text).unwrap())
-    except Exception:  # either parser's error type
-        return None

@@ -30,7 +30,7 @@ _SERVER_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 def mcp_servers(codex_home: str, cwd: str) -> tuple[str, ...]:
     """The MCP servers the user's and the project's ``config.toml`` name (only their names are
     read; an unreadable file names none: codex itself then says what is wrong with it)."""
-    from oauthpy._agents.codex.auth import parsed_toml
+    from oauthpy._agents.codex.toml_file import parsed_toml
 
     names: set[str] = set()
     for path in (Path(codex_home, "config.toml"), Path(cwd, ".codex", "config.toml")):
