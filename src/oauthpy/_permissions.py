@@ -12,21 +12,17 @@ caller then stops the agent and raises.
 
 from __future__ import annotations
 
-import asyncio
 import enum
-import inspect
 import json
 import shlex
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from oauthpy._errors import InvalidOptionsError, TimeoutExceededError
+from oauthpy._errors import InvalidOptionsError
 from oauthpy._escape import visible
 from oauthpy._events import Event, EventKind
 from oauthpy._redact import redact
-from oauthpy._user_exit import guarded
 
 PermissionKind = Literal["command", "file_change", "tool", "other"]
 
@@ -200,36 +196,9 @@ async def ask(callback: PermissionCallback, request: PermissionRequest, deadline
     `UserCodeExit`), `InvalidOptionsError` for an unreadable answer, or `TimeoutExceededError`
     when the run's total timeout passes while it decides (an awaitable answer included).
     """
-    started = time.monotonic()
-    # sys.exit() or Ctrl-C in the callback ends the run, carried out of the loop (_user_exit)
-    task = asyncio.ensure_future(guarded(_answer(callback, request), "on_permission"))
-    wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=wait)
-    finally:
-        if not task.done():
-            task.cancel()
-    if not done:
-        raise TimeoutExceededError(
-            f"total timeout fired after {time.monotonic() - started:.1f} s while on_permission decided",
-            which="total",
-            after_s=time.monotonic() - started,
-        )
-    return read_answer(task.result())
+    from oauthpy._callbacks import call_user
 
-
-async def _answer(callback: PermissionCallback, request: PermissionRequest) -> Any:
-    """The callback's answer, awaited if it is awaitable (all within `ask`'s deadline)."""
-    if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
-        getattr(callback, "__call__", None)  # noqa: B004 (an object with an async __call__)
-    ):
-        answer = await callback(request)
-    else:
-        # A sync callback may block (input(), a GUI prompt): a thread keeps the loop running.
-        answer = await asyncio.to_thread(callback, request)
-    while inspect.isawaitable(answer):  # a sync function that returned a coroutine
-        answer = await answer
-    return answer
+    return read_answer(await call_user(callback, request, deadline, "on_permission", "decided"))
 
 
 class Permissions:

@@ -11,17 +11,13 @@ A callback that raised then ends the run with its exception, as ``on_permission`
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from oauthpy._errors import InvalidOptionsError, TimeoutExceededError
+from oauthpy._errors import InvalidOptionsError
 from oauthpy._events import Event, EventKind
 from oauthpy._redact import redact
-from oauthpy._user_exit import guarded
 
 #: what the agent is told when the user gives no answer (no callback, ``None``, an error)
 DECLINED = (
@@ -105,21 +101,9 @@ async def ask(
     declines. Raises what the callback raised (after which the caller declines and stops)."""
     if callback is None:
         return None
-    started = time.monotonic()
-    task = asyncio.ensure_future(guarded(_answer(callback, question), "on_question"))
-    wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=wait)
-    finally:
-        if not task.done():
-            task.cancel()
-    if not done:
-        raise TimeoutExceededError(
-            f"total timeout fired after {time.monotonic() - started:.1f} s while on_question answered",
-            which="total",
-            after_s=time.monotonic() - started,
-        )
-    return read_answer(question, task.result())
+    from oauthpy._callbacks import call_user
+
+    return read_answer(question, await call_user(callback, question, deadline, "on_question"))
 
 
 async def ask_all(
@@ -140,19 +124,6 @@ async def ask_all(
                 error = exc
         answers.append(answer)
     return answers, error
-
-
-async def _answer(callback: QuestionCallback, question: Question) -> Any:
-    if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
-        getattr(callback, "__call__", None)  # noqa: B004 (an object with an async __call__)
-    ):
-        answer = await callback(question)
-    else:
-        # input() or a GUI prompt blocks: a thread keeps the loop (and the run's timeout) going
-        answer = await asyncio.to_thread(callback, question)
-    while inspect.isawaitable(answer):
-        answer = await answer
-    return answer
 
 
 def question_event(question: Question, answer: tuple[str, ...] | None) -> Event:
