@@ -711,7 +711,7 @@ def main() -> int:
             "mcp",
             "workspace",
         ]
-        reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (8, 40, 10)
+        reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (4, 12, 4)
     # An installed wheel ships compiled bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
     compileall.compile_dir(str(HERE.parent / "src" / "oauthpy"), quiet=1)

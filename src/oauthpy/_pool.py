@@ -95,12 +95,15 @@ class AgentPool:
             self._guards[loop] = guard
             guard.add_done_callback(lambda _: self._guards.pop(loop, None))
 
-    async def close_idle(self) -> None:
-        """Close the agents idle on this event loop now (one may hold what the caller needs)."""
-        await self._close_idle_of(asyncio.get_running_loop())
+    async def close_idle(self, holding: str | None = None) -> None:
+        """Close the agents idle on this event loop now (one may hold what the caller needs);
+        with ``holding``, only those that hold (or, not saying, may hold) that conversation."""
+        await self._close_idle_of(asyncio.get_running_loop(), holding)
 
-    async def _close_idle_of(self, loop: asyncio.AbstractEventLoop) -> None:
-        entries = [e for e in self._idle if e.loop is loop]
+    async def _close_idle_of(self, loop: asyncio.AbstractEventLoop, holding: str | None = None) -> None:
+        entries = [
+            e for e in self._idle if e.loop is loop and (holding is None or _may_hold(e.agent, holding))
+        ]
         for entry in entries:
             self._take(entry)
         for entry in entries:
@@ -144,6 +147,11 @@ class AgentPool:
         for wait in waits:
             with contextlib.suppress(Exception):
                 await wait
+
+
+def _may_hold(agent: Agent, conversation_id: str) -> bool:
+    holds = getattr(agent, "holds", None)  # a live agent says; any other may
+    return holds is None or bool(holds(conversation_id))
 
 
 def on_loop_end(close: Callable[[], Awaitable[object]]) -> asyncio.Task[None]:

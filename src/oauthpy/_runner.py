@@ -256,7 +256,7 @@ class Runner:
             transport = self.provider.asking[0]
         if transport is None and request is not None and request.attachments:
             transport = self.attaching[0] if self.attaching != self.provider.transports else None
-        return self.provider.open(transport, session=session, pool=None if session else self.pool)
+        return self.provider.open(transport, session=session, pool=self.pool)
 
     # -- running ------------------------------------------------------------------------------
 

@@ -288,7 +288,7 @@ class Session(SessionControls):
                     # the idle warm agent that made this conversation may still hold it, and a
                     # vendor refuses a second process (codex: "thread ... already has an
                     # active writer")
-                    await runner.pool.close_idle()
+                    await runner.pool.close_idle(holding=self.session_id)
                 self._conversation = runner.open(session=True, request=request)
             request = dataclasses.replace(request, resume=self.session_id)
             conversation = self._conversation
@@ -402,7 +402,7 @@ class Session(SessionControls):
         if conversation is None:
             return
         if loop is None or loop is asyncio.get_running_loop():
-            await conversation.aclose()
+            await _close(conversation)
         elif loop.is_running() and not loop.is_closed():
             # its agent lives on another loop (a sync session closed from async code, say)
             future = asyncio.run_coroutine_threadsafe(_close(conversation), loop)
@@ -429,7 +429,9 @@ class Session(SessionControls):
 
 
 async def _close(conversation: Conversation) -> None:
-    await conversation.aclose()
+    """Closed by its session: a live agent goes back to the client's warm pool, if any."""
+    give_back = getattr(conversation, "give_back", None)
+    await (give_back() if give_back is not None else conversation.aclose())
 
 
 def _turn_options(kw: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,8 +6,9 @@ the client's `AgentPool`), opens the vendor's conversation on it (a codex
 thread, an ACP session), hands the turn to the vendor's subclass, and afterwards keeps the
 agent, gives it back to the pool or closes it. The rules live here once:
 
-* a session keeps its agent and its vendor conversation for all its turns; a lone run whose
-  turn failed keeps its agent for a retry (a new vendor conversation on it);
+* a session keeps its agent and its vendor conversation for all its turns; inside ``with Client``
+  it takes a warm agent and, closed, gives it back (`give_back`); a lone run whose turn failed
+  keeps its agent for a retry (a new vendor conversation on it);
 * a warm agent that died while idle is replaced once, before the run has started anything;
 * an agent whose turn timed out, failed to stop, or broke the protocol is never used again;
 * the closing events (``done``) are yielded after the agent is given back, so a caller's next
@@ -48,6 +49,12 @@ class LiveAgent:
         self._closed = False
         #: how many runs or session turns this process has taken
         self.served = 0
+        #: the vendor conversations opened on it (a vendor may refuse one to a second process)
+        self.threads: set[str] = set()
+
+    def holds(self, conversation_id: str) -> bool:
+        """Whether the vendor's conversation ``conversation_id`` was opened on this process."""
+        return conversation_id in self.threads
 
     @property
     def usable(self) -> bool:
@@ -230,8 +237,10 @@ class LiveConversation:
     ) -> None:
         self._launch = launch
         self._session = session
-        self._pool = pool if not session else None
+        self._pool = pool
         self._agent: LiveAgent | None = None
+        #: a turn is under way on the agent (it cannot go back to the pool then)
+        self._turning = False
         self._key = ""
         #: the vendor's conversation (thread, ACP session), and the agent that has it loaded
         self._thread: str | None = None
@@ -322,6 +331,7 @@ class LiveConversation:
         end = TurnEnd(deadline, started)
         closing: list[Event] = []
         succeeded = False
+        self._turning = True
         try:
             try:
                 thread = await self._thread_for(agent, request, deadline)
@@ -342,6 +352,7 @@ class LiveConversation:
             closing = end.closing()  # or the turn's error, classified
             succeeded = True
         finally:
+            self._turning = False
             await self._done_with(agent, key, keep=end.keep and not end.stop, failed=not succeeded)
         for event in closing:
             yield event
@@ -372,13 +383,14 @@ class LiveConversation:
             # the session's conversation, on a new process (the old one broke or timed out)
             request = dataclasses.replace(request, resume=self._thread)
         thread, model = await self._open(agent, request, deadline)
+        agent.threads.add(thread)
         # None: the vendor set the requested model itself; "": it did not say which it runs
         self._model = model if model is not None else request.model
         self._thread, self._thread_agent = thread, agent
         return thread
 
     async def _done_with(self, agent: LiveAgent, key: str, *, keep: bool, failed: bool = False) -> None:
-        if self._pool is None:
+        if self._pool is None or self._session:
             # A session keeps its agent for its next turn. A lone run keeps it only after its
             # turn failed (the model API did), for a retry: a new vendor conversation on it, no
             # second start; closing the conversation closes it.
@@ -395,3 +407,14 @@ class LiveConversation:
 
     async def aclose(self) -> None:
         await self._drop_agent()
+
+    async def give_back(self) -> None:
+        """The session is done: its agent goes back to the client's pool when it is healthy and
+        between turns (the next run or session takes it warm), else it is closed."""
+        agent, self._agent = self._agent, None
+        if agent is None:
+            return
+        if self._pool is not None and self._session and not self._turning:
+            await self._pool.release(self._key, agent, reuse=True)
+        else:
+            await agent.aclose()

@@ -273,6 +273,7 @@ class AcpCatalogue:
         self, agent: AcpAgent, session_id: str, cwd: str, deadline: float
     ) -> list[tuple[str, Any]]:
         """The notifications ``session/load`` replays (all come before its answer)."""
+        agent.threads.add(session_id)  # loaded there now: a session resuming it closes it first
         sub = agent.conn.subscribe(session_id)
         try:
             params = {"sessionId": session_id, "cwd": cwd, "mcpServers": []}
