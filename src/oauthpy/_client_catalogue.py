@@ -111,7 +111,7 @@ class CatalogueMethods:
         if pool is not None:
             # a vendor refuses to delete a session a live process of it holds (codex: "active
             # writer", Copilot: "in use by another process"), as an idle warm agent that ran it does
-            await pool.close_idle()
+            await pool.close_idle(holding=sid)
         await self._catalogue().delete(await self._env(), sid)
 
     def delete_session(self, session_id: str) -> None:

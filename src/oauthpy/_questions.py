@@ -17,6 +17,7 @@ from typing import Any
 
 from oauthpy._errors import InvalidOptionsError
 from oauthpy._events import Event, EventKind
+from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._redact import redact
 
 #: what the agent is told when the user gives no answer (no callback, ``None``, an error)
@@ -57,6 +58,17 @@ class Question:
 #: ``on_question``: takes a `Question`, returns (or awaits to) an option's label, a list of
 #: labels (``multiple``), free text, or None to decline
 QuestionCallback = Callable[[Question], Any]
+
+
+def options_of(options: Any) -> tuple[QuestionOption, ...]:
+    """The choices of a question as the agents' question tools list them (claude's
+    ``AskUserQuestion``, codex's ``request_user_input``: ``[{"label", "description"}]``); one
+    without a label is left out."""
+    return tuple(
+        QuestionOption(as_str(o.get("label")), as_str(o.get("description")))
+        for o in map(as_dict, as_list(options))
+        if as_str(o.get("label"))
+    )
 
 
 def check_callback(value: Any) -> QuestionCallback | None:

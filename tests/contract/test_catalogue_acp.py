@@ -224,9 +224,11 @@ def test_inside_with_client_catalogue_calls_share_one_warm_agent(made: Made):
     with rig.client() as client:
         if listing:
             assert {lone, two} <= {info.id for info in client.sessions()}
+            # another folder is a parameter of the call, not another process
+            assert {lone, two} <= {info.id for info in client.sessions(cwd=rig.work)}
         assert conversation(client.transcript(two)) == TWO
         with pytest.raises(SessionNotFoundError):
             client.transcript(unknown_id(rig.provider))  # answered by the agent: it stays warm
         pool = client._runner.pool
-        assert pool is not None and (pool.started, pool.reused) == (1, 1 + listing)
+        assert pool is not None and (pool.started, pool.reused) == (1, 1 + 2 * listing)
     assert_no_leftovers(rig.env)

@@ -373,6 +373,19 @@ def test_stream_printer_does_not_repeat_a_message_whose_deltas_carried_no_id():
     assert out.getvalue() == "Hello there\nUnstreamed\n"
 
 
+def test_stream_printer_prints_a_message_once_when_other_events_come_between_its_deltas():
+    out, err = io.StringIO(), io.StringIO()
+    printer = render.StreamPrinter(out, err)
+    printer.feed(Event(EventKind.MESSAGE, text="Hel", delta=True))
+    printer.feed(Event(EventKind.OTHER, raw={"method": "usage_update"}))  # shows nothing
+    printer.feed(Event(EventKind.MESSAGE, text="lo", delta=True))
+    printer.feed(Event(EventKind.COMMAND, text="ls", command="ls", status="completed"))  # on err
+    printer.feed(Event(EventKind.MESSAGE, text="Hello", item_id="msg_1"))
+    printer.feed_end()
+    assert out.getvalue() == "Hello\n"
+    assert "[command]" in err.getvalue()
+
+
 def test_json_output_redacts_a_messages_deltas_jointly():
     key = KEYS["jwt"]
     deltas = ["token " + key[:20], key[20:60], key[60:] + " end"]

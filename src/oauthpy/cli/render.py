@@ -174,9 +174,9 @@ class StreamPrinter:
         if event.kind is EventKind.MESSAGE:
             self._message(event)
             return
-        self._end_line()
         line = describe(event)
         if line and (self.all_events or event.kind is not EventKind.DONE):
+            self._end_line()  # an event that shows nothing leaves the answer's line open
             self.err.write(style(line, "dim", self.err) + "\n")
             self.err.flush()
 
@@ -193,6 +193,7 @@ class StreamPrinter:
         already = self._unnamed_open or (
             event.item_id in self._streamed if event.item_id else self._line_open
         )
+        self._unnamed_open = False
         self._end_line()
         if not already:
             self._write(redact(event.text) + "\n")
@@ -204,7 +205,7 @@ class StreamPrinter:
     def _end_line(self) -> None:
         if self._line_open:
             self._write(self._redactor.flush() + "\n")
-            self._line_open = self._unnamed_open = False
+            self._line_open = False
 
     def _write(self, text: str) -> None:
         if text:

@@ -10,7 +10,8 @@ and ``script(*steps)``, what it answers. The steps are the same for every fake (
 ``shell``, ``write_file``, ``call_tool``, ``HttpError``, ``Cut``, ``Hang``, ``Gate``, ``Echo``,
 ``Match``, ``quota_exceeded``); vendor-specific ones sit beside them (``apply_patch``, ``bash``, ``structured``,
 ``shell_call``, ``write_call``, and the questions to the user ``ask_user_question`` (claude),
-``request_user_input`` (codex)); ``sample_png`` makes an image for ``attachments=``. With pytest, the ``oauthpy_fake`` fixture sets one up per test
+``request_user_input`` (codex), and a native review's answer ``review_answer`` with its
+``review_finding`` (codex)); ``sample_png`` makes an image for ``attachments=``. With pytest, the ``oauthpy_fake`` fixture sets one up per test
 (docs/testing.md).
 """
 
@@ -47,6 +48,8 @@ from oauthpy.testing.script import (
     WriteFile,
     call_tool,
     quota_exceeded,
+    review_answer,
+    review_finding,
     shell,
     text,
     tool_call,
@@ -130,6 +133,8 @@ __all__ = [
     "offline",
     "quota_exceeded",
     "request_user_input",
+    "review_answer",
+    "review_finding",
     "sample_png",
     "shell",
     "shell_call",

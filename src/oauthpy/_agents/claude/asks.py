@@ -24,7 +24,7 @@ from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._mcp_tools import SERVER_NAME, mcp_server
 from oauthpy._options import RunRequest
 from oauthpy._permissions import PermissionCallback, PermissionRequest, Permissions, permission_event
-from oauthpy._questions import DECLINED, Question, QuestionCallback, QuestionOption, ask_all, question_event
+from oauthpy._questions import DECLINED, Question, QuestionCallback, ask_all, options_of, question_event
 from oauthpy._tools import Tool
 
 #: how Claude Code names the run's tools: ``mcp__oauthpy__<name>``
@@ -110,11 +110,7 @@ def questions_of(tool_input: Any) -> tuple[Question, ...]:
     return tuple(
         Question(
             text=as_str(q.get("question")),
-            options=tuple(
-                QuestionOption(as_str(o.get("label")), as_str(o.get("description")))
-                for o in map(as_dict, as_list(q.get("options")))
-                if as_str(o.get("label"))
-            ),
+            options=options_of(q.get("options")),
             multiple=q.get("multiSelect") is True,
             header=as_str(q.get("header")),
             raw=tool_input,

@@ -16,7 +16,7 @@ from typing import Any
 from oauthpy._agents.codex.exec_parser import unwrap_shell
 from oauthpy._fields import as_dict, as_list, as_str, opt_str
 from oauthpy._permissions import Decision, PermissionRequest, Verdict
-from oauthpy._questions import DECLINED, Question, QuestionOption
+from oauthpy._questions import DECLINED, Question, options_of
 from oauthpy._tools import Tool, ToolResult
 
 COMMAND = "item/commandExecution/requestApproval"
@@ -125,11 +125,7 @@ def questions_of(method: str, params: Any) -> tuple[Question, ...] | None:
     return tuple(
         Question(
             text=as_str(q.get("question")),
-            options=tuple(
-                QuestionOption(as_str(o.get("label")), as_str(o.get("description")))
-                for o in map(as_dict, as_list(q.get("options")))
-                if as_str(o.get("label"))
-            ),
+            options=options_of(q.get("options")),
             header=as_str(q.get("header")),
             raw=params,
         )

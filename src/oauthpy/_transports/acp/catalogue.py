@@ -95,7 +95,7 @@ class AcpCatalogue:
     async def learn(self, env: dict[str, str]) -> None:
         if self._capabilities is not None:
             return
-        async with self._agent(env, None):
+        async with self._agent(env):
             pass
 
     def _refuse(self, what: str, method: str) -> NotSupportedError:
@@ -106,7 +106,7 @@ class AcpCatalogue:
     async def list_sessions(
         self, env: dict[str, str], *, cwd: str | None, limit: int | None
     ) -> list[SessionInfo]:
-        async with self._agent(env, cwd) as (agent, deadline):
+        async with self._agent(env) as (agent, deadline):
             if not self.can_list:
                 raise self._refuse("list its sessions", "session/list")
             found = newest_first(await self._listed(agent, cwd, deadline, env), limit)
@@ -134,7 +134,7 @@ class AcpCatalogue:
         return replay_events(self._profile, session_id, updates)
 
     async def _replayed(self, env: dict[str, str], session_id: str, *, warm: bool) -> list[tuple[str, Any]]:
-        async with self._agent(env, None, warm=warm) as (agent, deadline):
+        async with self._agent(env, warm=warm) as (agent, deadline):
             if not self.can_transcript:
                 raise self._refuse("read a session's transcript", "session/load")
             cwd = await self._cwd_of(agent, session_id, deadline, env)
@@ -142,7 +142,7 @@ class AcpCatalogue:
 
     async def fork(self, env: dict[str, str], session_id: str) -> str:
         # not kept warm afterwards: OpenCode replays a fork it made twice when it later loads it
-        async with self._agent(env, None, reuse=False) as (agent, deadline):
+        async with self._agent(env, reuse=False) as (agent, deadline):
             if not self.can_fork:
                 why = self._profile.no_fork or "its ACP agent does not offer session/fork"
                 raise NotSupportedError(f"{self._profile.name} cannot fork a session: {why}")
@@ -162,7 +162,7 @@ class AcpCatalogue:
             deleter = getattr(importlib.import_module(module), name)
             await deleter(self._provider, env, session_id, time.monotonic() + CATALOGUE_WAIT_S)
             return
-        async with self._agent(env, None) as (agent, deadline):
+        async with self._agent(env) as (agent, deadline):
             if offers.get("delete") is None and not self.can_delete:
                 raise self._refuse("delete a session", "session/delete")
             await self._ask(agent, "session/delete", {"sessionId": session_id}, deadline, session_id)
@@ -171,19 +171,19 @@ class AcpCatalogue:
 
     @contextlib.asynccontextmanager
     async def _agent(
-        self, env: dict[str, str], cwd: str | None, *, reuse: bool = True, warm: bool = True
+        self, env: dict[str, str], *, reuse: bool = True, warm: bool = True
     ) -> AsyncIterator[tuple[AcpAgent, float]]:
-        """The agent, started in ``cwd`` (else a neutral folder: OpenCode makes a project of a
-        git checkout it starts in) with the client's environment, and stopped afterwards
-        whatever happens (an error, a cancellation); inside ``with Client``, a warm agent of the
-        client's (unless not ``warm``), given back when it answered (unless not to ``reuse``)."""
+        """The agent, started in a neutral folder (OpenCode makes a project of a git checkout it
+        starts in; every call names its folder in its params, so one process serves them all)
+        with the client's environment, and stopped afterwards whatever happens (an error, a
+        cancellation); inside ``with Client``, a warm agent of the client's (unless not
+        ``warm``), given back when it answered (unless not to ``reuse``)."""
         from oauthpy._transports.acp.conversation import AcpAgent, _acquire, _start_lock
         from oauthpy._transports.live import process_key
 
         started = time.monotonic()
         deadline = started + CATALOGUE_WAIT_S
-        folder = cwd if cwd is not None and os.path.isdir(cwd) else tempfile.gettempdir()
-        request = build_request(None, cwd=folder, require_prompt=False)
+        request = build_request(None, cwd=tempfile.gettempdir(), require_prompt=False)
         inv = self._provider.launch(request, env)
         profile = self._profile
 
