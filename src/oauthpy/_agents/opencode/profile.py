@@ -139,6 +139,10 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
         # the fake's key as a stored credential too: `opencode auth list` then reports a login
         "OPENCODE_AUTH_CONTENT": json.dumps({"fake": {"type": "api", "key": fake.api_key}}),
         "OPENCODE_DISABLE_MODELS_FETCH": "1",
+        # a run against a fake lasts seconds: Bun's optimizing JIT tier (FTL) and its parallel
+        # GC markers only cost CPU there (a sixth of a start's, more with agents side by side)
+        "BUN_JSC_useFTLJIT": "0",
+        "BUN_JSC_numberOfGCMarkers": "1",
         "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
         "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
         "OPENCODE_DISABLE_CLAUDE_CODE": "1",
