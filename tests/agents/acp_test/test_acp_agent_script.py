@@ -67,10 +67,10 @@ class Agent:
         self.proc.stdin.write(json.dumps({"jsonrpc": "2.0", **msg}).encode() + b"\n")
         await self.proc.stdin.drain()
 
-    async def read(self) -> dict[str, Any]:
+    async def read(self, wait_s: float = READ_S) -> dict[str, Any]:
         """The next message; an agent request or notification must fit ACP's schema."""
         assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), READ_S)
+        line = await asyncio.wait_for(self.proc.stdout.readline(), wait_s)
         if not line:
             raise EOFError("the agent closed its stdout")
         self.lines.append(line.decode())
@@ -80,13 +80,14 @@ class Agent:
             conforms(SCHEMAS[msg["method"]], msg["params"])
         return msg  # type: ignore[no-any-return]
 
-    async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Send a request; its answer (``result`` or ``error``), handling what comes meanwhile."""
+    async def call(self, method: str, params: dict[str, Any], wait_s: float = READ_S) -> dict[str, Any]:
+        """Send a request; its answer (``result`` or ``error``), handling what comes meanwhile
+        (each message within ``wait_s``)."""
         self.next_id += 1
         rid = self.next_id
         await self.send({"id": rid, "method": method, "params": params})
         while True:
-            msg = await self.read()
+            msg = await self.read(wait_s)
             if msg.get("method") == "session/update":
                 self.updates.append(msg["params"]["update"])
             elif msg.get("method") == "session/request_permission":
@@ -113,7 +114,9 @@ class Agent:
 
     async def prompt(self, sid: str, words: str) -> dict[str, Any]:
         blocks = [{"type": "text", "text": words}]
-        answer = await self.call("session/prompt", {"sessionId": sid, "prompt": blocks})
+        # a turn may be silent while its command runs (until a cancel, in some tests): the
+        # test's own bound, not one message's
+        answer = await self.call("session/prompt", {"sessionId": sid, "prompt": blocks}, TEST_S)
         if "result" in answer:
             conforms(SCHEMAS["session/prompt"], answer["result"])
         return answer
