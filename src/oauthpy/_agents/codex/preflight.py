@@ -15,7 +15,6 @@ a built-in local one). This is what the app-server's ``account/read`` reports as
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -119,16 +118,9 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
         return None
     if "model_provider" not in text and "profile" not in text:
         return {}  # chooses no provider: not worth the parser (and its import) on every run
-    try:
-        if sys.version_info >= (3, 11):
-            import tomllib  # stdlib and fast: this runs before every codex turn
+    from oauthpy._agents.codex.toml_file import parsed_toml  # this runs before every codex turn
 
-            return tomllib.loads(text)
-        import tomlkit
-
-        return dict(tomlkit.parse(text).unwrap())
-    except Exception:  # either parser's error type
-        return None
+    return parsed_toml(text)
 
 
 def _merge(into: dict[str, Any], layer: Mapping[str, Any]) -> None:
