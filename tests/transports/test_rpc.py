@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import textwrap
 from typing import Any
@@ -191,6 +192,43 @@ def test_the_agent_exiting_fails_open_requests_with_its_exit_code_and_stderr():
             await conn.request("echo", timeout=10)
 
     run(body)
+
+
+# A peer that stops reading (closes its stdin) and says so, but lives on: a write to it fails
+# with a broken pipe before its exit is seen.
+DEAF_PEER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    os.close(0)
+    sys.stdout.write(json.dumps({"method": "deaf", "params": {}}) + "\\n")
+    sys.stdout.flush()
+    time.sleep(60)
+    """
+)
+
+
+def test_a_request_the_agent_cannot_read_fails_and_leaves_no_unretrieved_future(
+    caplog: pytest.LogCaptureFixture,
+):
+    marker = new_marker()
+
+    async def main() -> None:
+        inv = Invocation([sys.executable, "-c", DEAF_PEER], merged_env(marker), cwd=".")
+        conn = await Connection.start(inv, dialect="lite")
+        try:
+            heard = conn.subscribe()
+            assert (await heard.next(30))[0] == "deaf"
+            heard.close()
+            with pytest.raises(CommandExecutionError):
+                await conn.request("echo", timeout=10)
+        finally:
+            await conn.close()
+
+    with caplog.at_level("ERROR", logger="asyncio"):
+        asyncio.run(main())
+        gc.collect()  # an unretrieved future says so when it is collected
+    assert "never retrieved" not in caplog.text
+    assert_no_leftovers(marker, within_s=0.0)
 
 
 def test_a_line_that_is_not_json_is_noise_and_the_connection_goes_on():

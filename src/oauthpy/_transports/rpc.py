@@ -161,6 +161,12 @@ class Connection:
             ) from None
         finally:
             self._pending.pop(rid, None)
+            # a write that failed raised the connection's failure, which `_fail` also set on
+            # this future: mark it seen, or asyncio logs "Future exception was never retrieved"
+            if future.done() and not future.cancelled():
+                future.exception()
+            else:
+                future.cancel()
 
     async def notify(self, method: str, params: Any = None, *, timeout: float | None = None) -> None:
         if self.broken is not None:
