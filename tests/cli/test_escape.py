@@ -82,9 +82,9 @@ def test_stream_lines_and_mcp_progress_show_the_command_escaped():
 def test_the_sign_in_consent_shows_the_command_escaped_on_a_line_of_its_own(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
-    from oauthpy._auth import manager
+    from oauthpy._auth import signin
 
-    monkeypatch.setattr(manager, "_on_a_terminal", lambda: True)
-    manager._consent_to(["sh", "-c", "true #\r\x1b[2K"], "sh", "acp", yes=True)
+    monkeypatch.setattr(signin, "_on_a_terminal", lambda: True)
+    signin._consent_to(["sh", "-c", "true #\r\x1b[2K"], "sh", "acp", yes=True)
     said = capsys.readouterr().err
     assert said == "acp's sign-in runs this command:\n    `sh -c 'true #\\r\\x1b[2K'`\n"

@@ -37,7 +37,7 @@ def test_a_passing_preflight_is_reused_and_a_failing_one_is_not(tmp_path: Path, 
     asyncio.run(check("app-server"))  # another transport reads other credentials
     assert calls == ["exec", "app-server"]
 
-    manager._logged_in.clear()  # as login and logout do
+    manager.forget_answers()  # as login and logout do
     answers[0] = "codex has no login"
     for _ in range(2):  # never remembered: each run says so
         with pytest.raises(AuthRequiredError, match="no login"):

@@ -1,4 +1,5 @@
-"""Auth sources: which login state a run uses, and status, login and logout for a client.
+"""Auth sources: which login state a run uses, and status, login and logout for a client (the
+login and logout themselves: `oauthpy._auth.signin`).
 
 ``oauthpy``: the vendor's state lives in ``<oauthpy_home>/<provider>/`` (0700), passed through
 the vendor's documented variable, with inherited credential variables removed so they cannot
@@ -10,7 +11,6 @@ isolated (so that a later login lands there); the answer is cached briefly per c
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Mapping
 from contextlib import suppress
@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import (
     AuthRequiredError,
-    CommandExecutionError,
     InvalidOptionsError,
     OauthPyError,
     ProviderNotInstalledError,
     TimeoutExceededError,
 )
-from oauthpy._redact import redact, remember_secrets, secret_values
+from oauthpy._redact import remember_secrets, secret_values
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,14 +34,6 @@ if TYPE_CHECKING:
 
 #: how long an ``auto`` resolution is reused before the state is probed again
 RESOLVE_TTL_S = 30.0
-LOGOUT_TIMEOUT_S = 60.0
-
-
-def _commands() -> Any:
-    # the process runtime, imported when a login or logout runs: building a client does not
-    from oauthpy import _commands as commands
-
-    return commands
 
 
 def load_backend(provider: str, command: tuple[str, ...] | None = None) -> AuthBackend:
@@ -338,13 +329,19 @@ class AuthManager:
 
     # -- login / logout ------------------------------------------------------------------------
 
-    def _binary(self, env: Mapping[str, str]) -> str:
+    def binary(self, env: Mapping[str, str]) -> str:
         binary = self.backend.find_binary(env)
         if binary is None:
             raise ProviderNotInstalledError(
                 f"the {self.provider} CLI is not installed", hint=self.backend.install_hint
             )
         return binary
+
+    def forget_answers(self) -> None:
+        """A login or logout changed the state: which source to use and whether it is logged in
+        are asked again."""
+        self._resolved.clear()
+        self._logged_in.clear()
 
     async def login(
         self,
@@ -354,61 +351,9 @@ class AuthManager:
         timeout: float,
         options: Mapping[str, Any],
     ) -> AuthStatus:
-        _check_api_key(api_key)
-        if api_key:
-            remember_secrets([api_key])
-        for key, value in options.items():
-            want = self.backend.login_options.get(key)
-            if want is None:
-                valid = ", ".join(self.backend.login_options) or "none"
-                raise InvalidOptionsError(f"unknown login option {key!r} for {self.provider}; valid: {valid}")
-            if not isinstance(value, want):
-                raise InvalidOptionsError(f"login option {key!r} must be {want.__name__}")
-        source = await self.resolve({})
-        env = self.env_for(source, {})
-        binary = self._binary(env)
-        cmd = self.backend.login_command(binary, api_key=api_key, device_code=device_code, options=options)
-        if cmd.needs_terminal and not _on_a_terminal():
-            raise InvalidOptionsError(
-                f"the {self.provider} sign-in runs in the CLI's own full-screen UI and needs a terminal",
-                hint=f"run `oauthpy auth login --provider {self.provider}` in a terminal",
-            )
-        self.prepare(source)
-        for name in cmd.unset:
-            env.pop(name, None)
-        env.update(cmd.env)
-        self._resolved.clear()
-        self._logged_in.clear()
-        if cmd.acp_method is not None:
-            from oauthpy._transports.acp.login import sign_in
+        from oauthpy._auth.signin import login
 
-            began = time.monotonic()
-            on_terminal = await sign_in(self.provider, cmd.argv, env, cmd.acp_method, timeout)
-            if on_terminal is not None:  # what is left of the login's timeout
-                argv, extra = on_terminal
-                _consent_to(argv, cmd.argv[0], self.provider, yes=options.get("yes") is True)
-                left = max(timeout - (time.monotonic() - began), 0.1)
-                rc = await _commands().run_interactive(argv, {**env, **extra}, timeout=left)
-                if rc != 0:
-                    raise CommandExecutionError(
-                        f"{self.provider} login did not complete (exit code {rc})", returncode=rc
-                    )
-        elif cmd.stdin is not None:
-            done = await _commands().run_captured(cmd.argv, env, stdin=cmd.stdin, timeout=timeout)
-            if done.returncode != 0:
-                secrets = [api_key] if api_key else []
-                raise CommandExecutionError(
-                    f"{self.provider} login failed (exit code {done.returncode})",
-                    returncode=done.returncode,
-                    stderr=redact(done.stderr + done.stdout, secrets),
-                )
-        else:
-            rc = await _commands().run_interactive(cmd.argv, env, timeout=timeout)
-            if rc != 0:
-                raise CommandExecutionError(
-                    f"{self.provider} login did not complete (exit code {rc})", returncode=rc
-                )
-        return await self.status(source)
+        return await login(self, api_key=api_key, device_code=device_code, timeout=timeout, options=options)
 
     def isolated_login_hint(self, agent_hint: str | None) -> str:
         """What to do when a run in oauthpy's isolated login state finds no login: log in
@@ -434,78 +379,13 @@ class AuthManager:
         return True
 
     async def logout(self) -> AuthStatus:
-        # auto never logs the user out of their own vendor login: it only touches the isolated one.
-        source = self.source if self.source != "auto" else "oauthpy"
-        env = self.env_for(source, {})
-        binary = self._binary(env)
-        own = getattr(self.backend, "logout", None)  # a logout that is a request, not a command
-        argv = None if own is not None else self.backend.logout_command(binary)
-        self._resolved.clear()
-        self._logged_in.clear()
-        if source == "oauthpy" and not self.isolated_dir.exists():
-            return await self.status(source)  # nothing was ever logged in there
-        if own is not None:
-            await own(binary, env)
-            return await self.status(source)
-        assert argv is not None
-        done = await _commands().run_captured(argv, env, timeout=LOGOUT_TIMEOUT_S)
-        if done.returncode != 0:
-            raise CommandExecutionError(
-                f"{self.provider} logout failed (exit code {done.returncode})",
-                returncode=done.returncode,
-                stderr=done.stderr + done.stdout,
-            )
-        return await self.status(source)
+        from oauthpy._auth.signin import logout
+
+        return await logout(self)
 
 
 #: said wherever a login is missing: oauthpy's fake models need no account
 OFFLINE_HINT = "to try oauthpy with no account, OAUTHPY_OFFLINE=1"
-
-
-def _on_a_terminal() -> bool:
-    return all(os.isatty(fd) for fd in (0, 1))
-
-
-def _consent_to(argv: list[str], agent: str, provider: str, *, yes: bool) -> None:
-    """Show the command an ACP agent's terminal sign-in names, and run it only when the person
-    at the terminal says so (or gave ``yes``): an agent may name any program. With no terminal,
-    nothing runs: the error names the command, to be run by hand."""
-    import shlex
-    import shutil
-
-    from oauthpy._escape import visible
-
-    shown = redact(shlex.join(argv))
-    where = shutil.which(argv[0]) or argv[0]
-    foreign = os.path.realpath(where) != os.path.realpath(shutil.which(agent) or agent)
-    if not _on_a_terminal():
-        raise InvalidOptionsError(
-            f"{provider}'s sign-in asks to run {shown!r} on a terminal, and there is none: nothing was run",
-            hint=f"run it yourself in a terminal, or `oauthpy auth login --provider {provider}` there",
-        )
-    warning = " (not the agent's own program)" if foreign else ""
-    # on a line of its own, escaped: a CR or ESC in what the agent named must not redraw it
-    print(f"{provider}'s sign-in runs this command{warning}:\n    `{visible(shown)}`", file=sys.stderr)
-    if yes:
-        return
-    try:
-        said = input("Run it? [y/N] ")
-    except EOFError:
-        said = ""
-    if said.strip().lower() not in ("y", "yes"):
-        raise InvalidOptionsError(f"{provider}'s sign-in command was not run: {shown!r}")
-
-
-def _check_api_key(api_key: Any) -> None:
-    if api_key is None:
-        return
-    # The value is never echoed: only what is wrong with it.
-    if not isinstance(api_key, str):
-        raise InvalidOptionsError(f"api_key must be a string, got {type(api_key).__name__}")
-    if not api_key.strip():
-        raise InvalidOptionsError("api_key is empty")
-    if any(c.isspace() or ord(c) < 32 for c in api_key):
-        raise InvalidOptionsError("api_key contains whitespace or control characters")
 
 
 __all__ = ["AuthManager", "ensure_private_dir", "load_backend"]
