@@ -307,10 +307,15 @@ class Runner:
             return self._events(request, outcome, conversation, source)  # no retry: no cost
         from oauthpy._retry import RetryLog, RetryPolicy, retrying
 
+        tries = 0
+
         def attempt(left: float | None) -> AsyncGenerator[Event, None]:
+            nonlocal tries
+            tries += 1
             # `timeout` bounds the whole call: each attempt gets what the earlier ones left
             attempt_request = request if left is None else _replace(request, timeout=left)
-            return self._events(attempt_request, outcome, conversation, source)
+            gen = self._events(attempt_request, outcome, conversation, source)
+            return gen if tries == 1 else _after_failed_turn_forgotten(conversation, gen)
 
         outcome.retry = RetryLog()
         policy = RetryPolicy.from_options(request.provider_options)
@@ -440,3 +445,16 @@ class Runner:
             workspace=outcome.workspace,
             repository=outcome.repository,
         )
+
+
+async def _after_failed_turn_forgotten(
+    conversation: Conversation, gen: AsyncGenerator[Event, None]
+) -> AsyncGenerator[Event, None]:
+    """``gen``, once the conversation has dropped the failed attempt's turn where it can
+    (`forget_failed_turn`): a session's retried prompt is then in its history once."""
+    forget = getattr(conversation, "forget_failed_turn", None)
+    if forget is not None:
+        await forget()
+    async with contextlib.aclosing(gen):
+        async for event in gen:
+            yield event

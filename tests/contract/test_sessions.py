@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oauthpy import SessionClosedError
+from oauthpy import _registry as registry
 from oauthpy._errors import CommandExecutionError, SessionNotFoundError
 from oauthpy.testing import live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
@@ -84,6 +85,23 @@ def test_a_failed_turn_leaves_the_session_usable(rig: Rig):
     assert r3.text == "still here"
     last = rig.model_bodies()[-1]
     assert "note delta" in last and "noted delta" in last
+    assert_no_leftovers(rig.env)
+
+
+def test_a_turn_retried_by_oauthpy_is_in_the_conversation_once(rig: Rig):
+    failed = [rig.api_error(500, "server fell over")] * (1 + rig.own_retries)  # and the agent's retries
+    rig.fake.script(text("noted epsilon"), *failed, text("answered once"))
+    retry = {"max_retries": 1, "retry_backoff_s": 0.1, "retry_jitter_s": 0}
+    with rig.client().session(cwd=rig.work, model=rig.model, provider_options=retry) as chat:
+        chat.run("note epsilon")
+        again = chat.run("the retried question")
+    assert again.text == "answered once"
+    last = rig.model_bodies()[-1]
+    assert "noted epsilon" in last  # the turns before it are kept
+    if "rewind" in registry.get(rig.provider).controls:
+        # the failed attempt's turn was dropped first: its prompt is not in the vendor's
+        # history beside the retry's (an ACP agent has no way to drop it: docs/sessions.md)
+        assert last.count("the retried question") == 1
     assert_no_leftovers(rig.env)
 
 

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 import uuid
@@ -129,12 +130,16 @@ class ClaudeControls:
         self._moved: tuple[str, str] | None = None
         #: what the connected CLI was started for, to start another for a control
         self._started_for: tuple[RunRequest, dict[str, str]] | None = None
+        #: how many of ``_turns`` there were when the turn under way started; None once a
+        #: turn succeeded (a retry then has no failed turn to drop)
+        self._turns_before: int | None = None
 
     # -- the session conversation's hooks ---------------------------------------------------------
 
     async def _turn_starts(self) -> None:
         self._phase, self._queued = "starting", []
         await self._drop_stale()
+        self._turns_before = len(self._turns)
 
     async def _drop_stale(self) -> None:
         if self._unread or self._stale:
@@ -210,6 +215,8 @@ class ClaudeControls:
                         continue
                     self._stale = bool(self._unread)
                     self._phase = "ended"
+                    if not getattr(msg, "is_error", False):
+                        self._turns_before = None
                     yield _summed(held) if len(held) > 1 else msg
                     return
                 yield msg
@@ -273,6 +280,16 @@ class ClaudeControls:
         self._fork, self._moved = _Fork(sid, at), None
         self._turns = keep
         await self._connect(dataclasses.replace(request, resume=sid), env, self._key, None, time.monotonic())
+
+    async def forget_failed_turn(self) -> None:
+        """Before a session's turn is tried again: drop the failed attempt's turn (a rewind of
+        one turn, so the conversation goes on in a fork), so that the retry's prompt is not in
+        the conversation twice. Only when the CLI took that attempt's prompt; else nothing."""
+        before, self._turns_before = self._turns_before, None
+        if before is None or len(self._turns) != before + 1:
+            return
+        with contextlib.suppress(InvalidOptionsError):  # nothing claude recorded to drop
+            await self.rewind(1)
 
     async def compact(self) -> None:
         """Claude Code's own ``/compact``: one model request summarizes the conversation, and

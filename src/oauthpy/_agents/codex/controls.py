@@ -64,6 +64,10 @@ class CodexControls(LiveConversation):
     _began: asyncio.Event | None = None
     #: the last ``thread/tokenUsage/updated`` of the conversation's thread (None: none yet)
     _usage: dict[str, Any] | None = None
+    #: the last turn's agent, thread and turn id, set when its driver closes
+    _last_turn: tuple[LiveAgent, str, str | None] | None = None
+    #: the turn of the last call that failed (None after one that did not): a retry drops it
+    _failed_turn: tuple[LiveAgent, str, str | None] | None = None
 
     def _track(self, agent: LiveAgent, thread: str, driver: CodexTurn) -> TurnDriver:
         """``driver``, watched: steerable while it runs, its token usage remembered."""
@@ -73,15 +77,35 @@ class CodexControls(LiveConversation):
         """`LiveConversation.turn`: while it is under way, a steer that comes before codex has
         started it (the agent still starting, say) waits for that instead of failing."""
         began = self._began = asyncio.Event()
+        self._last_turn = self._failed_turn = None
         turn = super().turn(request, env)
         try:
             async with contextlib.aclosing(turn):
                 async for event in turn:
                     yield event
+        except Exception:
+            self._failed_turn = self._last_turn
+            raise
         finally:
             began.set()
             if self._began is began:
                 self._began = None
+
+    async def forget_failed_turn(self) -> None:
+        """Before a session's turn is tried again: drop the failed attempt's turn from the
+        thread (``thread/revert`` before it), so that the retry's prompt is not in the
+        conversation twice. Only when codex recorded that turn as the thread's newest, on the
+        agent the session still has; else nothing (a lone run's retry has a new thread)."""
+        failed, self._failed_turn = self._failed_turn, None
+        if failed is None or not self._session:
+            return
+        agent, thread, turn_id = failed
+        if turn_id is None or agent is not self._agent or thread != self._thread or not agent.usable:
+            return
+        if await _user_turns(agent, thread, 1) != [turn_id]:
+            return
+        await agent.request("thread/revert", {"threadId": thread, "beforeTurnId": turn_id}, None)
+        self._usage = None  # said again with the next model request
 
     # -- steer ---------------------------------------------------------------------------------
 
@@ -254,6 +278,7 @@ class SteerableTurn:
         return await self._driver.stop()
 
     def close(self) -> None:
+        self._owner._last_turn = (self.agent, self.thread, self.turn_id)
         if self._owner._steering is self:
             self._owner._steering = None
         self._driver.close()
