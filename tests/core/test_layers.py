@@ -17,6 +17,7 @@ import pytest
 
 from oauthpy import _registry as registry
 from tests.paths import REPO
+from tests.source_code import parse_python
 
 pytestmark = pytest.mark.fast
 
@@ -33,7 +34,7 @@ MODULES = {_module(p): p for p in SRC.rglob("*.py")}
 
 
 def _imports(path: Path) -> Iterator[ast.ImportFrom | ast.Import]:
-    tree = ast.parse(path.read_text(), str(path))
+    tree = parse_python(path.read_text(), str(path))
     typing_only = {
         id(inner)
         for node in ast.walk(tree)
@@ -149,7 +150,7 @@ def test_the_transports_name_no_agent_even_as_a_string() -> None:
     for module, path in MODULES.items():
         if not module.startswith("oauthpy._transports"):
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse_python(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in names:
                 found.append(f"{module}:{node.lineno}: {node.value!r}")
     assert found == []
@@ -193,7 +194,7 @@ def _code_words(path: Path) -> Iterator[str]:
 
 def _code_words_at(path: Path) -> Iterator[tuple[int, str]]:
     """`_code_words`, each with its line."""
-    tree = ast.parse(path.read_text())
+    tree = parse_python(path.read_text())
     prose = _docstrings(tree)
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
@@ -236,7 +237,7 @@ def test_few_files_outside_the_agents_import_from_them() -> None:
         str(path.relative_to(SRC))
         for module, path in MODULES.items()
         if not module.startswith("oauthpy._agents")
-        for node in ast.walk(ast.parse(path.read_text()))
+        for node in ast.walk(parse_python(path.read_text()))
         if isinstance(node, (ast.Import, ast.ImportFrom))
         and any(
             name.startswith("oauthpy._agents")

@@ -8,6 +8,7 @@ import ast
 import pytest
 
 from tests.paths import REPO
+from tests.source_code import parse_python
 
 pytestmark = pytest.mark.fast
 
@@ -16,7 +17,7 @@ SRC = REPO / "src" / "oauthpy"
 
 @pytest.mark.parametrize("module", ["_options.py", "_names.py", "_sessions.py", "_usage.py"])
 def test_a_core_module_passes_on_no_name_of_another(module: str) -> None:
-    tree = ast.parse((SRC / module).read_text())
+    tree = parse_python((SRC / module).read_text())
     passed_on = [
         alias.name
         for node in ast.walk(tree)
@@ -30,7 +31,7 @@ def test_a_core_module_passes_on_no_name_of_another(module: str) -> None:
 def test_provider_name_is_written_once_and_imported_from_there() -> None:
     homes, passers = [], []
     for path in SRC.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse_python(path.read_text())):
             if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "ProviderName" for t in node.targets
             ):
