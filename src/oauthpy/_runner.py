@@ -454,7 +454,9 @@ async def _after_failed_turn_forgotten(
     (`forget_failed_turn`): a session's retried prompt is then in its history once."""
     forget = getattr(conversation, "forget_failed_turn", None)
     if forget is not None:
-        await forget()
+        # at best: an agent that cannot drop it now still gets the retry (as before this step)
+        with contextlib.suppress(OauthPyError):
+            await forget()
     async with contextlib.aclosing(gen):
         async for event in gen:
             yield event

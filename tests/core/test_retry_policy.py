@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
 from oauthpy._errors import (
     AuthRequiredError,
     CommandExecutionError,
     InvalidOptionsError,
+    OauthPyError,
     RateLimitError,
     SessionNotFoundError,
     StructuredOutputError,
@@ -74,3 +78,22 @@ def test_a_backoff_past_the_timeout_quotes_the_callers_timeout_not_what_validati
 
     with pytest.raises(CommandExecutionError, match=r"no time left within timeout=20 s for another"):
         asyncio.run(run())
+
+
+def test_a_retry_goes_on_when_the_failed_turn_cannot_be_dropped():
+    from oauthpy._events import Event, EventKind
+    from oauthpy._runner import _after_failed_turn_forgotten
+
+    class Stuck:
+        """A conversation whose agent refuses to drop the failed turn."""
+
+        async def forget_failed_turn(self) -> None:
+            raise OauthPyError("revert refused")
+
+    async def attempt() -> Any:
+        yield Event(kind=EventKind.MESSAGE, text="retried")
+
+    async def main() -> list[str]:
+        return [e.text async for e in _after_failed_turn_forgotten(Stuck(), attempt())]  # type: ignore[arg-type]
+
+    assert asyncio.run(main()) == ["retried"]  # the retry ran, its prompt once more in the history
