@@ -31,7 +31,7 @@ from tests.support import (
     start_fake,
 )
 
-pytest_plugins = ["tests.cpu_log"]
+pytest_plugins = ["tests.cpu_log", "tests.ordering"]
 
 
 def _register_test_agents() -> None:
