@@ -45,14 +45,9 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.add_argument("--timeout", type=float, help="seconds for each attempt of an item")
     p.add_argument("--max-retries", type=int, default=0, help="retries of other transient failures per item")
     p.add_argument("--cwd", default=".", help="working directory (an item's own cwd wins)")
-    p.add_argument(
-        "--lean",
-        action="store_true",
-        help="text in, text out: no tools, instruction files or MCP servers, for a far smaller request "
-        "(docs/lean.md)",
-    )
-    from oauthpy.cli.words import fallback_flag
+    from oauthpy.cli.words import fallback_flag, lean_flag
 
+    lean_flag(p)
     fallback_flag(p)
     p.add_argument(
         "--workspace",

@@ -152,14 +152,9 @@ def _fill_run(run: argparse.ArgumentParser) -> None:
         "--max-retries", type=int, default=0, help="retries of transient failures (rate limits, overload)"
     )
     run.add_argument("--schema", metavar="FILE", help="JSON schema file: the answer is parsed and validated")
-    run.add_argument(
-        "--lean",
-        action="store_true",
-        help="text in, text out: no tools, instruction files or MCP servers, for a far smaller request "
-        "(docs/lean.md)",
-    )
-    from oauthpy.cli.words import fallback_flag
+    from oauthpy.cli.words import fallback_flag, lean_flag
 
+    lean_flag(run)
     fallback_flag(run)
     shape = run.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print one JSON object (docs/cli.md)")

@@ -107,6 +107,16 @@ class _Agents(argparse.Action):
         setattr(namespace, self.dest, chosen)
 
 
+def lean_flag(p: argparse.ArgumentParser) -> None:
+    """``--lean``: the same words on every command that runs prompts (docs/lean.md)."""
+    p.add_argument(
+        "--lean",
+        action="store_true",
+        help="text in, text out: no tools, instruction files or MCP servers, for a far smaller request "
+        "(docs/lean.md)",
+    )
+
+
 def fallback_flag(p: argparse.ArgumentParser) -> None:
     """``--fallback A,B``: the agents that take the work when the first one's plan runs out, or
     it is not installed or not logged in (docs/failover.md)."""
