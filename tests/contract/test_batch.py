@@ -221,10 +221,9 @@ def _limit_once(
     return limited
 
 
-# the map tests run on the worker's warm client of an agent whose start is costly (their subject
-# is the batch: order, errors, the pause; a fresh client's map: every other agent, and `oauthpy
-# batch` above for every agent)
-@pytest.mark.warm_agent(costly_starts=True)
+# the map tests run on the worker's warm client (their subject is the batch: order, errors, the
+# pause); a fresh client's map: `oauthpy batch` above, for every agent
+@pytest.mark.warm_agent(lone_runs=True)
 def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig, monkeypatch: pytest.MonkeyPatch):
     # The slow items answer only after the 429, so they cannot end before it (a cold agent on
     # a loaded machine may send the limited request late) and free a worker early.
@@ -267,7 +266,7 @@ def test_a_rate_limit_pauses_the_whole_batch_instead_of_failing_it(rig: Rig, mon
     assert retried and min(r.received_at for r in retried) >= t429 + pause_s - 0.5
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent(lone_runs=True)
 def test_map_keeps_input_order_and_gives_a_failed_item_as_its_error(rig: Rig, tmp_path: Path):
     other = tmp_path / "other"
     other.mkdir()

@@ -170,11 +170,12 @@ def test_an_isolated_client_does_not_list_the_external_sessions(made: Made, tmp_
     rig, lone, two = made.rig, made.lone, made.two
     state_var = registry.get(rig.provider).make_auth().state_var  # where oauthpy isolates it
     env = {k: v for k, v in rig.env.items() if k != state_var}
-    isolated = Client(rig.provider, auth_source="oauthpy", oauthpy_home=tmp_path / "home", env=env)
-    if _lists(isolated):
-        assert {lone, two}.isdisjoint(s.id for s in isolated.sessions())
-    with pytest.raises(SessionNotFoundError):
-        isolated.transcript(two)  # nor read one
+    # in `with`: its calls share one agent of its own (OpenCode: 4-5 CPU-s a start)
+    with Client(rig.provider, auth_source="oauthpy", oauthpy_home=tmp_path / "home", env=env) as isolated:
+        if _lists(isolated):
+            assert {lone, two}.isdisjoint(s.id for s in isolated.sessions())
+        with pytest.raises(SessionNotFoundError):
+            isolated.transcript(two)  # nor read one
 
 
 MARKER = "<!-- capabilities -->\n"

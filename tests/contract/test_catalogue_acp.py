@@ -208,11 +208,11 @@ def test_a_deleted_session_is_no_longer_listed(made: Made):
 def test_another_state_dir_has_none_of_them(made: Made, tmp_path: Path):
     rig, lone, two = made.rig, made.lone, made.two
     env = provider_env(rig.provider, rig.fake, tmp_path)
-    other = Client(rig.provider, auth_source="external", env=env)
-    if made.lists():
-        assert {lone, two}.isdisjoint(s.id for s in other.sessions())
-    with pytest.raises(SessionNotFoundError):
-        other.transcript(two)
+    with Client(rig.provider, auth_source="external", env=env) as other:  # one agent for both calls
+        if made.lists():
+            assert {lone, two}.isdisjoint(s.id for s in other.sessions())
+        with pytest.raises(SessionNotFoundError):
+            other.transcript(two)
     assert_no_leftovers(env)
 
 

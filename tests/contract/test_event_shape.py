@@ -84,6 +84,8 @@ def test_a_message_a_command_and_a_final_message_have_one_shape_everywhere(
     command_texts(result.events, agent, COMMAND)
 
 
+# fresh but for OpenCode: Qwen Code 0.24 in a long-lived process now and then reports a finished
+# command as failed, "terminated by signal: 1" with exit code 0 (about 1 in 20 warm turns)
 @pytest.mark.warm_agent(costly_starts=True)
 def test_a_command_the_callback_allows_has_the_same_shape_and_text_as_its_request(rig: Rig) -> None:
     wrote = "touch shape.txt"
@@ -113,7 +115,7 @@ def test_a_command_the_callback_allows_has_the_same_shape_and_text_as_its_reques
     command_texts(result.events, rig.provision, wrote)
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent
 @pytest.mark.parametrize("turns", [1, 2], ids=["run", "session"])
 def test_a_command_the_callback_denies_ends_declined_after_its_denial_and_does_not_run(
     rig: Rig, turns: int

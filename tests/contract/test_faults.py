@@ -110,7 +110,7 @@ def wrapper(rig: Rig, body: str) -> str:
     ],
     ids=["401", "403", "429", "500", "529", "cut", "sse-error"],
 )
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent(lone_runs=True)
 @pytest.mark.timeout(60 + GIVING_UP_S)
 @pytest.mark.waits_for_vendor_retries
 def test_http_faults_map_to_their_error_types(rig: Rig, step: Any, error: type, fault: str):
@@ -178,7 +178,7 @@ def test_a_binary_that_is_not_the_vendor_cli(rig: Rig):
         assert err.value.returncode == 3
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent(lone_runs=True)
 def test_five_megabyte_replies_arrive_whole(rig: Rig):
     import hashlib
 

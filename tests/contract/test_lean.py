@@ -57,9 +57,9 @@ def _first_request(rig: Rig, **kw: Any) -> Any:
     return _turns(rig)[before]
 
 
-# of what a lean run sends, not of the start: an agent whose start is costly runs the default
-# run on the worker's warm client (the lean run's other settings start an agent of their own)
-@pytest.mark.warm_agent(costly_starts=True)
+# of what a lean run sends, not of the start: the default run goes on the worker's warm client
+# (the lean run's other settings start an agent of their own)
+@pytest.mark.warm_agent(lone_runs=True)
 def test_a_lean_run_sends_a_fraction_of_the_request_and_still_answers(rig: Rig) -> None:
     share = rig.provision.lean_share
     if share is None:  # an agent with no lean run: refused before anything starts

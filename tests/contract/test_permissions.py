@@ -82,7 +82,7 @@ def test_a_callback_that_raises_stops_the_run_with_its_exception_and_nothing_run
     # the rig fixture then checks that no process of the run is left
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent
 def test_allow_always_is_not_asked_again_in_the_session(rig: Rig) -> None:
     rig.fake.script(
         shell_step(rig.provider, "touch again.txt"),
@@ -133,7 +133,7 @@ def test_the_permission_event_and_request_carry_the_vendors_own_request(rig: Rig
     assert request.cwd is None or request.cwd == str(rig.work)
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent
 def test_a_callback_answer_that_means_nothing_fails_closed(rig: Rig) -> None:
     rig.fake.script(shell_step(rig.provider, "touch maybe.txt"), text("not reached"))
     from oauthpy import InvalidOptionsError

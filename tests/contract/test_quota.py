@@ -18,7 +18,7 @@ from tests.support import Rig
 RESETS_IN = 3600
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent(lone_runs=True)
 @pytest.mark.waits_for_vendor_retries
 def test_a_spent_quota_is_quota_exceeded_and_never_retried(rig: Rig):
     rig.fake.script(quota_exceeded(resets_in=RESETS_IN))
@@ -39,7 +39,7 @@ def test_a_spent_quota_is_quota_exceeded_and_never_retried(rig: Rig):
         assert error.resets_at is None
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent(lone_runs=True)
 @pytest.mark.waits_for_vendor_retries
 def test_a_spent_quota_that_names_no_reset_is_quota_exceeded_where_the_cli_tells(rig: Rig):
     rig.fake.script(quota_exceeded(resets_in=None))

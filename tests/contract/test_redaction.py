@@ -75,7 +75,7 @@ def test_run_json_shows_no_piece_of_a_key_split_across_deltas(rig: Rig, monkeypa
 # -- item 3: an error's details hold the whole vendor message ------------------------------------
 
 
-@pytest.mark.warm_agent(costly_starts=True)
+@pytest.mark.warm_agent(lone_runs=True)
 def test_error_details_do_not_hold_the_key_that_the_message_masks(rig: Rig):
     rig.fake.script(rig.api_error(400, f"Incorrect API key provided: {OPENAI_KEY}"))
     with pytest.raises(OauthPyError) as err:

@@ -103,6 +103,7 @@ def test_the_users_tools_never_reach_on_permission(rig: Rig) -> None:
     assert [e.output for e in tool_events(result) if e.status == "completed"] == ["2"]
 
 
+@pytest.mark.warm_agent
 def test_tools_and_permissions_in_a_multi_turn_session(rig: Rig) -> None:
     rig.fake.script(
         call_tool("add", {"a": 20, "b": 22}),

@@ -50,7 +50,7 @@ class Provision:
     # -- how its tests are scheduled --------------------------------------------------------------
     #: its tests never overlap: two of its processes at once starve a 2-core machine
     one_at_a_time: bool = False
-    #: its start costs seconds of CPU and its warm agent runs the very path a fresh run does:
+    #: its start costs seconds of CPU: a test that runs it has a longer bound under load, and
     #: tests marked ``warm_agent(costly_starts=True)`` share one warm agent of it
     costly_starts: bool = False
     #: it starts in milliseconds and needs no separate install: the fast tier runs it
