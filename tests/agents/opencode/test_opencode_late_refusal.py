@@ -1,5 +1,6 @@
-"""OpenCode may ask for a command before it announces it, and announce it after the user refused
-it (seen under load in tests/contract/test_event_shape.py): the refused call stays ended."""
+"""OpenCode may ask for a command before it announces it, and announce it after the user answered
+(seen under load in tests/contract/test_event_shape.py): a refused call stays ended, an allowed one
+starts once."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def update(kind: str, status: str, **more: Any) -> dict[str, Any]:
     return {"sessionId": "ses_1", "update": {"sessionUpdate": kind, **call, "rawInput": COMMAND, **more}}
 
 
-@pytest.mark.parametrize("announced", [False, True], ids=["unannounced", "announced-vaguely"])
-def test_a_call_announced_after_its_refusal_stays_declined(announced: bool) -> None:
+def _asked(announced: bool, decision: Decision) -> tuple[AcpTurn, list[Any]]:
+    """A turn that asked about the call and got ``decision``, the call announced vaguely before
+    the question or not at all; and the events so far."""
     turn = AcpTurn(OPENCODE, "ses_1", "fake/fake-model", frozenset())
     asks = AcpAsks(OPENCODE, "/tmp/probe/work", frozenset(), turn.own_calls)
     events = []
@@ -38,12 +40,21 @@ def test_a_call_announced_after_its_refusal_stays_declined(announced: bool) -> N
         "sessionId": "ses_1",
         "toolCall": {"toolCallId": CALL, "title": "touch refused.txt", "kind": "execute", "status": "pending"}
         | {"rawInput": COMMAND},
-        "options": [{"optionId": "reject", "kind": "reject_once", "name": "Reject"}],
+        "options": [
+            {"optionId": "once", "kind": "allow_once", "name": "Allow"},
+            {"optionId": "reject", "kind": "reject_once", "name": "Reject"},
+        ],
     }
     events += turn.asked(REQUEST_PERMISSION, question)
     ask = asks.permission(REQUEST_PERMISSION, question)
-    served = [permission_event(ask, Verdict(Decision.DENY))]  # type: ignore[arg-type]
+    served = [permission_event(ask, Verdict(decision))]  # type: ignore[arg-type]
     events += turn.answered(REQUEST_PERMISSION, question, served)
+    return turn, events
+
+
+@pytest.mark.parametrize("announced", [False, True], ids=["unannounced", "announced-vaguely"])
+def test_a_call_announced_after_its_refusal_stays_declined(announced: bool) -> None:
+    turn, events = _asked(announced, Decision.DENY)
     # what OpenCode then reports of the call it was refused
     events += turn.feed("session/update", update("tool_call", "in_progress"))
     events += turn.feed("session/update", update("tool_call_update", "failed", content=[]))
@@ -51,4 +62,17 @@ def test_a_call_announced_after_its_refusal_stays_declined(announced: bool) -> N
         ("command", "in_progress"),
         ("permission", "denied"),
         ("command", "declined"),
+    ]
+
+
+@pytest.mark.parametrize("announced", [False, True], ids=["unannounced", "announced-vaguely"])
+def test_a_call_announced_after_its_approval_starts_once_and_ends_once(announced: bool) -> None:
+    turn, events = _asked(announced, Decision.ALLOW)
+    # what OpenCode then reports of the call it was allowed
+    events += turn.feed("session/update", update("tool_call", "in_progress"))
+    events += turn.feed("session/update", update("tool_call_update", "completed", content=[]))
+    assert [(e.kind.value, e.status) for e in events] == [
+        ("command", "in_progress"),
+        ("permission", "allowed"),
+        ("command", "completed"),
     ]

@@ -152,6 +152,9 @@ class AcpTurn:
             if self._refused(call_id):  # OpenCode may announce a call after its refusal
                 self.held.pop(call_id, None)
                 return []
+            if call_id in self.calls:  # started by its question: OpenCode may announce it after
+                self.held.pop(call_id, None)
+                kind = "tool_call_update"
             if kind == "tool_call" and self._vague(update):
                 self.held[call_id] = update  # announced before it is known what it will do
                 return self._end_text()
