@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -29,7 +30,6 @@ from tests.support import (
     provider_env,
     provision,
     start_fake,
-    takes_the_warm_rig,
 )
 
 pytest_plugins = ["tests.cpu_log", "tests.ordering"]
@@ -184,12 +184,18 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     A test marked ``warm_agent`` (of what an agent does, not of its start or its end) gets this
     worker's warm rig of the agent instead (`WarmRig`): its fake emptied, its work folder
     emptied, its env not to be changed; its processes are checked when the worker ends. With
-    ``warm_agent(lone_runs=True)`` or ``warm_agent(costly_starts=True)``, only some agents get it
-    (`takes_the_warm_rig`). An agent's warm tests run one after another on one worker
-    (tests/contract/conftest.py), so that its warm agent serves them all.
+    ``warm_agent(lone_runs=True)`` (a test of lone runs that do not ask), only the agents whose
+    warm client takes a lone run's transport get it: the others (gemini: ``stream-json`` alone,
+    ACP warm) start fresh, so the test still covers the transport of a lone run. With
+    ``warm_agent(costly_starts=True)``, only the agents whose `Provision.costly_starts` get it.
     """
     provider, _, fake = request.param.partition("/")
-    if takes_the_warm_rig(request.node.get_closest_marker("warm_agent"), provider):
+    warm = request.node.get_closest_marker("warm_agent")
+    if (
+        warm
+        and (not warm.kwargs.get("lone_runs") or _warm_keeps_the_lone_transport(provider))
+        and (not warm.kwargs.get("costly_starts") or provision(provider).costly_starts)
+    ):
         yield request.getfixturevalue("_warm_rigs").fresh(request.param)
         return
     with open_rig(provider, tmp_path, fake=fake) as r:
@@ -197,6 +203,17 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         yield r
         assert_no_leftovers(r.env)
         assert_no_fd_leak(fds)
+
+
+@functools.cache
+def _warm_keeps_the_lone_transport(provider: str) -> bool:
+    """Whether a lone run inside ``with Client`` goes on the transport it takes outside it."""
+    from oauthpy._pool import AgentPool
+
+    made = registry.get(provider).make_provider()
+    alone = made.open(None, session=False, pool=None)
+    warm = made.open(None, session=False, pool=AgentPool(1.0))
+    return bool(alone.transport == warm.transport)
 
 
 @dataclass

@@ -6,7 +6,6 @@ may."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import os
 import shlex
@@ -53,30 +52,6 @@ def provision(provider: str) -> Provision:
     """The agent's test provision (``_agents/<name>/testing.py``), or every default."""
     found = registry.get(provider).load_provision()
     return found if found is not None else DEFAULT
-
-
-@functools.cache
-def _warm_keeps_the_lone_transport(provider: str) -> bool:
-    """Whether a lone run inside ``with Client`` goes on the transport it takes outside it."""
-    from oauthpy._pool import AgentPool
-
-    made = registry.get(provider).make_provider()
-    alone = made.open(None, session=False, pool=None)
-    warm = made.open(None, session=False, pool=AgentPool(1.0))
-    return bool(alone.transport == warm.transport)
-
-
-def takes_the_warm_rig(warm: pytest.Mark | None, provider: str) -> bool:
-    """Whether a test marked ``warm`` (``warm_agent``) runs ``provider`` on the worker's warm
-    rig. ``warm_agent(lone_runs=True)`` (a test of lone runs that do not ask) leaves out an agent
-    whose warm client takes another transport than a lone run (gemini: ACP, not ``stream-json``),
-    so that the test still covers a lone run's transport; ``warm_agent(costly_starts=True)``
-    warms only the agents whose `Provision.costly_starts`."""
-    if warm is None:
-        return False
-    if warm.kwargs.get("lone_runs") and not _warm_keeps_the_lone_transport(provider):
-        return False
-    return not warm.kwargs.get("costly_starts") or provision(provider).costly_starts
 
 
 def pinned_program(provider: str) -> str | None:
