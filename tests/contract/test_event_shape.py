@@ -85,7 +85,7 @@ def test_a_message_a_command_and_a_final_message_have_one_shape_everywhere(
 
 
 # fresh but for OpenCode: Qwen Code 0.24 in a long-lived process now and then reports a finished
-# command as failed, "terminated by signal: 1" with exit code 0 (about 1 in 20 warm turns)
+# command as failed, "terminated by signal: 1" with exit code 0 (1 in 12-24 warm turns in a probe)
 @pytest.mark.warm_agent(costly_starts=True)
 def test_a_command_the_callback_allows_has_the_same_shape_and_text_as_its_request(rig: Rig) -> None:
     wrote = "touch shape.txt"

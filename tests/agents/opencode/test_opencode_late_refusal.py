@@ -52,27 +52,21 @@ def _asked(announced: bool, decision: Decision) -> tuple[AcpTurn, list[Any]]:
     return turn, events
 
 
+@pytest.mark.parametrize(
+    ("decision", "reported", "answered", "ended"),
+    [(Decision.DENY, "failed", "denied", "declined"), (Decision.ALLOW, "completed", "allowed", "completed")],
+    ids=["refused", "allowed"],
+)
 @pytest.mark.parametrize("announced", [False, True], ids=["unannounced", "announced-vaguely"])
-def test_a_call_announced_after_its_refusal_stays_declined(announced: bool) -> None:
-    turn, events = _asked(announced, Decision.DENY)
-    # what OpenCode then reports of the call it was refused
+def test_a_call_announced_after_its_answer_starts_once_and_ends_once(
+    announced: bool, decision: Decision, reported: str, answered: str, ended: str
+) -> None:
+    turn, events = _asked(announced, decision)
+    # what OpenCode then reports of the call: a refused one stays declined whatever it says
     events += turn.feed("session/update", update("tool_call", "in_progress"))
-    events += turn.feed("session/update", update("tool_call_update", "failed", content=[]))
+    events += turn.feed("session/update", update("tool_call_update", reported, content=[]))
     assert [(e.kind.value, e.status) for e in events] == [
         ("command", "in_progress"),
-        ("permission", "denied"),
-        ("command", "declined"),
-    ]
-
-
-@pytest.mark.parametrize("announced", [False, True], ids=["unannounced", "announced-vaguely"])
-def test_a_call_announced_after_its_approval_starts_once_and_ends_once(announced: bool) -> None:
-    turn, events = _asked(announced, Decision.ALLOW)
-    # what OpenCode then reports of the call it was allowed
-    events += turn.feed("session/update", update("tool_call", "in_progress"))
-    events += turn.feed("session/update", update("tool_call_update", "completed", content=[]))
-    assert [(e.kind.value, e.status) for e in events] == [
-        ("command", "in_progress"),
-        ("permission", "allowed"),
-        ("command", "completed"),
+        ("permission", answered),
+        ("command", ended),
     ]
