@@ -117,6 +117,10 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     (config / "node_modules").mkdir(parents=True, exist_ok=True)
     (config / "package.json").write_text(json.dumps({"dependencies": _PLUGIN}))
     (config / "package-lock.json").write_text(json.dumps({"packages": {"": {"dependencies": _PLUGIN}}}))
+    # the fake provider is whole in the config below; an empty model catalogue spares each start
+    # parsing the models.dev one it bundles (about 1 of its 4 CPU-s), of which no entry is used
+    catalogue = root / "models.json"
+    catalogue.write_text("{}")
     # a model that takes images, else OpenCode swaps a prompt's image for an error text
     modalities = {"input": ["text", "image"], "output": ["text"]}
     models = {name: {"name": name, "modalities": modalities} for name in ("fake-model", "fake-model-large")}
@@ -139,6 +143,7 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
         # the fake's key as a stored credential too: `opencode auth list` then reports a login
         "OPENCODE_AUTH_CONTENT": json.dumps({"fake": {"type": "api", "key": fake.api_key}}),
         "OPENCODE_DISABLE_MODELS_FETCH": "1",
+        "OPENCODE_MODELS_PATH": str(catalogue),
         # a run against a fake lasts seconds: Bun's optimizing JIT tier (FTL) and its parallel
         # GC markers only cost CPU there (a sixth of a start's, more with agents side by side)
         "BUN_JSC_useFTLJIT": "0",
