@@ -219,7 +219,7 @@ def _warm_keeps_the_lone_transport(provider: str) -> bool:
 @dataclass
 class WarmRig(Rig):
     """A `Rig` whose `client` is one client in ``with`` for the whole worker: its warm agents
-    serve test after test (OpenCode pays 5-6 CPU-s a start, a warm turn 0.3)."""
+    serve test after test (OpenCode pays about 3 CPU-s a start, a warm turn 0.3)."""
 
     shared: Client
 

@@ -39,8 +39,8 @@ API_WORDS = {
 
 
 #: how long the idle agents of a client shared by tests (a warm rig, a module's) wait for the next
-#: test: a loaded run has minutes between two of them, and an OpenCode start costs 5 CPU-s, as
-#: much as five minutes of its idle process (about 1 CPU-s a minute)
+#: test: a loaded run has minutes between two of them, and an OpenCode start costs about 3 CPU-s,
+#: as much as several minutes of its idle process (about 0.4 CPU-s a minute)
 WARM_KEEP_ALIVE_S = 180.0
 
 

@@ -102,7 +102,7 @@ def saved(rig: Rig, session_id: str) -> bool:
 
 def test_a_batch_saves_no_sessions_unless_asked_and_a_kept_one_resumes(rig: Rig, tmp_path: Path):
     # one item at a time: one agent serves the three items of each batch (a session each), where
-    # the default concurrency would start three (OpenCode: 4-5 CPU-s a start)
+    # the default concurrency would start three (OpenCode: about 3 CPU-s a start)
     rig.fake.script(Echo())
     items = write_items(tmp_path / "items.jsonl", tokens(3))
     out = tmp_path / "out.jsonl"

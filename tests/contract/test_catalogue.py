@@ -45,7 +45,7 @@ class Made:
     """Two sessions made by oauthpy, shared by this module's tests of one agent (none changes
     them): a one-shot run's (``lone``) and a two-turn session's (``two``); and ``client``, in
     ``with`` for the module, whose warm agents serve the catalogue's calls (as a user's would:
-    OpenCode takes 5 CPU-s a start). The tests of a lone call use a client of their own."""
+    OpenCode takes about 3 CPU-s a start). The tests of a lone call use a client of their own."""
 
     rig: Rig
     lone: str
@@ -170,7 +170,7 @@ def test_an_isolated_client_does_not_list_the_external_sessions(made: Made, tmp_
     rig, lone, two = made.rig, made.lone, made.two
     state_var = registry.get(rig.provider).make_auth().state_var  # where oauthpy isolates it
     env = {k: v for k, v in rig.env.items() if k != state_var}
-    # in `with`: its calls share one agent of its own (OpenCode: 4-5 CPU-s a start)
+    # in `with`: its calls share one agent of its own (OpenCode: about 3 CPU-s a start)
     with Client(rig.provider, auth_source="oauthpy", oauthpy_home=tmp_path / "home", env=env) as isolated:
         if _lists(isolated):
             assert {lone, two}.isdisjoint(s.id for s in isolated.sessions())

@@ -56,7 +56,7 @@ def unknown_id(provider: str) -> str:
 class Made:
     """A one-shot run that ran a command (``lone``) and a two-turn session (``two``), shared by
     this module's tests of one agent; ``client`` is in ``with`` for the module, so the calls of
-    tests whose subject is not a lone call take its warm agents (OpenCode: 4-5 CPU-s a start).
+    tests whose subject is not a lone call take its warm agents (OpenCode: about 3 CPU-s a start).
     The tests of lone calls use a client of their own and check for leftovers after each."""
 
     rig: Rig

@@ -118,7 +118,9 @@ def fake_env(fake: Any, root: Path) -> dict[str, str]:
     (config / "package.json").write_text(json.dumps({"dependencies": _PLUGIN}))
     (config / "package-lock.json").write_text(json.dumps({"packages": {"": {"dependencies": _PLUGIN}}}))
     # the fake provider is whole in the config below; an empty model catalogue spares each start
-    # parsing the models.dev one it bundles (about 1 of its 4 CPU-s), of which no entry is used
+    # parsing the models.dev one it bundles (about 1 of its 4 CPU-s), and OpenCode then knows no
+    # provider but the fake: another agent's key in the environment (ANTHROPIC_API_KEY) is no
+    # OpenCode login to `opencode auth list` (doctor's picture shows the fake's stored key)
     catalogue = root / "models.json"
     catalogue.write_text("{}")
     # a model that takes images, else OpenCode swaps a prompt's image for an error text

@@ -27,7 +27,7 @@ PROVISION = Provision(
     pinned_var="OAUTHPY_TEST_OPENCODE_BINARY",
     pinned_paths=("tools/opencode/node_modules/.bin/opencode",),
     one_at_a_time=True,
-    # Bun: 5 CPU-s a start, 0.3 a warm turn, ACP either way
+    # Bun: about 3 CPU-s a start against its fake, 0.3 a warm turn, ACP either way
     costly_starts=True,
     saved_sessions=_saved_sessions,
     # against its fake it runs on a provider of its own config: without that key it sends the
