@@ -680,10 +680,14 @@ def machine() -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="one repetition of a few cheap rows (smoke test)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="one repetition of small workloads, of the cheap sections unless --sections names some",
+    )
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--providers", default="codex,claude,gemini")
-    ap.add_argument("--sections", default=",".join(SECTIONS))
+    ap.add_argument("--sections", help="a comma list (default: all; with --quick, its cheap ones)")
     ap.add_argument("--out", default=str(HERE / "results.md"))
     ap.add_argument(
         "--child", nargs=4, metavar=("MODE", "PROVIDER", "N", "TRANSPORT"), help=argparse.SUPPRESS
@@ -694,11 +698,15 @@ def main() -> int:
         child(mode, provider, int(n), None if transport == "-" else transport)
         return 0
     providers = args.providers.split(",")
-    sections = args.sections.split(",")
+    asked = args.sections.split(",") if args.sections else None
+    unknown = sorted(set(asked or ()) - set(SECTIONS))
+    if unknown:
+        ap.error(f"unknown sections: {', '.join(unknown)} (choose from {', '.join(SECTIONS)})")
+    sections = asked or list(SECTIONS)
     reps, levels, n_lines, turns, batch = args.reps, [1, 8, 32], 100_000, 10, (32, 1000, 100)
     if args.quick:
         providers = [p for p in providers if p == "codex"] or providers[:1]
-        sections = [
+        sections = asked or [
             "imports",
             "runs",
             "first-event",

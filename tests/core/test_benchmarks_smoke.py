@@ -48,3 +48,14 @@ def test_the_benchmark_harness_runs_and_writes_its_table(tmp_path: Path):
     # memory is the child's own, per run: not the harness's peak RSS
     assert "RSS growth at the peak, per run (MB)" in table, table
     assert "heavy modules imported by `import oauthpy`: none" in proc.stderr
+
+
+def test_quick_runs_only_the_sections_asked_for_and_refuses_an_unknown_one(tmp_path: Path):
+    out = tmp_path / "results.md"
+    command = [sys.executable, "benchmarks/run.py", "--quick", "--out", str(out), "--sections"]
+    proc = subprocess.run([*command, "parsers"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sections = {line.split("|")[1].strip() for line in out.read_text().splitlines() if line.startswith("| ")}
+    assert sections == {"section", "parser"}, sections
+    refused = subprocess.run([*command, "parsers,nope"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "unknown sections: nope" in refused.stderr, refused.stderr
