@@ -17,11 +17,12 @@ attempt has ``attempt`` set to its number. Nothing is replayed unmarked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oauthpy._errors import (
     AuthRequiredError,
@@ -35,6 +36,9 @@ from oauthpy._errors import (
 )
 from oauthpy._events import Event, EventKind
 from oauthpy._redact import redact
+
+if TYPE_CHECKING:
+    from oauthpy._transports.base import Conversation
 
 #: the longest a retry (or a batch's pause) waits for a rate limit to reset: a limit that resets
 #: later (a weekly plan window) fails the run instead of holding it for days
@@ -217,3 +221,18 @@ async def retrying(
 
 
 __all__ = ["RetryLog", "RetryPolicy", "retrying"]
+
+
+async def after_failed_turn_forgotten(
+    conversation: Conversation, gen: AsyncGenerator[Event, None]
+) -> AsyncGenerator[Event, None]:
+    """``gen``, once the conversation has dropped the failed attempt's turn where it can
+    (`forget_failed_turn`): a session's retried prompt is then in its history once."""
+    forget = getattr(conversation, "forget_failed_turn", None)
+    if forget is not None:
+        # at best: an agent that cannot drop it now still gets the retry (as before this step)
+        with contextlib.suppress(OauthPyError):
+            await forget()
+    async with contextlib.aclosing(gen):
+        async for event in gen:
+            yield event

@@ -41,44 +41,6 @@ def load_provider(name: str, command: tuple[str, ...] | None = None) -> Provider
     return provider
 
 
-async def in_worktree(
-    request: RunRequest,
-    outcome: Outcome,
-    run: Callable[[RunRequest], AsyncGenerator[Event, None]],
-    worktree: Any = None,
-) -> AsyncGenerator[Event, None]:
-    """``run`` in a worktree of the request's repository (``worktree``: a session's, kept by its
-    owner; else one made now and removed at the end, whatever the end: an error, a timeout, a
-    cancellation). After a run that finished, its changes go on ``outcome``."""
-    import asyncio
-
-    from oauthpy._workspace import Worktree
-
-    own = worktree is None
-    if own:
-        # not in a thread: a cancellation then could not leave one made behind
-        worktree = Worktree.create(request.workspace)
-    finished = False
-    try:
-        if worktree.setup_pending:  # before the agent starts; a failure ends the run here
-            from oauthpy._worktree_env import set_up
-
-            await set_up(worktree)
-        gen = run(_replace(request, cwd=worktree.cwd))
-        async with contextlib.aclosing(gen):
-            async for event in gen:
-                yield event
-        outcome.changes, outcome.diff = await asyncio.to_thread(worktree.changes)
-        outcome.repository = worktree.plan.repo
-        finished = True
-    finally:
-        if own and finished and request.workspace.keep:
-            worktree.keep()
-            outcome.workspace = worktree.path
-        elif own:
-            worktree.remove()  # not in a thread: a cancellation must not skip it
-
-
 def _no_sibling(name: str) -> Runner:
     raise InvalidOptionsError(f"fallback={name!r} needs a client to make it: give Client({name!r}, ...)")
 
@@ -269,6 +231,8 @@ class Runner:
         if request.workspace is None:
             gen = self._one_shot(request, outcome, live=live)
         else:
+            from oauthpy._worktree_run import in_worktree
+
             gen = in_worktree(request, outcome, lambda r: self._one_shot(r, outcome, live=live))
         gen = watch(gen, request)
         async with contextlib.aclosing(gen):
@@ -305,7 +269,7 @@ class Runner:
             return self._loaded_first(request, outcome, conversation, live=live, source=source)
         if not request.provider_options.get("max_retries"):
             return self._events(request, outcome, conversation, source)  # no retry: no cost
-        from oauthpy._retry import RetryLog, RetryPolicy, retrying
+        from oauthpy._retry import RetryLog, RetryPolicy, after_failed_turn_forgotten, retrying
 
         tries = 0
 
@@ -315,7 +279,7 @@ class Runner:
             # `timeout` bounds the whole call: each attempt gets what the earlier ones left
             attempt_request = request if left is None else _replace(request, timeout=left)
             gen = self._events(attempt_request, outcome, conversation, source)
-            return gen if tries == 1 else _after_failed_turn_forgotten(conversation, gen)
+            return gen if tries == 1 else after_failed_turn_forgotten(conversation, gen)
 
         outcome.retry = RetryLog()
         policy = RetryPolicy.from_options(request.provider_options)
@@ -445,18 +409,3 @@ class Runner:
             workspace=outcome.workspace,
             repository=outcome.repository,
         )
-
-
-async def _after_failed_turn_forgotten(
-    conversation: Conversation, gen: AsyncGenerator[Event, None]
-) -> AsyncGenerator[Event, None]:
-    """``gen``, once the conversation has dropped the failed attempt's turn where it can
-    (`forget_failed_turn`): a session's retried prompt is then in its history once."""
-    forget = getattr(conversation, "forget_failed_turn", None)
-    if forget is not None:
-        # at best: an agent that cannot drop it now still gets the retry (as before this step)
-        with contextlib.suppress(OauthPyError):
-            await forget()
-    async with contextlib.aclosing(gen):
-        async for event in gen:
-            yield event

@@ -299,8 +299,8 @@ class Session(SessionControls):
             if self._plan is None:
                 gen = attempts(request)
             else:
-                from oauthpy._runner import in_worktree
                 from oauthpy._workspace import Worktree
+                from oauthpy._worktree_run import in_worktree
 
                 if self._worktree is None:
                     self._worktree = Worktree.create(self._plan)

@@ -82,7 +82,7 @@ def test_a_backoff_past_the_timeout_quotes_the_callers_timeout_not_what_validati
 
 def test_a_retry_goes_on_when_the_failed_turn_cannot_be_dropped():
     from oauthpy._events import Event, EventKind
-    from oauthpy._runner import _after_failed_turn_forgotten
+    from oauthpy._retry import after_failed_turn_forgotten
 
     class Stuck:
         """A conversation whose agent refuses to drop the failed turn."""
@@ -94,6 +94,6 @@ def test_a_retry_goes_on_when_the_failed_turn_cannot_be_dropped():
         yield Event(kind=EventKind.MESSAGE, text="retried")
 
     async def main() -> list[str]:
-        return [e.text async for e in _after_failed_turn_forgotten(Stuck(), attempt())]  # type: ignore[arg-type]
+        return [e.text async for e in after_failed_turn_forgotten(Stuck(), attempt())]  # type: ignore[arg-type]
 
     assert asyncio.run(main()) == ["retried"]  # the retry ran, its prompt once more in the history
