@@ -219,7 +219,7 @@ def test_a_request_the_agent_cannot_read_fails_and_leaves_no_unretrieved_future(
             heard = conn.subscribe()
             assert (await heard.next(30))[0] == "deaf"
             heard.close()
-            with pytest.raises(CommandExecutionError):
+            with pytest.raises(CommandExecutionError, match=r"closed its input.*still running"):
                 await conn.request("echo", timeout=10)
         finally:
             await conn.close()

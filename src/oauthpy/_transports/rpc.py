@@ -181,6 +181,10 @@ class Connection:
             await self.proc.write(line.encode("utf-8"), timeout)
         except (BrokenPipeError, ConnectionResetError):
             await asyncio.wait((self._reader,), timeout=1.0)  # its exit says more than the pipe
+            if self.broken is None and self.proc.returncode is None:
+                # alive but no longer reading: "exited" would send the user looking for a crash
+                deaf = "the agent closed its input and takes no more messages (it is still running)"
+                raise self._fail(CommandExecutionError(deaf, transient=True)) from None
             raise self.broken or self._fail(self._exited()) from None
 
     # -- notifications ----------------------------------------------------------------------------
