@@ -453,10 +453,17 @@ def _kill(mark: str) -> None:
     agent stands for any agent and imports nothing of oauthpy.)
     """
     needle = f"{SHELL_MARK}={mark}".encode()
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if needle in fh.read().split(b"\0"):
-                    os.kill(int(pid), signal.SIGKILL)
-        except OSError:
-            continue
+    # again until a pass finds none: a child forked after a pass listed /proc is not in it (a
+    # CI run saw a shell's `sleep` outlive the shell that way, holding its stdout)
+    for _ in range(50):
+        found = False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as fh:
+                    if needle in fh.read().split(b"\0"):
+                        os.kill(int(pid), signal.SIGKILL)
+                        found = True
+            except OSError:
+                continue
+        if not found:
+            return
