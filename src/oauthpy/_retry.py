@@ -220,9 +220,6 @@ async def retrying(
         return
 
 
-__all__ = ["RetryLog", "RetryPolicy", "retrying"]
-
-
 async def after_failed_turn_forgotten(
     conversation: Conversation, gen: AsyncGenerator[Event, None]
 ) -> AsyncGenerator[Event, None]:
@@ -236,3 +233,6 @@ async def after_failed_turn_forgotten(
     async with contextlib.aclosing(gen):
         async for event in gen:
             yield event
+
+
+__all__ = ["RetryLog", "RetryPolicy", "after_failed_turn_forgotten", "retrying"]
