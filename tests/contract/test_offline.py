@@ -4,8 +4,8 @@ everything back. Its commands and its variable: tests/features/test_offline_mode
 
 from __future__ import annotations
 
+import contextlib
 import os
-import socket
 import threading
 from pathlib import Path
 
@@ -17,12 +17,23 @@ from oauthpy.testing import offline, text
 from tests.support import processes_left, provision, vendor_binaries
 
 
-def refused(url: str) -> bool:
-    host, port = url.removeprefix("http://").split(":")
-    try:
-        socket.create_connection((host, int(port)), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
+def listening_here(url: str) -> bool:
+    """Whether a socket of this process still listens on ``url``'s port. Not a connection
+    attempt: another worker's fake may take the freed port at once (CI38 saw one answer)."""
+    port = int(url.removeprefix("http://").rsplit(":", 1)[1].split("/")[0])
+    ours = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            link = os.readlink(f"/proc/self/fd/{fd}")
+            if link.startswith("socket:["):
+                ours.add(link[len("socket:[") : -1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as fh:
+            for row in fh.read().splitlines()[1:]:
+                fields = row.split()
+                listening = fields[3] == "0A"  # TCP_LISTEN
+                if listening and int(fields[1].rsplit(":", 1)[1], 16) == port and fields[9] in ours:
+                    return True
     return False
 
 
@@ -58,9 +69,10 @@ def test_offline_sends_a_default_client_to_the_fakes_and_puts_everything_back(
         assert off[provider].model_requests()
         assert all("sk-the-users-own-key" not in r.body_text for f in off.fakes.values() for r in f.requests)
         root, urls = off.root, [fake.url for fake in off.fakes.values()]
+        assert all(listening_here(url) for url in urls)  # the check sees a fake that is up
     assert dict(os.environ) == before
     assert not root.exists()
-    assert all(refused(url) for url in urls)
+    assert not [url for url in urls if listening_here(url)]
     assert not ({t.name for t in threading.enumerate()} - threads_before) & fake_threads
     # the vendor processes of this block's HOME, after a bounded wait for the runs' reaper
     assert processes_left("HOME", str(root / "home"), 15.0) == []
