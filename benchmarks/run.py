@@ -39,6 +39,21 @@ from stats import HEADER, Row, paired, wall
 from oauthpy._agents.gemini.acp import NO_RELAUNCH_VAR
 
 HERE = Path(__file__).resolve().parent
+#: what ``--quick`` runs when no ``--sections`` are named (tests/core/test_benchmarks_smoke.py
+#: runs them in two halves and reads this tuple from the source)
+QUICK_SECTIONS = (
+    "imports",
+    "runs",
+    "first-event",
+    "parsers",
+    "concurrency",
+    "sessions",
+    "pool",
+    "batch",
+    "attachments",
+    "mcp",
+    "workspace",
+)
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")
 SECTIONS = (
     "imports",
@@ -706,20 +721,10 @@ def main() -> int:
     reps, levels, n_lines, turns, batch = args.reps, [1, 8, 32], 100_000, 10, (32, 1000, 100)
     if args.quick:
         providers = [p for p in providers if p == "codex"] or providers[:1]
-        sections = asked or [
-            "imports",
-            "runs",
-            "first-event",
-            "parsers",
-            "concurrency",
-            "sessions",
-            "pool",
-            "batch",
-            "attachments",
-            "mcp",
-            "workspace",
-        ]
+        sections = asked or list(QUICK_SECTIONS)
         reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (4, 12, 4)
+        # the smoke checks that the harness runs, not its figures: small repositories
+        workspace_bench.FILES = 100
     # An installed wheel ships compiled bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
     compileall.compile_dir(str(HERE.parent / "src" / "oauthpy"), quiet=1)
