@@ -39,21 +39,6 @@ from stats import HEADER, Row, paired, wall
 from oauthpy._agents.gemini.acp import NO_RELAUNCH_VAR
 
 HERE = Path(__file__).resolve().parent
-#: what ``--quick`` runs when no ``--sections`` are named (tests/core/test_benchmarks_smoke.py
-#: runs them in two halves and reads this tuple from the source)
-QUICK_SECTIONS = (
-    "imports",
-    "runs",
-    "first-event",
-    "parsers",
-    "concurrency",
-    "sessions",
-    "pool",
-    "batch",
-    "attachments",
-    "mcp",
-    "workspace",
-)
 HEAVY = ("claude_agent_sdk", "pydantic", "prompt_toolkit", "rich", "jsonschema", "tomlkit")
 SECTIONS = (
     "imports",
@@ -70,6 +55,10 @@ SECTIONS = (
     "workspace",
     "compare",
 )
+#: the sections ``--quick`` leaves out unless ``--sections`` names them (tests/core/
+#: test_benchmarks_smoke.py runs the others in two halves and reads both tuples from the source)
+SLOW_SECTIONS = ("fresh", "compare")
+QUICK_SECTIONS = tuple(s for s in SECTIONS if s not in SLOW_SECTIONS)
 
 
 def transports(provider: str) -> list[str | None]:
