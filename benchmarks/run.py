@@ -708,12 +708,12 @@ def main() -> int:
         ap.error(f"unknown sections: {', '.join(unknown)} (choose from {', '.join(SECTIONS)})")
     sections = asked or list(SECTIONS)
     reps, levels, n_lines, turns, batch = args.reps, [1, 8, 32], 100_000, 10, (32, 1000, 100)
+    files = workspace_bench.FILES
     if args.quick:
         providers = [p for p in providers if p == "codex"] or providers[:1]
         sections = asked or list(QUICK_SECTIONS)
-        reps, levels, n_lines, turns, batch = 1, [2], 2_000, 2, (4, 12, 4)
-        # the smoke checks that the harness runs, not its figures: small repositories
-        workspace_bench.FILES = 100
+        # the smoke checks that the harness runs, not its figures: small workloads and repositories
+        reps, levels, n_lines, turns, batch, files = 1, [2], 2_000, 2, (4, 12, 4), 100
     # An installed wheel ships compiled bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 would recompile oauthpy from source in every fresh process.
     compileall.compile_dir(str(HERE.parent / "src" / "oauthpy"), quiet=1)
@@ -730,7 +730,7 @@ def main() -> int:
         "pool": lambda root: pool(reps, providers, root, turns),
         "attachments": lambda root: attachments_bench.attachments(reps, providers, root),
         "mcp": lambda root: mcp_bench.mcp(reps, providers, root),
-        "workspace": lambda root: workspace_bench.workspace(reps, providers, root),
+        "workspace": lambda root: workspace_bench.workspace(reps, providers, root, files),
         "compare": lambda root: compare_bench.compare(reps, providers, root),
         "batch": lambda root: (
             batch_bench.batch(reps, providers, root, batch[0])

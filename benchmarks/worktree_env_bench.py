@@ -12,14 +12,13 @@ from pathlib import Path
 from stats import Row, paired
 
 
-def environment(reps: int, root: Path) -> Row:
-    import workspace_bench
+def environment(reps: int, root: Path, files: int) -> Row:
     from workspace_bench import repository
 
     from oauthpy._workspace import WorkspacePlan, Worktree, placed, plan
     from oauthpy._worktree_env import UncommittedChangesWarning, set_up
 
-    repo = repository(root / "environment", packed=True)
+    repo = repository(root / "environment", True, files)
     (repo / ".gitignore").write_text(".env\n")
     (repo / ".worktreeinclude").write_text(".env\n")
     (repo / ".env").write_text("DATABASE_URL=sqlite:///dev.db\n")
@@ -40,7 +39,7 @@ def environment(reps: int, root: Path) -> Row:
     row = Row(
         "workspace",
         "a worktree's environment (setup ':', one .env included, base='working' with one edit), "
-        f"{workspace_bench.FILES:,} files (packed), no run",
+        f"{files:,} files (packed), no run",
         "create + changes + remove",
         "with the environment",
         target="<= +0.1 s",
