@@ -189,6 +189,15 @@ def count_spawns(rig: Rig) -> Path:
     return log
 
 
+def sessions_side_by_side(provider: str) -> bool:
+    """Whether one process of the agent serves a batch's workers at once (its warm runs'
+    conversation says: `AcpProfile.sessions_side_by_side`)."""
+    from oauthpy._pool import AgentPool
+
+    made = registry.get(provider).make_provider()
+    return bool(getattr(made.open(None, session=False, pool=AgentPool(1.0)), "side_by_side", False))
+
+
 def shell_step(provider: str, command: str, *, say: str = "") -> Any:
     """A fake model reply that asks the provider's agent to run a shell ``command``."""
     return provision(provider).shell(command, say=say)

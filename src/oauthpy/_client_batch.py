@@ -161,9 +161,11 @@ class BatchMethods:
         if pool is not None:
             pool.max_idle = max(pool.max_idle, concurrency)  # every worker's agent waits for its next item
         try:
-            gen = run_all(requests, self._arun, concurrency=concurrency, policy=policy, throttle=throttle)
-            async with contextlib.aclosing(gen):
-                async for done in gen:
-                    yield done
+            # an agent whose sessions run side by side serves several of the workers at once
+            with pool.sharing(concurrency) if pool is not None else contextlib.nullcontext():
+                gen = run_all(requests, self._arun, concurrency=concurrency, policy=policy, throttle=throttle)
+                async with contextlib.aclosing(gen):
+                    async for done in gen:
+                        yield done
         finally:
             await self._aexit()

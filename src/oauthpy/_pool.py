@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
 from oauthpy._teardown import within
@@ -38,6 +38,9 @@ A = TypeVar("A", bound=Agent)
 _FOREIGN_CLOSE_WAIT_S = 15.0
 #: idle agents a pool keeps at most, by default
 MAX_IDLE = 4
+#: runs one agent serves at once at most, however high a batch's concurrency: one vendor
+#: process is one event loop (Bun, Node), and a turn's tools run in it
+MAX_SHARE = 8
 
 
 class _Idle:
@@ -46,6 +49,18 @@ class _Idle:
     def __init__(self, agent: Agent, key: str, loop: asyncio.AbstractEventLoop) -> None:
         self.agent, self.key, self.loop = agent, key, loop
         self.timer: asyncio.TimerHandle | None = None
+
+
+class _Shared:
+    """An agent checked out by ``holders`` runs at once (`AgentPool.share`)."""
+
+    __slots__ = ("agent", "holders", "key", "loop", "retired")
+
+    def __init__(self, agent: Agent, key: str, loop: asyncio.AbstractEventLoop) -> None:
+        self.agent, self.key, self.loop = agent, key, loop
+        self.holders = 1
+        #: a run broke it (or it died): no new run takes it
+        self.retired = False
 
 
 class AgentPool:
@@ -63,9 +78,68 @@ class AgentPool:
         #: how many agents were started and reused (for tests and the curious)
         self.started = 0
         self.reused = 0
+        #: the concurrency of each batch under way (`sharing`)
+        self._batches: list[int] = []
+        #: the agents checked out by runs that share them
+        self._shared: list[_Shared] = []
+        #: per key and loop, held while a shared agent of that key is found or started: workers
+        #: that ask at once wait for the first one's agent instead of each starting one
+        self._joining: dict[tuple[str, asyncio.AbstractEventLoop], tuple[asyncio.Lock, int]] = {}
 
-    async def acquire(self, key: str, start: Callable[[], Awaitable[A]]) -> A:
-        """An idle agent of ``key`` on this loop, or a new one from ``start()``."""
+    @property
+    def share(self) -> int:
+        """How many runs one agent that serves conversations side by side takes at once: 1 but
+        while a batch runs (its concurrency, at most `MAX_SHARE`)."""
+        return min(max(self._batches, default=1), MAX_SHARE)
+
+    @contextlib.contextmanager
+    def sharing(self, concurrency: int) -> Iterator[None]:
+        """While a batch of ``concurrency`` workers runs: its runs may share agents (`share`)."""
+        self._batches.append(concurrency)
+        try:
+            yield
+        finally:
+            self._batches.remove(concurrency)
+
+    async def acquire(self, key: str, start: Callable[[], Awaitable[A]], *, shared: bool = False) -> A:
+        """An idle agent of ``key`` on this loop, or a new one from ``start()``; with ``shared``
+        (the agent serves several conversations at once) and `share` above 1, one that other
+        runs hold and that has room for another."""
+        if not shared or self.share <= 1:
+            return await self._acquire(key, start)
+        loop = asyncio.get_running_loop()
+        # one start per key at a time: the waiters join the agent it gives, if it has room
+        async with self._joined(key, loop):
+            for entry in self._shared:
+                if entry.key == key and entry.loop is loop and not entry.retired:
+                    if not entry.agent.usable:
+                        entry.retired = True
+                    elif entry.holders < self.share:
+                        entry.holders += 1
+                        self.reused += 1
+                        return entry.agent  # type: ignore[return-value]
+            agent = await self._acquire(key, start)
+            self._shared.append(_Shared(agent, key, loop))
+            return agent
+
+    @contextlib.asynccontextmanager
+    async def _joined(self, key: str, loop: asyncio.AbstractEventLoop) -> AsyncIterator[None]:
+        """Held while a shared agent of ``key`` is looked for or started; the lock is forgotten
+        when nobody waits on it (an ended loop's would otherwise stay)."""
+        slot = (key, loop)
+        lock, users = self._joining.get(slot, (asyncio.Lock(), 0))
+        self._joining[slot] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._joining[slot]
+            if users <= 1:
+                del self._joining[slot]
+            else:
+                self._joining[slot] = (lock, users - 1)
+
+    async def _acquire(self, key: str, start: Callable[[], Awaitable[A]]) -> A:
         loop = asyncio.get_running_loop()
         for entry in list(self._idle):
             if entry.key == key and entry.loop is loop:
@@ -79,7 +153,16 @@ class AgentPool:
         return agent
 
     async def release(self, key: str, agent: Agent, *, reuse: bool) -> None:
-        """Give ``agent`` back; it is closed instead unless ``reuse`` and it is still usable."""
+        """Give ``agent`` back; it is closed instead unless ``reuse`` and it is still usable (a
+        shared agent: once the last run on it has given it back)."""
+        held = next((e for e in self._shared if e.agent is agent), None)
+        if held is not None:
+            held.holders -= 1
+            held.retired = held.retired or not reuse or not agent.usable
+            if held.holders > 0:
+                return  # the others' turns go on; it closes (if retired) after the last
+            self._shared.remove(held)
+            reuse = not held.retired
         if not reuse or self.closed or not agent.usable:
             await agent.aclose()
             return

@@ -20,8 +20,15 @@ import pytest
 from oauthpy import OauthPyError, RunResult
 from oauthpy import _registry as registry
 from oauthpy.testing import Echo, Gate, HttpError, Match, Reply, text
+from oauthpy.testing.processes import MARKER_VAR
 from oauthpy.testing.server import RecordedRequest
-from tests.support import Rig, assert_no_leftovers
+from tests.support import (
+    Rig,
+    assert_no_leftovers,
+    count_spawns,
+    sessions_side_by_side,
+    vendor_cli_processes,
+)
 
 BOUND_S = 60.0
 
@@ -68,11 +75,14 @@ def tokens(n: int) -> dict[str, str]:
 
 
 def test_a_batch_of_12_at_j3_answers_every_item_with_its_own_token(rig: Rig, tmp_path: Path):
+    spawns = count_spawns(rig)
     rig.fake.script(Echo())
     items = write_items(tmp_path / "items.jsonl", tokens(12))
     out = tmp_path / "out.jsonl"
     code, err = finish(oauthpy_batch(rig, str(items), "-o", str(out), "-j", "3"))
     assert code == 0, err
+    if sessions_side_by_side(rig.provider):  # the three workers' sessions ran in one process
+        assert spawns.read_text().splitlines() == ["started"]
     lines = read_lines(out)
     assert sorted(line["id"] for line in lines) == sorted(tokens(12))
     for line in lines:
@@ -291,6 +301,40 @@ def test_map_keeps_input_order_and_gives_a_failed_item_as_its_error(rig: Rig, tm
     seen = asyncio.run(amap())
     assert sorted(seen) == [0, 1, 2, 3, 4] and isinstance(seen[2], OauthPyError)
     assert seen[4].text == "echo token-0004"
+
+
+def test_a_process_that_dies_under_a_batchs_workers_costs_their_items_a_retry(rig: Rig):
+    """The workers' sessions share one process (where the agent runs them side by side): killed
+    while all three wait for the model, it fails their three items as transient, they are
+    retried on a new process, and every item is answered."""
+    if not sessions_side_by_side(rig.provider):  # a process per worker: test_faults kills one
+        return
+    spawns = count_spawns(rig)
+    opened = threading.Event()
+    rig.fake.script(Gate(opened, Echo()))
+    killed: list[int] = []
+
+    def kill_once_all_three_wait() -> None:
+        try:
+            rig.fake.wait_for_model_requests(3)
+            killed.extend(vendor_cli_processes(rig.env[MARKER_VAR]))
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+        finally:
+            opened.set()
+
+    killer = threading.Thread(target=kill_once_all_three_wait, daemon=True)
+    killer.start()
+    prompts = [f"say token-{i:04x}" for i in range(6)]
+    retried = {"max_retries": 2}
+    results = rig.client().map(
+        prompts, concurrency=3, cwd=rig.work, model=rig.model, timeout=BOUND_S, provider_options=retried
+    )
+    killer.join(BOUND_S)
+    assert killed, "no process of the agent was found to kill"
+    assert [getattr(r, "text", r) for r in results] == [f"echo token-{i:04x}" for i in range(6)]
+    assert spawns.read_text().splitlines() == ["started"] * 2  # the first, and one for the retries
+    assert_no_leftovers(rig.env)
 
 
 @pytest.mark.parametrize("provider", registry.names(generic=False))

@@ -227,6 +227,9 @@ class LiveConversation:
 
     transport = ""
     provider = ""
+    #: one agent serves several conversations at once (ACP sessions side by side): a batch's
+    #: lone runs may share it (`AgentPool.share`)
+    side_by_side = False
 
     def __init__(
         self,
@@ -370,7 +373,11 @@ class LiveConversation:
                 return self._agent
             await self._drop_agent()
         if self._pool is not None:
-            agent = await self._pool.acquire(key, lambda: self._start(inv, env, deadline, started))
+            agent = await self._pool.acquire(
+                key,
+                lambda: self._start(inv, env, deadline, started),
+                shared=self.side_by_side and not self._session,
+            )
         else:
             agent = await self._start(inv, env, deadline, started)
         self._agent, self._key = agent, key

@@ -72,6 +72,8 @@ _KEPT_TOTALS = 1024
 class CopilotAcp(AcpProfile):
     name = "copilot"
     title = "copilot --acp"
+    #: one process serves a batch's workers, a session each (`AgentPool.share`)
+    sessions_side_by_side = True
     install_hint = "npm install -g @github/copilot (or set OAUTHPY_COPILOT_BINARY)"
     login_hint = (
         "run `copilot login` in a terminal (or `oauthpy auth login --provider copilot`), or set "

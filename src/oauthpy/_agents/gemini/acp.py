@@ -135,6 +135,8 @@ def api_message(message: str) -> str:
 class GeminiAcp(AcpProfile):
     name = "gemini"
     title = "gemini --acp"
+    #: one process serves a batch's workers, a session each (`AgentPool.share`)
+    sessions_side_by_side = True
     install_hint = "npm install -g @google/gemini-cli (or set OAUTHPY_GEMINI_BINARY)"
     #: its lean settings come with its environment (`environment`, `gemini.lean`)
     has_lean = True

@@ -48,6 +48,9 @@ class OpencodeAcp(AcpProfile):
     #: processes started at once on a new data dir race to create its database ("Failed
     #: query: CREATE TABLE ..."), and all but one exit
     one_start_at_a_time = True
+    #: one `opencode acp` serves many sessions at once (its server runs each): a batch starts one
+    #: process, not one per worker (about 5 CPU-s and 500 MB each)
+    sessions_side_by_side = True
     #: what OpenCode says when the model API refused the key (the status itself is not passed on)
     auth_words = ("api key", "unauthorized", "authentication", "forbidden", "401", "403")
     #: what the OpenAI API says of a passing failure (OpenCode retried it 5 times already)

@@ -52,6 +52,8 @@ KEY_HINT = (
 class QwenAcp(AcpProfile):
     name = "qwen"
     title = "qwen --acp"
+    #: one process serves a batch's workers, a session each (`AgentPool.share`)
+    sessions_side_by_side = True
     install_hint = "npm install -g @qwen-code/qwen-code (or set OAUTHPY_QWEN_BINARY)"
     login_hint = KEY_HINT
     #: oauthpy's approval modes -> Qwen Code's ACP modes

@@ -148,6 +148,7 @@ class AcpConversation(LiveConversation):
     def __init__(self, profile: AcpProfile, launch: Launch, *, session: bool, pool: AgentPool | None) -> None:
         self.profile = profile
         self.provider = profile.name
+        self.side_by_side = profile.sessions_side_by_side
         super().__init__(launch, session=session, pool=pool)
         #: the ACP mode the session is in, and the one it started in
         self._mode = ""

@@ -82,6 +82,9 @@ class AcpProfile:
     #: start its processes one after the other (in one event loop): for an agent whose
     #: processes race when they start at once (OpenCode migrates its database then)
     one_start_at_a_time = False
+    #: its sessions run side by side in one process (each turn's updates and questions carry
+    #: their session's id): a batch's workers share one process (`AgentPool.share`)
+    sessions_side_by_side = False
     #: words of its error messages that mean the model API refused the credentials, for an
     #: agent whose errors lose the HTTP status (compared case-insensitively)
     auth_words: tuple[str, ...] = ()
