@@ -152,9 +152,10 @@ def test_calls_without_results_results_without_calls_and_other_blocks():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.recursive(
+    st.recursive(  # bounded as the parsers' tests are (drawing unbounded nests was most of it)
         st.none() | st.booleans() | st.integers() | st.text(),
-        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+        max_leaves=20,
     )
 )
 def test_any_answer_translates_without_raising(answer: Any):
