@@ -241,7 +241,12 @@ async def _wait_reaped(pids: set[int], child: asyncio.subprocess.Process | None,
         lambda: all(parent_of(pid) != me and (pid == known or _exit_handed_over(pid)) for pid in pids),
         deadline,
     )
-    await asyncio.sleep(0)  # one turn for the exit callback the watcher just scheduled
+    # The watcher schedules the exit and only then forgets the pid, and the exit takes three turns
+    # of the loop to land (3.11: the watcher's callback, the loop's `call_soon` of
+    # ``_process_exited``, that call): one turn was not always enough when the loop was awake the
+    # moment the pid was forgotten (a loaded machine).
+    for _ in range(3):
+        await asyncio.sleep(0)
 
 
 def _exit_handed_over(pid: int) -> bool:
