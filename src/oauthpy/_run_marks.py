@@ -133,6 +133,18 @@ def parent_of(pid: int) -> int | None:
     return int(fields[1]) if fields else None
 
 
+def kill_all_marked_now(run_id: str, limit: float) -> bool:
+    """`kill_all_marked` for a caller without an event loop (the command's ``codex exec``
+    path): it pauses with ``time.sleep``."""
+    deadline = time.monotonic() + limit
+    empty = 0
+    while empty < 2 and time.monotonic() < deadline:
+        empty = 0 if kill_marked(run_id, signal.SIGKILL) else empty + 1
+        if empty < 2:
+            time.sleep(0.001)
+    return empty >= 2
+
+
 async def kill_all_marked(run_id: str, limit: float) -> bool:
     """SIGKILL the run's processes until none is left, bounded; True when none is.
 
@@ -153,6 +165,7 @@ async def kill_all_marked(run_id: str, limit: float) -> bool:
 __all__ = [
     "RUN_ID_VAR",
     "forget_group",
+    "kill_all_marked_now",
     "owns_group",
     "register_group",
     "signal_group",

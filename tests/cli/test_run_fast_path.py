@@ -177,7 +177,9 @@ def test_ctrl_c_or_sigterm_the_moment_codex_started_leaves_nothing_running(codex
         assert done.returncode == code, done.stderr
         assert said in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert "codex exec started" in done.stderr  # the signal came once codex was running
-        assert_no_leftovers(codex_env)
+        # at once: the command ends only when codex is gone (left alone, codex would end later,
+        # when it noticed its input had closed)
+        assert_no_leftovers(codex_env, within_s=0.0)
 
 
 def test_ctrl_c_while_codex_exec_waits_for_the_model_stops_it(openai_fake, codex_env, workdir: Path):

@@ -112,7 +112,7 @@ def _spawn(inv: Invocation) -> tuple[subprocess.Popen[bytes], str]:
     import subprocess
 
     from oauthpy._errors import ProviderNotInstalledError
-    from oauthpy._run_marks import RUN_ID_VAR, new_run_id, register_group, release
+    from oauthpy._run_marks import RUN_ID_VAR, kill_all_marked_now, new_run_id, register_group, release
 
     run_id = new_run_id()
     try:
@@ -130,6 +130,10 @@ def _spawn(inv: Invocation) -> tuple[subprocess.Popen[bytes], str]:
         what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
         raise ProviderNotInstalledError(f"{inv.argv[0]} {what}", hint=inv.install_hint or None) from None
     except BaseException:
+        # a Ctrl-C or SIGTERM the moment codex started (inside Popen, once the child runs): no
+        # Popen is left to stop it by, but it carries the run's id (left alone, it would end
+        # only when it noticed its input had closed)
+        kill_all_marked_now(run_id, KILL_WAIT_S)
         release(run_id)
         raise
     register_group(proc.pid)
@@ -367,6 +371,7 @@ def _end(started: Started, *, term: bool) -> None:
     from oauthpy._run_marks import (
         RUN_ID_VAR,
         forget_group,
+        kill_all_marked_now,
         kill_marked,
         owns_group,
         pids_with_env,
@@ -387,11 +392,9 @@ def _end(started: Started, *, term: bool) -> None:
     else:
         _reaped(proc, KILL_WAIT_S)
     forget_group(proc.pid)
-    if pids_with_env(RUN_ID_VAR, run_id):
-        # helpers it left (none with the shell snapshot off): killed now when the run was
-        # stopped, else by the exit-time hook, as the general path's command leaves them
-        if term:
-            kill_marked(run_id, signal.SIGKILL)
+    # helpers it left (none with the shell snapshot off): killed now, until none is left, when
+    # the run was stopped, else by the exit-time hook, as the general path's command leaves them
+    if pids_with_env(RUN_ID_VAR, run_id) and (not term or not kill_all_marked_now(run_id, KILL_WAIT_S)):
         return
     release(run_id)
 
