@@ -5,9 +5,11 @@ Each backend subclasses `FakeServer` and implements `FakeServer.handle`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -107,6 +109,23 @@ class _Handler(BaseHTTPRequestHandler):
     def hang(self, seconds: float) -> None:
         self.server.fake._stopping.wait(seconds)
         self.close_connection = True
+
+
+def stop_serving(httpd: ThreadingHTTPServer, thread: threading.Thread) -> None:
+    """Stop a fake's server and its thread, at once.
+
+    The server's loop sees a stop only at its next poll (up to half a second, for every fake of
+    every test): a connection to it wakes it now; it reads no request from that connection."""
+    stopper = threading.Thread(target=httpd.shutdown, daemon=True)
+    stopper.start()
+    port = int(httpd.server_address[1])
+    deadline = time.monotonic() + 5.0
+    while stopper.is_alive() and time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1.0):
+            pass
+        stopper.join(0.01)
+    httpd.server_close()
+    thread.join(5)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -291,9 +310,7 @@ class FakeServer:
 
     def close(self) -> None:
         self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(5)
+        stop_serving(self._httpd, self._thread)
 
     def __enter__(self: _S) -> _S:
         return self

@@ -134,9 +134,9 @@ class FakeGitHubApi:
         }
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        from oauthpy.testing.server import stop_serving
+
+        stop_serving(self._server, self._thread)
         self._dir.cleanup()
 
     def __enter__(self) -> FakeGitHubApi:
