@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from oauthpy import OauthPyError, RunResult
+from oauthpy import OauthPyError, PermissionRequest, RunResult, TimeoutExceededError
 from oauthpy import _registry as registry
-from oauthpy.testing import Echo, Gate, HttpError, Match, Reply, text
+from oauthpy.testing import Echo, Gate, Hang, HttpError, Match, Reply, text
 from oauthpy.testing.processes import MARKER_VAR
 from oauthpy.testing.server import RecordedRequest
 from tests.support import (
@@ -27,10 +27,13 @@ from tests.support import (
     assert_no_leftovers,
     count_spawns,
     sessions_side_by_side,
+    shell_step,
     vendor_cli_processes,
 )
 
 BOUND_S = 60.0
+#: how long a cut item waits for a model answer that never comes: past a warm turn's first news
+IDLE_S = 8.0
 
 
 def oauthpy_batch(rig: Rig, *args: str, **popen: Any) -> subprocess.Popen[str]:
@@ -334,6 +337,50 @@ def test_a_process_that_dies_under_a_batchs_workers_costs_their_items_a_retry(ri
     assert killed, "no process of the agent was found to kill"
     assert [getattr(r, "text", r) for r in results] == [f"echo token-{i:04x}" for i in range(6)]
     assert spawns.read_text().splitlines() == ["started"] * 2  # the first, and one for the retries
+    assert_no_leftovers(rig.env)
+
+
+def test_an_item_cut_on_a_shared_process_ends_its_turn_there_while_the_other_goes_on(rig: Rig):
+    """Two workers' sessions share one process. One item's model answer never comes and its
+    idle timeout cuts it: its turn is cancelled in the agent (which hangs up on the model) at
+    once, while the other item, waiting on the user's approval, is still running on that
+    process; that item then ends with its answer."""
+    if not sessions_side_by_side(rig.provider):  # a process per worker: a cut run's is stopped
+        return
+    spawns = count_spawns(rig)
+    rig.fake.script(
+        Match(
+            "made-it",  # the command's output, in the approved item's second request
+            text("Done."),
+            Match("token-slow", Hang(BOUND_S), shell_step(rig.provider, "touch made.txt && echo made-it")),
+        )
+    )
+    heard: list[bool] = []
+
+    async def approve_once_the_cut_turn_ended(request: PermissionRequest) -> bool:
+        try:
+            await asyncio.to_thread(rig.fake.wait_for_dropped, 1, BOUND_S / 2)
+        except TimeoutError:
+            heard.append(False)
+        else:
+            heard.append(True)
+        return True
+
+    results = rig.client().map(
+        ["say token-slow", "run the command"],
+        concurrency=2,
+        cwd=rig.work,
+        model=rig.model,
+        timeout=BOUND_S,
+        idle_timeout=IDLE_S,
+        on_permission=approve_once_the_cut_turn_ended,
+        provider_options=rig.write_options,
+    )
+    assert heard == [True], "the cut item's turn ran on while the other item used the process"
+    cut, answered = results
+    assert isinstance(cut, TimeoutExceededError), cut
+    assert getattr(answered, "text", answered) == "Done."
+    assert spawns.read_text().splitlines() == ["started"]  # both items were on the one process
     assert_no_leftovers(rig.env)
 
 

@@ -312,7 +312,13 @@ class LiveConversation:
             end.keep = True
             end.closing = driver.finish
         finally:
-            if not end.timed_out and not end.stop and self._session:
+            if driver.running and self.side_by_side and not self._session:
+                # a lone run's agent may be serving other runs, which go on: the turn must end
+                # in there too, not run on (and spend the user's quota) until they are done;
+                # a broken agent cannot be asked, and its failure is not the run's
+                with contextlib.suppress(Exception):
+                    await self._abandon(driver)
+            elif not end.timed_out and not end.stop and self._session:
                 if driver.running:
                     # broken out of or cancelled: stop the turn, keep the agent if it obeys
                     end.keep = await interrupt(agent, driver)
@@ -321,6 +327,10 @@ class LiveConversation:
                     # to stop, and the session keeps its process
                     end.keep = agent.usable
             driver.close()
+
+    async def _abandon(self, driver: TurnDriver) -> None:
+        """Ask the agent to drop a turn that its run has left (timed out, broken out of),
+        without waiting: the run's agent is not kept (`side_by_side` conversations only)."""
 
     # -- the shared rules ------------------------------------------------------------------------------
 

@@ -118,7 +118,8 @@ class Cut:
 
 @dataclass(frozen=True)
 class Hang:
-    """Accept the request and send nothing, until ``seconds`` pass or the server stops."""
+    """Accept the request and send nothing, until ``seconds`` pass, the server stops or the
+    agent hangs up (counted: `FakeServer.wait_for_dropped`)."""
 
     seconds: float = 120.0
 

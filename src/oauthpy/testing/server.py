@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import select
 import socket
 import threading
 import time
@@ -107,8 +108,27 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def hang(self, seconds: float) -> None:
-        self.server.fake._stopping.wait(seconds)
+        """Send nothing until ``seconds`` pass, the server stops or the agent hangs up (which
+        the fake records: `FakeServer.wait_for_dropped`)."""
+        fake = self.server.fake
+        deadline = time.monotonic() + seconds
+        # a peer that closes makes the socket readable (at its end of file); checked a tenth of a
+        # second apart, so that a stop is seen as soon
+        while not fake._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.1))
+            if readable and _hung_up(self.connection):
+                fake._note_dropped()
+                break
+            if readable:  # more bytes while it waits for an answer: not a hang-up; wait it out
+                fake._stopping.wait(max(0.0, deadline - time.monotonic()))
         self.close_connection = True
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:  # reset
+        return True
 
 
 def stop_serving(httpd: ThreadingHTTPServer, thread: threading.Thread) -> None:
@@ -155,6 +175,8 @@ class FakeServer:
         #: headers every scripted `HttpError` answer carries beside its own (an agent's wiring
         #: sets ``x-should-retry: false`` where its CLI would otherwise retry for minutes)
         self.error_headers: dict[str, str] = {}
+        #: how many answers the agent stopped waiting for (`Hang`s it hung up on)
+        self.dropped = 0
         #: wall-clock time the first text delta was written (for latency measurements)
         self.first_delta_at: float | None = None
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
@@ -184,6 +206,7 @@ class FakeServer:
         with self._lock:
             self._steps = []
             self.requests.clear()
+            self.dropped = 0
             self.first_delta_at = None
         return self
 
@@ -277,6 +300,20 @@ class FakeServer:
             if not self._lock.wait_for(lambda: len(self.model_requests()) >= count, timeout):
                 raise TimeoutError(
                     f"{len(self.model_requests())} of {count} model requests arrived in {timeout:g} s"
+                )
+
+    def _note_dropped(self) -> None:
+        with self._lock:
+            self.dropped += 1
+            self._lock.notify_all()
+
+    def wait_for_dropped(self, count: int = 1, timeout: float = 60.0) -> None:
+        """Block until the agent has hung up on ``count`` requests it was left waiting on (a
+        `Hang`): it gave up on them, as an agent does when its turn is cancelled."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: self.dropped >= count, timeout):
+                raise TimeoutError(
+                    f"{self.dropped} of {count} hanging requests were dropped in {timeout:g} s"
                 )
 
     def model_requests(self) -> list[RecordedRequest]:

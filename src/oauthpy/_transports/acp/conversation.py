@@ -269,6 +269,10 @@ class AcpConversation(LiveConversation):
             await agent.request("session/set_mode", {"sessionId": sid, "modeId": mode}, deadline)
             self._mode = mode
 
+    async def _abandon(self, driver: TurnDriver) -> None:
+        assert isinstance(driver, PromptTurn)
+        await driver.cancel()
+
     async def _driver(self, agent: LiveAgent, sid: str, request: RunRequest, end: TurnEnd) -> TurnDriver:
         assert isinstance(agent, AcpAgent)
         if request.attachments and not takes_images(agent.capabilities):
@@ -389,10 +393,14 @@ class PromptTurn:
     def finish(self) -> list[Event]:
         return self._parser.finish(self._answer)
 
+    async def cancel(self) -> None:
+        """``session/cancel``: the agent ends the turn, and answers its prompt then."""
+        await self._agent.conn.notify("session/cancel", {"sessionId": self._sid}, timeout=INTERRUPT_WAIT_S)
+
     async def stop(self) -> bool:
         prompt = self._prompt
         assert prompt is not None
-        await self._agent.conn.notify("session/cancel", {"sessionId": self._sid}, timeout=INTERRUPT_WAIT_S)
+        await self.cancel()
         await asyncio.wait((prompt,))
         return not prompt.cancelled() and prompt.exception() is None
 
