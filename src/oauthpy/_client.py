@@ -9,10 +9,11 @@ import sys
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
-from oauthpy._checks import check_env, check_text, positive_number
+from oauthpy._checks import check_env, positive_number
 from oauthpy._client_account import AccountMethods
 from oauthpy._client_batch import BatchMethods
 from oauthpy._client_catalogue import CatalogueMethods
+from oauthpy._client_checks import check_command, check_home, misspelt_keyword
 from oauthpy._client_review import ReviewMethods
 from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
@@ -34,62 +35,6 @@ if TYPE_CHECKING:
 
 #: how long a warm agent inside ``with Client(...)`` may stay idle before it closes
 KEEP_ALIVE_S = 60.0
-#: the constructor's keywords, for the "did you mean" of a misspelt one
-_CLIENT_KEYWORDS = (
-    "auth_source",
-    "oauthpy_home",
-    "env",
-    "transport",
-    "keep_alive",
-    "command",
-    "budget_usd",
-    "fallback",
-    "fallback_on",
-    "fallback_after_s",
-    "lean",
-)
-
-
-def _misspelt_keyword(name: str) -> TypeError:
-    """The TypeError Python would raise, with the "did you mean" the run methods give."""
-    import difflib
-
-    from oauthpy._signature import _unexpected
-
-    near = [k for k in _CLIENT_KEYWORDS if name in k or k in name]
-    near = near or difflib.get_close_matches(name, _CLIENT_KEYWORDS, n=1)
-    why = {name: f"did you mean {near[0]!r}?"} if near else {}
-    return _unexpected("Client", name, _CLIENT_KEYWORDS, why)
-
-
-def _check_command(provider: str, command: object, takes: bool) -> tuple[str, ...] | None:
-    """``command=`` as argv: required by the generic ``"acp"`` entry, refused by every other."""
-    if not takes:
-        if command is not None:
-            raise InvalidOptionsError(
-                f"command= is only for Client('acp', command=[...]); {provider} has its own command",
-                hint=f"use the {provider} provider without command=, or Client('acp', command=...)",
-            )
-        return None
-    if command is None:
-        raise InvalidOptionsError(
-            f"Client({provider!r}) needs command=, the argv that starts an ACP agent on stdio",
-            hint="e.g. Client('acp', command=['my-agent', '--acp'])",
-        )
-    if isinstance(command, (str, bytes)) or not isinstance(command, Sequence):
-        raise InvalidOptionsError(
-            f"command must be a sequence of strings (argv), got {type(command).__name__}",
-            hint="split it: command=['my-agent', '--acp'], not 'my-agent --acp'",
-        )
-    if not command:
-        raise InvalidOptionsError("command must not be empty: it is the argv that starts the agent")
-    for i, part in enumerate(command):
-        if not isinstance(part, str):
-            raise InvalidOptionsError(f"command[{i}] must be a string, got {type(part).__name__}")
-        check_text(f"command[{i}]", part)
-    if not command[0]:
-        raise InvalidOptionsError("command[0], the program, must not be empty")
-    return tuple(command)
 
 
 def _sibling(
@@ -158,7 +103,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods, ReviewMethods):
         **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
         if misspelt:
-            raise _misspelt_keyword(next(iter(misspelt)))
+            raise misspelt_keyword(next(iter(misspelt)))
         from oauthpy import _registry as registry
 
         agent = registry.find(provider)
@@ -169,18 +114,12 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods, ReviewMethods):
                 f"unknown provider {provider!r}; choose one of {', '.join(known)}",
                 hint=f"provider names are lower case: Client({near!r})" if near in known else None,
             )
-        argv = _check_command(provider, command, agent.takes_command)
+        argv = check_command(provider, command, agent.takes_command)
         if auth_source not in AUTH_SOURCES:
             raise InvalidOptionsError(
                 f"unknown auth_source {auth_source!r}; choose one of {', '.join(AUTH_SOURCES)}"
             )
-        if oauthpy_home is not None and not isinstance(oauthpy_home, (str, os.PathLike)):
-            raise InvalidOptionsError(f"oauthpy_home must be a path, got {type(oauthpy_home).__name__}")
-        if oauthpy_home is not None:
-            home_path = os.fspath(oauthpy_home)
-            if not isinstance(home_path, str):
-                raise InvalidOptionsError("oauthpy_home must be a text path, got bytes")
-            check_text("oauthpy_home", home_path)
+        check_home(oauthpy_home)
         self.provider = provider
         self.auth_source = auth_source
         if os.environ.get("OAUTHPY_OFFLINE"):  # the fakes instead of an account: docs/testing.md

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import re
 import weakref
 from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
@@ -20,6 +19,7 @@ from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosed
 from oauthpy._events import Event, EventKind, RunResult, Usage
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
 from oauthpy._session_controls import SessionControls
+from oauthpy._session_options import FAILOVER, FIXED, check_resume_id, turn_options
 from oauthpy._signature import WORKTREE_OPTIONS, JsonSchema, ModelT, TurnOptions, takes
 from oauthpy._teardown import settle, within
 from oauthpy._user_exit import UserCodeExit, reraise_original
@@ -36,44 +36,6 @@ if TYPE_CHECKING:
 LET_GO_WAIT_S = 15.0
 #: how long closing waits for the session's agent on another, still running event loop
 _FOREIGN_CLOSE_WAIT_S = 15.0
-
-#: why a turn may not set what the session was opened with
-_FIXED = {
-    "cwd": "a session keeps the cwd it was opened with; open another session",
-    **dict.fromkeys(WORKTREE_OPTIONS, "a session's turns share the worktree it was opened with"),
-    "tools": "a session keeps the tools it was opened with; open another session for other tools",
-    "lean": "a session keeps the lean= it was opened with; open another session to change it",
-    **dict.fromkeys(
-        ("fallback", "fallback_on", "fallback_after_s"), "a session's failover is set when it is opened"
-    ),
-}
-#: a session's failover, set when it is opened (`oauthpy._failover`)
-_FAILOVER = ("fallback", "fallback_on", "fallback_after_s")
-
-#: The form of every vendor's session ids, as RunResult.session_id reports them: a UUID in its
-#: canonical 8-4-4-4-12 hex form. Seen in real runs: codex 0.163 thread ids are UUIDv7, claude and
-#: gemini session ids UUIDv4. The version is not checked (codex resumes any id that parses as a
-#: UUID, see `codex exec resume --help`). Anything else is refused before spawning, because each
-#: CLI reads it as something other than an id: codex as a thread name (an unknown name silently
-#: starts a new conversation), claude as a session title, gemini as ``latest`` or a 1-based index
-#: into the folder's own sessions.
-#: Agents whose ids have another form say so in their registry entry (``session_id_form``).
-
-
-def check_resume_id(provider: str, resume: object) -> str:
-    """``resume`` if it has the form of the vendor's session ids, else `InvalidOptionsError`."""
-    from oauthpy import _registry as registry
-
-    agent = registry.get(provider)
-    if isinstance(resume, str) and re.fullmatch(agent.session_id_form, resume):
-        return resume
-    shown = repr(resume) if isinstance(resume, str) else f"a {type(resume).__name__}"
-    if isinstance(resume, str) and len(resume) > 60:
-        shown = repr(resume[:57] + "...")
-    raise InvalidOptionsError(
-        f"resume must be a {provider} session id from an earlier RunResult.session_id, "
-        f"{agent.session_id_words} such as {agent.session_id_example}; got {shown}"
-    )
 
 
 class Session(SessionControls):
@@ -102,7 +64,7 @@ class Session(SessionControls):
         #: what the session's finished turns used, and cost where known (`usage`, `cost_usd`)
         self._usage = Usage()
         self._cost: float | None = None
-        self._defaults = _turn_options(defaults)
+        self._defaults = turn_options(defaults)
         #: the session's failover (``fallback=``, its own or its client's): the agents after
         #: this one, the conversation so far (what the next one is told), the failed tries of
         #: the turn under way
@@ -110,7 +72,7 @@ class Session(SessionControls):
         self._fallback_runners: tuple[Runner, ...] = ()
         self._history: list[tuple[str, str]] = []
         self._failed_over: list[Any] = []
-        if runner.fallback is not None or any(k in self._defaults for k in _FAILOVER):
+        if runner.fallback is not None or any(k in self._defaults for k in FAILOVER):
             from oauthpy._fallback import split
 
             self._defaults, self._fallback = split(self._defaults, runner.fallback)
@@ -201,7 +163,7 @@ class Session(SessionControls):
 
     def _request(self, prompt: Any, kw: Mapping[str, Any]) -> Any:
         self._check_open()
-        turn = _turn_options(kw)
+        turn = turn_options(kw)
         merged = {**self._defaults, **turn}
         for key in ("env", "provider_options"):  # per-turn values go over the session's
             if isinstance(self._defaults.get(key), Mapping) and isinstance(turn.get(key), Mapping):
@@ -319,7 +281,7 @@ class Session(SessionControls):
             self._busy = False
             idle.set()
 
-    @takes(TurnOptions, _FIXED)
+    @takes(TurnOptions, FIXED)
     def stream(self, prompt: str, **options: Unpack[TurnOptions]) -> AsyncGenerator[Event, None]:
         """The next turn's events as they happen (options are checked now).
 
@@ -335,7 +297,7 @@ class Session(SessionControls):
         weakref.finalize(gen, self._dropped, token)
         return gen
 
-    @takes(TurnOptions, _FIXED)
+    @takes(TurnOptions, FIXED)
     def stream_sync(self, prompt: str, **options: Unpack[TurnOptions]) -> SyncStream[Event]:
         """Sync twin of `stream`."""
         return iterate_sync(self.stream(prompt, **options))
@@ -349,7 +311,7 @@ class Session(SessionControls):
     async def arun(
         self, prompt: str, *, output_schema: JsonSchema | None = None, **options: Unpack[_TurnKeywords]
     ) -> RunResult[Any]: ...
-    @takes(TurnOptions, _FIXED)
+    @takes(TurnOptions, FIXED)
     async def arun(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult[Any]:
         """Run the next turn to completion."""
         return await self._arun(self._request(prompt, options))
@@ -371,7 +333,7 @@ class Session(SessionControls):
     def run(
         self, prompt: str, *, output_schema: JsonSchema | None = None, **options: Unpack[_TurnKeywords]
     ) -> RunResult[Any]: ...
-    @takes(TurnOptions, _FIXED)
+    @takes(TurnOptions, FIXED)
     def run(self, prompt: str, **options: Unpack[TurnOptions]) -> RunResult[Any]:
         """Sync twin of `arun`: the keyword arguments of ``Client.run`` but ``cwd`` and
         ``tools``, which the session keeps."""
@@ -432,8 +394,3 @@ async def _close(conversation: Conversation) -> None:
     """Closed by its session: a live agent goes back to the client's warm pool, if any."""
     give_back = getattr(conversation, "give_back", None)
     await (give_back() if give_back is not None else conversation.aclose())
-
-
-def _turn_options(kw: Mapping[str, Any]) -> dict[str, Any]:
-    """The options given a value (a None leaves the session's default in place)."""
-    return {k: v for k, v in kw.items() if v is not None}

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from oauthpy import Event, EventKind
-from oauthpy._transports.live import LiveConversation, TurnEnd
+from oauthpy._transports.live import LiveConversation
+from oauthpy._transports.live_turn import TurnEnd
 
 pytestmark = pytest.mark.fast
 

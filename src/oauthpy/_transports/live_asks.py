@@ -20,7 +20,7 @@ from oauthpy._user_exit import guarded
 if TYPE_CHECKING:
     from oauthpy._events import Event
     from oauthpy._tools import ToolResult
-    from oauthpy._transports.live import TurnEnd
+    from oauthpy._transports.live_turn import TurnEnd
 
 
 class Asks(Protocol):

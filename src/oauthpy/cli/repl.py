@@ -329,7 +329,7 @@ def command(args: argparse.Namespace) -> int:
         args.provider = choose_provider(args.source)
     resume = getattr(args, "resume", None)
     if resume is not None:
-        from oauthpy._session import check_resume_id
+        from oauthpy._session_options import check_resume_id
 
         check_resume_id(args.provider, resume)  # a wrong id fails here, not at the first turn
     repl = Repl(args.provider, args.source, args.cwd, resume)

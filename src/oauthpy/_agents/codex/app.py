@@ -35,14 +35,8 @@ from oauthpy._permissions import PermissionRequest, Verdict
 from oauthpy._process import Invocation, time_left
 from oauthpy._questions import Question
 from oauthpy._tools import ToolResult
-from oauthpy._transports.live import (
-    INTERRUPT_WAIT_S,
-    REQUEST_WAIT_S,
-    LiveAgent,
-    TurnDriver,
-    TurnEnd,
-    initialize,
-)
+from oauthpy._transports.live import REQUEST_WAIT_S, LiveAgent, initialize
+from oauthpy._transports.live_turn import INTERRUPT_WAIT_S, TurnDriver, TurnEnd
 from oauthpy._transports.rpc import Connection, Incoming, RpcError
 
 CLIENT_INFO = {"name": "oauthpy", "title": None, "version": __version__}

@@ -36,7 +36,8 @@ from oauthpy._fields import as_dict, as_list
 from oauthpy._options import RunRequest
 from oauthpy._session_controls import ContextUsage
 from oauthpy._transports.base import as_int
-from oauthpy._transports.live import REQUEST_WAIT_S, LiveAgent, LiveConversation, TurnDriver
+from oauthpy._transports.live import REQUEST_WAIT_S, LiveAgent, LiveConversation
+from oauthpy._transports.live_turn import TurnDriver
 from oauthpy._transports.rpc import Incoming, RpcError, Subscription
 
 if TYPE_CHECKING:
