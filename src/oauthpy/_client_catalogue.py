@@ -123,6 +123,7 @@ class CatalogueMethods:
     async def acapabilities(self) -> Capabilities:
         """Async twin of `capabilities`."""
         from oauthpy import _registry as registry
+        from oauthpy._session_controls import CONTROLS
         from oauthpy._sessions import Capabilities
 
         catalogue = self._catalogue()
@@ -143,6 +144,8 @@ class CatalogueMethods:
             images=bool(agent.attachment_limits) and getattr(catalogue, "takes_images", True),
             models=agent.lists_models,
             quota=bool(agent.usage),
+            questions=asking,  # the transports that ask for permission ask questions too
+            **{control: control in agent.controls for control in CONTROLS},
         )
 
     def capabilities(self) -> Capabilities:

@@ -24,6 +24,8 @@ from oauthpy._events import Event, EventKind
 CATALOGUE_WAIT_S = 60.0
 #: how long a title made from a first prompt may be
 TITLE_CHARS = 80
+#: the `Capabilities` of a session's controls: docs/sessions.md has their own table
+SESSION_CONTROLS = ("questions", "steer", "rewind", "compact", "context")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,16 @@ class Capabilities:
     models: bool = False
     #: the account's quota can be read
     quota: bool = False
+    #: the agent's questions reach ``on_question`` (on the transport a run with it takes)
+    questions: bool = False
+    #: `Session.steer`: a message into the turn under way
+    steer: bool = False
+    #: `Session.rewind`: the conversation back by turns
+    rewind: bool = False
+    #: `Session.compact`: the conversation summarized in place
+    compact: bool = False
+    #: `Session.context`: how full the model's context window is
+    context: bool = False
 
 
 class Catalogue(Protocol):
@@ -192,8 +204,11 @@ class NoCatalogue:
 
 
 def capability_table(rows: Iterable[Capabilities]) -> str:
-    """The Markdown table docs/sessions.md shows (a test checks it matches the providers)."""
-    names = [f.name for f in dataclasses.fields(Capabilities) if f.name != "provider"]
+    """The Markdown table docs/sessions.md shows (a test checks it matches the providers); the
+    session controls are in a table of their own there."""
+    names = [
+        f.name for f in dataclasses.fields(Capabilities) if f.name not in ("provider", *SESSION_CONTROLS)
+    ]
     lines = ["| provider | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for row in rows:
         marks = ["yes" if getattr(row, name) else "-" for name in names]

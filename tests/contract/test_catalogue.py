@@ -13,7 +13,9 @@ import pytest
 
 from oauthpy import Client, NotSupportedError, SessionInfo, SessionNotFoundError
 from oauthpy import _registry as registry
+from oauthpy._session_controls import CONTROLS
 from oauthpy._sessions import capability_table
+from oauthpy.cli.questions import asking_transports
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer
 from tests.paths import REPO
@@ -199,6 +201,10 @@ def test_the_docs_table_of_capabilities_is_what_each_provider_says(tmp_path: Pat
         with open_rig(name, tmp_path / name) as rig:
             says[name] = rig.client().capabilities()
             assert_no_leftovers(rig.env)
+        # the session controls, which have their own table (tests/docs/test_docs_controls.py)
+        controls = registry.get(name).controls
+        assert {c: getattr(says[name], c) for c in CONTROLS} == {c: c in controls for c in CONTROLS}
+        assert says[name].questions == bool(asking_transports(name)), name
     header, rows = _table_rows((REPO / "docs" / "sessions.md").read_text())
     assert header == capability_table([]).splitlines(), (
         f"docs/sessions.md: under {MARKER!r}, {capability_table([])}"
