@@ -307,6 +307,50 @@ def test_a_batch_runs_each_item_in_its_own_worktree(tmp_path: Path):
         assert only_the_users_tree(repo)
 
 
+def test_a_batchs_worktrees_get_the_ignored_files_and_the_setup_compare_gives_them(tmp_path: Path):
+    """``oauthpy batch --workspace worktree --include .env --setup CMD``: each item's worktree has
+    the ignored file, then the setup runs in it, before its agent; the uncommitted-changes warning
+    is one line in the command's words. Without ``--workspace`` the flags are refused at once."""
+    with open_rig("codex", tmp_path / "rig") as rig:
+        repo = make_repo(rig.work)
+        (repo / ".gitignore").write_text(".env\n")
+        git(repo, "add", ".gitignore")
+        git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "ignore .env")
+        (repo / ".env").write_text("KEY=local\n")
+        items = tmp_path / "items.jsonl"
+        items.write_text('{"id": "a", "prompt": "one"}\n{"id": "b", "prompt": "two"}\n')
+        out, log = tmp_path / "out.jsonl", tmp_path / "setup.log"
+        setup = f"test -f .env && pwd >> {log}"
+        args = [
+            str(items),
+            "-o",
+            str(out),
+            "-j",
+            "2",
+            "--cwd",
+            str(repo),
+            "--setup",
+            setup,
+            "--include",
+            ".env",
+        ]
+
+        refused = batch("codex", rig.env, *args)
+        assert refused.returncode == 2, refused.stderr
+        assert "prepares a worktree: it needs --workspace worktree" in refused.stderr
+        assert not out.exists() and not log.exists()
+
+        done = batch("codex", rig.env, *args, "--workspace", "worktree")
+        assert done.returncode == 0, done.stderr
+        assert [json.loads(line)["ok"] for line in out.read_text().splitlines()] == [True, True]
+        folders = log.read_text().splitlines()  # the setup found .env in each item's worktree
+        assert len(set(folders)) == 2 and str(repo) not in folders, folders
+        warned = [line for line in done.stderr.splitlines() if "uncommitted changes" in line]
+        assert len(warned) == 1 and warned[0].startswith("warning: ") and "--base working" in warned[0]
+        assert only_the_users_tree(repo)
+        assert_no_leftovers(rig.env)
+
+
 def test_workspaces_list_and_clean_see_a_worktree_kept_by_an_offline_run(tmp_path: Path):
     """Issue 50 item 2: an OAUTHPY_OFFLINE run keeps its worktrees under its own OAUTHPY_HOME;
     the workspaces command found none there. With none, each says so."""

@@ -54,6 +54,9 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
         choices=("worktree",),
         help="run each item in its own git worktree; its changes and diff go on its line",
     )
+    from oauthpy.cli.worktree_flags import worktree_flags
+
+    worktree_flags(p, "each item's worktree")
     p.add_argument(
         "--keep-sessions",
         action="store_true",

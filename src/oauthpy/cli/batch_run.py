@@ -18,6 +18,7 @@ from oauthpy.cli.batch_progress import PLAIN_EVERY_S, Display, Tally
 from oauthpy.cli.clients import client_for
 from oauthpy.cli.run_cmd import run_options
 from oauthpy.cli.stdin import unread_note
+from oauthpy.cli.worktree_flags import warnings_as_lines, worktree_options
 
 if TYPE_CHECKING:
     from oauthpy._batch import Throttle
@@ -41,6 +42,11 @@ def _read_input(path: str) -> bytes:
 
 
 def command(args: argparse.Namespace) -> int:
+    with warnings_as_lines():  # a worktree's word on uncommitted changes, said once
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     from oauthpy._batch import Throttle, check_concurrency
 
     check_concurrency(args.jobs)
@@ -52,7 +58,7 @@ def command(args: argparse.Namespace) -> int:
         anchor_attachments(items, os.path.dirname(os.path.abspath(args.input)))
     output = Output(args.output, resume=args.resume)
     todo = [item for item in items if item.key not in output.done]
-    kw = run_options(args)
+    kw = {**run_options(args), **worktree_options(args)}
     requests, policy, jobs = client._batch(
         [item.fields for item in todo],
         args.jobs,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from typing import Any
+
+from oauthpy.cli.worktree_flags import seconds, warnings_as_lines, worktree_flags
 
 
 def _examples() -> str:
@@ -47,16 +47,6 @@ def _at_least_one(value: str) -> int:
     return n
 
 
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
-    return seconds
-
-
 def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.description = (
         "Give one task to several agents at once, each attempt in its own git worktree, and compare."
@@ -66,26 +56,10 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
     p.add_argument("--cwd", default=".", help="a folder of the git repository to work on (default .)")
     p.add_argument("--n", type=_at_least_one, default=1, metavar="N", help="attempts per agent (default 1)")
     p.add_argument("--timeout", type=float, help="seconds each agent may take")
-    p.add_argument(
-        "--setup", metavar="CMD", help="a shell command run in each worktree before its agent starts"
-    )
-    p.add_argument(
-        "--setup-timeout", type=_seconds, metavar="S", help="seconds --setup may take (default 600)"
-    )
-    p.add_argument(
-        "--include",
-        action="append",
-        metavar="PATTERN",
-        help="ignored files to copy into each worktree, as in .worktreeinclude (repeatable)",
-    )
-    p.add_argument(
-        "--base",
-        choices=("head", "working"),
-        help="start each worktree from HEAD, or with your uncommitted changes",
-    )
+    worktree_flags(p, "each worktree")
     p.add_argument("--check", metavar="CMD", help="a shell command run in each finished attempt's worktree")
     p.add_argument(
-        "--check-timeout", type=_seconds, metavar="S", help="seconds --check may take (default 600)"
+        "--check-timeout", type=seconds, metavar="S", help="seconds --check may take (default 600)"
     )
     p.add_argument("--judge", metavar="AGENT", help="an agent that ranks the finished attempts (read-only)")
     p.add_argument(
@@ -225,7 +199,7 @@ def command(args: argparse.Namespace) -> int:
     from oauthpy.cli.interrupts import Terminated
 
     try:
-        with _warnings_as_lines():
+        with warnings_as_lines():
             comparison = asyncio.run(
                 acompare(
                     args.prompt,
@@ -254,27 +228,6 @@ def command(args: argparse.Namespace) -> int:
     if not any(attempt.error is None for attempt in comparison):
         return 1
     return _apply_best(comparison, n) if args.apply_best else 0
-
-
-@contextlib.contextmanager
-def _warnings_as_lines() -> Iterator[None]:
-    """A warning (the tree has uncommitted changes the attempts do not see) as one ``warning:``
-    line, said once, in the command's words, not Python's (its file, its line of asyncio)."""
-    import warnings
-
-    said: set[str] = set()
-
-    def show(
-        message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
-    ) -> None:
-        text = str(message).replace("base='working'", "--base working")
-        if text not in said:
-            said.add(text)
-            print(f"warning: {text}", file=sys.stderr, flush=True)
-
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield
 
 
 def _apply_best(comparison: Any, n: int) -> int:

@@ -22,6 +22,10 @@ _CLI_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (r"provider_options=\{'method': \.\.\.\} \(CLI: (--method)\)", r"\1"),
     (r"\(CLI: (--[\w-]+)\)", r"(\1)"),
+    # a worktree's set-up without a worktree (`oauthpy batch --setup` without --workspace)
+    (r"\bsetup_timeout= prepares", "--setup-timeout prepares"),
+    (r"\b(setup|include|base)= prepares", r"--\1 prepares"),
+    (r"it needs workspace='worktree'", "it needs --workspace worktree"),
 )
 
 _ACP_EXAMPLE = r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)"
