@@ -42,12 +42,20 @@ def _count(n: Any) -> int:
     return n
 
 
-def _removed(result: RunResult[Any]) -> None:
-    """The worktree kept for the check, gone (and its registration)."""
-    from oauthpy._workspace import _forget
+def _held(result: RunResult[Any]) -> None:
+    """The worktree kept for the check, this process's until it is removed (`_removed`)."""
+    from oauthpy._workspace import hold
 
     if result.workspace is not None and result.repository is not None:
-        _forget(result.repository, result.workspace)
+        hold(result.repository, result.workspace)
+
+
+def _removed(result: RunResult[Any]) -> None:
+    """The worktree kept for the check, gone (and its registration)."""
+    from oauthpy._workspace import forget
+
+    if result.workspace is not None and result.repository is not None:
+        forget(result.repository, result.workspace)
 
 
 def _folder_in(result: RunResult[Any], worktree: str) -> str:
@@ -126,6 +134,8 @@ async def acompare(
         else:
             ran_s = time.monotonic() - started
             checked = None
+            if not keep_workspace:
+                _held(result)
             try:
                 if command is not None and result.workspace is not None:
                     more = {**(env or {}), **attempt_env(index, result.workspace)}

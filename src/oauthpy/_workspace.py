@@ -166,7 +166,7 @@ class Worktree:
             made = cls(plan, path, git_dir=_git_dir_of(dot_git, path), dot_git=dot_git)
             made._start()
         except BaseException:
-            _forget(plan.repo, path)
+            forget(plan.repo, path)
             raise
         return made
 
@@ -243,7 +243,7 @@ class Worktree:
         _unlink(self.path + ".pid")
 
     def remove(self) -> None:
-        _forget(self.plan.repo, self.path)
+        forget(self.plan.repo, self.path)
 
 
 def _no_follow(path: str, flags: int) -> int:
@@ -259,7 +259,7 @@ def _git_dir_of(dot_git: bytes, path: str) -> str:
     return os.path.normpath(os.path.join(path, found))
 
 
-def _forget(repo: str, path: str) -> None:
+def forget(repo: str, path: str) -> None:
     """The worktree at ``path`` gone, with its registration in ``repo`` and its marker files.
     ``--force`` twice: git then neither looks into the worktree (a status there would read what
     the agent wrote) nor refuses a locked one."""
@@ -272,6 +272,14 @@ def _forget(repo: str, path: str) -> None:
         git(["worktree", "prune"], repo, check=False)
     for marker in (path + ".pid", path + _KEPT):
         _unlink(marker)
+
+
+def hold(repo: str, path: str) -> None:
+    """A worktree its run kept for this process's own use after it (compare's check), marked as
+    this process's again: a crash now leaves it to `prune_stale`, not as one the user kept."""
+    with open(path + ".pid", "w") as fh:
+        fh.write(f"{os.getpid()}\n{repo}\n")
+    _unlink(path + _KEPT)
 
 
 def _unlink(path: str) -> None:
@@ -319,7 +327,7 @@ def prune_stale(folder: str | None = None) -> list[str]:
     for place in [folder] if folder else folders():
         for path, (pid, repo, *_) in _markers(place, ".pid"):
             if pid.isdigit() and not _alive(int(pid)):
-                _forget(repo, path)
+                forget(repo, path)
                 removed.append(path)
     return removed
 
@@ -341,7 +349,7 @@ def clean(folder: str | None = None) -> list[str]:
     removed = prune_stale(folder)
     for place in [folder] if folder else folders():
         for path, (repo, *_) in _markers(place, _KEPT):
-            _forget(repo, path)
+            forget(repo, path)
             removed.append(path)
     return removed
 

@@ -12,7 +12,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from oauthpy._workspace import home
+from oauthpy._workspace import home, listed, prune_stale
 from oauthpy.testing import Gate, text, write_file
 from oauthpy.testing.processes import MARKER_VAR
 from tests.git_repos import git, make_repo
@@ -260,3 +260,42 @@ def test_ctrl_c_during_a_check_stops_it_and_removes_its_worktree(tmp_path: Path)
         assert out.splitlines()[1:] == []  # no attempt finished: the header alone
         assert "error: interrupted" in err
         nothing_left(repo, env)  # the check's shell and its `read` too: they carry the marker
+
+
+def test_a_compare_killed_during_a_check_leaves_its_worktree_as_a_crash_leaves_one(tmp_path: Path):
+    """SIGKILL, no chance to clean up, while an attempt's check runs: the worktree kept for the
+    check is one a crash left (`oauthpy workspaces list` says so, and the next worktree's start
+    removes it), not one the user asked to keep."""
+    ready, hold = tmp_path / "ready", tmp_path / "hold"
+    os.mkfifo(ready)
+    os.mkfifo(hold)
+    with open_rig("codex", tmp_path / "c") as codex:
+        repo = make_repo(tmp_path / "repo")
+        env = env_of(codex)
+        codex.fake.script(write_file("by-codex.txt", "x\n"), text("done"))
+        check = f"echo started > {ready}; read line < {hold}"
+        proc = subprocess.Popen(
+            [*COMPARE, "-p", "codex", "--yes", "--check", check, "go"],
+            cwd=repo,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        said: queue.Queue[str] = queue.Queue()
+        waiter = threading.Thread(target=lambda: said.put(ready.read_text()), daemon=True)
+        waiter.start()
+        try:
+            assert said.get(timeout=120) == "started\n"
+            proc.kill()
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=60)
+            with open(hold, "w") as fh:  # the orphaned check's `read` ends: its shell exits
+                fh.write("go\n")
+        [(path, how)] = listed()
+        assert how == "left by a crash" and os.path.isdir(path)
+        assert prune_stale() == [path]
+        nothing_left(repo, env)
