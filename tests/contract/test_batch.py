@@ -33,7 +33,7 @@ from tests.support import (
 
 BOUND_S = 60.0
 #: how long a cut item waits for a model answer that never comes: past a warm turn's first news
-IDLE_S = 8.0
+IDLE_S = 12.0
 
 
 def oauthpy_batch(rig: Rig, *args: str, **popen: Any) -> subprocess.Popen[str]:
