@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import signal
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from oauthpy._workspace import home, listed, prune_stale
@@ -227,7 +229,10 @@ def test_ctrl_c_keeps_the_finished_attempts_rows_and_leaves_nothing(tmp_path: Pa
         nothing_left(repo, env)
 
 
-def test_ctrl_c_during_a_check_stops_it_and_removes_its_worktree(tmp_path: Path):
+@contextlib.contextmanager
+def compare_in_its_check(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, dict[str, str]]]:
+    """``oauthpy compare -p codex --check CMD`` whose check has started in the attempt's worktree
+    and waits on a FIFO the test never writes; let go of at the end if it still waits."""
     ready, hold = tmp_path / "ready", tmp_path / "hold"
     os.mkfifo(ready)
     os.mkfifo(hold)
@@ -235,7 +240,7 @@ def test_ctrl_c_during_a_check_stops_it_and_removes_its_worktree(tmp_path: Path)
         repo = make_repo(tmp_path / "repo")
         env = env_of(codex)
         codex.fake.script(write_file("by-codex.txt", "x\n"), text("done"))
-        check = f"echo started > {ready}; read line < {hold}"  # held until the test lets go: never
+        check = f"echo started > {ready}; read line < {hold}"
         proc = subprocess.Popen(
             [*COMPARE, "-p", "codex", "--yes", "--check", check, "go"],
             cwd=repo,
@@ -251,51 +256,33 @@ def test_ctrl_c_during_a_check_stops_it_and_removes_its_worktree(tmp_path: Path)
         waiter.start()
         try:
             assert said.get(timeout=120) == "started\n"  # the check runs in the attempt's worktree
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(timeout=60) == 130
+            yield proc, repo, env
         finally:
             if proc.poll() is None:
                 proc.kill()
-            out, err = proc.communicate(timeout=60)
+            proc.communicate(timeout=60)
+            with contextlib.suppress(OSError):  # a check still reading (its compare was killed)
+                os.close(os.open(hold, os.O_WRONLY | os.O_NONBLOCK))  # sees its end of file
+
+
+def test_ctrl_c_during_a_check_stops_it_and_removes_its_worktree(tmp_path: Path):
+    with compare_in_its_check(tmp_path) as (proc, repo, env):
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130
         assert out.splitlines()[1:] == []  # no attempt finished: the header alone
         assert "error: interrupted" in err
-        nothing_left(repo, env)  # the check's shell and its `read` too: they carry the marker
+    nothing_left(repo, env)  # the check's shell and its `read` too: they carry the marker
 
 
 def test_a_compare_killed_during_a_check_leaves_its_worktree_as_a_crash_leaves_one(tmp_path: Path):
     """SIGKILL, no chance to clean up, while an attempt's check runs: the worktree kept for the
     check is one a crash left (`oauthpy workspaces list` says so, and the next worktree's start
     removes it), not one the user asked to keep."""
-    ready, hold = tmp_path / "ready", tmp_path / "hold"
-    os.mkfifo(ready)
-    os.mkfifo(hold)
-    with open_rig("codex", tmp_path / "c") as codex:
-        repo = make_repo(tmp_path / "repo")
-        env = env_of(codex)
-        codex.fake.script(write_file("by-codex.txt", "x\n"), text("done"))
-        check = f"echo started > {ready}; read line < {hold}"
-        proc = subprocess.Popen(
-            [*COMPARE, "-p", "codex", "--yes", "--check", check, "go"],
-            cwd=repo,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        said: queue.Queue[str] = queue.Queue()
-        waiter = threading.Thread(target=lambda: said.put(ready.read_text()), daemon=True)
-        waiter.start()
-        try:
-            assert said.get(timeout=120) == "started\n"
-            proc.kill()
-            proc.wait(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=60)
-            with open(hold, "w") as fh:  # the orphaned check's `read` ends: its shell exits
-                fh.write("go\n")
-        [(path, how)] = listed()
-        assert how == "left by a crash" and os.path.isdir(path)
-        assert prune_stale() == [path]
-        nothing_left(repo, env)
+    with compare_in_its_check(tmp_path) as (proc, repo, env):
+        proc.kill()
+        proc.communicate(timeout=60)
+    [(path, how)] = listed()
+    assert how == "left by a crash" and os.path.isdir(path)
+    assert prune_stale() == [path]
+    nothing_left(repo, env)
