@@ -114,12 +114,14 @@ class _Handler(BaseHTTPRequestHandler):
         deadline = time.monotonic() + seconds
         # a peer that closes makes the socket readable (at its end of file); checked a tenth of a
         # second apart, so that a stop is seen as soon
+        poller = select.poll()  # not select(): a busy test process may hold fds past 1024
+        poller.register(self.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
         while not fake._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
-            readable, _, _ = select.select([self.connection], [], [], min(left, 0.1))
-            if readable and _hung_up(self.connection):
+            ready = poller.poll(min(left, 0.1) * 1000)
+            if ready and _hung_up(self.connection):
                 fake._note_dropped()
                 break
-            if readable:  # more bytes while it waits for an answer: not a hang-up; wait it out
+            if ready:  # more bytes while it waits for an answer: not a hang-up; wait it out
                 fake._stopping.wait(max(0.0, deadline - time.monotonic()))
         self.close_connection = True
 
