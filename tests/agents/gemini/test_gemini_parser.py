@@ -146,8 +146,15 @@ def test_an_unknown_resume_id_is_session_not_found(stderr):
 
 
 def test_killed_run_with_exit_zero_and_no_result_is_an_error():
-    with pytest.raises(ProtocolError, match="without a result"):
+    with pytest.raises(ProtocolError, match="without a result, before any record"):
         GeminiParser().finish(0, "")
+    # what it said before: a stop mid-stream tells apart from one before the model was asked
+    parser = GeminiParser()
+    parser.feed('{"type":"init","session_id":"s","model":"m"}')
+    parser.feed('{"type":"message","role":"assistant","content":"par","delta":true}')
+    with pytest.raises(ProtocolError, match=r"after 2 records \(the last: message\)") as caught:
+        parser.finish(0, "")
+    assert caught.value.details["records"] == 2
 
 
 @settings(max_examples=300, deadline=None)

@@ -68,6 +68,9 @@ class GeminiParser:
         self.calls: dict[str, Event] = {}
         self.result: dict[str, Any] | None = None
         self.errors: list[str] = []
+        #: the records read and the type of the last one: what a run without a result said
+        self.records = 0
+        self.last_type = ""
 
     def _end_turn(self) -> list[Event]:
         if not self.turn_text:
@@ -81,6 +84,8 @@ class GeminiParser:
         if isinstance(rec, Event):
             return [rec]
         kind = rec.get("type")
+        self.records += 1
+        self.last_type = as_str(kind)
         if kind == "message":
             if rec.get("role") != "assistant":
                 return []  # the CLI echoes the user's prompt: not output
@@ -172,6 +177,8 @@ class GeminiParser:
             err = r.get("error")
             message = as_str(err.get("message")) if isinstance(err, dict) else ""
             message = message or "; ".join(self.errors) or "the run ended with status error"
+        if returncode == 0 and not message:
+            raise _no_result(self.records, self.last_type, stderr)
         raise classify_failure(message, returncode, stderr, resume=self.resume)
 
 
@@ -231,6 +238,19 @@ def _http_status(returncode: int) -> int | None:
     return None
 
 
+def _no_result(records: int, last_type: str, stderr: str) -> ProtocolError:
+    """Exit 0 with no ``result`` record: the CLI also exits so on SIGTERM, SIGINT or SIGHUP
+    (its graceful shutdown), so what it wrote before is said, to tell a stop from a cut stream."""
+    said = f"after {records} records (the last: {last_type or '?'})" if records else "before any record"
+    return ProtocolError(
+        f"gemini exited with code 0 without a result, {said}: the stream ended early, or the "
+        "process was stopped (gemini exits 0 on SIGTERM, SIGINT and SIGHUP)",
+        returncode=0,
+        stderr=stderr,
+        details={"provider": "gemini", "status": None, "exit_code": 0, "records": records},
+    )
+
+
 def classify_failure(
     message: str, returncode: int, stderr: str, *, resume: str | None = None
 ) -> OauthPyError:
@@ -278,12 +298,7 @@ def classify_failure(
     meaning = _EXIT_MEANINGS.get(returncode)
     prefix = f"gemini failed ({meaning})" if meaning else "gemini run failed"
     if returncode == 0 and not message:
-        return ProtocolError(
-            "gemini exited without a result (the stream ended early or the process was stopped)",
-            returncode=returncode,
-            stderr=stderr,
-            details=details,
-        )
+        return _no_result(0, "", stderr)
     if returncode < 0 and not message:
         text = f"gemini was killed by signal {-returncode}"
     transient = (
