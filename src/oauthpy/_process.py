@@ -95,6 +95,8 @@ class Process:
         self._stdout = stdout if stdout is not None else proc.stdout
         self._pty_transport = pty_transport
         self.argv0 = inv.argv[0]
+        #: `lines` ended on output with no newline after it (the process died mid-line)
+        self.torn_tail = False
         self._stderr = bytearray()
         self._stderr_task = asyncio.ensure_future(self._drain_stderr())
         self._stdin_task = asyncio.ensure_future(
@@ -247,6 +249,7 @@ class Process:
                     yield piece.decode("utf-8", "replace")
             pending = bytearray(pieces[-1])
         if pending.strip():
+            self.torn_tail = True  # output that ended without its newline: cut by an exit
             yield pending.decode("utf-8", "replace")
 
     async def read(self, *, deadline: float | None = None) -> bytes:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.fast
 # A peer that speaks whatever dialect it is spoken to, one message a line.
 PEER = textwrap.dedent(
     """
-    import json, sys
+    import json, os, sys
 
     def send(message):
         sys.stdout.write(json.dumps(message) + "\\n")
@@ -65,6 +65,10 @@ PEER = textwrap.dedent(
             print("[1, 2]")
         elif method == "torn":
             print('{"jsonrpc": "2.0", "id": ' + str(rid) + ', "resu')
+        elif method == "killed_mid_frame":
+            sys.stdout.write('{"jsonrpc": "2.0", "method": "update", "params": {"te')
+            sys.stdout.flush()
+            os.kill(os.getpid(), 9)
     """
 )
 
@@ -179,6 +183,19 @@ def test_a_request_nobody_answers_ends_at_its_timeout():
     async def body(conn: Connection) -> None:
         with pytest.raises(TimeoutExceededError, match=r"silent got no answer within 0\.3 s"):
             await conn.request("silent", timeout=0.3)
+
+    run(body)
+
+
+def test_an_agent_killed_in_the_middle_of_a_frame_is_a_crash_not_a_protocol_error():
+    """Its last frame, cut short with no newline, is its death's doing: the requests fail as a
+    crash (transient: a batch retries the item), not as a frame that does not parse."""
+
+    async def body(conn: Connection) -> None:
+        with pytest.raises(CommandExecutionError) as err:
+            await conn.request("killed_mid_frame", timeout=10)
+        assert not isinstance(err.value, ProtocolError) and err.value.transient, err.value
+        assert err.value.returncode == -9
 
     run(body)
 

@@ -218,6 +218,8 @@ class Connection:
                 try:
                     message = json.loads(line)
                 except ValueError:
+                    if self.proc.torn_tail:
+                        break  # the last frame, cut by the agent's death: its exit is the news
                     if line.lstrip().startswith("{"):
                         shown = redact(line)[:200]
                         self._fail(
