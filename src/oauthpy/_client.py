@@ -103,7 +103,7 @@ class Client(BatchMethods, CatalogueMethods, AccountMethods, ReviewMethods):
         **misspelt: NoReturn,  # typed so that checkers still refuse any other keyword
     ) -> None:
         if misspelt:
-            raise misspelt_keyword(next(iter(misspelt)))
+            raise misspelt_keyword(next(iter(misspelt)), _KEYWORDS)
         from oauthpy import _registry as registry
 
         agent = registry.find(provider)
@@ -380,4 +380,6 @@ _init_signature = inspect.signature(Client.__init__)
 Client.__init__.__signature__ = _init_signature.replace(  # type: ignore[attr-defined]
     parameters=[p for p in _init_signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
 )
+#: the constructor's keywords, for the "did you mean" of a misspelt one
+_KEYWORDS = tuple(p.name for p in _init_signature.parameters.values() if p.kind is p.KEYWORD_ONLY)
 del _init_signature

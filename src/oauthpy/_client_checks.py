@@ -9,32 +9,18 @@ from collections.abc import Sequence
 from oauthpy._checks import check_text
 from oauthpy._errors import InvalidOptionsError
 
-#: the constructor's keywords, for the "did you mean" of a misspelt one
-_CLIENT_KEYWORDS = (
-    "auth_source",
-    "oauthpy_home",
-    "env",
-    "transport",
-    "keep_alive",
-    "command",
-    "budget_usd",
-    "fallback",
-    "fallback_on",
-    "fallback_after_s",
-    "lean",
-)
 
-
-def misspelt_keyword(name: str) -> TypeError:
-    """The TypeError Python would raise, with the "did you mean" the run methods give."""
+def misspelt_keyword(name: str, keywords: Sequence[str]) -> TypeError:
+    """The TypeError Python would raise, with the "did you mean" the run methods give;
+    ``keywords``: the constructor's own."""
     import difflib
 
     from oauthpy._signature import _unexpected
 
-    near = [k for k in _CLIENT_KEYWORDS if name in k or k in name]
-    near = near or difflib.get_close_matches(name, _CLIENT_KEYWORDS, n=1)
+    near = [k for k in keywords if name in k or k in name]
+    near = near or difflib.get_close_matches(name, keywords, n=1)
     why = {name: f"did you mean {near[0]!r}?"} if near else {}
-    return _unexpected("Client", name, _CLIENT_KEYWORDS, why)
+    return _unexpected("Client", name, tuple(keywords), why)
 
 
 def check_command(provider: str, command: object, takes: bool) -> tuple[str, ...] | None:
