@@ -27,10 +27,11 @@ from oauthpy._run_marks import (
     forget_group,
     kill_marked,
     new_run_id,
+    own_session,
     owns_group,
-    pids_with_env,
     register_group,
     release,
+    run_pids,
     signal_group,
 )
 from oauthpy._teardown import reap_in_background, spawn, stop, within
@@ -103,6 +104,7 @@ class Process:
             self._feed_stdin(None if inv.interactive_stdin else inv.stdin)
         )
         register_group(self.pid)
+        own_session(run_id, self.pid)
         self._closed = False
 
     @classmethod
@@ -307,7 +309,7 @@ class Process:
             if self._proc.returncode is not None:
                 # The vendor exited by itself. Every process it left behind carries the run
                 # id, whatever group it is in: one scan finds them (the common case: none).
-                if pids_with_env(RUN_ID_VAR, self.run_id):
+                if run_pids(self.run_id):
                     reap_in_background(self.run_id)  # e.g. a login shell in a session of its own
                 else:
                     release(self.run_id)
@@ -337,7 +339,7 @@ class Process:
                 break
             time.sleep(0.002)
         forget_group(self.pid)
-        if not pids_with_env(RUN_ID_VAR, self.run_id):
+        if not run_pids(self.run_id):
             release(self.run_id)  # else the exit hook looks once more
         for task in (self._stdin_task, self._stderr_task):
             with contextlib.suppress(RuntimeError):  # its loop is closed

@@ -5,6 +5,10 @@ the environment, so the id finds processes that left the run's process group (co
 snapshot starts a bash in a session of its own) and processes oauthpy did not spawn itself
 (the claude CLI, started by the SDK). Ids of runs still going are kept for an exit-time hook
 that kills what is left when the interpreter stops.
+
+A run whose first process leads a session of its own (`own_session`) also owns every process
+left in that session: one that cleared its environment (``env -i``), or one caught in the middle
+of exec, whose environment is unreadable for that moment, has no id to be found by.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ RUN_ID_VAR = "OAUTHPY_RUN_ID"
 # pgid) of children still running, with the pid of the process that registered them.
 _live_runs: set[str] = set()
 _live_groups: set[int] = set()
+# run id -> the session its first process leads
+_sessions: dict[str, int] = {}
 _owner = os.getpid()
 
 
@@ -29,6 +35,7 @@ def _forget_after_fork() -> None:
     _owner = os.getpid()
     _live_runs.clear()
     _live_groups.clear()
+    _sessions.clear()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -80,28 +87,56 @@ def new_run_id() -> str:
 def release(run_id: str) -> None:
     """The run's processes are gone: the exit-time hook no longer needs to look for them."""
     _live_runs.discard(run_id)
+    _sessions.pop(run_id, None)
+
+
+def own_session(run_id: str, sid: int) -> None:
+    """The run's first process leads session ``sid``: what is left in it is the run's too.
+
+    Safe after that leader is reaped: a session id stays taken while any process is in it, so
+    only a pid space wrapped round since then could lend it to an unrelated process."""
+    _sessions[run_id] = sid
 
 
 def pids_with_env(name: str, value: str) -> list[int]:
     """PIDs of processes (other than this one) whose environment holds ``name=value``."""
     needle = f"{name}={value}".encode()
     me = os.getpid()
+    return [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and int(pid) != me and _has(pid, needle)]
+
+
+def run_pids(run_id: str) -> list[int]:
+    """PIDs of the run's live processes: those carrying its id, and any other process left in
+    the session it owns (`own_session`)."""
+    needle = f"{RUN_ID_VAR}={run_id}".encode()
+    session = _sessions.get(run_id)
+    me = os.getpid()
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == me:
             continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if needle in fh.read().split(b"\0"):
-                    found.append(int(pid))
-        except OSError:
-            continue
+        if _has(pid, needle) or (session is not None and _in_session(pid, session)):
+            found.append(int(pid))
     return found
 
 
+def _has(pid: str, needle: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            return needle in fh.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def _in_session(pid: str, session: int) -> bool:
+    fields = stat_fields(pid)
+    # an exited process (Z) waits only for its parent to reap it: nothing to stop
+    return fields is not None and fields[0] not in ("Z", "X") and int(fields[3]) == session
+
+
 def kill_marked(run_id: str, sig: int) -> list[int]:
-    """Send ``sig`` to every process carrying ``run_id``; returns the pids signalled."""
-    pids = pids_with_env(RUN_ID_VAR, run_id)
+    """Send ``sig`` to every process of run ``run_id`` (`run_pids`); returns the pids signalled."""
+    pids = run_pids(run_id)
     for pid in pids:
         try:
             os.kill(pid, sig)
@@ -172,7 +207,9 @@ __all__ = [
     "kill_all_marked",
     "kill_marked",
     "new_run_id",
+    "own_session",
     "parent_of",
+    "run_pids",
     "pids_with_env",
     "release",
 ]

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 
 from oauthpy._errors import OauthPyError, plain
 from oauthpy._redact import redact, secret_values
-from oauthpy._run_marks import RUN_ID_VAR, forget_group, new_run_id, pids_with_env, register_group, release
+from oauthpy._run_marks import (
+    RUN_ID_VAR,
+    forget_group,
+    new_run_id,
+    own_session,
+    register_group,
+    release,
+    run_pids,
+)
 from oauthpy._teardown import spawn, stop, within
 
 #: how much of the end of the output is kept, in characters
@@ -69,6 +77,7 @@ async def run_shell(command: str, cwd: str, env: Mapping[str, str], timeout: flo
             release(run_id)
             raise OauthPyError(f"cannot run a shell command in {cwd}: {exc.strerror}") from None
         register_group(proc.pid)
+        own_session(run_id, proc.pid)
         code: int | None = None
         try:
             # no pipe to wait on: this returns when the shell exits
@@ -80,7 +89,7 @@ async def run_shell(command: str, cwd: str, env: Mapping[str, str], timeout: flo
                 await stop(run_id, child=proc, group=True)
             else:
                 forget_group(proc.pid)  # reaped: its id may be recycled
-                if pids_with_env(RUN_ID_VAR, run_id):  # what it left running in the background
+                if run_pids(run_id):  # what it left running in the background
                     await stop(run_id)
                 else:
                     release(run_id)

@@ -27,14 +27,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from oauthpy._run_marks import (
-    RUN_ID_VAR,
     forget_group,
     kill_all_marked,
     kill_marked,
     owns_group,
     parent_of,
-    pids_with_env,
     release,
+    run_pids,
     signal_group,
 )
 
@@ -170,7 +169,7 @@ async def _stop(
                 signal_group(pgid, signal.SIGTERM)
             ours.update(pid for pid in kill_marked(run_id, signal.SIGTERM) if parent_of(pid) == me)
         else:
-            ours.update(pid for pid in pids_with_env(RUN_ID_VAR, run_id) if parent_of(pid) == me)
+            ours.update(pid for pid in run_pids(run_id) if parent_of(pid) == me)
         deadline = time.monotonic() + grace
         if close is not None:
             try:
@@ -182,7 +181,7 @@ async def _stop(
             # shell the agent backgrounded) get time to finish off the caller's path.
             await _wait_exit(child, deadline)
             await _wait_reaped(ours, None, deadline)
-            if pids_with_env(RUN_ID_VAR, run_id):
+            if run_pids(run_id):
                 reap_in_background(run_id)  # it unregisters the run when the helpers are gone
                 completed = handed_off = True
                 return
@@ -216,7 +215,7 @@ async def _poll(until: Callable[[], bool], deadline: float) -> None:
 async def _wait_gone(run_id: str, child: asyncio.subprocess.Process | None, deadline: float) -> None:
     """Until the child is reaped and no marked process is left, or the deadline."""
     await _wait_exit(child, deadline)
-    await _poll(lambda: not pids_with_env(RUN_ID_VAR, run_id), deadline)
+    await _poll(lambda: not run_pids(run_id), deadline)
 
 
 async def _wait_exit(child: asyncio.subprocess.Process | None, deadline: float) -> None:
@@ -287,7 +286,7 @@ def _kill_if_cancelled(task: asyncio.Task[None], run_id: str) -> None:
 async def _reap(run_id: str) -> None:
     try:
         deadline = time.monotonic() + STRAGGLER_WAIT_S
-        while pids_with_env(RUN_ID_VAR, run_id) and time.monotonic() < deadline:
+        while run_pids(run_id) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         await stop(run_id)
     except asyncio.CancelledError:

@@ -257,6 +257,32 @@ def test_a_process_that_left_the_group_is_killed_through_the_run_marker(tmp_path
     assert _dead_soon(escaped)
 
 
+def test_a_process_without_the_run_marker_in_another_group_is_stopped_through_the_session(tmp_path):
+    # `env -i` clears the run id, a process group of its own is out of reach of killpg: only
+    # the session the run's first process leads still names it
+    pid_file = tmp_path / "hidden.pid"
+    code = f"""
+    import os, subprocess, sys, time
+    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], env={{}}, preexec_fn=os.setpgrp)
+    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
+    print('ready', flush=True)
+    time.sleep(600)
+    """
+
+    async def main() -> int:
+        proc = await Process.start(child(code))
+        async for _ in proc.lines():
+            break
+        hidden = int(_wait_for_file(pid_file))
+        assert os.getpgid(hidden) != proc.pid and os.getsid(hidden) == proc.pid
+        assert run_marks.pids_with_env(run_marks.RUN_ID_VAR, proc.run_id) == [proc.pid]
+        await proc.close()
+        return hidden
+
+    hidden = asyncio.run(main())
+    assert _dead_soon(hidden)
+
+
 def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
     marker = new_marker()
     code = """

@@ -112,7 +112,14 @@ def _spawn(inv: Invocation) -> tuple[subprocess.Popen[bytes], str]:
     import subprocess
 
     from oauthpy._errors import ProviderNotInstalledError
-    from oauthpy._run_marks import RUN_ID_VAR, kill_all_marked_now, new_run_id, register_group, release
+    from oauthpy._run_marks import (
+        RUN_ID_VAR,
+        kill_all_marked_now,
+        new_run_id,
+        own_session,
+        register_group,
+        release,
+    )
 
     run_id = new_run_id()
     try:
@@ -137,6 +144,7 @@ def _spawn(inv: Invocation) -> tuple[subprocess.Popen[bytes], str]:
         release(run_id)
         raise
     register_group(proc.pid)
+    own_session(run_id, proc.pid)
     return proc, run_id
 
 
@@ -369,13 +377,12 @@ def _end(started: Started, *, term: bool) -> None:
     """End codex and whatever carries the run's id: SIGTERM then, after a grace, SIGKILL
     (``term``: the run did not finish), else only what it left behind; codex reaped."""
     from oauthpy._run_marks import (
-        RUN_ID_VAR,
         forget_group,
         kill_all_marked_now,
         kill_marked,
         owns_group,
-        pids_with_env,
         release,
+        run_pids,
         signal_group,
     )
 
@@ -394,7 +401,7 @@ def _end(started: Started, *, term: bool) -> None:
     forget_group(proc.pid)
     # helpers it left (none with the shell snapshot off): killed now, until none is left, when
     # the run was stopped, else by the exit-time hook, as the general path's command leaves them
-    if pids_with_env(RUN_ID_VAR, run_id) and (not term or not kill_all_marked_now(run_id, KILL_WAIT_S)):
+    if run_pids(run_id) and (not term or not kill_all_marked_now(run_id, KILL_WAIT_S)):
         return
     release(run_id)
 
