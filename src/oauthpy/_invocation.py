@@ -36,7 +36,7 @@ class Invocation:
         self.cleanups: list[Callable[[], None]] = [] if cleanups is None else cleanups
         #: how to tell the user to install the binary when it is missing
         self.install_hint = install_hint
-        #: give the child a pseudo-terminal as stdout instead of a pipe (see `_open_pty`)
+        #: give the child a pseudo-terminal as stdout instead of a pipe (see `oauthpy._pty.open_pty`)
         self.stdout_pty = stdout_pty
         #: keep stdin open for `Process.write` (a two-way protocol) instead of feeding ``stdin``
         self.interactive_stdin = interactive_stdin

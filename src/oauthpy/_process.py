@@ -18,10 +18,10 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator
-from typing import IO
 
 from oauthpy._errors import ProtocolError, ProviderNotInstalledError, TimeoutExceededError
 from oauthpy._invocation import Invocation as Invocation  # its home before; still imported from here
+from oauthpy._pty import close_fd, connect_pty, open_pty
 from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
@@ -113,10 +113,10 @@ class Process:
         run_id = new_run_id()
         master = slave = -1
         if inv.stdout_pty:
-            master, slave = _open_pty()
+            master, slave = open_pty()
 
         async def cleanup(child: asyncio.subprocess.Process | None) -> None:
-            _close_fd(master)
+            close_fd(master)
             await (stop(run_id) if child is None else cls(child, inv, run_id).close())
 
         try:
@@ -136,24 +136,24 @@ class Process:
             )
         except (FileNotFoundError, PermissionError) as exc:
             release(run_id)
-            _close_fd(master)
+            close_fd(master)
             what = "was not found" if isinstance(exc, FileNotFoundError) else "is not executable"
             raise ProviderNotInstalledError(f"{inv.argv[0]} {what}", hint=inv.install_hint or None) from None
         except asyncio.CancelledError:
             raise  # `spawn` has stopped what it started
         except BaseException:
-            _close_fd(master)
+            close_fd(master)
             await stop(run_id)
             raise
         finally:
-            _close_fd(slave)  # the child has its own copy; EOF comes when it is gone
+            close_fd(slave)  # the child has its own copy; EOF comes when it is gone
         if master < 0:
             return cls(proc, inv, run_id)
         self = cls(proc, inv, run_id, stdout=asyncio.StreamReader(limit=_CHUNK))
         pipe = os.fdopen(master, "rb", buffering=0)
         try:
             assert self._stdout is not None
-            self._pty_transport = await _connect_pty(self._stdout, pipe)
+            self._pty_transport = await connect_pty(self._stdout, pipe)
         except BaseException:
             pipe.close()
             await self.close()
@@ -366,35 +366,6 @@ class Process:
         transport = getattr(self._proc, "_transport", None)
         if transport is not None:
             transport.close()
-
-
-async def _connect_pty(reader: asyncio.StreamReader, pipe: IO[bytes]) -> asyncio.BaseTransport:
-    loop = asyncio.get_running_loop()
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
-    return transport
-
-
-def _close_fd(fd: int) -> None:
-    if fd >= 0:
-        os.close(fd)
-
-
-def _open_pty() -> tuple[int, int]:
-    """A pseudo-terminal pair whose slave passes bytes through unchanged (no CR/LF mapping).
-
-    For Node CLIs: Node writes a large line to a pipe with a non-blocking write and exits
-    before it drains, so anything past the pipe's 64 KiB is lost (gemini 0.61 loses the end of
-    a 200 KB reply and its result line). Writes to a terminal block, so nothing is lost.
-    """
-    import pty
-    import termios
-
-    master, slave = pty.openpty()
-    attrs = termios.tcgetattr(slave)
-    attrs[1] &= ~termios.OPOST  # oflag: no output processing
-    attrs[3] &= ~termios.ECHO  # lflag
-    termios.tcsetattr(slave, termios.TCSANOW, attrs)
-    return master, slave
 
 
 def _bounded(line: bytearray, limit: int | None) -> None:

@@ -368,7 +368,7 @@ def test_a_cancel_during_start_leaves_no_process_descriptor_or_run_id(tmp_path, 
         await asyncio.Event().wait()
 
     monkeypatch.setattr(process, "new_run_id", recording_new_run_id)
-    monkeypatch.setattr(process, "_connect_pty", never_connects)
+    monkeypatch.setattr(process, "connect_pty", never_connects)
     fds = open_pipes_and_files()
 
     async def main() -> None:

@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 #: how long codex may take to end after SIGTERM, then SIGKILL (`oauthpy._teardown`'s)
 TERM_GRACE_S = 2.0
 KILL_WAIT_S = 5.0
-_CHUNK = 1 << 16
-_STDERR_TAIL_BYTES = 16 * 1024
 
 
 class Started:
@@ -181,7 +179,9 @@ def _result(started: Started, spinner: Any) -> RunResult:
     request, proc, inv = started.request, started.proc, started.inv
     assert proc is not None and proc.stdin is not None and inv is not None
     os.set_blocking(proc.stdin.fileno(), False)  # the rest goes as the CLI reads it
-    left = _write(proc.stdin.fileno(), memoryview(inv.stdin or b""))
+    from oauthpy.cli.exec_io import read_output, write_some
+
+    left = write_some(proc.stdin.fileno(), memoryview(inv.stdin or b""))
     if not left:
         proc.stdin.close()
     from oauthpy._errors import AuthRequiredError, OauthPyError
@@ -204,7 +204,7 @@ def _result(started: Started, spinner: Any) -> RunResult:
             for event in parser.feed(line):
                 events.append(_seen(event, spinner, note_of))
 
-        stderr = _read(started, left, started.deadline, request.idle_timeout, feed)
+        stderr = read_output(proc, started.began, left, started.deadline, request.idle_timeout, feed)
         returncode = _exit_code(proc, started.deadline, started.began)
         tail = redact(stderr[-4000:].decode("utf-8", "replace"), secret_values(inv.env))
         for event in parser.finish(returncode, tail):
@@ -280,97 +280,6 @@ def _folded(started: Started, events: list[Event], output: Any) -> RunResult:
         cost_usd=cost,
         cost_estimated=estimated,
     )
-
-
-def _write(fd: int, data: memoryview) -> memoryview:
-    """What of ``data`` a non-blocking write to ``fd`` leaves; nothing when codex has gone
-    (its exit code and stderr say why)."""
-    try:
-        while data:
-            data = data[os.write(fd, data) :]
-    except BlockingIOError:
-        pass
-    except (BrokenPipeError, ConnectionResetError):
-        return memoryview(b"")
-    return data
-
-
-def _read(
-    started: Started,
-    stdin_left: memoryview,
-    deadline: float | None,
-    idle_timeout: float | None,
-    feed: Callable[[str], None],
-) -> bytes:
-    """codex's stdout lines to ``feed`` as they come, to the end of its output; the tail of its
-    stderr returned; the rest of the prompt written as codex reads it. Bounded by the run's
-    timeouts."""
-    import selectors
-
-    proc = started.proc
-    assert proc is not None and proc.stdout is not None and proc.stderr is not None and proc.stdin is not None
-    out, err = proc.stdout.fileno(), proc.stderr.fileno()
-    sel = selectors.DefaultSelector()
-    try:
-        sel.register(out, selectors.EVENT_READ)
-        sel.register(err, selectors.EVENT_READ)
-        if stdin_left:
-            sel.register(proc.stdin.fileno(), selectors.EVENT_WRITE)
-        pending, stderr = bytearray(), bytearray()
-        open_reads = 2
-        from oauthpy._dropped import CHECK_S, raise_dropped
-
-        quiet_since = time.monotonic()
-        while open_reads:
-            raise_dropped()  # a Ctrl-C Python dropped in a __del__ (cli._interrupts_never_dropped)
-            wait = _wait(deadline, idle_timeout, quiet_since, started.began)
-            ready = sel.select(CHECK_S if wait is None else min(wait, CHECK_S))
-            if ready:
-                quiet_since = time.monotonic()
-            for key, _ in ready:
-                fd = key.fd
-                if fd not in (out, err):  # stdin
-                    stdin_left = _write(fd, stdin_left)
-                    if not stdin_left:
-                        sel.unregister(fd)
-                        proc.stdin.close()
-                    continue
-                chunk = os.read(fd, _CHUNK)
-                if not chunk:
-                    sel.unregister(fd)
-                    open_reads -= 1
-                elif fd == err:
-                    stderr += chunk
-                    if len(stderr) > 2 * _STDERR_TAIL_BYTES:
-                        del stderr[:-_STDERR_TAIL_BYTES]
-                else:
-                    *whole, last = (pending + chunk).split(b"\n")
-                    for line in whole:
-                        if line.strip():
-                            feed(line.decode("utf-8", "replace"))
-                    pending = bytearray(last)
-        if pending.strip():
-            feed(pending.decode("utf-8", "replace"))
-        return bytes(stderr)
-    finally:
-        sel.close()
-
-
-def _wait(
-    deadline: float | None, idle_timeout: float | None, quiet_since: float, began: float
-) -> float | None:
-    """How long the next wait for output may take (None: unbounded); the run's timeout error
-    (`oauthpy._process.timeout_error`'s words) once none is left."""
-    left, which = None, "idle"
-    if idle_timeout is not None:
-        left = quiet_since + idle_timeout - time.monotonic()
-    if deadline is not None and (left is None or deadline - time.monotonic() <= left):
-        left, which = deadline - time.monotonic(), "total"
-    if left is not None and left <= 0:
-        from oauthpy._process import timeout_error
-
-        raise timeout_error(which, idle_timeout, began, "output")
-    return left
 
 
 def _end(started: Started, *, term: bool) -> None:

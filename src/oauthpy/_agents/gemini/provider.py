@@ -168,7 +168,7 @@ class GeminiProvider:
             cwd=request.cwd,
             stdin=self.prompt_text(request).encode("utf-8"),
             install_hint=INSTALL_HINT,
-            # gemini drops stdout past 64 KiB when it is a pipe: see process._open_pty
+            # gemini drops stdout past 64 KiB when it is a pipe: see `oauthpy._pty.open_pty`
             stdout_pty=True,
         )
 
