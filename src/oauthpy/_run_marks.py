@@ -105,6 +105,12 @@ def pids_with_env(name: str, value: str) -> list[int]:
     return [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and int(pid) != me and _has(pid, needle)]
 
 
+def marked_pids(run_id: str) -> list[int]:
+    """PIDs of the processes carrying ``run_id``: `run_pids` without the session, for the
+    waits that look again every few milliseconds (a session look reads twice the files)."""
+    return pids_with_env(RUN_ID_VAR, run_id)
+
+
 def run_pids(run_id: str) -> list[int]:
     """PIDs of the run's live processes: those carrying its id, and any other process left in
     the session it owns (`own_session`)."""
@@ -122,16 +128,32 @@ def run_pids(run_id: str) -> list[int]:
 
 def _has(pid: str, needle: bytes) -> bool:
     try:
-        with open(f"/proc/{pid}/environ", "rb") as fh:
-            return needle in fh.read().split(b"\0")
+        return b"\0" + needle + b"\0" in b"\0" + _read(f"/proc/{pid}/environ")
     except OSError:
         return False
 
 
 def _in_session(pid: str, session: int) -> bool:
-    fields = stat_fields(pid)
+    try:
+        stat = _read(f"/proc/{pid}/stat")
+    except OSError:
+        return False
+    # state, parent, group, session after the name (which may hold spaces and ")")
+    fields = stat[stat.rfind(b")") + 2 :].split(None, 4)
     # an exited process (Z) waits only for its parent to reap it: nothing to stop
-    return fields is not None and fields[0] not in ("Z", "X") and int(fields[3]) == session
+    return len(fields) > 3 and fields[0] not in (b"Z", b"X") and int(fields[3]) == session
+
+
+def _read(path: str) -> bytes:
+    """A /proc file whole, without a file object (a scan reads hundreds of them, in loops)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def kill_marked(run_id: str, sig: int) -> list[int]:
@@ -149,8 +171,7 @@ def stat_fields(pid: int | str) -> list[str] | None:
     """The fields of ``/proc/<pid>/stat`` after the command name (state, parent pid, ...), or
     None when the process is gone."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
+        stat = _read(f"/proc/{pid}/stat")
     except OSError:
         return None
     return stat[stat.rfind(b")") + 2 :].decode().split()  # the name may hold spaces and ")"
@@ -206,6 +227,7 @@ __all__ = [
     "signal_group",
     "kill_all_marked",
     "kill_marked",
+    "marked_pids",
     "new_run_id",
     "own_session",
     "parent_of",

@@ -30,6 +30,7 @@ from oauthpy._run_marks import (
     forget_group,
     kill_all_marked,
     kill_marked,
+    marked_pids,
     owns_group,
     parent_of,
     release,
@@ -215,7 +216,9 @@ async def _poll(until: Callable[[], bool], deadline: float) -> None:
 async def _wait_gone(run_id: str, child: asyncio.subprocess.Process | None, deadline: float) -> None:
     """Until the child is reaped and no marked process is left, or the deadline."""
     await _wait_exit(child, deadline)
-    await _poll(lambda: not run_pids(run_id), deadline)
+    # the marked ones alone, looked for every few ms: what the session holds besides gets the
+    # SIGKILL that follows
+    await _poll(lambda: not marked_pids(run_id), deadline)
 
 
 async def _wait_exit(child: asyncio.subprocess.Process | None, deadline: float) -> None:
@@ -286,7 +289,7 @@ def _kill_if_cancelled(task: asyncio.Task[None], run_id: str) -> None:
 async def _reap(run_id: str) -> None:
     try:
         deadline = time.monotonic() + STRAGGLER_WAIT_S
-        while run_pids(run_id) and time.monotonic() < deadline:
+        while marked_pids(run_id) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         await stop(run_id)
     except asyncio.CancelledError:
