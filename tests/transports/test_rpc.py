@@ -13,7 +13,8 @@ import pytest
 from oauthpy import CommandExecutionError, ProtocolError, TimeoutExceededError
 from oauthpy._options import merged_env
 from oauthpy._process import Invocation
-from oauthpy._transports.rpc import INTERNAL_ERROR, Connection, Dialect, RpcError
+from oauthpy._transports.rpc import Connection, Dialect
+from oauthpy._transports.rpc_messages import INTERNAL_ERROR, RpcError
 from oauthpy.testing import new_marker
 from tests.support import assert_no_leftovers
 

@@ -14,7 +14,8 @@ from typing import Any
 from oauthpy._agents.codex.provider import find_binary
 from oauthpy._options import merged_env
 from oauthpy._process import Invocation
-from oauthpy._transports.rpc import Connection, RpcError
+from oauthpy._transports.rpc import Connection
+from oauthpy._transports.rpc_messages import RpcError
 from oauthpy.testing import FakeResponsesServer, text
 from tests.support import assert_no_leftovers
 

@@ -25,7 +25,8 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from oauthpy._transports.rpc import INVALID_REQUEST, MAX_FRAME_BYTES, PARSE_ERROR
+from oauthpy._transports.rpc import MAX_FRAME_BYTES
+from oauthpy._transports.rpc_messages import INVALID_REQUEST, PARSE_ERROR
 
 _CHUNK = 1 << 20
 _EOF = object()

@@ -39,9 +39,11 @@ from oauthpy._transports.live_turn import (
     next_update,
     ran_out,
 )
-from oauthpy._transports.rpc import INCOMING, Connection
+from oauthpy._transports.rpc import Connection
 
 #: bound on a handshake and on every request that is not a turn (a run's own timeout cuts it)
+from oauthpy._transports.rpc_messages import INCOMING
+
 REQUEST_WAIT_S = 60.0
 
 

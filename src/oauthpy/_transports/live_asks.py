@@ -14,7 +14,7 @@ from oauthpy._permissions import Decision, PermissionRequest, Permissions, Verdi
 from oauthpy._process import timeout_error
 from oauthpy._questions import Question, ask_all, question_event
 from oauthpy._teardown import within
-from oauthpy._transports.rpc import Incoming
+from oauthpy._transports.rpc_messages import Incoming
 from oauthpy._user_exit import guarded
 
 if TYPE_CHECKING:

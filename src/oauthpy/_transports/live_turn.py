@@ -15,7 +15,8 @@ from oauthpy._options import RunRequest
 from oauthpy._process import start_timeout, timeout_error, wait_budget
 from oauthpy._teardown import within
 from oauthpy._transports.live_asks import Asks
-from oauthpy._transports.rpc import Incoming, Subscription
+from oauthpy._transports.rpc import Subscription
+from oauthpy._transports.rpc_messages import Incoming
 
 if TYPE_CHECKING:
     from oauthpy._transports.live import LiveAgent

@@ -24,6 +24,7 @@ from oauthpy._errors import CommandExecutionError, ProtocolError, TimeoutExceede
 from oauthpy._process import Invocation, Process
 from oauthpy._redact import redact
 from oauthpy._teardown import stop, within
+from oauthpy._transports.rpc_messages import INCOMING, INTERNAL_ERROR, METHOD_NOT_FOUND, Incoming, RpcError
 
 #: "lite": JSON-RPC messages without the "jsonrpc" member (codex app-server); "jsonrpc2": the full 2.0
 Dialect = Literal["lite", "jsonrpc2"]
@@ -32,15 +33,7 @@ Handler = Callable[[str, Any], Awaitable[Any]]
 #: names the route of a notification (e.g. its turn id); None goes to the default route
 Router = Callable[[str, Any], "str | None"]
 
-#: JSON-RPC's "internal error": what the agent gets when a handler fails
-INTERNAL_ERROR = -32603
-METHOD_NOT_FOUND = -32601
-#: a line that is not JSON (or too long, too deep); one that is JSON but not a request
-PARSE_ERROR = -32700
-INVALID_REQUEST = -32600
 _END = object()  # closes a route's queue
-#: the method under which a subscription yields an `Incoming` request (its params)
-INCOMING = "oauthpy/incoming"
 #: how long an agent that closed its stdout may take to exit before it is reported without a code
 _EXIT_WAIT_S = 2.0
 #: how long stdout may stay open after the agent itself exited (a child it started holds it)
@@ -51,50 +44,6 @@ MAX_FRAME_BYTES = 64 * 1024 * 1024
 #: notifications kept for routes nobody subscribed to yet (a turn's first ones, before the
 #: answer that names the turn); past it they are dropped, not held forever
 EARLY_NOTIFICATIONS = 1000
-
-
-class RpcError(CommandExecutionError):
-    """The agent answered a request with a JSON-RPC error (``code``, redacted ``message``)."""
-
-    def __init__(self, method: str, code: int | None, message: str, data: Any = None) -> None:
-        self.code = code
-        #: what the agent said, redacted
-        self.said = redact(message)
-        super().__init__(
-            f"{method} failed: {message} (code {code})",
-            details={"method": method, "code": code, "data": data},
-        )
-
-
-class Incoming:
-    """A request from the agent (an approval, a tool call) that the turn of its route answers.
-
-    The turn calls `reply` or `refuse` exactly once; a request still unanswered when
-    its subscription closes is refused, so the agent is never left waiting and never told yes.
-    """
-
-    __slots__ = ("_answer", "method", "params")
-
-    def __init__(self, method: str, params: Any) -> None:
-        self.method = method
-        self.params = params
-        self._answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    @property
-    def answered(self) -> bool:
-        return self._answer.done()
-
-    def reply(self, result: Any) -> None:
-        if not self._answer.done():
-            self._answer.set_result(result)
-
-    def refuse(self, why: str) -> None:
-        if not self._answer.done():
-            self._answer.set_exception(RpcRefusal(why))
-
-
-class RpcRefusal(Exception):
-    """Sent back as a JSON-RPC error: the request is refused."""
 
 
 class Connection:
@@ -421,4 +370,4 @@ def _params(params: Any) -> dict[str, Any]:
     return {} if params is None else {"params": params}
 
 
-__all__ = ["INCOMING", "Connection", "Dialect", "Handler", "Incoming", "RpcError", "Router", "Subscription"]
+__all__ = ["Connection", "Dialect", "Handler", "Router", "Subscription"]

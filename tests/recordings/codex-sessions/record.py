@@ -29,7 +29,7 @@ from oauthpy._agents.codex import session_items as codex_items  # noqa: E402
 from oauthpy._agents.codex.app import AppServer  # noqa: E402
 from oauthpy._agents.codex.provider import CodexProvider  # noqa: E402
 from oauthpy._options import build_request  # noqa: E402
-from oauthpy._transports.rpc import RpcError  # noqa: E402
+from oauthpy._transports.rpc_messages import RpcError  # noqa: E402
 from oauthpy.testing import HttpError, shell, text  # noqa: E402
 from oauthpy.testing.responses import apply_patch  # noqa: E402
 

@@ -37,7 +37,8 @@ from oauthpy._questions import Question
 from oauthpy._tools import ToolResult
 from oauthpy._transports.live import REQUEST_WAIT_S, LiveAgent, initialize
 from oauthpy._transports.live_turn import INTERRUPT_WAIT_S, TurnDriver, TurnEnd
-from oauthpy._transports.rpc import Connection, Incoming, RpcError
+from oauthpy._transports.rpc import Connection
+from oauthpy._transports.rpc_messages import Incoming, RpcError
 
 CLIENT_INFO = {"name": "oauthpy", "title": None, "version": __version__}
 #: how codex refuses ``thread/resume`` with an id it has no rollout for

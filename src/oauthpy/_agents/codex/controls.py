@@ -38,7 +38,8 @@ from oauthpy._session_controls import ContextUsage
 from oauthpy._transports.base import as_int
 from oauthpy._transports.live import REQUEST_WAIT_S, LiveAgent, LiveConversation
 from oauthpy._transports.live_turn import TurnDriver
-from oauthpy._transports.rpc import Incoming, RpcError, Subscription
+from oauthpy._transports.rpc import Subscription
+from oauthpy._transports.rpc_messages import Incoming, RpcError
 
 if TYPE_CHECKING:
     from oauthpy._agents.codex.app import CodexTurn

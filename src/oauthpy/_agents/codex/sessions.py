@@ -28,7 +28,7 @@ from oauthpy._errors import OauthPyError, SessionNotFoundError
 from oauthpy._events import Event
 from oauthpy._process import time_left
 from oauthpy._sessions import CATALOGUE_WAIT_S, SessionInfo, newest_first
-from oauthpy._transports.rpc import RpcError
+from oauthpy._transports.rpc_messages import RpcError
 
 if TYPE_CHECKING:
     from oauthpy._agents.codex.provider import CodexProvider

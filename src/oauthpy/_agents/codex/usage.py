@@ -22,7 +22,7 @@ from oauthpy._agents.codex.limits import number as _number
 from oauthpy._agents.codex.limits import resets_at_from as resets_at_from
 from oauthpy._errors import AuthRequiredError, CommandExecutionError, NotSupportedError
 from oauthpy._sessions import when
-from oauthpy._transports.rpc import RpcError
+from oauthpy._transports.rpc_messages import RpcError
 from oauthpy._usage import USAGE_WAIT_S, AccountUsage, QuotaWindow
 
 if TYPE_CHECKING:

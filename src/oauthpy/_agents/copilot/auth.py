@@ -188,7 +188,7 @@ def _who(probe: Probe) -> tuple[object, object]:
 async def _acp_logout(binary: str, env: Mapping[str, str], home: Path) -> None:
     from oauthpy._agents.copilot.profile import CopilotAcp
     from oauthpy._transports.acp.conversation import AcpAgent
-    from oauthpy._transports.rpc import RpcError
+    from oauthpy._transports.rpc_messages import RpcError
 
     argv = [binary, "--acp", "--stdio", "--no-auto-update"]
     env = {**env, "COPILOT_HOME": str(home), "COPILOT_AUTO_UPDATE": "false"}

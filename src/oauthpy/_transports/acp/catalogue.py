@@ -42,7 +42,7 @@ from oauthpy._sessions import (
     user_event,
     when,
 )
-from oauthpy._transports.rpc import RpcError
+from oauthpy._transports.rpc_messages import RpcError
 
 if TYPE_CHECKING:
     from oauthpy._pool import AgentPool

@@ -41,7 +41,8 @@ from oauthpy._transports.acp.turn import (
     takes_images,
 )
 from oauthpy._transports.acp.usage import ContextReports
-from oauthpy._transports.rpc import Connection, RpcError, Subscription
+from oauthpy._transports.rpc import Connection, Subscription
+from oauthpy._transports.rpc_messages import RpcError
 from oauthpy._user_exit import UserCodeExit
 
 if TYPE_CHECKING:

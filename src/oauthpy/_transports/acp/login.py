@@ -18,7 +18,7 @@ from oauthpy._fields import as_dict, as_list, as_str
 from oauthpy._process import Invocation
 from oauthpy._transports.acp.conversation import AcpAgent
 from oauthpy._transports.acp.profile import AcpProfile
-from oauthpy._transports.rpc import RpcError
+from oauthpy._transports.rpc_messages import RpcError
 
 
 def _choose(methods: list[dict[str, Any]], wanted: str, provider: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from oauthpy._structured import structured_prompt
 from oauthpy._transports.acp.asks import AcpAsks
 from oauthpy._transports.acp.turn import AcpTurn, prompt_params
 from oauthpy._transports.live_turn import INTERRUPT_WAIT_S, TurnEnd
-from oauthpy._transports.rpc import Incoming, RpcError
+from oauthpy._transports.rpc_messages import Incoming, RpcError
 
 if TYPE_CHECKING:
     from oauthpy._transports.acp.conversation import AcpAgent
