@@ -4,13 +4,28 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 from typing import IO
 
 
+class _PtyReader(asyncio.StreamReaderProtocol):
+    """A pty master reads EIO once the child's side is closed: that is its end of file.
+
+    asyncio hands the EIO to the reader as an error, and ``StreamReader.read`` raises a stored
+    error before it returns what it still holds: a reader that lagged behind the child's last
+    writes (many runs at once) lost them, gemini's result line among them. As an end of file,
+    everything read before it is read first."""
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if isinstance(exc, OSError) and exc.errno == errno.EIO:
+            exc = None
+        super().connection_lost(exc)
+
+
 async def connect_pty(reader: asyncio.StreamReader, pipe: IO[bytes]) -> asyncio.BaseTransport:
     loop = asyncio.get_running_loop()
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    transport, _ = await loop.connect_read_pipe(lambda: _PtyReader(reader), pipe)
     return transport
 
 

@@ -283,6 +283,31 @@ def test_a_process_without_the_run_marker_in_another_group_is_stopped_through_th
     assert _dead_soon(hidden)
 
 
+def test_a_pty_keeps_the_last_lines_for_a_reader_that_comes_after_the_childs_exit():
+    # gemini's stdout is a pty: once the child is gone its master reads EIO. The last lines
+    # (gemini's result) are read before that EIO, but a reader that lags behind (32 runs on two
+    # cores, CI49 and CI54) used to get the EIO first and lose them.
+    inv = child("print('first'); print('the result', flush=True)")
+    inv.stdout_pty = True
+
+    async def main() -> list[str]:
+        proc = await Process.start(inv)
+        try:
+            await proc.wait()
+            transport = proc._pty_transport
+            assert transport is not None
+            for _ in range(10_000):  # until the pipe transport has read the EIO and closed
+                if transport.is_closing():
+                    break
+                await asyncio.sleep(0)
+            assert transport.is_closing()
+            return [line async for line in proc.lines()]
+        finally:
+            await proc.close()
+
+    assert asyncio.run(main()) == ["first", "the result"]
+
+
 def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
     marker = new_marker()
     code = """
