@@ -17,6 +17,10 @@ import atexit
 import os
 import signal
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 RUN_ID_VAR = "OAUTHPY_RUN_ID"
 
@@ -101,8 +105,7 @@ def own_session(run_id: str, sid: int) -> None:
 def pids_with_env(name: str, value: str) -> list[int]:
     """PIDs of processes (other than this one) whose environment holds ``name=value``."""
     needle = f"{name}={value}".encode()
-    me = os.getpid()
-    return [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and int(pid) != me and _has(pid, needle)]
+    return _scan(lambda pid: _has(pid, needle))
 
 
 def marked_pids(run_id: str) -> list[int]:
@@ -116,14 +119,15 @@ def run_pids(run_id: str) -> list[int]:
     the session it owns (`own_session`)."""
     needle = f"{RUN_ID_VAR}={run_id}".encode()
     session = _sessions.get(run_id)
+    if session is None:
+        return _scan(lambda pid: _has(pid, needle))
+    return _scan(lambda pid: _has(pid, needle) or _in_session(pid, session))
+
+
+def _scan(keep: Callable[[str], bool]) -> list[int]:
+    """The processes (other than this one) that ``keep`` takes, by their /proc name."""
     me = os.getpid()
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == me:
-            continue
-        if _has(pid, needle) or (session is not None and _in_session(pid, session)):
-            found.append(int(pid))
-    return found
+    return [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and int(pid) != me and keep(pid)]
 
 
 def _has(pid: str, needle: bytes) -> bool:
