@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from stats import Row, paired
+
 RECORDINGS = Path(__file__).resolve().parent.parent / "tests" / "recordings"
 
 
@@ -76,3 +78,18 @@ def bare_and_ours(provider: str, n_lines: int) -> tuple[Callable[[], None], Call
                 feed(line)
 
     return bare, ours
+
+
+def parsers(reps: int, providers: list[str], n_lines: int) -> list[Row]:
+    rows = []
+    for provider in providers:
+        bare, ours = bare_and_ours(provider, n_lines)
+        row = Row(
+            "parser",
+            f"{provider}: {n_lines:,} recorded lines",
+            bare.__doc__ or "bare",
+            "parser",
+            target="<= 1.43x (rate >= 0.7)",
+        )
+        rows.append(paired(row, bare, ours, reps))
+    return rows

@@ -292,3 +292,12 @@ def reset_peak_rss() -> None:
 
 
 __all__ = ["PROMPT", "RawAppServer", "Rig", "asyncio", "reset_peak_rss", "rig", "rss_mb"]
+
+
+def transports(provider: str) -> list[str | None]:
+    """What each provider is measured on: codex on both of its transports."""
+    return ["exec", "app-server"] if provider == "codex" else [None]
+
+
+def tagged(provider: str, transport: str | None) -> str:
+    return f"{provider} ({transport})" if transport else provider

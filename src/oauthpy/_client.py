@@ -19,7 +19,8 @@ from oauthpy._errors import InvalidOptionsError, UnsupportedProviderError
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
 from oauthpy._names import AUTH_SOURCES, AuthSource, TransportName
 from oauthpy._registry import ProviderName
-from oauthpy._runner import Outcome, Runner
+from oauthpy._run_outcome import Outcome
+from oauthpy._runner import Runner
 from oauthpy._signature import JsonSchema, ModelT, RunOptions, takes
 
 if TYPE_CHECKING:

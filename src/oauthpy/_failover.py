@@ -118,7 +118,7 @@ def _given_up(exc: OauthPyError, failed: list[FailedAttempt]) -> OauthPyError:
 async def arun(runner: Runner, request: RunRequest) -> RunResult[Any]:
     """A run with failover: the first agent's result, else the next one's that answered, with
     the failed tries on ``RunResult.attempts``."""
-    from oauthpy._runner import Outcome
+    from oauthpy._run_outcome import Outcome
 
     failed: list[FailedAttempt] = []
     spent: Usage | None = None  # what failed tries used, when one had finished a turn
@@ -163,7 +163,7 @@ async def _show(event: Event, request: RunRequest) -> None:
 async def stream(runner: Runner, request: RunRequest) -> AsyncGenerator[Event, None]:
     """A stream with failover: the first agent's events, then, when it fails over, an ``error``
     event with ``status="failover"`` naming the next agent, then that agent's events."""
-    from oauthpy._runner import Outcome
+    from oauthpy._run_outcome import Outcome
 
     failed: list[FailedAttempt] = []
     tries = _tries(runner, request)

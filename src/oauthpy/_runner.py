@@ -1,7 +1,8 @@
 """The private core under `Client` and `Session`.
 
 It validates requests, resolves the auth env, opens the provider's conversation, runs turns
-through the retry loop, parses structured output and folds events into a `RunResult`.
+through the retry loop and parses structured output; `oauthpy._run_outcome` folds the events
+into a `RunResult`.
 What carries a turn (a CLI process, a live JSON-RPC agent, the claude SDK client) is the
 provider's `Conversation`; nothing here knows which.
 """
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from oauthpy._events import Event, RunResult
     from oauthpy._options import RunRequest
     from oauthpy._pool import AgentPool
+    from oauthpy._run_outcome import Outcome
     from oauthpy._transports.base import Conversation, Provider
     from oauthpy._workspace import WorkspacePlan
 
@@ -58,25 +60,6 @@ def asks(request: RunRequest) -> bool:
     """Whether a run needs a live channel to the agent: a permission or question callback, or
     tools."""
     return request.on_permission is not None or request.on_question is not None or bool(request.tools)
-
-
-class Outcome:
-    """What a run learned that is not an event: structured output, auth source, retries, and a
-    worktree run's changes."""
-
-    __slots__ = ("changes", "diff", "output", "repository", "retry", "source", "transport", "workspace")
-
-    def __init__(self) -> None:
-        self.changes: tuple[Any, ...] = ()
-        self.diff: str | None = None
-        #: a worktree run's repository, and its kept worktree
-        self.repository: str | None = None
-        self.workspace: str | None = None
-        self.output: Any = None
-        self.source = "external"
-        self.retry: Any = None  # a RetryLog when the run may retry
-        #: what carried the run (its conversation's transport)
-        self.transport: str | None = None
 
 
 class Runner:
@@ -368,44 +351,7 @@ class Runner:
     async def collect(
         self, gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome
     ) -> RunResult:
-        """Drain a run's events into its `RunResult`. A live run (``on_event``) yields the
-        attempts that failed too: as without it, only the last attempt's events are the result's."""
-        from oauthpy._events import EventKind, RunResult, Usage
+        """Drain a run's events into its `RunResult` (`oauthpy._run_outcome.collect`)."""
+        from oauthpy._run_outcome import collect
 
-        started = time.monotonic()
-        events: list[Event] = []
-        async with contextlib.aclosing(gen):
-            async for event in gen:
-                if event.status == "retrying" and isinstance(event.raw, dict) and "retry" in event.raw:
-                    events = []  # oauthpy retries: the failed attempt's events are not the result's
-                    continue
-                if event.status == "failover":  # another agent takes the turn: its events are
-                    events = []
-                    continue
-                events.append(event)
-        done = events[-1] if events and events[-1].kind is EventKind.DONE else None
-        usage = done.usage if done and done.usage else Usage()
-        model = done.model if done else None
-        from oauthpy._prices import cost_of
-
-        cost, estimated = cost_of(model or request.model, usage)
-        return RunResult(
-            provider=self.name,
-            transport=outcome.transport or self.transport,
-            text=done.text if done else "",
-            events=tuple(events),
-            elapsed_s=time.monotonic() - started,
-            cwd=request.cwd,
-            usage=usage,
-            model=model,
-            session_id=done.session_id if done and not request.provider_options.get("ephemeral") else None,
-            output=outcome.output,
-            auth_source=outcome.source,
-            raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},
-            cost_usd=cost,
-            cost_estimated=estimated,
-            changes=outcome.changes,
-            diff=outcome.diff,
-            workspace=outcome.workspace,
-            repository=outcome.repository,
-        )
+        return await collect(gen, request, outcome, self.name, outcome.transport or self.transport)

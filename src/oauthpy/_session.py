@@ -27,7 +27,8 @@ from oauthpy._user_exit import UserCodeExit, reraise_original
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from oauthpy._runner import Outcome, Runner
+    from oauthpy._run_outcome import Outcome
+    from oauthpy._runner import Runner
     from oauthpy._signature import _TurnKeywords
     from oauthpy._transports.base import Conversation
 
@@ -288,7 +289,7 @@ class Session(SessionControls):
         Breaking out of it (or cancelling it) interrupts the turn; the session stays usable and
         its next turn continues the same conversation.
         """
-        from oauthpy._runner import Outcome
+        from oauthpy._run_outcome import Outcome
 
         token = object()
         gen = self._turn(self._request(prompt, options), Outcome(), live=True, token=token)
@@ -317,7 +318,7 @@ class Session(SessionControls):
         return await self._arun(self._request(prompt, options))
 
     async def _arun(self, request: Any) -> RunResult[Any]:
-        from oauthpy._runner import Outcome
+        from oauthpy._run_outcome import Outcome
 
         outcome = Outcome()
         result = await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)

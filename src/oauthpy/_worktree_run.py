@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from oauthpy._events import Event
     from oauthpy._options import RunRequest
-    from oauthpy._runner import Outcome
+    from oauthpy._run_outcome import Outcome
 
 
 async def in_worktree(
