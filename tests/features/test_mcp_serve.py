@@ -84,6 +84,29 @@ def test_a_silent_agent_reports_progress_and_a_cancelled_call_leaves_no_process(
         assert after["structuredContent"]["text"] == "next one"
 
 
+def test_a_call_queued_for_a_slot_says_so_and_keeps_its_heartbeat_until_it_starts(tmp_path: Path):
+    opened = threading.Event()
+    with (
+        open_rig("codex", tmp_path) as rig,
+        serve(rig, "--max-concurrent", "1", "--heartbeat", "0.2") as mcp,
+    ):
+        rig.fake.script(Gate(opened, text("first")), text("second"))
+        first = mcp.start("tools/call", {"name": "codex", "arguments": {"prompt": "one"}})
+        rig.fake.wait_for_model_request()  # the only slot is taken
+        second = mcp.start(
+            "tools/call", {"name": "codex", "arguments": {"prompt": "two"}, "_meta": {"progressToken": 8}}
+        )
+        while len([p for p in mcp.progress(8) if "still waiting" in (p.get("message") or "")]) < 2:
+            mcp.next()
+        said = [p.get("message") or "" for p in mcp.progress(8)]
+        assert said[0].endswith(" is waiting for a free slot (--max-concurrent 1)"), said
+        assert not any("starting" in message for message in said)  # still queued
+        opened.set()
+        assert mcp.answer_to(first)["structuredContent"]["text"] == "first"
+        assert mcp.answer_to(second)["structuredContent"]["text"] == "second"
+        assert any("starting" in (p.get("message") or "") for p in mcp.progress(8))
+
+
 def test_an_agent_failure_is_an_error_result_and_the_server_serves_on(tmp_path: Path):
     with open_rig("codex", tmp_path) as rig, serve(rig) as mcp:
         rig.fake.script(HttpError(401, "key rejected by fake"))

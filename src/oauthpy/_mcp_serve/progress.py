@@ -28,6 +28,8 @@ class Progress:
         self._count = 0
         self._last = ""
         self._quiet_since = time.monotonic()
+        #: what the heartbeat says the call is still doing
+        self.doing = "working"
 
     async def say(self, message: str) -> None:
         self._count += 1
@@ -52,7 +54,9 @@ class Progress:
                 await asyncio.sleep(max(every_s - (time.monotonic() - self._quiet_since), 0.05))
                 if time.monotonic() - self._quiet_since >= every_s:
                     self._last = ""
-                    await self.say(f"{self._agent} is still working ({time.monotonic() - started:.0f} s)")
+                    await self.say(
+                        f"{self._agent} is still {self.doing} ({time.monotonic() - started:.0f} s)"
+                    )
 
         task = asyncio.ensure_future(beat())
         try:

@@ -236,13 +236,21 @@ class AgentTools:
         resume = args.get("session_id")
         chat: Any = None
         try:
-            async with self._slots, progress.heartbeat(self.settings.heartbeat_s):
-                await progress.say(f"{title} is starting")
-                chat = self._open.pop((name, resume), (None, 0.0))[0] if resume else None
-                if chat is None:
-                    opened = client.asession(resume=resume, cwd=args.get("cwd") or self.settings.cwd)
-                    chat = await opened.__aenter__()
-                result = await chat.arun(args["prompt"], **options, on_event=progress.event)
+            # the heartbeat covers a wait for a slot too: a client's tool timeout would end a
+            # call queued behind long ones before it started
+            async with progress.heartbeat(self.settings.heartbeat_s):
+                if self._slots.locked():
+                    progress.doing = "waiting for a free slot"
+                    limit = self.settings.max_concurrent
+                    await progress.say(f"{title} is waiting for a free slot (--max-concurrent {limit})")
+                async with self._slots:
+                    progress.doing = "working"
+                    await progress.say(f"{title} is starting")
+                    chat = self._open.pop((name, resume), (None, 0.0))[0] if resume else None
+                    if chat is None:
+                        opened = client.asession(resume=resume, cwd=args.get("cwd") or self.settings.cwd)
+                        chat = await opened.__aenter__()
+                    result = await chat.arun(args["prompt"], **options, on_event=progress.event)
         except OauthPyError as exc:
             await _close(chat)
             return error_content(exc)
