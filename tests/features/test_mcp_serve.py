@@ -107,6 +107,20 @@ def test_a_call_queued_for_a_slot_says_so_and_keeps_its_heartbeat_until_it_start
         assert any("starting" in (p.get("message") or "") for p in mcp.progress(8))
 
 
+def test_a_call_naming_a_folder_outside_the_servers_is_refused_before_any_agent_starts(tmp_path: Path):
+    with open_rig("codex", tmp_path) as rig, serve(rig) as mcp:
+        (rig.work / "pkg").mkdir()
+        refused = mcp.call("codex", {"prompt": "list it", "cwd": str(tmp_path)})
+        assert (
+            refused["isError"] and "outside the folder this server works in" in refused["content"][0]["text"]
+        )
+        assert rig.model_bodies() == []  # no agent ran
+        rig.fake.script(shell_step("codex", "pwd"), text("listed"))
+        inside = mcp.call("codex", {"prompt": "list it", "cwd": "pkg"})
+        assert inside["structuredContent"]["text"] == "listed"
+        assert str(rig.work / "pkg") in rig.model_bodies()[-1]  # pwd ran in the folder it named
+
+
 def test_an_agent_failure_is_an_error_result_and_the_server_serves_on(tmp_path: Path):
     with open_rig("codex", tmp_path) as rig, serve(rig) as mcp:
         rig.fake.script(HttpError(401, "key rejected by fake"))

@@ -86,3 +86,21 @@ def test_bad_settings_are_refused_before_the_server_starts(tmp_path: Path):
     with pytest.raises(InvalidOptionsError, match="--max-concurrent"):
         check_settings(["codex"], max_concurrent=0)
     assert check_settings(["codex", "codex"], cwd=str(tmp_path)).agents == ("codex",)
+
+
+def test_a_calls_cwd_is_the_servers_folder_or_below_it_unless_any_cwd(tmp_path: Path):
+    served = tmp_path / "served"
+    (served / "sub").mkdir(parents=True)
+    (tmp_path / "beside").mkdir()
+    (served / "out").symlink_to(tmp_path / "beside")  # a link that leads out of the folder
+    settings = check_settings(["codex"], cwd=str(served))
+    assert settings.call_cwd(None) == str(served)
+    assert settings.call_cwd("sub") == str(served / "sub")  # relative: from the server's folder
+    assert settings.call_cwd(str(served / "sub")) == str(served / "sub")
+    assert settings.call_cwd("sub/..") == str(served)
+    for outside in ("/", "..", "sub/../../beside", "out", str(tmp_path / "beside"), str(tmp_path)):
+        with pytest.raises(InvalidOptionsError, match="outside the folder this server works in") as caught:
+            settings.call_cwd(outside)
+        assert "--any-cwd" in (caught.value.hint or "")
+    anywhere = check_settings(["codex"], cwd=str(served), any_cwd=True)
+    assert anywhere.call_cwd("/") == "/" and anywhere.call_cwd("out") == str(tmp_path / "beside")

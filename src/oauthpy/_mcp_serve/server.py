@@ -53,6 +53,23 @@ class Settings:
     #: the agents that take a tool's work when its own agent cannot (``--fallback``; a tool's own
     #: agent is left out of its list)
     fallback: tuple[str, ...] = ()
+    #: whether a call may name any folder as its ``cwd`` (``--any-cwd``), not only ``cwd`` and below
+    any_cwd: bool = False
+
+    def call_cwd(self, asked: str | None) -> str:
+        """The folder a call works in: ``cwd``, or the folder the call names, which must be
+        ``cwd`` or below it unless ``any_cwd`` (a relative one starts at ``cwd``; ``..`` and
+        symlinks are followed before the check)."""
+        if not asked:
+            return self.cwd
+        where = os.path.realpath(os.path.join(self.cwd, os.path.expanduser(asked)))
+        if self.any_cwd or where == self.cwd or where.startswith(self.cwd.rstrip(os.sep) + os.sep):
+            return where
+        raise InvalidOptionsError(
+            f"cwd {asked!r} is outside the folder this server works in ({self.cwd}): a call "
+            "works there or in a folder below it",
+            hint="the person who started oauthpy mcp serve can allow any folder with --any-cwd",
+        )
 
     def too_deep(self) -> str | None:
         """Why this server runs no agent, or None."""
@@ -98,6 +115,7 @@ def check_settings(
     max_concurrent: int = 4,
     heartbeat_s: float = HEARTBEAT_S,
     fallback: Sequence[str] | None = None,
+    any_cwd: bool = False,
 ) -> Settings:
     """The settings, or `InvalidOptionsError` naming what is wrong (an unknown agent, a folder
     that is not there): before the server starts."""
@@ -143,6 +161,7 @@ def check_settings(
         heartbeat,
         depth=depth_from(os.environ),
         fallback=tuple(dict.fromkeys(fallback or ())),
+        any_cwd=bool(any_cwd),
     )
 
 
@@ -203,7 +222,13 @@ class AgentTools:
         from oauthpy import _registry as registry
 
         return [
-            tool(name, registry.get(name).title, registry.get(name).strengths, self.settings.cwd)
+            tool(
+                name,
+                registry.get(name).title,
+                registry.get(name).strengths,
+                self.settings.cwd,
+                anywhere=self.settings.any_cwd,
+            )
             for name in self.settings.agents
         ]
 
@@ -220,6 +245,7 @@ class AgentTools:
             return error_content(InvalidOptionsError(why))
         try:
             args = _arguments(arguments or {})
+            cwd = self.settings.call_cwd(args.get("cwd"))
         except InvalidOptionsError as exc:
             return error_content(exc)
         title = registry.get(name).title
@@ -248,7 +274,7 @@ class AgentTools:
                     await progress.say(f"{title} is starting")
                     chat = self._open.pop((name, resume), (None, 0.0))[0] if resume else None
                     if chat is None:
-                        opened = client.asession(resume=resume, cwd=args.get("cwd") or self.settings.cwd)
+                        opened = client.asession(resume=resume, cwd=cwd)
                         chat = await opened.__aenter__()
                     result = await chat.arun(args["prompt"], **options, on_event=progress.event)
         except OauthPyError as exc:

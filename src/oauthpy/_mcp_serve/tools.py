@@ -15,7 +15,9 @@ INPUT_SCHEMA: dict[str, Any] = {
         "prompt": {"type": "string", "description": "What the agent should do or answer, in full."},
         "cwd": {
             "type": "string",
-            "description": "The folder the agent works in (default: the server's folder).",
+            "description": (
+                "The folder the agent works in (default: the server's folder; a relative path starts there)."
+            ),
         },
         "model": {"type": "string", "description": "The agent's model (default: the agent's own)."},
         "session_id": {
@@ -52,21 +54,22 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 }
 
 
-def description(title: str, strengths: str, cwd: str) -> str:
+def description(title: str, strengths: str, cwd: str, anywhere: bool = False) -> str:
     what = strengths or f"{title}, a coding agent."
+    where = f"default {cwd}" if anywhere else f"{cwd} or a folder below it, the default {cwd}"
     return (
         f"Ask {title} to do a task or answer a question. {what} It works in the folder `cwd` "
-        f"(default {cwd}) with the files and tools there, and answers in text; pass the "
+        f"({where}) with the files and tools there, and answers in text; pass the "
         "result's session_id back to continue the same conversation."
     )
 
 
-def tool(name: str, title: str, strengths: str, cwd: str) -> dict[str, Any]:
-    """One agent's entry of ``tools/list``."""
+def tool(name: str, title: str, strengths: str, cwd: str, *, anywhere: bool = False) -> dict[str, Any]:
+    """One agent's entry of ``tools/list`` (``anywhere``: a call may name any folder)."""
     return {
         "name": name,
         "title": title,
-        "description": description(title, strengths, cwd),
+        "description": description(title, strengths, cwd, anywhere),
         "inputSchema": INPUT_SCHEMA,
         "outputSchema": OUTPUT_SCHEMA,
     }

@@ -36,7 +36,14 @@ def fill(p: argparse.ArgumentParser) -> None:
         help="the agents to serve: repeat -p, or a comma list (default: every installed one)",
     )
     serve.add_argument("--source", default="auto", choices=AUTH_SOURCES, help="whose login the agents use")
-    serve.add_argument("--cwd", default=".", help="the folder runs work in unless a call says (default .)")
+    serve.add_argument(
+        "--cwd", default=".", help="the folder calls work in: there or below it, as a call says (default .)"
+    )
+    serve.add_argument(
+        "--any-cwd",
+        action="store_true",
+        help="let a call name any folder as its cwd, not only --cwd and below",
+    )
     serve.add_argument("--timeout", type=float, default=900.0, help="seconds a call may take (default 900)")
     serve.add_argument(
         "--allow", default="none", choices=POLICIES, help="what agents may do without asking (default none)"
@@ -70,6 +77,7 @@ def command(args: argparse.Namespace) -> int:
         max_concurrent=args.max_concurrent,
         heartbeat_s=args.heartbeat,
         fallback=args.fallback,
+        any_cwd=args.any_cwd,
     )
     # stdout is the protocol's: every word of ours goes to stderr
     print(f"oauthpy mcp: serving {', '.join(settings.agents)} on stdio", file=sys.stderr, flush=True)
