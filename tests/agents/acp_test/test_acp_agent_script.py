@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import acp.schema as acp_schema
 import pytest
 
 from oauthpy.testing import Hang, HttpError, Tokens, text
@@ -28,15 +27,24 @@ READ_S = 10.0
 TEST_S = 30.0
 OPTIONS = ["allow", "always", "reject"]
 REFUSED = "the user refused the command"
-#: what the agent sends, and answers, checked against the ACP schema (``agent-client-protocol``)
-SCHEMAS: dict[str, Any] = {
-    "initialize": acp_schema.InitializeResponse,
-    "session/new": acp_schema.NewSessionResponse,
-    "session/load": acp_schema.LoadSessionResponse,
-    "session/prompt": acp_schema.PromptResponse,
-    "session/update": acp_schema.SessionNotification,
-    "session/request_permission": acp_schema.RequestPermissionRequest,
+#: what the agent sends, and answers, checked against the ACP schema (``agent-client-protocol``),
+#: by method
+SCHEMA_NAMES = {
+    "initialize": "InitializeResponse",
+    "session/new": "NewSessionResponse",
+    "session/load": "LoadSessionResponse",
+    "session/prompt": "PromptResponse",
+    "session/update": "SessionNotification",
+    "session/request_permission": "RequestPermissionRequest",
 }
+
+
+def schema(method: str) -> Any:
+    """The ACP SDK's model for ``method``; its schema module loads when a test first reads a
+    message (about 1.5 CPU-s), not in every worker that collects this file."""
+    import acp.schema
+
+    return getattr(acp.schema, SCHEMA_NAMES[method])
 
 
 class Agent:
@@ -76,8 +84,8 @@ class Agent:
         self.lines.append(line.decode())
         msg = json.loads(line)
         assert msg.get("jsonrpc") == "2.0"
-        if msg.get("method") in SCHEMAS:
-            conforms(SCHEMAS[msg["method"]], msg["params"])
+        if msg.get("method") in SCHEMA_NAMES:
+            conforms(schema(msg["method"]), msg["params"])
         return msg  # type: ignore[no-any-return]
 
     async def call(self, method: str, params: dict[str, Any], wait_s: float = READ_S) -> dict[str, Any]:
@@ -104,8 +112,8 @@ class Agent:
     async def result(self, method: str, params: dict[str, Any]) -> Any:
         answer = await self.call(method, params)
         assert "error" not in answer, answer
-        if method in SCHEMAS:
-            conforms(SCHEMAS[method], answer["result"])
+        if method in SCHEMA_NAMES:
+            conforms(schema(method), answer["result"])
         return answer["result"]
 
     async def open_session(self, cwd: Path) -> str:
@@ -118,7 +126,7 @@ class Agent:
         # test's own bound, not one message's
         answer = await self.call("session/prompt", {"sessionId": sid, "prompt": blocks}, TEST_S)
         if "result" in answer:
-            conforms(SCHEMAS["session/prompt"], answer["result"])
+            conforms(schema("session/prompt"), answer["result"])
         return answer
 
     def kinds(self, kind: str) -> list[dict[str, Any]]:
