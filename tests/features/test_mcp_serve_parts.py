@@ -102,5 +102,7 @@ def test_a_calls_cwd_is_the_servers_folder_or_below_it_unless_any_cwd(tmp_path: 
         with pytest.raises(InvalidOptionsError, match="outside the folder this server works in") as caught:
             settings.call_cwd(outside)
         assert "--any-cwd" in (caught.value.hint or "")
+    with pytest.raises(InvalidOptionsError, match="NUL"):
+        settings.call_cwd("sub\0")
     anywhere = check_settings(["codex"], cwd=str(served), any_cwd=True)
     assert anywhere.call_cwd("/") == "/" and anywhere.call_cwd("out") == str(tmp_path / "beside")

@@ -62,6 +62,8 @@ class Settings:
         symlinks are followed before the check)."""
         if not asked:
             return self.cwd
+        if "\0" in asked:
+            raise InvalidOptionsError("cwd must not contain a NUL character")
         where = os.path.realpath(os.path.join(self.cwd, os.path.expanduser(asked)))
         if self.any_cwd or where == self.cwd or where.startswith(self.cwd.rstrip(os.sep) + os.sep):
             return where

@@ -56,7 +56,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 
 def description(title: str, strengths: str, cwd: str, anywhere: bool = False) -> str:
     what = strengths or f"{title}, a coding agent."
-    where = f"default {cwd}" if anywhere else f"{cwd} or a folder below it, the default {cwd}"
+    where = f"default {cwd}" if anywhere else f"{cwd} by default, or a folder below it"
     return (
         f"Ask {title} to do a task or answer a question. {what} It works in the folder `cwd` "
         f"({where}) with the files and tools there, and answers in text; pass the "
