@@ -36,7 +36,9 @@ async def collect(
     gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome, provider: str, transport: str
 ) -> RunResult:
     """Drain a run's events into its `RunResult`. A live run (``on_event``) yields the
-    attempts that failed too: as without it, only the last attempt's events are the result's."""
+    attempts that failed too: as without it, only the last attempt's events are the result's.
+    ``transport``: the client's, for a run whose conversation did not say which carried it (read
+    after the events: `Outcome.transport` is known once the turn is under way)."""
     from oauthpy._events import EventKind, RunResult, Usage
 
     started = time.monotonic()
@@ -58,7 +60,7 @@ async def collect(
     cost, estimated = cost_of(model or request.model, usage)
     return RunResult(
         provider=provider,
-        transport=transport,
+        transport=outcome.transport or transport,
         text=done.text if done else "",
         events=tuple(events),
         elapsed_s=time.monotonic() - started,

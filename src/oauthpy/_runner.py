@@ -354,4 +354,4 @@ class Runner:
         """Drain a run's events into its `RunResult` (`oauthpy._run_outcome.collect`)."""
         from oauthpy._run_outcome import collect
 
-        return await collect(gen, request, outcome, self.name, outcome.transport or self.transport)
+        return await collect(gen, request, outcome, self.name, self.transport)
