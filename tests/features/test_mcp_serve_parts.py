@@ -106,3 +106,36 @@ def test_a_calls_cwd_is_the_servers_folder_or_below_it_unless_any_cwd(tmp_path: 
         settings.call_cwd("sub\0")
     anywhere = check_settings(["codex"], cwd=str(served), any_cwd=True)
     assert anywhere.call_cwd("/") == "/" and anywhere.call_cwd("out") == str(tmp_path / "beside")
+
+
+def test_a_heartbeat_counts_the_seconds_of_what_the_call_does_now():
+    from oauthpy._mcp_serve.progress import Progress
+
+    said: list[str] = []
+
+    def seconds(message: str) -> int:
+        return int(message.rsplit("(", 1)[1].removesuffix(" s)"))
+
+    async def main() -> None:
+        heard = asyncio.Event()
+
+        async def send(_: float, message: str) -> None:
+            said.append(message)
+            heard.set()
+
+        progress = Progress(send, "codex")
+        async with progress.heartbeat(0.05):
+            progress.now("waiting for a free slot")
+            # until a heartbeat counts two seconds of waiting (each wait bounded)
+            while not said or seconds(said[-1]) < 2:
+                heard.clear()
+                await asyncio.wait_for(heard.wait(), 5)
+            progress.now("working")
+            heard.clear()
+            await asyncio.wait_for(heard.wait(), 5)
+
+    asyncio.run(main())
+    waited, working = said[-2], said[-1]
+    assert waited.startswith("codex is still waiting for a free slot (")
+    assert working.startswith("codex is still working (")
+    assert seconds(working) < seconds(waited)  # its own seconds, not the call's since the wait

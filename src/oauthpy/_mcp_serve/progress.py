@@ -28,8 +28,14 @@ class Progress:
         self._count = 0
         self._last = ""
         self._quiet_since = time.monotonic()
-        #: what the heartbeat says the call is still doing
-        self.doing = "working"
+        #: what the heartbeat says the call is still doing, and since when
+        self._doing = "working"
+        self._doing_since = self._quiet_since
+
+    def now(self, doing: str) -> None:
+        """The call starts ``doing`` (waiting for a slot, then working): its heartbeat counts
+        the seconds from here."""
+        self._doing, self._doing_since = doing, time.monotonic()
 
     async def say(self, message: str) -> None:
         self._count += 1
@@ -47,16 +53,13 @@ class Progress:
 
     @contextlib.asynccontextmanager
     async def heartbeat(self, every_s: float = HEARTBEAT_S) -> AsyncIterator[None]:
-        started = time.monotonic()
-
         async def beat() -> None:
             while True:
                 await asyncio.sleep(max(every_s - (time.monotonic() - self._quiet_since), 0.05))
                 if time.monotonic() - self._quiet_since >= every_s:
                     self._last = ""
-                    await self.say(
-                        f"{self._agent} is still {self.doing} ({time.monotonic() - started:.0f} s)"
-                    )
+                    took = time.monotonic() - self._doing_since
+                    await self.say(f"{self._agent} is still {self._doing} ({took:.0f} s)")
 
         task = asyncio.ensure_future(beat())
         try:

@@ -268,11 +268,11 @@ class AgentTools:
             # call queued behind long ones before it started
             async with progress.heartbeat(self.settings.heartbeat_s):
                 if self._slots.locked():
-                    progress.doing = "waiting for a free slot"
+                    progress.now("waiting for a free slot")
                     limit = self.settings.max_concurrent
                     await progress.say(f"{title} is waiting for a free slot (--max-concurrent {limit})")
                 async with self._slots:
-                    progress.doing = "working"
+                    progress.now("working")
                     await progress.say(f"{title} is starting")
                     chat = self._open.pop((name, resume), (None, 0.0))[0] if resume else None
                     if chat is None:
