@@ -1,5 +1,5 @@
 """A batch's workers share an agent whose sessions run side by side (`AgentPool.share`): the
-pool's rules with stand-in agents, no process. The real agents: tests/contract/test_batch.py."""
+pool's rules with stand-in agents, no process. The real agents: tests/contract/test_batch_map.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``oauthpy batch``'s output on codex: its live bar on a terminal, and ``--schema`` per item (the
-shared batch suite is tests/contract/test_batch.py)."""
+shared batch suites are tests/contract/test_batch_command.py and test_batch_map.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from oauthpy.testing import Echo, Match, text
-from tests.contract.test_batch import BOUND_S, read_lines, tokens, write_items
+from tests.contract.batch_cases import BOUND_S, read_lines, tokens, write_items
 
 
 def test_on_a_terminal_the_progress_is_a_live_bar(openai_fake, codex_env: dict[str, str], tmp_path: Path):

@@ -22,7 +22,8 @@ from typing import Any
 
 # run as a file, even with ``python -I`` / ``-P``, which leave the script's folder off sys.path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from actions import Model, RpcError, Session, Tools
+from actions import RpcError, Session, Tools
+from chat_model import Model
 
 PROTOCOL_VERSION = 1
 MODELS = [

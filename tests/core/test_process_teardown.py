@@ -1,4 +1,6 @@
-"""The process runtime, with real child processes (python -c), not mocks."""
+"""The process runtime, with real child processes (python -c), not mocks: teardown, one shielded
+stop routine (SIGTERM, then SIGKILL after the grace), what left the process group or the run
+marker, a second cancel, a cancel during the start, the exit hooks. Reading: test_process_io.py."""
 
 from __future__ import annotations
 
@@ -12,140 +14,15 @@ import time
 
 import pytest
 
-from oauthpy import ProviderNotInstalledError, TimeoutExceededError
 from oauthpy import _process as process
 from oauthpy import _run_marks as run_marks
 from oauthpy import _teardown as teardown
-from oauthpy._options import merged_env
-from oauthpy._process import Invocation, Process
-from oauthpy.testing import live_processes_in_group, new_marker
+from oauthpy._process import Process
+from oauthpy.testing import new_marker
+from tests.core.process_cases import child
 from tests.support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
 
 pytestmark = pytest.mark.fast
-
-
-def child(code: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> Invocation:
-    return Invocation(
-        [sys.executable, "-c", textwrap.dedent(code)], merged_env(env or {}), cwd=".", stdin=stdin
-    )
-
-
-async def collect(inv: Invocation, **kw) -> tuple[list[str], int, str]:
-    proc = await Process.start(inv)
-    try:
-        lines = [line async for line in proc.lines(**kw)]
-        rc = await proc.wait()
-    finally:
-        await proc.close()
-    return lines, rc, proc.stderr_tail()
-
-
-def test_a_five_megabyte_line_arrives_whole():
-    inv = child("import sys; sys.stdout.write('a' * 5_000_000 + '\\nshort\\n')")
-    lines, rc, _ = asyncio.run(collect(inv))
-    assert rc == 0 and [len(x) for x in lines] == [5_000_000, 5]
-
-
-def test_non_utf8_bytes_are_replaced_not_fatal():
-    inv = child("import sys; sys.stdout.buffer.write(b'ok \\xff\\xfe end\\n')")
-    lines, _, _ = asyncio.run(collect(inv))
-    assert lines == ["ok \ufffd\ufffd end"]
-
-
-def test_chatty_stderr_does_not_deadlock_and_keeps_a_bounded_tail():
-    code = """
-    import sys
-    for i in range(20000):
-        sys.stderr.write(f'noise line {i}\\n')
-    sys.stderr.write('LAST WORDS\\n')
-    print('out')
-    """
-    lines, rc, tail = asyncio.run(collect(child(code)))
-    assert lines == ["out"] and rc == 0
-    assert tail.endswith("LAST WORDS\n") and len(tail) <= 4000
-
-
-def test_stdin_payload_is_delivered_and_closed():
-    code = "import sys; data = sys.stdin.read(); print(len(data)); print(data[:5])"
-    lines, _, _ = asyncio.run(collect(child(code, stdin=b"-flag" + b"x" * 2_000_000)))
-    assert lines == ["2000005", "-flag"]
-
-
-def test_stdin_is_closed_when_there_is_no_payload():
-    lines, _, _ = asyncio.run(collect(child("import sys; print(repr(sys.stdin.read()))")))
-    assert lines == ["''"]
-
-
-def test_timeout_kills_the_whole_group_including_grandchildren():
-    marker = new_marker()
-    code = """
-    import subprocess, sys, time
-    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
-    print('started', flush=True)
-    time.sleep(600)
-    """
-    inv = child(code, env=marker)
-
-    async def main() -> int:
-        proc = await Process.start(inv)
-        try:
-            with pytest.raises(TimeoutExceededError, match="total timeout"):
-                async for _ in proc.lines(deadline=time.monotonic() + 1):
-                    pass
-        finally:
-            await proc.close()
-        return proc.pid
-
-    pgid = asyncio.run(main())
-    assert live_processes_in_group(pgid) == []
-    assert_no_leftovers(marker)
-
-
-def test_idle_timeout_fires_when_output_stops():
-    code = "import time; print('one', flush=True); time.sleep(600)"
-
-    async def main() -> list[str]:
-        proc = await Process.start(child(code))
-        seen: list[str] = []
-        try:
-            with pytest.raises(TimeoutExceededError, match="idle timeout") as info:
-                async for line in proc.lines(idle_timeout=0.5):
-                    seen.append(line)
-            assert info.value.which == "idle"
-        finally:
-            await proc.close()
-        return seen
-
-    assert asyncio.run(main()) == ["one"]
-
-
-def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
-    marker = new_marker()
-    code = """
-    import signal, time
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    print('ready', flush=True)
-    time.sleep(600)
-    """
-
-    async def main() -> None:
-        proc = await Process.start(child(code, env=marker))
-        async for _ in proc.lines():
-            break
-        await proc.close()
-        assert proc.returncode is not None
-
-    asyncio.run(main())
-    assert_no_leftovers(marker)
-
-
-def test_missing_binary_raises_not_installed_with_the_hint():
-    inv = Invocation(["/nonexistent/vendor-cli"], {}, ".", install_hint="pip install it")
-    with pytest.raises(ProviderNotInstalledError, match="pip install it"):
-        asyncio.run(Process.start(inv))
-
-
-# -- teardown: one shielded stop routine ---------------------------------------------------
 
 
 def _alive(pid: int) -> bool:
@@ -179,35 +56,24 @@ def _wait_for_file(path, limit: float = 10.0) -> str:
     raise AssertionError(f"the child never wrote {path}")
 
 
-def test_a_cancel_that_arrives_as_a_read_completes_is_never_swallowed():
-    # `yes` keeps stdout full, so every read completes at once: a cancel then lands between the
-    # read's completion and the reader's wake-up. asyncio.wait_for on Python 3.10/3.11 returned
-    # the data and dropped the cancel there (in almost every one of these rounds), and the run
-    # went on until its own timeout.
-    async def one_round(delay: float) -> bool:
-        proc = await Process.start(Invocation(["yes"], merged_env({}), cwd="."))
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
+    marker = new_marker()
+    code = """
+    import signal, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print('ready', flush=True)
+    time.sleep(600)
+    """
 
-        async def consume() -> None:
-            async for _ in proc.lines(deadline=time.monotonic() + 60, idle_timeout=30):
-                pass
+    async def main() -> None:
+        proc = await Process.start(child(code, env=marker))
+        async for _ in proc.lines():
+            break
+        await proc.close()
+        assert proc.returncode is not None
 
-        task = asyncio.ensure_future(consume())
-        try:
-            await asyncio.sleep(delay)
-            task.cancel()
-            done, _ = await asyncio.wait({task}, timeout=2)
-            return bool(done) and task.cancelled()
-        finally:
-            await proc.close()
-            await asyncio.wait({task})
-
-    async def main() -> int | None:
-        for i in range(100):
-            if not await one_round((i % 10) * 0.0003):
-                return i
-        return None
-
-    assert asyncio.run(main()) is None, "this round lost its cancel"
+    asyncio.run(main())
+    assert_no_leftovers(marker)
 
 
 def test_sigterm_comes_before_sigkill(tmp_path):
@@ -281,31 +147,6 @@ def test_a_process_without_the_run_marker_in_another_group_is_stopped_through_th
 
     hidden = asyncio.run(main())
     assert _dead_soon(hidden)
-
-
-def test_a_pty_keeps_the_last_lines_for_a_reader_that_comes_after_the_childs_exit():
-    # gemini's stdout is a pty: once the child is gone its master reads EIO. The last lines
-    # (gemini's result) are read before that EIO, but a reader that lags behind (32 runs on two
-    # cores, CI49 and CI54) used to get the EIO first and lose them.
-    inv = child("print('first'); print('the result', flush=True)")
-    inv.stdout_pty = True
-
-    async def main() -> list[str]:
-        proc = await Process.start(inv)
-        try:
-            await proc.wait()
-            transport = proc._pty_transport
-            assert transport is not None
-            for _ in range(10_000):  # until the pipe transport has read the EIO and closed
-                if transport.is_closing():
-                    break
-                await asyncio.sleep(0)
-            assert transport.is_closing()
-            return [line async for line in proc.lines()]
-        finally:
-            await proc.close()
-
-    assert asyncio.run(main()) == ["first", "the result"]
 
 
 def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
