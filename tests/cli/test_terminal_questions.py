@@ -1,12 +1,14 @@
 """The agent's questions on the terminal (`oauthpy.cli.questions`): the asker against a fake
 terminal (a pseudo-terminal pair), reading a number, a label, free text, several, or a decline;
 then `oauthpy run` with the real Claude Code asking (fake model): on a terminal, and with none
-(declined)."""
+(declined); and with the real codex on a terminal (its default transport, which asks, not the
+answer-only `codex exec`)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +23,7 @@ from oauthpy import Question, QuestionOption
 from oauthpy._describe import describe
 from oauthpy._questions import DECLINED, question_event, read_answer
 from oauthpy.cli.questions import TerminalLines, on_terminal, read_typed, terminal_asker
-from oauthpy.testing import ask_user_question, text
+from oauthpy.testing import ask_user_question, request_user_input, text
 from tests.support import Rig, assert_no_leftovers, open_rig
 
 fast = pytest.mark.fast
@@ -257,3 +259,34 @@ def test_oauthpy_chat_asks_during_a_turn_and_the_typed_line_is_the_answer(claude
         child.close(force=True)
     assert f'"{QUESTION}"="Go"' in tool_result(claude)
     assert len(claude.fake.model_requests()) == 2  # the answer started no turn of its own
+
+
+def test_oauthpy_run_of_codex_on_a_terminal_asks_the_models_question(openai_fake, codex_env, workdir: Path):
+    openai_fake.script(request_user_input(QUESTION, ["Python", "Go"], header="Language"), text("Done."))
+    env: Any = {**os.environ, **codex_env, "NO_COLOR": "1", "TERM": "xterm"}
+    argv = [
+        "-m",
+        "oauthpy.cli",
+        "run",
+        "-p",
+        "codex",
+        "--source",
+        "external",
+        "--cwd",
+        str(workdir),
+        "a script",
+    ]
+    child = pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=90)
+    try:
+        child.expect_exact("? Language: Which language should the script use?")
+        child.expect_exact("(empty: decline) > ")
+        child.sendline("2")
+        child.expect_exact("Done.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    [output] = [
+        i for i in openai_fake.model_requests()[1].body["input"] if i.get("type") == "function_call_output"
+    ]
+    assert json.loads(output["output"]) == {"answers": {"q1": {"answers": ["Go"]}}}

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from oauthpy._describe import safe
+from oauthpy.cli.term import on_terminal
 
 if TYPE_CHECKING:
     from oauthpy._client import Client
@@ -33,16 +34,6 @@ if TYPE_CHECKING:
 _JOIN_S = 2.0
 #: a question whose answer names no option gets asked again at most this many times
 _TRIES = 5
-
-
-def on_terminal(stream: TextIO | None = None) -> bool:
-    """Whether ``stream`` (stdin) is a terminal a person can answer on (POSIX: the reader
-    ``select``s it)."""
-    stream = sys.stdin if stream is None else stream
-    try:
-        return sys.platform != "win32" and stream.isatty()
-    except (AttributeError, ValueError):  # closed or replaced by something that is no file
-        return False
 
 
 class TerminalLines:

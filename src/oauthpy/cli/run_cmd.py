@@ -106,7 +106,11 @@ def command(args: argparse.Namespace) -> int:
     from oauthpy import _registry as registry
 
     answering = registry.get(args.provider).answer_transport
-    if answering and not args.stream:
+    from oauthpy.cli.term import on_terminal
+
+    # on a terminal the agent's questions are asked there, and only its default transport
+    # carries them (`codex exec` answers its model's question itself: "unavailable")
+    if answering and not args.stream and (kw["lean"] or not on_terminal()):
         # the answer alone: the agent's one-shot (codex exec), started before the rest imports
         # (cli/run_exec.py); its default transport (codex's app-server) for --stream's deltas
         from oauthpy.cli import run_exec
@@ -121,7 +125,7 @@ def command(args: argparse.Namespace) -> int:
     from oauthpy.cli.clients import client_for  # not before run_exec's codex has started
 
     client = client_for(args, **transport)
-    from oauthpy.cli.questions import can_ask, decline, on_terminal, terminal_asker
+    from oauthpy.cli.questions import can_ask, decline, terminal_asker
     from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json
 
     # the agent's questions are asked on the terminal; with none (piped stdin, a job) they are

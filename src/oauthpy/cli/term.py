@@ -17,6 +17,16 @@ _STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", 
 _FRAMES = "|/-\\"
 
 
+def on_terminal(stream: TextIO | None = None) -> bool:
+    """Whether ``stream`` (stdin) is a terminal a person can answer on (POSIX: the reader
+    ``select``s it)."""
+    stream = sys.stdin if stream is None else stream
+    try:
+        return sys.platform != "win32" and stream.isatty()
+    except (AttributeError, ValueError):  # closed or replaced by something that is no file
+        return False
+
+
 def use_colour(stream: TextIO) -> bool:
     return not os.environ.get("NO_COLOR") and stream.isatty()
 
