@@ -209,9 +209,11 @@ def run_argv(rig: Rig) -> list[str]:
     ]
 
 
-def test_oauthpy_run_asks_on_the_terminal_and_the_answer_reaches_the_agent(claude: Rig):
-    env: Any = {**os.environ, **claude.env, "NO_COLOR": "1", "TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, run_argv(claude), env=env, encoding="utf-8", timeout=90)
+def answer_go_on_a_terminal(argv: list[str], env: dict[str, str]) -> None:
+    """`oauthpy <argv>` on a terminal: the language question is asked with its options, Go
+    (typed as its number) is the answer, and the command ends with the agent's "Done." and 0."""
+    shown: Any = {**os.environ, **env, "NO_COLOR": "1", "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, argv, env=shown, encoding="utf-8", timeout=90)
     try:
         child.expect_exact("? Language: Which language should the script use?")
         child.expect_exact("2. Go - Go.")
@@ -222,6 +224,10 @@ def test_oauthpy_run_asks_on_the_terminal_and_the_answer_reaches_the_agent(claud
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_oauthpy_run_asks_on_the_terminal_and_the_answer_reaches_the_agent(claude: Rig):
+    answer_go_on_a_terminal(run_argv(claude), claude.env)
     assert f'"{QUESTION}"="Go"' in tool_result(claude)
 
 
@@ -263,7 +269,6 @@ def test_oauthpy_chat_asks_during_a_turn_and_the_typed_line_is_the_answer(claude
 
 def test_oauthpy_run_of_codex_on_a_terminal_asks_the_models_question(openai_fake, codex_env, workdir: Path):
     openai_fake.script(request_user_input(QUESTION, ["Python", "Go"], header="Language"), text("Done."))
-    env: Any = {**os.environ, **codex_env, "NO_COLOR": "1", "TERM": "xterm"}
     argv = [
         "-m",
         "oauthpy.cli",
@@ -276,17 +281,7 @@ def test_oauthpy_run_of_codex_on_a_terminal_asks_the_models_question(openai_fake
         str(workdir),
         "a script",
     ]
-    child = pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=90)
-    try:
-        child.expect_exact("? Language: Which language should the script use?")
-        child.expect_exact("(empty: decline) > ")
-        child.sendline("2")
-        child.expect_exact("Done.")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close(force=True)
-    assert child.exitstatus == 0
-    [output] = [
-        i for i in openai_fake.model_requests()[1].body["input"] if i.get("type") == "function_call_output"
-    ]
+    answer_go_on_a_terminal(argv, codex_env)
+    items = openai_fake.model_requests()[1].body["input"]
+    [output] = [i for i in items if i.get("type") == "function_call_output"]
     assert json.loads(output["output"]) == {"answers": {"q1": {"answers": ["Go"]}}}
