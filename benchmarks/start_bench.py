@@ -151,8 +151,16 @@ def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
                 )
 
             def mine(cmd: list[str] = ours, env: dict[str, str] = env) -> None:
+                # stdin no terminal, as in a script: on one, codex's run takes the app-server
+                # (where its questions are asked), whoever starts the benchmark
                 subprocess.run(
-                    [*cmd, PROMPT], env=env, cwd=r.work, capture_output=True, text=True, check=True
+                    [*cmd, PROMPT],
+                    env=env,
+                    cwd=r.work,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 )
 
             label = (
