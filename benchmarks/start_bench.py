@@ -115,6 +115,7 @@ print(json.dumps("claude_agent_sdk" in sys.modules))
 
 #: the fresh codex row: `oauthpy run -p codex` without --stream (cli/run_exec.py)
 FRESH_CODEX = "codex (oauthpy run: exec, started before the imports)"
+FRESH_CODEX_TERMINAL = "codex, stdin a terminal (oauthpy run: app-server, where codex asks its questions)"
 
 
 def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
@@ -150,18 +151,24 @@ def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
                     cmd, input=stdin, env=env, cwd=r.work, capture_output=True, text=True, check=True
                 )
 
-            def mine(cmd: list[str] = ours, env: dict[str, str] = env) -> None:
-                # stdin no terminal, as in a script: on one, codex's run takes the app-server
-                # (where its questions are asked), whoever starts the benchmark
-                subprocess.run(
-                    [*cmd, PROMPT],
-                    env=env,
-                    cwd=r.work,
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
+            def mine(cmd: list[str] = ours, env: dict[str, str] = env, terminal: bool = False) -> None:
+                # stdin no terminal, as in a script, whoever starts the benchmark, unless
+                # ``terminal``: on one, codex's run takes the app-server (where it asks)
+                main, side = os.openpty() if terminal else (-1, subprocess.DEVNULL)
+                try:
+                    subprocess.run(
+                        [*cmd, PROMPT],
+                        env=env,
+                        cwd=r.work,
+                        stdin=side,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                finally:
+                    if terminal:
+                        os.close(main)
+                        os.close(side)
 
             label = (
                 "codex exec"
@@ -204,6 +211,14 @@ def fresh(reps: int, providers: list[str], root: Path) -> list[Row]:
                         ),
                         raw,
                         lambda auto=auto: mine(auto),
+                        reps,
+                    )
+                )
+                rows.append(
+                    paired(
+                        Row("fresh process", FRESH_CODEX_TERMINAL, label, "oauthpy run", target="-"),
+                        raw,
+                        lambda: mine(terminal=True),
                         reps,
                     )
                 )

@@ -22,7 +22,9 @@ CHART = REPO / "docs/img/performance.svg"
 
 #: under the chart: when the fresh codex rows were measured, and how busy the 2 cores were (they
 #: move with the machine's load, the python floor beside them too); say it anew with new figures
-FRESH_NOTE = "fresh codex rows: 2026-11-26, other sessions' tests on the 2 cores (load 3.5-5.5): read them beside the python floor"
+FRESH_NOTE = (
+    "fresh codex rows: 2026-11-27, a slower machine, idle (load 1): read them beside the python floor"
+)
 #: the agents of the lean rows (benchmarks/lean_bench.py)
 LEAN = ("codex", "claude", "gemini", "copilot", "opencode", "qwen")
 #: what the chart shows: (group title, [(bar label, results.md section, results.md "what")])
