@@ -114,8 +114,8 @@ class Agent(NamedTuple):
     usage_observer: str = ""
     #: the transport (one of ``transports``) of a one-shot process that gives a run's final
     #: answer at the least cost: ``oauthpy run`` without ``--stream`` takes it, started before
-    #: the rest of the run imports (`oauthpy.cli.run_exec`), unless stdin is a terminal (where
-    #: the agent's questions are asked, on its default transport); empty: the default transport
+    #: the rest of the run imports (`oauthpy.cli.run_exec`), unless stdin is a terminal and the run
+    #: not lean (its questions are asked there, on its default transport); empty: the default one
     answer_transport: str = ""
     #: ``"module:attribute"`` of its vendor's API list prices, model -> USD per million tokens
     #: (input, cached input, output): `oauthpy._prices` estimates costs from every agent's

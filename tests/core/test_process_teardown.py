@@ -56,17 +56,20 @@ def _wait_for_file(path, limit: float = 10.0) -> str:
     raise AssertionError(f"the child never wrote {path}")
 
 
+#: a child that ignores SIGTERM (so a close waits out its grace) and says when it is ready
+IGNORES_SIGTERM = """
+import signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+print('ready', flush=True)
+time.sleep(600)
+"""
+
+
 def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
     marker = new_marker()
-    code = """
-    import signal, time
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    print('ready', flush=True)
-    time.sleep(600)
-    """
 
     async def main() -> None:
-        proc = await Process.start(child(code, env=marker))
+        proc = await Process.start(child(IGNORES_SIGTERM, env=marker))
         async for _ in proc.lines():
             break
         await proc.close()
@@ -151,15 +154,10 @@ def test_a_process_without_the_run_marker_in_another_group_is_stopped_through_th
 
 def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
     marker = new_marker()
-    code = """
-    import signal, time
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so close() sits in its grace period
-    print('ready', flush=True)
-    time.sleep(600)
-    """
 
     async def main() -> Process:
-        proc = await Process.start(child(code, env=marker))
+        # it ignores SIGTERM: close() sits in its grace period
+        proc = await Process.start(child(IGNORES_SIGTERM, env=marker))
         async for _ in proc.lines():
             break
         closing = asyncio.ensure_future(proc.close())

@@ -108,9 +108,12 @@ def command(args: argparse.Namespace) -> int:
     answering = registry.get(args.provider).answer_transport
     from oauthpy.cli.term import on_terminal
 
-    # on a terminal the agent's questions are asked there, and only its default transport
-    # carries them (`codex exec` answers its model's question itself: "unavailable")
-    if answering and not args.stream and (kw["lean"] or not on_terminal()):
+    # the agent's questions are asked on the terminal; with none (piped stdin, a job) they are
+    # declined, and the question event says what was asked. A lean run asks nothing.
+    asking = on_terminal()
+    # only the agent's default transport carries its questions (`codex exec` answers its
+    # model's question itself: "unavailable"), so a terminal keeps it
+    if answering and not args.stream and (kw["lean"] or not asking):
         # the answer alone: the agent's one-shot (codex exec), started before the rest imports
         # (cli/run_exec.py); its default transport (codex's app-server) for --stream's deltas
         from oauthpy.cli import run_exec
@@ -128,9 +131,6 @@ def command(args: argparse.Namespace) -> int:
     from oauthpy.cli.questions import can_ask, decline, terminal_asker
     from oauthpy.cli.render import StreamPrinter, answer_text, dumps, result_json
 
-    # the agent's questions are asked on the terminal; with none (piped stdin, a job) they are
-    # declined, and the question event says what was asked. A lean run asks nothing.
-    asking = on_terminal()
     questions = can_ask(client) and not kw["lean"]
     if args.stream:
         printer = StreamPrinter()
