@@ -43,6 +43,15 @@ def test_the_not_logged_in_hint_speaks_cli_and_names_the_offline_mode(tmp_path: 
     assert "Client(" not in done.stderr and "auth_source=" not in done.stderr
 
 
+def test_the_api_key_hint_says_the_shell_s_environment_not_env_equals(tmp_path: Path) -> None:
+    # the command passes its environment to the agent: a key is set there, not "in env="
+    empty = {"OAUTHPY_HOME": str(tmp_path), "ANTHROPIC_API_KEY": "", "GEMINI_API_KEY": ""}
+    for agent, key in (("claude", "ANTHROPIC_API_KEY"), ("gemini", "GEMINI_API_KEY")):
+        done = oauthpy("run", "-p", agent, "--source", "oauthpy", "hi", env=empty)
+        assert done.returncode == 2 and "is not logged in" in done.stderr
+        assert f"set {key} in the environment" in done.stderr and "env=" not in done.stderr
+
+
 def test_a_misspelt_flag_gets_the_subcommands_usage_and_a_likely_meaning() -> None:
     done = oauthpy("run", "-p", "codex", "--sorce", "external", "hi")
     assert done.returncode == 2

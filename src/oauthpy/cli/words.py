@@ -26,6 +26,9 @@ _CLI_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bsetup_timeout= prepares", "--setup-timeout prepares"),
     (r"\b(setup|include|base)= prepares", r"--\1 prepares"),
     (r"it needs workspace='worktree'", "it needs --workspace worktree"),
+    # a key "in env=" is, for a command, a variable of the shell it runs in
+    (r"\bpass ([A-Z][A-Z0-9_]*) in env=", r"set \1 in the environment"),
+    (r" in env=", " in the environment"),
 )
 
 _ACP_EXAMPLE = r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)"
