@@ -44,6 +44,18 @@ class OauthPyError(Exception):
         self.hint = redact(plain(hint)) if hint else None
         super().__init__(self.message if not self.hint else f"{self.message}\nhint: {self.hint}")
 
+    def __reduce__(self) -> Any:
+        # an error crosses process boundaries (a pool's worker): rebuilt from its fields, as
+        # the subclasses' own arguments (``which=``, a session id...) are not its ``args``
+        return (_rebuilt, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuilt(cls: type[OauthPyError], args: tuple[Any, ...], fields: dict[str, Any]) -> OauthPyError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(fields)
+    return err
+
 
 class UnsupportedProviderError(OauthPyError, ValueError):
     """The provider name is not one of ``codex``, ``claude``, ``gemini``."""
@@ -115,16 +127,6 @@ class BudgetExceededError(OauthPyError):
             hint="give a new budget_usd to go on: it counts from zero (oauthpy batch: --resume "
             "--budget-usd N runs the items that did not run, and those that failed)",
         )
-
-    def __reduce__(self) -> Any:
-        return (_budget_error, (self.message, self.hint, self.budget_usd, self.spent_usd, self.unpriced))
-
-
-def _budget_error(message: str, hint: str | None, budget: float, spent: float, unpriced: str | None) -> Any:
-    err = BudgetExceededError.__new__(BudgetExceededError)
-    OauthPyError.__init__(err, message, hint=hint)
-    err.budget_usd, err.spent_usd, err.unpriced = budget, spent, unpriced
-    return err
 
 
 class CommandExecutionError(OauthPyError):
@@ -212,16 +214,6 @@ class SetupError(OauthPyError):
         self.output = redact(plain(output))
         full = f"{message}\noutput (tail):\n{self.output.strip()}" if self.output.strip() else message
         super().__init__(full, hint="the agent did not start: run the command in a fresh checkout to see why")
-
-    def __reduce__(self) -> Any:
-        return (_setup_error, (self.message, self.hint, self.exit_code, self.output, self.timed_out))
-
-
-def _setup_error(message: str, hint: str | None, code: int | None, output: str, timed_out: bool) -> Any:
-    err = SetupError.__new__(SetupError)
-    OauthPyError.__init__(err, message, hint=hint)
-    err.exit_code, err.output, err.timed_out = code, output, timed_out
-    return err
 
 
 # Tracebacks and reprs name them where users import them from (`oauthpy.AuthRequiredError`),

@@ -31,6 +31,25 @@ def test_a_traceback_prints_oauthpy_dot_the_error_and_it_pickles():
     assert type(again) is oauthpy.InvalidOptionsError and again.message == "bad"
 
 
+#: one of each error with the fields of its own: a pool's worker raises it in another process
+WITH_FIELDS = [
+    oauthpy.TimeoutExceededError("total timeout fired after 5.0 s", which="total", after_s=5.0),
+    oauthpy.SessionNotFoundError("0199-id", "unknown session", hint="start a new one"),
+    oauthpy.CommandExecutionError("failed", returncode=3, stderr="boom", transient=True, hint="retry"),
+    oauthpy.RateLimitError("slow down", retry_after=2.0),
+    oauthpy.BudgetExceededError("batch", 1.0, 1.25),
+    oauthpy.SetupError("setup failed", exit_code=2, output="npm ERR"),
+    oauthpy.AuthRequiredError("not logged in", hint="oauthpy auth login -p codex"),
+]
+
+
+@pytest.mark.parametrize("err", WITH_FIELDS, ids=lambda e: type(e).__name__)
+def test_every_error_pickles_with_its_fields(err: oauthpy.OauthPyError):
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err) and str(again) == str(err)
+    assert vars(again) == vars(err)
+
+
 def test_a_capitalized_provider_name_hints_at_the_lower_case_one():
     with pytest.raises(UnsupportedProviderError) as err:
         Client("Claude")  # type: ignore[arg-type]
