@@ -195,10 +195,22 @@ class StructuredOutputError(CommandExecutionError):
 class TimeoutExceededError(OauthPyError, TimeoutError):
     """A total or idle timeout fired; the vendor process group has been killed."""
 
-    def __init__(self, message: str, *, which: str, after_s: float) -> None:
+    def __init__(self, message: str, *, which: str, after_s: float, hint: str | None = None) -> None:
         self.which = which
         self.after_s = after_s
-        super().__init__(message)
+        super().__init__(message, hint=hint)
+
+    def while_retrying(self, agent: str, notice: str) -> TimeoutExceededError:
+        """This timeout, said with what ``agent`` was doing when it fired: retrying its model
+        request (``notice``: its last retry's words). Else a run ended by its timeout says only
+        the time, and the events that said why are gone with it."""
+        return TimeoutExceededError(
+            f"{self.message}, while {agent} was still retrying its model request ({notice})",
+            which=self.which,
+            after_s=self.after_s,
+            hint="no answer came from the agent's model API in that time (the network, a proxy, "
+            "the service's load): try again later, or allow the run more time (timeout=)",
+        )
 
 
 class SetupError(OauthPyError):

@@ -32,6 +32,19 @@ class Outcome:
         self.transport: str | None = None
 
 
+#: the kinds of event that show a run moving again after its agent's retry notice
+_MOVING = frozenset({"message", "reasoning", "command", "file_change", "tool", "done"})
+
+
+def last_retry(notice: Event | None, event: Event) -> Event | None:
+    """The agent's retry notice still in force after ``event``: ``event`` itself when it is one
+    (codex's ``Reconnecting... 2/5``, Claude Code's ``api_retry``), None once the run moves
+    again. A timeout that fires while one is in force says so (`TimeoutExceededError.while_retrying`)."""
+    if event.status == "retrying":
+        return event
+    return None if event.kind.value in _MOVING else notice
+
+
 async def collect(
     gen: AsyncGenerator[Event, None], request: RunRequest, outcome: Outcome, provider: str, transport: str
 ) -> RunResult:

@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError
+from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError, TimeoutExceededError
 from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
@@ -292,6 +292,7 @@ class Runner:
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
     ) -> AsyncGenerator[Event, None]:
         from oauthpy._process import time_left
+        from oauthpy._run_outcome import last_retry
         from oauthpy._structured import parse_structured
 
         deadline, started = request.deadline(), request.started()
@@ -311,6 +312,7 @@ class Runner:
             for budget in reserved:
                 budget.release()
             raise
+        notice: Event | None = None  # the agent's retry notice, while no progress follows it
         try:
             left = time_left(deadline, "preparing the run's login state", started)
             if left is not None:  # `timeout` bounds the call: the turn gets what is left
@@ -318,6 +320,7 @@ class Runner:
             gen = conversation.turn(request, env)
             async with contextlib.aclosing(gen):
                 async for event in gen:
+                    notice = last_retry(notice, event)
                     if event.kind is EventKind.OTHER and self._observer is not None:
                         self._observe(event)
                     if event.kind is EventKind.DONE:
@@ -329,6 +332,8 @@ class Runner:
                             outcome.output = parse_structured(event.text, request)
                     yield event
         except OauthPyError as exc:
+            if isinstance(exc, TimeoutExceededError) and notice is not None:
+                raise exc.while_retrying(self.name, notice.text or "retrying") from exc
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":
                 raise
             raise AuthRequiredError(

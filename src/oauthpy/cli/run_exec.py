@@ -184,7 +184,7 @@ def _result(started: Started, spinner: Any) -> RunResult:
     left = write_some(proc.stdin.fileno(), memoryview(inv.stdin or b""))
     if not left:
         proc.stdin.close()
-    from oauthpy._errors import AuthRequiredError, OauthPyError
+    from oauthpy._errors import AuthRequiredError, OauthPyError, TimeoutExceededError
     from oauthpy._events import EventKind
     from oauthpy._redact import redact, secret_values
 
@@ -198,11 +198,16 @@ def _result(started: Started, spinner: Any) -> RunResult:
     collecting()  # the CLI is running and what reads it is imported (cli/interrupts.py)
     events: list[Event] = []
     output = None
+    from oauthpy._run_outcome import last_retry
+
+    notice: Event | None = None  # codex's `Reconnecting... 2/5`, while no progress follows it
     try:
 
         def feed(line: str) -> None:
+            nonlocal notice
             for event in parser.feed(line):
                 events.append(_seen(event, spinner, note_of))
+                notice = last_retry(notice, event)
 
         stderr = read_output(proc, started.began, left, started.deadline, request.idle_timeout, feed)
         returncode = _exit_code(proc, started.deadline, started.began)
@@ -215,6 +220,8 @@ def _result(started: Started, spinner: Any) -> RunResult:
 
             output = parse_structured(done.text, request)
     except OauthPyError as exc:  # as `Runner._events` says it
+        if isinstance(exc, TimeoutExceededError) and notice is not None:
+            raise exc.while_retrying(started.agent, notice.text or "retrying") from exc
         if not isinstance(exc, AuthRequiredError) or started.source != "oauthpy":
             raise
         from oauthpy._auth.manager import AuthManager

@@ -29,6 +29,7 @@ _CLI_WORDS: tuple[tuple[str, str], ...] = (
     # a key "in env=" is, for a command, a variable of the shell it runs in
     (r"\bpass ([A-Z][A-Z0-9_]*) in env=", r"set \1 in the environment"),
     (r" in env=", " in the environment"),
+    (r"\(timeout=\)", "(--timeout)"),
 )
 
 _ACP_EXAMPLE = r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)"

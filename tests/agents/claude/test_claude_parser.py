@@ -200,6 +200,18 @@ def test_an_api_retry_is_an_error_event_that_says_it_will_retry():
     assert event.text == "API error 529 (server_error); retry 2 of 10 in 1.1 s"
 
 
+def test_a_retry_of_a_refused_connection_says_no_answer_came_not_unknown():
+    class SystemMessage:  # as Claude Code 2.1 sends it when its API refuses the connection
+        def __init__(self) -> None:
+            self.subtype = "api_retry"
+            self.data = {"attempt": 4, "max_retries": 10, "retry_delay_ms": 4420, "error_status": None}
+            self.data["error"] = "unknown"
+
+    (event,) = ClaudeParser().feed(SystemMessage())
+    assert event.status == "retrying"
+    assert event.text == "no answer from the model API; retry 4 of 10 in 4.4 s"
+
+
 def test_a_call_the_callback_denied_ends_declined_and_a_call_that_failed_stays_failed():
     from claude_agent_sdk import AssistantMessage, ToolResultBlock, ToolUseBlock, UserMessage
 

@@ -51,7 +51,9 @@ def _retry_text(data: dict[str, Any]) -> str:
     status = data.get("error_status")
     error = data.get("error")
     what = "API error" + (f" {status}" if isinstance(status, int) else "")
-    if isinstance(error, str) and error:
+    if status is None and error in (None, "", "unknown"):
+        what = "no answer from the model API"  # a refused or dropped connection: no status
+    elif isinstance(error, str) and error:
         what += f" ({error})"
     attempt, most, delay = data.get("attempt"), data.get("max_retries"), data.get("retry_delay_ms")
     retry = "retrying"

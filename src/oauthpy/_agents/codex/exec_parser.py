@@ -120,6 +120,10 @@ class CodexParser:
             return [Event(EventKind.ERROR, text=self.failure, raw=rec, status="failed")]
         elif kind == "error":
             self.last_error = as_str(rec.get("message"))
+            # "Reconnecting... 2/5 (...)": codex retries its model request by itself, as the
+            # app-server's `willRetry` says
+            if self.last_error.startswith("Reconnecting..."):
+                return [Event(EventKind.ERROR, text=self.last_error, raw=rec, status="retrying")]
             return [Event(EventKind.ERROR, text=self.last_error, raw=rec)]
         return [Event(EventKind.OTHER, text=as_str(kind), raw=rec)]
 
