@@ -27,6 +27,7 @@ from oauthpy._errors import (
     ProviderNotInstalledError,
     QuotaExceededError,
     RateLimitError,
+    SessionNotFoundError,
     StructuredOutputError,
     TimeoutExceededError,
 )
@@ -203,6 +204,10 @@ async def session_turn(
     next agent of the session's ``fallback``, which gets a session of its own seeded with the
     conversation so far (`with_context`). The session then stays on that agent."""
     asked = request.prompt
+    if not session._resume_mine:  # the resumed id is not of this agent's form: not asked
+        session._resume_mine = True
+        await session._resume_elsewhere_next()
+        session._runner.check(request)
     while True:
         attempt = _Try(session._runner.name, request)
         answer: str | None = None
@@ -214,6 +219,12 @@ async def session_turn(
                         answer = event.text
                     yield event
         except OauthPyError as exc:
+            if isinstance(exc, SessionNotFoundError) and session._resume_elsewhere:
+                # a conversation that failed over before it was closed: the agent that took it
+                # has it (nothing failed here, so no attempt is recorded)
+                await session._resume_elsewhere_next()
+                session._runner.check(request)  # its own checks of this turn's options
+                continue
             failed = attempt.failed(exc)
             session._failed_over.append(failed)
             spec: Spec = session._fallback
@@ -225,5 +236,6 @@ async def session_turn(
             await session._switch(runner)
             request = replace(request, prompt=with_context(session._history, asked), resume=None)
             continue
+        session._resume_elsewhere = []  # the conversation is found: it stays here
         session._history.append((asked, answer or ""))
         return

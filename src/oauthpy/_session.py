@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import weakref
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, overload
 
@@ -39,6 +39,27 @@ LET_GO_WAIT_S = 15.0
 _FOREIGN_CLOSE_WAIT_S = 15.0
 
 
+def _resumable(
+    runner: Runner, fallback: tuple[Runner, ...], resume: object
+) -> tuple[str, list[Runner], bool]:
+    """``resume`` checked, the fallback agents whose ids it could be (a conversation that
+    failed over lives on with the agent that took it), and whether it could be the session's
+    own agent's (else that agent is not asked)."""
+    others: list[Runner] = []
+    for each in fallback:
+        try:
+            check_resume_id(each.name, resume)
+            others.append(each)
+        except InvalidOptionsError:
+            pass
+    try:
+        return check_resume_id(runner.name, resume), others, True
+    except InvalidOptionsError:
+        if not others:
+            raise
+        return check_resume_id(others[0].name, resume), others, False
+
+
 class Session(SessionControls):
     """One conversation with one vendor agent. Use as a context manager, or call `close`.
 
@@ -56,8 +77,6 @@ class Session(SessionControls):
         defaults: Mapping[str, Any],
         budget_usd: float | None = None,
     ) -> None:
-        if resume is not None:
-            resume = check_resume_id(runner.name, resume)
         self._runner = runner
         from oauthpy._budget import Budget
 
@@ -100,6 +119,14 @@ class Session(SessionControls):
                 from oauthpy._workspace import placed
 
                 self._plan = placed(self._plan, memory=False)
+        #: the fallback agents that may hold the resumed conversation (it failed over to one
+        #: before it was closed): asked in order when this agent does not know its id
+        self._resume_elsewhere: list[Runner] = []
+        self._resume_mine = True
+        if resume is not None:
+            resume, self._resume_elsewhere, self._resume_mine = _resumable(
+                runner, self._fallback_runners, resume
+            )
         self._worktree: Any = None
         for made_once in WORKTREE_OPTIONS:  # the plan above holds them
             self._defaults.pop(made_once, None)
@@ -127,6 +154,17 @@ class Session(SessionControls):
     def provider(self) -> str:
         """The agent the conversation is on: the client's, until ``fallback=`` moved it."""
         return self._runner.name
+
+    async def _resume_elsewhere_next(self) -> None:
+        """Move the resumed conversation to the next fallback agent that may hold its id; the
+        agents after that one are its fallback then."""
+        runner = self._resume_elsewhere.pop(0)
+        await self._close_conversation()
+        self._loop = None
+        after = self._fallback_runners
+        self._fallback_runners = after[after.index(runner) + 1 :]
+        self._runner = runner
+        self._source = None
 
     async def _switch(self, runner: Runner) -> None:
         """Move the conversation to ``runner``'s agent (failover): a session of its own there."""
@@ -200,10 +238,19 @@ class Session(SessionControls):
             drop_guard(self._guard)
         self._conversation = None
         self._loop = loop
-        self._guard = on_loop_end(self._release)
 
-    async def _release(self) -> None:
-        """The session's loop is ending: end its agent; a later turn resumes the conversation."""
+        def release() -> Awaitable[None]:
+            return self._release(guard)
+
+        guard = on_loop_end(release)
+        self._guard = guard
+
+    async def _release(self, guard: asyncio.Task[None]) -> None:
+        """The session's loop is ending: end its agent; a later turn resumes the conversation.
+        A guard that was dropped runs this too, a moment later: by then the session may hold
+        another agent's conversation (failover, a resumed one found elsewhere), not its to end."""
+        if self._guard is not guard:
+            return
         conversation, self._conversation = self._conversation, None
         if conversation is not None:
             await conversation.aclose()
@@ -321,8 +368,9 @@ class Session(SessionControls):
         from oauthpy._run_outcome import Outcome
 
         outcome = Outcome()
-        result = await self._runner.collect(self._turn(request, outcome, live=False), request, outcome)
-        if self._failed_over:  # it moved to another agent: the result is that agent's
+        runner = self._runner
+        result = await runner.collect(self._turn(request, outcome, live=False), request, outcome)
+        if self._runner is not runner:  # it moved to another agent: the result is that agent's
             result = dataclasses.replace(result, provider=self.provider, attempts=tuple(self._failed_over))
         return result
 

@@ -17,6 +17,7 @@ from oauthpy import (
     Event,
     InvalidOptionsError,
     QuotaExceededError,
+    SessionNotFoundError,
 )
 from oauthpy.testing import shell, text
 from oauthpy.testing.script import quota_exceeded
@@ -283,3 +284,33 @@ def test_the_first_agents_client_budget_is_charged_by_the_agent_that_answered(tm
             client.run("again", cwd=a.work)
         assert spent.value.spent_usd == pytest.approx(first.cost_usd)
         assert len(a.model_bodies()) == 1 and len(b.model_bodies()) == 1
+
+
+def test_a_conversation_that_failed_over_resumes_through_the_first_agents_client(tmp_path: Path):
+    with two("codex", "claude", tmp_path) as (a, b):
+        a.fake.script(text("Paris."), quota_exceeded(resets_in=3600))
+        b.fake.script(text("About two million people."), text("The Seine."))
+        client = Client("codex", auth_source="external", env=a.env, fallback=[b.client()])
+        with client.session(cwd=a.work) as chat:
+            chat.run("What is the capital of France?")
+            chat.run("How many people live there?")
+            assert chat.provider == "claude"
+            kept = chat.session_id
+        # later, the same client: codex does not know the id, claude (its fallback) has it
+        with client.session(cwd=a.work, resume=kept) as again:
+            result = again.run("And its river?")
+            assert again.provider == "claude" and again.session_id == kept
+        assert result.provider == "claude" and result.text == "The Seine."
+        assert result.attempts == ()  # nothing failed over: codex was only asked for the id
+        assert len(a.fake.requests) == 2  # and its model was not called for it
+        body = b.model_bodies()[-1]  # claude's own resume: the conversation, then the question
+        assert "How many people live there?" in body and "And its river?" in body
+
+
+def test_an_id_no_agent_of_the_session_knows_is_session_not_found(tmp_path: Path):
+    unknown = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+    with two("codex", "claude", tmp_path) as (a, b):
+        client = Client("codex", auth_source="external", env=a.env, fallback=[b.client()])
+        with client.session(cwd=a.work, resume=unknown) as chat, pytest.raises(SessionNotFoundError):
+            chat.run("hi")
+        assert not a.fake.requests and not b.fake.requests
