@@ -174,3 +174,24 @@ def check_session(runner: Runner, spec: Spec, defaults: Mapping[str, Any]) -> tu
             raise InvalidOptionsError(f"fallback agent {each.name}: {exc.message}", hint=exc.hint) from None
         runners.append(each)
     return tuple(runners)
+
+
+def resumable(runner: Runner, fallback: tuple[Runner, ...], resume: object) -> tuple[str, list[Runner], bool]:
+    """``resume`` checked, the fallback agents whose ids it could be (a conversation that
+    failed over lives on with the agent that took it), and whether it could be the session's
+    own agent's (else that agent is not asked)."""
+    from oauthpy._session_options import check_resume_id
+
+    others: list[Runner] = []
+    for each in fallback:
+        try:
+            check_resume_id(each.name, resume)
+            others.append(each)
+        except InvalidOptionsError:
+            pass
+    try:
+        return check_resume_id(runner.name, resume), others, True
+    except InvalidOptionsError:
+        if not others:
+            raise
+        return check_resume_id(others[0].name, resume), others, False

@@ -11,17 +11,18 @@ import asyncio
 import contextlib
 import dataclasses
 import weakref
-from collections.abc import AsyncGenerator, Awaitable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, overload
 
 from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
 from oauthpy._events import Event, EventKind, RunResult, Usage
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
+from oauthpy._session_agent import SessionAgent
 from oauthpy._session_controls import SessionControls
-from oauthpy._session_options import FAILOVER, FIXED, check_resume_id, turn_options
+from oauthpy._session_options import FAILOVER, FIXED, turn_options
 from oauthpy._signature import WORKTREE_OPTIONS, JsonSchema, ModelT, TurnOptions, takes
-from oauthpy._teardown import settle, within
+from oauthpy._teardown import settle
 from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
@@ -35,32 +36,9 @@ if TYPE_CHECKING:
 #: how long a new turn waits for the turn its caller let go of (``break``) to be interrupted:
 #: the vendor's interrupt (5 s) and, when that fails, stopping the process
 LET_GO_WAIT_S = 15.0
-#: how long closing waits for the session's agent on another, still running event loop
-_FOREIGN_CLOSE_WAIT_S = 15.0
 
 
-def _resumable(
-    runner: Runner, fallback: tuple[Runner, ...], resume: object
-) -> tuple[str, list[Runner], bool]:
-    """``resume`` checked, the fallback agents whose ids it could be (a conversation that
-    failed over lives on with the agent that took it), and whether it could be the session's
-    own agent's (else that agent is not asked)."""
-    others: list[Runner] = []
-    for each in fallback:
-        try:
-            check_resume_id(each.name, resume)
-            others.append(each)
-        except InvalidOptionsError:
-            pass
-    try:
-        return check_resume_id(runner.name, resume), others, True
-    except InvalidOptionsError:
-        if not others:
-            raise
-        return check_resume_id(others[0].name, resume), others, False
-
-
-class Session(SessionControls):
+class Session(SessionAgent, SessionControls):
     """One conversation with one vendor agent. Use as a context manager, or call `close`.
 
     Made by `Client.session` (or `Client.asession` for ``async with``). Turns run
@@ -124,7 +102,9 @@ class Session(SessionControls):
         self._resume_elsewhere: list[Runner] = []
         self._resume_mine = True
         if resume is not None:
-            resume, self._resume_elsewhere, self._resume_mine = _resumable(
+            from oauthpy._fallback import resumable
+
+            resume, self._resume_elsewhere, self._resume_mine = resumable(
                 runner, self._fallback_runners, resume
             )
         self._worktree: Any = None
@@ -217,43 +197,6 @@ class Session(SessionControls):
             raise SessionClosedError(
                 "this session is closed", hint="open a new one with Client.session(resume=...)"
             )
-
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Run the conversation on ``loop``: its agent's pipes belong to one event loop."""
-        bound = self._loop
-        if bound is loop:
-            return
-        if bound is not None and self._conversation is not None and not bound.is_closed():
-            raise InvalidOptionsError(
-                "this session's agent runs on another event loop that is still running; a "
-                "session belongs to one event loop",
-                hint="use either the sync methods (run, stream_sync) or the async ones (arun, "
-                "stream) in one loop for a session; to go on elsewhere, close it and open "
-                "Client.session(resume=<its session_id>)",
-            )
-        # First turn, or the old loop has ended (its agent went with it): start here.
-        from oauthpy._pool import drop_guard, on_loop_end
-
-        if self._guard is not None:
-            drop_guard(self._guard)
-        self._conversation = None
-        self._loop = loop
-
-        def release() -> Awaitable[None]:
-            return self._release(guard)
-
-        guard = on_loop_end(release)
-        self._guard = guard
-
-    async def _release(self, guard: asyncio.Task[None]) -> None:
-        """The session's loop is ending: end its agent; a later turn resumes the conversation.
-        A guard that was dropped runs this too, a moment later: by then the session may hold
-        another agent's conversation (failover, a resumed one found elsewhere), not its to end."""
-        if self._guard is not guard:
-            return
-        conversation, self._conversation = self._conversation, None
-        if conversation is not None:
-            await conversation.aclose()
 
     def _dropped(self, token: object) -> None:
         self._let_go = token  # the caller let go of this turn's generator: it is being closed
@@ -403,24 +346,6 @@ class Session(SessionControls):
             elif worktree is not None:
                 worktree.remove()
 
-    async def _close_conversation(self) -> None:
-        conversation, self._conversation = self._conversation, None
-        loop, guard, self._guard = self._loop, self._guard, None
-        if guard is not None:
-            from oauthpy._pool import drop_guard
-
-            drop_guard(guard)
-        if conversation is None:
-            return
-        if loop is None or loop is asyncio.get_running_loop():
-            await _close(conversation)
-        elif loop.is_running() and not loop.is_closed():
-            # its agent lives on another loop (a sync session closed from async code, say)
-            future = asyncio.run_coroutine_threadsafe(_close(conversation), loop)
-            with contextlib.suppress(Exception):
-                await within(asyncio.wrap_future(future), _FOREIGN_CLOSE_WAIT_S)
-        # else its loop is not running: the exit hook kills what is left
-
     def close(self) -> None:
         run_sync(self.aclose())
 
@@ -437,9 +362,3 @@ class Session(SessionControls):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-
-async def _close(conversation: Conversation) -> None:
-    """Closed by its session: a live agent goes back to the client's warm pool, if any."""
-    give_back = getattr(conversation, "give_back", None)
-    await (give_back() if give_back is not None else conversation.aclose())
