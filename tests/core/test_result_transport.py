@@ -5,15 +5,14 @@ tier's gemini tests caught a regression of this; these keep it in the fast tier.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator
 
 import pytest
 
-from oauthpy import Client, EventKind
+from oauthpy import EventKind
 from oauthpy._events import Event
 from oauthpy._options import RunRequest
-from tests.support import ACP_TEST_AGENT
+from tests.core.stand_in import client_on
 
 pytestmark = pytest.mark.fast
 
@@ -37,27 +36,11 @@ class _Conversation:
         pass
 
 
-def _client(monkeypatch: pytest.MonkeyPatch, conversation: _Conversation) -> Client:
-    client = Client("acp", command=ACP_TEST_AGENT)  # type: ignore[arg-type]
-    runner = client._runner
-    monkeypatch.setattr(runner, "open", lambda **kw: conversation)
-
-    async def no_login_files(overrides: Mapping[str, str | None], source: str | None = None) -> Any:
-        return {}, "external"
-
-    async def logged_in(*args: Any) -> None:
-        return None
-
-    monkeypatch.setattr(runner.auth, "run_env", no_login_files)
-    monkeypatch.setattr(runner.auth, "preflight", logged_in)
-    return client
-
-
 @pytest.mark.parametrize("first", ["acp", "other-transport"])
 def test_a_result_names_the_transport_the_turn_ended_on_not_the_clients(
     monkeypatch: pytest.MonkeyPatch, first: str
 ) -> None:
-    client = _client(monkeypatch, _Conversation(first, then="headless-transport"))
+    client = client_on(monkeypatch, _Conversation(first, then="headless-transport"))
     assert client.transport == "acp"
     result = client.run("hi", timeout=10)
     assert result.text == "hi"
@@ -65,7 +48,7 @@ def test_a_result_names_the_transport_the_turn_ended_on_not_the_clients(
 
 
 def test_a_session_turns_result_names_its_transport_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    client = _client(monkeypatch, _Conversation("acp", then="headless-transport"))
+    client = client_on(monkeypatch, _Conversation("acp", then="headless-transport"))
     with client.session() as chat:
         result = chat.run("hi", timeout=10)
     assert result.transport == "headless-transport"

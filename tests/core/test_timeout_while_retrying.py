@@ -6,15 +6,14 @@ tests/agents/codex/test_codex_retry_timeout.py and tests/agents/claude/."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator
 
 import pytest
 
-from oauthpy import Client, EventKind, TimeoutExceededError
+from oauthpy import EventKind, TimeoutExceededError
 from oauthpy._events import Event
 from oauthpy._options import RunRequest
-from tests.support import ACP_TEST_AGENT
+from tests.core.stand_in import client_on
 
 pytestmark = pytest.mark.fast
 
@@ -42,24 +41,8 @@ class _Conversation:
         pass
 
 
-def _client(monkeypatch: pytest.MonkeyPatch, conversation: _Conversation) -> Client:
-    client = Client("acp", command=ACP_TEST_AGENT)  # type: ignore[arg-type]
-    runner = client._runner
-    monkeypatch.setattr(runner, "open", lambda **kw: conversation)
-
-    async def no_login_files(overrides: Mapping[str, str | None], source: str | None = None) -> Any:
-        return {}, "external"
-
-    async def logged_in(*args: Any) -> None:
-        return None
-
-    monkeypatch.setattr(runner.auth, "run_env", no_login_files)
-    monkeypatch.setattr(runner.auth, "preflight", logged_in)
-    return client
-
-
 def test_a_timeout_after_a_retry_notice_carries_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    client = _client(monkeypatch, _Conversation(PROGRESS, RETRY))
+    client = client_on(monkeypatch, _Conversation(PROGRESS, RETRY))
     with pytest.raises(TimeoutExceededError) as err:
         client.run("hi", timeout=10)
     assert err.value.message == (
@@ -72,13 +55,13 @@ def test_a_timeout_after_a_retry_notice_carries_it(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_session_turn_says_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    client = _client(monkeypatch, _Conversation(RETRY))
+    client = client_on(monkeypatch, _Conversation(RETRY))
     with client.session() as chat, pytest.raises(TimeoutExceededError, match="still retrying"):
         chat.run("hi", timeout=10)
 
 
 def test_progress_after_the_retry_leaves_the_timeout_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
-    client = _client(monkeypatch, _Conversation(RETRY, PROGRESS))
+    client = client_on(monkeypatch, _Conversation(RETRY, PROGRESS))
     with pytest.raises(TimeoutExceededError) as err:
         client.run("hi", timeout=10)
     assert err.value.message == "total timeout fired after 5.0 s" and err.value.hint is None
