@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from oauthpy._agents.gemini.parser import _TRUST_HINT
+from oauthpy.cli.words import cli_words
 from oauthpy.testing import live_processes_with_env
 
 
@@ -50,6 +54,27 @@ def test_the_api_key_hint_says_the_shell_s_environment_not_env_equals(tmp_path: 
         done = oauthpy("run", "-p", agent, "--source", "oauthpy", "hi", env=empty)
         assert done.returncode == 2 and "is not logged in" in done.stderr
         assert f"set {key} in the environment" in done.stderr and "env=" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("hint", "said"),
+    [
+        (
+            _TRUST_HINT,
+            "trust the folder in the Gemini CLI (run `gemini` there once), set "
+            "GEMINI_CLI_TRUST_WORKSPACE=true in the environment",
+        ),
+        (
+            "remove permissions.defaultMode from your Claude Code user settings "
+            "(~/.claude/settings.json), or pass provider_options={'permission_mode': ...}",
+            "remove permissions.defaultMode from your Claude Code user settings (~/.claude/settings.json)",
+        ),
+    ],
+    ids=["gemini-trust", "claude-mode"],
+)
+def test_a_fix_that_needs_provider_options_is_left_out_on_the_command_line(hint: str, said: str) -> None:
+    # the command line has no flag for an agent's own options: only the fixes it can make
+    assert cli_words(hint) == said
 
 
 def test_a_misspelt_flag_gets_the_subcommands_usage_and_a_likely_meaning() -> None:

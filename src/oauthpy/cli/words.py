@@ -30,6 +30,8 @@ _CLI_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bpass ([A-Z][A-Z0-9_]*) in env=", r"set \1 in the environment"),
     (r" in env=", " in the environment"),
     (r"\(timeout=\)", "(--timeout)"),
+    # an agent's own options have no flag: the fix that needs one is not the command line's
+    (r",? or pass provider_options=\{[^}]*\}", ""),
 )
 
 _ACP_EXAMPLE = r"e\.g\. Client\('acp', command=\[([^\]]*)\]\)"
