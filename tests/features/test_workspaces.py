@@ -387,6 +387,7 @@ def test_workspaces_list_and_clean_see_a_worktree_kept_by_an_offline_run(tmp_pat
     kept = done.stdout.strip().splitlines()[-1]
     assert os.path.isdir(kept)
     assert cli("workspaces", "list") == f"{kept}  (kept)\n"
+    assert cli("workspaces") == f"{kept}  (kept)\n"  # list is what it does unless told to clean
     assert cli("workspaces", "list", OAUTHPY_OFFLINE="1") == f"{kept}  (kept)\n"
     assert cli("workspaces", "clean") == f"removed {kept}\n"
     assert not os.path.exists(kept)

@@ -77,7 +77,13 @@ def fill(p: argparse.ArgumentParser, common: Any) -> None:
 def fill_workspaces(p: argparse.ArgumentParser) -> None:
     p.description = "Worktrees oauthpy kept (keep_workspace=True, compare --keep) or left by a crash."
     p.epilog = "example:\n  oauthpy workspaces clean"
-    p.add_argument("action", choices=("list", "clean"), help="list them, or remove them all")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=("list", "clean"),
+        help="list them (default), or remove them all",
+    )
 
 
 def workspaces(args: argparse.Namespace) -> int:
