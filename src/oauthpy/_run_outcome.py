@@ -32,8 +32,9 @@ class Outcome:
         self.transport: str | None = None
 
 
-#: the kinds of event that show a run moving again after its agent's retry notice
-_MOVING = frozenset({"message", "reasoning", "command", "file_change", "tool", "done"})
+#: the kinds of event that show a run moving again after its agent's retry notice (the CLI's
+#: spinner clears its retry note on them too)
+MOVING = frozenset({"message", "reasoning", "command", "file_change", "tool", "done"})
 
 
 def last_retry(notice: Event | None, event: Event) -> Event | None:
@@ -42,7 +43,7 @@ def last_retry(notice: Event | None, event: Event) -> Event | None:
     again. A timeout that fires while one is in force says so (`TimeoutExceededError.while_retrying`)."""
     if event.status == "retrying":
         return event
-    return None if event.kind.value in _MOVING else notice
+    return None if event.kind.value in MOVING else notice
 
 
 async def collect(

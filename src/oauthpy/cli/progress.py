@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from oauthpy._events import Event, EventKind
+from oauthpy._run_outcome import MOVING
 
 if TYPE_CHECKING:
     from oauthpy._client import Client
@@ -21,14 +22,12 @@ if TYPE_CHECKING:
 _RECONNECT = re.compile(r"Reconnecting\.\.\.\s*(?:(\d+)/(\d+)|(waiting for network))")
 _RETRY_OF = re.compile(r"retry (\d+) of (\d+)")
 _STATUS = re.compile(r"(?:last status|status|API error)[:\s]+(\d{3})\b")
-#: events that show the run is going again: the note is cleared
-_MOVING = (EventKind.MESSAGE, EventKind.REASONING, EventKind.COMMAND, EventKind.FILE_CHANGE, EventKind.TOOL)
 
 
 def progress_note(event: Event) -> str | None:
     """The spinner's note after ``event``: a retry or reconnect in progress, ``""`` once the
     run is moving again, None for no change."""
-    if event.kind in _MOVING:
+    if event.kind.value in MOVING:  # the run is going again: the note is cleared
         return ""
     if event.kind is not EventKind.ERROR:
         return None
