@@ -67,12 +67,25 @@ async def within(aw: Awaitable[T], timeout: float | None) -> T:
     try:
         done, _ = await asyncio.wait((task,), timeout=timeout)
     except BaseException:
-        task.cancel()
+        _abandon(task)
         raise
     if not done:
-        task.cancel()
+        _abandon(task)
         raise asyncio.TimeoutError
     return task.result()
+
+
+def _abandon(task: asyncio.Task[Any]) -> None:
+    """Cancel a wait nobody will read. It may still end in an error (the agent's exit won the
+    race with the cancel): that error is marked seen, or asyncio logs "Task exception was never
+    retrieved" for a run that was cancelled cleanly."""
+    task.cancel()
+    task.add_done_callback(_mark_seen)
+
+
+def _mark_seen(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 async def settle(aw: Awaitable[object], timeout: float) -> bool:

@@ -34,4 +34,8 @@ def test_sigterm_during_run_stops_the_vendor_like_ctrl_c_and_exits_143(rig: Rig)
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait(timeout=10)
+        for pipe in (proc.stdout, proc.stderr):  # a failed wait above must not leak them
+            assert pipe is not None
+            pipe.close()
     assert proc.returncode == 143 and err.startswith("error: terminated"), err

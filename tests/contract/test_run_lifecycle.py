@@ -109,6 +109,7 @@ def test_a_cancel_storm_during_teardown_leaves_nothing_registered_or_unclosed(ri
         with pytest.raises(asyncio.CancelledError):
             await task
 
+    gc.collect()  # what earlier tests of the worker left is not this run's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         asyncio.run(main())

@@ -256,3 +256,14 @@ def test_an_aside_request_takes_no_step_and_is_no_model_request():
         assert title[1]["choices"][0]["delta"]["content"] == fake.aside_reply.text
         assert "".join(e["choices"][0]["delta"].get("content", "") for e in turn[:-1]) == "scripted turn"
         assert len(fake.model_requests()) == 1 and len(fake.requests) == 2
+
+
+def test_a_wait_for_a_model_request_that_times_out_says_what_did_arrive(fake: FakeChatServer):
+    with pytest.raises(TimeoutError, match=r"in 0\.01 s; it got no request$"):
+        fake.wait_for_model_request(timeout=0.01)
+    with FakeChatServer([text("scripted turn")], aside=without_tools) as titled:
+        _post(titled, _chat())  # a title request: no model request
+        with pytest.raises(TimeoutError, match=r"it got 1 other request: POST /v1/chat/completions$"):
+            titled.wait_for_model_request(timeout=0.01)
+        with pytest.raises(TimeoutError, match=r"0 of 2 model requests arrived in 0\.01 s; it got 1 other"):
+            titled.wait_for_model_requests(2, timeout=0.01)

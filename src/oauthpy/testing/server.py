@@ -301,7 +301,8 @@ class FakeServer:
         with self._lock:
             if not self._lock.wait_for(lambda: len(self.model_requests()) >= count, timeout):
                 raise TimeoutError(
-                    f"{len(self.model_requests())} of {count} model requests arrived in {timeout:g} s"
+                    f"{len(self.model_requests())} of {count} model requests arrived in {timeout:g} s;"
+                    f" {self._others()}"
                 )
 
     def _note_dropped(self) -> None:
@@ -330,8 +331,18 @@ class FakeServer:
         machine (OpenCode's, under a parallel test suite on two cores)."""
         with self._lock:
             if not self._lock.wait_for(self.model_requests, timeout):
-                raise TimeoutError(f"no model request reached {type(self).__name__} in {timeout:g} s")
+                raise TimeoutError(
+                    f"no model request reached {type(self).__name__} in {timeout:g} s; {self._others()}"
+                )
             return self.model_requests()[0]
+
+    def _others(self) -> str:
+        """What did reach the fake meanwhile, for a timeout's message (a start that never got
+        to the model, or a request the fake did not count as one)."""
+        seen = [f"{r.method} {r.path}" for r in self.requests if not self.is_model_request(r)]
+        if not seen:
+            return "it got no request"
+        return f"it got {len(seen)} other request{'s' * (len(seen) > 1)}: {', '.join(seen[-5:])}"
 
     def declared_tools(self, req: RecordedRequest) -> list[str]:
         """The names of the tools a model request offers the model (each fake reads its API's)."""

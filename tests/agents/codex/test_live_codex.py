@@ -8,11 +8,13 @@ import os
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from oauthpy import Client, EventKind, TimeoutExceededError
 from oauthpy._run_marks import parent_of
+from oauthpy._transports.live import LiveAgent
 from oauthpy.testing import Gate, Hang, shell, text
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import MARKER_VAR, answer_from_a_client_never_exited, assert_no_leftovers
@@ -97,6 +99,48 @@ def test_breaking_out_of_a_session_turn_interrupts_it_and_the_next_turn_continue
             assert result.session_id and session.session_id == result.session_id
     finally:
         held.set()
+    assert_no_leftovers(codex_env)
+
+
+def test_a_session_turn_cancelled_before_turn_start_has_answered_is_interrupted_and_keeps_its_agent(
+    openai_fake, codex_env, workdir, monkeypatch
+):
+    # Under load the model can be asked before oauthpy has read turn/start's answer (the turn's
+    # id): a cancel then must still interrupt the turn (its id comes with turn/started), not
+    # close the session's process. Here that answer is never handed to the turn at all.
+    openai_fake.script(text("one"), Hang(30), text("after the interrupt"))
+    sent = LiveAgent.request
+    answers: list[asyncio.Future[Any]] = []
+
+    async def answer_left_unread(self: LiveAgent, method: str, params: Any, deadline: float | None) -> Any:
+        if method != "turn/start" or not answers_held:
+            return await sent(self, method, params, deadline)
+        answers.append(asyncio.ensure_future(sent(self, method, params, deadline)))
+        await asyncio.Event().wait()  # cancelled from here
+
+    answers_held = False
+    monkeypatch.setattr(LiveAgent, "request", answer_left_unread)
+
+    async def main() -> tuple[list[int], list[int], str]:
+        nonlocal answers_held
+        async with Client("codex", auth_source="external", env=codex_env).asession(cwd=workdir) as chat:
+            await chat.arun("first", timeout=60)
+            agent = app_servers(codex_env)
+            answers_held = True
+            hung = asyncio.ensure_future(chat.arun("this one hangs", timeout=60))
+            await asyncio.to_thread(openai_fake.wait_for_model_requests, 2)  # the turn is running
+            hung.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await hung
+            answers_held = False
+            after = app_servers(codex_env)
+            third = await chat.arun("and now?", timeout=60)
+            return agent, after, third.text
+
+    agent, after, answer = asyncio.run(main())
+    assert len(agent) == 1 and after == agent  # interrupted, not killed
+    assert answer == "after the interrupt"
+    assert "first" in str(openai_fake.model_requests()[-1].body["input"])  # the same conversation
     assert_no_leftovers(codex_env)
 
 

@@ -214,6 +214,7 @@ class CodexTurn:
         self.asks = CodexAsks(request.cwd)
         self.sub = agent.conn.subscribe(thread_id)  # before turn/start: its first news come early
         self._turn_id: str | None = None
+        self._sent = False  # turn/start is on its way: the turn may be running
         self._copies: str | None = None  # the attachments' private copies, removed at close
 
     @property
@@ -227,7 +228,9 @@ class CodexTurn:
 
     @property
     def running(self) -> bool:
-        return self._turn_id is not None and not self._parser.completed
+        # from the moment turn/start is sent: a cancel that lands before its answer is read
+        # (the model may already be asked) must still interrupt, or the session loses its agent
+        return self._sent and not self._parser.completed
 
     @property
     def ended(self) -> bool:
@@ -244,6 +247,7 @@ class CodexTurn:
         target = self._request.extra.get(REVIEW_TARGET)
         if target is not None:  # codex's review mode (`_agents.codex.review`): a target, no prompt
             method, params = "review/start", {"threadId": self._thread, "target": target}
+        self._sent = True
         answer = await self._agent.request(method, params, self._end.deadline)
         self._turn_id = _get(answer, "turn", "id")
 
@@ -267,7 +271,12 @@ class CodexTurn:
         return self._parser.finish()
 
     async def stop(self) -> bool:
-        assert self._turn_id is not None
+        while self._turn_id is None:  # stopped before turn/start's answer was read
+            method, params = await self.sub.next()
+            if method == "turn/completed":
+                return True
+            if method == "turn/started":
+                self._turn_id = _get(params, "turn", "id")
         params = interrupt_params(self._thread, self._turn_id)
         await self._agent.conn.request("turn/interrupt", params, timeout=INTERRUPT_WAIT_S)
         while (await self.sub.next())[0] != "turn/completed":
