@@ -233,7 +233,7 @@ async def session_turn(
             runner = session._fallback_runners[0]
             runner.check(request)  # its own checks of this turn's options
             yield failover_event(failed, runner.name)
-            await session._switch(runner)
+            await session._move_to(runner, keep_id=False)
             request = replace(request, prompt=with_context(session._history, asked), resume=None)
             continue
         session._resume_elsewhere = []  # the conversation is found: it stays here

@@ -136,24 +136,21 @@ class Session(SessionAgent, SessionControls):
         return self._runner.name
 
     async def _resume_elsewhere_next(self) -> None:
-        """Move the resumed conversation to the next fallback agent that may hold its id; the
-        agents after that one are its fallback then."""
-        runner = self._resume_elsewhere.pop(0)
+        """Move the resumed conversation to the next fallback agent that may hold its id."""
+        await self._move_to(self._resume_elsewhere.pop(0), keep_id=True)
+
+    async def _move_to(self, runner: Runner, *, keep_id: bool) -> None:
+        """Move the conversation to ``runner``, one of the fallback agents; the ones after it
+        are its fallback then. ``keep_id``: that agent holds the conversation (a resume), else
+        it gets a session of its own (failover)."""
         await self._close_conversation()
-        self._loop = None
+        self._loop = None  # the next turn binds the new agent to its loop
         after = self._fallback_runners
         self._fallback_runners = after[after.index(runner) + 1 :]
         self._runner = runner
         self._source = None
-
-    async def _switch(self, runner: Runner) -> None:
-        """Move the conversation to ``runner``'s agent (failover): a session of its own there."""
-        await self._close_conversation()
-        self._loop = None  # the next turn binds the new agent to its loop
-        self._runner = runner
-        self._fallback_runners = self._fallback_runners[1:]
-        self.session_id = None
-        self._source = None
+        if not keep_id:
+            self.session_id = None
 
     @property
     def cwd(self) -> str:
