@@ -315,6 +315,17 @@ def assert_no_fd_leak(before: set[str], within_s: float = 2.0) -> None:
     assert not extra, f"file descriptors leaked: {sorted(extra)}"
 
 
+def ended(proc: subprocess.Popen[Any]) -> None:
+    """A test's own child, ended whatever happened: killed if it still runs, reaped (bounded)
+    and its pipes closed. A failed wait must not leave them to the next test's leak checks."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=10)
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
 def open_pipes_and_files() -> set[str]:
     """This process's open pipes and files, for fd-leak checks.
 

@@ -20,7 +20,7 @@ import pytest
 from oauthpy import _registry as registry
 from oauthpy.testing import Echo, Gate, HttpError, Match, text
 from tests.contract.batch_cases import BOUND_S, read_lines, tokens, write_items
-from tests.support import Rig, assert_no_leftovers, count_spawns, sessions_side_by_side
+from tests.support import Rig, assert_no_leftovers, count_spawns, ended, sessions_side_by_side
 
 
 def oauthpy_batch(rig: Rig, *args: str, **popen: Any) -> subprocess.Popen[str]:
@@ -169,8 +169,7 @@ def test_ctrl_c_keeps_finished_lines_and_resume_completes_every_id_once(rig: Rig
         code, err = finish(proc)
     finally:
         opened.set()
-        if proc.poll() is None:
-            proc.kill()
+        ended(proc)
     assert code == 128 + stop, err  # 130 for Ctrl-C, 143 for SIGTERM
     assert "interrupted: 4 ok, 0 failed of 8" in err and "--resume" in err
     assert sorted(line["id"] for line in read_lines(out)) == [f"item-{i}" for i in range(4)]

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from oauthpy.testing import Hang
-from tests.support import Rig
+from tests.support import Rig, ended
 
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 
@@ -32,10 +32,5 @@ def test_sigterm_during_run_stops_the_vendor_like_ctrl_c_and_exits_143(rig: Rig)
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        for pipe in (proc.stdout, proc.stderr):  # a failed wait above must not leak them
-            assert pipe is not None
-            pipe.close()
+        ended(proc)
     assert proc.returncode == 143 and err.startswith("error: terminated"), err

@@ -14,7 +14,7 @@ import threading
 
 from oauthpy import _registry as registry
 from oauthpy.testing import Gate, text
-from tests.support import LIVE_TRANSPORTS, Rig, shell_step
+from tests.support import LIVE_TRANSPORTS, Rig, ended, shell_step
 
 OAUTHPY = [sys.executable, "-m", "oauthpy.cli"]
 REPEATS = 2
@@ -51,8 +51,7 @@ def test_sigint_mid_stream_exits_130_without_a_traceback(rig: Rig):
             _out, err = proc.communicate(timeout=60)
         finally:
             held.set()
-            if proc.poll() is None:
-                proc.kill()
+            ended(proc)
         assert proc.returncode == 130, f"attempt {attempt}: rc={proc.returncode}\n{err[-3000:]}"
         assert "Traceback" not in err and "RuntimeError" not in err, f"attempt {attempt}:\n{err[-3000:]}"
         assert "interrupted" in err
