@@ -67,23 +67,23 @@ async def within(aw: Awaitable[T], timeout: float | None) -> T:
     try:
         done, _ = await asyncio.wait((task,), timeout=timeout)
     except BaseException:
-        _abandon(task)
+        abandon(task)
         raise
     if not done:
-        _abandon(task)
+        abandon(task)
         raise asyncio.TimeoutError
     return task.result()
 
 
-def _abandon(task: asyncio.Task[Any]) -> None:
-    """Cancel a wait nobody will read. It may still end in an error (the agent's exit won the
-    race with the cancel): that error is marked seen, or asyncio logs "Task exception was never
-    retrieved" for a run that was cancelled cleanly."""
+def abandon(task: asyncio.Future[Any]) -> None:
+    """Cancel a task whose outcome nobody will read. It may still end in an error (the agent's
+    exit won the race with the cancel): that error is marked seen, or asyncio logs "Task
+    exception was never retrieved" for a run that was cancelled cleanly."""
     task.cancel()
     task.add_done_callback(_mark_seen)
 
 
-def _mark_seen(task: asyncio.Task[Any]) -> None:
+def _mark_seen(task: asyncio.Future[Any]) -> None:
     if not task.cancelled():
         task.exception()
 
@@ -313,6 +313,7 @@ async def _reap(run_id: str) -> None:
 __all__ = [
     "KILL_WAIT_S",
     "TERM_GRACE_S",
+    "abandon",
     "reap_in_background",
     "settle",
     "stop",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from oauthpy._events import Event
 from oauthpy._options import RunRequest
 from oauthpy._structured import structured_prompt
+from oauthpy._teardown import abandon
 from oauthpy._transports.acp.asks import AcpAsks
 from oauthpy._transports.acp.turn import AcpTurn, prompt_params
 from oauthpy._transports.live_turn import INTERRUPT_WAIT_S, TurnEnd
@@ -122,7 +123,7 @@ class PromptTurn:
     def close(self) -> None:
         prompt = self._prompt
         if prompt is not None and not prompt.done():
-            prompt.cancel()
+            abandon(prompt)  # the agent's exit may still win over the cancel
         elif prompt is not None and not prompt.cancelled():
             prompt.exception()  # retrieved: an agent's failure is reported once, in feed
         self.sub.close()
