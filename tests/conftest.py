@@ -32,7 +32,7 @@ from tests.support import (
     start_fake,
 )
 
-pytest_plugins = ["tests.cpu_log", "tests.ordering"]
+pytest_plugins = ["tests.cpu_log", "tests.ordering", "tests.vendor_logs"]
 
 
 def _register_test_agents() -> None:
