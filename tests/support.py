@@ -5,6 +5,7 @@ may."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import os
@@ -324,6 +325,15 @@ def ended(proc: subprocess.Popen[Any]) -> None:
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         if pipe is not None:
             pipe.close()
+
+
+async def failed_by_the_agents_exit(began: asyncio.Event) -> None:
+    """A request whose agent exits as its wait is given up: it ends in that error, not cancelled."""
+    began.set()
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        raise RuntimeError("the agent exited with code -15") from None
 
 
 def open_pipes_and_files() -> set[str]:

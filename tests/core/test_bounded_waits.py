@@ -9,16 +9,7 @@ from typing import Any
 import pytest
 
 from oauthpy._teardown import within
-
-
-async def _fails_when_cancelled(began: asyncio.Event) -> None:
-    # an agent's request whose process exits as the wait is given up: the cancel comes too
-    # late and the request ends with the agent's exit instead
-    began.set()
-    try:
-        await asyncio.Event().wait()
-    except asyncio.CancelledError:
-        raise RuntimeError("the agent exited") from None
+from tests.support import failed_by_the_agents_exit
 
 
 def _unretrieved(when: str) -> list[dict[str, Any]]:
@@ -29,9 +20,9 @@ def _unretrieved(when: str) -> list[dict[str, Any]]:
         began = asyncio.Event()
         if when == "timeout":
             with pytest.raises(asyncio.TimeoutError):
-                await within(_fails_when_cancelled(began), 0.01)
+                await within(failed_by_the_agents_exit(began), 0.01)
         else:
-            waiting = asyncio.ensure_future(within(_fails_when_cancelled(began), 60))
+            waiting = asyncio.ensure_future(within(failed_by_the_agents_exit(began), 60))
             await began.wait()
             waiting.cancel()
             with pytest.raises(asyncio.CancelledError):

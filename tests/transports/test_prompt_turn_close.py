@@ -13,16 +13,9 @@ import pytest
 
 from oauthpy._transports.acp.prompt_turn import PromptTurn
 from oauthpy._transports.live_turn import TurnEnd
+from tests.support import failed_by_the_agents_exit
 
 pytestmark = pytest.mark.fast
-
-
-async def _request_failed_by_the_agents_exit(began: asyncio.Event) -> None:
-    began.set()
-    try:
-        await asyncio.Event().wait()
-    except asyncio.CancelledError:
-        raise RuntimeError("the agent exited with code -15") from None
 
 
 def test_closing_a_turn_whose_prompt_fails_as_it_is_cancelled_logs_nothing():
@@ -34,7 +27,7 @@ def test_closing_a_turn_whose_prompt_fails_as_it_is_cancelled_logs_nothing():
         agent: Any = SimpleNamespace(conn=SimpleNamespace(subscribe=lambda sid: sub))
         turn = PromptTurn(agent, "sid", None, TurnEnd(), None, None)  # type: ignore[arg-type]
         began = asyncio.Event()
-        prompt = asyncio.ensure_future(_request_failed_by_the_agents_exit(began))
+        prompt = asyncio.ensure_future(failed_by_the_agents_exit(began))
         turn._prompt = prompt
         await began.wait()
         turn.close()
