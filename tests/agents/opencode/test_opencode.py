@@ -1,6 +1,7 @@
 """OpenCode (the pinned opencode-ai) through the generic ACP layer, against the chat-completions
-fake: what only OpenCode does (``ses_`` ids, resume through ``session/load``, its model list,
-its own retries of a 429). The shared ``rig`` suite runs it like every other agent."""
+fake: what only OpenCode does (``ses_`` ids, resume through ``session/load``, its model list).
+The shared ``rig`` suite runs it like every other agent (a 429 after its own retries:
+tests/contract/test_faults.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, EventKind, PermissionRequest, RateLimitError, SessionNotFoundError
-from oauthpy.testing import HttpError, call_tool, shell, text, write_file
+from oauthpy import Client, EventKind, PermissionRequest, SessionNotFoundError
+from oauthpy.testing import call_tool, shell, text, write_file
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import Rig, assert_no_leftovers, open_rig, user_mcp_server
 
@@ -102,12 +103,6 @@ def test_warm_runs_share_one_process_and_models_come_from_opencode(rig: Rig):
         assert warm.run("b", cwd=rig.work, timeout=BOUND_S).text == "two"
         assert len(live_processes_with_env("OAUTHPY_TEST_MARKER", rig.env["OAUTHPY_TEST_MARKER"])) == 1
     assert "fake/fake-model" in [m.id for m in client(rig).models()]
-
-
-def test_a_rate_limit_is_a_rate_limit_error(rig: Rig):
-    rig.fake.script(HttpError(429, "Rate limited", retry_after=0.2))  # opencode retries 5 times
-    with pytest.raises(RateLimitError):
-        client(rig).run("hi", cwd=rig.work, timeout=BOUND_S)
 
 
 def test_a_tool_of_the_users_own_mcp_server_is_asked_about(rig: Rig):
