@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
-import shutil
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +16,6 @@ from oauthpy.testing import FakeResponsesServer
 from oauthpy.testing.anthropic import FakeAnthropicServer
 from tests.paths import REPO
 from tests.support import (
-    WARM_KEEP_ALIVE_S,
     Rig,
     assert_no_fd_leak,
     assert_no_leftovers,
@@ -31,6 +26,7 @@ from tests.support import (
     provision,
     start_fake,
 )
+from tests.warm_rigs import WarmRigs, rig_id, takes_a_warm_rig
 
 pytest_plugins = ["tests.cpu_log", "tests.ordering", "tests.vendor_logs"]
 
@@ -169,8 +165,8 @@ def _named_agents() -> list[object]:
         marks = [pytest.mark.xdist_group(name)] if provision(name).one_at_a_time else []
         params.append(pytest.param(name, marks=marks, id=name))
         for fake in provision(name).more_fakes:
-            wire = fake.partition(":")[0].rpartition(".")[2]
-            params.append(pytest.param(f"{name}/{fake}", marks=marks, id=f"{name}-{wire}"))
+            param = f"{name}/{fake}"
+            params.append(pytest.param(param, marks=marks, id=rig_id(param)))
     return params
 
 
@@ -190,12 +186,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     ``warm_agent(costly_starts=True)``, only the agents whose `Provision.costly_starts` get it.
     """
     provider, _, fake = request.param.partition("/")
-    warm = request.node.get_closest_marker("warm_agent")
-    if (
-        warm
-        and (not warm.kwargs.get("lone_runs") or _warm_keeps_the_lone_transport(provider))
-        and (not warm.kwargs.get("costly_starts") or provision(provider).costly_starts)
-    ):
+    if takes_a_warm_rig(request.node, request.param):
         yield request.getfixturevalue("_warm_rigs").fresh(request.param)
         return
     with open_rig(provider, tmp_path, fake=fake) as r:
@@ -205,72 +196,9 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         assert_no_fd_leak(fds)
 
 
-@functools.cache
-def _warm_keeps_the_lone_transport(provider: str) -> bool:
-    """Whether a lone run inside ``with Client`` goes on the transport it takes outside it."""
-    from oauthpy._pool import AgentPool
-
-    made = registry.get(provider).make_provider()
-    alone = made.open(None, session=False, pool=None)
-    warm = made.open(None, session=False, pool=AgentPool(1.0))
-    return bool(alone.transport == warm.transport)
-
-
-@dataclass
-class WarmRig(Rig):
-    """A `Rig` whose `client` is one client in ``with`` for the whole worker: its warm agents
-    serve test after test (OpenCode pays about 3 CPU-s a start, a warm turn 0.3)."""
-
-    shared: Client
-
-    def client(self) -> Client:
-        return self.shared
-
-
-class _WarmRigs:
-    """Each agent's warm rig of this worker, made on first use: one fake, one state folder,
-    one work folder (OpenCode keys its processes by folder) and one client in ``with``."""
-
-    def __init__(self, root: Path) -> None:
-        self._root = root
-        self._stack = contextlib.ExitStack()
-        self._rigs: dict[str, WarmRig] = {}
-
-    def fresh(self, param: str) -> WarmRig:
-        """The warm rig of ``param`` (made on first use), its fake and its work folder emptied."""
-        if param not in self._rigs:
-            provider, _, fake = param.partition("/")
-            rig = self._stack.enter_context(open_rig(provider, self._root / str(len(self._rigs)), fake=fake))
-            # what pytest and the fixtures change per test would give each test's runs another
-            # environment, and so another process: the warm rig's runs see fixed values
-            env = {
-                **rig.env,
-                "PYTEST_CURRENT_TEST": "warm rig",
-                "OAUTHPY_HOME": str(rig.root / "oauthpy-home"),
-            }
-            # idle agents outlive the default 60 s: a loaded run has minutes between two warm tests
-            client = Client(provider, auth_source="external", env=env, keep_alive=WARM_KEEP_ALIVE_S)
-            self._stack.enter_context(client)
-            self._rigs[param] = WarmRig(rig.provider, rig.fake, env, rig.root, client)
-        warm = self._rigs[param]
-        warm.fake.reset()
-        for entry in warm.work.iterdir():
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-        return warm
-
-    def close(self) -> None:
-        envs = [rig.env for rig in self._rigs.values()]
-        self._stack.close()  # each client's agents, then each fake
-        for env in envs:
-            assert_no_leftovers(env, within_s=5.0)
-
-
 @pytest.fixture(scope="session")
-def _warm_rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_WarmRigs]:
-    rigs = _WarmRigs(tmp_path_factory.mktemp("warm"))
+def _warm_rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarmRigs]:
+    rigs = WarmRigs(tmp_path_factory.mktemp("warm"))
     try:
         yield rigs
     finally:
