@@ -49,14 +49,19 @@ def _interrupt_at(line: int) -> tuple[BaseException | None, bool]:
                 raise KeyboardInterrupt
         return trace
 
+    coro = _answer()
     try:
         sys.settrace(trace)
         try:
-            run_sync(_answer())
+            run_sync(coro)
         finally:
             sys.settrace(None)
     except BaseException as exc:
         return exc, raised
+    finally:
+        # an interrupt on the wait's first line, before its ``try``, leaves the coroutine
+        # unclosed, as a Ctrl-C as a function starts leaves any argument (no-op otherwise)
+        coro.close()
     return None, raised
 
 

@@ -8,6 +8,7 @@ import asyncio
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -210,13 +211,27 @@ def test_a_session_whose_process_died_goes_on_with_its_conversation(gemini_fake,
     gemini_fake.script(text("noted fig"), text("fig it was"))
     with Client("gemini", auth_source="external", env=gemini_env).session(cwd=workdir, model=MODEL) as chat:
         chat.run("remember fig")
+        # a resume carries what gemini wrote to its chat files: on a loaded machine the turn's
+        # lines may land there just after its answer, and a kill before them loses that turn
+        _wait_for_the_chat_files_to_hold("noted fig", gemini_env)
         for pid in acp_agents(gemini_env):
             os.kill(pid, signal.SIGKILL)
         assert_no_leftovers(gemini_env, within_s=10)  # dead (zombies count as dead)
         result = chat.run("which fruit?")
     assert result.text == "fig it was" and result.session_id == chat.session_id
-    assert "remember fig" in bodies(gemini_fake)[-1]
+    assert "remember fig" in bodies(gemini_fake)[-1], _chat_files(gemini_env)
     assert_no_leftovers(gemini_env)
+
+
+def _chat_files(env: dict[str, str]) -> str:
+    return "".join(path.read_text() for path in sorted(Path(env["GEMINI_CLI_HOME"]).rglob("session-*.jsonl")))
+
+
+def _wait_for_the_chat_files_to_hold(words: str, env: dict[str, str], within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while words not in _chat_files(env):
+        assert time.monotonic() < deadline, f"gemini's chat files lack {words!r} after {within_s:g} s"
+        time.sleep(0.05)
 
 
 def test_gemini_lists_the_models_of_a_new_acp_session(gemini_env):
