@@ -11,8 +11,6 @@ from oauthpy.testing import live_processes_with_env, text
 from oauthpy.testing.processes import MARKER_VAR
 from tests.support import Rig, assert_no_leftovers, count_spawns
 
-UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
-
 
 @pytest.mark.warm_agent  # of the conversation, not of its processes
 def test_second_turn_continues_the_vendors_own_conversation(rig: Rig):
@@ -51,18 +49,20 @@ def test_a_run_inside_with_client_is_resumed_by_a_session_of_the_same_client(rig
 
 
 def test_an_unknown_session_id_fails_fast_with_session_not_found(rig: Rig):
+    # an id of the agent's own shape (its documented example), of no session here
+    unknown = registry.get(rig.provider).session_id_example
     spawns = count_spawns(rig)
     rig.fake.script(text("the folder's own session"), text("must not be reached"))
 
     def resume_unknown() -> None:
         # max_retries: the vendor's answer is final, so exactly one process is started
         chat = rig.client().session(
-            cwd=rig.work, model=rig.model, resume=UNKNOWN_ID, provider_options={"max_retries": 2}
+            cwd=rig.work, model=rig.model, resume=unknown, provider_options={"max_retries": 2}
         )
         # A hang would end in TimeoutExceededError instead: the vendor's own answer must come first.
         with chat, pytest.raises(SessionNotFoundError) as err:
             chat.run("hello?", timeout=20)
-        assert err.value.session_id == UNKNOWN_ID and UNKNOWN_ID in str(err.value)
+        assert err.value.session_id == unknown and unknown in str(err.value)
 
     resume_unknown()  # a folder with no session yet
     assert spawns.read_text().splitlines() == ["started"]

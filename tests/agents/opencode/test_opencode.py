@@ -1,7 +1,7 @@
 """OpenCode (the pinned opencode-ai) through the generic ACP layer, against the chat-completions
 fake: what only OpenCode does (``ses_`` ids, resume through ``session/load``, its model list).
 The shared ``rig`` suite runs it like every other agent (a 429 after its own retries:
-tests/contract/test_faults.py)."""
+tests/contract/test_faults.py; an unknown ``ses_`` id: tests/contract/test_sessions.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import Client, EventKind, PermissionRequest, SessionNotFoundError
+from oauthpy import Client, EventKind, PermissionRequest
 from oauthpy.testing import call_tool, shell, text, write_file
 from oauthpy.testing.processes import live_processes_with_env
 from tests.support import Rig, assert_no_leftovers, open_rig, user_mcp_server
@@ -50,14 +50,6 @@ def test_a_run_streams_and_a_session_goes_on_in_the_same_process_and_after_it(ri
         EventKind.MESSAGE
     ]
     assert "second answer" in rig.fake.model_requests()[-1].body_text
-
-
-def test_an_unknown_session_is_session_not_found(rig: Rig):
-    with (
-        pytest.raises(SessionNotFoundError),
-        client(rig).session(cwd=rig.work, resume="ses_unknown0000") as s,
-    ):
-        s.run("hi", timeout=BOUND_S)
 
 
 def test_on_permission_is_asked_before_a_command_and_a_write_and_a_refusal_runs_nothing(rig: Rig):
