@@ -56,6 +56,23 @@ class Failed:
         self.error = error
 
 
+class After:
+    """An event of the callback about one tool call (``call_id``): it goes out after the message
+    that announces that call. The CLI writes that message before it asks, but the SDK hands the
+    ask to a task of its own, which can reach the turn first."""
+
+    __slots__ = ("call_id", "event")
+
+    def __init__(self, call_id: str, event: Event) -> None:
+        self.call_id = call_id
+        self.event = event
+
+
+def after(call_id: Any, event: Event) -> Event | After:
+    """``event``, held for the message of ``call_id`` when the SDK gave one."""
+    return After(call_id, event) if isinstance(call_id, str) and call_id else event
+
+
 class Busy:
     """The user's code is running (a callback, a tool): the turn's idle timeout waits."""
 
@@ -145,7 +162,7 @@ class ClaudeAsks:
         self.asking = asks_user(request)
         self.deadline: float | None = None
         #: what happened outside the SDK's messages, for the turn to read in order
-        self.news: asyncio.Queue[Event | Failed | Busy] = asyncio.Queue()
+        self.news: asyncio.Queue[Event | After | Failed | Busy] = asyncio.Queue()
         self.failure: BaseException | None = None
         #: tool use ids refused this turn; the turn's parser reads this same set (its calls end
         #: ``declined``), so it is cleared, never replaced
@@ -205,7 +222,8 @@ class ClaudeAsks:
         from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
 
         if tool_name == ASK_USER:
-            return await self._ask_user(tool_input)  # a question, not an action to allow
+            # a question, not an action to allow
+            return await self._ask_user(tool_input, getattr(context, "tool_use_id", None))
         if self.own(tool_name):
             return PermissionResultAllow()  # the run's own tools never reach on_permission
         ask = permission_of(tool_name, tool_input, self.cwd)
@@ -220,7 +238,7 @@ class ClaudeAsks:
             return PermissionResultDeny(message=_DENIED, interrupt=True)
         finally:
             self.news.put_nowait(Busy(False))
-        self.news.put_nowait(permission_event(ask, verdict))
+        self.news.put_nowait(after(call_id, permission_event(ask, verdict)))
         if not verdict.allowed:
             self._decline(call_id)
             return PermissionResultDeny(message=verdict.reason or _DENIED)
@@ -230,7 +248,7 @@ class ClaudeAsks:
         # and this conversation (`Permissions`), and answers the CLI's next question from it.
         return PermissionResultAllow()
 
-    async def _ask_user(self, tool_input: Any) -> Any:
+    async def _ask_user(self, tool_input: Any, call_id: Any) -> Any:
         """``on_question`` for each question of an ``AskUserQuestion`` call; its answers in the
         tool's input, or, with none, a refusal that says the user declined (an allow without
         answers would tell the model "The user did not answer the questions.")."""
@@ -247,7 +265,7 @@ class ClaudeAsks:
         if error is not None:
             answers = [None] * len(questions)
         for question, answer in zip(questions, answers, strict=True):
-            self.news.put_nowait(question_event(question, answer))
+            self.news.put_nowait(after(call_id, question_event(question, answer)))
         if error is not None:
             self.failure = error
             self.news.put_nowait(Failed(error))

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from oauthpy._agents.claude.asks import Busy, ClaudeAsks, Failed, asks_user
+from oauthpy._agents.claude.asks import After, Busy, ClaudeAsks, Failed, asks_user
 from oauthpy._agents.claude.parser import ClaudeParser
 from oauthpy._errors import (
     CommandExecutionError,
@@ -32,6 +32,10 @@ INSTALL_HINT = "pip install claude-agent-sdk (its wheel bundles the claude CLI)"
 _UNKNOWN_SESSION = "No conversation found with session ID"
 #: bound on the SDK's own close (it waits for the CLI to exit)
 CLOSE_WAIT_S = 10.0
+#: how long a callback's event waits for the message that announces its call (already read by
+#: the SDK when the CLI asks, so it comes at once; the bound only keeps a CLI that did not send
+#: it from holding the event back)
+ANNOUNCE_WAIT_S = 0.5
 
 
 def prompt_input(request: RunRequest) -> Any:
@@ -118,8 +122,9 @@ class Reader:
     `close` finds them gone and returns at once.
 
     ``news``: what the permission callback and the tools report (`claude_asks`), read
-    beside the messages and first when both are there; while the user's code runs, the idle
-    timeout waits.
+    beside the messages and first when both are there, but for an event about a call whose
+    message has not been read yet (`After`): it waits for that message, so a permission never
+    comes before the command it is about. While the user's code runs, the idle timeout waits.
     """
 
     def __init__(self, messages: Any, news: asyncio.Queue[Any] | None = None) -> None:
@@ -128,10 +133,17 @@ class Reader:
         self.news = news
         self._side: asyncio.Future[Any] | None = None
         self._busy = 0
+        #: the tool calls the messages read so far announced, and the events waiting for theirs
+        self._announced: set[str] = set()
+        self._held: deque[After] = deque()
 
     async def next(self, deadline: float | None, idle: float | None, started: float) -> Any:
+        if self._held:
+            if self._held[0].call_id in self._announced or not await self._message_within(deadline):
+                return self._held.popleft().event
+            return self._take_message()
         if self.news is None and deadline is None and idle is None and self.pending is None:
-            return await self.messages.__anext__()
+            return self._seen(await self.messages.__anext__())
         while True:
             wait, which = wait_budget(deadline, None if self._busy else idle)
             if self.pending is None:
@@ -150,18 +162,47 @@ class Reader:
                 if isinstance(item, Busy):
                     self._busy += 1 if item.on else -1
                     continue
+                if isinstance(item, After):
+                    if item.call_id in self._announced:
+                        return item.event
+                    self._held.append(item)
+                    return await self.next(deadline, idle, started)
                 return item
-            task, self.pending = self.pending, None
-            return task.result()
+            return self._take_message()
+
+    async def _message_within(self, deadline: float | None) -> bool:
+        """Whether a message is read within `ANNOUNCE_WAIT_S` (and the deadline)."""
+        if self.pending is None:
+            self.pending = asyncio.ensure_future(self.messages.__anext__())
+        wait, _ = wait_budget(deadline, None)
+        wait = ANNOUNCE_WAIT_S if wait is None else min(wait, ANNOUNCE_WAIT_S)
+        done, _ = await asyncio.wait({self.pending}, timeout=max(wait, 0.0))
+        return bool(done)
+
+    def _take_message(self) -> Any:
+        task, self.pending = self.pending, None
+        assert task is not None
+        return self._seen(task.result())
+
+    def _seen(self, message: Any) -> Any:
+        """``message``, its tool calls noted as announced."""
+        content = getattr(message, "content", None)
+        if isinstance(content, list):
+            for block in content:
+                if type(block).__name__ == "ToolUseBlock" and isinstance(getattr(block, "id", None), str):
+                    self._announced.add(block.id)
+        return message
 
     def drain(self) -> list[Any]:
-        """The news still queued once the messages have ended (events only)."""
-        found = []
+        """The news still held or queued once the messages have ended (events only)."""
+        found: list[Any] = [held.event for held in self._held]
+        self._held.clear()
         if self._side is not None and self._side.done():
             found.append(self._side.result())
             self._side = None
         while self.news is not None and not self.news.empty():
             found.append(self.news.get_nowait())
+        found = [item.event if isinstance(item, After) else item for item in found]
         return [item for item in found if isinstance(item, Event)]
 
     async def close(self) -> None:
