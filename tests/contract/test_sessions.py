@@ -49,7 +49,7 @@ def test_a_run_inside_with_client_is_resumed_by_a_session_of_the_same_client(rig
 
 
 def test_an_unknown_session_id_fails_fast_with_session_not_found(rig: Rig):
-    # an id of the agent's own shape (its documented example), of no session here
+    # an id of the agent's own shape (the example its errors show), of no session here
     unknown = registry.get(rig.provider).session_id_example
     spawns = count_spawns(rig)
     rig.fake.script(text("the folder's own session"), text("must not be reached"))

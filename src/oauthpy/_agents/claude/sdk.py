@@ -138,13 +138,14 @@ class Reader:
         self._held: deque[After] = deque()
 
     async def next(self, deadline: float | None, idle: float | None, started: float) -> Any:
-        if self._held:
-            if self._held[0].call_id in self._announced or not await self._message_within(deadline):
-                return self._held.popleft().event
-            return self._take_message()
         if self.news is None and deadline is None and idle is None and self.pending is None:
-            return self._seen(await self.messages.__anext__())
+            return await self.messages.__anext__()
         while True:
+            if self._held:
+                held = self._held[0]
+                if held.call_id in self._announced or not await self._message_within(deadline):
+                    return self._held.popleft().event
+                return self._take_message()
             wait, which = wait_budget(deadline, None if self._busy else idle)
             if self.pending is None:
                 # A read left pending by a cancelled wait is picked up here, never doubled.
@@ -162,32 +163,27 @@ class Reader:
                 if isinstance(item, Busy):
                     self._busy += 1 if item.on else -1
                     continue
-                if isinstance(item, After):
-                    if item.call_id in self._announced:
-                        return item.event
+                if isinstance(item, After) and item.call_id not in self._announced:
                     self._held.append(item)
-                    return await self.next(deadline, idle, started)
-                return item
+                    continue
+                return item.event if isinstance(item, After) else item
             return self._take_message()
 
     async def _message_within(self, deadline: float | None) -> bool:
         """Whether a message is read within `ANNOUNCE_WAIT_S` (and the deadline)."""
         if self.pending is None:
             self.pending = asyncio.ensure_future(self.messages.__anext__())
-        wait, _ = wait_budget(deadline, None)
-        wait = ANNOUNCE_WAIT_S if wait is None else min(wait, ANNOUNCE_WAIT_S)
-        done, _ = await asyncio.wait({self.pending}, timeout=max(wait, 0.0))
+        wait, _ = wait_budget(deadline, ANNOUNCE_WAIT_S)
+        done, _ = await asyncio.wait({self.pending}, timeout=wait)
         return bool(done)
 
     def _take_message(self) -> Any:
+        """The message read, its tool calls noted as announced (only news waits for them)."""
         task, self.pending = self.pending, None
         assert task is not None
-        return self._seen(task.result())
-
-    def _seen(self, message: Any) -> Any:
-        """``message``, its tool calls noted as announced."""
+        message = task.result()
         content = getattr(message, "content", None)
-        if isinstance(content, list):
+        if self.news is not None and isinstance(content, list):
             for block in content:
                 if type(block).__name__ == "ToolUseBlock" and isinstance(getattr(block, "id", None), str):
                     self._announced.add(block.id)
