@@ -28,8 +28,9 @@ RUN_ID_VAR = "OAUTHPY_RUN_ID"
 # pgid) of children still running, with the pid of the process that registered them.
 _live_runs: set[str] = set()
 _live_groups: set[int] = set()
-# run id -> the session its first process leads
-_sessions: dict[str, int] = {}
+# run id -> the session its first process leads, and that leader's start time (which tells the
+# session from a later one that took the same id)
+_sessions: dict[str, tuple[int, str]] = {}
 _owner = os.getpid()
 
 
@@ -97,9 +98,15 @@ def release(run_id: str) -> None:
 def own_session(run_id: str, sid: int) -> None:
     """The run's first process leads session ``sid``: what is left in it is the run's too.
 
-    Safe after that leader is reaped: a session id stays taken while any process is in it, so
-    only a pid space wrapped round since then could lend it to an unrelated process."""
-    _sessions[run_id] = sid
+    Safe after that leader is reaped: a session id stays taken while any process is in it. Once
+    the session has emptied, the id is free, and here (pid_max 32768, a busy machine wraps it in
+    minutes) an unrelated process may get it and lead a session of that id; a run closed late (a
+    warm agent whose loop has ended) would kill it. So the leader's start time is kept, and a
+    process of the id that started at another time means the session is no longer the run's.
+    """
+    start = _start_time(sid)
+    if start is not None:  # a leader gone already left no session to look after
+        _sessions[run_id] = (sid, start)
 
 
 def pids_with_env(name: str, value: str) -> list[int]:
@@ -118,10 +125,30 @@ def run_pids(run_id: str) -> list[int]:
     """PIDs of the run's live processes: those carrying its id, and any other process left in
     the session it owns (`own_session`)."""
     needle = f"{RUN_ID_VAR}={run_id}".encode()
-    session = _sessions.get(run_id)
+    session = _owned_session(run_id)
     if session is None:
         return _scan(lambda pid: _has(pid, needle))
     return _scan(lambda pid: _has(pid, needle) or _in_session(pid, session))
+
+
+def _owned_session(run_id: str) -> int | None:
+    """The session the run still owns: None when it owns none, or when its id now names another
+    session (a process of that id, started at another time than the run's leader)."""
+    owned = _sessions.get(run_id)
+    if owned is None:
+        return None
+    sid, start = owned
+    now = _start_time(sid)
+    if now is not None and now != start:
+        del _sessions[run_id]  # for good: the run's own session has ended
+        return None
+    return sid
+
+
+def _start_time(pid: int) -> str | None:
+    """When ``pid`` started (its ``/proc`` start time, in clock ticks), or None when it is gone."""
+    fields = stat_fields(pid)
+    return fields[19] if fields and len(fields) > 19 else None
 
 
 def _scan(keep: Callable[[str], bool]) -> list[int]:

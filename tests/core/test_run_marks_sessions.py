@@ -1,0 +1,92 @@
+"""A run's session (`own_session`) and the id's later owners: once the session has emptied, its id
+is free, and here (pid_max 32768) a busy machine hands it to an unrelated process within minutes.
+A run stopped late (a warm agent whose loop had ended) must not kill that process. CI87 saw a
+test's helper, in a session of its own, killed at once by some other run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from oauthpy import _run_marks as run_marks
+from tests.support import ended
+
+pytestmark = pytest.mark.fast
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
+NS_LAST_PID = "/proc/sys/kernel/ns_last_pid"
+
+
+def _a_tick_after(start: int) -> None:
+    """Until the clock has passed ``start`` (in ticks since boot); bounded."""
+    for _ in range(1000):
+        with open("/proc/uptime") as fh:
+            if float(fh.read().split()[0]) * os.sysconf("SC_CLK_TCK") > start + 1:
+                return
+        time.sleep(0.001)
+
+
+def _alive(proc: subprocess.Popen[bytes]) -> bool:
+    return proc.poll() is None
+
+
+def test_the_session_the_run_leads_is_its_own():
+    run_id = run_marks.new_run_id()
+    leader = subprocess.Popen(SLEEPER, start_new_session=True)  # carries no run id
+    try:
+        run_marks.own_session(run_id, leader.pid)
+        assert run_marks.run_pids(run_id) == [leader.pid]
+    finally:
+        ended(leader)
+        run_marks.release(run_id)
+
+
+def test_a_session_id_now_led_by_a_process_started_later_is_not_the_runs():
+    # what a recycled id looks like: the id's process started at another time than the leader
+    # the run recorded
+    run_id = run_marks.new_run_id()
+    other = subprocess.Popen(SLEEPER, start_new_session=True)
+    try:
+        run_marks.own_session(run_id, other.pid)
+        sid, start = run_marks._sessions[run_id]
+        run_marks._sessions[run_id] = (sid, str(int(start) - 1))
+        assert run_marks.kill_marked(run_id, signal.SIGKILL) == []
+        assert _alive(other)
+        assert run_id not in run_marks._sessions  # for good: the run's session has ended
+    finally:
+        ended(other)
+        run_marks.release(run_id)
+
+
+@pytest.mark.skipif(not os.access(NS_LAST_PID, os.W_OK), reason="choosing the next pid needs root")
+def test_a_late_stop_leaves_alone_the_process_that_got_the_sessions_id():
+    # The real thing: the leader ends, its id goes to a new process that leads a session of the
+    # same id, and the run is stopped after that.
+    run_id = run_marks.new_run_id()
+    try:
+        for _ in range(50):  # another process may take the id first: try again
+            leader = subprocess.Popen(SLEEPER, start_new_session=True)
+            run_marks.own_session(run_id, leader.pid)
+            ended(leader)
+            # start times count clock ticks (10 ms): a real reuse comes minutes later
+            _a_tick_after(int(run_marks._sessions[run_id][1]))
+            with open(NS_LAST_PID, "w") as fh:
+                fh.write(str(leader.pid - 1))
+            other = subprocess.Popen(SLEEPER, start_new_session=True)
+            if other.pid == leader.pid:
+                break
+            ended(other)
+        else:
+            raise AssertionError("no process got the leader's id in 50 tries")
+        try:
+            assert run_marks.kill_marked(run_id, signal.SIGKILL) == []
+            assert _alive(other)
+        finally:
+            ended(other)
+    finally:
+        run_marks.release(run_id)
