@@ -28,9 +28,10 @@ RUN_ID_VAR = "OAUTHPY_RUN_ID"
 # pgid) of children still running, with the pid of the process that registered them.
 _live_runs: set[str] = set()
 _live_groups: set[int] = set()
-# run id -> the session its first process leads, and that leader's start time (which tells the
-# session from a later one that took the same id)
-_sessions: dict[str, tuple[int, str]] = {}
+# run id -> the session its first process leads, and when it was registered (in the clock ticks
+# of /proc start times): a process of that id started later is not the leader, and so the
+# session is no longer the run's
+_sessions: dict[str, tuple[int, int | None]] = {}
 _owner = os.getpid()
 
 
@@ -101,12 +102,11 @@ def own_session(run_id: str, sid: int) -> None:
     Safe after that leader is reaped: a session id stays taken while any process is in it. Once
     the session has emptied, the id is free, and here (pid_max 32768, a busy machine wraps it in
     minutes) an unrelated process may get it and lead a session of that id; a run closed late (a
-    warm agent whose loop has ended) would kill it. So the leader's start time is kept, and a
-    process of the id that started at another time means the session is no longer the run's.
+    warm agent whose loop has ended) would kill it. So the time of registration is kept: the
+    leader started before it (it may even be reaped already: a shell that only starts something
+    in the background), a process of that id started after it is another one.
     """
-    start = _start_time(sid)
-    if start is not None:  # a leader gone already left no session to look after
-        _sessions[run_id] = (sid, start)
+    _sessions[run_id] = (sid, _ticks_now())
 
 
 def pids_with_env(name: str, value: str) -> list[int]:
@@ -133,22 +133,30 @@ def run_pids(run_id: str) -> list[int]:
 
 def _owned_session(run_id: str) -> int | None:
     """The session the run still owns: None when it owns none, or when its id now names another
-    session (a process of that id, started at another time than the run's leader)."""
+    session (a process of that id, started after the run registered it)."""
     owned = _sessions.get(run_id)
     if owned is None:
         return None
-    sid, start = owned
-    now = _start_time(sid)
-    if now is not None and now != start:
+    sid, registered = owned
+    started = _start_time(sid)
+    if registered is not None and started is not None and started > registered:
         del _sessions[run_id]  # for good: the run's own session has ended
         return None
     return sid
 
 
-def _start_time(pid: int) -> str | None:
-    """When ``pid`` started (its ``/proc`` start time, in clock ticks), or None when it is gone."""
+def _start_time(pid: int) -> int | None:
+    """When ``pid`` started (its ``/proc`` start time, in clock ticks since boot), or None."""
     fields = stat_fields(pid)
-    return fields[19] if fields and len(fields) > 19 else None
+    return int(fields[19]) if fields and len(fields) > 19 else None
+
+
+def _ticks_now() -> int | None:
+    """The clock of ``/proc`` start times (boot time, in clock ticks), or None without one."""
+    clock = getattr(time, "CLOCK_BOOTTIME", None)
+    if clock is None:
+        return None
+    return int(time.clock_gettime(clock) * os.sysconf("SC_CLK_TCK"))
 
 
 def _scan(keep: Callable[[str], bool]) -> list[int]:
