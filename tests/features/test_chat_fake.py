@@ -267,3 +267,16 @@ def test_a_wait_for_a_model_request_that_times_out_says_what_did_arrive(fake: Fa
             titled.wait_for_model_request(timeout=0.01)
         with pytest.raises(TimeoutError, match=r"0 of 2 model requests arrived in 0\.01 s; it got 1 other"):
             titled.wait_for_model_requests(2, timeout=0.01)
+
+
+def test_an_agent_that_hangs_up_leaves_no_traceback_but_a_real_error_still_shows(capsys):
+    # an agent killed mid-run resets its kept-alive connection while a handler reads for its
+    # next request; `oauthpy run` in offline mode printed that traceback after a Ctrl-C (CI89)
+    with FakeChatServer() as fake:
+        server = fake._httpd
+        for error, shown in ((ConnectionResetError(104, "reset"), False), (ValueError("a bug"), True)):
+            try:
+                raise error
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 1))
+            assert ("Traceback" in capsys.readouterr().err) is shown, error
