@@ -1,7 +1,7 @@
 """A run's session (`own_session`) and the id's later owners: once the session has emptied, its id
 is free, and here (pid_max 32768) a busy machine hands it to an unrelated process within minutes.
-A run stopped late (a warm agent whose loop had ended) must not kill that process. CI87 saw a
-test's helper, in a session of its own, killed at once by some other run."""
+A run stopped late (a warm agent whose loop had ended) must not kill that process: likely what
+killed a test's helper, in a session of its own, in CI87."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def _a_tick_after(registered: int | None) -> None:
         if (run_marks._ticks_now() or 0) > registered:
             return
         time.sleep(0.001)
+    raise AssertionError("the clock of /proc start times did not move in a second")
 
 
 def _alive(proc: subprocess.Popen[bytes]) -> bool:
