@@ -151,10 +151,10 @@ def stop_serving(httpd: ThreadingHTTPServer, thread: threading.Thread) -> None:
     thread.join(5)
 
 
-class _HTTPServer(ThreadingHTTPServer):
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server for the fakes that prints no traceback when an agent hangs up."""
+
     daemon_threads = True
-    allow_reuse_address = True
-    fake: FakeServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # An agent killed mid-run (a Ctrl-C, a timeout) resets its kept-alive connection while
@@ -163,6 +163,11 @@ class _HTTPServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+class _HTTPServer(QuietHTTPServer):
+    allow_reuse_address = True
+    fake: FakeServer
 
 
 class FakeServer:

@@ -19,9 +19,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from oauthpy.testing.server import QuietHTTPServer
 
 #: the hosts the fake's certificate names (copilot asks ``api.<GH_HOST>``)
 HOSTS = ("api.github.com", "github.com")
@@ -81,8 +83,7 @@ class FakeGitHubApi:
         #: (method, host, path, whether it carried a token) of each request, in order
         self.requests: list[tuple[str, str, str, bool]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
-        self._server.daemon_threads = True
+        self._server = QuietHTTPServer(("127.0.0.1", 0), _Proxy)
         self._server.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
