@@ -28,24 +28,39 @@ def _become_subreaper() -> bool:
     return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
 
 
-def _reap_until(pid: int) -> int:
-    """Reap every child as it ends (the orphans that come here too) until ``pid`` has ended;
-    then the ones already dead. ``pid``'s exit code, 128 + the signal that killed it."""
+def _name(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as f:  # a zombie's name is still there until it is reaped
+            return f.read().strip() or "?"
+    except OSError:
+        return "?"
+
+
+def _reap_until(pid: int, orphans: dict[str, list[float]]) -> int:
+    """Reap every child as it ends until ``pid`` has ended, then the ones already dead; the
+    orphans that came here (every child but ``pid``) add their CPU to ``orphans`` by name.
+    ``pid``'s exit code, 128 + the signal that killed it."""
     code = None
-    while code is None:
-        try:
-            ended, status = os.waitpid(-1, 0)
-        except InterruptedError:
-            continue
-        if ended == pid:
-            code = os.waitstatus_to_exitcode(status)
+    block = True
     while True:
         try:
-            ended, _ = os.waitpid(-1, os.WNOHANG)
+            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT | (0 if block else os.WNOHANG))
+        except InterruptedError:
+            continue
         except ChildProcessError:
             break
-        if ended == 0:  # alive: a leak the suite itself reports; it is no longer ours to wait for
+        if ended is None:  # the rest are alive: leaks the suite itself reports, no longer ours to wait for
             break
+        name = _name(ended.si_pid)
+        _, status, used = os.wait4(ended.si_pid, 0)
+        if ended.si_pid == pid:
+            code = os.waitstatus_to_exitcode(status)
+            block = False
+        else:
+            counted = orphans.setdefault(name, [0, 0.0])
+            counted[0] += 1
+            counted[1] += used.ru_utime + used.ru_stime
+    assert code is not None
     return code if code >= 0 else 128 - code
 
 
@@ -60,15 +75,21 @@ def main(argv: list[str]) -> int:
     # Ctrl-C reaches the command from the terminal itself; a SIGTERM to this process is passed on
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
-    code = _reap_until(child.pid)
+    orphans: dict[str, list[float]] = {}
+    code = _reap_until(child.pid, orphans)
     child.returncode = code  # reaped above: Popen must not wait for it again
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    orphans = "" if counts_orphans else " (orphans not counted: not Linux)"
+    note = "" if counts_orphans else " (orphans not counted: not Linux)"
     print(
         f"{label} took {time.monotonic() - started:.0f} s of wall time and {used.ru_utime:.0f} s user"
-        f" + {used.ru_stime:.0f} s system CPU time{orphans}",
+        f" + {used.ru_stime:.0f} s system CPU time{note}",
         file=sys.stderr,
     )
+    if orphans:
+        by_cpu = sorted(orphans.items(), key=lambda item: -item[1][1])
+        parts = ", ".join(f"{name} {cpu:.0f} s in {int(n)}" for name, (n, cpu) in by_cpu[:5])
+        total = sum(cpu for _, cpu in orphans.values())
+        print(f"{label}: of that CPU, {total:.0f} s was orphaned processes' ({parts})", file=sys.stderr)
     return code
 
 

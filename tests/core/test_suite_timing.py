@@ -45,6 +45,10 @@ def test_an_orphaned_grandchilds_cpu_is_counted():
     done = subprocess.run([*TIMED, sys.executable, "-c", ORPHAN], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert _cpu_seconds(done.stderr) >= 1  # the orphan's second: a shell's `time` says 0 here
+    # and what it was: the orphans' CPU by program (I is reaped by P, so not an orphan)
+    assert re.search(
+        r"^the job: of that CPU, 1 s was orphaned processes' \(python\S* 1 s in 1\)$", done.stderr, re.M
+    )
 
 
 @pytest.mark.parametrize(
