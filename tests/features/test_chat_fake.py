@@ -11,7 +11,19 @@ from typing import Any
 
 import pytest
 
-from oauthpy.testing import Cut, Echo, HttpError, Match, SseError, Tokens, call_tool, shell, text, write_file
+from oauthpy.testing import (
+    Cut,
+    Echo,
+    FakeGitHubApi,
+    HttpError,
+    Match,
+    SseError,
+    Tokens,
+    call_tool,
+    shell,
+    text,
+    write_file,
+)
 from oauthpy.testing.chat import FakeChatServer, without_tools
 from oauthpy.testing.script import Reply
 
@@ -269,11 +281,15 @@ def test_a_wait_for_a_model_request_that_times_out_says_what_did_arrive(fake: Fa
             titled.wait_for_model_requests(2, timeout=0.01)
 
 
-def test_an_agent_that_hangs_up_leaves_no_traceback_but_a_real_error_still_shows(capsys):
+@pytest.mark.parametrize(
+    "make", [lambda: FakeChatServer(), lambda: FakeGitHubApi()], ids=["model-fake", "github-api-fake"]
+)
+def test_an_agent_that_hangs_up_leaves_no_traceback_but_a_real_error_still_shows(make, capsys):
     # an agent killed mid-run resets its kept-alive connection while a handler reads for its
-    # next request; `oauthpy run` in offline mode printed that traceback after a Ctrl-C (CI89)
-    with FakeChatServer() as fake:
-        server = fake._httpd
+    # next request; `oauthpy run` in offline mode printed that traceback after a Ctrl-C (CI89).
+    # Copilot's account proxy in the tests (FakeGitHubApi) is such a server too.
+    with make() as fake:
+        server = fake._httpd if isinstance(fake, FakeChatServer) else fake._server
         for error, shown in ((ConnectionResetError(104, "reset"), False), (ValueError("a bug"), True)):
             try:
                 raise error
