@@ -36,30 +36,28 @@ def _name(pid: int) -> str:
         return "?"
 
 
-def _reap_until(pid: int, orphans: dict[str, list[float]]) -> int:
+def _reap_until(pid: int, orphans: dict[str, tuple[int, float]]) -> int:
     """Reap every child as it ends until ``pid`` has ended, then the ones already dead; the
-    orphans that came here (every child but ``pid``) add their CPU to ``orphans`` by name.
-    ``pid``'s exit code, 128 + the signal that killed it."""
+    orphans that came here (every child but ``pid``) add their count and CPU to ``orphans`` by
+    name. ``pid``'s exit code, 128 + the signal that killed it."""
     code = None
-    block = True
     while True:
+        # blocking until the command ends; then only what has already ended (PEP 475: a signal
+        # handled here does not interrupt the wait)
+        flags = os.WEXITED | os.WNOWAIT | (os.WNOHANG if code is not None else 0)
         try:
-            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT | (0 if block else os.WNOHANG))
-        except InterruptedError:
-            continue
+            ended = os.waitid(os.P_ALL, 0, flags)
         except ChildProcessError:
             break
         if ended is None:  # the rest are alive: leaks the suite itself reports, no longer ours to wait for
             break
-        name = _name(ended.si_pid)
+        name = _name(ended.si_pid)  # before the reaping below takes it away
         _, status, used = os.wait4(ended.si_pid, 0)
         if ended.si_pid == pid:
             code = os.waitstatus_to_exitcode(status)
-            block = False
         else:
-            counted = orphans.setdefault(name, [0, 0.0])
-            counted[0] += 1
-            counted[1] += used.ru_utime + used.ru_stime
+            count, cpu = orphans.get(name, (0, 0.0))
+            orphans[name] = (count + 1, cpu + used.ru_utime + used.ru_stime)
     assert code is not None
     return code if code >= 0 else 128 - code
 
@@ -75,7 +73,7 @@ def main(argv: list[str]) -> int:
     # Ctrl-C reaches the command from the terminal itself; a SIGTERM to this process is passed on
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
-    orphans: dict[str, list[float]] = {}
+    orphans: dict[str, tuple[int, float]] = {}
     code = _reap_until(child.pid, orphans)
     child.returncode = code  # reaped above: Popen must not wait for it again
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -87,7 +85,7 @@ def main(argv: list[str]) -> int:
     )
     if orphans:
         by_cpu = sorted(orphans.items(), key=lambda item: -item[1][1])
-        parts = ", ".join(f"{name} {cpu:.0f} s in {int(n)}" for name, (n, cpu) in by_cpu[:5])
+        parts = ", ".join(f"{name} {cpu:.0f} s in {n}" for name, (n, cpu) in by_cpu[:5])
         total = sum(cpu for _, cpu in orphans.values())
         print(f"{label}: of that CPU, {total:.0f} s was orphaned processes' ({parts})", file=sys.stderr)
     return code

@@ -282,14 +282,18 @@ def test_a_wait_for_a_model_request_that_times_out_says_what_did_arrive(fake: Fa
 
 
 @pytest.mark.parametrize(
-    "make", [lambda: FakeChatServer(), lambda: FakeGitHubApi()], ids=["model-fake", "github-api-fake"]
+    ("make", "server_attribute"),
+    [(FakeChatServer, "_httpd"), (FakeGitHubApi, "_server")],
+    ids=["model-fake", "github-api-fake"],
 )
-def test_an_agent_that_hangs_up_leaves_no_traceback_but_a_real_error_still_shows(make, capsys):
+def test_an_agent_that_hangs_up_leaves_no_traceback_but_a_real_error_still_shows(
+    make: Any, server_attribute: str, capsys: pytest.CaptureFixture[str]
+):
     # an agent killed mid-run resets its kept-alive connection while a handler reads for its
     # next request; `oauthpy run` in offline mode printed that traceback after a Ctrl-C (CI89).
     # Copilot's account proxy in the tests (FakeGitHubApi) is such a server too.
     with make() as fake:
-        server = fake._httpd if isinstance(fake, FakeChatServer) else fake._server
+        server = getattr(fake, server_attribute)
         for error, shown in ((ConnectionResetError(104, "reset"), False), (ValueError("a bug"), True)):
             try:
                 raise error
