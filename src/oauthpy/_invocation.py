@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-_FIELDS = ("argv", "env", "cwd", "stdin", "cleanups", "install_hint", "stdout_pty", "interactive_stdin")
+_FIELDS = (
+    "argv",
+    "env",
+    "cwd",
+    "stdin",
+    "cleanups",
+    "install_hint",
+    "stdout_pty",
+    "interactive_stdin",
+    "launcher",
+)
 
 
 class Invocation:
@@ -27,6 +37,7 @@ class Invocation:
         install_hint: str = "",
         stdout_pty: bool = False,
         interactive_stdin: bool = False,
+        launcher: bool = False,
     ) -> None:
         self.argv = argv
         self.env = env
@@ -40,6 +51,9 @@ class Invocation:
         self.stdout_pty = stdout_pty
         #: keep stdin open for `Process.write` (a two-way protocol) instead of feeding ``stdin``
         self.interactive_stdin = interactive_stdin
+        #: the program is a launcher that starts the agent as its child and waits for it: on a
+        #: stop the agent goes first, so that the launcher reaps it (`oauthpy._teardown.stop`)
+        self.launcher = launcher
 
     def __repr__(self) -> str:
         return f"Invocation({', '.join(f'{name}={getattr(self, name)!r}' for name in _FIELDS)})"

@@ -25,6 +25,7 @@ from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
     kill_marked,
+    marked_pids,
     new_run_id,
     own_session,
     owns_group,
@@ -32,6 +33,7 @@ from oauthpy._run_marks import (
     release,
     run_pids,
     signal_group,
+    state_of,
 )
 from oauthpy._teardown import reap_in_background, spawn, stop, within
 
@@ -95,6 +97,7 @@ class Process:
         self._stdout = stdout if stdout is not None else proc.stdout
         self._pty_transport = pty_transport
         self.argv0 = inv.argv[0]
+        self._launcher = inv.launcher
         #: `lines` ended on output with no newline after it (the process died mid-line)
         self.torn_tail = False
         self._stderr = bytearray()
@@ -310,7 +313,7 @@ class Process:
                     release(self.run_id)
                 forget_group(self.pid)  # reaped: its id may be recycled, never signal it again
             else:
-                await stop(self.run_id, child=self._proc, group=True)
+                await stop(self.run_id, child=self._proc, group=True, launcher=self._launcher)
         finally:
             self._release_pipes()
 
@@ -320,6 +323,8 @@ class Process:
         if self._closed:
             return
         self._closed = True
+        if self._launcher and self._proc.returncode is None and owns_group(self.pid):
+            self._kill_launched_first()
         if self._proc.returncode is None and owns_group(self.pid):
             signal_group(self.pid, signal.SIGKILL)
         kill_marked(self.run_id, signal.SIGKILL)
@@ -348,6 +353,17 @@ class Process:
             if pipe is not None:
                 with contextlib.suppress(RuntimeError):
                     pipe.close()
+
+    def _kill_launched_first(self) -> None:
+        """`kill_now` of a launcher's run: its agent first, then a moment (bounded) for the
+        launcher to reap it and follow it, as `oauthpy._teardown.stop` does with SIGTERM."""
+        for pid in marked_pids(self.run_id):
+            if pid != self.pid:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+        give_up = time.monotonic() + _STDERR_SETTLE_S
+        while time.monotonic() < give_up and state_of(self.pid) not in (None, "Z"):
+            time.sleep(0.002)
 
     def _release_pipes(self) -> None:
         if self._pty_transport is not None:

@@ -19,6 +19,7 @@ is an unreaped child of this process, so a recycled process-group id is never hi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -140,15 +141,18 @@ async def stop(
     close: Callable[[], Awaitable[object]] | None = None,
     term: bool = True,
     grace: float = TERM_GRACE_S,
+    launcher: bool = False,
 ) -> None:
     """Stop every process of run ``run_id``; bounded, and finishes even when cancelled again.
 
     ``child``: the run's direct child, if oauthpy spawned it; ``group``: it leads its own
-    process group. ``close``: a graceful close to run within the grace (an SDK's disconnect).
+    process group; ``launcher``: that child only starts the agent and waits for it
+    (`Invocation.launcher`), so the agent gets SIGTERM first and the launcher the time to reap
+    it and exit. ``close``: a graceful close to run within the grace (an SDK's disconnect).
     ``term=False`` skips SIGTERM, for a run that already ended and only needs ``close`` and the
     leftovers killed.
     """
-    task = asyncio.ensure_future(_stop(run_id, child, group, close, term, grace))
+    task = asyncio.ensure_future(_stop(run_id, child, group, close, term, grace, launcher))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
     interrupted = False
@@ -171,20 +175,23 @@ async def _stop(
     close: Callable[[], Awaitable[object]] | None,
     term: bool,
     grace: float,
+    launcher: bool,
 ) -> None:
     me = os.getpid()
     pgid = child.pid if child is not None and group else None
     # The run's processes that are this process's children: they must be reaped, not only killed.
     ours = {child.pid} if child is not None else set()
     completed = handed_off = False
+    deadline = time.monotonic() + grace
     try:
         if term:
+            if launcher and pgid is not None and owns_group(pgid):
+                await _launched_first(run_id, pgid, child, deadline)
             if pgid is not None and owns_group(pgid):
                 signal_group(pgid, signal.SIGTERM)
             ours.update(pid for pid in kill_marked(run_id, signal.SIGTERM) if parent_of(pid) == me)
         else:
             ours.update(pid for pid in run_pids(run_id) if parent_of(pid) == me)
-        deadline = time.monotonic() + grace
         if close is not None:
             try:
                 await within(close(), grace)
@@ -216,6 +223,19 @@ async def _stop(
             forget_group(pgid)
         if completed and not handed_off:
             release(run_id)
+
+
+async def _launched_first(
+    run_id: str, leader: int, child: asyncio.subprocess.Process | None, deadline: float
+) -> None:
+    """SIGTERM what a launcher started (the agent) before the launcher, then wait for the
+    launcher to reap it and exit. Signalled together, the launcher goes at once and leaves the
+    agent to PID 1, which in a container without an init never reaps it: a zombie a run."""
+    for pid in marked_pids(run_id):
+        if pid != leader:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGTERM)
+    await _wait_exit(child, deadline)
 
 
 async def _poll(until: Callable[[], bool], deadline: float) -> None:

@@ -5,6 +5,7 @@ marker, a second cancel, a cancel during the start, the exit hooks. Reading: tes
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -329,3 +330,65 @@ def test_a_stop_waits_until_a_reaped_childs_exit_has_reached_the_loop(monkeypatc
         return child.returncode
 
     assert asyncio.run(main()) == -signal.SIGKILL
+
+
+#: a launcher that runs the agent as its child and waits for it (as ``qwen`` does), dying at once
+#: of a SIGTERM of its own; the agent takes a moment to shut down
+LAUNCHED = """
+import ctypes, json, os, sys, textwrap, asyncio
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come here
+from oauthpy._process import Invocation, Process
+from oauthpy._options import merged_env
+
+AGENT = '''
+import signal, sys, time
+def shut_down(*_):
+    time.sleep(0.3)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, shut_down)
+print("ready", flush=True)
+time.sleep(600)
+'''
+LAUNCHER = f'''
+import os, subprocess, sys
+done = subprocess.run([sys.executable, "-c", {AGENT!r}])
+if done.returncode < 0:
+    os.kill(os.getpid(), -done.returncode)
+sys.exit(done.returncode)
+'''
+
+async def started():
+    inv = Invocation([sys.executable, "-c", LAUNCHER], merged_env({}), cwd=".", launcher=True)
+    proc = await Process.start(inv)
+    async for _ in proc.lines():
+        break
+    return proc
+
+async def closed():
+    proc = await started()
+    await proc.close()
+    return proc.returncode
+
+if sys.argv[1] == "close":
+    launcher = asyncio.run(closed())
+else:  # its loop has ended: `kill_now`
+    asyncio.run(started()).kill_now()
+    launcher = None
+children = []
+for task in os.listdir("/proc/self/task"):
+    children += open(f"/proc/self/task/{task}/children").read().split()
+print(json.dumps({"launcher": launcher, "left_to_us": children}))
+"""
+
+
+@pytest.mark.parametrize("how", ["close", "kill_now"])
+def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_to_pid_1(how: str):
+    # Signalled together, the launcher dies at once and its agent goes to PID 1, which in a
+    # container without an init never reaps it. The program above is the orphans' subreaper, as
+    # such a PID 1 would be: an orphan shows as its child.
+    done = subprocess.run([sys.executable, "-c", LAUNCHED, how], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    assert said["left_to_us"] == []  # the agent was its launcher's to reap
+    if how == "close":
+        assert said["launcher"] == 0  # it ended by itself, with its agent's status: no signal of ours

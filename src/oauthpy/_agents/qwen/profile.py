@@ -11,7 +11,8 @@ runs against the Responses fake: tools/qwen/PROBE.md, tests/recordings/qwen-acp/
 * Usage comes on a last empty ``agent_message_chunk`` of each model request (``_meta.usage``),
   never in the prompt's answer.
 * The launcher starts the CLI, which relaunches itself: ``QWEN_CODE_NO_RELAUNCH`` keeps it to two
-  processes; signals go to the whole group.
+  processes. A stop signals the CLI first, so that the launcher reaps it (else the CLI is left
+  to PID 1: a zombie a run in a container without an init).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class QwenAcp(AcpProfile):
     title = "qwen --acp"
     #: one process serves a batch's workers, a session each (`AgentPool.share`)
     sessions_side_by_side = True
+    #: ``qwen`` is a launcher that runs the CLI as its child and waits for it
+    launcher = True
     install_hint = "npm install -g @qwen-code/qwen-code (or set OAUTHPY_QWEN_BINARY)"
     login_hint = KEY_HINT
     #: oauthpy's approval modes -> Qwen Code's ACP modes

@@ -82,6 +82,9 @@ class AcpProfile:
     #: start its processes one after the other (in one event loop): for an agent whose
     #: processes race when they start at once (OpenCode migrates its database then)
     one_start_at_a_time = False
+    #: its program is a launcher that starts the agent as a child and waits for it: a stop
+    #: signals the agent first, so that the launcher reaps it (`Invocation.launcher`)
+    launcher = False
     #: its sessions run side by side in one process (each turn's updates and questions carry
     #: their session's id): a batch's workers share one process (`AgentPool.share`)
     sessions_side_by_side = False

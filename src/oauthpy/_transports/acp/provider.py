@@ -38,6 +38,7 @@ class AcpProvider:
             env=profile.environment(env, request),
             cwd=request.cwd,
             install_hint=profile.install_hint,
+            launcher=profile.launcher,
         )
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> AcpConversation:
