@@ -16,6 +16,7 @@ import pytest
 
 from oauthpy import AuthRequiredError, Client, Decision, EventKind, InvalidOptionsError, PermissionRequest
 from oauthpy.testing import shell, text
+from tests.orphans import left_by_a_run
 from tests.support import Rig, assert_no_leftovers, open_rig, vendor_binaries
 
 BOUND_S = 90
@@ -100,35 +101,11 @@ def test_doctor_shows_qwen_and_its_version(rig: Rig, tmp_path: Path) -> None:
     assert row.split()[1:4] == ["yes", "0.24.4", "yes"], row  # installed, its version, a key in env
 
 
-#: one run in a program that is the orphans' subreaper (as an init-less container's PID 1 would
-#: be): what the run left to be reparented shows as its child
-ORPHANS_OF_A_RUN = """
-import ctypes, json, os, sys
-ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-from oauthpy import Client
-result = Client("qwen", auth_source="external").run("hi", cwd=sys.argv[1], timeout=90)
-left = []
-for task in os.listdir("/proc/self/task"):
-    for pid in open(f"/proc/self/task/{task}/children").read().split():
-        stat = open(f"/proc/{pid}/stat").read()
-        left.append(stat[stat.index("(") + 1 : stat.rindex(")")])
-print(json.dumps({"text": result.text, "left": left}))
-"""
-
-
 def test_a_stopped_run_leaves_the_cli_to_its_launcher_not_to_pid_1(rig: Rig) -> None:
     # `qwen` runs the CLI as its child: signalled together, the launcher went first and left
     # the CLI (a `node`) to PID 1 at the end of every run
     rig.fake.script(text("done"))
-    done = subprocess.run(
-        [sys.executable, "-c", ORPHANS_OF_A_RUN, str(rig.work)],
-        env={**os.environ, **rig.env, **vendor_binaries()},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    said = json.loads(done.stdout)
+    said = left_by_a_run(rig)
     assert said["text"] == "done"
     # its own helpers may be left (a `sh -c ps ...` of the walk up its parents it starts with,
     # when the run ends before the walk does): the CLI's, not oauthpy's, to wait for

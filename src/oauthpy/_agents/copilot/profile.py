@@ -121,6 +121,11 @@ class CopilotAcp(AcpProfile):
 
         refuse("copilot", request, permission=True, tools=True)
 
+    def launches(self, program: str) -> bool:
+        from oauthpy._agents.copilot.sdk_server import is_npm_loader
+
+        return is_npm_loader(program)
+
     def environment(self, env: Mapping[str, str], request: RunRequest) -> dict[str, str]:
         # copilot's own "allow every tool" would answer before oauthpy could (approvals fail
         # closed); running unasked is an explicit choice: extra_args=["--allow-all-tools"]

@@ -21,6 +21,13 @@ from oauthpy._events import ModelInfo
 from oauthpy._process import Invocation, Process
 from oauthpy._redact import redact
 
+
+def is_npm_loader(program: str) -> bool:
+    """Whether ``program`` is the npm package's ``copilot``: a Node loader that runs the native
+    CLI as its child and waits for it (`Invocation.launcher`), not the native CLI itself."""
+    return os.path.basename(os.path.realpath(program)) == "npm-loader.js"
+
+
 #: the variable that points it at a model provider of one's own (no GitHub login needed)
 BYOK_VAR = "COPILOT_PROVIDER_BASE_URL"
 LOGIN_HINT = "run `copilot login` in a terminal"
@@ -41,7 +48,11 @@ async def sdk_request(
     with tempfile.TemporaryDirectory(prefix="oauthpy-copilot-sdk-") as logs:
         argv = [binary, "--headless", "--stdio", "--no-auto-update", "--log-dir", logs]
         inv = Invocation(
-            argv=argv, env={**env, "COPILOT_AUTO_UPDATE": "false"}, cwd=os.getcwd(), interactive_stdin=True
+            argv=argv,
+            env={**env, "COPILOT_AUTO_UPDATE": "false"},
+            cwd=os.getcwd(),
+            interactive_stdin=True,
+            launcher=is_npm_loader(binary),
         )
         deadline = time.monotonic() + timeout
         out = ""

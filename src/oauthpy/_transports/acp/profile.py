@@ -83,7 +83,8 @@ class AcpProfile:
     #: processes race when they start at once (OpenCode migrates its database then)
     one_start_at_a_time = False
     #: its program is a launcher that starts the agent as a child and waits for it: a stop
-    #: signals the agent first, so that the launcher reaps it (`Invocation.launcher`)
+    #: signals the agent first, so that the launcher reaps it (`Invocation.launcher`; a profile
+    #: whose program may or may not be one says so in `launches`)
     launcher = False
     #: its sessions run side by side in one process (each turn's updates and questions carry
     #: their session's id): a batch's workers share one process (`AgentPool.share`)
@@ -105,6 +106,10 @@ class AcpProfile:
     deleter = ""
     #: why it cannot fork a session, where ACP's ``session/fork`` is missing
     no_fork = ""
+
+    def launches(self, program: str) -> bool:
+        """Whether ``program`` (as found) is a launcher of the agent (`launcher`)."""
+        return self.launcher
 
     def session_folders(self, env: Mapping[str, str]) -> list[str] | None:
         """The folders a listing of every session asks ``session/list`` about one by one, for an

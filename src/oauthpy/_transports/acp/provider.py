@@ -38,7 +38,7 @@ class AcpProvider:
             env=profile.environment(env, request),
             cwd=request.cwd,
             install_hint=profile.install_hint,
-            launcher=profile.launcher,
+            launcher=profile.launches(argv[0]),
         )
 
     def open(self, transport: str | None, *, session: bool, pool: AgentPool | None) -> AcpConversation:

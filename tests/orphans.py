@@ -1,0 +1,42 @@
+"""What a run leaves to PID 1: one run in a program that is the orphans' subreaper, as an
+init-less container's PID 1 would be, so that whatever the run left to be reparented shows as
+that program's child (tests/agents/*/ of the agents whose program is a launcher)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from tests.support import Rig, vendor_binaries
+
+_ONE_RUN = """
+import ctypes, json, os, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+from oauthpy import Client
+provider, cwd, model = sys.argv[1:4]
+result = Client(provider, auth_source="external").run("hi", cwd=cwd, model=model or None, timeout=90)
+left = []
+for task in os.listdir("/proc/self/task"):
+    for pid in open(f"/proc/self/task/{task}/children").read().split():
+        stat = open(f"/proc/{pid}/stat").read()
+        left.append(stat[stat.index("(") + 1 : stat.rindex(")")])
+print(json.dumps({"text": result.text, "left": left}))
+"""
+
+
+def left_by_a_run(rig: Rig, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{"text": the run's answer, "left": the names of the processes it left to PID 1}``, for
+    one run of the rig's agent with ``env`` over the rig's."""
+    done = subprocess.run(
+        [sys.executable, "-c", _ONE_RUN, rig.provider, str(rig.work), rig.model or ""],
+        env={**os.environ, **vendor_binaries(), **rig.env, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    said: dict[str, Any] = json.loads(done.stdout)
+    return said
