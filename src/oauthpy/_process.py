@@ -357,10 +357,12 @@ class Process:
     def _kill_launched_first(self) -> None:
         """`kill_now` of a launcher's run: its agent first, then a moment (bounded) for the
         launcher to reap it and follow it, as `oauthpy._teardown.stop` does with SIGTERM."""
-        for pid in marked_pids(self.run_id):
-            if pid != self.pid:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
+        launched = [pid for pid in marked_pids(self.run_id) if pid != self.pid]
+        if not launched:
+            return  # nothing launched yet: the launcher goes alone
+        for pid in launched:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         give_up = time.monotonic() + _STDERR_SETTLE_S
         while time.monotonic() < give_up and state_of(self.pid) not in (None, "Z"):
             time.sleep(0.002)

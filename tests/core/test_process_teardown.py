@@ -345,20 +345,21 @@ import signal, sys, time
 def shut_down(*_):
     time.sleep(0.3)
     sys.exit(0)
-signal.signal(signal.SIGTERM, shut_down)
+signal.signal(signal.SIGTERM, signal.SIG_IGN if sys.argv[1] == "ignores" else shut_down)
 print("ready", flush=True)
 time.sleep(600)
 '''
 LAUNCHER = f'''
 import os, subprocess, sys
-done = subprocess.run([sys.executable, "-c", {AGENT!r}])
+done = subprocess.run([sys.executable, "-c", {AGENT!r}, sys.argv[1]])
 if done.returncode < 0:
     os.kill(os.getpid(), -done.returncode)
 sys.exit(done.returncode)
 '''
 
 async def started():
-    inv = Invocation([sys.executable, "-c", LAUNCHER], merged_env({}), cwd=".", launcher=True)
+    argv = [sys.executable, "-c", LAUNCHER, sys.argv[2]]
+    inv = Invocation(argv, merged_env({}), cwd=".", launcher=True)
     proc = await Process.start(inv)
     async for _ in proc.lines():
         break
@@ -381,14 +382,22 @@ print(json.dumps({"launcher": launcher, "left_to_us": children}))
 """
 
 
-@pytest.mark.parametrize("how", ["close", "kill_now"])
-def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_to_pid_1(how: str):
+@pytest.mark.parametrize(
+    ("how", "agent"), [("close", "shuts-down"), ("close", "ignores"), ("kill_now", "shuts-down")]
+)
+def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_to_pid_1(
+    how: str, agent: str
+):
     # Signalled together, the launcher dies at once and its agent goes to PID 1, which in a
     # container without an init never reaps it. The program above is the orphans' subreaper, as
     # such a PID 1 would be: an orphan shows as its child.
-    done = subprocess.run([sys.executable, "-c", LAUNCHED, how], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHED, how, agent], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     said = json.loads(done.stdout)
     assert said["left_to_us"] == []  # the agent was its launcher's to reap
     if how == "close":
-        assert said["launcher"] == 0  # it ended by itself, with its agent's status: no signal of ours
+        # it ended by itself, with its agent's status: after its SIGTERM, or after the SIGKILL
+        # that an agent ignoring SIGTERM gets when the grace is out
+        assert said["launcher"] == (0 if agent == "shuts-down" else -signal.SIGKILL)
