@@ -12,19 +12,31 @@ from typing import Any
 
 from tests.support import Rig, vendor_binaries
 
-_ONE_RUN = """
+#: the start of a program that is the orphans' subreaper (``PR_SET_CHILD_SUBREAPER``), and its
+#: ``left()``: the names of its children, which are what its runs left to be reparented once
+#: each run's own child has been reaped
+SUBREAPER = """
 import ctypes, json, os, sys
-ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+
+def left():
+    names = []
+    for task in os.listdir("/proc/self/task"):
+        for pid in open(f"/proc/self/task/{task}/children").read().split():
+            stat = open(f"/proc/{pid}/stat").read()
+            names.append(stat[stat.index("(") + 1 : stat.rindex(")")])
+    return names
+"""
+
+_ONE_RUN = (
+    SUBREAPER
+    + """
 from oauthpy import Client
 provider, cwd, model = sys.argv[1:4]
 result = Client(provider, auth_source="external").run("hi", cwd=cwd, model=model or None, timeout=90)
-left = []
-for task in os.listdir("/proc/self/task"):
-    for pid in open(f"/proc/self/task/{task}/children").read().split():
-        stat = open(f"/proc/{pid}/stat").read()
-        left.append(stat[stat.index("(") + 1 : stat.rindex(")")])
-print(json.dumps({"text": result.text, "left": left}))
+print(json.dumps({"text": result.text, "left": left()}))
 """
+)
 
 
 def left_by_a_run(rig: Rig, env: dict[str, str] | None = None) -> dict[str, Any]:

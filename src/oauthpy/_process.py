@@ -25,7 +25,6 @@ from oauthpy._run_marks import (
     RUN_ID_VAR,
     forget_group,
     kill_marked,
-    marked_pids,
     new_run_id,
     own_session,
     owns_group,
@@ -35,7 +34,7 @@ from oauthpy._run_marks import (
     signal_group,
     state_of,
 )
-from oauthpy._teardown import reap_in_background, spawn, stop, within
+from oauthpy._teardown import reap_in_background, signal_launched, spawn, stop, within
 
 _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024
@@ -357,12 +356,8 @@ class Process:
     def _kill_launched_first(self) -> None:
         """`kill_now` of a launcher's run: its agent first, then a moment (bounded) for the
         launcher to reap it and follow it, as `oauthpy._teardown.stop` does with SIGTERM."""
-        launched = [pid for pid in marked_pids(self.run_id) if pid != self.pid]
-        if not launched:
+        if not signal_launched(self.run_id, self.pid, signal.SIGKILL):
             return  # nothing launched yet: the launcher goes alone
-        for pid in launched:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
         give_up = time.monotonic() + _STDERR_SETTLE_S
         while time.monotonic() < give_up and state_of(self.pid) not in (None, "Z"):
             time.sleep(0.002)

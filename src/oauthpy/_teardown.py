@@ -232,15 +232,16 @@ async def _launched_first(
     launcher to reap it and exit; an agent that outlives the grace gets SIGKILL, still first.
     Signalled together, the launcher goes at once and leaves the agent to PID 1, which in a
     container without an init never reaps it: a zombie a run."""
-    if not _signal_launched(run_id, leader, signal.SIGTERM):
+    if not signal_launched(run_id, leader, signal.SIGTERM):
         return  # stopped before it launched anything (a cancel at once): the launcher goes alone
     await _wait_exit(child, deadline)
-    if child is not None and child.returncode is None and _signal_launched(run_id, leader, signal.SIGKILL):
+    if child is not None and child.returncode is None and signal_launched(run_id, leader, signal.SIGKILL):
         await _wait_exit(child, time.monotonic() + KILL_WAIT_S)
 
 
-def _signal_launched(run_id: str, leader: int, sig: int) -> bool:
-    """Send ``sig`` to the run's processes other than the launcher; whether there were any."""
+def signal_launched(run_id: str, leader: int, sig: int) -> bool:
+    """Send ``sig`` to the run's processes other than its launcher ``leader``; whether there
+    were any (`Process.kill_now` sends SIGKILL so)."""
     launched = [pid for pid in marked_pids(run_id) if pid != leader]
     for pid in launched:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -346,6 +347,7 @@ __all__ = [
     "abandon",
     "reap_in_background",
     "settle",
+    "signal_launched",
     "stop",
     "within",
 ]

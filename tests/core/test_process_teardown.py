@@ -21,6 +21,7 @@ from oauthpy import _teardown as teardown
 from oauthpy._process import Process
 from oauthpy.testing import new_marker
 from tests.core.process_cases import child
+from tests.orphans import SUBREAPER
 from tests.support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
 
 pytestmark = pytest.mark.fast
@@ -334,9 +335,10 @@ def test_a_stop_waits_until_a_reaped_childs_exit_has_reached_the_loop(monkeypatc
 
 #: a launcher that runs the agent as its child and waits for it (as ``qwen`` does), dying at once
 #: of a SIGTERM of its own; the agent takes a moment to shut down
-LAUNCHED = """
-import ctypes, json, os, sys, textwrap, asyncio
-ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come here
+LAUNCHED = (
+    SUBREAPER
+    + """
+import asyncio
 from oauthpy._process import Invocation, Process
 from oauthpy._options import merged_env
 
@@ -375,11 +377,9 @@ if sys.argv[1] == "close":
 else:  # its loop has ended: `kill_now`
     asyncio.run(started()).kill_now()
     launcher = None
-children = []
-for task in os.listdir("/proc/self/task"):
-    children += open(f"/proc/self/task/{task}/children").read().split()
-print(json.dumps({"launcher": launcher, "left_to_us": children}))
+print(json.dumps({"launcher": launcher, "left_to_us": left()}))
 """
+)
 
 
 @pytest.mark.parametrize(
