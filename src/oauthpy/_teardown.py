@@ -48,6 +48,8 @@ KILL_WAIT_S = 5.0
 STRAGGLER_WAIT_S = 10.0
 
 _POLL_S = 0.005
+#: the pause before a second look for a run's processes (`_left_behind`, `_reap`)
+_LOOK_AGAIN_S = 0.01
 
 # Strong references: a task the loop only holds weakly could be collected mid-way.
 _tasks: set[asyncio.Task[None]] = set()
@@ -202,7 +204,7 @@ async def _stop(
             # shell the agent backgrounded) get time to finish off the caller's path.
             await _wait_exit(child, deadline)
             await _wait_reaped(ours, None, deadline)
-            if run_pids(run_id):
+            if await _left_behind(run_id):
                 reap_in_background(run_id)  # it unregisters the run when the helpers are gone
                 completed = handed_off = True
                 return
@@ -247,6 +249,16 @@ def signal_launched(run_id: str, leader: int, sig: int) -> bool:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
     return bool(launched)
+
+
+async def _left_behind(run_id: str) -> bool:
+    """Whether any process of the run is left, by two looks a moment apart: one look misses a
+    process caught in the middle of exec, whose environment (and so its run id) reads empty
+    until the new program's stack is set up (1 in 20 children, read the moment they start)."""
+    if run_pids(run_id):
+        return True
+    await asyncio.sleep(_LOOK_AGAIN_S)
+    return bool(run_pids(run_id))
 
 
 async def _poll(until: Callable[[], bool], deadline: float) -> None:
@@ -333,8 +345,10 @@ def _kill_if_cancelled(task: asyncio.Task[None], run_id: str) -> None:
 async def _reap(run_id: str) -> None:
     try:
         deadline = time.monotonic() + STRAGGLER_WAIT_S
-        while marked_pids(run_id) and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        empty = 0  # two empty looks in a row, as in `_left_behind`
+        while empty < 2 and time.monotonic() < deadline:
+            empty = 0 if marked_pids(run_id) else empty + 1
+            await asyncio.sleep(_LOOK_AGAIN_S)
         await stop(run_id)
     except asyncio.CancelledError:
         kill_marked(run_id, signal.SIGKILL)  # the loop is shutting down: kill at once

@@ -20,42 +20,11 @@ from oauthpy import _run_marks as run_marks
 from oauthpy import _teardown as teardown
 from oauthpy._process import Process
 from oauthpy.testing import new_marker
-from tests.core.process_cases import child
+from tests.core.process_cases import child, dead_soon, wait_for_file
 from tests.orphans import SUBREAPER
 from tests.support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
 
 pytestmark = pytest.mark.fast
-
-
-def _alive(pid: int) -> bool:
-    """Alive and not a zombie (PID 1 does not reap orphans here: a zombie counts as dead)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            stat = fh.read()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2] != "Z"
-
-
-def _dead_soon(pid: int, limit: float = 2.0) -> bool:
-    """Dead within `limit` s: SIGKILL is delivered asynchronously, so a just-killed process may
-    still show as running for a moment (seen on a loaded 2-core CI machine)."""
-    deadline = time.monotonic() + limit
-    while _alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
-def _wait_for_file(path, limit: float = 10.0) -> str:
-    """The file's text once the child has written it (a bounded poll on the child's own signal)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().endswith("\n"):
-            return path.read_text()
-        time.sleep(0.005)
-    raise AssertionError(f"the child never wrote {path}")
 
 
 #: a child that ignores SIGTERM (so a close waits out its grace) and says when it is ready
@@ -119,13 +88,13 @@ def test_a_process_that_left_the_group_is_killed_through_the_run_marker(tmp_path
         proc = await Process.start(child(code))
         async for _ in proc.lines():
             break
-        escaped = int(_wait_for_file(pid_file))
+        escaped = int(wait_for_file(pid_file))
         assert os.getpgid(escaped) != proc.pid
         await proc.close()
         return proc.pid, escaped
 
     _, escaped = asyncio.run(main())
-    assert _dead_soon(escaped)
+    assert dead_soon(escaped)
 
 
 def test_a_process_without_the_run_marker_in_another_group_is_stopped_through_the_session(tmp_path):
@@ -144,14 +113,14 @@ def test_a_process_without_the_run_marker_in_another_group_is_stopped_through_th
         proc = await Process.start(child(code))
         async for _ in proc.lines():
             break
-        hidden = int(_wait_for_file(pid_file))
+        hidden = int(wait_for_file(pid_file))
         assert os.getpgid(hidden) != proc.pid and os.getsid(hidden) == proc.pid
         assert run_marks.pids_with_env(run_marks.RUN_ID_VAR, proc.run_id) == [proc.pid]
         await proc.close()
         return hidden
 
     hidden = asyncio.run(main())
-    assert _dead_soon(hidden)
+    assert dead_soon(hidden)
 
 
 def test_a_second_cancel_during_close_still_stops_everything_and_unregisters():
@@ -277,35 +246,6 @@ def test_exit_hooks_act_only_in_the_process_that_registered_them(tmp_path):
     )
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "alive", out.stderr
-
-
-def test_a_finished_runs_helpers_are_left_to_finish_off_the_callers_path(tmp_path):
-    # stop(term=False) is how a run that ended by itself is closed (claude's SDK path): a helper
-    # it left behind gets time to finish in the background, and the caller does not wait for it.
-    pid_file = tmp_path / "helper.pid"
-    code = f"""
-    import subprocess, sys
-    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)
-    open({str(pid_file)!r}, 'w').write(f'{{p.pid}}\\n')
-    """
-
-    async def main() -> tuple[int, bool, float]:
-        run_id = run_marks.new_run_id()
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", textwrap.dedent(code), env={**os.environ, run_marks.RUN_ID_VAR: run_id}
-        )
-        await proc.wait()
-        helper = int(_wait_for_file(pid_file))
-        started = time.monotonic()
-        await teardown.stop(run_id, child=proc, term=False, grace=30)
-        took = time.monotonic() - started
-        assert _alive(helper), "a finished run's helper was killed at once"
-        return helper, run_id in run_marks._live_runs, took
-        # asyncio.run() now cancels the background reaper, which kills the helper at once
-
-    helper, still_registered, took = asyncio.run(main())
-    assert took < 30 and still_registered  # handed to the reaper, not waited out
-    assert _dead_soon(helper)
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 14), reason="3.14 has no policy child watcher")
