@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import os
 import signal
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -47,15 +48,56 @@ def _forget_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
+#: how long the exit-time hook waits for the children it killed, to reap them
+EXIT_REAP_S = 1.0
+
+
 @atexit.register
 def _kill_live() -> None:
     if os.getpid() != _owner:  # forked without exec: the runs belong to the parent
         return
+    killed = []
     for pgid in list(_live_groups):
         if owns_group(pgid):
             signal_group(pgid, signal.SIGKILL)
+            killed.append(pgid)
     for run_id in list(_live_runs):
-        kill_marked(run_id, signal.SIGKILL)
+        killed += kill_marked(run_id, signal.SIGKILL)
+    me = os.getpid()
+    _reap_now([pid for pid in set(killed) if parent_of(pid) == me], EXIT_REAP_S)
+
+
+def _reap_now(children: list[int], limit: float) -> None:
+    """Wait, bounded, until these children of this process are reaped. Left unreaped when the
+    interpreter exits, each goes to PID 1 as a zombie, which PID 1 of a container without an
+    init never reaps. One that a child-watcher thread waits for (Python 3.11) is that thread's
+    to reap: reaped here, the thread would warn of an "Unknown child process"."""
+    deadline = time.monotonic() + limit
+    left = set(children)
+    while left and time.monotonic() < deadline:
+        for pid in list(left):
+            if watcher_thread_waits_for(pid):
+                if parent_of(pid) is None:  # its thread has reaped it
+                    left.discard(pid)
+                continue
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    left.discard(pid)
+            except ChildProcessError:  # reaped by someone else
+                left.discard(pid)
+        if left:
+            time.sleep(0.001)
+
+
+def watcher_thread_waits_for(pid: int) -> bool:
+    """Whether a thread of asyncio's child watcher waits for ``pid`` (the default watcher of
+    Python 3.11 reaps each child in a thread of its own; pidfd watchers reap on the loop)."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None or sys.version_info >= (3, 14):  # 3.14 has no policy watchers (asking warns)
+        return False
+    watcher = getattr(asyncio.get_event_loop_policy(), "_watcher", None)
+    threads = getattr(watcher, "_threads", None)
+    return isinstance(threads, dict) and pid in threads
 
 
 def register_group(pgid: int) -> None:

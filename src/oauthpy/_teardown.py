@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -37,6 +36,7 @@ from oauthpy._run_marks import (
     release,
     run_pids,
     signal_group,
+    watcher_thread_waits_for,
 )
 
 T = TypeVar("T")
@@ -319,11 +319,7 @@ def _exit_handed_over(pid: int) -> bool:
     ... is closed". The watcher forgets the pid once the callback is scheduled. A pidfd watcher
     (the default from 3.12 where Linux has pidfds) reaps on the loop itself: no such window.
     """
-    if sys.version_info >= (3, 14):  # no policy watchers any more (and asking warns)
-        return True
-    watcher = getattr(asyncio.get_event_loop_policy(), "_watcher", None)
-    threads = getattr(watcher, "_threads", None)
-    return not isinstance(threads, dict) or pid not in threads
+    return not watcher_thread_waits_for(pid)
 
 
 def reap_in_background(run_id: str) -> None:

@@ -341,3 +341,48 @@ def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_
         # it ended by itself, with its agent's status: after its SIGTERM, or after the SIGKILL
         # that an agent ignoring SIGTERM gets when the grace is out
         assert said["launcher"] == (0 if agent == "shuts-down" else -signal.SIGKILL)
+
+
+#: a program whose run of ``sleep`` (through ``Process``, on a loop in a thread) is still going
+#: when it exits, as `test_the_interpreter_exiting_mid_run` does with an agent: the exit hook's
+#: to kill, and to reap. Its loop is busy in the caller's code; with "pidfd" it reaps children
+#: through pidfds, as from Python 3.12 (3.11's watcher threads reap them themselves)
+_EXITS_MID_RUN = """
+import asyncio, sys, threading, time
+from oauthpy._options import merged_env
+from oauthpy._process import Invocation, Process
+
+started = threading.Event()
+
+async def main():
+    if sys.argv[1] == "pidfd" and sys.version_info < (3, 12):
+        watcher = asyncio.PidfdChildWatcher()
+        watcher.attach_loop(asyncio.get_running_loop())
+        asyncio.set_child_watcher(watcher)
+    await Process.start(Invocation(["sleep", "600"], merged_env({}), cwd="."))
+    started.set()
+    time.sleep(600)  # the loop's thread is busy (the caller's code): only the exit hook can reap
+
+threading.Thread(target=asyncio.run, args=(main(),), daemon=True).start()
+started.wait(30)
+print("started", flush=True)
+"""
+
+
+@pytest.mark.parametrize("watcher", ["pidfd", "default"])
+def test_what_the_exit_hook_kills_it_reaps_rather_than_leave_to_pid_1(watcher: str):
+    # "default" on Python 3.11: a watcher thread waits for the child and must be the one to reap
+    program = (
+        SUBREAPER
+        + f"""
+import subprocess
+argv = [sys.executable, "-c", {_EXITS_MID_RUN!r}, {watcher!r}]
+done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+print(json.dumps({{"out": done.stdout, "err": done.stderr, "left": left()}}))
+"""
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=90)
+    said = json.loads(done.stdout)
+    assert said["out"] == "started\n", said
+    assert said["err"] == "", said  # no "Unknown child process" from a watcher thread
+    assert said["left"] == [], "the exit hook left a killed run to PID 1 unreaped"
