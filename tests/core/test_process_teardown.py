@@ -288,6 +288,9 @@ def shut_down(*_):
     time.sleep(0.3)
     sys.exit(0)
 signal.signal(signal.SIGTERM, signal.SIG_IGN if sys.argv[1] == "ignores" else shut_down)
+if sys.argv[1] == "heavy":  # 400 MB written: its exit takes longer than its launcher's
+    heap = bytearray(400 << 20)
+    heap[:: 4096] = bytes(len(heap) // 4096)
 print("ready", flush=True)
 time.sleep(600)
 '''
@@ -323,14 +326,15 @@ print(json.dumps({"launcher": launcher, "left_to_us": left()}))
 
 
 @pytest.mark.parametrize(
-    ("how", "agent"), [("close", "shuts-down"), ("close", "ignores"), ("kill_now", "shuts-down")]
+    ("how", "agent"), [("close", "shuts-down"), ("close", "ignores"), ("kill_now", "heavy")]
 )
 def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_to_pid_1(
     how: str, agent: str
 ):
     # Signalled together, the launcher dies at once and its agent goes to PID 1, which in a
     # container without an init never reaps it. The program above is the orphans' subreaper, as
-    # such a PID 1 would be: an orphan shows as its child.
+    # such a PID 1 would be: an orphan shows as its child. With SIGKILL (`kill_now`) the order of
+    # the two deaths decides: an agent of 400 MB takes longer to exit than its launcher.
     done = subprocess.run(
         [sys.executable, "-c", LAUNCHED, how, agent], capture_output=True, text=True, timeout=60
     )
