@@ -28,23 +28,13 @@ def left():
     return names
 """
 
-_ONE_RUN = (
-    SUBREAPER
-    + """
-from oauthpy import Client
-provider, cwd, model = sys.argv[1:4]
-result = Client(provider, auth_source="external").run("hi", cwd=cwd, model=model or None, timeout=90)
-print(json.dumps({"text": result.text, "left": left()}))
-"""
-)
 
-
-def left_by_a_run(rig: Rig, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """``{"text": the run's answer, "left": the names of the processes it left to PID 1}``, for
-    one run of the rig's agent with ``env`` over the rig's."""
+def run_as_subreaper(program: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``program`` (Python that prints one JSON object, ``left()`` in it) after `SUBREAPER`,
+    with ``args``; what it printed."""
     done = subprocess.run(
-        [sys.executable, "-c", _ONE_RUN, rig.provider, str(rig.work), rig.model or ""],
-        env={**os.environ, **vendor_binaries(), **rig.env, **(env or {})},
+        [sys.executable, "-c", SUBREAPER + program, *args],
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -52,3 +42,23 @@ def left_by_a_run(rig: Rig, env: dict[str, str] | None = None) -> dict[str, Any]
     assert done.returncode == 0, done.stderr[-2000:]
     said: dict[str, Any] = json.loads(done.stdout)
     return said
+
+
+_ONE_RUN = """
+from oauthpy import Client
+provider, cwd, model = sys.argv[1:4]
+result = Client(provider, auth_source="external").run("hi", cwd=cwd, model=model or None, timeout=90)
+print(json.dumps({"text": result.text, "left": left()}))
+"""
+
+
+def left_by_a_run(rig: Rig, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{"text": the run's answer, "left": the names of the processes it left to PID 1}``, for
+    one run of the rig's agent with ``env`` over the rig's."""
+    return run_as_subreaper(
+        _ONE_RUN,
+        rig.provider,
+        str(rig.work),
+        rig.model or "",
+        env={**os.environ, **vendor_binaries(), **rig.env, **(env or {})},
+    )

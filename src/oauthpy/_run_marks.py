@@ -64,14 +64,16 @@ def _kill_live() -> None:
     for run_id in list(_live_runs):
         killed += kill_marked(run_id, signal.SIGKILL)
     me = os.getpid()
-    _reap_now([pid for pid in set(killed) if parent_of(pid) == me], EXIT_REAP_S)
+    reap_now([pid for pid in set(killed) if parent_of(pid) == me], EXIT_REAP_S)
 
 
-def _reap_now(children: list[int], limit: float) -> None:
-    """Wait, bounded, until these children of this process are reaped. Left unreaped when the
-    interpreter exits, each goes to PID 1 as a zombie, which PID 1 of a container without an
-    init never reaps. One that a child-watcher thread waits for (Python 3.11) is that thread's
-    to reap: reaped here, the thread would warn of an "Unknown child process"."""
+def reap_now(children: list[int], limit: float) -> None:
+    """Wait, bounded and without an event loop, until these children of this process are
+    reaped (`Process.kill_now`, the exit hook). Left unreaped when the interpreter exits, each
+    goes to PID 1 as a zombie, which PID 1 of a container without an init never reaps. One that
+    a child-watcher thread waits for (Python 3.11) is left to that thread: blocked in `waitpid`
+    it wins anyway, and one that had not got there yet would warn of an "Unknown child
+    process" after a reap here."""
     deadline = time.monotonic() + limit
     left = set(children)
     while left and time.monotonic() < deadline:
@@ -311,6 +313,7 @@ __all__ = [
     "marked_pids",
     "new_run_id",
     "own_session",
+    "reap_now",
     "parent_of",
     "run_pids",
     "pids_with_env",

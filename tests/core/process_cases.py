@@ -1,5 +1,5 @@
-"""What the process runtime's tests share (test_process_io.py, test_process_teardown.py, test_stragglers.py): a real
-child process, ``python -c``, not a mock."""
+"""What the process runtime's tests share (test_process_io.py, test_process_teardown.py,
+test_stragglers.py): a real child process, ``python -c``, not a mock, and looks at its life."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ marker, a second cancel, a cancel during the start, the exit hooks. Reading: tes
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -21,7 +20,7 @@ from oauthpy import _teardown as teardown
 from oauthpy._process import Process
 from oauthpy.testing import new_marker
 from tests.core.process_cases import child, dead_soon, wait_for_file
-from tests.orphans import SUBREAPER
+from tests.orphans import run_as_subreaper
 from tests.support import assert_no_fd_leak, assert_no_leftovers, open_pipes_and_files
 
 pytestmark = pytest.mark.fast
@@ -275,9 +274,7 @@ def test_a_stop_waits_until_a_reaped_childs_exit_has_reached_the_loop(monkeypatc
 
 #: a launcher that runs the agent as its child and waits for it (as ``qwen`` does), dying at once
 #: of a SIGTERM of its own; the agent takes a moment to shut down
-LAUNCHED = (
-    SUBREAPER
-    + """
+LAUNCHED = """
 import asyncio
 from oauthpy._process import Invocation, Process
 from oauthpy._options import merged_env
@@ -322,7 +319,6 @@ else:  # its loop has ended: `kill_now`
     launcher = None
 print(json.dumps({"launcher": launcher, "left_to_us": left()}))
 """
-)
 
 
 @pytest.mark.parametrize(
@@ -335,11 +331,7 @@ def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_
     # container without an init never reaps it. The program above is the orphans' subreaper, as
     # such a PID 1 would be: an orphan shows as its child. With SIGKILL (`kill_now`) the order of
     # the two deaths decides: an agent of 400 MB takes longer to exit than its launcher.
-    done = subprocess.run(
-        [sys.executable, "-c", LAUNCHED, how, agent], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    said = json.loads(done.stdout)
+    said = run_as_subreaper(LAUNCHED, how, agent)
     assert said["left_to_us"] == []  # the agent was its launcher's to reap
     if how == "close":
         # it ended by itself, with its agent's status: after its SIGTERM, or after the SIGKILL
@@ -349,8 +341,8 @@ def test_a_launchers_agent_is_stopped_first_and_reaped_by_the_launcher_not_left_
 
 #: a program whose run of ``sleep`` (through ``Process``, on a loop in a thread) is still going
 #: when it exits, as `test_the_interpreter_exiting_mid_run` does with an agent: the exit hook's
-#: to kill, and to reap. Its loop is busy in the caller's code; with "pidfd" it reaps children
-#: through pidfds, as from Python 3.12 (3.11's watcher threads reap them themselves)
+#: to kill, and to reap. Its loop is busy in the caller's code and reaps children through pidfds,
+#: as from Python 3.12 (on 3.11 a watcher thread of asyncio's, blocked in `waitpid`, reaps them)
 _EXITS_MID_RUN = """
 import asyncio, sys, threading, time
 from oauthpy._options import merged_env
@@ -359,7 +351,7 @@ from oauthpy._process import Invocation, Process
 started = threading.Event()
 
 async def main():
-    if sys.argv[1] == "pidfd" and sys.version_info < (3, 12):
+    if sys.version_info < (3, 12):
         watcher = asyncio.PidfdChildWatcher()
         watcher.attach_loop(asyncio.get_running_loop())
         asyncio.set_child_watcher(watcher)
@@ -372,21 +364,14 @@ started.wait(30)
 print("started", flush=True)
 """
 
-
-@pytest.mark.parametrize("watcher", ["pidfd", "default"])
-def test_what_the_exit_hook_kills_it_reaps_rather_than_leave_to_pid_1(watcher: str):
-    # "default" on Python 3.11: a watcher thread waits for the child and must be the one to reap
-    program = (
-        SUBREAPER
-        + f"""
+_RUNS_IT = f"""
 import subprocess
-argv = [sys.executable, "-c", {_EXITS_MID_RUN!r}, {watcher!r}]
-done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+done = subprocess.run([sys.executable, "-c", {_EXITS_MID_RUN!r}], capture_output=True, text=True, timeout=60)
 print(json.dumps({{"out": done.stdout, "err": done.stderr, "left": left()}}))
 """
-    )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=90)
-    said = json.loads(done.stdout)
-    assert said["out"] == "started\n", said
-    assert said["err"] == "", said  # no "Unknown child process" from a watcher thread
+
+
+def test_what_the_exit_hook_kills_it_reaps_rather_than_leave_to_pid_1():
+    said = run_as_subreaper(_RUNS_IT)
+    assert said["out"] == "started\n" and said["err"] == "", said
     assert said["left"] == [], "the exit hook left a killed run to PID 1 unreaped"
