@@ -256,7 +256,13 @@ def on_loop_end(close: Callable[[], Awaitable[object]]) -> asyncio.Task[None]:
                 await close()
             raise
 
-    return loop.create_task(guard())
+    task = loop.create_task(guard())
+    # pending for the loop's whole life by design: a loop closed without cancelling its tasks
+    # (``run_until_complete``, then ``close``) drops it pending, and the pool's close has its
+    # agents killed instead (`Agent.kill_now`), so asyncio's "Task was destroyed but it is
+    # pending!" would only be noise in the caller's output
+    setattr(task, "_log_destroy_pending", False)  # noqa: B010 (a private flag of asyncio's)
+    return task
 
 
 def drop_guard(task: asyncio.Task[None]) -> None:

@@ -22,6 +22,7 @@ from oauthpy._errors import ProtocolError, ProviderNotInstalledError, TimeoutExc
 from oauthpy._invocation import Invocation as Invocation  # its home before; still imported from here
 from oauthpy._pty import close_fd, connect_pty, open_pty
 from oauthpy._run_marks import (
+    KILL_NOW_WAIT_S,
     RUN_ID_VAR,
     forget_group,
     kill_marked,
@@ -41,8 +42,6 @@ _CHUNK = 1 << 16
 _STDERR_TAIL_BYTES = 16 * 1024
 #: how long the last words on stderr may take to arrive after the process exited
 _STDERR_SETTLE_S = 1.0
-#: how long `Process.kill_now`, which has no event loop, waits for what it killed
-_KILL_NOW_WAIT_S = 1.0
 
 
 def wait_budget(deadline: float | None, idle_timeout: float | None) -> tuple[float | None, str]:
@@ -331,7 +330,7 @@ class Process:
             signal_group(self.pid, signal.SIGKILL)
         kill_marked(self.run_id, signal.SIGKILL)
         # Reaped here: the ended loop's child watcher can no longer deliver the exit.
-        reap_now([self.pid], _KILL_NOW_WAIT_S)
+        reap_now([self.pid], KILL_NOW_WAIT_S)
         forget_group(self.pid)
         if not run_pids(self.run_id):
             release(self.run_id)  # else the exit hook looks once more
@@ -353,7 +352,7 @@ class Process:
         launcher to reap it and follow it, as `oauthpy._teardown.stop` does with SIGTERM."""
         if not signal_launched(self.run_id, self.pid, signal.SIGKILL):
             return  # nothing launched yet: the launcher goes alone
-        give_up = time.monotonic() + _KILL_NOW_WAIT_S
+        give_up = time.monotonic() + KILL_NOW_WAIT_S
         while time.monotonic() < give_up and state_of(self.pid) not in (None, "Z"):
             time.sleep(0.002)
 

@@ -50,6 +50,8 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 #: how long the exit-time hook waits for the children it killed, to reap them
 EXIT_REAP_S = 1.0
+#: how long a kill without an event loop (`Process.kill_now`, a claude agent's) waits for what it killed
+KILL_NOW_WAIT_S = 1.0
 
 
 @atexit.register

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import os
 import signal
 import time
 from collections.abc import AsyncGenerator
@@ -39,7 +40,7 @@ from oauthpy._events import Event
 from oauthpy._options import RunRequest
 from oauthpy._permissions import Permissions
 from oauthpy._pool import AgentPool
-from oauthpy._run_marks import kill_marked, state_of
+from oauthpy._run_marks import KILL_NOW_WAIT_S, kill_marked, parent_of, reap_now, release, run_pids, state_of
 from oauthpy._teardown import within
 
 if TYPE_CHECKING:
@@ -191,8 +192,17 @@ class ClaudeAgent:
 
     def kill_now(self) -> None:
         self._closed = True
-        if self.cli is not None:
-            kill_marked(self.cli.marker, signal.SIGKILL)
+        cli, self.cli = self.cli, None
+        if cli is None:
+            return
+        # the CLI is this process's child (the SDK started it): its loop has ended, and from
+        # Python 3.12 that loop's pidfd watcher was what reaped it, so it is reaped here (left, it
+        # stays a zombie until exit, and then PID 1's)
+        ours = [pid for pid in run_pids(cli.marker) if parent_of(pid) == os.getpid()]
+        kill_marked(cli.marker, signal.SIGKILL)
+        reap_now(ours, KILL_NOW_WAIT_S)
+        if not run_pids(cli.marker):
+            release(cli.marker)  # else the exit hook looks once more
 
 
 def _settings(init: dict[str, Any]) -> dict[str, Any]:
