@@ -65,8 +65,13 @@ def _kill_live() -> None:
             killed.append(pgid)
     for run_id in list(_live_runs):
         killed += kill_marked(run_id, signal.SIGKILL)
+    reap_now(own_children(killed), EXIT_REAP_S)
+
+
+def own_children(pids: list[int]) -> list[int]:
+    """Those of ``pids`` that are this process's children (a killed one too, until reaped)."""
     me = os.getpid()
-    reap_now([pid for pid in set(killed) if parent_of(pid) == me], EXIT_REAP_S)
+    return [pid for pid in set(pids) if parent_of(pid) == me]
 
 
 def reap_now(children: list[int], limit: float) -> None:
@@ -314,6 +319,7 @@ __all__ = [
     "kill_marked",
     "marked_pids",
     "new_run_id",
+    "own_children",
     "own_session",
     "reap_now",
     "parent_of",

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import os
 import signal
 import time
 from collections.abc import AsyncGenerator
@@ -40,7 +39,15 @@ from oauthpy._events import Event
 from oauthpy._options import RunRequest
 from oauthpy._permissions import Permissions
 from oauthpy._pool import AgentPool
-from oauthpy._run_marks import KILL_NOW_WAIT_S, kill_marked, parent_of, reap_now, release, run_pids, state_of
+from oauthpy._run_marks import (
+    KILL_NOW_WAIT_S,
+    kill_marked,
+    own_children,
+    reap_now,
+    release,
+    run_pids,
+    state_of,
+)
 from oauthpy._teardown import within
 
 if TYPE_CHECKING:
@@ -195,12 +202,10 @@ class ClaudeAgent:
         cli, self.cli = self.cli, None
         if cli is None:
             return
-        # the CLI is this process's child (the SDK started it): its loop has ended, and from
-        # Python 3.12 that loop's pidfd watcher was what reaped it, so it is reaped here (left, it
-        # stays a zombie until exit, and then PID 1's)
-        ours = [pid for pid in run_pids(cli.marker) if parent_of(pid) == os.getpid()]
-        kill_marked(cli.marker, signal.SIGKILL)
-        reap_now(ours, KILL_NOW_WAIT_S)
+        # the CLI is this process's child (the SDK started it) and its loop no longer runs: from
+        # Python 3.12 that loop's pidfd watcher was what reaped it, so it is reaped here (left,
+        # it stays a zombie until exit, and then PID 1's)
+        reap_now(own_children(kill_marked(cli.marker, signal.SIGKILL)), KILL_NOW_WAIT_S)
         if not run_pids(cli.marker):
             release(cli.marker)  # else the exit hook looks once more
 
