@@ -19,6 +19,8 @@ import sys
 import time
 
 PR_SET_CHILD_SUBREAPER = 36
+#: how long, once the command has ended, orphans still ending are waited for
+SETTLE_S = 0.5
 
 
 def _become_subreaper() -> bool:
@@ -37,24 +39,32 @@ def _name(pid: int) -> str:
 
 
 def _reap_until(pid: int, orphans: dict[str, tuple[int, float]]) -> int:
-    """Reap every child as it ends until ``pid`` has ended, then the ones already dead; the
-    orphans that came here (every child but ``pid``) add their count and CPU to ``orphans`` by
-    name. ``pid``'s exit code, 128 + the signal that killed it."""
+    """Reap every child as it ends until ``pid`` has ended, then the ones that end within
+    `SETTLE_S`; the orphans that came here (every child but ``pid``) add their count and CPU to
+    ``orphans`` by name. ``pid``'s exit code, 128 + the signal that killed it."""
     code = None
+    settled = 0.0
     while True:
-        # blocking until the command ends; then only what has already ended (PEP 475: a signal
-        # handled here does not interrupt the wait)
+        # blocking until the command ends; then only what has ended (PEP 475: a signal handled
+        # here does not interrupt the wait)
         flags = os.WEXITED | os.WNOWAIT | (os.WNOHANG if code is not None else 0)
         try:
             ended = os.waitid(os.P_ALL, 0, flags)
         except ChildProcessError:
             break
-        if ended is None:  # the rest are alive: leaks the suite itself reports, no longer ours to wait for
-            break
+        if ended is None:
+            # an orphan in the middle of its exit has closed its pipes (the command saw them
+            # close and ended) but is not a zombie yet; what lives on past the moment is a leak
+            # the suite itself reports, no longer ours to wait for
+            if time.monotonic() >= settled:
+                break
+            time.sleep(0.002)
+            continue
         name = _name(ended.si_pid)  # before the reaping below takes it away
         _, status, used = os.wait4(ended.si_pid, 0)
         if ended.si_pid == pid:
             code = os.waitstatus_to_exitcode(status)
+            settled = time.monotonic() + SETTLE_S
         else:
             count, cpu = orphans.get(name, (0, 0.0))
             orphans[name] = (count + 1, cpu + used.ru_utime + used.ru_stime)

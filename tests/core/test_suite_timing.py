@@ -17,12 +17,13 @@ pytestmark = [pytest.mark.fast, pytest.mark.skipif(sys.platform != "linux", reas
 TIMED = [sys.executable, str(REPO / "scripts" / "timed.py"), "the job"]
 
 #: P starts I, which starts O and ends at once: O is an orphan, as Qwen's CLI is once its launcher
-#: is gone. O spends a second of CPU and ends; P waits for it through a pipe (EOF: O has ended) and
-#: does not reap it, nor does I. Only a subreaper reaps O and has its CPU.
+#: is gone. O spends a second of CPU and ends; P waits for it through a pipe (EOF: O is ending) and
+#: does not reap it, nor does I. Only a subreaper reaps O and has its CPU. O's exit takes a moment
+#: after its pipe closed (as a large process's does: P ended before O, now and then, in CI115)
 ORPHAN = r"""
 import os, subprocess, sys
-burn = "import time\nwhile time.process_time() < 1.0: pass"
 r, w = os.pipe()
+burn = f"import os, time\nwhile time.process_time() < 1.0: pass\nos.close({w})\ntime.sleep(0.1)"
 intermediate = subprocess.Popen(
     [sys.executable, "-c", f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {burn!r}], pass_fds=({w},))"],
     pass_fds=(w,),
