@@ -45,6 +45,13 @@ API_WORDS = {
 WARM_KEEP_ALIVE_S = 180.0
 
 
+def shared_env(env: dict[str, str], home: Path) -> dict[str, str]:
+    """``env`` for a client shared by tests: with fixed values of what pytest and the fixtures
+    set per test (``PYTEST_CURRENT_TEST``, ``OAUTHPY_HOME``). A process's environment is part of
+    its pool key: otherwise each test's calls would start agents of their own."""
+    return {**env, "PYTEST_CURRENT_TEST": "shared client", "OAUTHPY_HOME": str(home)}
+
+
 #: the suite's own ACP agent (tests/agents/acp_test), as a command for ``Client("acp", command=...)``
 ACP_TEST_AGENT = [sys.executable, str(REPO / "tests" / "agents" / "acp_test" / "agent.py")]
 

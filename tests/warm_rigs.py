@@ -14,7 +14,7 @@ import pytest
 
 from oauthpy import Client
 from oauthpy import _registry as registry
-from tests.support import WARM_KEEP_ALIVE_S, Rig, assert_no_leftovers, open_rig, provision
+from tests.support import WARM_KEEP_ALIVE_S, Rig, assert_no_leftovers, open_rig, provision, shared_env
 
 
 def rig_id(param: str) -> str:
@@ -73,13 +73,7 @@ class WarmRigs:
         if param not in self._rigs:
             provider, _, fake = param.partition("/")
             rig = self._stack.enter_context(open_rig(provider, self._root / str(len(self._rigs)), fake=fake))
-            # what pytest and the fixtures change per test would give each test's runs another
-            # environment, and so another process: the warm rig's runs see fixed values
-            env = {
-                **rig.env,
-                "PYTEST_CURRENT_TEST": "warm rig",
-                "OAUTHPY_HOME": str(rig.root / "oauthpy-home"),
-            }
+            env = shared_env(rig.env, rig.root / "oauthpy-home")
             # idle agents outlive the default 60 s: a loaded run has minutes between two warm tests
             client = Client(provider, auth_source="external", env=env, keep_alive=WARM_KEEP_ALIVE_S)
             self._stack.enter_context(client)

@@ -140,17 +140,35 @@ class AgentPool:
                 self._joining[slot] = (lock, users - 1)
 
     async def _acquire(self, key: str, start: Callable[[], Awaitable[A]]) -> A:
+        agent, _ = await self._idle_or_new(key, start, lambda entry: entry.key == key)
+        return agent
+
+    async def acquire_any_folder(self, key: str, start: Callable[[], Awaitable[A]]) -> tuple[A, str]:
+        """An idle agent of ``key``'s family on this loop (its folder aside: `process_key`),
+        one of ``key`` itself first, or a new one from ``start()``; and the key it goes back
+        under (`release`). For calls that name their folders themselves (the catalogue's): an
+        OpenCode run's warm process answers them instead of a start of its own."""
+        family = key.partition("/")[0]
+        return await self._idle_or_new(
+            key, start, lambda entry: entry.key.partition("/")[0] == family, prefer=key
+        )
+
+    async def _idle_or_new(
+        self, key: str, start: Callable[[], Awaitable[A]], fits: Callable[[_Idle], bool], prefer: str = ""
+    ) -> tuple[A, str]:
         loop = asyncio.get_running_loop()
-        for entry in list(self._idle):
-            if entry.key == key and entry.loop is loop:
-                self._take(entry)
-                if entry.agent.usable:
-                    self.reused += 1
-                    return entry.agent  # type: ignore[return-value]
-                await entry.agent.aclose()
+        found = [e for e in self._idle if e.loop is loop and fits(e)]
+        for entry in sorted(found, key=lambda e: e.key != prefer):
+            if entry not in self._idle:  # taken while an unusable one closed
+                continue
+            self._take(entry)
+            if entry.agent.usable:
+                self.reused += 1
+                return entry.agent, entry.key  # type: ignore[return-value]
+            await entry.agent.aclose()
         agent = await start()
         self.started += 1
-        return agent
+        return agent, key
 
     async def release(self, key: str, agent: Agent, *, reuse: bool) -> None:
         """Give ``agent`` back; it is closed instead unless ``reuse`` and it is still usable (a

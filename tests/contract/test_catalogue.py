@@ -19,7 +19,15 @@ from oauthpy.cli.questions import asking_transports
 from oauthpy.testing import text
 from oauthpy.testing.chat import FakeChatServer
 from tests.paths import REPO
-from tests.support import WARM_KEEP_ALIVE_S, Rig, assert_no_leftovers, conversation, open_rig, provision
+from tests.support import (
+    WARM_KEEP_ALIVE_S,
+    Rig,
+    assert_no_leftovers,
+    conversation,
+    open_rig,
+    provision,
+    shared_env,
+)
 
 UNKNOWN_ID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 #: what an agent that titles its sessions with a model request gets from the chat fake
@@ -60,7 +68,12 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     root = tmp_path_factory.mktemp(request.param)
     with (
         open_rig(request.param, root) as rig,
-        Client(rig.provider, auth_source="external", env=rig.env, keep_alive=WARM_KEEP_ALIVE_S) as client,
+        Client(
+            rig.provider,
+            auth_source="external",
+            env=shared_env(rig.env, root / "oauthpy-home"),
+            keep_alive=WARM_KEEP_ALIVE_S,
+        ) as client,
     ):
         rig.fake.script(text("reply one alpha"), text("reply two beta"), text("reply three gamma"))
         lone = client.run("first prompt alpha", cwd=rig.work, model=rig.model, timeout=60)

@@ -27,6 +27,7 @@ from tests.support import (
     open_rig,
     provider_env,
     provision,
+    shared_env,
 )
 
 BOUND_S = 90
@@ -75,10 +76,11 @@ class Made:
 
 @pytest.fixture(scope="module", params=_served_over_acp())
 def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
-    with open_rig(request.param, tmp_path_factory.mktemp(request.param)) as rig:
+    root = tmp_path_factory.mktemp(request.param)
+    with open_rig(request.param, root) as rig:
         # the shared client's processes carry a marker of their own: a lone call's test checks
         # for its own leftovers (``rig.env``'s marker) while the warm agents are alive
-        warm_env = {**rig.env, **new_marker()}
+        warm_env = shared_env({**rig.env, **new_marker()}, root / "oauthpy-home")
         with Client(
             rig.provider, auth_source="external", env=warm_env, keep_alive=WARM_KEEP_ALIVE_S
         ) as client:
@@ -218,10 +220,14 @@ def test_another_state_dir_has_none_of_them(made: Made, tmp_path: Path):
 
 def test_inside_with_client_catalogue_calls_share_one_warm_agent(made: Made):
     # each call outside `with` starts the agent and stops it (OpenCode: 2-3 s each); inside, the
-    # calls take an agent of the client's pool and give it back, as runs do
+    # calls take an agent of the client's pool and give it back, as runs do: the warm agent of a
+    # run in another folder too (OpenCode keeps a process per folder; each call names its own).
+    # Last in the module: the run's session would come first in the newest-first listing above
     rig, lone, two = made.rig, made.lone, made.two
     listing = made.client.capabilities().sessions
     with rig.client() as client:
+        rig.fake.script(text("a warm run's reply"))
+        client.run("a warm run", cwd=rig.work, model=rig.model, timeout=BOUND_S)
         if listing:
             assert {lone, two} <= {info.id for info in client.sessions()}
             # another folder is a parameter of the call, not another process
@@ -230,5 +236,5 @@ def test_inside_with_client_catalogue_calls_share_one_warm_agent(made: Made):
         with pytest.raises(SessionNotFoundError):
             client.transcript(unknown_id(rig.provider))  # answered by the agent: it stays warm
         pool = client._runner.pool
-        assert pool is not None and (pool.started, pool.reused) == (1, 1 + 2 * listing)
+        assert pool is not None and (pool.started, pool.reused) == (1, 2 + 2 * listing)
     assert_no_leftovers(rig.env)

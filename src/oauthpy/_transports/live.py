@@ -101,9 +101,21 @@ async def initialize(
         ) from None
 
 
+#: the variable that names only the folder a process works in (OpenCode resolves paths from it,
+#: so its runs take a process per folder); a catalogue call names its folders in its params and
+#: may take a process of any folder (`AgentPool.acquire_any_folder`)
+FOLDER_VAR = "PWD"
+
+
 def process_key(inv: Invocation) -> str:
-    """What makes two runs need different processes: argv and env (hashed: env holds secrets)."""
-    text = repr((inv.argv, sorted(inv.env.items())))
+    """What makes two runs need different processes: argv and env (hashed: env holds secrets),
+    as ``family/folder``: processes of one family differ only in their `FOLDER_VAR`."""
+    env = dict(inv.env)
+    folder = env.pop(FOLDER_VAR, "")
+    return f"{_digest(repr((inv.argv, sorted(env.items()))))}/{_digest(folder)}"
+
+
+def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

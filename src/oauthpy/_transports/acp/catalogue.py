@@ -203,7 +203,10 @@ class AcpCatalogue:
         pool = self._warm() if self._warm is not None and warm else None
         # the same key as a run's agent with the same process-level settings (`LiveConversation`)
         key = process_key(inv)
-        agent = await (start() if pool is None else pool.acquire(key, start))
+        if pool is None:
+            agent = await start()
+        else:  # a warm run's agent of any folder serves it: each call names its folder
+            agent, key = await pool.acquire_any_folder(key, start)
         keep = False
         try:
             self._learned(agent.capabilities)
