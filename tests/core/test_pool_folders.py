@@ -18,12 +18,14 @@ def _key(argv: list[str], **env: str) -> str:
 
 
 def test_keys_of_one_family_differ_only_in_the_folder():
-    here, there = _key(["agent"], PWD="/a", TOKEN="sk-secret"), _key(["agent"], PWD="/b", TOKEN="sk-secret")
+    folder, elsewhere = "/home/someone/project", "/home/someone/other"
+    here = _key(["agent"], PWD=folder, TOKEN="sk-secret")
+    there = _key(["agent"], PWD=elsewhere, TOKEN="sk-secret")
     assert here != there and here.partition("/")[0] == there.partition("/")[0]
-    other_env = _key(["agent"], PWD="/a", TOKEN="sk-other")
-    other_argv = _key(["agent", "--x"], PWD="/a", TOKEN="sk-secret")
+    other_env = _key(["agent"], PWD=folder, TOKEN="sk-other")
+    other_argv = _key(["agent", "--x"], PWD=folder, TOKEN="sk-secret")
     assert {k.partition("/")[0] for k in (other_env, other_argv)}.isdisjoint({here.partition("/")[0]})
-    assert "sk-secret" not in here and "/a" not in here  # hashed: an env holds secrets
+    assert "sk-secret" not in here and "someone" not in here  # hashed: an env holds secrets
 
 
 def test_a_call_of_any_folder_takes_an_idle_agent_of_the_family_and_gives_it_back_under_its_key():
