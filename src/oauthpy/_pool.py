@@ -149,16 +149,14 @@ class AgentPool:
         under (`release`). For calls that name their folders themselves (the catalogue's): an
         OpenCode run's warm process answers them instead of a start of its own."""
         family = key.partition("/")[0]
-        return await self._idle_or_new(
-            key, start, lambda entry: entry.key.partition("/")[0] == family, prefer=key
-        )
+        return await self._idle_or_new(key, start, lambda entry: entry.key.partition("/")[0] == family)
 
     async def _idle_or_new(
-        self, key: str, start: Callable[[], Awaitable[A]], fits: Callable[[_Idle], bool], prefer: str = ""
+        self, key: str, start: Callable[[], Awaitable[A]], fits: Callable[[_Idle], bool]
     ) -> tuple[A, str]:
         loop = asyncio.get_running_loop()
         found = [e for e in self._idle if e.loop is loop and fits(e)]
-        for entry in sorted(found, key=lambda e: e.key != prefer):
+        for entry in sorted(found, key=lambda e: e.key != key):  # ``key``'s own first
             if entry not in self._idle:  # taken while an unusable one closed
                 continue
             self._take(entry)

@@ -10,7 +10,7 @@ import asyncio
 from oauthpy._invocation import Invocation
 from oauthpy._pool import AgentPool
 from oauthpy._transports.live import process_key
-from tests.core.test_pool_sharing import Starts
+from tests.core.pool_stand_ins import Starts
 
 
 def _key(argv: list[str], **env: str) -> str:
