@@ -226,6 +226,8 @@ def provider_env(
     env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
     if provision(provider).pinned_var:  # only this agent's: the fast tier installs no npm CLI
         env[binary_var(provider)] = pinned(provider)
+    if provision(provider).answered_at_once:
+        env["PATH"] = provision(provider).path_answering_at_once(root / "answered-at-once")
     return {**env, **(marker or new_marker())}
 
 

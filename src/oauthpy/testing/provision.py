@@ -9,7 +9,9 @@ does, importing ``oauthpy.testing.script`` when it is called.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,11 @@ class Provision:
     pinned_paths: tuple[str, ...] = ()
     #: the program when its package carries its own (an SDK's bundled CLI)
     find_program: Callable[[], str] | None = None
+    #: programs it runs at every start for what only its own telemetry uses, which its test
+    #: environment answers at once with a failure (its PATH finds ``false`` under their names),
+    #: so it falls back to what it reads itself (``lsb_release``, a shell script of about a dozen
+    #: processes and 10 ms, for the OS name of a user agent: /etc/os-release then)
+    answered_at_once: tuple[str, ...] = ()
 
     # -- how its tests are scheduled --------------------------------------------------------------
     #: its tests never overlap: two of its processes at once starve a 2-core machine
@@ -191,6 +198,16 @@ class Provision:
             if matches := sorted(repo.glob(pattern)):
                 return str(matches[0])
         return str(repo / self.pinned_paths[-1]) if self.pinned_paths else f"${self.pinned_var}"
+
+    def path_answering_at_once(self, folder: Path) -> str:
+        """The PATH of its test environment: ``folder``, holding ``false`` under each name of
+        `answered_at_once`, before the PATH of this process."""
+        folder.mkdir(parents=True, exist_ok=True)
+        false = shutil.which("false") or "/bin/false"
+        for name in self.answered_at_once:
+            with contextlib.suppress(FileExistsError):
+                (folder / name).symlink_to(false)
+        return os.pathsep.join([str(folder), os.environ.get("PATH", os.defpath)])
 
     def shell(self, command: str, *, say: str = "") -> Any:
         """A fake model reply that asks its agent to run ``command``."""

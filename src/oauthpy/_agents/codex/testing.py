@@ -87,6 +87,7 @@ def _saved_sessions(env: Mapping[str, str]) -> list[str]:
 #: native program that starts at once
 PROVISION = Provision(
     starts_at_once=True,
+    answered_at_once=("lsb_release",),
     # no codex setting removes apply_patch; a lean run still asks before it and serves tools
     lean_tools=("apply_patch",),
     lean_takes_callbacks=True,
