@@ -224,10 +224,11 @@ def provider_env(
     """The env that points the provider's real CLI at ``fake``, its state under ``root/<provider>``,
     with a leak-check marker (a new one unless ``marker`` is shared)."""
     env = registry.get(provider).fake_environment(fake, root / provider, defaults=False)
-    if provision(provider).pinned_var:  # only this agent's: the fast tier installs no npm CLI
+    kit = provision(provider)
+    if kit.pinned_var:  # only this agent's: the fast tier installs no npm CLI
         env[binary_var(provider)] = pinned(provider)
-    if provision(provider).answered_at_once:
-        env["PATH"] = provision(provider).path_answering_at_once(root / "answered-at-once")
+    if kit.answered_at_once:
+        env["PATH"] = kit.path_answering_at_once(root / "answered-at-once")
     return {**env, **(marker or new_marker())}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,12 @@ def test_codex_exec_carries_the_picture_and_the_prompt_after_it(tmp_path: Path):
         result = client.run("Name GIRAFFE-4", cwd=rig.work, attachments=[shot, shot], timeout=60)
         assert (result.text, result.transport) == ("seen", "exec")
         assert asked_with(rig, b64, "GIRAFFE-4")
+
+
+def test_its_test_environment_answers_lsb_release_at_once(tmp_path: Path):
+    """codex runs ``lsb_release`` at every start for its user agent's OS name: its rigs find
+    ``false`` there (`Provision.answered_at_once`), and every other program where they did."""
+    with open_rig("codex", tmp_path) as rig:
+        found = shutil.which("lsb_release", path=rig.env["PATH"])
+        assert found and Path(found).resolve() == Path(shutil.which("false") or "/bin/false").resolve()
+        assert shutil.which("git", path=rig.env["PATH"]) == shutil.which("git")
