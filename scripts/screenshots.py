@@ -145,16 +145,9 @@ def picture(title: str, command: str, ansi: str) -> str:
 # -- the pictures --------------------------------------------------------------------------------
 
 
-#: ``oauthpy doctor`` asking the pictured agents: the command itself, its table and its fixes,
-#: with only the list of agents it goes over set (as the chat picture sets its line reader)
-DOCTOR = (
-    "import sys; from oauthpy.cli import doctor, main; "
-    f"doctor.listed_providers = lambda: {PICTURED!r}; sys.exit(main())"
-)
-
-
 def doctor(root: Path, env: dict[str, str], started: dict[str, FakeServer]) -> str:
-    with terminal(["doctor"], env, root, python=["-c", DOCTOR]) as child:
+    # `-p` asks the pictured agents alone; the picture shows the command as a newcomer types it
+    with terminal(["doctor", "-p", ",".join(PICTURED)], env, root) as child:
         out = finish(child)
     return picture("oauthpy doctor", "oauthpy doctor", tidy(out, root))
 

@@ -1,9 +1,10 @@
 """``-p/--provider`` through the real ``oauthpy`` process: ``mcp serve -p`` serves exactly the
-agents named (its old ``--agent`` too), ``compare`` and ``run`` refuse what they cannot run, all
-before any agent starts (the parser's own cases: tests/cli/test_cli_agent_flag_words.py)."""
+agents named (its old ``--agent`` too) and ``doctor -p`` checks only those; ``compare`` and ``run``
+refuse what they cannot run, all before any agent starts (the parser's own cases: tests/cli/test_cli_agent_flag_words.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -60,3 +61,11 @@ def test_compare_refuses_an_agent_named_twice(tmp_path: Path):
     assert done.returncode == 2 and done.stdout == ""
     assert "oauthpy compare: error: argument -p/--provider: codex is named twice" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_doctor_checks_only_the_agents_named_in_the_registrys_order(tmp_path: Path):
+    done = oauthpy("doctor", "-p", "gemini", "-p", "codex", "--json", cwd=tmp_path)
+    assert [report["provider"] for report in json.loads(done.stdout)] == ["codex", "gemini"], done.stderr
+    refused = oauthpy("doctor", "-p", "codex,nosuch", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "argument -p/--provider: invalid choice: 'nosuch'" in refused.stderr, refused.stderr

@@ -81,9 +81,11 @@ async def _report(provider: ProviderName, source: AuthSource) -> Report:
     return report
 
 
-async def gather(source: AuthSource) -> list[Report]:
+async def gather(source: AuthSource, providers: list[ProviderName] | None = None) -> list[Report]:
+    """The reports of ``providers`` (None: every listed agent), in the registry's order."""
+    chosen = [p for p in listed_providers() if providers is None or p in providers]
     # Probes run concurrently: the slowest provider sets the pace, not their sum.
-    return list(await asyncio.gather(*(_report(p, source) for p in listed_providers())))
+    return list(await asyncio.gather(*(_report(p, source) for p in chosen)))
 
 
 def render(reports: list[Report]) -> str:
@@ -128,6 +130,6 @@ def render(reports: list[Report]) -> str:
 def command(args: argparse.Namespace) -> int:
     from oauthpy._loop import run_sync
 
-    reports = run_sync(gather(args.source))
+    reports = run_sync(gather(args.source, args.provider))
     print(dumps([r.as_json() for r in reports]) if args.json else render(reports))
     return 1 if any(r.problems for r in reports) else 0

@@ -213,6 +213,14 @@ def _fill_available(p: argparse.ArgumentParser) -> None:
 
 def _fill_doctor(p: argparse.ArgumentParser) -> None:
     _titled(p, "oauthpy doctor --json")
+    from oauthpy.cli.words import agents_flag
+
+    agents_flag(
+        p,
+        many=True,
+        known=listed_providers(),
+        help="only these agents: repeat -p, or a comma list (default: all)",
+    )
     p.add_argument("--source", default="auto", choices=AUTH_SOURCES)
     p.add_argument("--json", action="store_true")
 

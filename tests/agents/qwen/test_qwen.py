@@ -91,7 +91,7 @@ def test_workspace_settings_that_approve_are_refused_before_anything_starts(rig:
 
 def test_doctor_shows_qwen_and_its_version(rig: Rig, tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "oauthpy", "doctor", "--source", "external"],
+        [sys.executable, "-m", "oauthpy", "doctor", "-p", "qwen", "--source", "external"],
         env={**os.environ, **rig.env, **vendor_binaries(), "OAUTHPY_HOME": str(tmp_path / "home")},
         capture_output=True,
         text=True,
