@@ -1,6 +1,7 @@
 """``-p/--provider`` through the real ``oauthpy`` process: ``mcp serve -p`` serves exactly the
 agents named (its old ``--agent`` too) and ``doctor -p`` checks only those; ``compare`` and ``run``
-refuse what they cannot run, all before any agent starts (the parser's own cases: tests/cli/test_cli_agent_flag_words.py)."""
+refuse what they cannot run, all before any agent starts (the parser's own cases:
+tests/cli/test_cli_agent_flag_words.py)."""
 
 from __future__ import annotations
 
