@@ -16,6 +16,8 @@ from oauthpy._redact import redact, redact_data
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from oauthpy._events import Usage
+
 #: terminal escapes (colours, cursor moves, titles) that vendor CLIs write to stderr
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
@@ -189,7 +191,13 @@ class QuotaExceededError(RateLimitError):
 
 
 class StructuredOutputError(CommandExecutionError):
-    """The run finished but its reply did not match the requested ``output_schema``."""
+    """The run finished but its reply did not match the requested ``output_schema``.
+
+    ``usage``: the tokens that run spent (it was paid for, and a budget counts it), when the
+    agent reported them.
+    """
+
+    usage: Usage | None = None
 
 
 class TimeoutExceededError(OauthPyError, TimeoutError):

@@ -172,19 +172,23 @@ async def run_review(client: Client, prepared: Prepared, options: Mapping[str, A
 
 
 async def asked_review(client: Client, prepared: Prepared, options: Mapping[str, Any]) -> Review:
-    """A read-only run asked for the JSON of `SCHEMA`: one retry on a malformed answer."""
+    """A read-only run asked for the JSON of `SCHEMA`: one retry on a malformed answer. The
+    review's usage is both runs': the malformed answer was paid for too."""
     prompt = prepared.prompt
+    spent = None
     try:
         result = await client.arun(prompt, **options)
-    except StructuredOutputError:
+    except StructuredOutputError as exc:
+        spent = exc.usage
         result = await client.arun(f"{prompt}\n\n{_AGAIN}", **options)
     roots = [prepared.repo, prepared.cwd]
     answer = result.output
+    usage = result.usage if spent is None else spent + result.usage
     return Review(
         provider=client.provider,
         summary=str(answer.get("summary") or "").strip(),
         findings=findings_of(answer, client.provider, roots),
-        usage=result.usage,
+        usage=usage,
         raw=answer,
     )
 

@@ -15,7 +15,13 @@ import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._errors import AuthRequiredError, InvalidOptionsError, OauthPyError, TimeoutExceededError
+from oauthpy._errors import (
+    AuthRequiredError,
+    InvalidOptionsError,
+    OauthPyError,
+    StructuredOutputError,
+    TimeoutExceededError,
+)
 from oauthpy._user_exit import UserCodeExit, reraise_original
 
 if TYPE_CHECKING:
@@ -313,6 +319,7 @@ class Runner:
                 budget.release()
             raise
         notice: Event | None = None  # the agent's retry notice, while no progress follows it
+        charged = False  # the budgets counted the run's last event
         try:
             left = time_left(deadline, "preparing the run's login state", started)
             if left is not None:  # `timeout` bounds the call: the turn gets what is left
@@ -326,12 +333,20 @@ class Runner:
                     if event.kind is EventKind.DONE:
                         # known once the turn is under way: a gemini session may go on headless
                         outcome.transport = conversation.transport
+                        charged = True
                         for budget in budgets:
                             budget.charge(event.model or request.model, event.usage or Usage())
                         if request.output_schema is not None:
-                            outcome.output = parse_structured(event.text, request)
+                            try:
+                                outcome.output = parse_structured(event.text, request)
+                            except StructuredOutputError as exc:
+                                exc.usage = event.usage
+                                raise
                     yield event
         except OauthPyError as exc:
+            if isinstance(exc, StructuredOutputError) and exc.usage is not None and not charged:
+                for budget in budgets:  # an agent that checks its own answer (claude) says so
+                    budget.charge(request.model, exc.usage)  # instead of a last event
             if isinstance(exc, TimeoutExceededError) and notice is not None:
                 raise exc.while_retrying(self.name, notice.text or "retrying") from exc
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":

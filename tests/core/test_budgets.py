@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from oauthpy import BudgetExceededError, Client, RunResult
+from oauthpy import BudgetExceededError, Client, RunResult, StructuredOutputError
 from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
 from oauthpy._prices import prices
 from oauthpy.testing import Echo, HttpError, text
+from oauthpy.testing.anthropic import structured
 from tests.support import assert_no_leftovers, batch, open_rig
 
 #: what the fakes report for one model request (oauthpy.testing.script.Tokens)
@@ -59,6 +60,25 @@ def test_a_client_budget_lets_the_crossing_run_finish_and_starts_no_other(
     assert "client's budget" in err.value.message
     assert len(anthropic_fake.model_requests()) == 1  # the refused run asked no model
     assert_no_leftovers(claude_env)
+
+
+def test_a_run_whose_answer_fails_its_schema_is_charged_all_the_same(
+    claude_env: dict[str, str], anthropic_fake, workdir: Path
+):
+    """Claude Code checks its structured answer itself and ends with an error, no last event: the
+    error's usage still reaches the budget, so the run after it is refused."""
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    anthropic_fake.script(structured({"n": "not a number"}))  # sticky: every answer malformed
+    client = Client("claude", auth_source="external", env=claude_env, budget_usd=0.0005)
+    with pytest.raises(StructuredOutputError) as err:
+        client.run("count", cwd=workdir, output_schema=schema, timeout=60)
+    spent = err.value.usage
+    assert spent is not None and spent.cost_usd and spent.cost_usd > 0.0005
+    anthropic_fake.reset().script(text("never"))
+    with pytest.raises(BudgetExceededError) as refused:
+        client.run("again", cwd=workdir, timeout=60)
+    assert refused.value.spent_usd == pytest.approx(spent.cost_usd)
+    assert anthropic_fake.model_requests() == []  # the refused run asked no model
 
 
 def test_a_session_budget_stops_new_turns_and_totals_its_usage(

@@ -16,7 +16,7 @@ from oauthpy import EventKind, StructuredOutputError
 from oauthpy._review_types import SEVERITIES
 from oauthpy.testing import text, tool_call, write_file
 from oauthpy.testing.anthropic import structured
-from oauthpy.testing.script import review_answer, review_finding
+from oauthpy.testing.script import Tokens, review_answer, review_finding
 from tests.git_repos import git, make_repo
 from tests.support import Rig, open_rig, shell_step
 
@@ -97,11 +97,15 @@ def test_a_malformed_answer_is_asked_for_once_more_then_raises(provider: str, tm
         assert review.summary == "Fine." and review.findings == ()
         first, again = rig.model_bodies()
         assert RETRIED[provider] not in first and RETRIED[provider] in again
+        # every model request is in the review's usage, the malformed answer's too
+        assert review.usage is not None and review.usage.output_tokens == 2 * Tokens().output
         rig.fake.reset().script(answer(provider, bad))  # sticky: every answer malformed
-        with pytest.raises(StructuredOutputError):
+        with pytest.raises(StructuredOutputError) as err:
             review_of(rig, repo)
         assert len(rig.model_bodies()) == REQUESTS[provider]
         assert "not the JSON asked for" in rig.model_bodies()[-1]  # oauthpy's one retry
+        # what the last run spent, as its agent reported it (at least its last request)
+        assert err.value.usage is not None and err.value.usage.output_tokens >= Tokens().output
 
 
 def test_base_and_commit_targets_send_their_commits_and_leave_the_tree_alone(tmp_path: Path):

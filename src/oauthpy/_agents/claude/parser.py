@@ -268,24 +268,30 @@ class ClaudeParser:
         if getattr(r, "is_error", False):
             if self.want_structured and getattr(r, "subtype", None) in _NO_STRUCTURED_ANSWER:
                 spent_turns = r.subtype == "error_max_turns"
-                raise StructuredOutputError(
-                    "claude did not produce output that matches output_schema before "
-                    + ("the turn limit" if spent_turns else "its own retries ran out")
-                    + f" ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
-                    details={"subtype": r.subtype},
-                    hint="raise provider_options['max_turns'] to give the model more attempts"
-                    if spent_turns
-                    else "simplify output_schema or say in the prompt what each field holds",
+                raise _spent(
+                    r,
+                    StructuredOutputError(
+                        "claude did not produce output that matches output_schema before "
+                        + ("the turn limit" if spent_turns else "its own retries ran out")
+                        + f" ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
+                        details={"subtype": r.subtype},
+                        hint="raise provider_options['max_turns'] to give the model more attempts"
+                        if spent_turns
+                        else "simplify output_schema or say in the prompt what each field holds",
+                    ),
                 )
             raise classify_result(r, api_error=self.api_error, rate_limit=self.rate_limit)
         text = getattr(r, "result", None) or ""
         structured = getattr(r, "structured_output", None)
         if self.want_structured:
             if structured is None:
-                raise StructuredOutputError(
-                    "claude finished without structured output (the model did not produce a reply "
-                    "that matches output_schema)",
-                    details={"subtype": getattr(r, "subtype", None)},
+                raise _spent(
+                    r,
+                    StructuredOutputError(
+                        "claude finished without structured output (the model did not produce a "
+                        "reply that matches output_schema)",
+                        details={"subtype": getattr(r, "subtype", None)},
+                    ),
                 )
             text = json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
         return [
@@ -299,6 +305,12 @@ class ClaudeParser:
                 status="completed",
             )
         ]
+
+
+def _spent(result: Any, err: StructuredOutputError) -> StructuredOutputError:
+    """``err`` with what its run spent: the run's reply was paid for all the same."""
+    err.usage = usage_of(result)
+    return err
 
 
 def usage_of(result: Any) -> Usage:
