@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from oauthpy.testing import Echo, Match, text
+from oauthpy.testing.script import Tokens
 from tests.contract.batch_cases import BOUND_S, read_lines, tokens, write_items
 
 
@@ -45,13 +46,17 @@ def test_schema_output_is_parsed_per_item_and_a_mismatch_is_a_failed_line(
     work.mkdir()
     argv = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external"]
     proc = subprocess.run(
-        [*argv, "--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema), "-q"],
+        [*argv, "--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema)],
         env={**os.environ, **codex_env},
         capture_output=True,
         text=True,
         timeout=BOUND_S,
     )
-    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    assert proc.returncode == 1, proc.stderr
     lines = {line["id"]: line for line in read_lines(out)}
     assert lines[1]["ok"] and lines[1]["output"] == {"label": "spam"}
     assert not lines[3]["ok"] and lines[3]["error"]["type"] == "StructuredOutputError"
+    # the mismatched answer was paid for: its tokens are on its line and in the batch's total
+    assert lines[3]["usage"] == lines[1]["usage"] and lines[3]["usage"]["output_tokens"] == Tokens().output
+    total = 2 * lines[1]["usage"]["total_tokens"]
+    assert "1 ok, 1 failed of 2 in" in proc.stderr and f"{total:,} tokens" in proc.stderr, proc.stderr

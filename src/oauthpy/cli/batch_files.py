@@ -18,8 +18,8 @@ import stat
 from dataclasses import dataclass
 from typing import Any
 
-from oauthpy._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
-from oauthpy._events import RunResult
+from oauthpy._errors import BudgetExceededError, InvalidOptionsError, OauthPyError, StructuredOutputError
+from oauthpy._events import RunResult, Usage
 from oauthpy.cli.render import clean, usage_json
 
 #: how many bad input lines one error message lists
@@ -201,6 +201,16 @@ def anchor_attachments(items: list[InputItem], folder: str) -> None:
             ]
 
 
+def spent(result: RunResult | OauthPyError) -> tuple[Usage, float | None]:
+    """What an item's run spent (tokens, cost when known): a run whose answer failed its
+    schema was paid for all the same (its agent's reported cost; no estimate without a model)."""
+    if isinstance(result, RunResult):
+        return result.usage, result.cost_usd
+    if isinstance(result, StructuredOutputError) and result.usage is not None:
+        return result.usage, result.usage.cost_usd
+    return Usage(), None
+
+
 def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
     """The OUTPUT line of a finished item (``done`` is a `oauthpy._batch.Finished`).
 
@@ -244,6 +254,8 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
         error["hint"] = result.hint
     empty = dict.fromkeys(("text", "output", "usage", "cost_usd", "model", "session_id"))
     line = {"id": item_id, "ok": False, **empty, **timing, "error": error}
+    if isinstance(result, StructuredOutputError) and result.usage is not None:
+        line["usage"], line["cost_usd"] = usage_json(result.usage), result.usage.cost_usd  # paid for
     if isinstance(result, BudgetExceededError):
         line["not_run"] = True  # the budget was spent before it started: --resume runs it
     return line

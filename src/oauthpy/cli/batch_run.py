@@ -12,8 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from oauthpy._errors import BudgetExceededError, InvalidOptionsError, OauthPyError
-from oauthpy._events import RunResult, Usage
-from oauthpy.cli.batch_files import InputItem, Output, anchor_attachments, read_items, result_line
+from oauthpy.cli.batch_files import InputItem, Output, anchor_attachments, read_items, result_line, spent
 from oauthpy.cli.batch_progress import PLAIN_EVERY_S, Display, Tally
 from oauthpy.cli.clients import client_for
 from oauthpy.cli.run_cmd import run_options
@@ -128,8 +127,7 @@ async def _drive(
                 item = todo[done.index]
                 output.write(result_line(item.id, done))
                 result = done.result
-                usage = result.usage if isinstance(result, RunResult) else Usage()
-                cost = result.cost_usd if isinstance(result, RunResult) else None
+                usage, cost = spent(result)
                 error = "" if done.ok else type(result).__name__
                 not_run = isinstance(result, BudgetExceededError)
                 display.tally.add(
