@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, overload
 
-from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosedError
+from oauthpy._errors import InvalidOptionsError, SessionBusyError, SessionClosedError, StructuredOutputError
 from oauthpy._events import Event, EventKind, RunResult, Usage
 from oauthpy._loop import SyncStream, iterate_sync, run_sync
 from oauthpy._session_agent import SessionAgent
@@ -166,12 +166,11 @@ class Session(SessionAgent, SessionControls):
         """What the finished turns cost, reported or estimated (None while none is known)."""
         return self._cost
 
-    def _count(self, done: Event, model: str | None) -> None:
+    def _count(self, used: Usage, model: str | None) -> None:
         from oauthpy._prices import cost_of
 
-        used = done.usage or Usage()
         self._usage = self._usage + used
-        cost, _ = cost_of(done.model or model, used)
+        cost, _ = cost_of(model, used)
         if cost is not None:
             self._cost = (self._cost or 0.0) + cost
 
@@ -258,10 +257,14 @@ class Session(SessionAgent, SessionControls):
             async with contextlib.aclosing(gen):
                 async for event in gen:
                     if event.kind is EventKind.DONE:
-                        self._count(event, request.model)
+                        self._count(event.usage or Usage(), event.model or request.model)
                         if event.session_id:
                             self.session_id = event.session_id
                     yield event
+        except StructuredOutputError as exc:
+            if exc.usage is not None:  # the turn's answer failed its schema: paid for all the same
+                self._count(exc.usage, request.model)
+            raise
         except UserCodeExit as exc:
             reraise_original(exc)
             raise

@@ -101,6 +101,21 @@ def test_a_session_budget_stops_new_turns_and_totals_its_usage(
     assert_no_leftovers(claude_env)
 
 
+def test_a_session_turn_whose_answer_fails_its_schema_counts_in_the_sessions_usage(
+    codex_env: dict[str, str], openai_fake, workdir: Path
+):
+    openai_fake.script(text("not json at all"), text("plain"))
+    schema = {"type": "object", "properties": {"label": {"type": "string"}}}
+    with Client("codex", auth_source="external", env=codex_env).session(cwd=workdir, model=PRICED) as chat:
+        with pytest.raises(StructuredOutputError) as err:
+            chat.run("label this", output_schema=schema, timeout=60)
+        assert err.value.usage is not None and err.value.usage.output_tokens == OUT
+        assert chat.usage.output_tokens == OUT and chat.cost_usd == pytest.approx(estimate(PRICED))
+        chat.run("and now plain words", timeout=60)
+        assert chat.usage.output_tokens == 2 * OUT and chat.cost_usd == pytest.approx(2 * estimate(PRICED))
+    assert_no_leftovers(codex_env)
+
+
 def test_map_with_a_budget_gives_the_items_left_a_budget_error(
     codex_env: dict[str, str], openai_fake, workdir: Path
 ):
