@@ -116,6 +116,29 @@ def test_a_session_turn_whose_answer_fails_its_schema_counts_in_the_sessions_usa
     assert_no_leftovers(codex_env)
 
 
+def test_a_claude_session_turn_that_fails_its_schema_is_charged_its_own_share(
+    claude_env: dict[str, str], anthropic_fake, workdir: Path
+):
+    """The claude CLI reports its whole life's cost: a failed turn takes its own share, so the
+    turns after it are not charged for it again."""
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    with Client("claude", auth_source="external", env=claude_env).session(
+        cwd=workdir, output_schema=schema, timeout=60
+    ) as chat:
+        anthropic_fake.script(structured({"n": 1}))
+        one = chat.run("count")
+        anthropic_fake.reset().script(structured({"n": "not a number"}))  # sticky: every answer
+        with pytest.raises(StructuredOutputError) as err:
+            chat.run("count again")
+        anthropic_fake.reset().script(structured({"n": 3}))
+        three = chat.run("and once more")
+        failed = err.value.usage
+        assert one.cost_usd and failed is not None and failed.cost_usd
+        assert three.output == {"n": 3} and three.cost_usd == pytest.approx(one.cost_usd)
+        assert chat.cost_usd == pytest.approx(2 * one.cost_usd + failed.cost_usd)
+    assert_no_leftovers(claude_env)
+
+
 def test_map_with_a_budget_gives_the_items_left_a_budget_error(
     codex_env: dict[str, str], openai_fake, workdir: Path
 ):

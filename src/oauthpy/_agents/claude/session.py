@@ -31,9 +31,10 @@ from oauthpy._errors import (
     CommandExecutionError,
     OauthPyError,
     ProviderNotInstalledError,
+    StructuredOutputError,
     TimeoutExceededError,
 )
-from oauthpy._events import Event, EventKind
+from oauthpy._events import Event, EventKind, Usage
 from oauthpy._options import RunRequest
 from oauthpy._permissions import Permissions
 from oauthpy._process import start_timeout, time_left
@@ -128,15 +129,23 @@ class ClaudeConversation(ClaudeControls):
             elif reader is not None:
                 with contextlib.suppress(Exception):
                     await within(reader.close(), CLOSE_WAIT_S)
-        closing = parser.finish()  # raises the turn's error, if it ended in one
+        try:
+            closing = parser.finish()  # raises the turn's error, if it ended in one
+        except StructuredOutputError as exc:  # what the turn spent is on the error instead
+            exc.usage = self._own_share(exc.usage)
+            raise
         self.ended_ok = True
         for event in closing:
-            if event.kind is EventKind.DONE and event.usage is not None and event.usage.cost_usd is not None:
-                # the CLI reports the cost of its whole life: each turn gets its own share
-                total = event.usage.cost_usd
-                event.usage = dataclasses.replace(event.usage, cost_usd=max(total - self._cost_seen, 0.0))
-                self._cost_seen = total
+            if event.kind is EventKind.DONE:
+                event.usage = self._own_share(event.usage)
             yield event
+
+    def _own_share(self, usage: Usage | None) -> Usage | None:
+        """The turn's own ``usage``: the CLI reports the cost of its whole life."""
+        if usage is None or usage.cost_usd is None:
+            return usage
+        seen, self._cost_seen = self._cost_seen, usage.cost_usd
+        return dataclasses.replace(usage, cost_usd=max(usage.cost_usd - seen, 0.0))
 
     def _key_of(self, request: RunRequest, env: dict[str, str]) -> str:
         """What the connected CLI fixes for every turn: a change reconnects."""
