@@ -194,10 +194,12 @@ class StructuredOutputError(CommandExecutionError):
     """The run finished but its reply did not match the requested ``output_schema``.
 
     ``usage``: the tokens that run spent (it was paid for, and a budget counts it), when the
-    agent reported them.
+    agent reported them; ``session_id``: its conversation, which a session goes on with and
+    ``Client.session(resume=...)`` continues (to ask again, say).
     """
 
     usage: Usage | None = None
+    session_id: str | None = None
 
 
 class TimeoutExceededError(OauthPyError, TimeoutError):

@@ -340,7 +340,7 @@ class Runner:
                             try:
                                 outcome.output = parse_structured(event.text, request)
                             except StructuredOutputError as exc:
-                                exc.usage = event.usage
+                                exc.usage, exc.session_id = event.usage, event.session_id
                                 raise
                     yield event
         except OauthPyError as exc:

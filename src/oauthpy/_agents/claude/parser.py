@@ -270,6 +270,7 @@ class ClaudeParser:
                 spent_turns = r.subtype == "error_max_turns"
                 raise _spent(
                     r,
+                    self.session_id,
                     StructuredOutputError(
                         "claude did not produce output that matches output_schema before "
                         + ("the turn limit" if spent_turns else "its own retries ran out")
@@ -287,6 +288,7 @@ class ClaudeParser:
             if structured is None:
                 raise _spent(
                     r,
+                    self.session_id,
                     StructuredOutputError(
                         "claude finished without structured output (the model did not produce a "
                         "reply that matches output_schema)",
@@ -307,9 +309,11 @@ class ClaudeParser:
         ]
 
 
-def _spent(result: Any, err: StructuredOutputError) -> StructuredOutputError:
-    """``err`` with what its run spent: the run's reply was paid for all the same."""
+def _spent(result: Any, session_id: str | None, err: StructuredOutputError) -> StructuredOutputError:
+    """``err`` with what its run spent (its reply was paid for all the same) and its
+    conversation's id (to go on with it)."""
     err.usage = usage_of(result)
+    err.session_id = session_id
     return err
 
 
