@@ -194,11 +194,13 @@ class StructuredOutputError(CommandExecutionError):
     """The run finished but its reply did not match the requested ``output_schema``.
 
     ``usage``: the tokens that run spent (it was paid for, and a budget counts it), when the
-    agent reported them; ``session_id``: its conversation, which a session goes on with and
+    agent reported them; ``model``: the model that answered, as the agent named it;
+    ``session_id``: its conversation, which a session goes on with and
     ``Client.session(resume=...)`` continues (to ask again, say).
     """
 
     usage: Usage | None = None
+    model: str | None = None
     session_id: str | None = None
 
 

@@ -340,13 +340,17 @@ class Runner:
                             try:
                                 outcome.output = parse_structured(event.text, request)
                             except StructuredOutputError as exc:
-                                exc.usage, exc.session_id = event.usage, event.session_id
+                                exc.usage, exc.model, exc.session_id = (
+                                    event.usage,
+                                    event.model,
+                                    event.session_id,
+                                )
                                 raise
                     yield event
         except OauthPyError as exc:
             if isinstance(exc, StructuredOutputError) and exc.usage is not None and not charged:
                 for budget in budgets:  # an agent that checks its own answer (claude) says so
-                    budget.charge(request.model, exc.usage)  # instead of a last event
+                    budget.charge(exc.model or request.model, exc.usage)  # instead of a last event
             if isinstance(exc, TimeoutExceededError) and notice is not None:
                 raise exc.while_retrying(self.name, notice.text or "retrying") from exc
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":

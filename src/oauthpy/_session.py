@@ -263,7 +263,7 @@ class Session(SessionAgent, SessionControls):
                     yield event
         except StructuredOutputError as exc:
             if exc.usage is not None:  # the turn's answer failed its schema: paid for all the same
-                self._count(exc.usage, request.model)
+                self._count(exc.usage, exc.model or request.model)
             self.session_id = exc.session_id or self.session_id  # and the conversation goes on
             raise
         except UserCodeExit as exc:

@@ -73,7 +73,8 @@ def test_a_run_whose_answer_fails_its_schema_is_charged_all_the_same(
     with pytest.raises(StructuredOutputError) as err:
         client.run("count", cwd=workdir, output_schema=schema, timeout=60)
     spent = err.value.usage
-    assert spent is not None and spent.cost_usd and spent.cost_usd > 0.0005 and err.value.session_id
+    assert spent is not None and spent.cost_usd and spent.cost_usd > 0.0005
+    assert err.value.session_id and err.value.model  # its conversation, and the model that answered
     anthropic_fake.reset().script(text("never"))
     with pytest.raises(BudgetExceededError) as refused:
         client.run("again", cwd=workdir, timeout=60)

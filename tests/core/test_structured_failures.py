@@ -26,6 +26,7 @@ def test_the_conversation_of_a_failed_answer_is_resumed_to_ask_again(
     with client.session(cwd=workdir, resume=err.value.session_id) as chat:
         fixed = chat.run("only the JSON, please", output_schema=SCHEMA, timeout=60)
     assert fixed.output == {"label": "spam"} and fixed.session_id == err.value.session_id
+    assert fixed.model and err.value.model == fixed.model  # the model that answered, named alike
     asked_again = openai_fake.model_requests()[-1].body_text
     assert "label this mail" in asked_again and "not json at all" in asked_again  # its own answer
     assert_no_leftovers(codex_env)

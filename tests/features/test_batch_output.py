@@ -46,7 +46,7 @@ def test_schema_output_is_parsed_per_item_and_a_mismatch_is_a_failed_line(
     work.mkdir()
     argv = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external"]
     proc = subprocess.run(
-        [*argv, "--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema)],
+        [*argv, "--cwd", str(work), str(items), "-o", str(out), "--schema", str(schema), "-m", "gpt-5"],
         env={**os.environ, **codex_env},
         capture_output=True,
         text=True,
@@ -58,5 +58,7 @@ def test_schema_output_is_parsed_per_item_and_a_mismatch_is_a_failed_line(
     assert not lines[3]["ok"] and lines[3]["error"]["type"] == "StructuredOutputError"
     # the mismatched answer was paid for: its tokens are on its line and in the batch's total
     assert lines[3]["usage"] == lines[1]["usage"] and lines[3]["usage"]["output_tokens"] == Tokens().output
+    assert lines[3]["model"] == lines[1]["model"] == "gpt-5"  # a model of oauthpy's price table
+    assert lines[3]["cost_usd"] == lines[1]["cost_usd"] and lines[3]["cost_estimated"]
     total = 2 * lines[1]["usage"]["total_tokens"]
     assert "1 ok, 1 failed of 2 in" in proc.stderr and f"{total:,} tokens" in proc.stderr, proc.stderr

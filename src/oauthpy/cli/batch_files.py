@@ -201,14 +201,16 @@ def anchor_attachments(items: list[InputItem], folder: str) -> None:
             ]
 
 
-def spent(result: RunResult | OauthPyError) -> tuple[Usage, float | None]:
-    """What an item's run spent (tokens, cost when known): a run whose answer failed its
-    schema was paid for all the same (its agent's reported cost; no estimate without a model)."""
+def spent(result: RunResult | OauthPyError) -> tuple[Usage, float | None, bool]:
+    """What an item's run spent: tokens, cost when known, whether the cost is an estimate. A
+    run whose answer failed its schema was paid for all the same."""
     if isinstance(result, RunResult):
-        return result.usage, result.cost_usd
+        return result.usage, result.cost_usd, result.cost_estimated
     if isinstance(result, StructuredOutputError) and result.usage is not None:
-        return result.usage, result.usage.cost_usd
-    return Usage(), None
+        from oauthpy._prices import cost_of
+
+        return (result.usage, *cost_of(result.model, result.usage))
+    return Usage(), None, False
 
 
 def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
@@ -254,8 +256,9 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
         error["hint"] = result.hint
     empty = dict.fromkeys(("text", "output", "usage", "cost_usd", "model", "session_id"))
     line = {"id": item_id, "ok": False, **empty, **timing, "error": error}
-    if isinstance(result, StructuredOutputError) and result.usage is not None:
-        line["usage"], line["cost_usd"] = usage_json(result.usage), result.usage.cost_usd  # paid for
+    if isinstance(result, StructuredOutputError) and result.usage is not None:  # paid for
+        usage, cost, estimated = spent(result)
+        line.update(usage=usage_json(usage), cost_usd=cost, cost_estimated=estimated, model=result.model)
     if isinstance(result, BudgetExceededError):
         line["not_run"] = True  # the budget was spent before it started: --resume runs it
     return line

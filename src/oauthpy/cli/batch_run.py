@@ -127,7 +127,7 @@ async def _drive(
                 item = todo[done.index]
                 output.write(result_line(item.id, done))
                 result = done.result
-                usage, cost = spent(result)
+                usage, cost, _ = spent(result)
                 error = "" if done.ok else type(result).__name__
                 not_run = isinstance(result, BudgetExceededError)
                 display.tally.add(

@@ -261,6 +261,12 @@ class ClaudeParser:
             events.append(finished)
         return events
 
+    def _spent(self, result: Any, err: StructuredOutputError) -> StructuredOutputError:
+        """``err`` with what its run spent (its reply was paid for all the same), by which model,
+        and its conversation's id (to go on with it)."""
+        err.usage, err.model, err.session_id = usage_of(result), self.model, self.session_id
+        return err
+
     def finish(self) -> list[Event]:
         r = self.result
         if r is None:
@@ -268,9 +274,8 @@ class ClaudeParser:
         if getattr(r, "is_error", False):
             if self.want_structured and getattr(r, "subtype", None) in _NO_STRUCTURED_ANSWER:
                 spent_turns = r.subtype == "error_max_turns"
-                raise _spent(
+                raise self._spent(
                     r,
-                    self.session_id,
                     StructuredOutputError(
                         "claude did not produce output that matches output_schema before "
                         + ("the turn limit" if spent_turns else "its own retries ran out")
@@ -286,9 +291,8 @@ class ClaudeParser:
         structured = getattr(r, "structured_output", None)
         if self.want_structured:
             if structured is None:
-                raise _spent(
+                raise self._spent(
                     r,
-                    self.session_id,
                     StructuredOutputError(
                         "claude finished without structured output (the model did not produce a "
                         "reply that matches output_schema)",
@@ -307,14 +311,6 @@ class ClaudeParser:
                 status="completed",
             )
         ]
-
-
-def _spent(result: Any, session_id: str | None, err: StructuredOutputError) -> StructuredOutputError:
-    """``err`` with what its run spent (its reply was paid for all the same) and its
-    conversation's id (to go on with it)."""
-    err.usage = usage_of(result)
-    err.session_id = session_id
-    return err
 
 
 def usage_of(result: Any) -> Usage:
