@@ -4,7 +4,7 @@ Every reviewer is read-only: each permission it asks for (a command, a file chan
 refused, whatever the caller would allow, and when the change is in commits (``base``,
 ``commit``) it reads a fresh worktree of the repository, never the user's tree. It is sent the
 change as a diff and asked for the JSON of `SCHEMA` through ``output_schema``; an answer that
-is not that JSON is asked for once more, then `StructuredOutputError`. An agent with a review
+is not that JSON is asked for once more (`asked_again`), then `StructuredOutputError`. An agent with a review
 mode of its own names it in its registry entry (`Agent.reviewer`: codex's ``review/start``,
 `oauthpy._agents.codex.review`), which `run_review` then uses instead.
 
@@ -20,13 +20,19 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from oauthpy._errors import InvalidOptionsError, StructuredOutputError
+from oauthpy._errors import (
+    InvalidOptionsError,
+    NotSupportedError,
+    SessionNotFoundError,
+    StructuredOutputError,
+)
 from oauthpy._review_merge import ordered
 from oauthpy._review_target import Target, change_of, checked_target, cut, repository_of
 from oauthpy._review_types import SCHEMA, Finding, Review
 
 if TYPE_CHECKING:
     from oauthpy._client import Client
+    from oauthpy._events import RunResult
     from oauthpy._on_event import EventCallback
 
 #: the summary of a review with nothing to look at
@@ -180,7 +186,7 @@ async def asked_review(client: Client, prepared: Prepared, options: Mapping[str,
         result = await client.arun(prompt, **options)
     except StructuredOutputError as exc:
         spent = exc.usage
-        result = await client.arun(f"{prompt}\n\n{_AGAIN}", **options)
+        result = await asked_again(client, prompt, options, exc.session_id)
     roots = [prepared.repo, prepared.cwd]
     answer = result.output
     usage = result.usage if spent is None else spent + result.usage
@@ -191,6 +197,23 @@ async def asked_review(client: Client, prepared: Prepared, options: Mapping[str,
         usage=usage,
         raw=answer,
     )
+
+
+async def asked_again(
+    client: Client, prompt: str, options: Mapping[str, Any], session_id: str | None
+) -> RunResult[Any]:
+    """The second ask, in the malformed answer's conversation: the agent sees what it answered,
+    and the change is not sent again. Where that conversation cannot go on read-only (its
+    worktree went with its run, no id, an agent that takes no ``on_permission`` in a resumed
+    conversation or cannot resume, one that no longer has it), a fresh run asks the whole
+    question again."""
+    if session_id is not None and "workspace" not in options:
+        try:
+            async with client.asession(resume=session_id, **options) as chat:
+                return await chat.arun(_AGAIN)
+        except (InvalidOptionsError, NotSupportedError, SessionNotFoundError):
+            pass
+    return await client.arun(f"{prompt}\n\n{_AGAIN}", **options)
 
 
 async def review_with(

@@ -85,6 +85,9 @@ RETRIED = {"claude": "Output does not match required schema", "gemini": "not the
 #: the model requests of a review whose every answer is malformed: oauthpy's two runs, each of
 #: Claude Code's two turns (the answer, then its own retry)
 REQUESTS = {"claude": 4, "gemini": 2}
+#: whether oauthpy asks again in the malformed answer's conversation (the agent then sees what it
+#: answered): gemini takes no on_permission in a conversation resumed from disk, so a fresh run
+ASKS_IN_CONVERSATION = {"claude": True, "gemini": False}
 
 
 @pytest.mark.parametrize("provider", ["claude", "gemini"])
@@ -104,6 +107,8 @@ def test_a_malformed_answer_is_asked_for_once_more_then_raises(provider: str, tm
             review_of(rig, repo)
         assert len(rig.model_bodies()) == REQUESTS[provider]
         assert "not the JSON asked for" in rig.model_bodies()[-1]  # oauthpy's one retry
+        asked_again = rig.model_bodies()[REQUESTS[provider] // 2]  # its first request
+        assert ("urgent" in asked_again) is ASKS_IN_CONVERSATION[provider]
         # what the last run spent, as its agent reported it (at least its last request)
         assert err.value.usage is not None and err.value.usage.output_tokens >= Tokens().output
 
