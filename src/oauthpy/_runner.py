@@ -348,9 +348,12 @@ class Runner:
                                 raise
                     yield event
         except OauthPyError as exc:
-            if isinstance(exc, StructuredOutputError) and exc.usage is not None and not charged:
-                for budget in budgets:  # an agent that checks its own answer (claude) says so
-                    budget.charge(exc.model or request.model, exc.usage)  # instead of a last event
+            if isinstance(exc, StructuredOutputError):
+                if exc.usage is not None and not charged:
+                    for budget in budgets:  # an agent that checks its own answer (claude) says so
+                        budget.charge(exc.model or request.model, exc.usage)  # instead of a last event
+                if request.provider_options.get("ephemeral"):
+                    exc.session_id = None  # not kept: nothing to go on with (as a RunResult says)
             if isinstance(exc, TimeoutExceededError) and notice is not None:
                 raise exc.while_retrying(self.name, notice.text or "retrying") from exc
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":

@@ -41,3 +41,16 @@ def test_a_session_whose_first_answer_fails_knows_its_conversation(
             chat.run("label this mail", output_schema=SCHEMA, timeout=60)
         assert chat.session_id is not None and chat.session_id == err.value.session_id
     assert_no_leftovers(codex_env)
+
+
+def test_a_failed_answer_of_a_run_that_kept_no_session_names_no_conversation(
+    codex_env: dict[str, str], openai_fake, workdir: Path
+):
+    """``map`` keeps no sessions unless asked (codex runs ephemeral): an error names none, as a
+    `RunResult` would not."""
+    openai_fake.script(text("not json at all"))
+    (failed,) = Client("codex", auth_source="external", env=codex_env).map(
+        ["label this mail"], cwd=workdir, output_schema=SCHEMA, timeout=60
+    )
+    assert isinstance(failed, StructuredOutputError) and failed.usage is not None
+    assert failed.session_id is None
