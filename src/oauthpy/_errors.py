@@ -203,6 +203,11 @@ class StructuredOutputError(CommandExecutionError):
     model: str | None = None
     session_id: str | None = None
 
+    def of_run(self, usage: Usage | None, model: str | None, session_id: str | None) -> StructuredOutputError:
+        """This error with what its run spent, on which model, in which conversation."""
+        self.usage, self.model, self.session_id = usage, model, session_id
+        return self
+
 
 class TimeoutExceededError(OauthPyError, TimeoutError):
     """A total or idle timeout fired; the vendor process group has been killed."""

@@ -4,9 +4,9 @@ Every reviewer is read-only: each permission it asks for (a command, a file chan
 refused, whatever the caller would allow, and when the change is in commits (``base``,
 ``commit``) it reads a fresh worktree of the repository, never the user's tree. It is sent the
 change as a diff and asked for the JSON of `SCHEMA` through ``output_schema``; an answer that
-is not that JSON is asked for once more (`asked_again`), then `StructuredOutputError`. An agent with a review
-mode of its own names it in its registry entry (`Agent.reviewer`: codex's ``review/start``,
-`oauthpy._agents.codex.review`), which `run_review` then uses instead.
+is not that JSON is asked for once more (`asked_again`), then `StructuredOutputError`. An agent
+with a review mode of its own names it in its registry entry (`Agent.reviewer`: codex's
+``review/start``, `oauthpy._agents.codex.review`), which `run_review` then uses instead.
 
 Everything is checked before any agent starts; a target with no change starts none and gives
 an empty `Review` (``changed=False``). Several reviewers at once: `oauthpy._review_many`.

@@ -37,6 +37,12 @@ class Outcome:
 MOVING = frozenset({"message", "reasoning", "command", "file_change", "tool", "done"})
 
 
+def kept_session(session_id: str | None, request: RunRequest) -> str | None:
+    """The run's conversation id, or None when the run kept no session (``ephemeral``, as a
+    batch's runs are unless told): nothing to go on with."""
+    return None if request.provider_options.get("ephemeral") else session_id
+
+
 def last_retry(notice: Event | None, event: Event) -> Event | None:
     """The agent's retry notice still in force after ``event``: ``event`` itself when it is one
     (codex's ``Reconnecting... 2/5``, Claude Code's ``api_retry``), None once the run moves
@@ -81,7 +87,7 @@ async def collect(
         cwd=request.cwd,
         usage=usage,
         model=model,
-        session_id=done.session_id if done and not request.provider_options.get("ephemeral") else None,
+        session_id=kept_session(done.session_id if done else None, request),
         output=outcome.output,
         auth_source=outcome.source,
         raw={"retry": outcome.retry.as_dict()} if outcome.retry is not None else {},

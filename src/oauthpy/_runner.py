@@ -298,7 +298,7 @@ class Runner:
         self, request: RunRequest, outcome: Outcome, conversation: Conversation, source: str | None
     ) -> AsyncGenerator[Event, None]:
         from oauthpy._process import time_left
-        from oauthpy._run_outcome import last_retry
+        from oauthpy._run_outcome import kept_session, last_retry
         from oauthpy._structured import parse_structured
 
         deadline, started = request.deadline(), request.started()
@@ -340,11 +340,7 @@ class Runner:
                             try:
                                 outcome.output = parse_structured(event.text, request)
                             except StructuredOutputError as exc:
-                                exc.usage, exc.model, exc.session_id = (
-                                    event.usage,
-                                    event.model,
-                                    event.session_id,
-                                )
+                                exc.of_run(event.usage, event.model, event.session_id)
                                 raise
                     yield event
         except OauthPyError as exc:
@@ -352,8 +348,7 @@ class Runner:
                 if exc.usage is not None and not charged:
                     for budget in budgets:  # an agent that checks its own answer (claude) says so
                         budget.charge(exc.model or request.model, exc.usage)  # instead of a last event
-                if request.provider_options.get("ephemeral"):
-                    exc.session_id = None  # not kept: nothing to go on with (as a RunResult says)
+                exc.session_id = kept_session(exc.session_id, request)  # as its RunResult would say
             if isinstance(exc, TimeoutExceededError) and notice is not None:
                 raise exc.while_retrying(self.name, notice.text or "retrying") from exc
             if not isinstance(exc, AuthRequiredError) or outcome.source != "oauthpy":

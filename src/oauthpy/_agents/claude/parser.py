@@ -261,12 +261,6 @@ class ClaudeParser:
             events.append(finished)
         return events
 
-    def _spent(self, result: Any, err: StructuredOutputError) -> StructuredOutputError:
-        """``err`` with what its run spent (its reply was paid for all the same), by which model,
-        and its conversation's id (to go on with it)."""
-        err.usage, err.model, err.session_id = usage_of(result), self.model, self.session_id
-        return err
-
     def finish(self) -> list[Event]:
         r = self.result
         if r is None:
@@ -274,31 +268,25 @@ class ClaudeParser:
         if getattr(r, "is_error", False):
             if self.want_structured and getattr(r, "subtype", None) in _NO_STRUCTURED_ANSWER:
                 spent_turns = r.subtype == "error_max_turns"
-                raise self._spent(
-                    r,
-                    StructuredOutputError(
-                        "claude did not produce output that matches output_schema before "
-                        + ("the turn limit" if spent_turns else "its own retries ran out")
-                        + f" ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
-                        details={"subtype": r.subtype},
-                        hint="raise provider_options['max_turns'] to give the model more attempts"
-                        if spent_turns
-                        else "simplify output_schema or say in the prompt what each field holds",
-                    ),
-                )
+                raise StructuredOutputError(
+                    "claude did not produce output that matches output_schema before "
+                    + ("the turn limit" if spent_turns else "its own retries ran out")
+                    + f" ({getattr(r, 'num_turns', '?')} turns); its replies failed validation",
+                    details={"subtype": r.subtype},
+                    hint="raise provider_options['max_turns'] to give the model more attempts"
+                    if spent_turns
+                    else "simplify output_schema or say in the prompt what each field holds",
+                ).of_run(usage_of(r), self.model, self.session_id)  # its replies were paid for
             raise classify_result(r, api_error=self.api_error, rate_limit=self.rate_limit)
         text = getattr(r, "result", None) or ""
         structured = getattr(r, "structured_output", None)
         if self.want_structured:
             if structured is None:
-                raise self._spent(
-                    r,
-                    StructuredOutputError(
-                        "claude finished without structured output (the model did not produce a "
-                        "reply that matches output_schema)",
-                        details={"subtype": getattr(r, "subtype", None)},
-                    ),
-                )
+                raise StructuredOutputError(
+                    "claude finished without structured output (the model did not produce a reply "
+                    "that matches output_schema)",
+                    details={"subtype": getattr(r, "subtype", None)},
+                ).of_run(usage_of(r), self.model, self.session_id)
             text = json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
         return [
             Event(
