@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from oauthpy import Client
 from oauthpy.testing import Echo, Match, text
 from oauthpy.testing.script import Tokens
 from tests.contract.batch_cases import BOUND_S, read_lines, tokens, write_items
@@ -60,5 +61,39 @@ def test_schema_output_is_parsed_per_item_and_a_mismatch_is_a_failed_line(
     assert lines[3]["usage"] == lines[1]["usage"] and lines[3]["usage"]["output_tokens"] == Tokens().output
     assert lines[3]["model"] == lines[1]["model"] == "gpt-5"  # a model of oauthpy's price table
     assert lines[3]["cost_usd"] == lines[1]["cost_usd"] and lines[3]["cost_estimated"]
+    assert lines[3]["session_id"] is None  # an ephemeral item's conversation was not kept
     total = 2 * lines[1]["usage"]["total_tokens"]
     assert "1 ok, 1 failed of 2 in" in proc.stderr and f"{total:,} tokens" in proc.stderr, proc.stderr
+
+
+def test_with_keep_sessions_a_failed_schema_line_names_the_conversation_to_ask_again_in(
+    openai_fake, codex_env: dict[str, str], tmp_path: Path
+):
+    openai_fake.script(text("not json at all"), text('{"label": "ham"}'))
+    schema = tmp_path / "label.schema.json"
+    schema.write_text(json.dumps({"type": "object", "properties": {"label": {"type": "string"}}}))
+    items = tmp_path / "prompts.txt"
+    items.write_text("label MAIL-7\n")
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / "work"
+    work.mkdir()
+    argv = [sys.executable, "-m", "oauthpy.cli", "batch", "-p", "codex", "--source", "external", "--cwd"]
+    proc = subprocess.run(
+        [*argv, str(work), str(items), "-o", str(out), "--schema", str(schema), "--keep-sessions"],
+        env={**os.environ, **codex_env},
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S,
+    )
+    assert proc.returncode == 1, proc.stderr
+    (line,) = read_lines(out)
+    assert not line["ok"] and line["error"]["type"] == "StructuredOutputError" and line["session_id"]
+    # the id is the conversation itself: asked again there, the model sees its first answer
+    with Client("codex", auth_source="external", env=codex_env).session(
+        resume=line["session_id"], cwd=work
+    ) as session:
+        assert session.run(
+            "Answer in JSON this time", output_schema=json.loads(schema.read_text())
+        ).output == {"label": "ham"}
+    last = openai_fake.model_requests()[-1].body_text
+    assert "MAIL-7" in last and "not json at all" in last

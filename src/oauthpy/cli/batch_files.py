@@ -259,6 +259,7 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
     if isinstance(result, StructuredOutputError) and result.usage is not None:  # paid for
         usage, cost, estimated = spent(result)
         line.update(usage=usage_json(usage), cost_usd=cost, cost_estimated=estimated, model=result.model)
+        line["session_id"] = result.session_id  # --keep-sessions: ask again in that conversation
     if isinstance(result, BudgetExceededError):
         line["not_run"] = True  # the budget was spent before it started: --resume runs it
     return line
