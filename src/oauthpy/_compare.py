@@ -65,6 +65,78 @@ def _folder_in(result: RunResult[Any], worktree: str) -> str:
     return os.path.normpath(os.path.join(worktree, rel))
 
 
+#: one attempt's run: its index, its agent, that agent's client and the run's options
+Run = tuple[int, str, "Client", dict[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Planned:
+    """A comparison, checked: its attempts' runs, its check and its judge."""
+
+    prompt: str
+    runs: tuple[Run, ...]
+    command: str | None
+    check_s: float
+    judging: Judge | None
+    models: dict[str, str]
+    keep_workspace: bool
+    auth_source: str
+    env: Mapping[str, str | None] | None
+    timeout: float | None
+
+
+def _planned(
+    prompt: str,
+    providers: Sequence[str],
+    *,
+    n: int,
+    cwd: str | os.PathLike[str],
+    timeout: float | None,
+    on_permission: PermissionCallback | None,
+    keep_workspace: bool,
+    auth_source: str,
+    models: dict[str, str] | None,
+    env: Mapping[str, str | None] | None,
+    worktree_options: dict[str, Any],
+    check: str | None,
+    check_timeout: float | None,
+    judge: Judge | None,
+) -> _Planned:
+    """Every attempt's run checked, before any agent starts. Called in the caller's frame (the
+    sync form's too), so a warning of the check (a repository with uncommitted changes) points
+    at the caller's line, not into the event loop."""
+    from oauthpy._client import Client
+
+    names = check_providers(providers, "a comparison", twice_hint="n=2 gives each provider two attempts")
+    repeats = _count(n)
+    command = checked_command(check)
+    check_s = checked_timeout(check_timeout)
+    judging = checked_judge(judge)
+    models = dict(models or {})
+    given = {key: value for key, value in worktree_options.items() if value is not None}
+    runs: list[Run] = []
+    for name in names:  # every check first: nothing starts unless all can
+        client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
+        for _ in range(repeats):
+            options: dict[str, Any] = {
+                "cwd": cwd,
+                "timeout": timeout,
+                "on_permission": on_permission,
+                "model": models.get(name),
+                "env": env,
+                "workspace": "worktree",
+                # kept past the run for its check; removed after it unless the caller keeps it
+                "keep_workspace": keep_workspace or command is not None,
+                **given,
+            }
+            with numbered(len(runs)):
+                client.check(prompt, **options)
+            runs.append((len(runs), name, client, options))
+    return _Planned(
+        prompt, tuple(runs), command, check_s, judging, models, keep_workspace, auth_source, env, timeout
+    )
+
+
 async def acompare(
     prompt: str,
     providers: Sequence[str],
@@ -89,34 +161,29 @@ async def acompare(
 ) -> Comparison:
     """Async form of `compare`; ``on_event(provider, index, event)`` (async) sees every event of
     every attempt, ``on_attempt(attempt)`` each attempt as it finishes."""
-    from oauthpy._client import Client
+    planned = _planned(
+        prompt,
+        providers,
+        n=n,
+        cwd=cwd,
+        timeout=timeout,
+        on_permission=on_permission,
+        keep_workspace=keep_workspace,
+        auth_source=auth_source,
+        models=models,
+        env=env,
+        worktree_options={"setup": setup, "setup_timeout": setup_timeout, "include": include, "base": base},
+        check=check,
+        check_timeout=check_timeout,
+        judge=judge,
+    )
+    return await _compared(planned, on_event, on_attempt)
 
-    names = check_providers(providers, "a comparison", twice_hint="n=2 gives each provider two attempts")
-    repeats = _count(n)
-    command = checked_command(check)
-    check_s = checked_timeout(check_timeout)
-    judging = checked_judge(judge)
-    models = dict(models or {})
-    given = {"setup": setup, "setup_timeout": setup_timeout, "include": include, "base": base}
-    worktree_options = {key: value for key, value in given.items() if value is not None}
-    runs: list[tuple[int, str, Client, dict[str, Any]]] = []
-    for name in names:  # every check first: nothing starts unless all can
-        client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
-        for _ in range(repeats):
-            options: dict[str, Any] = {
-                "cwd": cwd,
-                "timeout": timeout,
-                "on_permission": on_permission,
-                "model": models.get(name),
-                "env": env,
-                "workspace": "worktree",
-                # kept past the run for its check; removed after it unless the caller keeps it
-                "keep_workspace": keep_workspace or command is not None,
-                **worktree_options,
-            }
-            with numbered(len(runs)):
-                client.check(prompt, **options)
-            runs.append((len(runs), name, client, options))
+
+async def _compared(planned: _Planned, on_event: OnEvent | None, on_attempt: OnAttempt | None) -> Comparison:
+    """The checked attempts run side by side, each checked as it finishes; then the judge."""
+    prompt, command, check_s, judging = planned.prompt, planned.command, planned.check_s, planned.judging
+    keep_workspace, env = planned.keep_workspace, planned.env
 
     async def one(index: int, name: str, client: Client, options: dict[str, Any]) -> Attempt:
         async def shown(event: Event) -> None:
@@ -162,7 +229,7 @@ async def acompare(
             on_attempt(attempt)
         return attempt
 
-    tasks = [asyncio.ensure_future(one(*run)) for run in runs]
+    tasks = [asyncio.ensure_future(one(*run)) for run in planned.runs]
     try:
         attempts = tuple(await asyncio.gather(*tasks))
     finally:
@@ -177,10 +244,10 @@ async def acompare(
                 judging,
                 prompt,
                 finished,
-                auth_source=auth_source,
-                model=models.get(judging),
+                auth_source=planned.auth_source,
+                model=planned.models.get(judging),
                 env=env,
-                timeout=timeout,
+                timeout=planned.timeout,
             )
         else:
             verdict = await call_function(judging, finished)
@@ -222,25 +289,20 @@ def compare(
     agent starts (docs/workspaces.md)."""
     from oauthpy._loop import run_sync
 
-    return run_sync(
-        acompare(
-            prompt,
-            providers,
-            n=n,
-            cwd=cwd,
-            timeout=timeout,
-            on_permission=on_permission,
-            keep_workspace=keep_workspace,
-            auth_source=auth_source,
-            models=models,
-            env=env,
-            setup=setup,
-            setup_timeout=setup_timeout,
-            include=include,
-            base=base,
-            check=check,
-            check_timeout=check_timeout,
-            judge=judge,
-            on_attempt=on_attempt,
-        )
+    planned = _planned(  # here, so a warning of the checks points at the caller's line
+        prompt,
+        providers,
+        n=n,
+        cwd=cwd,
+        timeout=timeout,
+        on_permission=on_permission,
+        keep_workspace=keep_workspace,
+        auth_source=auth_source,
+        models=models,
+        env=env,
+        worktree_options={"setup": setup, "setup_timeout": setup_timeout, "include": include, "base": base},
+        check=check,
+        check_timeout=check_timeout,
+        judge=judge,
     )
+    return run_sync(_compared(planned, None, on_attempt))

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import oauthpy
-from oauthpy import Comparison, Verdict
+from oauthpy import Comparison, UncommittedChangesWarning, Verdict
 from oauthpy._workspace import home
 from oauthpy.testing import Match, structured, text, write_file
 from tests.git_repos import git, make_repo
@@ -61,7 +63,9 @@ def test_the_check_passes_for_the_attempt_that_made_the_tested_file_and_that_one
         agents["claude"].fake.script(shell_step("claude", "echo fixed > fixed.txt"), text("fixed it"))
         agents["gemini"].fake.script(text("I could not fix it"))
         check = 'echo "attempt=$OAUTHPY_ATTEMPT in=$(pwd) worktree=$OAUTHPY_WORKTREE"; test -f fixed.txt'
-        comparison = compared(agents, repo, check=check)
+        with pytest.warns(UncommittedChangesWarning) as caught:  # the user's edit of README.md
+            comparison = compared(agents, repo, check=check)
+        assert caught[0].filename == __file__  # the caller's line (compared), not the event loop's
 
         codex, claude, gemini = comparison
         assert [(a.provider, a.index, a.error) for a in comparison] == [
