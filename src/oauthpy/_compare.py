@@ -66,7 +66,7 @@ def _folder_in(result: RunResult[Any], worktree: str) -> str:
 
 
 #: one attempt's run: its index, its agent, that agent's client and the run's options
-Run = tuple[int, str, "Client", dict[str, Any]]
+_AttemptRun = tuple[int, str, "Client", dict[str, Any]]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class _Planned:
     """A comparison, checked: its attempts' runs, its check and its judge."""
 
     prompt: str
-    runs: tuple[Run, ...]
+    runs: tuple[_AttemptRun, ...]
     command: str | None
     check_s: float
     judging: Judge | None
@@ -114,7 +114,7 @@ def _planned(
     judging = checked_judge(judge)
     models = dict(models or {})
     given = {key: value for key, value in worktree_options.items() if value is not None}
-    runs: list[Run] = []
+    runs: list[_AttemptRun] = []
     for name in names:  # every check first: nothing starts unless all can
         client = Client(name, auth_source=auth_source)  # type: ignore[arg-type]
         for _ in range(repeats):
