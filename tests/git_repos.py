@@ -5,6 +5,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
+#: for tests whose repository keeps the user's uncommitted edit (`make_repo`) on purpose: the
+#: `UncommittedChangesWarning` it brings is tested in test_worktree_env_parts.py and
+#: test_compare_attempts.py, and would only crowd the suite's warnings summary here
+USERS_EDIT_WARNED = pytest.mark.filterwarnings("ignore::oauthpy.UncommittedChangesWarning")
+
 
 def git(repo: Path, *args: str) -> str:
     """``git *args`` in ``repo`` (bounded; a failure raises), its output."""

@@ -17,8 +17,10 @@ import oauthpy
 from oauthpy import Comparison, UncommittedChangesWarning, Verdict
 from oauthpy._workspace import home
 from oauthpy.testing import Match, structured, text, write_file
-from tests.git_repos import git, make_repo
+from tests.git_repos import USERS_EDIT_WARNED, git, make_repo
 from tests.support import Rig, assert_no_leftovers, open_rig, shell_step
+
+pytestmark = USERS_EDIT_WARNED
 
 ALLOW = {"on_permission": lambda request: True}
 

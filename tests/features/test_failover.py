@@ -21,7 +21,7 @@ from oauthpy import (
 )
 from oauthpy.testing import shell, text
 from oauthpy.testing.script import quota_exceeded
-from tests.git_repos import git, make_repo
+from tests.git_repos import USERS_EDIT_WARNED, git, make_repo
 from tests.support import Rig, assert_no_leftovers, open_rig
 
 ALLOW = {"on_permission": lambda request: True}
@@ -50,6 +50,7 @@ def test_a_spent_plan_hands_the_work_to_the_next_agent(first: str, second: str, 
         assert len(a.model_bodies()) == 1  # the spent plan was asked once, never retried
 
 
+@USERS_EDIT_WARNED
 def test_with_a_worktree_the_next_agent_never_sees_the_failed_agents_edits(tmp_path: Path):
     # provider_options go to every agent alike: two agents whose commands may write without any
     with two("claude", "gemini", tmp_path) as (a, b):

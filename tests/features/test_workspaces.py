@@ -18,8 +18,10 @@ from oauthpy import Client, OauthPyError
 from oauthpy._workspace import home
 from oauthpy.testing import Gate, shell, text, write_file
 from oauthpy.testing.processes import MARKER_VAR
-from tests.git_repos import git, make_repo
+from tests.git_repos import USERS_EDIT_WARNED, git, make_repo
 from tests.support import COMPARE, Rig, assert_no_leftovers, batch, open_rig
+
+pytestmark = USERS_EDIT_WARNED
 
 ALLOW = {"on_permission": lambda request: True}
 

@@ -12,7 +12,7 @@ import pytest
 
 from oauthpy import OauthPyError
 from oauthpy._workspace import Worktree, apply, plan
-from tests.git_repos import git
+from tests.git_repos import USERS_EDIT_WARNED, git
 
 pytestmark = pytest.mark.fast
 
@@ -56,6 +56,7 @@ def test_a_git_dir_the_agent_wrote_is_never_used_and_its_fsmonitor_never_runs(tm
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
 
 
+@USERS_EDIT_WARNED
 def test_a_dot_git_pointed_at_the_users_repository_leaves_the_users_index_as_it_was(tmp_path: Path):
     repo = committed(tmp_path / "repo")
     (repo / "staged.txt").write_text("s\n")
