@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from oauthpy._batch import Finished
-from oauthpy._errors import CommandExecutionError, InvalidOptionsError
+from oauthpy._errors import CommandExecutionError, InvalidOptionsError, StructuredOutputError
 from oauthpy.cli.batch_files import Output, read_items, result_line
 from oauthpy.cli.batch_progress import Tally
 
@@ -101,6 +101,12 @@ def test_a_result_line_is_redacted_and_names_the_error(tmp_path: Path):
     assert line["error"]["type"] == "CommandExecutionError"
     assert key not in json.dumps(line)
     assert line["text"] is None and line["usage"] is None
+
+
+def test_a_failed_schema_line_names_its_conversation_even_when_the_agent_told_no_usage():
+    error = StructuredOutputError("not the JSON").of_run(None, "m", "thread-7")
+    line = result_line("a", Finished(0, error, 1, 0.5))
+    assert line["session_id"] == "thread-7" and line["usage"] is None and line["model"] is None
 
 
 def test_the_tally_line_has_rate_eta_tokens_cost_and_rate_limits():

@@ -256,10 +256,11 @@ def result_line(item_id: str | int, done: Any) -> dict[str, Any]:
         error["hint"] = result.hint
     empty = dict.fromkeys(("text", "output", "usage", "cost_usd", "model", "session_id"))
     line = {"id": item_id, "ok": False, **empty, **timing, "error": error}
-    if isinstance(result, StructuredOutputError) and result.usage is not None:  # paid for
-        usage, cost, estimated = spent(result)
-        line.update(usage=usage_json(usage), cost_usd=cost, cost_estimated=estimated, model=result.model)
+    if isinstance(result, StructuredOutputError):
         line["session_id"] = result.session_id  # --keep-sessions: ask again in that conversation
+        if result.usage is not None:  # the malformed answer was paid for
+            usage, cost, estimated = spent(result)
+            line.update(usage=usage_json(usage), cost_usd=cost, cost_estimated=estimated, model=result.model)
     if isinstance(result, BudgetExceededError):
         line["not_run"] = True  # the budget was spent before it started: --resume runs it
     return line
