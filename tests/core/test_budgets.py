@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
 
 from oauthpy import BudgetExceededError, Client, RunResult, StructuredOutputError
 from oauthpy._agents.codex.fake_chatgpt import USAGE_LIMIT, UsageWindow, log_in
+from oauthpy._batch import Throttle
 from oauthpy._prices import prices
-from oauthpy.testing import Echo, HttpError, text
+from oauthpy.testing import Echo, Gate, HttpError, text
 from oauthpy.testing.anthropic import structured
 from tests.support import assert_no_leftovers, batch, open_rig
 
@@ -216,12 +218,25 @@ def test_a_batch_budget_marks_the_rest_not_run_and_resume_with_a_new_budget_fini
     assert_no_leftovers(codex_env)
 
 
-def test_a_batch_that_meets_a_usage_limit_pauses_until_it_resets_and_finishes_every_item(tmp_path: Path):
+def test_a_batch_that_meets_a_usage_limit_pauses_until_it_resets_and_finishes_every_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The other worker's first item is answered only once the batch has paused: else, on a fast
+    # machine, it could finish and start its next item while codex is still telling oauthpy of the
+    # limit (96 ms in one CI run), before there is anything to pause for.
+    paused = threading.Event()
+    pause = Throttle.rate_limited
+
+    def pause_and_say_so(throttle: Throttle, wait: float) -> None:
+        pause(throttle, wait)
+        paused.set()
+
+    monkeypatch.setattr(Throttle, "rate_limited", pause_and_say_so)
     with open_rig("codex", tmp_path) as rig:
         rig.fake.account("plus", [UsageWindow(100, 18_000)])
         log_in(rig.env["CODEX_HOME"], rig.fake)  # usage limits are a ChatGPT plan's
         limit = HttpError(429, "The usage limit has been reached", retry_after=3, code=USAGE_LIMIT)
-        rig.fake.script(limit, Echo())
+        rig.fake.script(limit, Gate(paused, Echo(), timeout_s=30))
         client = rig.client()
         items = [f"item token-{k:04x}" for k in range(4)]
         results = client.map(items, cwd=rig.work, model=rig.model, concurrency=2)
@@ -237,10 +252,10 @@ def test_a_batch_that_meets_a_usage_limit_pauses_until_it_resets_and_finishes_ev
         # it waited for the reset codex named, 3 s ahead in whole seconds (a backoff without it
         # would retry after 1 to 1.25 s)
         assert len(again) == 1 and 1.9 <= again[0] - limited.received_at < 30
-        # and so did the whole batch: before the reset, at most the other worker's first item (it
-        # may have begun before the pause did, late on a loaded machine) asked the model
+        # and so did the whole batch: before the reset, only the other worker's first item (begun
+        # beside the limited one) asked the model
         later = [r.received_at - limited.received_at for r in requests[1:]]
-        assert len([t for t in later if t < 1.9]) <= 1
+        assert len([t for t in later if t < 1.9]) == 1
         assert_no_leftovers(rig.env)
 
 
