@@ -252,10 +252,10 @@ def test_a_batch_that_meets_a_usage_limit_pauses_until_it_resets_and_finishes_ev
         # it waited for the reset codex named, 3 s ahead in whole seconds (a backoff without it
         # would retry after 1 to 1.25 s)
         assert len(again) == 1 and 1.9 <= again[0] - limited.received_at < 30
-        # and so did the whole batch: before the reset, only the other worker's first item (begun
+        # and so did the whole batch: before the reset, at most the other worker's first item (begun
         # beside the limited one) asked the model
         later = [r.received_at - limited.received_at for r in requests[1:]]
-        assert len([t for t in later if t < 1.9]) == 1
+        assert len([t for t in later if t < 1.9]) <= 1
         assert_no_leftovers(rig.env)
 
 
