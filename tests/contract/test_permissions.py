@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from oauthpy import Decision, EventKind, PermissionRequest
+from oauthpy import Decision, EventKind, InvalidOptionsError, PermissionRequest
 from oauthpy.testing import text
 from tests.support import Rig, assert_no_leftovers, shell_step
 
@@ -136,7 +136,6 @@ def test_the_permission_event_and_request_carry_the_vendors_own_request(rig: Rig
 @pytest.mark.warm_agent
 def test_a_callback_answer_that_means_nothing_fails_closed(rig: Rig) -> None:
     rig.fake.script(shell_step(rig.provider, "touch maybe.txt"), text("not reached"))
-    from oauthpy import InvalidOptionsError
 
     with pytest.raises(InvalidOptionsError, match="on_permission answered 'maybe'"):
         rig.run("go", on_permission=lambda r: "maybe")
@@ -184,3 +183,30 @@ def test_a_raising_callback_in_a_session_stops_its_agent_and_the_next_turn_goes_
         rig.fake.script(text("Still here."))
         again = session.run("are you there?", on_permission=lambda r: False)
     assert again.text == "Still here." and calls == 1
+
+
+@pytest.mark.warm_agent
+def test_a_resumed_conversation_asks_before_it_acts_or_is_refused_before_it_starts(rig: Rig) -> None:
+    """What a review's second ask relies on to stay read-only: ``on_permission`` holds in a
+    conversation resumed by its id, or the agent refuses it there before the model is asked."""
+    rig.fake.script(text("Noted."))
+    first = rig.run("remember the plan")
+    rig.fake.script(shell_step(rig.provider, "touch resumed.txt"), text("I will not."))
+    sent = len(rig.fake.model_requests())
+    asked: list[PermissionRequest] = []
+
+    def deny(request: PermissionRequest) -> Decision:
+        asked.append(request)
+        return Decision.DENY
+
+    try:
+        with rig.client().session(
+            cwd=rig.work, model=rig.model, timeout=60, resume=first.session_id, on_permission=deny
+        ) as session:
+            session.run("now carry it out")
+    except InvalidOptionsError as refused:  # an agent that cannot ask there (docs/permissions.md)
+        assert "on_permission" in str(refused)
+        assert len(rig.fake.model_requests()) == sent
+    else:
+        assert [(r.kind, r.command) for r in asked] == [("command", "touch resumed.txt")]
+    assert not (rig.work / "resumed.txt").exists()
